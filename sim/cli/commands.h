@@ -1,0 +1,24 @@
+// The ccsim commands. Each file registers one subcommand: its options, and
+// the function that runs it and returns the exit code (0 done, 1 an
+// expectation failed). main() maps errors to exit code 2.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace ccsim {
+
+using Action = std::function<int()>;
+
+// Each adds its subcommand to `app`; when the subcommand is chosen, `chosen`
+// is set to the function that runs it.
+void setup_run(CLI::App& app, Action& chosen);
+void setup_list(CLI::App& app, Action& chosen);
+
+// True when colour should be used on stdout: a terminal, NO_COLOR unset.
+bool stdout_wants_color();
+
+}  // namespace ccsim

@@ -1,0 +1,33 @@
+// Strong id types shared by every module of ccsim.
+//
+// Each id is a distinct type so a transaction id can never be passed where a
+// request id is expected. Ids are plain values: cheap to copy, totally ordered,
+// hashable. Value 0 of TxnId and VersionId means "none".
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+
+namespace ccsim {
+
+template <class Tag>
+struct Id {
+  uint32_t value = 0;
+  constexpr auto operator<=>(const Id&) const = default;
+  // Returns true when the id names something (is not the "none" value 0).
+  constexpr explicit operator bool() const { return value != 0; }
+};
+
+using RequestId = Id<struct RequestTag>;  // index into World::requests
+using TxnId = Id<struct TxnTag>;          // 1-based; 0 = no transaction
+using VersionId = Id<struct VersionTag>;  // 1-based; 0 = no version
+using RowId = Id<struct RowTag>;          // 0-based index into Store::rows
+using TableId = Id<struct TableTag>;      // 0-based index into Store::tables
+
+}  // namespace ccsim
+
+template <class Tag>
+struct std::hash<ccsim::Id<Tag>> {
+  size_t operator()(const ccsim::Id<Tag>& id) const noexcept { return std::hash<uint32_t>{}(id.value); }
+};

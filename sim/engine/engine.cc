@@ -1,0 +1,506 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+
+#include "engine/describe.h"
+
+namespace ccsim {
+
+namespace {
+
+enum class Progress { kDone, kBlocked };
+
+void emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text,
+          std::vector<RequestId> others = {}, std::string sqlstate = {}) {
+  if (log) log->events.push_back(Event{kind, r, step, std::move(text), std::move(others), std::move(sqlstate)});
+}
+
+const Step& current(const World& w, RequestId r) {
+  const Request& q = w.requests[r.value];
+  return q.program->steps[q.pc];
+}
+
+void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others, Log* log);
+
+// Ends request r's open transaction and wakes the statements its locks held up.
+void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* log) {
+  Request& q = w.requests[r.value];
+  TxnId t = q.txn;
+  if (!t) return;
+  q.txn = TxnId{};
+  q.in_block = false;
+  std::vector<TxnId> granted = w.store.end(t, commit);
+  if (log) log->txn_ends.push_back(TxnObs{t, r, commit});
+  emit(log, commit ? EventKind::kCommit : EventKind::kRollback, r, q.pc, text);
+  for (TxnId g : granted) {
+    RequestId waiter = w.owner(g);
+    Request& wq = w.requests[waiter.value];
+    if (wq.state != RunState::kBlocked || !wq.cursor) continue;
+    wq.cursor->waiting = false;
+    wq.state = RunState::kReady;
+    advance_and_finish(w, waiter, EventKind::kResume, {r}, log);
+  }
+}
+
+void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
+  Request& q = w.requests[r.value];
+  q.cursor.reset();
+  q.state = RunState::kDone;
+  q.fate = Fate::kAborted;
+  q.sqlstate = e.sqlstate();
+  q.error = e.what();
+  emit(log, EventKind::kError, r, q.pc,
+       current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")", {},
+       e.sqlstate());
+  if (q.txn) {
+    w.store.cancel_wait(q.txn);
+    end_txn(w, r, false, "ROLLBACK (the error aborts the transaction)", log);
+  }
+}
+
+void give_up(World& w, RequestId r, const std::string& why, Log* log) {
+  Request& q = w.requests[r.value];
+  q.state = RunState::kDone;
+  q.fate = Fate::kGaveUp;
+  q.error = why;
+  emit(log, EventKind::kGaveUp, r, q.pc, "gives up: " + why);
+  if (q.txn) end_txn(w, r, false, "ROLLBACK (the request gave up)", log);
+}
+
+Progress block(World& w, RequestId r, RowId row, LockMode mode, Log* log) {
+  Request& q = w.requests[r.value];
+  Cursor& c = *q.cursor;
+  // ---- Rule: deadlock (SQLSTATE 40P01) ---------------------------------------
+  // A waiter whose wait closes a cycle in the waits-for graph is aborted with
+  // "deadlock detected"; the other members of the cycle keep waiting.
+  if (w.store.in_deadlock(c.txn)) {
+    w.store.cancel_wait(c.txn);
+    throw SqlError("40P01", "deadlock detected");
+  }
+  c.waiting = true;
+  c.wait_row = row;
+  q.state = RunState::kBlocked;
+  c.waited_for.clear();
+  for (TxnId t : w.store.blockers(row, c.txn, mode)) c.waited_for.push_back(w.owner(t));
+  emit(log, EventKind::kWait, r, q.pc,
+       current(w, r).text + " -> waits: " + row_label(w.store, row) + " is locked by " +
+           names(w, c.waited_for),
+       c.waited_for);
+  return Progress::kBlocked;
+}
+
+// Returns the lock a row-changing statement takes: UPDATE of a key column and
+// DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY UPDATE.
+LockMode write_lock(const Table& t, const StepBody& body) {
+  if (auto* u = std::get_if<UpdateStmt>(&body)) {
+    for (const Assignment& a : u->sets) {
+      int i = t.column_index(a.column);
+      if (i >= 0 && t.columns[static_cast<size_t>(i)].primary_key) return LockMode::kUpdate;
+    }
+    return LockMode::kNoKeyUpdate;
+  }
+  return LockMode::kUpdate;
+}
+
+void check_not_null(const Table& t, const Row& row) {
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    if (t.columns[i].not_null && is_null(row[i]))
+      throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
+                                  t.name + "\" violates not-null constraint");
+}
+
+// ---- Rule: unique primary key (SQLSTATE 23505) ------------------------------
+// A row whose key equals that of a live row fails with "duplicate key value
+// violates unique constraint". When the other row was written by a transaction
+// that has not finished, PostgreSQL waits for it first: if it commits, the
+// error follows; if it rolls back, the insert goes on.
+// Returns the row to wait on, or nothing when the key is free.
+std::optional<RowId> key_conflict(World& w, TableId tid, const Row& values, TxnId self,
+                                  RowId except) {
+  const Table& t = w.store.table(tid);
+  std::vector<int> keys = t.key_columns();
+  if (keys.empty()) return std::nullopt;
+  for (RowId rr : t.rows) {
+    if (rr == except) continue;
+    VersionId vid = w.store.row(rr).newest;
+    if (!vid) continue;
+    const Version& v = w.store.version(vid);
+    bool same = std::all_of(keys.begin(), keys.end(), [&](int k) {
+      return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
+    });
+    if (!same) continue;
+    const Txn& creator = w.store.txn(v.xmin);
+    if (creator.state == TxnState::kAborted) continue;
+    bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
+    bool unfinished_deleter = v.xmax && v.xmax != self &&
+                              w.store.txn(v.xmax).state == TxnState::kActive;
+    if (unfinished_creator || unfinished_deleter) return rr;
+    if (v.xmax && (v.xmax == self || w.store.committed(v.xmax))) continue;  // deleted
+    std::string key;
+    for (int k : keys) key += (key.empty() ? "" : ", ") + to_display(v.values[static_cast<size_t>(k)]);
+    throw SqlError("23505", "duplicate key value violates unique constraint \"" + t.name +
+                                "_pkey\": Key (" + t.columns[static_cast<size_t>(keys[0])].name +
+                                (keys.size() > 1 ? ", ..." : "") + ")=(" + key + ") already exists");
+  }
+  return std::nullopt;
+}
+
+Progress advance_insert(World& w, RequestId r, const InsertStmt& ins, Log* log) {
+  Request& q = w.requests[r.value];
+  Cursor& c = *q.cursor;
+  TableId tid = *w.store.find_table(ins.table);
+  while (c.next < c.inserts.size()) {
+    const Row& values = c.inserts[c.next];
+    if (auto other = key_conflict(w, tid, values, c.txn, RowId{UINT32_MAX})) {
+      w.store.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
+      return block(w, r, *other, LockMode::kKeyShare, log);
+    }
+    RowId row = w.store.insert(tid, c.txn, values);
+    w.store.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
+    ++c.rowcount;
+    ++c.next;
+  }
+  return Progress::kDone;
+}
+
+// Goes on with request r's statement from its cursor until it is done or must wait.
+Progress advance(World& w, RequestId r, Log* log) {
+  Request& q = w.requests[r.value];
+  const Step& st = current(w, r);
+  if (auto* ins = std::get_if<InsertStmt>(&st.body)) return advance_insert(w, r, *ins, log);
+
+  Cursor& c = *q.cursor;
+  Store& s = w.store;
+  const auto* sel = std::get_if<SelectStmt>(&st.body);
+  const auto* upd = std::get_if<UpdateStmt>(&st.body);
+  const std::string& tname = sel ? sel->table : upd ? upd->table : std::get<DeleteStmt>(st.body).table;
+  TableId tid = *s.find_table(tname);
+  const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
+  LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
+  WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
+  Isolation iso = s.txn(c.txn).isolation;
+
+  while (c.next < c.candidates.size()) {
+    if (sel && sel->limit && c.rowcount >= *sel->limit) break;
+    VersionId seen = c.candidates[c.next];
+    RowId row = s.version(seen).row;
+    LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait);
+    if (got == LockResult::kUnavailable) {
+      // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
+      // NOWAIT fails at once on a row another transaction has locked in a
+      // conflicting mode; SKIP LOCKED leaves such a row out of the result.
+      if (policy == WaitPolicy::kNoWait)
+        throw SqlError("55P03", "could not obtain lock on row in relation \"" + tname + "\"");
+      ++c.next;
+      continue;
+    }
+    if (got == LockResult::kEnqueued) return block(w, r, row, mode, log);
+
+    VersionId newest = s.row(row).newest;
+    bool deleted = static_cast<bool>(s.version(newest).xmax);
+    VersionId target = seen;
+    if (newest != seen || deleted) {
+      // ---- Rule: a row changed since the statement's snapshot ----------------
+      // READ COMMITTED: the statement follows the row to its newest committed
+      // version, re-checks its WHERE against it (EvalPlanQual), skips the row
+      // when it was deleted or no longer matches (keeping the lock), and
+      // otherwise works on the newest version: SET sees the other's change.
+      // REPEATABLE READ and above: the row was changed by a transaction the
+      // snapshot does not see, so the statement fails with SQLSTATE 40001
+      // "could not serialize access due to concurrent update".
+      if (iso != Isolation::kReadCommitted)
+        throw SqlError("40001", deleted ? "could not serialize access due to concurrent delete"
+                                        : "could not serialize access due to concurrent update");
+      if (deleted) {
+        ++c.next;
+        continue;
+      }
+      if (where) {
+        EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr};
+        if (eval_pred(*where, env) != true) {
+          ++c.next;
+          continue;
+        }
+      }
+      target = newest;
+    }
+
+    if (sel) {
+      c.out.push_back(target);
+    } else if (upd) {
+      const Table& t = s.table(tid);
+      Row before = s.version(target).values;
+      Row after = before;
+      std::vector<ColumnChange> changes;
+      for (const Assignment& a : upd->sets) {
+        size_t i = static_cast<size_t>(t.column_index(a.column));
+        std::vector<Origin> from;
+        EvalEnv env{&t, &before, &q.vars, &from};
+        after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
+        changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from)});
+      }
+      check_not_null(t, after);
+      if (mode == LockMode::kUpdate) key_conflict(w, tid, after, c.txn, row);
+      VersionId made = s.update(row, c.txn, std::move(after));
+      if (log) log->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
+    } else {
+      s.remove(row, c.txn);
+      if (log) log->writes.push_back(WriteObs{r, c.txn, tid, row, target, VersionId{}, {}});
+    }
+    ++c.rowcount;
+    ++c.next;
+  }
+  return Progress::kDone;
+}
+
+// Completes request r's statement: assigns INTO and :rowcount, narrates the
+// result, moves to the next step and commits when outside BEGIN.
+void finish_statement(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
+                      Log* log) {
+  Request& q = w.requests[r.value];
+  Cursor c = std::move(*q.cursor);
+  q.cursor.reset();
+  const Step& st = current(w, r);
+  std::string result;
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+    const Table& t = w.store.table(*w.store.find_table(sel->table));
+    std::vector<int> cols;
+    if (sel->columns.empty())
+      for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(static_cast<int>(i));
+    else
+      for (const std::string& n : sel->columns) cols.push_back(t.column_index(n));
+    c.rowcount = static_cast<int64_t>(c.out.size());
+    if (!sel->into.empty()) {
+      for (size_t i = 0; i < sel->into.size(); ++i) {
+        Var v;
+        if (!c.out.empty()) {
+          const Version& ver = w.store.version(c.out.front());
+          size_t col = static_cast<size_t>(cols[i]);
+          v.value = ver.values[col];
+          v.from.push_back(Origin{*w.store.find_table(sel->table), ver.row, ver.id, t.columns[col].name});
+        }
+        result += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v.value);
+        q.vars[sel->into[i]] = std::move(v);
+      }
+      if (c.out.empty()) result = "no row; " + result;
+    } else {
+      result = rows_text(w.store, c.out, cols);
+    }
+  } else if (std::holds_alternative<UpdateStmt>(st.body)) {
+    result = "UPDATE " + std::to_string(c.rowcount);
+  } else if (std::holds_alternative<DeleteStmt>(st.body)) {
+    result = "DELETE " + std::to_string(c.rowcount);
+  } else {
+    result = "INSERT 0 " + std::to_string(c.rowcount);
+  }
+  q.vars["rowcount"] = Var{c.rowcount, {}};
+  std::string text = st.text + " -> " + result;
+  if (kind == EventKind::kResume) text = "(resumes after " + names(w, others) + " ended) " + text;
+  emit(log, kind, r, q.pc, std::move(text), std::move(others));
+  ++q.pc;
+  if (!q.in_block) end_txn(w, r, true, "COMMIT (autocommit)", log);
+}
+
+void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
+                        Log* log) {
+  try {
+    if (advance(w, r, log) == Progress::kBlocked) return;
+    finish_statement(w, r, kind, std::move(others), log);
+  } catch (const SqlError& e) {
+    abort_request(w, r, e, log);
+  }
+  Request& q = w.requests[r.value];
+  if (q.state == RunState::kReady && q.pc >= q.program->steps.size()) {
+    q.state = RunState::kDone;
+    q.fate = Fate::kCommitted;
+    emit(log, EventKind::kFinish, r, q.pc, "returns");
+  }
+}
+
+// Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
+void start_statement(World& w, RequestId r) {
+  Request& q = w.requests[r.value];
+  const Step& st = current(w, r);
+  Store& s = w.store;
+  if (!q.txn) q.txn = s.begin(r, w.default_isolation);  // autocommit: one statement
+  Cursor c;
+  c.txn = q.txn;
+  c.snapshot = s.statement_snapshot(q.txn);
+  EvalEnv params{nullptr, nullptr, &q.vars, nullptr};
+  if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
+    const Table& t = s.table(*s.find_table(ins->table));
+    for (const auto& exprs : ins->rows) {
+      Row row(t.columns.size(), Null{});
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        size_t col = ins->columns.empty() ? i : static_cast<size_t>(t.column_index(ins->columns[i]));
+        row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);
+      }
+      check_not_null(t, row);
+      c.inserts.push_back(std::move(row));
+    }
+    q.cursor = std::move(c);
+    return;
+  }
+  const auto* sel = std::get_if<SelectStmt>(&st.body);
+  const auto* upd = std::get_if<UpdateStmt>(&st.body);
+  const std::string& tname = sel ? sel->table : upd ? upd->table : std::get<DeleteStmt>(st.body).table;
+  const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
+  TableId tid = *s.find_table(tname);
+  const Table& t = s.table(tid);
+  for (VersionId v : s.scan(tid, c.snapshot)) {
+    EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr};
+    if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
+  }
+  if (sel && sel->order_by) {
+    size_t col = static_cast<size_t>(t.column_index(sel->order_by->column));
+    bool desc = sel->order_by->descending;
+    // PostgreSQL sorts NULLs last ascending and first descending.
+    std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
+      const Value& x = s.version(a).values[col];
+      const Value& y = s.version(b).values[col];
+      if (is_null(x) || is_null(y)) return is_null(y) && !is_null(x) ? !desc : (is_null(x) && !is_null(y) ? desc : false);
+      return desc ? y < x : x < y;
+    });
+  }
+  if (sel && !sel->lock) {
+    // A plain SELECT takes no row locks: its result is what the snapshot sees.
+    c.out = c.candidates;
+    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit)) c.out.resize(static_cast<size_t>(*sel->limit));
+    c.next = c.candidates.size();
+  }
+  q.cursor = std::move(c);
+}
+
+// Returns true (and ends the request) when its client drops this click.
+bool dropped_by_client(World& w, RequestId r, Log* log) {
+  Request& q = w.requests[r.value];
+  auto policy = w.clients.find(q.client);
+  if (policy == w.clients.end() || !policy->second.debounce) return false;
+  for (const Request& other : w.requests) {
+    if (&other == &q || other.client != q.client) continue;
+    if (other.sent && other.fate == Fate::kRunning) {
+      q.state = RunState::kDone;
+      q.fate = Fate::kDropped;
+      emit(log, EventKind::kDropped, r, 0,
+           "click ignored: " + q.client + "'s button is disabled while " + other.name +
+               " is in flight; the request is never sent");
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void step(World& w, RequestId r, Log* log) {
+  Request& q = w.requests[r.value];
+  if (!q.sent) {
+    if (dropped_by_client(w, r, log)) return;
+    q.sent = true;
+  }
+  if (q.steps_taken++ >= w.steps_per_request_max) {
+    give_up(w, r, "took more than " + std::to_string(w.steps_per_request_max) + " steps (steps_per_request_max)", log);
+    return;
+  }
+  const Step& st = current(w, r);
+  size_t at = q.pc;
+  try {
+    if (auto* let = std::get_if<LetAction>(&st.body)) {
+      Var v;
+      EvalEnv env{nullptr, nullptr, &q.vars, &v.from};
+      v.value = eval_value(*let->value, env);
+      emit(log, EventKind::kStep, r, at, st.text + " -> :" + let->var + " = " + to_sql(v.value));
+      q.vars[let->var] = std::move(v);
+      ++q.pc;
+    } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
+      EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+      std::string cond = to_sql(*retry->condition);
+      if (eval_pred(*retry->condition, env) == true) {
+        int64_t& used = q.retries[at];
+        if (used >= retry->max) {
+          give_up(w, r, "still " + cond + " after " + std::to_string(retry->max) + " retries", log);
+          return;
+        }
+        ++used;
+        ++q.retries_total;
+        emit(log, EventKind::kRetry, r, at,
+             cond + " holds: runs step " + std::to_string(at) + " again (retry " +
+                 std::to_string(used) + " of " + std::to_string(retry->max) + ")");
+        q.pc = at - 1;
+      } else {
+        q.retries.erase(at);
+        emit(log, EventKind::kStep, r, at, cond + " is false: goes on");
+        ++q.pc;
+      }
+    } else if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
+      if (q.in_block) {
+        emit(log, EventKind::kStep, r, at, "BEGIN -> WARNING: there is already a transaction in progress");
+      } else {
+        Isolation iso = begin->isolation.value_or(w.default_isolation);
+        q.txn = w.store.begin(r, iso);
+        q.in_block = true;
+        emit(log, EventKind::kStep, r, at, std::string("BEGIN (") + to_sql(iso) + ")");
+      }
+      ++q.pc;
+    } else if (std::holds_alternative<CommitStmt>(st.body) ||
+               std::holds_alternative<RollbackStmt>(st.body)) {
+      bool commit = std::holds_alternative<CommitStmt>(st.body);
+      if (!q.in_block)
+        emit(log, EventKind::kStep, r, at, st.text + " -> WARNING: there is no transaction in progress");
+      else
+        end_txn(w, r, commit, commit ? "COMMIT" : "ROLLBACK", log);
+      ++q.pc;
+    } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+      std::vector<Column> cols;
+      for (const ColumnDef& d : create->columns) cols.push_back(Column{d.name, d.type, d.primary_key, d.not_null});
+      if (w.store.find_table(create->table))
+        throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
+      w.store.create_table(create->table, std::move(cols));
+      emit(log, EventKind::kStep, r, at, "CREATE TABLE " + create->table);
+      ++q.pc;
+    } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
+      auto tid = w.store.find_table(drop->table);
+      if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
+      w.store.drop_table(*tid);
+      emit(log, EventKind::kStep, r, at, "DROP TABLE " + drop->table);
+      ++q.pc;
+    } else {
+      start_statement(w, r);
+      advance_and_finish(w, r, EventKind::kStep, {}, log);
+      return;
+    }
+  } catch (const SqlError& e) {
+    abort_request(w, r, e, log);
+    return;
+  }
+  if (q.state == RunState::kReady && q.pc >= q.program->steps.size()) {
+    if (q.txn) {
+      q.state = RunState::kDone;
+      q.fate = Fate::kAborted;
+      q.error = "returned with its transaction still open; PostgreSQL rolls it back when the connection closes";
+      end_txn(w, r, false, "ROLLBACK (" + q.error + ")", log);
+      return;
+    }
+    q.state = RunState::kDone;
+    q.fate = Fate::kCommitted;
+    emit(log, EventKind::kFinish, r, q.pc, "returns");
+  }
+}
+
+void run_setup(World& w, const Program& setup) {
+  // Setup runs as a throwaway request 0 before the scenario's requests exist
+  // (REQUIRES: w.requests is empty); each statement autocommits. Its
+  // transactions are committed and never waited on, so no later request can
+  // be confused with it.
+  Request q;
+  q.name = "setup";
+  q.program = std::make_shared<Program>(setup);
+  w.requests.insert(w.requests.begin(), q);
+  RequestId r{0};
+  while (w.requests[0].state == RunState::kReady) step(w, r, nullptr);
+  Request done = w.requests[0];
+  w.requests.erase(w.requests.begin());
+  if (done.fate == Fate::kAborted) throw SqlError(done.sqlstate, done.error);
+}
+
+}  // namespace ccsim

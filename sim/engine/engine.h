@@ -1,0 +1,24 @@
+// The transition function: step(world, request) applies exactly one step of
+// one request and reports what happened.
+//
+// Synchronous and pure: no clocks, threads, I/O or global state. A statement
+// that meets a conflicting row lock leaves its request blocked; when the
+// holder ends, the waiter's statement completes inside the step that ended
+// the holder (as PostgreSQL's waiting backend wakes at once), and its events
+// follow the holder's in the log.
+#pragma once
+
+#include "engine/log.h"
+#include "engine/world.h"
+
+namespace ccsim {
+
+// Applies the next step of request r. REQUIRES: runnable(w, r).
+// Appends events and observations to *log when log is not null.
+void step(World& w, RequestId r, Log* log);
+
+// Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
+// in its own committed transaction. Throws SqlError when one fails.
+void run_setup(World& w, const Program& setup);
+
+}  // namespace ccsim

@@ -1,0 +1,53 @@
+#include "engine/frame.h"
+
+#include "engine/describe.h"
+
+namespace ccsim {
+
+std::vector<TableFrame> committed_tables(const World& w) {
+  std::vector<TableFrame> out;
+  for (size_t i = 0; i < w.store.table_count(); ++i) {
+    const Table& t = w.store.table(TableId{static_cast<uint32_t>(i)});
+    if (t.dropped) continue;
+    TableFrame tf;
+    tf.name = t.name;
+    for (const Column& c : t.columns) tf.columns.push_back(c.name);
+    for (RowId r : t.rows)
+      if (VersionId v = w.store.newest_committed(r)) {
+        tf.rows.push_back(w.store.version(v).values);
+        tf.keys.push_back(row_label(w.store, r));
+      }
+    out.push_back(std::move(tf));
+  }
+  return out;
+}
+
+Frame capture(const World& w) {
+  Frame f;
+  for (const Request& q : w.requests) {
+    RequestFrame rf;
+    rf.name = q.name;
+    if (q.state == RunState::kDone) rf.state = to_string(q.fate);
+    else if (q.state == RunState::kBlocked) rf.state = "waiting";
+    else rf.state = q.sent ? "ready" : "not sent";
+    rf.pc = q.pc;
+    for (const auto& [name, var] : q.vars) rf.vars.emplace_back(name, var.value);
+    rf.txn = q.txn.value;
+    if (q.cursor && q.cursor->waiting)
+      for (RequestId other : q.cursor->waited_for) rf.waits_for.push_back(w.requests[other.value].name);
+    f.requests.push_back(std::move(rf));
+  }
+  f.tables = committed_tables(w);
+  for (size_t i = 0; i < w.store.row_count(); ++i) {
+    RowId r{static_cast<uint32_t>(i)};
+    const RowState& row = w.store.row(r);
+    if (w.store.table(row.table).dropped) continue;
+    for (const RowLock& h : row.holders)
+      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name, to_sql(h.mode), true});
+    for (const RowLock& q : row.queue)
+      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name, to_sql(q.mode), false});
+  }
+  return f;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,67 @@
+// What step() reports: narrated events for people and observations for the
+// checks (check/). Both are append-only records; step() writes them only when
+// given a Log, so exploration can run without recording.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "lang/eval.h"
+
+namespace ccsim {
+
+enum class EventKind {
+  kStep,      // a step ran to completion
+  kWait,      // a statement must wait for a row lock
+  kResume,    // a waiting statement got its lock and completed (or went on)
+  kCommit,    // a transaction committed (explicit COMMIT or autocommit)
+  kRollback,  // a transaction rolled back
+  kError,     // a statement failed: the request is aborted
+  kDropped,   // the client never sent the request
+  kRetry,     // a RETRY condition held: the previous step runs again
+  kGaveUp,    // a RETRY ran out of retries, or a limit was reached
+  kFinish,    // the request returned
+};
+const char* to_string(EventKind k);  // "step", "wait", ...
+
+struct Event {
+  EventKind kind = EventKind::kStep;
+  RequestId request;
+  size_t step = 0;     // the program step (0-based) the event belongs to
+  std::string text;    // narration after "A: ", e.g. "SELECT points ... -> :points = 100"
+  std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
+  std::string sqlstate;           // kError
+};
+
+// One column a write changed, with the values it was computed from.
+struct ColumnChange {
+  std::string column;
+  Value before, after;
+  std::vector<Origin> from;  // origins of the :params in its SET expression
+};
+
+// A write to a row: an UPDATE or DELETE replacing version `before`.
+struct WriteObs {
+  RequestId request;
+  TxnId txn;
+  TableId table;
+  RowId row;
+  VersionId before;
+  VersionId after;  // 0 for a DELETE
+  std::vector<ColumnChange> changes;
+};
+
+struct TxnObs {
+  TxnId txn;
+  RequestId request;
+  bool committed = false;
+};
+
+struct Log {
+  std::vector<Event> events;
+  std::vector<WriteObs> writes;
+  std::vector<TxnObs> txn_ends;
+};
+
+}  // namespace ccsim

@@ -1,0 +1,145 @@
+// The step language's abstract syntax: expressions, SQL statements and
+// application actions, and a Program (the steps of one view).
+//
+// Pure data. Nodes are immutable once parsed and shared between copies of a
+// World through shared_ptr<const ...>, so copying a World never copies a
+// program. Positions point into the file the step was read from.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "core/value.h"
+
+namespace ccsim {
+
+// ---- expressions -----------------------------------------------------------
+
+struct Expr;
+using ExprPtr = std::shared_ptr<const Expr>;
+
+enum class ExprKind { kLiteral, kColumn, kParam, kNeg, kNot, kBinary, kIsNull, kIsNotNull };
+
+// Binary operators: arithmetic, comparison and the logical connectives.
+enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
+
+struct Expr {
+  ExprKind kind = ExprKind::kLiteral;
+  Value literal;     // kLiteral
+  std::string name;  // kColumn: column name; kParam: parameter name without ':'
+  BinOp op = BinOp::kAdd;
+  ExprPtr lhs, rhs;  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs
+  int line = 0, column = 0;
+};
+
+// Returns the expression as SQL text, fully parenthesised where needed.
+std::string to_sql(const Expr& e);
+
+// ---- statements -------------------------------------------------------------
+
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+const char* to_sql(Isolation iso);
+
+// Row-level lock strengths, weakest first (PostgreSQL's order).
+enum class LockMode { kKeyShare, kShare, kNoKeyUpdate, kUpdate };
+const char* to_sql(LockMode m);  // "FOR UPDATE", ...
+
+enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
+
+struct BeginStmt {
+  std::optional<Isolation> isolation;  // none: the run's default level
+};
+struct CommitStmt {};
+struct RollbackStmt {};
+
+struct OrderBy {
+  std::string column;
+  bool descending = false;
+};
+
+struct SelectStmt {
+  std::vector<std::string> columns;  // empty means *
+  std::string table;
+  ExprPtr where;  // may be null
+  std::optional<OrderBy> order_by;
+  std::optional<int64_t> limit;
+  std::optional<LockMode> lock;
+  WaitPolicy wait = WaitPolicy::kWait;
+  std::vector<std::string> into;  // parameter names; empty when no INTO
+};
+
+struct Assignment {
+  std::string column;
+  ExprPtr value;
+};
+struct UpdateStmt {
+  std::string table;
+  std::vector<Assignment> sets;
+  ExprPtr where;
+};
+struct InsertStmt {
+  std::string table;
+  std::vector<std::string> columns;  // empty means all, in table order
+  std::vector<std::vector<ExprPtr>> rows;
+};
+struct DeleteStmt {
+  std::string table;
+  ExprPtr where;
+};
+
+enum class ColumnType { kInt, kBigInt, kText };  // int is PostgreSQL's int4
+struct ColumnDef {
+  std::string name;
+  ColumnType type = ColumnType::kInt;
+  bool primary_key = false;
+  bool not_null = false;
+};
+struct CreateTableStmt {
+  std::string table;
+  std::vector<ColumnDef> columns;
+};
+struct DropTableStmt {
+  std::string table;
+};
+
+// ---- application actions ----------------------------------------------------
+
+// LET :var = expr -- compute a value in the application (calculate_points).
+struct LetAction {
+  std::string var;
+  ExprPtr value;
+};
+
+// RETRY WHILE pred MAX n -- if pred holds, run the previous step again; after
+// n retries with pred still holding, the request gives up.
+struct RetryAction {
+  ExprPtr condition;
+  int64_t max = 0;
+};
+
+using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt,
+                              InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, LetAction,
+                              RetryAction>;
+
+struct Step {
+  StepBody body;
+  std::string text;  // the step as written, trimmed, without its comment
+  std::string note;  // the trailing "-- comment": the application code it models
+  std::string source_line;  // the raw line, for pointing at a name in messages
+  int line = 0, column = 0;
+};
+
+// Returns true for steps that talk to the database (everything but actions).
+bool is_sql(const Step& s);
+
+struct Program {
+  std::string file;  // where the steps were read from, for messages
+  std::vector<Step> steps;
+};
+using ProgramPtr = std::shared_ptr<const Program>;
+
+}  // namespace ccsim

@@ -1,0 +1,147 @@
+#include "lang/eval.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "store/store.h"
+
+namespace ccsim {
+
+namespace {
+
+const char* type_name(const Value& v) {
+  if (std::holds_alternative<int64_t>(v)) return "integer";
+  if (std::holds_alternative<std::string>(v)) return "text";
+  return "unknown";
+}
+
+[[noreturn]] void overflow() { throw SqlError("22003", "integer out of range"); }
+
+int64_t arith(BinOp op, int64_t a, int64_t b) {
+  int64_t r = 0;
+  switch (op) {
+    case BinOp::kAdd:
+      if (__builtin_add_overflow(a, b, &r)) overflow();
+      return r;
+    case BinOp::kSub:
+      if (__builtin_sub_overflow(a, b, &r)) overflow();
+      return r;
+    case BinOp::kMul:
+      if (__builtin_mul_overflow(a, b, &r)) overflow();
+      return r;
+    case BinOp::kDiv:
+    case BinOp::kMod:
+      if (b == 0) throw SqlError("22012", "division by zero");
+      if (a == std::numeric_limits<int64_t>::min() && b == -1) {
+        if (op == BinOp::kMod) return 0;
+        overflow();
+      }
+      return op == BinOp::kDiv ? a / b : a % b;  // truncates toward zero, as PostgreSQL
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+Value eval_value(const Expr& e, const EvalEnv& env) {
+  switch (e.kind) {
+    case ExprKind::kLiteral: return e.literal;
+    case ExprKind::kColumn: {
+      int i = env.table ? env.table->column_index(e.name) : -1;
+      if (i < 0 || !env.row)
+        throw SqlError("42703", "column \"" + e.name + "\" does not exist");
+      return (*env.row)[static_cast<size_t>(i)];
+    }
+    case ExprKind::kParam: {
+      auto it = env.vars ? env.vars->find(e.name) : decltype(env.vars->end()){};
+      if (!env.vars || it == env.vars->end())
+        throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
+      if (env.origins)
+        env.origins->insert(env.origins->end(), it->second.from.begin(), it->second.from.end());
+      return it->second.value;
+    }
+    case ExprKind::kNeg: {
+      Value v = eval_value(*e.lhs, env);
+      if (is_null(v)) return v;
+      auto* i = std::get_if<int64_t>(&v);
+      if (!i) throw SqlError("42883", "operator does not exist: - text");
+      return arith(BinOp::kSub, 0, *i);
+    }
+    case ExprKind::kBinary:
+      if (e.op <= BinOp::kMod) {
+        Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
+        if (is_null(a) || is_null(b)) return Null{};
+        auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
+        if (!x || !y)
+          throw SqlError("42883", std::string("arithmetic needs integers, found ") + type_name(a) +
+                                      " and " + type_name(b) + " in " + to_sql(e));
+        return arith(e.op, *x, *y);
+      }
+      [[fallthrough]];
+    default:
+      throw SqlError("42804", "a condition cannot be used as a value: " + to_sql(e));
+  }
+}
+
+std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
+  switch (e.kind) {
+    case ExprKind::kNot: {
+      auto v = eval_pred(*e.lhs, env);
+      if (!v) return std::nullopt;
+      return !*v;
+    }
+    case ExprKind::kIsNull: return is_null(eval_value(*e.lhs, env));
+    case ExprKind::kIsNotNull: return !is_null(eval_value(*e.lhs, env));
+    case ExprKind::kBinary: {
+      if (e.op == BinOp::kAnd || e.op == BinOp::kOr) {
+        auto a = eval_pred(*e.lhs, env), b = eval_pred(*e.rhs, env);
+        bool dominant = e.op == BinOp::kOr;  // true wins OR, false wins AND
+        if ((a && *a == dominant) || (b && *b == dominant)) return dominant;
+        if (!a || !b) return std::nullopt;
+        return !dominant;
+      }
+      if (e.op < BinOp::kEq) break;
+      Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
+      if (is_null(a) || is_null(b)) return std::nullopt;
+      if (a.index() != b.index())
+        throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) +
+                                    " compared with " + type_name(b));
+      auto c = a <=> b;
+      switch (e.op) {
+        case BinOp::kEq: return c == 0;
+        case BinOp::kNe: return c != 0;
+        case BinOp::kLt: return c < 0;
+        case BinOp::kLe: return c <= 0;
+        case BinOp::kGt: return c > 0;
+        case BinOp::kGe: return c >= 0;
+        default: break;
+      }
+      break;
+    }
+    default: break;
+  }
+  Value v = eval_value(e, env);
+  if (is_null(v)) return std::nullopt;
+  throw SqlError("42804", std::string("argument of WHERE must be a condition, not type ") +
+                              type_name(v) + ": " + to_sql(e));
+}
+
+Value coerce(const Value& v, ColumnType t, const std::string& column) {
+  if (is_null(v)) return v;
+  if (t == ColumnType::kText) {
+    if (!std::holds_alternative<std::string>(v))
+      throw SqlError("42804", "column \"" + column + "\" is of type text but expression is of type integer");
+    return v;
+  }
+  auto* i = std::get_if<int64_t>(&v);
+  if (!i) {
+    throw SqlError("22P02", "invalid input syntax for type integer: \"" +
+                                std::get<std::string>(v) + "\"");
+  }
+  if (t == ColumnType::kInt &&
+      (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()))
+    overflow();
+  return v;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,67 @@
+// Evaluation of step-language expressions with PostgreSQL's rules: integer
+// arithmetic that raises on overflow (22003) and division by zero (22012),
+// NULL propagation, and three-valued logic in predicates.
+//
+// Pure functions of their inputs. Errors are thrown as SqlError carrying the
+// SQLSTATE PostgreSQL would report.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "lang/ast.h"
+
+namespace ccsim {
+
+struct Table;
+
+// An error PostgreSQL would raise for the statement, with its SQLSTATE.
+class SqlError : public std::runtime_error {
+ public:
+  SqlError(std::string sqlstate, const std::string& message)
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+// Where a value came from: one column of one row version that a SELECT read.
+// The lost-update check follows these to learn what a write was based on.
+struct Origin {
+  TableId table;
+  RowId row;
+  VersionId version;
+  std::string column;
+  auto operator<=>(const Origin&) const = default;
+};
+
+// A request's variable: its value and the row versions it was computed from.
+struct Var {
+  Value value;
+  std::vector<Origin> from;
+};
+using Vars = std::map<std::string, Var>;
+
+struct EvalEnv {
+  const Table* table = nullptr;  // for column references; null outside a row
+  const Row* row = nullptr;
+  const Vars* vars = nullptr;
+  std::vector<Origin>* origins = nullptr;  // when set, collects the origins of params used
+};
+
+// Returns the value of an arithmetic expression.
+Value eval_value(const Expr& e, const EvalEnv& env);
+
+// Returns the truth of a predicate: true, false, or nullopt for SQL's unknown.
+std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
+
+// Returns v checked and converted for storing in a column of type t
+// (int is int4: 22003 when out of range; 22P02 / 42804 on a type mismatch).
+Value coerce(const Value& v, ColumnType t, const std::string& column);
+
+}  // namespace ccsim

@@ -1,0 +1,103 @@
+#include "lang/lexer.h"
+
+#include <cctype>
+
+namespace ccsim {
+
+namespace {
+
+bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+}  // namespace
+
+std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::string* comment) {
+  std::vector<Token> out;
+  auto at = [&](size_t i) {
+    SourcePos p = pos;
+    p.column = pos.column + static_cast<int>(i);
+    return p;
+  };
+  size_t i = 0;
+  while (i < line.size()) {
+    char c = line[i];
+    int col = static_cast<int>(i) + 1;
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+    } else if (c == '-' && i + 1 < line.size() && line[i + 1] == '-') {
+      if (comment) *comment = trim(line.substr(i + 2));
+      break;
+    } else if (ident_start(c)) {
+      size_t b = i;
+      while (i < line.size() && ident_char(line[i])) ++i;
+      out.push_back({TokenKind::kIdent, std::string(line.substr(b, i - b)), col});
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      size_t b = i;
+      while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
+      if (i < line.size() && ident_char(line[i]))
+        throw InputError(at(i), "a number cannot run into a name; put a space between them");
+      out.push_back({TokenKind::kInt, std::string(line.substr(b, i - b)), col});
+    } else if (c == ':') {
+      size_t b = ++i;
+      while (i < line.size() && ident_char(line[i])) ++i;
+      if (i == b || !ident_start(line[b]))
+        throw InputError(at(b - 1), "expected a parameter name after ':', like :user_id");
+      out.push_back({TokenKind::kParam, std::string(line.substr(b, i - b)), col});
+    } else if (c == '\'') {
+      std::string text;
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '\'') {
+          if (i + 1 < line.size() && line[i + 1] == '\'') {
+            text += '\'';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        text += line[i++];
+      }
+      if (!closed)
+        throw InputError(at(static_cast<size_t>(col - 1)),
+                         "this text literal has no closing quote (') on its line");
+      out.push_back({TokenKind::kString, text, col});
+    } else {
+      static const char* two[] = {"<>", "!=", "<=", ">="};
+      std::string sym(1, c);
+      for (const char* t : two)
+        if (line.substr(i, 2) == t) sym = t;
+      if (sym.size() == 1 && std::string_view(",()*=<>+-/%;").find(c) == std::string_view::npos) {
+        std::string shown = std::isprint(static_cast<unsigned char>(c))
+                                ? "'" + sym + "'"
+                                : "byte " + std::to_string(static_cast<unsigned char>(c));
+        throw InputError(at(i), "unexpected character " + shown);
+      }
+      i += sym.size();
+      out.push_back({TokenKind::kSymbol, sym, col});
+    }
+  }
+  out.push_back({TokenKind::kEnd, "", static_cast<int>(line.size()) + 1});
+  return out;
+}
+
+std::string describe(const Token& t) {
+  switch (t.kind) {
+    case TokenKind::kEnd: return "end of line";
+    case TokenKind::kInt: return "number " + t.text;
+    case TokenKind::kString: return "text '" + t.text + "'";
+    case TokenKind::kParam: return "parameter :" + t.text;
+    default: return "'" + t.text + "'";
+  }
+}
+
+}  // namespace ccsim

@@ -1,0 +1,32 @@
+// Tokens of the step language, read from one line of text.
+//
+// The lexer never throws for text it can skip (comments, blanks); an
+// unterminated string or a stray character is an InputError at its column.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace ccsim {
+
+enum class TokenKind { kIdent, kInt, kString, kParam, kSymbol, kEnd };
+
+struct Token {
+  TokenKind kind = TokenKind::kEnd;
+  std::string text;  // identifier as written, symbol, digits, string contents, param name
+  int column = 0;    // 1-based column within the line
+};
+
+// Splits one line into tokens, ending with a kEnd token. A "--" comment ends
+// the line; its text (trimmed) is stored in *comment when not null.
+// pos names the line (file, line, column of the line's first character) for
+// errors.
+std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::string* comment);
+
+// Describes a token for messages: "end of line", "'WHERE'", "number 42".
+std::string describe(const Token& t);
+
+}  // namespace ccsim

@@ -1,0 +1,520 @@
+#include "lang/parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "lang/lexer.h"
+
+namespace ccsim {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Words that cannot be used as table or column names.
+constexpr std::string_view kReserved[] = {
+    "SELECT", "FROM",   "WHERE",  "UPDATE", "SET",   "INSERT", "INTO",   "VALUES",
+    "DELETE", "BEGIN",  "COMMIT", "ROLLBACK", "AND", "OR",     "NOT",    "IS",
+    "NULL",   "ORDER",  "BY",     "LIMIT",  "FOR",   "NOWAIT", "SKIP",   "CREATE",
+    "TABLE",  "DROP",   "LET",    "RETRY",  "WHILE", "MAX",    "ASC",    "DESC"};
+
+class Parser {
+ public:
+  Parser(std::string_view line, SourcePos pos) : pos_(pos) {
+    tokens_ = lex_line(line, pos, &comment_);
+  }
+
+  Step parse() {
+    Step step;
+    step.line = pos_.line;
+    step.column = pos_.column + tokens_.front().column - 1;
+    step.note = comment_;
+    step.body = statement();
+    accept_symbol(";");
+    if (peek().kind != TokenKind::kEnd)
+      fail(peek(), "expected the end of the step, found " + describe(peek()) +
+                       " (write one step per line)");
+    return step;
+  }
+
+ private:
+  StepBody statement() {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kIdent)
+      fail(t, "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+              "CREATE TABLE, DROP TABLE, LET or RETRY), found " + describe(t));
+    if (accept("BEGIN") || accept("START")) return begin();
+    if (accept("COMMIT") || accept("END")) return CommitStmt{};
+    if (accept("ROLLBACK") || accept("ABORT")) return RollbackStmt{};
+    if (accept("SELECT")) return select();
+    if (accept("UPDATE")) return update();
+    if (accept("INSERT")) return insert();
+    if (accept("DELETE")) return remove();
+    if (accept("CREATE")) return create();
+    if (accept("DROP")) {
+      expect("TABLE", "after DROP");
+      return DropTableStmt{name("a table name after DROP TABLE")};
+    }
+    if (accept("LET")) return let();
+    if (accept("RETRY")) return retry();
+    fail(t, "unknown step '" + t.text +
+                "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+                "CREATE TABLE, DROP TABLE, LET or RETRY");
+  }
+
+  BeginStmt begin() {
+    accept("TRANSACTION") || accept("WORK");
+    BeginStmt b;
+    if (accept("ISOLATION")) {
+      expect("LEVEL", "after ISOLATION");
+      const Token& t = peek();
+      if (accept("READ")) {
+        if (accept("COMMITTED")) {
+          b.isolation = Isolation::kReadCommitted;
+        } else if (peek().kind == TokenKind::kIdent && iequals(peek().text, "UNCOMMITTED")) {
+          fail(peek(), "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
+                       "so write READ COMMITTED");
+        } else {
+          fail(peek(), "expected COMMITTED after READ, found " + describe(peek()));
+        }
+      } else if (accept("REPEATABLE")) {
+        expect("READ", "after REPEATABLE");
+        b.isolation = Isolation::kRepeatableRead;
+      } else if (accept("SERIALIZABLE")) {
+        b.isolation = Isolation::kSerializable;
+      } else {
+        fail(t, "expected an isolation level (READ COMMITTED, REPEATABLE READ or SERIALIZABLE), "
+                "found " + describe(t));
+      }
+    }
+    return b;
+  }
+
+  SelectStmt select() {
+    SelectStmt s;
+    if (!accept_symbol("*")) {
+      do s.columns.push_back(name("a column name or * after SELECT"));
+      while (accept_symbol(","));
+    }
+    expect("FROM", "after the column list");
+    s.table = name("a table name after FROM");
+    if (accept("WHERE")) s.where = expr();
+    if (accept("ORDER")) {
+      expect("BY", "after ORDER");
+      s.order_by = OrderBy{name("a column name after ORDER BY"), false};
+      if (accept("DESC")) s.order_by->descending = true;
+      else accept("ASC");
+    }
+    if (accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
+    if (accept("FOR")) {
+      const Token& t = peek();
+      if (accept("UPDATE")) {
+        s.lock = LockMode::kUpdate;
+      } else if (accept("SHARE")) {
+        s.lock = LockMode::kShare;
+      } else if (accept("NO")) {
+        expect("KEY", "after FOR NO");
+        expect("UPDATE", "after FOR NO KEY");
+        s.lock = LockMode::kNoKeyUpdate;
+      } else if (accept("KEY")) {
+        expect("SHARE", "after FOR KEY");
+        s.lock = LockMode::kKeyShare;
+      } else {
+        fail(t, "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " +
+                    describe(t));
+      }
+      if (accept("NOWAIT")) {
+        s.wait = WaitPolicy::kNoWait;
+      } else if (accept("SKIP")) {
+        expect("LOCKED", "after SKIP");
+        s.wait = WaitPolicy::kSkipLocked;
+      }
+    }
+    if (accept("INTO")) {
+      do {
+        const Token& t = peek();
+        if (t.kind != TokenKind::kParam)
+          fail(t, "expected a parameter like :points after INTO, found " + describe(t));
+        s.into.push_back(t.text);
+        ++at_;
+      } while (accept_symbol(","));
+    }
+    return s;
+  }
+
+  UpdateStmt update() {
+    UpdateStmt u;
+    u.table = name("a table name after UPDATE");
+    expect("SET", "after the table name");
+    do {
+      Assignment a;
+      a.column = name("a column name in SET");
+      expect_symbol("=", "after the column name in SET");
+      a.value = expr();
+      u.sets.push_back(std::move(a));
+    } while (accept_symbol(","));
+    if (accept("WHERE")) u.where = expr();
+    return u;
+  }
+
+  InsertStmt insert() {
+    InsertStmt ins;
+    expect("INTO", "after INSERT");
+    ins.table = name("a table name after INSERT INTO");
+    if (accept_symbol("(")) {
+      do ins.columns.push_back(name("a column name"));
+      while (accept_symbol(","));
+      expect_symbol(")", "to close the column list");
+    }
+    expect("VALUES", "before the row values");
+    do {
+      expect_symbol("(", "to open a row of values");
+      std::vector<ExprPtr> row;
+      do row.push_back(expr());
+      while (accept_symbol(","));
+      expect_symbol(")", "to close the row of values");
+      ins.rows.push_back(std::move(row));
+    } while (accept_symbol(","));
+    return ins;
+  }
+
+  DeleteStmt remove() {
+    DeleteStmt d;
+    expect("FROM", "after DELETE");
+    d.table = name("a table name after DELETE FROM");
+    if (accept("WHERE")) d.where = expr();
+    return d;
+  }
+
+  CreateTableStmt create() {
+    expect("TABLE", "after CREATE");
+    CreateTableStmt c;
+    c.table = name("a table name after CREATE TABLE");
+    expect_symbol("(", "to open the column list");
+    do {
+      ColumnDef col;
+      col.name = name("a column name");
+      const Token& t = peek();
+      if (accept("int") || accept("integer") || accept("int4")) {
+        col.type = ColumnType::kInt;
+      } else if (accept("bigint") || accept("int8")) {
+        col.type = ColumnType::kBigInt;
+      } else if (accept("text")) {
+        col.type = ColumnType::kText;
+      } else {
+        fail(t, "expected a column type (int, bigint or text), found " + describe(t));
+      }
+      for (;;) {
+        if (accept("PRIMARY")) {
+          expect("KEY", "after PRIMARY");
+          col.primary_key = col.not_null = true;
+        } else if (accept("NOT")) {
+          expect("NULL", "after NOT");
+          col.not_null = true;
+        } else {
+          break;
+        }
+      }
+      c.columns.push_back(std::move(col));
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the column list");
+    return c;
+  }
+
+  LetAction let() {
+    LetAction l;
+    const Token& t = peek();
+    if (t.kind != TokenKind::kParam)
+      fail(t, "expected a parameter like :points after LET, found " + describe(t));
+    l.var = t.text;
+    ++at_;
+    expect_symbol("=", "after the parameter in LET");
+    l.value = expr();
+    return l;
+  }
+
+  RetryAction retry() {
+    RetryAction r;
+    expect("WHILE", "after RETRY (write RETRY WHILE <condition> MAX <n>)");
+    r.condition = expr();
+    expect("MAX", "after the RETRY condition: every retry needs a bound, like MAX 20");
+    r.max = integer("the most retries after MAX", 1);
+    return r;
+  }
+
+  // ---- expressions: OR < AND < NOT < comparison/IS < +,- < *,/,% < unary --
+
+  ExprPtr expr() { return or_expr(); }
+
+  ExprPtr or_expr() {
+    ExprPtr l = and_expr();
+    while (peek_is("OR")) {
+      const Token& t = next();
+      l = binary(BinOp::kOr, l, and_expr(), t);
+    }
+    return l;
+  }
+  ExprPtr and_expr() {
+    ExprPtr l = not_expr();
+    while (peek_is("AND")) {
+      const Token& t = next();
+      l = binary(BinOp::kAnd, l, not_expr(), t);
+    }
+    return l;
+  }
+  ExprPtr not_expr() {
+    if (peek_is("NOT")) {
+      const Token& t = next();
+      return unary(ExprKind::kNot, not_expr(), t);
+    }
+    return comparison();
+  }
+  ExprPtr comparison() {
+    ExprPtr l = additive();
+    const Token& t = peek();
+    if (accept("IS")) {
+      bool negated = accept("NOT");
+      expect("NULL", negated ? "after IS NOT" : "after IS");
+      return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
+    }
+    static const std::pair<const char*, BinOp> ops[] = {
+        {"=", BinOp::kEq}, {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
+        {"<=", BinOp::kLe}, {">", BinOp::kGt}, {">=", BinOp::kGe}};
+    for (auto& [sym, op] : ops)
+      if (accept_symbol(sym)) return binary(op, l, additive(), t);
+    return l;
+  }
+  ExprPtr additive() {
+    ExprPtr l = multiplicative();
+    for (;;) {
+      const Token& t = peek();
+      if (accept_symbol("+")) l = binary(BinOp::kAdd, l, multiplicative(), t);
+      else if (accept_symbol("-")) l = binary(BinOp::kSub, l, multiplicative(), t);
+      else return l;
+    }
+  }
+  ExprPtr multiplicative() {
+    ExprPtr l = unary_minus();
+    for (;;) {
+      const Token& t = peek();
+      if (accept_symbol("*")) l = binary(BinOp::kMul, l, unary_minus(), t);
+      else if (accept_symbol("/")) l = binary(BinOp::kDiv, l, unary_minus(), t);
+      else if (accept_symbol("%")) l = binary(BinOp::kMod, l, unary_minus(), t);
+      else return l;
+    }
+  }
+  ExprPtr unary_minus() {
+    const Token& t = peek();
+    if (accept_symbol("-")) {
+      if (peek().kind == TokenKind::kInt) return number(true, t);
+      return unary(ExprKind::kNeg, unary_minus(), t);
+    }
+    return primary();
+  }
+  ExprPtr primary() {
+    const Token& t = peek();
+    auto e = std::make_shared<Expr>();
+    e->line = pos_.line;
+    e->column = column_of(t);
+    switch (t.kind) {
+      case TokenKind::kInt: return number(false, t);
+      case TokenKind::kString:
+        e->kind = ExprKind::kLiteral;
+        e->literal = t.text;
+        ++at_;
+        return e;
+      case TokenKind::kParam:
+        e->kind = ExprKind::kParam;
+        e->name = t.text;
+        ++at_;
+        return e;
+      case TokenKind::kIdent:
+        if (accept("NULL")) {
+          e->kind = ExprKind::kLiteral;
+          return e;
+        }
+        e->kind = ExprKind::kColumn;
+        e->name = name("a value");
+        return e;
+      case TokenKind::kSymbol:
+        if (accept_symbol("(")) {
+          ExprPtr inner = expr();
+          expect_symbol(")", "to close the parenthesis");
+          return inner;
+        }
+        [[fallthrough]];
+      default:
+        fail(t, "expected a value (a number, 'text', NULL, a column or a :parameter), found " +
+                    describe(t));
+    }
+  }
+
+  ExprPtr number(bool negative, const Token& sign) {
+    const Token& t = next();
+    std::string digits = (negative ? "-" : "") + t.text;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || p != digits.data() + digits.size())
+      fail(negative ? sign : t, "the number " + digits + " is out of range (at most " +
+                                    std::to_string(std::numeric_limits<int64_t>::max()) + ")");
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kLiteral;
+    e->literal = v;
+    e->line = pos_.line;
+    e->column = column_of(negative ? sign : t);
+    return e;
+  }
+
+  ExprPtr binary(BinOp op, ExprPtr l, ExprPtr r, const Token& t) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kBinary;
+    e->op = op;
+    e->lhs = std::move(l);
+    e->rhs = std::move(r);
+    e->line = pos_.line;
+    e->column = column_of(t);
+    return e;
+  }
+  ExprPtr unary(ExprKind k, ExprPtr x, const Token& t) {
+    auto e = std::make_shared<Expr>();
+    e->kind = k;
+    e->lhs = std::move(x);
+    e->line = pos_.line;
+    e->column = column_of(t);
+    return e;
+  }
+
+  // ---- token helpers --------------------------------------------------------
+
+  const Token& peek() const { return tokens_[at_]; }
+  const Token& next() { return tokens_[at_++]; }
+  bool peek_is(std::string_view kw) const {
+    return peek().kind == TokenKind::kIdent && iequals(peek().text, kw);
+  }
+  bool accept(std::string_view kw) {
+    if (!peek_is(kw)) return false;
+    ++at_;
+    return true;
+  }
+  bool accept_symbol(std::string_view sym) {
+    if (peek().kind != TokenKind::kSymbol || peek().text != sym) return false;
+    ++at_;
+    return true;
+  }
+  void expect(std::string_view kw, std::string_view context) {
+    if (!accept(kw))
+      fail(peek(), "expected " + std::string(kw) + " " + std::string(context) + ", found " +
+                       describe(peek()));
+  }
+  void expect_symbol(std::string_view sym, std::string_view context) {
+    if (!accept_symbol(sym))
+      fail(peek(), "expected '" + std::string(sym) + "' " + std::string(context) + ", found " +
+                       describe(peek()));
+  }
+  int64_t integer(std::string_view what, int64_t min) {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kInt) fail(t, "expected " + std::string(what) + ", found " + describe(t));
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
+    if (ec != std::errc() || v < min || v > 1'000'000)
+      fail(t, "expected " + std::string(what) + " between " + std::to_string(min) +
+                  " and 1000000, found " + t.text);
+    ++at_;
+    return v;
+  }
+  std::string name(std::string_view what) {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kIdent) fail(t, "expected " + std::string(what) + ", found " + describe(t));
+    for (auto kw : kReserved)
+      if (iequals(t.text, kw))
+        fail(t, "expected " + std::string(what) + ", found the keyword " + t.text);
+    ++at_;
+    return lower(t.text);
+  }
+
+  int column_of(const Token& t) const { return pos_.column + t.column - 1; }
+
+  [[noreturn]] void fail(const Token& t, const std::string& message) const {
+    SourcePos p = pos_;
+    p.column = column_of(t);
+    throw InputError(p, message);
+  }
+
+  SourcePos pos_;
+  std::vector<Token> tokens_;
+  std::string comment_;
+  size_t at_ = 0;
+};
+
+std::string strip_comment_and_trim(std::string_view line) {
+  // Cut at "--" outside quotes.
+  bool quoted = false;
+  size_t end = line.size();
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\'') quoted = !quoted;
+    if (!quoted && line[i] == '-' && i + 1 < line.size() && line[i + 1] == '-') {
+      end = i;
+      break;
+    }
+  }
+  std::string_view s = line.substr(0, end);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  if (!s.empty() && s.back() == ';') s.remove_suffix(1);
+  // Collapse runs of blanks so the text reads the same in traces.
+  std::string out;
+  bool quoted2 = false, space = false;
+  for (char c : s) {
+    if (c == '\'') quoted2 = !quoted2;
+    if (!quoted2 && std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Step parse_step(std::string_view line, const TextOrigin& origin) {
+  Parser p(line, SourcePos{origin.file, origin.line, origin.column});
+  Step s = p.parse();
+  s.text = strip_comment_and_trim(line);
+  s.source_line = std::string(line);
+  return s;
+}
+
+Program parse_program(std::string_view text, const TextOrigin& origin) {
+  Program prog;
+  prog.file = origin.file;
+  int line_no = 0;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    TextOrigin here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
+    if (!strip_comment_and_trim(line).empty()) prog.steps.push_back(parse_step(line, here));
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+    ++line_no;
+  }
+  return prog;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,20 @@
+// JSON output: the stable machine contract of `ccsim run --format json`
+// (docs/json.md). Keys keep a fixed order so output is byte-identical run to
+// run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario/simulate.h"
+
+namespace ccsim {
+
+// Returns the whole document, pretty-printed with two-space indents and a
+// final newline.
+std::string render_json(const Scenario& s, const std::vector<MitigationRun>& runs);
+
+// Returns `ccsim list --format json`.
+std::string render_list_json(const std::vector<std::string>& scenarios, const std::vector<Mitigation>& mitigations);
+
+}  // namespace ccsim

@@ -1,0 +1,220 @@
+#include "report/text.h"
+
+#include <algorithm>
+
+#include "report/summary.h"
+
+namespace ccsim {
+
+namespace {
+
+const char* kGreen = "\x1b[32m";
+const char* kRed = "\x1b[31m";
+const char* kBold = "\x1b[1m";
+const char* kDim = "\x1b[2m";
+const char* kReset = "\x1b[0m";
+
+std::string paint(const std::string& s, const char* code, bool color) {
+  return color ? code + s + kReset : s;
+}
+
+// Counts the display width of UTF-8 text: one column per code point.
+size_t width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string indent(const std::string& text, const std::string& pad) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    out += line.empty() ? "\n" : pad + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+std::string memory_line(const Scenario& s, const Frame& f) {
+  std::string out;
+  for (const RequestFrame& r : f.requests) {
+    std::string vars;
+    for (const auto& [name, v] : r.vars)
+      if (!is_argument(s, name)) vars += (vars.empty() ? "" : ", ") + name + "=" + to_sql(v);
+    out += (out.empty() ? "" : " | ") + r.name + ": " + (vars.empty() ? "-" : vars);
+    if (r.state != "ready" && r.state != "not sent") out += " (" + r.state + ")";
+  }
+  return out;
+}
+
+std::string rows_line(const Scenario& s, const Frame& f) {
+  std::string out;
+  for (const TableFrame& t : f.tables) {
+    std::vector<size_t> cols;
+    for (const auto& [tn, cn] : s.show)
+      if (tn == t.name)
+        cols.push_back(static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), cn) - t.columns.begin()));
+    if (cols.empty() && !s.show.empty()) continue;
+    if (cols.empty())
+      for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(i);
+    for (size_t ri = 0; ri < t.rows.size(); ++ri) {
+      std::string vals;
+      for (size_t c : cols) vals += (vals.empty() ? "" : ", ") + t.columns[c] + "=" + to_sql(t.rows[ri][c]);
+      out += (out.empty() ? "" : " | ") + t.keys[ri] + ": " + vals;
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string locks_line(const Frame& f) {
+  std::string out;
+  for (const LockFrame& l : f.locks) {
+    std::string part = l.granted ? l.request + " holds " + l.mode + " on " + l.row
+                                 : l.request + " waits for " + l.mode + " on " + l.row;
+    out += (out.empty() ? "" : "; ") + part;
+  }
+  return out.empty() ? "none" : out;
+}
+
+std::string replay_command(const Scenario& s, const MitigationRun& m) {
+  return "ccsim run " + s.file.substr(0, s.file.find(" (built in)")) + " --mitigation " + m.mitigation->name +
+         " --schedule \"" + m.run.schedule_text() + "\"";
+}
+
+std::string mitigation_text(const Scenario& s, const MitigationRun& m, const TextOptions& o) {
+  const Mitigation& mit = *m.mitigation;
+  std::string out;
+  out += paint("== " + mit.name + (mit.summary.empty() ? "" : ": " + mit.summary) + " ==", kBold, o.color) + "\n";
+  if (!mit.failure.empty()) out += "Its failure mode: " + mit.failure + "\n";
+  if (!mit.django.empty()) out += "The code it models:\n" + indent(mit.django, "    ");
+  out += "Schedule: " + m.schedule.key();
+  if (m.schedule.kind != ScheduleSpec::Kind::kExplicit) out += " -> " + m.run.schedule_text();
+  out += std::string(", ") + to_sql(m.isolation) + "\n\n";
+  const auto& events = m.run.log.events;
+  const World& w = m.run.world;
+  for (const TraceEntry& t : m.run.trace) {
+    std::string num = std::to_string(t.position + 1);
+    std::string pad(4 - std::min<size_t>(num.size(), 3), ' ');
+    bool first = true;
+    for (size_t i = t.first_event; i < t.end_event; ++i) {
+      const Event& e = events[i];
+      const Request& q = w.requests[e.request.value];
+      std::string line = q.name + ": " + e.text;
+      bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait || e.kind == EventKind::kResume ||
+                       e.kind == EventKind::kError;
+      if (with_note && e.step < q.program->steps.size() && !q.program->steps[e.step].note.empty())
+        line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color);
+      out += (first ? pad + num + "  " : std::string(6, ' ')) + line + "\n";
+      first = false;
+    }
+    out += paint("        memory  " + memory_line(s, t.after), kDim, o.color) + "\n";
+    out += paint("        rows    " + rows_line(s, t.after), kDim, o.color) + "\n";
+    out += paint("        locks   " + locks_line(t.after), kDim, o.color) + "\n";
+  }
+  out += "\nRequests: ";
+  for (size_t i = 0; i < w.requests.size(); ++i) {
+    const Request& q = w.requests[i];
+    out += (i ? ", " : "") + q.name + " " + to_string(q.fate) + (q.sqlstate.empty() ? "" : " (" + q.sqlstate + ")");
+  }
+  out += "\n";
+  if (m.serial.equivalent)
+    out += "Serial check: the same rows as running " + (m.serial.order.empty() ? std::string("nothing") : "") +
+           [&] {
+             std::string o2;
+             for (size_t i = 0; i < m.serial.order.size(); ++i) o2 += (i ? " then " : "") + m.serial.order[i];
+             return o2;
+           }() + " alone\n";
+  else
+    out += "Serial check: no serial order of the committed requests gives these rows\n";
+  std::string v = verdict(m);
+  out += "Verdict: " + paint(v, verdict_ok(m) ? kGreen : kRed, o.color) + "\n";
+  for (const std::string& f : m.failures) out += paint("EXPECTATION FAILED: " + f, kRed, o.color) + "\n";
+  if (!m.failures.empty() || !verdict_ok(m)) out += "Replay: " + replay_command(s, m) + "\n";
+  return out + "\n";
+}
+
+}  // namespace
+
+std::string table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], width(r[i]));
+    }
+  std::string out;
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    std::string line;
+    for (size_t i = 0; i < rows[ri].size(); ++i) {
+      line += rows[ri][i];
+      if (i + 1 < rows[ri].size()) line += std::string(widths[i] - width(rows[ri][i]) + 2, ' ');
+    }
+    out += line + "\n";
+    if (ri == 0) {
+      std::string rule;
+      for (size_t i = 0; i < widths.size(); ++i) rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
+      out += rule + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs, const TextOptions& o) {
+  std::string out;
+  out += paint("Scenario: " + (s.title.empty() ? s.file : s.title), kBold, o.color) + "  (" + s.file + ")\n";
+  if (o.trace && !s.description.empty()) out += s.description + "\n";
+  if (o.trace)
+    for (const MitigationRun& m : runs) out += mitigation_text(s, m, o);
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head{"mitigation"};
+  for (const auto& [t, c] : s.show) head.push_back(c);
+  for (const auto& [t, c] : s.show) head.push_back("expected");
+  head.insert(head.end(), {"verdict", "what happened"});
+  rows.push_back(head);
+  bool any_expectation = false;
+  for (const MitigationRun& m : runs) {
+    std::vector<std::string> row{m.mitigation->name};
+    for (size_t i = 0; i < s.show.size(); ++i) row.push_back(shown_value(s, m.run.world, i));
+    for (size_t i = 0; i < s.show.size(); ++i) row.push_back(expected_value(s, m, i));
+    row.push_back(verdict(m));
+    std::string h = happened(m);
+    if (!m.failures.empty()) h = "EXPECTATION FAILED; " + h;
+    row.push_back(h.empty() ? "-" : h);
+    rows.push_back(row);
+    any_expectation |= m.expectation_found;
+  }
+  out += "Summary (schedule " + (runs.empty() ? s.schedule.key() : runs.front().schedule.key()) + "):\n";
+  std::string t = table(rows);
+  if (o.color) {
+    // Colour each verdict cell after alignment, so widths stay right.
+    std::string coloured;
+    size_t start = 0, ri = 0;
+    while (start < t.size()) {
+      size_t nl = t.find('\n', start);
+      std::string line = t.substr(start, nl - start);
+      if (ri >= 2 && ri - 2 < runs.size()) {
+        const MitigationRun& m = runs[ri - 2];
+        std::string v = verdict(m);
+        size_t at = line.find(v);
+        if (at != std::string::npos) line.replace(at, v.size(), paint(v, verdict_ok(m) ? kGreen : kRed, true));
+      }
+      coloured += line + "\n";
+      start = nl + 1;
+      ++ri;
+    }
+    t = coloured;
+  }
+  out += t;
+  size_t failed = 0;
+  for (const MitigationRun& m : runs) failed += !m.failures.empty();
+  if (any_expectation)
+    out += failed ? paint(std::to_string(failed) + " mitigation(s) did not meet the scenario's expectations", kRed, o.color) + "\n"
+                  : "Every expectation of the scenario held.\n";
+  return out;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,23 @@
+// Text output for people: the narrated trace of each mitigation and a final
+// table of balances and verdicts (docs/trace_format.md). Pure: returns a
+// string; the CLI decides where it goes and whether colour is wanted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario/simulate.h"
+
+namespace ccsim {
+
+struct TextOptions {
+  bool color = false;  // ANSI colour for verdicts
+  bool trace = true;   // false: only the summary table
+};
+
+std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs, const TextOptions& o);
+
+// Returns rows as an aligned table with a header row and a rule under it.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace ccsim

@@ -1,0 +1,93 @@
+// Scenarios and mitigations: what a TOML file says, validated and compiled
+// into programs (docs/scenario_format.md).
+//
+// Loading either returns a complete, checked Scenario or throws one
+// InputError naming file:line:column; nothing is run while loading except
+// the setup statements, to learn the schema the steps are checked against.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/world.h"
+#include "explore/schedule.h"
+#include "lang/ast.h"
+
+namespace ccsim {
+
+struct Mitigation {
+  std::string name;
+  std::string view;
+  std::string summary;
+  std::string failure;  // the failure mode it shows
+  std::string django;   // the application code it models
+  std::string file;     // where it was read from
+  ProgramPtr steps;
+  ProgramPtr setup;     // extra tables it needs; may be empty
+  ClientPolicy client;
+};
+
+struct RequestSpec {
+  std::string name;
+  std::string client;
+  std::vector<std::pair<std::string, Value>> args;
+};
+
+// An expected value for a column: SQL NULL is written "NULL" in TOML.
+struct ExpectedRow {
+  std::vector<std::pair<std::string, Value>> columns;
+};
+
+struct Expectation {
+  std::string mitigation;
+  std::string schedule;  // replay key it applies to ("round-robin", "A B A B", "seed 7")
+  SourcePos pos;
+  std::map<std::string, std::vector<ExpectedRow>> final_rows;  // table -> rows in row order
+  std::map<std::string, std::string> requests;  // request -> "committed" | "aborted:40001" | ...
+  std::optional<std::vector<std::string>> anomalies;  // kinds, in any order
+  std::optional<bool> serializable;
+  std::optional<std::vector<std::string>> waits;  // exactly the requests that waited for a lock
+  std::map<std::string, int64_t> retries;          // request -> RETRY count
+};
+
+struct Scenario {
+  std::string file;
+  std::string title;
+  std::string description;
+  std::string view;
+  Program setup;
+  std::vector<RequestSpec> requests;
+  std::vector<Mitigation> mitigations;  // in the order the scenario lists them
+  ScheduleSpec schedule;
+  Isolation isolation = Isolation::kReadCommitted;
+  std::vector<std::pair<std::string, std::string>> show;  // (table, column) for summaries
+  std::vector<Expectation> expectations;
+
+  // Returns the mitigation of that name, or null.
+  const Mitigation* find(const std::string& name) const;
+};
+
+// Reads a scenario. `path` is a file on disk, or the name of a scenario built
+// into the binary ("double_click"). Mitigations are looked up first in the
+// scenario's own [programs], then beside it in mitigations/NAME.toml, then in
+// the built-in library.
+Scenario load_scenario(const std::string& path);
+
+// Reads a scenario from text; `file` names it in messages.
+Scenario load_scenario_text(const std::string& text, const std::string& file,
+                            const std::string& dir);
+
+// Reads a mitigation file from text.
+Mitigation load_mitigation_text(const std::string& text, const std::string& file);
+
+// Returns the world in which `m` runs the scenario's requests: setup done,
+// requests placed, no step taken.
+World build_world(const Scenario& s, const Mitigation& m);
+
+// The names of the built-in scenarios and mitigations, for `ccsim list`.
+std::vector<std::string> builtin_scenarios();
+std::vector<Mitigation> builtin_mitigations();
+
+}  // namespace ccsim

@@ -1,0 +1,244 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+namespace ccsim {
+
+int Table::column_index(const std::string& column) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == column) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<int> Table::key_columns() const {
+  std::vector<int> out;
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].primary_key) out.push_back(static_cast<int>(i));
+  return out;
+}
+
+bool conflicts(LockMode a, LockMode b) {
+  // Strengths 0..3; two modes conflict when their strengths add up to 3 or more.
+  // KEY SHARE(0)+UPDATE(3), SHARE(1)+NO KEY UPDATE(2), NO KEY UPDATE+itself ...
+  return static_cast<int>(a) + static_cast<int>(b) >= 3;
+}
+
+TableId Store::create_table(const std::string& name, std::vector<Column> columns) {
+  tables_.push_back(Table{name, std::move(columns), {}, false});
+  return TableId{static_cast<uint32_t>(tables_.size() - 1)};
+}
+
+void Store::drop_table(TableId t) { tables_[t.value].dropped = true; }
+
+std::optional<TableId> Store::find_table(const std::string& name) const {
+  for (size_t i = 0; i < tables_.size(); ++i)
+    if (!tables_[i].dropped && tables_[i].name == name) return TableId{static_cast<uint32_t>(i)};
+  return std::nullopt;
+}
+
+TxnId Store::begin(RequestId owner, Isolation iso) {
+  Txn t;
+  t.id = TxnId{static_cast<uint32_t>(txns_.size() + 1)};
+  t.owner = owner;
+  t.isolation = iso;
+  txns_.push_back(std::move(t));
+  return txns_.back().id;
+}
+
+Snapshot Store::statement_snapshot(TxnId t) {
+  Txn& x = mut(t);
+  if (x.isolation == Isolation::kReadCommitted) return Snapshot{commit_seq_, t};
+  if (!x.snapshot) x.snapshot = Snapshot{commit_seq_, t};
+  return *x.snapshot;
+}
+
+std::vector<TxnId> Store::end(TxnId t, bool commit) {
+  Txn& x = mut(t);
+  if (commit) {
+    x.state = TxnState::kCommitted;
+    x.commit_seq = ++commit_seq_;
+  } else {
+    x.state = TxnState::kAborted;
+    // Undo in reverse: restore each row's newest pointer and un-replace it.
+    for (auto it = x.undo.rbegin(); it != x.undo.rend(); ++it) {
+      auto [r, before] = *it;
+      rows_[r.value].newest = before;
+      if (before) {
+        Version& v = versions_[before.value - 1];
+        v.xmax = TxnId{};
+        v.next = VersionId{};
+      }
+    }
+  }
+  x.undo.clear();
+  cancel_wait(t);
+  std::vector<TxnId> granted;
+  std::vector<RowId> locked = std::move(x.locked);
+  mut(t).locked.clear();
+  for (RowId r : locked) {
+    auto& h = rows_[r.value].holders;
+    h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
+            h.end());
+    grant_waiters(r, granted);
+  }
+  return granted;
+}
+
+void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
+  RowState& row = rows_[r.value];
+  while (!row.queue.empty()) {
+    RowLock w = row.queue.front();
+    bool blocked = std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
+      return h.txn != w.txn && conflicts(h.mode, w.mode);
+    });
+    if (blocked) break;
+    row.queue.erase(row.queue.begin());
+    auto held = std::find_if(row.holders.begin(), row.holders.end(),
+                             [&](const RowLock& h) { return h.txn == w.txn; });
+    if (!w.hold) {
+      // A wait for the holders to end: nothing to take.
+    } else if (held != row.holders.end()) {
+      held->mode = std::max(held->mode, w.mode);  // an upgrade that waited
+    } else {
+      row.holders.push_back(w);
+      mut(w.txn).locked.push_back(r);
+    }
+    granted.push_back(w.txn);
+  }
+}
+
+bool Store::visible(const Version& v, const Snapshot& s) const {
+  auto seen = [&](TxnId t) {
+    if (t == s.self) return true;
+    const Txn& x = txn(t);
+    return x.state == TxnState::kCommitted && x.commit_seq <= s.seq;
+  };
+  if (!seen(v.xmin)) return false;
+  return !v.xmax || !seen(v.xmax);
+}
+
+std::vector<VersionId> Store::scan(TableId t, const Snapshot& s) const {
+  std::vector<VersionId> out;
+  for (RowId r : tables_[t.value].rows) {
+    // Walk back from the newest version to the first one s sees.
+    for (VersionId id = rows_[r.value].newest; id; id = version(id).prev) {
+      if (visible(version(id), s)) {
+        out.push_back(id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+VersionId Store::newest_committed(RowId r) const {
+  for (VersionId id = rows_[r.value].newest; id; id = version(id).prev) {
+    const Version& v = version(id);
+    if (!committed(v.xmin)) continue;
+    return committed(v.xmax) ? VersionId{} : id;
+  }
+  return VersionId{};
+}
+
+RowId Store::insert(TableId t, TxnId by, Row values) {
+  RowId r{static_cast<uint32_t>(rows_.size())};
+  VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
+  versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, VersionId{}});
+  rows_.push_back(RowState{t, v, {}, {}});
+  tables_[t.value].rows.push_back(r);
+  mut(by).undo.emplace_back(r, VersionId{});
+  return r;
+}
+
+VersionId Store::update(RowId r, TxnId by, Row values) {
+  RowState& row = rows_[r.value];
+  VersionId before = row.newest;
+  VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
+  versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, before});
+  Version& old = versions_[before.value - 1];
+  old.xmax = by;
+  old.next = v;
+  row.newest = v;
+  mut(by).undo.emplace_back(r, before);
+  return v;
+}
+
+void Store::remove(RowId r, TxnId by) {
+  RowState& row = rows_[r.value];
+  Version& old = versions_[row.newest.value - 1];
+  old.xmax = by;
+  old.next = VersionId{};
+  mut(by).undo.emplace_back(r, row.newest);
+}
+
+LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue) {
+  RowState& row = rows_[r.value];
+  for (RowLock& h : row.holders)
+    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode)) return LockResult::kGranted;
+  if (!blockers(r, t, mode).empty()) {
+    if (!enqueue) return LockResult::kUnavailable;
+    row.queue.push_back(RowLock{t, mode, true});
+    return LockResult::kEnqueued;
+  }
+  for (RowLock& h : row.holders)
+    if (h.txn == t) {
+      h.mode = mode;  // upgrade
+      return LockResult::kGranted;
+    }
+  row.holders.push_back(RowLock{t, mode, true});
+  mut(t).locked.push_back(r);
+  return LockResult::kGranted;
+}
+
+bool Store::wait_for_holders(RowId r, TxnId t, LockMode mode) {
+  if (blockers(r, t, mode).empty()) return false;
+  rows_[r.value].queue.push_back(RowLock{t, mode, false});
+  return true;
+}
+
+std::vector<TxnId> Store::blockers(RowId r, TxnId t, LockMode mode) const {
+  std::vector<TxnId> out;
+  for (const RowLock& h : rows_[r.value].holders)
+    if (h.txn != t && conflicts(h.mode, mode)) out.push_back(h.txn);
+  return out;
+}
+
+std::optional<RowId> Store::waiting_on(TxnId t) const {
+  for (size_t i = 0; i < rows_.size(); ++i)
+    for (const RowLock& w : rows_[i].queue)
+      if (w.txn == t) return RowId{static_cast<uint32_t>(i)};
+  return std::nullopt;
+}
+
+bool Store::in_deadlock(TxnId start) const {
+  // Depth-first search over waits-for edges: a waiter waits for every holder
+  // whose lock conflicts with the mode it asked for.
+  std::vector<TxnId> stack{start};
+  std::vector<TxnId> seen;
+  while (!stack.empty()) {
+    TxnId t = stack.back();
+    stack.pop_back();
+    auto r = waiting_on(t);
+    if (!r) continue;
+    LockMode mode{};
+    for (const RowLock& w : rows_[r->value].queue)
+      if (w.txn == t) mode = w.mode;
+    for (TxnId b : blockers(*r, t, mode)) {
+      if (b == start) return true;
+      if (std::find(seen.begin(), seen.end(), b) == seen.end()) {
+        seen.push_back(b);
+        stack.push_back(b);
+      }
+    }
+  }
+  return false;
+}
+
+void Store::cancel_wait(TxnId t) {
+  for (RowState& row : rows_)
+    row.queue.erase(std::remove_if(row.queue.begin(), row.queue.end(),
+                                   [&](const RowLock& w) { return w.txn == t; }),
+                    row.queue.end());
+}
+
+}  // namespace ccsim

@@ -1,0 +1,177 @@
+// The in-memory row store: tables, row versions, transactions, snapshots and
+// row locks, modelled on PostgreSQL 15's heap and lock manager.
+//
+// The store never blocks, never reads a clock and never prints. A request
+// that must wait is *enqueued* on a row's lock queue and the caller (engine/)
+// decides what waiting means. The store is a value: copying it copies the
+// whole database state, which is how the explorer branches.
+//
+// Invariants:
+//  - Each row is a chain of versions; Row::newest is the newest version,
+//    committed or written by the one active transaction that holds the row's
+//    lock (writers always hold a conflicting row lock, so there is at most one).
+//  - A transaction's locks are released only when it ends (commit or abort).
+//  - Lock queues are FIFO: on release, waiters are granted in queue order and
+//    granting stops at the first waiter that still conflicts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/value.h"
+#include "lang/ast.h"
+
+namespace ccsim {
+
+struct Column {
+  std::string name;
+  ColumnType type = ColumnType::kInt;
+  bool primary_key = false;
+  bool not_null = false;
+};
+
+struct Table {
+  std::string name;
+  std::vector<Column> columns;
+  std::vector<RowId> rows;  // in insertion order
+  bool dropped = false;
+
+  // Returns the index of a column, or -1 when the table has none of that name.
+  int column_index(const std::string& column) const;
+  // Returns the indexes of the primary-key columns (empty when there is none).
+  std::vector<int> key_columns() const;
+};
+
+struct Version {
+  VersionId id;
+  RowId row;
+  Row values;
+  TxnId xmin;      // the transaction that created this version
+  TxnId xmax;      // the transaction that replaced or deleted it; 0 while live
+  VersionId next;  // the version that replaced it; 0 when deleted or newest
+  VersionId prev;  // the version this one replaced; 0 for a row's first version
+};
+
+struct RowLock {
+  TxnId txn;
+  LockMode mode;
+  bool hold = true;  // queue entries only: false = wait for the holders to end, take nothing
+};
+
+struct RowState {
+  TableId table;
+  VersionId newest;
+  std::vector<RowLock> holders;  // granted locks, one entry per transaction
+  std::vector<RowLock> queue;    // waiting lockers, FIFO
+};
+
+enum class TxnState { kActive, kCommitted, kAborted };
+
+// A snapshot sees every transaction that committed at or before commit
+// sequence number `seq`, plus the changes of its own transaction.
+struct Snapshot {
+  uint64_t seq = 0;
+  TxnId self;
+};
+
+struct Txn {
+  TxnId id;
+  RequestId owner;
+  Isolation isolation = Isolation::kReadCommitted;
+  TxnState state = TxnState::kActive;
+  uint64_t commit_seq = 0;
+  std::optional<Snapshot> snapshot;  // REPEATABLE READ / SERIALIZABLE: taken at first statement
+  std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
+  std::vector<RowId> locked;                       // rows we hold locks on, in order taken
+};
+
+// ---- lock conflicts ---------------------------------------------------------
+// PostgreSQL's row-level lock conflict table (docs: "Row-Level Locks"):
+//                 KEY SHARE  SHARE  NO KEY UPDATE  UPDATE
+//   KEY SHARE                                        X
+//   SHARE                           X                X
+//   NO KEY UPDATE             X     X                X
+//   UPDATE           X        X     X                X
+// An UPDATE that changes no key column takes NO KEY UPDATE; one that changes a
+// key column, and DELETE, take UPDATE.
+bool conflicts(LockMode a, LockMode b);
+
+enum class LockResult { kGranted, kEnqueued, kUnavailable };
+
+class Store {
+ public:
+  // ---- schema ---------------------------------------------------------------
+  // Creates a table. REQUIRES: no live table of that name.
+  TableId create_table(const std::string& name, std::vector<Column> columns);
+  void drop_table(TableId t);
+  // Returns the live table of that name, if any.
+  std::optional<TableId> find_table(const std::string& name) const;
+  const Table& table(TableId t) const { return tables_[t.value]; }
+  size_t table_count() const { return tables_.size(); }
+
+  // ---- transactions ---------------------------------------------------------
+  TxnId begin(RequestId owner, Isolation iso);
+  const Txn& txn(TxnId t) const { return txns_[t.value - 1]; }
+  // Returns the snapshot a statement of `t` reads with: a new one per
+  // statement at READ COMMITTED; at REPEATABLE READ and above the one taken
+  // by the transaction's first statement.
+  Snapshot statement_snapshot(TxnId t);
+  // Ends a transaction, releasing its locks. On abort its writes are undone.
+  // Returns the waiting transactions that were granted a lock as a result,
+  // in grant order.
+  std::vector<TxnId> end(TxnId t, bool commit);
+
+  // ---- rows -----------------------------------------------------------------
+  const Version& version(VersionId v) const { return versions_[v.value - 1]; }
+  const RowState& row(RowId r) const { return rows_[r.value]; }
+  // Returns true when snapshot s sees version v.
+  bool visible(const Version& v, const Snapshot& s) const;
+  // Returns the versions of table t that s sees, in row order.
+  std::vector<VersionId> scan(TableId t, const Snapshot& s) const;
+  // Returns the newest committed version of a row that is not deleted, or 0.
+  VersionId newest_committed(RowId r) const;
+  // Returns true when version v's creator committed.
+  bool committed(TxnId t) const { return t && txn(t).state == TxnState::kCommitted; }
+
+  // Creates a row with its first version. Returns the row.
+  RowId insert(TableId t, TxnId by, Row values);
+  // Replaces the newest version of r. REQUIRES: `by` holds a conflicting lock
+  // on r. Returns the new version.
+  VersionId update(RowId r, TxnId by, Row values);
+  // Deletes the newest version of r. REQUIRES: `by` holds an UPDATE lock on r.
+  void remove(RowId r, TxnId by);
+
+  // ---- row locks --------------------------------------------------------------
+  // Asks for a row lock. kGranted: held (or already held as strong). With
+  // enqueue = true a conflicting request joins the row's FIFO queue
+  // (kEnqueued); with enqueue = false it is not queued (kUnavailable), as
+  // NOWAIT and SKIP LOCKED need.
+  LockResult lock(RowId r, TxnId t, LockMode mode, bool enqueue);
+  // Queues t behind the holders of r that conflict with `mode` without taking
+  // a lock when granted: "wait until they end", as an INSERT does on a key
+  // that an unfinished transaction wrote. Returns false when nothing conflicts.
+  bool wait_for_holders(RowId r, TxnId t, LockMode mode);
+  // Returns the transactions holding locks on r that conflict with `mode`.
+  std::vector<TxnId> blockers(RowId r, TxnId t, LockMode mode) const;
+  // Returns the row `t` waits on, if any.
+  std::optional<RowId> waiting_on(TxnId t) const;
+  // Returns true when queueing `t` closes a cycle in the waits-for graph.
+  bool in_deadlock(TxnId t) const;
+  // Removes t from every lock queue (a waiter that is aborted).
+  void cancel_wait(TxnId t);
+  size_t row_count() const { return rows_.size(); }
+
+ private:
+  void grant_waiters(RowId r, std::vector<TxnId>& granted);
+  Txn& mut(TxnId t) { return txns_[t.value - 1]; }
+
+  std::vector<Table> tables_;
+  std::vector<RowState> rows_;
+  std::vector<Version> versions_;
+  std::vector<Txn> txns_;
+  uint64_t commit_seq_ = 0;
+};
+
+}  // namespace ccsim
