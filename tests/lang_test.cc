@@ -1,1 +1,136 @@
+// The step language: parsing, positions in errors, and expression semantics.
 #include <catch2/catch.hpp>
+
+#include "lang/eval.h"
+#include "lang/parser.h"
+
+using namespace ccsim;
+
+namespace {
+
+Step parse(const std::string& line) { return parse_step(line, TextOrigin{"f.toml", 7, 3}); }
+
+std::string error_of(const std::string& line) {
+  try {
+    parse(line);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+Value value_of(const std::string& expr) {
+  Step s = parse("LET :x = " + expr);
+  Vars vars{{"n", Var{Value{Null{}}, {}}}, {"ten", Var{int64_t{10}, {}}}};
+  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  return eval_value(*std::get<LetAction>(s.body).value, env);
+}
+
+std::optional<bool> truth_of(const std::string& pred) {
+  Step s = parse("RETRY WHILE " + pred + " MAX 1");
+  Vars vars{{"n", Var{Value{Null{}}, {}}}, {"ten", Var{int64_t{10}, {}}}};
+  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  return eval_pred(*std::get<RetryAction>(s.body).condition, env);
+}
+
+std::string sqlstate_of(const std::string& expr) {
+  try {
+    value_of(expr);
+  } catch (const SqlError& e) {
+    return e.sqlstate();
+  }
+  return "none";
+}
+
+}  // namespace
+
+TEST_CASE("a SELECT ... FOR UPDATE INTO step parses into its parts", "[lang]") {
+  Step s = parse("select id, points from auth_user where id = :user_id for update nowait into :a, :b -- user = ...");
+  auto& sel = std::get<SelectStmt>(s.body);
+  CHECK(sel.columns == std::vector<std::string>{"id", "points"});
+  CHECK(sel.table == "auth_user");
+  CHECK(to_sql(*sel.where) == "id = :user_id");
+  CHECK(sel.lock == LockMode::kUpdate);
+  CHECK(sel.wait == WaitPolicy::kNoWait);
+  CHECK(sel.into == std::vector<std::string>{"a", "b"});
+  CHECK(s.note == "user = ...");
+  CHECK(s.text == "select id, points from auth_user where id = :user_id for update nowait into :a, :b");
+  CHECK(s.line == 7);
+  CHECK(s.column == 3);
+}
+
+TEST_CASE("every lock strength and SKIP LOCKED parse", "[lang]") {
+  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR NO KEY UPDATE").body).lock == LockMode::kNoKeyUpdate);
+  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR SHARE").body).lock == LockMode::kShare);
+  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR KEY SHARE SKIP LOCKED").body).wait == WaitPolicy::kSkipLocked);
+  Step parsed = parse("SELECT * FROM t ORDER BY v DESC LIMIT 1");
+  auto& o = std::get<SelectStmt>(parsed.body);
+  CHECK(o.order_by->descending);
+  CHECK(*o.limit == 1);
+}
+
+TEST_CASE("BEGIN takes an optional isolation level", "[lang]") {
+  CHECK(!std::get<BeginStmt>(parse("BEGIN").body).isolation);
+  CHECK(std::get<BeginStmt>(parse("BEGIN ISOLATION LEVEL REPEATABLE READ").body).isolation == Isolation::kRepeatableRead);
+  CHECK(std::get<BeginStmt>(parse("START TRANSACTION ISOLATION LEVEL READ COMMITTED").body).isolation ==
+        Isolation::kReadCommitted);
+}
+
+TEST_CASE("parse errors name the file, line and column and what was expected", "[lang]") {
+  // The step starts at column 3 of line 7, so column k of the text is 2 + k.
+  CHECK(error_of("UPDATE auth_user points = 1") ==
+        "f.toml:7:20: error: expected SET after the table name, found 'points'");
+  CHECK(error_of("SELECT points auth_user") ==
+        "f.toml:7:17: error: expected FROM after the column list, found 'auth_user'");
+  CHECK(error_of("SELECT * FROM t WHERE name = 'abc") ==
+        "f.toml:7:32: error: this text literal has no closing quote (') on its line");
+  CHECK(error_of("RETRY WHILE :rowcount = 0") ==
+        "f.toml:7:28: error: expected MAX after the RETRY condition: every retry needs a bound, like MAX 20, found end of line");
+  CHECK(error_of("FROB t") ==
+        "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+        "CREATE TABLE, DROP TABLE, LET or RETRY");
+  CHECK(error_of("SELECT * FROM select") == "f.toml:7:17: error: expected a table name after FROM, found the keyword select");
+  CHECK(error_of("LET :x = 99999999999999999999") ==
+        "f.toml:7:12: error: the number 99999999999999999999 is out of range (at most 9223372036854775807)");
+  CHECK(error_of("COMMIT now") == "f.toml:7:10: error: expected the end of the step, found 'now' (write one step per line)");
+}
+
+TEST_CASE("a program is one step per line, with positions in the file", "[lang]") {
+  Program p = parse_program("\n  -- a comment line\nBEGIN\n\n  COMMIT;  -- done\n", TextOrigin{"s.toml", 10, 1});
+  REQUIRE(p.steps.size() == 2);
+  CHECK(p.steps[0].line == 12);
+  CHECK(p.steps[1].line == 14);
+  CHECK(p.steps[1].column == 3);
+  CHECK(p.steps[1].note == "done");
+  CHECK(p.steps[1].text == "COMMIT");
+}
+
+TEST_CASE("arithmetic follows precedence and PostgreSQL's integer rules", "[lang][eval]") {
+  CHECK(value_of("1 + 2 * 3") == Value{int64_t{7}});
+  CHECK(value_of("(1 + 2) * 3") == Value{int64_t{9}});
+  CHECK(value_of("-7 / 2") == Value{int64_t{-3}});  // truncates toward zero
+  CHECK(value_of("-7 % 2") == Value{int64_t{-1}});
+  CHECK(value_of(":ten - -5") == Value{int64_t{15}});
+  CHECK(is_null(value_of(":n + 1")));
+  CHECK(sqlstate_of("1 / 0") == "22012");
+  CHECK(sqlstate_of("9223372036854775807 + 1") == "22003");
+  CHECK(sqlstate_of("'a' + 1") == "42883");
+}
+
+TEST_CASE("predicates use SQL's three-valued logic", "[lang][eval]") {
+  CHECK(truth_of(":ten = 10") == true);
+  CHECK(truth_of(":n = 1") == std::nullopt);
+  CHECK(truth_of(":n = 1 AND 1 = 2") == false);
+  CHECK(truth_of(":n = 1 OR 1 = 1") == true);
+  CHECK(truth_of("NOT :n = 1") == std::nullopt);
+  CHECK(truth_of(":n IS NULL") == true);
+  CHECK(truth_of(":ten IS NOT NULL AND NOT :ten > 10") == true);
+  CHECK(truth_of("'abc' < 'abd'") == true);
+}
+
+TEST_CASE("storing into an int column checks PostgreSQL's int4 range", "[lang][eval]") {
+  CHECK(coerce(int64_t{2147483647}, ColumnType::kInt, "c") == Value{int64_t{2147483647}});
+  CHECK_THROWS_WITH(coerce(int64_t{2147483648}, ColumnType::kInt, "c"), "integer out of range");
+  CHECK(coerce(int64_t{2147483648}, ColumnType::kBigInt, "c") == Value{int64_t{2147483648}});
+  CHECK_THROWS_WITH(coerce(std::string("x"), ColumnType::kInt, "c"), "invalid input syntax for type integer: \"x\"");
+}

@@ -301,6 +301,23 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   if (!q.in_block) end_txn(w, r, true, "COMMIT (autocommit)", log);
 }
 
+// Ends request r when it has run its last step. A request that returns with
+// its transaction still open is rolled back, as PostgreSQL does when the
+// connection closes.
+void finish_if_returned(World& w, RequestId r, Log* log) {
+  Request& q = w.requests[r.value];
+  if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
+  q.state = RunState::kDone;
+  if (q.txn) {
+    q.fate = Fate::kAborted;
+    q.error = "returned with its transaction still open; PostgreSQL rolls it back when the connection closes";
+    end_txn(w, r, false, "ROLLBACK (" + q.error + ")", log);
+    return;
+  }
+  q.fate = Fate::kCommitted;
+  emit(log, EventKind::kFinish, r, q.pc, "returns");
+}
+
 void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
                         Log* log) {
   try {
@@ -309,12 +326,7 @@ void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<Reque
   } catch (const SqlError& e) {
     abort_request(w, r, e, log);
   }
-  Request& q = w.requests[r.value];
-  if (q.state == RunState::kReady && q.pc >= q.program->steps.size()) {
-    q.state = RunState::kDone;
-    q.fate = Fate::kCommitted;
-    emit(log, EventKind::kFinish, r, q.pc, "returns");
-  }
+  finish_if_returned(w, r, log);
 }
 
 // Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
@@ -473,18 +485,7 @@ void step(World& w, RequestId r, Log* log) {
     abort_request(w, r, e, log);
     return;
   }
-  if (q.state == RunState::kReady && q.pc >= q.program->steps.size()) {
-    if (q.txn) {
-      q.state = RunState::kDone;
-      q.fate = Fate::kAborted;
-      q.error = "returned with its transaction still open; PostgreSQL rolls it back when the connection closes";
-      end_txn(w, r, false, "ROLLBACK (" + q.error + ")", log);
-      return;
-    }
-    q.state = RunState::kDone;
-    q.fate = Fate::kCommitted;
-    emit(log, EventKind::kFinish, r, q.pc, "returns");
-  }
+  finish_if_returned(w, r, log);
 }
 
 void run_setup(World& w, const Program& setup) {
