@@ -124,7 +124,7 @@ class Doc {
     return o;
   }
 
-  Program program(const toml::table& t, std::string_view key, const toml::node& owner) const {
+  Program program(const toml::table& t, std::string_view key) const {
     const toml::node* n = t.get(key);
     if (!n) return Program{file_, {}};
     if (!n->is_string()) fail(*n, "'" + std::string(key) + "' must be text holding one step per line, found " + type_name(n->type()));
@@ -167,13 +167,13 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
   m.summary = d.string(t, "summary", owner, false, "one line on what it does");
   m.failure = d.string(t, "failure", owner, false, "how it fails");
   m.django = d.string(t, "django", owner, false, "the application code it models");
-  m.setup = std::make_shared<Program>(d.program(t, "setup", owner));
+  m.setup = std::make_shared<Program>(d.program(t, "setup"));
   if (t.get("steps") && t.get("program"))
     d.fail(*t.get("program"), "give either 'steps' or 'program' (the name of a mitigation whose steps to run), not both");
   if (!t.get("steps") && !t.get("program"))
     d.fail(owner, "missing 'steps': the view's steps, one per line");
   if (t.get("steps")) {
-    m.steps = std::make_shared<Program>(d.program(t, "steps", owner));
+    m.steps = std::make_shared<Program>(d.program(t, "steps"));
     if (m.steps->steps.empty()) d.fail(*t.get("steps"), "'steps' holds no step");
   }
   if (const toml::node* c = t.get("client")) {
@@ -380,7 +380,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   s.title = d.string(root, "title", root, false, "");
   s.description = d.string(root, "description", root, false, "");
   s.view = d.string(root, "view", root, false, "");
-  s.setup = d.program(root, "setup", root);
+  s.setup = d.program(root, "setup");
   if (s.setup.steps.empty()) throw InputError(SourcePos{file, 1, 1}, "missing 'setup': the CREATE TABLE and INSERT statements that make the initial rows");
   for (const Step& st : s.setup.steps)
     if (!std::holds_alternative<CreateTableStmt>(st.body) && !std::holds_alternative<InsertStmt>(st.body) &&
@@ -398,6 +398,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
     const toml::table& rt = d.table(rn, "requests");
     d.only_keys(rt, {"name", "client", "args"}, "a [[requests]] entry");
     RequestSpec r;
+    r.pos = d.pos(rn);
     r.name = d.string(rt, "name", rn, true, "the request's name, like A");
     if (!valid_name(r.name)) d.fail(*rt.get("name"), "a request name is letters, digits and _, like A");
     for (const RequestSpec& other : s.requests)
@@ -460,7 +461,14 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
     for (const RequestSpec& r : s.requests) {
       std::set<std::string> params{"request_id", "rowcount"};
       for (const auto& a : r.args) params.insert(a.first);
-      check_program(*m.steps, w.store, params);
+      try {
+        check_program(*m.steps, w.store, params);
+      } catch (const InputError& e) {
+        if (m.steps->file == file) throw;
+        // The step is fine for other scenarios; what this one lacks is
+        // usually an argument or table: point at both places.
+        throw InputError(r.pos, "request " + r.name + " cannot run mitigation " + name + ": " + e.what());
+      }
     }
     worlds.emplace(name, std::move(w));
     s.mitigations.push_back(std::move(m));

@@ -30,6 +30,7 @@ struct Mitigation {
 };
 
 struct RequestSpec {
+  SourcePos pos;  // where its [[requests]] entry starts
   std::string name;
   std::string client;
   std::vector<std::pair<std::string, Value>> args;
