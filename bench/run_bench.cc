@@ -1,0 +1,62 @@
+// Throughput of the simulator's hot paths (run on demand; see docs/performance.md):
+//   cmake -S . -B build-bench -G Ninja -DCCSIM_BENCH=ON -DCMAKE_BUILD_TYPE=Release
+//   ninja -C build-bench ccsim_bench && build-bench/bench/ccsim_bench
+#include <benchmark/benchmark.h>
+
+#include "check/anomaly.h"
+#include "explore/runner.h"
+#include "scenario/simulate.h"
+
+using namespace ccsim;
+
+namespace {
+
+const Scenario& double_click() {
+  static const Scenario s = load_scenario("double_click");
+  return s;
+}
+
+// One schedule of one mitigation, trace recorded (what `ccsim run` does per mitigation).
+void BM_RunSchedule(benchmark::State& state) {
+  const Scenario& s = double_click();
+  const Mitigation& m = s.mitigations[static_cast<size_t>(state.range(0))];
+  World initial = build_world(s, m);
+  size_t steps = 0;
+  for (auto _ : state) {
+    RunResult r = run_schedule(initial, s.schedule, RunLimits{});
+    steps += r.schedule.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetLabel(m.name);
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_RunSchedule)->DenseRange(0, 5);
+
+// The checks on a finished run: lost update and serial equivalence.
+void BM_Checks(benchmark::State& state) {
+  const Scenario& s = double_click();
+  World initial = build_world(s, s.mitigations[0]);
+  RunResult r = run_schedule(initial, s.schedule, RunLimits{});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(find_lost_updates(r.world, r.log));
+    benchmark::DoNotOptimize(check_serial(initial, r.world));
+  }
+}
+BENCHMARK(BM_Checks);
+
+// The whole of `ccsim run double_click` minus printing: load is excluded.
+void BM_SimulateScenario(benchmark::State& state) {
+  const Scenario& s = double_click();
+  for (auto _ : state) benchmark::DoNotOptimize(simulate(s, RunOptions{}));
+}
+BENCHMARK(BM_SimulateScenario);
+
+// Loading and validating the scenario and its six mitigations from TOML.
+void BM_LoadScenario(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(load_scenario("double_click"));
+}
+BENCHMARK(BM_LoadScenario);
+
+}  // namespace
+
+BENCHMARK_MAIN();
