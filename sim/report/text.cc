@@ -120,15 +120,14 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
     out += (i ? ", " : "") + q.name + " " + to_string(q.fate) + (q.sqlstate.empty() ? "" : " (" + q.sqlstate + ")");
   }
   out += "\n";
-  if (m.serial.equivalent)
-    out += "Serial check: the same rows as running " + (m.serial.order.empty() ? std::string("nothing") : "") +
-           [&] {
-             std::string o2;
-             for (size_t i = 0; i < m.serial.order.size(); ++i) o2 += (i ? " then " : "") + m.serial.order[i];
-             return o2;
-           }() + " alone\n";
-  else
+  if (m.serial.equivalent) {
+    std::string order;
+    for (size_t i = 0; i < m.serial.order.size(); ++i) order += (i ? " then " : "") + m.serial.order[i];
+    out += "Serial check: the same rows as running " + (order.empty() ? std::string("no request") : order) +
+           " alone\n";
+  } else {
     out += "Serial check: no serial order of the committed requests gives these rows\n";
+  }
   std::string v = verdict(m);
   out += "Verdict: " + paint(v, verdict_ok(m) ? kGreen : kRed, o.color) + "\n";
   for (const std::string& f : m.failures) out += paint("EXPECTATION FAILED: " + f, kRed, o.color) + "\n";
