@@ -28,7 +28,8 @@ void BM_RunSchedule(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
   state.SetLabel(m.name);
-  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  state.counters["steps/s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_RunSchedule)->DenseRange(0, 5);
 

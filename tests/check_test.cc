@@ -11,11 +11,14 @@ using namespace ccsim::test;
 
 namespace {
 
-const char* kSetup = "CREATE TABLE u (id int PRIMARY KEY, points int)\nINSERT INTO u VALUES (1, 100)\n";
+const char* kSetup =
+    "CREATE TABLE u (id int PRIMARY KEY, points int)\nINSERT INTO u VALUES (1, 100)\n";
 const char* kReadWrite =
-    "SELECT points FROM u WHERE id = 1 INTO :p\nLET :p = :p + 10\nUPDATE u SET points = :p WHERE id = 1";
+    "SELECT points FROM u WHERE id = 1 INTO :p\nLET :p = :p + 10\nUPDATE u SET points = :p WHERE "
+    "id = 1";
 const char* kAtomicAdd =
-    "SELECT points FROM u WHERE id = 1 INTO :p\nLET :gain = 10\nUPDATE u SET points = points + :gain WHERE id = 1";
+    "SELECT points FROM u WHERE id = 1 INTO :p\nLET :gain = 10\nUPDATE u SET points = points + "
+    ":gain WHERE id = 1";
 
 RunResult run(const World& w, const std::string& schedule) {
   return run_schedule(w, parse_schedule(schedule, {}), RunLimits{});
@@ -64,7 +67,8 @@ TEST_CASE("an atomic increment after a stale read is not a lost update", "[check
 }
 
 TEST_CASE("a write is judged on its committed transaction only", "[check]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE u SET points = 999 WHERE id = 1\nROLLBACK"}, {"B", kReadWrite}});
+  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE u SET points = 999 WHERE id = 1\nROLLBACK"},
+                                {"B", kReadWrite}});
   // B reads 100 before A writes; A's write rolls back; B writes 110 over the
   // original version: nothing committed was overwritten.
   RunResult r = run(w, "B A A A B B");
@@ -73,7 +77,8 @@ TEST_CASE("a write is judged on its committed transaction only", "[check]") {
 }
 
 TEST_CASE("the serial check runs only the committed requests", "[check]") {
-  World w = make_world(kSetup, {{"A", kReadWrite}, {"B", "UPDATE u SET points = points / 0 WHERE id = 1"}});
+  World w = make_world(kSetup,
+                       {{"A", kReadWrite}, {"B", "UPDATE u SET points = points / 0 WHERE id = 1"}});
   RunResult r = run(w, "B A A A");
   CHECK(r.world.requests[1].fate == Fate::kAborted);
   SerialResult s = check_serial(w, r.world);

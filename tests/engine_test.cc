@@ -16,7 +16,8 @@ const char* kSetup =
 
 }  // namespace
 
-TEST_CASE("a waiting UPDATE re-checks its WHERE against the newest version at READ COMMITTED", "[engine]") {
+TEST_CASE("a waiting UPDATE re-checks its WHERE against the newest version at READ COMMITTED",
+          "[engine]") {
   World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 150 WHERE id = 1\nCOMMIT"},
                                 {"B", "UPDATE t SET v = v + 1 WHERE v = 100"}});
   // A: BEGIN, A: UPDATE (row lock), B: UPDATE matches v = 100 in its snapshot
@@ -45,8 +46,9 @@ TEST_CASE("a waiting UPDATE evaluates SET on the newest version", "[engine]") {
 }
 
 TEST_CASE("a waiting SELECT FOR UPDATE returns the version committed by the holder", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
-                                {"B", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nCOMMIT"}});
+  World w =
+      make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
+                          {"B", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nCOMMIT"}});
   play(w, "A A B B");
   CHECK(req(w, "B").state == RunState::kBlocked);
   CHECK(var(w, "B", "v") == Value{std::string("<unset>")});
@@ -57,11 +59,15 @@ TEST_CASE("a waiting SELECT FOR UPDATE returns the version committed by the hold
   CHECK(log.events[1].kind == EventKind::kResume);
 }
 
-TEST_CASE("outside BEGIN each statement autocommits, so SELECT FOR UPDATE holds nothing", "[engine]") {
-  World w = make_world(kSetup, {{"A", "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
-                                      "UPDATE t SET v = :v WHERE id = 1"},
-                                {"B", "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
-                                      "UPDATE t SET v = :v WHERE id = 1"}});
+TEST_CASE("outside BEGIN each statement autocommits, so SELECT FOR UPDATE holds nothing",
+          "[engine]") {
+  World w =
+      make_world(kSetup, {{"A",
+                           "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
+                           "UPDATE t SET v = :v WHERE id = 1"},
+                          {"B",
+                           "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
+                           "UPDATE t SET v = :v WHERE id = 1"}});
   // Both SELECTs lock and release at once; both read 100; both write 110.
   play(w, "A B A B A B");
   CHECK(req(w, "B").fate == Fate::kCommitted);
@@ -82,7 +88,8 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
       "BEGIN ISOLATION LEVEL REPEATABLE READ\nSELECT v FROM t WHERE id = 1 INTO :v\n"
       "UPDATE t SET v = :v + 10 WHERE id = 1\nCOMMIT";
   SECTION("after waiting for a holder that commits") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"}, {"B", b_program}});
+    World w = make_world(
+        kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"}, {"B", b_program}});
     // B's snapshot (its SELECT) predates A's commit; B's UPDATE waits, then fails.
     play(w, "A B B A B A");
     CHECK(req(w, "B").fate == Fate::kAborted);
@@ -90,7 +97,8 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});
   }
   SECTION("after waiting for a holder that rolls back, it proceeds") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nROLLBACK"}, {"B", b_program}});
+    World w = make_world(
+        kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nROLLBACK"}, {"B", b_program}});
     play(w, "A B B A B A B");
     CHECK(req(w, "B").fate == Fate::kCommitted);
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});  // 100 + 10 by B
@@ -98,9 +106,10 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
 }
 
 TEST_CASE("NOWAIT fails with 55P03 and SKIP LOCKED skips a locked row", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nSELECT * FROM t WHERE id = 1 FOR UPDATE\nCOMMIT"},
-                                {"B", "BEGIN\nSELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED INTO :id\nCOMMIT"},
-                                {"C", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE NOWAIT INTO :v\nCOMMIT"}});
+  World w = make_world(
+      kSetup, {{"A", "BEGIN\nSELECT * FROM t WHERE id = 1 FOR UPDATE\nCOMMIT"},
+               {"B", "BEGIN\nSELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED INTO :id\nCOMMIT"},
+               {"C", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE NOWAIT INTO :v\nCOMMIT"}});
   play(w, "A A B B C C");
   CHECK(var(w, "B", "id") == Value{int64_t{2}});  // row 1 is A's, so B gets row 2
   CHECK(var(w, "B", "rowcount") == Value{int64_t{1}});
@@ -109,8 +118,10 @@ TEST_CASE("NOWAIT fails with 55P03 and SKIP LOCKED skips a locked row", "[engine
 }
 
 TEST_CASE("the waiter that closes a lock cycle is aborted with 40P01", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 1 WHERE id = 1\nUPDATE t SET v = 1 WHERE id = 2\nCOMMIT"},
-                                {"B", "BEGIN\nUPDATE t SET v = 2 WHERE id = 2\nUPDATE t SET v = 2 WHERE id = 1\nCOMMIT"}});
+  World w = make_world(
+      kSetup,
+      {{"A", "BEGIN\nUPDATE t SET v = 1 WHERE id = 1\nUPDATE t SET v = 1 WHERE id = 2\nCOMMIT"},
+       {"B", "BEGIN\nUPDATE t SET v = 2 WHERE id = 2\nUPDATE t SET v = 2 WHERE id = 1\nCOMMIT"}});
   // A locks 1, B locks 2, A waits for 2, B's wait for 1 closes the cycle.
   play(w, "A B A B A B");
   CHECK(req(w, "B").fate == Fate::kAborted);
@@ -123,7 +134,8 @@ TEST_CASE("the waiter that closes a lock cycle is aborted with 40P01", "[engine]
   CHECK(committed(w, "t", 1, "v") == Value{int64_t{1}});
 }
 
-TEST_CASE("a duplicate key fails with 23505, after waiting for an unfinished inserter", "[engine]") {
+TEST_CASE("a duplicate key fails with 23505, after waiting for an unfinished inserter",
+          "[engine]") {
   SECTION("the inserter commits: the waiter fails") {
     World w = make_world(kSetup, {{"A", "BEGIN\nINSERT INTO t VALUES (3, 0)\nCOMMIT"},
                                   {"B", "INSERT INTO t VALUES (3, 1)"}});
@@ -147,7 +159,10 @@ TEST_CASE("a duplicate key fails with 23505, after waiting for an unfinished ins
 }
 
 TEST_CASE("an error aborts the request and rolls back its transaction", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 0 WHERE id = 1\nUPDATE t SET v = 1 / 0 WHERE id = 2\nCOMMIT"}});
+  World w = make_world(
+      kSetup,
+      {{"A",
+        "BEGIN\nUPDATE t SET v = 0 WHERE id = 1\nUPDATE t SET v = 1 / 0 WHERE id = 2\nCOMMIT"}});
   play(w, "A A A");
   CHECK(req(w, "A").fate == Fate::kAborted);
   CHECK(req(w, "A").sqlstate == "22012");
@@ -155,7 +170,8 @@ TEST_CASE("an error aborts the request and rolls back its transaction", "[engine
 }
 
 TEST_CASE("RETRY repeats the previous step while its condition holds, then gives up", "[engine]") {
-  World w = make_world(kSetup, {{"A", "UPDATE t SET v = 0 WHERE id = 9\nRETRY WHILE :rowcount = 0 MAX 2"}});
+  World w = make_world(kSetup,
+                       {{"A", "UPDATE t SET v = 0 WHERE id = 9\nRETRY WHILE :rowcount = 0 MAX 2"}});
   // UPDATE (0 rows), RETRY 1, UPDATE, RETRY 2, UPDATE, RETRY: limit reached.
   play(w, "A A A A A A");
   CHECK(req(w, "A").fate == Fate::kGaveUp);
@@ -180,4 +196,20 @@ TEST_CASE("a request with an open transaction at its end is rolled back", "[engi
   play(w, "A A");
   CHECK(req(w, "A").fate == Fate::kAborted);
   CHECK(committed(w, "t", 0, "v") == Value{int64_t{100}});
+}
+
+TEST_CASE(
+    "the read-modify-write in a transaction at READ COMMITTED loses an update in hermitage's order",
+    "[engine]") {
+  const char* rmw =
+      "BEGIN\nSELECT v FROM t WHERE id = 1 INTO :v\nUPDATE t SET v = :v + 10 WHERE id = 1\nCOMMIT";
+  World w = make_world(kSetup, {{"A", rmw}, {"B", rmw}});
+  // Both BEGIN and SELECT 100; A's UPDATE locks; B's UPDATE waits; A's COMMIT
+  // lets B's UPDATE finish: its SET uses B's own :v (100), so it writes 110.
+  Log log = play(w, "A A B B A B");
+  CHECK(req(w, "B").state == RunState::kBlocked);
+  log = play(w, "A");
+  CHECK(req(w, "B").state == RunState::kReady);
+  play(w, "B");
+  CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});
 }

@@ -13,7 +13,8 @@ namespace ccsim::test {
 
 // A world whose setup is `setup` and whose requests run the given programs
 // (name, steps), each from its own client.
-inline World make_world(const std::string& setup, const std::vector<std::pair<std::string, std::string>>& programs) {
+inline World make_world(const std::string& setup,
+                        const std::vector<std::pair<std::string, std::string>>& programs) {
   World w;
   run_setup(w, parse_program(setup, TextOrigin{"setup", 1, 1}));
   for (const auto& [name, text] : programs) {
@@ -27,7 +28,9 @@ inline World make_world(const std::string& setup, const std::vector<std::pair<st
   return w;
 }
 
-inline RequestId id(const World& w, const std::string& name) { return *w.find(name); }
+inline RequestId id(const World& w, const std::string& name) {
+  return *w.find(name);
+}
 
 // Moves the named requests in order, e.g. "A A B". Returns the log.
 inline Log play(World& w, const std::string& schedule) {
@@ -45,7 +48,8 @@ inline Log play(World& w, const std::string& schedule) {
 }
 
 // The committed value of `column` in the row-th live row of `table`.
-inline Value committed(const World& w, const std::string& table, size_t row, const std::string& column) {
+inline Value committed(const World& w, const std::string& table, size_t row,
+                       const std::string& column) {
   for (const TableFrame& t : committed_tables(w)) {
     if (t.name != table) continue;
     for (size_t c = 0; c < t.columns.size(); ++c)
@@ -54,7 +58,9 @@ inline Value committed(const World& w, const std::string& table, size_t row, con
   return Value{std::string("<missing>")};
 }
 
-inline const Request& req(const World& w, const std::string& name) { return w.requests[id(w, name).value]; }
+inline const Request& req(const World& w, const std::string& name) {
+  return w.requests[id(w, name).value];
+}
 
 inline Value var(const World& w, const std::string& request, const std::string& name) {
   const Request& q = req(w, request);

@@ -8,7 +8,9 @@ using namespace ccsim;
 
 namespace {
 
-Step parse(const std::string& line) { return parse_step(line, TextOrigin{"f.toml", 7, 3}); }
+Step parse(const std::string& line) {
+  return parse_step(line, TextOrigin{"f.toml", 7, 3});
+}
 
 std::string error_of(const std::string& line) {
   try {
@@ -45,7 +47,9 @@ std::string sqlstate_of(const std::string& expr) {
 }  // namespace
 
 TEST_CASE("a SELECT ... FOR UPDATE INTO step parses into its parts", "[lang]") {
-  Step s = parse("select id, points from auth_user where id = :user_id for update nowait into :a, :b -- user = ...");
+  Step s = parse(
+      "select id, points from auth_user where id = :user_id for update nowait into :a, :b -- user "
+      "= ...");
   auto& sel = std::get<SelectStmt>(s.body);
   CHECK(sel.columns == std::vector<std::string>{"id", "points"});
   CHECK(sel.table == "auth_user");
@@ -54,15 +58,18 @@ TEST_CASE("a SELECT ... FOR UPDATE INTO step parses into its parts", "[lang]") {
   CHECK(sel.wait == WaitPolicy::kNoWait);
   CHECK(sel.into == std::vector<std::string>{"a", "b"});
   CHECK(s.note == "user = ...");
-  CHECK(s.text == "select id, points from auth_user where id = :user_id for update nowait into :a, :b");
+  CHECK(s.text ==
+        "select id, points from auth_user where id = :user_id for update nowait into :a, :b");
   CHECK(s.line == 7);
   CHECK(s.column == 3);
 }
 
 TEST_CASE("every lock strength and SKIP LOCKED parse", "[lang]") {
-  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR NO KEY UPDATE").body).lock == LockMode::kNoKeyUpdate);
+  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR NO KEY UPDATE").body).lock ==
+        LockMode::kNoKeyUpdate);
   CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR SHARE").body).lock == LockMode::kShare);
-  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR KEY SHARE SKIP LOCKED").body).wait == WaitPolicy::kSkipLocked);
+  CHECK(std::get<SelectStmt>(parse("SELECT * FROM t FOR KEY SHARE SKIP LOCKED").body).wait ==
+        WaitPolicy::kSkipLocked);
   Step parsed = parse("SELECT * FROM t ORDER BY v DESC LIMIT 1");
   auto& o = std::get<SelectStmt>(parsed.body);
   CHECK(o.order_by->descending);
@@ -71,9 +78,10 @@ TEST_CASE("every lock strength and SKIP LOCKED parse", "[lang]") {
 
 TEST_CASE("BEGIN takes an optional isolation level", "[lang]") {
   CHECK(!std::get<BeginStmt>(parse("BEGIN").body).isolation);
-  CHECK(std::get<BeginStmt>(parse("BEGIN ISOLATION LEVEL REPEATABLE READ").body).isolation == Isolation::kRepeatableRead);
-  CHECK(std::get<BeginStmt>(parse("START TRANSACTION ISOLATION LEVEL READ COMMITTED").body).isolation ==
-        Isolation::kReadCommitted);
+  CHECK(std::get<BeginStmt>(parse("BEGIN ISOLATION LEVEL REPEATABLE READ").body).isolation ==
+        Isolation::kRepeatableRead);
+  CHECK(std::get<BeginStmt>(parse("START TRANSACTION ISOLATION LEVEL READ COMMITTED").body)
+            .isolation == Isolation::kReadCommitted);
 }
 
 TEST_CASE("parse errors name the file, line and column and what was expected", "[lang]") {
@@ -85,18 +93,24 @@ TEST_CASE("parse errors name the file, line and column and what was expected", "
   CHECK(error_of("SELECT * FROM t WHERE name = 'abc") ==
         "f.toml:7:32: error: this text literal has no closing quote (') on its line");
   CHECK(error_of("RETRY WHILE :rowcount = 0") ==
-        "f.toml:7:28: error: expected MAX after the RETRY condition: every retry needs a bound, like MAX 20, found end of line");
+        "f.toml:7:28: error: expected MAX after the RETRY condition: every retry needs a bound, "
+        "like MAX 20, found end of line");
   CHECK(error_of("FROB t") ==
-        "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+        "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
+        "COMMIT, ROLLBACK, "
         "CREATE TABLE, DROP TABLE, LET or RETRY");
-  CHECK(error_of("SELECT * FROM select") == "f.toml:7:17: error: expected a table name after FROM, found the keyword select");
+  CHECK(error_of("SELECT * FROM select") ==
+        "f.toml:7:17: error: expected a table name after FROM, found the keyword select");
   CHECK(error_of("LET :x = 99999999999999999999") ==
-        "f.toml:7:12: error: the number 99999999999999999999 is out of range (at most 9223372036854775807)");
-  CHECK(error_of("COMMIT now") == "f.toml:7:10: error: expected the end of the step, found 'now' (write one step per line)");
+        "f.toml:7:12: error: the number 99999999999999999999 is out of range (at most "
+        "9223372036854775807)");
+  CHECK(error_of("COMMIT now") ==
+        "f.toml:7:10: error: expected the end of the step, found 'now' (write one step per line)");
 }
 
 TEST_CASE("a program is one step per line, with positions in the file", "[lang]") {
-  Program p = parse_program("\n  -- a comment line\nBEGIN\n\n  COMMIT;  -- done\n", TextOrigin{"s.toml", 10, 1});
+  Program p = parse_program("\n  -- a comment line\nBEGIN\n\n  COMMIT;  -- done\n",
+                            TextOrigin{"s.toml", 10, 1});
   REQUIRE(p.steps.size() == 2);
   CHECK(p.steps[0].line == 12);
   CHECK(p.steps[1].line == 14);
@@ -132,5 +146,6 @@ TEST_CASE("storing into an int column checks PostgreSQL's int4 range", "[lang][e
   CHECK(coerce(int64_t{2147483647}, ColumnType::kInt, "c") == Value{int64_t{2147483647}});
   CHECK_THROWS_WITH(coerce(int64_t{2147483648}, ColumnType::kInt, "c"), "integer out of range");
   CHECK(coerce(int64_t{2147483648}, ColumnType::kBigInt, "c") == Value{int64_t{2147483648}});
-  CHECK_THROWS_WITH(coerce(std::string("x"), ColumnType::kInt, "c"), "invalid input syntax for type integer: \"x\"");
+  CHECK_THROWS_WITH(coerce(std::string("x"), ColumnType::kInt, "c"),
+                    "invalid input syntax for type integer: \"x\"");
 }

@@ -23,30 +23,31 @@ std::string read(const std::string& path) {
 }
 
 const std::vector<std::string> kBase = {
-    "view = \"add_points\"",                                         // 1
-    "mitigations = [\"mine\"]",                                      // 2
-    "setup = '''",                                                   // 3
-    "CREATE TABLE u (id int PRIMARY KEY, points int)",               // 4
-    "INSERT INTO u VALUES (1, 100)",                                 // 5
-    "'''",                                                           // 6
-    "[[requests]]",                                                  // 7
-    "name = \"A\"",                                                  // 8
-    "args = { user_id = 1 }",                                        // 9
-    "[[requests]]",                                                  // 10
-    "name = \"B\"",                                                  // 11
-    "args = { user_id = 1 }",                                        // 12
-    "[programs.mine]",                                               // 13
-    "steps = '''",                                                   // 14
-    "SELECT points FROM u WHERE id = :user_id INTO :p",              // 15
-    "LET :p = :p + 10",                                              // 16
-    "UPDATE u SET points = :p WHERE id = :user_id",                  // 17
-    "'''",                                                           // 18
+    "view = \"add_points\"",                             // 1
+    "mitigations = [\"mine\"]",                          // 2
+    "setup = '''",                                       // 3
+    "CREATE TABLE u (id int PRIMARY KEY, points int)",   // 4
+    "INSERT INTO u VALUES (1, 100)",                     // 5
+    "'''",                                               // 6
+    "[[requests]]",                                      // 7
+    "name = \"A\"",                                      // 8
+    "args = { user_id = 1 }",                            // 9
+    "[[requests]]",                                      // 10
+    "name = \"B\"",                                      // 11
+    "args = { user_id = 1 }",                            // 12
+    "[programs.mine]",                                   // 13
+    "steps = '''",                                       // 14
+    "SELECT points FROM u WHERE id = :user_id INTO :p",  // 15
+    "LET :p = :p + 10",                                  // 16
+    "UPDATE u SET points = :p WHERE id = :user_id",      // 17
+    "'''",                                               // 18
 };
 
 // The base scenario with line `line` (1-based) replaced.
 std::string with_line(int line, const std::string& text) {
   std::string out;
-  for (size_t i = 0; i < kBase.size(); ++i) out += (static_cast<int>(i) + 1 == line ? text : kBase[i]) + "\n";
+  for (size_t i = 0; i < kBase.size(); ++i)
+    out += (static_cast<int>(i) + 1 == line ? text : kBase[i]) + "\n";
   return out;
 }
 
@@ -89,27 +90,35 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
   CHECK(error_of(with_line(17, "UPDATE u SET pts = :p WHERE id = :user_id")) ==
         "x.toml:17:14: error: table u has no column named pts (its columns are: id, points)");
   CHECK(error_of(with_line(16, "LET :p = :p +")) ==
-        "x.toml:16:14: error: expected a value (a number, 'text', NULL, a column or a :parameter), found end of line");
+        "x.toml:16:14: error: expected a value (a number, 'text', NULL, a column or a :parameter), "
+        "found end of line");
   CHECK(error_of(with_line(16, "LET :p = :q + 10")) ==
-        "x.toml:16:10: error: no request argument or step gives :q a value (known: :p, :request_id, :rowcount, :user_id)");
+        "x.toml:16:10: error: no request argument or step gives :q a value (known: :p, "
+        ":request_id, :rowcount, :user_id)");
   CHECK(error_of(with_line(2, "mitigations = [\"mine\", \"nope\"]")) ==
-        "x.toml:2:24: error: unknown mitigation 'nope' (built in: client_debounce, f_expression, none, "
+        "x.toml:2:24: error: unknown mitigation 'nope' (built in: client_debounce, f_expression, "
+        "none, "
         "select_for_update, singleton_lock, update_first; or define it under [programs.nope])");
   CHECK(error_of(with_line(1, "schedule = \"A B C\"")) ==
         "x.toml:1:17: error: the schedule names C, but there is no request of that name");
-  CHECK(error_of(with_line(2, "mitigations = \"mine\"")) == "x.toml:2:15: error: 'mitigations' must be a list, found text");
+  CHECK(error_of(with_line(2, "mitigations = \"mine\"")) ==
+        "x.toml:2:15: error: 'mitigations' must be a list, found text");
   CHECK(error_of(with_line(1, "titel = \"x\"")) ==
-        "x.toml:1:1: error: unknown key 'titel' in a scenario (expected one of: title, description, view, setup, "
+        "x.toml:1:1: error: unknown key 'titel' in a scenario (expected one of: title, "
+        "description, view, setup, "
         "requests, mitigations, programs, schedule, seed, isolation, show, expect)");
   CHECK(error_of(with_line(15, "SELECT points FROM u WHERE id = :user_id INTO :p, :q")) ==
         "x.toml:15:42: error: INTO names 2 parameters but the SELECT returns 1 columns");
   CHECK(error_of(with_line(15, "RETRY WHILE :rowcount = 0 MAX 3")) ==
         "x.toml:15:1: error: RETRY repeats the SQL step just before it, and there is none");
   CHECK(error_of(with_line(16, "BEGIN ISOLATION LEVEL SERIALIZABLE")) ==
-        "x.toml:16:23: error: SERIALIZABLE is not modelled yet (its serialization-failure checks are still to come); "
+        "x.toml:16:23: error: SERIALIZABLE is not modelled yet (its serialization-failure checks "
+        "are still to come); "
         "use REPEATABLE READ or READ COMMITTED");
   CHECK(error_of(with_line(11, "name = \"A\"")) == "x.toml:11:8: error: two requests are named A");
-  CHECK(error_of("") == "x.toml:1:1: error: missing 'setup': the CREATE TABLE and INSERT statements that make the initial rows");
+  CHECK(error_of("") ==
+        "x.toml:1:1: error: missing 'setup': the CREATE TABLE and INSERT statements that make the "
+        "initial rows");
 }
 
 TEST_CASE("malformed TOML is reported with its position", "[scenario][bad-input]") {
@@ -169,7 +178,8 @@ TEST_CASE("the same scenario and options give the same bytes", "[scenario][deter
   Scenario s = load_scenario("double_click");
   RunOptions o;
   o.schedule = random_schedule(42);
-  std::string first = render_json(s, simulate(s, o)) + render_text(s, simulate(s, o), TextOptions{});
+  std::string first =
+      render_json(s, simulate(s, o)) + render_text(s, simulate(s, o), TextOptions{});
   for (int i = 0; i < 20; ++i)
     CHECK(render_json(s, simulate(s, o)) + render_text(s, simulate(s, o), TextOptions{}) == first);
 }

@@ -18,7 +18,8 @@ const char* kLocker = "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nC
 
 std::string error_of(World w, const std::string& schedule) {
   try {
-    run_schedule(std::move(w), parse_schedule(schedule, SourcePos{"--schedule", 1, 1}), RunLimits{});
+    run_schedule(std::move(w), parse_schedule(schedule, SourcePos{"--schedule", 1, 1}),
+                 RunLimits{});
   } catch (const InputError& e) {
     return e.what();
   }
@@ -28,7 +29,9 @@ std::string error_of(World w, const std::string& schedule) {
 }  // namespace
 
 TEST_CASE("round-robin gives runnable requests one step each in request order", "[explore]") {
-  World w = make_world(kSetup, {{"A", "LET :x = 1\nLET :x = 2\nLET :x = 3"}, {"B", "LET :x = 1"}, {"C", "LET :x = 1\nLET :x = 2"}});
+  World w = make_world(kSetup, {{"A", "LET :x = 1\nLET :x = 2\nLET :x = 3"},
+                                {"B", "LET :x = 1"},
+                                {"C", "LET :x = 1\nLET :x = 2"}});
   RunResult r = run_schedule(w, parse_schedule("round-robin", {}), RunLimits{});
   CHECK(r.schedule_text() == "A B C A C A");
 }
@@ -48,20 +51,26 @@ TEST_CASE("an explicit schedule replays strictly", "[explore]") {
   CHECK(r.log.events.size() > 6);
 }
 
-TEST_CASE("an explicit schedule that cannot be followed is an error naming the position", "[explore]") {
+TEST_CASE("an explicit schedule that cannot be followed is an error naming the position",
+          "[explore]") {
   World w = make_world(kSetup, {{"A", kLocker}, {"B", kLocker}});
   CHECK(error_of(w, "A A B B B") ==
-        "--schedule:1:9: error: schedule position 5 (B): B cannot move: it is waiting for a row lock held by A; "
+        "--schedule:1:9: error: schedule position 5 (B): B cannot move: it is waiting for a row "
+        "lock held by A; "
         "schedule A first");
   CHECK(error_of(w, "A X") ==
-        "--schedule:1:3: error: schedule position 2 (X): there is no request named X; the requests are A, B");
+        "--schedule:1:3: error: schedule position 2 (X): there is no request named X; the requests "
+        "are A, B");
   CHECK(error_of(w, "A A A") ==
-        "--schedule:1:1: error: the schedule \"A A A\" ends after 3 steps but B still has steps to take; "
+        "--schedule:1:1: error: the schedule \"A A A\" ends after 3 steps but B still has steps to "
+        "take; "
         "name them at the end of the schedule");
   CHECK(error_of(w, "A A A B B B A") ==
-        "--schedule:1:13: error: schedule position 7 (A): A cannot move: it has already finished (committed)");
+        "--schedule:1:13: error: schedule position 7 (A): A cannot move: it has already finished "
+        "(committed)");
   CHECK(error_of(w, "A ; B") ==
-        "--schedule:1:3: error: unexpected character ';' in the schedule; write request names separated by spaces, "
+        "--schedule:1:3: error: unexpected character ';' in the schedule; write request names "
+        "separated by spaces, "
         "like \"A B A B\", or round-robin");
 }
 
@@ -73,13 +82,15 @@ TEST_CASE("SplitMix64 produces the published reference sequence", "[explore]") {
   CHECK(g.next() == 0x06C45D188009454FULL);
 }
 
-TEST_CASE("a seeded random schedule is the same on every run and differs between seeds", "[explore]") {
+TEST_CASE("a seeded random schedule is the same on every run and differs between seeds",
+          "[explore]") {
   World w = make_world(kSetup, {{"A", "LET :x = 1\nLET :x = 2\nLET :x = 3\nLET :x = 4"},
                                 {"B", "LET :x = 1\nLET :x = 2\nLET :x = 3\nLET :x = 4"}});
   std::string first = run_schedule(w, random_schedule(7), RunLimits{}).schedule_text();
   CHECK(run_schedule(w, random_schedule(7), RunLimits{}).schedule_text() == first);
   std::set<std::string> seen;
-  for (uint64_t seed = 0; seed < 20; ++seed) seen.insert(run_schedule(w, random_schedule(seed), RunLimits{}).schedule_text());
+  for (uint64_t seed = 0; seed < 20; ++seed)
+    seen.insert(run_schedule(w, random_schedule(seed), RunLimits{}).schedule_text());
   CHECK(seen.size() > 5);  // 70 interleavings exist; 20 seeds should not collapse to a few
 }
 

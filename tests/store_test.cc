@@ -9,7 +9,8 @@ namespace {
 
 struct Fixture {
   Store s;
-  TableId t = s.create_table("t", {Column{"id", ColumnType::kInt, true, true}, Column{"v", ColumnType::kInt}});
+  TableId t = s.create_table(
+      "t", {Column{"id", ColumnType::kInt, true, true}, Column{"v", ColumnType::kInt}});
   RowId seed_row(int64_t id, int64_t v) {
     TxnId x = s.begin(RequestId{0}, Isolation::kReadCommitted);
     RowId r = s.insert(t, x, Row{id, v});
@@ -77,11 +78,16 @@ TEST_CASE("row lock conflicts follow PostgreSQL's table", "[store]") {
   using M = LockMode;
   // From the PostgreSQL 15 manual, "Conflicting Row-Level Locks".
   auto [a, b, conflict] = GENERATE(table<M, M, bool>({
-      {M::kKeyShare, M::kKeyShare, false},     {M::kKeyShare, M::kShare, false},
-      {M::kKeyShare, M::kNoKeyUpdate, false},  {M::kKeyShare, M::kUpdate, true},
-      {M::kShare, M::kShare, false},           {M::kShare, M::kNoKeyUpdate, true},
-      {M::kShare, M::kUpdate, true},           {M::kNoKeyUpdate, M::kNoKeyUpdate, true},
-      {M::kNoKeyUpdate, M::kUpdate, true},     {M::kUpdate, M::kUpdate, true},
+      {M::kKeyShare, M::kKeyShare, false},
+      {M::kKeyShare, M::kShare, false},
+      {M::kKeyShare, M::kNoKeyUpdate, false},
+      {M::kKeyShare, M::kUpdate, true},
+      {M::kShare, M::kShare, false},
+      {M::kShare, M::kNoKeyUpdate, true},
+      {M::kShare, M::kUpdate, true},
+      {M::kNoKeyUpdate, M::kNoKeyUpdate, true},
+      {M::kNoKeyUpdate, M::kUpdate, true},
+      {M::kUpdate, M::kUpdate, true},
   }));
   CAPTURE(to_sql(a), to_sql(b));
   CHECK(conflicts(a, b) == conflict);

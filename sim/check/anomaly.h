@@ -14,9 +14,9 @@
 namespace ccsim {
 
 struct Anomaly {
-  std::string kind;                    // "lost_update"
-  std::vector<std::string> requests;   // the overwriter first, then whose change was lost
-  std::string text;                    // "B's write overwrote A's +10"
+  std::string kind;                   // "lost_update"
+  std::vector<std::string> requests;  // the overwriter first, then whose change was lost
+  std::string text;                   // "B's write overwrote A's +10"
 };
 
 // ---- Lost update -------------------------------------------------------------
@@ -37,6 +37,7 @@ struct SerialResult {
 // Returns whether the committed contents of `final_world` equal those that
 // running the committed requests one after another, in some order, produces
 // from `initial`. Tries at most orders_max orders (8 requests = 40320).
-SerialResult check_serial(const World& initial, const World& final_world, size_t orders_max = 40320);
+SerialResult check_serial(const World& initial, const World& final_world,
+                          size_t orders_max = 40320);
 
 }  // namespace ccsim

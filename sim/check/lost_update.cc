@@ -42,7 +42,8 @@ std::vector<Anomaly> find_lost_updates(const World& w, const Log& log) {
               if (oc.column != change.column || oc.before == oc.after) continue;
               const std::string& me = w.requests[wr.request.value].name;
               const std::string& them = w.requests[other.request.value].name;
-              out.push_back(Anomaly{"lost_update", {me, them},
+              out.push_back(Anomaly{"lost_update",
+                                    {me, them},
                                     me + "'s write overwrote " + them + "'s " + change_text(oc)});
             }
           }

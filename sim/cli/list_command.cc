@@ -12,8 +12,11 @@ namespace ccsim {
 
 void setup_list(CLI::App& app, Action& chosen) {
   auto format = std::make_shared<std::string>("text");
-  CLI::App* cmd = app.add_subcommand("list", "List the built-in scenarios and mitigations, one line each");
-  cmd->add_option("--format", *format, "Output format")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
+  CLI::App* cmd =
+      app.add_subcommand("list", "List the built-in scenarios and mitigations, one line each");
+  cmd->add_option("--format", *format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cmd->callback([format, &chosen] {
     chosen = [format] {
       std::vector<std::string> scenarios = builtin_scenarios();

@@ -54,24 +54,30 @@ int run(const RunCommandOptions& o) {
 void setup_run(CLI::App& app, Action& chosen) {
   auto o = std::make_shared<RunCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "run", "Replay one schedule of a scenario under each of its mitigations: the narrated trace,\n"
-             "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.");
+      "run",
+      "Replay one schedule of a scenario under each of its mitigations: the narrated trace,\n"
+      "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.");
   cmd->add_option("scenario", o->scenario,
                   "Scenario file, or the name of a built-in scenario (see 'ccsim list')")
       ->capture_default_str();
-  cmd->add_option("-m,--mitigation", o->mitigations, "Run only this mitigation (repeatable); default: all the scenario lists");
-  auto* sch = cmd->add_option("-s,--schedule", o->schedule,
-                              "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)");
-  cmd->add_option("--seed", o->seed, "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
+  cmd->add_option("-m,--mitigation", o->mitigations,
+                  "Run only this mitigation (repeatable); default: all the scenario lists");
+  auto* sch =
+      cmd->add_option("-s,--schedule", o->schedule,
+                      "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)");
+  cmd->add_option("--seed", o->seed,
+                  "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
       ->check(CLI::NonNegativeNumber)
       ->excludes(sch);
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->add_option("--isolation", o->isolation, "Isolation level of transactions whose BEGIN names none")
+  cmd->add_option("--isolation", o->isolation,
+                  "Isolation level of transactions whose BEGIN names none")
       ->check(CLI::IsMember({"read-committed", "repeatable-read"}));
   cmd->add_flag("--summary", o->summary_only, "Print only the summary table, no trace");
-  cmd->add_option("--schedule-steps-max", o->schedule_steps_max, "Stop a run after this many scheduled steps")
+  cmd->add_option("--schedule-steps-max", o->schedule_steps_max,
+                  "Stop a run after this many scheduled steps")
       ->check(CLI::Range(size_t{1}, size_t{10000000}))
       ->capture_default_str();
   cmd->add_option("--steps-per-request-max", o->steps_per_request_max,

@@ -29,5 +29,7 @@ using TableId = Id<struct TableTag>;      // 0-based index into Store::tables
 
 template <class Tag>
 struct std::hash<ccsim::Id<Tag>> {
-  size_t operator()(const ccsim::Id<Tag>& id) const noexcept { return std::hash<uint32_t>{}(id.value); }
+  size_t operator()(const ccsim::Id<Tag>& id) const noexcept {
+    return std::hash<uint32_t>{}(id.value);
+  }
 };

@@ -18,7 +18,9 @@ struct Null {
 using Value = std::variant<Null, int64_t, std::string>;
 using Row = std::vector<Value>;
 
-inline bool is_null(const Value& v) { return std::holds_alternative<Null>(v); }
+inline bool is_null(const Value& v) {
+  return std::holds_alternative<Null>(v);
+}
 
 // Returns the value as SQL would print it in a literal: NULL, 42, 'it''s'.
 std::string to_sql(const Value& v);

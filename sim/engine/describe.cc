@@ -25,12 +25,14 @@ std::string names(const World& w, const std::vector<RequestId>& ids) {
   return out.empty() ? "nobody" : out;
 }
 
-std::string rows_text(const Store& s, const std::vector<VersionId>& rows, const std::vector<int>& cols) {
+std::string rows_text(const Store& s, const std::vector<VersionId>& rows,
+                      const std::vector<int>& cols) {
   std::string out = std::to_string(rows.size()) + (rows.size() == 1 ? " row" : " rows");
   for (size_t i = 0; i < rows.size() && i < 5; ++i) {
     out += i ? ", (" : ": (";
     const Row& v = s.version(rows[i]).values;
-    for (size_t c = 0; c < cols.size(); ++c) out += (c ? ", " : "") + to_sql(v[static_cast<size_t>(cols[c])]);
+    for (size_t c = 0; c < cols.size(); ++c)
+      out += (c ? ", " : "") + to_sql(v[static_cast<size_t>(cols[c])]);
     out += ")";
   }
   if (rows.size() > 5) out += ", ...";

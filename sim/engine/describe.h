@@ -18,6 +18,7 @@ std::string row_label(const Store& s, RowId r);
 std::string names(const World& w, const std::vector<RequestId>& ids);
 
 // Returns a SELECT result: "1 row: (1, 100)", "2 rows: (1, 100), (2, 50)", "0 rows".
-std::string rows_text(const Store& s, const std::vector<VersionId>& rows, const std::vector<int>& cols);
+std::string rows_text(const Store& s, const std::vector<VersionId>& rows,
+                      const std::vector<int>& cols);
 
 }  // namespace ccsim

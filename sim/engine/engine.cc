@@ -12,7 +12,9 @@ enum class Progress { kDone, kBlocked };
 
 void emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text,
           std::vector<RequestId> others = {}, std::string sqlstate = {}) {
-  if (log) log->events.push_back(Event{kind, r, step, std::move(text), std::move(others), std::move(sqlstate)});
+  if (log)
+    log->events.push_back(
+        Event{kind, r, step, std::move(text), std::move(others), std::move(sqlstate)});
 }
 
 const Step& current(const World& w, RequestId r) {
@@ -20,7 +22,8 @@ const Step& current(const World& w, RequestId r) {
   return q.program->steps[q.pc];
 }
 
-void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others, Log* log);
+void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
+                        Log* log);
 
 // Ends request r's open transaction and wakes the statements its locks held up.
 void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* log) {
@@ -132,15 +135,17 @@ std::optional<RowId> key_conflict(World& w, TableId tid, const Row& values, TxnI
     const Txn& creator = w.store.txn(v.xmin);
     if (creator.state == TxnState::kAborted) continue;
     bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
-    bool unfinished_deleter = v.xmax && v.xmax != self &&
-                              w.store.txn(v.xmax).state == TxnState::kActive;
+    bool unfinished_deleter =
+        v.xmax && v.xmax != self && w.store.txn(v.xmax).state == TxnState::kActive;
     if (unfinished_creator || unfinished_deleter) return rr;
     if (v.xmax && (v.xmax == self || w.store.committed(v.xmax))) continue;  // deleted
     std::string key;
-    for (int k : keys) key += (key.empty() ? "" : ", ") + to_display(v.values[static_cast<size_t>(k)]);
+    for (int k : keys)
+      key += (key.empty() ? "" : ", ") + to_display(v.values[static_cast<size_t>(k)]);
     throw SqlError("23505", "duplicate key value violates unique constraint \"" + t.name +
                                 "_pkey\": Key (" + t.columns[static_cast<size_t>(keys[0])].name +
-                                (keys.size() > 1 ? ", ..." : "") + ")=(" + key + ") already exists");
+                                (keys.size() > 1 ? ", ..." : "") + ")=(" + key +
+                                ") already exists");
   }
   return std::nullopt;
 }
@@ -173,7 +178,9 @@ Progress advance(World& w, RequestId r, Log* log) {
   Store& s = w.store;
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
-  const std::string& tname = sel ? sel->table : upd ? upd->table : std::get<DeleteStmt>(st.body).table;
+  const std::string& tname = sel   ? sel->table
+                             : upd ? upd->table
+                                   : std::get<DeleteStmt>(st.body).table;
   TableId tid = *s.find_table(tname);
   const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
   LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
@@ -242,7 +249,8 @@ Progress advance(World& w, RequestId r, Log* log) {
       check_not_null(t, after);
       if (mode == LockMode::kUpdate) key_conflict(w, tid, after, c.txn, row);
       VersionId made = s.update(row, c.txn, std::move(after));
-      if (log) log->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
+      if (log)
+        log->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
     } else {
       s.remove(row, c.txn);
       if (log) log->writes.push_back(WriteObs{r, c.txn, tid, row, target, VersionId{}, {}});
@@ -277,7 +285,8 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
           const Version& ver = w.store.version(c.out.front());
           size_t col = static_cast<size_t>(cols[i]);
           v.value = ver.values[col];
-          v.from.push_back(Origin{*w.store.find_table(sel->table), ver.row, ver.id, t.columns[col].name});
+          v.from.push_back(
+              Origin{*w.store.find_table(sel->table), ver.row, ver.id, t.columns[col].name});
         }
         result += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v.value);
         q.vars[sel->into[i]] = std::move(v);
@@ -310,7 +319,9 @@ void finish_if_returned(World& w, RequestId r, Log* log) {
   q.state = RunState::kDone;
   if (q.txn) {
     q.fate = Fate::kAborted;
-    q.error = "returned with its transaction still open; PostgreSQL rolls it back when the connection closes";
+    q.error =
+        "returned with its transaction still open; PostgreSQL rolls it back when the connection "
+        "closes";
     end_txn(w, r, false, "ROLLBACK (" + q.error + ")", log);
     return;
   }
@@ -344,7 +355,8 @@ void start_statement(World& w, RequestId r) {
     for (const auto& exprs : ins->rows) {
       Row row(t.columns.size(), Null{});
       for (size_t i = 0; i < exprs.size(); ++i) {
-        size_t col = ins->columns.empty() ? i : static_cast<size_t>(t.column_index(ins->columns[i]));
+        size_t col =
+            ins->columns.empty() ? i : static_cast<size_t>(t.column_index(ins->columns[i]));
         row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);
       }
       check_not_null(t, row);
@@ -355,7 +367,9 @@ void start_statement(World& w, RequestId r) {
   }
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
-  const std::string& tname = sel ? sel->table : upd ? upd->table : std::get<DeleteStmt>(st.body).table;
+  const std::string& tname = sel   ? sel->table
+                             : upd ? upd->table
+                                   : std::get<DeleteStmt>(st.body).table;
   const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
   TableId tid = *s.find_table(tname);
   const Table& t = s.table(tid);
@@ -370,14 +384,16 @@ void start_statement(World& w, RequestId r) {
     std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
       const Value& x = s.version(a).values[col];
       const Value& y = s.version(b).values[col];
-      if (is_null(x) || is_null(y)) return is_null(y) && !is_null(x) ? !desc : (is_null(x) && !is_null(y) ? desc : false);
+      if (is_null(x) || is_null(y))
+        return is_null(y) && !is_null(x) ? !desc : (is_null(x) && !is_null(y) ? desc : false);
       return desc ? y < x : x < y;
     });
   }
   if (sel && !sel->lock) {
     // A plain SELECT takes no row locks: its result is what the snapshot sees.
     c.out = c.candidates;
-    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit)) c.out.resize(static_cast<size_t>(*sel->limit));
+    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit))
+      c.out.resize(static_cast<size_t>(*sel->limit));
     c.next = c.candidates.size();
   }
   q.cursor = std::move(c);
@@ -411,7 +427,10 @@ void step(World& w, RequestId r, Log* log) {
     q.sent = true;
   }
   if (q.steps_taken++ >= w.steps_per_request_max) {
-    give_up(w, r, "took more than " + std::to_string(w.steps_per_request_max) + " steps (steps_per_request_max)", log);
+    give_up(w, r,
+            "took more than " + std::to_string(w.steps_per_request_max) +
+                " steps (steps_per_request_max)",
+            log);
     return;
   }
   const Step& st = current(w, r);
@@ -446,7 +465,8 @@ void step(World& w, RequestId r, Log* log) {
       }
     } else if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
       if (q.in_block) {
-        emit(log, EventKind::kStep, r, at, "BEGIN -> WARNING: there is already a transaction in progress");
+        emit(log, EventKind::kStep, r, at,
+             "BEGIN -> WARNING: there is already a transaction in progress");
       } else {
         Isolation iso = begin->isolation.value_or(w.default_isolation);
         q.txn = w.store.begin(r, iso);
@@ -458,13 +478,15 @@ void step(World& w, RequestId r, Log* log) {
                std::holds_alternative<RollbackStmt>(st.body)) {
       bool commit = std::holds_alternative<CommitStmt>(st.body);
       if (!q.in_block)
-        emit(log, EventKind::kStep, r, at, st.text + " -> WARNING: there is no transaction in progress");
+        emit(log, EventKind::kStep, r, at,
+             st.text + " -> WARNING: there is no transaction in progress");
       else
         end_txn(w, r, commit, commit ? "COMMIT" : "ROLLBACK", log);
       ++q.pc;
     } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
       std::vector<Column> cols;
-      for (const ColumnDef& d : create->columns) cols.push_back(Column{d.name, d.type, d.primary_key, d.not_null});
+      for (const ColumnDef& d : create->columns)
+        cols.push_back(Column{d.name, d.type, d.primary_key, d.not_null});
       if (w.store.find_table(create->table))
         throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
       w.store.create_table(create->table, std::move(cols));

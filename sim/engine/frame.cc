@@ -27,14 +27,18 @@ Frame capture(const World& w) {
   for (const Request& q : w.requests) {
     RequestFrame rf;
     rf.name = q.name;
-    if (q.state == RunState::kDone) rf.state = to_string(q.fate);
-    else if (q.state == RunState::kBlocked) rf.state = "waiting";
-    else rf.state = q.sent ? "ready" : "not sent";
+    if (q.state == RunState::kDone)
+      rf.state = to_string(q.fate);
+    else if (q.state == RunState::kBlocked)
+      rf.state = "waiting";
+    else
+      rf.state = q.sent ? "ready" : "not sent";
     rf.pc = q.pc;
     for (const auto& [name, var] : q.vars) rf.vars.emplace_back(name, var.value);
     rf.txn = q.txn.value;
     if (q.cursor && q.cursor->waiting)
-      for (RequestId other : q.cursor->waited_for) rf.waits_for.push_back(w.requests[other.value].name);
+      for (RequestId other : q.cursor->waited_for)
+        rf.waits_for.push_back(w.requests[other.value].name);
     f.requests.push_back(std::move(rf));
   }
   f.tables = committed_tables(w);
@@ -43,9 +47,11 @@ Frame capture(const World& w) {
     const RowState& row = w.store.row(r);
     if (w.store.table(row.table).dropped) continue;
     for (const RowLock& h : row.holders)
-      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name, to_sql(h.mode), true});
+      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name,
+                                  to_sql(h.mode), true});
     for (const RowLock& q : row.queue)
-      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name, to_sql(q.mode), false});
+      f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name,
+                                  to_sql(q.mode), false});
   }
   return f;
 }

@@ -23,7 +23,7 @@ struct RequestFrame {
 struct TableFrame {
   std::string name;
   std::vector<std::string> columns;
-  std::vector<Row> rows;  // newest committed version of each live row, in row order
+  std::vector<Row> rows;          // newest committed version of each live row, in row order
   std::vector<std::string> keys;  // row_label() of each row: "auth_user(id=1)"
 };
 

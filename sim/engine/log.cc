@@ -4,16 +4,26 @@ namespace ccsim {
 
 const char* to_string(EventKind k) {
   switch (k) {
-    case EventKind::kStep: return "step";
-    case EventKind::kWait: return "wait";
-    case EventKind::kResume: return "resume";
-    case EventKind::kCommit: return "commit";
-    case EventKind::kRollback: return "rollback";
-    case EventKind::kError: return "error";
-    case EventKind::kDropped: return "dropped";
-    case EventKind::kRetry: return "retry";
-    case EventKind::kGaveUp: return "gave_up";
-    case EventKind::kFinish: return "finish";
+    case EventKind::kStep:
+      return "step";
+    case EventKind::kWait:
+      return "wait";
+    case EventKind::kResume:
+      return "resume";
+    case EventKind::kCommit:
+      return "commit";
+    case EventKind::kRollback:
+      return "rollback";
+    case EventKind::kError:
+      return "error";
+    case EventKind::kDropped:
+      return "dropped";
+    case EventKind::kRetry:
+      return "retry";
+    case EventKind::kGaveUp:
+      return "gave_up";
+    case EventKind::kFinish:
+      return "finish";
   }
   return "?";
 }

@@ -28,8 +28,8 @@ const char* to_string(EventKind k);  // "step", "wait", ...
 struct Event {
   EventKind kind = EventKind::kStep;
   RequestId request;
-  size_t step = 0;     // the program step (0-based) the event belongs to
-  std::string text;    // narration after "A: ", e.g. "SELECT points ... -> :points = 100"
+  size_t step = 0;   // the program step (0-based) the event belongs to
+  std::string text;  // narration after "A: ", e.g. "SELECT points ... -> :points = 100"
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
 };

@@ -4,11 +4,16 @@ namespace ccsim {
 
 const char* to_string(Fate f) {
   switch (f) {
-    case Fate::kRunning: return "running";
-    case Fate::kCommitted: return "committed";
-    case Fate::kAborted: return "aborted";
-    case Fate::kDropped: return "dropped";
-    case Fate::kGaveUp: return "gave_up";
+    case Fate::kRunning:
+      return "running";
+    case Fate::kCommitted:
+      return "committed";
+    case Fate::kAborted:
+      return "aborted";
+    case Fate::kDropped:
+      return "dropped";
+    case Fate::kGaveUp:
+      return "gave_up";
   }
   return "?";
 }

@@ -56,8 +56,8 @@ struct Request {
   std::optional<Cursor> cursor;
   RunState state = RunState::kReady;
   Fate fate = Fate::kRunning;
-  std::string sqlstate;  // when aborted by an error
-  std::string error;     // the error message, or why it gave up
+  std::string sqlstate;               // when aborted by an error
+  std::string error;                  // the error message, or why it gave up
   std::map<size_t, int64_t> retries;  // RETRY step index -> retries used in a row
   int64_t retries_total = 0;
   int64_t steps_taken = 0;

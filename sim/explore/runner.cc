@@ -15,7 +15,8 @@ RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& l
   std::unique_ptr<Strategy> strategy = make_strategy(spec);
   for (size_t position = 0; !all_done(world); ++position) {
     bool any = false;
-    for (size_t i = 0; i < world.requests.size(); ++i) any |= runnable(world, RequestId{static_cast<uint32_t>(i)});
+    for (size_t i = 0; i < world.requests.size(); ++i)
+      any |= runnable(world, RequestId{static_cast<uint32_t>(i)});
     if (!any) {
       res.stuck = true;
       break;
@@ -25,12 +26,13 @@ RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& l
       for (const Request& q : world.requests)
         if (q.state != RunState::kDone) left += (left.empty() ? "" : " and ") + q.name;
       throw InputError(spec.pos, "the schedule \"" + spec.text + "\" ends after " +
-                                     std::to_string(position) + " steps but " + left +
-                                     " still " + (left.find(" and ") == std::string::npos ? "has" : "have") +
+                                     std::to_string(position) + " steps but " + left + " still " +
+                                     (left.find(" and ") == std::string::npos ? "has" : "have") +
                                      " steps to take; name them at the end of the schedule");
     }
     if (position >= limits.schedule_steps_max)
-      throw InputError(spec.pos, "the run took more than " + std::to_string(limits.schedule_steps_max) +
+      throw InputError(spec.pos, "the run took more than " +
+                                     std::to_string(limits.schedule_steps_max) +
                                      " steps (schedule_steps_max); is a request looping?");
     RequestId r = strategy->pick(world, position);
     TraceEntry e;

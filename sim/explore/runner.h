@@ -14,10 +14,10 @@
 namespace ccsim {
 
 struct TraceEntry {
-  size_t position = 0;  // 0-based index in the schedule
-  RequestId request;    // who was scheduled
+  size_t position = 0;                    // 0-based index in the schedule
+  RequestId request;                      // who was scheduled
   size_t first_event = 0, end_event = 0;  // this step's events in Log::events
-  Frame after;          // the world after the step (and the wake-ups it caused)
+  Frame after;                            // the world after the step (and the wake-ups it caused)
 };
 
 struct RunResult {
@@ -25,7 +25,7 @@ struct RunResult {
   Log log;
   std::vector<TraceEntry> trace;
   std::vector<std::string> schedule;  // who moved, in order: the exact replay key
-  bool stuck = false;  // requests remained, all waiting: nothing could move
+  bool stuck = false;                 // requests remained, all waiting: nothing could move
 
   // Returns the schedule actually taken as "A B A B".
   std::string schedule_text() const;

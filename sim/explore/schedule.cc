@@ -8,8 +8,10 @@ namespace ccsim {
 
 std::string ScheduleSpec::key() const {
   switch (kind) {
-    case Kind::kRoundRobin: return "round-robin";
-    case Kind::kRandom: return "seed " + std::to_string(seed);
+    case Kind::kRoundRobin:
+      return "round-robin";
+    case Kind::kRandom:
+      return "seed " + std::to_string(seed);
     case Kind::kExplicit: {
       std::string out;
       for (const std::string& n : names) out += (out.empty() ? "" : " ") + n;
@@ -40,12 +42,14 @@ ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos) {
                               "like \"A B A B\", or round-robin");
     }
     size_t b = i;
-    while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+    while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+      ++i;
     s.names.push_back(text.substr(b, i - b));
     s.columns.push_back(static_cast<int>(b));
   }
   if (s.names.empty())
-    throw InputError(pos, "the schedule is empty; write request names like \"A B A B\", or round-robin");
+    throw InputError(pos,
+                     "the schedule is empty; write request names like \"A B A B\", or round-robin");
   return s;
 }
 
@@ -89,7 +93,8 @@ class Random : public Strategy {
   RequestId pick(const World& w, size_t) override {
     std::vector<RequestId> ready;
     for (size_t i = 0; i < w.requests.size(); ++i)
-      if (runnable(w, RequestId{static_cast<uint32_t>(i)})) ready.push_back(RequestId{static_cast<uint32_t>(i)});
+      if (runnable(w, RequestId{static_cast<uint32_t>(i)}))
+        ready.push_back(RequestId{static_cast<uint32_t>(i)});
     return ready[rng_.below(ready.size())];
   }
 
@@ -114,12 +119,14 @@ class Explicit : public Strategy {
     const Request& q = w.requests[r->value];
     if (q.state == RunState::kBlocked) {
       std::string who;
-      for (RequestId o : q.cursor->waited_for) who += (who.empty() ? "" : " and ") + w.requests[o.value].name;
+      for (RequestId o : q.cursor->waited_for)
+        who += (who.empty() ? "" : " and ") + w.requests[o.value].name;
       throw InputError(p, at + name + " cannot move: it is waiting for a row lock held by " + who +
                               "; schedule " + who + " first");
     }
     if (q.state == RunState::kDone)
-      throw InputError(p, at + name + " cannot move: it has already finished (" + to_string(q.fate) + ")");
+      throw InputError(
+          p, at + name + " cannot move: it has already finished (" + to_string(q.fate) + ")");
     return *r;
   }
   bool exhausted(size_t position) const override { return position >= spec_.names.size(); }
@@ -132,9 +139,12 @@ class Explicit : public Strategy {
 
 std::unique_ptr<Strategy> make_strategy(const ScheduleSpec& spec) {
   switch (spec.kind) {
-    case ScheduleSpec::Kind::kRoundRobin: return std::make_unique<RoundRobin>();
-    case ScheduleSpec::Kind::kRandom: return std::make_unique<Random>(spec.seed);
-    case ScheduleSpec::Kind::kExplicit: return std::make_unique<Explicit>(spec);
+    case ScheduleSpec::Kind::kRoundRobin:
+      return std::make_unique<RoundRobin>();
+    case ScheduleSpec::Kind::kRandom:
+      return std::make_unique<Random>(spec.seed);
+    case ScheduleSpec::Kind::kExplicit:
+      return std::make_unique<Explicit>(spec);
   }
   return nullptr;
 }

@@ -6,19 +6,32 @@ namespace {
 
 const char* op_text(BinOp op) {
   switch (op) {
-    case BinOp::kAdd: return "+";
-    case BinOp::kSub: return "-";
-    case BinOp::kMul: return "*";
-    case BinOp::kDiv: return "/";
-    case BinOp::kMod: return "%";
-    case BinOp::kEq: return "=";
-    case BinOp::kNe: return "<>";
-    case BinOp::kLt: return "<";
-    case BinOp::kLe: return "<=";
-    case BinOp::kGt: return ">";
-    case BinOp::kGe: return ">=";
-    case BinOp::kAnd: return "AND";
-    case BinOp::kOr: return "OR";
+    case BinOp::kAdd:
+      return "+";
+    case BinOp::kSub:
+      return "-";
+    case BinOp::kMul:
+      return "*";
+    case BinOp::kDiv:
+      return "/";
+    case BinOp::kMod:
+      return "%";
+    case BinOp::kEq:
+      return "=";
+    case BinOp::kNe:
+      return "<>";
+    case BinOp::kLt:
+      return "<";
+    case BinOp::kLe:
+      return "<=";
+    case BinOp::kGt:
+      return ">";
+    case BinOp::kGe:
+      return ">=";
+    case BinOp::kAnd:
+      return "AND";
+    case BinOp::kOr:
+      return "OR";
   }
   return "?";
 }
@@ -27,13 +40,20 @@ const char* op_text(BinOp op) {
 
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kLiteral: return to_sql(e.literal);
-    case ExprKind::kColumn: return e.name;
-    case ExprKind::kParam: return ":" + e.name;
-    case ExprKind::kNeg: return "-" + to_sql(*e.lhs);
-    case ExprKind::kNot: return "NOT " + to_sql(*e.lhs);
-    case ExprKind::kIsNull: return to_sql(*e.lhs) + " IS NULL";
-    case ExprKind::kIsNotNull: return to_sql(*e.lhs) + " IS NOT NULL";
+    case ExprKind::kLiteral:
+      return to_sql(e.literal);
+    case ExprKind::kColumn:
+      return e.name;
+    case ExprKind::kParam:
+      return ":" + e.name;
+    case ExprKind::kNeg:
+      return "-" + to_sql(*e.lhs);
+    case ExprKind::kNot:
+      return "NOT " + to_sql(*e.lhs);
+    case ExprKind::kIsNull:
+      return to_sql(*e.lhs) + " IS NULL";
+    case ExprKind::kIsNotNull:
+      return to_sql(*e.lhs) + " IS NOT NULL";
     case ExprKind::kBinary: {
       auto side = [](const Expr& x) {
         return x.kind == ExprKind::kBinary ? "(" + to_sql(x) + ")" : to_sql(x);
@@ -46,19 +66,26 @@ std::string to_sql(const Expr& e) {
 
 const char* to_sql(Isolation iso) {
   switch (iso) {
-    case Isolation::kReadCommitted: return "READ COMMITTED";
-    case Isolation::kRepeatableRead: return "REPEATABLE READ";
-    case Isolation::kSerializable: return "SERIALIZABLE";
+    case Isolation::kReadCommitted:
+      return "READ COMMITTED";
+    case Isolation::kRepeatableRead:
+      return "REPEATABLE READ";
+    case Isolation::kSerializable:
+      return "SERIALIZABLE";
   }
   return "?";
 }
 
 const char* to_sql(LockMode m) {
   switch (m) {
-    case LockMode::kKeyShare: return "FOR KEY SHARE";
-    case LockMode::kShare: return "FOR SHARE";
-    case LockMode::kNoKeyUpdate: return "FOR NO KEY UPDATE";
-    case LockMode::kUpdate: return "FOR UPDATE";
+    case LockMode::kKeyShare:
+      return "FOR KEY SHARE";
+    case LockMode::kShare:
+      return "FOR SHARE";
+    case LockMode::kNoKeyUpdate:
+      return "FOR NO KEY UPDATE";
+    case LockMode::kUpdate:
+      return "FOR UPDATE";
   }
   return "?";
 }

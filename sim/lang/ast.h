@@ -121,14 +121,14 @@ struct RetryAction {
   int64_t max = 0;
 };
 
-using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt,
-                              InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, LetAction,
-                              RetryAction>;
+using StepBody =
+    std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt, InsertStmt,
+                 DeleteStmt, CreateTableStmt, DropTableStmt, LetAction, RetryAction>;
 
 struct Step {
   StepBody body;
-  std::string text;  // the step as written, trimmed, without its comment
-  std::string note;  // the trailing "-- comment": the application code it models
+  std::string text;         // the step as written, trimmed, without its comment
+  std::string note;         // the trailing "-- comment": the application code it models
   std::string source_line;  // the raw line, for pointing at a name in messages
   int line = 0, column = 0;
 };

@@ -10,14 +10,18 @@ namespace {
 // any case), or the step's own column when it cannot be found.
 int column_of(const Step& s, const std::string& word) {
   const std::string& line = s.source_line;
-  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   for (size_t i = 0; i + word.size() <= line.size(); ++i) {
     bool match = true;
     for (size_t k = 0; k < word.size() && match; ++k) match = lower(line[i + k]) == lower(word[k]);
     auto boundary = [&](size_t j) {
-      return j >= line.size() || !(std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_');
+      return j >= line.size() ||
+             !(std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '_');
     };
-    if (match && (i == 0 || boundary(i - 1)) && boundary(i + word.size()) && (i == 0 || line[i - 1] != ':'))
+    if (match && (i == 0 || boundary(i - 1)) && boundary(i + word.size()) &&
+        (i == 0 || line[i - 1] != ':'))
       // s.column is where the first non-blank character of the line stands.
       return s.column - static_cast<int>(line.find_first_not_of(" \t")) + static_cast<int>(i);
   }
@@ -57,8 +61,9 @@ class Checker {
         const Table& tt = schema_.table(TableId{static_cast<uint32_t>(i)});
         if (!tt.dropped) known += (known.empty() ? "" : ", ") + tt.name;
       }
-      fail(s, column_of(s, name), "there is no table named " + name + " (the tables are: " +
-                                      (known.empty() ? "none" : known) + ")");
+      fail(s, column_of(s, name),
+           "there is no table named " + name +
+               " (the tables are: " + (known.empty() ? "none" : known) + ")");
     }
     return schema_.table(*t);
   }
@@ -74,13 +79,15 @@ class Checker {
   void expr(const Step& s, const Table* t, const ExprPtr& e) const {
     if (!e) return;
     if (e->kind == ExprKind::kColumn) {
-      if (!t) fail(s, e->column, "a column (" + e->name + ") cannot be used here; use a :parameter");
+      if (!t)
+        fail(s, e->column, "a column (" + e->name + ") cannot be used here; use a :parameter");
       column(s, *t, e->name, e->column);
     }
     if (e->kind == ExprKind::kParam && !defined_.count(e->name)) {
       std::string known;
       for (const std::string& n : defined_) known += (known.empty() ? ":" : ", :") + n;
-      fail(s, e->column, "no request argument or step gives :" + e->name + " a value (known: " + known + ")");
+      fail(s, e->column,
+           "no request argument or step gives :" + e->name + " a value (known: " + known + ")");
     }
     expr(s, t, e->lhs);
     expr(s, t, e->rhs);
@@ -93,9 +100,9 @@ class Checker {
     if (sel.order_by) column(s, t, sel.order_by->column);
     size_t width = sel.columns.empty() ? t.columns.size() : sel.columns.size();
     if (!sel.into.empty() && sel.into.size() != width)
-      fail(s, column_of(s, "INTO"), "INTO names " + std::to_string(sel.into.size()) +
-                                       " parameters but the SELECT returns " + std::to_string(width) +
-                                       " columns");
+      fail(s, column_of(s, "INTO"),
+           "INTO names " + std::to_string(sel.into.size()) + " parameters but the SELECT returns " +
+               std::to_string(width) + " columns");
   }
   void check(const Step& s, size_t, const UpdateStmt& u) const {
     const Table& t = table(s, u.table);
@@ -112,8 +119,8 @@ class Checker {
     for (const auto& row : ins.rows) {
       if (row.size() != width)
         fail(s, row.empty() ? s.column : row.front()->column,
-             "this row has " + std::to_string(row.size()) + " values but " +
-                 std::to_string(width) + " columns are listed");
+             "this row has " + std::to_string(row.size()) + " values but " + std::to_string(width) +
+                 " columns are listed");
       for (const ExprPtr& e : row) expr(s, nullptr, e);
     }
   }

@@ -15,7 +15,9 @@ const char* type_name(const Value& v) {
   return "unknown";
 }
 
-[[noreturn]] void overflow() { throw SqlError("22003", "integer out of range"); }
+[[noreturn]] void overflow() {
+  throw SqlError("22003", "integer out of range");
+}
 
 int64_t arith(BinOp op, int64_t a, int64_t b) {
   int64_t r = 0;
@@ -37,7 +39,8 @@ int64_t arith(BinOp op, int64_t a, int64_t b) {
         overflow();
       }
       return op == BinOp::kDiv ? a / b : a % b;  // truncates toward zero, as PostgreSQL
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -45,11 +48,11 @@ int64_t arith(BinOp op, int64_t a, int64_t b) {
 
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
-    case ExprKind::kLiteral: return e.literal;
+    case ExprKind::kLiteral:
+      return e.literal;
     case ExprKind::kColumn: {
       int i = env.table ? env.table->column_index(e.name) : -1;
-      if (i < 0 || !env.row)
-        throw SqlError("42703", "column \"" + e.name + "\" does not exist");
+      if (i < 0 || !env.row) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
       return (*env.row)[static_cast<size_t>(i)];
     }
     case ExprKind::kParam: {
@@ -90,8 +93,10 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       if (!v) return std::nullopt;
       return !*v;
     }
-    case ExprKind::kIsNull: return is_null(eval_value(*e.lhs, env));
-    case ExprKind::kIsNotNull: return !is_null(eval_value(*e.lhs, env));
+    case ExprKind::kIsNull:
+      return is_null(eval_value(*e.lhs, env));
+    case ExprKind::kIsNotNull:
+      return !is_null(eval_value(*e.lhs, env));
     case ExprKind::kBinary: {
       if (e.op == BinOp::kAnd || e.op == BinOp::kOr) {
         auto a = eval_pred(*e.lhs, env), b = eval_pred(*e.rhs, env);
@@ -108,17 +113,25 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
                                     " compared with " + type_name(b));
       auto c = a <=> b;
       switch (e.op) {
-        case BinOp::kEq: return c == 0;
-        case BinOp::kNe: return c != 0;
-        case BinOp::kLt: return c < 0;
-        case BinOp::kLe: return c <= 0;
-        case BinOp::kGt: return c > 0;
-        case BinOp::kGe: return c >= 0;
-        default: break;
+        case BinOp::kEq:
+          return c == 0;
+        case BinOp::kNe:
+          return c != 0;
+        case BinOp::kLt:
+          return c < 0;
+        case BinOp::kLe:
+          return c <= 0;
+        case BinOp::kGt:
+          return c > 0;
+        case BinOp::kGe:
+          return c >= 0;
+        default:
+          break;
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   Value v = eval_value(e, env);
   if (is_null(v)) return std::nullopt;
@@ -130,13 +143,14 @@ Value coerce(const Value& v, ColumnType t, const std::string& column) {
   if (is_null(v)) return v;
   if (t == ColumnType::kText) {
     if (!std::holds_alternative<std::string>(v))
-      throw SqlError("42804", "column \"" + column + "\" is of type text but expression is of type integer");
+      throw SqlError("42804",
+                     "column \"" + column + "\" is of type text but expression is of type integer");
     return v;
   }
   auto* i = std::get_if<int64_t>(&v);
   if (!i) {
-    throw SqlError("22P02", "invalid input syntax for type integer: \"" +
-                                std::get<std::string>(v) + "\"");
+    throw SqlError("22P02",
+                   "invalid input syntax for type integer: \"" + std::get<std::string>(v) + "\"");
   }
   if (t == ColumnType::kInt &&
       (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()))

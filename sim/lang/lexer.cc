@@ -6,8 +6,12 @@ namespace ccsim {
 
 namespace {
 
-bool ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool ident_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
@@ -92,11 +96,16 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case TokenKind::kEnd: return "end of line";
-    case TokenKind::kInt: return "number " + t.text;
-    case TokenKind::kString: return "text '" + t.text + "'";
-    case TokenKind::kParam: return "parameter :" + t.text;
-    default: return "'" + t.text + "'";
+    case TokenKind::kEnd:
+      return "end of line";
+    case TokenKind::kInt:
+      return "number " + t.text;
+    case TokenKind::kString:
+      return "text '" + t.text + "'";
+    case TokenKind::kParam:
+      return "parameter :" + t.text;
+    default:
+      return "'" + t.text + "'";
   }
 }
 

@@ -25,10 +25,10 @@ std::string lower(std::string s) {
 
 // Words that cannot be used as table or column names.
 constexpr std::string_view kReserved[] = {
-    "SELECT", "FROM",   "WHERE",  "UPDATE", "SET",   "INSERT", "INTO",   "VALUES",
-    "DELETE", "BEGIN",  "COMMIT", "ROLLBACK", "AND", "OR",     "NOT",    "IS",
-    "NULL",   "ORDER",  "BY",     "LIMIT",  "FOR",   "NOWAIT", "SKIP",   "CREATE",
-    "TABLE",  "DROP",   "LET",    "RETRY",  "WHILE", "MAX",    "ASC",    "DESC"};
+    "SELECT", "FROM",  "WHERE",  "UPDATE",   "SET",   "INSERT", "INTO", "VALUES",
+    "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "AND",   "OR",     "NOT",  "IS",
+    "NULL",   "ORDER", "BY",     "LIMIT",    "FOR",   "NOWAIT", "SKIP", "CREATE",
+    "TABLE",  "DROP",  "LET",    "RETRY",    "WHILE", "MAX",    "ASC",  "DESC"};
 
 class Parser {
  public:
@@ -53,8 +53,10 @@ class Parser {
   StepBody statement() {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent)
-      fail(t, "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-              "CREATE TABLE, DROP TABLE, LET or RETRY), found " + describe(t));
+      fail(t,
+           "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+           "CREATE TABLE, DROP TABLE, LET or RETRY), found " +
+               describe(t));
     if (accept("BEGIN") || accept("START")) return begin();
     if (accept("COMMIT") || accept("END")) return CommitStmt{};
     if (accept("ROLLBACK") || accept("ABORT")) return RollbackStmt{};
@@ -84,8 +86,9 @@ class Parser {
         if (accept("COMMITTED")) {
           b.isolation = Isolation::kReadCommitted;
         } else if (peek().kind == TokenKind::kIdent && iequals(peek().text, "UNCOMMITTED")) {
-          fail(peek(), "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
-                       "so write READ COMMITTED");
+          fail(peek(),
+               "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
+               "so write READ COMMITTED");
         } else {
           fail(peek(), "expected COMMITTED after READ, found " + describe(peek()));
         }
@@ -95,8 +98,10 @@ class Parser {
       } else if (accept("SERIALIZABLE")) {
         b.isolation = Isolation::kSerializable;
       } else {
-        fail(t, "expected an isolation level (READ COMMITTED, REPEATABLE READ or SERIALIZABLE), "
-                "found " + describe(t));
+        fail(t,
+             "expected an isolation level (READ COMMITTED, REPEATABLE READ or SERIALIZABLE), "
+             "found " +
+                 describe(t));
       }
     }
     return b;
@@ -114,8 +119,10 @@ class Parser {
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
       s.order_by = OrderBy{name("a column name after ORDER BY"), false};
-      if (accept("DESC")) s.order_by->descending = true;
-      else accept("ASC");
+      if (accept("DESC"))
+        s.order_by->descending = true;
+      else
+        accept("ASC");
     }
     if (accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
     if (accept("FOR")) {
@@ -132,8 +139,8 @@ class Parser {
         expect("SHARE", "after FOR KEY");
         s.lock = LockMode::kKeyShare;
       } else {
-        fail(t, "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " +
-                    describe(t));
+        fail(t,
+             "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " + describe(t));
       }
       if (accept("NOWAIT")) {
         s.wait = WaitPolicy::kNoWait;
@@ -290,8 +297,8 @@ class Parser {
       return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
     }
     static const std::pair<const char*, BinOp> ops[] = {
-        {"=", BinOp::kEq}, {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
-        {"<=", BinOp::kLe}, {">", BinOp::kGt}, {">=", BinOp::kGe}};
+        {"=", BinOp::kEq},  {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
+        {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}};
     for (auto& [sym, op] : ops)
       if (accept_symbol(sym)) return binary(op, l, additive(), t);
     return l;
@@ -300,19 +307,26 @@ class Parser {
     ExprPtr l = multiplicative();
     for (;;) {
       const Token& t = peek();
-      if (accept_symbol("+")) l = binary(BinOp::kAdd, l, multiplicative(), t);
-      else if (accept_symbol("-")) l = binary(BinOp::kSub, l, multiplicative(), t);
-      else return l;
+      if (accept_symbol("+"))
+        l = binary(BinOp::kAdd, l, multiplicative(), t);
+      else if (accept_symbol("-"))
+        l = binary(BinOp::kSub, l, multiplicative(), t);
+      else
+        return l;
     }
   }
   ExprPtr multiplicative() {
     ExprPtr l = unary_minus();
     for (;;) {
       const Token& t = peek();
-      if (accept_symbol("*")) l = binary(BinOp::kMul, l, unary_minus(), t);
-      else if (accept_symbol("/")) l = binary(BinOp::kDiv, l, unary_minus(), t);
-      else if (accept_symbol("%")) l = binary(BinOp::kMod, l, unary_minus(), t);
-      else return l;
+      if (accept_symbol("*"))
+        l = binary(BinOp::kMul, l, unary_minus(), t);
+      else if (accept_symbol("/"))
+        l = binary(BinOp::kDiv, l, unary_minus(), t);
+      else if (accept_symbol("%"))
+        l = binary(BinOp::kMod, l, unary_minus(), t);
+      else
+        return l;
     }
   }
   ExprPtr unary_minus() {
@@ -329,7 +343,8 @@ class Parser {
     e->line = pos_.line;
     e->column = column_of(t);
     switch (t.kind) {
-      case TokenKind::kInt: return number(false, t);
+      case TokenKind::kInt:
+        return number(false, t);
       case TokenKind::kString:
         e->kind = ExprKind::kLiteral;
         e->literal = t.text;
@@ -425,7 +440,8 @@ class Parser {
   }
   int64_t integer(std::string_view what, int64_t min) {
     const Token& t = peek();
-    if (t.kind != TokenKind::kInt) fail(t, "expected " + std::string(what) + ", found " + describe(t));
+    if (t.kind != TokenKind::kInt)
+      fail(t, "expected " + std::string(what) + ", found " + describe(t));
     int64_t v = 0;
     auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
     if (ec != std::errc() || v < min || v > 1'000'000)
@@ -436,7 +452,8 @@ class Parser {
   }
   std::string name(std::string_view what) {
     const Token& t = peek();
-    if (t.kind != TokenKind::kIdent) fail(t, "expected " + std::string(what) + ", found " + describe(t));
+    if (t.kind != TokenKind::kIdent)
+      fail(t, "expected " + std::string(what) + ", found " + describe(t));
     for (auto kw : kReserved)
       if (iequals(t.text, kw))
         fail(t, "expected " + std::string(what) + ", found the keyword " + t.text);
@@ -506,7 +523,8 @@ Program parse_program(std::string_view text, const TextOrigin& origin) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     TextOrigin here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
     if (!strip_comment_and_trim(line).empty()) prog.steps.push_back(parse_step(line, here));

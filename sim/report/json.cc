@@ -43,7 +43,8 @@ Json frame(const Frame& f) {
   }
   Json locks = Json::array();
   for (const LockFrame& l : f.locks)
-    locks.push_back({{"row", l.row}, {"request", l.request}, {"mode", l.mode}, {"granted", l.granted}});
+    locks.push_back(
+        {{"row", l.row}, {"request", l.request}, {"mode", l.mode}, {"granted", l.granted}});
   return {{"requests", reqs}, {"committed", tables(f.tables)}, {"locks", locks}};
 }
 
@@ -65,7 +66,8 @@ Json run_json(const Scenario& s, const MitigationRun& m) {
   }
   j["requests"] = reqs;
   Json an = Json::array();
-  for (const Anomaly& a : m.anomalies) an.push_back({{"kind", a.kind}, {"requests", a.requests}, {"text", a.text}});
+  for (const Anomaly& a : m.anomalies)
+    an.push_back({{"kind", a.kind}, {"requests", a.requests}, {"text", a.text}});
   j["anomalies"] = an;
   j["serializable"] = m.serial.equivalent;
   j["serial_order"] = m.serial.order;
@@ -80,7 +82,8 @@ Json run_json(const Scenario& s, const MitigationRun& m) {
     for (size_t i = t.first_event; i < t.end_event; ++i) {
       const Event& e = m.run.log.events[i];
       const Request& q = w.requests[e.request.value];
-      Json ej = {{"request", q.name}, {"kind", to_string(e.kind)}, {"step", e.step + 1}, {"text", e.text}};
+      Json ej = {
+          {"request", q.name}, {"kind", to_string(e.kind)}, {"step", e.step + 1}, {"text", e.text}};
       if (e.step < q.program->steps.size()) ej["code"] = q.program->steps[e.step].note;
       if (!e.others.empty()) {
         Json others = Json::array();
@@ -90,8 +93,10 @@ Json run_json(const Scenario& s, const MitigationRun& m) {
       if (!e.sqlstate.empty()) ej["sqlstate"] = e.sqlstate;
       events.push_back(ej);
     }
-    trace.push_back({{"position", t.position + 1}, {"request", w.requests[t.request.value].name},
-                     {"events", events}, {"after", frame(t.after)}});
+    trace.push_back({{"position", t.position + 1},
+                     {"request", w.requests[t.request.value].name},
+                     {"events", events},
+                     {"after", frame(t.after)}});
   }
   j["trace"] = trace;
   (void)s;
@@ -110,7 +115,8 @@ std::string render_json(const Scenario& s, const std::vector<MitigationRun>& run
   return doc.dump(2) + "\n";
 }
 
-std::string render_list_json(const std::vector<std::string>& scenarios, const std::vector<Mitigation>& mitigations) {
+std::string render_list_json(const std::vector<std::string>& scenarios,
+                             const std::vector<Mitigation>& mitigations) {
   Json ms = Json::array();
   for (const Mitigation& m : mitigations)
     ms.push_back({{"name", m.name}, {"summary", m.summary}, {"failure", m.failure}});

@@ -15,6 +15,7 @@ namespace ccsim {
 std::string render_json(const Scenario& s, const std::vector<MitigationRun>& runs);
 
 // Returns `ccsim list --format json`.
-std::string render_list_json(const std::vector<std::string>& scenarios, const std::vector<Mitigation>& mitigations);
+std::string render_list_json(const std::vector<std::string>& scenarios,
+                             const std::vector<Mitigation>& mitigations);
 
 }  // namespace ccsim

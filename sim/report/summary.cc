@@ -12,11 +12,14 @@ std::string verdict(const MitigationRun& m) {
     for (size_t i = 0; i < m.anomalies.size(); ++i) out += (i ? "; " : "") + m.anomalies[i].text;
     return out;
   }
-  if (!m.serial.equivalent) return "not serializable: no serial order of the committed requests gives these rows";
+  if (!m.serial.equivalent)
+    return "not serializable: no serial order of the committed requests gives these rows";
   return "ok";
 }
 
-bool verdict_ok(const MitigationRun& m) { return m.anomalies.empty() && m.serial.equivalent; }
+bool verdict_ok(const MitigationRun& m) {
+  return m.anomalies.empty() && m.serial.equivalent;
+}
 
 std::string happened(const MitigationRun& m) {
   const World& w = m.run.world;
@@ -35,9 +38,11 @@ std::string happened(const MitigationRun& m) {
   }
   for (const Request& q : w.requests) {
     if (q.retries_total)
-      add(q.name + " retried " + std::to_string(q.retries_total) + (q.retries_total == 1 ? " time" : " times"));
+      add(q.name + " retried " + std::to_string(q.retries_total) +
+          (q.retries_total == 1 ? " time" : " times"));
     if (q.fate == Fate::kDropped) add(q.name + " was never sent (the button was disabled)");
-    if (q.fate == Fate::kAborted) add(q.name + " aborted" + (q.sqlstate.empty() ? "" : " with " + q.sqlstate) + ": " + q.error);
+    if (q.fate == Fate::kAborted)
+      add(q.name + " aborted" + (q.sqlstate.empty() ? "" : " with " + q.sqlstate) + ": " + q.error);
     if (q.fate == Fate::kGaveUp) add(q.name + " gave up: " + q.error);
   }
   if (m.run.stuck) add("stuck: every remaining request waits forever");
@@ -50,7 +55,8 @@ std::string shown_value(const Scenario& s, const World& w, size_t show_index) {
   const auto& [tname, col] = s.show[show_index];
   for (const TableFrame& t : committed_tables(w)) {
     if (t.name != tname) continue;
-    size_t c = static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), col) - t.columns.begin());
+    size_t c =
+        static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), col) - t.columns.begin());
     std::string out;
     for (const Row& r : t.rows) out += (out.empty() ? "" : " ") + to_display(r[c]);
     return out.empty() ? "(no rows)" : out;

@@ -56,13 +56,15 @@ std::string rows_line(const Scenario& s, const Frame& f) {
     std::vector<size_t> cols;
     for (const auto& [tn, cn] : s.show)
       if (tn == t.name)
-        cols.push_back(static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), cn) - t.columns.begin()));
+        cols.push_back(static_cast<size_t>(std::find(t.columns.begin(), t.columns.end(), cn) -
+                                           t.columns.begin()));
     if (cols.empty() && !s.show.empty()) continue;
     if (cols.empty())
       for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(i);
     for (size_t ri = 0; ri < t.rows.size(); ++ri) {
       std::string vals;
-      for (size_t c : cols) vals += (vals.empty() ? "" : ", ") + t.columns[c] + "=" + to_sql(t.rows[ri][c]);
+      for (size_t c : cols)
+        vals += (vals.empty() ? "" : ", ") + t.columns[c] + "=" + to_sql(t.rows[ri][c]);
       out += (out.empty() ? "" : " | ") + t.keys[ri] + ": " + vals;
     }
   }
@@ -80,14 +82,16 @@ std::string locks_line(const Frame& f) {
 }
 
 std::string replay_command(const Scenario& s, const MitigationRun& m) {
-  return "ccsim run " + s.file.substr(0, s.file.find(" (built in)")) + " --mitigation " + m.mitigation->name +
-         " --schedule \"" + m.run.schedule_text() + "\"";
+  return "ccsim run " + s.file.substr(0, s.file.find(" (built in)")) + " --mitigation " +
+         m.mitigation->name + " --schedule \"" + m.run.schedule_text() + "\"";
 }
 
 std::string mitigation_text(const Scenario& s, const MitigationRun& m, const TextOptions& o) {
   const Mitigation& mit = *m.mitigation;
   std::string out;
-  out += paint("== " + mit.name + (mit.summary.empty() ? "" : ": " + mit.summary) + " ==", kBold, o.color) + "\n";
+  out += paint("== " + mit.name + (mit.summary.empty() ? "" : ": " + mit.summary) + " ==", kBold,
+               o.color) +
+         "\n";
   if (!mit.failure.empty()) out += "Its failure mode: " + mit.failure + "\n";
   if (!mit.django.empty()) out += "The code it models:\n" + indent(mit.django, "    ");
   out += "Schedule: " + m.schedule.key();
@@ -103,8 +107,8 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
       const Event& e = events[i];
       const Request& q = w.requests[e.request.value];
       std::string line = q.name + ": " + e.text;
-      bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait || e.kind == EventKind::kResume ||
-                       e.kind == EventKind::kError;
+      bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait ||
+                       e.kind == EventKind::kResume || e.kind == EventKind::kError;
       if (with_note && e.step < q.program->steps.size() && !q.program->steps[e.step].note.empty())
         line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color);
       out += (first ? pad + num + "  " : std::string(6, ' ')) + line + "\n";
@@ -117,20 +121,23 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
   out += "\nRequests: ";
   for (size_t i = 0; i < w.requests.size(); ++i) {
     const Request& q = w.requests[i];
-    out += (i ? ", " : "") + q.name + " " + to_string(q.fate) + (q.sqlstate.empty() ? "" : " (" + q.sqlstate + ")");
+    out += (i ? ", " : "") + q.name + " " + to_string(q.fate) +
+           (q.sqlstate.empty() ? "" : " (" + q.sqlstate + ")");
   }
   out += "\n";
   if (m.serial.equivalent) {
     std::string order;
-    for (size_t i = 0; i < m.serial.order.size(); ++i) order += (i ? " then " : "") + m.serial.order[i];
-    out += "Serial check: the same rows as running " + (order.empty() ? std::string("no request") : order) +
-           " alone\n";
+    for (size_t i = 0; i < m.serial.order.size(); ++i)
+      order += (i ? " then " : "") + m.serial.order[i];
+    out += "Serial check: the same rows as running " +
+           (order.empty() ? std::string("no request") : order) + " alone\n";
   } else {
     out += "Serial check: no serial order of the committed requests gives these rows\n";
   }
   std::string v = verdict(m);
   out += "Verdict: " + paint(v, verdict_ok(m) ? kGreen : kRed, o.color) + "\n";
-  for (const std::string& f : m.failures) out += paint("EXPECTATION FAILED: " + f, kRed, o.color) + "\n";
+  for (const std::string& f : m.failures)
+    out += paint("EXPECTATION FAILED: " + f, kRed, o.color) + "\n";
   if (!m.failures.empty() || !verdict_ok(m)) out += "Replay: " + replay_command(s, m) + "\n";
   return out + "\n";
 }
@@ -154,16 +161,19 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
     out += line + "\n";
     if (ri == 0) {
       std::string rule;
-      for (size_t i = 0; i < widths.size(); ++i) rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
+      for (size_t i = 0; i < widths.size(); ++i)
+        rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
       out += rule + "\n";
     }
   }
   return out;
 }
 
-std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs, const TextOptions& o) {
+std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs,
+                        const TextOptions& o) {
   std::string out;
-  out += paint("Scenario: " + (s.title.empty() ? s.file : s.title), kBold, o.color) + "  (" + s.file + ")\n";
+  out += paint("Scenario: " + (s.title.empty() ? s.file : s.title), kBold, o.color) + "  (" +
+         s.file + ")\n";
   if (o.trace && !s.description.empty()) out += s.description + "\n";
   if (o.trace)
     for (const MitigationRun& m : runs) out += mitigation_text(s, m, o);
@@ -186,7 +196,8 @@ std::string render_text(const Scenario& s, const std::vector<MitigationRun>& run
     rows.push_back(row);
     any_expectation |= m.expectation_found;
   }
-  out += "Summary (schedule " + (runs.empty() ? s.schedule.key() : runs.front().schedule.key()) + "):\n";
+  out += "Summary (schedule " + (runs.empty() ? s.schedule.key() : runs.front().schedule.key()) +
+         "):\n";
   std::string t = table(rows);
   if (o.color) {
     // Colour each verdict cell after alignment, so widths stay right.
@@ -199,7 +210,8 @@ std::string render_text(const Scenario& s, const std::vector<MitigationRun>& run
         const MitigationRun& m = runs[ri - 2];
         std::string v = verdict(m);
         size_t at = line.find(v);
-        if (at != std::string::npos) line.replace(at, v.size(), paint(v, verdict_ok(m) ? kGreen : kRed, true));
+        if (at != std::string::npos)
+          line.replace(at, v.size(), paint(v, verdict_ok(m) ? kGreen : kRed, true));
       }
       coloured += line + "\n";
       start = nl + 1;
@@ -211,7 +223,10 @@ std::string render_text(const Scenario& s, const std::vector<MitigationRun>& run
   size_t failed = 0;
   for (const MitigationRun& m : runs) failed += !m.failures.empty();
   if (any_expectation)
-    out += failed ? paint(std::to_string(failed) + " mitigation(s) did not meet the scenario's expectations", kRed, o.color) + "\n"
+    out += failed ? paint(std::to_string(failed) +
+                              " mitigation(s) did not meet the scenario's expectations",
+                          kRed, o.color) +
+                        "\n"
                   : "Every expectation of the scenario held.\n";
   return out;
 }

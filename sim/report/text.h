@@ -15,7 +15,8 @@ struct TextOptions {
   bool trace = true;   // false: only the summary table
 };
 
-std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs, const TextOptions& o);
+std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs,
+                        const TextOptions& o);
 
 // Returns rows as an aligned table with a header row and a rule under it.
 std::string table(const std::vector<std::vector<std::string>>& rows);

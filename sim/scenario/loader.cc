@@ -22,20 +22,30 @@ namespace fs = std::filesystem;
 
 const char* type_name(toml::node_type t) {
   switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "a list";
-    case toml::node_type::string: return "text";
-    case toml::node_type::integer: return "a whole number";
-    case toml::node_type::floating_point: return "a decimal number";
-    case toml::node_type::boolean: return "true or false";
-    default: return "a date or time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "a list";
+    case toml::node_type::string:
+      return "text";
+    case toml::node_type::integer:
+      return "a whole number";
+    case toml::node_type::floating_point:
+      return "a decimal number";
+    case toml::node_type::boolean:
+      return "true or false";
+    default:
+      return "a date or time";
   }
 }
 
 bool valid_name(const std::string& n) {
-  if (n.empty() || n.size() > 64 || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
+  if (n.empty() || n.size() > 64 ||
+      !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
     return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(n.begin(), n.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }
 
 // Reads one TOML document with positions for every message.
@@ -59,7 +69,8 @@ class Doc {
   const std::string& file() const { return file_; }
 
   SourcePos pos(const toml::node& n) const {
-    return SourcePos{file_, static_cast<int>(n.source().begin.line), static_cast<int>(n.source().begin.column)};
+    return SourcePos{file_, static_cast<int>(n.source().begin.line),
+                     static_cast<int>(n.source().begin.column)};
   }
   [[noreturn]] void fail(const toml::node& n, const std::string& message) const {
     throw InputError(pos(n), message);
@@ -72,8 +83,10 @@ class Doc {
       if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
       std::string list;
       for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw InputError(SourcePos{file_, static_cast<int>(k.source().begin.line), static_cast<int>(k.source().begin.column)},
-                       "unknown key '" + std::string(k.str()) + "' in " + where + " (expected one of: " + list + ")");
+      throw InputError(SourcePos{file_, static_cast<int>(k.source().begin.line),
+                                 static_cast<int>(k.source().begin.column)},
+                       "unknown key '" + std::string(k.str()) + "' in " + where +
+                           " (expected one of: " + list + ")");
     }
   }
 
@@ -86,7 +99,9 @@ class Doc {
       if (required) fail(owner, "missing '" + std::string(key) + "': " + what);
       return {};
     }
-    if (!n->is_string()) fail(*n, "'" + std::string(key) + "' must be text (" + what + "), found " + type_name(n->type()));
+    if (!n->is_string())
+      fail(*n,
+           "'" + std::string(key) + "' must be text (" + what + "), found " + type_name(n->type()));
     return std::string(n->as_string()->get());
   }
 
@@ -111,13 +126,15 @@ class Doc {
   // Where the characters of a string value start, so step positions match
   // the file: after ''' + newline, or after the opening quote(s).
   TextOrigin origin(const toml::node& n) const {
-    int line = static_cast<int>(n.source().begin.line), col = static_cast<int>(n.source().begin.column);
+    int line = static_cast<int>(n.source().begin.line),
+        col = static_cast<int>(n.source().begin.column);
     TextOrigin o{file_, line, col + 1};
     if (line >= 1 && static_cast<size_t>(line) <= lines_.size()) {
       const std::string& l = lines_[static_cast<size_t>(line - 1)];
       size_t at = static_cast<size_t>(col - 1);
       if (l.compare(at, 3, "'''") == 0 || l.compare(at, 3, "\"\"\"") == 0) {
-        if (l.find_first_not_of(" \t\r", at + 3) == std::string::npos) return TextOrigin{file_, line + 1, 1};
+        if (l.find_first_not_of(" \t\r", at + 3) == std::string::npos)
+          return TextOrigin{file_, line + 1, 1};
         o.column = col + 3;
       }
     }
@@ -127,7 +144,9 @@ class Doc {
   Program program(const toml::table& t, std::string_view key) const {
     const toml::node* n = t.get(key);
     if (!n) return Program{file_, {}};
-    if (!n->is_string()) fail(*n, "'" + std::string(key) + "' must be text holding one step per line, found " + type_name(n->type()));
+    if (!n->is_string())
+      fail(*n, "'" + std::string(key) + "' must be text holding one step per line, found " +
+                   type_name(n->type()));
     return parse_program(n->as_string()->get(), origin(*n));
   }
 
@@ -139,13 +158,18 @@ class Doc {
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) throw InputError(SourcePos{path, 0, 0}, "this is a folder, not a scenario file");
+  if (fs::is_directory(path, ec))
+    throw InputError(SourcePos{path, 0, 0}, "this is a folder, not a scenario file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open the file: " + std::string(std::strerror(errno)));
+  if (!in)
+    throw InputError(SourcePos{path, 0, 0},
+                     "cannot open the file: " + std::string(std::strerror(errno)));
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  if (text.size() > (4u << 20)) throw InputError(SourcePos{path, 0, 0}, "the file is larger than 4 MiB; a scenario is much smaller");
+  if (text.size() > (4u << 20))
+    throw InputError(SourcePos{path, 0, 0},
+                     "the file is larger than 4 MiB; a scenario is much smaller");
   return text;
 }
 
@@ -155,13 +179,15 @@ const EmbeddedFile* embedded(const std::string& name) {
   return nullptr;
 }
 
-Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node& owner, std::string name,
-                           bool named_inside) {
-  d.only_keys(t, {"name", "view", "summary", "failure", "django", "setup", "steps", "program", "client"},
-              "a mitigation");
+Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node& owner,
+                           std::string name, bool named_inside) {
+  d.only_keys(
+      t, {"name", "view", "summary", "failure", "django", "setup", "steps", "program", "client"},
+      "a mitigation");
   Mitigation m;
   m.name = named_inside ? d.string(t, "name", owner, true, "the mitigation's name") : name;
-  if (!valid_name(m.name)) d.fail(*t.get("name"), "a mitigation name is letters, digits and _, like select_for_update");
+  if (!valid_name(m.name))
+    d.fail(*t.get("name"), "a mitigation name is letters, digits and _, like select_for_update");
   m.file = d.file();
   m.view = d.string(t, "view", owner, false, "the view it implements");
   m.summary = d.string(t, "summary", owner, false, "one line on what it does");
@@ -169,7 +195,9 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
   m.django = d.string(t, "django", owner, false, "the application code it models");
   m.setup = std::make_shared<Program>(d.program(t, "setup"));
   if (t.get("steps") && t.get("program"))
-    d.fail(*t.get("program"), "give either 'steps' or 'program' (the name of a mitigation whose steps to run), not both");
+    d.fail(
+        *t.get("program"),
+        "give either 'steps' or 'program' (the name of a mitigation whose steps to run), not both");
   if (!t.get("steps") && !t.get("program"))
     d.fail(owner, "missing 'steps': the view's steps, one per line");
   if (t.get("steps")) {
@@ -180,7 +208,9 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
     const toml::table& ct = d.table(*c, "client");
     d.only_keys(ct, {"debounce"}, "client");
     if (const toml::node* db = ct.get("debounce")) {
-      if (!db->is_boolean()) d.fail(*db, "'debounce' must be true or false, found " + std::string(type_name(db->type())));
+      if (!db->is_boolean())
+        d.fail(*db,
+               "'debounce' must be true or false, found " + std::string(type_name(db->type())));
       m.client.debounce = db->as_boolean()->get();
     }
   }
@@ -195,9 +225,13 @@ Mitigation find_mitigation(const std::string& name, const Doc& scenario, const s
 Mitigation resolve(Mitigation m, const toml::table& t, const Doc& d, const Doc& scenario,
                    const std::string& dir, int depth) {
   if (const toml::node* p = t.get("program")) {
-    if (!p->is_string()) d.fail(*p, "'program' must be the name of a mitigation, found " + std::string(type_name(p->type())));
-    if (depth > 4) d.fail(*p, "'program' refers through more than 4 mitigations; is there a cycle?");
-    Mitigation base = find_mitigation(std::string(p->as_string()->get()), scenario, dir, *p, depth + 1);
+    if (!p->is_string())
+      d.fail(*p, "'program' must be the name of a mitigation, found " +
+                     std::string(type_name(p->type())));
+    if (depth > 4)
+      d.fail(*p, "'program' refers through more than 4 mitigations; is there a cycle?");
+    Mitigation base =
+        find_mitigation(std::string(p->as_string()->get()), scenario, dir, *p, depth + 1);
     m.steps = base.steps;
     if (m.setup->steps.empty()) m.setup = base.setup;
     if (m.view.empty()) m.view = base.view;
@@ -224,7 +258,9 @@ Mitigation from_library(const std::string& name, const Doc& scenario, const std:
   }
   Doc d(text, file);
   Mitigation m = read_mitigation(d, d.root(), d.root(), name, true);
-  if (m.name != name) d.fail(*d.root().get("name"), "this file is named " + name + ".toml but says name = \"" + m.name + "\"");
+  if (m.name != name)
+    d.fail(*d.root().get("name"),
+           "this file is named " + name + ".toml but says name = \"" + m.name + "\"");
   return resolve(std::move(m), d.root(), d, scenario, dir, depth);
 }
 
@@ -255,7 +291,9 @@ const std::set<std::string> kFates = {"committed", "aborted", "dropped", "gave_u
 Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& s,
                              const std::map<std::string, World>& worlds) {
   const toml::table& t = d.table(n, "expect");
-  d.only_keys(t, {"mitigation", "schedule", "seed", "final", "requests", "anomalies", "serializable", "waits", "retries"},
+  d.only_keys(t,
+              {"mitigation", "schedule", "seed", "final", "requests", "anomalies", "serializable",
+               "waits", "retries"},
               "an [[expect]] entry");
   Expectation e;
   e.pos = d.pos(n);
@@ -263,15 +301,18 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
   if (!s.find(e.mitigation)) {
     std::string known;
     for (const Mitigation& m : s.mitigations) known += (known.empty() ? "" : ", ") + m.name;
-    d.fail(*t.get("mitigation"), "this scenario does not run mitigation '" + e.mitigation + "' (it runs: " + known + ")");
+    d.fail(*t.get("mitigation"),
+           "this scenario does not run mitigation '" + e.mitigation + "' (it runs: " + known + ")");
   }
   e.schedule = s.schedule.key();
   if (const toml::node* sch = t.get("schedule")) {
-    if (!sch->is_string()) d.fail(*sch, "'schedule' must be text, like \"A B A B\" or \"round-robin\"");
+    if (!sch->is_string())
+      d.fail(*sch, "'schedule' must be text, like \"A B A B\" or \"round-robin\"");
     e.schedule = parse_schedule(std::string(sch->as_string()->get()), d.pos(*sch)).key();
   }
   if (const toml::node* seed = t.get("seed")) {
-    if (!seed->is_integer() || seed->as_integer()->get() < 0) d.fail(*seed, "'seed' must be a whole number, 0 or more");
+    if (!seed->is_integer() || seed->as_integer()->get() < 0)
+      d.fail(*seed, "'seed' must be a whole number, 0 or more");
     e.schedule = random_schedule(static_cast<uint64_t>(seed->as_integer()->get())).key();
   }
   const World& w = worlds.at(e.mitigation);
@@ -279,7 +320,8 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     for (auto&& [tk, rows] : d.table(*f, "final")) {
       std::string tname(tk.str());
       auto tid = w.store.find_table(tname);
-      if (!tid) d.fail(rows, "'final' names table " + tname + ", which this scenario does not have");
+      if (!tid)
+        d.fail(rows, "'final' names table " + tname + ", which this scenario does not have");
       const Table& table = w.store.table(*tid);
       auto& out = e.final_rows[tname];
       for (const toml::node& row : d.array(rows, "final." + tname)) {
@@ -295,17 +337,20 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
   }
   auto request_name = [&](const toml::key& k, const toml::node& at) {
     std::string name(k.str());
-    bool known = std::any_of(s.requests.begin(), s.requests.end(), [&](const RequestSpec& r) { return r.name == name; });
+    bool known = std::any_of(s.requests.begin(), s.requests.end(),
+                             [&](const RequestSpec& r) { return r.name == name; });
     if (!known) d.fail(at, "there is no request named " + name);
     return name;
   };
   if (const toml::node* rq = t.get("requests")) {
     for (auto&& [k, v] : d.table(*rq, "requests")) {
       std::string name = request_name(k, v);
-      if (!v.is_string()) d.fail(v, "a request's expected fate is text, like \"committed\" or \"aborted:40001\"");
+      if (!v.is_string())
+        d.fail(v, "a request's expected fate is text, like \"committed\" or \"aborted:40001\"");
       std::string fate(v.as_string()->get());
       if (!kFates.count(fate.substr(0, fate.find(':'))))
-        d.fail(v, "unknown fate '" + fate + "' (expected committed, aborted, aborted:SQLSTATE, dropped or gave_up)");
+        d.fail(v, "unknown fate '" + fate +
+                      "' (expected committed, aborted, aborted:SQLSTATE, dropped or gave_up)");
       e.requests[name] = fate;
     }
   }
@@ -326,7 +371,8 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     for (const toml::node& x : d.array(*wt, "waits")) {
       if (!x.is_string()) d.fail(x, "'waits' lists request names");
       std::string name(x.as_string()->get());
-      if (!std::any_of(s.requests.begin(), s.requests.end(), [&](const RequestSpec& r) { return r.name == name; }))
+      if (!std::any_of(s.requests.begin(), s.requests.end(),
+                       [&](const RequestSpec& r) { return r.name == name; }))
         d.fail(x, "there is no request named " + name);
       e.waits->push_back(name);
     }
@@ -334,7 +380,8 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
   if (const toml::node* rt = t.get("retries")) {
     for (auto&& [k, v] : d.table(*rt, "retries")) {
       std::string name = request_name(k, v);
-      if (!v.is_integer() || v.as_integer()->get() < 0) d.fail(v, "a retry count is a whole number, 0 or more");
+      if (!v.is_integer() || v.as_integer()->get() < 0)
+        d.fail(v, "a retry count is a whole number, 0 or more");
       e.retries[name] = v.as_integer()->get();
     }
   }
@@ -369,11 +416,13 @@ World build_world(const Scenario& s, const Mitigation& m) {
   return w;
 }
 
-Scenario load_scenario_text(const std::string& text, const std::string& file, const std::string& dir) {
+Scenario load_scenario_text(const std::string& text, const std::string& file,
+                            const std::string& dir) {
   Doc d(text, file);
   const toml::table& root = d.root();
-  d.only_keys(root, {"title", "description", "view", "setup", "requests", "mitigations", "programs",
-                     "schedule", "seed", "isolation", "show", "expect"},
+  d.only_keys(root,
+              {"title", "description", "view", "setup", "requests", "mitigations", "programs",
+               "schedule", "seed", "isolation", "show", "expect"},
               "a scenario");
   Scenario s;
   s.file = file;
@@ -381,26 +430,36 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   s.description = d.string(root, "description", root, false, "");
   s.view = d.string(root, "view", root, false, "");
   s.setup = d.program(root, "setup");
-  if (s.setup.steps.empty()) throw InputError(SourcePos{file, 1, 1}, "missing 'setup': the CREATE TABLE and INSERT statements that make the initial rows");
+  if (s.setup.steps.empty())
+    throw InputError(
+        SourcePos{file, 1, 1},
+        "missing 'setup': the CREATE TABLE and INSERT statements that make the initial rows");
   for (const Step& st : s.setup.steps)
-    if (!std::holds_alternative<CreateTableStmt>(st.body) && !std::holds_alternative<InsertStmt>(st.body) &&
-        !std::holds_alternative<UpdateStmt>(st.body) && !std::holds_alternative<DeleteStmt>(st.body))
-      throw InputError(SourcePos{file, st.line, st.column}, "setup holds CREATE TABLE, INSERT, UPDATE and DELETE statements only");
+    if (!std::holds_alternative<CreateTableStmt>(st.body) &&
+        !std::holds_alternative<InsertStmt>(st.body) &&
+        !std::holds_alternative<UpdateStmt>(st.body) &&
+        !std::holds_alternative<DeleteStmt>(st.body))
+      throw InputError(SourcePos{file, st.line, st.column},
+                       "setup holds CREATE TABLE, INSERT, UPDATE and DELETE statements only");
   if (const toml::node* iso = root.get("isolation")) s.isolation = parse_isolation(d, *iso);
 
   // Requests.
   const toml::node* reqs = root.get("requests");
-  if (!reqs) throw InputError(SourcePos{file, 1, 1}, "missing [[requests]]: at least one request to run");
+  if (!reqs)
+    throw InputError(SourcePos{file, 1, 1}, "missing [[requests]]: at least one request to run");
   const toml::array& ra = d.array(*reqs, "requests");
   if (ra.empty()) d.fail(*reqs, "'requests' is empty; add at least one [[requests]]");
-  if (ra.size() > 26) d.fail(*reqs, "at most 26 requests (one per letter); this scenario has " + std::to_string(ra.size()));
+  if (ra.size() > 26)
+    d.fail(*reqs,
+           "at most 26 requests (one per letter); this scenario has " + std::to_string(ra.size()));
   for (const toml::node& rn : ra) {
     const toml::table& rt = d.table(rn, "requests");
     d.only_keys(rt, {"name", "client", "args"}, "a [[requests]] entry");
     RequestSpec r;
     r.pos = d.pos(rn);
     r.name = d.string(rt, "name", rn, true, "the request's name, like A");
-    if (!valid_name(r.name)) d.fail(*rt.get("name"), "a request name is letters, digits and _, like A");
+    if (!valid_name(r.name))
+      d.fail(*rt.get("name"), "a request name is letters, digits and _, like A");
     for (const RequestSpec& other : s.requests)
       if (other.name == r.name) d.fail(*rt.get("name"), "two requests are named " + r.name);
     r.client = d.string(rt, "client", rn, false, "the client (browser tab) that sends it");
@@ -409,7 +468,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
       for (auto&& [k, v] : d.table(*args, "args")) {
         std::string key(k.str());
         if (!valid_name(key) || key == "rowcount" || key == "request_id")
-          d.fail(v, "'" + key + "' cannot be an argument name (letters, digits and _; rowcount and request_id are built in)");
+          d.fail(v, "'" + key +
+                        "' cannot be an argument name (letters, digits and _; rowcount and "
+                        "request_id are built in)");
         r.args.emplace_back(key, d.value(v, key));
       }
     }
@@ -419,13 +480,15 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   // Schedule.
   s.schedule = parse_schedule("round-robin", SourcePos{file, 0, 0});
   if (const toml::node* sch = root.get("schedule")) {
-    if (!sch->is_string()) d.fail(*sch, "'schedule' must be text: \"round-robin\" or request names like \"A B A B\"");
+    if (!sch->is_string())
+      d.fail(*sch, "'schedule' must be text: \"round-robin\" or request names like \"A B A B\"");
     SourcePos p = d.pos(*sch);
     p.column += 1;  // past the opening quote
     s.schedule = parse_schedule(std::string(sch->as_string()->get()), p);
     for (size_t i = 0; i < s.schedule.names.size(); ++i) {
       const std::string& n = s.schedule.names[i];
-      if (std::none_of(s.requests.begin(), s.requests.end(), [&](const RequestSpec& r) { return r.name == n; })) {
+      if (std::none_of(s.requests.begin(), s.requests.end(),
+                       [&](const RequestSpec& r) { return r.name == n; })) {
         SourcePos at = p;
         at.column += s.schedule.columns[i];
         throw InputError(at, "the schedule names " + n + ", but there is no request of that name");
@@ -434,13 +497,16 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   }
   if (const toml::node* seed = root.get("seed")) {
     if (root.get("schedule")) d.fail(*seed, "give either 'schedule' or 'seed', not both");
-    if (!seed->is_integer() || seed->as_integer()->get() < 0) d.fail(*seed, "'seed' must be a whole number, 0 or more");
+    if (!seed->is_integer() || seed->as_integer()->get() < 0)
+      d.fail(*seed, "'seed' must be a whole number, 0 or more");
     s.schedule = random_schedule(static_cast<uint64_t>(seed->as_integer()->get()));
   }
 
   // Mitigations.
   const toml::node* ms = root.get("mitigations");
-  if (!ms) throw InputError(SourcePos{file, 1, 1}, "missing 'mitigations': the list of mitigations to run, like [\"none\"]");
+  if (!ms)
+    throw InputError(SourcePos{file, 1, 1},
+                     "missing 'mitigations': the list of mitigations to run, like [\"none\"]");
   const toml::array& ma = d.array(*ms, "mitigations");
   if (ma.empty()) d.fail(*ms, "'mitigations' is empty");
   std::map<std::string, World> worlds;
@@ -450,13 +516,15 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
     if (s.find(name)) d.fail(mn, "mitigation " + name + " is listed twice");
     Mitigation m = find_mitigation(name, d, dir, mn, 0);
     if (!s.view.empty() && !m.view.empty() && m.view != s.view)
-      d.fail(mn, "mitigation " + name + " implements view " + m.view + ", but this scenario runs " + s.view);
+      d.fail(mn, "mitigation " + name + " implements view " + m.view + ", but this scenario runs " +
+                     s.view);
     World w;
     try {
       w = build_world(s, m);
     } catch (const SqlError& e) {
-      throw InputError(SourcePos{file, s.setup.steps.front().line, 0},
-                       "the setup fails: " + std::string(e.what()) + " (SQLSTATE " + e.sqlstate() + ")");
+      throw InputError(
+          SourcePos{file, s.setup.steps.front().line, 0},
+          "the setup fails: " + std::string(e.what()) + " (SQLSTATE " + e.sqlstate() + ")");
     }
     for (const RequestSpec& r : s.requests) {
       std::set<std::string> params{"request_id", "rowcount"};
@@ -467,7 +535,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
         if (m.steps->file == file) throw;
         // The step is fine for other scenarios; what this one lacks is
         // usually an argument or table: point at both places.
-        throw InputError(r.pos, "request " + r.name + " cannot run mitigation " + name + ": " + e.what());
+        throw InputError(r.pos,
+                         "request " + r.name + " cannot run mitigation " + name + ": " + e.what());
       }
     }
     worlds.emplace(name, std::move(w));
@@ -480,7 +549,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
     for (const toml::node& x : d.array(*show, "show")) {
       std::string v = x.is_string() ? std::string(x.as_string()->get()) : "";
       size_t dot = v.find('.');
-      if (dot == std::string::npos) d.fail(x, "'show' lists columns as \"table.column\", like \"auth_user.points\"");
+      if (dot == std::string::npos)
+        d.fail(x, "'show' lists columns as \"table.column\", like \"auth_user.points\"");
       auto tid = any.store.find_table(v.substr(0, dot));
       if (!tid || any.store.table(*tid).column_index(v.substr(dot + 1)) < 0)
         d.fail(x, "there is no column " + v);
@@ -489,7 +559,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& file, co
   }
 
   if (const toml::node* ex = root.get("expect"))
-    for (const toml::node& en : d.array(*ex, "expect")) s.expectations.push_back(read_expectation(d, en, s, worlds));
+    for (const toml::node& en : d.array(*ex, "expect"))
+      s.expectations.push_back(read_expectation(d, en, s, worlds));
   return s;
 }
 
@@ -505,7 +576,8 @@ Scenario load_scenario(const std::string& path) {
     return load_scenario_text(std::string(f->text), "scenarios/" + name + " (built in)", "");
   std::string known;
   for (const std::string& n : builtin_scenarios()) known += (known.empty() ? "" : ", ") + n;
-  throw InputError(SourcePos{path, 0, 0}, "no such file, and no built-in scenario of that name (built in: " + known + ")");
+  throw InputError(SourcePos{path, 0, 0},
+                   "no such file, and no built-in scenario of that name (built in: " + known + ")");
 }
 
 Mitigation load_mitigation_text(const std::string& text, const std::string& file) {
@@ -524,7 +596,8 @@ Mitigation load_mitigation_text(const std::string& text, const std::string& file
 std::vector<std::string> builtin_scenarios() {
   std::vector<std::string> out;
   for (const EmbeddedFile& f : embedded_files())
-    if (f.name.find('/') == std::string_view::npos) out.push_back(std::string(f.name.substr(0, f.name.size() - 5)));
+    if (f.name.find('/') == std::string_view::npos)
+      out.push_back(std::string(f.name.substr(0, f.name.size() - 5)));
   return out;
 }
 

@@ -25,7 +25,7 @@ struct Mitigation {
   std::string django;   // the application code it models
   std::string file;     // where it was read from
   ProgramPtr steps;
-  ProgramPtr setup;     // extra tables it needs; may be empty
+  ProgramPtr setup;  // extra tables it needs; may be empty
   ClientPolicy client;
 };
 
@@ -50,7 +50,7 @@ struct Expectation {
   std::optional<std::vector<std::string>> anomalies;  // kinds, in any order
   std::optional<bool> serializable;
   std::optional<std::vector<std::string>> waits;  // exactly the requests that waited for a lock
-  std::map<std::string, int64_t> retries;          // request -> RETRY count
+  std::map<std::string, int64_t> retries;         // request -> RETRY count
 };
 
 struct Scenario {

@@ -20,7 +20,8 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
   for (const auto& [tname, rows] : e.final_rows) {
     auto tid = w.store.find_table(tname);
     std::vector<TableFrame> tables = committed_tables(w);
-    auto it = std::find_if(tables.begin(), tables.end(), [&](const TableFrame& t) { return t.name == tname; });
+    auto it = std::find_if(tables.begin(), tables.end(),
+                           [&](const TableFrame& t) { return t.name == tname; });
     if (!tid || it == tables.end()) {
       out.push_back("final " + tname + ": the table does not exist");
       continue;
@@ -60,8 +61,8 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
     if (got != want) out.push_back("anomalies: " + list(got) + ", expected " + list(want));
   }
   if (e.serializable && *e.serializable != m.serial.equivalent)
-    out.push_back(std::string("serializable is ") + (m.serial.equivalent ? "true" : "false") + ", expected " +
-                  (*e.serializable ? "true" : "false"));
+    out.push_back(std::string("serializable is ") + (m.serial.equivalent ? "true" : "false") +
+                  ", expected " + (*e.serializable ? "true" : "false"));
   if (e.waits) {
     std::vector<std::string> got = m.waited, want = *e.waits;
     std::sort(got.begin(), got.end());
@@ -77,7 +78,8 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
     auto it = m.retries.find(name);
     int64_t got = it == m.retries.end() ? 0 : it->second;
     if (got != want)
-      out.push_back("request " + name + " retried " + std::to_string(got) + " times, expected " + std::to_string(want));
+      out.push_back("request " + name + " retried " + std::to_string(got) + " times, expected " +
+                    std::to_string(want));
   }
   return out;
 }
@@ -91,8 +93,9 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
     if (!m) {
       std::string known;
       for (const Mitigation& x : s.mitigations) known += (known.empty() ? "" : ", ") + x.name;
-      throw InputError(SourcePos{"--mitigation", 0, 0},
-                       "scenario " + s.file + " does not run mitigation '" + name + "' (it runs: " + known + ")");
+      throw InputError(SourcePos{"--mitigation", 0, 0}, "scenario " + s.file +
+                                                            " does not run mitigation '" + name +
+                                                            "' (it runs: " + known + ")");
     }
     chosen.push_back(m);
   }
@@ -113,7 +116,8 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
     r.serial = check_serial(initial, r.run.world);
     for (const Event& e : r.run.log.events) {
       const std::string& who = r.run.world.requests[e.request.value].name;
-      if (e.kind == EventKind::kWait && std::find(r.waited.begin(), r.waited.end(), who) == r.waited.end())
+      if (e.kind == EventKind::kWait &&
+          std::find(r.waited.begin(), r.waited.end(), who) == r.waited.end())
         r.waited.push_back(who);
     }
     for (const Request& q : r.run.world.requests)

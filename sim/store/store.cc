@@ -28,7 +28,9 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 
-void Store::drop_table(TableId t) { tables_[t.value].dropped = true; }
+void Store::drop_table(TableId t) {
+  tables_[t.value].dropped = true;
+}
 
 std::optional<TableId> Store::find_table(const std::string& name) const {
   for (size_t i = 0; i < tables_.size(); ++i)
@@ -174,7 +176,8 @@ void Store::remove(RowId r, TxnId by) {
 LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue) {
   RowState& row = rows_[r.value];
   for (RowLock& h : row.holders)
-    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode)) return LockResult::kGranted;
+    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode))
+      return LockResult::kGranted;
   if (!blockers(r, t, mode).empty()) {
     if (!enqueue) return LockResult::kUnavailable;
     row.queue.push_back(RowLock{t, mode, true});

@@ -84,7 +84,7 @@ struct Txn {
   uint64_t commit_seq = 0;
   std::optional<Snapshot> snapshot;  // REPEATABLE READ / SERIALIZABLE: taken at first statement
   std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
-  std::vector<RowId> locked;                       // rows we hold locks on, in order taken
+  std::vector<RowId> locked;                      // rows we hold locks on, in order taken
 };
 
 // ---- lock conflicts ---------------------------------------------------------
