@@ -168,6 +168,19 @@ Progress advance_insert(World& w, RequestId r, const InsertStmt& ins, Log* log) 
   return Progress::kDone;
 }
 
+struct Target {
+  const std::string& table;
+  const ExprPtr& where;
+};
+
+// Returns the table and WHERE of a SELECT, UPDATE or DELETE.
+Target target_of(const StepBody& body) {
+  if (auto* sel = std::get_if<SelectStmt>(&body)) return {sel->table, sel->where};
+  if (auto* upd = std::get_if<UpdateStmt>(&body)) return {upd->table, upd->where};
+  const auto& del = std::get<DeleteStmt>(body);
+  return {del.table, del.where};
+}
+
 // Goes on with request r's statement from its cursor until it is done or must wait.
 Progress advance(World& w, RequestId r, Log* log) {
   Request& q = w.requests[r.value];
@@ -178,11 +191,8 @@ Progress advance(World& w, RequestId r, Log* log) {
   Store& s = w.store;
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
-  const std::string& tname = sel   ? sel->table
-                             : upd ? upd->table
-                                   : std::get<DeleteStmt>(st.body).table;
+  auto [tname, where] = target_of(st.body);
   TableId tid = *s.find_table(tname);
-  const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
   LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
   WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
   Isolation iso = s.txn(c.txn).isolation;
@@ -366,11 +376,7 @@ void start_statement(World& w, RequestId r) {
     return;
   }
   const auto* sel = std::get_if<SelectStmt>(&st.body);
-  const auto* upd = std::get_if<UpdateStmt>(&st.body);
-  const std::string& tname = sel   ? sel->table
-                             : upd ? upd->table
-                                   : std::get<DeleteStmt>(st.body).table;
-  const ExprPtr& where = sel ? sel->where : upd ? upd->where : std::get<DeleteStmt>(st.body).where;
+  auto [tname, where] = target_of(st.body);
   TableId tid = *s.find_table(tname);
   const Table& t = s.table(tid);
   for (VersionId v : s.scan(tid, c.snapshot)) {
@@ -380,13 +386,16 @@ void start_statement(World& w, RequestId r) {
   if (sel && sel->order_by) {
     size_t col = static_cast<size_t>(t.column_index(sel->order_by->column));
     bool desc = sel->order_by->descending;
-    // PostgreSQL sorts NULLs last ascending and first descending.
+    // PostgreSQL's default order treats NULL as larger than any value: NULLS
+    // LAST ascending, NULLS FIRST descending.
+    auto ascending = [](const Value& x, const Value& y) {
+      if (is_null(x) != is_null(y)) return is_null(y);
+      return x < y;
+    };
     std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
       const Value& x = s.version(a).values[col];
       const Value& y = s.version(b).values[col];
-      if (is_null(x) || is_null(y))
-        return is_null(y) && !is_null(x) ? !desc : (is_null(x) && !is_null(y) ? desc : false);
-      return desc ? y < x : x < y;
+      return desc ? ascending(y, x) : ascending(x, y);
     });
   }
   if (sel && !sel->lock) {

@@ -13,6 +13,13 @@ std::string fate_text(const Request& q) {
   return q.fate == Fate::kAborted && !q.sqlstate.empty() ? f + ":" + q.sqlstate : f;
 }
 
+// Returns "a, b, c", or `empty` when v is empty.
+std::string join(const std::vector<std::string>& v, const char* empty) {
+  std::string out;
+  for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out.empty() ? std::string(empty) : out;
+}
+
 // Compares a run with an expectation; returns one line per difference.
 std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
   std::vector<std::string> out;
@@ -53,12 +60,8 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
     std::vector<std::string> want = *e.anomalies;
     std::sort(got.begin(), got.end());
     std::sort(want.begin(), want.end());
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-      return s.empty() ? std::string("none") : s;
-    };
-    if (got != want) out.push_back("anomalies: " + list(got) + ", expected " + list(want));
+    if (got != want)
+      out.push_back("anomalies: " + join(got, "none") + ", expected " + join(want, "none"));
   }
   if (e.serializable && *e.serializable != m.serial.equivalent)
     out.push_back(std::string("serializable is ") + (m.serial.equivalent ? "true" : "false") +
@@ -67,12 +70,9 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
     std::vector<std::string> got = m.waited, want = *e.waits;
     std::sort(got.begin(), got.end());
     std::sort(want.begin(), want.end());
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
-      return s.empty() ? std::string("nobody") : s;
-    };
-    if (got != want) out.push_back("waited for a lock: " + list(got) + ", expected " + list(want));
+    if (got != want)
+      out.push_back("waited for a lock: " + join(got, "nobody") + ", expected " +
+                    join(want, "nobody"));
   }
   for (const auto& [name, want] : e.retries) {
     auto it = m.retries.find(name);
