@@ -8,6 +8,7 @@
 #include "report/json.h"
 #include "report/text.h"
 #include "scenario/simulate.h"
+#include "spec/tester_output.h"
 
 namespace ccsim {
 
@@ -25,7 +26,22 @@ struct RunCommandOptions {
   int64_t steps_per_request_max = 1000;
 };
 
+// A PostgreSQL isolation-tester spec: every permutation, printed as the
+// tester prints it.
+int run_spec_file(const RunCommandOptions& o) {
+  if (!o.mitigations.empty() || !o.schedule.empty() || o.seed >= 0 || o.format != "text")
+    throw InputError(SourcePos{o.scenario, 0, 0},
+                     "a .spec file runs its own permutations in the isolation tester's format; "
+                     "--mitigation, --schedule, --seed and --format do not apply");
+  Isolation iso =
+      o.isolation == "repeatable-read" ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
+  std::cout << run_spec(load_spec(o.scenario), iso);
+  return 0;
+}
+
 int run(const RunCommandOptions& o) {
+  if (o.scenario.size() > 5 && o.scenario.compare(o.scenario.size() - 5, 5, ".spec") == 0)
+    return run_spec_file(o);
   Scenario s = load_scenario(o.scenario);
   RunOptions ro;
   ro.mitigations = o.mitigations;
@@ -57,8 +73,9 @@ void setup_run(CLI::App& app, Action& chosen) {
       "run",
       "Replay one schedule of a scenario under each of its mitigations: the narrated trace,\n"
       "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.");
-  cmd->add_option("scenario", o->scenario,
-                  "Scenario file, or the name of a built-in scenario (see 'ccsim list')")
+  cmd->add_option(
+         "scenario", o->scenario,
+         "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario")
       ->capture_default_str();
   cmd->add_option("-m,--mitigation", o->mitigations,
                   "Run only this mitigation (repeatable); default: all the scenario lists");

@@ -10,11 +10,19 @@ namespace {
 
 enum class Progress { kDone, kBlocked };
 
-void emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text,
-          std::vector<RequestId> others = {}, std::string sqlstate = {}) {
-  if (log)
-    log->events.push_back(
-        Event{kind, r, step, std::move(text), std::move(others), std::move(sqlstate)});
+// Appends an event when recording; returns it so callers can add details.
+Event* emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text,
+            std::vector<RequestId> others = {}, std::string sqlstate = {}) {
+  if (!log) return nullptr;
+  Event e;
+  e.kind = kind;
+  e.request = r;
+  e.step = step;
+  e.text = std::move(text);
+  e.others = std::move(others);
+  e.sqlstate = std::move(sqlstate);
+  log->events.push_back(std::move(e));
+  return &log->events.back();
 }
 
 const Step& current(const World& w, RequestId r) {
@@ -24,6 +32,14 @@ const Step& current(const World& w, RequestId r) {
 
 void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
                         Log* log);
+void finish_if_returned(World& w, RequestId r, Log* log);
+
+// A step that succeeds with a WARNING, as PostgreSQL's BEGIN inside a
+// transaction (25001) and COMMIT outside one (25P01) do.
+void warn(Log* log, RequestId r, size_t step, const std::string& text, const std::string& warning) {
+  if (Event* e = emit(log, EventKind::kStep, r, step, text + " -> WARNING: " + warning))
+    e->message = warning;
+}
 
 // Ends request r's open transaction and wakes the statements its locks held up.
 void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* log) {
@@ -48,13 +64,37 @@ void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* l
 void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
   Request& q = w.requests[r.value];
   q.cursor.reset();
+  if (q.continue_on_error) {
+    // ---- Rule: an error in a session (SQLSTATE 25P02 afterwards) ----------
+    // The error rolls the transaction back at once, releasing its locks, but
+    // a transaction block stays open in a failed state: every command but
+    // COMMIT and ROLLBACK fails with "current transaction is aborted, commands
+    // ignored until end of transaction block" until one of them ends it.
+    if (Event* ev =
+            emit(log, EventKind::kError, r, q.pc,
+                 current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")",
+                 {}, e.sqlstate()))
+      ev->message = e.what();
+    bool block = q.in_block;
+    if (q.txn) {
+      w.store.cancel_wait(q.txn);
+      end_txn(w, r, false, "ROLLBACK (the error aborts the transaction)", log);
+    }
+    q.in_block = q.failed_block = block;
+    q.state = RunState::kReady;
+    ++q.pc;
+    finish_if_returned(w, r, log);
+    return;
+  }
   q.state = RunState::kDone;
   q.fate = Fate::kAborted;
   q.sqlstate = e.sqlstate();
   q.error = e.what();
-  emit(log, EventKind::kError, r, q.pc,
-       current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")", {},
-       e.sqlstate());
+  if (Event* ev =
+          emit(log, EventKind::kError, r, q.pc,
+               current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")",
+               {}, e.sqlstate()))
+    ev->message = e.what();
   if (q.txn) {
     w.store.cancel_wait(q.txn);
     end_txn(w, r, false, "ROLLBACK (the error aborts the transaction)", log);
@@ -139,13 +179,8 @@ std::optional<RowId> key_conflict(World& w, TableId tid, const Row& values, TxnI
         v.xmax && v.xmax != self && w.store.txn(v.xmax).state == TxnState::kActive;
     if (unfinished_creator || unfinished_deleter) return rr;
     if (v.xmax && (v.xmax == self || w.store.committed(v.xmax))) continue;  // deleted
-    std::string key;
-    for (int k : keys)
-      key += (key.empty() ? "" : ", ") + to_display(v.values[static_cast<size_t>(k)]);
-    throw SqlError("23505", "duplicate key value violates unique constraint \"" + t.name +
-                                "_pkey\": Key (" + t.columns[static_cast<size_t>(keys[0])].name +
-                                (keys.size() > 1 ? ", ..." : "") + ")=(" + key +
-                                ") already exists");
+    throw SqlError("23505",
+                   "duplicate key value violates unique constraint \"" + t.name + "_pkey\"");
   }
   return std::nullopt;
 }
@@ -280,6 +315,8 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   q.cursor.reset();
   const Step& st = current(w, r);
   std::string result;
+  std::vector<std::string> col_names;
+  std::vector<Row> result_rows;
   if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
     const Table& t = w.store.table(*w.store.find_table(sel->table));
     std::vector<int> cols;
@@ -287,6 +324,12 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
       for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(static_cast<int>(i));
     else
       for (const std::string& n : sel->columns) cols.push_back(t.column_index(n));
+    for (int i : cols) col_names.push_back(t.columns[static_cast<size_t>(i)].name);
+    for (VersionId v : c.out) {
+      Row row;
+      for (int i : cols) row.push_back(w.store.version(v).values[static_cast<size_t>(i)]);
+      result_rows.push_back(std::move(row));
+    }
     c.rowcount = static_cast<int64_t>(c.out.size());
     if (!sel->into.empty()) {
       for (size_t i = 0; i < sel->into.size(); ++i) {
@@ -315,19 +358,25 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   q.vars["rowcount"] = Var{c.rowcount, {}};
   std::string text = st.text + " -> " + result;
   if (kind == EventKind::kResume) text = "(resumes after " + names(w, others) + " ended) " + text;
-  emit(log, kind, r, q.pc, std::move(text), std::move(others));
+  if (Event* e = emit(log, kind, r, q.pc, std::move(text), std::move(others));
+      e && std::holds_alternative<SelectStmt>(st.body)) {
+    e->has_rows = true;
+    e->columns = std::move(col_names);
+    e->rows = std::move(result_rows);
+  }
   ++q.pc;
   if (!q.in_block) end_txn(w, r, true, "COMMIT (autocommit)", log);
 }
 
 // Ends request r when it has run its last step. A request that returns with
 // its transaction still open is rolled back, as PostgreSQL does when the
-// connection closes.
+// connection closes; a session (continue_on_error) keeps its connection, and
+// with it the open transaction and its locks.
 void finish_if_returned(World& w, RequestId r, Log* log) {
   Request& q = w.requests[r.value];
   if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
   q.state = RunState::kDone;
-  if (q.txn) {
+  if (q.txn && !q.continue_on_error) {
     q.fate = Fate::kAborted;
     q.error =
         "returned with its transaction still open; PostgreSQL rolls it back when the connection "
@@ -472,10 +521,14 @@ void step(World& w, RequestId r, Log* log) {
         emit(log, EventKind::kStep, r, at, cond + " is false: goes on");
         ++q.pc;
       }
+    } else if (q.failed_block && !std::holds_alternative<CommitStmt>(st.body) &&
+               !std::holds_alternative<RollbackStmt>(st.body)) {
+      throw SqlError(
+          "25P02",
+          "current transaction is aborted, commands ignored until end of transaction block");
     } else if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
       if (q.in_block) {
-        emit(log, EventKind::kStep, r, at,
-             "BEGIN -> WARNING: there is already a transaction in progress");
+        warn(log, r, at, "BEGIN", "there is already a transaction in progress");
       } else {
         Isolation iso = begin->isolation.value_or(w.default_isolation);
         q.txn = w.store.begin(r, iso);
@@ -486,11 +539,17 @@ void step(World& w, RequestId r, Log* log) {
     } else if (std::holds_alternative<CommitStmt>(st.body) ||
                std::holds_alternative<RollbackStmt>(st.body)) {
       bool commit = std::holds_alternative<CommitStmt>(st.body);
-      if (!q.in_block)
-        emit(log, EventKind::kStep, r, at,
-             st.text + " -> WARNING: there is no transaction in progress");
+      if (q.failed_block) {
+        q.in_block = q.failed_block = false;
+        emit(log, EventKind::kStep, r, at, st.text + " -> ROLLBACK (the transaction had failed)");
+      } else if (!q.in_block)
+        warn(log, r, at, st.text, "there is no transaction in progress");
       else
         end_txn(w, r, commit, commit ? "COMMIT" : "ROLLBACK", log);
+      ++q.pc;
+    } else if (auto* set = std::get_if<SetStmt>(&st.body)) {
+      emit(log, EventKind::kStep, r, at,
+           st.text + " -> SET (" + set->name + " changes nothing in ccsim)");
       ++q.pc;
     } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
       std::vector<Column> cols;

@@ -32,6 +32,11 @@ struct Event {
   std::string text;  // narration after "A: ", e.g. "SELECT points ... -> :points = 100"
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
+  std::string message;            // kError: the error's primary message; kStep: a WARNING
+  // A SELECT's result, when the event completes one (kStep, kResume).
+  bool has_rows = false;
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
 };
 
 // One column a write changed, with the values it was computed from.

@@ -56,8 +56,12 @@ struct Request {
   std::optional<Cursor> cursor;
   RunState state = RunState::kReady;
   Fate fate = Fate::kRunning;
-  std::string sqlstate;               // when aborted by an error
-  std::string error;                  // the error message, or why it gave up
+  std::string sqlstate;  // when aborted by an error
+  std::string error;     // the error message, or why it gave up
+  // A connection (an isolation-tester session) outlives its errors; a web
+  // request (the default) ends at its first error.
+  bool continue_on_error = false;
+  bool failed_block = false;          // inside BEGIN after an error: only COMMIT/ROLLBACK work
   std::map<size_t, int64_t> retries;  // RETRY step index -> retries used in a row
   int64_t retries_total = 0;
   int64_t steps_taken = 0;

@@ -106,6 +106,14 @@ struct DropTableStmt {
   std::string table;
 };
 
+// SET deadlock_timeout = '...': accepted so that isolation-tester specs can
+// choose PostgreSQL's deadlock victim; it changes nothing in ccsim, whose
+// victim is always the waiter that closes the cycle (docs/verify.md).
+struct SetStmt {
+  std::string name;
+  std::string value;
+};
+
 // ---- application actions ----------------------------------------------------
 
 // LET :var = expr -- compute a value in the application (calculate_points).
@@ -123,7 +131,7 @@ struct RetryAction {
 
 using StepBody =
     std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt, InsertStmt,
-                 DeleteStmt, CreateTableStmt, DropTableStmt, LetAction, RetryAction>;
+                 DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction, RetryAction>;
 
 struct Step {
   StepBody body;

@@ -55,7 +55,7 @@ class Parser {
     if (t.kind != TokenKind::kIdent)
       fail(t,
            "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-           "CREATE TABLE, DROP TABLE, LET or RETRY), found " +
+           "CREATE TABLE, DROP TABLE, SET, LET or RETRY), found " +
                describe(t));
     if (accept("BEGIN") || accept("START")) return begin();
     if (accept("COMMIT") || accept("END")) return CommitStmt{};
@@ -69,11 +69,12 @@ class Parser {
       expect("TABLE", "after DROP");
       return DropTableStmt{name("a table name after DROP TABLE")};
     }
+    if (accept("SET")) return set();
     if (accept("LET")) return let();
     if (accept("RETRY")) return retry();
     fail(t, "unknown step '" + t.text +
                 "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-                "CREATE TABLE, DROP TABLE, LET or RETRY");
+                "CREATE TABLE, DROP TABLE, SET, LET or RETRY");
   }
 
   BeginStmt begin() {
@@ -238,6 +239,25 @@ class Parser {
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     return c;
+  }
+
+  SetStmt set() {
+    SetStmt st;
+    const Token& t = peek();
+    if (t.kind != TokenKind::kIdent || !iequals(t.text, "deadlock_timeout"))
+      fail(t,
+           "ccsim accepts SET only for deadlock_timeout (to choose PostgreSQL's deadlock victim), "
+           "found " +
+               describe(t));
+    st.name = "deadlock_timeout";
+    ++at_;
+    if (!accept("TO")) expect_symbol("=", "after the setting's name");
+    const Token& v = peek();
+    if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt)
+      fail(v, "expected a value like '10ms', found " + describe(v));
+    st.value = v.text;
+    ++at_;
+    return st;
   }
 
   LetAction let() {

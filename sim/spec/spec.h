@@ -1,0 +1,50 @@
+// PostgreSQL isolation-tester spec files (src/test/isolation/specs/*.spec):
+// setup and teardown blocks, sessions with their setup, steps and teardown,
+// and permutation lines; read for statements in ccsim's SQL subset.
+//
+// Reading either returns a checked SpecFile or throws one InputError naming
+// file:line:column. Nothing here runs anything.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "lang/ast.h"
+
+namespace ccsim {
+
+struct SpecStep {
+  std::string name;
+  std::string
+      sql;  // as written between the braces, spaces and tabs trimmed (what the tester echoes)
+  Step step;
+  size_t session = 0;
+  SourcePos pos;
+};
+
+struct SpecSession {
+  std::string name;
+  std::vector<Step> setup;     // statements run when the session connects
+  std::vector<Step> teardown;  // accepted; a simulated permutation ends with its world
+  std::vector<size_t> steps;   // indexes into SpecFile::steps, in file order
+};
+
+struct SpecFile {
+  std::string file;
+  std::vector<Step> setup;  // every top-level setup block, in order
+  std::vector<SpecSession> sessions;
+  std::vector<SpecStep> steps;
+  std::vector<std::vector<size_t>> permutations;  // step indexes
+  std::vector<SourcePos> permutation_pos;  // where each was written (the file for generated ones)
+};
+
+// Reads a spec. Throws InputError on syntax errors, on statements outside
+// ccsim's subset, and on steps that hold more than one statement.
+SpecFile parse_spec(const std::string& text, const std::string& file);
+SpecFile load_spec(const std::string& path);
+
+// Most permutations generated for a spec without permutation lines.
+constexpr size_t kSpecPermutationsMax = 10000;
+
+}  // namespace ccsim

@@ -1,0 +1,284 @@
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "lang/parser.h"
+#include "spec/spec.h"
+
+namespace ccsim {
+
+namespace {
+
+class SpecParser {
+ public:
+  SpecParser(const std::string& text, std::string file) : text_(text), file_(std::move(file)) {
+    line_starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') line_starts_.push_back(i + 1);
+  }
+
+  SpecFile parse() {
+    SpecFile spec;
+    spec.file = file_;
+    skip();
+    while (peek_word("setup")) {
+      word();
+      append(spec.setup, statements(block()));
+    }
+    if (peek_word("teardown")) {
+      word();
+      block();  // a simulated permutation ends with its world: nothing to undo
+    }
+    while (peek_word("session")) {
+      word();
+      SpecSession s;
+      s.name = identifier("a session name after 'session'");
+      size_t index = spec.sessions.size();
+      for (const SpecSession& other : spec.sessions)
+        if (other.name == s.name) fail(last_, "two sessions are named " + s.name);
+      if (peek_word("setup")) {
+        word();
+        s.setup = statements(block());
+      }
+      while (peek_word("step")) {
+        word();
+        SpecStep st;
+        st.pos = pos(at_);
+        st.name = identifier("a step name after 'step'");
+        for (const SpecStep& other : spec.steps)
+          if (other.name == st.name) fail(last_, "two steps are named " + st.name);
+        Block b = block();
+        st.sql = trim_spaces(b.text);
+        std::vector<Step> parsed = statements(b);
+        if (parsed.empty()) fail(b.start, "step " + st.name + " holds no statement");
+        if (parsed.size() > 1)
+          throw InputError(
+              SourcePos{file_, parsed[1].line, parsed[1].column},
+              "ccsim runs one statement per step; split step " + st.name + " into two steps");
+        st.step = parsed.front();
+        st.session = index;
+        s.steps.push_back(spec.steps.size());
+        spec.steps.push_back(std::move(st));
+      }
+      if (s.steps.empty()) fail(at_, "session " + s.name + " has no step");
+      if (peek_word("teardown")) {
+        word();
+        s.teardown = statements(block());
+      }
+      spec.sessions.push_back(std::move(s));
+    }
+    if (spec.sessions.empty()) fail(at_, "expected 'session' (a spec needs at least one session)");
+    while (peek_word("permutation")) {
+      word();
+      spec.permutation_pos.push_back(pos(last_));
+      std::vector<size_t> perm;
+      while (at_ < text_.size() && !peek_word("permutation") && is_ident_start(text_[at_])) {
+        size_t where = at_;
+        std::string name = identifier("a step name");
+        size_t i = 0;
+        while (i < spec.steps.size() && spec.steps[i].name != name) ++i;
+        if (i == spec.steps.size())
+          fail(where, "permutation names step " + name + ", which no session has");
+        if (at_ < text_.size() && text_[at_] == '(')
+          fail(at_,
+               "ccsim does not read blocker annotations like " + name + "(...) in permutations");
+        perm.push_back(i);
+      }
+      if (perm.empty()) fail(at_, "expected step names after 'permutation'");
+      spec.permutations.push_back(std::move(perm));
+    }
+    if (at_ < text_.size())
+      fail(at_, "expected 'permutation' or the end of the file, found " + found());
+    if (spec.permutations.empty()) generate(spec);
+    return spec;
+  }
+
+ private:
+  struct Block {
+    std::string text;
+    size_t start = 0;  // offset of text[0] in the file
+  };
+
+  static bool is_ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '"';
+  }
+
+  SourcePos pos(size_t offset) const {
+    size_t line = 0;
+    while (line + 1 < line_starts_.size() && line_starts_[line + 1] <= offset) ++line;
+    return SourcePos{file_, static_cast<int>(line + 1),
+                     static_cast<int>(offset - line_starts_[line] + 1)};
+  }
+  [[noreturn]] void fail(size_t offset, const std::string& message) const {
+    throw InputError(pos(offset), message);
+  }
+
+  std::string found() const {
+    if (at_ >= text_.size()) return "the end of the file";
+    size_t e = at_;
+    while (e < text_.size() && !std::isspace(static_cast<unsigned char>(text_[e])) && e - at_ < 20)
+      ++e;
+    return "'" + text_.substr(at_, e - at_) + "'";
+  }
+
+  // Skips blanks and # comments.
+  void skip() {
+    while (at_ < text_.size()) {
+      if (std::isspace(static_cast<unsigned char>(text_[at_]))) {
+        ++at_;
+      } else if (text_[at_] == '#') {
+        while (at_ < text_.size() && text_[at_] != '\n') ++at_;
+      } else {
+        break;
+      }
+    }
+  }
+
+  bool peek_word(const char* w) const {
+    size_t n = std::char_traits<char>::length(w);
+    return text_.compare(at_, n, w) == 0 &&
+           (at_ + n >= text_.size() ||
+            !(std::isalnum(static_cast<unsigned char>(text_[at_ + n])) || text_[at_ + n] == '_'));
+  }
+  void word() {
+    last_ = at_;
+    while (at_ < text_.size() && std::isalpha(static_cast<unsigned char>(text_[at_]))) ++at_;
+    skip();
+  }
+
+  std::string identifier(const std::string& what) {
+    last_ = at_;
+    std::string out;
+    if (at_ < text_.size() && text_[at_] == '"') {
+      size_t end = text_.find('"', at_ + 1);
+      if (end == std::string::npos) fail(at_, "this quoted name has no closing \"");
+      out = text_.substr(at_ + 1, end - at_ - 1);
+      at_ = end + 1;
+    } else {
+      while (at_ < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_'))
+        out += text_[at_++];
+    }
+    if (out.empty()) fail(at_, "expected " + what + ", found " + found());
+    skip();
+    return out;
+  }
+
+  Block block() {
+    if (at_ >= text_.size() || text_[at_] != '{')
+      fail(at_, "expected '{' to open a block of SQL, found " + found());
+    size_t open = at_++;
+    size_t depth_quote = 0;
+    size_t start = at_;
+    for (; at_ < text_.size(); ++at_) {
+      char c = text_[at_];
+      if (c == '\'') depth_quote ^= 1;
+      if (c == '}' && !depth_quote) break;
+    }
+    if (at_ >= text_.size()) fail(open, "this block has no closing '}'");
+    Block b{text_.substr(start, at_ - start), start};
+    ++at_;
+    skip();
+    return b;
+  }
+
+  static std::string trim_spaces(const std::string& s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; };
+    size_t b = 0, e = s.size();
+    while (b < e && space(s[b])) ++b;
+    while (e > b && space(s[e - 1])) --e;
+    return s.substr(b, e - b);
+  }
+
+  // Splits a block into statements at ';' (outside quotes and comments) and
+  // parses each; positions point into the file even for multi-line statements.
+  std::vector<Step> statements(const Block& b) {
+    std::vector<Step> out;
+    size_t i = 0, start = 0;
+    bool quoted = false;
+    auto flush = [&](size_t end) {
+      std::string piece = b.text.substr(start, end - start);
+      std::string flat = piece;
+      for (char& c : flat)
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+      size_t first = flat.find_first_not_of(' ');
+      if (first != std::string::npos && flat.compare(first, 2, "--") != 0) {
+        try {
+          Step s = parse_step(flat, TextOrigin{file_, 1, 1});
+          SourcePos p = pos(b.start + start + first);
+          s.line = p.line;
+          s.column = p.column;
+          out.push_back(std::move(s));
+        } catch (const InputError& e) {
+          throw InputError(pos(b.start + start + static_cast<size_t>(e.pos().column - 1)),
+                           e.message());
+        }
+      }
+      start = end + 1;
+    };
+    for (; i < b.text.size(); ++i) {
+      char c = b.text[i];
+      if (c == '\'') quoted = !quoted;
+      if (!quoted && c == '-' && i + 1 < b.text.size() && b.text[i + 1] == '-')
+        while (i < b.text.size() && b.text[i] != '\n') ++i;
+      if (!quoted && i < b.text.size() && b.text[i] == ';') flush(i);
+    }
+    flush(b.text.size());
+    return out;
+  }
+
+  static void append(std::vector<Step>& to, std::vector<Step> from) {
+    for (Step& s : from) to.push_back(std::move(s));
+  }
+
+  // Every interleaving that keeps each session's steps in order, in the order
+  // PostgreSQL's isolationtester lists them (earlier sessions first).
+  void generate(SpecFile& spec) {
+    std::vector<size_t> next(spec.sessions.size(), 0), current;
+    size_t total = spec.steps.size();
+    std::function<void()> recurse = [&] {
+      if (spec.permutations.size() > kSpecPermutationsMax)
+        throw InputError(SourcePos{file_, 0, 0},
+                         "this spec has more than " + std::to_string(kSpecPermutationsMax) +
+                             " permutations; list the ones to run with 'permutation' lines");
+      if (current.size() == total) {
+        spec.permutations.push_back(current);
+        spec.permutation_pos.push_back(SourcePos{file_, 0, 0});
+        return;
+      }
+      for (size_t s = 0; s < spec.sessions.size(); ++s) {
+        if (next[s] >= spec.sessions[s].steps.size()) continue;
+        current.push_back(spec.sessions[s].steps[next[s]++]);
+        recurse();
+        --next[s];
+        current.pop_back();
+      }
+    };
+    recurse();
+  }
+
+  const std::string& text_;
+  std::string file_;
+  std::vector<size_t> line_starts_;
+  size_t at_ = 0;
+  size_t last_ = 0;
+};
+
+}  // namespace
+
+SpecFile parse_spec(const std::string& text, const std::string& file) {
+  if (text.find('\0') != std::string::npos)
+    throw InputError(SourcePos{file, 0, 0}, "this is not a text file (it contains a NUL byte)");
+  return SpecParser(text, file).parse();
+}
+
+SpecFile load_spec(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_spec(ss.str(), path);
+}
+
+}  // namespace ccsim

@@ -1,0 +1,255 @@
+#include "spec/tester_output.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/engine.h"
+#include "lang/check.h"
+
+namespace ccsim {
+
+namespace {
+
+// PQprint's test for a numeric field: every character is a digit, '.', 'e',
+// 'E', a blank or '-'.
+bool looks_numeric(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == ' ' || c == '-';
+  });
+}
+
+std::string pad(const std::string& s, size_t width, bool right) {
+  std::string fill(width > s.size() ? width - s.size() : 0, ' ');
+  return right ? fill + s : s + fill;
+}
+
+std::string event_table(const Event& e) {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const Row& r : e.rows) {
+    std::vector<std::optional<std::string>> cells;
+    for (const Value& v : r)
+      cells.push_back(is_null(v) ? std::nullopt : std::optional<std::string>(to_display(v)));
+    rows.push_back(std::move(cells));
+  }
+  return tester_table(e.columns, rows);
+}
+
+}  // namespace
+
+std::string tester_table(const std::vector<std::string>& columns,
+                         const std::vector<std::vector<std::optional<std::string>>>& rows) {
+  size_t n = columns.size();
+  std::vector<size_t> width(n);
+  std::vector<bool> numeric(n, true);
+  for (size_t c = 0; c < n; ++c) {
+    width[c] = columns[c].size();
+    for (const auto& r : rows) {
+      std::string v = r[c].value_or("");
+      width[c] = std::max(width[c], v.size());
+      numeric[c] = numeric[c] && looks_numeric(v);
+    }
+  }
+  auto line = [&](auto cell) {
+    std::string out;
+    for (size_t c = 0; c < n; ++c) out += (c ? "|" : "") + pad(cell(c), width[c], numeric[c]);
+    return out + "\n";
+  };
+  std::string out = line([&](size_t c) { return columns[c]; });
+  for (size_t c = 0; c < n; ++c) out += (c ? "+" : "") + std::string(width[c], '-');
+  out += "\n";
+  for (const auto& r : rows) out += line([&](size_t c) { return r[c].value_or(""); });
+  out += "(" + std::to_string(rows.size()) + (rows.size() == 1 ? " row)\n" : " rows)\n");
+  return out + "\n";
+}
+
+namespace {
+
+// What the tester prints when a waiting step is seen to finish.
+struct Completion {
+  std::string text;
+};
+
+// Mirrors how PostgreSQL 15's isolationtester observes a permutation: it
+// issues a step and reports it as waiting or done; then it polls the steps
+// that were already waiting, in the order they started waiting, and reports
+// the ones that finished. Before issuing a step of a session that still has a
+// waiting step, it first waits for that step (reporting it first), then polls
+// the rest. A deadlock victim is seen waiting until PostgreSQL's
+// deadlock_timeout fires, so it (and what its rollback releases) is reported
+// at the next of those points, not in the step that closed the cycle.
+class Observer {
+ public:
+  Observer(World& w, const SpecFile& spec, const std::vector<std::vector<std::string>>& step_names,
+           std::string& out)
+      : w_(w), spec_(spec), names_(step_names), out_(out) {}
+
+  // Runs one permutation step of session `session`.
+  void issue(size_t session, const SpecStep& st, const SourcePos& perm_pos, size_t perm_no) {
+    RequestId r{static_cast<uint32_t>(session)};
+    if (is_waiting(r)) {
+      if (!done_.count(r.value))
+        throw InputError(perm_pos,
+                         "permutation " + std::to_string(perm_no) + ", step " + st.name +
+                             ": session " + w_.requests[r.value].name +
+                             " is still waiting for a lock; put the step that releases it first "
+                             "(PostgreSQL's isolationtester would cancel the wait after 300 s)");
+      report(r);
+      report_finished();
+    }
+    size_t first = log_.events.size();
+    step(w_, r, &log_);
+    bool waits = false, deferred = false;
+    for (size_t i = first; i < log_.events.size(); ++i) {
+      const Event& e = log_.events[i];
+      if (i == first) {
+        bool victim = e.kind == EventKind::kError && e.sqlstate == "40P01";
+        waits = e.kind == EventKind::kWait || victim;
+        deferred = victim;
+        if (e.kind == EventKind::kStep && !e.message.empty())
+          out_ += w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
+        out_ += "step " + st.name + ": " + st.sql + (waits ? " <waiting ...>\n" : "\n");
+        if (victim)
+          done_[r.value].text = "step " + st.name + ": <... completed>\n" + details(e);
+        else
+          out_ += details(e);
+      } else if (e.kind == EventKind::kResume || e.kind == EventKind::kError) {
+        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
+      }
+    }
+    if (!deferred) report_finished();
+    if (waits) waiting_.push_back(r);
+  }
+
+  // Reports every step still waiting at the end of a permutation.
+  void finish(const SourcePos& perm_pos, size_t perm_no) {
+    for (RequestId r : waiting_)
+      if (!done_.count(r.value))
+        throw InputError(perm_pos, "permutation " + std::to_string(perm_no) +
+                                       " ends while session " + w_.requests[r.value].name +
+                                       " still waits for a lock");
+    report_finished();
+  }
+
+  // Runs steps outside the permutation (session setup and teardown), printing
+  // only their warnings, as the tester's notice processor does.
+  void run_quietly(RequestId r, size_t until_pc) {
+    while (w_.requests[r.value].pc < until_pc && runnable(w_, r)) {
+      size_t first = log_.events.size();
+      step(w_, r, &log_);
+      for (size_t i = first; i < log_.events.size(); ++i)
+        if (log_.events[i].kind == EventKind::kStep && !log_.events[i].message.empty())
+          out_ += w_.requests[r.value].name + ": WARNING:  " + log_.events[i].message + "\n";
+    }
+  }
+
+ private:
+  bool is_waiting(RequestId r) const {
+    return std::find(waiting_.begin(), waiting_.end(), r) != waiting_.end();
+  }
+
+  std::string name_of(const Event& e) const {
+    const auto& names = names_[e.request.value];
+    return e.step < names.size() ? names[e.step] : "";
+  }
+
+  static std::string details(const Event& e) {
+    std::string out = e.has_rows ? event_table(e) : "";
+    if (e.kind == EventKind::kError) out += "ERROR:  " + e.message + "\n";
+    return out;
+  }
+
+  void report(RequestId r) {
+    out_ += done_[r.value].text;
+    done_.erase(r.value);
+    waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
+  }
+
+  void report_finished() {
+    for (size_t i = 0; i < waiting_.size();) {
+      if (done_.count(waiting_[i].value))
+        report(waiting_[i]);
+      else
+        ++i;
+    }
+  }
+
+  World& w_;
+  const SpecFile& spec_;
+  const std::vector<std::vector<std::string>>& names_;
+  std::string& out_;
+  Log log_;
+  std::vector<RequestId> waiting_;
+  std::map<uint32_t, Completion> done_;
+};
+
+}  // namespace
+
+std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
+  std::string out = "Parsed test spec with " + std::to_string(spec.sessions.size()) + " sessions\n";
+  Program setup{spec.file, spec.setup};
+  // The tester keeps its connections from one permutation to the next: a
+  // transaction a session left open is still open (with its level) when the
+  // next permutation's session setup runs.
+  std::vector<std::optional<Isolation>> open_block(spec.sessions.size());
+  for (size_t p = 0; p < spec.permutations.size(); ++p) {
+    const std::vector<size_t>& perm = spec.permutations[p];
+    World w;
+    w.default_isolation = default_isolation;
+    try {
+      run_setup(w, setup);
+    } catch (const SqlError& e) {
+      throw InputError(SourcePos{spec.file, setup.steps.empty() ? 0 : setup.steps.front().line, 0},
+                       std::string("setup failed: ERROR:  ") + e.what());
+    }
+    // Each session is a connection running its setup, its steps in the order
+    // this permutation takes them, then its teardown.
+    std::vector<std::vector<std::string>> step_names(spec.sessions.size());
+    std::vector<size_t> teardown_from(spec.sessions.size());
+    for (size_t s = 0; s < spec.sessions.size(); ++s) {
+      Program prog{spec.file, spec.sessions[s].setup};
+      step_names[s].assign(prog.steps.size(), "");
+      for (size_t i : perm)
+        if (spec.steps[i].session == s) {
+          prog.steps.push_back(spec.steps[i].step);
+          step_names[s].push_back(spec.steps[i].name);
+        }
+      teardown_from[s] = prog.steps.size();
+      for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
+      check_program(prog, w.store, std::set<std::string>{"rowcount"});
+      Request q;
+      q.name = spec.sessions[s].name;
+      q.client = q.name;
+      q.continue_on_error = true;
+      q.program = std::make_shared<Program>(std::move(prog));
+      q.vars["rowcount"] = Var{int64_t{0}, {}};
+      w.requests.push_back(std::move(q));
+    }
+    for (size_t s = 0; s < spec.sessions.size(); ++s)
+      if (open_block[s]) {
+        Request& q = w.requests[s];
+        q.txn = w.store.begin(RequestId{static_cast<uint32_t>(s)}, *open_block[s]);
+        q.in_block = true;
+      }
+
+    out += "\nstarting permutation:";
+    for (size_t i : perm) out += " " + spec.steps[i].name;
+    out += "\n";
+    Observer obs(w, spec, step_names, out);
+    for (size_t s = 0; s < spec.sessions.size(); ++s)
+      obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
+    for (size_t i : perm)
+      obs.issue(spec.steps[i].session, spec.steps[i], spec.permutation_pos[p], p + 1);
+    obs.finish(spec.permutation_pos[p], p + 1);
+    for (size_t s = 0; s < spec.sessions.size(); ++s) {
+      RequestId r{static_cast<uint32_t>(s)};
+      obs.run_quietly(r, w.requests[s].program->steps.size());
+      const Request& q = w.requests[s];
+      open_block[s] = q.in_block && q.txn ? std::optional<Isolation>(w.store.txn(q.txn).isolation)
+                                          : std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace ccsim

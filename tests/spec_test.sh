@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Diffs ccsim's simulated isolation-tester output for a spec with the output
+# PostgreSQL 15's own isolationtester produced (tests/specs/expected/).
+# Usage: spec_test.sh CCSIM_BINARY SPEC EXPECTED
+set -u
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$1" run "$2" >"$out" 2>&1 || { cat "$out"; echo "FAILED: ccsim run $2 exited non-zero"; exit 1; }
+if ! diff -u "$3" "$out"; then
+  echo "FAILED: ccsim differs from PostgreSQL (- PostgreSQL, + ccsim)"
+  exit 1
+fi
+echo "ok: $(basename "$2") matches PostgreSQL's isolationtester"
