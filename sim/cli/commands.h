@@ -17,6 +17,7 @@ using Action = std::function<int()>;
 // is set to the function that runs it.
 void setup_run(CLI::App& app, Action& chosen);
 void setup_list(CLI::App& app, Action& chosen);
+void setup_verify(CLI::App& app, Action& chosen);
 
 // True when colour should be used on stdout: a terminal, NO_COLOR unset.
 bool stdout_wants_color();

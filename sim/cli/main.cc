@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "lang/eval.h"
+#include "pg/replay.h"
 
 namespace ccsim {
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   app.footer("Run 'ccsim COMMAND --help' for a command's options. Docs: docs/ in the repository.");
   ccsim::Action action;
   ccsim::setup_run(app, action);
+  ccsim::setup_verify(app, action);
   ccsim::setup_list(app, action);
   try {
     app.parse(argc, argv);
@@ -46,6 +48,10 @@ int main(int argc, char** argv) {
   } catch (const ccsim::InputError& e) {
     std::cout.flush();
     std::cerr << "ccsim: " << e.what() << "\n";
+    return 2;
+  } catch (const ccsim::PgError& e) {
+    std::cout.flush();
+    std::cerr << "ccsim: error: " << e.what() << "\n";
     return 2;
   } catch (const ccsim::SqlError& e) {
     std::cerr << "ccsim: error: " << e.what() << " (SQLSTATE " << e.sqlstate() << ")\n";

@@ -267,7 +267,7 @@ Progress advance(World& w, RequestId r, Log* log) {
         ++c.next;
         continue;
       }
-      if (where) {
+      if (where && !w.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr};
         if (eval_pred(*where, env) != true) {
           ++c.next;
@@ -358,11 +358,14 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   q.vars["rowcount"] = Var{c.rowcount, {}};
   std::string text = st.text + " -> " + result;
   if (kind == EventKind::kResume) text = "(resumes after " + names(w, others) + " ended) " + text;
-  if (Event* e = emit(log, kind, r, q.pc, std::move(text), std::move(others));
-      e && std::holds_alternative<SelectStmt>(st.body)) {
-    e->has_rows = true;
-    e->columns = std::move(col_names);
-    e->rows = std::move(result_rows);
+  if (Event* e = emit(log, kind, r, q.pc, std::move(text), std::move(others))) {
+    if (std::holds_alternative<SelectStmt>(st.body)) {
+      e->has_rows = true;
+      e->columns = std::move(col_names);
+      e->rows = std::move(result_rows);
+    } else {
+      e->rowcount = c.rowcount;
+    }
   }
   ++q.pc;
   if (!q.in_block) end_txn(w, r, true, "COMMIT (autocommit)", log);

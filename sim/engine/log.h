@@ -33,6 +33,7 @@ struct Event {
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
   std::string message;            // kError: the error's primary message; kStep: a WARNING
+  int64_t rowcount = -1;          // rows a completed INSERT, UPDATE or DELETE touched
   // A SELECT's result, when the event completes one (kStep, kResume).
   bool has_rows = false;
   std::vector<std::string> columns;

@@ -67,8 +67,15 @@ struct Request {
   int64_t steps_taken = 0;
 };
 
+// Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices
+// them. Never set outside tests and --inject-fault.
+struct Faults {
+  bool no_where_recheck = false;  // a waiting UPDATE does not re-check its WHERE
+};
+
 struct World {
   Store store;
+  Faults faults;
   std::vector<Request> requests;
   std::map<std::string, ClientPolicy> clients;
   Isolation default_isolation = Isolation::kReadCommitted;

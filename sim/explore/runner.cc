@@ -34,7 +34,7 @@ RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& l
       throw InputError(spec.pos, "the run took more than " +
                                      std::to_string(limits.schedule_steps_max) +
                                      " steps (schedule_steps_max); is a request looping?");
-    RequestId r = strategy->pick(world, position);
+    RequestId r{static_cast<uint32_t>(strategy->pick(movers(world), position))};
     TraceEntry e;
     e.position = position;
     e.request = r;
@@ -49,7 +49,7 @@ RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& l
   // that has finished, which pick() reports with its position.
   if (!res.stuck && !strategy->exhausted(res.schedule.size()) &&
       spec.kind == ScheduleSpec::Kind::kExplicit)
-    strategy->pick(world, res.schedule.size());
+    strategy->pick(movers(world), res.schedule.size());
   res.world = std::move(world);
   return res;
 }

@@ -53,6 +53,17 @@ ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos) {
   return s;
 }
 
+std::vector<Mover> movers(const World& w) {
+  std::vector<Mover> out;
+  for (const Request& q : w.requests) {
+    Mover m{q.name, q.state, q.fate, {}};
+    if (q.state == RunState::kBlocked && q.cursor)
+      for (RequestId o : q.cursor->waited_for) m.waiting_for.push_back(w.requests[o.value].name);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 ScheduleSpec random_schedule(uint64_t seed) {
   ScheduleSpec s;
   s.kind = ScheduleSpec::Kind::kRandom;
@@ -63,22 +74,23 @@ ScheduleSpec random_schedule(uint64_t seed) {
 
 namespace {
 
+bool ready(const Mover& m) {
+  return m.state == RunState::kReady;
+}
+
 // Runnable requests take one step each in turn, in request order: after
 // request i moves, the next runnable request after i (cyclically) moves.
 class RoundRobin : public Strategy {
  public:
-  RequestId pick(const World& w, size_t) override {
-    size_t n = w.requests.size();
+  size_t pick(const std::vector<Mover>& rs, size_t) override {
+    size_t n = rs.size();
     size_t first = started_ ? last_ + 1 : 0;
     started_ = true;
     for (size_t k = 0; k < n; ++k) {
       size_t i = (first + k) % n;
-      if (runnable(w, RequestId{static_cast<uint32_t>(i)})) {
-        last_ = i;
-        return RequestId{static_cast<uint32_t>(i)};
-      }
+      if (ready(rs[i])) return last_ = i;
     }
-    return RequestId{};
+    return 0;
   }
 
  private:
@@ -90,12 +102,11 @@ class RoundRobin : public Strategy {
 class Random : public Strategy {
  public:
   explicit Random(uint64_t seed) : rng_(seed) {}
-  RequestId pick(const World& w, size_t) override {
-    std::vector<RequestId> ready;
-    for (size_t i = 0; i < w.requests.size(); ++i)
-      if (runnable(w, RequestId{static_cast<uint32_t>(i)}))
-        ready.push_back(RequestId{static_cast<uint32_t>(i)});
-    return ready[rng_.below(ready.size())];
+  size_t pick(const std::vector<Mover>& rs, size_t) override {
+    std::vector<size_t> candidates;
+    for (size_t i = 0; i < rs.size(); ++i)
+      if (ready(rs[i])) candidates.push_back(i);
+    return candidates[rng_.below(candidates.size())];
   }
 
  private:
@@ -105,29 +116,29 @@ class Random : public Strategy {
 class Explicit : public Strategy {
  public:
   explicit Explicit(const ScheduleSpec& spec) : spec_(spec) {}
-  RequestId pick(const World& w, size_t position) override {
+  size_t pick(const std::vector<Mover>& rs, size_t position) override {
     const std::string& name = spec_.names[position];
     SourcePos p = spec_.pos;
     if (p.column) p.column += spec_.columns[position];
     std::string at = "schedule position " + std::to_string(position + 1) + " (" + name + "): ";
-    auto r = w.find(name);
-    if (!r) {
+    size_t i = 0;
+    while (i < rs.size() && rs[i].name != name) ++i;
+    if (i == rs.size()) {
       std::string known;
-      for (const Request& q : w.requests) known += (known.empty() ? "" : ", ") + q.name;
+      for (const Mover& m : rs) known += (known.empty() ? "" : ", ") + m.name;
       throw InputError(p, at + "there is no request named " + name + "; the requests are " + known);
     }
-    const Request& q = w.requests[r->value];
-    if (q.state == RunState::kBlocked) {
+    const Mover& m = rs[i];
+    if (m.state == RunState::kBlocked) {
       std::string who;
-      for (RequestId o : q.cursor->waited_for)
-        who += (who.empty() ? "" : " and ") + w.requests[o.value].name;
+      for (const std::string& o : m.waiting_for) who += (who.empty() ? "" : " and ") + o;
       throw InputError(p, at + name + " cannot move: it is waiting for a row lock held by " + who +
                               "; schedule " + who + " first");
     }
-    if (q.state == RunState::kDone)
+    if (m.state == RunState::kDone)
       throw InputError(
-          p, at + name + " cannot move: it has already finished (" + to_string(q.fate) + ")");
-    return *r;
+          p, at + name + " cannot move: it has already finished (" + to_string(m.fate) + ")");
+    return i;
   }
   bool exhausted(size_t position) const override { return position >= spec_.names.size(); }
 

@@ -34,13 +34,25 @@ struct ScheduleSpec {
 ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos);
 ScheduleSpec random_schedule(uint64_t seed);
 
+// What a strategy sees of one request: enough to choose, nothing to change.
+// The simulator and the PostgreSQL replay both describe their requests so.
+struct Mover {
+  std::string name;
+  RunState state = RunState::kReady;
+  Fate fate = Fate::kRunning;
+  std::vector<std::string> waiting_for;  // whose locks it waits on, when blocked
+};
+
+// Returns the movers of a simulated world.
+std::vector<Mover> movers(const World& w);
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
-  // Returns the request to move at `position` (0-based). REQUIRES: some
-  // request is runnable. Throws InputError when an explicit schedule cannot
-  // be followed.
-  virtual RequestId pick(const World& w, size_t position) = 0;
+  // Returns the index of the request to move at `position` (0-based).
+  // REQUIRES: some request is ready. Throws InputError when an explicit
+  // schedule cannot be followed.
+  virtual size_t pick(const std::vector<Mover>& requests, size_t position) = 0;
   // Returns true when an explicit schedule has no more entries.
   virtual bool exhausted(size_t position) const { return (void)position, false; }
 };

@@ -158,11 +158,13 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
       line += rows[ri][i];
       if (i + 1 < rows[ri].size()) line += std::string(widths[i] - width(rows[ri][i]) + 2, ' ');
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
     if (ri == 0) {
       std::string rule;
       for (size_t i = 0; i < widths.size(); ++i)
         rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
+      while (!rule.empty() && rule.back() == ' ') rule.pop_back();
       out += rule + "\n";
     }
   }

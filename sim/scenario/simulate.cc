@@ -111,6 +111,7 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
     World initial = build_world(s, *m);
     initial.default_isolation = r.isolation;
     initial.steps_per_request_max = options.steps_per_request_max;
+    initial.faults = options.faults;
     r.run = run_schedule(initial, r.schedule, options.limits);
     r.anomalies = find_lost_updates(r.run.world, r.run.log);
     r.serial = check_serial(initial, r.run.world);

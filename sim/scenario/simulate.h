@@ -20,6 +20,7 @@ struct RunOptions {
   std::optional<Isolation> isolation;    // empty: the scenario's level
   RunLimits limits;
   int64_t steps_per_request_max = 1000;  // a request that takes more steps gives up
+  Faults faults;  // deliberate departures from PostgreSQL (verify's self-test)
 };
 
 struct MitigationRun {

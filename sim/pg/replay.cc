@@ -1,0 +1,614 @@
+#include "pg/replay.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <exception>
+#include <memory>
+#include <optional>
+
+#include <libpq-fe.h>
+
+#include "lang/eval.h"
+#include "pg/asio.h"
+
+namespace ccsim {
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using Clock = std::chrono::steady_clock;
+
+// What one statement returned.
+struct Result {
+  bool error = false;
+  std::string sqlstate, message;
+  bool tuples = false;
+  std::vector<bool> is_int;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  int64_t rowcount = -1;
+};
+
+bool int_type(Oid t) {
+  return t == 20 || t == 21 || t == 23;
+}  // int8, int2, int4
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// One libpq connection, driven without blocking through its socket.
+class Conn {
+ public:
+  Conn(asio::io_context& io, const PgOptions& o, const std::string& what) {
+    std::string timeout = std::to_string(o.connect_timeout_s);
+    const char* keys[] = {"dbname", "connect_timeout", nullptr};
+    const char* values[] = {o.conninfo.c_str(), timeout.c_str(), nullptr};
+    pg_ = PQconnectdbParams(keys, values, 1);
+    if (!pg_ || PQstatus(pg_) != CONNECTION_OK) {
+      std::string msg = pg_ ? PQerrorMessage(pg_) : "out of memory";
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      if (pg_) PQfinish(pg_);
+      pg_ = nullptr;
+      throw PgError("cannot connect to PostgreSQL (" + what + "): " + msg);
+    }
+    // NOTICEs (a schema that did not exist, a cascade) are not ccsim's output.
+    PQsetNoticeProcessor(
+        pg_, [](void*, const char*) {}, nullptr);
+    exec("SET statement_timeout = " + std::to_string(o.statement_timeout_ms));
+    pid_ = PQbackendPID(pg_);
+    if (PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
+    int fd = dup(PQsocket(pg_));
+    if (fd < 0) throw PgError("cannot watch the connection's socket");
+    sd_ = std::make_unique<asio::posix::stream_descriptor>(io, fd);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() {
+    sd_.reset();
+    if (pg_) PQfinish(pg_);
+  }
+
+  int pid() const { return pid_; }
+  bool busy() const { return busy_; }
+  const Result& result() const { return result_; }
+  void cancel_waits() {
+    if (sd_) sd_->cancel();
+  }
+
+  // Runs a statement to completion while nothing else is in flight on this
+  // connection (setup and cleanup). Throws PgError when it fails.
+  void exec(const std::string& sql) {
+    PQsetnonblocking(pg_, 0);
+    PGresult* r = PQexec(pg_, sql.c_str());
+    ExecStatusType st = PQresultStatus(r);
+    std::string msg = PQresultErrorMessage(r);
+    PQclear(r);
+    if (pg_ && sd_) PQsetnonblocking(pg_, 1);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
+    }
+  }
+
+  // Sends a statement; busy() is true until collect() has its result.
+  void start(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+    busy_ = true;
+    result_ = Result{};
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    if (!PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0))
+      throw PgError(std::string("cannot send a statement: ") + PQerrorMessage(pg_));
+  }
+
+  // Waits on the socket until the statement's whole result is in.
+  awaitable<void> collect() {
+    while (PQflush(pg_) == 1)
+      co_await sd_->async_wait(asio::posix::stream_descriptor::wait_write, use_awaitable);
+    for (;;) {
+      if (!PQconsumeInput(pg_))
+        throw PgError(std::string("lost the connection: ") + PQerrorMessage(pg_));
+      while (!PQisBusy(pg_)) {
+        PGresult* r = PQgetResult(pg_);
+        if (!r) {
+          busy_ = false;
+          co_return;
+        }
+        absorb(r);
+        PQclear(r);
+      }
+      co_await sd_->async_wait(asio::posix::stream_descriptor::wait_read, use_awaitable);
+    }
+  }
+
+  // Runs a query while nothing else is in flight; returns its rows as
+  // "(1, 'alice', NULL)" texts.
+  std::vector<std::string> rows_as_text(const std::string& sql) {
+    PQsetnonblocking(pg_, 0);
+    PGresult* r = PQexec(pg_, sql.c_str());
+    PQsetnonblocking(pg_, 1);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      std::string msg = PQresultErrorMessage(r);
+      PQclear(r);
+      throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
+    }
+    std::vector<std::string> out;
+    for (int i = 0; i < PQntuples(r); ++i) {
+      std::string row = "(";
+      for (int c = 0; c < PQnfields(r); ++c) {
+        row += c ? ", " : "";
+        row += PQgetisnull(r, i, c)      ? std::string("NULL")
+               : int_type(PQftype(r, c)) ? std::string(PQgetvalue(r, i, c))
+                                         : quote(PQgetvalue(r, i, c));
+      }
+      out.push_back(row + ")");
+    }
+    PQclear(r);
+    return out;
+  }
+
+ private:
+  void absorb(PGresult* r) {
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR) {
+      result_.error = true;
+      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+      const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+      result_.sqlstate = state ? state : "";
+      result_.message = msg ? msg : "";
+      return;
+    }
+    if (st == PGRES_TUPLES_OK) {
+      result_.tuples = true;
+      int cols = PQnfields(r);
+      for (int c = 0; c < cols; ++c) result_.is_int.push_back(int_type(PQftype(r, c)));
+      for (int i = 0; i < PQntuples(r); ++i) {
+        std::vector<std::optional<std::string>> row;
+        for (int c = 0; c < cols; ++c)
+          row.push_back(PQgetisnull(r, i, c) ? std::nullopt
+                                             : std::optional<std::string>(PQgetvalue(r, i, c)));
+        result_.rows.push_back(std::move(row));
+      }
+      result_.rowcount = PQntuples(r);
+      return;
+    }
+    const char* n = PQcmdTuples(r);
+    result_.rowcount = n && *n ? std::stoll(n) : -1;
+  }
+
+  PGconn* pg_ = nullptr;
+  std::unique_ptr<asio::posix::stream_descriptor> sd_;
+  int pid_ = 0;
+  bool busy_ = false;
+  Result result_;
+};
+
+// A request on the server side: the application's half (variables, LET,
+// RETRY, the client's debounce) runs here, exactly as engine/ runs it; SQL
+// goes to its own connection.
+struct PgRequest {
+  std::string name, client;
+  ProgramPtr program;
+  Vars vars;
+  size_t pc = 0;
+  bool sent = false, in_block = false;
+  RunState state = RunState::kReady;
+  Fate fate = Fate::kRunning;
+  std::string sqlstate;
+  std::map<size_t, int64_t> retries;
+  int64_t steps_taken = 0;
+  std::vector<std::string> waiting_for;
+  size_t waiting_record = 0;
+  std::unique_ptr<Conn> conn;
+};
+
+// Returns the statement as PostgreSQL takes it: INTO removed and each
+// :param a $n placeholder (typed, so the server need not guess), or NULL.
+std::string server_sql(const Step& st, const Vars& vars,
+                       std::vector<std::optional<std::string>>& params) {
+  std::string text = st.text;
+  if (auto* sel = std::get_if<SelectStmt>(&st.body); sel && !sel->into.empty()) {
+    bool quoted = false;
+    size_t cut = std::string::npos;
+    for (size_t i = 0; i + 6 <= text.size(); ++i) {
+      if (text[i] == '\'') quoted = !quoted;
+      if (!quoted && (i == 0 || text[i - 1] == ' ')) {
+        std::string word = text.substr(i, 5);
+        for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (word == "INTO " || (word == "INTO" && i + 4 == text.size())) cut = i;
+      }
+    }
+    if (cut != std::string::npos) text = text.substr(0, cut > 0 ? cut - 1 : 0);
+  }
+  std::string out;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\'') quoted = !quoted;
+    if (quoted || c != ':' || i + 1 >= text.size() ||
+        !(std::isalpha(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '_')) {
+      out += c;
+      continue;
+    }
+    size_t e = i + 1;
+    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_'))
+      ++e;
+    std::string name = text.substr(i + 1, e - i - 1);
+    auto it = vars.find(name);
+    if (it == vars.end()) throw SqlError("42P02", "parameter :" + name + " has no value yet");
+    const Value& v = it->second.value;
+    if (is_null(v)) {
+      out += "NULL";
+    } else {
+      params.push_back(to_display(v));
+      out += "$" + std::to_string(params.size()) +
+             (std::holds_alternative<int64_t>(v) ? "::int8" : "::text");
+    }
+    i = e - 1;
+  }
+  return out;
+}
+
+class Replayer {
+ public:
+  Replayer(asio::io_context& io, const Scenario& s, const Mitigation& m,
+           const ScheduleSpec& schedule, Isolation iso, int64_t steps_max, const PgOptions& o)
+      : io_(io), s_(s), m_(m), schedule_(schedule), iso_(iso), steps_max_(steps_max), o_(o) {}
+
+  // Creates the schema, tables and connections.
+  void open() {
+    admin_ = std::make_unique<Conn>(io_, o_, "admin");
+    schema_ = "ccsim_verify_" + std::to_string(getpid()) + "_" + std::to_string(++counter_);
+    admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+    admin_->exec("CREATE SCHEMA " + schema_);
+    created_ = true;
+    admin_->exec("SET search_path TO " + schema_);
+    for (const Step& st : s_.setup.steps) admin_->exec(st.text);
+    if (m_.setup)
+      for (const Step& st : m_.setup->steps) admin_->exec(st.text);
+    observer_ = std::make_unique<Conn>(io_, o_, "observer");
+    for (size_t i = 0; i < s_.requests.size(); ++i) {
+      const RequestSpec& spec = s_.requests[i];
+      PgRequest q;
+      q.name = spec.name;
+      q.client = spec.client;
+      q.program = m_.steps;
+      for (const auto& [k, v] : spec.args) q.vars[k] = Var{v, {}};
+      q.vars["request_id"] = Var{static_cast<int64_t>(i + 1), {}};
+      q.vars["rowcount"] = Var{int64_t{0}, {}};
+      q.conn = std::make_unique<Conn>(io_, o_, "request " + spec.name);
+      q.conn->exec("SET search_path TO " + schema_);
+      q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
+      q.conn->exec(std::string("SET default_transaction_isolation = '") +
+                   (iso_ == Isolation::kReadCommitted ? "read committed" : "repeatable read") +
+                   "'");
+      pids_ += (pids_.empty() ? "{" : ",") + std::to_string(q.conn->pid());
+      reqs_.push_back(std::move(q));
+    }
+    pids_ += "}";
+  }
+
+  // Reads the final rows and fates, then drops everything. Safe to call twice.
+  void close(ReplayRecord* rec) {
+    for (PgRequest& q : reqs_)
+      if (q.conn) q.conn->cancel_waits();
+    if (rec && admin_) {
+      for (const Step& st : s_.setup.steps)
+        if (auto* c = std::get_if<CreateTableStmt>(&st.body)) read_table(c->table, *rec);
+      if (m_.setup)
+        for (const Step& st : m_.setup->steps)
+          if (auto* c = std::get_if<CreateTableStmt>(&st.body)) read_table(c->table, *rec);
+      for (const PgRequest& q : reqs_) {
+        std::string f = to_string(q.fate);
+        rec->fates.emplace_back(
+            q.name, q.fate == Fate::kAborted && !q.sqlstate.empty() ? f + ":" + q.sqlstate : f);
+      }
+    }
+    reqs_.clear();  // closes the request connections: their backends end and release their locks
+    observer_.reset();
+    if (admin_ && created_) {
+      created_ = false;
+      admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+    }
+    admin_.reset();
+  }
+
+  ~Replayer() {
+    try {
+      close(nullptr);
+    } catch (...) {
+      // Already failing: the schema drop is best effort on this path.
+    }
+  }
+
+  awaitable<void> drive(ReplayRecord& rec) {
+    std::unique_ptr<Strategy> strategy = make_strategy(schedule_);
+    for (size_t position = 0;; ++position) {
+      if (interrupted_) throw PgError("interrupted");
+      std::vector<Mover> ms;
+      bool any_ready = false, all_done = true;
+      for (const PgRequest& q : reqs_) {
+        ms.push_back(Mover{q.name, q.state, q.fate, q.waiting_for});
+        any_ready |= q.state == RunState::kReady;
+        all_done &= q.state == RunState::kDone;
+      }
+      if (all_done || !any_ready || strategy->exhausted(position)) break;
+      size_t i = 0;
+      try {
+        i = strategy->pick(ms, position);
+      } catch (const InputError& e) {
+        rec.steps.push_back(StepRecord{position + 1, "-", 0, "",
+                                       std::string("schedule cannot go on: ") + e.message(), "", 0,
+                                       ""});
+        break;
+      }
+      rec.schedule += (rec.schedule.empty() ? "" : " ") + reqs_[i].name;
+      co_await take_step(i, position + 1, rec);
+      co_await settle_waiters(position + 1, rec);
+    }
+  }
+
+  void interrupt() {
+    interrupted_ = true;
+    for (PgRequest& q : reqs_)
+      if (q.conn) q.conn->cancel_waits();
+  }
+
+ private:
+  awaitable<void> sleep_ms(int ms) {
+    asio::steady_timer t(io_);
+    t.expires_after(std::chrono::milliseconds(ms));
+    co_await t.async_wait(use_awaitable);
+  }
+
+  // Waits until q's statement has finished or waits for a lock held by
+  // another request. Returns true when it waits.
+  awaitable<bool> settle(PgRequest& q) {
+    auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
+    for (;;) {
+      if (failure_) std::rethrow_exception(failure_);
+      if (interrupted_) throw PgError("interrupted");
+      if (!q.conn->busy()) co_return false;
+      observer_->start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
+                       {std::to_string(q.conn->pid()), pids_});
+      co_await observer_->collect();
+      const Result& r = observer_->result();
+      bool blocked = !r.error && !r.rows.empty() && r.rows[0][0] == std::optional<std::string>("t");
+      if (blocked && q.conn->busy()) co_return true;
+      if (Clock::now() > deadline)
+        throw PgError("request " + q.name +
+                      "'s statement neither finished nor waited for a lock within " +
+                      std::to_string(o_.settle_ms_max) + " ms");
+      co_await sleep_ms(1);
+    }
+  }
+
+  awaitable<void> take_step(size_t i, size_t position, ReplayRecord& rec) {
+    PgRequest& q = reqs_[i];
+    StepRecord sr;
+    sr.position = position;
+    sr.request = q.name;
+    sr.step = q.pc + 1;
+    sr.text = q.program->steps[q.pc].text;
+    if (!q.sent) {
+      bool policy = m_.client.debounce;
+      bool in_flight = std::any_of(reqs_.begin(), reqs_.end(), [&](const PgRequest& o) {
+        return &o != &q && o.client == q.client && o.sent && o.fate == Fate::kRunning;
+      });
+      if (policy && in_flight) {
+        q.state = RunState::kDone;
+        q.fate = Fate::kDropped;
+        sr.outcome = "dropped";
+        rec.steps.push_back(sr);
+        co_return;
+      }
+      q.sent = true;
+    }
+    if (q.steps_taken++ >= steps_max_) {
+      give_up(q);
+      sr.outcome = "gave up";
+      rec.steps.push_back(sr);
+      co_return;
+    }
+    const Step& st = q.program->steps[q.pc];
+    try {
+      if (auto* let = std::get_if<LetAction>(&st.body)) {
+        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+        q.vars[let->var] = Var{eval_value(*let->value, env), {}};
+        sr.outcome = "ok";
+        ++q.pc;
+      } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
+        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+        if (eval_pred(*retry->condition, env) == true) {
+          int64_t& used = q.retries[q.pc];
+          if (used >= retry->max) {
+            give_up(q);
+            sr.outcome = "gave up";
+          } else {
+            ++used;
+            sr.outcome = "retry";
+            --q.pc;
+          }
+        } else {
+          q.retries.erase(q.pc);
+          sr.outcome = "ok";
+          ++q.pc;
+        }
+      } else {
+        std::vector<std::optional<std::string>> params;
+        std::string sql = server_sql(st, q.vars, params);
+        // One coroutine per statement in flight on the request's connection:
+        // it waits on the socket while this driver watches for lock waits.
+        q.conn->start(sql, params);
+        asio::co_spawn(io_, q.conn->collect(), [this](std::exception_ptr e) {
+          if (e && !failure_) failure_ = e;
+        });
+        bool waits = co_await settle(q);
+        if (waits) {
+          // Pacing: let this waiter's deadlock check run (and find no cycle)
+          // before anything else happens, so that PostgreSQL's victim is the
+          // waiter that closes a cycle, as in the simulator.
+          co_await sleep_ms(o_.pace_ms);
+          waits = q.conn->busy();
+        }
+        if (waits) {
+          sr.outcome = "waits";
+          q.state = RunState::kBlocked;
+          q.waiting_record = rec.steps.size();
+          waiting_.push_back(i);
+        } else {
+          co_await apply(q, sr.outcome, sr.result);
+        }
+      }
+    } catch (const SqlError& e) {
+      sr.outcome = "ERROR " + e.sqlstate();
+      abort(q, e.sqlstate());
+    }
+    rec.steps.push_back(sr);
+    finish_if_returned(q);
+  }
+
+  // Checks the waiting statements, in the order they started waiting, until
+  // a pass finds none finished.
+  awaitable<void> settle_waiters(size_t position, ReplayRecord& rec) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t k = 0; k < waiting_.size(); ++k) {
+        PgRequest& q = reqs_[waiting_[k]];
+        if (co_await settle(q)) continue;
+        StepRecord& sr = rec.steps[q.waiting_record];
+        sr.completed_at = position;
+        std::string outcome, result;
+        q.state = RunState::kReady;
+        co_await apply(q, outcome, result);
+        sr.completion = outcome == "ok" ? result : outcome;
+        waiting_.erase(waiting_.begin() + static_cast<long>(k));
+        finish_if_returned(q);
+        changed = true;
+        break;
+      }
+    }
+  }
+
+  // Takes in the result of q's statement: variables, :rowcount, the block.
+  awaitable<void> apply(PgRequest& q, std::string& outcome, std::string& result) {
+    const Result& r = q.conn->result();
+    const Step& st = q.program->steps[q.pc];
+    if (r.error) {
+      outcome = "ERROR " + r.sqlstate;
+      abort(q, r.sqlstate);
+      co_return;
+    }
+    outcome = "ok";
+    if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& row : r.rows) {
+        std::vector<std::string> cells;
+        for (size_t c = 0; c < row.size(); ++c)
+          cells.push_back(!row[c] ? "NULL" : r.is_int[c] ? *row[c] : quote(*row[c]));
+        rows.push_back(std::move(cells));
+      }
+      result = rows_result(rows);
+      for (size_t k = 0; k < sel->into.size(); ++k) {
+        Value v = Null{};
+        if (!r.rows.empty() && r.rows[0][k])
+          v = r.is_int[k] ? Value{std::stoll(*r.rows[0][k])} : Value{*r.rows[0][k]};
+        q.vars[sel->into[k]] = Var{v, {}};
+      }
+      q.vars["rowcount"] = Var{static_cast<int64_t>(r.rows.size()), {}};
+    } else if (r.rowcount >= 0) {
+      result = "rowcount " + std::to_string(r.rowcount);
+      q.vars["rowcount"] = Var{r.rowcount, {}};
+    }
+    if (std::holds_alternative<BeginStmt>(st.body)) q.in_block = true;
+    if (std::holds_alternative<CommitStmt>(st.body) ||
+        std::holds_alternative<RollbackStmt>(st.body))
+      q.in_block = false;
+    ++q.pc;
+  }
+
+  // An error ends the request: its transaction (already failed on the
+  // server) is rolled back so the connection is clean.
+  void abort(PgRequest& q, const std::string& sqlstate) {
+    if (q.in_block) q.conn->exec("ROLLBACK");
+    q.in_block = false;
+    q.state = RunState::kDone;
+    q.fate = Fate::kAborted;
+    q.sqlstate = sqlstate;
+  }
+
+  void give_up(PgRequest& q) {
+    if (q.in_block) q.conn->exec("ROLLBACK");
+    q.in_block = false;
+    q.state = RunState::kDone;
+    q.fate = Fate::kGaveUp;
+  }
+
+  void finish_if_returned(PgRequest& q) {
+    if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
+    q.state = RunState::kDone;
+    if (q.in_block) {
+      q.conn->exec("ROLLBACK");
+      q.in_block = false;
+      q.fate = Fate::kAborted;
+    } else {
+      q.fate = Fate::kCommitted;
+    }
+  }
+
+  void read_table(const std::string& table, ReplayRecord& rec) {
+    std::vector<std::string> rows = admin_->rows_as_text("SELECT * FROM " + schema_ + "." + table);
+    std::sort(rows.begin(), rows.end());
+    rec.final_rows.emplace_back(table, std::move(rows));
+  }
+
+  asio::io_context& io_;
+  const Scenario& s_;
+  const Mitigation& m_;
+  ScheduleSpec schedule_;
+  Isolation iso_;
+  int64_t steps_max_;
+  PgOptions o_;
+  std::unique_ptr<Conn> admin_, observer_;
+  std::vector<PgRequest> reqs_;
+  std::vector<size_t> waiting_;  // requests waiting for a lock, in the order they started
+  std::string schema_, pids_;
+  bool created_ = false;
+  bool interrupted_ = false;
+  std::exception_ptr failure_;
+  static inline int counter_ = 0;
+};
+
+}  // namespace
+
+ReplayRecord replay_on_postgres(const Scenario& s, const Mitigation& m,
+                                const ScheduleSpec& schedule, Isolation isolation,
+                                int64_t steps_per_request_max, const PgOptions& o) {
+  asio::io_context io;
+  Replayer rp(io, s, m, schedule, isolation, steps_per_request_max, o);
+  rp.open();
+  ReplayRecord rec;
+  std::exception_ptr failure;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) rp.interrupt();
+  });
+  asio::co_spawn(io, rp.drive(rec), [&](std::exception_ptr e) {
+    failure = e;
+    signals.cancel();
+    rp.interrupt();
+  });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  rp.close(&rec);
+  return rec;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,52 @@
+// What `ccsim verify` compares: a record of one replay, step by step, built
+// the same way from the simulator's trace and from a real PostgreSQL.
+//
+// Pure data and pure functions; the PostgreSQL side lives in pg/.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scenario/simulate.h"
+
+namespace ccsim {
+
+struct StepRecord {
+  size_t position = 0;  // schedule position, from 1
+  std::string request;
+  size_t step = 0;          // program step, from 1
+  std::string text;         // the step as written
+  std::string outcome;      // "ok", "waits", "ERROR 40001", "retry", "gave up", "dropped"
+  std::string result;       // "rows: (1, 100)", "rowcount 1", or ""
+  size_t completed_at = 0;  // "waits": the position during which it finished; 0 = never
+  std::string completion;   // "waits": its result then ("rows: (110)", "ERROR 40P01")
+};
+
+struct ReplayRecord {
+  std::string schedule;  // the schedule taken
+  std::vector<StepRecord> steps;
+  std::vector<std::pair<std::string, std::vector<std::string>>> final_rows;  // table -> sorted rows
+  std::vector<std::pair<std::string, std::string>>
+      fates;  // request -> "committed", "aborted:40001", ...
+};
+
+// Formats result rows as "rows: (1, 'alice', 100), (2, NULL, 5)" ("rows: none" when empty).
+std::string rows_result(const std::vector<std::vector<std::string>>& rows);
+
+// Builds the record of a simulated run.
+ReplayRecord record_simulation(const MitigationRun& m);
+
+struct Difference {
+  std::string where;  // "position 6 (B, step 3)", "final auth_user", "request B"
+  std::string ccsim, postgres;
+};
+
+// Returns every place where the two records disagree.
+std::vector<Difference> compare(const ReplayRecord& ccsim, const ReplayRecord& postgres);
+
+// Side-by-side text of one mitigation's comparison.
+std::string render_verify(const std::string& mitigation, const ReplayRecord& ccsim,
+                          const ReplayRecord& postgres, const std::vector<Difference>& diffs);
+
+}  // namespace ccsim
