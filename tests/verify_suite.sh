@@ -37,6 +37,15 @@ case "$case_name" in
     grep -qF "final app_lock: ccsim (1, 2) | postgres (1, 1)   DIFFERENT" "$out" || fail "no final-row difference shown"
     echo "ok: the injected fault shows as 2 differences"
     ;;
+  specs)
+    # Each spec: the simulator's isolation-tester output against ccsim's
+    # replay of the spec on the server.
+    "$src/scripts/with-postgres" bash -c '
+      status=0
+      for f in "$1"/tests/specs/*.spec; do "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1; done
+      exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
+    cat "$out"
+    ;;
   no-server)
     "$bin" verify double_click --postgres "host=/nonexistent-ccsim-dir port=1 dbname=x" >"$out" 2>&1
     code=$?

@@ -9,10 +9,9 @@
 #include <memory>
 #include <optional>
 
-#include <libpq-fe.h>
-
 #include "lang/eval.h"
 #include "pg/asio.h"
+#include "pg/conn.h"
 
 namespace ccsim {
 
@@ -22,173 +21,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
-
-// What one statement returned.
-struct Result {
-  bool error = false;
-  std::string sqlstate, message;
-  bool tuples = false;
-  std::vector<bool> is_int;
-  std::vector<std::vector<std::optional<std::string>>> rows;
-  int64_t rowcount = -1;
-};
-
-bool int_type(Oid t) {
-  return t == 20 || t == 21 || t == 23;
-}  // int8, int2, int4
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
-// One libpq connection, driven without blocking through its socket.
-class Conn {
- public:
-  Conn(asio::io_context& io, const PgOptions& o, const std::string& what) {
-    std::string timeout = std::to_string(o.connect_timeout_s);
-    const char* keys[] = {"dbname", "connect_timeout", nullptr};
-    const char* values[] = {o.conninfo.c_str(), timeout.c_str(), nullptr};
-    pg_ = PQconnectdbParams(keys, values, 1);
-    if (!pg_ || PQstatus(pg_) != CONNECTION_OK) {
-      std::string msg = pg_ ? PQerrorMessage(pg_) : "out of memory";
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-      if (pg_) PQfinish(pg_);
-      pg_ = nullptr;
-      throw PgError("cannot connect to PostgreSQL (" + what + "): " + msg);
-    }
-    // NOTICEs (a schema that did not exist, a cascade) are not ccsim's output.
-    PQsetNoticeProcessor(
-        pg_, [](void*, const char*) {}, nullptr);
-    exec("SET statement_timeout = " + std::to_string(o.statement_timeout_ms));
-    pid_ = PQbackendPID(pg_);
-    if (PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
-    int fd = dup(PQsocket(pg_));
-    if (fd < 0) throw PgError("cannot watch the connection's socket");
-    sd_ = std::make_unique<asio::posix::stream_descriptor>(io, fd);
-  }
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-  ~Conn() {
-    sd_.reset();
-    if (pg_) PQfinish(pg_);
-  }
-
-  int pid() const { return pid_; }
-  bool busy() const { return busy_; }
-  const Result& result() const { return result_; }
-  void cancel_waits() {
-    if (sd_) sd_->cancel();
-  }
-
-  // Runs a statement to completion while nothing else is in flight on this
-  // connection (setup and cleanup). Throws PgError when it fails.
-  void exec(const std::string& sql) {
-    PQsetnonblocking(pg_, 0);
-    PGresult* r = PQexec(pg_, sql.c_str());
-    ExecStatusType st = PQresultStatus(r);
-    std::string msg = PQresultErrorMessage(r);
-    PQclear(r);
-    if (pg_ && sd_) PQsetnonblocking(pg_, 1);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-      throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
-    }
-  }
-
-  // Sends a statement; busy() is true until collect() has its result.
-  void start(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
-    busy_ = true;
-    result_ = Result{};
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    if (!PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                           values.data(), nullptr, nullptr, 0))
-      throw PgError(std::string("cannot send a statement: ") + PQerrorMessage(pg_));
-  }
-
-  // Waits on the socket until the statement's whole result is in.
-  awaitable<void> collect() {
-    while (PQflush(pg_) == 1)
-      co_await sd_->async_wait(asio::posix::stream_descriptor::wait_write, use_awaitable);
-    for (;;) {
-      if (!PQconsumeInput(pg_))
-        throw PgError(std::string("lost the connection: ") + PQerrorMessage(pg_));
-      while (!PQisBusy(pg_)) {
-        PGresult* r = PQgetResult(pg_);
-        if (!r) {
-          busy_ = false;
-          co_return;
-        }
-        absorb(r);
-        PQclear(r);
-      }
-      co_await sd_->async_wait(asio::posix::stream_descriptor::wait_read, use_awaitable);
-    }
-  }
-
-  // Runs a query while nothing else is in flight; returns its rows as
-  // "(1, 'alice', NULL)" texts.
-  std::vector<std::string> rows_as_text(const std::string& sql) {
-    PQsetnonblocking(pg_, 0);
-    PGresult* r = PQexec(pg_, sql.c_str());
-    PQsetnonblocking(pg_, 1);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-      std::string msg = PQresultErrorMessage(r);
-      PQclear(r);
-      throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
-    }
-    std::vector<std::string> out;
-    for (int i = 0; i < PQntuples(r); ++i) {
-      std::string row = "(";
-      for (int c = 0; c < PQnfields(r); ++c) {
-        row += c ? ", " : "";
-        row += PQgetisnull(r, i, c)      ? std::string("NULL")
-               : int_type(PQftype(r, c)) ? std::string(PQgetvalue(r, i, c))
-                                         : quote(PQgetvalue(r, i, c));
-      }
-      out.push_back(row + ")");
-    }
-    PQclear(r);
-    return out;
-  }
-
- private:
-  void absorb(PGresult* r) {
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_FATAL_ERROR) {
-      result_.error = true;
-      const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-      const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-      result_.sqlstate = state ? state : "";
-      result_.message = msg ? msg : "";
-      return;
-    }
-    if (st == PGRES_TUPLES_OK) {
-      result_.tuples = true;
-      int cols = PQnfields(r);
-      for (int c = 0; c < cols; ++c) result_.is_int.push_back(int_type(PQftype(r, c)));
-      for (int i = 0; i < PQntuples(r); ++i) {
-        std::vector<std::optional<std::string>> row;
-        for (int c = 0; c < cols; ++c)
-          row.push_back(PQgetisnull(r, i, c) ? std::nullopt
-                                             : std::optional<std::string>(PQgetvalue(r, i, c)));
-        result_.rows.push_back(std::move(row));
-      }
-      result_.rowcount = PQntuples(r);
-      return;
-    }
-    const char* n = PQcmdTuples(r);
-    result_.rowcount = n && *n ? std::stoll(n) : -1;
-  }
-
-  PGconn* pg_ = nullptr;
-  std::unique_ptr<asio::posix::stream_descriptor> sd_;
-  int pid_ = 0;
-  bool busy_ = false;
-  Result result_;
-};
 
 // A request on the server side: the application's half (variables, LET,
 // RETRY, the client's debounce) runs here, exactly as engine/ runs it; SQL
@@ -206,7 +38,7 @@ struct PgRequest {
   int64_t steps_taken = 0;
   std::vector<std::string> waiting_for;
   size_t waiting_record = 0;
-  std::unique_ptr<Conn> conn;
+  std::unique_ptr<PgConn> conn;
 };
 
 // Returns the statement as PostgreSQL takes it: INTO removed and each
@@ -264,7 +96,7 @@ class Replayer {
 
   // Creates the schema, tables and connections.
   void open() {
-    admin_ = std::make_unique<Conn>(io_, o_, "admin");
+    admin_ = std::make_unique<PgConn>(io_, o_, "admin");
     schema_ = "ccsim_verify_" + std::to_string(getpid()) + "_" + std::to_string(++counter_);
     admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
     admin_->exec("CREATE SCHEMA " + schema_);
@@ -273,7 +105,7 @@ class Replayer {
     for (const Step& st : s_.setup.steps) admin_->exec(st.text);
     if (m_.setup)
       for (const Step& st : m_.setup->steps) admin_->exec(st.text);
-    observer_ = std::make_unique<Conn>(io_, o_, "observer");
+    observer_ = std::make_unique<PgConn>(io_, o_, "observer");
     for (size_t i = 0; i < s_.requests.size(); ++i) {
       const RequestSpec& spec = s_.requests[i];
       PgRequest q;
@@ -283,7 +115,7 @@ class Replayer {
       for (const auto& [k, v] : spec.args) q.vars[k] = Var{v, {}};
       q.vars["request_id"] = Var{static_cast<int64_t>(i + 1), {}};
       q.vars["rowcount"] = Var{int64_t{0}, {}};
-      q.conn = std::make_unique<Conn>(io_, o_, "request " + spec.name);
+      q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);
       q.conn->exec("SET search_path TO " + schema_);
       q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
       q.conn->exec(std::string("SET default_transaction_isolation = '") +
@@ -379,7 +211,7 @@ class Replayer {
       observer_->start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
                        {std::to_string(q.conn->pid()), pids_});
       co_await observer_->collect();
-      const Result& r = observer_->result();
+      const PgResult& r = observer_->result();
       bool blocked = !r.error && !r.rows.empty() && r.rows[0][0] == std::optional<std::string>("t");
       if (blocked && q.conn->busy()) co_return true;
       if (Clock::now() > deadline)
@@ -499,7 +331,7 @@ class Replayer {
 
   // Takes in the result of q's statement: variables, :rowcount, the block.
   awaitable<void> apply(PgRequest& q, std::string& outcome, std::string& result) {
-    const Result& r = q.conn->result();
+    const PgResult& r = q.conn->result();
     const Step& st = q.program->steps[q.pc];
     if (r.error) {
       outcome = "ERROR " + r.sqlstate;
@@ -512,7 +344,7 @@ class Replayer {
       for (const auto& row : r.rows) {
         std::vector<std::string> cells;
         for (size_t c = 0; c < row.size(); ++c)
-          cells.push_back(!row[c] ? "NULL" : r.is_int[c] ? *row[c] : quote(*row[c]));
+          cells.push_back(!row[c] ? "NULL" : r.is_int[c] ? *row[c] : pg_quote(*row[c]));
         rows.push_back(std::move(cells));
       }
       result = rows_result(rows);
@@ -576,7 +408,7 @@ class Replayer {
   Isolation iso_;
   int64_t steps_max_;
   PgOptions o_;
-  std::unique_ptr<Conn> admin_, observer_;
+  std::unique_ptr<PgConn> admin_, observer_;
   std::vector<PgRequest> reqs_;
   std::vector<size_t> waiting_;  // requests waiting for a lock, in the order they started
   std::string schema_, pids_;

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "spec/spec.h"
 #include "verify/record.h"
 
 namespace ccsim {
@@ -32,5 +33,12 @@ struct PgOptions {
 ReplayRecord replay_on_postgres(const Scenario& s, const Mitigation& m,
                                 const ScheduleSpec& schedule, Isolation isolation,
                                 int64_t steps_per_request_max, const PgOptions& o);
+
+// Runs every permutation of an isolation-tester spec on the server the way
+// PostgreSQL's isolationtester does (one connection per session, kept across
+// permutations; waiting steps polled in the order they started waiting; a
+// session's waiting step awaited before its next step) and returns what the
+// tester prints. `isolation` is the sessions' default level.
+std::string replay_spec_on_postgres(const SpecFile& spec, Isolation isolation, const PgOptions& o);
 
 }  // namespace ccsim

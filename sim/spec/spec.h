@@ -32,7 +32,8 @@ struct SpecSession {
 
 struct SpecFile {
   std::string file;
-  std::vector<Step> setup;  // every top-level setup block, in order
+  std::vector<Step> setup;     // every top-level setup block, in order
+  std::vector<Step> teardown;  // run after each permutation on a real server
   std::vector<SpecSession> sessions;
   std::vector<SpecStep> steps;
   std::vector<std::vector<size_t>> permutations;  // step indexes

@@ -28,7 +28,7 @@ class SpecParser {
     }
     if (peek_word("teardown")) {
       word();
-      block();  // a simulated permutation ends with its world: nothing to undo
+      spec.teardown = statements(block());
     }
     while (peek_word("session")) {
       word();

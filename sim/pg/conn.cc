@@ -1,0 +1,156 @@
+#include "pg/conn.h"
+
+#include <unistd.h>
+
+namespace ccsim {
+
+namespace asio = boost::asio;
+
+bool pg_int_type(Oid t) {
+  return t == 20 || t == 21 || t == 23;
+}
+
+std::string pg_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+PgConn::PgConn(asio::io_context& io, const PgOptions& o, const std::string& what) {
+  std::string timeout = std::to_string(o.connect_timeout_s);
+  const char* keys[] = {"dbname", "connect_timeout", nullptr};
+  const char* values[] = {o.conninfo.c_str(), timeout.c_str(), nullptr};
+  pg_ = PQconnectdbParams(keys, values, 1);
+  if (!pg_ || PQstatus(pg_) != CONNECTION_OK) {
+    std::string msg = pg_ ? PQerrorMessage(pg_) : "out of memory";
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    if (pg_) PQfinish(pg_);
+    pg_ = nullptr;
+    throw PgError("cannot connect to PostgreSQL (" + what + "): " + msg);
+  }
+  // NOTICEs (a schema that did not exist, a cascade) are dropped unless asked for.
+  PQsetNoticeProcessor(pg_, &PgConn::notice_thunk, this);
+  exec("SET statement_timeout = " + std::to_string(o.statement_timeout_ms));
+  pid_ = PQbackendPID(pg_);
+  if (PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
+  int fd = dup(PQsocket(pg_));
+  if (fd < 0) throw PgError("cannot watch the connection's socket");
+  sd_ = std::make_unique<asio::posix::stream_descriptor>(io, fd);
+}
+
+PgConn::~PgConn() {
+  sd_.reset();
+  if (pg_) PQfinish(pg_);
+}
+
+void PgConn::notice_thunk(void* self, const char* message) {
+  auto* c = static_cast<PgConn*>(self);
+  if (c->notice_) c->notice_(message);
+}
+
+void PgConn::on_notice(std::function<void(const std::string&)> sink) {
+  notice_ = std::move(sink);
+}
+
+void PgConn::cancel_waits() {
+  if (sd_) sd_->cancel();
+}
+
+void PgConn::exec(const std::string& sql) {
+  PQsetnonblocking(pg_, 0);
+  PGresult* r = PQexec(pg_, sql.c_str());
+  ExecStatusType st = PQresultStatus(r);
+  std::string msg = PQresultErrorMessage(r);
+  PQclear(r);
+  if (sd_) PQsetnonblocking(pg_, 1);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
+  }
+}
+
+std::vector<std::string> PgConn::rows_as_text(const std::string& sql) {
+  PQsetnonblocking(pg_, 0);
+  PGresult* r = PQexec(pg_, sql.c_str());
+  PQsetnonblocking(pg_, 1);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    std::string msg = PQresultErrorMessage(r);
+    PQclear(r);
+    throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
+  }
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r); ++i) {
+    std::string row = "(";
+    for (int c = 0; c < PQnfields(r); ++c) {
+      row += c ? ", " : "";
+      row += PQgetisnull(r, i, c)         ? std::string("NULL")
+             : pg_int_type(PQftype(r, c)) ? std::string(PQgetvalue(r, i, c))
+                                          : pg_quote(PQgetvalue(r, i, c));
+    }
+    out.push_back(row + ")");
+  }
+  PQclear(r);
+  return out;
+}
+
+void PgConn::start(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  busy_ = true;
+  result_ = PgResult{};
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (!PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                         nullptr, nullptr, 0))
+    throw PgError(std::string("cannot send a statement: ") + PQerrorMessage(pg_));
+}
+
+asio::awaitable<void> PgConn::collect() {
+  while (PQflush(pg_) == 1)
+    co_await sd_->async_wait(asio::posix::stream_descriptor::wait_write, asio::use_awaitable);
+  for (;;) {
+    if (!PQconsumeInput(pg_))
+      throw PgError(std::string("lost the connection: ") + PQerrorMessage(pg_));
+    while (!PQisBusy(pg_)) {
+      PGresult* r = PQgetResult(pg_);
+      if (!r) {
+        busy_ = false;
+        co_return;
+      }
+      absorb(r);
+      PQclear(r);
+    }
+    co_await sd_->async_wait(asio::posix::stream_descriptor::wait_read, asio::use_awaitable);
+  }
+}
+
+void PgConn::absorb(PGresult* r) {
+  ExecStatusType st = PQresultStatus(r);
+  if (st == PGRES_FATAL_ERROR) {
+    result_.error = true;
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    result_.sqlstate = state ? state : "";
+    result_.message = msg ? msg : "";
+    return;
+  }
+  if (st == PGRES_TUPLES_OK) {
+    result_.tuples = true;
+    int cols = PQnfields(r);
+    for (int c = 0; c < cols; ++c) {
+      result_.columns.push_back(PQfname(r, c));
+      result_.is_int.push_back(pg_int_type(PQftype(r, c)));
+    }
+    for (int i = 0; i < PQntuples(r); ++i) {
+      std::vector<std::optional<std::string>> row;
+      for (int c = 0; c < cols; ++c)
+        row.push_back(PQgetisnull(r, i, c) ? std::nullopt
+                                           : std::optional<std::string>(PQgetvalue(r, i, c)));
+      result_.rows.push_back(std::move(row));
+    }
+    result_.rowcount = PQntuples(r);
+    return;
+  }
+  const char* n = PQcmdTuples(r);
+  result_.rowcount = n && *n ? std::stoll(n) : -1;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,75 @@
+// One libpq connection driven through Boost.Asio: a statement is sent with
+// libpq's non-blocking API and its result collected by a coroutine that
+// awaits the connection's socket. Part of the real-I/O edge (pg/).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "pg/asio.h"
+#include "pg/replay.h"
+
+namespace ccsim {
+
+// What one statement returned.
+struct PgResult {
+  bool error = false;
+  std::string sqlstate, message;  // the primary message, as the isolation tester prints it
+  bool tuples = false;
+  std::vector<std::string> columns;
+  std::vector<bool> is_int;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  int64_t rowcount = -1;
+};
+
+// Returns true for PostgreSQL's integer type ids (int2, int4, int8).
+bool pg_int_type(Oid t);
+// Returns s as an SQL literal: 'it''s'.
+std::string pg_quote(const std::string& s);
+
+class PgConn {
+ public:
+  // Connects (bounded by o.connect_timeout_s) and sets statement_timeout.
+  // `what` names the connection in errors. Throws PgError.
+  PgConn(boost::asio::io_context& io, const PgOptions& o, const std::string& what);
+  PgConn(const PgConn&) = delete;
+  PgConn& operator=(const PgConn&) = delete;
+  ~PgConn();
+
+  int pid() const { return pid_; }
+  // True while a statement sent by start() has not been fully collected.
+  bool busy() const { return busy_; }
+  const PgResult& result() const { return result_; }
+  // Cancels a pending collect() (it ends with an error).
+  void cancel_waits();
+  // Calls `sink` with each NOTICE or WARNING the server sends, as libpq
+  // formats it ("WARNING:  ...\n").
+  void on_notice(std::function<void(const std::string&)> sink);
+
+  // Runs a statement while nothing else is in flight. Throws PgError on failure.
+  void exec(const std::string& sql);
+  // Runs a query while nothing else is in flight; its rows as "(1, 'a', NULL)".
+  std::vector<std::string> rows_as_text(const std::string& sql);
+  // Sends a statement; busy() until collect() has its result.
+  void start(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+  // Awaits the socket until the whole result of the started statement is in.
+  boost::asio::awaitable<void> collect();
+
+ private:
+  void absorb(PGresult* r);
+  static void notice_thunk(void* self, const char* message);
+
+  PGconn* pg_ = nullptr;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> sd_;
+  int pid_ = 0;
+  bool busy_ = false;
+  PgResult result_;
+  std::function<void(const std::string&)> notice_;
+};
+
+}  // namespace ccsim
