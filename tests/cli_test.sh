@@ -82,6 +82,39 @@ case "$case_name" in
     contains err.txt "no request argument or step gives :delta a value"
     [ ! -s out.txt ] || fail "printed output for bad input"
     ;;
+  check-pass)
+    run_expect 0 check "$src/scenarios" --junit junit.xml
+    [ "$(tail -n 1 out.txt)" = "12 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="6" failures="0">'
+    ;;
+  check-fail)
+    # Only the first expectation (none's) is changed to the wrong 120.
+    sed '0,/points = 110 }/s//points = 120 }/' \
+      "$src/scenarios/double_click.toml" >copy.toml
+    line=$(grep -n '^mitigation = "none"' copy.toml | cut -d: -f1)
+    run_expect 1 check copy.toml --junit junit.xml
+    contains out.txt "FAIL copy.toml:$((line - 1)):1: none under round-robin: final auth_user row 1: points is 110, expected 120"
+    contains out.txt 'replay: ccsim run copy.toml --mitigation none --schedule "A B A B A B"'
+    [ "$(tail -n 1 out.txt)" = "5 passed, 1 failed" ] || fail "summary line"
+    contains junit.xml '<testcase classname="copy.toml" name="none under round-robin" line="'"$((line - 1))"'">'
+    contains junit.xml '<failure message="final auth_user row 1: points is 110, expected 120">'
+    run_expect 1 check copy.toml --format json
+    contains out.txt '"failed": 1'
+    ;;
+  check-no-expectations)
+    sed '/^\[\[expect\]\]/,$d' "$src/scenarios/two_tabs.toml" >bare.toml
+    run_expect 1 check bare.toml
+    contains out.txt "FAIL bare.toml: no expectations: the scenario states no [[expect]]: nothing to check"
+    [ "$(tail -n 1 out.txt)" = "0 passed, 1 failed" ] || fail "summary line"
+    ;;
+  check-bad-input)
+    cp "$src/scenarios/two_tabs.toml" good.toml
+    printf 'title = \n' >bad.toml
+    run_expect 2 check good.toml bad.toml --junit junit.xml
+    contains err.txt "ccsim: bad.toml:1:9: error: this is not valid TOML"
+    [ ! -s out.txt ] || fail "printed output for bad input"
+    [ ! -e junit.xml ] || fail "wrote a JUnit report for bad input"
+    ;;
   *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

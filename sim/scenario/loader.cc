@@ -304,17 +304,20 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     d.fail(*t.get("mitigation"),
            "this scenario does not run mitigation '" + e.mitigation + "' (it runs: " + known + ")");
   }
-  e.schedule = s.schedule.key();
+  e.schedule_spec = s.schedule;
   if (const toml::node* sch = t.get("schedule")) {
     if (!sch->is_string())
       d.fail(*sch, "'schedule' must be text, like \"A B A B\" or \"round-robin\"");
-    e.schedule = parse_schedule(std::string(sch->as_string()->get()), d.pos(*sch)).key();
+    SourcePos p = d.pos(*sch);
+    p.column += 1;  // past the opening quote
+    e.schedule_spec = parse_schedule(std::string(sch->as_string()->get()), p);
   }
   if (const toml::node* seed = t.get("seed")) {
     if (!seed->is_integer() || seed->as_integer()->get() < 0)
       d.fail(*seed, "'seed' must be a whole number, 0 or more");
-    e.schedule = random_schedule(static_cast<uint64_t>(seed->as_integer()->get())).key();
+    e.schedule_spec = random_schedule(static_cast<uint64_t>(seed->as_integer()->get()));
   }
+  e.schedule = e.schedule_spec.key();
   const World& w = worlds.at(e.mitigation);
   if (const toml::node* f = t.get("final")) {
     for (auto&& [tk, rows] : d.table(*f, "final")) {

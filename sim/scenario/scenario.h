@@ -43,7 +43,8 @@ struct ExpectedRow {
 
 struct Expectation {
   std::string mitigation;
-  std::string schedule;  // replay key it applies to ("round-robin", "A B A B", "seed 7")
+  std::string schedule;        // replay key it applies to ("round-robin", "A B A B", "seed 7")
+  ScheduleSpec schedule_spec;  // the schedule itself, to run it
   SourcePos pos;
   std::map<std::string, std::vector<ExpectedRow>> final_rows;  // table -> rows in row order
   std::map<std::string, std::string> requests;  // request -> "committed" | "aborted:40001" | ...

@@ -20,8 +20,10 @@ std::string join(const std::vector<std::string>& v, const char* empty) {
   return out.empty() ? std::string(empty) : out;
 }
 
+}  // namespace
+
 // Compares a run with an expectation; returns one line per difference.
-std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
+std::vector<std::string> check_expectation(const Expectation& e, const MitigationRun& m) {
   std::vector<std::string> out;
   const World& w = m.run.world;
   for (const auto& [tname, rows] : e.final_rows) {
@@ -84,8 +86,6 @@ std::vector<std::string> compare(const Expectation& e, const MitigationRun& m) {
   return out;
 }
 
-}  // namespace
-
 std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options) {
   std::vector<const Mitigation*> chosen;
   for (const std::string& name : options.mitigations) {
@@ -127,7 +127,7 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
     for (const Expectation& e : s.expectations) {
       if (e.mitigation != m->name || e.schedule != r.schedule.key() || !default_isolation) continue;
       r.expectation_found = true;
-      for (std::string& f : compare(e, r)) r.failures.push_back(std::move(f));
+      for (std::string& f : check_expectation(e, r)) r.failures.push_back(std::move(f));
     }
     out.push_back(std::move(r));
   }

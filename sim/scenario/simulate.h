@@ -40,4 +40,7 @@ struct MitigationRun {
 // `option_pos`) or a schedule that cannot be followed.
 std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options);
 
+// Returns what expectation `e` says that run `m` does not do, one line each.
+std::vector<std::string> check_expectation(const Expectation& e, const MitigationRun& m);
+
 }  // namespace ccsim

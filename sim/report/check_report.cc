@@ -1,0 +1,113 @@
+#include "report/check_report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ccsim {
+
+namespace {
+
+struct Counts {
+  size_t passed = 0, failed = 0;
+};
+
+Counts count(const std::vector<CheckFile>& files) {
+  Counts c;
+  for (const CheckFile& f : files)
+    for (const CheckCase& k : f.cases) (k.failures.empty() ? c.passed : c.failed)++;
+  return c;
+}
+
+std::string xml(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        // XML 1.0 forbids most control characters, even escaped.
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
+          out += '?';
+        else
+          out += ch;
+    }
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : "; ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string render_check_text(const std::vector<CheckFile>& files) {
+  std::string out;
+  for (const CheckFile& f : files)
+    for (const CheckCase& c : f.cases)
+      if (!c.failures.empty())
+        out += "FAIL " + where(c.pos) + c.name + ": " + joined(c.failures) +
+               "\n     replay: " + c.replay + "\n";
+  Counts n = count(files);
+  return out + std::to_string(n.passed) + " passed, " + std::to_string(n.failed) + " failed\n";
+}
+
+std::string render_check_json(const std::vector<CheckFile>& files) {
+  using Json = nlohmann::ordered_json;
+  Json fs = Json::array();
+  for (const CheckFile& f : files) {
+    Json cases = Json::array();
+    for (const CheckCase& c : f.cases)
+      cases.push_back({{"name", c.name},
+                       {"line", c.pos.line},
+                       {"passed", c.failures.empty()},
+                       {"failures", c.failures},
+                       {"replay", c.replay}});
+    fs.push_back({{"file", f.file}, {"cases", cases}});
+  }
+  Counts n = count(files);
+  Json doc = {
+      {"format", "ccsim-check/1"}, {"files", fs}, {"passed", n.passed}, {"failed", n.failed}};
+  return doc.dump(2) + "\n";
+}
+
+std::string render_junit(const std::vector<CheckFile>& files) {
+  Counts n = count(files);
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ccsim check\" tests=\"" +
+      std::to_string(n.passed + n.failed) + "\" failures=\"" + std::to_string(n.failed) + "\">\n";
+  for (const CheckFile& f : files) {
+    Counts fc = count({f});
+    out += "  <testsuite name=\"" + xml(f.file) + "\" tests=\"" + std::to_string(f.cases.size()) +
+           "\" failures=\"" + std::to_string(fc.failed) + "\">\n";
+    for (const CheckCase& c : f.cases) {
+      out += "    <testcase classname=\"" + xml(f.file) + "\" name=\"" + xml(c.name) + "\"";
+      if (c.pos.line) out += " line=\"" + std::to_string(c.pos.line) + "\"";
+      if (c.failures.empty()) {
+        out += "/>\n";
+        continue;
+      }
+      out += ">\n      <failure message=\"" + xml(joined(c.failures)) + "\">" +
+             xml(joined(c.failures)) + "\nreplay: " + xml(c.replay) +
+             "</failure>\n    </testcase>\n";
+    }
+    out += "  </testsuite>\n";
+  }
+  return out + "</testsuites>\n";
+}
+
+}  // namespace ccsim

@@ -1,0 +1,118 @@
+#include "scenario/checks.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "scenario/simulate.h"
+#include "spec/tester_output.h"
+
+namespace ccsim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& end) {
+  return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
+}
+
+std::string display_path(const std::string& file) {
+  return file.substr(0, file.find(" (built in)"));
+}
+
+}  // namespace
+
+std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file()) continue;
+        std::string f = it->path().string();
+        bool library = false;
+        for (const auto& part : it->path().parent_path()) library |= part == "mitigations";
+        if (!library && (ends_with(f, ".toml") || ends_with(f, ".spec"))) found.push_back(f);
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (fs::exists(p, ec)) {
+      out.push_back(p);
+    } else {
+      throw InputError(SourcePos{p, 0, 0}, "no such file or folder");
+    }
+  }
+  return out;
+}
+
+CheckInput load_check_input(const std::string& path) {
+  if (!ends_with(path, ".spec")) return load_scenario(path);
+  SpecInput in{load_spec(path), std::nullopt, ""};
+  fs::path p(path);
+  for (fs::path candidate : {p.parent_path() / "expected" / (p.stem().string() + ".out"),
+                             p.parent_path() / (p.stem().string() + ".out")}) {
+    std::error_code ec;
+    if (!fs::is_regular_file(candidate, ec)) continue;
+    std::ifstream f(candidate, std::ios::binary);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    in.expected = ss.str();
+    in.expected_file = candidate.string();
+    break;
+  }
+  return in;
+}
+
+CheckFile run_checks(const CheckInput& input) {
+  CheckFile out;
+  if (const auto* spec_in = std::get_if<SpecInput>(&input)) {
+    out.file = spec_in->spec.file;
+    CheckCase c{"isolation-tester output", SourcePos{out.file, 0, 0}, {}, "ccsim run " + out.file};
+    if (!spec_in->expected) {
+      c.name = "no expectations";
+      c.failures.push_back(
+          "no expected output: put PostgreSQL's isolationtester output in expected/" +
+          fs::path(out.file).stem().string() + ".out beside the spec");
+    } else if (std::string got = run_spec(spec_in->spec, Isolation::kReadCommitted);
+               got != *spec_in->expected) {
+      c.failures.push_back("the output differs from " + spec_in->expected_file +
+                           " (diff it with: " + c.replay + ")");
+    }
+    out.cases.push_back(std::move(c));
+    return out;
+  }
+  const Scenario& s = std::get<Scenario>(input);
+  out.file = s.file;
+  if (s.expectations.empty()) {
+    out.cases.push_back(
+        CheckCase{"no expectations",
+                  SourcePos{s.file, 0, 0},
+                  {"the scenario states no [[expect]]: nothing to check (docs/scenario_format.md)"},
+                  "ccsim run " + display_path(s.file)});
+    return out;
+  }
+  // One run per (mitigation, schedule), shared by the expectations about it.
+  std::map<std::pair<std::string, std::string>, MitigationRun> runs;
+  for (const Expectation& e : s.expectations) {
+    auto key = std::make_pair(e.mitigation, e.schedule);
+    if (!runs.count(key)) {
+      RunOptions o;
+      o.mitigations = {e.mitigation};
+      o.schedule = e.schedule_spec;
+      runs.emplace(key, std::move(simulate(s, o).front()));
+    }
+    const MitigationRun& m = runs.at(key);
+    out.cases.push_back(
+        CheckCase{e.mitigation + " under " + e.schedule, e.pos, check_expectation(e, m),
+                  "ccsim run " + display_path(s.file) + " --mitigation " + e.mitigation +
+                      " --schedule \"" + m.run.schedule_text() + "\""});
+  }
+  return out;
+}
+
+}  // namespace ccsim

@@ -1,0 +1,50 @@
+// `ccsim check`: every expectation written in scenario files, and every
+// isolation-tester spec that has an expected-output file, as test cases.
+//
+// Loading is separate from running so that a bad file stops everything
+// before anything runs (exit 2, nothing half-run).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "scenario/scenario.h"
+#include "spec/spec.h"
+
+namespace ccsim {
+
+struct CheckCase {
+  std::string name;                   // "none under round-robin"
+  SourcePos pos;                      // the [[expect]] entry, or the spec file
+  std::vector<std::string> failures;  // empty when it passed
+  std::string replay;                 // the command that reproduces the run
+};
+
+struct CheckFile {
+  std::string file;
+  std::vector<CheckCase> cases;
+};
+
+// A loaded input: a scenario, or a spec with its expected output (if any).
+struct SpecInput {
+  SpecFile spec;
+  std::optional<std::string> expected;  // contents of expected/NAME.out or NAME.out beside it
+  std::string expected_file;
+};
+using CheckInput = std::variant<Scenario, SpecInput>;
+
+// Expands files and folders (recursively: *.toml and *.spec, sorted; files
+// under a folder named "mitigations" are library entries, not scenarios).
+// Throws InputError for a path that does not exist.
+std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths);
+
+// Loads one file. Throws InputError on bad input.
+CheckInput load_check_input(const std::string& path);
+
+// Runs the cases of one loaded input. A file with no expectations yields one
+// failing case that says so: nothing passes silently.
+CheckFile run_checks(const CheckInput& input);
+
+}  // namespace ccsim
