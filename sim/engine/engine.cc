@@ -594,7 +594,11 @@ void run_setup(World& w, const Program& setup) {
   while (w.requests[0].state == RunState::kReady) step(w, r, nullptr);
   Request done = w.requests[0];
   w.requests.erase(w.requests.begin());
-  if (done.fate == Fate::kAborted) throw SqlError(done.sqlstate, done.error);
+  if (done.fate == Fate::kAborted) {
+    const Step& failed = setup.steps[std::min(done.pc, setup.steps.size() - 1)];
+    throw SetupFailure(SqlError(done.sqlstate, done.error),
+                       SourcePos{setup.file, failed.line, failed.column});
+  }
 }
 
 }  // namespace ccsim

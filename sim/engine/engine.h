@@ -17,8 +17,19 @@ namespace ccsim {
 // Appends events and observations to *log when log is not null.
 void step(World& w, RequestId r, Log* log);
 
+// A setup statement that failed, with where it stands in its file.
+class SetupFailure : public SqlError {
+ public:
+  SetupFailure(const SqlError& e, SourcePos pos)
+      : SqlError(e.sqlstate(), e.what()), pos_(std::move(pos)) {}
+  const SourcePos& pos() const { return pos_; }
+
+ private:
+  SourcePos pos_;
+};
+
 // Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
-// in its own committed transaction. Throws SqlError when one fails.
+// in its own committed transaction. Throws SetupFailure when one fails.
 void run_setup(World& w, const Program& setup);
 
 }  // namespace ccsim

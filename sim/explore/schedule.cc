@@ -44,6 +44,10 @@ ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos) {
     size_t b = i;
     while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_'))
       ++i;
+    if (s.names.size() == kScheduleNamesMax)
+      throw InputError(pos, "an explicit schedule names at most " +
+                                std::to_string(kScheduleNamesMax) +
+                                " steps; use round-robin or --seed for longer runs");
     s.names.push_back(text.substr(b, i - b));
     s.columns.push_back(static_cast<int>(b));
   }

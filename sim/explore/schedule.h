@@ -29,6 +29,9 @@ struct ScheduleSpec {
   std::string key() const;
 };
 
+// Most entries in an explicit schedule.
+constexpr size_t kScheduleNamesMax = 100000;
+
 // Parses "round-robin" or "A B A B" (names separated by blanks or commas).
 // Throws InputError at pos for an empty schedule or a bad character.
 ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos);

@@ -283,7 +283,22 @@ class Parser {
 
   // ---- expressions: OR < AND < NOT < comparison/IS < +,- < *,/,% < unary --
 
-  ExprPtr expr() { return or_expr(); }
+  // Expressions nest at most kDepthMax deep (parentheses, NOT, unary minus):
+  // enough for any real predicate, and it keeps the recursion bounded.
+  static constexpr int kDepthMax = 64;
+  struct Deeper {
+    Deeper(Parser& p, const Token& t) : p_(p) {
+      if (++p_.depth_ > kDepthMax)
+        p_.fail(t, "this expression nests more than " + std::to_string(kDepthMax) + " levels deep");
+    }
+    ~Deeper() { --p_.depth_; }
+    Parser& p_;
+  };
+
+  ExprPtr expr() {
+    Deeper guard(*this, peek());
+    return or_expr();
+  }
 
   ExprPtr or_expr() {
     ExprPtr l = and_expr();
@@ -304,6 +319,7 @@ class Parser {
   ExprPtr not_expr() {
     if (peek_is("NOT")) {
       const Token& t = next();
+      Deeper guard(*this, t);
       return unary(ExprKind::kNot, not_expr(), t);
     }
     return comparison();
@@ -353,6 +369,7 @@ class Parser {
     const Token& t = peek();
     if (accept_symbol("-")) {
       if (peek().kind == TokenKind::kInt) return number(true, t);
+      Deeper guard(*this, t);
       return unary(ExprKind::kNeg, unary_minus(), t);
     }
     return primary();
@@ -493,6 +510,7 @@ class Parser {
   std::vector<Token> tokens_;
   std::string comment_;
   size_t at_ = 0;
+  int depth_ = 0;
 };
 
 std::string strip_comment_and_trim(std::string_view line) {
@@ -538,6 +556,9 @@ Step parse_step(std::string_view line, const TextOrigin& origin) {
 
 Program parse_program(std::string_view text, const TextOrigin& origin) {
   Program prog;
+  if (text.find('\0') != std::string_view::npos)
+    throw InputError(SourcePos{origin.file, origin.line, origin.column},
+                     "the steps contain a NUL byte");
   prog.file = origin.file;
   int line_no = 0;
   size_t start = 0;
@@ -547,7 +568,12 @@ Program parse_program(std::string_view text, const TextOrigin& origin) {
         text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     TextOrigin here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
-    if (!strip_comment_and_trim(line).empty()) prog.steps.push_back(parse_step(line, here));
+    if (!strip_comment_and_trim(line).empty()) {
+      if (prog.steps.size() == kProgramStepsMax)
+        throw InputError(SourcePos{here.file, here.line, here.column},
+                         "a program has at most " + std::to_string(kProgramStepsMax) + " steps");
+      prog.steps.push_back(parse_step(line, here));
+    }
     if (nl == std::string_view::npos) break;
     start = nl + 1;
     ++line_no;

@@ -21,6 +21,9 @@ struct TextOrigin {
   int column = 1;
 };
 
+// Most steps in one program (one view, one setup).
+constexpr size_t kProgramStepsMax = 10000;
+
 // Parses a block of steps, one per line. Blank lines and lines holding only a
 // "-- comment" are skipped. A trailing ';' on a step is allowed.
 // Returns the steps in order; throws InputError on the first bad step.

@@ -100,8 +100,8 @@ class Doc {
       return {};
     }
     if (!n->is_string())
-      fail(*n,
-           "'" + std::string(key) + "' must be text (" + what + "), found " + type_name(n->type()));
+      fail(*n, "'" + std::string(key) + "' must be text" + (what.empty() ? "" : " (" + what + ")") +
+                   ", found " + type_name(n->type()));
     return std::string(n->as_string()->get());
   }
 
@@ -361,7 +361,10 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     e.anomalies.emplace();
     for (const toml::node& a : d.array(*an, "anomalies")) {
       if (!a.is_string() || a.as_string()->get() != "lost_update")
-        d.fail(a, "unknown anomaly; the checks know: lost_update");
+        d.fail(a, "unknown anomaly " +
+                      (a.is_string() ? "'" + std::string(a.as_string()->get()) + "'"
+                                     : std::string("(not text)")) +
+                      "; the checks know: lost_update");
       e.anomalies->push_back(std::string(a.as_string()->get()));
     }
   }
@@ -524,10 +527,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     World w;
     try {
       w = build_world(s, m);
-    } catch (const SqlError& e) {
-      throw InputError(
-          SourcePos{file, s.setup.steps.front().line, 0},
-          "the setup fails: " + std::string(e.what()) + " (SQLSTATE " + e.sqlstate() + ")");
+    } catch (const SetupFailure& e) {
+      throw InputError(e.pos(), "the setup fails: " + std::string(e.what()) + " (SQLSTATE " +
+                                    e.sqlstate() + ")");
     }
     for (const RequestSpec& r : s.requests) {
       std::set<std::string> params{"request_id", "rowcount"};

@@ -45,6 +45,9 @@ struct SpecFile {
 SpecFile parse_spec(const std::string& text, const std::string& file);
 SpecFile load_spec(const std::string& path);
 
+// Most steps in one spec.
+constexpr size_t kSpecStepsMax = 1000;
+
 // Most permutations generated for a spec without permutation lines.
 constexpr size_t kSpecPermutationsMax = 10000;
 

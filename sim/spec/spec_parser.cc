@@ -1,8 +1,11 @@
 #include <cctype>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
+#include "engine/engine.h"
+#include "lang/check.h"
 #include "lang/parser.h"
 #include "spec/spec.h"
 
@@ -44,6 +47,7 @@ class SpecParser {
       while (peek_word("step")) {
         word();
         SpecStep st;
+        size_t st_at = at_;
         st.pos = pos(at_);
         st.name = identifier("a step name after 'step'");
         for (const SpecStep& other : spec.steps)
@@ -58,6 +62,8 @@ class SpecParser {
               "ccsim runs one statement per step; split step " + st.name + " into two steps");
         st.step = parsed.front();
         st.session = index;
+        if (spec.steps.size() == kSpecStepsMax)
+          fail(st_at, "a spec has at most " + std::to_string(kSpecStepsMax) + " steps");
         s.steps.push_back(spec.steps.size());
         spec.steps.push_back(std::move(st));
       }
@@ -91,6 +97,7 @@ class SpecParser {
     if (at_ < text_.size())
       fail(at_, "expected 'permutation' or the end of the file, found " + found());
     if (spec.permutations.empty()) generate(spec);
+    validate(spec);
     return spec;
   }
 
@@ -226,6 +233,23 @@ class SpecParser {
     }
     flush(b.text.size());
     return out;
+  }
+
+  // Runs the setup in a scratch world and checks every session's statements
+  // against the tables it makes, so a bad name stops the spec before it runs.
+  void validate(const SpecFile& spec) const {
+    World w;
+    try {
+      run_setup(w, Program{file_, spec.setup});
+    } catch (const SetupFailure& e) {
+      throw InputError(e.pos(), std::string("setup failed: ") + e.what());
+    }
+    for (size_t s = 0; s < spec.sessions.size(); ++s) {
+      Program prog{file_, spec.sessions[s].setup};
+      for (size_t i : spec.sessions[s].steps) prog.steps.push_back(spec.steps[i].step);
+      for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
+      check_program(prog, w.store, std::set<std::string>{"rowcount"});
+    }
   }
 
   static void append(std::vector<Step>& to, std::vector<Step> from) {

@@ -198,9 +198,8 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     w.default_isolation = default_isolation;
     try {
       run_setup(w, setup);
-    } catch (const SqlError& e) {
-      throw InputError(SourcePos{spec.file, setup.steps.empty() ? 0 : setup.steps.front().line, 0},
-                       std::string("setup failed: ERROR:  ") + e.what());
+    } catch (const SetupFailure& e) {
+      throw InputError(e.pos(), std::string("setup failed: ERROR:  ") + e.what());
     }
     // Each session is a connection running its setup, its steps in the order
     // this permutation takes them, then its teardown.
