@@ -25,6 +25,24 @@ Event* emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text
   return &log->events.back();
 }
 
+// ---- Rule: names resolve when the statement runs (42P01, 42703) -----------
+// Programs are checked against the schema before they run, but a DROP TABLE
+// in a program can still remove a table a later step names; PostgreSQL then
+// fails with "relation does not exist", and so does the engine.
+TableId table_named(const Store& s, const std::string& name) {
+  auto t = s.find_table(name);
+  if (!t) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
+  return *t;
+}
+
+size_t column_named(const Table& t, const std::string& name) {
+  int i = t.column_index(name);
+  if (i < 0)
+    throw SqlError("42703",
+                   "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+  return static_cast<size_t>(i);
+}
+
 const Step& current(const World& w, RequestId r) {
   const Request& q = w.requests[r.value];
   return q.program->steps[q.pc];
@@ -188,7 +206,7 @@ std::optional<RowId> key_conflict(World& w, TableId tid, const Row& values, TxnI
 Progress advance_insert(World& w, RequestId r, const InsertStmt& ins, Log* log) {
   Request& q = w.requests[r.value];
   Cursor& c = *q.cursor;
-  TableId tid = *w.store.find_table(ins.table);
+  TableId tid = table_named(w.store, ins.table);
   while (c.next < c.inserts.size()) {
     const Row& values = c.inserts[c.next];
     if (auto other = key_conflict(w, tid, values, c.txn, RowId{UINT32_MAX})) {
@@ -227,7 +245,7 @@ Progress advance(World& w, RequestId r, Log* log) {
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
-  TableId tid = *s.find_table(tname);
+  TableId tid = table_named(s, tname);
   LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
   WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
   Isolation iso = s.txn(c.txn).isolation;
@@ -285,7 +303,7 @@ Progress advance(World& w, RequestId r, Log* log) {
       Row after = before;
       std::vector<ColumnChange> changes;
       for (const Assignment& a : upd->sets) {
-        size_t i = static_cast<size_t>(t.column_index(a.column));
+        size_t i = column_named(t, a.column);
         std::vector<Origin> from;
         EvalEnv env{&t, &before, &q.vars, &from};
         after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
@@ -318,12 +336,14 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   std::vector<std::string> col_names;
   std::vector<Row> result_rows;
   if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
-    const Table& t = w.store.table(*w.store.find_table(sel->table));
+    TableId tid = table_named(w.store, sel->table);
+    const Table& t = w.store.table(tid);
     std::vector<int> cols;
     if (sel->columns.empty())
       for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(static_cast<int>(i));
     else
-      for (const std::string& n : sel->columns) cols.push_back(t.column_index(n));
+      for (const std::string& n : sel->columns)
+        cols.push_back(static_cast<int>(column_named(t, n)));
     for (int i : cols) col_names.push_back(t.columns[static_cast<size_t>(i)].name);
     for (VersionId v : c.out) {
       Row row;
@@ -338,8 +358,7 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
           const Version& ver = w.store.version(c.out.front());
           size_t col = static_cast<size_t>(cols[i]);
           v.value = ver.values[col];
-          v.from.push_back(
-              Origin{*w.store.find_table(sel->table), ver.row, ver.id, t.columns[col].name});
+          v.from.push_back(Origin{tid, ver.row, ver.id, t.columns[col].name});
         }
         result += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v.value);
         q.vars[sel->into[i]] = std::move(v);
@@ -413,12 +432,16 @@ void start_statement(World& w, RequestId r) {
   c.snapshot = s.statement_snapshot(q.txn);
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr};
   if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
-    const Table& t = s.table(*s.find_table(ins->table));
+    const Table& t = s.table(table_named(s, ins->table));
+    size_t targets = ins->columns.empty() ? t.columns.size() : ins->columns.size();
     for (const auto& exprs : ins->rows) {
+      if (exprs.size() > targets)
+        throw SqlError("42601", "INSERT has more expressions than target columns");
+      if (!ins->columns.empty() && exprs.size() < targets)
+        throw SqlError("42601", "INSERT has more target columns than expressions");
       Row row(t.columns.size(), Null{});
       for (size_t i = 0; i < exprs.size(); ++i) {
-        size_t col =
-            ins->columns.empty() ? i : static_cast<size_t>(t.column_index(ins->columns[i]));
+        size_t col = ins->columns.empty() ? i : column_named(t, ins->columns[i]);
         row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);
       }
       check_not_null(t, row);
@@ -429,14 +452,14 @@ void start_statement(World& w, RequestId r) {
   }
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
-  TableId tid = *s.find_table(tname);
+  TableId tid = table_named(s, tname);
   const Table& t = s.table(tid);
   for (VersionId v : s.scan(tid, c.snapshot)) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr};
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
   if (sel && sel->order_by) {
-    size_t col = static_cast<size_t>(t.column_index(sel->order_by->column));
+    size_t col = column_named(t, sel->order_by->column);
     bool desc = sel->order_by->descending;
     // PostgreSQL's default order treats NULL as larger than any value: NULLS
     // LAST ascending, NULLS FIRST descending.
@@ -483,6 +506,10 @@ bool dropped_by_client(World& w, RequestId r, Log* log) {
 
 void step(World& w, RequestId r, Log* log) {
   Request& q = w.requests[r.value];
+  if (q.pc >= q.program->steps.size()) {  // an empty program: nothing to run but the return
+    finish_if_returned(w, r, log);
+    return;
+  }
   if (!q.sent) {
     if (dropped_by_client(w, r, log)) return;
     q.sent = true;
@@ -594,7 +621,7 @@ void run_setup(World& w, const Program& setup) {
   while (w.requests[0].state == RunState::kReady) step(w, r, nullptr);
   Request done = w.requests[0];
   w.requests.erase(w.requests.begin());
-  if (done.fate == Fate::kAborted) {
+  if (done.fate == Fate::kAborted && !setup.steps.empty()) {
     const Step& failed = setup.steps[std::min(done.pc, setup.steps.size() - 1)];
     throw SetupFailure(SqlError(done.sqlstate, done.error),
                        SourcePos{setup.file, failed.line, failed.column});

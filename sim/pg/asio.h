@@ -5,6 +5,14 @@
 
 #include <utility>
 
+// Boost 1.74 detects clang's coroutines only through libc++'s
+// <experimental/coroutine>; with libstdc++ the standard <coroutine> is the
+// one to use (g++ is detected on its own).
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#define BOOST_ASIO_HAS_STD_COROUTINE 1
+#endif
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

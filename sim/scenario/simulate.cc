@@ -26,7 +26,9 @@ std::string join(const std::vector<std::string>& v, const char* empty) {
 std::vector<std::string> check_expectation(const Expectation& e, const MitigationRun& m) {
   std::vector<std::string> out;
   const World& w = m.run.world;
-  for (const auto& [tname, rows] : e.final_rows) {
+  for (const auto& entry : e.final_rows) {
+    const std::string& tname = entry.first;  // named, not bound: lambdas capture it (clang 14)
+    const std::vector<ExpectedRow>& rows = entry.second;
     auto tid = w.store.find_table(tname);
     std::vector<TableFrame> tables = committed_tables(w);
     auto it = std::find_if(tables.begin(), tables.end(),

@@ -80,9 +80,8 @@ struct Completion {
 // at the next of those points, not in the step that closed the cycle.
 class Observer {
  public:
-  Observer(World& w, const SpecFile& spec, const std::vector<std::vector<std::string>>& step_names,
-           std::string& out)
-      : w_(w), spec_(spec), names_(step_names), out_(out) {}
+  Observer(World& w, const std::vector<std::vector<std::string>>& step_names, std::string& out)
+      : w_(w), names_(step_names), out_(out) {}
 
   // Runs one permutation step of session `session`.
   void issue(size_t session, const SpecStep& st, const SourcePos& perm_pos, size_t perm_no) {
@@ -175,7 +174,6 @@ class Observer {
   }
 
   World& w_;
-  const SpecFile& spec_;
   const std::vector<std::vector<std::string>>& names_;
   std::string& out_;
   Log log_;
@@ -234,7 +232,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     out += "\nstarting permutation:";
     for (size_t i : perm) out += " " + spec.steps[i].name;
     out += "\n";
-    Observer obs(w, spec, step_names, out);
+    Observer obs(w, step_names, out);
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
     for (size_t i : perm)

@@ -1,0 +1,39 @@
+// libFuzzer target over everything that reads user input: the scenario
+// loader (TOML, validation, setup), the step parser and the spec reader; a
+// scenario or spec that loads is also simulated, under small limits.
+//
+// Bad input must end in InputError (or, for the simulated SQL, SqlError).
+// Anything else escaping, a crash, a leak or a sanitizer report is a bug.
+// Build: cmake -S . -B build-san -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCCSIM_SANITIZE=ON
+// -DCCSIM_FUZZ=ON
+#include <cstdint>
+#include <string>
+
+#include "lang/parser.h"
+#include "scenario/simulate.h"
+#include "spec/tester_output.h"
+
+using namespace ccsim;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > 64 * 1024) return 0;
+  std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    parse_program(text, TextOrigin{"fuzz", 1, 1});
+  } catch (const InputError&) {
+  }
+  try {
+    Scenario s = load_scenario_text(text, "fuzz.toml", "");
+    RunOptions o;
+    o.limits.schedule_steps_max = 2000;
+    o.steps_per_request_max = 200;
+    simulate(s, o);
+  } catch (const InputError&) {
+  }
+  try {
+    SpecFile spec = parse_spec(text, "fuzz.spec");
+    if (spec.permutations.size() <= 24) run_spec(spec, Isolation::kReadCommitted);
+  } catch (const InputError&) {
+  }
+  return 0;
+}
