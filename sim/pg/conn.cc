@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <chrono>
+
 namespace ccsim {
 
 namespace asio = boost::asio;
@@ -53,6 +55,7 @@ void PgConn::on_notice(std::function<void(const std::string&)> sink) {
 }
 
 void PgConn::cancel_waits() {
+  cancelled_ = true;
   if (sd_) sd_->cancel();
 }
 
@@ -103,9 +106,26 @@ void PgConn::start(const std::string& sql, const std::vector<std::optional<std::
     throw PgError(std::string("cannot send a statement: ") + PQerrorMessage(pg_));
 }
 
+// Waits until the socket is ready for `what` or `ms` pass, whichever comes
+// first. Asio watches descriptors edge-triggered, so a readiness edge that
+// came while no wait was queued is never reported again; the timer makes the
+// caller look at the socket again anyway, so no result can be missed.
+asio::awaitable<void> PgConn::ready_or_timeout(asio::posix::stream_descriptor::wait_type what,
+                                               int ms) {
+  asio::steady_timer timer(sd_->get_executor());
+  timer.expires_after(std::chrono::milliseconds(ms));
+  timer.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && sd_) sd_->cancel();
+  });
+  boost::system::error_code ec;
+  co_await sd_->async_wait(what, asio::redirect_error(asio::use_awaitable, ec));
+  timer.cancel();
+  if (cancelled_) throw PgError("interrupted");
+}
+
 asio::awaitable<void> PgConn::collect() {
   while (PQflush(pg_) == 1)
-    co_await sd_->async_wait(asio::posix::stream_descriptor::wait_write, asio::use_awaitable);
+    co_await ready_or_timeout(asio::posix::stream_descriptor::wait_write, 5);
   for (;;) {
     if (!PQconsumeInput(pg_))
       throw PgError(std::string("lost the connection: ") + PQerrorMessage(pg_));
@@ -118,7 +138,7 @@ asio::awaitable<void> PgConn::collect() {
       absorb(r);
       PQclear(r);
     }
-    co_await sd_->async_wait(asio::posix::stream_descriptor::wait_read, asio::use_awaitable);
+    co_await ready_or_timeout(asio::posix::stream_descriptor::wait_read, 5);
   }
 }
 

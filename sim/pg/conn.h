@@ -45,7 +45,7 @@ class PgConn {
   // True while a statement sent by start() has not been fully collected.
   bool busy() const { return busy_; }
   const PgResult& result() const { return result_; }
-  // Cancels a pending collect() (it ends with an error).
+  // Cancels a pending collect() for good (it ends with an error).
   void cancel_waits();
   // Calls `sink` with each NOTICE or WARNING the server sends, as libpq
   // formats it ("WARNING:  ...\n").
@@ -62,12 +62,15 @@ class PgConn {
 
  private:
   void absorb(PGresult* r);
+  boost::asio::awaitable<void> ready_or_timeout(
+      boost::asio::posix::stream_descriptor::wait_type what, int ms);
   static void notice_thunk(void* self, const char* message);
 
   PGconn* pg_ = nullptr;
   std::unique_ptr<boost::asio::posix::stream_descriptor> sd_;
   int pid_ = 0;
   bool busy_ = false;
+  bool cancelled_ = false;
   PgResult result_;
   std::function<void(const std::string&)> notice_;
 };

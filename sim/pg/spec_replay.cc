@@ -110,12 +110,23 @@ class SpecReplayer {
           co_return true;
       }
       if (Clock::now() > deadline)
-        throw PgError("step " + spec_.steps[static_cast<size_t>(active_[s])].name + " of session " +
-                      spec_.sessions[s].name + " did not finish within " +
-                      std::to_string(o_.settle_ms_max) +
-                      " ms (PostgreSQL's isolationtester would cancel it after 300 s)");
+        throw PgError(
+            "step " + spec_.steps[static_cast<size_t>(active_[s])].name + " of session " +
+            spec_.sessions[s].name + " did not finish within " + std::to_string(o_.settle_ms_max) +
+            " ms (PostgreSQL's isolationtester would cancel it after 300 s); the server reports " +
+            backend_state(sessions_[s]->pid()));
       co_await sleep_ms(1);
     }
+  }
+
+  // What the server reports about a backend, for error messages.
+  std::string backend_state(int pid) {
+    std::vector<std::string> rows = observer_->rows_as_text(
+        "SELECT state, wait_event_type, wait_event, pg_catalog.pg_blocking_pids(pid)::text, query "
+        "FROM pg_catalog.pg_stat_activity WHERE pid = " +
+        std::to_string(pid));
+    return rows.empty() ? "no such backend"
+                        : "(state, wait type, wait event, blocked by, query) = " + rows.front();
   }
 
   std::string details(const PgResult& r) {
