@@ -115,6 +115,12 @@ case "$case_name" in
     [ ! -s out.txt ] || fail "printed output for bad input"
     [ ! -e junit.xml ] || fail "wrote a JUnit report for bad input"
     ;;
+  input-too-large)
+    cp "$src/scenarios/two_tabs.toml" big.toml
+    run_expect 2 check big.toml --input-bytes-max 100
+    contains err.txt "ccsim: big.toml: error: the file is larger than 100 bytes (--input-bytes-max); a scenario is much smaller"
+    run_expect 0 check big.toml --input-bytes-max 100000
+    ;;
   *) fail "unknown case $case_name" ;;
 esac
 echo "ok: $case_name"

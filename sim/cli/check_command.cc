@@ -16,13 +16,14 @@ struct CheckOptions {
   std::vector<std::string> paths;
   std::string junit;
   std::string format = "text";
+  size_t input_bytes_max = kInputBytesMax;
 };
 
 int check(const CheckOptions& o) {
   // Load everything first: a bad file stops the check before anything runs.
   std::vector<CheckInput> inputs;
   for (const std::string& path : expand_check_paths(o.paths))
-    inputs.push_back(load_check_input(path));
+    inputs.push_back(load_check_input(path, o.input_bytes_max));
   std::vector<CheckFile> files;
   for (const CheckInput& in : inputs) files.push_back(run_checks(in));
   if (!o.junit.empty()) {
@@ -52,6 +53,10 @@ void setup_check(CLI::App& app, Action& chosen) {
   cmd->add_option("--junit", o->junit, "Also write JUnit XML to this file");
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--input-bytes-max", o->input_bytes_max,
+                  "Refuse scenario and spec files larger than this")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();
   cmd->callback([o, &chosen] { chosen = [o] { return check(*o); }; });
 }

@@ -24,6 +24,7 @@ struct RunCommandOptions {
   bool summary_only = false;
   size_t schedule_steps_max = 100000;
   int64_t steps_per_request_max = 1000;
+  size_t input_bytes_max = kInputBytesMax;
 };
 
 // A PostgreSQL isolation-tester spec: every permutation, printed as the
@@ -35,14 +36,14 @@ int run_spec_file(const RunCommandOptions& o) {
                      "--mitigation, --schedule, --seed and --format do not apply");
   Isolation iso =
       o.isolation == "repeatable-read" ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
-  std::cout << run_spec(load_spec(o.scenario), iso);
+  std::cout << run_spec(load_spec(o.scenario, o.input_bytes_max), iso);
   return 0;
 }
 
 int run(const RunCommandOptions& o) {
   if (o.scenario.size() > 5 && o.scenario.compare(o.scenario.size() - 5, 5, ".spec") == 0)
     return run_spec_file(o);
-  Scenario s = load_scenario(o.scenario);
+  Scenario s = load_scenario(o.scenario, o.input_bytes_max);
   RunOptions ro;
   ro.mitigations = o.mitigations;
   if (!o.schedule.empty()) ro.schedule = parse_schedule(o.schedule, SourcePos{"--schedule", 1, 1});
@@ -100,6 +101,10 @@ void setup_run(CLI::App& app, Action& chosen) {
   cmd->add_option("--steps-per-request-max", o->steps_per_request_max,
                   "A request that takes more steps than this gives up")
       ->check(CLI::Range(int64_t{1}, int64_t{1000000}))
+      ->capture_default_str();
+  cmd->add_option("--input-bytes-max", o->input_bytes_max,
+                  "Refuse scenario and spec files larger than this")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();
   cmd->callback([o, &chosen] { chosen = [o] { return run(*o); }; });
 }

@@ -21,6 +21,7 @@ struct VerifyOptions {
   std::string isolation;
   std::string fault;
   bool quiet = false;
+  size_t input_bytes_max = kInputBytesMax;
 };
 
 // Prints the lines where two outputs differ, with a line of context: "-" for
@@ -64,7 +65,7 @@ int verify_spec(const VerifyOptions& o) {
     throw InputError(SourcePos{o.scenario, 0, 0},
                      "a .spec file runs its own permutations; --mitigation, --schedule, --seed and "
                      "--inject-fault do not apply");
-  SpecFile spec = load_spec(o.scenario);
+  SpecFile spec = load_spec(o.scenario, o.input_bytes_max);
   Isolation iso =
       o.isolation == "repeatable-read" ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
   std::string sim = run_spec(spec, iso);
@@ -83,7 +84,7 @@ int verify_spec(const VerifyOptions& o) {
 int verify(const VerifyOptions& o) {
   if (o.scenario.size() > 5 && o.scenario.compare(o.scenario.size() - 5, 5, ".spec") == 0)
     return verify_spec(o);
-  Scenario s = load_scenario(o.scenario);
+  Scenario s = load_scenario(o.scenario, o.input_bytes_max);
   RunOptions ro;
   ro.mitigations = o.mitigations;
   if (!o.schedule.empty()) ro.schedule = parse_schedule(o.schedule, SourcePos{"--schedule", 1, 1});
@@ -141,6 +142,10 @@ void setup_verify(CLI::App& app, Action& chosen) {
          "UPDATE does not re-check its WHERE)")
       ->check(CLI::IsMember({"no-recheck"}));
   cmd->add_flag("-q,--quiet", o->quiet, "Print only mitigations that differ, and the summary line");
+  cmd->add_option("--input-bytes-max", o->input_bytes_max,
+                  "Refuse scenario and spec files larger than this")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->capture_default_str();
   cmd->callback([o, &chosen] { chosen = [o] { return verify(*o); }; });
 }
 

@@ -50,9 +50,9 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
   return out;
 }
 
-CheckInput load_check_input(const std::string& path) {
-  if (!ends_with(path, ".spec")) return load_scenario(path);
-  SpecInput in{load_spec(path), std::nullopt, ""};
+CheckInput load_check_input(const std::string& path, size_t bytes_max) {
+  if (!ends_with(path, ".spec")) return load_scenario(path, bytes_max);
+  SpecInput in{load_spec(path, bytes_max), std::nullopt, ""};
   fs::path p(path);
   for (fs::path candidate : {p.parent_path() / "expected" / (p.stem().string() + ".out"),
                              p.parent_path() / (p.stem().string() + ".out")}) {

@@ -41,7 +41,7 @@ using CheckInput = std::variant<Scenario, SpecInput>;
 std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths);
 
 // Loads one file. Throws InputError on bad input.
-CheckInput load_check_input(const std::string& path);
+CheckInput load_check_input(const std::string& path, size_t bytes_max = kInputBytesMax);
 
 // Runs the cases of one loaded input. A file with no expectations yields one
 // failing case that says so: nothing passes silently.

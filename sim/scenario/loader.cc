@@ -156,7 +156,7 @@ class Doc {
   toml::table root_;
 };
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, size_t bytes_max = kInputBytesMax) {
   std::error_code ec;
   if (fs::is_directory(path, ec))
     throw InputError(SourcePos{path, 0, 0}, "this is a folder, not a scenario file");
@@ -167,9 +167,10 @@ std::string read_file(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  if (text.size() > (4u << 20))
+  if (text.size() > bytes_max)
     throw InputError(SourcePos{path, 0, 0},
-                     "the file is larger than 4 MiB; a scenario is much smaller");
+                     "the file is larger than " + std::to_string(bytes_max) +
+                         " bytes (--input-bytes-max); a scenario is much smaller");
   return text;
 }
 
@@ -569,11 +570,11 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
   return s;
 }
 
-Scenario load_scenario(const std::string& path) {
+Scenario load_scenario(const std::string& path, size_t bytes_max) {
   std::error_code ec;
   if (fs::exists(path, ec)) {
     fs::path dir = fs::path(path).parent_path();
-    return load_scenario_text(read_file(path), path, dir.empty() ? "." : dir.string());
+    return load_scenario_text(read_file(path, bytes_max), path, dir.empty() ? "." : dir.string());
   }
   std::string name = fs::path(path).filename().string();
   if (name.size() < 5 || name.substr(name.size() - 5) != ".toml") name += ".toml";

@@ -17,6 +17,9 @@
 
 namespace ccsim {
 
+// The largest scenario or spec file read, by default (--input-bytes-max).
+constexpr size_t kInputBytesMax = 4u << 20;
+
 struct Mitigation {
   std::string name;
   std::string view;
@@ -75,7 +78,7 @@ struct Scenario {
 // into the binary ("double_click"). Mitigations are looked up first in the
 // scenario's own [programs], then beside it in mitigations/NAME.toml, then in
 // the built-in library.
-Scenario load_scenario(const std::string& path);
+Scenario load_scenario(const std::string& path, size_t bytes_max = kInputBytesMax);
 
 // Reads a scenario from text; `file` names it in messages.
 Scenario load_scenario_text(const std::string& text, const std::string& file,

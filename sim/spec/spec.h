@@ -43,7 +43,7 @@ struct SpecFile {
 // Reads a spec. Throws InputError on syntax errors, on statements outside
 // ccsim's subset, and on steps that hold more than one statement.
 SpecFile parse_spec(const std::string& text, const std::string& file);
-SpecFile load_spec(const std::string& path);
+SpecFile load_spec(const std::string& path, size_t bytes_max = 4u << 20);
 
 // Most steps in one spec.
 constexpr size_t kSpecStepsMax = 1000;

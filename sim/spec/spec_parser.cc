@@ -297,11 +297,15 @@ SpecFile parse_spec(const std::string& text, const std::string& file) {
   return SpecParser(text, file).parse();
 }
 
-SpecFile load_spec(const std::string& path) {
+SpecFile load_spec(const std::string& path, size_t bytes_max) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open the file");
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (ss.str().size() > bytes_max)
+    throw InputError(SourcePos{path, 0, 0},
+                     "the file is larger than " + std::to_string(bytes_max) +
+                         " bytes (--input-bytes-max); a spec is much smaller");
   return parse_spec(ss.str(), path);
 }
 
