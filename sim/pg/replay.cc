@@ -112,9 +112,7 @@ class Replayer {
       q.name = spec.name;
       q.client = spec.client;
       q.program = m_.steps;
-      for (const auto& [k, v] : spec.args) q.vars[k] = Var{v, {}};
-      q.vars["request_id"] = Var{static_cast<int64_t>(i + 1), {}};
-      q.vars["rowcount"] = Var{int64_t{0}, {}};
+      q.vars = initial_vars(spec, i);
       q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);
       q.conn->exec("SET search_path TO " + schema_);
       q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));

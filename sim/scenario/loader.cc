@@ -403,6 +403,14 @@ const Mitigation* Scenario::find(const std::string& name) const {
   return nullptr;
 }
 
+Vars initial_vars(const RequestSpec& r, size_t index) {
+  Vars vars;
+  for (const auto& [k, v] : r.args) vars[k] = Var{v, {}};
+  vars["request_id"] = Var{static_cast<int64_t>(index + 1), {}};
+  vars["rowcount"] = Var{int64_t{0}, {}};
+  return vars;
+}
+
 World build_world(const Scenario& s, const Mitigation& m) {
   World w;
   w.default_isolation = s.isolation;
@@ -414,9 +422,7 @@ World build_world(const Scenario& s, const Mitigation& m) {
     q.name = spec.name;
     q.client = spec.client;
     q.program = m.steps;
-    for (const auto& [k, v] : spec.args) q.vars[k] = Var{v, {}};
-    q.vars["request_id"] = Var{static_cast<int64_t>(i + 1), {}};
-    q.vars["rowcount"] = Var{int64_t{0}, {}};
+    q.vars = initial_vars(spec, i);
     w.requests.push_back(std::move(q));
     w.clients[spec.client] = m.client;
   }

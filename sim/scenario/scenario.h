@@ -87,6 +87,10 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
 // Reads a mitigation file from text.
 Mitigation load_mitigation_text(const std::string& text, const std::string& file);
 
+// Returns what request number `index` (0-based) holds before its first step:
+// its arguments, :request_id (index + 1) and :rowcount (0).
+Vars initial_vars(const RequestSpec& r, size_t index);
+
 // Returns the world in which `m` runs the scenario's requests: setup done,
 // requests placed, no step taken.
 World build_world(const Scenario& s, const Mitigation& m);

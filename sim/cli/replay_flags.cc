@@ -1,0 +1,44 @@
+#include "cli/replay_flags.h"
+
+#include <CLI/CLI.hpp>
+
+namespace ccsim {
+
+bool ReplayFlags::is_spec() const {
+  return scenario.size() > 5 && scenario.compare(scenario.size() - 5, 5, ".spec") == 0;
+}
+
+Isolation ReplayFlags::level() const {
+  return isolation == "repeatable-read" ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
+}
+
+RunOptions ReplayFlags::run_options() const {
+  RunOptions ro;
+  ro.mitigations = mitigations;
+  if (!schedule.empty()) ro.schedule = parse_schedule(schedule, SourcePos{"--schedule", 1, 1});
+  if (seed >= 0) ro.schedule = random_schedule(static_cast<uint64_t>(seed));
+  if (!isolation.empty()) ro.isolation = level();
+  return ro;
+}
+
+void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario_help) {
+  cmd->add_option("scenario", f.scenario, scenario_help)->capture_default_str();
+  cmd->add_option("-m,--mitigation", f.mitigations,
+                  "Only this mitigation (repeatable); default: all the scenario lists");
+  auto* sch =
+      cmd->add_option("-s,--schedule", f.schedule,
+                      "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)");
+  cmd->add_option("--seed", f.seed,
+                  "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
+      ->check(CLI::NonNegativeNumber)
+      ->excludes(sch);
+  cmd->add_option("--isolation", f.isolation,
+                  "Isolation level of transactions whose BEGIN names none")
+      ->check(CLI::IsMember({"read-committed", "repeatable-read"}));
+  cmd->add_option("--input-bytes-max", f.input_bytes_max,
+                  "Refuse scenario and spec files larger than this")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->capture_default_str();
+}
+
+}  // namespace ccsim

@@ -1,0 +1,35 @@
+// The flags `run` and `verify` share: which mitigations, which schedule,
+// which isolation level, how large an input may be.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario/simulate.h"
+
+namespace CLI {
+class App;
+}
+
+namespace ccsim {
+
+struct ReplayFlags {
+  std::string scenario = "double_click";
+  std::vector<std::string> mitigations;
+  std::string schedule;
+  int64_t seed = -1;
+  std::string isolation;
+  size_t input_bytes_max = kInputBytesMax;
+
+  // True when the input is an isolation-tester spec (FILE.spec).
+  bool is_spec() const;
+  // The isolation level the flags ask for (READ COMMITTED when none).
+  Isolation level() const;
+  // The simulation options the flags describe.
+  RunOptions run_options() const;
+};
+
+// Adds the scenario argument and the shared options to `cmd`.
+void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario_help);
+
+}  // namespace ccsim
