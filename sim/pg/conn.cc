@@ -142,6 +142,14 @@ asio::awaitable<void> PgConn::collect() {
   }
 }
 
+asio::awaitable<bool> PgConn::waits_for_lock(int pid, const std::string& pids) {
+  start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
+        {std::to_string(pid), pids});
+  co_await collect();
+  co_return !result_.error && !result_.rows.empty() &&
+      result_.rows[0][0] == std::optional<std::string>("t");
+}
+
 void PgConn::absorb(PGresult* r) {
   ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_FATAL_ERROR) {

@@ -59,6 +59,10 @@ class PgConn {
   void start(const std::string& sql, const std::vector<std::optional<std::string>>& params);
   // Awaits the socket until the whole result of the started statement is in.
   boost::asio::awaitable<void> collect();
+  // On this (observer) connection: returns true when backend `pid` waits for
+  // a lock held by one of `pids` ("{1,2,3}"), the check PostgreSQL's own
+  // isolation tester makes (pg_isolation_test_session_is_blocked).
+  boost::asio::awaitable<bool> waits_for_lock(int pid, const std::string& pids);
 
  private:
   void absorb(PGresult* r);

@@ -206,11 +206,7 @@ class Replayer {
       if (failure_) std::rethrow_exception(failure_);
       if (interrupted_) throw PgError("interrupted");
       if (!q.conn->busy()) co_return false;
-      observer_->start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
-                       {std::to_string(q.conn->pid()), pids_});
-      co_await observer_->collect();
-      const PgResult& r = observer_->result();
-      bool blocked = !r.error && !r.rows.empty() && r.rows[0][0] == std::optional<std::string>("t");
+      bool blocked = co_await observer_->waits_for_lock(q.conn->pid(), pids_);
       if (blocked && q.conn->busy()) co_return true;
       if (Clock::now() > deadline)
         throw PgError("request " + q.name +

@@ -101,13 +101,8 @@ class SpecReplayer {
       if (interrupted_) throw PgError("interrupted");
       if (!sessions_[s]->busy()) co_return false;
       if (!until_done) {
-        observer_->start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
-                         {std::to_string(sessions_[s]->pid()), pids_});
-        co_await observer_->collect();
-        const PgResult& r = observer_->result();
-        if (!r.error && !r.rows.empty() && r.rows[0][0] == std::optional<std::string>("t") &&
-            sessions_[s]->busy())
-          co_return true;
+        bool blocked = co_await observer_->waits_for_lock(sessions_[s]->pid(), pids_);
+        if (blocked && sessions_[s]->busy()) co_return true;
       }
       if (Clock::now() > deadline)
         throw PgError(
