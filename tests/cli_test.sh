@@ -84,7 +84,7 @@ case "$case_name" in
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "12 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    [ "$(tail -n 1 out.txt)" = "14 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
     contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="6" failures="0">'
     ;;
   check-fail)

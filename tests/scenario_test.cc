@@ -63,7 +63,7 @@ std::string error_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("every shipped scenario meets every expectation it states", "[scenario]") {
-  auto file = GENERATE(as<std::string>{}, "double_click.toml", "two_tabs.toml");
+  auto file = GENERATE(as<std::string>{}, "double_click.toml", "two_tabs.toml", "on_call.toml");
   CAPTURE(file);
   Scenario s = load_scenario(std::string(CCSIM_SOURCE_DIR) + "/scenarios/" + file);
   std::vector<MitigationRun> runs = simulate(s, RunOptions{});
@@ -130,7 +130,7 @@ TEST_CASE("malformed TOML is reported with its position", "[scenario][bad-input]
 TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scenario][bad-input]") {
   CHECK_THROWS_WITH(load_scenario("no/such/file.toml"),
                     "no/such/file.toml: error: no such file, and no built-in scenario of that name "
-                    "(built in: double_click, two_tabs)");
+                    "(built in: double_click, on_call, two_tabs)");
 }
 
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
