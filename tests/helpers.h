@@ -22,7 +22,9 @@ inline World make_world(const std::string& setup,
     q.name = name;
     q.client = name;
     q.program = std::make_shared<Program>(parse_program(text, TextOrigin{name, 1, 1}));
+    q.process = name;
     q.vars["rowcount"] = Var{int64_t{0}, {}};
+    q.initial = q.vars;
     w.requests.push_back(std::move(q));
   }
   return w;

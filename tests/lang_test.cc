@@ -98,7 +98,7 @@ TEST_CASE("parse errors name the file, line and column and what was expected", "
   CHECK(error_of("FROB t") ==
         "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
-        "CREATE TABLE, DROP TABLE, SET, LET or RETRY");
+        "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE");
   CHECK(error_of("SELECT * FROM select") ==
         "f.toml:7:17: error: expected a table name after FROM, found the keyword select");
   CHECK(error_of("LET :x = 99999999999999999999") ==

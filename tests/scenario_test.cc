@@ -97,8 +97,11 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
         ":request_id, :rowcount, :user_id)");
   CHECK(error_of(with_line(2, "mitigations = [\"mine\", \"nope\"]")) ==
         "x.toml:2:24: error: unknown mitigation 'nope' (built in: client_debounce, f_expression, "
-        "none, "
-        "select_for_update, singleton_lock, update_first; or define it under [programs.nope])");
+        "f_expression_stale_delta, none, optimistic_version, repeatable_read_retry, "
+        "select_for_update, select_for_update_nowait_retry, "
+        "select_for_update_outside_transaction, select_for_update_skip_locked, semaphore, "
+        "single_worker_queue, singleton_lock, singleton_lock_crash, update_first, "
+        "update_first_cached_user; or define it under [programs.nope])");
   CHECK(error_of(with_line(1, "schedule = \"A B C\"")) ==
         "x.toml:1:17: error: the schedule names C, but there is no request of that name");
   CHECK(error_of(with_line(2, "mitigations = \"mine\"")) ==
@@ -106,7 +109,7 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
   CHECK(error_of(with_line(1, "titel = \"x\"")) ==
         "x.toml:1:1: error: unknown key 'titel' in a scenario (expected one of: title, "
         "description, view, setup, "
-        "requests, mitigations, programs, schedule, seed, isolation, show, expect)");
+        "requests, mitigations, programs, schedule, seed, isolation, show, expect, processes)");
   CHECK(error_of(with_line(15, "SELECT points FROM u WHERE id = :user_id INTO :p, :q")) ==
         "x.toml:15:42: error: INTO names 2 parameters but the SELECT returns 1 columns");
   CHECK(error_of(with_line(15, "RETRY WHILE :rowcount = 0 MAX 3")) ==
@@ -130,13 +133,13 @@ TEST_CASE("malformed TOML is reported with its position", "[scenario][bad-input]
 TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scenario][bad-input]") {
   CHECK_THROWS_WITH(load_scenario("no/such/file.toml"),
                     "no/such/file.toml: error: no such file, and no built-in scenario of that name "
-                    "(built in: double_click, on_call, two_tabs)");
+                    "(built in: double_click, on_call, one_process, two_tabs)");
 }
 
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
   Scenario s = load_scenario("double_click");
   CHECK(s.file == "scenarios/double_click.toml (built in)");
-  CHECK(s.mitigations.size() == 6);
+  CHECK(s.mitigations.size() == 16);
 }
 
 TEST_CASE("an expectation that does not hold is reported with what differed", "[scenario]") {

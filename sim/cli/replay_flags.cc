@@ -9,7 +9,7 @@ bool ReplayFlags::is_spec() const {
 }
 
 Isolation ReplayFlags::level() const {
-  return isolation == "repeatable-read" ? Isolation::kRepeatableRead : Isolation::kReadCommitted;
+  return isolation_named(isolation).value_or(Isolation::kReadCommitted);
 }
 
 RunOptions ReplayFlags::run_options() const {

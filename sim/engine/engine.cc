@@ -52,6 +52,31 @@ void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<Reque
                         Log* log);
 void finish_if_returned(World& w, RequestId r, Log* log);
 
+// Hands each granted mutex to its waiter: its ACQUIRE completes.
+void wake_mutex_waiters(World& w, const std::vector<size_t>& granted, RequestId by, Log* log) {
+  for (size_t g : granted) {
+    RequestId waiter{static_cast<uint32_t>(g)};
+    Request& wq = w.requests[g];
+    if (wq.state != RunState::kBlocked || !wq.mutex_wait) continue;
+    wq.mutex_wait = false;
+    wq.state = RunState::kReady;
+    emit(log, EventKind::kResume, waiter, wq.pc,
+         "(resumes after " + w.requests[by.value].name + " released it) " +
+             wq.program->steps[wq.pc].text + " -> acquired",
+         {by});
+    ++wq.pc;
+    finish_if_returned(w, waiter, log);
+  }
+}
+
+// ---- Rule: a request's mutexes end with it ---------------------------------
+// A request that ends, however it ends, leaves its `with lock:` blocks and
+// releases what it holds. A crash kills the process: its in-process mutexes
+// die with it, but a global one (held outside the process) stays held.
+void release_mutexes(World& w, RequestId r, bool keep_global, Log* log) {
+  wake_mutex_waiters(w, w.mutexes.release_all(r.value, keep_global), r, log);
+}
+
 // A step that succeeds with a WARNING, as PostgreSQL's BEGIN inside a
 // transaction (25001) and COMMIT outside one (25P01) do.
 void warn(Log* log, RequestId r, size_t step, const std::string& text, const std::string& warning) {
@@ -79,6 +104,8 @@ void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* l
   }
 }
 
+void restart(World& w, RequestId r, const std::string& why, Log* log);
+
 void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
   Request& q = w.requests[r.value];
   q.cursor.reset();
@@ -104,10 +131,6 @@ void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
     finish_if_returned(w, r, log);
     return;
   }
-  q.state = RunState::kDone;
-  q.fate = Fate::kAborted;
-  q.sqlstate = e.sqlstate();
-  q.error = e.what();
   if (Event* ev =
           emit(log, EventKind::kError, r, q.pc,
                current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")",
@@ -117,6 +140,15 @@ void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
     w.store.cancel_wait(q.txn);
     end_txn(w, r, false, "ROLLBACK (the error aborts the transaction)", log);
   }
+  if (w.restart.restarts_on(e.sqlstate())) {
+    restart(w, r, "SQLSTATE " + e.sqlstate(), log);
+    return;
+  }
+  q.state = RunState::kDone;
+  q.fate = Fate::kAborted;
+  q.sqlstate = e.sqlstate();
+  q.error = e.what();
+  release_mutexes(w, r, false, log);
 }
 
 void give_up(World& w, RequestId r, const std::string& why, Log* log) {
@@ -124,8 +156,56 @@ void give_up(World& w, RequestId r, const std::string& why, Log* log) {
   q.state = RunState::kDone;
   q.fate = Fate::kGaveUp;
   q.error = why;
+  q.cursor.reset();
   emit(log, EventKind::kGaveUp, r, q.pc, "gives up: " + why);
   if (q.txn) end_txn(w, r, false, "ROLLBACK (the request gave up)", log);
+  release_mutexes(w, r, false, log);
+}
+
+// ---- Rule: restart the whole request (restart policy) -----------------------
+// The view raised (an error the policy names, or a RESTART IF that held); a
+// retry wrapper around it calls it again from the top with the arguments it
+// was sent: a new transaction, fresh reads, nothing kept from the failed try.
+// After restart.max restarts the request gives up.
+void restart(World& w, RequestId r, const std::string& why, Log* log) {
+  Request& q = w.requests[r.value];
+  if (q.restarts >= w.restart.max) {
+    give_up(w, r,
+            why + " after " + std::to_string(w.restart.max) +
+                (w.restart.max == 1 ? " restart" : " restarts") + " (restart.max)",
+            log);
+    return;
+  }
+  if (q.txn) {
+    w.store.cancel_wait(q.txn);
+    end_txn(w, r, false, "ROLLBACK (the request restarts)", log);
+  }
+  q.cursor.reset();
+  release_mutexes(w, r, false, log);
+  size_t at = q.pc;
+  ++q.restarts;
+  q.pc = 0;
+  q.vars = q.initial;
+  q.retries.clear();
+  q.in_block = q.failed_block = false;
+  q.state = RunState::kReady;
+  emit(log, EventKind::kRestart, r, at,
+       why + ": restarts from step 1 (restart " + std::to_string(q.restarts) + " of " +
+           std::to_string(w.restart.max) + ")");
+}
+
+// ---- Rule: an injected crash ---------------------------------------------------
+// The worker process dies where the request stands. Its connection drops, so
+// PostgreSQL rolls back the open transaction; what it already committed (an
+// autocommit UPDATE of a lock row) stays. In-process mutexes die with it.
+void crash(World& w, RequestId r, Log* log) {
+  Request& q = w.requests[r.value];
+  q.state = RunState::kDone;
+  q.fate = Fate::kCrashed;
+  q.error = "its process died before step " + std::to_string(q.pc + 1);
+  emit(log, EventKind::kCrash, r, q.pc, "crashes: " + q.error + " (injected fault)");
+  if (q.txn) end_txn(w, r, false, "ROLLBACK (the connection closed)", log);
+  release_mutexes(w, r, true, log);
 }
 
 Progress block(World& w, RequestId r, RowId row, LockMode mode, Log* log) {
@@ -404,10 +484,12 @@ void finish_if_returned(World& w, RequestId r, Log* log) {
         "returned with its transaction still open; PostgreSQL rolls it back when the connection "
         "closes";
     end_txn(w, r, false, "ROLLBACK (" + q.error + ")", log);
+    release_mutexes(w, r, false, log);
     return;
   }
   q.fate = Fate::kCommitted;
   emit(log, EventKind::kFinish, r, q.pc, "returns");
+  release_mutexes(w, r, false, log);
 }
 
 void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
@@ -521,10 +603,52 @@ void step(World& w, RequestId r, Log* log) {
             log);
     return;
   }
+  if (w.crash && w.crash->request == q.name && w.crash->step == q.pc) {
+    crash(w, r, log);
+    return;
+  }
   const Step& st = current(w, r);
   size_t at = q.pc;
   try {
-    if (auto* let = std::get_if<LetAction>(&st.body)) {
+    if (auto* rs = std::get_if<RestartAction>(&st.body)) {
+      EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+      std::string cond = to_sql(*rs->condition);
+      if (eval_pred(*rs->condition, env) == true) {
+        restart(w, r, cond + " holds", log);
+        return;
+      }
+      emit(log, EventKind::kStep, r, at, cond + " is false: goes on");
+      ++q.pc;
+    } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
+      std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
+      if (w.mutexes.acquire(key, r.value)) {
+        emit(log, EventKind::kStep, r, at, st.text + " -> acquired (" + Mutexes::label(key) + ")");
+        ++q.pc;
+      } else {
+        RequestId holder{static_cast<uint32_t>(*w.mutexes.holder(key))};
+        q.state = RunState::kBlocked;
+        q.mutex_wait = true;
+        if (Event* e = emit(log, EventKind::kWait, r, at,
+                            st.text + " -> waits: " + Mutexes::label(key) + " is held by " +
+                                w.requests[holder.value].name,
+                            {holder}))
+          e->mutex = Mutexes::label(key);
+        return;
+      }
+    } else if (auto* rel = std::get_if<ReleaseAction>(&st.body)) {
+      std::string held;
+      for (const std::string& key : w.mutexes.held_by(r.value))
+        if (key.substr(key.rfind('/') + 1) == rel->mutex) held = key;
+      if (held.empty()) {
+        emit(log, EventKind::kStep, r, at, st.text + " -> not held: nothing to release");
+        ++q.pc;
+      } else {
+        emit(log, EventKind::kStep, r, at, st.text + " -> released");
+        ++q.pc;
+        std::optional<size_t> next = w.mutexes.release(held, r.value);
+        if (next) wake_mutex_waiters(w, {*next}, r, log);
+      }
+    } else if (auto* let = std::get_if<LetAction>(&st.body)) {
       Var v;
       EvalEnv env{nullptr, nullptr, &q.vars, &v.from};
       v.value = eval_value(*let->value, env);

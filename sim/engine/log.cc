@@ -22,6 +22,10 @@ const char* to_string(EventKind k) {
       return "retry";
     case EventKind::kGaveUp:
       return "gave_up";
+    case EventKind::kRestart:
+      return "restart";
+    case EventKind::kCrash:
+      return "crash";
     case EventKind::kFinish:
       return "finish";
   }

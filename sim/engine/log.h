@@ -20,7 +20,9 @@ enum class EventKind {
   kError,     // a statement failed: the request is aborted
   kDropped,   // the client never sent the request
   kRetry,     // a RETRY condition held: the previous step runs again
-  kGaveUp,    // a RETRY ran out of retries, or a limit was reached
+  kGaveUp,    // a RETRY or restart ran out of tries, or a limit was reached
+  kRestart,   // the request starts over from its first step
+  kCrash,     // the request's process died at this step (an injected fault)
   kFinish,    // the request returned
 };
 const char* to_string(EventKind k);  // "step", "wait", ...
@@ -33,6 +35,7 @@ struct Event {
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
   std::string message;            // kError: the error's primary message; kStep: a WARNING
+  std::string mutex;              // kWait for an application mutex: its label
   int64_t rowcount = -1;          // rows a completed INSERT, UPDATE or DELETE touched
   // A SELECT's result, when the event completes one (kStep, kResume).
   bool has_rows = false;

@@ -14,6 +14,8 @@ const char* to_string(Fate f) {
       return "dropped";
     case Fate::kGaveUp:
       return "gave_up";
+    case Fate::kCrashed:
+      return "crashed";
   }
   return "?";
 }

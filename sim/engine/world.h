@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/app.h"
 #include "lang/ast.h"
 #include "lang/eval.h"
 #include "store/store.h"
@@ -18,8 +19,9 @@
 namespace ccsim {
 
 // How a request ended. kRunning while it has steps left.
-enum class Fate { kRunning, kCommitted, kAborted, kDropped, kGaveUp };
-const char* to_string(Fate f);  // "running", "committed", "aborted", "dropped", "gave_up"
+enum class Fate { kRunning, kCommitted, kAborted, kDropped, kGaveUp, kCrashed };
+// "running", "committed", "aborted", "dropped", "gave_up", "crashed"
+const char* to_string(Fate f);
 
 enum class RunState { kReady, kBlocked, kDone };
 
@@ -47,8 +49,10 @@ struct ClientPolicy {
 struct Request {
   std::string name;
   std::string client;
+  std::string process;  // the server process it runs in
   ProgramPtr program;
-  Vars vars;  // arguments, then whatever the steps assign
+  Vars initial;  // what it was sent with: a restart begins again from these
+  Vars vars;     // arguments, then whatever the steps assign
   size_t pc = 0;
   bool sent = false;
   TxnId txn;              // the open transaction, explicit or autocommit
@@ -64,7 +68,9 @@ struct Request {
   bool failed_block = false;          // inside BEGIN after an error: only COMMIT/ROLLBACK work
   std::map<size_t, int64_t> retries;  // RETRY step index -> retries used in a row
   int64_t retries_total = 0;
+  int64_t restarts = 0;  // times the whole request started over
   int64_t steps_taken = 0;
+  bool mutex_wait = false;  // blocked in ACQUIRE, not on a row lock
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices
@@ -78,6 +84,9 @@ struct World {
   Faults faults;
   std::vector<Request> requests;
   std::map<std::string, ClientPolicy> clients;
+  Mutexes mutexes;  // application mutexes; requests by index
+  RestartPolicy restart;
+  std::optional<CrashPoint> crash;
   Isolation default_isolation = Isolation::kReadCommitted;
   int64_t steps_per_request_max = 1000;  // a request that takes more steps gives up
 

@@ -63,6 +63,11 @@ std::vector<Mover> movers(const World& w) {
     Mover m{q.name, q.state, q.fate, {}};
     if (q.state == RunState::kBlocked && q.cursor)
       for (RequestId o : q.cursor->waited_for) m.waiting_for.push_back(w.requests[o.value].name);
+    if (q.state == RunState::kBlocked && q.mutex_wait) {
+      size_t self = static_cast<size_t>(&q - w.requests.data());
+      if (auto key = w.mutexes.waiting_for(self))
+        if (auto h = w.mutexes.holder(*key)) m.waiting_for.push_back(w.requests[*h].name);
+    }
     out.push_back(std::move(m));
   }
   return out;

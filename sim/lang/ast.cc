@@ -76,6 +76,25 @@ const char* to_sql(Isolation iso) {
   return "?";
 }
 
+const char* option_name(Isolation iso) {
+  switch (iso) {
+    case Isolation::kReadCommitted:
+      return "read-committed";
+    case Isolation::kRepeatableRead:
+      return "repeatable-read";
+    case Isolation::kSerializable:
+      return "serializable";
+  }
+  return "?";
+}
+
+std::optional<Isolation> isolation_named(const std::string& name) {
+  for (Isolation i :
+       {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
+    if (name == option_name(i)) return i;
+  return std::nullopt;
+}
+
 const char* to_sql(LockMode m) {
   switch (m) {
     case LockMode::kKeyShare:
@@ -91,7 +110,11 @@ const char* to_sql(LockMode m) {
 }
 
 bool is_sql(const Step& s) {
-  return !std::holds_alternative<LetAction>(s.body) && !std::holds_alternative<RetryAction>(s.body);
+  return !std::holds_alternative<LetAction>(s.body) &&
+         !std::holds_alternative<RetryAction>(s.body) &&
+         !std::holds_alternative<RestartAction>(s.body) &&
+         !std::holds_alternative<AcquireAction>(s.body) &&
+         !std::holds_alternative<ReleaseAction>(s.body);
 }
 
 }  // namespace ccsim

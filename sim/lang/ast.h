@@ -43,6 +43,10 @@ std::string to_sql(const Expr& e);
 
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
 const char* to_sql(Isolation iso);
+// "read-committed", "repeatable-read", "serializable": the command-line and TOML spelling.
+const char* option_name(Isolation iso);
+// Returns the level of that option name, if it is one.
+std::optional<Isolation> isolation_named(const std::string& name);
 
 // Row-level lock strengths, weakest first (PostgreSQL's order).
 enum class LockMode { kKeyShare, kShare, kNoKeyUpdate, kUpdate };
@@ -129,9 +133,29 @@ struct RetryAction {
   int64_t max = 0;
 };
 
-using StepBody =
-    std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt, InsertStmt,
-                 DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction, RetryAction>;
+// RESTART IF pred -- if pred holds, the request starts over from its first
+// step with its arguments as they were sent (the view raises, and the retry
+// wrapper around it calls it again). Bounded by the mitigation's restart.max.
+struct RestartAction {
+  ExprPtr condition;
+};
+
+// ACQUIRE [GLOBAL] MUTEX name -- take an application mutex, waiting in FIFO
+// order while another request holds it. A plain mutex lives in the request's
+// server process (threading.Lock): requests in other processes do not see
+// it. A GLOBAL one is shared by every process (a lock in Redis, say).
+struct AcquireAction {
+  std::string mutex;
+  bool global = false;
+};
+// RELEASE MUTEX name -- give it back; the first waiter gets it.
+struct ReleaseAction {
+  std::string mutex;
+};
+
+using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt,
+                              InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt,
+                              LetAction, RetryAction, RestartAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

@@ -140,6 +140,7 @@ class Checker {
       fail(s, s.column, "RETRY repeats the SQL step just before it, and there is none");
     expr(s, nullptr, r.condition);
   }
+  void check(const Step& s, size_t, const RestartAction& r) const { expr(s, nullptr, r.condition); }
   template <class Other>
   void check(const Step&, size_t, const Other&) const {}
 

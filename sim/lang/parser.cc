@@ -55,7 +55,7 @@ class Parser {
     if (t.kind != TokenKind::kIdent)
       fail(t,
            "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-           "CREATE TABLE, DROP TABLE, SET, LET or RETRY), found " +
+           "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE), found " +
                describe(t));
     if (accept("BEGIN") || accept("START")) return begin();
     if (accept("COMMIT") || accept("END")) return CommitStmt{};
@@ -72,9 +72,25 @@ class Parser {
     if (accept("SET")) return set();
     if (accept("LET")) return let();
     if (accept("RETRY")) return retry();
+    if (accept("RESTART")) {
+      expect("IF", "after RESTART (write RESTART IF <condition>)");
+      return RestartAction{expr()};
+    }
+    if (accept("ACQUIRE")) {
+      AcquireAction a;
+      a.global = accept("GLOBAL");
+      expect("MUTEX", a.global ? "after ACQUIRE GLOBAL"
+                               : "after ACQUIRE (write ACQUIRE [GLOBAL] MUTEX <name>)");
+      a.mutex = name("a mutex name after MUTEX");
+      return a;
+    }
+    if (accept("RELEASE")) {
+      expect("MUTEX", "after RELEASE (write RELEASE MUTEX <name>)");
+      return ReleaseAction{name("a mutex name after MUTEX")};
+    }
     fail(t, "unknown step '" + t.text +
                 "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-                "CREATE TABLE, DROP TABLE, SET, LET or RETRY");
+                "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE");
   }
 
   BeginStmt begin() {

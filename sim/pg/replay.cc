@@ -26,18 +26,20 @@ using Clock = std::chrono::steady_clock;
 // RETRY, the client's debounce) runs here, exactly as engine/ runs it; SQL
 // goes to its own connection.
 struct PgRequest {
-  std::string name, client;
+  std::string name, client, process;
   ProgramPtr program;
-  Vars vars;
+  Vars initial, vars;
   size_t pc = 0;
   bool sent = false, in_block = false;
   RunState state = RunState::kReady;
   Fate fate = Fate::kRunning;
   std::string sqlstate;
   std::map<size_t, int64_t> retries;
+  int64_t restarts = 0;
   int64_t steps_taken = 0;
   std::vector<std::string> waiting_for;
   size_t waiting_record = 0;
+  bool mutex_wait = false;  // waits in ACQUIRE: the application's wait, not the server's
   std::unique_ptr<PgConn> conn;
 };
 
@@ -111,8 +113,9 @@ class Replayer {
       PgRequest q;
       q.name = spec.name;
       q.client = spec.client;
+      q.process = spec.process.empty() ? spec.name : spec.process;
       q.program = m_.steps;
-      q.vars = initial_vars(spec, i);
+      q.initial = q.vars = initial_vars(spec, i);
       q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);
       q.conn->exec("SET search_path TO " + schema_);
       q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
@@ -238,14 +241,47 @@ class Replayer {
       q.sent = true;
     }
     if (q.steps_taken++ >= steps_max_) {
-      give_up(q);
+      give_up(i, position, rec);
       sr.outcome = "gave up";
+      rec.steps.push_back(sr);
+      co_return;
+    }
+    if (m_.crash && m_.crash->request == q.name && m_.crash->step == q.pc) {
+      co_await crash(i);
+      sr.outcome = "crashed";
       rec.steps.push_back(sr);
       co_return;
     }
     const Step& st = q.program->steps[q.pc];
     try {
-      if (auto* let = std::get_if<LetAction>(&st.body)) {
+      if (auto* rs = std::get_if<RestartAction>(&st.body)) {
+        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+        if (eval_pred(*rs->condition, env) == true) {
+          sr.outcome = restart(i, position, rec) ? "restart" : "gave up";
+          rec.steps.push_back(sr);
+          co_return;
+        }
+        sr.outcome = "ok";
+        ++q.pc;
+      } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
+        std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
+        if (mutexes_.acquire(key, i)) {
+          sr.outcome = "ok";
+          ++q.pc;
+        } else {
+          sr.outcome = "waits";
+          q.state = RunState::kBlocked;
+          q.mutex_wait = true;
+          q.waiting_for = {reqs_[*mutexes_.holder(key)].name};
+          q.waiting_record = rec.steps.size();
+        }
+      } else if (auto* rel = std::get_if<ReleaseAction>(&st.body)) {
+        sr.outcome = "ok";
+        ++q.pc;
+        for (const std::string& key : mutexes_.held_by(i))
+          if (key.substr(key.rfind('/') + 1) == rel->mutex)
+            if (auto next = mutexes_.release(key, i)) grant_mutex(*next, position, rec);
+      } else if (auto* let = std::get_if<LetAction>(&st.body)) {
         EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
         q.vars[let->var] = Var{eval_value(*let->value, env), {}};
         sr.outcome = "ok";
@@ -255,7 +291,7 @@ class Replayer {
         if (eval_pred(*retry->condition, env) == true) {
           int64_t& used = q.retries[q.pc];
           if (used >= retry->max) {
-            give_up(q);
+            give_up(i, position, rec);
             sr.outcome = "gave up";
           } else {
             ++used;
@@ -290,15 +326,15 @@ class Replayer {
           q.waiting_record = rec.steps.size();
           waiting_.push_back(i);
         } else {
-          co_await apply(q, sr.outcome, sr.result);
+          co_await apply(i, sr.outcome, sr.result, position, rec);
         }
       }
     } catch (const SqlError& e) {
       sr.outcome = "ERROR " + e.sqlstate();
-      abort(q, e.sqlstate());
+      abort(i, e.sqlstate(), position, rec);
     }
     rec.steps.push_back(sr);
-    finish_if_returned(q);
+    finish_if_returned(q, position, rec);
   }
 
   // Checks the waiting statements, in the order they started waiting, until
@@ -313,23 +349,26 @@ class Replayer {
         sr.completed_at = position;
         std::string outcome, result;
         q.state = RunState::kReady;
-        co_await apply(q, outcome, result);
-        sr.completion = outcome == "ok" ? result : outcome;
+        size_t who = waiting_[k];
         waiting_.erase(waiting_.begin() + static_cast<long>(k));
-        finish_if_returned(q);
+        co_await apply(who, outcome, result, position, rec);
+        rec.steps[q.waiting_record].completion = outcome == "ok" ? result : outcome;
+        finish_if_returned(q, position, rec);
         changed = true;
         break;
       }
     }
   }
 
-  // Takes in the result of q's statement: variables, :rowcount, the block.
-  awaitable<void> apply(PgRequest& q, std::string& outcome, std::string& result) {
+  // Takes in the result of request i's statement: variables, :rowcount, the block.
+  awaitable<void> apply(size_t i, std::string& outcome, std::string& result, size_t position,
+                        ReplayRecord& rec) {
+    PgRequest& q = reqs_[i];
     const PgResult& r = q.conn->result();
     const Step& st = q.program->steps[q.pc];
     if (r.error) {
       outcome = "ERROR " + r.sqlstate;
-      abort(q, r.sqlstate);
+      abort(i, r.sqlstate, position, rec);
       co_return;
     }
     outcome = "ok";
@@ -360,24 +399,87 @@ class Replayer {
     ++q.pc;
   }
 
-  // An error ends the request: its transaction (already failed on the
-  // server) is rolled back so the connection is clean.
-  void abort(PgRequest& q, const std::string& sqlstate) {
+  // An error ends the request, or restarts it when the policy names it: its
+  // transaction (already failed on the server) is rolled back so the
+  // connection is clean.
+  void abort(size_t i, const std::string& sqlstate, size_t position, ReplayRecord& rec) {
+    PgRequest& q = reqs_[i];
     if (q.in_block) q.conn->exec("ROLLBACK");
     q.in_block = false;
+    if (m_.restart.restarts_on(sqlstate)) {
+      restart(i, position, rec);
+      return;
+    }
     q.state = RunState::kDone;
     q.fate = Fate::kAborted;
     q.sqlstate = sqlstate;
+    release_mutexes(i, false, position, rec);
   }
 
-  void give_up(PgRequest& q) {
+  void give_up(size_t i, size_t position, ReplayRecord& rec) {
+    PgRequest& q = reqs_[i];
     if (q.in_block) q.conn->exec("ROLLBACK");
     q.in_block = false;
     q.state = RunState::kDone;
     q.fate = Fate::kGaveUp;
+    release_mutexes(i, false, position, rec);
   }
 
-  void finish_if_returned(PgRequest& q) {
+  // Starts request i over, as engine/ does; returns false when it gave up instead.
+  bool restart(size_t i, size_t position, ReplayRecord& rec) {
+    PgRequest& q = reqs_[i];
+    if (q.restarts >= m_.restart.max) {
+      give_up(i, position, rec);
+      return false;
+    }
+    if (q.in_block) q.conn->exec("ROLLBACK");
+    release_mutexes(i, false, position, rec);
+    ++q.restarts;
+    q.pc = 0;
+    q.vars = q.initial;
+    q.retries.clear();
+    q.in_block = false;
+    q.state = RunState::kReady;
+    return true;
+  }
+
+  // The request's process dies: its connection closes and the server rolls
+  // back what it had open. Returns once the backend has gone, so that what
+  // it released is settled before the next step.
+  awaitable<void> crash(size_t i) {
+    PgRequest& q = reqs_[i];
+    int pid = q.conn->pid();
+    q.conn.reset();
+    q.state = RunState::kDone;
+    q.fate = Fate::kCrashed;
+    auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
+    while (
+        !admin_->rows_as_text("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(pid))
+             .empty()) {
+      if (Clock::now() > deadline)
+        throw PgError("request " + q.name + "'s backend did not end within " +
+                      std::to_string(o_.settle_ms_max) + " ms of its connection closing");
+      co_await sleep_ms(1);
+    }
+  }
+
+  void release_mutexes(size_t i, bool keep_global, size_t position, ReplayRecord& rec) {
+    for (size_t g : mutexes_.release_all(i, keep_global)) grant_mutex(g, position, rec);
+  }
+
+  // Request g now holds the mutex its ACQUIRE waited for.
+  void grant_mutex(size_t g, size_t position, ReplayRecord& rec) {
+    PgRequest& w = reqs_[g];
+    if (!w.mutex_wait) return;
+    w.mutex_wait = false;
+    w.waiting_for.clear();
+    w.state = RunState::kReady;
+    rec.steps[w.waiting_record].completed_at = position;
+    ++w.pc;
+    finish_if_returned(w, position, rec);
+  }
+
+  void finish_if_returned(PgRequest& q, size_t position, ReplayRecord& rec) {
     if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
     q.state = RunState::kDone;
     if (q.in_block) {
@@ -387,6 +489,7 @@ class Replayer {
     } else {
       q.fate = Fate::kCommitted;
     }
+    release_mutexes(static_cast<size_t>(&q - reqs_.data()), false, position, rec);
   }
 
   void read_table(const std::string& table, ReplayRecord& rec) {
@@ -405,6 +508,7 @@ class Replayer {
   std::unique_ptr<PgConn> admin_, observer_;
   std::vector<PgRequest> reqs_;
   std::vector<size_t> waiting_;  // requests waiting for a lock, in the order they started
+  Mutexes mutexes_;              // the application's mutexes, as engine/ keeps them
   std::string schema_, pids_;
   bool created_ = false;
   bool interrupted_ = false;

@@ -62,6 +62,8 @@ Json run_json(const Scenario& s, const MitigationRun& m) {
     if (!q.sqlstate.empty()) r["sqlstate"] = q.sqlstate;
     if (!q.error.empty()) r["error"] = q.error;
     r["retries"] = q.retries_total;
+    r["restarts"] = q.restarts;
+    r["process"] = q.process;
     reqs.push_back(r);
   }
   j["requests"] = reqs;

@@ -33,13 +33,17 @@ std::string happened(const MitigationRun& m) {
       std::string whom;
       for (size_t i = 0; i < e.others.size(); ++i)
         whom += (i ? " and " : "") + w.requests[e.others[i].value].name + "'s";
-      add(who + " waited for " + whom + " row lock");
+      add(who + " waited for " + whom + (e.mutex.empty() ? " row lock" : " " + e.mutex));
     }
   }
   for (const Request& q : w.requests) {
     if (q.retries_total)
       add(q.name + " retried " + std::to_string(q.retries_total) +
           (q.retries_total == 1 ? " time" : " times"));
+    if (q.restarts)
+      add(q.name + " restarted " + std::to_string(q.restarts) +
+          (q.restarts == 1 ? " time" : " times"));
+    if (q.fate == Fate::kCrashed) add(q.name + " crashed: " + q.error);
     if (q.fate == Fate::kDropped) add(q.name + " was never sent (the button was disabled)");
     if (q.fate == Fate::kAborted)
       add(q.name + " aborted" + (q.sqlstate.empty() ? "" : " with " + q.sqlstate) + ": " + q.error);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "scenario/simulate.h"
 #include "spec/tester_output.h"
@@ -96,21 +97,27 @@ CheckFile run_checks(const CheckInput& input) {
                   "ccsim run " + display_path(s.file)});
     return out;
   }
-  // One run per (mitigation, schedule), shared by the expectations about it.
-  std::map<std::pair<std::string, std::string>, MitigationRun> runs;
+  // One run per (mitigation, schedule, level), shared by the expectations about it.
+  std::map<std::tuple<std::string, std::string, Isolation>, MitigationRun> runs;
   for (const Expectation& e : s.expectations) {
-    auto key = std::make_pair(e.mitigation, e.schedule);
+    Isolation iso = e.isolation.value_or(s.isolation);
+    auto key = std::make_tuple(e.mitigation, e.schedule, iso);
     if (!runs.count(key)) {
       RunOptions o;
       o.mitigations = {e.mitigation};
       o.schedule = e.schedule_spec;
+      o.isolation = iso;
       runs.emplace(key, std::move(simulate(s, o).front()));
     }
     const MitigationRun& m = runs.at(key);
+    bool other_level = iso != s.isolation;
     out.cases.push_back(
-        CheckCase{e.mitigation + " under " + e.schedule, e.pos, check_expectation(e, m),
+        CheckCase{e.mitigation + " under " + e.schedule +
+                      (other_level ? std::string(" at ") + option_name(iso) : ""),
+                  e.pos, check_expectation(e, m),
                   "ccsim run " + display_path(s.file) + " --mitigation " + e.mitigation +
-                      " --schedule \"" + m.run.schedule_text() + "\""});
+                      " --schedule \"" + m.run.schedule_text() + "\"" +
+                      (other_level ? std::string(" --isolation ") + option_name(iso) : "")});
   }
   return out;
 }

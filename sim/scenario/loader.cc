@@ -182,9 +182,10 @@ const EmbeddedFile* embedded(const std::string& name) {
 
 Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node& owner,
                            std::string name, bool named_inside) {
-  d.only_keys(
-      t, {"name", "view", "summary", "failure", "django", "setup", "steps", "program", "client"},
-      "a mitigation");
+  d.only_keys(t,
+              {"name", "view", "summary", "failure", "django", "setup", "steps", "program",
+               "client", "restart", "crash"},
+              "a mitigation");
   Mitigation m;
   m.name = named_inside ? d.string(t, "name", owner, true, "the mitigation's name") : name;
   if (!valid_name(m.name))
@@ -215,6 +216,49 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
       m.client.debounce = db->as_boolean()->get();
     }
   }
+  if (const toml::node* rn = t.get("restart")) {
+    const toml::table& rt = d.table(*rn, "restart");
+    d.only_keys(rt, {"on", "max"}, "restart");
+    const toml::node* mx = rt.get("max");
+    if (!mx)
+      d.fail(*rn,
+             "a restart policy needs a bound: add max = N (how many times the request may start "
+             "over)");
+    if (!mx->is_integer() || mx->as_integer()->get() < 1 || mx->as_integer()->get() > kRestartsMax)
+      d.fail(*mx, "'max' must be a whole number from 1 to " + std::to_string(kRestartsMax));
+    m.restart.max = mx->as_integer()->get();
+    if (const toml::node* on = rt.get("on")) {
+      for (const toml::node& x : d.array(*on, "on")) {
+        std::string code = x.is_string() ? std::string(x.as_string()->get()) : "";
+        bool valid = code.size() == 5 && std::all_of(code.begin(), code.end(), [](char c) {
+                       return std::isdigit(static_cast<unsigned char>(c)) ||
+                              std::isupper(static_cast<unsigned char>(c));
+                     });
+        if (!valid)
+          d.fail(x, "'on' lists SQLSTATEs, five digits or capital letters, like \"40001\"");
+        m.restart.on.push_back(code);
+      }
+    }
+  }
+  if (const toml::node* cn = t.get("crash")) {
+    const toml::table& ct = d.table(*cn, "crash");
+    d.only_keys(ct, {"request", "step"}, "crash");
+    CrashPoint c;
+    c.request = d.string(ct, "request", *cn, true, "the request that crashes, like \"A\"");
+    m.crash_request_pos = d.pos(*ct.get("request"));
+    const toml::node* sn = ct.get("step");
+    if (!sn) d.fail(*cn, "missing 'step': the step (from 1) at which the request's process dies");
+    if (!sn->is_integer() || sn->as_integer()->get() < 1)
+      d.fail(*sn, "'step' must be a step number, 1 or more");
+    c.step = static_cast<size_t>(sn->as_integer()->get() - 1);
+    m.crash_step_pos = d.pos(*sn);
+    m.crash = c;
+  }
+  if (m.steps && m.restart.max == 0)
+    for (const Step& st : m.steps->steps)
+      if (std::holds_alternative<RestartAction>(st.body))
+        throw InputError(SourcePos{m.steps->file, st.line, st.column},
+                         "RESTART IF needs a bound: give the mitigation restart = { max = N }");
   return m;
 }
 
@@ -234,6 +278,10 @@ Mitigation resolve(Mitigation m, const toml::table& t, const Doc& d, const Doc& 
     Mitigation base =
         find_mitigation(std::string(p->as_string()->get()), scenario, dir, *p, depth + 1);
     m.steps = base.steps;
+    if (m.restart.max == 0) m.restart = base.restart;
+    if (!m.crash)
+      m.crash = base.crash, m.crash_request_pos = base.crash_request_pos,
+      m.crash_step_pos = base.crash_step_pos;
     if (m.setup->steps.empty()) m.setup = base.setup;
     if (m.view.empty()) m.view = base.view;
   }
@@ -280,21 +328,20 @@ Mitigation find_mitigation(const std::string& name, const Doc& scenario, const s
 
 Isolation parse_isolation(const Doc& d, const toml::node& n) {
   std::string v = n.is_string() ? std::string(n.as_string()->get()) : "";
-  if (v == "read-committed") return Isolation::kReadCommitted;
-  if (v == "repeatable-read") return Isolation::kRepeatableRead;
   if (v == "serializable")
     d.fail(n, "serializable is not modelled yet; use read-committed or repeatable-read");
+  if (auto iso = isolation_named(v)) return *iso;
   d.fail(n, "'isolation' must be read-committed or repeatable-read");
 }
 
-const std::set<std::string> kFates = {"committed", "aborted", "dropped", "gave_up"};
+const std::set<std::string> kFates = {"committed", "aborted", "dropped", "gave_up", "crashed"};
 
 Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& s,
                              const std::map<std::string, World>& worlds) {
   const toml::table& t = d.table(n, "expect");
   d.only_keys(t,
               {"mitigation", "schedule", "seed", "final", "requests", "anomalies", "serializable",
-               "waits", "retries"},
+               "waits", "retries", "restarts", "isolation"},
               "an [[expect]] entry");
   Expectation e;
   e.pos = d.pos(n);
@@ -354,7 +401,8 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
       std::string fate(v.as_string()->get());
       if (!kFates.count(fate.substr(0, fate.find(':'))))
         d.fail(v, "unknown fate '" + fate +
-                      "' (expected committed, aborted, aborted:SQLSTATE, dropped or gave_up)");
+                      "' (expected committed, aborted, aborted:SQLSTATE, dropped, gave_up or "
+                      "crashed)");
       e.requests[name] = fate;
     }
   }
@@ -392,6 +440,15 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
       e.retries[name] = v.as_integer()->get();
     }
   }
+  if (const toml::node* rt = t.get("restarts")) {
+    for (auto&& [k, v] : d.table(*rt, "restarts")) {
+      std::string name = request_name(k, v);
+      if (!v.is_integer() || v.as_integer()->get() < 0)
+        d.fail(v, "a restart count is a whole number, 0 or more");
+      e.restarts[name] = v.as_integer()->get();
+    }
+  }
+  if (const toml::node* iso = t.get("isolation")) e.isolation = parse_isolation(d, *iso);
   return e;
 }
 
@@ -421,11 +478,14 @@ World build_world(const Scenario& s, const Mitigation& m) {
     Request q;
     q.name = spec.name;
     q.client = spec.client;
+    q.process = spec.process.empty() ? spec.name : spec.process;
     q.program = m.steps;
-    q.vars = initial_vars(spec, i);
+    q.initial = q.vars = initial_vars(spec, i);
     w.requests.push_back(std::move(q));
     w.clients[spec.client] = m.client;
   }
+  w.restart = m.restart;
+  w.crash = m.crash;
   return w;
 }
 
@@ -435,7 +495,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
   const toml::table& root = d.root();
   d.only_keys(root,
               {"title", "description", "view", "setup", "requests", "mitigations", "programs",
-               "schedule", "seed", "isolation", "show", "expect"},
+               "schedule", "seed", "isolation", "show", "expect", "processes"},
               "a scenario");
   Scenario s;
   s.file = file;
@@ -455,6 +515,17 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
       throw InputError(SourcePos{file, st.line, st.column},
                        "setup holds CREATE TABLE, INSERT, UPDATE and DELETE statements only");
   if (const toml::node* iso = root.get("isolation")) s.isolation = parse_isolation(d, *iso);
+  if (const toml::node* ps = root.get("processes")) {
+    for (const toml::node& x : d.array(*ps, "processes")) {
+      std::string p = x.is_string() ? std::string(x.as_string()->get()) : "";
+      if (!valid_name(p)) d.fail(x, "a process name is letters, digits and _, like web1");
+      if (std::find(s.processes.begin(), s.processes.end(), p) != s.processes.end())
+        d.fail(x, "process " + p + " is listed twice");
+      s.processes.push_back(p);
+    }
+    if (s.processes.empty())
+      d.fail(*ps, "'processes' is empty; list at least one, like [\"web1\"]");
+  }
 
   // Requests.
   const toml::node* reqs = root.get("requests");
@@ -467,7 +538,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
            "at most 26 requests (one per letter); this scenario has " + std::to_string(ra.size()));
   for (const toml::node& rn : ra) {
     const toml::table& rt = d.table(rn, "requests");
-    d.only_keys(rt, {"name", "client", "args"}, "a [[requests]] entry");
+    d.only_keys(rt, {"name", "client", "process", "args"}, "a [[requests]] entry");
     RequestSpec r;
     r.pos = d.pos(rn);
     r.name = d.string(rt, "name", rn, true, "the request's name, like A");
@@ -477,6 +548,20 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
       if (other.name == r.name) d.fail(*rt.get("name"), "two requests are named " + r.name);
     r.client = d.string(rt, "client", rn, false, "the client (browser tab) that sends it");
     if (r.client.empty()) r.client = r.name;
+    r.process = d.string(rt, "process", rn, false, "the server process that runs it");
+    if (const toml::node* pn = rt.get("process")) {
+      if (s.processes.empty())
+        d.fail(*pn, "process " + r.process +
+                        " is not declared: list the scenario's processes, like processes = "
+                        "[\"web1\", \"web2\"]");
+      if (std::find(s.processes.begin(), s.processes.end(), r.process) == s.processes.end()) {
+        std::string known;
+        for (const std::string& p : s.processes) known += (known.empty() ? "" : ", ") + p;
+        d.fail(*pn, "unknown process '" + r.process + "' (this scenario has: " + known + ")");
+      }
+    } else if (!s.processes.empty()) {
+      r.process = s.processes.front();
+    }
     if (const toml::node* args = rt.get("args")) {
       for (auto&& [k, v] : d.table(*args, "args")) {
         std::string key(k.str());
@@ -531,6 +616,19 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     if (!s.view.empty() && !m.view.empty() && m.view != s.view)
       d.fail(mn, "mitigation " + name + " implements view " + m.view + ", but this scenario runs " +
                      s.view);
+    if (m.crash) {
+      if (std::none_of(s.requests.begin(), s.requests.end(),
+                       [&](const RequestSpec& r) { return r.name == m.crash->request; }))
+        throw InputError(m.crash_request_pos, "the crash names request " + m.crash->request +
+                                                  ", but scenario " + file +
+                                                  " has no request of "
+                                                  "that name");
+      if (m.crash->step >= m.steps->steps.size())
+        throw InputError(m.crash_step_pos, "the crash is at step " +
+                                               std::to_string(m.crash->step + 1) +
+                                               ", but mitigation " + name + " has " +
+                                               std::to_string(m.steps->steps.size()) + " steps");
+    }
     World w;
     try {
       w = build_world(s, m);

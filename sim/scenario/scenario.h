@@ -19,6 +19,8 @@ namespace ccsim {
 
 // The largest scenario or spec file read, by default (--input-bytes-max).
 constexpr size_t kInputBytesMax = 4u << 20;
+// The most restarts a restart policy may allow.
+constexpr int64_t kRestartsMax = 1000;
 
 struct Mitigation {
   std::string name;
@@ -30,12 +32,16 @@ struct Mitigation {
   ProgramPtr steps;
   ProgramPtr setup;  // extra tables it needs; may be empty
   ClientPolicy client;
+  RestartPolicy restart;            // restart = { on = [...], max = n }
+  std::optional<CrashPoint> crash;  // crash = { request = "A", step = n } (step 0-based here)
+  SourcePos crash_request_pos, crash_step_pos;
 };
 
 struct RequestSpec {
   SourcePos pos;  // where its [[requests]] entry starts
   std::string name;
   std::string client;
+  std::string process;  // the server process it runs in; its own name by default
   std::vector<std::pair<std::string, Value>> args;
 };
 
@@ -55,6 +61,8 @@ struct Expectation {
   std::optional<bool> serializable;
   std::optional<std::vector<std::string>> waits;  // exactly the requests that waited for a lock
   std::map<std::string, int64_t> retries;         // request -> RETRY count
+  std::map<std::string, int64_t> restarts;        // request -> restarts of the whole request
+  std::optional<Isolation> isolation;             // the level it applies to; the scenario's if none
 };
 
 struct Scenario {
@@ -67,6 +75,7 @@ struct Scenario {
   std::vector<Mitigation> mitigations;  // in the order the scenario lists them
   ScheduleSpec schedule;
   Isolation isolation = Isolation::kReadCommitted;
+  std::vector<std::string> processes;  // declared server processes; empty: one per request
   std::vector<std::pair<std::string, std::string>> show;  // (table, column) for summaries
   std::vector<Expectation> expectations;
 

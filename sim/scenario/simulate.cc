@@ -85,6 +85,13 @@ std::vector<std::string> check_expectation(const Expectation& e, const Mitigatio
       out.push_back("request " + name + " retried " + std::to_string(got) + " times, expected " +
                     std::to_string(want));
   }
+  for (const auto& [name, want] : e.restarts) {
+    auto it = m.restarts.find(name);
+    int64_t got = it == m.restarts.end() ? 0 : it->second;
+    if (got != want)
+      out.push_back("request " + name + " restarted " + std::to_string(got) + " times, expected " +
+                    std::to_string(want));
+  }
   return out;
 }
 
@@ -123,11 +130,14 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
           std::find(r.waited.begin(), r.waited.end(), who) == r.waited.end())
         r.waited.push_back(who);
     }
-    for (const Request& q : r.run.world.requests)
+    for (const Request& q : r.run.world.requests) {
       if (q.retries_total) r.retries[q.name] = q.retries_total;
-    bool default_isolation = r.isolation == s.isolation;
+      if (q.restarts) r.restarts[q.name] = q.restarts;
+    }
     for (const Expectation& e : s.expectations) {
-      if (e.mitigation != m->name || e.schedule != r.schedule.key() || !default_isolation) continue;
+      if (e.mitigation != m->name || e.schedule != r.schedule.key() ||
+          e.isolation.value_or(s.isolation) != r.isolation)
+        continue;
       r.expectation_found = true;
       for (std::string& f : check_expectation(e, r)) r.failures.push_back(std::move(f));
     }

@@ -30,10 +30,11 @@ struct MitigationRun {
   RunResult run;
   std::vector<Anomaly> anomalies;
   SerialResult serial;
-  std::vector<std::string> waited;         // requests that waited for a lock, in order
-  std::map<std::string, int64_t> retries;  // request -> retries taken
-  bool expectation_found = false;          // an [[expect]] applied to this run
-  std::vector<std::string> failures;       // what the expectation said that did not hold
+  std::vector<std::string> waited;          // requests that waited for a lock, in order
+  std::map<std::string, int64_t> retries;   // request -> retries taken
+  std::map<std::string, int64_t> restarts;  // request -> restarts of the whole request
+  bool expectation_found = false;           // an [[expect]] applied to this run
+  std::vector<std::string> failures;        // what the expectation said that did not hold
 };
 
 // Runs the scenario. Throws InputError for an unknown mitigation (named at

@@ -73,6 +73,12 @@ ReplayRecord record_simulation(const MitigationRun& m) {
           case EventKind::kDropped:
             s.outcome = "dropped";
             break;
+          case EventKind::kCrash:
+            s.outcome = "crashed";
+            break;
+          case EventKind::kRestart:
+            s.outcome = "restart";
+            break;
           default:
             s.outcome = "ok";
             s.result = event_result(e);
