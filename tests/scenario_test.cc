@@ -100,7 +100,8 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
         "f_expression_stale_delta, none, optimistic_version, repeatable_read_retry, "
         "select_for_update, select_for_update_nowait_retry, "
         "select_for_update_outside_transaction, select_for_update_skip_locked, semaphore, "
-        "single_worker_queue, singleton_lock, singleton_lock_crash, update_first, "
+        "serializable_retry, single_worker_queue, singleton_lock, singleton_lock_crash, "
+        "update_first, "
         "update_first_cached_user; or define it under [programs.nope])");
   CHECK(error_of(with_line(1, "schedule = \"A B C\"")) ==
         "x.toml:1:17: error: the schedule names C, but there is no request of that name");
@@ -114,10 +115,8 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
         "x.toml:15:42: error: INTO names 2 parameters but the SELECT returns 1 columns");
   CHECK(error_of(with_line(15, "RETRY WHILE :rowcount = 0 MAX 3")) ==
         "x.toml:15:1: error: RETRY repeats the SQL step just before it, and there is none");
-  CHECK(error_of(with_line(16, "BEGIN ISOLATION LEVEL SERIALIZABLE")) ==
-        "x.toml:16:23: error: SERIALIZABLE is not modelled yet (its serialization-failure checks "
-        "are still to come); "
-        "use REPEATABLE READ or READ COMMITTED");
+  CHECK(error_of(with_line(16, "ACQUIRE GLOBAL lock")) ==
+        "x.toml:16:16: error: expected MUTEX after ACQUIRE GLOBAL, found 'lock'");
   CHECK(error_of(with_line(11, "name = \"A\"")) == "x.toml:11:8: error: two requests are named A");
   CHECK(error_of("") ==
         "x.toml:1:1: error: missing 'setup': the CREATE TABLE and INSERT statements that make the "
@@ -139,7 +138,7 @@ TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scen
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
   Scenario s = load_scenario("double_click");
   CHECK(s.file == "scenarios/double_click.toml (built in)");
-  CHECK(s.mitigations.size() == 16);
+  CHECK(s.mitigations.size() == 17);
 }
 
 TEST_CASE("an expectation that does not hold is reported with what differed", "[scenario]") {

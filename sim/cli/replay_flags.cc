@@ -34,7 +34,7 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
       ->excludes(sch);
   cmd->add_option("--isolation", f.isolation,
                   "Isolation level of transactions whose BEGIN names none")
-      ->check(CLI::IsMember({"read-committed", "repeatable-read"}));
+      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}));
   cmd->add_option("--input-bytes-max", f.input_bytes_max,
                   "Refuse scenario and spec files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))

@@ -289,10 +289,12 @@ Progress advance_insert(World& w, RequestId r, const InsertStmt& ins, Log* log) 
   TableId tid = table_named(w.store, ins.table);
   while (c.next < c.inserts.size()) {
     const Row& values = c.inserts[c.next];
+    w.store.ssi_insert_heap(c.txn, tid);
     if (auto other = key_conflict(w, tid, values, c.txn, RowId{UINT32_MAX})) {
       w.store.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
       return block(w, r, *other, LockMode::kKeyShare, log);
     }
+    w.store.ssi_insert_index(c.txn, tid);
     RowId row = w.store.insert(tid, c.txn, values);
     w.store.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
     ++c.rowcount;
@@ -391,10 +393,12 @@ Progress advance(World& w, RequestId r, Log* log) {
       }
       check_not_null(t, after);
       if (mode == LockMode::kUpdate) key_conflict(w, tid, after, c.txn, row);
+      s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
       if (log)
         log->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
     } else {
+      s.ssi_write(c.txn, row, target);
       s.remove(row, c.txn);
       if (log) log->writes.push_back(WriteObs{r, c.txn, tid, row, target, VersionId{}, {}});
     }
@@ -409,6 +413,7 @@ Progress advance(World& w, RequestId r, Log* log) {
 void finish_statement(World& w, RequestId r, EventKind kind, std::vector<RequestId> others,
                       Log* log) {
   Request& q = w.requests[r.value];
+  if (!q.in_block) w.store.ssi_precommit(q.txn);  // autocommit: the commit can fail
   Cursor c = std::move(*q.cursor);
   q.cursor.reset();
   const Step& st = current(w, r);
@@ -503,6 +508,62 @@ void advance_and_finish(World& w, RequestId r, EventKind kind, std::vector<Reque
   finish_if_returned(w, r, log);
 }
 
+// Returns true when e names no column: a constant or parameters only.
+bool column_free(const Expr& e) {
+  if (e.kind == ExprKind::kColumn) return false;
+  return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
+}
+
+// ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
+// PostgreSQL looks a row up through the primary key's index when the WHERE
+// pins the key (key = value, alone or ANDed with more), and otherwise scans
+// the whole table. An index lookup locks the index page and the tuples it
+// fetched; a sequential scan locks the relation. Returns the key's value when
+// the index is used.
+std::optional<Value> index_lookup(const Table& t, const Expr* where, const Vars& vars) {
+  std::vector<int> keys = t.key_columns();
+  if (!where || keys.size() != 1) return std::nullopt;
+  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
+  if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
+    if (auto v = index_lookup(t, where->lhs.get(), vars)) return v;
+    return index_lookup(t, where->rhs.get(), vars);
+  }
+  if (where->kind != ExprKind::kBinary || where->op != BinOp::kEq) return std::nullopt;
+  const Expr* col = where->lhs.get();
+  const Expr* val = where->rhs.get();
+  if (col->kind != ExprKind::kColumn) std::swap(col, val);
+  if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
+  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  return eval_value(*val, env);
+}
+
+void serializable_read(World& w, RequestId r, TableId tid, const ExprPtr& where,
+                       const Snapshot& snap) {
+  Store& s = w.store;
+  const Request& q = w.requests[r.value];
+  if (s.txn(q.txn).isolation != Isolation::kSerializable) return;
+  const Table& t = s.table(tid);
+  std::optional<Value> key = index_lookup(t, where.get(), q.vars);
+  std::vector<RowId> looked_up;
+  std::vector<VersionId> read;
+  if (key) {
+    size_t k = static_cast<size_t>(t.key_columns()[0]);
+    for (RowId row : t.rows) {
+      bool match = false;
+      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
+        match = s.version(v).values[k] == *key;
+      if (!match) continue;
+      looked_up.push_back(row);
+      for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
+        if (s.visible(s.version(v), snap)) {
+          if (s.version(v).values[k] == *key) read.push_back(v);
+          break;
+        }
+    }
+  }
+  s.ssi_read(q.txn, tid, key.has_value(), looked_up, read);
+}
+
 // Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
 void start_statement(World& w, RequestId r) {
   Request& q = w.requests[r.value];
@@ -536,6 +597,7 @@ void start_statement(World& w, RequestId r) {
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
   const Table& t = s.table(tid);
+  serializable_read(w, r, tid, where, c.snapshot);
   for (VersionId v : s.scan(tid, c.snapshot)) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr};
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
@@ -696,10 +758,12 @@ void step(World& w, RequestId r, Log* log) {
       if (q.failed_block) {
         q.in_block = q.failed_block = false;
         emit(log, EventKind::kStep, r, at, st.text + " -> ROLLBACK (the transaction had failed)");
-      } else if (!q.in_block)
+      } else if (!q.in_block) {
         warn(log, r, at, st.text, "there is no transaction in progress");
-      else
+      } else {
+        if (commit) w.store.ssi_precommit(q.txn);
         end_txn(w, r, commit, commit ? "COMMIT" : "ROLLBACK", log);
+      }
       ++q.pc;
     } else if (auto* set = std::get_if<SetStmt>(&st.body)) {
       emit(log, EventKind::kStep, r, at,

@@ -128,12 +128,6 @@ class Checker {
     const Table& t = table(s, d.table);
     expr(s, &t, d.where);
   }
-  void check(const Step& s, size_t, const BeginStmt& b) const {
-    if (b.isolation == Isolation::kSerializable)
-      fail(s, column_of(s, "SERIALIZABLE"),
-           "SERIALIZABLE is not modelled yet (its serialization-failure checks are still to "
-           "come); use REPEATABLE READ or READ COMMITTED");
-  }
   void check(const Step& s, size_t, const LetAction& l) const { expr(s, nullptr, l.value); }
   void check(const Step& s, size_t i, const RetryAction& r) const {
     if (i == 0 || !is_sql(p_.steps[i - 1]))

@@ -90,6 +90,11 @@ std::string server_sql(const Step& st, const Vars& vars,
   return out;
 }
 
+std::string to_lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 class Replayer {
  public:
   Replayer(asio::io_context& io, const Scenario& s, const Mitigation& m,
@@ -119,8 +124,7 @@ class Replayer {
       q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);
       q.conn->exec("SET search_path TO " + schema_);
       q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
-      q.conn->exec(std::string("SET default_transaction_isolation = '") +
-                   (iso_ == Isolation::kReadCommitted ? "read committed" : "repeatable read") +
+      q.conn->exec(std::string("SET default_transaction_isolation = '") + to_lower(to_sql(iso_)) +
                    "'");
       pids_ += (pids_.empty() ? "{" : ",") + std::to_string(q.conn->pid());
       reqs_.push_back(std::move(q));

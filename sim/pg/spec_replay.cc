@@ -42,6 +42,8 @@ class SpecReplayer {
       c->exec("SET search_path TO " + schema_);
       if (iso_ == Isolation::kRepeatableRead)
         c->exec("SET default_transaction_isolation = 'repeatable read'");
+      if (iso_ == Isolation::kSerializable)
+        c->exec("SET default_transaction_isolation = 'serializable'");
       std::string name = s.name;
       c->on_notice([this, name](const std::string& m) { out_ += name + ": " + m; });
       pids_ += (pids_.empty() ? "{" : ",") + std::to_string(c->pid());

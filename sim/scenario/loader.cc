@@ -328,10 +328,8 @@ Mitigation find_mitigation(const std::string& name, const Doc& scenario, const s
 
 Isolation parse_isolation(const Doc& d, const toml::node& n) {
   std::string v = n.is_string() ? std::string(n.as_string()->get()) : "";
-  if (v == "serializable")
-    d.fail(n, "serializable is not modelled yet; use read-committed or repeatable-read");
   if (auto iso = isolation_named(v)) return *iso;
-  d.fail(n, "'isolation' must be read-committed or repeatable-read");
+  d.fail(n, "'isolation' must be read-committed, repeatable-read or serializable");
 }
 
 const std::set<std::string> kFates = {"committed", "aborted", "dropped", "gave_up", "crashed"};

@@ -50,7 +50,10 @@ TxnId Store::begin(RequestId owner, Isolation iso) {
 Snapshot Store::statement_snapshot(TxnId t) {
   Txn& x = mut(t);
   if (x.isolation == Isolation::kReadCommitted) return Snapshot{commit_seq_, t};
-  if (!x.snapshot) x.snapshot = Snapshot{commit_seq_, t};
+  if (!x.snapshot) {
+    x.snapshot = Snapshot{commit_seq_, t};
+    if (x.isolation == Isolation::kSerializable) ssi_register(x);
+  }
   return *x.snapshot;
 }
 
@@ -59,7 +62,9 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   if (commit) {
     x.state = TxnState::kCommitted;
     x.commit_seq = ++commit_seq_;
+    ssi_end(t, true);
   } else {
+    ssi_end(t, false);
     x.state = TxnState::kAborted;
     // Undo in reverse: restore each row's newest pointer and un-replace it.
     for (auto it = x.undo.rbegin(); it != x.undo.rend(); ++it) {
@@ -130,6 +135,10 @@ std::vector<VersionId> Store::scan(TableId t, const Snapshot& s) const {
       }
     }
   }
+  // A sequential scan returns tuples in the order they sit in the heap, and
+  // a new version is written after every tuple already there: the order in
+  // which the versions were made (a table's rows fit in one page here).
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -149,6 +158,7 @@ RowId Store::insert(TableId t, TxnId by, Row values) {
   rows_.push_back(RowState{t, v, {}, {}});
   tables_[t.value].rows.push_back(r);
   mut(by).undo.emplace_back(r, VersionId{});
+  assign_xid(by);
   return r;
 }
 
@@ -162,6 +172,7 @@ VersionId Store::update(RowId r, TxnId by, Row values) {
   old.next = v;
   row.newest = v;
   mut(by).undo.emplace_back(r, before);
+  assign_xid(by);
   return v;
 }
 
@@ -171,9 +182,11 @@ void Store::remove(RowId r, TxnId by) {
   old.xmax = by;
   old.next = VersionId{};
   mut(by).undo.emplace_back(r, row.newest);
+  assign_xid(by);
 }
 
 LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue) {
+  assign_xid(t);  // heap_lock_tuple takes an xid before it looks at the row
   RowState& row = rows_[r.value];
   for (RowLock& h : row.holders)
     if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode))

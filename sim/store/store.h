@@ -69,6 +69,37 @@ struct RowState {
 
 enum class TxnState { kActive, kCommitted, kAborted };
 
+// ---- serializable snapshot isolation (SSI) -------------------------------
+// PostgreSQL's SERIALIZABLE (src/backend/storage/lmgr/predicate.c, modelled
+// in store/ssi.cc): reads leave SIREAD locks; a write that meets another
+// serializable transaction's SIREAD lock, or a read that meets a version a
+// concurrent one wrote, is a rw-conflict reader -> writer. A transaction
+// with a conflict in and a conflict out (a pivot) is a dangerous structure;
+// when the transaction at its end commits first, one of them fails with
+// 40001. State kept per serializable transaction:
+struct Sxact {
+  bool registered = false;  // took its snapshot: SSI tracks it
+  bool released = false;    // rolled back or cleaned up: no longer tracked
+  bool doomed = false;      // marked to fail at its next statement or COMMIT
+  bool did_write = false;
+  bool conflict_out = false;                 // committed with a conflict out to an earlier commit
+  uint64_t prepare_seq = 0, commit_seq = 0;  // SSI's own commit sequence
+  uint64_t last_commit_before_snapshot = 0;
+  uint64_t earliest_out_conflict_commit = 0;
+  uint64_t xmin = 0;             // its snapshot's xmin
+  uint64_t finished_before = 0;  // the next xid when it ended
+};
+
+// What a SIREAD lock covers. Tables are one heap page in ccsim, so a page
+// lock covers the table's rows like a relation lock (but not new rows).
+enum class SireadKind { kRelation, kPage, kIndexPage, kTuple };
+struct Siread {
+  TxnId owner;
+  SireadKind kind = SireadKind::kRelation;
+  TableId table;
+  VersionId tuple;  // kTuple
+};
+
 // A snapshot sees every transaction that committed at or before commit
 // sequence number `seq`, plus the changes of its own transaction.
 struct Snapshot {
@@ -85,6 +116,8 @@ struct Txn {
   std::optional<Snapshot> snapshot;  // REPEATABLE READ / SERIALIZABLE: taken at first statement
   std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
   std::vector<RowId> locked;                      // rows we hold locks on, in order taken
+  uint64_t xid = 0;  // assigned at its first write or row lock, as PostgreSQL does
+  Sxact ssi;         // SERIALIZABLE only
 };
 
 // ---- lock conflicts ---------------------------------------------------------
@@ -128,7 +161,8 @@ class Store {
   const RowState& row(RowId r) const { return rows_[r.value]; }
   // Returns true when snapshot s sees version v.
   bool visible(const Version& v, const Snapshot& s) const;
-  // Returns the versions of table t that s sees, in row order.
+  // Returns the versions of table t that s sees, in heap order (the order
+  // they were written, as a sequential scan of one page returns them).
   std::vector<VersionId> scan(TableId t, const Snapshot& s) const;
   // Returns the newest committed version of a row that is not deleted, or 0.
   VersionId newest_committed(RowId r) const;
@@ -163,7 +197,41 @@ class Store {
   void cancel_wait(TxnId t);
   size_t row_count() const { return rows_.size(); }
 
+  // ---- SERIALIZABLE (store/ssi.cc) ------------------------------------------
+  // Each throws SqlError 40001 where PostgreSQL would; each does nothing for
+  // a transaction below SERIALIZABLE.
+  // A statement of t read `table`: with the primary-key index (`index`, the
+  // rows whose key it looked up) or a sequential scan (every row). Checks the
+  // versions it passed for concurrent writers and takes SIREAD locks on what
+  // it read (`read`: the versions it saw that the lookup matched).
+  void ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
+                const std::vector<VersionId>& read);
+  // t is about to replace or delete version `old` of row r.
+  void ssi_write(TxnId t, RowId r, VersionId old);
+  // t is about to insert into `table`: the heap (before the key check) and,
+  // when the table has a primary key, its index (after).
+  void ssi_insert_heap(TxnId t, TableId table);
+  void ssi_insert_index(TxnId t, TableId table);
+  // t is about to commit: fails when t was doomed, dooms a pivot t completes.
+  void ssi_precommit(TxnId t);
+  const std::vector<std::pair<TxnId, TxnId>>& rw_conflicts() const { return rw_; }
+  const std::vector<Siread>& sireads() const { return siread_; }
+
  private:
+  void assign_xid(TxnId t) {
+    if (!mut(t).xid) mut(t).xid = next_xid_++;
+  }
+  bool ssi_tracked(TxnId t) const;
+  bool ssi_concurrent(TxnId other, const Snapshot& s) const;
+  void ssi_register(Txn& x);
+  void ssi_end(TxnId t, bool commit);
+  void ssi_cleanup();
+  void ssi_check_doomed(TxnId t) const;
+  void ssi_conflict_in(TxnId writer, SireadKind kind, TableId table, VersionId tuple);
+  void ssi_flag(TxnId reader, TxnId writer, TxnId me);
+  bool ssi_dangerous(TxnId reader, TxnId writer) const;
+  void ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple);
+
   void grant_waiters(RowId r, std::vector<TxnId>& granted);
   Txn& mut(TxnId t) { return txns_[t.value - 1]; }
 
@@ -172,6 +240,12 @@ class Store {
   std::vector<Version> versions_;
   std::vector<Txn> txns_;
   uint64_t commit_seq_ = 0;
+  uint64_t next_xid_ = 3;  // PostgreSQL's first normal xid
+  uint64_t ssi_seq_ = 0;   // LastSxactCommitSeqNo
+  uint64_t global_xmin_ = 0;
+  int global_xmin_count_ = 0;
+  std::vector<std::pair<TxnId, TxnId>> rw_;  // rw-conflicts (reader, writer)
+  std::vector<Siread> siread_;
 };
 
 }  // namespace ccsim

@@ -1,0 +1,303 @@
+// SERIALIZABLE: PostgreSQL 15's serializable snapshot isolation, after
+// src/backend/storage/lmgr/predicate.c (the rules, re-derived; the names of
+// its checks are kept so the two can be read side by side).
+//
+// What is modelled: SIREAD locks on relations, the heap page, the primary
+// key's index page and tuples, with promotion of more than two tuple locks
+// on a page to a page lock (max_pred_locks_per_page = 2); rw-conflicts found
+// from SIREAD locks when writing (conflict in) and from MVCC when reading
+// (conflict out); the dangerous-structure checks made when a conflict is
+// flagged and before commit; doomed transactions failing at their next
+// statement or COMMIT; the release of committed transactions' state once no
+// overlapping serializable transaction remains.
+// What is not: READ ONLY and DEFERRABLE transactions, summarization to SLRU,
+// two-phase commit. A transaction that commits without writing is treated as
+// read-only afterwards, as PostgreSQL does.
+#include <algorithm>
+
+#include "lang/eval.h"
+#include "store/store.h"
+
+namespace ccsim {
+
+namespace {
+
+const char* const kRwMessage =
+    "could not serialize access due to read/write dependencies among transactions";
+
+}  // namespace
+
+bool Store::ssi_tracked(TxnId t) const {
+  if (!t) return false;
+  const Txn& x = txn(t);
+  return x.isolation == Isolation::kSerializable && x.ssi.registered && !x.ssi.released;
+}
+
+// A write by `other` is concurrent with snapshot s when s does not see it.
+bool Store::ssi_concurrent(TxnId other, const Snapshot& s) const {
+  const Txn& o = txn(other);
+  if (o.state == TxnState::kAborted) return false;
+  return o.state == TxnState::kActive || o.commit_seq > s.seq;
+}
+
+void Store::ssi_register(Txn& x) {
+  // GetSnapshotData: xmin is the oldest xid still running, not counting ours.
+  uint64_t xmin = next_xid_;
+  for (const Txn& o : txns_)
+    if (o.id != x.id && o.state == TxnState::kActive && o.xid && o.xid < xmin) xmin = o.xid;
+  x.ssi.registered = true;
+  x.ssi.xmin = xmin;
+  x.ssi.last_commit_before_snapshot = ssi_seq_;
+  if (global_xmin_count_ == 0 || xmin < global_xmin_) {
+    global_xmin_ = xmin;
+    global_xmin_count_ = 1;
+  } else if (xmin == global_xmin_) {
+    ++global_xmin_count_;
+  }
+}
+
+void Store::ssi_check_doomed(TxnId t) const {
+  if (ssi_tracked(t) && txn(t).ssi.doomed) throw SqlError("40001", kRwMessage);
+}
+
+void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
+  auto same = [&](const Siread& l) {
+    return l.owner == t && l.table == table &&
+           (l.kind == kind || l.kind == SireadKind::kRelation ||
+            (l.kind == SireadKind::kPage && kind == SireadKind::kTuple)) &&
+           (kind != SireadKind::kTuple || l.kind != SireadKind::kTuple || l.tuple == tuple);
+  };
+  if (std::any_of(siread_.begin(), siread_.end(), same)) return;  // covered already
+  siread_.push_back(Siread{t, kind, table, tuple});
+  if (kind != SireadKind::kTuple) return;
+  // More than two tuple locks on one page become a lock on the page.
+  auto tuple_here = [&](const Siread& l) {
+    return l.owner == t && l.table == table && l.kind == SireadKind::kTuple;
+  };
+  if (std::count_if(siread_.begin(), siread_.end(), tuple_here) > 2) {
+    siread_.erase(std::remove_if(siread_.begin(), siread_.end(), tuple_here), siread_.end());
+    siread_.push_back(Siread{t, SireadKind::kPage, table, VersionId{}});
+  }
+}
+
+void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
+                     const std::vector<VersionId>& read) {
+  if (!ssi_tracked(t)) return;
+  ssi_check_doomed(t);
+  const Snapshot s = *txn(t).snapshot;
+  // CheckForSerializableConflictOut: every version the scan passes whose
+  // creator or replacer this snapshot does not see. A sequential scan passes
+  // every version on the page; an index lookup walks each row's chain of
+  // versions until it reaches the one it sees.
+  auto conflict_out = [&](TxnId writer) {
+    if (writer == t || !ssi_tracked(writer) || txn(writer).ssi.doomed) return;
+    if (!ssi_concurrent(writer, s)) return;
+    if (std::find(rw_.begin(), rw_.end(), std::make_pair(t, writer)) != rw_.end()) return;
+    ssi_flag(t, writer, t);
+  };
+  std::vector<RowId> rows = index ? looked_up : tables_[table.value].rows;
+  for (RowId r : rows) {
+    VersionId first = rows_[r.value].newest;
+    while (first && version(first).prev) first = version(first).prev;
+    for (VersionId id = first; id; id = version(id).next) {
+      const Version& v = version(id);
+      if (visible(v, s)) {
+        if (v.xmax) conflict_out(v.xmax);
+        if (index) break;
+      } else if (v.xmin != t) {
+        conflict_out(v.xmin);
+      }
+    }
+  }
+  // PredicateLockRelation for a sequential scan; the index page and each
+  // tuple read for an index scan.
+  if (!index) {
+    ssi_lock(t, SireadKind::kRelation, table, VersionId{});
+    return;
+  }
+  ssi_lock(t, SireadKind::kIndexPage, table, VersionId{});
+  for (VersionId v : read)
+    if (version(v).xmin != t) ssi_lock(t, SireadKind::kTuple, table, v);
+}
+
+// CheckTargetForConflictsIn: every other transaction's SIREAD lock on the
+// target is a conflict reader -> writer, unless the reader committed before
+// the writer's snapshot could matter to it.
+void Store::ssi_conflict_in(TxnId w, SireadKind kind, TableId table, VersionId tuple) {
+  const Txn& me = txn(w);
+  std::vector<TxnId> readers;
+  for (const Siread& l : siread_) {
+    if (l.owner == w || l.table != table || l.kind != kind) continue;
+    if (kind == SireadKind::kTuple && l.tuple != tuple) continue;
+    const Txn& r = txn(l.owner);
+    if (r.ssi.doomed || r.ssi.released) continue;
+    if (r.state == TxnState::kCommitted && !(me.ssi.xmin < r.ssi.finished_before)) continue;
+    if (std::find(rw_.begin(), rw_.end(), std::make_pair(l.owner, w)) != rw_.end()) continue;
+    if (std::find(readers.begin(), readers.end(), l.owner) == readers.end())
+      readers.push_back(l.owner);
+  }
+  for (TxnId r : readers)
+    if (std::find(rw_.begin(), rw_.end(), std::make_pair(r, w)) == rw_.end()) ssi_flag(r, w, w);
+}
+
+void Store::ssi_write(TxnId t, RowId r, VersionId old) {
+  if (!ssi_tracked(t)) return;
+  ssi_check_doomed(t);
+  mut(t).ssi.did_write = true;
+  TableId table = rows_[r.value].table;
+  ssi_conflict_in(t, SireadKind::kTuple, table, old);
+  ssi_conflict_in(t, SireadKind::kPage, table, VersionId{});
+  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
+}
+
+void Store::ssi_insert_heap(TxnId t, TableId table) {
+  if (!ssi_tracked(t)) return;
+  ssi_check_doomed(t);
+  mut(t).ssi.did_write = true;
+  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
+}
+
+void Store::ssi_insert_index(TxnId t, TableId table) {
+  if (!ssi_tracked(t) || tables_[table.value].key_columns().empty()) return;
+  ssi_check_doomed(t);
+  ssi_conflict_in(t, SireadKind::kIndexPage, table, VersionId{});
+}
+
+// OnConflict_CheckForSerializationFailure: would the edge reader -> writer
+// complete a dangerous structure whose out-side has committed first?
+// (Commit is one step here, so "prepared" and "committed" coincide.)
+bool Store::ssi_dangerous(TxnId reader, TxnId writer) const {
+  const Txn& R = txn(reader);
+  const Txn& W = txn(writer);
+  auto committed_ = [&](const Txn& x) { return x.state == TxnState::kCommitted; };
+  auto read_only = [&](const Txn& x) { return committed_(x) && !x.ssi.did_write; };
+  // R -> W -> T2 with W committed and flagged with a conflict out.
+  if (committed_(W) && W.ssi.conflict_out) return true;
+  // W is a pivot whose out-conflict T2 committed first.
+  for (const auto& [o, t2] : rw_) {
+    if (o != writer) continue;
+    const Txn& T2 = txn(t2);
+    if (committed_(T2) && (!committed_(R) || T2.ssi.prepare_seq <= R.ssi.commit_seq) &&
+        (!committed_(W) || T2.ssi.prepare_seq <= W.ssi.commit_seq) &&
+        (!read_only(R) || T2.ssi.prepare_seq <= R.ssi.last_commit_before_snapshot))
+      return true;
+  }
+  // R is a pivot (T0 -> R) whose writer W committed first.
+  if (committed_(W) && !read_only(R)) {
+    for (const auto& [t0, in] : rw_) {
+      if (in != reader) continue;
+      const Txn& T0 = txn(t0);
+      if (!T0.ssi.doomed && (!committed_(T0) || T0.ssi.commit_seq >= W.ssi.prepare_seq) &&
+          (!read_only(T0) || T0.ssi.last_commit_before_snapshot >= W.ssi.prepare_seq))
+        return true;
+    }
+  }
+  return false;
+}
+
+// FlagRWConflict, run by `me` (the reader on a read, the writer on a write).
+void Store::ssi_flag(TxnId reader, TxnId writer, TxnId me) {
+  if (ssi_dangerous(reader, writer)) {
+    // The writer fails now if it is us; a committed writer cannot, so the
+    // reader (us) does; otherwise the writer is doomed to fail later.
+    if (me == writer || txn(writer).state == TxnState::kCommitted)
+      throw SqlError("40001", kRwMessage);
+    mut(writer).ssi.doomed = true;
+  }
+  rw_.emplace_back(reader, writer);
+}
+
+// PreCommit_CheckForSerializationFailure.
+void Store::ssi_precommit(TxnId t) {
+  if (!ssi_tracked(t)) return;
+  ssi_check_doomed(t);
+  for (const auto& [near, in] : rw_) {
+    if (in != t) continue;
+    const Txn& N = txn(near);
+    if (N.state == TxnState::kCommitted || N.ssi.doomed) continue;
+    for (const auto& [far, in2] : rw_) {
+      if (in2 != near) continue;
+      const Txn& F = txn(far);
+      if (far == t || (F.state != TxnState::kCommitted && !F.ssi.doomed)) {
+        mut(near).ssi.doomed = true;
+        break;
+      }
+    }
+  }
+  mut(t).ssi.prepare_seq = ++ssi_seq_;
+}
+
+// ReleasePredicateLocks: at commit, conflicts out to committed transactions
+// become the conflict_out flag and conflicts in from committed ones are
+// dropped; at rollback everything of the transaction goes.
+void Store::ssi_end(TxnId t, bool commit) {
+  if (!ssi_tracked(t)) return;
+  Txn& x = mut(t);
+  x.ssi.finished_before = next_xid_;
+  if (commit) {
+    if (!x.ssi.prepare_seq) x.ssi.prepare_seq = ++ssi_seq_;
+    x.ssi.commit_seq = ++ssi_seq_;
+    bool read_only = !x.ssi.did_write;
+    std::vector<std::pair<TxnId, TxnId>> kept;
+    for (const auto& e : rw_) {
+      const auto& [reader, writer] = e;
+      if (reader == t) {
+        const Txn& in = txn(writer);
+        bool in_committed = in.state == TxnState::kCommitted;
+        if (!read_only && in_committed) {
+          if (!x.ssi.conflict_out || in.ssi.prepare_seq < x.ssi.earliest_out_conflict_commit)
+            x.ssi.earliest_out_conflict_commit = in.ssi.prepare_seq;
+          x.ssi.conflict_out = true;
+        }
+        if (in_committed || in.ssi.last_commit_before_snapshot >= ssi_seq_) continue;
+      } else if (writer == t) {
+        const Txn& out = txn(reader);
+        if (out.state == TxnState::kCommitted) continue;
+      }
+      kept.push_back(e);
+    }
+    rw_ = std::move(kept);
+  } else {
+    x.ssi.doomed = true;
+    x.ssi.released = true;
+    rw_.erase(std::remove_if(rw_.begin(), rw_.end(),
+                             [&](const auto& e) { return e.first == t || e.second == t; }),
+              rw_.end());
+    siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
+                                 [&](const Siread& l) { return l.owner == t; }),
+                  siread_.end());
+  }
+  if (x.ssi.xmin == global_xmin_ && global_xmin_count_ > 0 && --global_xmin_count_ == 0)
+    ssi_cleanup();
+}
+
+// SetNewSxactGlobalXmin + ClearOldPredicateLocks: a committed transaction
+// that finished before every running serializable transaction's xmin can no
+// longer conflict with anything; its locks and conflicts go.
+void Store::ssi_cleanup() {
+  global_xmin_ = 0;
+  global_xmin_count_ = 0;
+  for (const Txn& x : txns_) {
+    if (!ssi_tracked(x.id) || x.state != TxnState::kActive) continue;
+    if (global_xmin_count_ == 0 || x.ssi.xmin < global_xmin_) {
+      global_xmin_ = x.ssi.xmin;
+      global_xmin_count_ = 1;
+    } else if (x.ssi.xmin == global_xmin_) {
+      ++global_xmin_count_;
+    }
+  }
+  for (Txn& x : txns_) {
+    if (!ssi_tracked(x.id) || x.state != TxnState::kCommitted) continue;
+    if (global_xmin_count_ > 0 && x.ssi.finished_before > global_xmin_) continue;
+    x.ssi.released = true;
+    TxnId t = x.id;
+    rw_.erase(std::remove_if(rw_.begin(), rw_.end(),
+                             [&](const auto& e) { return e.first == t || e.second == t; }),
+              rw_.end());
+    siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
+                                 [&](const Siread& l) { return l.owner == t; }),
+                  siread_.end());
+  }
+}
+
+}  // namespace ccsim
