@@ -53,6 +53,39 @@ Frame capture(const World& w) {
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name,
                                   to_sql(q.mode), false});
   }
+  for (const auto& [key, m] : w.mutexes.all()) {
+    if (m.holder)
+      f.locks.push_back(LockFrame{Mutexes::label(key), w.requests[*m.holder].name, "MUTEX", true});
+    for (size_t waiter : m.queue)
+      f.locks.push_back(LockFrame{Mutexes::label(key), w.requests[waiter].name, "MUTEX", false});
+  }
+  const Store& s = w.store;
+  auto who = [&](TxnId t) { return w.requests[w.owner(t).value].name; };
+  for (const Siread& l : s.sireads()) {
+    const std::string& table = s.table(l.table).name;
+    std::string what;
+    switch (l.kind) {
+      case SireadKind::kRelation:
+        what = "relation " + table;
+        break;
+      case SireadKind::kPage:
+        what = "page of " + table;
+        break;
+      case SireadKind::kIndexPage:
+        what = "index page of " + table + "_pkey";
+        break;
+      case SireadKind::kTuple:
+        what =
+            "tuple " + row_label(s, s.version(l.tuple).row) + " v" + std::to_string(l.tuple.value);
+        break;
+    }
+    f.ssi.sireads.emplace_back(who(l.owner), what);
+  }
+  for (const auto& [reader, writer] : s.rw_conflicts())
+    f.ssi.rw.emplace_back(who(reader), who(writer));
+  for (const Request& q : w.requests)
+    if (q.txn && s.txn(q.txn).ssi.doomed && s.txn(q.txn).state == TxnState::kActive)
+      f.ssi.doomed.push_back(q.name);
   return f;
 }
 

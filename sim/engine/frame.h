@@ -28,16 +28,24 @@ struct TableFrame {
 };
 
 struct LockFrame {
-  std::string row;      // row_label(): "auth_user(id=1)"
+  std::string row;      // row_label(): "auth_user(id=1)", or a mutex's label
   std::string request;  // the holder or waiter
-  std::string mode;     // "FOR UPDATE", ...
+  std::string mode;     // "FOR UPDATE", ...; "MUTEX" for an application mutex
   bool granted = true;  // false: waiting in the queue
+};
+
+// SERIALIZABLE's bookkeeping, when any transaction is tracked.
+struct SsiFrame {
+  std::vector<std::pair<std::string, std::string>> sireads;  // (request, what it covers)
+  std::vector<std::pair<std::string, std::string>> rw;       // (reader, writer)
+  std::vector<std::string> doomed;                           // requests marked to fail
 };
 
 struct Frame {
   std::vector<RequestFrame> requests;
   std::vector<TableFrame> tables;
   std::vector<LockFrame> locks;
+  SsiFrame ssi;
 };
 
 // Returns the frame of w as it is now.

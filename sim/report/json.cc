@@ -45,7 +45,16 @@ Json frame(const Frame& f) {
   for (const LockFrame& l : f.locks)
     locks.push_back(
         {{"row", l.row}, {"request", l.request}, {"mode", l.mode}, {"granted", l.granted}});
-  return {{"requests", reqs}, {"committed", tables(f.tables)}, {"locks", locks}};
+  Json out = {{"requests", reqs}, {"committed", tables(f.tables)}, {"locks", locks}};
+  if (!f.ssi.sireads.empty() || !f.ssi.rw.empty() || !f.ssi.doomed.empty()) {
+    Json sireads = Json::array(), rw = Json::array();
+    for (const auto& [who, what] : f.ssi.sireads)
+      sireads.push_back({{"request", who}, {"covers", what}});
+    for (const auto& [reader, writer] : f.ssi.rw)
+      rw.push_back({{"reader", reader}, {"writer", writer}});
+    out["ssi"] = {{"sireads", sireads}, {"rw_conflicts", rw}, {"doomed", f.ssi.doomed}};
+  }
+  return out;
 }
 
 Json run_json(const Scenario& s, const MitigationRun& m) {

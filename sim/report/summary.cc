@@ -71,7 +71,9 @@ std::string shown_value(const Scenario& s, const World& w, size_t show_index) {
 std::string expected_value(const Scenario& s, const MitigationRun& m, size_t show_index) {
   const auto& [tname, col] = s.show[show_index];
   for (const Expectation& e : s.expectations) {
-    if (e.mitigation != m.mitigation->name || e.schedule != m.schedule.key()) continue;
+    if (e.mitigation != m.mitigation->name || e.schedule != m.schedule.key() ||
+        e.isolation.value_or(s.isolation) != m.isolation)
+      continue;
     auto it = e.final_rows.find(tname);
     if (it == e.final_rows.end()) continue;
     std::string out;

@@ -74,11 +74,36 @@ std::string rows_line(const Scenario& s, const Frame& f) {
 std::string locks_line(const Frame& f) {
   std::string out;
   for (const LockFrame& l : f.locks) {
-    std::string part = l.granted ? l.request + " holds " + l.mode + " on " + l.row
-                                 : l.request + " waits for " + l.mode + " on " + l.row;
+    std::string what = l.mode == "MUTEX" ? l.row : l.mode + " on " + l.row;
+    std::string part = l.granted ? l.request + " holds " + what : l.request + " waits for " + what;
     out += (out.empty() ? "" : "; ") + part;
   }
   return out.empty() ? "none" : out;
+}
+
+// SERIALIZABLE's state: SIREAD locks by request, read/write conflicts as
+// reader -> writer, doomed transactions. Empty when nothing is tracked.
+std::string ssi_line(const Frame& f) {
+  const SsiFrame& s = f.ssi;
+  if (s.sireads.empty() && s.rw.empty() && s.doomed.empty()) return "";
+  std::string out = "SIREAD";
+  std::vector<std::string> owners;
+  for (const auto& l : s.sireads)
+    if (std::find(owners.begin(), owners.end(), l.first) == owners.end()) owners.push_back(l.first);
+  for (size_t i = 0; i < owners.size(); ++i) {
+    out += (i ? "; " : " ") + owners[i] + ":";
+    bool first = true;
+    for (const auto& [who, what] : s.sireads)
+      if (who == owners[i]) out += (first ? " " : ", ") + what, first = false;
+  }
+  if (s.sireads.empty()) out += " none";
+  if (!s.rw.empty()) {
+    out += " | rw-conflicts";
+    for (size_t i = 0; i < s.rw.size(); ++i)
+      out += (i ? ", " : " ") + s.rw[i].first + " -> " + s.rw[i].second;
+  }
+  for (const std::string& d : s.doomed) out += " | " + d + " doomed";
+  return out;
 }
 
 std::string replay_command(const Scenario& s, const MitigationRun& m) {
@@ -117,6 +142,8 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
     out += paint("        memory  " + memory_line(s, t.after), kDim, o.color) + "\n";
     out += paint("        rows    " + rows_line(s, t.after), kDim, o.color) + "\n";
     out += paint("        locks   " + locks_line(t.after), kDim, o.color) + "\n";
+    if (std::string ssi = ssi_line(t.after); !ssi.empty())
+      out += paint("        ssi     " + ssi, kDim, o.color) + "\n";
   }
   out += "\nRequests: ";
   for (size_t i = 0; i < w.requests.size(); ++i) {

@@ -148,6 +148,13 @@ void Store::ssi_write(TxnId t, RowId r, VersionId old) {
   ssi_conflict_in(t, SireadKind::kTuple, table, old);
   ssi_conflict_in(t, SireadKind::kPage, table, VersionId{});
   ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
+  // A transaction that writes a tuple needs no SIREAD lock on it any more.
+  siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
+                               [&](const Siread& l) {
+                                 return l.owner == t && l.kind == SireadKind::kTuple &&
+                                        l.tuple == old;
+                               }),
+                siread_.end());
 }
 
 void Store::ssi_insert_heap(TxnId t, TableId table) {
