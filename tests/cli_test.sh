@@ -32,7 +32,7 @@ case "$case_name" in
     contains out.txt "B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -> waits: auth_user(id=1) is locked by A"
     ;;
   help)
-    for args in "--help" "run --help" "list --help"; do
+    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help"; do
       run_expect 0 $args
       contains out.txt "Usage"
     done
@@ -41,6 +41,15 @@ case "$case_name" in
     run_expect 0 list
     for m in none select_for_update f_expression update_first singleton_lock client_debounce; do contains out.txt "$m"; done
     contains out.txt "double_click"
+    ;;
+  describe)
+    run_expect 0 describe semaphore
+    contains out.txt "semaphore: a module-level threading.Lock around read-compute-write"
+    contains out.txt "2  ACQUIRE MUTEX points_lock"
+    grep -qE "^semaphore +120 +120 +ok +B waited for A's mutex points_lock of process web1" out.txt ||
+      { cat out.txt; fail "no one_process run"; }
+    run_expect 2 describe nosuch
+    contains err.txt "ccsim: nosuch: error: no built-in mitigation of that name (built in: client_debounce,"
     ;;
   deterministic)
     for i in 1 2 3; do

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   ccsim::setup_check(app, action);
   ccsim::setup_verify(app, action);
   ccsim::setup_list(app, action);
+  ccsim::setup_describe(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
