@@ -42,9 +42,13 @@ std::vector<Anomaly> find_lost_updates(const World& w, const Log& log) {
               if (oc.column != change.column || oc.before == oc.after) continue;
               const std::string& me = w.requests[wr.request.value].name;
               const std::string& them = w.requests[other.request.value].name;
-              out.push_back(Anomaly{"lost_update",
-                                    {me, them},
-                                    me + "'s write overwrote " + them + "'s " + change_text(oc)});
+              // A write that adds to the current value keeps the other's
+              // change; what it loses is its own amount's dependence on it.
+              std::string text = change.reads_current
+                                     ? me + "'s write added an amount computed before " + them +
+                                           "'s " + change_text(oc)
+                                     : me + "'s write overwrote " + them + "'s " + change_text(oc);
+              out.push_back(Anomaly{"lost_update", {me, them}, text});
             }
           }
           v = other.before;

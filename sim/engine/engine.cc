@@ -230,6 +230,12 @@ Progress block(World& w, RequestId r, RowId row, LockMode mode, Log* log) {
   return Progress::kBlocked;
 }
 
+// Returns true when e reads column `name` of the row it is evaluated on.
+bool names_column(const Expr& e, const std::string& name) {
+  if (e.kind == ExprKind::kColumn && e.name == name) return true;
+  return (e.lhs && names_column(*e.lhs, name)) || (e.rhs && names_column(*e.rhs, name));
+}
+
 // Returns the lock a row-changing statement takes: UPDATE of a key column and
 // DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY UPDATE.
 LockMode write_lock(const Table& t, const StepBody& body) {
@@ -389,7 +395,8 @@ Progress advance(World& w, RequestId r, Log* log) {
         std::vector<Origin> from;
         EvalEnv env{&t, &before, &q.vars, &from};
         after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
-        changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from)});
+        changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
+                                       names_column(*a.value, a.column)});
       }
       check_not_null(t, after);
       if (mode == LockMode::kUpdate) key_conflict(w, tid, after, c.txn, row);

@@ -47,7 +47,8 @@ struct Event {
 struct ColumnChange {
   std::string column;
   Value before, after;
-  std::vector<Origin> from;  // origins of the :params in its SET expression
+  std::vector<Origin> from;    // origins of the :params in its SET expression
+  bool reads_current = false;  // the SET expression reads the column itself (points + :gain)
 };
 
 // A write to a row: an UPDATE or DELETE replacing version `before`.

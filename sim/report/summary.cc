@@ -13,7 +13,7 @@ std::string verdict(const MitigationRun& m) {
     return out;
   }
   if (!m.serial.equivalent)
-    return "not serializable: no serial order of the committed requests gives these rows";
+    return "not serializable: no serial order gives these rows";
   return "ok";
 }
 
