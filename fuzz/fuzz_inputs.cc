@@ -28,11 +28,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.limits.schedule_steps_max = 2000;
     o.steps_per_request_max = 200;
     simulate(s, o);
+    o.isolation = Isolation::kSerializable;
+    simulate(s, o);
   } catch (const InputError&) {
   }
   try {
     SpecFile spec = parse_spec(text, "fuzz.spec");
-    if (spec.permutations.size() <= 24) run_spec(spec, Isolation::kReadCommitted);
+    if (spec.permutations.size() <= 24) {
+      run_spec(spec, Isolation::kReadCommitted);
+      run_spec(spec, Isolation::kSerializable);
+    }
   } catch (const InputError&) {
   }
   return 0;
