@@ -176,22 +176,22 @@ void restart(World& w, RequestId r, const std::string& why, Log* log) {
             log);
     return;
   }
+  ++q.restarts;
+  // The restart is narrated first: what it releases wakes others after it.
+  emit(log, EventKind::kRestart, r, q.pc,
+       why + ": restarts from step 1 (restart " + std::to_string(q.restarts) + " of " +
+           std::to_string(w.restart.max) + ")");
   if (q.txn) {
     w.store.cancel_wait(q.txn);
     end_txn(w, r, false, "ROLLBACK (the request restarts)", log);
   }
   q.cursor.reset();
-  release_mutexes(w, r, false, log);
-  size_t at = q.pc;
-  ++q.restarts;
   q.pc = 0;
   q.vars = q.initial;
   q.retries.clear();
   q.in_block = q.failed_block = false;
   q.state = RunState::kReady;
-  emit(log, EventKind::kRestart, r, at,
-       why + ": restarts from step 1 (restart " + std::to_string(q.restarts) + " of " +
-           std::to_string(w.restart.max) + ")");
+  release_mutexes(w, r, false, log);
 }
 
 // ---- Rule: an injected crash ---------------------------------------------------

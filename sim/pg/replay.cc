@@ -254,6 +254,7 @@ class Replayer {
       co_await crash(i);
       sr.outcome = "crashed";
       rec.steps.push_back(sr);
+      release_mutexes(i, true, position, rec);  // its process's mutexes die with it
       co_return;
     }
     const Step& st = q.program->steps[q.pc];
