@@ -27,6 +27,21 @@ case "$case_name" in
       exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a scenario disagrees with PostgreSQL"
     cat "$out"
     ;;
+  seeds)
+    # Random interleavings too: three seeded schedules of every shipped and
+    # verify scenario at every level (docs/scheduling.md, the seed sweep).
+    "$src/scripts/with-postgres" bash -c '
+      status=0
+      for seed in 1 2 3; do
+        for iso in read-committed repeatable-read serializable; do
+          for f in "$1"/scenarios/*.toml "$1"/tests/verify/*.toml; do
+            "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" --seed $seed --isolation $iso -q || status=1
+          done
+        done
+      done
+      exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a seeded schedule disagrees with PostgreSQL"
+    cat "$out"
+    ;;
   fault)
     # A deliberately broken rule in the simulator must show as a difference.
     "$src/scripts/with-postgres" bash -c '"$1" verify "$2" --postgres "$CCSIM_PG_CONNINFO" --inject-fault no-recheck' \
