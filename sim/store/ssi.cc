@@ -68,6 +68,17 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
            (kind != SireadKind::kTuple || l.kind != SireadKind::kTuple || l.tuple == tuple);
   };
   if (std::any_of(siread_.begin(), siread_.end(), same)) return;  // covered already
+  // A coarser lock replaces the finer ones it covers (the index's page is
+  // another relation: a heap lock does not cover it).
+  if (kind == SireadKind::kRelation || kind == SireadKind::kPage)
+    siread_.erase(
+        std::remove_if(siread_.begin(), siread_.end(),
+                       [&](const Siread& l) {
+                         return l.owner == t && l.table == table &&
+                                (l.kind == SireadKind::kTuple ||
+                                 (kind == SireadKind::kRelation && l.kind == SireadKind::kPage));
+                       }),
+        siread_.end());
   siread_.push_back(Siread{t, kind, table, tuple});
   if (kind != SireadKind::kTuple) return;
   // More than two tuple locks on one page become a lock on the page.
@@ -83,7 +94,11 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
 void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                      const std::vector<VersionId>& read) {
   if (!ssi_tracked(t)) return;
-  ssi_check_doomed(t);
+  std::vector<RowId> rows = index ? looked_up : tables_[table.value].rows;
+  // A doomed transaction fails when its scan touches a tuple (PostgreSQL
+  // checks in the heap, per tuple): an index lookup that finds no entry, or
+  // a scan of an empty table, does not fail.
+  if (!rows.empty()) ssi_check_doomed(t);
   const Snapshot s = *txn(t).snapshot;
   // CheckForSerializableConflictOut: every version the scan passes whose
   // creator or replacer this snapshot does not see. A sequential scan passes
@@ -95,7 +110,6 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
     if (std::find(rw_.begin(), rw_.end(), std::make_pair(t, writer)) != rw_.end()) return;
     ssi_flag(t, writer, t);
   };
-  std::vector<RowId> rows = index ? looked_up : tables_[table.value].rows;
   for (RowId r : rows) {
     VersionId first = rows_[r.value].newest;
     while (first && version(first).prev) first = version(first).prev;
