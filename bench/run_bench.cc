@@ -16,11 +16,11 @@ const Scenario& double_click() {
   return s;
 }
 
-// One schedule of one mitigation, trace recorded (what `ccsim run` does per mitigation).
-void BM_RunSchedule(benchmark::State& state) {
-  const Scenario& s = double_click();
-  const Mitigation& m = s.mitigations[static_cast<size_t>(state.range(0))];
+// Runs mitigation m of s under its schedule over and over, trace recorded.
+void run_repeatedly(benchmark::State& state, const Scenario& s, const Mitigation& m,
+                    Isolation iso) {
   World initial = build_world(s, m);
+  initial.default_isolation = iso;
   size_t steps = 0;
   for (auto _ : state) {
     RunResult r = run_schedule(initial, s.schedule, RunLimits{});
@@ -31,6 +31,13 @@ void BM_RunSchedule(benchmark::State& state) {
   state.counters["steps/s"] =
       benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
 }
+
+// One schedule of one mitigation, trace recorded (what `ccsim run` does per mitigation).
+void BM_RunSchedule(benchmark::State& state) {
+  const Scenario& s = double_click();
+  run_repeatedly(state, s, s.mitigations[static_cast<size_t>(state.range(0))],
+                 Isolation::kReadCommitted);
+}
 BENCHMARK(BM_RunSchedule)->DenseRange(0, 16);
 
 // The same at SERIALIZABLE: every transaction also keeps SSI's SIREAD locks
@@ -40,17 +47,7 @@ void BM_RunSerializable(benchmark::State& state) {
   static const Scenario on_call = load_scenario("on_call");
   const Scenario& s = state.range(0) == 0 ? double_click() : on_call;
   const Mitigation& m = state.range(0) == 0 ? s.mitigations[16] : s.mitigations[0];
-  World initial = build_world(s, m);
-  initial.default_isolation = Isolation::kSerializable;
-  size_t steps = 0;
-  for (auto _ : state) {
-    RunResult r = run_schedule(initial, s.schedule, RunLimits{});
-    steps += r.schedule.size();
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetLabel(m.name);
-  state.counters["steps/s"] =
-      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+  run_repeatedly(state, s, m, Isolation::kSerializable);
 }
 BENCHMARK(BM_RunSerializable)->DenseRange(0, 1);
 

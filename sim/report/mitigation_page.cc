@@ -12,19 +12,6 @@ std::string escape_cell(const std::string& s) {
   return out;
 }
 
-std::string indent(const std::string& text, const std::string& by) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    out += (line.empty() ? "" : by + line) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
 std::string policies(const Mitigation& m) {
   std::string out;
   if (m.restart.max > 0) {

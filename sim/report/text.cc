@@ -25,19 +25,6 @@ size_t width(const std::string& s) {
   return n;
 }
 
-std::string indent(const std::string& text, const std::string& pad) {
-  std::string out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    out += line.empty() ? "\n" : pad + line + "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return out;
-}
-
 std::string memory_line(const Scenario& s, const Frame& f) {
   std::string out;
   for (const RequestFrame& r : f.requests) {
@@ -170,6 +157,19 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
 }
 
 }  // namespace
+
+std::string indent(const std::string& text, const std::string& pad) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    out += line.empty() ? "\n" : pad + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
 
 std::string table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;

@@ -18,6 +18,9 @@ struct TextOptions {
 std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs,
                         const TextOptions& o);
 
+// Returns text with `pad` before each non-empty line.
+std::string indent(const std::string& text, const std::string& pad);
+
 // Returns rows as an aligned table with a header row and a rule under it.
 std::string table(const std::vector<std::vector<std::string>>& rows);
 

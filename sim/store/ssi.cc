@@ -48,12 +48,7 @@ void Store::ssi_register(Txn& x) {
   x.ssi.registered = true;
   x.ssi.xmin = xmin;
   x.ssi.last_commit_before_snapshot = ssi_seq_;
-  if (global_xmin_count_ == 0 || xmin < global_xmin_) {
-    global_xmin_ = xmin;
-    global_xmin_count_ = 1;
-  } else if (xmin == global_xmin_) {
-    ++global_xmin_count_;
-  }
+  ssi_count_xmin(xmin);
 }
 
 void Store::ssi_check_doomed(TxnId t) const {
@@ -280,13 +275,7 @@ void Store::ssi_end(TxnId t, bool commit) {
     rw_ = std::move(kept);
   } else {
     x.ssi.doomed = true;
-    x.ssi.released = true;
-    rw_.erase(std::remove_if(rw_.begin(), rw_.end(),
-                             [&](const auto& e) { return e.first == t || e.second == t; }),
-              rw_.end());
-    siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
-                                 [&](const Siread& l) { return l.owner == t; }),
-                  siread_.end());
+    ssi_release(t);
   }
   if (x.ssi.xmin == global_xmin_ && global_xmin_count_ > 0 && --global_xmin_count_ == 0)
     ssi_cleanup();
@@ -298,27 +287,34 @@ void Store::ssi_end(TxnId t, bool commit) {
 void Store::ssi_cleanup() {
   global_xmin_ = 0;
   global_xmin_count_ = 0;
+  for (const Txn& x : txns_)
+    if (ssi_tracked(x.id) && x.state == TxnState::kActive) ssi_count_xmin(x.ssi.xmin);
   for (const Txn& x : txns_) {
-    if (!ssi_tracked(x.id) || x.state != TxnState::kActive) continue;
-    if (global_xmin_count_ == 0 || x.ssi.xmin < global_xmin_) {
-      global_xmin_ = x.ssi.xmin;
-      global_xmin_count_ = 1;
-    } else if (x.ssi.xmin == global_xmin_) {
-      ++global_xmin_count_;
-    }
-  }
-  for (Txn& x : txns_) {
     if (!ssi_tracked(x.id) || x.state != TxnState::kCommitted) continue;
     if (global_xmin_count_ > 0 && x.ssi.finished_before > global_xmin_) continue;
-    x.ssi.released = true;
-    TxnId t = x.id;
-    rw_.erase(std::remove_if(rw_.begin(), rw_.end(),
-                             [&](const auto& e) { return e.first == t || e.second == t; }),
-              rw_.end());
-    siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
-                                 [&](const Siread& l) { return l.owner == t; }),
-                  siread_.end());
+    ssi_release(x.id);
   }
+}
+
+// Counts a running serializable transaction's xmin into the global xmin.
+void Store::ssi_count_xmin(uint64_t xmin) {
+  if (global_xmin_count_ == 0 || xmin < global_xmin_) {
+    global_xmin_ = xmin;
+    global_xmin_count_ = 1;
+  } else if (xmin == global_xmin_) {
+    ++global_xmin_count_;
+  }
+}
+
+// Forgets a transaction: its SIREAD locks and conflicts go, it is no longer tracked.
+void Store::ssi_release(TxnId t) {
+  mut(t).ssi.released = true;
+  rw_.erase(std::remove_if(rw_.begin(), rw_.end(),
+                           [&](const auto& e) { return e.first == t || e.second == t; }),
+            rw_.end());
+  siread_.erase(
+      std::remove_if(siread_.begin(), siread_.end(), [&](const Siread& l) { return l.owner == t; }),
+      siread_.end());
 }
 
 }  // namespace ccsim

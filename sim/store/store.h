@@ -226,6 +226,8 @@ class Store {
   void ssi_register(Txn& x);
   void ssi_end(TxnId t, bool commit);
   void ssi_cleanup();
+  void ssi_count_xmin(uint64_t xmin);
+  void ssi_release(TxnId t);
   void ssi_check_doomed(TxnId t) const;
   void ssi_conflict_in(TxnId writer, SireadKind kind, TableId table, VersionId tuple);
   void ssi_flag(TxnId reader, TxnId writer, TxnId me);
