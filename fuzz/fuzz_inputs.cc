@@ -10,6 +10,7 @@
 #include <string>
 
 #include "lang/parser.h"
+#include "scenario/exploration.h"
 #include "scenario/simulate.h"
 #include "spec/tester_output.h"
 
@@ -30,6 +31,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     simulate(s, o);
     o.isolation = Isolation::kSerializable;
     simulate(s, o);
+    ExploreOptions e;
+    e.limits.schedules_max = 64;
+    e.limits.steps_max = 400;
+    e.steps_per_request_max = 100;
+    explore_scenario(s, e);
   } catch (const InputError&) {
   }
   try {

@@ -32,7 +32,7 @@ case "$case_name" in
     contains out.txt "B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -> waits: auth_user(id=1) is locked by A"
     ;;
   help)
-    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help"; do
+    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help" "explore --help"; do
       run_expect 0 $args
       contains out.txt "Usage"
     done
@@ -41,6 +41,20 @@ case "$case_name" in
     run_expect 0 list
     for m in none select_for_update f_expression update_first singleton_lock client_debounce; do contains out.txt "$m"; done
     contains out.txt "double_click"
+    ;;
+  explore)
+    run_expect 0 explore double_click -m none -m f_expression
+    contains out.txt "20 schedules (every interleaving), 2 outcomes, READ COMMITTED"
+    grep -qE "^2 +18 +110 +A committed, B committed +lost update: B's write overwrote A's \+10 +A A B A B B$" out.txt ||
+      { cat out.txt; fail "no lost-update outcome row"; }
+    grep -qE "^none +20 +2 +18 +goes wrong in 18 of 20$" out.txt || { cat out.txt; fail "no summary row"; }
+    grep -qE "^f_expression +20 +1 +0 +never goes wrong$" out.txt || { cat out.txt; fail "no summary row"; }
+    [ ! -s err.txt ] || fail "progress printed when stderr is not a terminal"
+    run_expect 0 explore double_click -m none --schedules-max 3 --format json
+    contains out.txt '"complete": false'
+    contains out.txt '"format": "ccsim-explore/1"'
+    run_expect 2 explore double_click -m nosuch
+    contains err.txt "does not run mitigation 'nosuch'"
     ;;
   describe)
     run_expect 0 describe semaphore

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   app.footer("Run 'ccsim COMMAND --help' for a command's options. Docs: docs/ in the repository.");
   ccsim::Action action;
   ccsim::setup_run(app, action);
+  ccsim::setup_explore(app, action);
   ccsim::setup_check(app, action);
   ccsim::setup_verify(app, action);
   ccsim::setup_list(app, action);

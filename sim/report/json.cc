@@ -126,6 +126,35 @@ std::string render_json(const Scenario& s, const std::vector<MitigationRun>& run
   return doc.dump(2) + "\n";
 }
 
+std::string render_explore_json(const Scenario& s, const std::vector<Exploration>& es) {
+  Json doc;
+  doc["format"] = "ccsim-explore/1";
+  doc["scenario"] = {{"file", s.file}, {"title", s.title}};
+  Json xs = Json::array();
+  for (const Exploration& e : es) {
+    Json os = Json::array();
+    for (const ExploredOutcome& o : e.outcomes) {
+      Json fates = Json::object();
+      for (const auto& [n, f] : o.fates) fates[n] = f;
+      os.push_back({{"schedules", o.schedules},
+                    {"final", tables(o.final)},
+                    {"requests", fates},
+                    {"anomalies", o.anomalies},
+                    {"serializable", o.serializable},
+                    {"stuck", o.stuck},
+                    {"verdict", o.verdict()},
+                    {"shortest_schedule", o.shortest}});
+    }
+    xs.push_back({{"mitigation", e.mitigation->name},
+                  {"isolation", to_sql(e.isolation)},
+                  {"schedules", e.schedules},
+                  {"complete", e.complete},
+                  {"outcomes", os}});
+  }
+  doc["explorations"] = xs;
+  return doc.dump(2) + "\n";
+}
+
 std::string render_list_json(const std::vector<std::string>& scenarios,
                              const std::vector<Mitigation>& mitigations) {
   Json ms = Json::array();

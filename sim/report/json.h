@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/exploration.h"
 #include "scenario/simulate.h"
 
 namespace ccsim {
@@ -13,6 +14,9 @@ namespace ccsim {
 // Returns the whole document, pretty-printed with two-space indents and a
 // final newline.
 std::string render_json(const Scenario& s, const std::vector<MitigationRun>& runs);
+
+// Returns `ccsim explore --format json` (docs/json.md).
+std::string render_explore_json(const Scenario& s, const std::vector<Exploration>& es);
 
 // Returns `ccsim list --format json`.
 std::string render_list_json(const std::vector<std::string>& scenarios,
