@@ -109,8 +109,8 @@ case "$case_name" in
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "32 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
-    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="20" failures="0">'
+    [ "$(tail -n 1 out.txt)" = "49 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="32" failures="0">'
     ;;
   check-fail)
     # Only the first expectation (none's) is changed to the wrong 120.
@@ -120,7 +120,7 @@ case "$case_name" in
     run_expect 1 check copy.toml --junit junit.xml
     contains out.txt "FAIL copy.toml:$((line - 1)):1: none under round-robin: final auth_user row 1: points is 110, expected 120"
     contains out.txt 'replay: ccsim run copy.toml --mitigation none --schedule "A B A B A B"'
-    [ "$(tail -n 1 out.txt)" = "19 passed, 1 failed" ] || fail "summary line"
+    [ "$(tail -n 1 out.txt)" = "31 passed, 1 failed" ] || fail "summary line"
     contains junit.xml '<testcase classname="copy.toml" name="none under round-robin" line="'"$((line - 1))"'">'
     contains junit.xml '<failure message="final auth_user row 1: points is 110, expected 120">'
     run_expect 1 check copy.toml --format json

@@ -72,7 +72,7 @@ std::string expected_value(const Scenario& s, const MitigationRun& m, size_t sho
   const auto& [tname, col] = s.show[show_index];
   for (const Expectation& e : s.expectations) {
     if (e.mitigation != m.mitigation->name || e.schedule != m.schedule.key() ||
-        e.isolation.value_or(s.isolation) != m.isolation)
+        e.isolation.value_or(s.isolation) != m.isolation || e.every_interleaving)
       continue;
     auto it = e.final_rows.find(tname);
     if (it == e.final_rows.end()) continue;

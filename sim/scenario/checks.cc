@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "scenario/exploration.h"
 #include "scenario/simulate.h"
 #include "spec/tester_output.h"
 
@@ -101,6 +102,42 @@ CheckFile run_checks(const CheckInput& input) {
   std::map<std::tuple<std::string, std::string, Isolation>, MitigationRun> runs;
   for (const Expectation& e : s.expectations) {
     Isolation iso = e.isolation.value_or(s.isolation);
+    bool other_level = iso != s.isolation;
+    std::string level_flag = other_level ? std::string(" --isolation ") + option_name(iso) : "";
+    if (e.every_interleaving) {
+      // A claim about all schedules: explore this mitigation at that level.
+      ExploreOptions o;
+      o.mitigations = {e.mitigation};
+      o.isolation = iso;
+      Exploration x = explore_scenario(s, o).front();
+      size_t bad = 0;
+      for (const ExploredOutcome& oc : x.outcomes)
+        if (!oc.ok()) bad += oc.schedules;
+      std::vector<std::string> failures;
+      if (!x.complete)
+        failures.push_back("more than " + std::to_string(x.schedules) +
+                           " schedules: not every interleaving could be explored");
+      else if (*e.every_interleaving == "never_fails" && bad > 0)
+        for (const ExploredOutcome& oc : x.outcomes) {
+          if (oc.ok()) continue;
+          std::string sch;
+          for (const std::string& n : oc.shortest) sch += (sch.empty() ? "" : " ") + n;
+          failures.push_back("goes wrong in " + std::to_string(oc.schedules) + " of " +
+                             std::to_string(x.schedules) + " schedules: " + oc.verdict() +
+                             " (replay: ccsim run " + display_path(s.file) + " --mitigation " +
+                             e.mitigation + " --schedule \"" + sch + "\"" + level_flag + ")");
+          break;
+        }
+      else if (*e.every_interleaving == "can_fail" && bad == 0)
+        failures.push_back("never goes wrong in " + std::to_string(x.schedules) +
+                           " schedules, expected some to");
+      out.cases.push_back(CheckCase{
+          e.mitigation + " over every interleaving" +
+              (other_level ? std::string(" at ") + option_name(iso) : ""),
+          e.pos, failures,
+          "ccsim explore " + display_path(s.file) + " --mitigation " + e.mitigation + level_flag});
+      continue;
+    }
     auto key = std::make_tuple(e.mitigation, e.schedule, iso);
     if (!runs.count(key)) {
       RunOptions o;
@@ -110,7 +147,6 @@ CheckFile run_checks(const CheckInput& input) {
       runs.emplace(key, std::move(simulate(s, o).front()));
     }
     const MitigationRun& m = runs.at(key);
-    bool other_level = iso != s.isolation;
     out.cases.push_back(
         CheckCase{e.mitigation + " under " + e.schedule +
                       (other_level ? std::string(" at ") + option_name(iso) : ""),

@@ -339,7 +339,7 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
   const toml::table& t = d.table(n, "expect");
   d.only_keys(t,
               {"mitigation", "schedule", "seed", "final", "requests", "anomalies", "serializable",
-               "waits", "retries", "restarts", "isolation"},
+               "waits", "retries", "restarts", "isolation", "every_interleaving"},
               "an [[expect]] entry");
   Expectation e;
   e.pos = d.pos(n);
@@ -447,6 +447,19 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     }
   }
   if (const toml::node* iso = t.get("isolation")) e.isolation = parse_isolation(d, *iso);
+  if (const toml::node* ev = t.get("every_interleaving")) {
+    std::string v = ev->is_string() ? std::string(ev->as_string()->get()) : "";
+    if (v != "never_fails" && v != "can_fail")
+      d.fail(*ev, "'every_interleaving' must be \"never_fails\" or \"can_fail\"");
+    for (auto&& [k, x] : t) {
+      std::string key(k.str());
+      if (key != "mitigation" && key != "isolation" && key != "every_interleaving")
+        d.fail(x, "'" + key +
+                      "' is about one schedule; an every_interleaving entry holds only "
+                      "mitigation, isolation and every_interleaving (write another [[expect]])");
+    }
+    e.every_interleaving = v;
+  }
   return e;
 }
 

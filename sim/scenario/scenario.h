@@ -63,6 +63,10 @@ struct Expectation {
   std::map<std::string, int64_t> retries;         // request -> RETRY count
   std::map<std::string, int64_t> restarts;        // request -> restarts of the whole request
   std::optional<Isolation> isolation;             // the level it applies to; the scenario's if none
+  // every_interleaving = "never_fails" | "can_fail": a claim about all
+  // schedules (ccsim explore), checked by `ccsim check`; such an entry
+  // holds no other claim.
+  std::optional<std::string> every_interleaving;
 };
 
 struct Scenario {

@@ -136,7 +136,7 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
     }
     for (const Expectation& e : s.expectations) {
       if (e.mitigation != m->name || e.schedule != r.schedule.key() ||
-          e.isolation.value_or(s.isolation) != r.isolation)
+          e.isolation.value_or(s.isolation) != r.isolation || e.every_interleaving)
         continue;
       r.expectation_found = true;
       for (std::string& f : check_expectation(e, r)) r.failures.push_back(std::move(f));
