@@ -76,3 +76,22 @@ TEST_CASE("exploration stops at the schedule limit and says so", "[explore]") {
   CHECK_FALSE(e.complete);
   CHECK(e.schedules == 5);
 }
+
+TEST_CASE("NOWAIT with a bounded retry loses no data, but a request can give up", "[explore]") {
+  // While A holds the row (from its FOR UPDATE NOWAIT to its COMMIT), each
+  // try of B reaches its own NOWAIT in three steps and fails with 55P03. A
+  // schedule that lets B try six times in that window exhausts its five
+  // restarts: B gives up. No schedule loses an update (only one request
+  // writes at a time, and a restart re-reads).
+  Exploration e = explore_one("double_click", "select_for_update_nowait_retry");
+  CHECK(e.complete);
+  bool b_gave_up = false;
+  for (const ExploredOutcome& o : e.outcomes) {
+    CHECK(o.ok());
+    if (o.fates[1].second == "gave_up") {
+      b_gave_up = true;
+      CHECK(o.request_failed());
+    }
+  }
+  CHECK(b_gave_up);
+}

@@ -42,7 +42,7 @@ std::string plural(size_t n, const char* one, const char* many) {
 std::string render_explore_text(const Scenario& s, const std::vector<Exploration>& es) {
   std::string out = "Scenario: " + s.title + "  (" + s.file + ")\n";
   std::vector<std::vector<std::string>> summary{
-      {"mitigation", "schedules", "outcomes", "bad schedules", "verdict"}};
+      {"mitigation", "schedules", "outcomes", "bad schedules", "a request failed", "verdict"}};
   for (const Exploration& e : es) {
     out += "\n== " + e.mitigation->name +
            (e.mitigation->summary.empty() ? "" : ": " + e.mitigation->summary) + " ==\n";
@@ -55,10 +55,11 @@ std::string render_explore_text(const Scenario& s, const std::vector<Exploration
     for (const auto& [t, c] : s.show) head.push_back(c);
     head.insert(head.end(), {"requests", "verdict", "a shortest schedule"});
     rows.push_back(head);
-    size_t bad = 0;
+    size_t bad = 0, failed = 0;
     for (size_t i = 0; i < e.outcomes.size(); ++i) {
       const ExploredOutcome& o = e.outcomes[i];
       if (!o.ok()) bad += o.schedules;
+      if (o.request_failed()) failed += o.schedules;
       std::vector<std::string> row{std::to_string(i + 1), std::to_string(o.schedules)};
       for (size_t k = 0; k < s.show.size(); ++k) row.push_back(shown(s, o, k));
       row.insert(row.end(), {fates(o), o.verdict(), join(o.shortest)});
@@ -69,7 +70,8 @@ std::string render_explore_text(const Scenario& s, const std::vector<Exploration
         bad == 0 ? "never goes wrong"
                  : "goes wrong in " + std::to_string(bad) + " of " + std::to_string(e.schedules);
     summary.push_back({e.mitigation->name, std::to_string(e.schedules) + (e.complete ? "" : "+"),
-                       std::to_string(e.outcomes.size()), std::to_string(bad), verdict});
+                       std::to_string(e.outcomes.size()), std::to_string(bad),
+                       std::to_string(failed), verdict});
   }
   out += "\nSummary (every interleaving):\n" + table(summary);
   out += "Replay an outcome: ccsim run " + s.file.substr(0, s.file.find(" (built in)")) +

@@ -41,6 +41,12 @@ std::string ExploredOutcome::verdict() const {
   return "ok";
 }
 
+bool ExploredOutcome::request_failed() const {
+  return std::any_of(fates.begin(), fates.end(), [](const auto& f) {
+    return f.second != "committed" && f.second != "dropped";
+  });
+}
+
 std::vector<Exploration> explore_scenario(const Scenario& s, const ExploreOptions& o) {
   std::vector<const Mitigation*> chosen;
   for (const std::string& name : o.mitigations) {

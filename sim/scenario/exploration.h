@@ -28,6 +28,9 @@ struct ExploredOutcome {
   // "ok", "lost update: ...", "not serializable", or "stuck: ..."
   std::string verdict() const;
   bool ok() const { return anomalies.empty() && serializable && !stuck; }
+  // True when some request did not commit: aborted, gave up, crashed or
+  // still waiting. The data may be fine (nothing lost), but a user saw an error.
+  bool request_failed() const;
 };
 
 struct Exploration {
