@@ -32,7 +32,7 @@ case "$case_name" in
     contains out.txt "B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -> waits: auth_user(id=1) is locked by A"
     ;;
   help)
-    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help" "explore --help"; do
+    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help" "explore --help" "step --help"; do
       run_expect 0 $args
       contains out.txt "Usage"
     done
@@ -55,6 +55,20 @@ case "$case_name" in
     contains out.txt '"format": "ccsim-explore/1"'
     run_expect 2 explore double_click -m nosuch
     contains err.txt "does not run mitigation 'nosuch'"
+    ;;
+  step)
+    # Enter follows the schedule, a name moves that request, q stops.
+    printf 'A\nA\nA\nB\nB\nB\nB\nA\nq\n' | "$bin" step double_click -m select_for_update >out.txt 2>err.txt ||
+      fail "step exited $?"
+    contains out.txt "Next: A - SELECT points FROM auth_user WHERE id = :user_id INTO :request_user_points"
+    contains out.txt "   6  B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -> waits: auth_user(id=1) is locked by A"
+    contains out.txt "B is waiting for A: it cannot move now."
+    contains out.txt "Stopped after 7 steps (the schedule so far: A A A B B B A)."
+    yes '' | "$bin" step double_click -m none >out.txt 2>err.txt || fail "step exited $?"
+    contains out.txt "Verdict: lost update: B's write overwrote A's +10"
+    contains out.txt 'Replay: ccsim run scenarios/double_click.toml --mitigation none --schedule "A B A B A B"'
+    run_expect 2 step double_click
+    contains err.txt "step mode follows one mitigation: choose it with --mitigation"
     ;;
   describe)
     run_expect 0 describe semaphore

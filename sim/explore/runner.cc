@@ -10,48 +10,62 @@ std::string RunResult::schedule_text() const {
   return out;
 }
 
-RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& limits) {
-  RunResult res;
-  std::unique_ptr<Strategy> strategy = make_strategy(spec);
-  for (size_t position = 0; !all_done(world); ++position) {
-    bool any = false;
-    for (size_t i = 0; i < world.requests.size(); ++i)
-      any |= runnable(world, RequestId{static_cast<uint32_t>(i)});
-    if (!any) {
-      res.stuck = true;
-      break;
-    }
-    if (strategy->exhausted(position)) {
-      std::string left;
-      for (const Request& q : world.requests)
-        if (q.state != RunState::kDone) left += (left.empty() ? "" : " and ") + q.name;
-      throw InputError(spec.pos, "the schedule \"" + spec.text + "\" ends after " +
-                                     std::to_string(position) + " steps but " + left + " still " +
-                                     (left.find(" and ") == std::string::npos ? "has" : "have") +
-                                     " steps to take; name them at the end of the schedule");
-    }
-    if (position >= limits.schedule_steps_max)
-      throw InputError(spec.pos, "the run took more than " +
-                                     std::to_string(limits.schedule_steps_max) +
-                                     " steps (schedule_steps_max); is a request looping?");
-    RequestId r{static_cast<uint32_t>(strategy->pick(movers(world), position))};
-    TraceEntry e;
-    e.position = position;
-    e.request = r;
-    e.first_event = res.log.events.size();
-    step(world, r, &res.log);
-    e.end_event = res.log.events.size();
-    e.after = capture(world);
-    res.trace.push_back(std::move(e));
-    res.schedule.push_back(world.requests[r.value].name);
+Stepper::Stepper(World world, const ScheduleSpec& spec, const RunLimits& limits)
+    : spec_(spec), limits_(limits), strategy_(make_strategy(spec)) {
+  res_.world = std::move(world);
+}
+
+bool Stepper::finished() const {
+  for (size_t i = 0; i < res_.world.requests.size(); ++i)
+    if (runnable(res_.world, RequestId{static_cast<uint32_t>(i)})) return false;
+  return true;
+}
+
+RequestId Stepper::next() {
+  size_t position = res_.schedule.size();
+  if (strategy_->exhausted(position)) {
+    std::string left;
+    for (const Request& q : res_.world.requests)
+      if (q.state != RunState::kDone) left += (left.empty() ? "" : " and ") + q.name;
+    throw InputError(spec_.pos, "the schedule \"" + spec_.text + "\" ends after " +
+                                    std::to_string(position) + " steps but " + left + " still " +
+                                    (left.find(" and ") == std::string::npos ? "has" : "have") +
+                                    " steps to take; name them at the end of the schedule");
   }
+  if (position >= limits_.schedule_steps_max)
+    throw InputError(spec_.pos, "the run took more than " +
+                                    std::to_string(limits_.schedule_steps_max) +
+                                    " steps (schedule_steps_max); is a request looping?");
+  return RequestId{static_cast<uint32_t>(strategy_->pick(movers(res_.world), position))};
+}
+
+const TraceEntry& Stepper::move(RequestId r) {
+  TraceEntry e;
+  e.position = res_.schedule.size();
+  e.request = r;
+  e.first_event = res_.log.events.size();
+  step(res_.world, r, &res_.log);
+  e.end_event = res_.log.events.size();
+  e.after = capture(res_.world);
+  res_.trace.push_back(std::move(e));
+  res_.schedule.push_back(res_.world.requests[r.value].name);
+  return res_.trace.back();
+}
+
+RunResult Stepper::finish() {
+  res_.stuck = !all_done(res_.world);
   // An explicit schedule longer than the run: its next entry names a request
   // that has finished, which pick() reports with its position.
-  if (!res.stuck && !strategy->exhausted(res.schedule.size()) &&
-      spec.kind == ScheduleSpec::Kind::kExplicit)
-    strategy->pick(movers(world), res.schedule.size());
-  res.world = std::move(world);
-  return res;
+  if (!res_.stuck && !strategy_->exhausted(res_.schedule.size()) &&
+      spec_.kind == ScheduleSpec::Kind::kExplicit)
+    strategy_->pick(movers(res_.world), res_.schedule.size());
+  return std::move(res_);
+}
+
+RunResult run_schedule(World world, const ScheduleSpec& spec, const RunLimits& limits) {
+  Stepper s(std::move(world), spec, limits);
+  while (!s.finished()) s.move(s.next());
+  return s.finish();
 }
 
 }  // namespace ccsim

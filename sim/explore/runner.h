@@ -4,6 +4,7 @@
 // Bounded: a run stops with an error after schedule_steps_max scheduled steps.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,33 @@ struct RunResult {
 
 struct RunLimits {
   size_t schedule_steps_max = 100000;
+};
+
+// One run, a step at a time: run_schedule loops over it, `ccsim step` lets a
+// person choose each move.
+class Stepper {
+ public:
+  Stepper(World world, const ScheduleSpec& spec, const RunLimits& limits);
+
+  // True when every request is done, or the ones left all wait (stuck).
+  bool finished() const;
+  // Returns the request the schedule moves next. Throws InputError when an
+  // explicit schedule has ended or names a request that cannot move, or at
+  // the step limit.
+  RequestId next();
+  // Moves request r (REQUIRES: runnable) and records the step.
+  const TraceEntry& move(RequestId r);
+  const World& world() const { return res_.world; }
+  const RunResult& result() const { return res_; }
+  // Ends the run: marks it stuck when requests remain, checks that an
+  // explicit schedule has no entries left over, and hands the result over.
+  RunResult finish();
+
+ private:
+  ScheduleSpec spec_;
+  RunLimits limits_;
+  std::unique_ptr<Strategy> strategy_;
+  RunResult res_;
 };
 
 // Runs the requests of `world` to completion under `spec`. Throws InputError

@@ -109,29 +109,8 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
   out += "Schedule: " + m.schedule.key();
   if (m.schedule.kind != ScheduleSpec::Kind::kExplicit) out += " -> " + m.run.schedule_text();
   out += std::string(", ") + to_sql(m.isolation) + "\n\n";
-  const auto& events = m.run.log.events;
   const World& w = m.run.world;
-  for (const TraceEntry& t : m.run.trace) {
-    std::string num = std::to_string(t.position + 1);
-    std::string pad(4 - std::min<size_t>(num.size(), 3), ' ');
-    bool first = true;
-    for (size_t i = t.first_event; i < t.end_event; ++i) {
-      const Event& e = events[i];
-      const Request& q = w.requests[e.request.value];
-      std::string line = q.name + ": " + e.text;
-      bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait ||
-                       e.kind == EventKind::kResume || e.kind == EventKind::kError;
-      if (with_note && e.step < q.program->steps.size() && !q.program->steps[e.step].note.empty())
-        line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color);
-      out += (first ? pad + num + "  " : std::string(6, ' ')) + line + "\n";
-      first = false;
-    }
-    out += paint("        memory  " + memory_line(s, t.after), kDim, o.color) + "\n";
-    out += paint("        rows    " + rows_line(s, t.after), kDim, o.color) + "\n";
-    out += paint("        locks   " + locks_line(t.after), kDim, o.color) + "\n";
-    if (std::string ssi = ssi_line(t.after); !ssi.empty())
-      out += paint("        ssi     " + ssi, kDim, o.color) + "\n";
-  }
+  for (const TraceEntry& t : m.run.trace) out += trace_entry_text(s, w, m.run.log, t, o);
   out += "\nRequests: ";
   for (size_t i = 0; i < w.requests.size(); ++i) {
     const Request& q = w.requests[i];
@@ -157,6 +136,31 @@ std::string mitigation_text(const Scenario& s, const MitigationRun& m, const Tex
 }
 
 }  // namespace
+
+std::string trace_entry_text(const Scenario& s, const World& w, const Log& log, const TraceEntry& t,
+                             const TextOptions& o) {
+  std::string out;
+  std::string num = std::to_string(t.position + 1);
+  std::string pad(4 - std::min<size_t>(num.size(), 3), ' ');
+  bool first = true;
+  for (size_t i = t.first_event; i < t.end_event; ++i) {
+    const Event& e = log.events[i];
+    const Request& q = w.requests[e.request.value];
+    std::string line = q.name + ": " + e.text;
+    bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait ||
+                     e.kind == EventKind::kResume || e.kind == EventKind::kError;
+    if (with_note && e.step < q.program->steps.size() && !q.program->steps[e.step].note.empty())
+      line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color);
+    out += (first ? pad + num + "  " : std::string(6, ' ')) + line + "\n";
+    first = false;
+  }
+  out += paint("        memory  " + memory_line(s, t.after), kDim, o.color) + "\n";
+  out += paint("        rows    " + rows_line(s, t.after), kDim, o.color) + "\n";
+  out += paint("        locks   " + locks_line(t.after), kDim, o.color) + "\n";
+  if (std::string ssi = ssi_line(t.after); !ssi.empty())
+    out += paint("        ssi     " + ssi, kDim, o.color) + "\n";
+  return out;
+}
 
 std::string indent(const std::string& text, const std::string& pad) {
   std::string out;

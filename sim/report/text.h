@@ -18,6 +18,12 @@ struct TextOptions {
 std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs,
                         const TextOptions& o);
 
+// Returns one scheduled step as the trace prints it: its events, then the
+// memory, rows, locks (and SSI) lines of the frame after it. `w` is any
+// world of the run (names and programs are read from it).
+std::string trace_entry_text(const Scenario& s, const World& w, const Log& log, const TraceEntry& t,
+                             const TextOptions& o);
+
 // Returns text with `pad` before each non-empty line.
 std::string indent(const std::string& text, const std::string& pad);
 

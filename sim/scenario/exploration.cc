@@ -4,6 +4,7 @@
 #include <map>
 
 #include "check/anomaly.h"
+#include "scenario/simulate.h"
 
 namespace ccsim {
 
@@ -48,23 +49,8 @@ bool ExploredOutcome::request_failed() const {
 }
 
 std::vector<Exploration> explore_scenario(const Scenario& s, const ExploreOptions& o) {
-  std::vector<const Mitigation*> chosen;
-  for (const std::string& name : o.mitigations) {
-    const Mitigation* m = s.find(name);
-    if (!m) {
-      std::string known;
-      for (const Mitigation& x : s.mitigations) known += (known.empty() ? "" : ", ") + x.name;
-      throw InputError(SourcePos{"--mitigation", 0, 0}, "scenario " + s.file +
-                                                            " does not run mitigation '" + name +
-                                                            "' (it runs: " + known + ")");
-    }
-    chosen.push_back(m);
-  }
-  if (chosen.empty())
-    for (const Mitigation& m : s.mitigations) chosen.push_back(&m);
-
   std::vector<Exploration> out;
-  for (const Mitigation* m : chosen) {
+  for (const Mitigation* m : choose_mitigations(s, o.mitigations)) {
     Exploration e;
     e.mitigation = m;
     e.isolation = o.isolation.value_or(s.isolation);

@@ -95,9 +95,47 @@ std::vector<std::string> check_expectation(const Expectation& e, const Mitigatio
   return out;
 }
 
-std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options) {
+World initial_world(const Scenario& s, const Mitigation& m, const RunOptions& options) {
+  World w = build_world(s, m);
+  w.default_isolation = options.isolation.value_or(s.isolation);
+  w.steps_per_request_max = options.steps_per_request_max;
+  w.faults = options.faults;
+  return w;
+}
+
+MitigationRun evaluate(const Scenario& s, const Mitigation& m, const ScheduleSpec& schedule,
+                       const World& initial, RunResult run) {
+  MitigationRun r;
+  r.mitigation = &m;
+  r.schedule = schedule;
+  r.isolation = initial.default_isolation;
+  r.run = std::move(run);
+  r.anomalies = find_lost_updates(r.run.world, r.run.log);
+  r.serial = check_serial(initial, r.run.world);
+  for (const Event& e : r.run.log.events) {
+    const std::string& who = r.run.world.requests[e.request.value].name;
+    if (e.kind == EventKind::kWait &&
+        std::find(r.waited.begin(), r.waited.end(), who) == r.waited.end())
+      r.waited.push_back(who);
+  }
+  for (const Request& q : r.run.world.requests) {
+    if (q.retries_total) r.retries[q.name] = q.retries_total;
+    if (q.restarts) r.restarts[q.name] = q.restarts;
+  }
+  for (const Expectation& e : s.expectations) {
+    if (e.mitigation != m.name || e.schedule != r.schedule.key() ||
+        e.isolation.value_or(s.isolation) != r.isolation || e.every_interleaving)
+      continue;
+    r.expectation_found = true;
+    for (std::string& f : check_expectation(e, r)) r.failures.push_back(std::move(f));
+  }
+  return r;
+}
+
+std::vector<const Mitigation*> choose_mitigations(const Scenario& s,
+                                                  const std::vector<std::string>& names) {
   std::vector<const Mitigation*> chosen;
-  for (const std::string& name : options.mitigations) {
+  for (const std::string& name : names) {
     const Mitigation* m = s.find(name);
     if (!m) {
       std::string known;
@@ -110,38 +148,16 @@ std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options
   }
   if (chosen.empty())
     for (const Mitigation& m : s.mitigations) chosen.push_back(&m);
+  return chosen;
+}
 
+std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options) {
   std::vector<MitigationRun> out;
-  for (const Mitigation* m : chosen) {
-    MitigationRun r;
-    r.mitigation = m;
-    r.schedule = options.schedule.value_or(s.schedule);
-    r.isolation = options.isolation.value_or(s.isolation);
-    World initial = build_world(s, *m);
-    initial.default_isolation = r.isolation;
-    initial.steps_per_request_max = options.steps_per_request_max;
-    initial.faults = options.faults;
-    r.run = run_schedule(initial, r.schedule, options.limits);
-    r.anomalies = find_lost_updates(r.run.world, r.run.log);
-    r.serial = check_serial(initial, r.run.world);
-    for (const Event& e : r.run.log.events) {
-      const std::string& who = r.run.world.requests[e.request.value].name;
-      if (e.kind == EventKind::kWait &&
-          std::find(r.waited.begin(), r.waited.end(), who) == r.waited.end())
-        r.waited.push_back(who);
-    }
-    for (const Request& q : r.run.world.requests) {
-      if (q.retries_total) r.retries[q.name] = q.retries_total;
-      if (q.restarts) r.restarts[q.name] = q.restarts;
-    }
-    for (const Expectation& e : s.expectations) {
-      if (e.mitigation != m->name || e.schedule != r.schedule.key() ||
-          e.isolation.value_or(s.isolation) != r.isolation || e.every_interleaving)
-        continue;
-      r.expectation_found = true;
-      for (std::string& f : check_expectation(e, r)) r.failures.push_back(std::move(f));
-    }
-    out.push_back(std::move(r));
+  for (const Mitigation* m : choose_mitigations(s, options.mitigations)) {
+    ScheduleSpec schedule = options.schedule.value_or(s.schedule);
+    World initial = initial_world(s, *m, options);
+    out.push_back(
+        evaluate(s, *m, schedule, initial, run_schedule(initial, schedule, options.limits)));
   }
   return out;
 }

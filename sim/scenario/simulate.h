@@ -37,6 +37,19 @@ struct MitigationRun {
   std::vector<std::string> failures;        // what the expectation said that did not hold
 };
 
+// Returns the mitigations named (all the scenario lists when none are).
+// Throws InputError naming the first it does not run.
+std::vector<const Mitigation*> choose_mitigations(const Scenario& s,
+                                                  const std::vector<std::string>& names);
+
+// Returns the world mitigation m starts from under these options.
+World initial_world(const Scenario& s, const Mitigation& m, const RunOptions& options);
+
+// Judges a finished run of m from `initial`: the checks and the scenario's
+// expectations for that schedule and level.
+MitigationRun evaluate(const Scenario& s, const Mitigation& m, const ScheduleSpec& schedule,
+                       const World& initial, RunResult run);
+
 // Runs the scenario. Throws InputError for an unknown mitigation (named at
 // `option_pos`) or a schedule that cannot be followed.
 std::vector<MitigationRun> simulate(const Scenario& s, const RunOptions& options);
