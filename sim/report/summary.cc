@@ -12,8 +12,7 @@ std::string verdict(const MitigationRun& m) {
     for (size_t i = 0; i < m.anomalies.size(); ++i) out += (i ? "; " : "") + m.anomalies[i].text;
     return out;
   }
-  if (!m.serial.equivalent)
-    return "not serializable: no serial order gives these rows";
+  if (!m.serial.equivalent) return "not serializable: no serial order gives these rows";
   return "ok";
 }
 
