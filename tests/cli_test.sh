@@ -42,6 +42,19 @@ case "$case_name" in
     for m in none select_for_update f_expression update_first singleton_lock client_debounce; do contains out.txt "$m"; done
     contains out.txt "double_click"
     ;;
+  mermaid)
+    run_expect 0 run double_click -m select_for_update -m none --format mermaid
+    contains out.txt '## select_for_update'
+    contains out.txt '```mermaid'
+    contains out.txt '  participant A as A (tab1, web1)'
+    contains out.txt '  B->>DB: 6. SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points'
+    contains out.txt '  Note over B,DB: waits: auth_user(id=1) is locked by A'
+    contains out.txt '  DB-->>B: :points = 110'
+    contains out.txt "Schedule A B A B A B, READ COMMITTED. Verdict: lost update: B's write overwrote A's +10."
+    [ "$(grep -c '^```mermaid$' out.txt)" = 2 ] || fail "expected one diagram per mitigation"
+    run_expect 0 run on_call -m check_then_update --isolation serializable --format mermaid
+    contains out.txt '  DB--xB: ERROR 40001: could not serialize access due to read/write dependencies among transactions'
+    ;;
   explore)
     run_expect 0 explore double_click -m none -m f_expression
     contains out.txt "20 schedules (every interleaving), 2 outcomes, READ COMMITTED"

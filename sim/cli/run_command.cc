@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
 #include "report/json.h"
+#include "report/mermaid.h"
 #include "report/text.h"
 #include "spec/tester_output.h"
 
@@ -42,6 +43,8 @@ int run(const RunCommandOptions& o) {
   std::vector<MitigationRun> runs = simulate(s, ro);
   if (o.format == "json") {
     std::cout << render_json(s, runs);
+  } else if (o.format == "mermaid") {
+    std::cout << render_mermaid(s, runs);
   } else {
     TextOptions t;
     t.color = stdout_wants_color();
@@ -64,8 +67,9 @@ void setup_run(CLI::App& app, Action& chosen) {
   add_replay_flags(
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario");
-  cmd->add_option("--format", o->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+  cmd->add_option("--format", o->format,
+                  "Output format; mermaid: a sequence diagram per mitigation, in Markdown")
+      ->check(CLI::IsMember({"text", "json", "mermaid"}))
       ->capture_default_str();
   cmd->add_flag("--summary", o->summary_only, "Print only the summary table, no trace");
   cmd->add_option("--schedule-steps-max", o->schedule_steps_max,
