@@ -55,6 +55,19 @@ case "$case_name" in
     run_expect 0 run on_call -m check_then_update --isolation serializable --format mermaid
     contains out.txt '  DB--xB: ERROR 40001: could not serialize access due to read/write dependencies among transactions'
     ;;
+  svg-html)
+    run_expect 0 run double_click -m select_for_update --format svg
+    [ "$(head -c 4 out.txt)" = "<svg" ] || fail "not an SVG"
+    contains out.txt '<text x="8" y="16" font-weight="bold">select_for_update: ok</text>'
+    contains out.txt '<title>B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -&gt; waits: auth_user(id=1) is locked by A</title>'
+    [ "$(grep -c '<rect x=' out.txt)" = 17 ] || fail "expected one box per event (17)"
+    tail -n 1 out.txt | grep -qx '</svg>' || fail "the SVG is not closed"
+    run_expect 0 run double_click -m none -m select_for_update --format html
+    contains out.txt '<!doctype html>'
+    contains out.txt '<h2>select_for_update</h2>'
+    contains out.txt "<p class=\"bad\">Verdict: lost update: B's write"
+    [ "$(grep -c '<svg' out.txt)" = 2 ] || fail "expected one drawing per mitigation"
+    ;;
   explore)
     run_expect 0 explore double_click -m none -m f_expression
     contains out.txt "20 schedules (every interleaving), 2 outcomes, READ COMMITTED"

@@ -9,7 +9,7 @@ src=$3
 compared=0
 for f in "$src"/scenarios/*.toml "$src"/tests/verify/*.toml; do
   for args in "" "--format json" "--seed 1 --format json" "--seed 2" "--isolation repeatable-read --format json" \
-    "--isolation serializable --format json" "--format mermaid"; do
+    "--isolation serializable --format json" "--format mermaid" "--format html"; do
     if ! cmp -s <("$a" run "$f" $args 2>&1) <("$b" run "$f" $args 2>&1); then
       echo "FAILED: ccsim run $f $args differs between the gcc and clang builds"
       diff <("$a" run "$f" $args 2>&1) <("$b" run "$f" $args 2>&1) | head -20

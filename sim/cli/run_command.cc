@@ -7,6 +7,7 @@
 #include "cli/replay_flags.h"
 #include "report/json.h"
 #include "report/mermaid.h"
+#include "report/svg.h"
 #include "report/text.h"
 #include "spec/tester_output.h"
 
@@ -45,6 +46,10 @@ int run(const RunCommandOptions& o) {
     std::cout << render_json(s, runs);
   } else if (o.format == "mermaid") {
     std::cout << render_mermaid(s, runs);
+  } else if (o.format == "svg") {
+    std::cout << render_svg(s, runs);
+  } else if (o.format == "html") {
+    std::cout << render_html(s, runs);
   } else {
     TextOptions t;
     t.color = stdout_wants_color();
@@ -68,8 +73,9 @@ void setup_run(CLI::App& app, Action& chosen) {
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario");
   cmd->add_option("--format", o->format,
-                  "Output format; mermaid: a sequence diagram per mitigation, in Markdown")
-      ->check(CLI::IsMember({"text", "json", "mermaid"}))
+                  "Output format; mermaid: sequence diagrams in Markdown; svg: swimlanes; html: "
+                  "a page with the swimlanes and each step's frame")
+      ->check(CLI::IsMember({"text", "json", "mermaid", "svg", "html"}))
       ->capture_default_str();
   cmd->add_flag("--summary", o->summary_only, "Print only the summary table, no trace");
   cmd->add_option("--schedule-steps-max", o->schedule_steps_max,
