@@ -29,6 +29,19 @@ std::string xml(const std::string& s) {
   return out;
 }
 
+// Shortens text to a lane's width, keeping what a statement returned: the
+// part after " -> " says what happened ("waits: ...", ":points = 110").
+std::string fit(const std::string& text) {
+  if (text.size() <= kChars) return text;
+  size_t arrow = text.rfind(" -> ");
+  if (arrow != std::string::npos) {
+    std::string result = text.substr(arrow + 4);
+    if (result.size() + 11 <= kChars)
+      return text.substr(0, kChars - result.size() - 7) + "... -> " + result;
+  }
+  return text.substr(0, kChars - 3) + "...";
+}
+
 // Fill colour of an event's box, by kind.
 const char* fill(EventKind k) {
   switch (k) {
@@ -76,7 +89,7 @@ std::string lanes(const MitigationRun& m, int top, int& height) {
     for (size_t i = t.first_event; i < t.end_event; ++i) {
       const Event& e = m.run.log.events[i];
       int x = kLeft + static_cast<int>(e.request.value) * kLane;
-      std::string text = e.text.size() > kChars ? e.text.substr(0, kChars - 3) + "..." : e.text;
+      std::string text = fit(e.text);
       out += "<g><title>" + xml(w.requests[e.request.value].name + ": " + e.text) + "</title>";
       out += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y + 2) + "\" width=\"" +
              std::to_string(kLane - 8) + "\" height=\"" + std::to_string(kRow - 4) +
