@@ -118,7 +118,7 @@ class Replayer {
       PgRequest q;
       q.name = spec.name;
       q.client = spec.client;
-      q.process = spec.process.empty() ? spec.name : spec.process;
+      q.process = spec.process;
       q.program = m_.steps;
       q.initial = q.vars = initial_vars(spec, i);
       q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);

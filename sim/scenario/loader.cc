@@ -489,7 +489,7 @@ World build_world(const Scenario& s, const Mitigation& m) {
     Request q;
     q.name = spec.name;
     q.client = spec.client;
-    q.process = spec.process.empty() ? spec.name : spec.process;
+    q.process = spec.process;
     q.program = m.steps;
     q.initial = q.vars = initial_vars(spec, i);
     w.requests.push_back(std::move(q));
@@ -570,8 +570,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
         for (const std::string& p : s.processes) known += (known.empty() ? "" : ", ") + p;
         d.fail(*pn, "unknown process '" + r.process + "' (this scenario has: " + known + ")");
       }
-    } else if (!s.processes.empty()) {
-      r.process = s.processes.front();
+    } else {
+      // Undeclared, each request runs in a process of its own.
+      r.process = s.processes.empty() ? r.name : s.processes.front();
     }
     if (const toml::node* args = rt.get("args")) {
       for (auto&& [k, v] : d.table(*args, "args")) {

@@ -41,7 +41,7 @@ struct RequestSpec {
   SourcePos pos;  // where its [[requests]] entry starts
   std::string name;
   std::string client;
-  std::string process;  // the server process it runs in; its own name by default
+  std::string process;  // the server process it runs in (its own name when none are declared)
   std::vector<std::pair<std::string, Value>> args;
 };
 
