@@ -30,6 +30,13 @@ inline World make_world(const std::string& setup,
   return w;
 }
 
+// Gives request `name` an argument, as the scenario's args would: it is part
+// of what the request was sent with, so a restart keeps it.
+inline void give_arg(World& w, const std::string& name, const std::string& arg, int64_t value) {
+  Request& q = w.requests[w.find(name)->value];
+  q.vars[arg] = q.initial[arg] = Var{value, {}};
+}
+
 inline RequestId id(const World& w, const std::string& name) {
   return *w.find(name);
 }

@@ -75,8 +75,8 @@ TEST_CASE("a sequential scan locks the relation: writes to other rows conflict",
       "BEGIN ISOLATION LEVEL SERIALIZABLE\nSELECT on_call FROM doctors WHERE on_call = 1\n"
       "UPDATE doctors SET on_call = 0 WHERE id = :me\nCOMMIT";
   World w = make_world(kDoctors, {{"A", scan_then_write}, {"B", scan_then_write}});
-  w.requests[0].vars["me"] = w.requests[0].initial["me"] = Var{int64_t{1}, {}};
-  w.requests[1].vars["me"] = w.requests[1].initial["me"] = Var{int64_t{2}, {}};
+  give_arg(w, "A", "me", 1);
+  give_arg(w, "B", "me", 2);
   // WHERE on_call = 1 names no key: both scan the table, so each write meets
   // the other's relation lock - the same write skew as reading the rows.
   play(w, "A B A B A B A B");
@@ -89,8 +89,8 @@ TEST_CASE("a phantom: an insert meets a relation lock from a scan that found not
       "BEGIN ISOLATION LEVEL SERIALIZABLE\nSELECT id FROM doctors WHERE on_call = 5\n"
       "INSERT INTO doctors VALUES (:me, 5)\nCOMMIT";
   World w = make_world(kDoctors, {{"A", book}, {"B", book}});
-  w.requests[0].vars["me"] = w.requests[0].initial["me"] = Var{int64_t{3}, {}};
-  w.requests[1].vars["me"] = w.requests[1].initial["me"] = Var{int64_t{4}, {}};
+  give_arg(w, "A", "me", 3);
+  give_arg(w, "B", "me", 4);
   // Neither scan finds a row, yet each insert is into the relation the other
   // scanned: B -> A, A -> B, and A's COMMIT dooms B.
   play(w, "A B A B A B A B");
