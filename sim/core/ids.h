@@ -25,6 +25,9 @@ using VersionId = Id<struct VersionTag>;  // 1-based; 0 = no version
 using RowId = Id<struct RowTag>;          // 0-based index into Store::rows
 using TableId = Id<struct TableTag>;      // 0-based index into Store::tables
 
+// The owner of the transactions that setup statements ran in: no request.
+inline constexpr RequestId kNoRequest{0xffffffffu};
+
 }  // namespace ccsim
 
 template <class Tag>
