@@ -60,7 +60,10 @@ Frame capture(const World& w) {
       f.locks.push_back(LockFrame{Mutexes::label(key), w.requests[waiter].name, "MUTEX", false});
   }
   const Store& s = w.store;
-  auto who = [&](TxnId t) { return w.requests[w.owner(t).value].name; };
+  auto who = [&](TxnId t) {
+    RequestId r = w.owner(t);
+    return r == kNoRequest ? std::string("setup") : w.requests[r.value].name;
+  };
   for (const Siread& l : s.sireads()) {
     const std::string& table = s.table(l.table).name;
     std::string what;

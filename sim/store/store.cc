@@ -47,6 +47,10 @@ TxnId Store::begin(RequestId owner, Isolation iso) {
   return txns_.back().id;
 }
 
+void Store::disown_all() {
+  for (Txn& t : txns_) t.owner = kNoRequest;
+}
+
 Snapshot Store::statement_snapshot(TxnId t) {
   Txn& x = mut(t);
   if (x.isolation == Isolation::kReadCommitted) return Snapshot{commit_seq_, t};

@@ -151,6 +151,9 @@ class Store {
   // statement at READ COMMITTED; at REPEATABLE READ and above the one taken
   // by the transaction's first statement.
   Snapshot statement_snapshot(TxnId t);
+  // Marks every transaction so far as run by no request (kNoRequest): what
+  // setup statements committed belongs to no request of the run.
+  void disown_all();
   // Ends a transaction, releasing its locks. On abort its writes are undone.
   // Returns the waiting transactions that were granted a lock as a result,
   // in grant order.
@@ -196,6 +199,8 @@ class Store {
   // Removes t from every lock queue (a waiter that is aborted).
   void cancel_wait(TxnId t);
   size_t row_count() const { return rows_.size(); }
+  size_t version_count() const { return versions_.size(); }
+  size_t txn_count() const { return txns_.size(); }
 
   // ---- SERIALIZABLE (store/ssi.cc) ------------------------------------------
   // Each throws SqlError 40001 where PostgreSQL would; each does nothing for
@@ -216,6 +221,16 @@ class Store {
   void ssi_precommit(TxnId t);
   const std::vector<std::pair<TxnId, TxnId>>& rw_conflicts() const { return rw_; }
   const std::vector<Siread>& sireads() const { return siread_; }
+  // SSI's counters, for the explorer's state key (only their order matters).
+  struct SsiCounters {
+    uint64_t next_xid = 0, ssi_seq = 0, global_xmin = 0;
+    int global_xmin_count = 0;
+  };
+  SsiCounters ssi_counters() const {
+    return {next_xid_, ssi_seq_, global_xmin_, global_xmin_count_};
+  }
+  // True when transaction t is SERIALIZABLE and SSI still tracks it.
+  bool ssi_tracks(TxnId t) const { return ssi_tracked(t); }
 
  private:
   void assign_xid(TxnId t) {
