@@ -24,7 +24,7 @@ inline World make_world(const std::string& setup,
     q.program = std::make_shared<Program>(parse_program(text, TextOrigin{name, 1, 1}));
     q.process = name;
     q.vars["rowcount"] = Var{int64_t{0}, {}};
-    q.initial = q.vars;
+    q.initial = std::make_shared<const Vars>(q.vars);
     w.requests.push_back(std::move(q));
   }
   return w;
@@ -34,7 +34,9 @@ inline World make_world(const std::string& setup,
 // of what the request was sent with, so a restart keeps it.
 inline void give_arg(World& w, const std::string& name, const std::string& arg, int64_t value) {
   Request& q = w.requests[w.find(name)->value];
-  q.vars[arg] = q.initial[arg] = Var{value, {}};
+  Vars initial = *q.initial;
+  q.vars[arg] = initial[arg] = Var{value, {}};
+  q.initial = std::make_shared<const Vars>(std::move(initial));
 }
 
 inline RequestId id(const World& w, const std::string& name) {

@@ -10,15 +10,24 @@ namespace {
 
 enum class Progress { kDone, kBlocked };
 
-// Appends an event when recording; returns it so callers can add details.
-Event* emit(Log* log, EventKind kind, RequestId r, size_t step, std::string text,
+// True when the caller wants the narration (events), not only the
+// observations the checks read (writes and transaction ends).
+bool narrating(const Log* log) {
+  return log && log->narrate;
+}
+
+// Appends an event when narrating; returns it so callers can add details.
+// `text` makes the narration: it is not called (nor its words built) when
+// nobody reads them, as when the explorer moves.
+template <class Text>
+Event* emit(Log* log, EventKind kind, RequestId r, size_t step, Text&& text,
             std::vector<RequestId> others = {}, std::string sqlstate = {}) {
-  if (!log) return nullptr;
+  if (!narrating(log)) return nullptr;
   Event e;
   e.kind = kind;
   e.request = r;
   e.step = step;
-  e.text = std::move(text);
+  e.text = text();
   e.others = std::move(others);
   e.sqlstate = std::move(sqlstate);
   log->events.push_back(std::move(e));
@@ -61,8 +70,10 @@ void wake_mutex_waiters(World& w, const std::vector<size_t>& granted, RequestId 
     wq.mutex_wait = false;
     wq.state = RunState::kReady;
     emit(log, EventKind::kResume, waiter, wq.pc,
-         "(resumes after " + w.requests[by.value].name + " released it) " +
-             wq.program->steps[wq.pc].text + " -> acquired",
+         [&] {
+           return std::string("(resumes after " + w.requests[by.value].name + " released it) " +
+                              wq.program->steps[wq.pc].text + " -> acquired");
+         },
          {by});
     ++wq.pc;
     finish_if_returned(w, waiter, log);
@@ -80,7 +91,8 @@ void release_mutexes(World& w, RequestId r, bool keep_global, Log* log) {
 // A step that succeeds with a WARNING, as PostgreSQL's BEGIN inside a
 // transaction (25001) and COMMIT outside one (25P01) do.
 void warn(Log* log, RequestId r, size_t step, const std::string& text, const std::string& warning) {
-  if (Event* e = emit(log, EventKind::kStep, r, step, text + " -> WARNING: " + warning))
+  if (Event* e = emit(log, EventKind::kStep, r, step,
+                      [&] { return std::string(text + " -> WARNING: " + warning); }))
     e->message = warning;
 }
 
@@ -93,7 +105,8 @@ void end_txn(World& w, RequestId r, bool commit, const std::string& text, Log* l
   q.in_block = false;
   std::vector<TxnId> granted = w.store.end(t, commit);
   if (log) log->txn_ends.push_back(TxnObs{t, r, commit});
-  emit(log, commit ? EventKind::kCommit : EventKind::kRollback, r, q.pc, text);
+  emit(log, commit ? EventKind::kCommit : EventKind::kRollback, r, q.pc,
+       [&] { return std::string(text); });
   for (TxnId g : granted) {
     RequestId waiter = w.owner(g);
     Request& wq = w.requests[waiter.value];
@@ -115,10 +128,13 @@ void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
     // a transaction block stays open in a failed state: every command but
     // COMMIT and ROLLBACK fails with "current transaction is aborted, commands
     // ignored until end of transaction block" until one of them ends it.
-    if (Event* ev =
-            emit(log, EventKind::kError, r, q.pc,
-                 current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")",
-                 {}, e.sqlstate()))
+    if (Event* ev = emit(
+            log, EventKind::kError, r, q.pc,
+            [&] {
+              return std::string(current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " +
+                                 e.sqlstate() + ")");
+            },
+            {}, e.sqlstate()))
       ev->message = e.what();
     bool block = q.in_block;
     if (q.txn) {
@@ -131,10 +147,13 @@ void abort_request(World& w, RequestId r, const SqlError& e, Log* log) {
     finish_if_returned(w, r, log);
     return;
   }
-  if (Event* ev =
-          emit(log, EventKind::kError, r, q.pc,
-               current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " + e.sqlstate() + ")",
-               {}, e.sqlstate()))
+  if (Event* ev = emit(
+          log, EventKind::kError, r, q.pc,
+          [&] {
+            return std::string(current(w, r).text + " -> ERROR: " + e.what() + " (SQLSTATE " +
+                               e.sqlstate() + ")");
+          },
+          {}, e.sqlstate()))
     ev->message = e.what();
   if (q.txn) {
     w.store.cancel_wait(q.txn);
@@ -157,7 +176,7 @@ void give_up(World& w, RequestId r, const std::string& why, Log* log) {
   q.fate = Fate::kGaveUp;
   q.error = why;
   q.cursor.reset();
-  emit(log, EventKind::kGaveUp, r, q.pc, "gives up: " + why);
+  emit(log, EventKind::kGaveUp, r, q.pc, [&] { return std::string("gives up: " + why); });
   if (q.txn) end_txn(w, r, false, "ROLLBACK (the request gave up)", log);
   release_mutexes(w, r, false, log);
 }
@@ -178,16 +197,17 @@ void restart(World& w, RequestId r, const std::string& why, Log* log) {
   }
   ++q.restarts;
   // The restart is narrated first: what it releases wakes others after it.
-  emit(log, EventKind::kRestart, r, q.pc,
-       why + ": restarts from step 1 (restart " + std::to_string(q.restarts) + " of " +
-           std::to_string(w.restart.max) + ")");
+  emit(log, EventKind::kRestart, r, q.pc, [&] {
+    return std::string(why + ": restarts from step 1 (restart " + std::to_string(q.restarts) +
+                       " of " + std::to_string(w.restart.max) + ")");
+  });
   if (q.txn) {
     w.store.cancel_wait(q.txn);
     end_txn(w, r, false, "ROLLBACK (the request restarts)", log);
   }
   q.cursor.reset();
   q.pc = 0;
-  q.vars = q.initial;
+  q.vars = *q.initial;
   q.retries.clear();
   q.in_block = q.failed_block = false;
   q.state = RunState::kReady;
@@ -203,7 +223,8 @@ void crash(World& w, RequestId r, Log* log) {
   q.state = RunState::kDone;
   q.fate = Fate::kCrashed;
   q.error = "its process died before step " + std::to_string(q.pc + 1);
-  emit(log, EventKind::kCrash, r, q.pc, "crashes: " + q.error + " (injected fault)");
+  emit(log, EventKind::kCrash, r, q.pc,
+       [&] { return std::string("crashes: " + q.error + " (injected fault)"); });
   if (q.txn) end_txn(w, r, false, "ROLLBACK (the connection closed)", log);
   release_mutexes(w, r, true, log);
 }
@@ -223,10 +244,13 @@ Progress block(World& w, RequestId r, RowId row, LockMode mode, Log* log) {
   q.state = RunState::kBlocked;
   c.waited_for.clear();
   for (TxnId t : w.store.blockers(row, c.txn, mode)) c.waited_for.push_back(w.owner(t));
-  emit(log, EventKind::kWait, r, q.pc,
-       current(w, r).text + " -> waits: " + row_label(w.store, row) + " is locked by " +
-           names(w, c.waited_for),
-       c.waited_for);
+  emit(
+      log, EventKind::kWait, r, q.pc,
+      [&] {
+        return std::string(current(w, r).text + " -> waits: " + row_label(w.store, row) +
+                           " is locked by " + names(w, c.waited_for));
+      },
+      c.waited_for);
   return Progress::kBlocked;
 }
 
@@ -424,7 +448,8 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
   Cursor c = std::move(*q.cursor);
   q.cursor.reset();
   const Step& st = current(w, r);
-  std::string result;
+  const bool narrate = narrating(log);
+  std::string result;  // the narration of the result, when narrating
   std::vector<std::string> col_names;
   std::vector<Row> result_rows;
   if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
@@ -436,11 +461,13 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
     else
       for (const std::string& n : sel->columns)
         cols.push_back(static_cast<int>(column_named(t, n)));
-    for (int i : cols) col_names.push_back(t.columns[static_cast<size_t>(i)].name);
-    for (VersionId v : c.out) {
-      Row row;
-      for (int i : cols) row.push_back(w.store.version(v).values[static_cast<size_t>(i)]);
-      result_rows.push_back(std::move(row));
+    if (narrate) {
+      for (int i : cols) col_names.push_back(t.columns[static_cast<size_t>(i)].name);
+      for (VersionId v : c.out) {
+        Row row;
+        for (int i : cols) row.push_back(w.store.version(v).values[static_cast<size_t>(i)]);
+        result_rows.push_back(std::move(row));
+      }
     }
     c.rowcount = static_cast<int64_t>(c.out.size());
     if (!sel->into.empty()) {
@@ -452,24 +479,27 @@ void finish_statement(World& w, RequestId r, EventKind kind, std::vector<Request
           v.value = ver.values[col];
           v.from.push_back(Origin{tid, ver.row, ver.id, t.columns[col].name});
         }
-        result += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v.value);
+        if (narrate) result += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v.value);
         q.vars[sel->into[i]] = std::move(v);
       }
       if (c.out.empty()) result = "no row; " + result;
-    } else {
+    } else if (narrate) {
       result = rows_text(w.store, c.out, cols);
     }
   } else if (std::holds_alternative<UpdateStmt>(st.body)) {
-    result = "UPDATE " + std::to_string(c.rowcount);
+    if (narrate) result = "UPDATE " + std::to_string(c.rowcount);
   } else if (std::holds_alternative<DeleteStmt>(st.body)) {
-    result = "DELETE " + std::to_string(c.rowcount);
-  } else {
+    if (narrate) result = "DELETE " + std::to_string(c.rowcount);
+  } else if (narrate) {
     result = "INSERT 0 " + std::to_string(c.rowcount);
   }
   q.vars["rowcount"] = Var{c.rowcount, {}};
-  std::string text = st.text + " -> " + result;
-  if (kind == EventKind::kResume) text = "(resumes after " + names(w, others) + " ended) " + text;
-  if (Event* e = emit(log, kind, r, q.pc, std::move(text), std::move(others))) {
+  auto text = [&] {
+    std::string out = st.text + " -> " + result;
+    if (kind == EventKind::kResume) out = "(resumes after " + names(w, others) + " ended) " + out;
+    return out;
+  };
+  if (Event* e = emit(log, kind, r, q.pc, text, others)) {
     if (std::holds_alternative<SelectStmt>(st.body)) {
       e->has_rows = true;
       e->columns = std::move(col_names);
@@ -500,7 +530,7 @@ void finish_if_returned(World& w, RequestId r, Log* log) {
     return;
   }
   q.fate = Fate::kCommitted;
-  emit(log, EventKind::kFinish, r, q.pc, "returns");
+  emit(log, EventKind::kFinish, r, q.pc, [&] { return std::string("returns"); });
   release_mutexes(w, r, false, log);
 }
 
@@ -644,9 +674,10 @@ bool dropped_by_client(World& w, RequestId r, Log* log) {
     if (other.sent && other.fate == Fate::kRunning) {
       q.state = RunState::kDone;
       q.fate = Fate::kDropped;
-      emit(log, EventKind::kDropped, r, 0,
-           "click ignored: " + q.client + "'s button is disabled while " + other.name +
-               " is in flight; the request is never sent");
+      emit(log, EventKind::kDropped, r, 0, [&] {
+        return std::string("click ignored: " + q.client + "'s button is disabled while " +
+                           other.name + " is in flight; the request is never sent");
+      });
       return true;
     }
   }
@@ -681,25 +712,29 @@ void step(World& w, RequestId r, Log* log) {
   try {
     if (auto* rs = std::get_if<RestartAction>(&st.body)) {
       EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-      std::string cond = to_sql(*rs->condition);
+      auto cond = [&] { return to_sql(*rs->condition); };
       if (eval_pred(*rs->condition, env) == true) {
-        restart(w, r, cond + " holds", log);
+        restart(w, r, cond() + " holds", log);
         return;
       }
-      emit(log, EventKind::kStep, r, at, cond + " is false: goes on");
+      emit(log, EventKind::kStep, r, at,
+           [&] { return std::string(cond() + " is false: goes on"); });
       ++q.pc;
     } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
       std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
       if (w.mutexes.acquire(key, r.value)) {
-        emit(log, EventKind::kStep, r, at, st.text + " -> acquired (" + Mutexes::label(key) + ")");
+        emit(log, EventKind::kStep, r, at,
+             [&] { return std::string(st.text + " -> acquired (" + Mutexes::label(key) + ")"); });
         ++q.pc;
       } else {
         RequestId holder{static_cast<uint32_t>(*w.mutexes.holder(key))};
         q.state = RunState::kBlocked;
         q.mutex_wait = true;
         if (Event* e = emit(log, EventKind::kWait, r, at,
-                            st.text + " -> waits: " + Mutexes::label(key) + " is held by " +
-                                w.requests[holder.value].name,
+                            [&] {
+                              return std::string(st.text + " -> waits: " + Mutexes::label(key) +
+                                                 " is held by " + w.requests[holder.value].name);
+                            },
                             {holder}))
           e->mutex = Mutexes::label(key);
         return;
@@ -709,10 +744,11 @@ void step(World& w, RequestId r, Log* log) {
       for (const std::string& key : w.mutexes.held_by(r.value))
         if (key.substr(key.rfind('/') + 1) == rel->mutex) held = key;
       if (held.empty()) {
-        emit(log, EventKind::kStep, r, at, st.text + " -> not held: nothing to release");
+        emit(log, EventKind::kStep, r, at,
+             [&] { return std::string(st.text + " -> not held: nothing to release"); });
         ++q.pc;
       } else {
-        emit(log, EventKind::kStep, r, at, st.text + " -> released");
+        emit(log, EventKind::kStep, r, at, [&] { return std::string(st.text + " -> released"); });
         ++q.pc;
         std::optional<size_t> next = w.mutexes.release(held, r.value);
         if (next) wake_mutex_waiters(w, {*next}, r, log);
@@ -721,27 +757,31 @@ void step(World& w, RequestId r, Log* log) {
       Var v;
       EvalEnv env{nullptr, nullptr, &q.vars, &v.from};
       v.value = eval_value(*let->value, env);
-      emit(log, EventKind::kStep, r, at, st.text + " -> :" + let->var + " = " + to_sql(v.value));
+      emit(log, EventKind::kStep, r, at,
+           [&] { return std::string(st.text + " -> :" + let->var + " = " + to_sql(v.value)); });
       q.vars[let->var] = std::move(v);
       ++q.pc;
     } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
       EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-      std::string cond = to_sql(*retry->condition);
+      auto cond = [&] { return to_sql(*retry->condition); };
       if (eval_pred(*retry->condition, env) == true) {
         int64_t& used = q.retries[at];
         if (used >= retry->max) {
-          give_up(w, r, "still " + cond + " after " + std::to_string(retry->max) + " retries", log);
+          give_up(w, r, "still " + cond() + " after " + std::to_string(retry->max) + " retries",
+                  log);
           return;
         }
         ++used;
         ++q.retries_total;
-        emit(log, EventKind::kRetry, r, at,
-             cond + " holds: runs step " + std::to_string(at) + " again (retry " +
-                 std::to_string(used) + " of " + std::to_string(retry->max) + ")");
+        emit(log, EventKind::kRetry, r, at, [&] {
+          return std::string(cond() + " holds: runs step " + std::to_string(at) + " again (retry " +
+                             std::to_string(used) + " of " + std::to_string(retry->max) + ")");
+        });
         q.pc = at - 1;
       } else {
         q.retries.erase(at);
-        emit(log, EventKind::kStep, r, at, cond + " is false: goes on");
+        emit(log, EventKind::kStep, r, at,
+             [&] { return std::string(cond() + " is false: goes on"); });
         ++q.pc;
       }
     } else if (q.failed_block && !std::holds_alternative<CommitStmt>(st.body) &&
@@ -756,7 +796,8 @@ void step(World& w, RequestId r, Log* log) {
         Isolation iso = begin->isolation.value_or(w.default_isolation);
         q.txn = w.store.begin(r, iso);
         q.in_block = true;
-        emit(log, EventKind::kStep, r, at, std::string("BEGIN (") + to_sql(iso) + ")");
+        emit(log, EventKind::kStep, r, at,
+             [&] { return std::string(std::string("BEGIN (") + to_sql(iso) + ")"); });
       }
       ++q.pc;
     } else if (std::holds_alternative<CommitStmt>(st.body) ||
@@ -764,7 +805,8 @@ void step(World& w, RequestId r, Log* log) {
       bool commit = std::holds_alternative<CommitStmt>(st.body);
       if (q.failed_block) {
         q.in_block = q.failed_block = false;
-        emit(log, EventKind::kStep, r, at, st.text + " -> ROLLBACK (the transaction had failed)");
+        emit(log, EventKind::kStep, r, at,
+             [&] { return std::string(st.text + " -> ROLLBACK (the transaction had failed)"); });
       } else if (!q.in_block) {
         warn(log, r, at, st.text, "there is no transaction in progress");
       } else {
@@ -773,8 +815,9 @@ void step(World& w, RequestId r, Log* log) {
       }
       ++q.pc;
     } else if (auto* set = std::get_if<SetStmt>(&st.body)) {
-      emit(log, EventKind::kStep, r, at,
-           st.text + " -> SET (" + set->name + " changes nothing in ccsim)");
+      emit(log, EventKind::kStep, r, at, [&] {
+        return std::string(st.text + " -> SET (" + set->name + " changes nothing in ccsim)");
+      });
       ++q.pc;
     } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
       std::vector<Column> cols;
@@ -783,13 +826,14 @@ void step(World& w, RequestId r, Log* log) {
       if (w.store.find_table(create->table))
         throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
       w.store.create_table(create->table, std::move(cols));
-      emit(log, EventKind::kStep, r, at, "CREATE TABLE " + create->table);
+      emit(log, EventKind::kStep, r, at,
+           [&] { return std::string("CREATE TABLE " + create->table); });
       ++q.pc;
     } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
       auto tid = w.store.find_table(drop->table);
       if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
       w.store.drop_table(*tid);
-      emit(log, EventKind::kStep, r, at, "DROP TABLE " + drop->table);
+      emit(log, EventKind::kStep, r, at, [&] { return std::string("DROP TABLE " + drop->table); });
       ++q.pc;
     } else {
       start_statement(w, r);
@@ -816,6 +860,7 @@ void run_setup(World& w, const Program& setup) {
   while (w.requests[0].state == RunState::kReady) step(w, r, nullptr);
   Request done = w.requests[0];
   w.requests.erase(w.requests.begin());
+  w.store.disown_all();
   if (done.fate == Fate::kAborted && !setup.steps.empty()) {
     const Step& failed = setup.steps[std::min(done.pc, setup.steps.size() - 1)];
     throw SetupFailure(SqlError(done.sqlstate, done.error),

@@ -69,6 +69,9 @@ struct TxnObs {
 };
 
 struct Log {
+  // false: record only the observations (writes, transaction ends), not the
+  // narrated events; step() then builds no narration at all.
+  bool narrate = true;
   std::vector<Event> events;
   std::vector<WriteObs> writes;
   std::vector<TxnObs> txn_ends;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,10 @@ struct Request {
   std::string client;
   std::string process;  // the server process it runs in
   ProgramPtr program;
-  Vars initial;  // what it was sent with: a restart begins again from these
-  Vars vars;     // arguments, then whatever the steps assign
+  // What it was sent with: a restart begins again from these. Shared and
+  // never changed, so copying a request does not copy them.
+  std::shared_ptr<const Vars> initial = std::make_shared<const Vars>();
+  Vars vars;  // arguments, then whatever the steps assign
   size_t pc = 0;
   bool sent = false;
   TxnId txn;              // the open transaction, explicit or autocommit

@@ -46,6 +46,25 @@ int64_t arith(BinOp op, int64_t a, int64_t b) {
 
 }  // namespace
 
+Vars::iterator Vars::find(const std::string& name) {
+  auto it = std::lower_bound(v_.begin(), v_.end(), name,
+                             [](const value_type& a, const std::string& n) { return a.first < n; });
+  return it != v_.end() && it->first == name ? it : v_.end();
+}
+
+Vars::const_iterator Vars::find(const std::string& name) const {
+  auto it = std::lower_bound(v_.begin(), v_.end(), name,
+                             [](const value_type& a, const std::string& n) { return a.first < n; });
+  return it != v_.end() && it->first == name ? it : v_.end();
+}
+
+Var& Vars::operator[](const std::string& name) {
+  auto it = std::lower_bound(v_.begin(), v_.end(), name,
+                             [](const value_type& a, const std::string& n) { return a.first < n; });
+  if (it == v_.end() || it->first != name) it = v_.insert(it, value_type{name, Var{}});
+  return it->second;
+}
+
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
     case ExprKind::kLiteral:
