@@ -31,11 +31,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     simulate(s, o);
     o.isolation = Isolation::kSerializable;
     simulate(s, o);
+    // Explore twice, through the state graph and one schedule at a time:
+    // when both finish they must agree on every outcome and count.
     ExploreOptions e;
-    e.limits.schedules_max = 64;
-    e.limits.steps_max = 400;
+    e.limits.states_max = 2000;
+    e.limits.depth_max = 400;
     e.steps_per_request_max = 100;
-    explore_scenario(s, e);
+    std::vector<Exploration> graph = explore_scenario(s, e);
+    e.naive = true;
+    e.schedules_max = 256;
+    std::vector<Exploration> naive = explore_scenario(s, e);
+    for (size_t i = 0; i < graph.size(); ++i) {
+      if (!graph[i].complete || !naive[i].complete) continue;
+      const auto& a = graph[i].outcomes;
+      const auto& b = naive[i].outcomes;
+      if (a.size() != b.size() || graph[i].schedules != naive[i].schedules) __builtin_trap();
+      for (size_t k = 0; k < a.size(); ++k)
+        if (a[k].fates != b[k].fates || a[k].schedules != b[k].schedules ||
+            a[k].anomalies != b[k].anomalies || a[k].shortest != b[k].shortest)
+          __builtin_trap();
+    }
   } catch (const InputError&) {
   }
   try {

@@ -32,7 +32,7 @@ case "$case_name" in
     contains out.txt "B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -> waits: auth_user(id=1) is locked by A"
     ;;
   help)
-    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help" "explore --help" "step --help"; do
+    for args in "--help" "run --help" "list --help" "check --help" "verify --help" "describe --help" "explore --help" "step --help" "merge --help"; do
       run_expect 0 $args
       contains out.txt "Usage"
     done
@@ -70,17 +70,86 @@ case "$case_name" in
     ;;
   explore)
     run_expect 0 explore double_click -m none -m f_expression
-    contains out.txt "20 schedules (every interleaving), 2 outcomes, READ COMMITTED"
+    contains out.txt "20 schedules (every interleaving), 2 outcomes, 2 requests, READ COMMITTED"
     grep -qE "^2 +18 +110 +A committed, B committed +lost update: B's write overwrote A's \+10 +A A B A B B$" out.txt ||
       { cat out.txt; fail "no lost-update outcome row"; }
     grep -qE "^none +20 +2 +18 +0 +goes wrong in 18 of 20$" out.txt || { cat out.txt; fail "no summary row"; }
     grep -qE "^f_expression +20 +1 +0 +0 +never goes wrong$" out.txt || { cat out.txt; fail "no summary row"; }
     [ ! -s err.txt ] || fail "progress printed when stderr is not a terminal"
-    run_expect 0 explore double_click -m none --schedules-max 3 --format json
-    contains out.txt '"complete": false'
-    contains out.txt '"format": "ccsim-explore/1"'
+    run_expect 0 explore double_click -m none --format json
+    contains out.txt '"format": "ccsim-explore/2"'
+    contains out.txt '"schedules": "20"'
+    # Counts past 2^64 (24!/(3!)^8), exact.
+    run_expect 0 explore double_click -m none --requests 8 --format json
+    contains out.txt '"schedules": "369398958888960000"'
+    run_expect 0 explore double_click -m none --requests 6
+    contains out.txt "137,225,088,000 schedules (every interleaving), 6 outcomes, 6 requests"
     run_expect 2 explore double_click -m nosuch
     contains err.txt "does not run mitigation 'nosuch'"
+    run_expect 2 explore double_click --requests 27
+    run_expect 2 explore double_click --shard 4/4
+    contains err.txt "--shard: error: expected I/N with 0 <= I < N"
+    ;;
+  explore-truncated)
+    # A search stopped at a limit says so on every line that sums it up, and
+    # never says "never goes wrong".
+    run_expect 0 explore double_click -m select_for_update -m none --max-states 10
+    contains out.txt "then stopped at --max-states 10: not every interleaving explored"
+    ! grep -q "never goes wrong" out.txt || { cat out.txt; fail "a truncated search claimed never goes wrong"; }
+    grep -qE "^select_for_update +[0-9,]+\+ \(not all\) .*no failure in the [0-9,]+ schedules? explored; not all explored$" out.txt ||
+      { cat out.txt; fail "no truncated summary row"; }
+    grep -qE "^none .*not all explored$" out.txt || { cat out.txt; fail "no truncated summary row for none"; }
+    run_expect 0 explore double_click -m select_for_update --max-states 10 --format json
+    contains out.txt '"complete": false'
+    contains out.txt '"stopped_at": "--max-states 10"'
+    run_expect 0 explore double_click -m select_for_update --max-states 10 --verdicts-only
+    contains out.txt "no failure in the states explored; not all explored"
+    # The same in check: a never_fails claim is not passed by a partial search.
+    run_expect 1 check "$src/scenarios/double_click.toml" --max-states 10
+    contains out.txt "select_for_update over every interleaving: no failure in the states explored, but the exploration stopped at --max-states 10: not every interleaving was checked"
+    ;;
+  explore-shards)
+    # Four shards run side by side (as GNU parallel or a job array would),
+    # merged: exactly the single run's report, text and JSON.
+    "$bin" explore double_click --requests 3 >single.txt 2>&1 || fail "single run"
+    "$bin" explore double_click --requests 3 --format json >single.json 2>&1 || fail "single run"
+    printf '%s\n' 0 1 2 3 | xargs -P 4 -I{} sh -c "'$bin' explore double_click --requests 3 --shard {}/4 >shard{}.json" ||
+      fail "a shard failed"
+    contains shard2.json '"format": "ccsim-explore-shard/1"'
+    run_expect 0 merge shard0.json shard1.json shard2.json shard3.json
+    cmp out.txt single.txt || { diff out.txt single.txt | head -20; fail "merged report differs from the single run"; }
+    run_expect 0 merge shard3.json shard1.json shard0.json shard2.json --format json
+    cmp out.txt single.json || fail "merged JSON differs from the single run"
+    run_expect 2 merge shard0.json shard1.json shard2.json
+    contains err.txt "shard 3/4 is missing"
+    run_expect 2 merge shard0.json shard0.json shard1.json shard2.json
+    contains err.txt "shard 0/4 is also in shard0.json"
+    echo '{"format": "ccsim-run/1"}' >other.json
+    run_expect 2 merge other.json
+    contains err.txt "other.json: error: not a ccsim explore shard result: its format is not ccsim-explore-shard/1"
+    printf 'not json' >bad.json
+    run_expect 2 merge bad.json
+    contains err.txt "bad.json: error: not a ccsim explore shard result: it is not JSON"
+    ;;
+  explore-sample)
+    run_expect 0 explore double_click -m none --requests 3 --sample 500 --seed 3
+    cp out.txt first.txt
+    contains out.txt "500 schedules drawn uniformly from all 1,680 (seed 3)"
+    run_expect 0 explore double_click -m none --requests 3 --sample 500 --seed 3
+    cmp out.txt first.txt || fail "the same seed drew different schedules"
+    run_expect 0 explore double_click -m none --requests 3 --sample 500 --seed 3 --max-states 5
+    contains out.txt "by a random walk"
+    run_expect 2 explore double_click --seed 3
+    ;;
+  requests)
+    # --requests N repeats the request list: C is a copy of A, D of B.
+    run_expect 0 run double_click -m select_for_update --requests 3 --summary
+    grep -qE "^select_for_update +130 +- +ok +B waited for A's row lock; C waited for A's row lock$" out.txt ||
+      { cat out.txt; fail "no row for three requests"; }
+    run_expect 0 check "$src/scenarios/double_click.toml" --requests 3
+    contains out.txt "17 passed, 0 failed"
+    run_expect 1 check "$src/scenarios/two_tabs.toml" "$src/tests/verify" --requests 3
+    contains out.txt "with --requests 3 only every_interleaving claims are checked, and the scenario states none"
     ;;
   step)
     # Enter follows the schedule, a name moves that request, q stops.
@@ -149,8 +218,8 @@ case "$case_name" in
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "49 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
-    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="32" failures="0">'
+    [ "$(tail -n 1 out.txt)" = "61 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="37" failures="0">'
     ;;
   check-fail)
     # Only the first expectation (none's) is changed to the wrong 120.

@@ -1,5 +1,6 @@
 // ccsim check: evaluates the expectations written in scenarios (and specs
 // with an expected output) for CI.
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
@@ -17,6 +18,9 @@ struct CheckOptions {
   std::string junit;
   std::string format = "text";
   size_t input_bytes_max = kInputBytesMax;
+  size_t requests = 0;
+  size_t states_max = 20'000'000;
+  double seconds_max = 0;
 };
 
 int check(const CheckOptions& o) {
@@ -25,7 +29,16 @@ int check(const CheckOptions& o) {
   for (const std::string& path : expand_check_paths(o.paths))
     inputs.push_back(load_check_input(path, o.input_bytes_max));
   std::vector<CheckFile> files;
-  for (const CheckInput& in : inputs) files.push_back(run_checks(in));
+  CheckSettings settings;
+  settings.requests = o.requests;
+  settings.limits.states_max = o.states_max;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  if (o.seconds_max > 0)
+    settings.keep_going = [start, &o] {
+      return std::chrono::duration<double>(Clock::now() - start).count() < o.seconds_max;
+    };
+  for (const CheckInput& in : inputs) files.push_back(run_checks(in, settings));
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary);
     f << render_junit(files);
@@ -54,6 +67,19 @@ void setup_check(CLI::App& app, Action& chosen) {
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->add_option("--requests", o->requests,
+                  "Check each scenario with this many requests (its list repeated): only its\n"
+                  "every_interleaving claims, which hold for any number of requests, are checked")
+      ->check(CLI::Range(size_t{1}, kRequestsMax));
+  cmd->add_option(
+         "--max-states", o->states_max,
+         "Stop each exploration behind an every_interleaving claim after this many states;\n"
+         "a never_fails claim whose exploration stopped fails")
+      ->check(CLI::Range(size_t{1}, size_t{4'000'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--max-seconds", o->seconds_max,
+                  "Stop exploring after this many seconds in all (0: no limit)")
+      ->check(CLI::Range(0.0, 1e9));
   cmd->add_option("--input-bytes-max", o->input_bytes_max,
                   "Refuse scenario and spec files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))

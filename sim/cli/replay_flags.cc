@@ -12,6 +12,11 @@ Isolation ReplayFlags::level() const {
   return isolation_named(isolation).value_or(Isolation::kReadCommitted);
 }
 
+Scenario ReplayFlags::load() const {
+  Scenario s = load_scenario(scenario, input_bytes_max);
+  return requests ? with_request_count(s, requests) : s;
+}
+
 RunOptions ReplayFlags::run_options() const {
   RunOptions ro;
   ro.mitigations = mitigations;
@@ -35,6 +40,10 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
   cmd->add_option("--isolation", f.isolation,
                   "Isolation level of transactions whose BEGIN names none")
       ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}));
+  cmd->add_option("--requests", f.requests,
+                  "Run this many requests: the scenario's list repeated (the third is a copy of\n"
+                  "the first, named C, ...)")
+      ->check(CLI::Range(size_t{1}, kRequestsMax));
   cmd->add_option("--input-bytes-max", f.input_bytes_max,
                   "Refuse scenario and spec files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))

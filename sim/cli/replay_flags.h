@@ -20,11 +20,14 @@ struct ReplayFlags {
   int64_t seed = -1;
   std::string isolation;
   size_t input_bytes_max = kInputBytesMax;
+  size_t requests = 0;  // 0: the scenario's own
 
   // True when the input is an isolation-tester spec (FILE.spec).
   bool is_spec() const;
   // The isolation level the flags ask for (READ COMMITTED when none).
   Isolation level() const;
+  // Loads the scenario, with --requests applied.
+  Scenario load() const;
   // The simulation options the flags describe.
   RunOptions run_options() const;
 };

@@ -27,17 +27,18 @@ struct RunCommandOptions {
 // tester prints it.
 int run_spec_file(const RunCommandOptions& o) {
   const ReplayFlags& f = o.replay;
-  if (!f.mitigations.empty() || !f.schedule.empty() || f.seed >= 0 || o.format != "text")
+  if (!f.mitigations.empty() || !f.schedule.empty() || f.seed >= 0 || o.format != "text" ||
+      f.requests)
     throw InputError(SourcePos{f.scenario, 0, 0},
                      "a .spec file runs its own permutations in the isolation tester's format; "
-                     "--mitigation, --schedule, --seed and --format do not apply");
+                     "--mitigation, --schedule, --seed, --requests and --format do not apply");
   std::cout << run_spec(load_spec(f.scenario, f.input_bytes_max), f.level());
   return 0;
 }
 
 int run(const RunCommandOptions& o) {
   if (o.replay.is_spec()) return run_spec_file(o);
-  Scenario s = load_scenario(o.replay.scenario, o.replay.input_bytes_max);
+  Scenario s = o.replay.load();
   RunOptions ro = o.replay.run_options();
   ro.limits.schedule_steps_max = o.schedule_steps_max;
   ro.steps_per_request_max = o.steps_per_request_max;

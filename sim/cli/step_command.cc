@@ -36,7 +36,7 @@ std::string why_not(const World& w, const Request& q) {
 }
 
 int step_command(const ReplayFlags& f) {
-  Scenario s = load_scenario(f.scenario, f.input_bytes_max);
+  Scenario s = f.load();
   if (f.mitigations.size() != 1) {
     std::string known;
     for (const Mitigation& m : s.mitigations) known += (known.empty() ? "" : ", ") + m.name;

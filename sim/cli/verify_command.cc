@@ -78,7 +78,7 @@ int verify_spec(const VerifyOptions& o) {
 
 int verify(const VerifyOptions& o) {
   if (o.replay.is_spec()) return verify_spec(o);
-  Scenario s = load_scenario(o.replay.scenario, o.replay.input_bytes_max);
+  Scenario s = o.replay.load();
   RunOptions ro = o.replay.run_options();
   if (o.fault == "no-recheck") ro.faults.no_where_recheck = true;
   std::vector<MitigationRun> runs = simulate(s, ro);

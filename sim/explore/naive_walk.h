@@ -1,10 +1,13 @@
-// Every interleaving: a depth-first walk over the schedules of a world,
-// branching wherever more than one request can move.
+// Every interleaving, the naive way: a depth-first walk over the schedules
+// of a world, one schedule at a time, branching wherever more than one
+// request can move. Its cost is the number of schedules; the state-graph
+// explorer (explore/state_search.h) is held to its answers in the tests
+// (`ccsim explore --naive`).
 //
 // Each complete schedule ends in a leaf: every request done, or the rest
-// stuck waiting. The walk is deterministic (requests tried in index order)
-// and bounded: it stops after schedules_max leaves, or refuses a schedule
-// longer than steps_max.
+// stuck waiting. The walk is deterministic (requests tried in index order,
+// so schedules come in lexicographic order) and bounded: it stops after
+// schedules_max leaves, or refuses a schedule longer than steps_max.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,7 @@
 #include "report/explore_report.h"
 
+#include <cstdio>
+
 #include "report/text.h"
 
 namespace ccsim {
@@ -8,12 +10,13 @@ namespace {
 
 // The scenario's `show` columns of an outcome's rows, as the summary prints
 // them: "110", or "0 1" for a column over two rows.
-std::string shown(const Scenario& s, const ExploredOutcome& o, size_t i) {
-  const auto& [tname, col] = s.show[i];
+std::string shown(const ExploreHeader& h, const ExploredOutcome& o, size_t i) {
+  const auto& [tname, col] = h.show[i];
   for (const TableFrame& t : o.final) {
     if (t.name != tname) continue;
     size_t c = 0;
     while (c < t.columns.size() && t.columns[c] != col) ++c;
+    if (c == t.columns.size()) return "(no column)";
     std::string out;
     for (const Row& r : t.rows) out += (out.empty() ? "" : " ") + to_display(r.at(c));
     return out.empty() ? "(no rows)" : out;
@@ -33,48 +36,162 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string plural(size_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
+std::string plural(const std::string& n, bool one, const char* word, const char* words) {
+  return n + " " + (one ? word : words);
+}
+
+bool any_infinite(const Exploration& e) {
+  for (const OutcomeClass& c : e.classes)
+    if (c.infinite) return true;
+  return false;
+}
+
+// How many schedules an exploration covered, for its header line.
+std::string coverage(const Exploration& e) {
+  std::string n = e.schedules.to_grouped();
+  bool one = e.schedules == Count(1);
+  if (!e.counted)
+    return e.complete ? "every interleaving (verdicts only: outcomes without counts)"
+                      : "stopped at " + e.stopped +
+                            ": not every interleaving explored (verdicts only: no counts)";
+  if (!e.complete)
+    return plural(n, one, "schedule", "schedules") + " explored, then stopped at " + e.stopped +
+           ": not every interleaving explored";
+  if (any_infinite(e)) return "infinitely many schedules (a cycle: some never end)";
+  return plural(n, one, "schedule", "schedules") + " (every interleaving)";
+}
+
+std::string percent(double f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * f);
+  return buf;
+}
+
+std::string interval(size_t hits, size_t n) {
+  auto [lo, hi] = share_interval(hits, n);
+  return percent(lo) + " to " + percent(hi);
+}
+
+// A sample: what was drawn, and how.
+std::string drawn(const Exploration& e) {
+  std::string n = Count(e.sampled).to_grouped();
+  std::string seed = "seed " + std::to_string(e.seed);
+  if (e.uniform)
+    return n + " schedules drawn uniformly from all " + e.schedules.to_grouped() + " (" + seed +
+           ")";
+  return n + " schedules drawn by a random walk (" + seed +
+         "; not uniform: the state graph was too big to count, so each step picks among the "
+         "requests that can move)";
 }
 
 }  // namespace
 
-std::string render_explore_text(const Scenario& s, const std::vector<Exploration>& es) {
-  std::string out = "Scenario: " + s.title + "  (" + s.file + ")\n";
+std::string sample_verdict(const Exploration& e) {
+  size_t bad = 0;
+  for (const ExploredOutcome& o : e.outcomes)
+    if (!o.ok()) bad += o.observed;
+  auto [lo, hi] = share_interval(bad, e.sampled);
+  if (bad == 0)
+    return "no failure in " + Count(e.sampled).to_grouped() +
+           " schedules drawn (95%: the bad share is at most " + percent(hi) + ")";
+  return "goes wrong in " + percent(static_cast<double>(bad) / static_cast<double>(e.sampled)) +
+         " of the schedules drawn (95%: " + percent(lo) + " to " + percent(hi) + ")";
+}
+
+std::string explore_verdict(const Exploration& e) {
+  if (e.sampled) return sample_verdict(e);
+  bool bad = false;
+  for (const ExploredOutcome& o : e.outcomes) bad |= !o.ok();
+  const std::string tail = e.complete ? "" : "; not all explored";
+  if (!e.counted) {
+    if (bad) return "can go wrong" + tail;
+    return e.complete ? "never goes wrong" : "no failure in the states explored" + tail;
+  }
+  if (any_infinite(e)) return bad ? "goes wrong (infinitely many schedules)" : "never goes wrong";
+  std::string explored = e.complete ? "" : " explored";
+  if (!bad)
+    return e.complete ? "never goes wrong"
+                      : "no failure in the " + e.schedules.to_grouped() + " schedule" +
+                            (e.schedules == Count(1) ? "" : "s") + explored + tail;
+  return "goes wrong in " + e.bad.to_grouped() + " of " +
+         (e.complete ? e.schedules.to_grouped()
+                     : "the " + e.schedules.to_grouped() + " schedules explored" + tail);
+}
+
+std::string render_explore_text(const ExploreHeader& h, const std::vector<Exploration>& es) {
+  std::string out = "Scenario: " + h.title + "  (" + h.file + ")\n";
+  bool all_complete = true;
   std::vector<std::vector<std::string>> summary{
       {"mitigation", "schedules", "outcomes", "bad schedules", "a request failed", "verdict"}};
   for (const Exploration& e : es) {
-    out += "\n== " + e.mitigation->name +
-           (e.mitigation->summary.empty() ? "" : ": " + e.mitigation->summary) + " ==\n";
-    out += plural(e.schedules, "schedule", "schedules") +
-           (e.complete ? " (every interleaving)" : " (stopped at --schedules-max: not all)") +
-           ", " + plural(e.outcomes.size(), "outcome", "outcomes") + ", " + to_sql(e.isolation) +
-           "\n";
+    all_complete = all_complete && e.complete;
+    out += "\n== " + e.mitigation + (e.summary.empty() ? "" : ": " + e.summary) + " ==\n";
+    if (e.sampled) {
+      out += drawn(e) + ", " + std::to_string(e.outcomes.size()) + " outcome" +
+             (e.outcomes.size() == 1 ? "" : "s") + " seen, " + std::to_string(e.requests.size()) +
+             " requests, " + to_sql(e.isolation) + "\n";
+      std::vector<std::vector<std::string>> rows;
+      std::vector<std::string> head{"#", "drawn", "share", "95% interval"};
+      for (const auto& [t, c] : h.show) head.push_back(c);
+      head.insert(head.end(), {"requests", "verdict", "the shortest schedule drawn"});
+      rows.push_back(head);
+      size_t bad = 0, failed = 0;
+      for (size_t i = 0; i < e.outcomes.size(); ++i) {
+        const ExploredOutcome& o = e.outcomes[i];
+        if (!o.ok()) bad += o.observed;
+        if (o.request_failed()) failed += o.observed;
+        std::vector<std::string> row{
+            std::to_string(i + 1), Count(o.observed).to_grouped(),
+            percent(static_cast<double>(o.observed) / static_cast<double>(e.sampled)),
+            interval(o.observed, e.sampled)};
+        for (size_t k = 0; k < h.show.size(); ++k) row.push_back(shown(h, o, k));
+        row.insert(row.end(), {fates(o), o.verdict(), join(o.shortest)});
+        rows.push_back(row);
+      }
+      out += table(rows);
+      all_complete = false;
+      summary.push_back({e.mitigation, Count(e.sampled).to_grouped() + " drawn",
+                         std::to_string(e.outcomes.size()), Count(bad).to_grouped(),
+                         Count(failed).to_grouped(), explore_verdict(e)});
+      continue;
+    }
+    out +=
+        coverage(e) + ", " +
+        plural(std::to_string(e.outcomes.size()), e.outcomes.size() == 1, "outcome", "outcomes") +
+        (e.complete ? "" : " found") + ", " + std::to_string(e.requests.size()) + " requests, " +
+        to_sql(e.isolation) + "\n";
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> head{"#", "schedules"};
-    for (const auto& [t, c] : s.show) head.push_back(c);
+    for (const auto& [t, c] : h.show) head.push_back(c);
     head.insert(head.end(), {"requests", "verdict", "a shortest schedule"});
     rows.push_back(head);
-    size_t bad = 0, failed = 0;
     for (size_t i = 0; i < e.outcomes.size(); ++i) {
       const ExploredOutcome& o = e.outcomes[i];
-      if (!o.ok()) bad += o.schedules;
-      if (o.request_failed()) failed += o.schedules;
-      std::vector<std::string> row{std::to_string(i + 1), std::to_string(o.schedules)};
-      for (size_t k = 0; k < s.show.size(); ++k) row.push_back(shown(s, o, k));
+      // Per outcome, a count is shown only when it is exact.
+      std::string n = !e.counted || !e.complete ? "-"
+                      : o.infinite              ? "infinite"
+                                                : o.schedules.to_grouped();
+      std::vector<std::string> row{std::to_string(i + 1), n};
+      for (size_t k = 0; k < h.show.size(); ++k) row.push_back(shown(h, o, k));
       row.insert(row.end(), {fates(o), o.verdict(), join(o.shortest)});
       rows.push_back(row);
     }
     out += table(rows);
-    std::string verdict =
-        bad == 0 ? "never goes wrong"
-                 : "goes wrong in " + std::to_string(bad) + " of " + std::to_string(e.schedules);
-    summary.push_back({e.mitigation->name, std::to_string(e.schedules) + (e.complete ? "" : "+"),
-                       std::to_string(e.outcomes.size()), std::to_string(bad),
-                       std::to_string(failed), verdict});
+    std::string schedules = !e.counted        ? "-"
+                            : !e.complete     ? e.schedules.to_grouped() + "+ (not all)"
+                            : any_infinite(e) ? "infinite"
+                                              : e.schedules.to_grouped();
+    summary.push_back({e.mitigation, schedules, std::to_string(e.outcomes.size()),
+                       e.counted ? e.bad.to_grouped() : "-",
+                       e.counted ? e.failed.to_grouped() : "-", explore_verdict(e)});
   }
-  out += "\nSummary (every interleaving):\n" + table(summary);
-  out += "Replay an outcome: ccsim run " + s.file.substr(0, s.file.find(" (built in)")) +
+  out += std::string("\nSummary (") +
+         (all_complete ? "every interleaving"
+                       : "every interleaving where complete, otherwise as each line says") +
+         "):\n" + table(summary);
+  std::string file = h.file.substr(0, h.file.find(" (built in)"));
+  out += "Replay an outcome: ccsim run " + file +
+         (h.requests ? " --requests " + std::to_string(h.requests) : "") +
          " --mitigation NAME --schedule \"...\"\n";
   return out;
 }

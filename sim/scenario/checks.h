@@ -5,11 +5,13 @@
 // before anything runs (exit 2, nothing half-run).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "explore/state_search.h"
 #include "scenario/scenario.h"
 #include "spec/spec.h"
 
@@ -43,8 +45,19 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
 // Loads one file. Throws InputError on bad input.
 CheckInput load_check_input(const std::string& path, size_t bytes_max = kInputBytesMax);
 
+// How `check` runs scenarios beyond what they say.
+struct CheckSettings {
+  // > 0: run each scenario with that many requests (with_request_count()):
+  // then only its every_interleaving claims are checked.
+  size_t requests = 0;
+  // Bounds on the explorations behind every_interleaving claims. A claim
+  // that never_fails is never passed by an exploration that stopped.
+  SearchLimits limits;
+  std::function<bool()> keep_going;  // false: stop exploring (a time limit)
+};
+
 // Runs the cases of one loaded input. A file with no expectations yields one
 // failing case that says so: nothing passes silently.
-CheckFile run_checks(const CheckInput& input);
+CheckFile run_checks(const CheckInput& input, const CheckSettings& settings = {});
 
 }  // namespace ccsim

@@ -479,6 +479,41 @@ Vars initial_vars(const RequestSpec& r, size_t index) {
   return vars;
 }
 
+Scenario with_request_count(const Scenario& s, size_t n) {
+  if (n == 0 || n > kRequestsMax)
+    throw InputError(SourcePos{"--requests", 0, 0},
+                     "the number of requests must be 1 to " + std::to_string(kRequestsMax) +
+                         " (one per capital letter), not " + std::to_string(n));
+  Scenario out = s;
+  if (n == s.requests.size()) return out;
+  std::set<std::string> taken;
+  for (const RequestSpec& r : s.requests) taken.insert(r.name);
+  out.requests.clear();
+  char next = 'A';
+  for (size_t i = 0; i < n; ++i) {
+    if (i < s.requests.size()) {
+      out.requests.push_back(s.requests[i]);
+      continue;
+    }
+    RequestSpec copy = s.requests[i % s.requests.size()];
+    while (next <= 'Z' && taken.count(std::string(1, next))) ++next;
+    if (next > 'Z')
+      throw InputError(SourcePos{"--requests", 0, 0},
+                       "no capital letter is left to name request " + std::to_string(i + 1));
+    copy.name = std::string(1, next);
+    taken.insert(copy.name);
+    out.requests.push_back(std::move(copy));
+  }
+  if (n < s.requests.size()) out.requests.resize(n);
+  std::vector<Expectation> kept;
+  for (const Expectation& e : s.expectations)
+    if (e.every_interleaving) kept.push_back(e);
+  out.expectations = std::move(kept);
+  // An explicit schedule names the scenario's own requests.
+  if (out.schedule.kind == ScheduleSpec::Kind::kExplicit) out.schedule = ScheduleSpec{};
+  return out;
+}
+
 World build_world(const Scenario& s, const Mitigation& m) {
   World w;
   w.default_isolation = s.isolation;
@@ -491,7 +526,8 @@ World build_world(const Scenario& s, const Mitigation& m) {
     q.client = spec.client;
     q.process = spec.process;
     q.program = m.steps;
-    q.initial = q.vars = initial_vars(spec, i);
+    q.vars = initial_vars(spec, i);
+    q.initial = std::make_shared<const Vars>(q.vars);
     w.requests.push_back(std::move(q));
     w.clients[spec.client] = m.client;
   }
@@ -544,7 +580,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     throw InputError(SourcePos{file, 1, 1}, "missing [[requests]]: at least one request to run");
   const toml::array& ra = d.array(*reqs, "requests");
   if (ra.empty()) d.fail(*reqs, "'requests' is empty; add at least one [[requests]]");
-  if (ra.size() > 26)
+  if (ra.size() > kRequestsMax)
     d.fail(*reqs,
            "at most 26 requests (one per letter); this scenario has " + std::to_string(ra.size()));
   for (const toml::node& rn : ra) {

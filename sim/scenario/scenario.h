@@ -104,6 +104,18 @@ Mitigation load_mitigation_text(const std::string& text, const std::string& file
 // its arguments, :request_id (index + 1) and :rowcount (0).
 Vars initial_vars(const RequestSpec& r, size_t index);
 
+// The most requests a scenario may have: one per capital letter.
+constexpr size_t kRequestsMax = 26;
+
+// Returns s with n requests: its request list repeated in order, each copy
+// keeping its client, process and arguments and taking the next capital
+// letter no request has (the third of A and B is C, the fourth D). When n
+// differs from the scenario's own count, only its every_interleaving
+// expectations are kept (the others name its own requests and schedules),
+// and an explicit schedule of the scenario becomes round-robin.
+// Throws InputError when n is 0 or more than kRequestsMax.
+Scenario with_request_count(const Scenario& s, size_t n);
+
 // Returns the world in which `m` runs the scenario's requests: setup done,
 // requests placed, no step taken.
 World build_world(const Scenario& s, const Mitigation& m);

@@ -1,0 +1,670 @@
+#include "explore/state_key.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace ccsim {
+
+namespace {
+
+// ---- bytes -------------------------------------------------------------------
+
+void put(std::string& out, uint64_t v) {
+  char buf[10];
+  size_t n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  out.append(buf, n);
+}
+
+void put_text(std::string& out, const std::string& s) {
+  put(out, s.size());
+  out += s;
+}
+
+void put_value(std::string& out, const Value& v) {
+  if (auto* i = std::get_if<int64_t>(&v)) {
+    out += '\1';
+    put(out, (static_cast<uint64_t>(*i) << 1) ^ static_cast<uint64_t>(*i >> 63));  // zigzag
+  } else if (auto* s = std::get_if<std::string>(&v)) {
+    out += '\2';
+    put_text(out, *s);
+  } else {
+    out += '\0';
+  }
+}
+
+void put_row(std::string& out, const Row& row) {
+  put(out, row.size());
+  for (const Value& v : row) put_value(out, v);
+}
+
+// Returns the 1-based rank of v among the sorted, unique `domain`; 0 stays 0.
+uint64_t rank(const std::vector<uint64_t>& domain, uint64_t v) {
+  if (v == 0) return 0;
+  return static_cast<uint64_t>(std::lower_bound(domain.begin(), domain.end(), v) - domain.begin()) +
+         1;
+}
+
+void sort_unique(std::vector<uint64_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+bool done(const Request& q) {
+  return q.state == RunState::kDone;
+}
+
+}  // namespace
+
+StateEncoder::StateEncoder(const World& initial) {
+  const size_t n = initial.requests.size();
+  std::map<const Program*, size_t> seen;
+  facts_store_.reserve(n);
+  for (const Request& q : initial.requests) {
+    auto [it, added] = seen.emplace(q.program.get(), facts_store_.size());
+    if (added)
+      facts_store_.push_back(analyse_program(*q.program, initial.restart, q.continue_on_error));
+  }
+  bool debounce = std::any_of(initial.clients.begin(), initial.clients.end(),
+                              [](const auto& c) { return c.second.debounce; });
+  ssi_ = initial.default_isolation == Isolation::kSerializable;
+  std::vector<std::string> class_keys;
+  for (size_t i = 0; i < n; ++i) {
+    const Request& q = initial.requests[i];
+    const ProgramFacts* f = &facts_store_[seen.at(q.program.get())];
+    facts_.push_back(f);
+    ssi_ |= f->begins_serializable;
+    count_steps_.push_back(!f->steps_bound || *f->steps_bound > initial.steps_per_request_max);
+    // ---- Which requests are interchangeable --------------------------------
+    // The same program and the same values of the arguments it reads; the
+    // same client when a client drops clicks (debounce), the same process
+    // when the program takes a per-process mutex; a request an injected
+    // crash names stands alone.
+    std::string key;
+    put(key, reinterpret_cast<uintptr_t>(q.program.get()));
+    put(key, q.continue_on_error);
+    put(key, count_steps_.back());
+    for (const std::string& name : f->reads) {
+      auto it = q.initial->find(name);
+      put_text(key, name);
+      if (it == q.initial->end()) {
+        key += 'x';
+      } else {
+        put_value(key, it->second.value);
+      }
+    }
+    if (debounce) put_text(key, "client " + q.client);
+    if (f->process_mutex) put_text(key, "process " + q.process);
+    if (initial.crash && initial.crash->request == q.name) put_text(key, "crash " + q.name);
+    auto same = std::find(class_keys.begin(), class_keys.end(), key);
+    class_of_.push_back(
+        static_cast<uint32_t>(same == class_keys.end() ? i : class_of_[same - class_keys.begin()]));
+    class_keys.push_back(key);
+  }
+  tables_initial_ = initial.store.table_count();
+}
+
+// Numbers what the key names: rows by table and position, the versions that
+// are kept by table and heap order, finished transactions by first use.
+void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
+  (void)watch;
+  const Store& s = w.store;
+  const size_t n_rows = s.row_count(), n_versions = s.version_count(), n_txns = s.txn_count();
+
+  row_label_.assign(n_rows, 0);
+  uint32_t next_row = 0;
+  for (size_t t = 0; t < s.table_count(); ++t)
+    for (RowId r : s.table(TableId{static_cast<uint32_t>(t)}).rows)
+      row_label_[r.value] = next_row++;
+
+  // ---- Open snapshots ---------------------------------------------------------
+  snapshot_seqs_.clear();
+  std::vector<Snapshot>& open = open_;
+  open.clear();
+  for (const Request& q : w.requests) {
+    if (done(q)) continue;
+    if (q.txn && s.txn(q.txn).snapshot) open.push_back(*s.txn(q.txn).snapshot);
+    if (q.cursor) open.push_back(q.cursor->snapshot);
+  }
+  for (const Snapshot& sn : open) snapshot_seqs_.push_back(sn.seq);
+  sort_unique(snapshot_seqs_);
+
+  // ---- Versions something still refers to --------------------------------------
+  // What a live variable was read from, what a statement in progress holds,
+  // what a SIREAD lock names.
+  std::vector<char>& referenced = referenced_;
+  referenced.assign(n_versions + 1, 0);
+  for (size_t i = 0; i < w.requests.size(); ++i) {
+    const Request& q = w.requests[i];
+    if (done(q)) continue;
+    for (const std::string& name : facts_[i]->live[std::min(q.pc, facts_[i]->live.size() - 1)]) {
+      auto it = q.vars.find(name);
+      if (it == q.vars.end()) continue;
+      for (const Origin& o : it->second.from) referenced[o.version.value] = 1;
+    }
+    if (q.cursor) {
+      for (VersionId v : q.cursor->candidates) referenced[v.value] = 1;
+      for (VersionId v : q.cursor->out) referenced[v.value] = 1;
+    }
+  }
+  if (ssi_)
+    for (const Siread& l : s.sireads())
+      if (l.tuple) referenced[l.tuple.value] = 1;
+
+  // ---- Which versions are kept --------------------------------------------------
+  // Per row, the chain from the newest version back to the oldest one that
+  // someone may still see or refer to: the newest committed one (what every
+  // future snapshot sees), the one each open snapshot sees (the whole chain
+  // when it sees none: SSI checks every version such a scan passes), every
+  // referenced one. Older versions were made and replaced by transactions
+  // every snapshot sees; nothing can tell them apart any more, except a
+  // primary key that changed (an index lookup matches any version's key):
+  // then the whole chain is kept. A referenced version off the chain (made
+  // by a rolled-back transaction) is kept, and with it the whole chain, so
+  // a walk that misses it goes as far as it would have.
+  std::vector<char>& keep = keep_;
+  keep.assign(n_versions + 1, 0);
+  std::vector<VersionId>& chain = chain_;
+  for (size_t r = 0; r < n_rows; ++r) {
+    const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
+    chain.clear();
+    for (VersionId v = row.newest; v; v = s.version(v).prev) chain.push_back(v);
+    if (chain.empty()) continue;
+    size_t depth = 0;  // keep chain[0 .. depth]
+    size_t committed_at = chain.size() - 1;
+    for (size_t k = 0; k < chain.size(); ++k)
+      if (s.committed(s.version(chain[k]).xmin) ||
+          s.txn(s.version(chain[k]).xmin).owner == kNoRequest) {
+        committed_at = k;
+        break;
+      }
+    depth = std::max(depth, committed_at);
+    for (const Snapshot& sn : open) {
+      size_t k = 0;
+      while (k < chain.size() && !s.visible(s.version(chain[k]), sn)) ++k;
+      depth = std::max(depth, std::min(k, chain.size() - 1));
+    }
+    for (size_t k = 0; k < chain.size(); ++k)
+      if (referenced[chain[k].value]) depth = std::max(depth, k);
+    const Table& t = s.table(row.table);
+    std::vector<int> keys = t.key_columns();
+    for (size_t k = depth + 1; k < chain.size() && depth + 1 < chain.size(); ++k) {
+      const Row& a = s.version(chain[depth]).values;
+      const Row& b = s.version(chain[k]).values;
+      bool same_key = std::all_of(keys.begin(), keys.end(), [&](int c) {
+        return a[static_cast<size_t>(c)] == b[static_cast<size_t>(c)];
+      });
+      if (!same_key) depth = chain.size() - 1;
+    }
+    for (size_t k = 0; k <= depth; ++k) keep[chain[k].value] = 1;
+  }
+  for (size_t v = 1; v <= n_versions; ++v) {
+    if (!referenced[v] || keep[v]) continue;
+    keep[v] = 1;  // off the chain: keep it and its whole row
+    RowId r = s.version(VersionId{static_cast<uint32_t>(v)}).row;
+    for (VersionId c = s.row(r).newest; c; c = s.version(c).prev) keep[c.value] = 1;
+  }
+
+  // Kept versions, by table and then heap order (the order a scan returns).
+  version_label_.assign(n_versions + 1, 0);
+  std::vector<std::pair<uint32_t, uint32_t>>& kept = kept_;  // (table, version)
+  kept.clear();
+  for (size_t v = 1; v <= n_versions; ++v)
+    if (keep[v])
+      kept.emplace_back(s.row(s.version(VersionId{static_cast<uint32_t>(v)}).row).table.value,
+                        static_cast<uint32_t>(v));
+  std::sort(kept.begin(), kept.end());
+  for (size_t k = 0; k < kept.size(); ++k)
+    version_label_[kept[k].second] = static_cast<uint32_t>(k + 1);
+
+  // ---- Finished transactions, by first use ----------------------------------------
+  txn_label_.assign(n_txns + 1, 0);
+  labelled_txns_.clear();
+  auto use = [&](TxnId t) {
+    if (!t || s.txn(t).state == TxnState::kActive || txn_label_[t.value]) return;
+    labelled_txns_.push_back(t);
+    txn_label_[t.value] = static_cast<uint32_t>(labelled_txns_.size());
+  };
+  for (const auto& [table, v] : kept) {
+    const Version& ver = s.version(VersionId{v});
+    use(ver.xmin);
+    use(ver.xmax);
+  }
+  if (ssi_) {
+    for (const auto& [reader, writer] : s.rw_conflicts()) {
+      use(reader);
+      use(writer);
+    }
+    for (const Siread& l : s.sireads()) use(l.owner);
+  }
+
+  // ---- Counters of SSI, by order only --------------------------------------------
+  if (ssi_) {
+    xids_.clear();
+    ssi_seqs_.clear();
+    auto count = [&](TxnId t) {
+      const Txn& x = s.txn(t);
+      xids_.push_back(x.xid);
+      xids_.push_back(x.ssi.xmin);
+      xids_.push_back(x.ssi.finished_before);
+      for (uint64_t v : {x.ssi.prepare_seq, x.ssi.commit_seq, x.ssi.last_commit_before_snapshot,
+                         x.ssi.earliest_out_conflict_commit})
+        ssi_seqs_.push_back(v);
+    };
+    for (const Request& q : w.requests)
+      if (q.txn) count(q.txn);
+    for (TxnId t : labelled_txns_) count(t);
+    Store::SsiCounters c = s.ssi_counters();
+    xids_.push_back(c.next_xid);
+    xids_.push_back(c.global_xmin);
+    ssi_seqs_.push_back(c.ssi_seq);
+    sort_unique(xids_);
+    sort_unique(ssi_seqs_);
+  }
+}
+
+uint64_t StateEncoder::txn_ref(const World& w, TxnId t) const {
+  if (!t) return 0;
+  const Txn& x = w.store.txn(t);
+  if (x.state == TxnState::kActive) return 1 + pos_of_[x.owner.value];
+  return 1 + w.requests.size() + txn_label_[t.value];
+}
+
+// A request's own state, written without naming any other request: equal
+// signatures mean requests in the same position.
+void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watch, size_t i,
+                                     std::string& out) {
+  const Store& s = w.store;
+  const Request& q = w.requests[i];
+  out.clear();
+  put(out, static_cast<uint64_t>(q.state));
+  put(out, static_cast<uint64_t>(q.fate));
+  put_text(out, q.sqlstate);
+  put(out, q.sent);
+  put(out, q.pc);
+  put(out, q.in_block);
+  put(out, q.failed_block);
+  put(out, q.mutex_wait);
+  put(out, static_cast<uint64_t>(q.restarts));
+  if (count_steps_[i]) put(out, static_cast<uint64_t>(q.steps_taken));
+  put(out, q.retries.size());
+  for (const auto& [at, used] : q.retries) {
+    put(out, at);
+    put(out, static_cast<uint64_t>(used));
+  }
+  auto commit_class = [&](uint64_t seq) {
+    return static_cast<uint64_t>(
+        std::lower_bound(snapshot_seqs_.begin(), snapshot_seqs_.end(), seq) -
+        snapshot_seqs_.begin());
+  };
+  auto snapshot_code = [&](const Snapshot& sn) { return 2 * commit_class(sn.seq) + 1; };
+  if (!done(q)) {
+    const ProgramFacts& f = *facts_[i];
+    for (const std::string& name : f.live[std::min(q.pc, f.live.size() - 1)]) {
+      auto it = q.vars.find(name);
+      if (it == q.vars.end()) {
+        out += 'x';
+        continue;
+      }
+      out += 'v';
+      put_value(out, it->second.value);
+      put(out, it->second.from.size());
+      for (const Origin& o : it->second.from) {
+        put(out, row_label_[o.row.value]);
+        put(out, version_label_[o.version.value]);
+        put_text(out, o.column);
+      }
+    }
+  }
+  if (q.txn) {
+    const Txn& x = s.txn(q.txn);
+    out += 't';
+    put(out, static_cast<uint64_t>(x.isolation));
+    put(out, x.snapshot && !done(q) ? snapshot_code(*x.snapshot) : 0);
+    put(out, x.undo.size());
+    for (const auto& [r, before] : x.undo) {
+      put(out, row_label_[r.value]);
+      put(out, version_label_[before.value]);
+    }
+    put(out, x.locked.size());
+    for (RowId r : x.locked) put(out, row_label_[r.value]);
+    put(out, watch.pending(q.txn));
+    if (ssi_) {
+      put(out, rank(xids_, x.xid));
+      put(out, s.ssi_tracks(q.txn));
+      if (s.ssi_tracks(q.txn)) {
+        const Sxact& a = x.ssi;
+        put(out, a.doomed);
+        put(out, a.did_write);
+        put(out, a.conflict_out);
+        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
+                           a.earliest_out_conflict_commit})
+          put(out, rank(ssi_seqs_, v));
+        put(out, rank(xids_, a.xmin));
+        put(out, rank(xids_, a.finished_before));
+      }
+    }
+  } else {
+    out += '-';
+  }
+  if (q.cursor) {
+    const Cursor& c = *q.cursor;
+    out += 'c';
+    put(out, snapshot_code(c.snapshot));
+    put(out, c.candidates.size());
+    for (VersionId v : c.candidates) put(out, version_label_[v.value]);
+    put(out, c.inserts.size());
+    for (const Row& r : c.inserts) put_row(out, r);
+    put(out, c.next);
+    put(out, c.out.size());
+    for (VersionId v : c.out) put(out, version_label_[v.value]);
+    put(out, static_cast<uint64_t>(c.rowcount));
+    put(out, c.waiting);
+    put(out, c.waiting ? row_label_[c.wait_row.value] + 1 : 0);
+  }
+  // Where it stands in the row locks (by row), the mutexes, and SSI.
+  if (q.txn) {
+    for (size_t r = 0; r < s.row_count(); ++r) {
+      const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
+      for (const RowLock& h : row.holders)
+        if (h.txn == q.txn) {
+          out += 'H';
+          put(out, row_label_[r]);
+          put(out, static_cast<uint64_t>(h.mode));
+        }
+      for (size_t k = 0; k < row.queue.size(); ++k)
+        if (row.queue[k].txn == q.txn) {
+          out += 'Q';
+          put(out, row_label_[r]);
+          put(out, k);
+          put(out, static_cast<uint64_t>(row.queue[k].mode));
+          put(out, row.queue[k].hold);
+        }
+    }
+  }
+  for (const auto& [key, m] : w.mutexes.all()) {
+    if (m.holder == i) {
+      out += 'M';
+      put_text(out, key);
+    }
+    for (size_t k = 0; k < m.queue.size(); ++k)
+      if (m.queue[k] == i) {
+        out += 'W';
+        put_text(out, key);
+        put(out, k);
+      }
+  }
+  if (!done(q))
+    for (size_t l = 0; l < labelled_txns_.size(); ++l)
+      if (s.txn(labelled_txns_[l]).owner.value == i) {
+        out += 'O';
+        put(out, l + 1);
+      }
+  if (ssi_ && q.txn) {
+    std::vector<std::string> locks;
+    for (const Siread& l : s.sireads()) {
+      if (l.owner != q.txn) continue;
+      std::string e;
+      put(e, static_cast<uint64_t>(l.kind));
+      put(e, l.table.value);
+      put(e, version_label_[l.tuple.value]);
+      locks.push_back(std::move(e));
+    }
+    std::sort(locks.begin(), locks.end());
+    for (const std::string& e : locks) out += 'S' + e;
+    for (const auto& [reader, writer] : s.rw_conflicts()) {
+      if (reader != q.txn && writer != q.txn) continue;
+      TxnId other = reader == q.txn ? writer : reader;
+      out += reader == q.txn ? '>' : '<';
+      put(out, s.txn(other).state == TxnState::kActive ? 0 : txn_label_[other.value]);
+    }
+  }
+}
+
+// Everything not owned by one request, naming requests by their positions.
+void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
+                                std::string& out) const {
+  const Store& s = w.store;
+  auto commit_class = [&](uint64_t seq) {
+    return static_cast<uint64_t>(
+        std::lower_bound(snapshot_seqs_.begin(), snapshot_seqs_.end(), seq) -
+        snapshot_seqs_.begin());
+  };
+  put(out, s.table_count());
+  for (size_t t = 0; t < s.table_count(); ++t) {
+    const Table& table = s.table(TableId{static_cast<uint32_t>(t)});
+    put(out, table.dropped);
+    put(out, table.rows.size());
+    if (t >= tables_initial_) {
+      put_text(out, table.name);
+      put(out, table.columns.size());
+      for (const Column& c : table.columns) {
+        put_text(out, c.name);
+        put(out, static_cast<uint64_t>(c.type));
+        put(out, c.primary_key);
+        put(out, c.not_null);
+      }
+    }
+  }
+  // Rows in label order: the newest version, the holders (a set), the queue.
+  std::vector<RowId> by_label(s.row_count());
+  for (size_t r = 0; r < s.row_count(); ++r)
+    by_label[row_label_[r]] = RowId{static_cast<uint32_t>(r)};
+  std::vector<std::pair<uint64_t, uint64_t>> holders;
+  for (RowId r : by_label) {
+    const RowState& row = s.row(r);
+    put(out, version_label_[row.newest.value]);
+    holders.clear();
+    for (const RowLock& h : row.holders)
+      holders.emplace_back(txn_ref(w, h.txn), static_cast<uint64_t>(h.mode));
+    std::sort(holders.begin(), holders.end());
+    put(out, holders.size());
+    for (const auto& [who, mode] : holders) {
+      put(out, who);
+      put(out, mode);
+    }
+    put(out, row.queue.size());
+    for (const RowLock& l : row.queue) {
+      put(out, txn_ref(w, l.txn));
+      put(out, static_cast<uint64_t>(l.mode));
+      put(out, l.hold);
+    }
+  }
+  // Kept versions in label order.
+  std::vector<VersionId> versions;
+  for (size_t v = 1; v < version_label_.size(); ++v)
+    if (version_label_[v]) versions.push_back(VersionId{static_cast<uint32_t>(v)});
+  std::sort(versions.begin(), versions.end(), [&](VersionId a, VersionId b) {
+    return version_label_[a.value] < version_label_[b.value];
+  });
+  put(out, versions.size());
+  for (VersionId v : versions) {
+    const Version& ver = s.version(v);
+    put(out, row_label_[ver.row.value]);
+    put_row(out, ver.values);
+    put(out, txn_ref(w, ver.xmin));
+    put(out, txn_ref(w, ver.xmax));
+    put(out, version_label_[ver.prev.value]);
+    put(out, version_label_[ver.next.value]);
+  }
+  // Finished transactions: committed or not, when (relative to the open
+  // snapshots), by a request still running or not.
+  for (TxnId t : labelled_txns_) {
+    const Txn& x = s.txn(t);
+    put(out, static_cast<uint64_t>(x.state));
+    put(out, x.state == TxnState::kCommitted ? 2 * commit_class(x.commit_seq) : 0);
+    // Who made it matters to the lost-update watch: setup data ends its walk
+    // back through a row's history, any finished request is "another
+    // request", a running one may be the writer itself.
+    uint64_t owner = 0;
+    if (x.state == TxnState::kCommitted && x.owner != kNoRequest)
+      owner = done(w.requests[x.owner.value]) ? 1 : 2 + pos_of_[x.owner.value];
+    put(out, owner);
+    if (ssi_) {
+      put(out, static_cast<uint64_t>(x.isolation));
+      put(out, s.ssi_tracks(t));
+      if (s.ssi_tracks(t)) {
+        const Sxact& a = x.ssi;
+        put(out, a.doomed);
+        put(out, a.did_write);
+        put(out, a.conflict_out);
+        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
+                           a.earliest_out_conflict_commit})
+          put(out, rank(ssi_seqs_, v));
+        put(out, rank(xids_, a.xmin));
+        put(out, rank(xids_, a.finished_before));
+      }
+    }
+  }
+  // Application mutexes that someone holds or waits for.
+  for (const auto& [key, m] : w.mutexes.all()) {
+    if (!m.holder && m.queue.empty()) continue;
+    put_text(out, key);
+    put(out, m.holder ? 1 + pos_of_[*m.holder] : 0);
+    put(out, m.queue.size());
+    for (size_t who : m.queue) put(out, pos_of_[who]);
+  }
+  out += '|';
+  if (ssi_) {
+    Store::SsiCounters c = s.ssi_counters();
+    put(out, rank(xids_, c.next_xid));
+    put(out, rank(ssi_seqs_, c.ssi_seq));
+    put(out, rank(xids_, c.global_xmin));
+    put(out, static_cast<uint64_t>(c.global_xmin_count));
+    put(out, s.rw_conflicts().size());
+    for (const auto& [reader, writer] : s.rw_conflicts()) {
+      put(out, txn_ref(w, reader));
+      put(out, txn_ref(w, writer));
+    }
+    std::vector<std::string> locks;
+    for (const Siread& l : s.sireads()) {
+      std::string e;
+      put(e, txn_ref(w, l.owner));
+      put(e, static_cast<uint64_t>(l.kind));
+      put(e, l.table.value);
+      put(e, version_label_[l.tuple.value]);
+      locks.push_back(std::move(e));
+    }
+    std::sort(locks.begin(), locks.end());
+    put(out, locks.size());
+    for (const std::string& e : locks) out += e;
+  }
+  put(out, watch.lost());
+}
+
+void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::string* out,
+                          std::vector<uint32_t>* slot_of) {
+  const size_t n = w.requests.size();
+  label(w, watch);
+  sigs_.resize(n);
+  for (size_t i = 0; i < n; ++i) request_signature(w, watch, i, sigs_[i]);
+
+  // ---- Positions: each class's requests sorted by their own state ---------------
+  // The members of a class keep the class's positions (its requests' indexes,
+  // in order) and are assigned to them by signature. Equal signatures are the
+  // same position in every respect the key shows, with one exception: SSI's
+  // read/write conflicts between two of them (a cycle of three such requests
+  // is not symmetric under swapping two). Such a tie is broken by trying
+  // every order of it and keeping the smallest key.
+  std::vector<uint32_t> slots(n);  // slot -> request
+  std::vector<std::vector<uint32_t>> members(n);
+  for (size_t i = 0; i < n; ++i) members[class_of_[i]].push_back(static_cast<uint32_t>(i));
+  struct Tie {
+    std::vector<uint32_t> positions;  // the slots the tied requests fill
+  };
+  std::vector<Tie> ties;
+  for (size_t c = 0; c < n; ++c) {
+    const std::vector<uint32_t>& m = members[c];
+    if (m.empty()) continue;
+    std::vector<uint32_t> sorted = m;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](uint32_t a, uint32_t b) { return sigs_[a] < sigs_[b]; });
+    for (size_t k = 0; k < m.size(); ++k) slots[m[k]] = sorted[k];
+    if (!ssi_) continue;
+    for (size_t k = 0; k < m.size();) {
+      size_t e = k + 1;
+      while (e < m.size() && sigs_[sorted[e]] == sigs_[sorted[k]]) ++e;
+      if (e - k > 1) {
+        bool linked = false;
+        for (const auto& [reader, writer] : w.store.rw_conflicts()) {
+          const Txn& a = w.store.txn(reader);
+          const Txn& b = w.store.txn(writer);
+          if (a.state != TxnState::kActive || b.state != TxnState::kActive) continue;
+          auto in_tie = [&](RequestId r) {
+            return std::find(sorted.begin() + static_cast<long>(k),
+                             sorted.begin() + static_cast<long>(e),
+                             r.value) != sorted.begin() + static_cast<long>(e);
+          };
+          linked |= in_tie(a.owner) && in_tie(b.owner);
+        }
+        if (linked)
+          ties.push_back(Tie{std::vector<uint32_t>(m.begin() + static_cast<long>(k),
+                                                   m.begin() + static_cast<long>(e))});
+      }
+      k = e;
+    }
+  }
+
+  // The whole key, uncompressed: each position's signature, then the rest.
+  auto write = [&](const std::vector<uint32_t>& sl, std::string& dst) {
+    pos_of_.assign(n, 0);
+    for (size_t p = 0; p < n; ++p) pos_of_[sl[p]] = static_cast<uint32_t>(p);
+    dst.clear();
+    for (size_t p = 0; p < n; ++p) {
+      put(dst, sigs_[sl[p]].size());
+      dst += sigs_[sl[p]];
+    }
+    shared_.clear();
+    write_shared(w, watch, shared_);
+    dst += shared_;
+  };
+
+  if (!ties.empty()) {
+    // Every combination of orders of the tied groups; the smallest key wins.
+    std::vector<uint32_t> best_slots;
+    std::string candidate, best;
+    bool first = true;
+    std::vector<std::vector<uint32_t>> orders;
+    for (const Tie& t : ties) {
+      std::vector<uint32_t> who;
+      for (uint32_t p : t.positions) who.push_back(slots[p]);
+      std::sort(who.begin(), who.end());
+      orders.push_back(who);
+    }
+    for (;;) {
+      std::vector<uint32_t> sl = slots;
+      for (size_t t = 0; t < ties.size(); ++t)
+        for (size_t k = 0; k < ties[t].positions.size(); ++k)
+          sl[ties[t].positions[k]] = orders[t][k];
+      write(sl, candidate);
+      if (first || candidate < best) {
+        best = candidate;
+        best_slots = sl;
+        first = false;
+      }
+      size_t t = 0;
+      while (t < orders.size() && !std::next_permutation(orders[t].begin(), orders[t].end())) ++t;
+      if (t == orders.size()) break;
+    }
+    slots = best_slots;
+  }
+  // The key stored is compact: each position's signature and the shared
+  // part are numbered once (they recur across millions of states), and the
+  // key lists those numbers.
+  pos_of_.assign(n, 0);
+  for (size_t p = 0; p < n; ++p) pos_of_[slots[p]] = static_cast<uint32_t>(p);
+  shared_.clear();
+  write_shared(w, watch, shared_);
+  out->clear();
+  bool added = false;
+  for (size_t p = 0; p < n; ++p) put(*out, sig_ids_.insert(sigs_[slots[p]], &added));
+  put(*out, shared_ids_.insert(shared_, &added));
+  if (slot_of) *slot_of = slots;
+}
+
+}  // namespace ccsim

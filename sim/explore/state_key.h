@@ -1,0 +1,88 @@
+// The explorer's notion of "the same state": a canonical key of everything in
+// a World that decides its future and its outcome, and nothing else.
+//
+// Two worlds with equal keys have the same futures: every schedule from one
+// has a twin from the other (the same moves, up to renaming interchangeable
+// requests) that ends in the same outcome. What the key leaves out:
+//  - names of things the run made: transactions, row versions and rows are
+//    numbered in a canonical order (rows by table and heap position, versions
+//    by table and heap order, transactions by first use), never by when they
+//    happened to be created;
+//  - history no one can see any more: a row version older than what every
+//    open snapshot (and every future one) sees, and not read into a live
+//    variable, is dropped; commit sequence numbers keep only their order
+//    relative to open snapshots; SSI's counters keep only their order;
+//  - what no future step reads: dead variables (explore/program_facts.h), the
+//    steps taken when the step bound is below the limit, narration;
+//  - which of several interchangeable requests is which (symmetry): requests
+//    with the same program, the same arguments the program reads, and the
+//    same client or process where those matter are sorted by their own state,
+//    so a state and its renamings share one key.
+//
+// The key is bytes, compared and hashed as such: the number of each
+// request's part and of the shared part, each part numbered the first time
+// it is seen (parts recur across millions of states; keys stay a few bytes). Building one reads the
+// world and never changes it. Not thread-safe: an encoder reuses scratch space.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "check/lost_update_watch.h"
+#include "engine/world.h"
+#include "explore/key_table.h"
+#include "explore/program_facts.h"
+
+namespace ccsim {
+
+class StateEncoder {
+ public:
+  // Prepares the analysis of `initial`'s requests: their programs' facts and
+  // which requests are interchangeable. Every world encoded later must have
+  // been reached from `initial` by steps.
+  explicit StateEncoder(const World& initial);
+
+  // Writes the key of (w, watch) to *out (replacing what it held). When
+  // `slot_of` is given it receives the renaming used: slot_of[i] is the
+  // request of w whose state stands at position i in the key.
+  void encode(const World& w, const LostUpdateWatch& watch, std::string* out,
+              std::vector<uint32_t>* slot_of = nullptr);
+
+  // class_of()[i]: the symmetry class of request i (the lowest index of the
+  // requests it is interchangeable with).
+  const std::vector<uint32_t>& class_of() const { return class_of_; }
+
+ private:
+  struct Scratch;
+  void label(const World& w, const LostUpdateWatch& watch);
+  void request_signature(const World& w, const LostUpdateWatch& watch, size_t i, std::string& out);
+  void write_shared(const World& w, const LostUpdateWatch& watch, std::string& out) const;
+  uint64_t txn_ref(const World& w, TxnId t) const;
+
+  std::vector<const ProgramFacts*> facts_;  // per request
+  std::vector<ProgramFacts> facts_store_;
+  std::vector<bool> count_steps_;  // per request: the step limit can be reached
+  std::vector<uint32_t> class_of_;
+  bool ssi_ = false;  // SERIALIZABLE can occur: encode SSI's state
+  size_t tables_initial_ = 0;
+
+  // Scratch, reused between calls.
+  std::vector<uint32_t> row_label_;
+  std::vector<uint32_t> version_label_;  // 0: not kept
+  std::vector<uint32_t> txn_label_;      // committed or aborted txns: 1-based label; 0: none
+  std::vector<TxnId> labelled_txns_;     // by label - 1
+  std::vector<uint64_t> snapshot_seqs_;  // open snapshots, sorted, unique
+  std::vector<uint64_t> xids_, ssi_seqs_;
+  std::vector<uint32_t> pos_of_;  // request -> position in the key
+  std::vector<std::string> sigs_;
+  std::string shared_;
+  std::vector<char> referenced_, keep_;
+  std::vector<VersionId> chain_;
+  std::vector<Snapshot> open_;
+  std::vector<std::pair<uint32_t, uint32_t>> kept_;
+  // The parts of keys, each numbered once: a key is the list of its parts' numbers.
+  KeyTable sig_ids_, shared_ids_;
+};
+
+}  // namespace ccsim

@@ -1,0 +1,181 @@
+#include "explore/state_search.h"
+
+#include <algorithm>
+
+#include "engine/engine.h"
+
+namespace ccsim {
+
+namespace {
+
+// True when evaluating e with r's variables raises no error.
+bool evaluates(const Expr& e, const Request& q, bool predicate) {
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  try {
+    if (predicate)
+      (void)eval_pred(e, env);
+    else
+      (void)eval_value(e, env);
+    return true;
+  } catch (const SqlError&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+bool local_step(const World& w, RequestId r) {
+  const Request& q = w.requests[r.value];
+  if (!q.sent || q.state != RunState::kReady || q.pc >= q.program->steps.size()) return false;
+  if (w.crash && w.crash->request == q.name && w.crash->step == q.pc) return false;
+  if (q.steps_taken >= w.steps_per_request_max) return false;
+  auto client = w.clients.find(q.client);
+  if (client != w.clients.end() && client->second.debounce) return false;  // its end frees a click
+  // A step that ends the request (an error, giving up, a restart) releases
+  // its transaction and mutexes: local only when it holds none.
+  bool holds = q.txn || !w.mutexes.held_by(r.value).empty() || w.mutexes.waiting_for(r.value);
+  const Step& st = q.program->steps[q.pc];
+  if (auto* let = std::get_if<LetAction>(&st.body))
+    return !holds || evaluates(*let->value, q, false);
+  if (auto* retry = std::get_if<RetryAction>(&st.body)) {
+    if (!holds) return true;
+    if (!evaluates(*retry->condition, q, true)) return false;
+    EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+    if (eval_pred(*retry->condition, env) != true) return true;
+    auto used = q.retries.find(q.pc);
+    return (used == q.retries.end() ? 0 : used->second) < retry->max;
+  }
+  if (auto* rs = std::get_if<RestartAction>(&st.body)) {
+    if (!holds) return true;
+    if (!evaluates(*rs->condition, q, true)) return false;
+    EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+    return eval_pred(*rs->condition, env) != true;
+  }
+  return std::holds_alternative<SetStmt>(st.body) && !q.failed_block;
+}
+
+StateSearch::StateSearch(const World& initial, bool reduce) : reduce_(reduce), encoder_(initial) {
+  log_.narrate = false;  // the checks' observations only
+}
+
+std::vector<RequestId> StateSearch::moves(const World& w) const {
+  std::vector<RequestId> out;
+  for (size_t i = 0; i < w.requests.size(); ++i) {
+    RequestId r{static_cast<uint32_t>(i)};
+    if (!runnable(w, r)) continue;
+    if (reduce_ && local_step(w, r)) return {r};
+    out.push_back(r);
+  }
+  return out;
+}
+
+Position StateSearch::moved(const Position& p, RequestId r) {
+  Position next = p;
+  log_.events.clear();
+  log_.writes.clear();
+  log_.txn_ends.clear();
+  step(next.world, r, &log_);
+  next.watch.observe(next.world, log_);
+  return next;
+}
+
+uint32_t StateSearch::intern(const Position& p, bool* added) {
+  encoder_.encode(p.world, p.watch, &key_);
+  uint32_t id = keys_.insert(key_, added);
+  if (*added) graph_.add_node();
+  return id;
+}
+
+uint32_t StateSearch::node_of(const Position& p) {
+  encoder_.encode(p.world, p.watch, &key_);
+  return keys_.find(key_);
+}
+
+void StateSearch::add_root(const Position& p, uint64_t times) {
+  bool added = false;
+  uint32_t id = intern(p, &added);
+  graph_.roots.emplace_back(id, times);
+  if (added) pending_roots_.push_back(p);
+}
+
+StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits,
+                            const Tick& tick) {
+  struct Frame {
+    uint32_t node;
+    Position pos;
+    std::vector<std::pair<uint32_t, Position>> children;  // states first found here
+    size_t next = 0;
+  };
+  StopReason stop = StopReason::kNone;
+  std::vector<Frame> stack;
+  std::vector<StateGraph::Edge> edges;
+  size_t expansions = 0;
+
+  // Expands the top frame: its moves, their nodes and the edges to them.
+  auto expand = [&](Frame& f) {
+    std::vector<RequestId> ms = moves(f.pos.world);
+    StateGraph::Node& node = graph_.nodes[f.node];
+    if (ms.empty()) {
+      node.kind = StateGraph::Kind::kEnd;
+      node.outcome = classify(f.pos);
+      ++progress_.ends;
+      return;
+    }
+    if (stack.size() > limits.depth_max) {
+      stop = StopReason::kDepth;  // left open: the graph is incomplete
+      return;
+    }
+    edges.clear();
+    for (RequestId r : ms) {
+      Position child = moved(f.pos, r);
+      bool added = false;
+      uint32_t id = intern(child, &added);
+      auto same = std::find_if(edges.begin(), edges.end(),
+                               [&](const StateGraph::Edge& e) { return e.to == id; });
+      if (same != edges.end())
+        ++same->times;
+      else
+        edges.push_back(StateGraph::Edge{id, 1});
+      if (added) f.children.emplace_back(id, std::move(child));
+    }
+    StateGraph::Node& n = graph_.nodes[f.node];  // add_node may have moved it
+    n.kind = StateGraph::Kind::kInner;
+    n.first_edge = graph_.edges.size();
+    n.edges = static_cast<uint32_t>(edges.size());
+    graph_.edges.insert(graph_.edges.end(), edges.begin(), edges.end());
+    progress_.edges = graph_.edges.size();
+  };
+
+  std::vector<Position> roots = std::move(pending_roots_);
+  pending_roots_.clear();
+  for (Position& root : roots) {
+    uint32_t id = node_of(root);
+    stack.push_back(Frame{id, std::move(root), {}, 0});
+    expand(stack.back());
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.children.size()) {
+        stack.pop_back();
+        continue;
+      }
+      auto& [id2, pos] = top.children[top.next++];
+      stack.push_back(Frame{id2, std::move(pos), {}, 0});
+      expand(stack.back());
+      progress_.states = keys_.size();
+      progress_.depth = stack.size() - 1;
+      progress_.depth_max = std::max(progress_.depth_max, progress_.depth);
+      if (progress_.states >= limits.states_max) return StopReason::kStates;
+      if (++expansions % 1024 == 0) {
+        progress_.bytes = keys_.bytes() + graph_.nodes.capacity() * sizeof(StateGraph::Node) +
+                          graph_.edges.capacity() * sizeof(StateGraph::Edge);
+        if (progress_.bytes >= limits.bytes_max) stop = StopReason::kBytes;
+        if (tick && !tick(progress_)) stop = StopReason::kAsked;
+        if (stop != StopReason::kNone && stop != StopReason::kDepth) return stop;
+      }
+    }
+  }
+  progress_.states = keys_.size();
+  return stop;
+}
+
+}  // namespace ccsim
