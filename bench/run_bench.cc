@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "check/anomaly.h"
+#include "engine/engine.h"
 #include "explore/runner.h"
 #include "scenario/simulate.h"
 
@@ -50,6 +51,38 @@ void BM_RunSerializable(benchmark::State& state) {
   run_repeatedly(state, s, m, Isolation::kSerializable);
 }
 BENCHMARK(BM_RunSerializable)->DenseRange(0, 1);
+
+// Replay without a trace: the moves of a fixed schedule applied with
+// step(world, r, nullptr) to a copy of the initial world, as the serial
+// check and a replay that only wants the final state do. The schedule is
+// round-robin over N requests (state.range(1)) of mitigation range(0);
+// steps/s counts scheduled moves, the copy of the initial world included.
+void BM_ReplayWithoutTrace(benchmark::State& state) {
+  const Scenario base = double_click();
+  Scenario s = with_request_count(base, static_cast<size_t>(state.range(1)));
+  const Mitigation& m = s.mitigations[static_cast<size_t>(state.range(0))];
+  World initial = build_world(s, m);
+  // The schedule, recorded once from a traced run.
+  std::vector<RequestId> moves;
+  for (const std::string& name : run_schedule(initial, s.schedule, RunLimits{}).schedule)
+    moves.push_back(*initial.find(name));
+  size_t steps = 0;
+  for (auto _ : state) {
+    World w = initial;
+    for (RequestId r : moves) step(w, r, nullptr);
+    steps += moves.size();
+    benchmark::DoNotOptimize(w);
+  }
+  state.SetLabel(m.name + ", " + std::to_string(state.range(1)) + " requests");
+  state.counters["steps/s"] =
+      benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ReplayWithoutTrace)
+    ->Args({0, 2})
+    ->Args({0, 8})
+    ->Args({1, 2})
+    ->Args({1, 8})
+    ->Args({4, 2});
 
 // The checks on a finished run: lost update and serial equivalence.
 void BM_Checks(benchmark::State& state) {

@@ -113,7 +113,8 @@ case "$case_name" in
     # merged: exactly the single run's report, text and JSON.
     "$bin" explore double_click --requests 3 >single.txt 2>&1 || fail "single run"
     "$bin" explore double_click --requests 3 --format json >single.json 2>&1 || fail "single run"
-    printf '%s\n' 0 1 2 3 | xargs -P 4 -I{} sh -c "'$bin' explore double_click --requests 3 --shard {}/4 >shard{}.json" ||
+    # GNU parallel, as docs/explore.md shows it.
+    parallel --will-cite "'$bin' explore double_click --requests 3 --shard {}/4 > shard{}.json" ::: 0 1 2 3 ||
       fail "a shard failed"
     contains shard2.json '"format": "ccsim-explore-shard/1"'
     run_expect 0 merge shard0.json shard1.json shard2.json shard3.json

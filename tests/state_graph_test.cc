@@ -109,6 +109,28 @@ TEST_CASE("schedules are counted over the graph, not enumerated", "[explore]") {
   CHECK(count_schedules(g, o, 2).total == Count(9));
 }
 
+TEST_CASE("counts past 2^64 and 2^128 stay exact", "[explore]") {
+  // k diamonds in a row: 2^k paths. 70 pass 2^64 (counted in 128 bits);
+  // 130 pass 2^128 (counted again with exact big counts).
+  for (uint32_t k : {70u, 130u}) {
+    std::vector<std::pair<uint32_t, uint32_t>> edges;
+    for (uint32_t d = 0; d < k; ++d) {
+      uint32_t top = 3 * d;
+      edges.insert(edges.end(),
+                   {{top, top + 1}, {top, top + 2}, {top + 1, top + 3}, {top + 2, top + 3}});
+    }
+    StateGraph g = graph(3 * k + 1, edges, {{3 * k, 0}});
+    GraphOrder o = order_graph(g);
+    Count want(1);
+    for (uint32_t d = 0; d < k; ++d) want *= 2;
+    CAPTURE(k);
+    CHECK(count_schedules(g, o, 1).total == want);
+    CHECK(completions(g, o)[0] == want);
+  }
+  CHECK(Count(1) * (uint64_t{1} << 35) * (uint64_t{1} << 35) ==
+        *Count::parse("1180591620717411303424"));  // 2^70, python3
+}
+
 TEST_CASE("a cycle is found, and what lies after it has infinitely many schedules", "[explore]") {
   // 0 -> 1 -> 2 -> 1 (a cycle), 2 -> 3 (end, class 0); 0 -> 4 (end, class 1).
   StateGraph g = graph(5, {{0, 1}, {1, 2}, {2, 1}, {2, 3}, {0, 4}}, {{3, 0}, {4, 1}});

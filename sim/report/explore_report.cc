@@ -36,6 +36,15 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
+// A count as people read it: grouped digits, or, past 18 digits, rounded
+// down to three significant ones ("3.76e94"; *rounded is then set).
+std::string readable(const Count& c, bool* rounded) {
+  std::string digits = c.to_string();
+  if (digits.size() <= 18) return c.to_grouped();
+  *rounded = true;
+  return digits.substr(0, 1) + "." + digits.substr(1, 2) + "e" + std::to_string(digits.size() - 1);
+}
+
 std::string plural(const std::string& n, bool one, const char* word, const char* words) {
   return n + " " + (one ? word : words);
 }
@@ -47,8 +56,8 @@ bool any_infinite(const Exploration& e) {
 }
 
 // How many schedules an exploration covered, for its header line.
-std::string coverage(const Exploration& e) {
-  std::string n = e.schedules.to_grouped();
+std::string coverage(const Exploration& e, bool* rounded) {
+  std::string n = readable(e.schedules, rounded);
   bool one = e.schedules == Count(1);
   if (!e.counted)
     return e.complete ? "every interleaving (verdicts only: outcomes without counts)"
@@ -98,7 +107,7 @@ std::string sample_verdict(const Exploration& e) {
          " of the schedules drawn (95%: " + percent(lo) + " to " + percent(hi) + ")";
 }
 
-std::string explore_verdict(const Exploration& e) {
+std::string explore_verdict(const Exploration& e, bool* rounded) {
   if (e.sampled) return sample_verdict(e);
   bool bad = false;
   for (const ExploredOutcome& o : e.outcomes) bad |= !o.ok();
@@ -111,16 +120,22 @@ std::string explore_verdict(const Exploration& e) {
   std::string explored = e.complete ? "" : " explored";
   if (!bad)
     return e.complete ? "never goes wrong"
-                      : "no failure in the " + e.schedules.to_grouped() + " schedule" +
+                      : "no failure in the " + readable(e.schedules, rounded) + " schedule" +
                             (e.schedules == Count(1) ? "" : "s") + explored + tail;
-  return "goes wrong in " + e.bad.to_grouped() + " of " +
-         (e.complete ? e.schedules.to_grouped()
-                     : "the " + e.schedules.to_grouped() + " schedules explored" + tail);
+  return "goes wrong in " + readable(e.bad, rounded) + " of " +
+         (e.complete ? readable(e.schedules, rounded)
+                     : "the " + readable(e.schedules, rounded) + " schedules explored" + tail);
+}
+
+std::string explore_verdict(const Exploration& e) {
+  bool rounded = false;
+  return explore_verdict(e, &rounded);
 }
 
 std::string render_explore_text(const ExploreHeader& h, const std::vector<Exploration>& es) {
   std::string out = "Scenario: " + h.title + "  (" + h.file + ")\n";
   bool all_complete = true;
+  bool rounded = false;  // some count was too long to show whole
   std::vector<std::vector<std::string>> summary{
       {"mitigation", "schedules", "outcomes", "bad schedules", "a request failed", "verdict"}};
   for (const Exploration& e : es) {
@@ -156,7 +171,7 @@ std::string render_explore_text(const ExploreHeader& h, const std::vector<Explor
       continue;
     }
     out +=
-        coverage(e) + ", " +
+        coverage(e, &rounded) + ", " +
         plural(std::to_string(e.outcomes.size()), e.outcomes.size() == 1, "outcome", "outcomes") +
         (e.complete ? "" : " found") + ", " + std::to_string(e.requests.size()) + " requests, " +
         to_sql(e.isolation) + "\n";
@@ -170,7 +185,7 @@ std::string render_explore_text(const ExploreHeader& h, const std::vector<Explor
       // Per outcome, a count is shown only when it is exact.
       std::string n = !e.counted || !e.complete ? "-"
                       : o.infinite              ? "infinite"
-                                                : o.schedules.to_grouped();
+                                                : readable(o.schedules, &rounded);
       std::vector<std::string> row{std::to_string(i + 1), n};
       for (size_t k = 0; k < h.show.size(); ++k) row.push_back(shown(h, o, k));
       row.insert(row.end(), {fates(o), o.verdict(), join(o.shortest)});
@@ -178,17 +193,22 @@ std::string render_explore_text(const ExploreHeader& h, const std::vector<Explor
     }
     out += table(rows);
     std::string schedules = !e.counted        ? "-"
-                            : !e.complete     ? e.schedules.to_grouped() + "+ (not all)"
+                            : !e.complete     ? readable(e.schedules, &rounded) + "+ (not all)"
                             : any_infinite(e) ? "infinite"
-                                              : e.schedules.to_grouped();
+                                              : readable(e.schedules, &rounded);
     summary.push_back({e.mitigation, schedules, std::to_string(e.outcomes.size()),
-                       e.counted ? e.bad.to_grouped() : "-",
-                       e.counted ? e.failed.to_grouped() : "-", explore_verdict(e)});
+                       e.counted ? readable(e.bad, &rounded) : "-",
+                       e.counted ? readable(e.failed, &rounded) : "-",
+                       explore_verdict(e, &rounded)});
   }
   out += std::string("\nSummary (") +
          (all_complete ? "every interleaving"
                        : "every interleaving where complete, otherwise as each line says") +
          "):\n" + table(summary);
+  if (rounded)
+    out +=
+        "Counts shown like 3.76e94 are rounded down to three digits; --format json gives them "
+        "exactly.\n";
   std::string file = h.file.substr(0, h.file.find(" (built in)"));
   out += "Replay an outcome: ccsim run " + file +
          (h.requests ? " --requests " + std::to_string(h.requests) : "") +
