@@ -25,7 +25,7 @@ inline World make_world(const std::string& setup,
     q.process = name;
     q.vars["rowcount"] = Var{int64_t{0}, {}};
     q.initial = std::make_shared<const Vars>(q.vars);
-    w.requests.push_back(std::move(q));
+    w.add(std::move(q));
   }
   return w;
 }

@@ -30,7 +30,7 @@ std::vector<Anomaly> find_lost_updates(const World& w, const Log& log) {
   for (const WriteObs& wr : log.writes) {
     if (!committed[wr.txn]) continue;
     for (const ColumnChange& change : wr.changes) {
-      for (const Origin& o : change.from) {
+      for (const RowRead& o : change.from) {
         if (o.row != wr.row || o.column != change.column || o.version == wr.before) continue;
         // Walk back from the version this write replaced to the version read.
         for (VersionId v = wr.before; v && v != o.version;) {

@@ -15,7 +15,7 @@ namespace ccsim {
 bool loses_update(const World& w, const WriteObs& wr) {
   const Store& s = w.store;
   for (const ColumnChange& change : wr.changes) {
-    for (const Origin& o : change.from) {
+    for (const RowRead& o : change.from) {
       if (o.row != wr.row || o.column != change.column || o.version == wr.before) continue;
       const Table& t = s.table(wr.table);
       int col = t.column_index(change.column);

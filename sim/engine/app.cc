@@ -4,6 +4,18 @@
 
 namespace ccsim {
 
+std::optional<RequestId> Application::find(const std::string& name) const {
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (requests[i].name == name) return RequestId{static_cast<uint32_t>(i)};
+  return std::nullopt;
+}
+
+bool all_done(const Application& a) {
+  for (const Request& q : a.requests)
+    if (q.state != RunState::kDone) return false;
+  return true;
+}
+
 bool RestartPolicy::restarts_on(const std::string& sqlstate) const {
   return max > 0 && std::find(on.begin(), on.end(), sqlstate) != on.end();
 }

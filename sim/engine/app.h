@@ -1,7 +1,8 @@
-// The application's side of a request, shared by the simulator (engine/) and
-// the PostgreSQL replay (pg/): restart policies, injected crashes and
-// application mutexes. Both sides keep their own requests but decide with
-// these, so a mutex or a restart behaves the same against a real server.
+// The application: the requests, the mutexes they share and the policies
+// that govern them (restarts, injected crashes, the client's debounce, the
+// step limit). Everything a request does outside the database lives here,
+// and the simulator and the PostgreSQL replay hold the same Application;
+// the request machine (engine/request_machine.h) moves it.
 //
 // Pure data and pure functions: nothing here blocks, prints or reads a clock.
 #pragma once
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/request.h"
 
 namespace ccsim {
 
@@ -68,5 +71,30 @@ class Mutexes {
  private:
   std::map<std::string, State> m_;
 };
+
+// A client sends requests; with debounce it drops a click while one of its
+// requests is in flight (the button is disabled).
+struct ClientPolicy {
+  bool debounce = false;
+};
+
+struct Application {
+  std::vector<Request> requests;
+  Mutexes mutexes;  // application mutexes; requests by index
+  std::map<std::string, ClientPolicy> clients;
+  RestartPolicy restart;
+  std::optional<CrashPoint> crash;
+  int64_t steps_per_request_max = 1000;  // a request that takes more steps gives up
+
+  // Returns the request of that name, if any.
+  std::optional<RequestId> find(const std::string& name) const;
+};
+
+// Returns true when request r can take a step now.
+inline bool runnable(const Application& a, RequestId r) {
+  return a.requests[r.value].state == RunState::kReady;
+}
+// Returns true when every request has ended.
+bool all_done(const Application& a);
 
 }  // namespace ccsim

@@ -1,13 +1,17 @@
 // The transition function: step(world, request) applies exactly one step of
 // one request and reports what happened.
 //
-// Synchronous and pure: no clocks, threads, I/O or global state. A statement
-// that meets a conflicting row lock leaves its request blocked; when the
-// holder ends, the waiter's statement completes inside the step that ended
-// the holder (as PostgreSQL's waiting backend wakes at once), and its events
-// follow the holder's in the log.
+// It binds the request machine (the application's side of the request,
+// engine/request_machine.h) to the simulated executor (its SQL,
+// engine/executor.h) over one World. Synchronous and pure: no clocks,
+// threads, I/O or global state. A statement that meets a conflicting row
+// lock leaves its request blocked; when the holder ends, the waiter's
+// statement completes inside the step that ended the holder (as
+// PostgreSQL's waiting backend wakes at once), and its events follow the
+// holder's in the log.
 #pragma once
 
+#include "engine/executor.h"
 #include "engine/log.h"
 #include "engine/world.h"
 
@@ -16,17 +20,6 @@ namespace ccsim {
 // Applies the next step of request r. REQUIRES: runnable(w, r).
 // Appends events and observations to *log when log is not null.
 void step(World& w, RequestId r, Log* log);
-
-// A setup statement that failed, with where it stands in its file.
-class SetupFailure : public SqlError {
- public:
-  SetupFailure(const SqlError& e, SourcePos pos)
-      : SqlError(e.sqlstate(), e.what()), pos_(std::move(pos)) {}
-  const SourcePos& pos() const { return pos_; }
-
- private:
-  SourcePos pos_;
-};
 
 // Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
 // in its own committed transaction. Throws SetupFailure when one fails.

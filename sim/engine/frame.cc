@@ -35,10 +35,9 @@ Frame capture(const World& w) {
       rf.state = q.sent ? "ready" : "not sent";
     rf.pc = q.pc;
     for (const auto& [name, var] : q.vars) rf.vars.emplace_back(name, var.value);
-    rf.txn = q.txn.value;
-    if (q.cursor && q.cursor->waiting)
-      for (RequestId other : q.cursor->waited_for)
-        rf.waits_for.push_back(w.requests[other.value].name);
+    rf.txn = w.sessions[static_cast<size_t>(&q - w.requests.data())].txn.value;
+    if (q.state == RunState::kBlocked && !q.mutex_wait)
+      for (RequestId other : q.waiting_for) rf.waits_for.push_back(w.requests[other.value].name);
     f.requests.push_back(std::move(rf));
   }
   f.tables = committed_tables(w);
@@ -86,9 +85,11 @@ Frame capture(const World& w) {
   }
   for (const auto& [reader, writer] : s.rw_conflicts())
     f.ssi.rw.emplace_back(who(reader), who(writer));
-  for (const Request& q : w.requests)
-    if (q.txn && s.txn(q.txn).ssi.doomed && s.txn(q.txn).state == TxnState::kActive)
-      f.ssi.doomed.push_back(q.name);
+  for (size_t i = 0; i < w.requests.size(); ++i) {
+    TxnId t = w.sessions[i].txn;
+    if (t && s.txn(t).ssi.doomed && s.txn(t).state == TxnState::kActive)
+      f.ssi.doomed.push_back(w.requests[i].name);
+  }
   return f;
 }
 

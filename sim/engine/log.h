@@ -47,7 +47,7 @@ struct Event {
 struct ColumnChange {
   std::string column;
   Value before, after;
-  std::vector<Origin> from;    // origins of the :params in its SET expression
+  std::vector<RowRead> from;   // the reads behind the :params in its SET expression
   bool reads_current = false;  // the SET expression reads the column itself (points + :gain)
 };
 
@@ -76,5 +76,29 @@ struct Log {
   std::vector<WriteObs> writes;
   std::vector<TxnObs> txn_ends;
 };
+
+// True when the caller wants the narration (events), not only the
+// observations the checks read.
+inline bool narrating(const Log* log) {
+  return log && log->narrate;
+}
+
+// Appends an event when narrating; returns it so callers can add details.
+// `text` makes the narration: it is not called (nor its words built) when
+// nobody reads them, as when the explorer moves.
+template <class Text>
+Event* emit(Log* log, EventKind kind, RequestId r, size_t step, Text&& text,
+            std::vector<RequestId> others = {}, std::string sqlstate = {}) {
+  if (!narrating(log)) return nullptr;
+  Event e;
+  e.kind = kind;
+  e.request = r;
+  e.step = step;
+  e.text = text();
+  e.others = std::move(others);
+  e.sqlstate = std::move(sqlstate);
+  log->events.push_back(std::move(e));
+  return &log->events.back();
+}
 
 }  // namespace ccsim

@@ -57,17 +57,12 @@ ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos) {
   return s;
 }
 
-std::vector<Mover> movers(const World& w) {
+std::vector<Mover> movers(const Application& app) {
   std::vector<Mover> out;
-  for (const Request& q : w.requests) {
+  for (const Request& q : app.requests) {
     Mover m{q.name, q.state, q.fate, {}};
-    if (q.state == RunState::kBlocked && q.cursor)
-      for (RequestId o : q.cursor->waited_for) m.waiting_for.push_back(w.requests[o.value].name);
-    if (q.state == RunState::kBlocked && q.mutex_wait) {
-      size_t self = static_cast<size_t>(&q - w.requests.data());
-      if (auto key = w.mutexes.waiting_for(self))
-        if (auto h = w.mutexes.holder(*key)) m.waiting_for.push_back(w.requests[*h].name);
-    }
+    if (q.state == RunState::kBlocked)
+      for (RequestId o : q.waiting_for) m.waiting_for.push_back(app.requests[o.value].name);
     out.push_back(std::move(m));
   }
   return out;

@@ -46,8 +46,8 @@ struct Mover {
   std::vector<std::string> waiting_for;  // whose locks it waits on, when blocked
 };
 
-// Returns the movers of a simulated world.
-std::vector<Mover> movers(const World& w);
+// Returns the movers of an application's requests (simulated or on a server).
+std::vector<Mover> movers(const Application& app);
 
 class Strategy {
  public:

@@ -126,10 +126,11 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   snapshot_seqs_.clear();
   std::vector<Snapshot>& open = open_;
   open.clear();
-  for (const Request& q : w.requests) {
-    if (done(q)) continue;
-    if (q.txn && s.txn(q.txn).snapshot) open.push_back(*s.txn(q.txn).snapshot);
-    if (q.cursor) open.push_back(q.cursor->snapshot);
+  for (size_t i = 0; i < w.requests.size(); ++i) {
+    const Session& ss = w.sessions[i];
+    if (done(w.requests[i])) continue;
+    if (ss.txn && s.txn(ss.txn).snapshot) open.push_back(*s.txn(ss.txn).snapshot);
+    if (ss.cursor) open.push_back(ss.cursor->snapshot);
   }
   for (const Snapshot& sn : open) snapshot_seqs_.push_back(sn.seq);
   sort_unique(snapshot_seqs_);
@@ -145,11 +146,11 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (const std::string& name : facts_[i]->live[std::min(q.pc, facts_[i]->live.size() - 1)]) {
       auto it = q.vars.find(name);
       if (it == q.vars.end()) continue;
-      for (const Origin& o : it->second.from) referenced[o.version.value] = 1;
+      for (const RowRead& o : it->second.from) referenced[o.version.value] = 1;
     }
-    if (q.cursor) {
-      for (VersionId v : q.cursor->candidates) referenced[v.value] = 1;
-      for (VersionId v : q.cursor->out) referenced[v.value] = 1;
+    if (const Session& ss = w.sessions[i]; ss.cursor) {
+      for (VersionId v : ss.cursor->candidates) referenced[v.value] = 1;
+      for (VersionId v : ss.cursor->out) referenced[v.value] = 1;
     }
   }
   if (ssi_)
@@ -256,8 +257,8 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
                          x.ssi.earliest_out_conflict_commit})
         ssi_seqs_.push_back(v);
     };
-    for (const Request& q : w.requests)
-      if (q.txn) count(q.txn);
+    for (const Session& ss : w.sessions)
+      if (ss.txn) count(ss.txn);
     for (TxnId t : labelled_txns_) count(t);
     Store::SsiCounters c = s.ssi_counters();
     xids_.push_back(c.next_xid);
@@ -281,14 +282,15 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
                                      std::string& out) {
   const Store& s = w.store;
   const Request& q = w.requests[i];
+  const Session& ss = w.sessions[i];
   out.clear();
   put(out, static_cast<uint64_t>(q.state));
   put(out, static_cast<uint64_t>(q.fate));
   put_text(out, q.sqlstate);
   put(out, q.sent);
   put(out, q.pc);
-  put(out, q.in_block);
-  put(out, q.failed_block);
+  put(out, ss.in_block);
+  put(out, ss.failed_block);
   put(out, q.mutex_wait);
   put(out, static_cast<uint64_t>(q.restarts));
   if (count_steps_[i]) put(out, static_cast<uint64_t>(q.steps_taken));
@@ -314,15 +316,15 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
       out += 'v';
       put_value(out, it->second.value);
       put(out, it->second.from.size());
-      for (const Origin& o : it->second.from) {
+      for (const RowRead& o : it->second.from) {
         put(out, row_label_[o.row.value]);
         put(out, version_label_[o.version.value]);
         put_text(out, o.column);
       }
     }
   }
-  if (q.txn) {
-    const Txn& x = s.txn(q.txn);
+  if (ss.txn) {
+    const Txn& x = s.txn(ss.txn);
     out += 't';
     put(out, static_cast<uint64_t>(x.isolation));
     put(out, x.snapshot && !done(q) ? snapshot_code(*x.snapshot) : 0);
@@ -333,11 +335,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     }
     put(out, x.locked.size());
     for (RowId r : x.locked) put(out, row_label_[r.value]);
-    put(out, watch.pending(q.txn));
+    put(out, watch.pending(ss.txn));
     if (ssi_) {
       put(out, rank(xids_, x.xid));
-      put(out, s.ssi_tracks(q.txn));
-      if (s.ssi_tracks(q.txn)) {
+      put(out, s.ssi_tracks(ss.txn));
+      if (s.ssi_tracks(ss.txn)) {
         const Sxact& a = x.ssi;
         put(out, a.doomed);
         put(out, a.did_write);
@@ -352,8 +354,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   } else {
     out += '-';
   }
-  if (q.cursor) {
-    const Cursor& c = *q.cursor;
+  if (ss.cursor) {
+    const Cursor& c = *ss.cursor;
     out += 'c';
     put(out, snapshot_code(c.snapshot));
     put(out, c.candidates.size());
@@ -368,17 +370,17 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.waiting ? row_label_[c.wait_row.value] + 1 : 0);
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
-  if (q.txn) {
+  if (ss.txn) {
     for (size_t r = 0; r < s.row_count(); ++r) {
       const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
       for (const RowLock& h : row.holders)
-        if (h.txn == q.txn) {
+        if (h.txn == ss.txn) {
           out += 'H';
           put(out, row_label_[r]);
           put(out, static_cast<uint64_t>(h.mode));
         }
       for (size_t k = 0; k < row.queue.size(); ++k)
-        if (row.queue[k].txn == q.txn) {
+        if (row.queue[k].txn == ss.txn) {
           out += 'Q';
           put(out, row_label_[r]);
           put(out, k);
@@ -405,10 +407,10 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
         out += 'O';
         put(out, l + 1);
       }
-  if (ssi_ && q.txn) {
+  if (ssi_ && ss.txn) {
     std::vector<std::string> locks;
     for (const Siread& l : s.sireads()) {
-      if (l.owner != q.txn) continue;
+      if (l.owner != ss.txn) continue;
       std::string e;
       put(e, static_cast<uint64_t>(l.kind));
       put(e, l.table.value);
@@ -418,9 +420,9 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     std::sort(locks.begin(), locks.end());
     for (const std::string& e : locks) out += 'S' + e;
     for (const auto& [reader, writer] : s.rw_conflicts()) {
-      if (reader != q.txn && writer != q.txn) continue;
-      TxnId other = reader == q.txn ? writer : reader;
-      out += reader == q.txn ? '>' : '<';
+      if (reader != ss.txn && writer != ss.txn) continue;
+      TxnId other = reader == ss.txn ? writer : reader;
+      out += reader == ss.txn ? '>' : '<';
       put(out, s.txn(other).state == TxnState::kActive ? 0 : txn_label_[other.value]);
     }
   }

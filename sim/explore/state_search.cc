@@ -33,7 +33,8 @@ bool local_step(const World& w, RequestId r) {
   if (client != w.clients.end() && client->second.debounce) return false;  // its end frees a click
   // A step that ends the request (an error, giving up, a restart) releases
   // its transaction and mutexes: local only when it holds none.
-  bool holds = q.txn || !w.mutexes.held_by(r.value).empty() || w.mutexes.waiting_for(r.value);
+  const Session& session = w.sessions[r.value];
+  bool holds = session.txn || !w.mutexes.held_by(r.value).empty() || w.mutexes.waiting_for(r.value);
   const Step& st = q.program->steps[q.pc];
   if (auto* let = std::get_if<LetAction>(&st.body))
     return !holds || evaluates(*let->value, q, false);
@@ -42,8 +43,7 @@ bool local_step(const World& w, RequestId r) {
     if (!evaluates(*retry->condition, q, true)) return false;
     EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
     if (eval_pred(*retry->condition, env) != true) return true;
-    auto used = q.retries.find(q.pc);
-    return (used == q.retries.end() ? 0 : used->second) < retry->max;
+    return q.retries_at(q.pc) < retry->max;
   }
   if (auto* rs = std::get_if<RestartAction>(&st.body)) {
     if (!holds) return true;
@@ -51,7 +51,7 @@ bool local_step(const World& w, RequestId r) {
     EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
     return eval_pred(*rs->condition, env) != true;
   }
-  return std::holds_alternative<SetStmt>(st.body) && !q.failed_block;
+  return std::holds_alternative<SetStmt>(st.body) && !session.failed_block;
 }
 
 StateSearch::StateSearch(const World& initial, bool reduce) : reduce_(reduce), encoder_(initial) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/sql.h"
 #include "core/value.h"
 
 namespace ccsim {
@@ -40,19 +41,6 @@ struct Expr {
 std::string to_sql(const Expr& e);
 
 // ---- statements -------------------------------------------------------------
-
-enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
-const char* to_sql(Isolation iso);
-// "read-committed", "repeatable-read", "serializable": the command-line and TOML spelling.
-const char* option_name(Isolation iso);
-// Returns the level of that option name, if it is one.
-std::optional<Isolation> isolation_named(const std::string& name);
-
-// Row-level lock strengths, weakest first (PostgreSQL's order).
-enum class LockMode { kKeyShare, kShare, kNoKeyUpdate, kUpdate };
-const char* to_sql(LockMode m);  // "FOR UPDATE", ...
-
-enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 
 struct BeginStmt {
   std::optional<Isolation> isolation;  // none: the run's default level
@@ -95,16 +83,9 @@ struct DeleteStmt {
   ExprPtr where;
 };
 
-enum class ColumnType { kInt, kBigInt, kText };  // int is PostgreSQL's int4
-struct ColumnDef {
-  std::string name;
-  ColumnType type = ColumnType::kInt;
-  bool primary_key = false;
-  bool not_null = false;
-};
 struct CreateTableStmt {
   std::string table;
-  std::vector<ColumnDef> columns;
+  std::vector<Column> columns;
 };
 struct DropTableStmt {
   std::string table;

@@ -78,8 +78,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       auto it = env.vars ? env.vars->find(e.name) : decltype(env.vars->end()){};
       if (!env.vars || it == env.vars->end())
         throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
-      if (env.origins)
-        env.origins->insert(env.origins->end(), it->second.from.begin(), it->second.from.end());
+      if (env.reads) env.reads->insert(env.reads->end(), it->second.from.begin(), it->second.from.end());
       return it->second.value;
     }
     case ExprKind::kNeg: {

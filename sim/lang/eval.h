@@ -20,31 +20,21 @@ namespace ccsim {
 
 struct Table;
 
-// An error PostgreSQL would raise for the statement, with its SQLSTATE.
-class SqlError : public std::runtime_error {
- public:
-  SqlError(std::string sqlstate, const std::string& message)
-      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
-  const std::string& sqlstate() const { return sqlstate_; }
-
- private:
-  std::string sqlstate_;
-};
-
 // Where a value came from: one column of one row version that a SELECT read.
-// The lost-update check follows these to learn what a write was based on.
-struct Origin {
+// Values carry their reads through INTO, LET and :params, so the
+// lost-update check can follow what a write was based on.
+struct RowRead {
   TableId table;
   RowId row;
   VersionId version;
   std::string column;
-  auto operator<=>(const Origin&) const = default;
+  auto operator<=>(const RowRead&) const = default;
 };
 
 // A request's variable: its value and the row versions it was computed from.
 struct Var {
   Value value;
-  std::vector<Origin> from;
+  std::vector<RowRead> from;
   bool operator==(const Var&) const = default;
 };
 
@@ -84,7 +74,7 @@ struct EvalEnv {
   const Table* table = nullptr;  // for column references; null outside a row
   const Row* row = nullptr;
   const Vars* vars = nullptr;
-  std::vector<Origin>* origins = nullptr;  // when set, collects the origins of params used
+  std::vector<RowRead>* reads = nullptr;  // when set, collects the reads of the params used
 };
 
 // Returns the value of an arithmetic expression.

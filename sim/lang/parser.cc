@@ -228,7 +228,7 @@ class Parser {
     c.table = name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
     do {
-      ColumnDef col;
+      Column col;
       col.name = name("a column name");
       const Token& t = peek();
       if (accept("int") || accept("integer") || accept("int4")) {

@@ -528,7 +528,7 @@ World build_world(const Scenario& s, const Mitigation& m) {
     q.program = m.steps;
     q.vars = initial_vars(spec, i);
     q.initial = std::make_shared<const Vars>(q.vars);
-    w.requests.push_back(std::move(q));
+    w.add(std::move(q));
     w.clients[spec.client] = m.client;
   }
   w.restart = m.restart;

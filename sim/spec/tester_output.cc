@@ -220,13 +220,13 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
       q.continue_on_error = true;
       q.program = std::make_shared<Program>(std::move(prog));
       q.vars["rowcount"] = Var{int64_t{0}, {}};
-      w.requests.push_back(std::move(q));
+      w.add(std::move(q));
     }
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       if (open_block[s]) {
-        Request& q = w.requests[s];
-        q.txn = w.store.begin(RequestId{static_cast<uint32_t>(s)}, *open_block[s]);
-        q.in_block = true;
+        Session& session = w.sessions[s];
+        session.txn = w.store.begin(RequestId{static_cast<uint32_t>(s)}, *open_block[s]);
+        session.in_block = true;
       }
 
     out += "\nstarting permutation:";
@@ -241,9 +241,10 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       RequestId r{static_cast<uint32_t>(s)};
       obs.run_quietly(r, w.requests[s].program->steps.size());
-      const Request& q = w.requests[s];
-      open_block[s] = q.in_block && q.txn ? std::optional<Isolation>(w.store.txn(q.txn).isolation)
-                                          : std::nullopt;
+      const Session& session = w.sessions[s];
+      open_block[s] = session.in_block && session.txn
+                          ? std::optional<Isolation>(w.store.txn(session.txn).isolation)
+                          : std::nullopt;
     }
   }
   return out;

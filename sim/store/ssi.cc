@@ -15,7 +15,6 @@
 // read-only afterwards, as PostgreSQL does.
 #include <algorithm>
 
-#include "lang/eval.h"
 #include "store/store.h"
 
 namespace ccsim {

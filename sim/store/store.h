@@ -21,16 +21,9 @@
 
 #include "core/ids.h"
 #include "core/value.h"
-#include "lang/ast.h"
+#include "core/sql.h"
 
 namespace ccsim {
-
-struct Column {
-  std::string name;
-  ColumnType type = ColumnType::kInt;
-  bool primary_key = false;
-  bool not_null = false;
-};
 
 struct Table {
   std::string name;

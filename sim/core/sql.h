@@ -1,0 +1,51 @@
+// The SQL vocabulary every layer shares: isolation levels, row-lock
+// strengths, column types and definitions, and the error PostgreSQL would
+// raise (with its SQLSTATE). The store, the step language and the
+// PostgreSQL edge all speak it; it depends on nothing else in ccsim.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace ccsim {
+
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+// "READ COMMITTED", ...: as SQL writes it.
+const char* to_sql(Isolation iso);
+// "read-committed", "repeatable-read", "serializable": the command-line and TOML spelling.
+const char* option_name(Isolation iso);
+// Returns the level of that option name, if it is one.
+std::optional<Isolation> isolation_named(const std::string& name);
+
+// Row-level lock strengths, weakest first (PostgreSQL's order).
+enum class LockMode { kKeyShare, kShare, kNoKeyUpdate, kUpdate };
+const char* to_sql(LockMode m);  // "FOR UPDATE", ...
+
+// What a locking SELECT does when a row is locked: wait, fail (NOWAIT), or
+// leave the row out (SKIP LOCKED).
+enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
+
+enum class ColumnType { kInt, kBigInt, kText };  // int is PostgreSQL's int4
+
+// A column of a table, as CREATE TABLE declares it.
+struct Column {
+  std::string name;
+  ColumnType type = ColumnType::kInt;
+  bool primary_key = false;
+  bool not_null = false;
+  bool operator==(const Column&) const = default;
+};
+
+// An error PostgreSQL would raise for the statement, with its SQLSTATE.
+class SqlError : public std::runtime_error {
+ public:
+  SqlError(std::string sqlstate, const std::string& message)
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+}  // namespace ccsim

@@ -1,0 +1,550 @@
+#include "engine/executor.h"
+
+#include <algorithm>
+
+#include "engine/describe.h"
+
+namespace ccsim {
+
+namespace {
+
+// ---- Rule: names resolve when the statement runs (42P01, 42703) -----------
+// Programs are checked against the schema before they run, but a DROP TABLE
+// in a program can still remove a table a later step names; PostgreSQL then
+// fails with "relation does not exist", and so does the engine.
+TableId table_named(const Store& s, const std::string& name) {
+  auto t = s.find_table(name);
+  if (!t) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
+  return *t;
+}
+
+size_t column_named(const Table& t, const std::string& name) {
+  int i = t.column_index(name);
+  if (i < 0)
+    throw SqlError("42703",
+                   "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+  return static_cast<size_t>(i);
+}
+
+// Returns true when e reads column `name` of the row it is evaluated on.
+bool names_column(const Expr& e, const std::string& name) {
+  if (e.kind == ExprKind::kColumn && e.name == name) return true;
+  return (e.lhs && names_column(*e.lhs, name)) || (e.rhs && names_column(*e.rhs, name));
+}
+
+// Returns the lock a row-changing statement takes: UPDATE of a key column and
+// DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY UPDATE.
+LockMode write_lock(const Table& t, const StepBody& body) {
+  if (auto* u = std::get_if<UpdateStmt>(&body)) {
+    for (const Assignment& a : u->sets) {
+      int i = t.column_index(a.column);
+      if (i >= 0 && t.columns[static_cast<size_t>(i)].primary_key) return LockMode::kUpdate;
+    }
+    return LockMode::kNoKeyUpdate;
+  }
+  return LockMode::kUpdate;
+}
+
+void check_not_null(const Table& t, const Row& row) {
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    if (t.columns[i].not_null && is_null(row[i]))
+      throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
+                                  t.name + "\" violates not-null constraint");
+}
+
+// ---- Rule: unique primary key (SQLSTATE 23505) ------------------------------
+// A row whose key equals that of a live row fails with "duplicate key value
+// violates unique constraint". When the other row was written by a transaction
+// that has not finished, PostgreSQL waits for it first: if it commits, the
+// error follows; if it rolls back, the insert goes on.
+// Returns the row to wait on, or nothing when the key is free.
+std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values, TxnId self,
+                                  RowId except) {
+  const Table& t = s.table(tid);
+  std::vector<int> keys = t.key_columns();
+  if (keys.empty()) return std::nullopt;
+  for (RowId rr : t.rows) {
+    if (rr == except) continue;
+    VersionId vid = s.row(rr).newest;
+    if (!vid) continue;
+    const Version& v = s.version(vid);
+    bool same = std::all_of(keys.begin(), keys.end(), [&](int k) {
+      return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
+    });
+    if (!same) continue;
+    const Txn& creator = s.txn(v.xmin);
+    if (creator.state == TxnState::kAborted) continue;
+    bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
+    bool unfinished_deleter = v.xmax && v.xmax != self && s.txn(v.xmax).state == TxnState::kActive;
+    if (unfinished_creator || unfinished_deleter) return rr;
+    if (v.xmax && (v.xmax == self || s.committed(v.xmax))) continue;  // deleted
+    throw SqlError("23505",
+                   "duplicate key value violates unique constraint \"" + t.name + "_pkey\"");
+  }
+  return std::nullopt;
+}
+
+struct Target {
+  const std::string& table;
+  const ExprPtr& where;
+};
+
+// Returns the table and WHERE of a SELECT, UPDATE or DELETE.
+Target target_of(const StepBody& body) {
+  if (auto* sel = std::get_if<SelectStmt>(&body)) return {sel->table, sel->where};
+  if (auto* upd = std::get_if<UpdateStmt>(&body)) return {upd->table, upd->where};
+  const auto& del = std::get<DeleteStmt>(body);
+  return {del.table, del.where};
+}
+
+// Returns true when e names no column: a constant or parameters only.
+bool column_free(const Expr& e) {
+  if (e.kind == ExprKind::kColumn) return false;
+  return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
+}
+
+// ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
+// PostgreSQL looks a row up through the primary key's index when the WHERE
+// pins the key (key = value, alone or ANDed with more), and otherwise scans
+// the whole table. An index lookup locks the index page and the tuples it
+// fetched; a sequential scan locks the relation. Returns the key's value when
+// the index is used.
+std::optional<Value> index_lookup(const Table& t, const Expr* where, const Vars& vars) {
+  std::vector<int> keys = t.key_columns();
+  if (!where || keys.size() != 1) return std::nullopt;
+  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
+  if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
+    if (auto v = index_lookup(t, where->lhs.get(), vars)) return v;
+    return index_lookup(t, where->rhs.get(), vars);
+  }
+  if (where->kind != ExprKind::kBinary || where->op != BinOp::kEq) return std::nullopt;
+  const Expr* col = where->lhs.get();
+  const Expr* val = where->rhs.get();
+  if (col->kind != ExprKind::kColumn) std::swap(col, val);
+  if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
+  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  return eval_value(*val, env);
+}
+
+}  // namespace
+
+// ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
+// PostgreSQL looks a row up through the primary key's index when the WHERE
+// pins the key (key = value, alone or ANDed with more), and otherwise scans
+// the whole table. An index lookup locks the index page and the tuples it
+// fetched; a sequential scan locks the relation.
+void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
+                                 const Snapshot& snap) {
+  Store& s = w_.store;
+  const Request& q = w_.requests[r.value];
+  TxnId txn = w_.sessions[r.value].txn;
+  if (s.txn(txn).isolation != Isolation::kSerializable) return;
+  const Table& t = s.table(tid);
+  std::optional<Value> key = index_lookup(t, where.get(), q.vars);
+  std::vector<RowId> looked_up;
+  std::vector<VersionId> read;
+  if (key) {
+    size_t k = static_cast<size_t>(t.key_columns()[0]);
+    for (RowId row : t.rows) {
+      bool match = false;
+      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
+        match = s.version(v).values[k] == *key;
+      if (!match) continue;
+      looked_up.push_back(row);
+      for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
+        if (s.visible(s.version(v), snap)) {
+          if (s.version(v).values[k] == *key) read.push_back(v);
+          break;
+        }
+    }
+  }
+  s.ssi_read(txn, tid, key.has_value(), looked_up, read);
+}
+
+// Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
+void Executor::start_statement(RequestId r, const Step& st) {
+  const Request& q = w_.requests[r.value];
+  Session& session = w_.sessions[r.value];
+  Store& s = w_.store;
+  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
+  Cursor c;
+  c.txn = session.txn;
+  c.snapshot = s.statement_snapshot(session.txn);
+  EvalEnv params{nullptr, nullptr, &q.vars, nullptr};
+  if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
+    const Table& t = s.table(table_named(s, ins->table));
+    size_t targets = ins->columns.empty() ? t.columns.size() : ins->columns.size();
+    for (const auto& exprs : ins->rows) {
+      if (exprs.size() > targets)
+        throw SqlError("42601", "INSERT has more expressions than target columns");
+      if (!ins->columns.empty() && exprs.size() < targets)
+        throw SqlError("42601", "INSERT has more target columns than expressions");
+      Row row(t.columns.size(), Null{});
+      for (size_t i = 0; i < exprs.size(); ++i) {
+        size_t col = ins->columns.empty() ? i : column_named(t, ins->columns[i]);
+        row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);
+      }
+      check_not_null(t, row);
+      c.inserts.push_back(std::move(row));
+    }
+    session.cursor = std::move(c);
+    return;
+  }
+  const auto* sel = std::get_if<SelectStmt>(&st.body);
+  auto [tname, where] = target_of(st.body);
+  TableId tid = table_named(s, tname);
+  const Table& t = s.table(tid);
+  serializable_read(r, tid, where, c.snapshot);
+  for (VersionId v : s.scan(tid, c.snapshot)) {
+    EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr};
+    if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
+  }
+  if (sel && sel->order_by) {
+    size_t col = column_named(t, sel->order_by->column);
+    bool desc = sel->order_by->descending;
+    // PostgreSQL's default order treats NULL as larger than any value: NULLS
+    // LAST ascending, NULLS FIRST descending.
+    auto ascending = [](const Value& x, const Value& y) {
+      if (is_null(x) != is_null(y)) return is_null(y);
+      return x < y;
+    };
+    std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
+      const Value& x = s.version(a).values[col];
+      const Value& y = s.version(b).values[col];
+      return desc ? ascending(y, x) : ascending(x, y);
+    });
+  }
+  if (sel && !sel->lock) {
+    // A plain SELECT takes no row locks: its result is what the snapshot sees.
+    c.out = c.candidates;
+    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit))
+      c.out.resize(static_cast<size_t>(*sel->limit));
+    c.next = c.candidates.size();
+  }
+  session.cursor = std::move(c);
+}
+
+// ---- Rule: deadlock (SQLSTATE 40P01) ---------------------------------------
+// A waiter whose wait closes a cycle in the waits-for graph is aborted with
+// "deadlock detected"; the other members of the cycle keep waiting.
+SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  if (w_.store.in_deadlock(c.txn)) {
+    w_.store.cancel_wait(c.txn);
+    throw SqlError("40P01", "deadlock detected");
+  }
+  c.waiting = true;
+  c.wait_row = row;
+  SqlAnswer a;
+  a.kind = SqlAnswer::Kind::kWaiting;
+  for (TxnId t : w_.store.blockers(row, c.txn, mode)) a.holders.push_back(w_.owner(t));
+  if (narrating(log_))
+    a.waits_on = row_label(w_.store, row) + " is locked by " + names(w_, a.holders);
+  return a;
+}
+
+bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  TableId tid = table_named(s, ins.table);
+  while (c.next < c.inserts.size()) {
+    const Row& values = c.inserts[c.next];
+    s.ssi_insert_heap(c.txn, tid);
+    if (auto other = key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX})) {
+      s.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
+      *waiting = block(r, *other, LockMode::kKeyShare);
+      return false;
+    }
+    s.ssi_insert_index(c.txn, tid);
+    RowId row = s.insert(tid, c.txn, values);
+    s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
+    ++c.rowcount;
+    ++c.next;
+  }
+  return true;
+}
+
+// Goes on with request r's statement from its cursor. Returns true when it
+// is done; false when it must wait (then *waiting says on what).
+bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
+  if (auto* ins = std::get_if<InsertStmt>(&st.body)) return advance_insert(r, *ins, waiting);
+  const Request& q = w_.requests[r.value];
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  const auto* sel = std::get_if<SelectStmt>(&st.body);
+  const auto* upd = std::get_if<UpdateStmt>(&st.body);
+  auto [tname, where] = target_of(st.body);
+  TableId tid = table_named(s, tname);
+  LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
+  WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
+  Isolation iso = s.txn(c.txn).isolation;
+
+  while (c.next < c.candidates.size()) {
+    if (sel && sel->limit && c.rowcount >= *sel->limit) break;
+    VersionId seen = c.candidates[c.next];
+    RowId row = s.version(seen).row;
+    LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait);
+    if (got == LockResult::kUnavailable) {
+      // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
+      // NOWAIT fails at once on a row another transaction has locked in a
+      // conflicting mode; SKIP LOCKED leaves such a row out of the result.
+      if (policy == WaitPolicy::kNoWait)
+        throw SqlError("55P03", "could not obtain lock on row in relation \"" + tname + "\"");
+      ++c.next;
+      continue;
+    }
+    if (got == LockResult::kEnqueued) {
+      *waiting = block(r, row, mode);
+      return false;
+    }
+
+    VersionId newest = s.row(row).newest;
+    bool deleted = static_cast<bool>(s.version(newest).xmax);
+    VersionId target = seen;
+    if (newest != seen || deleted) {
+      // ---- Rule: a row changed since the statement's snapshot ----------------
+      // READ COMMITTED: the statement follows the row to its newest committed
+      // version, re-checks its WHERE against it (EvalPlanQual), skips the row
+      // when it was deleted or no longer matches (keeping the lock), and
+      // otherwise works on the newest version: SET sees the other's change.
+      // REPEATABLE READ and above: the row was changed by a transaction the
+      // snapshot does not see, so the statement fails with SQLSTATE 40001
+      // "could not serialize access due to concurrent update".
+      if (iso != Isolation::kReadCommitted)
+        throw SqlError("40001", deleted ? "could not serialize access due to concurrent delete"
+                                        : "could not serialize access due to concurrent update");
+      if (deleted) {
+        ++c.next;
+        continue;
+      }
+      if (where && !w_.faults.no_where_recheck) {
+        EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr};
+        if (eval_pred(*where, env) != true) {
+          ++c.next;
+          continue;
+        }
+      }
+      target = newest;
+    }
+
+    if (sel) {
+      c.out.push_back(target);
+    } else if (upd) {
+      const Table& t = s.table(tid);
+      Row before = s.version(target).values;
+      Row after = before;
+      std::vector<ColumnChange> changes;
+      for (const Assignment& a : upd->sets) {
+        size_t i = column_named(t, a.column);
+        std::vector<RowRead> from;
+        EvalEnv env{&t, &before, &q.vars, &from};
+        after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
+        changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
+                                       names_column(*a.value, a.column)});
+      }
+      check_not_null(t, after);
+      if (mode == LockMode::kUpdate) key_conflict(s, tid, after, c.txn, row);
+      s.ssi_write(c.txn, row, target);
+      VersionId made = s.update(row, c.txn, std::move(after));
+      if (log_)
+        log_->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
+    } else {
+      s.ssi_write(c.txn, row, target);
+      s.remove(row, c.txn);
+      if (log_) log_->writes.push_back(WriteObs{r, c.txn, tid, row, target, VersionId{}, {}});
+    }
+    ++c.rowcount;
+    ++c.next;
+  }
+  return true;
+}
+
+// Completes request r's statement: its answer (the rows a SELECT returns,
+// with the versions its first row was read from, or the rows written). A
+// statement outside a block commits when the machine has taken the answer
+// (finish()); at SERIALIZABLE that commit can fail, so its check comes first.
+SqlAnswer Executor::complete(RequestId r, const Step& st) {
+  Session& session = w_.sessions[r.value];
+  if (!session.in_block) w_.store.ssi_precommit(session.txn);  // autocommit: the commit can fail
+  Cursor c = std::move(*session.cursor);
+  session.cursor.reset();
+  SqlAnswer a;
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+    TableId tid = table_named(w_.store, sel->table);
+    const Table& t = w_.store.table(tid);
+    std::vector<int> cols;
+    if (sel->columns.empty())
+      for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(static_cast<int>(i));
+    else
+      for (const std::string& n : sel->columns)
+        cols.push_back(static_cast<int>(column_named(t, n)));
+    a.has_rows = true;
+    const bool narrate = narrating(log_);
+    if (narrate)
+      for (int i : cols) a.columns.push_back(t.columns[static_cast<size_t>(i)].name);
+    // Every row when narrating; otherwise only the first, which INTO reads.
+    size_t keep =
+        narrate ? c.out.size() : std::min<size_t>(c.out.size(), sel->into.empty() ? 0 : 1);
+    for (size_t k = 0; k < keep; ++k) {
+      const Version& ver = w_.store.version(c.out[k]);
+      Row row;
+      for (int i : cols) row.push_back(ver.values[static_cast<size_t>(i)]);
+      a.rows.push_back(std::move(row));
+      if (k == 0)
+        for (int i : cols)
+          a.first_row_reads.push_back(
+              {RowRead{tid, ver.row, ver.id, t.columns[static_cast<size_t>(i)].name}});
+    }
+    a.rowcount = static_cast<int64_t>(c.out.size());
+  } else {
+    a.rowcount = c.rowcount;
+  }
+  return a;
+}
+
+// The SQL statements, by kind: transaction control here, data statements
+// through a cursor.
+SqlAnswer Executor::execute(RequestId r, const Step& st) {
+  Session& session = w_.sessions[r.value];
+  // ---- Rule: a failed transaction block (SQLSTATE 25P02) ---------------------
+  if (session.failed_block && !std::holds_alternative<CommitStmt>(st.body) &&
+      !std::holds_alternative<RollbackStmt>(st.body))
+    throw SqlError(
+        "25P02", "current transaction is aborted, commands ignored until end of transaction block");
+  SqlAnswer a;
+  if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
+    // BEGIN inside a transaction only warns (25001).
+    if (session.in_block) {
+      a.text = "BEGIN";
+      a.warning = "there is already a transaction in progress";
+      return a;
+    }
+    Isolation iso = begin->isolation.value_or(w_.default_isolation);
+    session.txn = w_.store.begin(r, iso);
+    session.in_block = true;
+    a.text = std::string("BEGIN (") + to_sql(iso) + ")";
+    return a;
+  }
+  if (std::holds_alternative<CommitStmt>(st.body) ||
+      std::holds_alternative<RollbackStmt>(st.body)) {
+    bool commit = std::holds_alternative<CommitStmt>(st.body);
+    if (session.failed_block) {
+      session.in_block = session.failed_block = false;
+      a.text = st.text + " -> ROLLBACK (the transaction had failed)";
+    } else if (!session.in_block) {
+      a.text = st.text;  // COMMIT outside a transaction only warns (25P01)
+      a.warning = "there is no transaction in progress";
+    } else {
+      if (commit) w_.store.ssi_precommit(session.txn);
+      a.event = commit ? EventKind::kCommit : EventKind::kRollback;
+      a.text = commit ? "COMMIT" : "ROLLBACK";
+      ending_.push_back(Ending{r, commit});  // ended in finish(), once narrated
+    }
+    return a;
+  }
+  if (auto* set = std::get_if<SetStmt>(&st.body)) {
+    a.text = st.text + " -> SET (" + set->name + " changes nothing in ccsim)";
+    return a;
+  }
+  if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    if (w_.store.find_table(create->table))
+      throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
+    w_.store.create_table(create->table, create->columns);
+    a.text = "CREATE TABLE " + create->table;
+    return a;
+  }
+  if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
+    auto tid = w_.store.find_table(drop->table);
+    if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
+    w_.store.drop_table(*tid);
+    a.text = "DROP TABLE " + drop->table;
+    return a;
+  }
+  start_statement(r, st);
+  SqlAnswer waiting;
+  if (!advance(r, st, &waiting)) return waiting;
+  return complete(r, st);
+}
+
+std::optional<SqlAnswer> Executor::run(RequestId r, const Step& st, const Vars& vars) {
+  (void)vars;  // the statement reads them from its request, also when it resumes
+  try {
+    return execute(r, st);
+  } catch (const SqlError& e) {
+    return SqlAnswer::error(e);
+  }
+}
+
+// Ends r's transaction and resumes the statements its locks held up, in the
+// order their locks were granted.
+void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end) {
+  Session& session = w_.sessions[r.value];
+  TxnId t = session.txn;
+  if (!t) return;
+  session.txn = TxnId{};
+  session.in_block = false;
+  std::vector<TxnId> granted = w_.store.end(t, commit);
+  if (log_) log_->txn_ends.push_back(TxnObs{t, r, commit});
+  if (narrate_end)
+    emit(log_, commit ? EventKind::kCommit : EventKind::kRollback, r, w_.requests[r.value].pc,
+         [&] { return text; });
+  for (TxnId g : granted) {
+    RequestId waiter = w_.owner(g);
+    if (w_.requests[waiter.value].state != RunState::kBlocked || !w_.sessions[waiter.value].cursor)
+      continue;
+    resume(waiter, r);
+  }
+}
+
+// A waiter's lock was granted: its statement goes on from its cursor, and
+// the machine takes the answer (done, waiting again, or an error).
+void Executor::resume(RequestId waiter, RequestId by) {
+  Session& session = w_.sessions[waiter.value];
+  session.cursor->waiting = false;
+  const Request& q = w_.requests[waiter.value];
+  const Step& st = q.program->steps[q.pc];
+  SqlAnswer a;
+  try {
+    if (advance(waiter, st, &a)) a = complete(waiter, st);
+  } catch (const SqlError& e) {
+    a = SqlAnswer::error(e);
+  }
+  a.released_by = {by};
+  machine->answer(waiter, a);
+}
+
+void Executor::finish(RequestId r) {
+  auto it = std::find_if(ending_.begin(), ending_.end(), [&](const Ending& e) { return e.r == r; });
+  if (it != ending_.end()) {
+    bool commit = it->commit;
+    ending_.erase(it);
+    end_txn(r, commit, "", false);  // the COMMIT or ROLLBACK step narrated it
+    return;
+  }
+  const Session& session = w_.sessions[r.value];
+  if (session.txn && !session.in_block) end_txn(r, true, "COMMIT (autocommit)", true);
+}
+
+bool Executor::in_transaction(RequestId r) const {
+  return static_cast<bool>(w_.sessions[r.value].txn);
+}
+
+void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
+  Session& session = w_.sessions[r.value];
+  session.cursor.reset();
+  bool block = session.in_block;
+  if (session.txn) {
+    w_.store.cancel_wait(session.txn);
+    end_txn(r, false, why, true);
+  }
+  session.in_block = session.failed_block = in_session && block;
+}
+
+void Executor::close(RequestId r) {
+  Session& session = w_.sessions[r.value];
+  session.cursor.reset();
+  if (session.txn) end_txn(r, false, "ROLLBACK (the connection closed)", true);
+  session.in_block = session.failed_block = false;
+}
+
+}  // namespace ccsim

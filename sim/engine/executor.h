@@ -1,0 +1,63 @@
+// The simulated SQL backend: runs each request's statements over the store
+// of a World, through that request's Session, as PostgreSQL 15 would - the
+// request machine's backend in the simulator (engine/request_machine.h).
+//
+// A statement either completes, waits for a row lock, or fails with a
+// SQLSTATE. A waiting statement keeps a cursor in its session; when the
+// transaction holding it ends, the executor resumes the waiter's statement
+// at once (as PostgreSQL's waiting backend wakes) and hands its answer to
+// the machine, inside the step that ended the holder.
+//
+// Synchronous and pure: no clocks, threads, I/O or global state.
+#pragma once
+
+#include "engine/log.h"
+#include "engine/request_machine.h"
+#include "engine/world.h"
+
+namespace ccsim {
+
+class Executor : public SqlBackend {
+ public:
+  // Runs statements over w's store; narrates to `log` (may be null).
+  Executor(World& w, Log* log) : w_(w), log_(log) {}
+
+  std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) override;
+  void finish(RequestId r) override;
+  bool in_transaction(RequestId r) const override;
+  void rollback(RequestId r, const std::string& why, bool in_session) override;
+  void close(RequestId r) override;
+
+ private:
+  SqlAnswer execute(RequestId r, const Step& st);
+  void start_statement(RequestId r, const Step& st);
+  bool advance(RequestId r, const Step& st, SqlAnswer* waiting);
+  bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
+  SqlAnswer block(RequestId r, RowId row, LockMode mode);
+  SqlAnswer complete(RequestId r, const Step& st);
+  void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const Snapshot& snap);
+  void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
+  void resume(RequestId waiter, RequestId by);
+
+  World& w_;
+  Log* log_;
+  // COMMIT and ROLLBACK steps answered but not yet ended (finish() ends them).
+  struct Ending {
+    RequestId r;
+    bool commit;
+  };
+  std::vector<Ending> ending_;
+};
+
+// A setup statement that failed, with where it stands in its file.
+class SetupFailure : public SqlError {
+ public:
+  SetupFailure(const SqlError& e, SourcePos pos)
+      : SqlError(e.sqlstate(), e.what()), pos_(std::move(pos)) {}
+  const SourcePos& pos() const { return pos_; }
+
+ private:
+  SourcePos pos_;
+};
+
+}  // namespace ccsim

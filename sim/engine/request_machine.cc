@@ -1,0 +1,372 @@
+#include "engine/request_machine.h"
+
+#include <algorithm>
+
+namespace ccsim {
+
+namespace {
+
+// Returns "A", "A and B", "A, B and C".
+std::string names_of(const Application& app, const std::vector<RequestId>& ids) {
+  std::string out;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += (i + 1 == ids.size()) ? " and " : ", ";
+    out += app.requests[ids[i].value].name;
+  }
+  return out.empty() ? "nobody" : out;
+}
+
+// Returns a result for people: "1 row: (1, 100)", "2 rows: ...", "0 rows".
+std::string rows_text(const std::vector<Row>& rows) {
+  std::string out = std::to_string(rows.size()) + (rows.size() == 1 ? " row" : " rows");
+  for (size_t i = 0; i < rows.size() && i < 5; ++i) {
+    out += i ? ", (" : ": (";
+    for (size_t c = 0; c < rows[i].size(); ++c) out += (c ? ", " : "") + to_sql(rows[i][c]);
+    out += ")";
+  }
+  if (rows.size() > 5) out += ", ...";
+  return out;
+}
+
+// The result of a statement, as the trace narrates it after " -> ".
+std::string result_text(const Step& st, const SqlAnswer& a) {
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+    if (sel->into.empty()) return rows_text(a.rows);
+    std::string out;
+    for (size_t i = 0; i < sel->into.size(); ++i) {
+      Value v = a.rows.empty() || i >= a.rows[0].size() ? Value{Null{}} : a.rows[0][i];
+      out += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v);
+    }
+    return a.rows.empty() ? "no row; " + out : out;
+  }
+  if (std::holds_alternative<UpdateStmt>(st.body)) return "UPDATE " + std::to_string(a.rowcount);
+  if (std::holds_alternative<DeleteStmt>(st.body)) return "DELETE " + std::to_string(a.rowcount);
+  return "INSERT 0 " + std::to_string(a.rowcount);
+}
+
+}  // namespace
+
+RequestMachine::RequestMachine(Application& app, SqlBackend& sql, Log* log)
+    : app_(app), sql_(sql), log_(log) {
+  sql_.machine = this;
+}
+
+// ---- Rule: a request's mutexes end with it ---------------------------------
+// A request that ends, however it ends, leaves its `with lock:` blocks and
+// releases what it holds. A crash kills the process: its in-process mutexes
+// die with it, but a global one (held outside the process) stays held.
+void RequestMachine::release_mutexes(RequestId r, bool keep_global) {
+  wake_mutex_waiters(app_.mutexes.release_all(r.value, keep_global), r);
+}
+
+// Hands each granted mutex to its waiter: its ACQUIRE completes.
+void RequestMachine::wake_mutex_waiters(const std::vector<size_t>& granted, RequestId by) {
+  for (size_t g : granted) {
+    RequestId waiter{static_cast<uint32_t>(g)};
+    Request& wq = app_.requests[g];
+    if (wq.state != RunState::kBlocked || !wq.mutex_wait) continue;
+    wq.mutex_wait = false;
+    wq.waiting_for.clear();
+    wq.state = RunState::kReady;
+    emit(log_, EventKind::kResume, waiter, wq.pc,
+         [&] {
+           return "(resumes after " + app_.requests[by.value].name + " released it) " +
+                  wq.program->steps[wq.pc].text + " -> acquired";
+         },
+         {by});
+    ++wq.pc;
+    finish_if_returned(waiter);
+  }
+}
+
+// ---- Rule: an error ends a web request; a session goes on ----------------------
+// The error rolls the transaction back at once, releasing its locks. A web
+// request ends there (aborted), unless its restart policy names the SQLSTATE.
+// A connection (an isolation-tester session) goes on: a transaction block
+// stays open in a failed state, where every command but COMMIT and ROLLBACK
+// fails with 25P02 "current transaction is aborted, commands ignored until
+// end of transaction block" until one of them ends it.
+void RequestMachine::fail(RequestId r, const std::string& sqlstate, const std::string& message) {
+  Request& q = app_.requests[r.value];
+  q.waiting_for.clear();
+  const Step& st = q.program->steps[q.pc];
+  if (Event* ev = emit(
+          log_, EventKind::kError, r, q.pc,
+          [&] { return st.text + " -> ERROR: " + message + " (SQLSTATE " + sqlstate + ")"; }, {},
+          sqlstate))
+    ev->message = message;
+  if (q.continue_on_error) {
+    sql_.rollback(r, "ROLLBACK (the error aborts the transaction)", true);
+    q.state = RunState::kReady;
+    ++q.pc;
+    finish_if_returned(r);
+    return;
+  }
+  sql_.rollback(r, "ROLLBACK (the error aborts the transaction)", false);
+  if (app_.restart.restarts_on(sqlstate)) {
+    restart(r, "SQLSTATE " + sqlstate);
+    return;
+  }
+  q.state = RunState::kDone;
+  q.fate = Fate::kAborted;
+  q.sqlstate = sqlstate;
+  q.error = message;
+  release_mutexes(r, false);
+}
+
+void RequestMachine::give_up(RequestId r, const std::string& why) {
+  Request& q = app_.requests[r.value];
+  q.state = RunState::kDone;
+  q.fate = Fate::kGaveUp;
+  q.error = why;
+  q.waiting_for.clear();
+  emit(log_, EventKind::kGaveUp, r, q.pc, [&] { return "gives up: " + why; });
+  sql_.rollback(r, "ROLLBACK (the request gave up)", false);
+  release_mutexes(r, false);
+}
+
+// ---- Rule: restart the whole request (restart policy) -----------------------
+// The view raised (an error the policy names, or a RESTART IF that held); a
+// retry wrapper around it calls it again from the top with the arguments it
+// was sent: a new transaction, fresh reads, nothing kept from the failed try.
+// After restart.max restarts the request gives up.
+void RequestMachine::restart(RequestId r, const std::string& why) {
+  Request& q = app_.requests[r.value];
+  if (q.restarts >= app_.restart.max) {
+    give_up(r, why + " after " + std::to_string(app_.restart.max) +
+                   (app_.restart.max == 1 ? " restart" : " restarts") + " (restart.max)");
+    return;
+  }
+  ++q.restarts;
+  // The restart is narrated first: what it releases wakes others after it.
+  emit(log_, EventKind::kRestart, r, q.pc, [&] {
+    return why + ": restarts from step 1 (restart " + std::to_string(q.restarts) + " of " +
+           std::to_string(app_.restart.max) + ")";
+  });
+  sql_.rollback(r, "ROLLBACK (the request restarts)", false);
+  q.pc = 0;
+  q.vars = *q.initial;
+  q.retries.clear();
+  q.waiting_for.clear();
+  q.state = RunState::kReady;
+  release_mutexes(r, false);
+}
+
+// ---- Rule: an injected crash ---------------------------------------------------
+// The worker process dies where the request stands. Its connection drops, so
+// PostgreSQL rolls back the open transaction; what it already committed (an
+// autocommit UPDATE of a lock row) stays. In-process mutexes die with it.
+void RequestMachine::crash(RequestId r) {
+  Request& q = app_.requests[r.value];
+  q.state = RunState::kDone;
+  q.fate = Fate::kCrashed;
+  q.error = "its process died before step " + std::to_string(q.pc + 1);
+  emit(log_, EventKind::kCrash, r, q.pc,
+       [&] { return "crashes: " + q.error + " (injected fault)"; });
+  sql_.close(r);
+  release_mutexes(r, true);
+}
+
+// Ends request r when it has run its last step. A request that returns with
+// its transaction still open is rolled back, as PostgreSQL does when the
+// connection closes; a session (continue_on_error) keeps its connection, and
+// with it the open transaction and its locks.
+void RequestMachine::finish_if_returned(RequestId r) {
+  Request& q = app_.requests[r.value];
+  if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
+  q.state = RunState::kDone;
+  if (!q.continue_on_error && sql_.in_transaction(r)) {
+    q.fate = Fate::kAborted;
+    q.error =
+        "returned with its transaction still open; PostgreSQL rolls it back when the connection "
+        "closes";
+    sql_.rollback(r, "ROLLBACK (" + q.error + ")", false);
+    release_mutexes(r, false);
+    return;
+  }
+  q.fate = Fate::kCommitted;
+  emit(log_, EventKind::kFinish, r, q.pc, [] { return std::string("returns"); });
+  release_mutexes(r, false);
+}
+
+// Returns true (and ends the request) when its client drops this click.
+bool RequestMachine::dropped_by_client(RequestId r) {
+  Request& q = app_.requests[r.value];
+  auto policy = app_.clients.find(q.client);
+  if (policy == app_.clients.end() || !policy->second.debounce) return false;
+  for (const Request& other : app_.requests) {
+    if (&other == &q || other.client != q.client) continue;
+    if (other.sent && other.fate == Fate::kRunning) {
+      q.state = RunState::kDone;
+      q.fate = Fate::kDropped;
+      emit(log_, EventKind::kDropped, r, 0, [&] {
+        return "click ignored: " + q.client + "'s button is disabled while " + other.name +
+               " is in flight; the request is never sent";
+      });
+      return true;
+    }
+  }
+  return false;
+}
+
+void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
+  Request& q = app_.requests[r.value];
+  const Step& st = q.program->steps[q.pc];
+  switch (a.kind) {
+    case SqlAnswer::Kind::kWaiting:
+      q.state = RunState::kBlocked;
+      q.waiting_for = a.holders;
+      emit(
+          log_, EventKind::kWait, r, q.pc, [&] { return st.text + " -> waits: " + a.waits_on; },
+          a.holders);
+      return;
+    case SqlAnswer::Kind::kError:
+      fail(r, a.sqlstate, a.message);
+      finish_if_returned(r);
+      return;
+    case SqlAnswer::Kind::kDone:
+      break;
+  }
+  const bool resumed = q.state == RunState::kBlocked;
+  q.state = RunState::kReady;
+  q.waiting_for.clear();
+  // What a statement assigns: INTO from its first row (NULL when it has
+  // none), and :rowcount.
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+    for (size_t i = 0; i < sel->into.size(); ++i) {
+      Var v;
+      if (!a.rows.empty() && i < a.rows[0].size()) {
+        v.value = a.rows[0][i];
+        if (i < a.first_row_reads.size()) v.from = a.first_row_reads[i];
+      }
+      q.vars[sel->into[i]] = std::move(v);
+    }
+  }
+  if (a.rowcount >= 0) q.vars["rowcount"] = Var{a.rowcount, {}};
+  EventKind kind = a.event.value_or(resumed ? EventKind::kResume : EventKind::kStep);
+  auto text = [&] {
+    std::string out = !a.text.empty() ? a.text : st.text + " -> " + result_text(st, a);
+    if (!a.warning.empty()) out += " -> WARNING: " + a.warning;
+    if (resumed) out = "(resumes after " + names_of(app_, a.released_by) + " ended) " + out;
+    return out;
+  };
+  if (Event* e = emit(log_, kind, r, q.pc, text, a.released_by)) {
+    if (!a.warning.empty()) e->message = a.warning;
+    if (a.has_rows) {
+      e->has_rows = true;
+      e->columns = a.columns;
+      e->rows = a.rows;
+    } else if (a.rowcount >= 0) {
+      e->rowcount = a.rowcount;
+    }
+  }
+  ++q.pc;
+  sql_.finish(r);
+  finish_if_returned(r);
+}
+
+void RequestMachine::step(RequestId r) {
+  Request& q = app_.requests[r.value];
+  if (q.pc >= q.program->steps.size()) {  // an empty program: nothing to run but the return
+    finish_if_returned(r);
+    return;
+  }
+  if (!q.sent) {
+    if (dropped_by_client(r)) return;
+    q.sent = true;
+  }
+  if (q.steps_taken++ >= app_.steps_per_request_max) {
+    give_up(r, "took more than " + std::to_string(app_.steps_per_request_max) +
+                   " steps (steps_per_request_max)");
+    return;
+  }
+  if (app_.crash && app_.crash->request == q.name && app_.crash->step == q.pc) {
+    crash(r);
+    return;
+  }
+  const Step& st = q.program->steps[q.pc];
+  const size_t at = q.pc;
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  try {
+    if (auto* rs = std::get_if<RestartAction>(&st.body)) {
+      auto cond = [&] { return to_sql(*rs->condition); };
+      if (eval_pred(*rs->condition, env) == true) {
+        restart(r, cond() + " holds");
+        return;
+      }
+      emit(log_, EventKind::kStep, r, at, [&] { return cond() + " is false: goes on"; });
+      ++q.pc;
+    } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
+      std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
+      if (app_.mutexes.acquire(key, r.value)) {
+        emit(log_, EventKind::kStep, r, at,
+             [&] { return st.text + " -> acquired (" + Mutexes::label(key) + ")"; });
+        ++q.pc;
+      } else {
+        RequestId holder{static_cast<uint32_t>(*app_.mutexes.holder(key))};
+        q.state = RunState::kBlocked;
+        q.mutex_wait = true;
+        q.waiting_for = {holder};
+        if (Event* e = emit(log_, EventKind::kWait, r, at,
+                            [&] {
+                              return st.text + " -> waits: " + Mutexes::label(key) +
+                                     " is held by " + app_.requests[holder.value].name;
+                            },
+                            {holder}))
+          e->mutex = Mutexes::label(key);
+        return;
+      }
+    } else if (auto* rel = std::get_if<ReleaseAction>(&st.body)) {
+      // RELEASE MUTEX name frees the one mutex of that name the request holds.
+      std::string held;
+      for (const std::string& key : app_.mutexes.held_by(r.value))
+        if (key.substr(key.rfind('/') + 1) == rel->mutex) held = key;
+      ++q.pc;
+      if (held.empty()) {
+        emit(log_, EventKind::kStep, r, at,
+             [&] { return st.text + " -> not held: nothing to release"; });
+      } else {
+        emit(log_, EventKind::kStep, r, at, [&] { return st.text + " -> released"; });
+        if (std::optional<size_t> next = app_.mutexes.release(held, r.value))
+          wake_mutex_waiters({*next}, r);
+      }
+    } else if (auto* let = std::get_if<LetAction>(&st.body)) {
+      Var v;
+      EvalEnv with_reads{nullptr, nullptr, &q.vars, &v.from};
+      v.value = eval_value(*let->value, with_reads);
+      emit(log_, EventKind::kStep, r, at,
+           [&] { return st.text + " -> :" + let->var + " = " + to_sql(v.value); });
+      q.vars[let->var] = std::move(v);
+      ++q.pc;
+    } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
+      auto cond = [&] { return to_sql(*retry->condition); };
+      if (eval_pred(*retry->condition, env) == true) {
+        int64_t used = q.retries_at(at);
+        if (used >= retry->max) {
+          give_up(r, "still " + cond() + " after " + std::to_string(retry->max) + " retries");
+          return;
+        }
+        q.set_retries_at(at, ++used);
+        ++q.retries_total;
+        emit(log_, EventKind::kRetry, r, at, [&] {
+          return cond() + " holds: runs step " + std::to_string(at) + " again (retry " +
+                 std::to_string(used) + " of " + std::to_string(retry->max) + ")";
+        });
+        q.pc = at - 1;
+      } else {
+        q.set_retries_at(at, 0);
+        emit(log_, EventKind::kStep, r, at, [&] { return cond() + " is false: goes on"; });
+        ++q.pc;
+      }
+    } else {
+      // SQL: the backend runs it; its answer comes now or later.
+      if (std::optional<SqlAnswer> a = sql_.run(r, st, q.vars)) answer(r, *a);
+      return;
+    }
+  } catch (const SqlError& e) {
+    fail(r, e.sqlstate(), e.what());
+  }
+  finish_if_returned(r);
+}
+
+}  // namespace ccsim

@@ -1,0 +1,120 @@
+// The request machine: the application's side of every request, decided in
+// one place for the simulator and for the replay on a real PostgreSQL.
+//
+// It owns everything a request does that is not SQL - whether its client
+// sends it at all (debounce), LET, RETRY, RESTART IF, ACQUIRE and RELEASE of
+// application mutexes, the restart policy, injected crashes, the step limit,
+// how the request ends - and hands each SQL statement to a backend, taking
+// back its answer: the rows, a wait for a lock, or an error with its
+// SQLSTATE. The simulated executor (engine/executor.h) and a PostgreSQL
+// connection per request (pg/replay.cc) are its two backends. It narrates
+// both through the same events (engine/log.h), so `ccsim verify` compares
+// one log with another.
+//
+// Pure: no clocks, threads, I/O or global state. Not a long-lived object: a
+// machine is made for one step (or one answer) over an Application.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/app.h"
+#include "engine/log.h"
+
+namespace ccsim {
+
+// A backend's answer to a request's statement.
+struct SqlAnswer {
+  enum class Kind { kDone, kWaiting, kError };
+  Kind kind = Kind::kDone;
+
+  // ---- kDone ------------------------------------------------------------------
+  // A SELECT's result: its columns and rows; for each column of the first
+  // row, the row version it was read from (the simulator knows; a server
+  // does not say), which INTO carries into the variables.
+  bool has_rows = false;
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  std::vector<std::vector<RowRead>> first_row_reads;
+  int64_t rowcount = -1;  // rows written or read; -1: the statement reports none
+  // Narration that differs from "STEP -> RESULT": BEGIN's level, the COMMIT
+  // that ends a block, a statement that changes nothing. Empty: the usual.
+  std::optional<EventKind> event;
+  std::string text;
+  std::string warning;  // a WARNING PostgreSQL prints; the step still succeeds
+
+  // ---- kWaiting ---------------------------------------------------------------
+  std::vector<RequestId> holders;  // who holds what it waits for
+  std::string waits_on;            // narration: "auth_user(id=1) is locked by A"
+
+  // ---- kError -----------------------------------------------------------------
+  std::string sqlstate;
+  std::string message;
+
+  // When the answer comes after the statement waited: whose end freed it.
+  std::vector<RequestId> released_by;
+
+  static SqlAnswer error(const SqlError& e) {
+    SqlAnswer a;
+    a.kind = Kind::kError;
+    a.sqlstate = e.sqlstate();
+    a.message = e.what();
+    return a;
+  }
+};
+
+class RequestMachine;
+
+// What runs SQL for the machine: the simulated store, or a real server.
+class SqlBackend {
+ public:
+  virtual ~SqlBackend() = default;
+  // Runs step `st` (a SQL statement) of request r with its variables.
+  // Returns the answer when the backend knows it at once (the simulator
+  // always does); nothing when it comes later, through
+  // RequestMachine::answer().
+  virtual std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) = 0;
+  // Called once a done answer is taken in: a statement outside a block
+  // commits now (autocommit), a COMMIT or ROLLBACK ends its block now.
+  virtual void finish(RequestId r) = 0;
+  // True when r has a transaction open.
+  virtual bool in_transaction(RequestId r) const = 0;
+  // Rolls back r's open transaction, narrated as `why` ("ROLLBACK (the
+  // request restarts)"). in_session: r is a session that goes on after the
+  // error, so a block it was in stays open, failed (25P02 until it ends).
+  virtual void rollback(RequestId r, const std::string& why, bool in_session) = 0;
+  // r's process died: its connection closes (the server rolls back).
+  virtual void close(RequestId r) = 0;
+
+  // The machine the backend reports later answers to (set by the machine).
+  RequestMachine* machine = nullptr;
+};
+
+class RequestMachine {
+ public:
+  // Moves the requests of `app`, running their SQL on `sql`, narrating to
+  // `log` (may be null).
+  RequestMachine(Application& app, SqlBackend& sql, Log* log);
+
+  // Takes request r's next step. REQUIRES: runnable(app, r).
+  void step(RequestId r);
+  // Takes in the answer to r's statement: now, or after it waited.
+  void answer(RequestId r, const SqlAnswer& a);
+
+ private:
+  void fail(RequestId r, const std::string& sqlstate, const std::string& message);
+  void give_up(RequestId r, const std::string& why);
+  void restart(RequestId r, const std::string& why);
+  void crash(RequestId r);
+  void finish_if_returned(RequestId r);
+  void release_mutexes(RequestId r, bool keep_global);
+  void wake_mutex_waiters(const std::vector<size_t>& granted, RequestId by);
+  bool dropped_by_client(RequestId r);
+
+  Application& app_;
+  SqlBackend& sql_;
+  Log* log_;
+};
+
+}  // namespace ccsim
