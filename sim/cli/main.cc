@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "lang/eval.h"
-#include "pg/replay.h"
+#include "pg/options.h"
 
 namespace ccsim {
 

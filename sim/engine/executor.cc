@@ -412,17 +412,13 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     throw SqlError(
         "25P02", "current transaction is aborted, commands ignored until end of transaction block");
   SqlAnswer a;
+  a.block_before = session.in_block;
+  a.failed_before = session.failed_block;
   if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
-    // BEGIN inside a transaction only warns (25001).
-    if (session.in_block) {
-      a.text = "BEGIN";
-      a.warning = "there is already a transaction in progress";
-      return a;
-    }
-    Isolation iso = begin->isolation.value_or(w_.default_isolation);
-    session.txn = w_.store.begin(r, iso);
+    if (session.in_block) return a;  // BEGIN inside a transaction only warns (25001)
+    a.level = begin->isolation.value_or(w_.default_isolation);
+    session.txn = w_.store.begin(r, a.level);
     session.in_block = true;
-    a.text = std::string("BEGIN (") + to_sql(iso) + ")";
     return a;
   }
   if (std::holds_alternative<CommitStmt>(st.body) ||
@@ -430,34 +426,26 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     bool commit = std::holds_alternative<CommitStmt>(st.body);
     if (session.failed_block) {
       session.in_block = session.failed_block = false;
-      a.text = st.text + " -> ROLLBACK (the transaction had failed)";
-    } else if (!session.in_block) {
-      a.text = st.text;  // COMMIT outside a transaction only warns (25P01)
-      a.warning = "there is no transaction in progress";
-    } else {
+    } else if (session.in_block) {  // outside a block it only warns (25P01)
       if (commit) w_.store.ssi_precommit(session.txn);
-      a.event = commit ? EventKind::kCommit : EventKind::kRollback;
-      a.text = commit ? "COMMIT" : "ROLLBACK";
       ending_.push_back(Ending{r, commit});  // ended in finish(), once narrated
     }
     return a;
   }
   if (auto* set = std::get_if<SetStmt>(&st.body)) {
-    a.text = st.text + " -> SET (" + set->name + " changes nothing in ccsim)";
+    a.note = "SET (" + set->name + " changes nothing in ccsim)";
     return a;
   }
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
     if (w_.store.find_table(create->table))
       throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
     w_.store.create_table(create->table, create->columns);
-    a.text = "CREATE TABLE " + create->table;
     return a;
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     auto tid = w_.store.find_table(drop->table);
     if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
     w_.store.drop_table(*tid);
-    a.text = "DROP TABLE " + drop->table;
     return a;
   }
   start_statement(r, st);

@@ -44,6 +44,48 @@ std::string result_text(const Step& st, const SqlAnswer& a) {
   return "INSERT 0 " + std::to_string(a.rowcount);
 }
 
+// How a completed statement is narrated: its event's kind, its text, and a
+// WARNING PostgreSQL would print (25001 BEGIN in a block, 25P01 COMMIT
+// outside one). A COMMIT or ROLLBACK that ends a block is that event itself.
+struct Narration {
+  std::optional<EventKind> kind;
+  std::string text;
+  std::string warning;
+};
+
+Narration narrate(const Step& st, const SqlAnswer& a) {
+  Narration n;
+  if (std::holds_alternative<BeginStmt>(st.body)) {
+    if (a.block_before) {
+      n.text = "BEGIN";
+      n.warning = "there is already a transaction in progress";
+    } else {
+      n.text = std::string("BEGIN (") + to_sql(a.level) + ")";
+    }
+  } else if (std::holds_alternative<CommitStmt>(st.body) ||
+             std::holds_alternative<RollbackStmt>(st.body)) {
+    bool commit = std::holds_alternative<CommitStmt>(st.body);
+    if (a.failed_before) {
+      n.text = st.text + " -> ROLLBACK (the transaction had failed)";
+    } else if (!a.block_before) {
+      n.text = st.text;
+      n.warning = "there is no transaction in progress";
+    } else {
+      n.kind = commit ? EventKind::kCommit : EventKind::kRollback;
+      n.text = commit ? "COMMIT" : "ROLLBACK";
+    }
+  } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    n.text = "CREATE TABLE " + create->table;
+  } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
+    n.text = "DROP TABLE " + drop->table;
+  } else if (std::holds_alternative<SetStmt>(st.body)) {
+    n.text = st.text + " -> " + (a.note.empty() ? "SET" : a.note);
+  } else {
+    n.text = st.text + " -> " + result_text(st, a);
+  }
+  return n;
+}
+
 }  // namespace
 
 RequestMachine::RequestMachine(Application& app, SqlBackend& sql, Log* log)
@@ -243,15 +285,16 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
     }
   }
   if (a.rowcount >= 0) q.vars["rowcount"] = Var{a.rowcount, {}};
-  EventKind kind = a.event.value_or(resumed ? EventKind::kResume : EventKind::kStep);
+  Narration n = narrate(st, a);
+  EventKind kind = n.kind.value_or(resumed ? EventKind::kResume : EventKind::kStep);
   auto text = [&] {
-    std::string out = !a.text.empty() ? a.text : st.text + " -> " + result_text(st, a);
-    if (!a.warning.empty()) out += " -> WARNING: " + a.warning;
+    std::string out = n.text;
+    if (!n.warning.empty()) out += " -> WARNING: " + n.warning;
     if (resumed) out = "(resumes after " + names_of(app_, a.released_by) + " ended) " + out;
     return out;
   };
   if (Event* e = emit(log_, kind, r, q.pc, text, a.released_by)) {
-    if (!a.warning.empty()) e->message = a.warning;
+    if (!n.warning.empty()) e->message = n.warning;
     if (a.has_rows) {
       e->has_rows = true;
       e->columns = a.columns;

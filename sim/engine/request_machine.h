@@ -38,11 +38,13 @@ struct SqlAnswer {
   std::vector<Row> rows;
   std::vector<std::vector<RowRead>> first_row_reads;
   int64_t rowcount = -1;  // rows written or read; -1: the statement reports none
-  // Narration that differs from "STEP -> RESULT": BEGIN's level, the COMMIT
-  // that ends a block, a statement that changes nothing. Empty: the usual.
-  std::optional<EventKind> event;
-  std::string text;
-  std::string warning;  // a WARNING PostgreSQL prints; the step still succeeds
+  // BEGIN, COMMIT and ROLLBACK: whether a block was open before (and had
+  // failed), and the level a BEGIN opened. The machine narrates from these.
+  bool block_before = false;
+  bool failed_before = false;
+  Isolation level = Isolation::kReadCommitted;
+  // A backend's own word on a statement, after " -> " (SET in the simulator).
+  std::string note;
 
   // ---- kWaiting ---------------------------------------------------------------
   std::vector<RequestId> holders;  // who holds what it waits for

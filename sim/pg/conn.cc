@@ -150,6 +150,21 @@ asio::awaitable<bool> PgConn::waits_for_lock(int pid, const std::string& pids) {
       result_.rows[0][0] == std::optional<std::string>("t");
 }
 
+bool PgConn::in_transaction() const {
+  PGTransactionStatusType t = PQtransactionStatus(pg_);
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+asio::awaitable<std::vector<int>> PgConn::blocking_pids(int pid) {
+  start("SELECT unnest(pg_catalog.pg_blocking_pids($1))", {std::to_string(pid)});
+  co_await collect();
+  std::vector<int> out;
+  if (!result_.error)
+    for (const auto& row : result_.rows)
+      if (row[0]) out.push_back(std::stoi(*row[0]));
+  co_return out;
+}
+
 void PgConn::absorb(PGresult* r) {
   ExecStatusType st = PQresultStatus(r);
   if (st == PGRES_FATAL_ERROR) {

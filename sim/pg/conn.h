@@ -12,7 +12,7 @@
 #include <libpq-fe.h>
 
 #include "pg/asio.h"
-#include "pg/replay.h"
+#include "pg/options.h"
 
 namespace ccsim {
 
@@ -42,6 +42,8 @@ class PgConn {
   ~PgConn();
 
   int pid() const { return pid_; }
+  // True when the connection has a transaction open (also a failed one).
+  bool in_transaction() const;
   // True while a statement sent by start() has not been fully collected.
   bool busy() const { return busy_; }
   const PgResult& result() const { return result_; }
@@ -63,6 +65,9 @@ class PgConn {
   // a lock held by one of `pids` ("{1,2,3}"), the check PostgreSQL's own
   // isolation tester makes (pg_isolation_test_session_is_blocked).
   boost::asio::awaitable<bool> waits_for_lock(int pid, const std::string& pids);
+  // On this (observer) connection: the backends that backend `pid` waits
+  // for (pg_blocking_pids).
+  boost::asio::awaitable<std::vector<int>> blocking_pids(int pid);
 
  private:
   void absorb(PGresult* r);

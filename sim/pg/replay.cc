@@ -9,7 +9,9 @@
 #include <memory>
 #include <optional>
 
-#include "lang/eval.h"
+#include "engine/request_machine.h"
+#include "explore/schedule.h"
+#include "lang/printer.h"
 #include "pg/asio.h"
 #include "pg/conn.h"
 
@@ -22,84 +24,121 @@ using asio::awaitable;
 using asio::use_awaitable;
 using Clock = std::chrono::steady_clock;
 
-// A request on the server side: the application's half (variables, LET,
-// RETRY, the client's debounce) runs here, exactly as engine/ runs it; SQL
-// goes to its own connection.
-struct PgRequest {
-  std::string name, client, process;
-  ProgramPtr program;
-  Vars initial, vars;
-  size_t pc = 0;
-  bool sent = false, in_block = false;
-  RunState state = RunState::kReady;
-  Fate fate = Fate::kRunning;
-  std::string sqlstate;
-  std::map<size_t, int64_t> retries;
-  int64_t restarts = 0;
-  int64_t steps_taken = 0;
-  std::vector<std::string> waiting_for;
-  size_t waiting_record = 0;
-  bool mutex_wait = false;  // waits in ACQUIRE: the application's wait, not the server's
-  std::unique_ptr<PgConn> conn;
-};
-
-// Returns the statement as PostgreSQL takes it: INTO removed and each
-// :param a $n placeholder (typed, so the server need not guess), or NULL.
-std::string server_sql(const Step& st, const Vars& vars,
-                       std::vector<std::optional<std::string>>& params) {
-  std::string text = st.text;
-  if (auto* sel = std::get_if<SelectStmt>(&st.body); sel && !sel->into.empty()) {
-    bool quoted = false;
-    size_t cut = std::string::npos;
-    for (size_t i = 0; i + 6 <= text.size(); ++i) {
-      if (text[i] == '\'') quoted = !quoted;
-      if (!quoted && (i == 0 || text[i - 1] == ' ')) {
-        std::string word = text.substr(i, 5);
-        for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        if (word == "INTO " || (word == "INTO" && i + 4 == text.size())) cut = i;
-      }
-    }
-    if (cut != std::string::npos) text = text.substr(0, cut > 0 ? cut - 1 : 0);
-  }
-  std::string out;
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\'') quoted = !quoted;
-    if (quoted || c != ':' || i + 1 >= text.size() ||
-        !(std::isalpha(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '_')) {
-      out += c;
-      continue;
-    }
-    size_t e = i + 1;
-    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_'))
-      ++e;
-    std::string name = text.substr(i + 1, e - i - 1);
-    auto it = vars.find(name);
-    if (it == vars.end()) throw SqlError("42P02", "parameter :" + name + " has no value yet");
-    const Value& v = it->second.value;
-    if (is_null(v)) {
-      out += "NULL";
-    } else {
-      params.push_back(to_display(v));
-      out += "$" + std::to_string(params.size()) +
-             (std::holds_alternative<int64_t>(v) ? "::int8" : "::text");
-    }
-    i = e - 1;
-  }
-  return out;
-}
-
 std::string to_lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
+// The request machine's backend on a real server: one connection per
+// request. A statement is printed from its syntax (lang/printer.h) and sent
+// without waiting; the driver below learns whether it finished or waits, and
+// hands the machine its answer.
+class PgBackend : public SqlBackend {
+ public:
+  PgBackend(std::vector<std::unique_ptr<PgConn>>& conns, Isolation iso, Log* log)
+      : conns_(conns), iso_(iso), log_(log), in_flight_(conns.size()) {}
+
+  std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) override {
+    InFlight& f = in_flight_[r.value];
+    f = InFlight{&st, conns_[r.value]->in_transaction(), true};
+    std::vector<std::optional<std::string>> params;
+    std::string sql;
+    try {
+      sql = server_sql(st, vars, &params);
+    } catch (const SqlError& e) {
+      f.active = false;
+      return SqlAnswer::error(e);
+    }
+    conns_[r.value]->start(sql, params);
+    return std::nullopt;
+  }
+
+  // True while r's statement is out on the server, its answer not yet taken.
+  bool in_flight(RequestId r) const { return in_flight_[r.value].active; }
+
+  // The answer to r's statement, its result being in: narrated as the
+  // simulator narrates BEGIN, COMMIT and ROLLBACK.
+  SqlAnswer answer_of(RequestId r) {
+    InFlight& f = in_flight_[r.value];
+    f.active = false;
+    const PgResult& res = conns_[r.value]->result();
+    const Step& st = *f.step;
+    SqlAnswer a;
+    if (res.error) {
+      a.kind = SqlAnswer::Kind::kError;
+      a.sqlstate = res.sqlstate;
+      a.message = res.message;
+      return a;
+    }
+    a.block_before = f.was_in_txn;
+    if (auto* b = std::get_if<BeginStmt>(&st.body)) a.level = b->isolation.value_or(iso_);
+    if (res.tuples) {
+      a.has_rows = true;
+      a.columns = res.columns;
+      for (const auto& row : res.rows) {
+        Row values;
+        for (size_t c = 0; c < row.size(); ++c)
+          values.push_back(!row[c]         ? Value{Null{}}
+                           : res.is_int[c] ? Value{static_cast<int64_t>(std::stoll(*row[c]))}
+                                           : Value{*row[c]});
+        a.rows.push_back(std::move(values));
+      }
+    }
+    a.rowcount = res.rowcount;
+    return a;
+  }
+
+  void finish(RequestId) override {}  // the server commits a statement outside a block itself
+
+  bool in_transaction(RequestId r) const override {
+    return conns_[r.value] && conns_[r.value]->in_transaction();
+  }
+
+  void rollback(RequestId r, const std::string& why, bool) override {
+    if (!in_transaction(r)) return;
+    conns_[r.value]->exec("ROLLBACK");
+    emit(log_, EventKind::kRollback, r, machine_pc(r), [&] { return why; });
+  }
+
+  // The process died: its connection closes; the driver then waits for its
+  // backend to leave, so that what it held is released before the next step.
+  void close(RequestId r) override {
+    closed_pids_.push_back(conns_[r.value]->pid());
+    conns_[r.value].reset();
+  }
+
+  std::vector<int> take_closed() { return std::exchange(closed_pids_, {}); }
+  void set_app(const Application* app) { app_ = app; }
+
+ private:
+  size_t machine_pc(RequestId r) const { return app_ ? app_->requests[r.value].pc : 0; }
+
+  struct InFlight {
+    const Step* step = nullptr;
+    bool was_in_txn = false;
+    bool active = false;
+  };
+  std::vector<std::unique_ptr<PgConn>>& conns_;
+  Isolation iso_;
+  Log* log_;
+  std::vector<InFlight> in_flight_;
+  std::vector<int> closed_pids_;
+  const Application* app_ = nullptr;
+};
+
 class Replayer {
  public:
   Replayer(asio::io_context& io, const Scenario& s, const Mitigation& m,
            const ScheduleSpec& schedule, Isolation iso, int64_t steps_max, const PgOptions& o)
-      : io_(io), s_(s), m_(m), schedule_(schedule), iso_(iso), steps_max_(steps_max), o_(o) {}
+      : io_(io),
+        s_(s),
+        m_(m),
+        schedule_(schedule),
+        iso_(iso),
+        o_(o),
+        app_(build_application(s, m)) {
+    app_.steps_per_request_max = steps_max;
+  }
 
   // Creates the schema, tables and connections.
   void open() {
@@ -109,46 +148,38 @@ class Replayer {
     admin_->exec("CREATE SCHEMA " + schema_);
     created_ = true;
     admin_->exec("SET search_path TO " + schema_);
-    for (const Step& st : s_.setup.steps) admin_->exec(st.text);
+    std::vector<std::optional<std::string>> none;
+    for (const Step& st : s_.setup.steps) admin_->exec(server_sql(st, Vars{}, &none));
     if (m_.setup)
-      for (const Step& st : m_.setup->steps) admin_->exec(st.text);
+      for (const Step& st : m_.setup->steps) admin_->exec(server_sql(st, Vars{}, &none));
     observer_ = std::make_unique<PgConn>(io_, o_, "observer");
-    for (size_t i = 0; i < s_.requests.size(); ++i) {
-      const RequestSpec& spec = s_.requests[i];
-      PgRequest q;
-      q.name = spec.name;
-      q.client = spec.client;
-      q.process = spec.process;
-      q.program = m_.steps;
-      q.initial = q.vars = initial_vars(spec, i);
-      q.conn = std::make_unique<PgConn>(io_, o_, "request " + spec.name);
-      q.conn->exec("SET search_path TO " + schema_);
-      q.conn->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
-      q.conn->exec(std::string("SET default_transaction_isolation = '") + to_lower(to_sql(iso_)) +
-                   "'");
-      pids_ += (pids_.empty() ? "{" : ",") + std::to_string(q.conn->pid());
-      reqs_.push_back(std::move(q));
+    for (const Request& q : app_.requests) {
+      auto c = std::make_unique<PgConn>(io_, o_, "request " + q.name);
+      c->exec("SET search_path TO " + schema_);
+      c->exec("SET deadlock_timeout = " + std::to_string(o_.deadlock_timeout_ms));
+      c->exec(std::string("SET default_transaction_isolation = '") + to_lower(to_sql(iso_)) + "'");
+      pids_ += (pids_.empty() ? "{" : ",") + std::to_string(c->pid());
+      conns_.push_back(std::move(c));
     }
     pids_ += "}";
+    backend_ = std::make_unique<PgBackend>(conns_, iso_, &log_);
+    backend_->set_app(&app_);
   }
 
-  // Reads the final rows and fates, then drops everything. Safe to call twice.
+  // Reads the final rows, then drops everything. Safe to call twice.
   void close(ReplayRecord* rec) {
-    for (PgRequest& q : reqs_)
-      if (q.conn) q.conn->cancel_waits();
+    for (auto& c : conns_)
+      if (c) c->cancel_waits();
     if (rec && admin_) {
+      *rec = record_of(app_, log_, positions_);
+      rec->stopped = stopped_;
       for (const Step& st : s_.setup.steps)
         if (auto* c = std::get_if<CreateTableStmt>(&st.body)) read_table(c->table, *rec);
       if (m_.setup)
         for (const Step& st : m_.setup->steps)
           if (auto* c = std::get_if<CreateTableStmt>(&st.body)) read_table(c->table, *rec);
-      for (const PgRequest& q : reqs_) {
-        std::string f = to_string(q.fate);
-        rec->fates.emplace_back(
-            q.name, q.fate == Fate::kAborted && !q.sqlstate.empty() ? f + ":" + q.sqlstate : f);
-      }
     }
-    reqs_.clear();  // closes the request connections: their backends end and release their locks
+    conns_.clear();  // closes the request connections: their backends end and release their locks
     observer_.reset();
     if (admin_ && created_) {
       created_ = false;
@@ -165,336 +196,140 @@ class Replayer {
     }
   }
 
-  awaitable<void> drive(ReplayRecord& rec) {
+  // Moves the requests under the schedule until all are done or stuck.
+  awaitable<void> drive() {
     std::unique_ptr<Strategy> strategy = make_strategy(schedule_);
     for (size_t position = 0;; ++position) {
       if (interrupted_) throw PgError("interrupted");
-      std::vector<Mover> ms;
-      bool any_ready = false, all_done = true;
-      for (const PgRequest& q : reqs_) {
-        ms.push_back(Mover{q.name, q.state, q.fate, q.waiting_for});
-        any_ready |= q.state == RunState::kReady;
-        all_done &= q.state == RunState::kDone;
-      }
-      if (all_done || !any_ready || strategy->exhausted(position)) break;
-      size_t i = 0;
+      bool any_ready = false;
+      for (size_t i = 0; i < app_.requests.size(); ++i)
+        any_ready |= runnable(app_, RequestId{static_cast<uint32_t>(i)});
+      if (!any_ready || strategy->exhausted(position)) break;
+      RequestId r;
       try {
-        i = strategy->pick(ms, position);
+        r = RequestId{static_cast<uint32_t>(strategy->pick(movers(app_), position))};
       } catch (const InputError& e) {
-        rec.steps.push_back(StepRecord{position + 1, "-", 0, "",
-                                       std::string("schedule cannot go on: ") + e.message(), "", 0,
-                                       ""});
+        stopped_ = "schedule cannot go on: " + e.message();
         break;
       }
-      rec.schedule += (rec.schedule.empty() ? "" : " ") + reqs_[i].name;
-      co_await take_step(i, position + 1, rec);
-      co_await settle_waiters(position + 1, rec);
+      PositionEvents p{position, r, log_.events.size(), 0};
+      co_await take_step(r);
+      co_await settle_waiters(r);
+      p.end_event = log_.events.size();
+      positions_.push_back(p);
     }
   }
 
   void interrupt() {
     interrupted_ = true;
-    for (PgRequest& q : reqs_)
-      if (q.conn) q.conn->cancel_waits();
+    for (auto& c : conns_)
+      if (c) c->cancel_waits();
   }
 
  private:
+  RequestMachine machine() { return RequestMachine(app_, *backend_, &log_); }
+
   awaitable<void> sleep_ms(int ms) {
     asio::steady_timer t(io_);
     t.expires_after(std::chrono::milliseconds(ms));
     co_await t.async_wait(use_awaitable);
   }
 
-  // Waits until q's statement has finished or waits for a lock held by
+  // Waits until r's statement has finished or waits for a lock held by
   // another request. Returns true when it waits.
-  awaitable<bool> settle(PgRequest& q) {
+  awaitable<bool> settle(RequestId r) {
+    PgConn& conn = *conns_[r.value];
     auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
     for (;;) {
       if (failure_) std::rethrow_exception(failure_);
       if (interrupted_) throw PgError("interrupted");
-      if (!q.conn->busy()) co_return false;
-      bool blocked = co_await observer_->waits_for_lock(q.conn->pid(), pids_);
-      if (blocked && q.conn->busy()) co_return true;
+      if (!conn.busy()) co_return false;
+      bool blocked = co_await observer_->waits_for_lock(conn.pid(), pids_);
+      if (blocked && conn.busy()) co_return true;
       if (Clock::now() > deadline)
-        throw PgError("request " + q.name +
+        throw PgError("request " + app_.requests[r.value].name +
                       "'s statement neither finished nor waited for a lock within " +
                       std::to_string(o_.settle_ms_max) + " ms");
       co_await sleep_ms(1);
     }
   }
 
-  awaitable<void> take_step(size_t i, size_t position, ReplayRecord& rec) {
-    PgRequest& q = reqs_[i];
-    StepRecord sr;
-    sr.position = position;
-    sr.request = q.name;
-    sr.step = q.pc + 1;
-    sr.text = q.program->steps[q.pc].text;
-    if (!q.sent) {
-      bool policy = m_.client.debounce;
-      bool in_flight = std::any_of(reqs_.begin(), reqs_.end(), [&](const PgRequest& o) {
-        return &o != &q && o.client == q.client && o.sent && o.fate == Fate::kRunning;
-      });
-      if (policy && in_flight) {
-        q.state = RunState::kDone;
-        q.fate = Fate::kDropped;
-        sr.outcome = "dropped";
-        rec.steps.push_back(sr);
-        co_return;
-      }
-      q.sent = true;
+  // The requests whose connections r's backend waits for.
+  awaitable<std::vector<RequestId>> holders_of(RequestId r) {
+    std::vector<RequestId> out;
+    for (int pid : co_await observer_->blocking_pids(conns_[r.value]->pid()))
+      for (size_t i = 0; i < conns_.size(); ++i)
+        if (conns_[i] && conns_[i]->pid() == pid)
+          out.push_back(RequestId{static_cast<uint32_t>(i)});
+    co_return out;
+  }
+
+  awaitable<void> take_step(RequestId r) {
+    machine().step(r);
+    co_await await_closed();
+    if (!backend_->in_flight(r)) co_return;
+    // One coroutine per statement in flight on the request's connection: it
+    // waits on the socket while this driver watches for lock waits.
+    asio::co_spawn(io_, conns_[r.value]->collect(), [this](std::exception_ptr e) {
+      if (e && !failure_) failure_ = e;
+    });
+    bool waits = co_await settle(r);
+    if (waits) {
+      // Pacing: let this waiter's deadlock check run (and find no cycle)
+      // before anything else happens, so that PostgreSQL's victim is the
+      // waiter that closes a cycle, as in the simulator.
+      co_await sleep_ms(o_.pace_ms);
+      waits = conns_[r.value]->busy();
     }
-    if (q.steps_taken++ >= steps_max_) {
-      give_up(i, position, rec);
-      sr.outcome = "gave up";
-      rec.steps.push_back(sr);
-      co_return;
+    if (waits) {
+      SqlAnswer a;
+      a.kind = SqlAnswer::Kind::kWaiting;
+      a.holders = co_await holders_of(r);
+      a.waits_on = "locked by another transaction";
+      machine().answer(r, a);
+      waiting_.push_back(r);
+    } else {
+      machine().answer(r, backend_->answer_of(r));
     }
-    if (m_.crash && m_.crash->request == q.name && m_.crash->step == q.pc) {
-      co_await crash(i);
-      sr.outcome = "crashed";
-      rec.steps.push_back(sr);
-      release_mutexes(i, true, position, rec);  // its process's mutexes die with it
-      co_return;
-    }
-    const Step& st = q.program->steps[q.pc];
-    try {
-      if (auto* rs = std::get_if<RestartAction>(&st.body)) {
-        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-        if (eval_pred(*rs->condition, env) == true) {
-          sr.outcome = restart(i, position, rec) ? "restart" : "gave up";
-          rec.steps.push_back(sr);
-          co_return;
-        }
-        sr.outcome = "ok";
-        ++q.pc;
-      } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
-        std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
-        if (mutexes_.acquire(key, i)) {
-          sr.outcome = "ok";
-          ++q.pc;
-        } else {
-          sr.outcome = "waits";
-          q.state = RunState::kBlocked;
-          q.mutex_wait = true;
-          q.waiting_for = {reqs_[*mutexes_.holder(key)].name};
-          q.waiting_record = rec.steps.size();
-        }
-      } else if (auto* rel = std::get_if<ReleaseAction>(&st.body)) {
-        sr.outcome = "ok";
-        ++q.pc;
-        for (const std::string& key : mutexes_.held_by(i))
-          if (key.substr(key.rfind('/') + 1) == rel->mutex)
-            if (auto next = mutexes_.release(key, i)) grant_mutex(*next, position, rec);
-      } else if (auto* let = std::get_if<LetAction>(&st.body)) {
-        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-        q.vars[let->var] = Var{eval_value(*let->value, env), {}};
-        sr.outcome = "ok";
-        ++q.pc;
-      } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
-        EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-        if (eval_pred(*retry->condition, env) == true) {
-          int64_t& used = q.retries[q.pc];
-          if (used >= retry->max) {
-            give_up(i, position, rec);
-            sr.outcome = "gave up";
-          } else {
-            ++used;
-            sr.outcome = "retry";
-            --q.pc;
-          }
-        } else {
-          q.retries.erase(q.pc);
-          sr.outcome = "ok";
-          ++q.pc;
-        }
-      } else {
-        std::vector<std::optional<std::string>> params;
-        std::string sql = server_sql(st, q.vars, params);
-        // One coroutine per statement in flight on the request's connection:
-        // it waits on the socket while this driver watches for lock waits.
-        q.conn->start(sql, params);
-        asio::co_spawn(io_, q.conn->collect(), [this](std::exception_ptr e) {
-          if (e && !failure_) failure_ = e;
-        });
-        bool waits = co_await settle(q);
-        if (waits) {
-          // Pacing: let this waiter's deadlock check run (and find no cycle)
-          // before anything else happens, so that PostgreSQL's victim is the
-          // waiter that closes a cycle, as in the simulator.
-          co_await sleep_ms(o_.pace_ms);
-          waits = q.conn->busy();
-        }
-        if (waits) {
-          sr.outcome = "waits";
-          q.state = RunState::kBlocked;
-          q.waiting_record = rec.steps.size();
-          waiting_.push_back(i);
-        } else {
-          co_await apply(i, sr.outcome, sr.result, position, rec);
-        }
-      }
-    } catch (const SqlError& e) {
-      sr.outcome = "ERROR " + e.sqlstate();
-      abort(i, e.sqlstate(), position, rec);
-    }
-    rec.steps.push_back(sr);
-    finish_if_returned(q, position, rec);
+    co_await await_closed();
   }
 
   // Checks the waiting statements, in the order they started waiting, until
-  // a pass finds none finished.
-  awaitable<void> settle_waiters(size_t position, ReplayRecord& rec) {
+  // a pass finds none finished. What finished was released by `mover`'s step.
+  awaitable<void> settle_waiters(RequestId mover) {
     for (bool changed = true; changed;) {
       changed = false;
       for (size_t k = 0; k < waiting_.size(); ++k) {
-        PgRequest& q = reqs_[waiting_[k]];
-        if (co_await settle(q)) continue;
-        StepRecord& sr = rec.steps[q.waiting_record];
-        sr.completed_at = position;
-        std::string outcome, result;
-        q.state = RunState::kReady;
-        size_t who = waiting_[k];
+        RequestId r = waiting_[k];
+        if (!conns_[r.value] || co_await settle(r)) continue;
         waiting_.erase(waiting_.begin() + static_cast<long>(k));
-        co_await apply(who, outcome, result, position, rec);
-        rec.steps[q.waiting_record].completion = outcome == "ok" ? result : outcome;
-        finish_if_returned(q, position, rec);
+        SqlAnswer a = backend_->answer_of(r);
+        a.released_by = {mover};
+        machine().answer(r, a);
+        co_await await_closed();
         changed = true;
         break;
       }
     }
   }
 
-  // Takes in the result of request i's statement: variables, :rowcount, the block.
-  awaitable<void> apply(size_t i, std::string& outcome, std::string& result, size_t position,
-                        ReplayRecord& rec) {
-    PgRequest& q = reqs_[i];
-    const PgResult& r = q.conn->result();
-    const Step& st = q.program->steps[q.pc];
-    if (r.error) {
-      outcome = "ERROR " + r.sqlstate;
-      abort(i, r.sqlstate, position, rec);
-      co_return;
-    }
-    outcome = "ok";
-    if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& row : r.rows) {
-        std::vector<std::string> cells;
-        for (size_t c = 0; c < row.size(); ++c)
-          cells.push_back(!row[c] ? "NULL" : r.is_int[c] ? *row[c] : pg_quote(*row[c]));
-        rows.push_back(std::move(cells));
+  // A crashed request's connection closed: PostgreSQL rolls back what it
+  // had open once its backend has gone.
+  awaitable<void> await_closed() {
+    for (int pid : backend_->take_closed()) {
+      auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
+      while (
+          !admin_->rows_as_text("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(pid))
+               .empty()) {
+        if (Clock::now() > deadline)
+          throw PgError("a crashed request's backend did not end within " +
+                        std::to_string(o_.settle_ms_max) + " ms of its connection closing");
+        co_await sleep_ms(1);
       }
-      result = rows_result(rows);
-      for (size_t k = 0; k < sel->into.size(); ++k) {
-        Value v = Null{};
-        if (!r.rows.empty() && r.rows[0][k])
-          v = r.is_int[k] ? Value{std::stoll(*r.rows[0][k])} : Value{*r.rows[0][k]};
-        q.vars[sel->into[k]] = Var{v, {}};
-      }
-      q.vars["rowcount"] = Var{static_cast<int64_t>(r.rows.size()), {}};
-    } else if (r.rowcount >= 0) {
-      result = "rowcount " + std::to_string(r.rowcount);
-      q.vars["rowcount"] = Var{r.rowcount, {}};
+      waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(),
+                                    [&](RequestId w) { return !conns_[w.value]; }),
+                     waiting_.end());
     }
-    if (std::holds_alternative<BeginStmt>(st.body)) q.in_block = true;
-    if (std::holds_alternative<CommitStmt>(st.body) ||
-        std::holds_alternative<RollbackStmt>(st.body))
-      q.in_block = false;
-    ++q.pc;
-  }
-
-  // An error ends the request, or restarts it when the policy names it: its
-  // transaction (already failed on the server) is rolled back so the
-  // connection is clean.
-  void abort(size_t i, const std::string& sqlstate, size_t position, ReplayRecord& rec) {
-    PgRequest& q = reqs_[i];
-    if (q.in_block) q.conn->exec("ROLLBACK");
-    q.in_block = false;
-    if (m_.restart.restarts_on(sqlstate)) {
-      restart(i, position, rec);
-      return;
-    }
-    q.state = RunState::kDone;
-    q.fate = Fate::kAborted;
-    q.sqlstate = sqlstate;
-    release_mutexes(i, false, position, rec);
-  }
-
-  void give_up(size_t i, size_t position, ReplayRecord& rec) {
-    PgRequest& q = reqs_[i];
-    if (q.in_block) q.conn->exec("ROLLBACK");
-    q.in_block = false;
-    q.state = RunState::kDone;
-    q.fate = Fate::kGaveUp;
-    release_mutexes(i, false, position, rec);
-  }
-
-  // Starts request i over, as engine/ does; returns false when it gave up instead.
-  bool restart(size_t i, size_t position, ReplayRecord& rec) {
-    PgRequest& q = reqs_[i];
-    if (q.restarts >= m_.restart.max) {
-      give_up(i, position, rec);
-      return false;
-    }
-    if (q.in_block) q.conn->exec("ROLLBACK");
-    release_mutexes(i, false, position, rec);
-    ++q.restarts;
-    q.pc = 0;
-    q.vars = q.initial;
-    q.retries.clear();
-    q.in_block = false;
-    q.state = RunState::kReady;
-    return true;
-  }
-
-  // The request's process dies: its connection closes and the server rolls
-  // back what it had open. Returns once the backend has gone, so that what
-  // it released is settled before the next step.
-  awaitable<void> crash(size_t i) {
-    PgRequest& q = reqs_[i];
-    int pid = q.conn->pid();
-    q.conn.reset();
-    q.state = RunState::kDone;
-    q.fate = Fate::kCrashed;
-    auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
-    while (
-        !admin_->rows_as_text("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(pid))
-             .empty()) {
-      if (Clock::now() > deadline)
-        throw PgError("request " + q.name + "'s backend did not end within " +
-                      std::to_string(o_.settle_ms_max) + " ms of its connection closing");
-      co_await sleep_ms(1);
-    }
-  }
-
-  void release_mutexes(size_t i, bool keep_global, size_t position, ReplayRecord& rec) {
-    for (size_t g : mutexes_.release_all(i, keep_global)) grant_mutex(g, position, rec);
-  }
-
-  // Request g now holds the mutex its ACQUIRE waited for.
-  void grant_mutex(size_t g, size_t position, ReplayRecord& rec) {
-    PgRequest& w = reqs_[g];
-    if (!w.mutex_wait) return;
-    w.mutex_wait = false;
-    w.waiting_for.clear();
-    w.state = RunState::kReady;
-    rec.steps[w.waiting_record].completed_at = position;
-    ++w.pc;
-    finish_if_returned(w, position, rec);
-  }
-
-  void finish_if_returned(PgRequest& q, size_t position, ReplayRecord& rec) {
-    if (q.state != RunState::kReady || q.pc < q.program->steps.size()) return;
-    q.state = RunState::kDone;
-    if (q.in_block) {
-      q.conn->exec("ROLLBACK");
-      q.in_block = false;
-      q.fate = Fate::kAborted;
-    } else {
-      q.fate = Fate::kCommitted;
-    }
-    release_mutexes(static_cast<size_t>(&q - reqs_.data()), false, position, rec);
   }
 
   void read_table(const std::string& table, ReplayRecord& rec) {
@@ -508,13 +343,16 @@ class Replayer {
   const Mitigation& m_;
   ScheduleSpec schedule_;
   Isolation iso_;
-  int64_t steps_max_;
   PgOptions o_;
+  Application app_;  // the requests' application side, as the simulator keeps it
+  Log log_;          // what the request machine narrated, as on the simulator
+  std::vector<PositionEvents> positions_;
   std::unique_ptr<PgConn> admin_, observer_;
-  std::vector<PgRequest> reqs_;
-  std::vector<size_t> waiting_;  // requests waiting for a lock, in the order they started
-  Mutexes mutexes_;              // the application's mutexes, as engine/ keeps them
+  std::vector<std::unique_ptr<PgConn>> conns_;  // one per request
+  std::unique_ptr<PgBackend> backend_;
+  std::vector<RequestId> waiting_;  // requests waiting for a lock, in the order they started
   std::string schema_, pids_;
+  std::string stopped_;  // why the schedule could not go on, when it could not
   bool created_ = false;
   bool interrupted_ = false;
   std::exception_ptr failure_;
@@ -535,7 +373,7 @@ ReplayRecord replay_on_postgres(const Scenario& s, const Mitigation& m,
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (!ec) rp.interrupt();
   });
-  asio::co_spawn(io, rp.drive(rec), [&](std::exception_ptr e) {
+  asio::co_spawn(io, rp.drive(), [&](std::exception_ptr e) {
     failure = e;
     signals.cancel();
     rp.interrupt();

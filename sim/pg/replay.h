@@ -7,27 +7,13 @@
 // PgError (exit code 2), never a hang.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
+#include "pg/options.h"
 #include "spec/spec.h"
 #include "verify/record.h"
 
 namespace ccsim {
-
-class PgError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct PgOptions {
-  std::string conninfo;
-  int connect_timeout_s = 10;
-  int statement_timeout_ms = 30000;  // the server cancels any statement slower than this
-  int settle_ms_max = 10000;         // how long a statement may be neither done nor waiting
-  int deadlock_timeout_ms = 50;      // set on every request connection
-  int pace_ms = 150;  // after a statement starts waiting: > deadlock_timeout (docs/verify.md)
-};
 
 // Replays mitigation `m` of scenario `s` under `schedule` at `isolation`.
 ReplayRecord replay_on_postgres(const Scenario& s, const Mitigation& m,

@@ -514,11 +514,8 @@ Scenario with_request_count(const Scenario& s, size_t n) {
   return out;
 }
 
-World build_world(const Scenario& s, const Mitigation& m) {
-  World w;
-  w.default_isolation = s.isolation;
-  run_setup(w, s.setup);
-  if (m.setup && !m.setup->steps.empty()) run_setup(w, *m.setup);
+Application build_application(const Scenario& s, const Mitigation& m) {
+  Application app;
   for (size_t i = 0; i < s.requests.size(); ++i) {
     const RequestSpec& spec = s.requests[i];
     Request q;
@@ -528,11 +525,21 @@ World build_world(const Scenario& s, const Mitigation& m) {
     q.program = m.steps;
     q.vars = initial_vars(spec, i);
     q.initial = std::make_shared<const Vars>(q.vars);
-    w.add(std::move(q));
-    w.clients[spec.client] = m.client;
+    app.requests.push_back(std::move(q));
+    app.clients[spec.client] = m.client;
   }
-  w.restart = m.restart;
-  w.crash = m.crash;
+  app.restart = m.restart;
+  app.crash = m.crash;
+  return app;
+}
+
+World build_world(const Scenario& s, const Mitigation& m) {
+  World w;
+  w.default_isolation = s.isolation;
+  run_setup(w, s.setup);
+  if (m.setup && !m.setup->steps.empty()) run_setup(w, *m.setup);
+  static_cast<Application&>(w) = build_application(s, m);
+  w.sessions.assign(w.requests.size(), Session{});
   return w;
 }
 

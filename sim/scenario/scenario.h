@@ -116,6 +116,12 @@ constexpr size_t kRequestsMax = 26;
 // Throws InputError when n is 0 or more than kRequestsMax.
 Scenario with_request_count(const Scenario& s, size_t n);
 
+// Returns the application side of `m` running the scenario's requests: the
+// requests (program, arguments, client, process), the clients' debounce,
+// the restart policy and the crash point. The simulator and the PostgreSQL
+// replay start from it alike.
+Application build_application(const Scenario& s, const Mitigation& m);
+
 // Returns the world in which `m` runs the scenario's requests: setup done,
 // requests placed, no step taken.
 World build_world(const Scenario& s, const Mitigation& m);

@@ -42,15 +42,15 @@ std::string rows_result(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-ReplayRecord record_simulation(const MitigationRun& m) {
+ReplayRecord record_of(const Application& app, const Log& log,
+                       const std::vector<PositionEvents>& positions) {
   ReplayRecord rec;
-  const World& w = m.run.world;
-  rec.schedule = m.run.schedule_text();
   std::map<uint32_t, size_t> waiting;  // request -> index of its waiting step record
-  for (const TraceEntry& t : m.run.trace) {
+  for (const PositionEvents& t : positions) {
+    rec.schedule += (rec.schedule.empty() ? "" : " ") + app.requests[t.request.value].name;
     for (size_t i = t.first_event; i < t.end_event; ++i) {
-      const Event& e = m.run.log.events[i];
-      const Request& q = w.requests[e.request.value];
+      const Event& e = log.events[i];
+      const Request& q = app.requests[e.request.value];
       if (i == t.first_event) {
         StepRecord s;
         s.position = t.position + 1;
@@ -91,12 +91,29 @@ ReplayRecord record_simulation(const MitigationRun& m) {
         s.completed_at = t.position + 1;
         s.completion = e.kind == EventKind::kError ? "ERROR " + e.sqlstate : event_result(e);
         waiting.erase(e.request.value);
-      } else if (e.kind == EventKind::kWait && e.request != t.request) {
-        // A resumed statement that meets another lock keeps waiting.
       }
+      // A resumed statement that meets another lock keeps waiting: nothing to record.
     }
   }
-  for (TableFrame& t : committed_tables(w)) {
+  for (const Request& q : app.requests) {
+    rec.fates.emplace_back(q.name, fate_of(q));
+    std::string tally;
+    if (q.retries_total)
+      tally = std::to_string(q.retries_total) + (q.retries_total == 1 ? " retry" : " retries");
+    if (q.restarts)
+      tally += (tally.empty() ? "" : ", ") + std::to_string(q.restarts) +
+               (q.restarts == 1 ? " restart" : " restarts");
+    rec.tallies.emplace_back(q.name, tally.empty() ? "none" : tally);
+  }
+  return rec;
+}
+
+ReplayRecord record_simulation(const MitigationRun& m) {
+  std::vector<PositionEvents> positions;
+  for (const TraceEntry& t : m.run.trace)
+    positions.push_back(PositionEvents{t.position, t.request, t.first_event, t.end_event});
+  ReplayRecord rec = record_of(m.run.world, m.run.log, positions);
+  for (TableFrame& t : committed_tables(m.run.world)) {
     std::vector<std::string> rows;
     for (const Row& r : t.rows) {
       std::string s = "(";
@@ -106,7 +123,6 @@ ReplayRecord record_simulation(const MitigationRun& m) {
     std::sort(rows.begin(), rows.end());
     rec.final_rows.emplace_back(t.name, std::move(rows));
   }
-  for (const Request& q : w.requests) rec.fates.emplace_back(q.name, fate_of(q));
   return rec;
 }
 
@@ -141,6 +157,13 @@ std::vector<Difference> compare(const ReplayRecord& a, const ReplayRecord& b) {
     if (a.fates[i] != b.fates[i])
       out.push_back(
           Difference{"request " + a.fates[i].first, a.fates[i].second, b.fates[i].second});
+  for (size_t i = 0; i < a.tallies.size() && i < b.tallies.size(); ++i)
+    if (a.tallies[i] != b.tallies[i])
+      out.push_back(Difference{"request " + a.tallies[i].first + " counted", a.tallies[i].second,
+                               b.tallies[i].second});
+  if (a.stopped != b.stopped)
+    out.push_back(Difference{"schedule", a.stopped.empty() ? "went on" : a.stopped,
+                             b.stopped.empty() ? "went on" : b.stopped});
   return out;
 }
 
@@ -181,6 +204,14 @@ std::string render_verify(const std::string& mitigation, const ReplayRecord& a,
   for (size_t i = 0; i < a.fates.size() && i < b.fates.size(); ++i)
     out += "request " + a.fates[i].first + ": ccsim " + a.fates[i].second + " | postgres " +
            b.fates[i].second + (a.fates[i] == b.fates[i] ? "" : "   DIFFERENT") + "\n";
+  for (size_t i = 0; i < a.tallies.size() && i < b.tallies.size(); ++i)
+    if (a.tallies[i].second != "none" || b.tallies[i].second != "none")
+      out += "request " + a.tallies[i].first + " counted: ccsim " + a.tallies[i].second +
+             " | postgres " + b.tallies[i].second +
+             (a.tallies[i] == b.tallies[i] ? "" : "   DIFFERENT") + "\n";
+  if (!a.stopped.empty() || !b.stopped.empty())
+    out += "schedule stopped: ccsim " + (a.stopped.empty() ? "no" : a.stopped) + " | postgres " +
+           (b.stopped.empty() ? "no" : b.stopped) + "\n";
   out += diffs.empty() ? "agree\n" : std::to_string(diffs.size()) + " difference(s)\n";
   return out + "\n";
 }

@@ -1,5 +1,7 @@
 // What `ccsim verify` compares: a record of one replay, step by step, built
-// the same way from the simulator's trace and from a real PostgreSQL.
+// by one function from the events the request machine narrated - on the
+// simulator, or on a real PostgreSQL (pg/replay.cc) - so the two sides are
+// read the same way.
 //
 // Pure data and pure functions; the PostgreSQL side lives in pg/.
 #pragma once
@@ -29,7 +31,24 @@ struct ReplayRecord {
   std::vector<std::pair<std::string, std::vector<std::string>>> final_rows;  // table -> sorted rows
   std::vector<std::pair<std::string, std::string>>
       fates;  // request -> "committed", "aborted:40001", ...
+  std::vector<std::pair<std::string, std::string>>
+      tallies;          // request -> "2 retries, 1 restart" (what the application counted)
+  std::string stopped;  // why the schedule could not go on, when it could not
 };
+
+// The events one schedule position produced: who moved, and its events'
+// range in the log (the step's own first, then what it woke).
+struct PositionEvents {
+  size_t position = 0;  // 0-based
+  RequestId request;
+  size_t first_event = 0, end_event = 0;
+};
+
+// Builds the steps, fates and tallies of a record from the events of a run
+// and the requests at its end; final_rows are the caller's (read from the
+// store, or from the server).
+ReplayRecord record_of(const Application& app, const Log& log,
+                       const std::vector<PositionEvents>& positions);
 
 // Formats result rows as "rows: (1, 'alice', 100), (2, NULL, 5)" ("rows: none" when empty).
 std::string rows_result(const std::vector<std::vector<std::string>>& rows);

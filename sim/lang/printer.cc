@@ -1,0 +1,198 @@
+#include "lang/printer.h"
+
+#include <algorithm>
+#include <array>
+
+namespace ccsim {
+
+namespace {
+
+// PostgreSQL's reserved words that the step language's names could collide
+// with; such a name is quoted.
+constexpr std::array<const char*, 40> kReserved = {
+    "all",     "and",    "any",      "as",    "asc",  "both",  "case",  "check", "column", "create",
+    "default", "desc",   "distinct", "do",    "else", "end",   "false", "for",   "from",   "grant",
+    "group",   "having", "in",       "into",  "is",   "limit", "not",   "null",  "offset", "on",
+    "or",      "order",  "select",   "table", "then", "to",    "true",  "union", "user",   "where"};
+
+const char* op_sql(BinOp op) {
+  switch (op) {
+    case BinOp::kAdd:
+      return "+";
+    case BinOp::kSub:
+      return "-";
+    case BinOp::kMul:
+      return "*";
+    case BinOp::kDiv:
+      return "/";
+    case BinOp::kMod:
+      return "%";
+    case BinOp::kEq:
+      return "=";
+    case BinOp::kNe:
+      return "<>";
+    case BinOp::kLt:
+      return "<";
+    case BinOp::kLe:
+      return "<=";
+    case BinOp::kGt:
+      return ">";
+    case BinOp::kGe:
+      return ">=";
+    case BinOp::kAnd:
+      return "AND";
+    case BinOp::kOr:
+      return "OR";
+  }
+  return "?";
+}
+
+class Printer {
+ public:
+  Printer(const Vars& vars, std::vector<std::optional<std::string>>* params)
+      : vars_(vars), params_(params) {}
+
+  // Every operand that is itself an operation is parenthesised, so the
+  // server groups it exactly as the simulator did.
+  std::string expr(const Expr& e) {
+    auto operand = [&](const Expr& x) {
+      bool compound = x.kind == ExprKind::kBinary || x.kind == ExprKind::kNot ||
+                      x.kind == ExprKind::kNeg || x.kind == ExprKind::kIsNull ||
+                      x.kind == ExprKind::kIsNotNull;
+      return compound ? "(" + expr(x) + ")" : expr(x);
+    };
+    switch (e.kind) {
+      case ExprKind::kLiteral:
+        return to_sql(e.literal);
+      case ExprKind::kColumn:
+        return sql_identifier(e.name);
+      case ExprKind::kParam:
+        return param(e.name);
+      case ExprKind::kNeg:
+        return "-" + operand(*e.lhs);
+      case ExprKind::kNot:
+        return "NOT " + operand(*e.lhs);
+      case ExprKind::kIsNull:
+        return operand(*e.lhs) + " IS NULL";
+      case ExprKind::kIsNotNull:
+        return operand(*e.lhs) + " IS NOT NULL";
+      case ExprKind::kBinary:
+        return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
+    }
+    return "?";
+  }
+
+  std::string where(const ExprPtr& w) { return w ? " WHERE " + expr(*w) : ""; }
+
+ private:
+  // A value travels as a typed placeholder; NULL as the literal.
+  std::string param(const std::string& name) {
+    auto it = vars_.find(name);
+    if (it == vars_.end()) throw SqlError("42P02", "parameter :" + name + " has no value yet");
+    const Value& v = it->second.value;
+    if (is_null(v)) return "NULL";
+    params_->push_back(to_display(v));
+    return "$" + std::to_string(params_->size()) +
+           (std::holds_alternative<int64_t>(v) ? "::int8" : "::text");
+  }
+
+  const Vars& vars_;
+  std::vector<std::optional<std::string>>* params_;
+};
+
+std::string type_sql(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt:
+      return "int";
+    case ColumnType::kBigInt:
+      return "bigint";
+    case ColumnType::kText:
+      return "text";
+  }
+  return "?";
+}
+
+std::string names_sql(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + sql_identifier(n);
+  return out;
+}
+
+}  // namespace
+
+std::string sql_identifier(const std::string& name) {
+  bool plain =
+      !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name)
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
+                      std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  if (plain &&
+      std::none_of(kReserved.begin(), kReserved.end(), [&](const char* k) { return name == k; }))
+    return name;
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string server_sql(const Step& st, const Vars& vars,
+                       std::vector<std::optional<std::string>>* params) {
+  Printer p(vars, params);
+  return std::visit(
+      [&](const auto& b) -> std::string {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, BeginStmt>) {
+          return b.isolation ? std::string("BEGIN ISOLATION LEVEL ") + to_sql(*b.isolation)
+                             : std::string("BEGIN");
+        } else if constexpr (std::is_same_v<T, CommitStmt>) {
+          return "COMMIT";
+        } else if constexpr (std::is_same_v<T, RollbackStmt>) {
+          return "ROLLBACK";
+        } else if constexpr (std::is_same_v<T, SelectStmt>) {
+          std::string out = "SELECT " +
+                            (b.columns.empty() ? std::string("*") : names_sql(b.columns)) +
+                            " FROM " + sql_identifier(b.table) + p.where(b.where);
+          if (b.order_by)
+            out += " ORDER BY " + sql_identifier(b.order_by->column) +
+                   (b.order_by->descending ? " DESC" : "");
+          if (b.limit) out += " LIMIT " + std::to_string(*b.limit);
+          if (b.lock) out += std::string(" ") + to_sql(*b.lock);
+          if (b.wait == WaitPolicy::kNoWait) out += " NOWAIT";
+          if (b.wait == WaitPolicy::kSkipLocked) out += " SKIP LOCKED";
+          return out;
+        } else if constexpr (std::is_same_v<T, UpdateStmt>) {
+          std::string sets;
+          for (const Assignment& a : b.sets)
+            sets +=
+                (sets.empty() ? "" : ", ") + sql_identifier(a.column) + " = " + p.expr(*a.value);
+          return "UPDATE " + sql_identifier(b.table) + " SET " + sets + p.where(b.where);
+        } else if constexpr (std::is_same_v<T, InsertStmt>) {
+          std::string out = "INSERT INTO " + sql_identifier(b.table);
+          if (!b.columns.empty()) out += " (" + names_sql(b.columns) + ")";
+          out += " VALUES ";
+          for (size_t i = 0; i < b.rows.size(); ++i) {
+            out += i ? ", (" : "(";
+            for (size_t k = 0; k < b.rows[i].size(); ++k)
+              out += (k ? ", " : "") + p.expr(*b.rows[i][k]);
+            out += ")";
+          }
+          return out;
+        } else if constexpr (std::is_same_v<T, DeleteStmt>) {
+          return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where);
+        } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
+          std::string cols;
+          for (const Column& c : b.columns)
+            cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " + type_sql(c.type) +
+                    (c.primary_key ? " PRIMARY KEY" : "") + (c.not_null ? " NOT NULL" : "");
+          return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
+        } else if constexpr (std::is_same_v<T, DropTableStmt>) {
+          return "DROP TABLE " + sql_identifier(b.table);
+        } else if constexpr (std::is_same_v<T, SetStmt>) {
+          return "SET " + b.name + " = " + to_sql(Value{b.value});
+        } else {
+          return "";  // application actions are not SQL
+        }
+      },
+      st.body);
+}
+
+}  // namespace ccsim

@@ -1,0 +1,30 @@
+// SQL for a real server, printed from a step's syntax: what `ccsim verify`
+// and `ccsim load` send to PostgreSQL. INTO is left out (the client takes
+// the first row itself) and each :param becomes a typed placeholder ($1::int8,
+// $2::text) bound to the request's value, or the literal NULL.
+//
+// Printed from the syntax tree, never re-scanned from the text as written,
+// so a statement means on the server what it meant to the simulator. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lang/ast.h"
+#include "lang/eval.h"
+
+namespace ccsim {
+
+// The statement of step `st` as PostgreSQL takes it, with `vars` bound:
+// *params receives the placeholders' values in order (as text), for
+// PQsendQueryParams. REQUIRES: is_sql(st). Throws SqlError 42P02 for a
+// parameter with no value yet (as the simulator does).
+std::string server_sql(const Step& st, const Vars& vars,
+                       std::vector<std::optional<std::string>>* params);
+
+// An identifier as PostgreSQL reads it: bare when it is a plain lower-case
+// name that is not a keyword, else in double quotes.
+std::string sql_identifier(const std::string& name);
+
+}  // namespace ccsim
