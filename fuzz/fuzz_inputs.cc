@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return 0;
   std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    parse_program(text, TextOrigin{"fuzz", 1, 1});
+    parse_program(text, SourcePos{"fuzz", 1, 1});
   } catch (const InputError&) {
   }
   try {

@@ -16,12 +16,12 @@ namespace ccsim::test {
 inline World make_world(const std::string& setup,
                         const std::vector<std::pair<std::string, std::string>>& programs) {
   World w;
-  run_setup(w, parse_program(setup, TextOrigin{"setup", 1, 1}));
+  run_setup(w, parse_program(setup, SourcePos{"setup", 1, 1}));
   for (const auto& [name, text] : programs) {
     Request q;
     q.name = name;
     q.client = name;
-    q.program = std::make_shared<Program>(parse_program(text, TextOrigin{name, 1, 1}));
+    q.program = std::make_shared<Program>(parse_program(text, SourcePos{name, 1, 1}));
     q.process = name;
     q.vars["rowcount"] = Var{int64_t{0}, {}};
     q.initial = std::make_shared<const Vars>(q.vars);

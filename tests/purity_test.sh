@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# The pure core (store/ lang/ engine/ explore/ check/ core/) never does I/O,
-# reads a clock, starts threads or draws platform randomness: it includes none
-# of the headers that would let it.
+# The pure core (core/ store/ lang/ engine/ explore/ check/ spec/) never does
+# I/O, reads a clock, starts threads or draws platform randomness, and never
+# reaches into the edges (scenario/ report/ verify/ pg/ cli/): it includes
+# none of the headers that would let it, angled or quoted.
 set -u
 cd "$1/sim" || exit 1
-banned='#include *<(iostream|fstream|sstream|cstdio|stdio\.h|chrono|ctime|thread|mutex|future|random|filesystem|boost/asio[^>]*|unistd\.h)>'
-found=$(grep -rnE "$banned" core store lang engine explore check)
+core="core store lang engine explore check spec"
+io='(iostream|fstream|sstream|cstdio|stdio\.h|chrono|ctime|time\.h|thread|mutex|future|random|filesystem|boost/asio[^>"]*|unistd\.h|fcntl\.h|sys/[a-z_]+\.h|libpq-fe\.h|toml\+\+/[^>"]*|nlohmann/[^>"]*|CLI/[^>"]*)'
+banned="#include *[<\"]$io[>\"]"
+edges='#include *[<"](scenario|report|verify|pg|cli)/'
+status=0
+found=$(grep -rnE "$banned" $core)
 if [ -n "$found" ]; then
-  echo "the pure core includes banned headers:"
+  echo "the pure core includes I/O, clock, thread, random or heavy headers:"
   echo "$found"
-  exit 1
+  status=1
 fi
-echo "ok: the pure core includes no I/O, clock, thread or random headers"
+found=$(grep -rnE "$edges" $core)
+if [ -n "$found" ]; then
+  echo "the pure core includes an edge module:"
+  echo "$found"
+  status=1
+fi
+[ $status -eq 0 ] && echo "ok: $core include no I/O, clock, thread or random headers and no edge module"
+exit $status

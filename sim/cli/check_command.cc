@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
-#include "report/check_report.h"
+#include "report/expectation_report.h"
 
 namespace ccsim {
 
@@ -25,11 +25,11 @@ struct CheckOptions {
 
 int check(const CheckOptions& o) {
   // Load everything first: a bad file stops the check before anything runs.
-  std::vector<CheckInput> inputs;
-  for (const std::string& path : expand_check_paths(o.paths))
-    inputs.push_back(load_check_input(path, o.input_bytes_max));
-  std::vector<CheckFile> files;
-  CheckSettings settings;
+  std::vector<Input> inputs;
+  for (const std::string& path : expand_inputs(o.paths))
+    inputs.push_back(load_input(path, o.input_bytes_max));
+  std::vector<ExpectationFile> files;
+  ExpectationSettings settings;
   settings.requests = o.requests;
   settings.limits.states_max = o.states_max;
   using Clock = std::chrono::steady_clock;
@@ -38,15 +38,15 @@ int check(const CheckOptions& o) {
     settings.keep_going = [start, &o] {
       return std::chrono::duration<double>(Clock::now() - start).count() < o.seconds_max;
     };
-  for (const CheckInput& in : inputs) files.push_back(run_checks(in, settings));
+  for (const Input& in : inputs) files.push_back(evaluate_expectations(in, settings));
   if (!o.junit.empty()) {
     std::ofstream f(o.junit, std::ios::binary);
     f << render_junit(files);
     if (!f) throw InputError(SourcePos{o.junit, 0, 0}, "cannot write the JUnit report");
   }
   std::cout << (o.format == "json" ? render_check_json(files) : render_check_text(files));
-  for (const CheckFile& f : files)
-    for (const CheckCase& c : f.cases)
+  for (const ExpectationFile& f : files)
+    for (const ExpectationCase& c : f.cases)
       if (!c.failures.empty()) return 1;
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "scenario/files.h"
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
 #include "report/json.h"

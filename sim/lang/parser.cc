@@ -562,7 +562,7 @@ std::string strip_comment_and_trim(std::string_view line) {
 
 }  // namespace
 
-Step parse_step(std::string_view line, const TextOrigin& origin) {
+Step parse_step(std::string_view line, const SourcePos& origin) {
   Parser p(line, SourcePos{origin.file, origin.line, origin.column});
   Step s = p.parse();
   s.text = strip_comment_and_trim(line);
@@ -570,7 +570,7 @@ Step parse_step(std::string_view line, const TextOrigin& origin) {
   return s;
 }
 
-Program parse_program(std::string_view text, const TextOrigin& origin) {
+Program parse_program(std::string_view text, const SourcePos& origin) {
   Program prog;
   if (text.find('\0') != std::string_view::npos)
     throw InputError(SourcePos{origin.file, origin.line, origin.column},
@@ -583,7 +583,7 @@ Program parse_program(std::string_view text, const TextOrigin& origin) {
     std::string_view line =
         text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    TextOrigin here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
+    SourcePos here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
     if (!strip_comment_and_trim(line).empty()) {
       if (prog.steps.size() == kProgramStepsMax)
         throw InputError(SourcePos{here.file, here.line, here.column},

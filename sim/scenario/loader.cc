@@ -9,9 +9,10 @@
 #include <toml++/toml.h>
 
 #include "engine/engine.h"
-#include "lang/check.h"
+#include "lang/validate.h"
 #include "lang/parser.h"
 #include "scenario/embedded.h"
+#include "scenario/files.h"
 #include "scenario/scenario.h"
 
 namespace ccsim {
@@ -125,16 +126,16 @@ class Doc {
 
   // Where the characters of a string value start, so step positions match
   // the file: after ''' + newline, or after the opening quote(s).
-  TextOrigin origin(const toml::node& n) const {
+  SourcePos origin(const toml::node& n) const {
     int line = static_cast<int>(n.source().begin.line),
         col = static_cast<int>(n.source().begin.column);
-    TextOrigin o{file_, line, col + 1};
+    SourcePos o{file_, line, col + 1};
     if (line >= 1 && static_cast<size_t>(line) <= lines_.size()) {
       const std::string& l = lines_[static_cast<size_t>(line - 1)];
       size_t at = static_cast<size_t>(col - 1);
       if (l.compare(at, 3, "'''") == 0 || l.compare(at, 3, "\"\"\"") == 0) {
         if (l.find_first_not_of(" \t\r", at + 3) == std::string::npos)
-          return TextOrigin{file_, line + 1, 1};
+          return SourcePos{file_, line + 1, 1};
         o.column = col + 3;
       }
     }
@@ -155,24 +156,6 @@ class Doc {
   std::vector<std::string> lines_;
   toml::table root_;
 };
-
-std::string read_file(const std::string& path, size_t bytes_max = kInputBytesMax) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec))
-    throw InputError(SourcePos{path, 0, 0}, "this is a folder, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(SourcePos{path, 0, 0},
-                     "cannot open the file: " + std::string(std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  if (text.size() > bytes_max)
-    throw InputError(SourcePos{path, 0, 0},
-                     "the file is larger than " + std::to_string(bytes_max) +
-                         " bytes (--input-bytes-max); a scenario is much smaller");
-  return text;
-}
 
 const EmbeddedFile* embedded(const std::string& name) {
   for (const EmbeddedFile& f : embedded_files())
@@ -295,7 +278,7 @@ Mitigation from_library(const std::string& name, const Doc& scenario, const std:
   fs::path local = fs::path(dir) / "mitigations" / (name + ".toml");
   if (!dir.empty() && fs::is_regular_file(local, ec)) {
     file = local.string();
-    text = read_file(file);
+    text = read_input_file(file, kInputBytesMax, "scenario");
   } else if (const EmbeddedFile* f = embedded("mitigations/" + name + ".toml")) {
     file = "scenarios/mitigations/" + name + ".toml (built in)";
     text = std::string(f->text);
@@ -695,7 +678,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
       std::set<std::string> params{"request_id", "rowcount"};
       for (const auto& a : r.args) params.insert(a.first);
       try {
-        check_program(*m.steps, w.store, params);
+        validate_program(*m.steps, w.store, params);
       } catch (const InputError& e) {
         if (m.steps->file == file) throw;
         // The step is fine for other scenarios; what this one lacks is
@@ -733,7 +716,8 @@ Scenario load_scenario(const std::string& path, size_t bytes_max) {
   std::error_code ec;
   if (fs::exists(path, ec)) {
     fs::path dir = fs::path(path).parent_path();
-    return load_scenario_text(read_file(path, bytes_max), path, dir.empty() ? "." : dir.string());
+    return load_scenario_text(read_input_file(path, bytes_max, "scenario"), path,
+                              dir.empty() ? "." : dir.string());
   }
   std::string name = fs::path(path).filename().string();
   if (name.size() < 5 || name.substr(name.size() - 5) != ".toml") name += ".toml";

@@ -40,10 +40,10 @@ struct SpecFile {
   std::vector<SourcePos> permutation_pos;  // where each was written (the file for generated ones)
 };
 
-// Reads a spec. Throws InputError on syntax errors, on statements outside
-// ccsim's subset, and on steps that hold more than one statement.
+// Parses a spec's text (`file` names it in messages). Throws InputError on
+// syntax errors, on statements outside ccsim's subset, and on steps that
+// hold more than one statement. Reading the file is scenario/files.h's.
 SpecFile parse_spec(const std::string& text, const std::string& file);
-SpecFile load_spec(const std::string& path, size_t bytes_max = 4u << 20);
 
 // Most steps in one spec.
 constexpr size_t kSpecStepsMax = 1000;

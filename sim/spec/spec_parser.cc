@@ -1,11 +1,9 @@
 #include <cctype>
-#include <fstream>
 #include <functional>
 #include <set>
-#include <sstream>
 
 #include "engine/engine.h"
-#include "lang/check.h"
+#include "lang/validate.h"
 #include "lang/parser.h"
 #include "spec/spec.h"
 
@@ -212,7 +210,7 @@ class SpecParser {
       size_t first = flat.find_first_not_of(' ');
       if (first != std::string::npos && flat.compare(first, 2, "--") != 0) {
         try {
-          Step s = parse_step(flat, TextOrigin{file_, 1, 1});
+          Step s = parse_step(flat, SourcePos{file_, 1, 1});
           SourcePos p = pos(b.start + start + first);
           s.line = p.line;
           s.column = p.column;
@@ -248,7 +246,7 @@ class SpecParser {
       Program prog{file_, spec.sessions[s].setup};
       for (size_t i : spec.sessions[s].steps) prog.steps.push_back(spec.steps[i].step);
       for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
-      check_program(prog, w.store, std::set<std::string>{"rowcount"});
+      validate_program(prog, w.store, std::set<std::string>{"rowcount"});
     }
   }
 
@@ -295,18 +293,6 @@ SpecFile parse_spec(const std::string& text, const std::string& file) {
   if (text.find('\0') != std::string::npos)
     throw InputError(SourcePos{file, 0, 0}, "this is not a text file (it contains a NUL byte)");
   return SpecParser(text, file).parse();
-}
-
-SpecFile load_spec(const std::string& path, size_t bytes_max) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourcePos{path, 0, 0}, "cannot open the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (ss.str().size() > bytes_max)
-    throw InputError(SourcePos{path, 0, 0},
-                     "the file is larger than " + std::to_string(bytes_max) +
-                         " bytes (--input-bytes-max); a spec is much smaller");
-  return parse_spec(ss.str(), path);
 }
 
 }  // namespace ccsim

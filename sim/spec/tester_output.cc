@@ -5,7 +5,7 @@
 #include <set>
 
 #include "engine/engine.h"
-#include "lang/check.h"
+#include "lang/validate.h"
 
 namespace ccsim {
 
@@ -213,7 +213,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
         }
       teardown_from[s] = prog.steps.size();
       for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
-      check_program(prog, w.store, std::set<std::string>{"rowcount"});
+      validate_program(prog, w.store, std::set<std::string>{"rowcount"});
       Request q;
       q.name = spec.sessions[s].name;
       q.client = q.name;

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "scenario/checks.h"
+#include "scenario/expectations.h"
 
 namespace ccsim {
 
 // One line per failed case (with its replay command), then exactly
 // "N passed, M failed".
-std::string render_check_text(const std::vector<CheckFile>& files);
-std::string render_check_json(const std::vector<CheckFile>& files);
-std::string render_junit(const std::vector<CheckFile>& files);
+std::string render_check_text(const std::vector<ExpectationFile>& files);
+std::string render_check_json(const std::vector<ExpectationFile>& files);
+std::string render_junit(const std::vector<ExpectationFile>& files);
 
 }  // namespace ccsim

@@ -9,7 +9,7 @@ using namespace ccsim;
 namespace {
 
 Step parse(const std::string& line) {
-  return parse_step(line, TextOrigin{"f.toml", 7, 3});
+  return parse_step(line, SourcePos{"f.toml", 7, 3});
 }
 
 std::string error_of(const std::string& line) {
@@ -110,7 +110,7 @@ TEST_CASE("parse errors name the file, line and column and what was expected", "
 
 TEST_CASE("a program is one step per line, with positions in the file", "[lang]") {
   Program p = parse_program("\n  -- a comment line\nBEGIN\n\n  COMMIT;  -- done\n",
-                            TextOrigin{"s.toml", 10, 1});
+                            SourcePos{"s.toml", 10, 1});
   REQUIRE(p.steps.size() == 2);
   CHECK(p.steps[0].line == 12);
   CHECK(p.steps[1].line == 14);

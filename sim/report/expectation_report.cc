@@ -1,4 +1,4 @@
-#include "report/check_report.h"
+#include "report/expectation_report.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,10 +10,10 @@ struct Counts {
   size_t passed = 0, failed = 0;
 };
 
-Counts count(const std::vector<CheckFile>& files) {
+Counts count(const std::vector<ExpectationFile>& files) {
   Counts c;
-  for (const CheckFile& f : files)
-    for (const CheckCase& k : f.cases) (k.failures.empty() ? c.passed : c.failed)++;
+  for (const ExpectationFile& f : files)
+    for (const ExpectationCase& k : f.cases) (k.failures.empty() ? c.passed : c.failed)++;
   return c;
 }
 
@@ -55,10 +55,10 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string render_check_text(const std::vector<CheckFile>& files) {
+std::string render_check_text(const std::vector<ExpectationFile>& files) {
   std::string out;
-  for (const CheckFile& f : files)
-    for (const CheckCase& c : f.cases)
+  for (const ExpectationFile& f : files)
+    for (const ExpectationCase& c : f.cases)
       if (!c.failures.empty())
         out += "FAIL " + where(c.pos) + c.name + ": " + joined(c.failures) +
                "\n     replay: " + c.replay + "\n";
@@ -66,12 +66,12 @@ std::string render_check_text(const std::vector<CheckFile>& files) {
   return out + std::to_string(n.passed) + " passed, " + std::to_string(n.failed) + " failed\n";
 }
 
-std::string render_check_json(const std::vector<CheckFile>& files) {
+std::string render_check_json(const std::vector<ExpectationFile>& files) {
   using Json = nlohmann::ordered_json;
   Json fs = Json::array();
-  for (const CheckFile& f : files) {
+  for (const ExpectationFile& f : files) {
     Json cases = Json::array();
-    for (const CheckCase& c : f.cases)
+    for (const ExpectationCase& c : f.cases)
       cases.push_back({{"name", c.name},
                        {"line", c.pos.line},
                        {"passed", c.failures.empty()},
@@ -85,16 +85,16 @@ std::string render_check_json(const std::vector<CheckFile>& files) {
   return doc.dump(2) + "\n";
 }
 
-std::string render_junit(const std::vector<CheckFile>& files) {
+std::string render_junit(const std::vector<ExpectationFile>& files) {
   Counts n = count(files);
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"ccsim check\" tests=\"" +
       std::to_string(n.passed + n.failed) + "\" failures=\"" + std::to_string(n.failed) + "\">\n";
-  for (const CheckFile& f : files) {
+  for (const ExpectationFile& f : files) {
     Counts fc = count({f});
     out += "  <testsuite name=\"" + xml(f.file) + "\" tests=\"" + std::to_string(f.cases.size()) +
            "\" failures=\"" + std::to_string(fc.failed) + "\">\n";
-    for (const CheckCase& c : f.cases) {
+    for (const ExpectationCase& c : f.cases) {
       out += "    <testcase classname=\"" + xml(f.file) + "\" name=\"" + xml(c.name) + "\"";
       if (c.pos.line) out += " line=\"" + std::to_string(c.pos.line) + "\"";
       if (c.failures.empty()) {

@@ -17,16 +17,16 @@
 
 namespace ccsim {
 
-struct CheckCase {
+struct ExpectationCase {
   std::string name;                   // "none under round-robin"
   SourcePos pos;                      // the [[expect]] entry, or the spec file
   std::vector<std::string> failures;  // empty when it passed
   std::string replay;                 // the command that reproduces the run
 };
 
-struct CheckFile {
+struct ExpectationFile {
   std::string file;
-  std::vector<CheckCase> cases;
+  std::vector<ExpectationCase> cases;
 };
 
 // A loaded input: a scenario, or a spec with its expected output (if any).
@@ -35,18 +35,18 @@ struct SpecInput {
   std::optional<std::string> expected;  // contents of expected/NAME.out or NAME.out beside it
   std::string expected_file;
 };
-using CheckInput = std::variant<Scenario, SpecInput>;
+using Input = std::variant<Scenario, SpecInput>;
 
 // Expands files and folders (recursively: *.toml and *.spec, sorted; files
 // under a folder named "mitigations" are library entries, not scenarios).
 // Throws InputError for a path that does not exist.
-std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths);
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
 
 // Loads one file. Throws InputError on bad input.
-CheckInput load_check_input(const std::string& path, size_t bytes_max = kInputBytesMax);
+Input load_input(const std::string& path, size_t bytes_max = kInputBytesMax);
 
 // How `check` runs scenarios beyond what they say.
-struct CheckSettings {
+struct ExpectationSettings {
   // > 0: run each scenario with that many requests (with_request_count()):
   // then only its every_interleaving claims are checked.
   size_t requests = 0;
@@ -58,6 +58,6 @@ struct CheckSettings {
 
 // Runs the cases of one loaded input. A file with no expectations yields one
 // failing case that says so: nothing passes silently.
-CheckFile run_checks(const CheckInput& input, const CheckSettings& settings = {});
+ExpectationFile evaluate_expectations(const Input& input, const ExpectationSettings& settings = {});
 
 }  // namespace ccsim

@@ -1,4 +1,5 @@
-#include "scenario/checks.h"
+#include "scenario/files.h"
+#include "scenario/expectations.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -27,7 +28,7 @@ std::string display_path(const std::string& file) {
 
 }  // namespace
 
-std::vector<std::string> expand_check_paths(const std::vector<std::string>& paths) {
+std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -52,7 +53,7 @@ std::vector<std::string> expand_check_paths(const std::vector<std::string>& path
   return out;
 }
 
-CheckInput load_check_input(const std::string& path, size_t bytes_max) {
+Input load_input(const std::string& path, size_t bytes_max) {
   if (!ends_with(path, ".spec")) return load_scenario(path, bytes_max);
   SpecInput in{load_spec(path, bytes_max), std::nullopt, ""};
   fs::path p(path);
@@ -70,12 +71,12 @@ CheckInput load_check_input(const std::string& path, size_t bytes_max) {
   return in;
 }
 
-CheckFile run_checks(const CheckInput& input, const CheckSettings& settings) {
+ExpectationFile evaluate_expectations(const Input& input, const ExpectationSettings& settings) {
   const size_t requests = settings.requests;
-  CheckFile out;
+  ExpectationFile out;
   if (const auto* spec_in = std::get_if<SpecInput>(&input)) {
     out.file = spec_in->spec.file;
-    CheckCase c{"isolation-tester output", SourcePos{out.file, 0, 0}, {}, "ccsim run " + out.file};
+    ExpectationCase c{"isolation-tester output", SourcePos{out.file, 0, 0}, {}, "ccsim run " + out.file};
     if (!spec_in->expected) {
       c.name = "no expectations";
       c.failures.push_back(
@@ -99,7 +100,7 @@ CheckFile run_checks(const CheckInput& input, const CheckSettings& settings) {
             ? "the scenario states no [[expect]]: nothing to check (docs/scenario_format.md)"
             : "with --requests " + std::to_string(requests) +
                   " only every_interleaving claims are checked, and the scenario states none";
-    out.cases.push_back(CheckCase{
+    out.cases.push_back(ExpectationCase{
         "no expectations", SourcePos{s.file, 0, 0}, {why}, "ccsim run " + display_path(s.file)});
     return out;
   }
@@ -141,7 +142,7 @@ CheckFile run_checks(const CheckInput& input, const CheckSettings& settings) {
                                       : "no failure in the states explored (stopped at " +
                                             x.stopped + "), expected some interleaving to fail");
       }
-      out.cases.push_back(CheckCase{
+      out.cases.push_back(ExpectationCase{
           e.mitigation + " over every interleaving" +
               (other_level ? std::string(" at ") + option_name(iso) : "") +
               (requests_flag.empty() ? ""
@@ -161,7 +162,7 @@ CheckFile run_checks(const CheckInput& input, const CheckSettings& settings) {
     }
     const MitigationRun& m = runs.at(key);
     out.cases.push_back(
-        CheckCase{e.mitigation + " under " + e.schedule +
+        ExpectationCase{e.mitigation + " under " + e.schedule +
                       (other_level ? std::string(" at ") + option_name(iso) : ""),
                   e.pos, check_expectation(e, m),
                   "ccsim run " + display_path(s.file) + " --mitigation " + e.mitigation +

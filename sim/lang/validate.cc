@@ -1,4 +1,4 @@
-#include "lang/check.h"
+#include "lang/validate.h"
 
 #include <cctype>
 
@@ -28,9 +28,9 @@ int column_of(const Step& s, const std::string& word) {
   return s.column;
 }
 
-class Checker {
+class Validator {
  public:
-  Checker(const Program& p, const Store& schema, const std::set<std::string>& params)
+  Validator(const Program& p, const Store& schema, const std::set<std::string>& params)
       : p_(p), schema_(schema), defined_(params) {
     // A parameter is defined when any step assigns it: programs are straight
     // lines except RETRY, which only repeats a step.
@@ -145,8 +145,8 @@ class Checker {
 
 }  // namespace
 
-void check_program(const Program& p, const Store& schema, const std::set<std::string>& params) {
-  Checker(p, schema, params).run();
+void validate_program(const Program& p, const Store& schema, const std::set<std::string>& params) {
+  Validator(p, schema, params).run();
 }
 
 }  // namespace ccsim
