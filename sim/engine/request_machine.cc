@@ -328,88 +328,138 @@ void RequestMachine::step(RequestId r) {
     return;
   }
   const Step& st = q.program->steps[q.pc];
-  const size_t at = q.pc;
-  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
   try {
-    if (auto* rs = std::get_if<RestartAction>(&st.body)) {
-      auto cond = [&] { return to_sql(*rs->condition); };
-      if (eval_pred(*rs->condition, env) == true) {
-        restart(r, cond() + " holds");
-        return;
-      }
-      emit(log_, EventKind::kStep, r, at, [&] { return cond() + " is false: goes on"; });
-      ++q.pc;
-    } else if (auto* acq = std::get_if<AcquireAction>(&st.body)) {
-      std::string key = Mutexes::key(acq->mutex, acq->global, q.process);
-      if (app_.mutexes.acquire(key, r.value)) {
-        emit(log_, EventKind::kStep, r, at,
-             [&] { return st.text + " -> acquired (" + Mutexes::label(key) + ")"; });
-        ++q.pc;
-      } else {
-        RequestId holder{static_cast<uint32_t>(*app_.mutexes.holder(key))};
-        q.state = RunState::kBlocked;
-        q.mutex_wait = true;
-        q.waiting_for = {holder};
-        if (Event* e = emit(log_, EventKind::kWait, r, at,
-                            [&] {
-                              return st.text + " -> waits: " + Mutexes::label(key) +
-                                     " is held by " + app_.requests[holder.value].name;
-                            },
-                            {holder}))
-          e->mutex = Mutexes::label(key);
-        return;
-      }
-    } else if (auto* rel = std::get_if<ReleaseAction>(&st.body)) {
-      // RELEASE MUTEX name frees the one mutex of that name the request holds.
-      std::string held;
-      for (const std::string& key : app_.mutexes.held_by(r.value))
-        if (key.substr(key.rfind('/') + 1) == rel->mutex) held = key;
-      ++q.pc;
-      if (held.empty()) {
-        emit(log_, EventKind::kStep, r, at,
-             [&] { return st.text + " -> not held: nothing to release"; });
-      } else {
-        emit(log_, EventKind::kStep, r, at, [&] { return st.text + " -> released"; });
-        if (std::optional<size_t> next = app_.mutexes.release(held, r.value))
-          wake_mutex_waiters({*next}, r);
-      }
-    } else if (auto* let = std::get_if<LetAction>(&st.body)) {
-      Var v;
-      EvalEnv with_reads{nullptr, nullptr, &q.vars, &v.from};
-      v.value = eval_value(*let->value, with_reads);
-      emit(log_, EventKind::kStep, r, at,
-           [&] { return st.text + " -> :" + let->var + " = " + to_sql(v.value); });
-      q.vars[let->var] = std::move(v);
-      ++q.pc;
-    } else if (auto* retry = std::get_if<RetryAction>(&st.body)) {
-      auto cond = [&] { return to_sql(*retry->condition); };
-      if (eval_pred(*retry->condition, env) == true) {
-        int64_t used = q.retries_at(at);
-        if (used >= retry->max) {
-          give_up(r, "still " + cond() + " after " + std::to_string(retry->max) + " retries");
-          return;
-        }
-        q.set_retries_at(at, ++used);
-        ++q.retries_total;
-        emit(log_, EventKind::kRetry, r, at, [&] {
-          return cond() + " holds: runs step " + std::to_string(at) + " again (retry " +
-                 std::to_string(used) + " of " + std::to_string(retry->max) + ")";
-        });
-        q.pc = at - 1;
-      } else {
-        q.set_retries_at(at, 0);
-        emit(log_, EventKind::kStep, r, at, [&] { return cond() + " is false: goes on"; });
-        ++q.pc;
-      }
-    } else {
-      // SQL: the backend runs it; its answer comes now or later.
-      if (std::optional<SqlAnswer> a = sql_.run(r, st, q.vars)) answer(r, *a);
-      return;
-    }
+    // One handler per kind of step; SQL goes to the backend.
+    bool goes_on = std::visit(
+        [&](const auto& body) {
+          using T = std::decay_t<decltype(body)>;
+          if constexpr (std::is_same_v<T, RestartAction>)
+            return restart_if(r, body);
+          else if constexpr (std::is_same_v<T, AcquireAction>)
+            return acquire(r, st, body);
+          else if constexpr (std::is_same_v<T, ReleaseAction>)
+            return release(r, st, body);
+          else if constexpr (std::is_same_v<T, LetAction>)
+            return let(r, st, body);
+          else if constexpr (std::is_same_v<T, RetryAction>)
+            return retry(r, body);
+          else
+            return run_sql(r, st);
+        },
+        st.body);
+    if (!goes_on) return;
   } catch (const SqlError& e) {
     fail(r, e.sqlstate(), e.what());
+    return;
   }
   finish_if_returned(r);
+}
+
+// RESTART IF pred: the request starts over when pred holds.
+bool RequestMachine::restart_if(RequestId r, const RestartAction& rs) {
+  Request& q = app_.requests[r.value];
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  auto cond = [&] { return to_sql(*rs.condition); };
+  if (eval_pred(*rs.condition, env) == true) {
+    restart(r, cond() + " holds");
+    return false;
+  }
+  emit(log_, EventKind::kStep, r, q.pc, [&] { return cond() + " is false: goes on"; });
+  ++q.pc;
+  return true;
+}
+
+// ACQUIRE [GLOBAL] MUTEX name: taken, or the request waits its turn (FIFO).
+bool RequestMachine::acquire(RequestId r, const Step& st, const AcquireAction& acq) {
+  Request& q = app_.requests[r.value];
+  std::string key = Mutexes::key(acq.mutex, acq.global, q.process);
+  if (app_.mutexes.acquire(key, r.value)) {
+    emit(log_, EventKind::kStep, r, q.pc,
+         [&] { return st.text + " -> acquired (" + Mutexes::label(key) + ")"; });
+    ++q.pc;
+    return true;
+  }
+  RequestId holder{static_cast<uint32_t>(*app_.mutexes.holder(key))};
+  q.state = RunState::kBlocked;
+  q.mutex_wait = true;
+  q.waiting_for = {holder};
+  if (Event* e = emit(log_, EventKind::kWait, r, q.pc,
+                      [&] {
+                        return st.text + " -> waits: " + Mutexes::label(key) + " is held by " +
+                               app_.requests[holder.value].name;
+                      },
+                      {holder}))
+    e->mutex = Mutexes::label(key);
+  return false;
+}
+
+// RELEASE MUTEX name frees the one mutex of that name the request holds
+// (the per-process one when it holds a global one of the same name too);
+// its first waiter takes it.
+bool RequestMachine::release(RequestId r, const Step& st, const ReleaseAction& rel) {
+  Request& q = app_.requests[r.value];
+  std::string held;
+  for (const std::string& key : app_.mutexes.held_by(r.value))
+    if (key.substr(key.rfind('/') + 1) == rel.mutex) held = key;
+  const size_t at = q.pc++;
+  if (held.empty()) {
+    emit(log_, EventKind::kStep, r, at,
+         [&] { return st.text + " -> not held: nothing to release"; });
+    return true;
+  }
+  emit(log_, EventKind::kStep, r, at, [&] { return st.text + " -> released"; });
+  if (std::optional<size_t> next = app_.mutexes.release(held, r.value))
+    wake_mutex_waiters({*next}, r);
+  return true;
+}
+
+// LET :var = expr: computed in the application; the value keeps the reads
+// it was computed from.
+bool RequestMachine::let(RequestId r, const Step& st, const LetAction& let) {
+  Request& q = app_.requests[r.value];
+  Var v;
+  EvalEnv env{nullptr, nullptr, &q.vars, &v.from};
+  v.value = eval_value(*let.value, env);
+  emit(log_, EventKind::kStep, r, q.pc,
+       [&] { return st.text + " -> :" + let.var + " = " + to_sql(v.value); });
+  q.vars[let.var] = std::move(v);
+  ++q.pc;
+  return true;
+}
+
+// RETRY WHILE pred MAX n: while pred holds, the step before runs again, at
+// most n times in a row; then the request gives up.
+bool RequestMachine::retry(RequestId r, const RetryAction& retry) {
+  Request& q = app_.requests[r.value];
+  const size_t at = q.pc;
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  auto cond = [&] { return to_sql(*retry.condition); };
+  if (eval_pred(*retry.condition, env) != true) {
+    q.set_retries_at(at, 0);
+    emit(log_, EventKind::kStep, r, at, [&] { return cond() + " is false: goes on"; });
+    ++q.pc;
+    return true;
+  }
+  int64_t used = q.retries_at(at);
+  if (used >= retry.max) {
+    give_up(r, "still " + cond() + " after " + std::to_string(retry.max) + " retries");
+    return false;
+  }
+  q.set_retries_at(at, ++used);
+  ++q.retries_total;
+  emit(log_, EventKind::kRetry, r, at, [&] {
+    return cond() + " holds: runs step " + std::to_string(at) + " again (retry " +
+           std::to_string(used) + " of " + std::to_string(retry.max) + ")";
+  });
+  q.pc = at - 1;
+  return true;
+}
+
+// A SQL statement: the backend runs it; its answer comes now or later.
+bool RequestMachine::run_sql(RequestId r, const Step& st) {
+  Request& q = app_.requests[r.value];
+  if (std::optional<SqlAnswer> a = sql_.run(r, st, q.vars)) answer(r, *a);
+  return false;  // answer() has finished what there is to finish
 }
 
 }  // namespace ccsim

@@ -113,6 +113,14 @@ class RequestMachine {
   void release_mutexes(RequestId r, bool keep_global);
   void wake_mutex_waiters(const std::vector<size_t>& granted, RequestId by);
   bool dropped_by_client(RequestId r);
+  // The kinds of step. Each returns true when the step is over and the
+  // request may have returned, false when it waits, ended or was handed on.
+  bool restart_if(RequestId r, const RestartAction& rs);
+  bool acquire(RequestId r, const Step& st, const AcquireAction& acq);
+  bool release(RequestId r, const Step& st, const ReleaseAction& rel);
+  bool let(RequestId r, const Step& st, const LetAction& let);
+  bool retry(RequestId r, const RetryAction& retry);
+  bool run_sql(RequestId r, const Step& st);
 
   Application& app_;
   SqlBackend& sql_;
