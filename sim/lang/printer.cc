@@ -182,7 +182,9 @@ std::string server_sql(const Step& st, const Vars& vars,
           std::string cols;
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " + type_sql(c.type) +
-                    (c.primary_key ? " PRIMARY KEY" : "") + (c.not_null ? " NOT NULL" : "");
+                    (c.primary_key ? " PRIMARY KEY"
+                     : c.not_null  ? " NOT NULL"
+                                   : "");
           return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
           return "DROP TABLE " + sql_identifier(b.table);

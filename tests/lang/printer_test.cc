@@ -1,0 +1,92 @@
+// The SQL sent to a real server is printed from the syntax tree: INTO
+// dropped, :params as typed placeholders with their values, every compound
+// operand parenthesised, identifiers quoted only when needed.
+#include <catch2/catch.hpp>
+
+#include "lang/parser.h"
+#include "lang/printer.h"
+
+using namespace ccsim;
+
+namespace {
+
+struct Printed {
+  std::string sql;
+  std::vector<std::optional<std::string>> params;
+};
+
+Printed print(const std::string& step, const Vars& vars = {}) {
+  Printed p;
+  p.sql = server_sql(parse_step(step, SourcePos{"test", 1, 1}), vars, &p.params);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a SELECT drops INTO and binds its parameters as typed placeholders", "[lang]") {
+  Printed p = print("SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points",
+                    Vars{{"user_id", Var{int64_t{1}, {}}}});
+  CHECK(p.sql == "SELECT points FROM auth_user WHERE id = $1::int8 FOR UPDATE");
+  CHECK(p.params == std::vector<std::optional<std::string>>{"1"});
+}
+
+TEST_CASE("ORDER BY, LIMIT, NOWAIT and SKIP LOCKED come out in PostgreSQL's order", "[lang]") {
+  CHECK(print("SELECT * FROM jobs WHERE done = 0 ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED")
+            .sql ==
+        "SELECT * FROM jobs WHERE done = 0 ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED");
+  CHECK(print("SELECT id, points FROM auth_user FOR SHARE NOWAIT").sql ==
+        "SELECT id, points FROM auth_user FOR SHARE NOWAIT");
+  CHECK(print("SELECT id FROM t FOR KEY SHARE").sql == "SELECT id FROM t FOR KEY SHARE");
+}
+
+TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
+  Vars v{{"delta", Var{int64_t{10}, {}}}, {"me", Var{int64_t{2}, {}}}};
+  Printed p = print(
+      "UPDATE auth_user SET points = points + :delta * 2, version = version + 1 "
+      "WHERE id = 1 AND (session_id IS NULL OR session_id = :me)",
+      v);
+  CHECK(p.sql ==
+        "UPDATE auth_user SET points = points + ($1::int8 * 2), version = version + 1 WHERE (id = "
+        "1) AND ((session_id IS NULL) OR (session_id = $2::int8))");
+  CHECK(p.params == std::vector<std::optional<std::string>>{"10", "2"});
+  // A negation or NOT of a compound expression keeps its parentheses.
+  CHECK(print("UPDATE t SET a = -(a - 1) WHERE NOT (a = 1 OR a = 2)").sql ==
+        "UPDATE t SET a = -(a - 1) WHERE NOT ((a = 1) OR (a = 2))");
+}
+
+TEST_CASE("NULL travels as the literal, text as a text placeholder", "[lang]") {
+  Vars v{{"n", Var{Value{Null{}}, {}}}, {"name", Var{std::string("it's"), {}}}};
+  Printed p =
+      print("INSERT INTO users (id, name, note) VALUES (1, :name, :n), (2, 'a''b', NULL)", v);
+  CHECK(p.sql ==
+        "INSERT INTO users (id, name, note) VALUES (1, $1::text, NULL), (2, 'a''b', NULL)");
+  CHECK(p.params == std::vector<std::optional<std::string>>{"it's"});
+}
+
+TEST_CASE("transaction control, DDL and SET print as PostgreSQL reads them", "[lang]") {
+  CHECK(print("BEGIN").sql == "BEGIN");
+  CHECK(print("BEGIN ISOLATION LEVEL SERIALIZABLE").sql == "BEGIN ISOLATION LEVEL SERIALIZABLE");
+  CHECK(print("COMMIT").sql == "COMMIT");
+  CHECK(print("ROLLBACK").sql == "ROLLBACK");
+  CHECK(print("DELETE FROM app_lock WHERE id = 1").sql == "DELETE FROM app_lock WHERE id = 1");
+  CHECK(print("CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL, n bigint)").sql ==
+        "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL, n bigint)");
+  CHECK(print("DROP TABLE t").sql == "DROP TABLE t");
+  CHECK(print("SET deadlock_timeout = '100ms'").sql == "SET deadlock_timeout = '100ms'");
+}
+
+TEST_CASE("a parameter with no value is the simulator's error, 42P02", "[lang]") {
+  try {
+    print("UPDATE t SET a = :missing");
+    FAIL("no error");
+  } catch (const SqlError& e) {
+    CHECK(e.sqlstate() == "42P02");
+  }
+}
+
+TEST_CASE("identifiers are quoted only when PostgreSQL would not read them bare", "[lang]") {
+  CHECK(sql_identifier("auth_user") == "auth_user");
+  CHECK(sql_identifier("user") == "\"user\"");
+  CHECK(sql_identifier("Points") == "\"Points\"");
+  CHECK(sql_identifier("a\"b") == "\"a\"\"b\"");
+}

@@ -1,0 +1,111 @@
+// The reports: they only format what they are given. Checked against what
+// the scenario's comments derive by hand, and for the formats' own rules
+// (JSON that parses, XML escapes, aligned tables).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "report/expectation_report.h"
+#include "report/explore_report.h"
+#include "report/json.h"
+#include "report/mermaid.h"
+#include "report/summary.h"
+#include "report/svg.h"
+#include "report/text.h"
+#include "scenario/exploration.h"
+#include "scenario/simulate.h"
+
+using namespace ccsim;
+
+namespace {
+
+// The scenario outlives every run made from it (a run points at its mitigation).
+const Scenario& double_click() {
+  static const Scenario s = load_scenario("double_click");
+  return s;
+}
+
+std::vector<MitigationRun> run(const std::vector<std::string>& mitigations) {
+  const Scenario& s = double_click();
+  RunOptions o;
+  o.mitigations = mitigations;
+  return simulate(s, o);
+}
+
+}  // namespace
+
+TEST_CASE("tables align their columns under a rule and trim trailing blanks", "[report]") {
+  CHECK(table({{"a", "bb", "c"}, {"ccc", "d", ""}}) == "a    bb  c\n---  --  -\nccc  d\n");
+  CHECK(indent("x\n\ny\n", "  ") == "  x\n\n  y\n");
+}
+
+TEST_CASE("verdicts and what happened, in the words of the scenario's derivations", "[report]") {
+  // Round-robin (A B A B ...): none's two reads see 100, both write 110 and
+  // B's write overwrites A's; select_for_update's B waits for A's row lock.
+  std::vector<MitigationRun> runs = run({"none", "select_for_update", "singleton_lock"});
+  CHECK(verdict(runs[0]) == "lost update: B's write overwrote A's +10");
+  CHECK_FALSE(verdict_ok(runs[0]));
+  CHECK(verdict(runs[1]) == "ok");
+  CHECK(happened(runs[1]) == "B waited for A's row lock");
+  // singleton_lock: B's seize misses while A holds the lock row: 3 retries.
+  CHECK(happened(runs[2]) == "B retried 3 times");
+  const Scenario& s = double_click();
+  CHECK(shown_value(s, runs[0].run.world, 0) == "110");
+  std::string text = render_text(s, runs, TextOptions{false, false});
+  CHECK(text.find("lost update: B's write overwrote A's +10") != std::string::npos);
+  CHECK(text.find("\033[") == std::string::npos);  // no colour unless asked
+  CHECK(render_text(s, runs, TextOptions{true, false}).find("\033[") != std::string::npos);
+}
+
+TEST_CASE("run JSON parses and says what happened", "[report]") {
+  nlohmann::json j = nlohmann::json::parse(render_json(double_click(), run({"none"})));
+  CHECK(j["format"] == "ccsim-run/1");
+  const auto& r = j["runs"][0];
+  CHECK(r["final"]["auth_user"][0]["points"] == 110);
+  CHECK(r["requests"][1]["name"] == "B");
+  CHECK(r["requests"][1]["status"] == "committed");
+  CHECK(r["anomalies"][0]["kind"] == "lost_update");
+}
+
+TEST_CASE("explore JSON keeps counts exact as decimal strings", "[report]") {
+  Scenario s = load_scenario("double_click");
+  ExploreOptions o;
+  o.mitigations = {"none"};
+  o.requests = 8;
+  nlohmann::json j =
+      nlohmann::json::parse(render_explore_json(explore_header(s), explore_scenario(s, o)));
+  CHECK(j["format"] == "ccsim-explore/2");
+  // 24!/(3!)^8, past 2^53: a JSON number would round it.
+  CHECK(j["explorations"][0]["schedules"] == "369398958888960000");
+  CHECK(j["explorations"][0]["complete"] == true);
+}
+
+TEST_CASE("JUnit XML escapes what it quotes", "[report]") {
+  ExpectationFile f{"a&b.toml",
+                    {ExpectationCase{"none <under> \"x\"",
+                                     SourcePos{"a&b.toml", 3, 1},
+                                     {"points is 110 & 'not' <120>"},
+                                     "ccsim run a&b.toml"}}};
+  std::string xml = render_junit({f});
+  CHECK(xml.find("name=\"a&amp;b.toml\"") != std::string::npos);
+  CHECK(xml.find("none &lt;under&gt; &quot;x&quot;") != std::string::npos);
+  CHECK(xml.find("points is 110 &amp; &apos;not&apos; &lt;120&gt;") != std::string::npos);
+  CHECK(xml.find("<&") == std::string::npos);
+  CHECK(render_check_text({f}).find("0 passed, 1 failed") != std::string::npos);
+}
+
+TEST_CASE("pictures: a Mermaid page with one diagram per run, SVG that closes", "[report]") {
+  const Scenario& s = double_click();
+  std::vector<MitigationRun> runs = run({"none", "select_for_update"});
+  std::string md = render_mermaid(s, runs);
+  size_t blocks = 0;
+  for (size_t at = md.find("```mermaid"); at != std::string::npos;
+       at = md.find("```mermaid", at + 1))
+    ++blocks;
+  CHECK(blocks == 2);
+  std::string svg = render_svg(s, runs);
+  CHECK(svg.rfind("<svg", 0) == 0);
+  CHECK(svg.find("</svg>") != std::string::npos);
+  CHECK(svg.find("<title>") != std::string::npos);
+  std::string html = render_html(s, runs);
+  CHECK(html.find("<!doctype html>") != std::string::npos);
+}
