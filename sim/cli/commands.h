@@ -3,7 +3,9 @@
 // expectation failed). main() maps errors to exit code 2.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -26,5 +28,8 @@ void setup_merge(CLI::App& app, Action& chosen);
 
 // True when colour should be used on stdout: a terminal, NO_COLOR unset.
 bool stdout_wants_color();
+
+// The Levenshtein distance between a and b (for "did you mean").
+size_t edit_distance(const std::string& a, const std::string& b);
 
 }  // namespace ccsim

@@ -2,6 +2,7 @@
 // mitigation; counts outcomes exactly and gives a shortest schedule for each.
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cli/commands.h"
 #include "report/explore_report.h"
 #include "report/json.h"
+#include "scenario/files.h"
 
 namespace ccsim {
 
@@ -57,6 +59,13 @@ Shard parse_shard(const std::string& text) {
 }
 
 int explore(const ExploreCommandOptions& o) {
+  if (o.scenario.size() > 5 && o.scenario.compare(o.scenario.size() - 5, 5, ".spec") == 0) {
+    load_spec(o.scenario, o.input_bytes_max);  // a bad spec is refused as run refuses it
+    throw InputError(SourcePos{o.scenario, 0, 0},
+                     "explore takes a scenario (.toml); an isolation-tester spec lists its own "
+                     "permutations: run them with ccsim run " +
+                         o.scenario);
+  }
   Scenario s = load_scenario(o.scenario, o.input_bytes_max);
   ExploreOptions eo;
   eo.mitigations = o.mitigations;
@@ -168,6 +177,15 @@ void setup_explore(CLI::App& app, Action& chosen) {
                                  "with a 95% interval")
                      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->add_option("--seed", o->seed, "The sample's seed (SplitMix64; see docs/scheduling.md)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            uint64_t n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            return !v.empty() && ec == std::errc() && end == v.data() + v.size()
+                       ? std::string()
+                       : "must be a whole number from 0 to 18446744073709551615, not " + v;
+          },
+          "0 or more", "seed"))
       ->needs(sample)
       ->capture_default_str();
   cmd->add_flag("--stats", o->stats, "Print states and edges per mitigation on stderr");

@@ -1,5 +1,6 @@
 // ccsim's entry point: registers the commands and maps outcomes to exit codes
 // (0 done, 1 an expectation failed, 2 bad usage or bad input).
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +15,21 @@
 #include "pg/options.h"
 
 namespace ccsim {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
 
 bool stdout_wants_color() {
   const char* no = std::getenv("NO_COLOR");
@@ -38,8 +54,33 @@ int main(int argc, char** argv) {
   ccsim::setup_verify(app, action);
   ccsim::setup_list(app, action);
   ccsim::setup_describe(app, action);
+  app.set_version_flag("--version", std::string("ccsim ") + CCSIM_VERSION);
+  // A first word that names no command gets a suggestion, not CLI11's
+  // "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1];
+    std::string nearest;
+    size_t best = 3;  // suggest only within two edits
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      size_t d = ccsim::edit_distance(word, sub->get_name());
+      if (d == 0) {
+        nearest.clear();
+        best = 0;
+        break;
+      }
+      if (d < best) best = d, nearest = sub->get_name();
+    }
+    if (best != 0) {
+      std::cerr << "ccsim: error: unknown command '" << word << "'"
+                << (nearest.empty() ? "" : "; did you mean '" + nearest + "'?")
+                << "\nRun 'ccsim --help' for the commands.\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,5 +1,7 @@
 #include "cli/replay_flags.h"
 
+#include <charconv>
+
 #include <CLI/CLI.hpp>
 
 namespace ccsim {
@@ -35,7 +37,15 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
                       "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)");
   cmd->add_option("--seed", f.seed,
                   "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            int64_t n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            bool ok = !v.empty() && ec == std::errc() && end == v.data() + v.size() && n >= 0;
+            return ok ? std::string()
+                      : "must be a whole number from 0 to 9223372036854775807, not " + v;
+          },
+          "0 or more", "seed"))
       ->excludes(sch);
   cmd->add_option("--isolation", f.isolation,
                   "Isolation level of transactions whose BEGIN names none")

@@ -3,13 +3,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include "scenario/files.h"
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
 #include "report/json.h"
 #include "report/mermaid.h"
 #include "report/svg.h"
 #include "report/text.h"
+#include "scenario/files.h"
 #include "spec/tester_output.h"
 
 namespace ccsim {

@@ -3,10 +3,10 @@
 
 #include <CLI/CLI.hpp>
 
-#include "scenario/files.h"
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
 #include "pg/replay.h"
+#include "scenario/files.h"
 #include "spec/tester_output.h"
 #include "verify/record.h"
 

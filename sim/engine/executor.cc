@@ -63,7 +63,9 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
   const Table& t = s.table(tid);
   std::vector<int> keys = t.key_columns();
   if (keys.empty()) return std::nullopt;
-  for (RowId rr : t.rows) {
+  const std::vector<RowId>* rows = s.rows_with_key(tid, t.key_of(values));
+  if (!rows) return std::nullopt;
+  for (RowId rr : *rows) {
     if (rr == except) continue;
     VersionId vid = s.row(rr).newest;
     if (!vid) continue;
@@ -122,7 +124,7 @@ std::optional<Value> index_lookup(const Table& t, const Expr* where, const Vars&
   const Expr* val = where->rhs.get();
   if (col->kind != ExprKind::kColumn) std::swap(col, val);
   if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
-  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
   return eval_value(*val, env);
 }
 
@@ -170,7 +172,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  EvalEnv params{nullptr, nullptr, &q.vars, nullptr};
+  EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
     const Table& t = s.table(table_named(s, ins->table));
     size_t targets = ins->columns.empty() ? t.columns.size() : ins->columns.size();
@@ -196,7 +198,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   const Table& t = s.table(tid);
   serializable_read(r, tid, where, c.snapshot);
   for (VersionId v : s.scan(tid, c.snapshot)) {
-    EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr};
+    EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
   if (sel && sel->order_by) {
@@ -318,7 +320,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
         continue;
       }
       if (where && !w_.faults.no_where_recheck) {
-        EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr};
+        EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
         if (eval_pred(*where, env) != true) {
           ++c.next;
           continue;
@@ -337,7 +339,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
       for (const Assignment& a : upd->sets) {
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
-        EvalEnv env{&t, &before, &q.vars, &from};
+        EvalEnv env{&t, &before, &q.vars, &from, true};
         after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
         changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                        names_column(*a.value, a.column)});
@@ -437,6 +439,11 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    for (size_t i = 0; i < create->columns.size(); ++i)
+      for (size_t k = 0; k < i; ++k)
+        if (create->columns[k].name == create->columns[i].name)
+          throw SqlError("42701",
+                         "column \"" + create->columns[i].name + "\" specified more than once");
     if (w_.store.find_table(create->table))
       throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
     w_.store.create_table(create->table, create->columns);

@@ -123,7 +123,6 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
       row_label_[r.value] = next_row++;
 
   // ---- Open snapshots ---------------------------------------------------------
-  snapshot_seqs_.clear();
   std::vector<Snapshot>& open = open_;
   open.clear();
   for (size_t i = 0; i < w.requests.size(); ++i) {
@@ -132,8 +131,6 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     if (ss.txn && s.txn(ss.txn).snapshot) open.push_back(*s.txn(ss.txn).snapshot);
     if (ss.cursor) open.push_back(ss.cursor->snapshot);
   }
-  for (const Snapshot& sn : open) snapshot_seqs_.push_back(sn.seq);
-  sort_unique(snapshot_seqs_);
 
   // ---- Versions something still refers to --------------------------------------
   // What a live variable was read from, what a statement in progress holds,
@@ -244,13 +241,29 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (const Siread& l : s.sireads()) use(l.owner);
   }
 
+  // ---- When the commits that matter happened ---------------------------------------
+  // Visibility compares a snapshot with the commits of the transactions the
+  // key keeps (those whose versions or SSI state remain); any other commit
+  // changed nothing anyone can still see. So a snapshot is coded by how
+  // many of those commits it sees, and such a commit by its rank among them:
+  // the commit is visible exactly when its rank is at most the snapshot's code.
+  commits_.clear();
+  for (TxnId t : labelled_txns_)
+    if (s.txn(t).state == TxnState::kCommitted) commits_.push_back(s.txn(t).commit_seq);
+  sort_unique(commits_);
+
   // ---- Counters of SSI, by order only --------------------------------------------
   if (ssi_) {
     xids_.clear();
     ssi_seqs_.clear();
+    // Only what SSI still compares: the xids of open transactions (a new
+    // snapshot's xmin is the oldest of them), the fields of the transactions
+    // it tracks, its counters; a stale field of a released one would shift
+    // every rank for nothing.
     auto count = [&](TxnId t) {
       const Txn& x = s.txn(t);
-      xids_.push_back(x.xid);
+      if (x.state == TxnState::kActive) xids_.push_back(x.xid);
+      if (!s.ssi_tracks(t)) return;
       xids_.push_back(x.ssi.xmin);
       xids_.push_back(x.ssi.finished_before);
       for (uint64_t v : {x.ssi.prepare_seq, x.ssi.commit_seq, x.ssi.last_commit_before_snapshot,
@@ -262,7 +275,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (TxnId t : labelled_txns_) count(t);
     Store::SsiCounters c = s.ssi_counters();
     xids_.push_back(c.next_xid);
-    xids_.push_back(c.global_xmin);
+    if (c.global_xmin_count > 0) xids_.push_back(c.global_xmin);
     ssi_seqs_.push_back(c.ssi_seq);
     sort_unique(xids_);
     sort_unique(ssi_seqs_);
@@ -299,12 +312,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, at);
     put(out, static_cast<uint64_t>(used));
   }
-  auto commit_class = [&](uint64_t seq) {
-    return static_cast<uint64_t>(
-        std::lower_bound(snapshot_seqs_.begin(), snapshot_seqs_.end(), seq) -
-        snapshot_seqs_.begin());
+  // The commits that matter which the snapshot sees (see label()).
+  auto snapshot_code = [&](const Snapshot& sn) {
+    return static_cast<uint64_t>(std::upper_bound(commits_.begin(), commits_.end(), sn.seq) -
+                                 commits_.begin());
   };
-  auto snapshot_code = [&](const Snapshot& sn) { return 2 * commit_class(sn.seq) + 1; };
   if (!done(q)) {
     const ProgramFacts& f = *facts_[i];
     for (const std::string& name : f.live[std::min(q.pc, f.live.size() - 1)]) {
@@ -327,7 +339,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     const Txn& x = s.txn(ss.txn);
     out += 't';
     put(out, static_cast<uint64_t>(x.isolation));
-    put(out, x.snapshot && !done(q) ? snapshot_code(*x.snapshot) : 0);
+    put(out, x.snapshot && !done(q) ? 1 + snapshot_code(*x.snapshot) : 0);
     put(out, x.undo.size());
     for (const auto& [r, before] : x.undo) {
       put(out, row_label_[r.value]);
@@ -408,21 +420,25 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
         put(out, l + 1);
       }
   if (ssi_ && ss.txn) {
-    std::vector<std::string> locks;
-    for (const Siread& l : s.sireads()) {
+    // Where its SIREAD locks and conflicts stand in SSI's lists: their order
+    // decides the future (see write_shared), so it tells requests apart.
+    const std::vector<Siread>& locks = s.sireads();
+    for (size_t k = 0; k < locks.size(); ++k) {
+      const Siread& l = locks[k];
       if (l.owner != ss.txn) continue;
-      std::string e;
-      put(e, static_cast<uint64_t>(l.kind));
-      put(e, l.table.value);
-      put(e, version_label_[l.tuple.value]);
-      locks.push_back(std::move(e));
+      out += 'S';
+      put(out, k);
+      put(out, static_cast<uint64_t>(l.kind));
+      put(out, l.table.value);
+      put(out, version_label_[l.tuple.value]);
     }
-    std::sort(locks.begin(), locks.end());
-    for (const std::string& e : locks) out += 'S' + e;
-    for (const auto& [reader, writer] : s.rw_conflicts()) {
+    const auto& rw = s.rw_conflicts();
+    for (size_t k = 0; k < rw.size(); ++k) {
+      const auto& [reader, writer] = rw[k];
       if (reader != ss.txn && writer != ss.txn) continue;
       TxnId other = reader == ss.txn ? writer : reader;
       out += reader == ss.txn ? '>' : '<';
+      put(out, k);
       put(out, s.txn(other).state == TxnState::kActive ? 0 : txn_label_[other.value]);
     }
   }
@@ -432,10 +448,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
 void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
                                 std::string& out) const {
   const Store& s = w.store;
-  auto commit_class = [&](uint64_t seq) {
-    return static_cast<uint64_t>(
-        std::lower_bound(snapshot_seqs_.begin(), snapshot_seqs_.end(), seq) -
-        snapshot_seqs_.begin());
+  // A commit that matters, by its rank among them (see label()).
+  auto commit_rank = [&](uint64_t seq) {
+    return static_cast<uint64_t>(std::lower_bound(commits_.begin(), commits_.end(), seq) -
+                                 commits_.begin()) +
+           1;
   };
   put(out, s.table_count());
   for (size_t t = 0; t < s.table_count(); ++t) {
@@ -499,7 +516,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
   for (TxnId t : labelled_txns_) {
     const Txn& x = s.txn(t);
     put(out, static_cast<uint64_t>(x.state));
-    put(out, x.state == TxnState::kCommitted ? 2 * commit_class(x.commit_seq) : 0);
+    put(out, x.state == TxnState::kCommitted ? commit_rank(x.commit_seq) : 0);
     // Who made it matters to the lost-update watch: setup data ends its walk
     // back through a row's history, any finished request is "another
     // request", a running one may be the writer itself.
@@ -536,27 +553,43 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     Store::SsiCounters c = s.ssi_counters();
     put(out, rank(xids_, c.next_xid));
     put(out, rank(ssi_seqs_, c.ssi_seq));
-    put(out, rank(xids_, c.global_xmin));
     put(out, static_cast<uint64_t>(c.global_xmin_count));
+    if (c.global_xmin_count > 0) put(out, rank(xids_, c.global_xmin));
     put(out, s.rw_conflicts().size());
     for (const auto& [reader, writer] : s.rw_conflicts()) {
       put(out, txn_ref(w, reader));
       put(out, txn_ref(w, writer));
     }
-    std::vector<std::string> locks;
+    // In the order they were taken: a write meets readers in this order and
+    // records its conflicts so, and the order of conflicts decides whom a
+    // COMMIT dooms (as in PostgreSQL's lists).
+    put(out, s.sireads().size());
     for (const Siread& l : s.sireads()) {
-      std::string e;
-      put(e, txn_ref(w, l.owner));
-      put(e, static_cast<uint64_t>(l.kind));
-      put(e, l.table.value);
-      put(e, version_label_[l.tuple.value]);
-      locks.push_back(std::move(e));
+      put(out, txn_ref(w, l.owner));
+      put(out, static_cast<uint64_t>(l.kind));
+      put(out, l.table.value);
+      put(out, version_label_[l.tuple.value]);
     }
-    std::sort(locks.begin(), locks.end());
-    put(out, locks.size());
-    for (const std::string& e : locks) out += e;
   }
   put(out, watch.lost());
+}
+
+std::string StateEncoder::spelled_out(const World& w, const LostUpdateWatch& watch) {
+  std::string key;
+  std::vector<uint32_t> slots;
+  encode(w, watch, &key, &slots);
+  auto hex = [](const std::string& bytes) {
+    std::string out;
+    for (unsigned char c : bytes) {
+      const char* digits = "0123456789abcdef";
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+    return out;
+  };
+  std::string out;
+  for (uint32_t r : slots) out += w.requests[r].name + ": " + hex(sigs_[r]) + "\n";
+  return out + "shared: " + hex(shared_) + "\n";
 }
 
 void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::string* out,

@@ -7,11 +7,12 @@
 //  - names of things the run made: transactions, row versions and rows are
 //    numbered in a canonical order (rows by table and heap position, versions
 //    by table and heap order, transactions by first use), never by when they
-//    happened to be created;
+//    happened to be created; a snapshot is known by which of the kept
+//    transactions' commits it sees, not by when it was taken;
 //  - history no one can see any more: a row version older than what every
 //    open snapshot (and every future one) sees, and not read into a live
-//    variable, is dropped; commit sequence numbers keep only their order
-//    relative to open snapshots; SSI's counters keep only their order;
+//    variable, is dropped, and with it the transactions that made it; SSI's
+//    counters keep only their order;
 //  - what no future step reads: dead variables (explore/program_facts.h), the
 //    steps taken when the step bound is below the limit, narration;
 //  - which of several interchangeable requests is which (symmetry): requests
@@ -49,6 +50,10 @@ class StateEncoder {
   void encode(const World& w, const LostUpdateWatch& watch, std::string* out,
               std::vector<uint32_t>* slot_of = nullptr);
 
+  // The key before its parts are numbered: each position's part, then the
+  // shared part, as printable text (for tests and debugging).
+  std::string spelled_out(const World& w, const LostUpdateWatch& watch);
+
   // class_of()[i]: the symmetry class of request i (the lowest index of the
   // requests it is interchangeable with).
   const std::vector<uint32_t>& class_of() const { return class_of_; }
@@ -72,7 +77,7 @@ class StateEncoder {
   std::vector<uint32_t> version_label_;  // 0: not kept
   std::vector<uint32_t> txn_label_;      // committed or aborted txns: 1-based label; 0: none
   std::vector<TxnId> labelled_txns_;     // by label - 1
-  std::vector<uint64_t> snapshot_seqs_;  // open snapshots, sorted, unique
+  std::vector<uint64_t> commits_;  // commit sequence numbers of the kept transactions, sorted
   std::vector<uint64_t> xids_, ssi_seqs_;
   std::vector<uint32_t> pos_of_;  // request -> position in the key
   std::vector<std::string> sigs_;

@@ -75,6 +75,9 @@ struct EvalEnv {
   const Row* row = nullptr;
   const Vars* vars = nullptr;
   std::vector<RowRead>* reads = nullptr;  // when set, collects the reads of the params used
+  // True when the expression is part of a SQL statement: its :params are
+  // sent to the server, which refuses a text with a NUL byte (22021).
+  bool in_sql = false;
 };
 
 // Returns the value of an arithmetic expression.

@@ -91,6 +91,10 @@ class Printer {
     if (it == vars_.end()) throw SqlError("42P02", "parameter :" + name + " has no value yet");
     const Value& v = it->second.value;
     if (is_null(v)) return "NULL";
+    // libpq passes values as C strings: a NUL would cut the text short.
+    // The server refuses such a text (22021); so does the printer.
+    if (auto* text = std::get_if<std::string>(&v); text && text->find('\0') != std::string::npos)
+      throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
     params_->push_back(to_display(v));
     return "$" + std::to_string(params_->size()) +
            (std::holds_alternative<int64_t>(v) ? "::int8" : "::text");

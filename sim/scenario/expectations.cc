@@ -1,5 +1,5 @@
-#include "scenario/files.h"
 #include "scenario/expectations.h"
+#include "scenario/files.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -42,6 +42,12 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
         for (const auto& part : it->path().parent_path()) library |= part == "mitigations";
         if (!library && (ends_with(f, ".toml") || ends_with(f, ".spec"))) found.push_back(f);
       }
+      // A folder with nothing to check is a mistake (a CI job pointed at the
+      // wrong place), never a pass.
+      if (found.empty())
+        throw InputError(
+            SourcePos{p, 0, 0},
+            "no scenario (.toml) or spec (.spec) file in this folder: nothing to check");
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
     } else if (fs::exists(p, ec)) {
@@ -76,7 +82,8 @@ ExpectationFile evaluate_expectations(const Input& input, const ExpectationSetti
   ExpectationFile out;
   if (const auto* spec_in = std::get_if<SpecInput>(&input)) {
     out.file = spec_in->spec.file;
-    ExpectationCase c{"isolation-tester output", SourcePos{out.file, 0, 0}, {}, "ccsim run " + out.file};
+    ExpectationCase c{
+        "isolation-tester output", SourcePos{out.file, 0, 0}, {}, "ccsim run " + out.file};
     if (!spec_in->expected) {
       c.name = "no expectations";
       c.failures.push_back(
@@ -163,11 +170,11 @@ ExpectationFile evaluate_expectations(const Input& input, const ExpectationSetti
     const MitigationRun& m = runs.at(key);
     out.cases.push_back(
         ExpectationCase{e.mitigation + " under " + e.schedule +
-                      (other_level ? std::string(" at ") + option_name(iso) : ""),
-                  e.pos, check_expectation(e, m),
-                  "ccsim run " + display_path(s.file) + " --mitigation " + e.mitigation +
-                      " --schedule \"" + m.run.schedule_text() + "\"" +
-                      (other_level ? std::string(" --isolation ") + option_name(iso) : "")});
+                            (other_level ? std::string(" at ") + option_name(iso) : ""),
+                        e.pos, check_expectation(e, m),
+                        "ccsim run " + display_path(s.file) + " --mitigation " + e.mitigation +
+                            " --schedule \"" + m.run.schedule_text() + "\"" +
+                            (other_level ? std::string(" --isolation ") + option_name(iso) : "")});
   }
   return out;
 }

@@ -39,7 +39,8 @@ using Input = std::variant<Scenario, SpecInput>;
 
 // Expands files and folders (recursively: *.toml and *.spec, sorted; files
 // under a folder named "mitigations" are library entries, not scenarios).
-// Throws InputError for a path that does not exist.
+// Throws InputError for a path that does not exist, and for a folder with
+// nothing to check in it.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& paths);
 
 // Loads one file. Throws InputError on bad input.

@@ -16,10 +16,9 @@ std::string read_input_file(const std::string& path, size_t bytes_max, const std
   if (fs::is_directory(path, ec))
     throw InputError(SourcePos{path, 0, 0}, "this is a folder, not a " + what + " file");
   auto too_large = [&] {
-    return InputError(SourcePos{path, 0, 0}, "the file is larger than " +
-                                                 std::to_string(bytes_max) +
-                                                 " bytes (--input-bytes-max); a " + what +
-                                                 " is much smaller");
+    return InputError(SourcePos{path, 0, 0},
+                      "the file is larger than " + std::to_string(bytes_max) +
+                          " bytes (--input-bytes-max); a " + what + " is much smaller");
   };
   // A regular file's size is known before reading it; anything else (a
   // pipe) is read no further than one byte past the limit.

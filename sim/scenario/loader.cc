@@ -8,9 +8,10 @@
 
 #include <toml++/toml.h>
 
+#include "core/text.h"
 #include "engine/engine.h"
-#include "lang/validate.h"
 #include "lang/parser.h"
+#include "lang/validate.h"
 #include "scenario/embedded.h"
 #include "scenario/files.h"
 #include "scenario/scenario.h"
@@ -55,8 +56,7 @@ class Doc {
   Doc(const std::string& text, std::string file) : file_(std::move(file)) {
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines_.push_back(line);
-    if (text.find('\0') != std::string::npos)
-      throw InputError(SourcePos{file_, 0, 0}, "this is not a text file (it contains a NUL byte)");
+    if (auto why = not_text_reason(text)) throw InputError(SourcePos{file_, 0, 0}, *why);
     try {
       root_ = toml::parse(text, file_);
     } catch (const toml::parse_error& e) {
@@ -172,7 +172,8 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
   Mitigation m;
   m.name = named_inside ? d.string(t, "name", owner, true, "the mitigation's name") : name;
   if (!valid_name(m.name))
-    d.fail(*t.get("name"), "a mitigation name is letters, digits and _, like select_for_update");
+    d.fail(named_inside ? *t.get("name") : owner,
+           "a mitigation name is letters, digits and _, like select_for_update");
   m.file = d.file();
   m.view = d.string(t, "view", owner, false, "the view it implements");
   m.summary = d.string(t, "summary", owner, false, "one line on what it does");
@@ -298,6 +299,11 @@ Mitigation from_library(const std::string& name, const Doc& scenario, const std:
 
 Mitigation find_mitigation(const std::string& name, const Doc& scenario, const std::string& dir,
                            const toml::node& at, int depth) {
+  // A name is also a file name in mitigations/: nothing but a plain name.
+  if (!valid_name(name))
+    scenario.fail(
+        at, "a mitigation name is letters, digits and _, like select_for_update; found \"" + name +
+                "\"");
   if (const toml::node* progs = scenario.root().get("programs")) {
     const toml::table& pt = scenario.table(*progs, "programs");
     if (const toml::node* own = pt.get(name)) {
@@ -307,6 +313,21 @@ Mitigation find_mitigation(const std::string& name, const Doc& scenario, const s
     }
   }
   return from_library(name, scenario, dir, at, depth);
+}
+
+// Every name an explicit schedule (written at `p`) gives is a request's:
+// the same refusal whichever command reads the scenario.
+void check_schedule_names(const ScheduleSpec& spec, const SourcePos& p,
+                          const std::vector<RequestSpec>& requests) {
+  for (size_t i = 0; i < spec.names.size(); ++i) {
+    const std::string& n = spec.names[i];
+    if (std::none_of(requests.begin(), requests.end(),
+                     [&](const RequestSpec& r) { return r.name == n; })) {
+      SourcePos at = p;
+      at.column += spec.columns[i];
+      throw InputError(at, "the schedule names " + n + ", but there is no request of that name");
+    }
+  }
 }
 
 Isolation parse_isolation(const Doc& d, const toml::node& n) {
@@ -340,6 +361,7 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
     SourcePos p = d.pos(*sch);
     p.column += 1;  // past the opening quote
     e.schedule_spec = parse_schedule(std::string(sch->as_string()->get()), p);
+    check_schedule_names(e.schedule_spec, p, s.requests);
   }
   if (const toml::node* seed = t.get("seed")) {
     if (!seed->is_integer() || seed->as_integer()->get() < 0)
@@ -621,15 +643,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     SourcePos p = d.pos(*sch);
     p.column += 1;  // past the opening quote
     s.schedule = parse_schedule(std::string(sch->as_string()->get()), p);
-    for (size_t i = 0; i < s.schedule.names.size(); ++i) {
-      const std::string& n = s.schedule.names[i];
-      if (std::none_of(s.requests.begin(), s.requests.end(),
-                       [&](const RequestSpec& r) { return r.name == n; })) {
-        SourcePos at = p;
-        at.column += s.schedule.columns[i];
-        throw InputError(at, "the schedule names " + n + ", but there is no request of that name");
-      }
-    }
+    check_schedule_names(s.schedule, p, s.requests);
   }
   if (const toml::node* seed = root.get("seed")) {
     if (root.get("schedule")) d.fail(*seed, "give either 'schedule' or 'seed', not both");
@@ -638,7 +652,12 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     s.schedule = random_schedule(static_cast<uint64_t>(seed->as_integer()->get()));
   }
 
-  // Mitigations.
+  // Mitigations. Every program defined here has a plain name.
+  if (const toml::node* progs = root.get("programs"))
+    for (auto&& [key, node] : d.table(*progs, "programs"))
+      if (!valid_name(std::string(key.str())))
+        d.fail(node, "a program's name is letters, digits and _, like my_fix; found \"" +
+                         std::string(key.str()) + "\"");
   const toml::node* ms = root.get("mitigations");
   if (!ms)
     throw InputError(SourcePos{file, 1, 1},

@@ -2,6 +2,7 @@
 #include <functional>
 #include <set>
 
+#include "core/text.h"
 #include "engine/engine.h"
 #include "lang/validate.h"
 #include "lang/parser.h"
@@ -290,8 +291,7 @@ class SpecParser {
 }  // namespace
 
 SpecFile parse_spec(const std::string& text, const std::string& file) {
-  if (text.find('\0') != std::string::npos)
-    throw InputError(SourcePos{file, 0, 0}, "this is not a text file (it contains a NUL byte)");
+  if (auto why = not_text_reason(text)) throw InputError(SourcePos{file, 0, 0}, *why);
   return SpecParser(text, file).parse();
 }
 

@@ -17,6 +17,13 @@ std::vector<int> Table::key_columns() const {
   return out;
 }
 
+Row Table::key_of(const Row& values) const {
+  Row key;
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].primary_key) key.push_back(values[i]);
+  return key;
+}
+
 bool conflicts(LockMode a, LockMode b) {
   // Strengths 0..3; two modes conflict when their strengths add up to 3 or more.
   // KEY SHARE(0)+UPDATE(3), SHARE(1)+NO KEY UPDATE(2), NO KEY UPDATE+itself ...
@@ -24,7 +31,7 @@ bool conflicts(LockMode a, LockMode b) {
 }
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns) {
-  tables_.push_back(Table{name, std::move(columns), {}, false});
+  tables_.push_back(Table{name, std::move(columns), {}, false, {}});
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 
@@ -155,8 +162,24 @@ VersionId Store::newest_committed(RowId r) const {
   return VersionId{};
 }
 
+const std::vector<RowId>* Store::rows_with_key(TableId t, const Row& key) const {
+  const auto& index = tables_[t.value].by_key;
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : &it->second;
+}
+
+// Lists row r under the key of `values` (kept in heap order).
+static void index_key(Table& t, RowId r, const Row& values) {
+  Row key = t.key_of(values);
+  if (key.empty()) return;
+  std::vector<RowId>& rows = t.by_key[key];
+  auto at = std::lower_bound(rows.begin(), rows.end(), r);
+  if (at == rows.end() || *at != r) rows.insert(at, r);
+}
+
 RowId Store::insert(TableId t, TxnId by, Row values) {
   RowId r{static_cast<uint32_t>(rows_.size())};
+  index_key(tables_[t.value], r, values);
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, VersionId{}});
   rows_.push_back(RowState{t, v, {}, {}});
@@ -168,6 +191,7 @@ RowId Store::insert(TableId t, TxnId by, Row values) {
 
 VersionId Store::update(RowId r, TxnId by, Row values) {
   RowState& row = rows_[r.value];
+  index_key(tables_[row.table.value], r, values);
   VersionId before = row.newest;
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, before});

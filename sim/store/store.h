@@ -15,13 +15,14 @@
 //    granting stops at the first waiter that still conflicts.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/ids.h"
-#include "core/value.h"
 #include "core/sql.h"
+#include "core/value.h"
 
 namespace ccsim {
 
@@ -30,11 +31,18 @@ struct Table {
   std::vector<Column> columns;
   std::vector<RowId> rows;  // in insertion order
   bool dropped = false;
+  // The primary key's index: for each key, every row any of whose versions
+  // ever had it, in heap order. A row whose key changed stays listed under
+  // the old key too; lookups check the row's newest version, so a stale
+  // entry is only skipped, and no row with the key is ever missing.
+  std::map<Row, std::vector<RowId>> by_key;
 
   // Returns the index of a column, or -1 when the table has none of that name.
   int column_index(const std::string& column) const;
   // Returns the indexes of the primary-key columns (empty when there is none).
   std::vector<int> key_columns() const;
+  // Returns the primary key's values in `values` (empty without a key).
+  Row key_of(const Row& values) const;
 };
 
 struct Version {
@@ -164,6 +172,9 @@ class Store {
   VersionId newest_committed(RowId r) const;
   // Returns true when version v's creator committed.
   bool committed(TxnId t) const { return t && txn(t).state == TxnState::kCommitted; }
+
+  // Returns the rows that may hold key `key` now (Table::by_key), or null.
+  const std::vector<RowId>* rows_with_key(TableId t, const Row& key) const;
 
   // Creates a row with its first version. Returns the row.
   RowId insert(TableId t, TxnId by, Row values);

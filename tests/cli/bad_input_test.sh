@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One malformed input: ccsim must exit 2 with exactly the expected message on
-# stderr, print nothing on stdout, and write no report.
+# stderr, print nothing on stdout, and write no report - and every command
+# that reads the file must refuse it with that same message.
 # Usage: bad_input_test.sh CCSIM_BINARY INPUT
 set -u
 bin=$1
@@ -18,4 +19,11 @@ fail() { echo "FAILED: $name: $*"; echo "stderr:"; cat err.txt; exit 1; }
 [ ! -s out.txt ] || fail "printed on stdout"
 [ ! -e report.xml ] || fail "wrote a report"
 cmp -s err.txt "$dir/${name%.*}.expected" || { diff "$dir/${name%.*}.expected" err.txt; fail "message differs"; }
+for cmd in run explore; do
+  "$bin" $cmd "$name" >out.txt 2>err2.txt
+  code=$?
+  [ $code -eq 2 ] || fail "ccsim $cmd exited $code, expected 2 like check"
+  cmp -s err.txt err2.txt || { diff err.txt err2.txt; fail "ccsim $cmd refuses it differently from check"; }
+  [ "$cmd" = explore ] && break
+done
 echo "ok: $name -> $(cat err.txt)"

@@ -142,6 +142,44 @@ case "$case_name" in
     contains out.txt "by a random walk"
     run_expect 2 explore double_click --seed 3
     ;;
+  cracks)
+    # What a new user tried: each refused clearly, nothing crashes.
+    run_expect 0 --version
+    [ "$(cat out.txt)" = "ccsim 0.1.0" ] || fail "--version printed $(cat out.txt)"
+    run_expect 2 explor
+    contains err.txt "unknown command 'explor'; did you mean 'explore'?"
+    run_expect 2 run --seed -1
+    contains err.txt "--seed: must be a whole number from 0 to 9223372036854775807, not -1"
+    [ "$(wc -c <err.txt)" -lt 200 ] || fail "a long message for --seed -1"
+    run_expect 2 run --seed 99999999999999999999
+    run_expect 2 explore --sample 3 --seed -3
+    contains err.txt "--seed: must be a whole number from 0 to 18446744073709551615, not -3"
+    # A 50 MB file is refused from its size, before it is read.
+    truncate -s 50M big.toml
+    /usr/bin/time -f "%M" -o rss.txt "$bin" run big.toml >out.txt 2>err.txt
+    [ $? -eq 2 ] || fail "a 50 MB file was not refused with exit code 2"
+    contains err.txt "big.toml: error: the file is larger than 4194304 bytes (--input-bytes-max)"
+    [ "$(tail -n 1 rss.txt)" -lt 40000 ] || fail "refusing a 50 MB file took $(tail -n 1 rss.txt) KB"
+    # A folder with nothing to check fails (a CI job pointed at the wrong place).
+    mkdir nothing
+    run_expect 2 check nothing
+    contains err.txt "nothing: error: no scenario (.toml) or spec (.spec) file in this folder: nothing to check"
+    # A setup INSERT of 300,000 rows (about 4 MB) loads and runs (in linear time).
+    python3 -c "
+rows = ', '.join('(%d, %d)' % (i, i % 100) for i in range(1, 300001))
+open('rows.toml', 'w').write('''title = \"300,000 rows\"
+setup = \'\'\'
+CREATE TABLE auth_user (id int PRIMARY KEY, points int NOT NULL)
+INSERT INTO auth_user (id, points) VALUES ''' + rows + '''
+\'\'\'
+mitigations = [\"f_expression\"]
+[[requests]]
+name = \"A\"
+args = { user_id = 7, delta = 10 }
+''')"
+    run_expect 0 run rows.toml --format json
+    contains out.txt '"points": 17'
+    ;;
   requests)
     # --requests N repeats the request list: C is a copy of A, D of B.
     run_expect 0 run double_click -m select_for_update --requests 3 --summary

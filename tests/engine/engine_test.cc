@@ -213,3 +213,31 @@ TEST_CASE(
   play(w, "B");
   CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});
 }
+
+TEST_CASE("a text with a NUL byte is refused as PostgreSQL refuses it (22021)", "[engine]") {
+  // UTF8 text cannot hold the byte 0: the server refuses such a parameter
+  // with "invalid byte sequence for encoding "UTF8": 0x00". In memory (LET)
+  // it is only a value; sent in SQL it fails the statement.
+  World w =
+      test::make_world("CREATE TABLE t (id int PRIMARY KEY, name text)",
+                       {{"A", "LET :copy = :name\nINSERT INTO t (id, name) VALUES (1, :name)"}});
+  Request& a = w.requests[0];
+  Vars initial = *a.initial;
+  a.vars["name"] = initial["name"] = Var{std::string("a\0b", 3), {}};
+  a.initial = std::make_shared<const Vars>(std::move(initial));
+  test::play(w, "A");
+  CHECK(test::req(w, "A").state == RunState::kReady);  // LET is fine
+  test::play(w, "A");
+  CHECK(test::req(w, "A").fate == Fate::kAborted);
+  CHECK(test::req(w, "A").sqlstate == "22021");
+  CHECK(committed_tables(w)[0].rows.empty());  // nothing was inserted
+}
+
+TEST_CASE("a table that names a column twice is refused (42701)", "[engine]") {
+  World w = test::make_world("CREATE TABLE t (id int PRIMARY KEY)",
+                             {{"A", "CREATE TABLE u (a int, b int, a text)"}});
+  test::play(w, "A");
+  CHECK(test::req(w, "A").sqlstate == "42701");
+  CHECK(test::req(w, "A").error == "column \"a\" specified more than once");
+  CHECK_FALSE(w.store.find_table("u"));
+}
