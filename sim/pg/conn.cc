@@ -8,6 +8,19 @@ namespace ccsim {
 
 namespace asio = boost::asio;
 
+std::vector<Row> PgResult::values() const {
+  std::vector<Row> out;
+  for (const auto& row : rows) {
+    Row values;
+    for (size_t c = 0; c < row.size(); ++c)
+      values.push_back(!row[c]     ? Value{Null{}}
+                       : is_int[c] ? Value{static_cast<int64_t>(std::stoll(*row[c]))}
+                                   : Value{*row[c]});
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
 bool pg_int_type(Oid t) {
   return t == 20 || t == 21 || t == 23;
 }

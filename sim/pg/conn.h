@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include "core/value.h"
 #include "pg/asio.h"
 #include "pg/options.h"
 
@@ -25,6 +26,9 @@ struct PgResult {
   std::vector<bool> is_int;
   std::vector<std::vector<std::optional<std::string>>> rows;
   int64_t rowcount = -1;
+
+  // The rows as values: integers as integers, NULL as NULL, the rest as text.
+  std::vector<Row> values() const;
 };
 
 // Returns true for PostgreSQL's integer type ids (int2, int4, int8).

@@ -1,0 +1,146 @@
+#include "pg/server_run.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+
+namespace ccsim {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+ServerRun::ServerRun(asio::io_context& io, const PgOptions& o, const std::string& prefix)
+    : io_(io), o_(o), prefix_(prefix) {}
+
+ServerRun::~ServerRun() {
+  try {
+    close();
+  } catch (...) {
+    // Already failing: the schema drop is best effort on this path.
+  }
+}
+
+void ServerRun::open() {
+  static int counter = 0;
+  admin_ = std::make_unique<PgConn>(io_, o_, "admin");
+  schema_ = prefix_ + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+  admin_->exec("CREATE SCHEMA " + schema_);
+  created_ = true;
+  admin_->exec("SET search_path TO " + schema_);
+  observer_ = std::make_unique<PgConn>(io_, o_, "observer");
+}
+
+size_t ServerRun::add_session(const std::string& what, const std::vector<std::string>& settings) {
+  auto c = std::make_unique<PgConn>(io_, o_, what);
+  c->exec("SET search_path TO " + schema_);
+  for (const std::string& s : settings) c->exec(s);
+  pids_ = "{";
+  sessions_.push_back(std::move(c));
+  for (size_t i = 0; i < sessions_.size(); ++i)
+    pids_ += (i ? "," : "") + std::to_string(sessions_[i]->pid());
+  pids_ += "}";
+  return sessions_.size() - 1;
+}
+
+void ServerRun::close() {
+  for (auto& c : sessions_)
+    if (c) c->cancel_waits();
+  sessions_.clear();  // their backends end and release their locks
+  observer_.reset();
+  if (admin_ && created_) {
+    created_ = false;
+    admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+  }
+  admin_.reset();
+}
+
+void ServerRun::start(size_t i, const std::string& sql,
+                      const std::vector<std::optional<std::string>>& params) {
+  sessions_[i]->start(sql, params);
+  // One coroutine per statement in flight: it waits on the socket while the
+  // caller watches for lock waits.
+  asio::co_spawn(io_, sessions_[i]->collect(), [this](std::exception_ptr e) {
+    if (e && !failure_ && !interrupted_) failure_ = e;
+  });
+}
+
+asio::awaitable<void> ServerRun::sleep_ms(int ms) {
+  asio::steady_timer t(io_);
+  t.expires_after(std::chrono::milliseconds(ms));
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+std::string ServerRun::backend_state(int pid) {
+  std::vector<std::string> rows = observer_->rows_as_text(
+      "SELECT state, wait_event_type, wait_event, pg_catalog.pg_blocking_pids(pid)::text, query "
+      "FROM pg_catalog.pg_stat_activity WHERE pid = " +
+      std::to_string(pid));
+  return rows.empty() ? "no such backend"
+                      : "(state, wait type, wait event, blocked by, query) = " + rows.front();
+}
+
+asio::awaitable<bool> ServerRun::settle(size_t i, bool until_done, const std::string& what) {
+  PgConn& conn = *sessions_[i];
+  auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
+  for (;;) {
+    if (failure_) std::rethrow_exception(failure_);
+    if (interrupted_) throw PgError("interrupted");
+    if (!conn.busy()) co_return false;
+    if (!until_done) {
+      bool blocked = co_await observer_->waits_for_lock(conn.pid(), pids_);
+      if (blocked && conn.busy()) co_return true;
+    }
+    if (Clock::now() > deadline)
+      throw PgError(what + " neither finished nor waited for a lock within " +
+                    std::to_string(o_.settle_ms_max) + " ms; the server reports " +
+                    backend_state(conn.pid()));
+    co_await sleep_ms(1);
+  }
+}
+
+asio::awaitable<std::vector<size_t>> ServerRun::blockers(size_t i) {
+  std::vector<size_t> out;
+  for (int pid : co_await observer_->blocking_pids(sessions_[i]->pid()))
+    for (size_t k = 0; k < sessions_.size(); ++k)
+      if (sessions_[k] && sessions_[k]->pid() == pid) out.push_back(k);
+  co_return out;
+}
+
+asio::awaitable<void> ServerRun::kill(size_t i) {
+  int pid = sessions_[i]->pid();
+  sessions_[i].reset();
+  auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
+  while (!admin_->rows_as_text("SELECT 1 FROM pg_stat_activity WHERE pid = " + std::to_string(pid))
+              .empty()) {
+    if (Clock::now() > deadline)
+      throw PgError("a closed connection's backend did not end within " +
+                    std::to_string(o_.settle_ms_max) + " ms");
+    co_await sleep_ms(1);
+  }
+}
+
+void ServerRun::interrupt() {
+  interrupted_ = true;
+  for (auto& c : sessions_)
+    if (c) c->cancel_waits();
+}
+
+void run_on_server(asio::io_context& io, ServerRun& run,
+                   std::function<asio::awaitable<void>()> body) {
+  std::exception_ptr failure;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) run.interrupt();
+  });
+  asio::co_spawn(io, body(), [&](std::exception_ptr e) {
+    failure = e;
+    signals.cancel();
+    run.interrupt();
+  });
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace ccsim

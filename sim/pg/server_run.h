@@ -1,0 +1,82 @@
+// One run of ccsim's on a real server: its own schema (created fresh,
+// dropped at the end - also on error, SIGINT or SIGTERM), an admin
+// connection, an observer that watches who waits for whom, and one
+// connection per session. Shared by the scenario replay, the spec replay
+// and the load generator, so every one of them cleans up the same way.
+//
+// Part of the real-I/O edge (pg/). Every wait is bounded (PgOptions).
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/asio.h"
+#include "pg/conn.h"
+#include "pg/options.h"
+
+namespace ccsim {
+
+class ServerRun {
+ public:
+  // `prefix` names the schema (prefix_PID_N), `sessions` the connections.
+  ServerRun(boost::asio::io_context& io, const PgOptions& o, const std::string& prefix);
+  ServerRun(const ServerRun&) = delete;
+  ServerRun& operator=(const ServerRun&) = delete;
+  ~ServerRun();
+
+  // Creates the schema and the admin and observer connections.
+  void open();
+  // Opens a session connection in the schema, with `settings` run on it
+  // first ("SET ..."). Returns its index.
+  size_t add_session(const std::string& what, const std::vector<std::string>& settings);
+  // Drops the schema and closes every connection. Safe to call twice.
+  void close();
+
+  PgConn& admin() { return *admin_; }
+  PgConn& observer() { return *observer_; }
+  // Session i's connection; null once closed (a crash).
+  std::unique_ptr<PgConn>& session(size_t i) { return sessions_[i]; }
+  size_t sessions() const { return sessions_.size(); }
+  const std::string& schema() const { return schema_; }
+
+  // Sends a statement on session i and collects its result in the background.
+  void start(size_t i, const std::string& sql,
+             const std::vector<std::optional<std::string>>& params);
+  // Waits until session i's statement is done (returns false) or waits for
+  // a lock another session holds (true; not asked when until_done). `what`
+  // names the statement in the timeout's message.
+  boost::asio::awaitable<bool> settle(size_t i, bool until_done, const std::string& what);
+  // The sessions whose backends session i's backend waits for.
+  boost::asio::awaitable<std::vector<size_t>> blockers(size_t i);
+  // Closes session i (its process died) and waits until its backend has
+  // left the server, so that what it held is released.
+  boost::asio::awaitable<void> kill(size_t i);
+  boost::asio::awaitable<void> sleep_ms(int ms);
+
+  // Stops everything at the next wait (a signal, or a failure elsewhere).
+  void interrupt();
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  // What the server says a backend is doing, for timeout messages.
+  std::string backend_state(int pid);
+
+  boost::asio::io_context& io_;
+  PgOptions o_;
+  std::string prefix_, schema_, pids_;
+  std::unique_ptr<PgConn> admin_, observer_;
+  std::vector<std::unique_ptr<PgConn>> sessions_;
+  bool created_ = false, interrupted_ = false;
+  std::exception_ptr failure_;
+};
+
+// Runs `body` on `io` until it ends; SIGINT and SIGTERM interrupt `run`
+// (whose next wait then throws), and `body`'s failure is rethrown.
+void run_on_server(boost::asio::io_context& io, ServerRun& run,
+                   std::function<boost::asio::awaitable<void>()> body);
+
+}  // namespace ccsim
