@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
-#include "pg/replay.h"
+#include "verify/replay.h"
 #include "scenario/files.h"
 #include "spec/tester_output.h"
 #include "verify/record.h"

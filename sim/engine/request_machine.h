@@ -7,7 +7,7 @@
 // how the request ends - and hands each SQL statement to a backend, taking
 // back its answer: the rows, a wait for a lock, or an error with its
 // SQLSTATE. The simulated executor (engine/executor.h) and a PostgreSQL
-// connection per request (pg/replay.cc) are its two backends. It narrates
+// connection per request (pg/backend.h) are its two backends. It narrates
 // both through the same events (engine/log.h), so `ccsim verify` compares
 // one log with another.
 //

@@ -1,6 +1,6 @@
 // What `ccsim verify` compares: a record of one replay, step by step, built
 // by one function from the events the request machine narrated - on the
-// simulator, or on a real PostgreSQL (pg/replay.cc) - so the two sides are
+// simulator, or on a real PostgreSQL (verify/replay.cc) - so the two sides are
 // read the same way.
 //
 // Pure data and pure functions; the PostgreSQL side lives in pg/.

@@ -1,9 +1,9 @@
 #include <algorithm>
 
 #include "pg/conn.h"
-#include "pg/replay.h"
 #include "pg/server_run.h"
 #include "spec/tester_output.h"
+#include "verify/replay.h"
 
 namespace ccsim {
 

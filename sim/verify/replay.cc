@@ -1,16 +1,13 @@
-#include "pg/replay.h"
+#include "verify/replay.h"
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
-#include <exception>
 #include <memory>
 #include <optional>
 
-#include "engine/request_machine.h"
 #include "explore/schedule.h"
 #include "lang/printer.h"
 #include "pg/asio.h"
+#include "pg/backend.h"
 #include "pg/conn.h"
 #include "pg/server_run.h"
 
@@ -26,88 +23,6 @@ std::string to_lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-
-// The request machine's backend on a real server: one connection per
-// request. A statement is printed from its syntax (lang/printer.h) and sent
-// without waiting; the driver below learns whether it finished or waits, and
-// hands the machine its answer.
-class PgBackend : public SqlBackend {
- public:
-  PgBackend(ServerRun& run, const Application& app, Isolation iso, Log* log)
-      : run_(run), app_(app), iso_(iso), log_(log), in_flight_(run.sessions()) {}
-
-  std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) override {
-    InFlight& f = in_flight_[r.value];
-    f = InFlight{&st, in_transaction(r), true};
-    std::vector<std::optional<std::string>> params;
-    std::string sql;
-    try {
-      sql = server_sql(st, vars, &params);
-    } catch (const SqlError& e) {
-      f.active = false;
-      return SqlAnswer::error(e);
-    }
-    run_.start(r.value, sql, params);
-    return std::nullopt;
-  }
-
-  // True while r's statement is out on the server, its answer not yet taken.
-  bool in_flight(RequestId r) const { return in_flight_[r.value].active; }
-
-  // The answer to r's statement, its result being in.
-  SqlAnswer answer_of(RequestId r) {
-    InFlight& f = in_flight_[r.value];
-    f.active = false;
-    const PgResult& res = run_.session(r.value)->result();
-    SqlAnswer a;
-    if (res.error) {
-      a.kind = SqlAnswer::Kind::kError;
-      a.sqlstate = res.sqlstate;
-      a.message = res.message;
-      return a;
-    }
-    a.block_before = f.was_in_txn;
-    if (auto* b = std::get_if<BeginStmt>(&f.step->body)) a.level = b->isolation.value_or(iso_);
-    if (res.tuples) {
-      a.has_rows = true;
-      a.columns = res.columns;
-      a.rows = res.values();
-    }
-    a.rowcount = res.rowcount;
-    return a;
-  }
-
-  void finish(RequestId) override {}  // the server commits a statement outside a block itself
-
-  bool in_transaction(RequestId r) const override {
-    const auto& conn = run_.session(r.value);
-    return conn && conn->in_transaction();
-  }
-
-  void rollback(RequestId r, const std::string& why, bool) override {
-    if (!in_transaction(r)) return;
-    run_.session(r.value)->exec("ROLLBACK");
-    emit(log_, EventKind::kRollback, r, app_.requests[r.value].pc, [&] { return why; });
-  }
-
-  // The process died: the driver closes its connection and waits for its
-  // backend to leave before the next step.
-  void close(RequestId r) override { killed_.push_back(r.value); }
-  std::vector<size_t> take_killed() { return std::exchange(killed_, {}); }
-
- private:
-  struct InFlight {
-    const Step* step = nullptr;
-    bool was_in_txn = false;
-    bool active = false;
-  };
-  ServerRun& run_;
-  const Application& app_;
-  Isolation iso_;
-  Log* log_;
-  std::vector<InFlight> in_flight_;
-  std::vector<size_t> killed_;
-};
 
 class Replayer {
  public:
@@ -236,6 +151,7 @@ class Replayer {
   // A crashed request's connection closes: PostgreSQL rolls back what it
   // had open once its backend has gone.
   awaitable<void> kill_crashed() {
+    co_await backend_->flush();
     for (size_t i : backend_->take_killed()) co_await run_.kill(i);
   }
 
