@@ -1,10 +1,8 @@
-// Reads scenario and mitigation TOML files. The only file that includes
-// toml++ (slow to compile): keep it that way.
+// Reads scenario and mitigation TOML files (docs/scenario_format.md).
+// Includes toml++ (slow to compile), as only scenario/toml_doc.* also do.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <toml++/toml.h>
 
@@ -15,147 +13,13 @@
 #include "scenario/embedded.h"
 #include "scenario/files.h"
 #include "scenario/scenario.h"
+#include "scenario/toml_doc.h"
 
 namespace ccsim {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* type_name(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "a list";
-    case toml::node_type::string:
-      return "text";
-    case toml::node_type::integer:
-      return "a whole number";
-    case toml::node_type::floating_point:
-      return "a decimal number";
-    case toml::node_type::boolean:
-      return "true or false";
-    default:
-      return "a date or time";
-  }
-}
-
-bool valid_name(const std::string& n) {
-  if (n.empty() || n.size() > 64 ||
-      !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_'))
-    return false;
-  return std::all_of(n.begin(), n.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
-
-// Reads one TOML document with positions for every message.
-class Doc {
- public:
-  Doc(const std::string& text, std::string file) : file_(std::move(file)) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines_.push_back(line);
-    if (auto why = not_text_reason(text)) throw InputError(SourcePos{file_, 0, 0}, *why);
-    try {
-      root_ = toml::parse(text, file_);
-    } catch (const toml::parse_error& e) {
-      throw InputError(SourcePos{file_, static_cast<int>(e.source().begin.line),
-                                 static_cast<int>(e.source().begin.column)},
-                       "this is not valid TOML: " + std::string(e.description()));
-    }
-  }
-
-  const toml::table& root() const { return root_; }
-  const std::string& file() const { return file_; }
-
-  SourcePos pos(const toml::node& n) const {
-    return SourcePos{file_, static_cast<int>(n.source().begin.line),
-                     static_cast<int>(n.source().begin.column)};
-  }
-  [[noreturn]] void fail(const toml::node& n, const std::string& message) const {
-    throw InputError(pos(n), message);
-  }
-
-  // Rejects keys that are not in `allowed`, naming the allowed ones.
-  void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
-                 const std::string& where) const {
-    for (auto&& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw InputError(SourcePos{file_, static_cast<int>(k.source().begin.line),
-                                 static_cast<int>(k.source().begin.column)},
-                       "unknown key '" + std::string(k.str()) + "' in " + where +
-                           " (expected one of: " + list + ")");
-    }
-  }
-
-  const toml::node* get(const toml::table& t, std::string_view key) const { return t.get(key); }
-
-  std::string string(const toml::table& t, std::string_view key, const toml::node& owner,
-                     bool required, const std::string& what) const {
-    const toml::node* n = t.get(key);
-    if (!n) {
-      if (required) fail(owner, "missing '" + std::string(key) + "': " + what);
-      return {};
-    }
-    if (!n->is_string())
-      fail(*n, "'" + std::string(key) + "' must be text" + (what.empty() ? "" : " (" + what + ")") +
-                   ", found " + type_name(n->type()));
-    return std::string(n->as_string()->get());
-  }
-
-  const toml::array& array(const toml::node& n, const std::string& key) const {
-    if (!n.is_array()) fail(n, "'" + key + "' must be a list, found " + type_name(n.type()));
-    return *n.as_array();
-  }
-  const toml::table& table(const toml::node& n, const std::string& key) const {
-    if (!n.is_table()) fail(n, "'" + key + "' must be a table, found " + type_name(n.type()));
-    return *n.as_table();
-  }
-
-  Value value(const toml::node& n, const std::string& key) const {
-    if (auto* i = n.as_integer()) return i->get();
-    if (auto* s = n.as_string()) {
-      if (s->get() == "NULL") return Null{};
-      return s->get();
-    }
-    fail(n, "'" + key + "' must be a whole number or text, found " + type_name(n.type()));
-  }
-
-  // Where the characters of a string value start, so step positions match
-  // the file: after ''' + newline, or after the opening quote(s).
-  SourcePos origin(const toml::node& n) const {
-    int line = static_cast<int>(n.source().begin.line),
-        col = static_cast<int>(n.source().begin.column);
-    SourcePos o{file_, line, col + 1};
-    if (line >= 1 && static_cast<size_t>(line) <= lines_.size()) {
-      const std::string& l = lines_[static_cast<size_t>(line - 1)];
-      size_t at = static_cast<size_t>(col - 1);
-      if (l.compare(at, 3, "'''") == 0 || l.compare(at, 3, "\"\"\"") == 0) {
-        if (l.find_first_not_of(" \t\r", at + 3) == std::string::npos)
-          return SourcePos{file_, line + 1, 1};
-        o.column = col + 3;
-      }
-    }
-    return o;
-  }
-
-  Program program(const toml::table& t, std::string_view key) const {
-    const toml::node* n = t.get(key);
-    if (!n) return Program{file_, {}};
-    if (!n->is_string())
-      fail(*n, "'" + std::string(key) + "' must be text holding one step per line, found " +
-                   type_name(n->type()));
-    return parse_program(n->as_string()->get(), origin(*n));
-  }
-
- private:
-  std::string file_;
-  std::vector<std::string> lines_;
-  toml::table root_;
-};
 
 const EmbeddedFile* embedded(const std::string& name) {
   for (const EmbeddedFile& f : embedded_files())
@@ -469,84 +333,6 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
 }
 
 }  // namespace
-
-const Mitigation* Scenario::find(const std::string& name) const {
-  for (const Mitigation& m : mitigations)
-    if (m.name == name) return &m;
-  return nullptr;
-}
-
-Vars initial_vars(const RequestSpec& r, size_t index) {
-  Vars vars;
-  for (const auto& [k, v] : r.args) vars[k] = Var{v, {}};
-  vars["request_id"] = Var{static_cast<int64_t>(index + 1), {}};
-  vars["rowcount"] = Var{int64_t{0}, {}};
-  return vars;
-}
-
-Scenario with_request_count(const Scenario& s, size_t n) {
-  if (n == 0 || n > kRequestsMax)
-    throw InputError(SourcePos{"--requests", 0, 0},
-                     "the number of requests must be 1 to " + std::to_string(kRequestsMax) +
-                         " (one per capital letter), not " + std::to_string(n));
-  Scenario out = s;
-  if (n == s.requests.size()) return out;
-  std::set<std::string> taken;
-  for (const RequestSpec& r : s.requests) taken.insert(r.name);
-  out.requests.clear();
-  char next = 'A';
-  for (size_t i = 0; i < n; ++i) {
-    if (i < s.requests.size()) {
-      out.requests.push_back(s.requests[i]);
-      continue;
-    }
-    RequestSpec copy = s.requests[i % s.requests.size()];
-    while (next <= 'Z' && taken.count(std::string(1, next))) ++next;
-    if (next > 'Z')
-      throw InputError(SourcePos{"--requests", 0, 0},
-                       "no capital letter is left to name request " + std::to_string(i + 1));
-    copy.name = std::string(1, next);
-    taken.insert(copy.name);
-    out.requests.push_back(std::move(copy));
-  }
-  if (n < s.requests.size()) out.requests.resize(n);
-  std::vector<Expectation> kept;
-  for (const Expectation& e : s.expectations)
-    if (e.every_interleaving) kept.push_back(e);
-  out.expectations = std::move(kept);
-  // An explicit schedule names the scenario's own requests.
-  if (out.schedule.kind == ScheduleSpec::Kind::kExplicit) out.schedule = ScheduleSpec{};
-  return out;
-}
-
-Application build_application(const Scenario& s, const Mitigation& m) {
-  Application app;
-  for (size_t i = 0; i < s.requests.size(); ++i) {
-    const RequestSpec& spec = s.requests[i];
-    Request q;
-    q.name = spec.name;
-    q.client = spec.client;
-    q.process = spec.process;
-    q.program = m.steps;
-    q.vars = initial_vars(spec, i);
-    q.initial = std::make_shared<const Vars>(q.vars);
-    app.requests.push_back(std::move(q));
-    app.clients[spec.client] = m.client;
-  }
-  app.restart = m.restart;
-  app.crash = m.crash;
-  return app;
-}
-
-World build_world(const Scenario& s, const Mitigation& m) {
-  World w;
-  w.default_isolation = s.isolation;
-  run_setup(w, s.setup);
-  if (m.setup && !m.setup->steps.empty()) run_setup(w, *m.setup);
-  static_cast<Application&>(w) = build_application(s, m);
-  w.sessions.assign(w.requests.size(), Session{});
-  return w;
-}
 
 Scenario load_scenario_text(const std::string& text, const std::string& file,
                             const std::string& dir) {

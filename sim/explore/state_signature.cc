@@ -1,0 +1,300 @@
+// The state key's per-request signatures and the shared part of the key:
+// what each request holds, sees and waits for, written so that requests
+// that differ only by name write the same bytes (explore/state_key.h).
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "explore/key_bytes.h"
+#include "explore/state_key.h"
+
+namespace ccsim {
+
+using namespace key_bytes;
+
+// A request's own state, written without naming any other request: equal
+// signatures mean requests in the same position.
+void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watch, size_t i,
+                                     std::string& out) {
+  const Store& s = w.store;
+  const Request& q = w.requests[i];
+  const Session& ss = w.sessions[i];
+  out.clear();
+  put(out, static_cast<uint64_t>(q.state));
+  put(out, static_cast<uint64_t>(q.fate));
+  put_text(out, q.sqlstate);
+  put(out, q.sent);
+  put(out, q.pc);
+  put(out, ss.in_block);
+  put(out, ss.failed_block);
+  put(out, q.mutex_wait);
+  put(out, static_cast<uint64_t>(q.restarts));
+  if (count_steps_[i]) put(out, static_cast<uint64_t>(q.steps_taken));
+  put(out, q.retries.size());
+  for (const auto& [at, used] : q.retries) {
+    put(out, at);
+    put(out, static_cast<uint64_t>(used));
+  }
+  // The commits that matter which the snapshot sees (see label()).
+  auto snapshot_code = [&](const Snapshot& sn) {
+    return static_cast<uint64_t>(std::upper_bound(commits_.begin(), commits_.end(), sn.seq) -
+                                 commits_.begin());
+  };
+  if (!done(q)) {
+    const ProgramFacts& f = *facts_[i];
+    for (const std::string& name : f.live[std::min(q.pc, f.live.size() - 1)]) {
+      auto it = q.vars.find(name);
+      if (it == q.vars.end()) {
+        out += 'x';
+        continue;
+      }
+      out += 'v';
+      put_value(out, it->second.value);
+      put(out, it->second.from.size());
+      for (const RowRead& o : it->second.from) {
+        put(out, row_label_[o.row.value]);
+        put(out, version_label_[o.version.value]);
+        put_text(out, o.column);
+      }
+    }
+  }
+  if (ss.txn) {
+    const Txn& x = s.txn(ss.txn);
+    out += 't';
+    put(out, static_cast<uint64_t>(x.isolation));
+    put(out, x.snapshot && !done(q) ? 1 + snapshot_code(*x.snapshot) : 0);
+    put(out, x.undo.size());
+    for (const auto& [r, before] : x.undo) {
+      put(out, row_label_[r.value]);
+      put(out, version_label_[before.value]);
+    }
+    put(out, x.locked.size());
+    for (RowId r : x.locked) put(out, row_label_[r.value]);
+    put(out, watch.pending(ss.txn));
+    if (ssi_) {
+      put(out, rank(xids_, x.xid));
+      put(out, s.ssi_tracks(ss.txn));
+      if (s.ssi_tracks(ss.txn)) {
+        const Sxact& a = x.ssi;
+        put(out, a.doomed);
+        put(out, a.did_write);
+        put(out, a.conflict_out);
+        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
+                           a.earliest_out_conflict_commit})
+          put(out, rank(ssi_seqs_, v));
+        put(out, rank(xids_, a.xmin));
+        put(out, rank(xids_, a.finished_before));
+      }
+    }
+  } else {
+    out += '-';
+  }
+  if (ss.cursor) {
+    const Cursor& c = *ss.cursor;
+    out += 'c';
+    put(out, snapshot_code(c.snapshot));
+    put(out, c.candidates.size());
+    for (VersionId v : c.candidates) put(out, version_label_[v.value]);
+    put(out, c.inserts.size());
+    for (const Row& r : c.inserts) put_row(out, r);
+    put(out, c.next);
+    put(out, c.out.size());
+    for (VersionId v : c.out) put(out, version_label_[v.value]);
+    put(out, static_cast<uint64_t>(c.rowcount));
+    put(out, c.waiting);
+    put(out, c.waiting ? row_label_[c.wait_row.value] + 1 : 0);
+  }
+  // Where it stands in the row locks (by row), the mutexes, and SSI.
+  if (ss.txn) {
+    for (size_t r = 0; r < s.row_count(); ++r) {
+      const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
+      for (const RowLock& h : row.holders)
+        if (h.txn == ss.txn) {
+          out += 'H';
+          put(out, row_label_[r]);
+          put(out, static_cast<uint64_t>(h.mode));
+        }
+      for (size_t k = 0; k < row.queue.size(); ++k)
+        if (row.queue[k].txn == ss.txn) {
+          out += 'Q';
+          put(out, row_label_[r]);
+          put(out, k);
+          put(out, static_cast<uint64_t>(row.queue[k].mode));
+          put(out, row.queue[k].hold);
+        }
+    }
+  }
+  for (const auto& [key, m] : w.mutexes.all()) {
+    if (m.holder == i) {
+      out += 'M';
+      put_text(out, key);
+    }
+    for (size_t k = 0; k < m.queue.size(); ++k)
+      if (m.queue[k] == i) {
+        out += 'W';
+        put_text(out, key);
+        put(out, k);
+      }
+  }
+  if (!done(q))
+    for (size_t l = 0; l < labelled_txns_.size(); ++l)
+      if (s.txn(labelled_txns_[l]).owner.value == i) {
+        out += 'O';
+        put(out, l + 1);
+      }
+  if (ssi_ && ss.txn) {
+    // Where its SIREAD locks and conflicts stand in SSI's lists: their order
+    // decides the future (see write_shared), so it tells requests apart.
+    const std::vector<Siread>& locks = s.sireads();
+    for (size_t k = 0; k < locks.size(); ++k) {
+      const Siread& l = locks[k];
+      if (l.owner != ss.txn) continue;
+      out += 'S';
+      put(out, k);
+      put(out, static_cast<uint64_t>(l.kind));
+      put(out, l.table.value);
+      put(out, version_label_[l.tuple.value]);
+    }
+    const auto& rw = s.rw_conflicts();
+    for (size_t k = 0; k < rw.size(); ++k) {
+      const auto& [reader, writer] = rw[k];
+      if (reader != ss.txn && writer != ss.txn) continue;
+      TxnId other = reader == ss.txn ? writer : reader;
+      out += reader == ss.txn ? '>' : '<';
+      put(out, k);
+      put(out, s.txn(other).state == TxnState::kActive ? 0 : txn_label_[other.value]);
+    }
+  }
+}
+
+// Everything not owned by one request, naming requests by their positions.
+void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
+                                std::string& out) const {
+  const Store& s = w.store;
+  // A commit that matters, by its rank among them (see label()).
+  auto commit_rank = [&](uint64_t seq) {
+    return static_cast<uint64_t>(std::lower_bound(commits_.begin(), commits_.end(), seq) -
+                                 commits_.begin()) +
+           1;
+  };
+  put(out, s.table_count());
+  for (size_t t = 0; t < s.table_count(); ++t) {
+    const Table& table = s.table(TableId{static_cast<uint32_t>(t)});
+    put(out, table.dropped);
+    put(out, table.rows.size());
+    if (t >= tables_initial_) {
+      put_text(out, table.name);
+      put(out, table.columns.size());
+      for (const Column& c : table.columns) {
+        put_text(out, c.name);
+        put(out, static_cast<uint64_t>(c.type));
+        put(out, c.primary_key);
+        put(out, c.not_null);
+      }
+    }
+  }
+  // Rows in label order: the newest version, the holders (a set), the queue.
+  std::vector<RowId> by_label(s.row_count());
+  for (size_t r = 0; r < s.row_count(); ++r)
+    by_label[row_label_[r]] = RowId{static_cast<uint32_t>(r)};
+  std::vector<std::pair<uint64_t, uint64_t>> holders;
+  for (RowId r : by_label) {
+    const RowState& row = s.row(r);
+    put(out, version_label_[row.newest.value]);
+    holders.clear();
+    for (const RowLock& h : row.holders)
+      holders.emplace_back(txn_ref(w, h.txn), static_cast<uint64_t>(h.mode));
+    std::sort(holders.begin(), holders.end());
+    put(out, holders.size());
+    for (const auto& [who, mode] : holders) {
+      put(out, who);
+      put(out, mode);
+    }
+    put(out, row.queue.size());
+    for (const RowLock& l : row.queue) {
+      put(out, txn_ref(w, l.txn));
+      put(out, static_cast<uint64_t>(l.mode));
+      put(out, l.hold);
+    }
+  }
+  // Kept versions in label order.
+  std::vector<VersionId> versions;
+  for (size_t v = 1; v < version_label_.size(); ++v)
+    if (version_label_[v]) versions.push_back(VersionId{static_cast<uint32_t>(v)});
+  std::sort(versions.begin(), versions.end(), [&](VersionId a, VersionId b) {
+    return version_label_[a.value] < version_label_[b.value];
+  });
+  put(out, versions.size());
+  for (VersionId v : versions) {
+    const Version& ver = s.version(v);
+    put(out, row_label_[ver.row.value]);
+    put_row(out, ver.values);
+    put(out, txn_ref(w, ver.xmin));
+    put(out, txn_ref(w, ver.xmax));
+    put(out, version_label_[ver.prev.value]);
+    put(out, version_label_[ver.next.value]);
+  }
+  // Finished transactions: committed or not, when (relative to the open
+  // snapshots), by a request still running or not.
+  for (TxnId t : labelled_txns_) {
+    const Txn& x = s.txn(t);
+    put(out, static_cast<uint64_t>(x.state));
+    put(out, x.state == TxnState::kCommitted ? commit_rank(x.commit_seq) : 0);
+    // Who made it matters to the lost-update watch: setup data ends its walk
+    // back through a row's history, any finished request is "another
+    // request", a running one may be the writer itself.
+    uint64_t owner = 0;
+    if (x.state == TxnState::kCommitted && x.owner != kNoRequest)
+      owner = done(w.requests[x.owner.value]) ? 1 : 2 + pos_of_[x.owner.value];
+    put(out, owner);
+    if (ssi_) {
+      put(out, static_cast<uint64_t>(x.isolation));
+      put(out, s.ssi_tracks(t));
+      if (s.ssi_tracks(t)) {
+        const Sxact& a = x.ssi;
+        put(out, a.doomed);
+        put(out, a.did_write);
+        put(out, a.conflict_out);
+        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
+                           a.earliest_out_conflict_commit})
+          put(out, rank(ssi_seqs_, v));
+        put(out, rank(xids_, a.xmin));
+        put(out, rank(xids_, a.finished_before));
+      }
+    }
+  }
+  // Application mutexes that someone holds or waits for.
+  for (const auto& [key, m] : w.mutexes.all()) {
+    if (!m.holder && m.queue.empty()) continue;
+    put_text(out, key);
+    put(out, m.holder ? 1 + pos_of_[*m.holder] : 0);
+    put(out, m.queue.size());
+    for (size_t who : m.queue) put(out, pos_of_[who]);
+  }
+  out += '|';
+  if (ssi_) {
+    Store::SsiCounters c = s.ssi_counters();
+    put(out, rank(xids_, c.next_xid));
+    put(out, rank(ssi_seqs_, c.ssi_seq));
+    put(out, static_cast<uint64_t>(c.global_xmin_count));
+    if (c.global_xmin_count > 0) put(out, rank(xids_, c.global_xmin));
+    put(out, s.rw_conflicts().size());
+    for (const auto& [reader, writer] : s.rw_conflicts()) {
+      put(out, txn_ref(w, reader));
+      put(out, txn_ref(w, writer));
+    }
+    // In the order they were taken: a write meets readers in this order and
+    // records its conflicts so, and the order of conflicts decides whom a
+    // COMMIT dooms (as in PostgreSQL's lists).
+    put(out, s.sireads().size());
+    for (const Siread& l : s.sireads()) {
+      put(out, txn_ref(w, l.owner));
+      put(out, static_cast<uint64_t>(l.kind));
+      put(out, l.table.value);
+      put(out, version_label_[l.tuple.value]);
+    }
+  }
+  put(out, watch.lost());
+}
+
+}  // namespace ccsim
