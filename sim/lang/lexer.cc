@@ -56,6 +56,32 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       if (i == b || !ident_start(line[b]))
         throw InputError(at(b - 1), "expected a parameter name after ':', like :user_id");
       out.push_back({TokenKind::kParam, std::string(line.substr(b, i - b)), col});
+    } else if (c == '"') {
+      // A quoted identifier, as PostgreSQL reads it: case kept, "" for ".
+      std::string text;
+      size_t b = i++;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            text += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        text += line[i++];
+      }
+      if (!closed)
+        throw InputError(at(b), "this quoted name has no closing double quote (\") on its line");
+      if (text.empty())
+        throw InputError(
+            at(b), "a quoted name cannot be empty (PostgreSQL: zero-length delimited identifier)");
+      Token t{TokenKind::kIdent, text, col};
+      t.quoted = true;
+      out.push_back(std::move(t));
     } else if (c == '\'') {
       std::string text;
       ++i;
@@ -110,6 +136,8 @@ std::string describe(const Token& t) {
       return "text '" + t.text + "'";
     case TokenKind::kParam:
       return "parameter :" + t.text;
+    case TokenKind::kIdent:
+      return t.quoted ? "name \"" + t.text + "\"" : "'" + t.text + "'";
     default:
       return "'" + t.text + "'";
   }

@@ -16,8 +16,9 @@ enum class TokenKind { kIdent, kInt, kString, kParam, kSymbol, kEnd };
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;
-  std::string text;  // identifier as written, symbol, digits, string contents, param name
-  int column = 0;    // 1-based column within the line
+  std::string text;     // identifier as written, symbol, digits, string contents, param name
+  int column = 0;       // 1-based column within the line
+  bool quoted = false;  // an identifier in double quotes: a name, never a keyword
 };
 
 // Splits one line into tokens, ending with a kEnd token. A "--" comment ends

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 
+#include "lang/keywords.h"
 #include "lang/lexer.h"
 
 namespace ccsim {
@@ -22,13 +23,6 @@ std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-
-// Words that cannot be used as table or column names.
-constexpr std::string_view kReserved[] = {
-    "SELECT", "FROM",  "WHERE",  "UPDATE",   "SET",   "INSERT", "INTO", "VALUES",
-    "DELETE", "BEGIN", "COMMIT", "ROLLBACK", "AND",   "OR",     "NOT",  "IS",
-    "NULL",   "ORDER", "BY",     "LIMIT",    "FOR",   "NOWAIT", "SKIP", "CREATE",
-    "TABLE",  "DROP",  "LET",    "RETRY",    "WHILE", "MAX",    "ASC",  "DESC"};
 
 class Parser {
  public:
@@ -469,7 +463,7 @@ class Parser {
   const Token& peek() const { return tokens_[at_]; }
   const Token& next() { return tokens_[at_++]; }
   bool peek_is(std::string_view kw) const {
-    return peek().kind == TokenKind::kIdent && iequals(peek().text, kw);
+    return peek().kind == TokenKind::kIdent && !peek().quoted && iequals(peek().text, kw);
   }
   bool accept(std::string_view kw) {
     if (!peek_is(kw)) return false;
@@ -507,10 +501,14 @@ class Parser {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent)
       fail(t, "expected " + std::string(what) + ", found " + describe(t));
-    for (auto kw : kReserved)
-      if (iequals(t.text, kw))
-        fail(t, "expected " + std::string(what) + ", found the keyword " + t.text);
     ++at_;
+    if (t.quoted) return t.text;  // as written, like PostgreSQL
+    if (step_reserved(t.text)) {
+      --at_;
+      fail(t, "expected " + std::string(what) + ", found the keyword " + t.text + " (" +
+                  (pg_reserved(t.text) ? "reserved in PostgreSQL" : "a word of the step language") +
+                  "; write \"" + lower(t.text) + "\" to use it as a name)");
+    }
     return lower(t.text);
   }
 

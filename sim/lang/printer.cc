@@ -1,19 +1,13 @@
 #include "lang/printer.h"
 
+#include "lang/keywords.h"
+
 #include <algorithm>
 #include <array>
 
 namespace ccsim {
 
 namespace {
-
-// PostgreSQL's reserved words that the step language's names could collide
-// with; such a name is quoted.
-constexpr std::array<const char*, 40> kReserved = {
-    "all",     "and",    "any",      "as",    "asc",  "both",  "case",  "check", "column", "create",
-    "default", "desc",   "distinct", "do",    "else", "end",   "false", "for",   "from",   "grant",
-    "group",   "having", "in",       "into",  "is",   "limit", "not",   "null",  "offset", "on",
-    "or",      "order",  "select",   "table", "then", "to",    "true",  "union", "user",   "where"};
 
 const char* op_sql(BinOp op) {
   switch (op) {
@@ -130,9 +124,7 @@ std::string sql_identifier(const std::string& name) {
   for (char c : name)
     plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
                       std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  if (plain &&
-      std::none_of(kReserved.begin(), kReserved.end(), [&](const char* k) { return name == k; }))
-    return name;
+  if (plain && !pg_reserved(name)) return name;
   std::string out = "\"";
   for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";

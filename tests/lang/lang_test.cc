@@ -84,6 +84,20 @@ TEST_CASE("BEGIN takes an optional isolation level", "[lang]") {
             .isolation == Isolation::kReadCommitted);
 }
 
+TEST_CASE("quoted names keep their case and may be reserved words, as in PostgreSQL", "[lang]") {
+  Step st = parse_step("UPDATE \"do\" SET \"Points\" = points + 1 WHERE \"a\"\"b\" = 1",
+                       SourcePos{"f", 1, 1});
+  const auto& u = std::get<UpdateStmt>(st.body);
+  CHECK(u.table == "do");
+  REQUIRE(u.sets.size() == 1);
+  CHECK(u.sets[0].column == "Points");
+  CHECK(u.sets[0].value->lhs->name == "points");  // bare names fold to lower case
+  CHECK(u.where->lhs->name == "a\"b");
+  // A quoted keyword is a name, never the keyword.
+  Step sel = parse_step("SELECT \"from\" FROM t", SourcePos{"f", 1, 1});
+  CHECK(std::get<SelectStmt>(sel.body).columns == std::vector<std::string>{"from"});
+}
+
 TEST_CASE("parse errors name the file, line and column and what was expected", "[lang]") {
   // The step starts at column 3 of line 7, so column k of the text is 2 + k.
   CHECK(error_of("UPDATE auth_user points = 1") ==
@@ -100,7 +114,22 @@ TEST_CASE("parse errors name the file, line and column and what was expected", "
         "COMMIT, ROLLBACK, "
         "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE");
   CHECK(error_of("SELECT * FROM select") ==
-        "f.toml:7:17: error: expected a table name after FROM, found the keyword select");
+        "f.toml:7:17: error: expected a table name after FROM, found the keyword select "
+        "(reserved in PostgreSQL; write \"select\" to use it as a name)");
+  // PostgreSQL refuses a bare reserved word as a name (checked against its
+  // pg_get_keywords() by the verify suite); the step language does too.
+  CHECK(error_of("UPDATE doctors SET on_call = do") ==
+        "f.toml:7:32: error: expected a value, found the keyword do "
+        "(reserved in PostgreSQL; write \"do\" to use it as a name)");
+  // A step-language word that PostgreSQL allows is refused too, and says why.
+  CHECK(error_of("SELECT max FROM t") ==
+        "f.toml:7:10: error: expected a column name or * after SELECT, found the keyword max "
+        "(a word of the step language; write \"max\" to use it as a name)");
+  CHECK(error_of("SELECT \"points FROM t") ==
+        "f.toml:7:10: error: this quoted name has no closing double quote (\") on its line");
+  CHECK(error_of("SELECT \"\" FROM t") ==
+        "f.toml:7:10: error: a quoted name cannot be empty (PostgreSQL: zero-length delimited "
+        "identifier)");
   CHECK(error_of("LET :x = 99999999999999999999") ==
         "f.toml:7:12: error: the number 99999999999999999999 is out of range (at most "
         "9223372036854775807)");

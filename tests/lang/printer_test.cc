@@ -89,4 +89,12 @@ TEST_CASE("identifiers are quoted only when PostgreSQL would not read them bare"
   CHECK(sql_identifier("user") == "\"user\"");
   CHECK(sql_identifier("Points") == "\"Points\"");
   CHECK(sql_identifier("a\"b") == "\"a\"\"b\"");
+  CHECK(sql_identifier("do") == "\"do\"");
+  CHECK(sql_identifier("max") == "max");  // not reserved in PostgreSQL
+}
+
+TEST_CASE("a quoted name prints back quoted, so the server reads the same name", "[lang]") {
+  Step st = parse_step("UPDATE \"do\" SET \"Points\" = \"Points\" + 1", SourcePos{"f", 1, 1});
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(st, Vars{}, &params) == "UPDATE \"do\" SET \"Points\" = \"Points\" + 1");
 }

@@ -42,6 +42,16 @@ case "$case_name" in
       exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a seeded schedule disagrees with PostgreSQL"
     cat "$out"
     ;;
+  keywords)
+    # The words ccsim quotes and refuses as bare names are exactly the ones
+    # PostgreSQL reserves (sim/lang/keywords.cc against pg_get_keywords()).
+    sed -n '/kPgReserved\[\] = {/,/};/p' "$src/sim/lang/keywords.cc" | grep -o '"[a-z_]*"' | tr -d '"' | sort >"$out.ours"
+    "$src/scripts/with-postgres" bash -c 'psql -qAt -c "SELECT word FROM pg_get_keywords() WHERE catcode IN ('"'R','T'"') ORDER BY 1"' \
+      >"$out.pg" 2>&1 || { cat "$out.pg"; rm -f "$out.ours" "$out.pg"; fail "cannot read pg_get_keywords()"; }
+    diff "$out.pg" "$out.ours" >"$out" || { rm -f "$out.ours" "$out.pg"; fail "the reserved words differ (< PostgreSQL, > ccsim)"; }
+    echo "ok: $(wc -l <"$out.ours") reserved words, as PostgreSQL reserves them"
+    rm -f "$out.ours" "$out.pg"
+    ;;
   fault)
     # A deliberately broken rule in the simulator must show as a difference.
     "$src/scripts/with-postgres" bash -c '"$1" verify "$2" --postgres "$CCSIM_PG_CONNINFO" --inject-fault no-recheck' \
