@@ -62,8 +62,11 @@ class Printer {
         return sql_identifier(e.name);
       case ExprKind::kParam:
         return param(e.name);
-      case ExprKind::kNeg:
-        return "-" + operand(*e.lhs);
+      case ExprKind::kNeg: {
+        // "--" starts a comment in SQL: minus a negative number is -(-3).
+        std::string x = operand(*e.lhs);
+        return x.starts_with("-") ? "-(" + x + ")" : "-" + x;
+      }
       case ExprKind::kNot:
         return "NOT " + operand(*e.lhs);
       case ExprKind::kIsNull:

@@ -52,6 +52,11 @@ TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
   // A negation or NOT of a compound expression keeps its parentheses.
   CHECK(print("UPDATE t SET a = -(a - 1) WHERE NOT (a = 1 OR a = 2)").sql ==
         "UPDATE t SET a = -(a - 1) WHERE NOT ((a = 1) OR (a = 2))");
+  // Minus a negative number: "--3" would make the rest of the line a
+  // comment on the server (the WHERE too: every row updated). Found by
+  // fuzz/fuzz_machine.cc.
+  CHECK(print("UPDATE t SET a = - -3 WHERE id = 1").sql == "UPDATE t SET a = -(-3) WHERE id = 1");
+  CHECK(print("UPDATE t SET a = a - -3 WHERE id = 1").sql == "UPDATE t SET a = a - -3 WHERE id = 1");
 }
 
 TEST_CASE("NULL travels as the literal, text as a text placeholder", "[lang]") {
