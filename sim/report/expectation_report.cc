@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/text.h"
+
 namespace ccsim {
 
 namespace {
@@ -15,36 +17,6 @@ Counts count(const std::vector<ExpectationFile>& files) {
   for (const ExpectationFile& f : files)
     for (const ExpectationCase& k : f.cases) (k.failures.empty() ? c.passed : c.failed)++;
   return c;
-}
-
-std::string xml(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
-          out += '?';
-        else
-          out += ch;
-    }
-  }
-  return out;
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -92,17 +64,18 @@ std::string render_junit(const std::vector<ExpectationFile>& files) {
       std::to_string(n.passed + n.failed) + "\" failures=\"" + std::to_string(n.failed) + "\">\n";
   for (const ExpectationFile& f : files) {
     Counts fc = count({f});
-    out += "  <testsuite name=\"" + xml(f.file) + "\" tests=\"" + std::to_string(f.cases.size()) +
-           "\" failures=\"" + std::to_string(fc.failed) + "\">\n";
+    out += "  <testsuite name=\"" + xml_escape(f.file) + "\" tests=\"" +
+           std::to_string(f.cases.size()) + "\" failures=\"" + std::to_string(fc.failed) + "\">\n";
     for (const ExpectationCase& c : f.cases) {
-      out += "    <testcase classname=\"" + xml(f.file) + "\" name=\"" + xml(c.name) + "\"";
+      out += "    <testcase classname=\"" + xml_escape(f.file) + "\" name=\"" + xml_escape(c.name) +
+             "\"";
       if (c.pos.line) out += " line=\"" + std::to_string(c.pos.line) + "\"";
       if (c.failures.empty()) {
         out += "/>\n";
         continue;
       }
-      out += ">\n      <failure message=\"" + xml(joined(c.failures)) + "\">" +
-             xml(joined(c.failures)) + "\nreplay: " + xml(c.replay) +
+      out += ">\n      <failure message=\"" + xml_escape(joined(c.failures)) + "\">" +
+             xml_escape(joined(c.failures)) + "\nreplay: " + xml_escape(c.replay) +
              "</failure>\n    </testcase>\n";
     }
     out += "  </testsuite>\n";

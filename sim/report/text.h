@@ -27,6 +27,10 @@ std::string trace_entry_text(const Scenario& s, const World& w, const Log& log, 
 // Returns text with `pad` before each non-empty line.
 std::string indent(const std::string& text, const std::string& pad);
 
+// Returns s escaped for XML and HTML text and attributes (&, <, >, " and ');
+// control characters XML 1.0 forbids become '?'.
+std::string xml_escape(const std::string& s);
+
 // Returns rows as an aligned table with a header row and a rule under it.
 std::string table(const std::vector<std::vector<std::string>>& rows);
 

@@ -65,7 +65,7 @@ case "$case_name" in
     run_expect 0 run double_click -m none -m select_for_update --format html
     contains out.txt '<!doctype html>'
     contains out.txt '<h2>select_for_update</h2>'
-    contains out.txt "<p class=\"bad\">Verdict: lost update: B's write"
+    contains out.txt "<p class=\"bad\">Verdict: lost update: B&apos;s write"
     [ "$(grep -c '<svg' out.txt)" = 2 ] || fail "expected one drawing per mitigation"
     ;;
   explore)
