@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   ccsim::setup_run(app, action);
   ccsim::setup_explore(app, action);
   ccsim::setup_merge(app, action);
+  ccsim::setup_load(app, action);
   ccsim::setup_step(app, action);
   ccsim::setup_check(app, action);
   ccsim::setup_verify(app, action);

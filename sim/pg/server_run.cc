@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <utility>
 
 namespace ccsim {
 
@@ -59,11 +60,36 @@ void ServerRun::close() {
 void ServerRun::start(size_t i, const std::string& sql,
                       const std::vector<std::optional<std::string>>& params) {
   sessions_[i]->start(sql, params);
+  if (collected_.size() < sessions_.size()) {
+    collecting_.resize(sessions_.size());
+    collected_.resize(sessions_.size());
+    session_failure_.resize(sessions_.size());
+  }
+  collecting_[i] = 1;
+  auto timer = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+  collected_[i] = timer;
   // One coroutine per statement in flight: it waits on the socket while the
-  // caller watches for lock waits.
-  asio::co_spawn(io_, sessions_[i]->collect(), [this](std::exception_ptr e) {
+  // caller watches for lock waits, or awaits finished(i).
+  asio::co_spawn(io_, sessions_[i]->collect(), [this, i, timer](std::exception_ptr e) {
     if (e && !failure_ && !interrupted_) failure_ = e;
+    if (i < collecting_.size()) {
+      collecting_[i] = 0;
+      if (e) session_failure_[i] = e;
+    }
+    timer->cancel();
   });
+}
+
+asio::awaitable<void> ServerRun::finished(size_t i) {
+  if (i < collecting_.size()) {
+    std::shared_ptr<asio::steady_timer> timer = collected_[i];
+    while (collecting_[i]) {
+      boost::system::error_code ec;
+      co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (auto e = std::exchange(session_failure_[i], nullptr)) std::rethrow_exception(e);
+  }
+  if (interrupted_) throw PgError("interrupted");
 }
 
 asio::awaitable<void> ServerRun::sleep_ms(int ms) {

@@ -50,6 +50,10 @@ class ServerRun {
   // a lock another session holds (true; not asked when until_done). `what`
   // names the statement in the timeout's message.
   boost::asio::awaitable<bool> settle(size_t i, bool until_done, const std::string& what);
+  // Awaits the end of session i's statement however long it waits for
+  // locks (the server's statement_timeout bounds it), without polling.
+  // Throws PgError when session i's connection failed meanwhile.
+  boost::asio::awaitable<void> finished(size_t i);
   // The sessions whose backends session i's backend waits for.
   boost::asio::awaitable<std::vector<size_t>> blockers(size_t i);
   // Closes session i (its process died) and waits until its backend has
@@ -70,6 +74,11 @@ class ServerRun {
   std::string prefix_, schema_, pids_;
   std::unique_ptr<PgConn> admin_, observer_;
   std::vector<std::unique_ptr<PgConn>> sessions_;
+  // Per session: its statement is being collected; a timer cancelled when
+  // the collection ends (finished() waits on it); how it failed, if it did.
+  std::vector<char> collecting_;
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> collected_;
+  std::vector<std::exception_ptr> session_failure_;
   bool created_ = false, interrupted_ = false;
   std::exception_ptr failure_;
 };

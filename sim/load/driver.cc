@@ -1,0 +1,311 @@
+#include "load/driver.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <random>
+
+#include "lang/printer.h"
+#include "pg/asio.h"
+#include "pg/backend.h"
+#include "pg/conn.h"
+#include "pg/server_run.h"
+#include "scenario/scenario.h"
+
+namespace ccsim {
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Driver {
+ public:
+  Driver(asio::io_context& io, const Scenario& s, const Mitigation& m, Isolation iso,
+         const LoadPlan& plan, size_t clients, const LoadOptions& o)
+      : io_(io), s_(s), m_(m), iso_(iso), plan_(plan), o_(o), run_(io, o.pg, "ccsim_load") {
+    res_.mitigation = m.name;
+    res_.clients = clients;
+    res_.rows = plan.rows;
+    res_.isolation = iso;
+    Application proto = build_application(s, m);
+    app_ = proto;
+    app_.requests.clear();
+    app_.crash.reset();
+    app_.steps_per_request_max = o.steps_per_request_max;
+    for (size_t c = 0; c < clients; ++c) {
+      Request q = proto.requests[c % proto.requests.size()];
+      q.name += std::to_string(c / proto.requests.size() + 1);
+      q.vars = plan.client_args(s, c);
+      q.initial = std::make_shared<const Vars>(q.vars);
+      app_.requests.push_back(q);
+    }
+    fresh_ = app_.requests;
+  }
+
+  ServerRun& server() { return run_; }
+
+  // The schema, its rows, and one connection per client.
+  void open() {
+    run_.open();
+    std::vector<std::string> v = run_.admin().rows_as_text("SHOW server_version");
+    // rows_as_text writes "('15.18 (Debian ...)')".
+    if (!v.empty() && v.front().size() > 4)
+      res_.server_version = v.front().substr(2, v.front().size() - 4);
+    check_connections();
+    std::vector<std::optional<std::string>> none;
+    for (const Step& st : s_.setup.steps) run_.admin().exec(server_sql(st, Vars{}, &none));
+    if (m_.setup)
+      for (const Step& st : m_.setup->steps) run_.admin().exec(server_sql(st, Vars{}, &none));
+    for (const std::string& sql : plan_.copy_sql) run_.admin().exec(sql);
+    for (const Request& q : app_.requests)
+      run_.add_session("client " + q.name, {std::string("SET default_transaction_isolation = '") +
+                                            lower(to_sql(iso_)) + "'"});
+    backend_ = std::make_unique<PgBackend>(run_, app_, iso_, nullptr);
+    pids_ = "{";
+    for (size_t i = 0; i < run_.sessions(); ++i)
+      pids_ += (i ? "," : "") + std::to_string(run_.session(i)->pid());
+    pids_ += "}";
+  }
+
+  awaitable<void> drive() {
+    start_ = Clock::now();
+    deadline_ = start_ + std::chrono::milliseconds(static_cast<int64_t>(o_.duration_s * 1000));
+    running_ = app_.requests.size();
+    all_ended_ = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+    for (size_t c = 0; c < app_.requests.size(); ++c)
+      asio::co_spawn(io_, client(c), asio::detached);
+    asio::co_spawn(io_, observe(), asio::detached);
+    while (running_ > 0) {
+      boost::system::error_code ec;
+      co_await all_ended_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    res_.seconds = ms_since(start_) / 1000;
+    if (run_.interrupted()) throw PgError("interrupted");
+    co_await read_final();
+  }
+
+  LoadResult result() { return std::move(res_); }
+
+ private:
+  RequestMachine machine() { return RequestMachine(app_, *backend_, nullptr); }
+
+  // Refuses a client count the server cannot take, before any client connects.
+  void check_connections() {
+    std::vector<std::string> free = run_.admin().rows_as_text(
+        "SELECT current_setting('max_connections')::int - "
+        "current_setting('superuser_reserved_connections')::int - "
+        "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client "
+        "backend')");
+    long n = free.empty() ? 0 : std::stol(free.front().substr(1));
+    long need = static_cast<long>(app_.requests.size()) + o_.connection_margin;
+    if (need > n)
+      throw PgError("--clients " + std::to_string(app_.requests.size()) + " needs " +
+                    std::to_string(need) + " connections (with a margin of " +
+                    std::to_string(o_.connection_margin) + "); the server has " +
+                    std::to_string(n) + " free under its max_connections");
+  }
+
+  // Wakes every client blocked on an application mutex, to look again.
+  void wake() {
+    auto old = std::exchange(
+        wakeup_, std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max()));
+    if (old) old->cancel();
+  }
+  awaitable<void> wait_wakeup() {
+    if (!wakeup_)
+      wakeup_ = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+    auto t = wakeup_;
+    boost::system::error_code ec;
+    co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  bool more(int64_t done) const {
+    if (run_.interrupted() || lost_server_) return false;
+    if (o_.requests_per_client > 0) return done < o_.requests_per_client;
+    return Clock::now() < deadline_;
+  }
+
+  awaitable<void> client(size_t c) {
+    RequestId r{static_cast<uint32_t>(c)};
+    std::mt19937_64 rng(o_.seed * 0x9E3779B97F4A7C15ULL + c);
+    for (int64_t n = 0; more(n); ++n) {
+      app_.requests[c] = fresh_[c];
+      ++res_.requests;
+      Clock::time_point t0 = Clock::now();
+      try {
+        while (app_.requests[c].fate == Fate::kRunning) {
+          if (runnable(app_, r)) {
+            machine().step(r);
+            co_await backend_->flush();
+            if (backend_->in_flight(r)) {
+              co_await run_.finished(c);
+              machine().answer(r, backend_->answer_of(r));
+              co_await backend_->flush();
+            }
+            wake();
+          } else {  // waits for an application mutex another client holds
+            Clock::time_point w = Clock::now();
+            co_await wait_wakeup();
+            res_.mutex_wait_ms += ms_since(w);
+            if (run_.interrupted()) throw PgError("interrupted");
+          }
+        }
+      } catch (const std::exception& e) {
+        if (!run_.interrupted()) {
+          ++res_.unknown;
+          res_.notes.push_back("client " + app_.requests[c].name + ": " + e.what() +
+                               "; its request's outcome is unknown and the client stopped");
+          lost_server_ = lost_server_ || !run_.session(c);
+        }
+        // A mutex it held must not strand the others.
+        app_.mutexes.release_all(c, false);
+        wake();
+        break;
+      }
+      const Request& q = app_.requests[c];
+      res_.retries += q.retries_total;
+      res_.restarts += q.restarts;
+      switch (q.fate) {
+        case Fate::kCommitted:
+          ++res_.committed;
+          plan_.add_committed(c, committed_delta_);
+          break;
+        case Fate::kAborted:
+          ++res_.failed[q.sqlstate];
+          break;
+        case Fate::kGaveUp:
+          ++res_.gave_up;
+          break;
+        case Fate::kDropped:
+          ++res_.dropped;
+          break;
+        default:
+          break;
+      }
+      if (q.fate != Fate::kDropped) res_.latencies_ms.push_back(ms_since(t0));
+      int pause = o_.think_ms > 0 ? std::uniform_int_distribution<int>(0, 2 * o_.think_ms)(rng) : 0;
+      // A dropped click comes again after at least a millisecond, so a
+      // debounced client does not spin while its other request runs.
+      if (q.fate == Fate::kDropped) pause = std::max(pause, 1);
+      if (pause > 0) co_await run_.sleep_ms(pause);
+    }
+    if (--running_ == 0) all_ended_->cancel();
+  }
+
+  // Samples how many clients wait for a lock, and reports progress.
+  awaitable<void> observe() {
+    constexpr int kEveryMs = 20;
+    int ticks = 0;
+    while (running_ > 0 && !run_.interrupted()) {
+      try {
+        PgConn& obs = run_.observer();
+        obs.start(
+            "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND pid = ANY($1::int[])",
+            {pids_});
+        co_await obs.collect();
+        if (!obs.result().error && !obs.result().rows.empty() && obs.result().rows[0][0])
+          res_.lock_wait_ms += kEveryMs * std::stod(*obs.result().rows[0][0]);
+      } catch (const std::exception&) {
+        co_return;  // the clients report what broke
+      }
+      if (o_.progress && ++ticks % 25 == 0)
+        o_.progress(m_.name + ", " + std::to_string(res_.clients) +
+                    " clients: " + std::to_string(static_cast<int>(ms_since(start_) / 1000)) +
+                    " s, " + std::to_string(res_.committed) + " committed");
+      co_await run_.sleep_ms(kEveryMs);
+    }
+  }
+
+  // Reads the followed cells and does the accounting.
+  awaitable<void> read_final() {
+    std::map<CellId, int64_t> final_values;
+    bool known = true;
+    std::map<std::pair<std::string, std::string>, std::vector<CellId>> by_column;
+    for (const CellId& cell : plan_.all_cells())
+      by_column[{cell.table, cell.column}].push_back(cell);
+    try {
+      for (const auto& [tc, cells] : by_column) {
+        PgConn& a = run_.admin();
+        a.start("SELECT " + sql_identifier(cells.front().key_column) + ", " +
+                    sql_identifier(tc.second) + " FROM " + sql_identifier(tc.first),
+                {});
+        co_await a.collect();
+        if (a.result().error) throw PgError(a.result().message);
+        for (const Row& row : a.result().values()) {
+          const int64_t* k = std::get_if<int64_t>(&row[0]);
+          const int64_t* v = std::get_if<int64_t>(&row[1]);
+          if (k && v) final_values[CellId{tc.first, cells.front().key_column, *k, tc.second}] = *v;
+        }
+      }
+    } catch (const std::exception& e) {
+      known = false;
+      res_.notes.push_back(std::string("the final rows could not be read: ") + e.what());
+    }
+    if (res_.unknown > 0) known = false;
+    res_.accounting = account(plan_, committed_delta_, final_values, known);
+  }
+
+  asio::io_context& io_;
+  const Scenario& s_;
+  const Mitigation& m_;
+  Isolation iso_;
+  const LoadPlan& plan_;
+  LoadOptions o_;
+  ServerRun run_;
+  Application app_;
+  std::vector<Request> fresh_;  // each client's request before its first step
+  std::unique_ptr<PgBackend> backend_;
+  std::string pids_;
+  LoadResult res_;
+  std::map<CellId, int64_t> committed_delta_;
+  Clock::time_point start_, deadline_;
+  size_t running_ = 0;
+  bool lost_server_ = false;
+  std::shared_ptr<asio::steady_timer> all_ended_, wakeup_;
+};
+
+}  // namespace
+
+int64_t LoadResult::failed_total() const {
+  int64_t n = 0;
+  for (const auto& [state, k] : failed) n += k;
+  return n;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t rank = static_cast<size_t>(std::ceil(p / 100 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+LatencyMs LoadResult::latency() const {
+  std::vector<double> v = latencies_ms;
+  std::sort(v.begin(), v.end());
+  return LatencyMs{percentile(v, 50), percentile(v, 95), percentile(v, 99),
+                   v.empty() ? 0 : v.back()};
+}
+
+LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const LoadPlan& plan,
+                    size_t clients, const LoadOptions& o) {
+  asio::io_context io;
+  Driver d(io, s, m, iso, plan, clients, o);
+  d.open();
+  run_on_server(io, d.server(), [&] { return d.drive(); });
+  d.server().close();
+  return d.result();
+}
+
+}  // namespace ccsim

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# ccsim load against a throwaway PostgreSQL 15 (scripts/with-postgres).
+# Asserts the accounting's invariants, never a timing.
+# Usage: load_suite.sh CCSIM_BINARY SOURCE_DIR CASE
+set -u
+bin=$1
+src=$2
+case_name=$3
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { cat "$work"/out 2>/dev/null; echo "FAILED: $*"; exit 1; }
+# ccsim load ARGS... on a server of its own.
+load() {
+  "$src/scripts/with-postgres" bash -c '"$0" load "$@" --postgres "$CCSIM_PG_CONNINFO"' "$bin" "$@"
+}
+
+case "$case_name" in
+  fixes)
+    # Every fix loses nothing; for every mitigation each request is
+    # accounted for once and final = 100 + 10 x (committed - lost).
+    load double_click \
+      -m none -m select_for_update -m f_expression -m update_first -m singleton_lock \
+      -m single_worker_queue -m repeatable_read_retry -m optimistic_version -m serializable_retry \
+      --clients 1,8 --requests-per-client 25 --format json >"$work/out" 2>&1 ||
+      fail "ccsim load exited $?"
+    "$py" - "$work/out" <<'PY' || fail "an invariant does not hold"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "ccsim-load/1"
+assert len(d["runs"]) == 18, len(d["runs"])
+for r in d["runs"]:
+    name = f'{r["mitigation"]} x {r["clients"]}'
+    ended = r["committed"] + sum(r["failed"].values()) + r["gave_up"] + r["dropped"] + r["unknown"]
+    assert r["requests"] == 25 * r["clients"] == ended, (name, r)
+    assert r["unknown"] == 0 and r["notes"] == [], (name, r)
+    points = r["final"]["auth_user"][0]["points"]
+    assert points == 100 + 10 * (r["committed"] - r["lost_updates"]), (name, points, r)
+    assert r["cells"][0]["expected"] == 100 + 10 * r["committed"], (name, r)
+    if r["mitigation"] != "none" or r["clients"] == 1:
+        assert r["lost_updates"] == 0, (name, r)
+    lat = r["latency_ms"]
+    assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"], (name, lat)
+    assert r["throughput_per_s"] > 0, name
+print("ok: 18 runs, every request accounted for, no fix lost an update")
+PY
+    ;;
+  issue-example)
+    # The example of the issue: 16 clients for 3 s; none loses updates.
+    load double_click \
+      -m none -m select_for_update -m f_expression -m update_first --clients 16 --duration 3s \
+      --format json >"$work/out" 2>&1 || fail "ccsim load exited $?"
+    "$py" - "$work/out" <<'PY' || fail "an invariant does not hold"
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = {r["mitigation"]: r for r in d["runs"]}
+for name, r in runs.items():
+    assert r["clients"] == 16 and r["committed"] >= 16, (name, r)
+    assert r["final"]["auth_user"][0]["points"] == 100 + 10 * (r["committed"] - r["lost_updates"]), (name, r)
+    assert set(r["latency_ms"]) == {"p50", "p95", "p99", "max"}, r
+    assert (r["lost_updates"] > 0) == (name == "none"), (name, r["lost_updates"])
+print("ok:", ", ".join(f'{n} {r["committed"]} committed, {r["lost_updates"]} lost' for n, r in runs.items()))
+PY
+    ;;
+  rows)
+    # Four hot rows: each row's points = 100 + 10 x its committed - its lost.
+    load double_click \
+      -m none -m f_expression --clients 8 --rows 4 --requests-per-client 20 --format json \
+      >"$work/out" 2>&1 || fail "ccsim load exited $?"
+    "$py" - "$work/out" <<'PY' || fail "an invariant does not hold"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for r in d["runs"]:
+    rows = r["final"]["auth_user"]
+    assert sorted(x["id"] for x in rows) == [1, 2, 3, 4], rows
+    cells = r["cells"]
+    assert sum(c["committed_delta"] for c in cells) == 10 * r["committed"], r
+    assert sum(c["expected"] - c["final"] for c in cells) == 10 * r["lost_updates"], r
+    if r["mitigation"] == "f_expression":
+        assert r["lost_updates"] == 0, r
+print("ok: 4 rows, each accounted for")
+PY
+    ;;
+  interrupt)
+    # SIGINT or SIGTERM mid-run: no schema and no connection left behind.
+    for sig in INT TERM; do
+      "$src/scripts/with-postgres" bash -c '
+        "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m select_for_update --clients 8 --duration 60s >"$2/load.out" 2>&1 &
+        pid=$!
+        for i in $(seq 1 200); do
+          n=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
+          [ "$n" -ge 10 ] && break
+          sleep 0.05
+        done
+        [ "$n" -ge 10 ] || { echo "the load never started ($n connections)"; exit 1; }
+        kill -'"$sig"' $pid
+        wait $pid
+        code=$?
+        [ $code -eq 2 ] || { echo "ccsim load exited $code after SIG'"$sig"', expected 2"; cat "$2/load.out"; exit 1; }
+        grep -q "interrupted" "$2/load.out" || { cat "$2/load.out"; exit 1; }
+        for i in $(seq 1 100); do
+          left=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
+          [ "$left" -eq 0 ] && break
+          sleep 0.05
+        done
+        schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
+        [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
+      ' _ "$bin" "$work" >"$work/out" 2>&1 || fail "SIG$sig left something behind"
+    done
+    echo "ok: after SIGINT and SIGTERM, no schema and no connection left"
+    ;;
+  connections)
+    # More clients than the server takes: refused before any client connects.
+    "$src/scripts/with-postgres" bash -c '
+      "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m none --clients 100 --duration 1s
+      code=$?
+      schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
+      echo "exit $code, schemas $schemas"' _ "$bin" >"$work/out" 2>&1
+    grep -q "ccsim: error: --clients 100 needs 105 connections (with a margin of 5); the server has [0-9]* free under its max_connections" "$work/out" ||
+      fail "no clear refusal"
+    grep -q "^exit 2, schemas 0$" "$work/out" || fail "expected exit 2 and no schema left"
+    echo "ok: $(head -1 "$work/out")"
+    ;;
+  plot)
+    # The SVG plot renders in a real browser, with a line per mitigation.
+    load double_click \
+      -m none -m f_expression --clients 1,2,4 --requests-per-client 10 --plot "$work/load.svg" \
+      >"$work/out" 2>&1 || fail "ccsim load exited $?"
+    "$py" - "$work/load.svg" <<'PY' || fail "the plot does not render"
+import sys
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+o = webdriver.ChromeOptions()
+for a in ("--headless=new", "--no-sandbox", "--disable-gpu"):
+    o.add_argument(a)
+o.binary_location = "/usr/bin/chromium"
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+try:
+    d.get("file://" + sys.argv[1])
+    svg = d.find_element(By.TAG_NAME, "svg")
+    assert svg.size["width"] > 800 and svg.size["height"] > 300, svg.size
+    lines = d.find_elements(By.TAG_NAME, "polyline")
+    assert len(lines) == 4, len(lines)  # 2 mitigations x 2 panels
+    assert len(d.find_elements(By.TAG_NAME, "circle")) == 12
+    texts = [t.text for t in d.find_elements(By.TAG_NAME, "text")]
+    assert "none" in texts and "f_expression" in texts, texts
+finally:
+    d.quit()
+print("ok: the plot renders in Chromium with a line per mitigation and panel")
+PY
+    ;;
+  bad-input)
+    # Refused with exit code 2 and one clear line, before any connection.
+    expect() {  # MESSAGE ARGS...
+      local want=$1
+      shift
+      "$bin" load "$@" --postgres "host=/nonexistent" >"$work/out" 2>&1
+      local code=$?
+      [ $code -eq 2 ] || fail "ccsim load $* exited $code, expected 2"
+      grep -qF -- "$want" "$work/out" || fail "ccsim load $*: expected '$want'"
+    }
+    expect "ccsim: --duration: error: expected a duration from 1ms to 1h like 10s, 500ms or 2m, not '0s'" double_click --duration 0s
+    expect "not '5x'" double_click --duration 5x
+    expect "mitigation singleton_lock_crash injects a crash; ccsim load kills no processes" double_click -m singleton_lock_crash
+    expect "--clients: Value 0 not in range 1 to 1000" double_click --clients 4,0
+    expect "--duration excludes --requests-per-client" double_click --duration 1s --requests-per-client 3
+    cat >"$work/nokey.toml" <<'TOML'
+title = "no key argument"
+view = "v"
+mitigations = ["mine"]
+setup = """
+CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)
+INSERT INTO counter (id, n) VALUES (1, 0)
+"""
+[[requests]]
+name = "A"
+args = { step = 5 }
+[programs.mine]
+steps = """
+UPDATE counter SET n = n + :step WHERE id = 1
+"""
+TOML
+    expect "ccsim: --rows: error: --rows needs a request argument that is the primary key of a row the setup inserts" "$work/nokey.toml" --rows 2
+    expect "cannot connect to PostgreSQL (admin)" double_click -m none --requests-per-client 1
+    echo "ok: every bad input refused with exit code 2 and a clear line"
+    ;;
+  *) echo "unknown case $case_name"; exit 2 ;;
+esac
