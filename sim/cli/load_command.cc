@@ -32,8 +32,28 @@ struct LoadCommandOptions {
   int statement_timeout_ms = 30000;
   std::string format = "text";
   std::string plot;
+  std::string shard;  // "I/N"
+  std::string run_id;
+  int shard_wait_s = 60;
   size_t input_bytes_max = kInputBytesMax;
 };
+
+// "I/N" with 0 <= I < N <= 64.
+std::pair<size_t, size_t> parse_shard(const std::string& text) {
+  size_t i = 0, n = 0;
+  auto slash = text.find('/');
+  bool ok = slash != std::string::npos;
+  if (ok) {
+    auto [e1, c1] = std::from_chars(text.data(), text.data() + slash, i);
+    auto [e2, c2] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), n);
+    ok = c1 == std::errc() && c2 == std::errc() && e1 == text.data() + slash &&
+         e2 == text.data() + text.size() && slash > 0 && n >= 1 && n <= 64 && i < n;
+  }
+  if (!ok)
+    throw InputError(SourcePos{"--shard", 0, 0},
+                     "expected I/N with 0 <= I < N <= 64, like 0/4, not '" + text + "'");
+  return {i, n};
+}
 
 // "10s", "500ms", "2m", or a bare number of seconds.
 double parse_duration(const std::string& text) {
@@ -74,6 +94,18 @@ int load(const LoadCommandOptions& o) {
     lo.duration_s = parse_duration(o.duration);
   lo.think_ms = o.think_ms;
   lo.seed = o.seed;
+  if (!o.shard.empty()) {
+    auto [i, n] = parse_shard(o.shard);
+    bool id_ok = !o.run_id.empty() && o.run_id.size() <= 32;
+    for (char ch : o.run_id)
+      id_ok &= (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    if (!id_ok)
+      throw InputError(SourcePos{"--run-id", 0, 0},
+                       "--shard needs --run-id: the same name for every shard of the run, 1 to "
+                       "32 of a-z, 0-9 and _ (it names the schema they share), not '" +
+                           o.run_id + "'");
+    lo.shard = LoadOptions::Shard{i, n, o.run_id, 0, o.shard_wait_s};
+  }
   bool tty = isatty(STDERR_FILENO);
   if (tty)
     lo.progress = [](const std::string& line) { std::cerr << "\r\033[K" << line << std::flush; };
@@ -88,6 +120,7 @@ int load(const LoadCommandOptions& o) {
     for (size_t c : o.clients) {
       if (tty) lo.progress(ms[k]->name + ", " + std::to_string(c) + " clients: connecting");
       runs.push_back(run_load(s, *ms[k], iso, plans[k], c, lo));
+      if (lo.shard) ++lo.shard->step;
     }
   if (tty) std::cerr << "\r\033[K" << std::flush;
 
@@ -101,7 +134,10 @@ int load(const LoadCommandOptions& o) {
   h.think_ms = o.think_ms;
   h.seed = o.seed;
   h.server_version = runs.empty() ? "" : runs.front().server_version;
-  if (o.format == "json")
+  if (lo.shard) {
+    h.shard = lo.shard;
+    std::cout << render_load_json(h, runs);
+  } else if (o.format == "json")
     std::cout << render_load_json(h, runs);
   else if (o.format == "csv")
     std::cout << render_load_csv(h, runs);
@@ -169,6 +205,16 @@ void setup_load(CLI::App& app, Action& chosen) {
       ->capture_default_str();
   cmd->add_option("--plot", o->plot,
                   "Also draw throughput and lost updates against the client count into this SVG");
+  auto* shard = cmd->add_option(
+      "--shard", o->shard,
+      "Run only shard I of N of the clients (client c runs in shard c mod N); start every\n"
+      "shard, anywhere, with the same options and --run-id; they meet on the server and\n"
+      "each prints a JSON file for 'ccsim merge' (docs/load.md)");
+  cmd->add_option("--run-id", o->run_id, "The name all shards of one run share (a-z, 0-9, _)")
+      ->needs(shard);
+  cmd->add_option("--shard-wait", o->shard_wait_s, "Seconds a shard waits for the others to start")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   cmd->add_option("--input-bytes-max", o->input_bytes_max, "Refuse scenario files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();

@@ -1,5 +1,6 @@
 // ccsim merge: adds up the shard results of one exploration (ccsim explore
-// --shard I/N) into exactly the report one run would print.
+// --shard I/N) into exactly the report one run would print, or those of one
+// load run (ccsim load --shard I/N) into the report one process would print.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "load/load_report.h"
 #include "report/explore_report.h"
 #include "report/json.h"
 
@@ -31,7 +33,24 @@ std::string read_file(const std::string& path, size_t bytes_max) {
   return ss.str();
 }
 
+// Shards of one `ccsim load --shard` run.
+int merge_load(const MergeOptions& o) {
+  std::vector<LoadShardFile> shards;
+  for (const std::string& path : o.files)
+    shards.push_back(read_load_shard(read_file(path, o.input_bytes_max), path));
+  auto [h, runs] = merge_load_shards(shards, o.files);
+  std::cout << (o.format == "json"  ? render_load_json(h, runs)
+                : o.format == "csv" ? render_load_csv(h, runs)
+                                    : render_load_text(h, runs));
+  return 0;
+}
+
 int merge(const MergeOptions& o) {
+  if (read_file(o.files.front(), o.input_bytes_max).find("\"ccsim-load-shard/1\"") !=
+      std::string::npos)
+    return merge_load(o);
+  if (o.format == "csv")
+    throw InputError(SourcePos{"--format", 0, 0}, "csv is for ccsim load shards only");
   std::vector<ExploreShardFile> shards;
   for (const std::string& path : o.files)
     shards.push_back(read_explore_shard(read_file(path, o.input_bytes_max), path));
@@ -73,13 +92,13 @@ void setup_merge(CLI::App& app, Action& chosen) {
   auto o = std::make_shared<MergeOptions>();
   CLI::App* cmd = app.add_subcommand(
       "merge",
-      "Add up the shard results of one 'ccsim explore --shard I/N' run (every shard, each once)\n"
-      "into exactly the report a single run prints.");
+      "Add up the shard results of one 'ccsim explore --shard I/N' or 'ccsim load --shard I/N'\n"
+      "run (every shard, each once) into the report a single run prints.");
   cmd->add_option("files", o->files, "The shards' JSON files")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--format", o->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}))
+      ->check(CLI::IsMember({"text", "json", "csv"}))
       ->capture_default_str();
   cmd->add_option("--input-bytes-max", o->input_bytes_max, "Refuse files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 34))

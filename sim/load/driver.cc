@@ -39,36 +39,56 @@ class Driver {
     res_.clients = clients;
     res_.rows = plan.rows;
     res_.isolation = iso;
+    res_.unit = plan.unit;
     Application proto = build_application(s, m);
     app_ = proto;
     app_.requests.clear();
     app_.crash.reset();
     app_.steps_per_request_max = o.steps_per_request_max;
+    // This process's clients: all, or those of its shard. Client c is
+    // request c mod R of the scenario, on row copy c mod K.
     for (size_t c = 0; c < clients; ++c) {
+      if (o.shard && c % o.shard->count != o.shard->index) continue;
       Request q = proto.requests[c % proto.requests.size()];
       q.name += std::to_string(c / proto.requests.size() + 1);
       q.vars = plan.client_args(s, c);
       q.initial = std::make_shared<const Vars>(q.vars);
       app_.requests.push_back(q);
+      ids_.push_back(c);
     }
     fresh_ = app_.requests;
+  }
+
+  // The schema name a shared run meets in.
+  std::string shared_schema() const {
+    return "ccsim_load_" + o_.shard->run_id + "_" + std::to_string(o_.shard->step);
   }
 
   ServerRun& server() { return run_; }
 
   // The schema, its rows, and one connection per client.
   void open() {
-    run_.open();
+    bool fresh = o_.shard ? run_.open_shared(shared_schema()) : (run_.open(), true);
     std::vector<std::string> v = run_.admin().rows_as_text("SHOW server_version");
     // rows_as_text writes "('15.18 (Debian ...)')".
     if (!v.empty() && v.front().size() > 4)
       res_.server_version = v.front().substr(2, v.front().size() - 4);
     check_connections();
     std::vector<std::optional<std::string>> none;
-    for (const Step& st : s_.setup.steps) run_.admin().exec(server_sql(st, Vars{}, &none));
-    if (m_.setup)
-      for (const Step& st : m_.setup->steps) run_.admin().exec(server_sql(st, Vars{}, &none));
-    for (const std::string& sql : plan_.copy_sql) run_.admin().exec(sql);
+    if (fresh) {
+      for (const Step& st : s_.setup.steps) run_.admin().exec(server_sql(st, Vars{}, &none));
+      if (m_.setup)
+        for (const Step& st : m_.setup->steps) run_.admin().exec(server_sql(st, Vars{}, &none));
+      for (const std::string& sql : plan_.copy_sql) run_.admin().exec(sql);
+      if (o_.shard)
+        run_.admin().exec(
+            "CREATE TABLE ccsim_shards (shard int PRIMARY KEY, done boolean NOT NULL)");
+    }
+    if (o_.shard) {
+      run_.admin().exec("INSERT INTO ccsim_shards VALUES (" + std::to_string(o_.shard->index) +
+                        ", false)");
+      run_.unlock_shared();
+    }
     for (const Request& q : app_.requests)
       run_.add_session("client " + q.name, {std::string("SET default_transaction_isolation = '") +
                                             lower(to_sql(iso_)) + "'"});
@@ -80,7 +100,9 @@ class Driver {
   }
 
   awaitable<void> drive() {
+    if (o_.shard) co_await meet();
     start_ = Clock::now();
+    res_.started_ms = epoch_ms();
     deadline_ = start_ + std::chrono::milliseconds(static_cast<int64_t>(o_.duration_s * 1000));
     running_ = app_.requests.size();
     all_ended_ = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
@@ -92,7 +114,14 @@ class Driver {
       co_await all_ended_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     res_.seconds = ms_since(start_) / 1000;
+    res_.ended_ms = epoch_ms();
     if (run_.interrupted()) throw PgError("interrupted");
+    if (o_.shard && !last_to_finish()) {
+      // Another shard's clients still run: it reads the rows and drops the schema.
+      res_.accounting = account(plan_, committed_delta_, {}, false);
+      run_.keep_schema();
+      co_return;
+    }
     co_await read_final();
   }
 
@@ -115,6 +144,38 @@ class Driver {
                     std::to_string(need) + " connections (with a margin of " +
                     std::to_string(o_.connection_margin) + "); the server has " +
                     std::to_string(n) + " free under its max_connections");
+  }
+
+  static int64_t epoch_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Waits until every shard has joined, so that their clients overlap.
+  awaitable<void> meet() {
+    auto until = Clock::now() + std::chrono::seconds(o_.shard->wait_s);
+    for (;;) {
+      std::vector<std::string> n = run_.admin().rows_as_text("SELECT count(*) FROM ccsim_shards");
+      if (!n.empty() && std::stoul(n.front().substr(1)) >= o_.shard->count) co_return;
+      if (Clock::now() > until)
+        throw PgError("shard " + std::to_string(o_.shard->index) + "/" +
+                      std::to_string(o_.shard->count) + ": the other shards of run '" +
+                      o_.shard->run_id + "' did not all start within " +
+                      std::to_string(o_.shard->wait_s) + " s");
+      co_await run_.sleep_ms(10);
+    }
+  }
+
+  // Marks this shard done; true when it is the last of them.
+  bool last_to_finish() {
+    run_.lock_shared();
+    run_.admin().exec("UPDATE ccsim_shards SET done = true WHERE shard = " +
+                      std::to_string(o_.shard->index));
+    std::vector<std::string> left =
+        run_.admin().rows_as_text("SELECT count(*) FROM ccsim_shards WHERE NOT done");
+    run_.unlock_shared();
+    return !left.empty() && left.front() == "(0)";
   }
 
   // Wakes every client blocked on an application mutex, to look again.
@@ -180,7 +241,7 @@ class Driver {
       switch (q.fate) {
         case Fate::kCommitted:
           ++res_.committed;
-          plan_.add_committed(c, committed_delta_);
+          plan_.add_committed(ids_[c], committed_delta_);
           break;
         case Fate::kAborted:
           ++res_.failed[q.sqlstate];
@@ -267,6 +328,7 @@ class Driver {
   ServerRun run_;
   Application app_;
   std::vector<Request> fresh_;  // each client's request before its first step
+  std::vector<size_t> ids_;     // each session's client number in the whole run
   std::unique_ptr<PgBackend> backend_;
   std::string pids_;
   LoadResult res_;

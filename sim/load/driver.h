@@ -32,6 +32,16 @@ struct LoadOptions {
   uint64_t seed = 1;                // draws the pauses
   int64_t steps_per_request_max = 1000;
   int connection_margin = 5;  // connections left free on the server
+  // One of several processes sharing the run (ccsim load --shard I/N):
+  // client c runs in shard c mod count; they meet in one schema named after
+  // run_id and step, and the last to finish reads the final rows and drops it.
+  struct Shard {
+    size_t index = 0, count = 1;
+    std::string run_id;
+    size_t step = 0;  // which mitigation x client count of the run
+    int wait_s = 60;  // how long a shard waits for the others to start
+  };
+  std::optional<Shard> shard;
   // Called about twice a second with a progress line (may be empty).
   std::function<void(const std::string&)> progress;
 };
@@ -60,6 +70,10 @@ struct LoadResult {
   double lock_wait_ms = 0;           // sampled from pg_stat_activity every 20 ms
   double mutex_wait_ms = 0;          // measured: time blocked on application mutexes
   Accounting accounting;
+  std::optional<int64_t> unit;  // the plan's: lost updates are counted in it
+  // Wall-clock milliseconds since 1970 when the clients started and ended:
+  // what `ccsim merge` spans across shards.
+  int64_t started_ms = 0, ended_ms = 0;
   std::vector<std::string> notes;  // what went wrong, in words
 
   int64_t failed_total() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -98,7 +99,10 @@ std::string render_load_text(const LoadHeader& h, const std::vector<LoadResult>&
 
 std::string render_load_json(const LoadHeader& h, const std::vector<LoadResult>& runs) {
   ordered_json doc;
-  doc["format"] = "ccsim-load/1";
+  doc["format"] = h.shard ? "ccsim-load-shard/1" : "ccsim-load/1";
+  if (h.shard)
+    doc["shard"] = {
+        {"index", h.shard->index}, {"count", h.shard->count}, {"run_id", h.shard->run_id}};
   doc["scenario"] = {{"file", h.file}, {"title", h.title}};
   doc["postgres"] = h.server_version;
   doc["isolation"] = to_sql(h.isolation);
@@ -159,9 +163,172 @@ std::string render_load_json(const LoadHeader& h, const std::vector<LoadResult>&
     j["final"] = fin;
     j["cells"] = cells;
     j["notes"] = r.notes;
+    if (h.shard) {
+      j["unit"] = r.unit ? ordered_json(*r.unit) : ordered_json(nullptr);
+      j["started_ms"] = r.started_ms;
+      j["ended_ms"] = r.ended_ms;
+      j["latencies_ms"] = r.latencies_ms;
+    }
     doc["runs"].push_back(j);
   }
   return doc.dump(2) + "\n";
+}
+
+namespace {
+
+[[noreturn]] void not_a_shard(const std::string& file, const std::string& why) {
+  throw InputError(SourcePos{file, 0, 0}, "not a ccsim load --shard file: " + why);
+}
+
+}  // namespace
+
+LoadShardFile read_load_shard(const std::string& text, const std::string& file) {
+  LoadShardFile f;
+  try {
+    ordered_json doc = ordered_json::parse(text);
+    if (doc.value("format", "") != "ccsim-load-shard/1")
+      not_a_shard(file, "its format is not \"ccsim-load-shard/1\"");
+    LoadHeader& h = f.header;
+    h.file = doc.at("scenario").at("file");
+    h.title = doc.at("scenario").at("title");
+    h.server_version = doc.at("postgres");
+    std::string level = doc.at("isolation");
+    for (Isolation i :
+         {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
+      if (level == to_sql(i)) h.isolation = i;
+    h.rows = doc.at("rows");
+    h.requests_per_client = doc.value("requests_per_client", int64_t{0});
+    h.duration_s = doc.value("duration_s", 0.0);
+    h.think_ms = doc.at("think_time_ms");
+    h.seed = doc.at("seed");
+    LoadOptions::Shard sh;
+    sh.index = doc.at("shard").at("index");
+    sh.count = doc.at("shard").at("count");
+    sh.run_id = doc.at("shard").at("run_id");
+    if (sh.count == 0 || sh.index >= sh.count) not_a_shard(file, "its shard index is out of range");
+    h.shard = sh;
+    for (const auto& j : doc.at("runs")) {
+      LoadResult r;
+      r.mitigation = j.at("mitigation");
+      r.server_version = h.server_version;
+      r.clients = j.at("clients");
+      r.rows = h.rows;
+      r.isolation = h.isolation;
+      r.seconds = j.at("seconds");
+      r.requests = j.at("requests");
+      r.committed = j.at("committed");
+      for (const auto& [state, n] : j.at("failed").items()) r.failed[state] = n.get<int64_t>();
+      r.gave_up = j.at("gave_up");
+      r.dropped = j.at("dropped");
+      r.unknown = j.at("unknown");
+      r.retries = j.at("retries");
+      r.restarts = j.at("restarts");
+      r.lock_wait_ms = j.at("lock_wait_ms");
+      r.mutex_wait_ms = j.at("mutex_wait_ms");
+      r.notes = j.at("notes").get<std::vector<std::string>>();
+      if (!j.at("unit").is_null()) r.unit = j.at("unit").get<int64_t>();
+      r.started_ms = j.at("started_ms");
+      r.ended_ms = j.at("ended_ms");
+      r.latencies_ms = j.at("latencies_ms").get<std::vector<double>>();
+      for (const auto& c : j.at("cells")) {
+        CellCount n;
+        n.cell.table = c.at("table");
+        const auto& key = c.at("key");
+        if (key.size() != 1) not_a_shard(file, "a cell's key is not one column");
+        n.cell.key_column = key.begin().key();
+        n.cell.key = key.begin().value().get<int64_t>();
+        n.cell.column = c.at("column");
+        n.initial = c.at("initial");
+        n.committed_delta = c.at("committed_delta");
+        if (!c.at("final").is_null()) n.final = c.at("final").get<int64_t>();
+        r.accounting.cells.push_back(n);
+      }
+      f.runs.push_back(std::move(r));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    not_a_shard(file, e.what());
+  }
+  return f;
+}
+
+std::pair<LoadHeader, std::vector<LoadResult>> merge_load_shards(
+    const std::vector<LoadShardFile>& shards, const std::vector<std::string>& files) {
+  const LoadShardFile& first = shards.front();
+  size_t count = first.header.shard->count;
+  std::vector<std::string> seen(count);
+  for (size_t k = 0; k < shards.size(); ++k) {
+    const LoadHeader& h = shards[k].header;
+    if (h.shard->run_id != first.header.shard->run_id || h.shard->count != count ||
+        h.file != first.header.file || shards[k].runs.size() != first.runs.size())
+      throw InputError(SourcePos{files[k], 0, 0},
+                       "this shard is of another run than " + files[0] +
+                           " (run id, shard count, scenario or runs differ)");
+    if (!seen[h.shard->index].empty())
+      throw InputError(SourcePos{files[k], 0, 0}, "shard " + std::to_string(h.shard->index) + "/" +
+                                                      std::to_string(count) + " is also in " +
+                                                      seen[h.shard->index]);
+    seen[h.shard->index] = files[k];
+  }
+  for (size_t i = 0; i < count; ++i)
+    if (seen[i].empty())
+      throw InputError(SourcePos{"merge", 0, 0},
+                       "shard " + std::to_string(i) + "/" + std::to_string(count) +
+                           " is missing: every shard of the run is needed");
+  LoadHeader h = first.header;
+  h.shard.reset();
+  std::vector<LoadResult> out;
+  for (size_t i = 0; i < first.runs.size(); ++i) {
+    LoadResult m = first.runs[i];
+    m.latencies_ms.clear();
+    m.notes.clear();
+    m.requests = m.committed = m.gave_up = m.dropped = m.unknown = m.retries = m.restarts = 0;
+    m.failed.clear();
+    m.lock_wait_ms = m.mutex_wait_ms = 0;
+    m.started_ms = std::numeric_limits<int64_t>::max();
+    m.ended_ms = 0;
+    LoadPlan plan;  // what account() needs: the cells' initial values and the unit
+    plan.unit = m.unit;
+    std::map<CellId, int64_t> delta, final_values;
+    size_t finals = 0;
+    for (size_t k = 0; k < shards.size(); ++k) {
+      const LoadResult& r = shards[k].runs[i];
+      if (r.mitigation != m.mitigation || r.clients != m.clients)
+        throw InputError(SourcePos{files[k], 0, 0},
+                         "its runs are not in the order of " + files[0] + "'s");
+      m.requests += r.requests;
+      m.committed += r.committed;
+      m.gave_up += r.gave_up;
+      m.dropped += r.dropped;
+      m.unknown += r.unknown;
+      m.retries += r.retries;
+      m.restarts += r.restarts;
+      for (const auto& [state, n] : r.failed) m.failed[state] += n;
+      m.lock_wait_ms += r.lock_wait_ms;
+      m.mutex_wait_ms += r.mutex_wait_ms;
+      m.latencies_ms.insert(m.latencies_ms.end(), r.latencies_ms.begin(), r.latencies_ms.end());
+      for (const std::string& n : r.notes)
+        m.notes.push_back("shard " + std::to_string(shards[k].header.shard->index) + ": " + n);
+      m.started_ms = std::min(m.started_ms, r.started_ms);
+      m.ended_ms = std::max(m.ended_ms, r.ended_ms);
+      bool has_final = false;
+      for (const CellCount& c : r.accounting.cells) {
+        plan.initial[c.cell] = c.initial;
+        delta[c.cell] += c.committed_delta;
+        if (c.final) {
+          final_values[c.cell] = *c.final;
+          has_final = true;
+        }
+      }
+      finals += has_final;
+    }
+    m.seconds = static_cast<double>(m.ended_ms - m.started_ms) / 1000;
+    if (finals != 1)
+      m.notes.push_back(std::to_string(finals) +
+                        " shards read the final rows (one, the last to finish, should have)");
+    m.accounting = account(plan, delta, final_values, finals == 1 && m.unknown == 0);
+    out.push_back(std::move(m));
+  }
+  return {h, out};
 }
 
 std::string render_load_csv(const LoadHeader&, const std::vector<LoadResult>& runs) {

@@ -20,14 +20,35 @@ struct LoadHeader {
   int think_ms = 0;
   uint64_t seed = 1;
   std::string server_version;  // PostgreSQL's server_version
+  // Set in a shard's file: which shard of which run (its step is unused).
+  std::optional<LoadOptions::Shard> shard;
 };
 
 std::string render_load_text(const LoadHeader& h, const std::vector<LoadResult>& runs);
+// With h.shard set: the file `ccsim merge` reads ("ccsim-load-shard/1"),
+// which adds each run's raw latencies, delta unit and start and end times.
 std::string render_load_json(const LoadHeader& h, const std::vector<LoadResult>& runs);
 std::string render_load_csv(const LoadHeader& h, const std::vector<LoadResult>& runs);
 // Two panels side by side: committed requests per second, and the share of
 // committed requests whose update was lost, each against the client count,
 // one line per mitigation.
 std::string render_load_svg(const LoadHeader& h, const std::vector<LoadResult>& runs);
+
+struct LoadShardFile {
+  LoadHeader header;
+  std::vector<LoadResult> runs;
+};
+
+// Reads a file render_load_json() wrote for a shard. Throws InputError
+// naming `file` when it is not one.
+LoadShardFile read_load_shard(const std::string& text, const std::string& file);
+
+// Adds up the shards of one run (every shard once; checked), into the runs a
+// single process would have reported: counts summed, latencies pooled, the
+// time spanned from the first start to the last end, and the accounting
+// from the summed deltas and the final rows the last shard read.
+// Throws InputError when the files are not all the shards of one run.
+std::pair<LoadHeader, std::vector<LoadResult>> merge_load_shards(
+    const std::vector<LoadShardFile>& shards, const std::vector<std::string>& files);
 
 }  // namespace ccsim

@@ -33,6 +33,31 @@ void ServerRun::open() {
   observer_ = std::make_unique<PgConn>(io_, o_, "observer");
 }
 
+bool ServerRun::open_shared(const std::string& schema) {
+  admin_ = std::make_unique<PgConn>(io_, o_, "admin");
+  schema_ = schema;
+  lock_shared();
+  bool exists = !admin_
+                     ->rows_as_text("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = " +
+                                    pg_quote(schema_))
+                     .empty();
+  if (!exists) admin_->exec("CREATE SCHEMA " + schema_);
+  created_ = true;
+  admin_->exec("SET search_path TO " + schema_);
+  observer_ = std::make_unique<PgConn>(io_, o_, "observer");
+  return !exists;
+}
+
+void ServerRun::lock_shared() {
+  admin_->exec("SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext(" + pg_quote(schema_) +
+               "))");
+}
+
+void ServerRun::unlock_shared() {
+  admin_->exec("SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext(" + pg_quote(schema_) +
+               "))");
+}
+
 size_t ServerRun::add_session(const std::string& what, const std::vector<std::string>& settings) {
   auto c = std::make_unique<PgConn>(io_, o_, what);
   c->exec("SET search_path TO " + schema_);

@@ -30,6 +30,16 @@ class ServerRun {
 
   // Creates the schema and the admin and observer connections.
   void open();
+  // For a run shared by several processes (ccsim load --shard): takes the
+  // session-level advisory lock named after `schema` on the admin connection
+  // (held until unlock_shared()), then creates the schema unless another
+  // process did. Returns true when this process created it. The schema is
+  // dropped at close() unless keep_schema() was called.
+  bool open_shared(const std::string& schema);
+  void lock_shared();
+  void unlock_shared();
+  // Leaves the schema for another process to drop.
+  void keep_schema() { created_ = false; }
   // Opens a session connection in the schema, with `settings` run on it
   // first ("SET ..."). Returns its index.
   size_t add_session(const std::string& what, const std::vector<std::string>& settings);

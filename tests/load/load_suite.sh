@@ -150,6 +150,45 @@ finally:
 print("ok: the plot renders in Chromium with a line per mitigation and panel")
 PY
     ;;
+  shards)
+    # Three processes split the clients of one run and meet on one server;
+    # ccsim merge adds their files up. Every request is accounted for, the
+    # identity holds over all of them, and the last shard dropped the schema.
+    "$src/scripts/with-postgres" bash -c '
+      for i in 0 1 2; do
+        "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m none -m f_expression --clients 3,7 \
+          --requests-per-client 20 --shard $i/3 --run-id suite >"$2/shard$i.json" 2>"$2/shard$i.err" &
+      done
+      status=0
+      for i in 0 1 2; do wait -n || status=1; done
+      cat "$2"/shard*.err
+      [ $status -eq 0 ] || { echo "a shard failed"; exit 1; }
+      psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'" >"$2/schemas"
+      ' _ "$bin" "$work" >"$work/out" 2>&1 || fail "the shards did not run"
+    [ "$(cat "$work/schemas")" = 0 ] || fail "a schema was left behind"
+    "$bin" merge "$work"/shard{0,1,2}.json --format json >"$work/out" 2>&1 || fail "merge exited $?"
+    "$py" - "$work/out" "$work/shard0.json" <<'PY' || fail "an invariant does not hold"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "ccsim-load/1" and len(d["runs"]) == 4, d
+for r in d["runs"]:
+    name = f'{r["mitigation"]} x {r["clients"]}'
+    assert r["requests"] == 20 * r["clients"] == r["committed"], (name, r)
+    points = r["final"]["auth_user"][0]["points"]
+    assert points == 100 + 10 * (r["committed"] - r["lost_updates"]), (name, r)
+    if r["mitigation"] == "f_expression":
+        assert r["lost_updates"] == 0, (name, r)
+# Shard 0 of 3 ran clients 0, 3, 6: 3 of the 7.
+s0 = json.load(open(sys.argv[2]))
+assert s0["format"] == "ccsim-load-shard/1" and s0["runs"][1]["requests"] == 3 * 20, s0["runs"][1]
+print("ok: 3 shards merged, every request accounted for")
+PY
+    "$bin" merge "$work"/shard{0,1}.json >"$work/out" 2>&1
+    [ $? -eq 2 ] && grep -q "shard 2/3 is missing: every shard of the run is needed" "$work/out" ||
+      fail "a missing shard was not refused"
+    "$bin" merge "$work"/shard{0,1,1}.json >"$work/out" 2>&1
+    [ $? -eq 2 ] && grep -q "shard 1/3 is also in" "$work/out" || fail "a shard twice was not refused"
+    ;;
   bad-input)
     # Refused with exit code 2 and one clear line, before any connection.
     expect() {  # MESSAGE ARGS...
@@ -183,6 +222,9 @@ UPDATE counter SET n = n + :step WHERE id = 1
 TOML
     expect "ccsim: --rows: error: --rows needs a request argument that is the primary key of a row the setup inserts" "$work/nokey.toml" --rows 2
     expect "cannot connect to PostgreSQL (admin)" double_click -m none --requests-per-client 1
+    expect "--shard: error: expected I/N with 0 <= I < N <= 64, like 0/4, not '3/3'" double_click --shard 3/3 --run-id x
+    expect "--shard needs --run-id: the same name for every shard of the run" double_click --shard 0/2
+    expect "not 'Bad-Id'" double_click --shard 0/2 --run-id Bad-Id
     echo "ok: every bad input refused with exit code 2 and a clear line"
     ;;
   *) echo "unknown case $case_name"; exit 2 ;;
