@@ -62,11 +62,11 @@ class Printer {
         return sql_identifier(e.name);
       case ExprKind::kParam:
         return param(e.name);
-      case ExprKind::kNeg: {
-        // "--" starts a comment in SQL: minus a negative number is -(-3).
-        std::string x = operand(*e.lhs);
-        return x.starts_with("-") ? "-(" + x + ")" : "-" + x;
-      }
+      case ExprKind::kNeg:
+        // Minus a number keeps its parentheses: "--3" would start a comment,
+        // and "-0" would read back as the number 0, not a negation.
+        return e.lhs->kind == ExprKind::kLiteral ? "-(" + expr(*e.lhs) + ")"
+                                                 : "-" + operand(*e.lhs);
       case ExprKind::kNot:
         return "NOT " + operand(*e.lhs);
       case ExprKind::kIsNull:
