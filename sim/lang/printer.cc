@@ -63,10 +63,10 @@ class Printer {
       case ExprKind::kParam:
         return param(e.name);
       case ExprKind::kNeg:
-        // Minus a number keeps its parentheses: "--3" would start a comment,
-        // and "-0" would read back as the number 0, not a negation.
-        return e.lhs->kind == ExprKind::kLiteral ? "-(" + expr(*e.lhs) + ")"
-                                                 : "-" + operand(*e.lhs);
+        // Minus anything but a column keeps its parentheses: "--3" would
+        // start a comment, and "-0" (or minus a parameter bound to NULL,
+        // printed "-NULL") would read back as a literal, not a negation.
+        return e.lhs->kind == ExprKind::kColumn ? "-" + expr(*e.lhs) : "-(" + expr(*e.lhs) + ")";
       case ExprKind::kNot:
         return "NOT " + operand(*e.lhs);
       case ExprKind::kIsNull:

@@ -59,6 +59,12 @@ TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
   CHECK(print("UPDATE t SET a = a - -3 WHERE id = 1").sql == "UPDATE t SET a = a - -3 WHERE id = 1");
   // Minus zero stays a negation, so the printed text reads back the same.
   CHECK(print("UPDATE t SET a = - -0 WHERE id = 1").sql == "UPDATE t SET a = -(0) WHERE id = 1");
+  CHECK(print("UPDATE t SET a = -a WHERE id = 1").sql == "UPDATE t SET a = -a WHERE id = 1");
+  // Minus a parameter bound to NULL: -(NULL), not -NULL (read back as a literal).
+  CHECK(print("UPDATE t SET a = -:x WHERE id = 1", Vars{{"x", Var{Null{}, {}}}}).sql ==
+        "UPDATE t SET a = -(NULL) WHERE id = 1");
+  CHECK(print("UPDATE t SET a = -:x WHERE id = 1", Vars{{"x", Var{int64_t{4}, {}}}}).sql ==
+        "UPDATE t SET a = -($1::int8) WHERE id = 1");
 }
 
 TEST_CASE("NULL travels as the literal, text as a text placeholder", "[lang]") {
