@@ -268,7 +268,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
 
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
-bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
+bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   if (auto* ins = std::get_if<InsertStmt>(&st.body)) return advance_insert(r, *ins, waiting);
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
@@ -285,6 +285,15 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
     if (sel && sel->limit && c.rowcount >= *sel->limit) break;
     VersionId seen = c.candidates[c.next];
     RowId row = s.version(seen).row;
+    // ---- Rule: a lock already held is held ------------------------------------
+    // A transaction that already holds a lock on the row at least this strong
+    // gets it at once on the version it sees, whatever happened to the row
+    // since (heap_lock_tuple: "we effectively hold the desired lock already"):
+    // no wait, no re-check, no 40001.
+    // (A lock just granted after a wait was not held before: that row is
+    // checked as usual.)
+    bool held = sel && !resumed && s.holds(row, c.txn, mode);
+    resumed = false;
     LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait);
     if (got == LockResult::kUnavailable) {
       // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
@@ -300,10 +309,20 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting) {
       return false;
     }
 
+    // ---- Rule: a lock granted beside an uncommitted change ------------------
+    // FOR KEY SHARE does not conflict with the FOR NO KEY UPDATE a non-key
+    // UPDATE holds, so it is granted while that UPDATE is uncommitted. The
+    // statement then works on the newest committed version and never sees
+    // the uncommitted one (PostgreSQL's heap_lock_tuple locks the version it
+    // was given: no dirty read, and no 40001 until the UPDATE commits).
     VersionId newest = s.row(row).newest;
-    bool deleted = static_cast<bool>(s.version(newest).xmax);
+    while (newest != seen && s.version(newest).xmin != c.txn &&
+           !s.committed(s.version(newest).xmin))
+      newest = s.version(newest).prev;
+    // Deleted, not replaced: a version with xmax and no successor.
+    bool deleted = s.version(newest).xmax && !s.version(newest).next;
     VersionId target = seen;
-    if (newest != seen || deleted) {
+    if (!held && (newest != seen || deleted)) {
       // ---- Rule: a row changed since the statement's snapshot ----------------
       // READ COMMITTED: the statement follows the row to its newest committed
       // version, re-checks its WHERE against it (EvalPlanQual), skips the row
@@ -500,7 +519,7 @@ void Executor::resume(RequestId waiter, RequestId by) {
   const Step& st = q.program->steps[q.pc];
   SqlAnswer a;
   try {
-    if (advance(waiter, st, &a)) a = complete(waiter, st);
+    if (advance(waiter, st, &a, true)) a = complete(waiter, st);
   } catch (const SqlError& e) {
     a = SqlAnswer::error(e);
   }

@@ -31,7 +31,8 @@ class Executor : public SqlBackend {
  private:
   SqlAnswer execute(RequestId r, const Step& st);
   void start_statement(RequestId r, const Step& st);
-  bool advance(RequestId r, const Step& st, SqlAnswer* waiting);
+  // resumed: its lock on the row it waited for was just granted.
+  bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer complete(RequestId r, const Step& st);

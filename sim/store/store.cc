@@ -213,12 +213,16 @@ void Store::remove(RowId r, TxnId by) {
   assign_xid(by);
 }
 
+bool Store::holds(RowId r, TxnId t, LockMode mode) const {
+  for (const RowLock& h : rows_[r.value].holders)
+    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode)) return true;
+  return false;
+}
+
 LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue) {
   assign_xid(t);  // heap_lock_tuple takes an xid before it looks at the row
+  if (holds(r, t, mode)) return LockResult::kGranted;
   RowState& row = rows_[r.value];
-  for (RowLock& h : row.holders)
-    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode))
-      return LockResult::kGranted;
   if (!blockers(r, t, mode).empty()) {
     if (!enqueue) return LockResult::kUnavailable;
     row.queue.push_back(RowLock{t, mode, true});

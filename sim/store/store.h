@@ -194,6 +194,8 @@ class Store {
   // a lock when granted: "wait until they end", as an INSERT does on a key
   // that an unfinished transaction wrote. Returns false when nothing conflicts.
   bool wait_for_holders(RowId r, TxnId t, LockMode mode);
+  // Returns true when t holds a lock on r at least as strong as `mode`.
+  bool holds(RowId r, TxnId t, LockMode mode) const;
   // Returns the transactions holding locks on r that conflict with `mode`.
   std::vector<TxnId> blockers(RowId r, TxnId t, LockMode mode) const;
   // Returns the row `t` waits on, if any.

@@ -63,7 +63,7 @@ TEST_CASE("final = initial + committed deltas - lost, counted in updates", "[loa
   CHECK(!unknown.cells[0].final);
 }
 
-TEST_CASE("--rows K copies the row the requests name and spreads the clients", "[load]") {
+TEST_CASE("K hot rows: the row the requests name is copied and the clients spread", "[load]") {
   LoadPlan p = plan("none", 3);
   REQUIRE(p.row_args.size() == 1);
   CHECK(p.row_args[0].table == "auth_user");
