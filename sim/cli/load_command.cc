@@ -148,6 +148,19 @@ int load(const LoadCommandOptions& o) {
     f << render_load_svg(h, runs);
     if (!f) throw InputError(SourcePos{o.plot, 0, 0}, "cannot write the plot");
   }
+  // The server failed under the run: the report above says what is known.
+  int64_t unknown = 0;
+  bool troubled = false;
+  for (const LoadResult& r : runs) {
+    unknown += r.unknown;
+    troubled |= !r.notes.empty();
+  }
+  if (troubled) {
+    std::cout.flush();
+    std::cerr << "ccsim: error: the server failed during the run (" << unknown
+              << " requests' outcome unknown); see the notes above\n";
+    return 2;
+  }
   return 0;
 }
 

@@ -366,8 +366,15 @@ LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const
   Driver d(io, s, m, iso, plan, clients, o);
   d.open();
   run_on_server(io, d.server(), [&] { return d.drive(); });
-  d.server().close();
-  return d.result();
+  std::string schema = d.server().schema();
+  LoadResult r = d.result();
+  try {
+    d.server().close();
+  } catch (const PgError& e) {  // the server went away: say so, keep the counts
+    r.notes.push_back("the schema " + schema + " could not be dropped (" + e.what() +
+                      "); drop it by hand if the server kept it");
+  }
+  return r;
 }
 
 }  // namespace ccsim

@@ -109,6 +109,37 @@ PY
     done
     echo "ok: after SIGINT and SIGTERM, no schema and no connection left"
     ;;
+  server-restart)
+    # The server restarts mid-run: the run ends, its requests in flight are
+    # counted unknown, no lost-update count is claimed, exit code 2.
+    "$src/scripts/with-postgres" bash -c '
+      "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m select_for_update --clients 8 --duration 60s --format json >"$2/load.json" 2>"$2/load.err" &
+      pid=$!
+      for i in $(seq 1 200); do
+        n=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
+        [ "$n" -ge 10 ] && break
+        sleep 0.05
+      done
+      sleep 0.5
+      as_pg=()
+      [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
+      "${as_pg[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGHOST/data" -m fast -w restart -l "$PGHOST/server2.log" >/dev/null
+      wait $pid
+      echo "exit $?"' _ "$bin" "$work" >"$work/out" 2>&1
+    grep -q "^exit 2$" "$work/out" || fail "expected exit 2 after a server restart"
+    grep -q "ccsim: error: the server failed during the run ([0-9]* requests' outcome unknown)" "$work/load.err" ||
+      { cat "$work/load.err"; fail "no clear message"; }
+    "$py" - "$work/load.json" <<'PY' || { cat "$work/load.json"; fail "the report does not say what is unknown"; }
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+assert r["unknown"] >= 1, r
+assert r["lost_updates"] is None and r["lost_value"] is None, r
+assert r["notes"] and any("outcome is unknown" in n for n in r["notes"]), r["notes"]
+ended = r["committed"] + sum(r["failed"].values()) + r["gave_up"] + r["dropped"] + r["unknown"]
+assert ended == r["requests"], r
+print(f'ok: {r["committed"]} committed, {r["unknown"]} unknown, no lost-update count claimed')
+PY
+    ;;
   connections)
     # More clients than the server takes: refused before any client connects.
     "$src/scripts/with-postgres" bash -c '
