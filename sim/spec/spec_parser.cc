@@ -4,8 +4,8 @@
 
 #include "core/text.h"
 #include "engine/engine.h"
-#include "lang/validate.h"
 #include "lang/parser.h"
+#include "lang/validate.h"
 #include "spec/spec.h"
 
 namespace ccsim {
@@ -179,6 +179,12 @@ class SpecParser {
     size_t start = at_;
     for (; at_ < text_.size(); ++at_) {
       char c = text_[at_];
+      if (!depth_quote && c == '-' && at_ + 1 < text_.size() && text_[at_ + 1] == '-') {
+        // A -- comment runs to the end of its line; a quote or brace in it
+        // ("wasn't") is text.
+        while (at_ + 1 < text_.size() && text_[at_ + 1] != '\n') ++at_;
+        continue;
+      }
       if (c == '\'') depth_quote ^= 1;
       if (c == '}' && !depth_quote) break;
     }
@@ -187,6 +193,20 @@ class SpecParser {
     ++at_;
     skip();
     return b;
+  }
+
+  // Returns s with each -- comment (outside quotes) blanked, every other
+  // character where it was, so positions still point into the file.
+  static std::string without_comments(const std::string& s) {
+    std::string out = s;
+    bool quoted = false;
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i] == '\'')
+        quoted = !quoted;
+      else if (!quoted && out[i] == '-' && i + 1 < out.size() && out[i + 1] == '-')
+        for (; i < out.size() && out[i] != '\n'; ++i) out[i] = ' ';
+    }
+    return out;
   }
 
   static std::string trim_spaces(const std::string& s) {
@@ -204,12 +224,13 @@ class SpecParser {
     size_t i = 0, start = 0;
     bool quoted = false;
     auto flush = [&](size_t end) {
-      std::string piece = b.text.substr(start, end - start);
-      std::string flat = piece;
+      // Comments go first: flattened onto one line, a comment line would
+      // swallow the statement after it.
+      std::string flat = without_comments(b.text.substr(start, end - start));
       for (char& c : flat)
         if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       size_t first = flat.find_first_not_of(' ');
-      if (first != std::string::npos && flat.compare(first, 2, "--") != 0) {
+      if (first != std::string::npos) {
         try {
           Step s = parse_step(flat, SourcePos{file_, 1, 1});
           SourcePos p = pos(b.start + start + first);
