@@ -110,6 +110,18 @@ int load(const LoadCommandOptions& o) {
   if (tty)
     lo.progress = [](const std::string& line) { std::cerr << "\r\033[K" << line << std::flush; };
 
+  // Application mutexes are shared by the clients of one process; shards
+  // are separate processes, so they would each have their own.
+  if (lo.shard)
+    for (const Mitigation* m : ms)
+      for (const Step& st : m->steps->steps)
+        if (std::holds_alternative<AcquireAction>(st.body))
+          throw InputError(SourcePos{"--shard", 0, 0},
+                           "mitigation " + m->name +
+                               " takes an application mutex (ACQUIRE), which the clients of one "
+                               "process share; split across --shard processes each would have "
+                               "its own. Run it without --shard");
+
   // Plans first: a bad --rows is an input error before any connection.
   std::vector<LoadPlan> plans;
   for (const Mitigation* m : ms)

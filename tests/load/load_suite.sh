@@ -256,6 +256,7 @@ TOML
     expect "--shard: error: expected I/N with 0 <= I < N <= 64, like 0/4, not '3/3'" double_click --shard 3/3 --run-id x
     expect "--shard needs --run-id: the same name for every shard of the run" double_click --shard 0/2
     expect "not 'Bad-Id'" double_click --shard 0/2 --run-id Bad-Id
+    expect "mitigation single_worker_queue takes an application mutex (ACQUIRE)" double_click -m single_worker_queue --shard 0/2 --run-id x
     echo "ok: every bad input refused with exit code 2 and a clear line"
     ;;
   *) echo "unknown case $case_name"; exit 2 ;;
