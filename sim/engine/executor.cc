@@ -86,6 +86,21 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
   return std::nullopt;
 }
 
+// ---- Rule: a serialization failure before a unique violation ---------------
+// At SERIALIZABLE, PostgreSQL checks the index page for rw-conflicts just
+// before it reports a duplicate key (_bt_check_unique calls
+// CheckForSerializableConflictIn), so a transaction that read the key and
+// lost the race fails with 40001, which a retry can fix, rather than 23505.
+std::optional<RowId> unique_check(Store& s, TableId tid, const Row& values, TxnId self,
+                                  RowId except) {
+  try {
+    return key_conflict(s, tid, values, self, except);
+  } catch (const SqlError& e) {
+    if (e.sqlstate() == "23505") s.ssi_insert_index(self, tid);  // may throw 40001
+    throw;
+  }
+}
+
 struct Target {
   const std::string& table;
   const ExprPtr& where;
@@ -252,7 +267,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
   while (c.next < c.inserts.size()) {
     const Row& values = c.inserts[c.next];
     s.ssi_insert_heap(c.txn, tid);
-    if (auto other = key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX})) {
+    if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
       s.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
       *waiting = block(r, *other, LockMode::kKeyShare);
       return false;
@@ -364,7 +379,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
                                        names_column(*a.value, a.column)});
       }
       check_not_null(t, after);
-      if (mode == LockMode::kUpdate) key_conflict(s, tid, after, c.txn, row);
+      if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, row);
       s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
       if (log_)
