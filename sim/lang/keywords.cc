@@ -3,16 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lang/lexer.h"
+
 namespace ccsim {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // PostgreSQL 15, Appendix C, "reserved" and "reserved (can be function or type)".
 constexpr std::string_view kPgReserved[] = {"all",

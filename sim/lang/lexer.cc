@@ -1,5 +1,6 @@
 #include "lang/lexer.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/text.h"
@@ -50,6 +51,10 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       if (i < line.size() && ident_char(line[i]))
         throw InputError(at(i), "a number cannot run into a name; put a space between them");
       out.push_back({TokenKind::kInt, std::string(line.substr(b, i - b)), col});
+    } else if (c == '.' && !out.empty() && out.back().kind == TokenKind::kIdent) {
+      throw InputError(at(i), "a qualified name (t.col) is not modelled; write the column alone");
+    } else if (c == ':' && i + 1 < line.size() && line[i + 1] == ':') {
+      throw InputError(at(i), "a cast (::) is not modelled; write the value without it");
     } else if (c == ':') {
       size_t b = ++i;
       while (i < line.size() && ident_char(line[i])) ++i;
@@ -141,6 +146,49 @@ std::string describe(const Token& t) {
     default:
       return "'" + t.text + "'";
   }
+}
+
+std::string step_text(std::string_view line) {
+  // Cut at "--" outside quotes.
+  bool quoted = false;
+  size_t end = line.size();
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\'') quoted = !quoted;
+    if (!quoted && line[i] == '-' && i + 1 < line.size() && line[i + 1] == '-') {
+      end = i;
+      break;
+    }
+  }
+  std::string_view s = line.substr(0, end);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  if (!s.empty() && s.back() == ';') s.remove_suffix(1);
+  // Collapse runs of blanks so the text reads the same in traces.
+  std::string out;
+  bool quoted2 = false, space = false;
+  for (char c : s) {
+    if (c == '\'') quoted2 = !quoted2;
+    if (!quoted2 && std::isspace(static_cast<unsigned char>(c))) {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace ccsim

@@ -30,4 +30,12 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
 // Describes a token for messages: "end of line", "'WHERE'", "number 42".
 std::string describe(const Token& t);
 
+// A step's text as traces show it: the line without its "--" comment, the
+// final ';' and surrounding blanks, runs of blanks collapsed (outside quotes).
+std::string step_text(std::string_view line);
+
+// ASCII case-insensitive equality, and lower case, for SQL words.
+bool iequals(std::string_view a, std::string_view b);
+std::string lower(std::string s);
+
 }  // namespace ccsim

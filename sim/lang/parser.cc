@@ -7,22 +7,11 @@
 
 #include "lang/keywords.h"
 #include "lang/lexer.h"
+#include "lang/unmodelled.h"
 
 namespace ccsim {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) ==
-                  std::toupper(static_cast<unsigned char>(y));
-         });
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class Parser {
  public:
@@ -37,13 +26,23 @@ class Parser {
     step.note = comment_;
     step.body = statement();
     accept_symbol(";");
-    if (peek().kind != TokenKind::kEnd)
+    if (peek().kind != TokenKind::kEnd) {
+      refuse_unmodelled(SqlPlace::kAfterStatement, &step.body);
+      bool next_step = peek().kind == TokenKind::kIdent && starts_step(peek().text);
       fail(peek(), "expected the end of the step, found " + describe(peek()) +
-                       " (write one step per line)");
+                       (next_step ? " (write one step per line)" : ""));
+    }
     return step;
   }
 
  private:
+  // Refuses SQL the step language does not model at this place, by name.
+  void refuse_unmodelled(SqlPlace place, const StepBody* body = nullptr) {
+    if (auto u = unmodelled(place, tokens_, at_, body))
+      fail(tokens_[u->token],
+           u->feature + " is not modelled" + (u->tip.empty() ? "" : "; " + u->tip));
+  }
+
   StepBody statement() {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent)
@@ -51,6 +50,7 @@ class Parser {
            "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
            "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE), found " +
                describe(t));
+    refuse_unmodelled(SqlPlace::kStatement);
     if (accept("BEGIN") || accept("START")) return begin();
     if (accept("COMMIT") || accept("END")) return CommitStmt{};
     if (accept("ROLLBACK") || accept("ABORT")) return RollbackStmt{};
@@ -61,6 +61,7 @@ class Parser {
     if (accept("CREATE")) return create();
     if (accept("DROP")) {
       expect("TABLE", "after DROP");
+      refuse_unmodelled(SqlPlace::kDropTable);
       return DropTableStmt{name("a table name after DROP TABLE")};
     }
     if (accept("SET")) return set();
@@ -121,9 +122,12 @@ class Parser {
   SelectStmt select() {
     SelectStmt s;
     if (!accept_symbol("*")) {
-      do s.columns.push_back(name("a column name or * after SELECT"));
-      while (accept_symbol(","));
+      do {
+        refuse_unmodelled(SqlPlace::kSelectItem);
+        s.columns.push_back(name("a column name or * after SELECT"));
+      } while (accept_symbol(","));
     }
+    refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the column list");
     s.table = name("a table name after FROM");
     if (accept("WHERE")) s.where = expr();
@@ -153,12 +157,15 @@ class Parser {
         fail(t,
              "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " + describe(t));
       }
+      refuse_unmodelled(SqlPlace::kLockClause);
       if (accept("NOWAIT")) {
         s.wait = WaitPolicy::kNoWait;
       } else if (accept("SKIP")) {
         expect("LOCKED", "after SKIP");
         s.wait = WaitPolicy::kSkipLocked;
       }
+      // PostgreSQL takes LIMIT before or after the locking clause.
+      if (!s.limit && accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
     }
     if (accept("INTO")) {
       do {
@@ -196,6 +203,7 @@ class Parser {
       while (accept_symbol(","));
       expect_symbol(")", "to close the column list");
     }
+    refuse_unmodelled(SqlPlace::kInsertSource);
     expect("VALUES", "before the row values");
     do {
       expect_symbol("(", "to open a row of values");
@@ -217,12 +225,15 @@ class Parser {
   }
 
   CreateTableStmt create() {
+    refuse_unmodelled(SqlPlace::kCreate);
     expect("TABLE", "after CREATE");
+    refuse_unmodelled(SqlPlace::kCreateTable);
     CreateTableStmt c;
     c.table = name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
     do {
       Column col;
+      refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
       const Token& t = peek();
       if (accept("int") || accept("integer") || accept("int4")) {
@@ -232,6 +243,7 @@ class Parser {
       } else if (accept("text")) {
         col.type = ColumnType::kText;
       } else {
+        refuse_unmodelled(SqlPlace::kColumnType);
         fail(t, "expected a column type (int, bigint or text), found " + describe(t));
       }
       for (;;) {
@@ -242,6 +254,7 @@ class Parser {
           expect("NULL", "after NOT");
           col.not_null = true;
         } else {
+          refuse_unmodelled(SqlPlace::kColumnClause);
           break;
         }
       }
@@ -527,43 +540,12 @@ class Parser {
   int depth_ = 0;
 };
 
-std::string strip_comment_and_trim(std::string_view line) {
-  // Cut at "--" outside quotes.
-  bool quoted = false;
-  size_t end = line.size();
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '\'') quoted = !quoted;
-    if (!quoted && line[i] == '-' && i + 1 < line.size() && line[i + 1] == '-') {
-      end = i;
-      break;
-    }
-  }
-  std::string_view s = line.substr(0, end);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  if (!s.empty() && s.back() == ';') s.remove_suffix(1);
-  // Collapse runs of blanks so the text reads the same in traces.
-  std::string out;
-  bool quoted2 = false, space = false;
-  for (char c : s) {
-    if (c == '\'') quoted2 = !quoted2;
-    if (!quoted2 && std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 Step parse_step(std::string_view line, const SourcePos& origin) {
   Parser p(line, SourcePos{origin.file, origin.line, origin.column});
   Step s = p.parse();
-  s.text = strip_comment_and_trim(line);
+  s.text = step_text(line);
   s.source_line = std::string(line);
   return s;
 }
@@ -582,7 +564,7 @@ Program parse_program(std::string_view text, const SourcePos& origin) {
         text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     SourcePos here{origin.file, origin.line + line_no, line_no == 0 ? origin.column : 1};
-    if (!strip_comment_and_trim(line).empty()) {
+    if (!step_text(line).empty()) {
       if (prog.steps.size() == kProgramStepsMax)
         throw InputError(SourcePos{here.file, here.line, here.column},
                          "a program has at most " + std::to_string(kProgramStepsMax) + " steps");

@@ -1,0 +1,144 @@
+#include "lang/unmodelled.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace ccsim {
+
+namespace {
+
+// The tokens from `at` on, read as keywords.
+class Look {
+ public:
+  Look(const std::vector<Token>& t, size_t at) : t_(t), at_(at) {}
+  const Token& at(size_t k) const { return t_[std::min(at_ + k, t_.size() - 1)]; }
+  bool is(size_t k, std::string_view kw) const {
+    const Token& x = at(k);
+    return x.kind == TokenKind::kIdent && !x.quoted && iequals(x.text, kw);
+  }
+  bool symbol(size_t k, std::string_view s) const {
+    return at(k).kind == TokenKind::kSymbol && at(k).text == s;
+  }
+  std::optional<Unmodelled> no(size_t k, std::string feature, std::string tip = "") const {
+    return Unmodelled{std::min(at_ + k, t_.size() - 1), std::move(feature), std::move(tip)};
+  }
+
+ private:
+  const std::vector<Token>& t_;
+  size_t at_;
+};
+
+std::optional<Unmodelled> statement(const Look& l) {
+  if (l.is(0, "SAVEPOINT")) return l.no(0, "SAVEPOINT (a nested transaction.atomic())");
+  if (l.is(0, "RELEASE") && !l.is(1, "MUTEX")) return l.no(0, "RELEASE SAVEPOINT");
+  if ((l.is(0, "ROLLBACK") || l.is(0, "ABORT")) && l.is(1, "TO"))
+    return l.no(0, "ROLLBACK TO SAVEPOINT");
+  if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
+  if (l.is(0, "LOCK")) return l.no(0, "LOCK TABLE");
+  for (const char* k :
+       {"TRUNCATE", "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN", "ALTER", "WITH",
+        "DO", "CALL", "COPY", "RESET", "SHOW", "DECLARE", "FETCH", "MERGE"})
+    if (l.is(0, k)) return l.no(0, k);
+  return std::nullopt;
+}
+
+std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
+  if (l.is(0, "ON") && body && std::holds_alternative<InsertStmt>(*body))
+    return l.no(0, "INSERT ... ON CONFLICT");
+  if (l.is(0, "RETURNING")) return l.no(0, "RETURNING");
+  if (l.is(0, "IN") || (l.is(0, "NOT") && l.is(1, "IN")))
+    return l.no(0, "IN (...)", "write the comparisons out: id = 1 OR id = 2");
+  if (l.is(0, "OFFSET")) return l.no(0, "OFFSET");
+  if (l.is(0, "FOR") && body && std::holds_alternative<SelectStmt>(*body))
+    return l.no(0, "more than one locking clause");
+  if (l.symbol(0, ",") && body && std::holds_alternative<DropTableStmt>(*body))
+    return l.no(0, "DROP TABLE of several tables", "drop one table per step");
+  return std::nullopt;
+}
+
+std::optional<Unmodelled> select_item(const Look& l) {
+  const Token& t = l.at(0);
+  if (t.kind == TokenKind::kInt || t.kind == TokenKind::kString)
+    return l.no(0, "a value in the select list (SELECT 1)", "select a table's columns");
+  if (l.symbol(1, "(")) {
+    std::string fn = lower(t.text);
+    bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
+    return l.no(0,
+                advisory ? "an advisory lock (" + fn + ")" : "a function call (" + fn + "(...))");
+  }
+  if (l.is(1, "AS")) return l.no(1, "a column alias (AS)");
+  return std::nullopt;
+}
+
+std::optional<Unmodelled> table_element(const Look& l) {
+  if (l.is(0, "PRIMARY"))
+    return l.no(0, "a table-level PRIMARY KEY (...)", "write PRIMARY KEY after its column");
+  if (l.is(0, "FOREIGN")) return l.no(0, "a table-level FOREIGN KEY (...)");
+  for (const char* k : {"UNIQUE", "CONSTRAINT", "CHECK", "EXCLUDE"})
+    if (l.is(0, k)) return l.no(0, std::string("a table-level ") + k + " constraint");
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool starts_step(std::string_view word) {
+  for (const char* k :
+       {"SELECT", "UPDATE", "INSERT", "DELETE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK",
+        "ABORT", "CREATE", "DROP", "SET", "LET", "RETRY", "RESTART", "ACQUIRE", "RELEASE"})
+    if (iequals(word, k)) return true;
+  return false;
+}
+
+std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& tokens, size_t at,
+                                     const StepBody* body) {
+  Look l(tokens, at);
+  switch (place) {
+    case SqlPlace::kStatement:
+      return statement(l);
+    case SqlPlace::kAfterStatement:
+      return after_statement(l, body);
+    case SqlPlace::kDropTable:
+      if (l.is(0, "IF") && l.is(1, "EXISTS")) return l.no(0, "DROP TABLE IF EXISTS");
+      return std::nullopt;
+    case SqlPlace::kSelectItem:
+      return select_item(l);
+    case SqlPlace::kAfterSelectList:
+      if (l.at(0).kind == TokenKind::kEnd || l.is(0, "INTO")) return l.no(0, "SELECT without FROM");
+      return std::nullopt;
+    case SqlPlace::kLockClause:
+      if (l.is(0, "OF")) return l.no(0, "a locking clause naming tables (FOR UPDATE OF)");
+      return std::nullopt;
+    case SqlPlace::kInsertSource:
+      if (l.is(0, "SELECT")) return l.no(0, "INSERT ... SELECT");
+      if (l.is(0, "DEFAULT")) return l.no(0, "DEFAULT VALUES");
+      return std::nullopt;
+    case SqlPlace::kCreate:
+      if (l.is(0, "INDEX") || l.is(0, "UNIQUE")) return l.no(0, "CREATE INDEX");
+      for (const char* k : {"VIEW", "FUNCTION", "SEQUENCE", "TRIGGER", "SCHEMA", "TYPE"})
+        if (l.is(0, k)) return l.no(0, std::string("CREATE ") + k);
+      return std::nullopt;
+    case SqlPlace::kCreateTable:
+      if (l.is(0, "IF") && l.is(1, "NOT")) return l.no(0, "CREATE TABLE IF NOT EXISTS");
+      return std::nullopt;
+    case SqlPlace::kTableElement:
+      return table_element(l);
+    case SqlPlace::kColumnType:
+      for (const char* k :
+           {"boolean",     "bool",    "numeric",  "decimal",   "real",      "double",
+            "float",       "varchar", "char",     "character", "date",      "timestamp",
+            "timestamptz", "time",    "interval", "serial",    "bigserial", "smallint",
+            "int2",        "uuid",    "json",     "jsonb",     "bytea"})
+        if (l.is(0, k))
+          return l.no(0, "the column type " + lower(l.at(0).text),
+                      "the types are int, bigint and text");
+      return std::nullopt;
+    case SqlPlace::kColumnClause:
+      for (const char* k :
+           {"UNIQUE", "REFERENCES", "DEFAULT", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
+        if (l.is(0, k)) return l.no(0, std::string("a column's ") + k + " clause");
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace ccsim
