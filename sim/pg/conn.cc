@@ -79,7 +79,7 @@ void PgConn::exec(const std::string& sql) {
   std::string msg = PQresultErrorMessage(r);
   PQclear(r);
   if (sd_) PQsetnonblocking(pg_, 1);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
   }

@@ -27,13 +27,18 @@ struct SpecSession {
   std::string name;
   std::vector<Step> setup;     // statements run when the session connects
   std::vector<Step> teardown;  // accepted; a simulated permutation ends with its world
-  std::vector<size_t> steps;   // indexes into SpecFile::steps, in file order
+  // The same blocks as written, for a real server (sent as the tester does).
+  std::string setup_sql, teardown_sql;
+  std::vector<size_t> steps;  // indexes into SpecFile::steps, in file order
 };
 
 struct SpecFile {
   std::string file;
   std::vector<Step> setup;     // every top-level setup block, in order
   std::vector<Step> teardown;  // run after each permutation on a real server
+  // The same blocks as written, for a real server (sent as the tester does).
+  std::vector<std::string> setup_sql;
+  std::string teardown_sql;
   std::vector<SpecSession> sessions;
   std::vector<SpecStep> steps;
   std::vector<std::vector<size_t>> permutations;  // step indexes

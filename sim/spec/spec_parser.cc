@@ -26,11 +26,15 @@ class SpecParser {
     skip();
     while (peek_word("setup")) {
       word();
-      append(spec.setup, statements(block()));
+      Block b = block();
+      append(spec.setup, statements(b));
+      spec.setup_sql.push_back(b.text);
     }
     if (peek_word("teardown")) {
       word();
-      spec.teardown = statements(block());
+      Block b = block();
+      spec.teardown = statements(b);
+      spec.teardown_sql = b.text;
     }
     while (peek_word("session")) {
       word();
@@ -41,7 +45,9 @@ class SpecParser {
         if (other.name == s.name) fail(last_, "two sessions are named " + s.name);
       if (peek_word("setup")) {
         word();
-        s.setup = statements(block());
+        Block b = block();
+        s.setup = statements(b);
+        s.setup_sql = b.text;
       }
       while (peek_word("step")) {
         word();
@@ -69,7 +75,9 @@ class SpecParser {
       if (s.steps.empty()) fail(at_, "session " + s.name + " has no step");
       if (peek_word("teardown")) {
         word();
-        s.teardown = statements(block());
+        Block b = block();
+        s.teardown = statements(b);
+        s.teardown_sql = b.text;
       }
       spec.sessions.push_back(std::move(s));
     }
