@@ -118,6 +118,11 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
         if (static_cast<unsigned char>(c) >= 0xc0)
           throw InputError(at(i), "unexpected character '" + utf8_char_at(line, i) +
                                       "': names are ASCII letters, digits and _");
+        if (c == '$')
+          throw InputError(at(i),
+                           "dollar quoting and $n parameters are not modelled; write "
+                           "'text' and :name");
+        if (c == '[' || c == ']') throw InputError(at(i), "arrays ([...]) are not modelled");
         std::string shown = std::isprint(static_cast<unsigned char>(c))
                                 ? "'" + sym + "'"
                                 : "byte " + std::to_string(static_cast<unsigned char>(c));

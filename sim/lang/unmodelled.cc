@@ -51,6 +51,12 @@ std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
   if (l.is(0, "OFFSET")) return l.no(0, "OFFSET");
   if (l.is(0, "FOR") && body && std::holds_alternative<SelectStmt>(*body))
     return l.no(0, "more than one locking clause");
+  if (body && std::holds_alternative<CreateTableStmt>(*body)) {
+    if (l.is(0, "PARTITION")) return l.no(0, "a partitioned table (PARTITION BY)");
+    for (const char* k : {"WITH", "INHERITS", "TABLESPACE", "USING", "ON"})
+      if (l.is(0, k)) return l.no(0, std::string("a table's ") + k + " clause");
+  }
+  if (l.is(0, "PARTITION")) return l.no(0, "a partition (PARTITION OF)");
   if (l.symbol(0, ",") && body && std::holds_alternative<DropTableStmt>(*body))
     return l.no(0, "DROP TABLE of several tables", "drop one table per step");
   return std::nullopt;
@@ -114,13 +120,16 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return std::nullopt;
     case SqlPlace::kCreate:
       if (l.is(0, "INDEX") || l.is(0, "UNIQUE")) return l.no(0, "CREATE INDEX");
-      for (const char* k : {"VIEW", "FUNCTION", "SEQUENCE", "TRIGGER", "SCHEMA", "TYPE"})
+      for (const char* k : {"VIEW", "FUNCTION", "SEQUENCE", "TRIGGER", "SCHEMA", "TYPE", "ROLE",
+                            "TEMP", "TEMPORARY", "UNLOGGED", "MATERIALIZED", "EXTENSION",
+                            "PUBLICATION", "OR", "AGGREGATE", "OPERATOR", "RULE", "POLICY"})
         if (l.is(0, k)) return l.no(0, std::string("CREATE ") + k);
       return std::nullopt;
     case SqlPlace::kCreateTable:
       if (l.is(0, "IF") && l.is(1, "NOT")) return l.no(0, "CREATE TABLE IF NOT EXISTS");
       return std::nullopt;
     case SqlPlace::kTableElement:
+      if (l.symbol(0, ")")) return l.no(0, "a table without columns");
       return table_element(l);
     case SqlPlace::kColumnType:
       for (const char* k :

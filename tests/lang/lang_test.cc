@@ -221,6 +221,13 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT id FROM t FOR UPDATE OF t",
        "7:31: error: a locking clause naming tables (FOR UPDATE OF) is not modelled"},
       {"LOCK TABLE t", "7:3: error: LOCK TABLE is not modelled"},
+      {"CREATE TABLE u (a int) PARTITION BY LIST (a)",
+       "7:26: error: a partitioned table (PARTITION BY) is not modelled"},
+      {"CREATE TABLE u ()", "7:19: error: a table without columns is not modelled"},
+      {"CREATE ROLE r", "7:10: error: CREATE ROLE is not modelled"},
+      {"UPDATE t SET a = $1",
+       "7:20: error: dollar quoting and $n parameters are not modelled; "
+       "write 'text' and :name"},
   };
   for (const auto& [step, message] : cases) {
     INFO(step);
