@@ -485,6 +485,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     auto tid = w_.store.find_table(drop->table);
+    if (!tid && drop->if_exists) return a;  // PostgreSQL: a NOTICE, "skipping"
     if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
     w_.store.drop_table(*tid);
     return a;

@@ -89,6 +89,7 @@ struct CreateTableStmt {
 };
 struct DropTableStmt {
   std::string table;
+  bool if_exists = false;  // DROP TABLE IF EXISTS: a missing table is no error
 };
 
 // SET deadlock_timeout = '...': accepted so that isolation-tester specs can

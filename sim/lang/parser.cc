@@ -61,8 +61,9 @@ class Parser {
     if (accept("CREATE")) return create();
     if (accept("DROP")) {
       expect("TABLE", "after DROP");
-      refuse_unmodelled(SqlPlace::kDropTable);
-      return DropTableStmt{name("a table name after DROP TABLE")};
+      bool if_exists = peek_is("IF") && accept("IF");
+      if (if_exists) expect("EXISTS", "after DROP TABLE IF");
+      return DropTableStmt{name("a table name after DROP TABLE"), if_exists};
     }
     if (accept("SET")) return set();
     if (accept("LET")) return let();

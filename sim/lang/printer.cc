@@ -186,7 +186,8 @@ std::string server_sql(const Step& st, const Vars& vars,
                                    : "");
           return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
-          return "DROP TABLE " + sql_identifier(b.table);
+          return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") +
+                 sql_identifier(b.table);
         } else if constexpr (std::is_same_v<T, SetStmt>) {
           return "SET " + b.name + " = " + to_sql(Value{b.value});
         } else {

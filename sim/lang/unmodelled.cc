@@ -103,9 +103,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return statement(l);
     case SqlPlace::kAfterStatement:
       return after_statement(l, body);
-    case SqlPlace::kDropTable:
-      if (l.is(0, "IF") && l.is(1, "EXISTS")) return l.no(0, "DROP TABLE IF EXISTS");
-      return std::nullopt;
     case SqlPlace::kSelectItem:
       return select_item(l);
     case SqlPlace::kAfterSelectList:

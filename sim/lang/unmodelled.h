@@ -18,7 +18,6 @@ namespace ccsim {
 enum class SqlPlace {
   kStatement,       // its first word
   kAfterStatement,  // a whole statement has been read
-  kDropTable,       // after DROP TABLE
   kSelectItem,      // an item of the select list
   kAfterSelectList,
   kLockClause,    // after FOR UPDATE / SHARE / ...
