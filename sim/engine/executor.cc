@@ -484,10 +484,16 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
-    auto tid = w_.store.find_table(drop->table);
-    if (!tid && drop->if_exists) return a;  // PostgreSQL: a NOTICE, "skipping"
-    if (!tid) throw SqlError("42P01", "table \"" + drop->table + "\" does not exist");
-    w_.store.drop_table(*tid);
+    // All or none: a missing table fails the statement before anything is
+    // dropped, unless IF EXISTS (PostgreSQL then says "skipping" in a NOTICE).
+    std::vector<TableId> found;
+    for (const std::string& name : drop->tables) {
+      auto tid = w_.store.find_table(name);
+      if (tid && std::find(found.begin(), found.end(), *tid) == found.end()) found.push_back(*tid);
+      if (!tid && !drop->if_exists)
+        throw SqlError("42P01", "table \"" + name + "\" does not exist");
+    }
+    for (TableId t : found) w_.store.drop_table(t);
     return a;
   }
   start_statement(r, st);

@@ -88,8 +88,8 @@ struct CreateTableStmt {
   std::vector<Column> columns;
 };
 struct DropTableStmt {
-  std::string table;
-  bool if_exists = false;  // DROP TABLE IF EXISTS: a missing table is no error
+  std::vector<std::string> tables;  // DROP TABLE a, b: all or none
+  bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
 };
 
 // SET deadlock_timeout = '...': accepted so that isolation-tester specs can

@@ -63,7 +63,10 @@ class Parser {
       expect("TABLE", "after DROP");
       bool if_exists = peek_is("IF") && accept("IF");
       if (if_exists) expect("EXISTS", "after DROP TABLE IF");
-      return DropTableStmt{name("a table name after DROP TABLE"), if_exists};
+      DropTableStmt d{{}, if_exists};
+      do d.tables.push_back(name("a table name after DROP TABLE"));
+      while (accept_symbol(","));
+      return d;
     }
     if (accept("SET")) return set();
     if (accept("LET")) return let();

@@ -186,8 +186,10 @@ std::string server_sql(const Step& st, const Vars& vars,
                                    : "");
           return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
-          return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") +
-                 sql_identifier(b.table);
+          std::string names;
+          for (const std::string& t : b.tables)
+            names += (names.empty() ? "" : ", ") + sql_identifier(t);
+          return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
           return "SET " + b.name + " = " + to_sql(Value{b.value});
         } else {

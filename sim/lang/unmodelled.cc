@@ -57,8 +57,6 @@ std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
       if (l.is(0, k)) return l.no(0, std::string("a table's ") + k + " clause");
   }
   if (l.is(0, "PARTITION")) return l.no(0, "a partition (PARTITION OF)");
-  if (l.symbol(0, ",") && body && std::holds_alternative<DropTableStmt>(*body))
-    return l.no(0, "DROP TABLE of several tables", "drop one table per step");
   return std::nullopt;
 }
 
