@@ -12,6 +12,23 @@ namespace {
 bool ident_start(char c) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
+// Reads what stands between quote q at line[i] and its closing quote (a
+// doubled q is one q) into text, leaving i after it. False: no closing quote.
+bool read_quoted(std::string_view line, size_t& i, char q, std::string& text) {
+  for (++i; i < line.size(); ++i) {
+    if (line[i] != q) {
+      text += line[i];
+    } else if (i + 1 < line.size() && line[i + 1] == q) {
+      text += q;
+      ++i;
+    } else {
+      ++i;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool ident_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
@@ -64,22 +81,8 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
     } else if (c == '"') {
       // A quoted identifier, as PostgreSQL reads it: case kept, "" for ".
       std::string text;
-      size_t b = i++;
-      bool closed = false;
-      while (i < line.size()) {
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            text += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        text += line[i++];
-      }
-      if (!closed)
+      size_t b = i;
+      if (!read_quoted(line, i, '"', text))
         throw InputError(at(b), "this quoted name has no closing double quote (\") on its line");
       if (text.empty())
         throw InputError(
@@ -89,22 +92,7 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       out.push_back(std::move(t));
     } else if (c == '\'') {
       std::string text;
-      ++i;
-      bool closed = false;
-      while (i < line.size()) {
-        if (line[i] == '\'') {
-          if (i + 1 < line.size() && line[i + 1] == '\'') {
-            text += '\'';
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        text += line[i++];
-      }
-      if (!closed)
+      if (!read_quoted(line, i, '\'', text))
         throw InputError(at(static_cast<size_t>(col - 1)),
                          "this text literal has no closing quote (') on its line");
       out.push_back({TokenKind::kString, text, col});

@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "lang/lexer.h"
 #include "lang/printer.h"
 #include "pg/asio.h"
 #include "pg/backend.h"
@@ -23,11 +24,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 class Driver {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "explore/schedule.h"
+#include "lang/lexer.h"
 #include "lang/printer.h"
 #include "pg/asio.h"
 #include "pg/backend.h"
@@ -18,11 +19,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-
-std::string to_lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class Replayer {
  public:
@@ -51,7 +47,7 @@ class Replayer {
       run_.add_session(
           "request " + q.name,
           {"SET deadlock_timeout = " + std::to_string(o.deadlock_timeout_ms),
-           std::string("SET default_transaction_isolation = '") + to_lower(to_sql(iso_)) + "'"});
+           std::string("SET default_transaction_isolation = '") + lower(to_sql(iso_)) + "'"});
     backend_ = std::make_unique<PgBackend>(run_, app_, iso_, &log_);
   }
 

@@ -87,22 +87,7 @@ TEST_CASE("K hot rows: the row the requests name is copied and the clients sprea
 }
 
 TEST_CASE("spreading over rows needs a request argument that is a row's key", "[load]") {
-  Scenario s = load_scenario_text(R"(title = "no key argument"
-view = "v"
-mitigations = ["mine"]
-setup = '''
-CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)
-INSERT INTO counter (id, n) VALUES (1, 0)
-'''
-[[requests]]
-name = "A"
-args = { step = 5 }
-[programs.mine]
-steps = '''
-UPDATE counter SET n = n + :step WHERE id = 1
-'''
-)",
-                                  "nokey.toml", ".");
+  Scenario s = load_scenario(CCSIM_SOURCE_DIR "/tests/load/no_key_argument.toml");
   CHECK_THROWS_WITH(
       plan_load(s, *s.find("mine"), Isolation::kReadCommitted, 2, SourcePos{"--rows", 0, 0}),
       Catch::Contains("--rows needs a request argument that is the primary key"));

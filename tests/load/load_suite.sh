@@ -87,12 +87,7 @@ PY
       "$src/scripts/with-postgres" bash -c '
         "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m select_for_update --clients 8 --duration 60s >"$2/load.out" 2>&1 &
         pid=$!
-        for i in $(seq 1 200); do
-          n=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
-          [ "$n" -ge 10 ] && break
-          sleep 0.05
-        done
-        [ "$n" -ge 10 ] || { echo "the load never started ($n connections)"; exit 1; }
+        bash "$3/clients_connected.sh" 10 || exit 1
         kill -'"$sig"' $pid
         wait $pid
         code=$?
@@ -105,7 +100,7 @@ PY
         done
         schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
         [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
-      ' _ "$bin" "$work" >"$work/out" 2>&1 || fail "SIG$sig left something behind"
+      ' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1 || fail "SIG$sig left something behind"
     done
     echo "ok: after SIGINT and SIGTERM, no schema and no connection left"
     ;;
@@ -115,17 +110,13 @@ PY
     "$src/scripts/with-postgres" bash -c '
       "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m select_for_update --clients 8 --duration 60s --format json >"$2/load.json" 2>"$2/load.err" &
       pid=$!
-      for i in $(seq 1 200); do
-        n=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
-        [ "$n" -ge 10 ] && break
-        sleep 0.05
-      done
+      bash "$3/clients_connected.sh" 10 || exit 1
       sleep 0.5
       as_pg=()
       [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
       "${as_pg[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGHOST/data" -m fast -w restart -l "$PGHOST/server2.log" >/dev/null
       wait $pid
-      echo "exit $?"' _ "$bin" "$work" >"$work/out" 2>&1
+      echo "exit $?"' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1
     grep -q "^exit 2$" "$work/out" || fail "expected exit 2 after a server restart"
     grep -q "ccsim: error: the server failed during the run ([0-9]* requests' outcome unknown)" "$work/load.err" ||
       { cat "$work/load.err"; fail "no clear message"; }
@@ -235,23 +226,7 @@ PY
     expect "mitigation singleton_lock_crash injects a crash; ccsim load kills no processes" double_click -m singleton_lock_crash
     expect "--clients: Value 0 not in range 1 to 1000" double_click --clients 4,0
     expect "--duration excludes --requests-per-client" double_click --duration 1s --requests-per-client 3
-    cat >"$work/nokey.toml" <<'TOML'
-title = "no key argument"
-view = "v"
-mitigations = ["mine"]
-setup = """
-CREATE TABLE counter (id int PRIMARY KEY, n int NOT NULL)
-INSERT INTO counter (id, n) VALUES (1, 0)
-"""
-[[requests]]
-name = "A"
-args = { step = 5 }
-[programs.mine]
-steps = """
-UPDATE counter SET n = n + :step WHERE id = 1
-"""
-TOML
-    expect "ccsim: --rows: error: --rows needs a request argument that is the primary key of a row the setup inserts" "$work/nokey.toml" --rows 2
+    expect "ccsim: --rows: error: --rows needs a request argument that is the primary key of a row the setup inserts" "$src/tests/load/no_key_argument.toml" --rows 2
     expect "cannot connect to PostgreSQL (admin)" double_click -m none --requests-per-client 1
     expect "--shard: error: expected I/N with 0 <= I < N <= 64, like 0/4, not '3/3'" double_click --shard 3/3 --run-id x
     expect "--shard needs --run-id: the same name for every shard of the run" double_click --shard 0/2
