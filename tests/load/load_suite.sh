@@ -177,12 +177,14 @@ PY
     # ccsim merge adds their files up. Every request is accounted for, the
     # identity holds over all of them, and the last shard dropped the schema.
     "$src/scripts/with-postgres" bash -c '
+      pids=()
       for i in 0 1 2; do
         "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m none -m f_expression --clients 3,7 \
           --requests-per-client 20 --shard $i/3 --run-id suite >"$2/shard$i.json" 2>"$2/shard$i.err" &
+        pids+=($!)
       done
       status=0
-      for i in 0 1 2; do wait -n || status=1; done
+      for p in "${pids[@]}"; do wait "$p" || { echo "shard pid $p exited $?"; status=1; }; done
       cat "$2"/shard*.err
       [ $status -eq 0 ] || { echo "a shard failed"; exit 1; }
       psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'" >"$2/schemas"
