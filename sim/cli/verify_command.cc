@@ -5,10 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/replay_flags.h"
-#include "verify/replay.h"
 #include "scenario/files.h"
 #include "spec/tester_output.h"
 #include "verify/record.h"
+#include "verify/replay.h"
 
 namespace ccsim {
 

@@ -63,6 +63,7 @@ class StateEncoder {
   void label(const World& w, const LostUpdateWatch& watch);
   void request_signature(const World& w, const LostUpdateWatch& watch, size_t i, std::string& out);
   void write_shared(const World& w, const LostUpdateWatch& watch, std::string& out) const;
+  void write_sxact(const Sxact& a, std::string& out) const;
   uint64_t txn_ref(const World& w, TxnId t) const;
 
   std::vector<const ProgramFacts*> facts_;  // per request
@@ -77,7 +78,7 @@ class StateEncoder {
   std::vector<uint32_t> version_label_;  // 0: not kept
   std::vector<uint32_t> txn_label_;      // committed or aborted txns: 1-based label; 0: none
   std::vector<TxnId> labelled_txns_;     // by label - 1
-  std::vector<uint64_t> commits_;  // commit sequence numbers of the kept transactions, sorted
+  std::vector<uint64_t> commits_;        // commit sequence numbers of the kept transactions, sorted
   std::vector<uint64_t> xids_, ssi_seqs_;
   std::vector<uint32_t> pos_of_;  // request -> position in the key
   std::vector<std::string> sigs_;

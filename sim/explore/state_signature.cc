@@ -14,6 +14,18 @@ using namespace key_bytes;
 
 // A request's own state, written without naming any other request: equal
 // signatures mean requests in the same position.
+// A transaction's SSI state, its sequence numbers and xids by rank.
+void StateEncoder::write_sxact(const Sxact& a, std::string& out) const {
+  put(out, a.doomed);
+  put(out, a.did_write);
+  put(out, a.conflict_out);
+  for (uint64_t v :
+       {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot, a.earliest_out_conflict_commit})
+    put(out, rank(ssi_seqs_, v));
+  put(out, rank(xids_, a.xmin));
+  put(out, rank(xids_, a.finished_before));
+}
+
 void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watch, size_t i,
                                      std::string& out) {
   const Store& s = w.store;
@@ -74,17 +86,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     if (ssi_) {
       put(out, rank(xids_, x.xid));
       put(out, s.ssi_tracks(ss.txn));
-      if (s.ssi_tracks(ss.txn)) {
-        const Sxact& a = x.ssi;
-        put(out, a.doomed);
-        put(out, a.did_write);
-        put(out, a.conflict_out);
-        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
-                           a.earliest_out_conflict_commit})
-          put(out, rank(ssi_seqs_, v));
-        put(out, rank(xids_, a.xmin));
-        put(out, rank(xids_, a.finished_before));
-      }
+      if (s.ssi_tracks(ss.txn)) write_sxact(x.ssi, out);
     }
   } else {
     out += '-';
@@ -250,17 +252,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     if (ssi_) {
       put(out, static_cast<uint64_t>(x.isolation));
       put(out, s.ssi_tracks(t));
-      if (s.ssi_tracks(t)) {
-        const Sxact& a = x.ssi;
-        put(out, a.doomed);
-        put(out, a.did_write);
-        put(out, a.conflict_out);
-        for (uint64_t v : {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot,
-                           a.earliest_out_conflict_commit})
-          put(out, rank(ssi_seqs_, v));
-        put(out, rank(xids_, a.xmin));
-        put(out, rank(xids_, a.finished_before));
-      }
+      if (s.ssi_tracks(t)) write_sxact(x.ssi, out);
     }
   }
   // Application mutexes that someone holds or waits for.

@@ -2,9 +2,7 @@
 
 namespace ccsim {
 
-namespace {
-
-const char* op_text(BinOp op) {
+const char* op_sql(BinOp op) {
   switch (op) {
     case BinOp::kAdd:
       return "+";
@@ -36,8 +34,6 @@ const char* op_text(BinOp op) {
   return "?";
 }
 
-}  // namespace
-
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kLiteral:
@@ -58,7 +54,7 @@ std::string to_sql(const Expr& e) {
       auto side = [](const Expr& x) {
         return x.kind == ExprKind::kBinary ? "(" + to_sql(x) + ")" : to_sql(x);
       };
-      return side(*e.lhs) + " " + op_text(e.op) + " " + side(*e.rhs);
+      return side(*e.lhs) + " " + op_sql(e.op) + " " + side(*e.rhs);
     }
   }
   return "?";

@@ -27,6 +27,8 @@ enum class ExprKind { kLiteral, kColumn, kParam, kNeg, kNot, kBinary, kIsNull, k
 
 // Binary operators: arithmetic, comparison and the logical connectives.
 enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
+// The operator as SQL writes it: "+", "<>", "AND".
+const char* op_sql(BinOp op);
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;

@@ -78,7 +78,8 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       auto it = env.vars ? env.vars->find(e.name) : decltype(env.vars->end()){};
       if (!env.vars || it == env.vars->end())
         throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
-      if (env.reads) env.reads->insert(env.reads->end(), it->second.from.begin(), it->second.from.end());
+      if (env.reads)
+        env.reads->insert(env.reads->end(), it->second.from.begin(), it->second.from.end());
       // ---- Rule: no NUL in a text sent to PostgreSQL (SQLSTATE 22021) -------
       // UTF8 text cannot hold the byte 0; the server refuses such a value.
       if (auto* text = std::get_if<std::string>(&it->second.value);

@@ -9,38 +9,6 @@ namespace ccsim {
 
 namespace {
 
-const char* op_sql(BinOp op) {
-  switch (op) {
-    case BinOp::kAdd:
-      return "+";
-    case BinOp::kSub:
-      return "-";
-    case BinOp::kMul:
-      return "*";
-    case BinOp::kDiv:
-      return "/";
-    case BinOp::kMod:
-      return "%";
-    case BinOp::kEq:
-      return "=";
-    case BinOp::kNe:
-      return "<>";
-    case BinOp::kLt:
-      return "<";
-    case BinOp::kLe:
-      return "<=";
-    case BinOp::kGt:
-      return ">";
-    case BinOp::kGe:
-      return ">=";
-    case BinOp::kAnd:
-      return "AND";
-    case BinOp::kOr:
-      return "OR";
-  }
-  return "?";
-}
-
 class Printer {
  public:
   Printer(const Vars& vars, std::vector<std::optional<std::string>>* params)

@@ -39,4 +39,3 @@ TEST_CASE("a random count below a bound is below it, and seeded", "[count]") {
   for (int i = 0; i < 100; ++i) CHECK(Count::random_below(bound, next) < bound);
   CHECK(Count::random_below(Count(1), next) == Count(0));
 }
-

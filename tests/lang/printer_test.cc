@@ -56,7 +56,8 @@ TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
   // comment on the server (the WHERE too: every row updated). Found by
   // fuzz/fuzz_machine.cc.
   CHECK(print("UPDATE t SET a = - -3 WHERE id = 1").sql == "UPDATE t SET a = -(-3) WHERE id = 1");
-  CHECK(print("UPDATE t SET a = a - -3 WHERE id = 1").sql == "UPDATE t SET a = a - -3 WHERE id = 1");
+  CHECK(print("UPDATE t SET a = a - -3 WHERE id = 1").sql ==
+        "UPDATE t SET a = a - -3 WHERE id = 1");
   // Minus zero stays a negation, so the printed text reads back the same.
   CHECK(print("UPDATE t SET a = - -0 WHERE id = 1").sql == "UPDATE t SET a = -(0) WHERE id = 1");
   CHECK(print("UPDATE t SET a = -a WHERE id = 1").sql == "UPDATE t SET a = -a WHERE id = 1");
