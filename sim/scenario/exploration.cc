@@ -251,13 +251,18 @@ std::string stop_text(StopReason r, const ExploreOptions& o) {
   return "";
 }
 
-// ---- The state-graph exploration of one mitigation ------------------------------
-Exploration explore_graph(const Scenario& s, const Mitigation& m, Isolation iso,
-                          const ExploreOptions& o) {
+Exploration exploration_of(const Mitigation& m, Isolation iso) {
   Exploration e;
   e.mitigation = m.name;
   e.summary = m.summary;
   e.isolation = iso;
+  return e;
+}
+
+// ---- The state-graph exploration of one mitigation ------------------------------
+Exploration explore_graph(const Scenario& s, const Mitigation& m, Isolation iso,
+                          const ExploreOptions& o) {
+  Exploration e = exploration_of(m, iso);
   e.counted = !o.verdicts_only;
   World initial = start_world(s, m, iso, o);
   for (const Request& q : initial.requests) e.requests.push_back(q.name);

@@ -10,6 +10,9 @@
 
 namespace ccsim::exploration_detail {
 
+// An exploration of m at level iso with nothing found yet.
+Exploration exploration_of(const Mitigation& m, Isolation iso);
+
 // An outcome's identity: its rows, fates and anomaly kinds.
 std::string outcome_key(const ExploredOutcome& o);
 // The identity of an outcome's class: the same, but each class of

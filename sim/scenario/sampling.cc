@@ -22,10 +22,7 @@ namespace ccsim::exploration_detail {
 // which favours schedules with fewer choices along the way).
 Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso,
                            const ExploreOptions& o) {
-  Exploration e;
-  e.mitigation = m.name;
-  e.summary = m.summary;
-  e.isolation = iso;
+  Exploration e = exploration_of(m, iso);
   e.sampled = o.sample;
   e.seed = o.seed;
   World initial = start_world(s, m, iso, o);
@@ -116,10 +113,7 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
 // ---- The naive walk of one mitigation ------------------------------------------------
 Exploration explore_naive(const Scenario& s, const Mitigation& m, Isolation iso,
                           const ExploreOptions& o) {
-  Exploration e;
-  e.mitigation = m.name;
-  e.summary = m.summary;
-  e.isolation = iso;
+  Exploration e = exploration_of(m, iso);
   e.naive = true;
   World initial = start_world(s, m, iso, o);
   for (const Request& q : initial.requests) e.requests.push_back(q.name);
