@@ -17,6 +17,9 @@ struct Anomaly {
   std::string kind;                   // "lost_update"
   std::vector<std::string> requests;  // the overwriter first, then whose change was lost
   std::string text;                   // "B's write overwrote A's +10"
+  // The overwriting write: the index of the first event logged after it (its
+  // step's event), for pictures that mark the step that lost the update.
+  size_t write_event = 0;
 };
 
 // ---- Lost update -------------------------------------------------------------

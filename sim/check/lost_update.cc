@@ -48,7 +48,7 @@ std::vector<Anomaly> find_lost_updates(const World& w, const Log& log) {
                                      ? me + "'s write added an amount computed before " + them +
                                            "'s " + change_text(oc)
                                      : me + "'s write overwrote " + them + "'s " + change_text(oc);
-              out.push_back(Anomaly{"lost_update", {me, them}, text});
+              out.push_back(Anomaly{"lost_update", {me, them}, text, wr.event});
             }
           }
           v = other.before;

@@ -26,6 +26,7 @@ void setup_explore(CLI::App& app, Action& chosen);
 void setup_step(CLI::App& app, Action& chosen);
 void setup_merge(CLI::App& app, Action& chosen);
 void setup_load(CLI::App& app, Action& chosen);
+void setup_serve(CLI::App& app, Action& chosen);
 
 // True when colour should be used on stdout: a terminal, NO_COLOR unset.
 bool stdout_wants_color();

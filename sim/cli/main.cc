@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   ccsim::setup_merge(app, action);
   ccsim::setup_load(app, action);
   ccsim::setup_step(app, action);
+  ccsim::setup_serve(app, action);
   ccsim::setup_check(app, action);
   ccsim::setup_verify(app, action);
   ccsim::setup_list(app, action);

@@ -383,11 +383,14 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
       if (log_)
-        log_->writes.push_back(WriteObs{r, c.txn, tid, row, target, made, std::move(changes)});
+        log_->writes.push_back(
+            WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
     } else {
       s.ssi_write(c.txn, row, target);
       s.remove(row, c.txn);
-      if (log_) log_->writes.push_back(WriteObs{r, c.txn, tid, row, target, VersionId{}, {}});
+      if (log_)
+        log_->writes.push_back(
+            WriteObs{r, c.txn, tid, row, target, VersionId{}, {}, log_->events.size()});
     }
     ++c.rowcount;
     ++c.next;

@@ -22,6 +22,25 @@ std::vector<TableFrame> committed_tables(const World& w) {
   return out;
 }
 
+std::vector<TableFrame> visible_tables(const World& w, TxnId txn) {
+  std::vector<TableFrame> out;
+  Snapshot snap = w.store.view_snapshot(txn);
+  for (size_t i = 0; i < w.store.table_count(); ++i) {
+    TableId id{static_cast<uint32_t>(i)};
+    const Table& t = w.store.table(id);
+    if (t.dropped) continue;
+    TableFrame tf;
+    tf.name = t.name;
+    for (const Column& c : t.columns) tf.columns.push_back(c.name);
+    for (VersionId v : w.store.scan(id, snap)) {
+      tf.rows.push_back(w.store.version(v).values);
+      tf.keys.push_back(row_label(w.store, w.store.version(v).row));
+    }
+    out.push_back(std::move(tf));
+  }
+  return out;
+}
+
 Frame capture(const World& w) {
   Frame f;
   for (const Request& q : w.requests) {

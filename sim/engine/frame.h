@@ -53,5 +53,8 @@ Frame capture(const World& w);
 
 // Returns the committed contents of every live table (same as capture().tables).
 std::vector<TableFrame> committed_tables(const World& w);
+// The rows transaction `txn` would see now (its snapshot, its own writes), in
+// heap order: the picture of "each transaction's view".
+std::vector<TableFrame> visible_tables(const World& w, TxnId txn);
 
 }  // namespace ccsim

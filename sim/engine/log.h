@@ -60,6 +60,7 @@ struct WriteObs {
   VersionId before;
   VersionId after;  // 0 for a DELETE
   std::vector<ColumnChange> changes;
+  size_t event = 0;  // Log::events.size() when it was made: the step's event comes next
 };
 
 struct TxnObs {

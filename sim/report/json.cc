@@ -1,16 +1,13 @@
 #include "report/json.h"
 
-#include <nlohmann/json.hpp>
-
 #include "engine/frame.h"
 #include "report/explore_report.h"
+#include "report/json_parts.h"
 #include "report/summary.h"
 
 namespace ccsim {
 
-namespace {
-
-using Json = nlohmann::ordered_json;
+namespace json_parts {
 
 Json value(const Value& v) {
   if (is_null(v)) return nullptr;
@@ -89,33 +86,37 @@ Json run_json(const Scenario& s, const MitigationRun& m) {
   j["expectation"] = m.expectation_found ? Json{{"checked", true}, {"failures", m.failures}}
                                          : Json{{"checked", false}, {"failures", Json::array()}};
   Json trace = Json::array();
-  for (const TraceEntry& t : m.run.trace) {
-    Json events = Json::array();
-    for (size_t i = t.first_event; i < t.end_event; ++i) {
-      const Event& e = m.run.log.events[i];
-      const Request& q = w.requests[e.request.value];
-      Json ej = {
-          {"request", q.name}, {"kind", to_string(e.kind)}, {"step", e.step + 1}, {"text", e.text}};
-      if (e.step < q.program->steps.size()) ej["code"] = q.program->steps[e.step].note;
-      if (!e.others.empty()) {
-        Json others = Json::array();
-        for (RequestId o : e.others) others.push_back(w.requests[o.value].name);
-        ej["others"] = others;
-      }
-      if (!e.sqlstate.empty()) ej["sqlstate"] = e.sqlstate;
-      events.push_back(ej);
-    }
-    trace.push_back({{"position", t.position + 1},
-                     {"request", w.requests[t.request.value].name},
-                     {"events", events},
-                     {"after", frame(t.after)}});
-  }
+  for (const TraceEntry& t : m.run.trace) trace.push_back(trace_entry(w, m.run.log, t));
   j["trace"] = trace;
   (void)s;
   return j;
 }
 
-}  // namespace
+Json trace_entry(const World& w, const Log& log, const TraceEntry& t) {
+  Json events = Json::array();
+  for (size_t i = t.first_event; i < t.end_event; ++i) {
+    const Event& e = log.events[i];
+    const Request& q = w.requests[e.request.value];
+    Json ej = {
+        {"request", q.name}, {"kind", to_string(e.kind)}, {"step", e.step + 1}, {"text", e.text}};
+    if (e.step < q.program->steps.size()) ej["code"] = q.program->steps[e.step].note;
+    if (!e.others.empty()) {
+      Json others = Json::array();
+      for (RequestId o : e.others) others.push_back(w.requests[o.value].name);
+      ej["others"] = others;
+    }
+    if (!e.sqlstate.empty()) ej["sqlstate"] = e.sqlstate;
+    events.push_back(ej);
+  }
+  return {{"position", t.position + 1},
+          {"request", w.requests[t.request.value].name},
+          {"events", events},
+          {"after", frame(t.after)}};
+}
+
+}  // namespace json_parts
+
+using namespace json_parts;
 
 std::string render_json(const Scenario& s, const std::vector<MitigationRun>& runs) {
   Json doc;

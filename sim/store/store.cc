@@ -68,6 +68,12 @@ Snapshot Store::statement_snapshot(TxnId t) {
   return *x.snapshot;
 }
 
+Snapshot Store::view_snapshot(TxnId t) const {
+  const Txn& x = txn(t);
+  return x.snapshot && x.isolation != Isolation::kReadCommitted ? *x.snapshot
+                                                                : Snapshot{commit_seq_, t};
+}
+
 std::vector<TxnId> Store::end(TxnId t, bool commit) {
   Txn& x = mut(t);
   if (commit) {

@@ -152,6 +152,10 @@ class Store {
   // statement at READ COMMITTED; at REPEATABLE READ and above the one taken
   // by the transaction's first statement.
   Snapshot statement_snapshot(TxnId t);
+  // Returns what t's next statement would see, changing nothing: its
+  // snapshot once taken, otherwise one taken now (for pictures of a
+  // transaction's view).
+  Snapshot view_snapshot(TxnId t) const;
   // Marks every transaction so far as run by no request (kNoRequest): what
   // setup statements committed belongs to no request of the run.
   void disown_all();
