@@ -150,15 +150,66 @@ std::string trace_entry_text(const Scenario& s, const World& w, const Log& log, 
     bool with_note = e.kind == EventKind::kStep || e.kind == EventKind::kWait ||
                      e.kind == EventKind::kResume || e.kind == EventKind::kError;
     if (with_note && e.step < q.program->steps.size() && !q.program->steps[e.step].note.empty())
-      line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color);
-    out += (first ? pad + num + "  " : std::string(6, ' ')) + line + "\n";
+      line += paint("   -- " + q.program->steps[e.step].note, kDim, o.color && o.dim);
+    out += wrap((first ? pad + num + "  " : std::string(6, ' ')) + line, o.wrap, 9) + "\n";
     first = false;
   }
-  out += paint("        memory  " + memory_line(s, t.after), kDim, o.color) + "\n";
-  out += paint("        rows    " + rows_line(s, t.after), kDim, o.color) + "\n";
-  out += paint("        locks   " + locks_line(t.after), kDim, o.color) + "\n";
-  if (std::string ssi = ssi_line(t.after); !ssi.empty())
-    out += paint("        ssi     " + ssi, kDim, o.color) + "\n";
+  return out + frame_text(s, t.after, o);
+}
+
+std::string frame_text(const Scenario& s, const Frame& f, const TextOptions& o) {
+  const char* quiet = o.dim ? kDim : "";
+  auto line = [&](const char* label, const std::string& text) {
+    return paint(wrap(std::string("        ") + label + text, o.wrap, 16), quiet,
+                 o.color && o.dim) +
+           "\n";
+  };
+  std::string out = line("memory  ", memory_line(s, f));
+  out += line("rows    ", rows_line(s, f));
+  out += line("locks   ", locks_line(f));
+  if (std::string ssi = ssi_line(f); !ssi.empty()) out += line("ssi     ", ssi);
+  return out;
+}
+
+std::string wrap(const std::string& text, size_t width_max, size_t hang) {
+  if (width_max == 0 || width_max <= hang + 8) return text;
+  std::string out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string rest = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    bool first = true;
+    while (true) {
+      std::string lead = first ? "" : std::string(hang, ' ');
+      size_t room = width_max - width(lead);
+      if (width(rest) <= room) {
+        out += lead + rest;
+        break;
+      }
+      // The last blank within the room (counting columns, not bytes).
+      size_t cut = std::string::npos, cols = 0;
+      for (size_t i = 0; i < rest.size() && cols <= room; ++i) {
+        if (rest[i] == ' ' && i > 0) cut = i;
+        cols += (static_cast<unsigned char>(rest[i]) & 0xC0) != 0x80;
+      }
+      if (cut == std::string::npos) {  // one long word: leave it whole
+        size_t blank = rest.find(' ', 1);
+        if (blank == std::string::npos) {
+          out += lead + rest;
+          break;
+        }
+        cut = blank;
+      }
+      out += lead + rest.substr(0, cut) + "\n";
+      size_t next = rest.find_first_not_of(' ', cut);
+      rest = next == std::string::npos ? "" : rest.substr(next);
+      first = false;
+      if (rest.empty()) break;
+    }
+    if (nl == std::string::npos) break;
+    out += "\n";
+    start = nl + 1;
+  }
   return out;
 }
 

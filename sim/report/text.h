@@ -13,6 +13,8 @@ namespace ccsim {
 struct TextOptions {
   bool color = false;  // ANSI colour for verdicts
   bool trace = true;   // false: only the summary table
+  bool dim = true;     // with colour: the memory, rows and locks lines dimmed
+  size_t wrap = 0;     // lines longer than this wrap at blanks (0: never)
 };
 
 std::string render_text(const Scenario& s, const std::vector<MitigationRun>& runs,
@@ -23,6 +25,15 @@ std::string render_text(const Scenario& s, const std::vector<MitigationRun>& run
 // world of the run (names and programs are read from it).
 std::string trace_entry_text(const Scenario& s, const World& w, const Log& log, const TraceEntry& t,
                              const TextOptions& o);
+
+// Returns the memory, rows, locks (and SSI) lines of a frame, as the trace
+// prints them after each step.
+std::string frame_text(const Scenario& s, const Frame& f, const TextOptions& o);
+
+// Returns each line of `text` broken at blanks so none is wider than
+// `width` columns where a blank allows; continuation lines start with
+// `hang` blanks. width 0: text as it is.
+std::string wrap(const std::string& text, size_t width, size_t hang);
 
 // Returns text with `pad` before each non-empty line.
 std::string indent(const std::string& text, const std::string& pad);

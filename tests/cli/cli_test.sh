@@ -203,6 +203,36 @@ args = { user_id = 7, delta = 10 }
     contains out.txt 'Replay: ccsim run scenarios/double_click.toml --mitigation none --schedule "A B A B A B"'
     run_expect 2 step double_click
     contains err.txt "step mode follows one mitigation: choose it with --mitigation"
+    # Names in any case; ? and help list the keys; b goes back, r restarts.
+    # A name typed exactly (B) moves the request even where b is a key.
+    printf 'a\n?\nhelp\nB\nb\nb\nb\nr\nb\nq\n' | "$bin" step double_click -m none >out.txt 2>err.txt ||
+      fail "step exited $?"
+    contains out.txt "   1  A: SELECT points FROM auth_user"
+    contains out.txt "   2  B: SELECT points FROM auth_user"
+    [ "$(grep -c '^b      back one step' out.txt)" -eq 2 ] || fail "? and help should both list the keys"
+    contains out.txt "Back to step 1 (A)."
+    contains out.txt "Restarted: no request has moved."
+    contains out.txt "Nothing to undo: no request has moved yet."
+    contains out.txt "Stopped after 0 steps."
+    # After b, the schedule picks up where it was: round-robin moves B next.
+    printf '\n\nb\n\nq\n' | "$bin" step double_click -m none >out.txt 2>err.txt || fail "step exited $?"
+    contains out.txt "Stopped after 2 steps (the schedule so far: A B)."
+    # Lines wrap to the width ($COLUMNS when not on a terminal), the replay
+    # command excepted (it is for copying); no line is dimmed on a terminal.
+    yes '' | COLUMNS=60 "$bin" step double_click -m select_for_update >out.txt 2>err.txt ||
+      fail "step exited $?"
+    long=$(grep -v '^Replay: ' out.txt | awk 'length($0) > 60' | grep -v -E '^ *[^ ]+$' || true)
+    [ -z "$long" ] || fail "lines wider than 60 columns: $long"
+    contains out.txt "Verdict: ok"
+    if command -v script >/dev/null; then
+      yes '' | head -n 20 >in.txt
+      script -qec "stty cols 200; \"$bin\" step double_click -m none <in.txt" tty.txt >/dev/null ||
+        fail "step on a terminal exited $?"
+      grep -q $'\x1b\\[2m' tty.txt && fail "step mode dims text on a terminal"
+      grep -q $'\x1b\\[31m' tty.txt || fail "the verdict should be coloured on a terminal"
+      NO_COLOR=1 script -qec "\"$bin\" step double_click -m none <in.txt" tty.txt >/dev/null
+      grep -q $'\x1b\\[' tty.txt && fail "NO_COLOR should turn colour off"
+    fi
     ;;
   describe)
     run_expect 0 describe semaphore

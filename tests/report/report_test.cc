@@ -38,6 +38,18 @@ TEST_CASE("tables align their columns under a rule and trim trailing blanks", "[
   CHECK(indent("x\n\ny\n", "  ") == "  x\n\n  y\n");
 }
 
+TEST_CASE("wrap breaks lines at blanks within the width, with a hanging indent", "[report]") {
+  CHECK(wrap("aaa bbb ccc ddd", 0, 2) == "aaa bbb ccc ddd");  // 0: never
+  CHECK(wrap("aaa bbb ccc ddd", 11, 2) == "aaa bbb ccc\n  ddd");
+  CHECK(wrap("aaaa bbbb cccc dddd eeee", 12, 2) == "aaaa bbbb\n  cccc dddd\n  eeee");
+  // A word longer than the width stays whole; each line of the text wraps alone.
+  CHECK(wrap("x abcdefghijklmnopqrstuvwxyz y", 10, 1) == "x\n abcdefghijklmnopqrstuvwxyz\n y");
+  CHECK(wrap("aaa bbb\nccc ddd eee fff", 11, 0) == "aaa bbb\nccc ddd eee\nfff");
+  // Columns, not bytes: five two-byte letters are five columns.
+  CHECK(wrap("\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9 abcde", 10, 0) ==
+        "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\nabcde");
+}
+
 TEST_CASE("verdicts and what happened, in the words of the scenario's derivations", "[report]") {
   // Round-robin (A B A B ...): none's two reads see 100, both write 110 and
   // B's write overwrites A's; select_for_update's B waits for A's row lock.
