@@ -10,6 +10,7 @@
 #include "report/svg.h"
 #include "report/text.h"
 #include "scenario/files.h"
+#include "serve/static_page.h"
 #include "spec/tester_output.h"
 
 namespace ccsim {
@@ -51,7 +52,7 @@ int run(const RunCommandOptions& o) {
   } else if (o.format == "svg") {
     std::cout << render_svg(s, runs);
   } else if (o.format == "html") {
-    std::cout << render_html(s, runs);
+    std::cout << render_viewer(s, o.replay.scenario, runs);
   } else {
     TextOptions t;
     t.color = stdout_wants_color();
@@ -76,7 +77,7 @@ void setup_run(CLI::App& app, Action& chosen) {
       "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario");
   cmd->add_option("--format", o->format,
                   "Output format; mermaid: sequence diagrams in Markdown; svg: swimlanes; html: "
-                  "a page with the swimlanes and each step's frame")
+                  "the classroom page (as ccsim serve shows it) in one file that works offline")
       ->check(CLI::IsMember({"text", "json", "mermaid", "svg", "html"}))
       ->capture_default_str();
   cmd->add_flag("--summary", o->summary_only, "Print only the summary table, no trace");

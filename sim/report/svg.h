@@ -1,7 +1,6 @@
 // Pictures without a renderer: `ccsim run --format svg` draws each
 // mitigation's run as swimlanes (one lane per request, one box per event,
-// coloured by kind, the full text in a tooltip); `--format html` puts those
-// drawings in a self-contained page with each step's memory, rows and locks.
+// coloured by kind). `--format html` is the classroom page (serve/static_page.h).
 // Pure: returns text.
 #pragma once
 
@@ -13,6 +12,5 @@
 namespace ccsim {
 
 std::string render_svg(const Scenario& s, const std::vector<MitigationRun>& runs);
-std::string render_html(const Scenario& s, const std::vector<MitigationRun>& runs);
 
 }  // namespace ccsim

@@ -1,6 +1,7 @@
 #include "serve/api.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/engine.h"
 #include "report/json_parts.h"
@@ -106,6 +107,21 @@ void add_movers(const World& w, Json& j) {
 
 }  // namespace
 
+std::string url_encode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 bool parse_query(const std::string& target, std::string* path,
                  std::vector<std::pair<std::string, std::string>>* query) {
   size_t q = target.find('?');
@@ -152,6 +168,7 @@ ApiResponse Api::get(const std::string& target) const {
     return scenario(*name);
   }
   if (path == "/api/run") return run(query);
+  if (path == "/api/summary") return summary(query);
   return json_response(404, Json{{"error", "no such address: " + path}});
 }
 
@@ -185,6 +202,43 @@ ApiResponse Api::scenario(const std::string& key) const {
                                  {"isolation", option_name(s->isolation)},
                                  {"requests", reqs},
                                  {"mitigations", ms}});
+}
+
+ApiResponse Api::summary(const std::vector<std::pair<std::string, std::string>>& query) const {
+  for (const auto& [k, v] : query)
+    if (k != "scenario" && k != "isolation")
+      return bad("unknown parameter " + k + " (known: scenario, isolation)");
+  const std::string* key = param(query, "scenario");
+  if (!key) return bad("missing scenario: /api/summary?scenario=NAME");
+  const Scenario* s = find(*key);
+  if (!s) return bad("no scenario " + *key + " is served (see /api/scenarios)");
+  RunOptions ro;
+  if (const std::string* iso = param(query, "isolation"); iso && !iso->empty()) {
+    ro.isolation = isolation_named(*iso);
+    if (!ro.isolation)
+      return bad("no isolation level " + *iso +
+                 " (levels: read-committed, repeatable-read, serializable)");
+  }
+  return ApiResponse{200, "application/json",
+                     summary_json(*key, simulate(*s, ro), ro.isolation.value_or(s->isolation))};
+}
+
+std::string summary_json(const std::string& key, const std::vector<MitigationRun>& runs,
+                         Isolation level) {
+  Json rows = Json::array();
+  for (const MitigationRun& m : runs)
+    rows.push_back({{"mitigation", m.mitigation->name},
+                    {"summary", m.mitigation->summary},
+                    {"schedule", m.run.schedule},
+                    {"verdict", verdict(m)},
+                    {"ok", verdict_ok(m)},
+                    {"final", json_parts::tables(committed_tables(m.run.world))}});
+  return Json{{"format", "ccsim-serve-summary/1"},
+              {"scenario", key},
+              {"isolation", option_name(level)},
+              {"runs", rows}}
+             .dump(1) +
+         "\n";
 }
 
 ApiResponse Api::run(const std::vector<std::pair<std::string, std::string>>& query) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scenario/scenario.h"
+#include "scenario/simulate.h"
 
 namespace ccsim {
 
@@ -39,11 +40,20 @@ class Api {
   ApiResponse scenarios() const;
   ApiResponse scenario(const std::string& key) const;
   ApiResponse run(const std::vector<std::pair<std::string, std::string>>& query) const;
+  ApiResponse summary(const std::vector<std::pair<std::string, std::string>>& query) const;
   const Scenario* find(const std::string& key) const;
 
   std::vector<std::pair<std::string, Scenario>> scenarios_;
   ServeLimits limits_;
 };
+
+// Returns the /api/summary document of these runs of scenario `key`: each
+// mitigation's verdict under the schedule it ran.
+std::string summary_json(const std::string& key, const std::vector<MitigationRun>& runs,
+                         Isolation level);
+
+// Returns s %-encoded for a query value (letters, digits and -_.~ kept).
+std::string url_encode(const std::string& s);
 
 // Splits a target's query into decoded (name, value) pairs, in order.
 // Returns false for a malformed %-escape.

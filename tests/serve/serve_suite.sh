@@ -119,6 +119,14 @@ PY
     start
     "$py" "$src/tests/serve/browser_test.py" "$url" || fail "the lesson in Chromium failed"
     ;;
+  saved-page)
+    # ccsim run --format html: one file, nothing fetched from anywhere.
+    "$bin" run double_click -m none -m select_for_update --format html >"$work/page.html" 2>"$work/err" ||
+      fail "run --format html exited $?"
+    grep -q -E '(src|href)="(https?:)?//' "$work/page.html" && fail "the page loads something from the network"
+    grep -q 'window.CCSIM_EMBEDDED' "$work/page.html" || fail "no embedded frames"
+    "$py" "$src/tests/serve/saved_page_test.py" "$work/page.html" || fail "the saved page failed in Chromium"
+    ;;
   classroom)
     # 200 students at once, each loading the page and stepping through a run
     # move by move on a connection of its own: every answer arrives, is 200,
