@@ -1,6 +1,7 @@
 #include "report/text.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "report/summary.h"
 
@@ -210,6 +211,75 @@ std::string wrap(const std::string& text, size_t width_max, size_t hang) {
     out += "\n";
     start = nl + 1;
   }
+  return out;
+}
+
+MemoryBefore::MemoryBefore(const World& w) : memory_(w.requests.size()) {
+  for (size_t r = 0; r < w.requests.size(); ++r) {
+    names_.push_back(w.requests[r].name);
+    for (const auto& [name, var] : *w.requests[r].initial) memory_[r].emplace_back(name, var.value);
+  }
+}
+
+void MemoryBefore::after(const Frame& f) {
+  for (const RequestFrame& r : f.requests) {
+    auto at = std::find(names_.begin(), names_.end(), r.name);
+    if (at != names_.end()) memory_[static_cast<size_t>(at - names_.begin())] = r.vars;
+  }
+}
+
+namespace {
+
+// Calls visit(name, start, end) for each :parameter the statement sends
+// (not an INTO target, not inside quotes).
+template <typename Visit>
+void each_parameter(const std::string& sql, Visit&& visit) {
+  bool quoted = false;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    if (quoted || c != ':' || i + 1 >= sql.size() ||
+        !(std::isalpha(static_cast<unsigned char>(sql[i + 1])) || sql[i + 1] == '_'))
+      continue;
+    if (i > 0 && sql[i - 1] == ':') continue;  // a :: cast
+    size_t j = i + 1;
+    while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_'))
+      ++j;
+    bool into = i >= 5 && sql.compare(i - 5, 5, "INTO ") == 0;
+    if (!into) visit(sql.substr(i + 1, j - i - 1), i, j);
+    i = j - 1;
+  }
+}
+
+const Value* value_of(const MemoryBefore::Memory& vars, const std::string& name) {
+  for (const auto& [n, v] : vars)
+    if (n == name) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string with_values(const std::string& sql, const MemoryBefore::Memory& vars) {
+  std::string out;
+  size_t copied = 0;
+  each_parameter(sql, [&](const std::string& name, size_t start, size_t end) {
+    if (const Value* v = value_of(vars, name)) {
+      out += sql.substr(copied, start - copied) + to_sql(*v);
+      copied = end;
+    }
+  });
+  return out + sql.substr(copied);
+}
+
+std::string parameter_values(const std::string& sql, const MemoryBefore::Memory& vars) {
+  std::string out;
+  std::vector<std::string> seen;
+  each_parameter(sql, [&](const std::string& name, size_t, size_t) {
+    const Value* v = value_of(vars, name);
+    if (!v || std::find(seen.begin(), seen.end(), name) != seen.end()) return;
+    seen.push_back(name);
+    out += (out.empty() ? ":" : ", :") + name + " = " + to_sql(*v);
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/frame.h"
 #include "scenario/simulate.h"
 
 namespace ccsim {
@@ -34,6 +35,31 @@ std::string frame_text(const Scenario& s, const Frame& f, const TextOptions& o);
 // `width` columns where a blank allows; continuation lines start with
 // `hang` blanks. width 0: text as it is.
 std::string wrap(const std::string& text, size_t width, size_t hang);
+
+// Each request's memory before each step of a run, for pictures that show
+// the values a statement was sent with: its arguments before the first
+// step, then what the frame after each step says.
+class MemoryBefore {
+ public:
+  using Memory = std::vector<std::pair<std::string, Value>>;
+  explicit MemoryBefore(const World& w);
+  const Memory& of(RequestId r) const { return memory_[r.value]; }
+  // Takes the memory of the frame after a step, for the next one.
+  void after(const Frame& f);
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<Memory> memory_;
+};
+
+// The statement with the values its parameters had when it was sent
+// ("SET points = 110", not "SET points = :points"). INTO targets, text in
+// quotes and parameters not in memory stay as written.
+std::string with_values(const std::string& sql, const MemoryBefore::Memory& vars);
+
+// The parameters a statement sends and their values, in order, each once:
+// ":points = 110, :user_id = 1" (INTO targets excluded); empty when none.
+std::string parameter_values(const std::string& sql, const MemoryBefore::Memory& vars);
 
 // Returns text with `pad` before each non-empty line.
 std::string indent(const std::string& text, const std::string& pad);

@@ -47,13 +47,26 @@ case "$case_name" in
     contains out.txt '## select_for_update'
     contains out.txt '```mermaid'
     contains out.txt '  participant A as A (tab1, web1)'
-    contains out.txt '  B->>DB: 6. SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points'
+    # The values the parameters had ride on the arrows; INTO targets stay.
+    contains out.txt '  B->>DB: 6. SELECT points FROM auth_user WHERE id = 1 FOR UPDATE INTO :points'
+    contains out.txt '  B->>DB: 11. UPDATE auth_user SET points = 120 WHERE id = 1'
+    # The overwriting write carries a note (none: B's UPDATE writes 110 over A's 110).
+    contains out.txt '  B->>DB: 6. UPDATE auth_user SET points = 110 WHERE id = 1'
+    contains out.txt "  Note over B,DB: LOST UPDATE: B's write overwrote A's +10"
+    [ "$(grep -c 'LOST UPDATE' out.txt)" = 1 ] || fail "one lost write, one note"
     contains out.txt '  Note over B,DB: waits: auth_user(id=1) is locked by A'
     contains out.txt '  DB-->>B: :points = 110'
     contains out.txt "Schedule A B A B A B, READ COMMITTED. Verdict: lost update: B's write overwrote A's +10."
     [ "$(grep -c '^```mermaid$' out.txt)" = 2 ] || fail "expected one diagram per mitigation"
     run_expect 0 run on_call -m check_then_update --isolation serializable --format mermaid
     contains out.txt '  DB--xB: ERROR 40001: could not serialize access due to read/write dependencies among transactions'
+    # Names without a client or process are just names; HTML in a title is
+    # shown, not run, in the heading and in the diagram.
+    printf 'title = "<script>alert(1)</script>"\nmitigations = ["m"]\nsetup = "CREATE TABLE t (id int PRIMARY KEY, n int)\\nINSERT INTO t (id, n) VALUES (1, 0)"\n[[requests]]\nname = "A"\n[[requests]]\nname = "B"\n[programs.m]\nsteps = "UPDATE t SET n = n + 1 WHERE id = 1"\n' >plain.toml
+    run_expect 0 run plain.toml --format mermaid
+    contains out.txt '# &lt;script&gt;alert(1)&lt;/script&gt;'
+    contains out.txt '  participant A as A'
+    grep -q '<script>' out.txt && fail "a title went raw into the Markdown"
     ;;
   svg-html)
     run_expect 0 run double_click -m select_for_update --format svg
@@ -62,6 +75,19 @@ case "$case_name" in
     contains out.txt '<title>B: SELECT points FROM auth_user WHERE id = :user_id FOR UPDATE INTO :points -&gt; waits: auth_user(id=1) is locked by A</title>'
     [ "$(grep -c '<rect x=' out.txt)" = 17 ] || fail "expected one box per event (17)"
     tail -n 1 out.txt | grep -qx '</svg>' || fail "the SVG is not closed"
+    # Nothing is cut: the locking clause is drawn, wrapped, with the values sent.
+    contains out.txt '>SELECT points FROM auth_user WHERE id = :user_id</text><text x="474" y="410">  FOR UPDATE INTO :points -&gt; waits:</text>'
+    contains out.txt '  with :points = 120, :user_id = 1</text>'
+    grep -q '\.\.\.' out.txt && fail "an SVG text was shortened"
+    # The lost write is outlined and named; SERIALIZABLE's SIREAD locks and
+    # rw-conflicts are drawn when they change.
+    run_expect 0 run double_click -m none --format svg
+    [ "$(grep -c 'stroke="#c62828"' out.txt)" = 1 ] || fail "one lost write should be outlined"
+    contains out.txt '>LOST UPDATE: B&apos;s write overwrote A&apos;s +10</text>'
+    run_expect 0 run on_call -m check_then_update --isolation serializable --format svg
+    contains out.txt 'SIREAD A on index page of doctors_pkey, A on tuple doctors(id=2) v2</text>'
+    contains out.txt 'rw-conflict B read what A wrote, A read what B wrote'
+    contains out.txt 'doomed B</text>'
     run_expect 0 run double_click -m none -m select_for_update --format html
     contains out.txt '<!doctype html>'
     contains out.txt '<title>ccsim classroom</title>'

@@ -50,6 +50,22 @@ TEST_CASE("wrap breaks lines at blanks within the width, with a hanging indent",
         "\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\nabcde");
 }
 
+TEST_CASE("pictures show the values a statement was sent with", "[report]") {
+  MemoryBefore::Memory vars = {{"points", Value{int64_t{110}}},
+                               {"user_id", Value{int64_t{1}}},
+                               {"name", Value{std::string("o'k")}}};
+  CHECK(with_values("UPDATE t SET points = :points WHERE id = :user_id", vars) ==
+        "UPDATE t SET points = 110 WHERE id = 1");
+  // INTO targets, quoted text, casts and unknown names stay as written.
+  CHECK(with_values("SELECT points FROM t WHERE id = :user_id INTO :points", vars) ==
+        "SELECT points FROM t WHERE id = 1 INTO :points");
+  CHECK(with_values("SELECT ':points', x::points FROM t WHERE n = :name AND m = :other", vars) ==
+        "SELECT ':points', x::points FROM t WHERE n = 'o''k' AND m = :other");
+  CHECK(parameter_values("UPDATE t SET points = :points + :points WHERE id = :user_id", vars) ==
+        ":points = 110, :user_id = 1");
+  CHECK(parameter_values("SELECT points FROM t INTO :points", vars).empty());
+}
+
 TEST_CASE("verdicts and what happened, in the words of the scenario's derivations", "[report]") {
   // Round-robin (A B A B ...): none's two reads see 100, both write 110 and
   // B's write overwrites A's; select_for_update's B waits for A's row lock.
