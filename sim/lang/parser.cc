@@ -7,17 +7,16 @@
 
 #include "lang/keywords.h"
 #include "lang/lexer.h"
+#include "lang/token_cursor.h"
 #include "lang/unmodelled.h"
 
 namespace ccsim {
 
 namespace {
 
-class Parser {
+class Parser : TokenCursor {
  public:
-  Parser(std::string_view line, SourcePos pos) : pos_(pos) {
-    tokens_ = lex_line(line, pos, &comment_);
-  }
+  Parser(std::string_view line, SourcePos pos) : TokenCursor(line, pos) {}
 
   Step parse() {
     Step step;
@@ -236,6 +235,7 @@ class Parser {
     c.table = name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
     do {
+      if (table_primary_key(c)) continue;
       Column col;
       refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
@@ -251,8 +251,11 @@ class Parser {
         fail(t, "expected a column type (int, bigint or text), found " + describe(t));
       }
       for (;;) {
-        if (accept("PRIMARY")) {
+        if (const Token& pk = peek(); accept("PRIMARY")) {
           expect("KEY", "after PRIMARY");
+          if (std::any_of(c.columns.begin(), c.columns.end(),
+                          [](const Column& x) { return x.primary_key; }))
+            fail(pk, "multiple primary keys for table \"" + c.table + "\" are not allowed");
           col.primary_key = col.not_null = true;
         } else if (accept("NOT")) {
           expect("NULL", "after NOT");
@@ -266,6 +269,40 @@ class Parser {
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     return c;
+  }
+
+  // A table-level PRIMARY KEY (a, b) [INCLUDE (c)]: its columns become the
+  // key, as if each had said PRIMARY KEY (the store keys a table by the set
+  // of its key columns). INCLUDE adds covered columns to the index, which
+  // changes nothing ccsim models. Returns false when the element is not one.
+  bool table_primary_key(CreateTableStmt& c) {
+    const Token& at = peek();
+    if (!accept("PRIMARY")) return false;
+    expect("KEY", "after PRIMARY");
+    auto names = [&](const char* what) {
+      std::vector<std::pair<std::string, const Token*>> out;
+      expect_symbol("(", what);
+      do {
+        const Token* t = &peek();
+        out.emplace_back(name("a column name"), t);
+      } while (accept_symbol(","));
+      expect_symbol(")", "to close the column list");
+      return out;
+    };
+    if (std::any_of(c.columns.begin(), c.columns.end(),
+                    [](const Column& x) { return x.primary_key; }))
+      fail(at, "multiple primary keys for table \"" + c.table + "\" are not allowed");
+    for (const auto& [n, t] : names("to open the key's column list")) {
+      auto col = std::find_if(c.columns.begin(), c.columns.end(),
+                              [&](const Column& x) { return x.name == n; });
+      if (col == c.columns.end())
+        fail(*t,
+             "column \"" + n + "\" named in key does not exist (name the columns before the key)");
+      if (col->primary_key) fail(*t, "column \"" + n + "\" appears twice in the primary key");
+      col->primary_key = col->not_null = true;
+    }
+    if (accept("INCLUDE")) (void)names("to open the INCLUDE column list");
+    return true;
   }
 
   SetStmt set() {
@@ -475,72 +512,6 @@ class Parser {
     return e;
   }
 
-  // ---- token helpers --------------------------------------------------------
-
-  const Token& peek() const { return tokens_[at_]; }
-  const Token& next() { return tokens_[at_++]; }
-  bool peek_is(std::string_view kw) const {
-    return peek().kind == TokenKind::kIdent && !peek().quoted && iequals(peek().text, kw);
-  }
-  bool accept(std::string_view kw) {
-    if (!peek_is(kw)) return false;
-    ++at_;
-    return true;
-  }
-  bool accept_symbol(std::string_view sym) {
-    if (peek().kind != TokenKind::kSymbol || peek().text != sym) return false;
-    ++at_;
-    return true;
-  }
-  void expect(std::string_view kw, std::string_view context) {
-    if (!accept(kw))
-      fail(peek(), "expected " + std::string(kw) + " " + std::string(context) + ", found " +
-                       describe(peek()));
-  }
-  void expect_symbol(std::string_view sym, std::string_view context) {
-    if (!accept_symbol(sym))
-      fail(peek(), "expected '" + std::string(sym) + "' " + std::string(context) + ", found " +
-                       describe(peek()));
-  }
-  int64_t integer(std::string_view what, int64_t min) {
-    const Token& t = peek();
-    if (t.kind != TokenKind::kInt)
-      fail(t, "expected " + std::string(what) + ", found " + describe(t));
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
-    if (ec != std::errc() || v < min || v > 1'000'000)
-      fail(t, "expected " + std::string(what) + " between " + std::to_string(min) +
-                  " and 1000000, found " + t.text);
-    ++at_;
-    return v;
-  }
-  std::string name(std::string_view what) {
-    const Token& t = peek();
-    if (t.kind != TokenKind::kIdent)
-      fail(t, "expected " + std::string(what) + ", found " + describe(t));
-    ++at_;
-    if (t.quoted) return t.text;  // as written, like PostgreSQL
-    if (step_reserved(t.text)) {
-      --at_;
-      fail(t, "expected " + std::string(what) + ", found the keyword " + t.text + " (" +
-                  (pg_reserved(t.text) ? "reserved in PostgreSQL" : "a word of the step language") +
-                  "; write \"" + lower(t.text) + "\" to use it as a name)");
-    }
-    return lower(t.text);
-  }
-
-  int column_of(const Token& t) const { return pos_.column + t.column - 1; }
-
-  [[noreturn]] void fail(const Token& t, const std::string& message) const {
-    SourcePos p = pos_;
-    p.column = column_of(t);
-    throw InputError(p, message);
-  }
-
-  SourcePos pos_;
-  std::vector<Token> tokens_;
-  std::string comment_;
-  size_t at_ = 0;
   int depth_ = 0;
 };
 

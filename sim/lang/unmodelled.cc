@@ -75,8 +75,6 @@ std::optional<Unmodelled> select_item(const Look& l) {
 }
 
 std::optional<Unmodelled> table_element(const Look& l) {
-  if (l.is(0, "PRIMARY"))
-    return l.no(0, "a table-level PRIMARY KEY (...)", "write PRIMARY KEY after its column");
   if (l.is(0, "FOREIGN")) return l.no(0, "a table-level FOREIGN KEY (...)");
   for (const char* k : {"UNIQUE", "CONSTRAINT", "CHECK", "EXCLUDE"})
     if (l.is(0, k)) return l.no(0, std::string("a table-level ") + k + " constraint");
