@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/describe.h"
+#include "engine/index_lookup.h"
 
 namespace ccsim {
 
@@ -114,35 +115,6 @@ Target target_of(const StepBody& body) {
   return {del.table, del.where};
 }
 
-// Returns true when e names no column: a constant or parameters only.
-bool column_free(const Expr& e) {
-  if (e.kind == ExprKind::kColumn) return false;
-  return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
-}
-
-// ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
-// PostgreSQL looks a row up through the primary key's index when the WHERE
-// pins the key (key = value, alone or ANDed with more), and otherwise scans
-// the whole table. An index lookup locks the index page and the tuples it
-// fetched; a sequential scan locks the relation. Returns the key's value when
-// the index is used.
-std::optional<Value> index_lookup(const Table& t, const Expr* where, const Vars& vars) {
-  std::vector<int> keys = t.key_columns();
-  if (!where || keys.size() != 1) return std::nullopt;
-  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
-  if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
-    if (auto v = index_lookup(t, where->lhs.get(), vars)) return v;
-    return index_lookup(t, where->rhs.get(), vars);
-  }
-  if (where->kind != ExprKind::kBinary || where->op != BinOp::kEq) return std::nullopt;
-  const Expr* col = where->lhs.get();
-  const Expr* val = where->rhs.get();
-  if (col->kind != ExprKind::kColumn) std::swap(col, val);
-  if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
-  EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
-  return eval_value(*val, env);
-}
-
 }  // namespace
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
@@ -157,25 +129,28 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   TxnId txn = w_.sessions[r.value].txn;
   if (s.txn(txn).isolation != Isolation::kSerializable) return;
   const Table& t = s.table(tid);
-  std::optional<Value> key = index_lookup(t, where.get(), q.vars);
+  std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars);
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
-  if (key) {
+  if (keys) {
     size_t k = static_cast<size_t>(t.key_columns()[0]);
+    auto wanted = [&](const Value& v) {
+      return std::find(keys->begin(), keys->end(), v) != keys->end();
+    };
     for (RowId row : t.rows) {
       bool match = false;
       for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
-        match = s.version(v).values[k] == *key;
+        match = wanted(s.version(v).values[k]);
       if (!match) continue;
       looked_up.push_back(row);
       for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
         if (s.visible(s.version(v), snap)) {
-          if (s.version(v).values[k] == *key) read.push_back(v);
+          if (wanted(s.version(v).values[k])) read.push_back(v);
           break;
         }
     }
   }
-  s.ssi_read(txn, tid, key.has_value(), looked_up, read);
+  s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
 }
 
 // Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
@@ -466,7 +441,14 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     if (session.failed_block) {
       session.in_block = session.failed_block = false;
     } else if (session.in_block) {  // outside a block it only warns (25P01)
-      if (commit) w_.store.ssi_precommit(session.txn);
+      if (commit) {
+        try {
+          w_.store.ssi_precommit(session.txn);
+        } catch (const SqlError&) {
+          session.in_block = false;  // a COMMIT that fails ends the block: rolled back
+          throw;
+        }
+      }
       ending_.push_back(Ending{r, commit});  // ended in finish(), once narrated
     }
     return a;

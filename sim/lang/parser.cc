@@ -396,12 +396,34 @@ class Parser : TokenCursor {
       expect("NULL", negated ? "after IS NOT" : "after IS");
       return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
     }
+    if (peek_is("IN") || (peek_is("NOT") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
+                          iequals(tokens_[at_ + 1].text, "IN")))
+      return in_list(l, t);
     static const std::pair<const char*, BinOp> ops[] = {
         {"=", BinOp::kEq},  {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
         {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}};
     for (auto& [sym, op] : ops)
       if (accept_symbol(sym)) return binary(op, l, additive(), t);
     return l;
+  }
+  // x [NOT] IN (a, b, c): PostgreSQL's meaning is x = a OR x = b OR x = c
+  // (NULLs included: no match and a NULL in the list is NULL), so that is
+  // what it becomes; NOT IN is the negation of it.
+  ExprPtr in_list(const ExprPtr& l, const Token& t) {
+    bool negated = accept("NOT");
+    expect("IN", "after NOT");
+    refuse_unmodelled(SqlPlace::kInList);
+    expect_symbol("(", "to open the IN list");
+    ExprPtr any;
+    size_t n = 0;
+    do {
+      if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
+      const Token& at = peek();
+      ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
+      any = any ? binary(BinOp::kOr, any, eq, at) : eq;
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the IN list");
+    return negated ? unary(ExprKind::kNot, any, t) : any;
   }
   ExprPtr additive() {
     ExprPtr l = multiplicative();

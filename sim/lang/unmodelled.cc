@@ -46,8 +46,6 @@ std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
   if (l.is(0, "ON") && body && std::holds_alternative<InsertStmt>(*body))
     return l.no(0, "INSERT ... ON CONFLICT");
   if (l.is(0, "RETURNING")) return l.no(0, "RETURNING");
-  if (l.is(0, "IN") || (l.is(0, "NOT") && l.is(1, "IN")))
-    return l.no(0, "IN (...)", "write the comparisons out: id = 1 OR id = 2");
   if (l.is(0, "OFFSET")) return l.no(0, "OFFSET");
   if (l.is(0, "FOR") && body && std::holds_alternative<SelectStmt>(*body))
     return l.no(0, "more than one locking clause");
@@ -103,6 +101,9 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return select_item(l);
     case SqlPlace::kAfterSelectList:
       if (l.at(0).kind == TokenKind::kEnd || l.is(0, "INTO")) return l.no(0, "SELECT without FROM");
+      return std::nullopt;
+    case SqlPlace::kInList:
+      if (l.symbol(0, "(") && l.is(1, "SELECT")) return l.no(1, "a subquery (IN (SELECT ...))");
       return std::nullopt;
     case SqlPlace::kLockClause:
       if (l.is(0, "OF")) return l.no(0, "a locking clause naming tables (FOR UPDATE OF)");

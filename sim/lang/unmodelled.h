@@ -27,6 +27,7 @@ enum class SqlPlace {
   kTableElement,  // an element of CREATE TABLE's list
   kColumnType,    // a column's type
   kColumnClause,  // after a column's type and its modelled clauses
+  kInList,        // after [NOT] IN
 };
 
 struct Unmodelled {
