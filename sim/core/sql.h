@@ -26,7 +26,10 @@ const char* to_sql(LockMode m);  // "FOR UPDATE", ...
 // leave the row out (SKIP LOCKED).
 enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 
-enum class ColumnType { kInt, kBigInt, kText };  // int is PostgreSQL's int4
+// int is PostgreSQL's int4. numeric holds whole numbers only in ccsim: no
+// fractional literal is read and no division is allowed where a numeric
+// column exists (lang/validate.cc), so its values print as PostgreSQL's do.
+enum class ColumnType { kInt, kBigInt, kText, kNumeric };
 
 // A column of a table, as CREATE TABLE declares it.
 struct Column {

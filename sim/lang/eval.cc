@@ -173,8 +173,11 @@ Value coerce(const Value& v, ColumnType t, const std::string& column) {
   }
   auto* i = std::get_if<int64_t>(&v);
   if (!i) {
-    throw SqlError("22P02",
-                   "invalid input syntax for type integer: \"" + std::get<std::string>(v) + "\"");
+    const char* type = t == ColumnType::kNumeric  ? "numeric"
+                       : t == ColumnType::kBigInt ? "bigint"
+                                                  : "integer";
+    throw SqlError("22P02", std::string("invalid input syntax for type ") + type + ": \"" +
+                                std::get<std::string>(v) + "\"");
   }
   if (t == ColumnType::kInt &&
       (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()))

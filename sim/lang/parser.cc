@@ -246,9 +246,15 @@ class Parser : TokenCursor {
         col.type = ColumnType::kBigInt;
       } else if (accept("text")) {
         col.type = ColumnType::kText;
+      } else if (accept("numeric") || accept("decimal")) {
+        col.type = ColumnType::kNumeric;
+        if (peek().kind == TokenKind::kSymbol && peek().text == "(")
+          fail(peek(),
+               "a numeric precision or scale (numeric(p, s)) is not modelled; write "
+               "numeric alone (ccsim's numeric holds whole numbers)");
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
-        fail(t, "expected a column type (int, bigint or text), found " + describe(t));
+        fail(t, "expected a column type (int, bigint, text or numeric), found " + describe(t));
       }
       for (;;) {
         if (const Token& pk = peek(); accept("PRIMARY")) {

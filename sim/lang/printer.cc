@@ -77,6 +77,8 @@ std::string type_sql(ColumnType t) {
       return "bigint";
     case ColumnType::kText:
       return "text";
+    case ColumnType::kNumeric:
+      return "numeric";
   }
   return "?";
 }

@@ -39,6 +39,9 @@ class Validator {
         for (const std::string& v : sel->into) defined_.insert(v);
       if (auto* let = std::get_if<LetAction>(&s.body)) defined_.insert(let->var);
     }
+    for (size_t i = 0; i < schema.table_count(); ++i)
+      for (const Column& c : schema.table(TableId{static_cast<uint32_t>(i)}).columns)
+        numeric_ |= c.type == ColumnType::kNumeric;
   }
 
   void run() {
@@ -83,6 +86,13 @@ class Validator {
         fail(s, e->column, "a column (" + e->name + ") cannot be used here; use a :parameter");
       column(s, *t, e->name, e->column);
     }
+    // ccsim's numeric holds whole numbers: a division would keep a fraction
+    // in PostgreSQL (numeric 7 / 2 is 3.5000000000000000), so none is
+    // allowed where a numeric value could reach it.
+    if (numeric_ && e->kind == ExprKind::kBinary && (e->op == BinOp::kDiv || e->op == BinOp::kMod))
+      fail(s, e->column,
+           "division (/ or %) is not modelled in a scenario with a numeric column: ccsim's "
+           "numeric holds whole numbers, PostgreSQL's division keeps the fraction");
     if (e->kind == ExprKind::kParam && !defined_.count(e->name)) {
       std::string known;
       for (const std::string& n : defined_) known += (known.empty() ? ":" : ", :") + n;
@@ -141,6 +151,7 @@ class Validator {
   const Program& p_;
   const Store& schema_;
   std::set<std::string> defined_;
+  bool numeric_ = false;  // a table has a numeric column
 };
 
 }  // namespace

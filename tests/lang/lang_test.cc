@@ -250,7 +250,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:26: error: a table-level UNIQUE constraint is not modelled"},
       {"CREATE TABLE u (a boolean)",
        "7:21: error: the column type boolean is not modelled; the "
-       "types are int, bigint and text"},
+       "types are int, bigint, text and numeric"},
       {"CREATE TABLE u (a int REFERENCES t)",
        "7:25: error: a column's REFERENCES clause is not modelled"},
       {"SELECT id FROM t FOR UPDATE OF t",
