@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/aggregate.h"
 #include "engine/describe.h"
 #include "engine/index_lookup.h"
 
@@ -383,7 +384,9 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   Cursor c = std::move(*session.cursor);
   session.cursor.reset();
   SqlAnswer a;
-  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+  if (auto* sel = std::get_if<SelectStmt>(&st.body); sel && !sel->aggregates.empty()) {
+    aggregate_answer(w_.store, table_named(w_.store, sel->table), *sel, c.out, narrating(log_), &a);
+  } else if (sel) {
     TableId tid = table_named(w_.store, sel->table);
     const Table& t = w_.store.table(tid);
     std::vector<int> cols;

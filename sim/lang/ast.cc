@@ -2,6 +2,21 @@
 
 namespace ccsim {
 
+const char* to_sql(AggKind k) {
+  switch (k) {
+    case AggKind::kCountStar:
+    case AggKind::kCount:
+      return "count";
+    case AggKind::kSum:
+      return "sum";
+    case AggKind::kMin:
+      return "min";
+    case AggKind::kMax:
+      return "max";
+  }
+  return "?";
+}
+
 const char* op_sql(BinOp op) {
   switch (op) {
     case BinOp::kAdd:

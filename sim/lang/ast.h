@@ -55,8 +55,17 @@ struct OrderBy {
   bool descending = false;
 };
 
+// An aggregate in a select list: count(*), count(col), sum, min or max.
+enum class AggKind { kCountStar, kCount, kSum, kMin, kMax };
+struct Aggregate {
+  AggKind kind = AggKind::kCountStar;
+  std::string column;  // empty for count(*)
+};
+const char* to_sql(AggKind k);  // "count", "sum", ...: also the result column's name
+
 struct SelectStmt {
-  std::vector<std::string> columns;  // empty means *
+  std::vector<std::string> columns;   // empty means * (or the aggregates, when there are)
+  std::vector<Aggregate> aggregates;  // one result row over the rows the WHERE keeps
   std::string table;
   ExprPtr where;  // may be null
   std::optional<OrderBy> order_by;

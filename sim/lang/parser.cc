@@ -124,12 +124,16 @@ class Parser : TokenCursor {
 
   SelectStmt select() {
     SelectStmt s;
+    const Token& select_at = peek();
     if (!accept_symbol("*")) {
       do {
+        if (aggregate(s)) continue;
         refuse_unmodelled(SqlPlace::kSelectItem);
         s.columns.push_back(name("a column name or * after SELECT"));
       } while (accept_symbol(","));
     }
+    if (!s.aggregates.empty() && !s.columns.empty())
+      fail(peek(), "a column beside an aggregate needs GROUP BY, which is not modelled");
     refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the column list");
     s.table = name("a table name after FROM");
@@ -170,6 +174,12 @@ class Parser : TokenCursor {
       // PostgreSQL takes LIMIT before or after the locking clause.
       if (!s.limit && accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
     }
+    if (!s.aggregates.empty() && (s.order_by || s.limit || s.lock))
+      fail(select_at, std::string("an aggregate with ") +
+                          (s.lock       ? "a locking clause"
+                           : s.order_by ? "ORDER BY"
+                                        : "LIMIT") +
+                          " is not modelled" + (s.lock ? " (PostgreSQL refuses it: 0A000)" : ""));
     if (accept("INTO")) {
       do {
         const Token& t = peek();
@@ -180,6 +190,36 @@ class Parser : TokenCursor {
       } while (accept_symbol(","));
     }
     return s;
+  }
+
+  // count(*), count(col), sum(col), min(col), max(col) in a select list.
+  // Returns false when the next item is not one.
+  bool aggregate(SelectStmt& s) {
+    static const std::pair<const char*, AggKind> kinds[] = {{"count", AggKind::kCount},
+                                                            {"sum", AggKind::kSum},
+                                                            {"min", AggKind::kMin},
+                                                            {"max", AggKind::kMax}};
+    const Token& t = peek();
+    const Token& open = tokens_[std::min(at_ + 1, tokens_.size() - 1)];
+    if (t.kind != TokenKind::kIdent || t.quoted || open.kind != TokenKind::kSymbol ||
+        open.text != "(")
+      return false;
+    for (auto& [word, kind] : kinds) {
+      if (!iequals(t.text, word)) continue;
+      at_ += 2;
+      Aggregate a{kind, ""};
+      if (kind == AggKind::kCount && accept_symbol("*")) {
+        a.kind = AggKind::kCountStar;
+      } else {
+        if (peek_is("DISTINCT") || peek_is("ALL"))
+          fail(peek(), "an aggregate's " + peek().text + " is not modelled");
+        a.column = name("a column name in " + lower(t.text) + "(...)");
+      }
+      expect_symbol(")", "to close the aggregate");
+      s.aggregates.push_back(std::move(a));
+      return true;
+    }
+    return false;
   }
 
   UpdateStmt update() {

@@ -117,9 +117,15 @@ std::string server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, RollbackStmt>) {
           return "ROLLBACK";
         } else if constexpr (std::is_same_v<T, SelectStmt>) {
-          std::string out = "SELECT " +
-                            (b.columns.empty() ? std::string("*") : names_sql(b.columns)) +
-                            " FROM " + sql_identifier(b.table) + p.where(b.where);
+          std::string list = b.columns.empty() ? std::string("*") : names_sql(b.columns);
+          if (!b.aggregates.empty()) {
+            list.clear();
+            for (const Aggregate& a : b.aggregates)
+              list += (list.empty() ? "" : ", ") + std::string(to_sql(a.kind)) + "(" +
+                      (a.column.empty() ? std::string("*") : sql_identifier(a.column)) + ")";
+          }
+          std::string out =
+              "SELECT " + list + " FROM " + sql_identifier(b.table) + p.where(b.where);
           if (b.order_by)
             out += " ORDER BY " + sql_identifier(b.order_by->column) +
                    (b.order_by->descending ? " DESC" : "");
@@ -148,12 +154,18 @@ std::string server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, DeleteStmt>) {
           return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where);
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
+          // One key column says PRIMARY KEY after itself; a key of several is
+          // a table-level PRIMARY KEY (PostgreSQL refuses two column-level ones).
+          std::vector<std::string> key;
+          for (const Column& c : b.columns)
+            if (c.primary_key) key.push_back(c.name);
           std::string cols;
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " + type_sql(c.type) +
-                    (c.primary_key ? " PRIMARY KEY"
-                     : c.not_null  ? " NOT NULL"
-                                   : "");
+                    (c.primary_key && key.size() == 1 ? " PRIMARY KEY"
+                     : c.not_null                     ? " NOT NULL"
+                                                      : "");
+          if (key.size() > 1) cols += ", PRIMARY KEY (" + names_sql(key) + ")";
           return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
           std::string names;

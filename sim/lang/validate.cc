@@ -106,9 +106,19 @@ class Validator {
   void check(const Step& s, size_t, const SelectStmt& sel) const {
     const Table& t = table(s, sel.table);
     for (const std::string& c : sel.columns) column(s, t, c);
+    for (const Aggregate& a : sel.aggregates) {
+      if (a.column.empty()) continue;
+      column(s, t, a.column);
+      if (a.kind == AggKind::kSum &&
+          t.columns[static_cast<size_t>(t.column_index(a.column))].type == ColumnType::kText)
+        fail(s, column_of(s, a.column),
+             "sum(text) does not exist in PostgreSQL (42883): sum adds numbers");
+    }
     expr(s, &t, sel.where);
     if (sel.order_by) column(s, t, sel.order_by->column);
-    size_t width = sel.columns.empty() ? t.columns.size() : sel.columns.size();
+    size_t width = !sel.aggregates.empty() ? sel.aggregates.size()
+                   : sel.columns.empty()   ? t.columns.size()
+                                           : sel.columns.size();
     if (!sel.into.empty() && sel.into.size() != width)
       fail(s, column_of(s, "INTO"),
            "INTO names " + std::to_string(sel.into.size()) + " parameters but the SELECT returns " +

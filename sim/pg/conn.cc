@@ -2,11 +2,26 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 
 namespace ccsim {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// A number column's text as ccsim's whole number; text as it came when it
+// is not one (a numeric with a fraction, or beyond 64 bits), so a
+// comparison shows the difference instead of guessing.
+Value number_or_text(const std::string& text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc() && end == text.data() + text.size()) return Value{v};
+  return Value{text};
+}
+
+}  // namespace
 
 std::vector<Row> PgResult::values() const {
   std::vector<Row> out;
@@ -14,7 +29,7 @@ std::vector<Row> PgResult::values() const {
     Row values;
     for (size_t c = 0; c < row.size(); ++c)
       values.push_back(!row[c]     ? Value{Null{}}
-                       : is_int[c] ? Value{static_cast<int64_t>(std::stoll(*row[c]))}
+                       : is_int[c] ? number_or_text(*row[c])
                                    : Value{*row[c]});
     out.push_back(std::move(values));
   }
@@ -22,7 +37,7 @@ std::vector<Row> PgResult::values() const {
 }
 
 bool pg_int_type(Oid t) {
-  return t == 20 || t == 21 || t == 23;
+  return t == 20 || t == 21 || t == 23 || t == 1700;  // int8, int2, int4, numeric
 }
 
 std::string pg_quote(const std::string& s) {

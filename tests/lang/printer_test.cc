@@ -39,6 +39,19 @@ TEST_CASE("ORDER BY, LIMIT, NOWAIT and SKIP LOCKED come out in PostgreSQL's orde
   CHECK(print("SELECT id FROM t FOR KEY SHARE").sql == "SELECT id FROM t FOR KEY SHARE");
 }
 
+TEST_CASE(
+    "aggregates and IN lists and numeric columns and table keys print as PostgreSQL reads them",
+    "[lang]") {
+  CHECK(print("SELECT count(*), sum(v), MAX(\"V\") FROM t WHERE id IN (1, 2)").sql ==
+        "SELECT count(*), sum(v), max(\"V\") FROM t WHERE (id = 1) OR (id = 2)");
+  CHECK(print("SELECT id FROM t WHERE id NOT IN (1) AND v = 2").sql ==
+        "SELECT id FROM t WHERE (NOT (id = 1)) AND (v = 2)");
+  CHECK(print("CREATE TABLE t (a int, b numeric, PRIMARY KEY (b, a))").sql ==
+        "CREATE TABLE t (a int NOT NULL, b numeric NOT NULL, PRIMARY KEY (a, b))");
+  CHECK(print("CREATE TABLE t (a int, b text, PRIMARY KEY (b))").sql ==
+        "CREATE TABLE t (a int, b text PRIMARY KEY)");
+}
+
 TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
   Vars v{{"delta", Var{int64_t{10}, {}}}, {"me", Var{int64_t{2}, {}}}};
   Printed p = print(

@@ -1,0 +1,52 @@
+#include "engine/aggregate.h"
+
+namespace ccsim {
+
+// ---- Rule: aggregates (PostgreSQL 15) --------------------------------------
+// count(*) counts the rows, count(col) the rows where col is not NULL; sum,
+// min and max skip NULLs and are NULL over no value. sum of int is bigint
+// and of bigint or numeric numeric: whole numbers either way here.
+void aggregate_answer(const Store& s, TableId table, const SelectStmt& sel,
+                      const std::vector<VersionId>& rows, bool narrate, SqlAnswer* a) {
+  const Table& t = s.table(table);
+  a->has_rows = true;
+  Row out;
+  for (const Aggregate& agg : sel.aggregates) {
+    if (narrate) a->columns.push_back(to_sql(agg.kind));
+    std::vector<RowRead> from;
+    if (agg.kind == AggKind::kCountStar) {
+      out.emplace_back(std::in_place_type<int64_t>, static_cast<int64_t>(rows.size()));
+      a->first_row_reads.push_back(std::move(from));
+      continue;
+    }
+    size_t col = static_cast<size_t>(t.column_index(agg.column));
+    Value acc{Null{}};
+    int64_t count = 0;
+    for (VersionId v : rows) {
+      const Version& ver = s.version(v);
+      const Value& x = ver.values[col];
+      if (is_null(x)) continue;
+      from.push_back(RowRead{table, ver.row, ver.id, agg.column});
+      ++count;
+      if (is_null(acc)) {
+        acc = x;
+      } else if (agg.kind == AggKind::kSum) {
+        int64_t sum = 0;
+        if (__builtin_add_overflow(std::get<int64_t>(acc), std::get<int64_t>(x), &sum))
+          throw SqlError("22003", "bigint out of range");
+        acc.emplace<int64_t>(sum);
+      } else if (agg.kind == AggKind::kMin ? x < acc : acc < x) {
+        acc = x;
+      }
+    }
+    if (agg.kind == AggKind::kCount)
+      out.emplace_back(std::in_place_type<int64_t>, count);
+    else
+      out.push_back(std::move(acc));
+    a->first_row_reads.push_back(std::move(from));
+  }
+  a->rows.push_back(std::move(out));
+  a->rowcount = 1;
+}
+
+}  // namespace ccsim
