@@ -424,8 +424,11 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
 SqlAnswer Executor::execute(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
   // ---- Rule: a failed transaction block (SQLSTATE 25P02) ---------------------
+  // ROLLBACK TO a savepoint also leaves it, as a nested atomic() block does.
+  auto* savepoint = std::get_if<SavepointStmt>(&st.body);
+  bool rollback_to = savepoint && savepoint->kind == SavepointStmt::Kind::kRollbackTo;
   if (session.failed_block && !std::holds_alternative<CommitStmt>(st.body) &&
-      !std::holds_alternative<RollbackStmt>(st.body))
+      !std::holds_alternative<RollbackStmt>(st.body) && !rollback_to)
     throw SqlError(
         "25P02", "current transaction is aborted, commands ignored until end of transaction block");
   SqlAnswer a;
@@ -442,7 +445,11 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       std::holds_alternative<RollbackStmt>(st.body)) {
     bool commit = std::holds_alternative<CommitStmt>(st.body);
     if (session.failed_block) {
-      session.in_block = session.failed_block = false;
+      session.failed_block = false;
+      if (session.txn)
+        ending_.push_back(Ending{r, false});  // a subtransaction failed: all of it ends now
+      else
+        session.in_block = false;
     } else if (session.in_block) {  // outside a block it only warns (25P01)
       if (commit) {
         try {
@@ -456,32 +463,17 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     }
     return a;
   }
+  if (savepoint) {
+    this->savepoint(r, *savepoint);
+    return a;
+  }
   if (auto* set = std::get_if<SetStmt>(&st.body)) {
     a.note = "SET (" + set->name + " changes nothing in ccsim)";
     return a;
   }
-  if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
-    for (size_t i = 0; i < create->columns.size(); ++i)
-      for (size_t k = 0; k < i; ++k)
-        if (create->columns[k].name == create->columns[i].name)
-          throw SqlError("42701",
-                         "column \"" + create->columns[i].name + "\" specified more than once");
-    if (w_.store.find_table(create->table))
-      throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
-    w_.store.create_table(create->table, create->columns);
-    return a;
-  }
-  if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
-    // All or none: a missing table fails the statement before anything is
-    // dropped, unless IF EXISTS (PostgreSQL then says "skipping" in a NOTICE).
-    std::vector<TableId> found;
-    for (const std::string& name : drop->tables) {
-      auto tid = w_.store.find_table(name);
-      if (tid && std::find(found.begin(), found.end(), *tid) == found.end()) found.push_back(*tid);
-      if (!tid && !drop->if_exists)
-        throw SqlError("42P01", "table \"" + name + "\" does not exist");
-    }
-    for (TableId t : found) w_.store.drop_table(t);
+  if (std::holds_alternative<CreateTableStmt>(st.body) ||
+      std::holds_alternative<DropTableStmt>(st.body)) {
+    ddl(st);
     return a;
   }
   start_statement(r, st);
@@ -499,6 +491,16 @@ std::optional<SqlAnswer> Executor::run(RequestId r, const Step& st, const Vars& 
   }
 }
 
+// Resumes the statements of the transactions just granted locks, in order.
+void Executor::wake(const std::vector<TxnId>& granted, RequestId by) {
+  for (TxnId g : granted) {
+    RequestId waiter = w_.owner(g);
+    if (w_.requests[waiter.value].state != RunState::kBlocked || !w_.sessions[waiter.value].cursor)
+      continue;
+    resume(waiter, by);
+  }
+}
+
 // Ends r's transaction and resumes the statements its locks held up, in the
 // order their locks were granted.
 void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end) {
@@ -507,17 +509,13 @@ void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool n
   if (!t) return;
   session.txn = TxnId{};
   session.in_block = false;
+  session.savepoints.clear();
   std::vector<TxnId> granted = w_.store.end(t, commit);
   if (log_) log_->txn_ends.push_back(TxnObs{t, r, commit});
   if (narrate_end)
     emit(log_, commit ? EventKind::kCommit : EventKind::kRollback, r, w_.requests[r.value].pc,
          [&] { return text; });
-  for (TxnId g : granted) {
-    RequestId waiter = w_.owner(g);
-    if (w_.requests[waiter.value].state != RunState::kBlocked || !w_.sessions[waiter.value].cursor)
-      continue;
-    resume(waiter, r);
-  }
+  wake(granted, r);
 }
 
 // A waiter's lock was granted: its statement goes on from its cursor, and
@@ -538,6 +536,13 @@ void Executor::resume(RequestId waiter, RequestId by) {
 }
 
 void Executor::finish(RequestId r) {
+  for (size_t i = 0; i < woken_.size(); ++i)
+    if (woken_[i].first == r) {
+      std::vector<TxnId> granted = std::move(woken_[i].second);
+      woken_.erase(woken_.begin() + static_cast<std::ptrdiff_t>(i));
+      wake(granted, r);
+      return;
+    }
   auto it = std::find_if(ending_.begin(), ending_.end(), [&](const Ending& e) { return e.r == r; });
   if (it != ending_.end()) {
     bool commit = it->commit;
@@ -557,6 +562,14 @@ void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
   Session& session = w_.sessions[r.value];
   session.cursor.reset();
   bool block = session.in_block;
+  if (in_session && block && session.txn && !session.savepoints.empty()) {
+    // An error inside a savepoint aborts the subtransaction only: back to
+    // the innermost savepoint, the block failed until ROLLBACK TO or its end.
+    w_.store.cancel_wait(session.txn);
+    session.failed_block = true;
+    wake(w_.store.rollback_to(session.txn, session.savepoints.back().second), r);
+    return;
+  }
   if (session.txn) {
     w_.store.cancel_wait(session.txn);
     end_txn(r, false, why, true);

@@ -38,6 +38,11 @@ class Executor : public SqlBackend {
   SqlAnswer complete(RequestId r, const Step& st);
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const Snapshot& snap);
   void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
+  void savepoint(RequestId r, const SavepointStmt& sp);
+  void ddl(const Step& st);
+  // ROLLBACK TO's grants, waiting for finish() (who rolled back, what was granted).
+  std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
+  void wake(const std::vector<TxnId>& granted, RequestId by);
   void resume(RequestId waiter, RequestId by);
 
   World& w_;

@@ -37,6 +37,8 @@ struct Session {
   // COMMIT and ROLLBACK work.
   bool failed_block = false;
   std::optional<Cursor> cursor;
+  // The open savepoints, innermost last: their names and marks.
+  std::vector<std::pair<std::string, SavepointMark>> savepoints;
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices
@@ -44,6 +46,13 @@ struct Session {
 struct Faults {
   bool no_where_recheck = false;  // a waiting UPDATE does not re-check its WHERE
 };
+
+// Throws InputError at the first SAVEPOINT, ROLLBACK TO or RELEASE of a
+// request that can run at SERIALIZABLE (the world's level, or a BEGIN that
+// names it): how SSI's predicate locks and conflicts outlive a rolled-back
+// subtransaction is not modelled, so such a run is refused, never guessed.
+struct World;
+void refuse_savepoints_at_serializable(const World& w);
 
 struct World : Application {
   Store store;

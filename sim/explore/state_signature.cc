@@ -39,6 +39,16 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   put(out, q.pc);
   put(out, ss.in_block);
   put(out, ss.failed_block);
+  put(out, ss.savepoints.size());
+  for (const auto& [name, mark] : ss.savepoints) {
+    put_text(out, name);
+    put(out, mark.undo);
+    put(out, mark.locks.size());
+    for (const auto& [row, mode] : mark.locks) {
+      put(out, row_label_[row.value]);
+      put(out, static_cast<uint64_t>(mode));
+    }
+  }
   put(out, q.mutex_wait);
   put(out, static_cast<uint64_t>(q.restarts));
   if (count_steps_[i]) put(out, static_cast<uint64_t>(q.steps_taken));

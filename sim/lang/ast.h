@@ -49,6 +49,13 @@ struct BeginStmt {
 };
 struct CommitStmt {};
 struct RollbackStmt {};
+// SAVEPOINT name, ROLLBACK TO [SAVEPOINT] name, RELEASE [SAVEPOINT] name: a
+// subtransaction, as a nested transaction.atomic() opens one.
+struct SavepointStmt {
+  enum class Kind { kSavepoint, kRollbackTo, kRelease };
+  Kind kind = Kind::kSavepoint;
+  std::string name;
+};
 
 struct OrderBy {
   std::string column;
@@ -146,9 +153,10 @@ struct ReleaseAction {
   std::string mutex;
 };
 
-using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SelectStmt, UpdateStmt,
-                              InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt,
-                              LetAction, RetryAction, RestartAction, AcquireAction, ReleaseAction>;
+using StepBody =
+    std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
+                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction,
+                 RetryAction, RestartAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

@@ -5,18 +5,18 @@
 #include <charconv>
 #include <limits>
 
+#include "lang/clause_parsing.h"
 #include "lang/keywords.h"
 #include "lang/lexer.h"
-#include "lang/token_cursor.h"
 #include "lang/unmodelled.h"
 
 namespace ccsim {
 
 namespace {
 
-class Parser : TokenCursor {
+class Parser : ClauseParsing {
  public:
-  Parser(std::string_view line, SourcePos pos) : TokenCursor(line, pos) {}
+  Parser(std::string_view line, SourcePos pos) : ClauseParsing(line, pos) {}
 
   Step parse() {
     Step step;
@@ -52,7 +52,22 @@ class Parser : TokenCursor {
     refuse_unmodelled(SqlPlace::kStatement);
     if (accept("BEGIN") || accept("START")) return begin();
     if (accept("COMMIT") || accept("END")) return CommitStmt{};
-    if (accept("ROLLBACK") || accept("ABORT")) return RollbackStmt{};
+    if (accept("SAVEPOINT"))
+      return SavepointStmt{SavepointStmt::Kind::kSavepoint, name("a savepoint name")};
+    if (accept("ROLLBACK") || accept("ABORT")) {
+      if (!accept("TO")) {
+        accept("WORK") || accept("TRANSACTION");
+        return RollbackStmt{};
+      }
+      accept("SAVEPOINT");
+      return SavepointStmt{SavepointStmt::Kind::kRollbackTo, name("a savepoint name")};
+    }
+    if (peek_is("RELEASE") &&
+        !(tokens_[at_ + 1].kind == TokenKind::kIdent && iequals(tokens_[at_ + 1].text, "MUTEX"))) {
+      ++at_;
+      accept("SAVEPOINT");
+      return SavepointStmt{SavepointStmt::Kind::kRelease, name("a savepoint name")};
+    }
     if (accept("SELECT")) return select();
     if (accept("UPDATE")) return update();
     if (accept("INSERT")) return insert();
@@ -192,36 +207,6 @@ class Parser : TokenCursor {
     return s;
   }
 
-  // count(*), count(col), sum(col), min(col), max(col) in a select list.
-  // Returns false when the next item is not one.
-  bool aggregate(SelectStmt& s) {
-    static const std::pair<const char*, AggKind> kinds[] = {{"count", AggKind::kCount},
-                                                            {"sum", AggKind::kSum},
-                                                            {"min", AggKind::kMin},
-                                                            {"max", AggKind::kMax}};
-    const Token& t = peek();
-    const Token& open = tokens_[std::min(at_ + 1, tokens_.size() - 1)];
-    if (t.kind != TokenKind::kIdent || t.quoted || open.kind != TokenKind::kSymbol ||
-        open.text != "(")
-      return false;
-    for (auto& [word, kind] : kinds) {
-      if (!iequals(t.text, word)) continue;
-      at_ += 2;
-      Aggregate a{kind, ""};
-      if (kind == AggKind::kCount && accept_symbol("*")) {
-        a.kind = AggKind::kCountStar;
-      } else {
-        if (peek_is("DISTINCT") || peek_is("ALL"))
-          fail(peek(), "an aggregate's " + peek().text + " is not modelled");
-        a.column = name("a column name in " + lower(t.text) + "(...)");
-      }
-      expect_symbol(")", "to close the aggregate");
-      s.aggregates.push_back(std::move(a));
-      return true;
-    }
-    return false;
-  }
-
   UpdateStmt update() {
     UpdateStmt u;
     u.table = name("a table name after UPDATE");
@@ -315,40 +300,6 @@ class Parser : TokenCursor {
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     return c;
-  }
-
-  // A table-level PRIMARY KEY (a, b) [INCLUDE (c)]: its columns become the
-  // key, as if each had said PRIMARY KEY (the store keys a table by the set
-  // of its key columns). INCLUDE adds covered columns to the index, which
-  // changes nothing ccsim models. Returns false when the element is not one.
-  bool table_primary_key(CreateTableStmt& c) {
-    const Token& at = peek();
-    if (!accept("PRIMARY")) return false;
-    expect("KEY", "after PRIMARY");
-    auto names = [&](const char* what) {
-      std::vector<std::pair<std::string, const Token*>> out;
-      expect_symbol("(", what);
-      do {
-        const Token* t = &peek();
-        out.emplace_back(name("a column name"), t);
-      } while (accept_symbol(","));
-      expect_symbol(")", "to close the column list");
-      return out;
-    };
-    if (std::any_of(c.columns.begin(), c.columns.end(),
-                    [](const Column& x) { return x.primary_key; }))
-      fail(at, "multiple primary keys for table \"" + c.table + "\" are not allowed");
-    for (const auto& [n, t] : names("to open the key's column list")) {
-      auto col = std::find_if(c.columns.begin(), c.columns.end(),
-                              [&](const Column& x) { return x.name == n; });
-      if (col == c.columns.end())
-        fail(*t,
-             "column \"" + n + "\" named in key does not exist (name the columns before the key)");
-      if (col->primary_key) fail(*t, "column \"" + n + "\" appears twice in the primary key");
-      col->primary_key = col->not_null = true;
-    }
-    if (accept("INCLUDE")) (void)names("to open the INCLUDE column list");
-    return true;
   }
 
   SetStmt set() {

@@ -116,6 +116,16 @@ std::string server_sql(const Step& st, const Vars& vars,
           return "COMMIT";
         } else if constexpr (std::is_same_v<T, RollbackStmt>) {
           return "ROLLBACK";
+        } else if constexpr (std::is_same_v<T, SavepointStmt>) {
+          switch (b.kind) {
+            case SavepointStmt::Kind::kSavepoint:
+              return "SAVEPOINT " + sql_identifier(b.name);
+            case SavepointStmt::Kind::kRollbackTo:
+              return "ROLLBACK TO SAVEPOINT " + sql_identifier(b.name);
+            case SavepointStmt::Kind::kRelease:
+              return "RELEASE SAVEPOINT " + sql_identifier(b.name);
+          }
+          return "";
         } else if constexpr (std::is_same_v<T, SelectStmt>) {
           std::string list = b.columns.empty() ? std::string("*") : names_sql(b.columns);
           if (!b.aggregates.empty()) {

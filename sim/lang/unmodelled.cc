@@ -29,10 +29,6 @@ class Look {
 };
 
 std::optional<Unmodelled> statement(const Look& l) {
-  if (l.is(0, "SAVEPOINT")) return l.no(0, "SAVEPOINT (a nested transaction.atomic())");
-  if (l.is(0, "RELEASE") && !l.is(1, "MUTEX")) return l.no(0, "RELEASE SAVEPOINT");
-  if ((l.is(0, "ROLLBACK") || l.is(0, "ABORT")) && l.is(1, "TO"))
-    return l.no(0, "ROLLBACK TO SAVEPOINT");
   if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
   if (l.is(0, "LOCK")) return l.no(0, "LOCK TABLE");
   for (const char* k :
@@ -82,9 +78,9 @@ std::optional<Unmodelled> table_element(const Look& l) {
 }  // namespace
 
 bool starts_step(std::string_view word) {
-  for (const char* k :
-       {"SELECT", "UPDATE", "INSERT", "DELETE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK",
-        "ABORT", "CREATE", "DROP", "SET", "LET", "RETRY", "RESTART", "ACQUIRE", "RELEASE"})
+  for (const char* k : {"SELECT", "UPDATE", "INSERT", "DELETE", "BEGIN", "START", "COMMIT", "END",
+                        "ROLLBACK", "ABORT", "CREATE", "DROP", "SET", "LET", "RETRY", "RESTART",
+                        "ACQUIRE", "RELEASE", "SAVEPOINT"})
     if (iequals(word, k)) return true;
   return false;
 }

@@ -222,6 +222,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
       q.vars["rowcount"] = Var{int64_t{0}, {}};
       w.add(std::move(q));
     }
+    refuse_savepoints_at_serializable(w);
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       if (open_block[s]) {
         Session& session = w.sessions[s];

@@ -108,8 +108,70 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   return granted;
 }
 
+SavepointMark Store::mark(TxnId t) const {
+  const Txn& x = txn(t);
+  SavepointMark m;
+  m.undo = x.undo.size();
+  for (RowId r : x.locked)
+    for (const RowLock& h : rows_[r.value].holders)
+      if (h.txn == t) m.locks.emplace_back(r, h.mode);
+  return m;
+}
+
+std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
+  Txn& x = mut(t);
+  for (size_t i = x.undo.size(); i-- > m.undo;) {
+    auto [r, before] = x.undo[i];
+    rows_[r.value].newest = before;
+    if (before) {
+      Version& v = versions_[before.value - 1];
+      v.xmax = TxnId{};
+      v.next = VersionId{};
+    }
+  }
+  x.undo.resize(std::min(x.undo.size(), m.undo));
+  std::vector<TxnId> granted;
+  std::vector<RowId> locked = std::move(x.locked);
+  mut(t).locked.clear();
+  for (RowId r : locked) {
+    auto& h = rows_[r.value].holders;
+    auto held = std::find_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; });
+    auto then =
+        std::find_if(m.locks.begin(), m.locks.end(), [&](const auto& l) { return l.first == r; });
+    if (then == m.locks.end()) {
+      if (held != h.end()) h.erase(held);
+    } else {
+      if (held != h.end()) held->mode = then->second;
+      mut(t).locked.push_back(r);
+    }
+    grant_waiters(r, granted);
+  }
+  return granted;
+}
+
 void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
   RowState& row = rows_[r.value];
+  auto blocked_by_others = [&](const RowLock& w) {
+    return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
+      return h.txn != w.txn && conflicts(h.mode, w.mode);
+    });
+  };
+  // A transaction that already holds a lock on the row and waits to
+  // strengthen it does not queue behind the others: PostgreSQL's
+  // heap_lock_tuple skips the tuple lock for it and waits on the holders
+  // alone, so it goes first once they let it (tuplelock-upgrade-no-deadlock).
+  for (size_t i = 0; i < row.queue.size();) {
+    RowLock w = row.queue[i];
+    auto held = std::find_if(row.holders.begin(), row.holders.end(),
+                             [&](const RowLock& h) { return h.txn == w.txn; });
+    if (!w.hold || held == row.holders.end() || blocked_by_others(w)) {
+      ++i;
+      continue;
+    }
+    row.queue.erase(row.queue.begin() + static_cast<std::ptrdiff_t>(i));
+    held->mode = std::max(held->mode, w.mode);
+    granted.push_back(w.txn);
+  }
   while (!row.queue.empty()) {
     RowLock w = row.queue.front();
     bool blocked = std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {

@@ -108,6 +108,16 @@ struct Snapshot {
   TxnId self;
 };
 
+// A savepoint's mark in its transaction: how long the undo log was, and the
+// row locks held then with their strengths. Rolling back to it undoes the
+// later writes and releases (or weakens back) the locks taken since, as
+// PostgreSQL does when a subtransaction aborts.
+struct SavepointMark {
+  size_t undo = 0;
+  std::vector<std::pair<RowId, LockMode>> locks;
+  bool operator==(const SavepointMark&) const = default;
+};
+
 struct Txn {
   TxnId id;
   RequestId owner;
@@ -163,6 +173,11 @@ class Store {
   // Returns the waiting transactions that were granted a lock as a result,
   // in grant order.
   std::vector<TxnId> end(TxnId t, bool commit);
+  // Where t stands now, for a savepoint.
+  SavepointMark mark(TxnId t) const;
+  // Rolls t back to a mark (see SavepointMark). Returns the waiting
+  // transactions granted a lock as a result, in grant order.
+  std::vector<TxnId> rollback_to(TxnId t, const SavepointMark& m);
 
   // ---- rows -----------------------------------------------------------------
   const Version& version(VersionId v) const { return versions_[v.value - 1]; }
