@@ -156,6 +156,18 @@ const Scenario* Api::find(const std::string& key) const {
 }
 
 ApiResponse Api::get(const std::string& target) const {
+  // No answer may stop the server: what the core refuses (a level a
+  // scenario cannot run at, say) is the client's 400.
+  try {
+    return route(target);
+  } catch (const InputError& e) {
+    return bad(e.message());
+  } catch (const std::exception& e) {
+    return json_response(500, Json{{"error", std::string("ccsim could not answer: ") + e.what()}});
+  }
+}
+
+ApiResponse Api::route(const std::string& target) const {
   if (target.size() > limits_.target_bytes_max)
     return bad("the request is longer than " + std::to_string(limits_.target_bytes_max) + " bytes");
   std::string path;

@@ -37,6 +37,7 @@ class Api {
   const std::string& first_key() const { return scenarios_.front().first; }
 
  private:
+  ApiResponse route(const std::string& target) const;
   ApiResponse scenarios() const;
   ApiResponse scenario(const std::string& key) const;
   ApiResponse run(const std::vector<std::pair<std::string, std::string>>& query) const;
