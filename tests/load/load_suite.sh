@@ -114,7 +114,7 @@ PY
       sleep 0.5
       as_pg=()
       [ "$(id -u)" -eq 0 ] && as_pg=(runuser -u postgres --)
-      "${as_pg[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGHOST/data" -m fast -w restart -l "$PGHOST/server2.log" >/dev/null
+      (cd "$PGHOST" && "${as_pg[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PGHOST/data" -m fast -w restart -l "$PGHOST/server2.log" >/dev/null 2>>"$PGHOST/pg_ctl.log")
       wait $pid
       echo "exit $?"' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1
     grep -q "^exit 2$" "$work/out" || fail "expected exit 2 after a server restart"
