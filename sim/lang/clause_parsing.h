@@ -39,7 +39,10 @@ class ClauseParsing : protected TokenCursor {
     if (std::any_of(c.columns.begin(), c.columns.end(),
                     [](const Column& x) { return x.primary_key; }))
       fail(at, "multiple primary keys for table \"" + c.table + "\" are not allowed");
-    for (const auto& [n, t] : names("to open the key's column list")) {
+    for (const auto& key : names("to open the key's column list")) {
+      const std::string& n =
+          key.first;  // named, not bound: clang 14 lambdas cannot capture bindings
+      const Token* t = key.second;
       auto col = std::find_if(c.columns.begin(), c.columns.end(),
                               [&](const Column& x) { return x.name == n; });
       if (col == c.columns.end())
