@@ -105,7 +105,31 @@ void add_movers(const World& w, Json& j) {
   j["blocked"] = blocked;
 }
 
+// The isolation parameter, when given: a level's option name. Throws
+// InputError (the asker's 400) for anything else.
+std::optional<Isolation> level_param(
+    const std::vector<std::pair<std::string, std::string>>& query) {
+  const std::string* iso = param(query, "isolation");
+  if (!iso || iso->empty()) return std::nullopt;
+  if (auto level = isolation_named(*iso)) return level;
+  throw InputError(
+      SourcePos{"isolation", 0, 0},
+      "no isolation level " + *iso + " (levels: read-committed, repeatable-read, serializable)");
+}
+
 }  // namespace
+
+// The scenario a request names. Throws InputError (the asker's 400) when it
+// names none or one that is not served.
+const Scenario* Api::served(const std::string* key, const std::string& path) const {
+  if (!key)
+    throw InputError(SourcePos{"scenario", 0, 0}, "missing scenario: " + path + "?scenario=NAME");
+  const Scenario* s = find(*key);
+  if (!s)
+    throw InputError(SourcePos{"scenario", 0, 0},
+                     "no scenario " + *key + " is served (see /api/scenarios)");
+  return s;
+}
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";
@@ -221,16 +245,9 @@ ApiResponse Api::summary(const std::vector<std::pair<std::string, std::string>>&
     if (k != "scenario" && k != "isolation")
       return bad("unknown parameter " + k + " (known: scenario, isolation)");
   const std::string* key = param(query, "scenario");
-  if (!key) return bad("missing scenario: /api/summary?scenario=NAME");
-  const Scenario* s = find(*key);
-  if (!s) return bad("no scenario " + *key + " is served (see /api/scenarios)");
+  const Scenario* s = served(key, "/api/summary");
   RunOptions ro;
-  if (const std::string* iso = param(query, "isolation"); iso && !iso->empty()) {
-    ro.isolation = isolation_named(*iso);
-    if (!ro.isolation)
-      return bad("no isolation level " + *iso +
-                 " (levels: read-committed, repeatable-read, serializable)");
-  }
+  ro.isolation = level_param(query);
   return ApiResponse{200, "application/json",
                      summary_json(*key, simulate(*s, ro), ro.isolation.value_or(s->isolation))};
 }
@@ -259,9 +276,7 @@ ApiResponse Api::run(const std::vector<std::pair<std::string, std::string>>& que
       return bad("unknown parameter " + k +
                  " (known: scenario, mitigation, isolation, schedule, play)");
   const std::string* key = param(query, "scenario");
-  if (!key) return bad("missing scenario: /api/run?scenario=NAME");
-  const Scenario* s = find(*key);
-  if (!s) return bad("no scenario " + *key + " is served (see /api/scenarios)");
+  const Scenario* s = served(key, "/api/run");
   const Mitigation* m = &s->mitigations.front();
   if (const std::string* name = param(query, "mitigation")) {
     m = s->find(*name);
@@ -274,12 +289,7 @@ ApiResponse Api::run(const std::vector<std::pair<std::string, std::string>>& que
     }
   }
   RunOptions ro;
-  if (const std::string* iso = param(query, "isolation"); iso && !iso->empty()) {
-    ro.isolation = isolation_named(*iso);
-    if (!ro.isolation)
-      return bad("no isolation level " + *iso +
-                 " (levels: read-committed, repeatable-read, serializable)");
-  }
+  ro.isolation = level_param(query);
   std::vector<std::string> names;
   if (const std::string* text = param(query, "schedule")) names = schedule_names(*text);
   if (names.size() > limits_.schedule_max)

@@ -43,6 +43,7 @@ class Api {
   ApiResponse run(const std::vector<std::pair<std::string, std::string>>& query) const;
   ApiResponse summary(const std::vector<std::pair<std::string, std::string>>& query) const;
   const Scenario* find(const std::string& key) const;
+  const Scenario* served(const std::string* key, const std::string& path) const;
 
   std::vector<std::pair<std::string, Scenario>> scenarios_;
   ServeLimits limits_;

@@ -5,17 +5,13 @@ and read the verdict. argv[1]: the server's address."""
 import sys
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+import chromium
+
 base = sys.argv[1]
-o = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
-    o.add_argument(a)
-o.binary_location = "/usr/bin/chromium"
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+d = chromium.driver()
 wait = WebDriverWait(d, 10)
 
 

@@ -4,16 +4,12 @@ frames, the lost write is marked, projector mode enlarges the type, and a
 move the file does not hold says to run ccsim serve. argv[1]: the file."""
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-o = webdriver.ChromeOptions()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
-    o.add_argument(a)
-o.binary_location = "/usr/bin/chromium"
-d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+import chromium
+
+d = chromium.driver()
 wait = WebDriverWait(d, 10)
 
 
