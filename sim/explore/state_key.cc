@@ -10,8 +10,9 @@ namespace ccsim {
 
 using namespace key_bytes;
 
-StateEncoder::StateEncoder(const World& initial) {
+StateEncoder::StateEncoder(const World& initial, bool identity_symmetry) {
   const size_t n = initial.requests.size();
+  if (identity_symmetry) ids_ = find_identity_columns(initial);
   std::map<const Program*, size_t> seen;
   facts_store_.reserve(n);
   for (const Request& q : initial.requests) {
@@ -39,6 +40,7 @@ StateEncoder::StateEncoder(const World& initial) {
     put(key, q.continue_on_error);
     put(key, count_steps_.back());
     for (const std::string& name : f->reads) {
+      if (ids_.usable && name == "request_id") continue;  // a name: see identity.h
       auto it = q.initial->find(name);
       put_text(key, name);
       if (it == q.initial->end()) {
@@ -231,6 +233,29 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   }
 }
 
+void StateEncoder::put_row_of(std::string& out, size_t table, const Row& row, size_t self) const {
+  put(out, row.size());
+  const size_t n = class_of_.size();
+  for (size_t c = 0; c < row.size(); ++c) {
+    const int64_t* id = std::get_if<int64_t>(&row[c]);
+    if (!id || !ids_.holds_identity(table, c) || *id < 1 || static_cast<uint64_t>(*id) > n) {
+      put_value(out, row[c]);
+      continue;
+    }
+    // The request whose :request_id this is (index + 1, scenario.cc).
+    size_t who = static_cast<size_t>(*id - 1);
+    out += '\3';
+    if (self == SIZE_MAX) {
+      put(out, 1 + pos_of_[who]);  // the shared part: positions are known
+    } else {
+      // A request's own part, written before positions are known: an INSERT
+      // stores only its own :request_id (identity.cc), anything else would
+      // have left the analysis unusable.
+      put(out, who == self ? 0 : 1 + who);
+    }
+  }
+}
+
 uint64_t StateEncoder::txn_ref(const World& w, TxnId t) const {
   if (!t) return 0;
   const Txn& x = w.store.txn(t);
@@ -265,10 +290,11 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
   // ---- Positions: each class's requests sorted by their own state ---------------
   // The members of a class keep the class's positions (its requests' indexes,
   // in order) and are assigned to them by signature. Equal signatures are the
-  // same position in every respect the key shows, with one exception: SSI's
+  // same position in every respect the key shows, with two exceptions: SSI's
   // read/write conflicts between two of them (a cycle of three such requests
-  // is not symmetric under swapping two). Such a tie is broken by trying
-  // every order of it and keeping the smallest key.
+  // is not symmetric under swapping two), and a stored identity naming one
+  // of them. Such a tie is broken by trying every order of it and keeping
+  // the smallest key.
   std::vector<uint32_t> slots(n);  // slot -> request
   std::vector<std::vector<uint32_t>> members(n);
   for (size_t i = 0; i < n; ++i) members[class_of_[i]].push_back(static_cast<uint32_t>(i));
@@ -276,6 +302,16 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
     std::vector<uint32_t> positions;  // the slots the tied requests fill
   };
   std::vector<Tie> ties;
+  // Requests a stored identity names: their order shows in the shared part.
+  named_.assign(n, 0);
+  if (ids_.usable)
+    for (const auto& [table, v] : kept_) {
+      const Row& row = w.store.version(VersionId{v}).values;
+      for (size_t col = 0; col < row.size(); ++col)
+        if (const int64_t* id = std::get_if<int64_t>(&row[col]);
+            id && ids_.holds_identity(table, col) && *id >= 1 && static_cast<uint64_t>(*id) <= n)
+          named_[static_cast<size_t>(*id - 1)] = 1;
+    }
   for (size_t c = 0; c < n; ++c) {
     const std::vector<uint32_t>& m = members[c];
     if (m.empty()) continue;
@@ -283,12 +319,14 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
     std::stable_sort(sorted.begin(), sorted.end(),
                      [&](uint32_t a, uint32_t b) { return sigs_[a] < sigs_[b]; });
     for (size_t k = 0; k < m.size(); ++k) slots[m[k]] = sorted[k];
-    if (!ssi_) continue;
+    if (!ssi_ && !ids_.usable) continue;
     for (size_t k = 0; k < m.size();) {
       size_t e = k + 1;
       while (e < m.size() && sigs_[sorted[e]] == sigs_[sorted[k]]) ++e;
       if (e - k > 1) {
-        bool linked = false;
+        bool linked = std::any_of(sorted.begin() + static_cast<long>(k),
+                                  sorted.begin() + static_cast<long>(e),
+                                  [&](uint32_t r) { return named_[r] != 0; });
         for (const auto& [reader, writer] : w.store.rw_conflicts()) {
           const Txn& a = w.store.txn(reader);
           const Txn& b = w.store.txn(writer);

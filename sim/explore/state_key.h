@@ -18,7 +18,9 @@
 //  - which of several interchangeable requests is which (symmetry): requests
 //    with the same program, the same arguments the program reads, and the
 //    same client or process where those matter are sorted by their own state,
-//    so a state and its renamings share one key.
+//    so a state and its renamings share one key. Where :request_id is only a
+//    name (explore/identity.h) it does not tell requests apart, and a stored
+//    one is written as the position of its request.
 //
 // The key is bytes, compared and hashed as such: the number of each
 // request's part and of the shared part, each part numbered the first time
@@ -32,6 +34,7 @@
 
 #include "check/lost_update_watch.h"
 #include "engine/world.h"
+#include "explore/identity.h"
 #include "explore/key_table.h"
 #include "explore/program_facts.h"
 
@@ -42,7 +45,10 @@ class StateEncoder {
   // Prepares the analysis of `initial`'s requests: their programs' facts and
   // which requests are interchangeable. Every world encoded later must have
   // been reached from `initial` by steps.
-  explicit StateEncoder(const World& initial);
+  // With `identity_symmetry`, requests that differ only in :request_id are
+  // interchangeable where the programs use it as a name only
+  // (explore/identity.h).
+  explicit StateEncoder(const World& initial, bool identity_symmetry = true);
 
   // Writes the key of (w, watch) to *out (replacing what it held). When
   // `slot_of` is given it receives the renaming used: slot_of[i] is the
@@ -58,6 +64,9 @@ class StateEncoder {
   // requests it is interchangeable with).
   const std::vector<uint32_t>& class_of() const { return class_of_; }
 
+  // The columns whose values the key treats as names of requests.
+  const IdentityColumns& identities() const { return ids_; }
+
  private:
   struct Scratch;
   void label(const World& w, const LostUpdateWatch& watch);
@@ -65,12 +74,16 @@ class StateEncoder {
   void write_shared(const World& w, const LostUpdateWatch& watch, std::string& out) const;
   void write_sxact(const Sxact& a, std::string& out) const;
   uint64_t txn_ref(const World& w, TxnId t) const;
+  // A row of table `table`; an identity stored in it is written as the
+  // position of its request (`self`: as "this request", for request `self`).
+  void put_row_of(std::string& out, size_t table, const Row& row, size_t self = SIZE_MAX) const;
 
   std::vector<const ProgramFacts*> facts_;  // per request
   std::vector<ProgramFacts> facts_store_;
   std::vector<bool> count_steps_;  // per request: the step limit can be reached
   std::vector<uint32_t> class_of_;
   bool ssi_ = false;  // SERIALIZABLE can occur: encode SSI's state
+  IdentityColumns ids_;
   size_t tables_initial_ = 0;
 
   // Scratch, reused between calls.
@@ -81,6 +94,7 @@ class StateEncoder {
   std::vector<uint64_t> commits_;        // commit sequence numbers of the kept transactions, sorted
   std::vector<uint64_t> xids_, ssi_seqs_;
   std::vector<uint32_t> pos_of_;  // request -> position in the key
+  std::vector<char> named_;       // per request: a stored identity names it
   std::vector<std::string> sigs_;
   std::string shared_;
   std::vector<char> referenced_, keep_;

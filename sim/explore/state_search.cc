@@ -54,7 +54,8 @@ bool local_step(const World& w, RequestId r) {
   return std::holds_alternative<SetStmt>(st.body) && !session.failed_block;
 }
 
-StateSearch::StateSearch(const World& initial, bool reduce) : reduce_(reduce), encoder_(initial) {
+StateSearch::StateSearch(const World& initial, bool reduce, bool identity_symmetry)
+    : reduce_(reduce), encoder_(initial, identity_symmetry) {
   log_.narrate = false;  // the checks' observations only
 }
 

@@ -45,7 +45,8 @@ class StateSearch {
   // reduce: explore only one move where some request's next step touches
   // nothing shared (a partial-order reduction). The outcomes reachable stay
   // the same; the counts do not.
-  StateSearch(const World& initial, bool reduce);
+  // identity_symmetry: see StateEncoder.
+  StateSearch(const World& initial, bool reduce, bool identity_symmetry = true);
 
   // The outcome class of an end position (assigned by the caller).
   using Classify = std::function<uint32_t(const Position&)>;

@@ -65,6 +65,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   if (!done(q)) {
     const ProgramFacts& f = *facts_[i];
     for (const std::string& name : f.live[std::min(q.pc, f.live.size() - 1)]) {
+      if (ids_.usable && name == "request_id") continue;  // its own name, never another's
       auto it = q.vars.find(name);
       if (it == q.vars.end()) {
         out += 'x';
@@ -108,7 +109,16 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.candidates.size());
     for (VersionId v : c.candidates) put(out, version_label_[v.value]);
     put(out, c.inserts.size());
-    for (const Row& r : c.inserts) put_row(out, r);
+    const auto* insert = q.pc < q.program->steps.size()
+                             ? std::get_if<InsertStmt>(&q.program->steps[q.pc].body)
+                             : nullptr;
+    std::optional<TableId> table = insert ? s.find_table(insert->table) : std::nullopt;
+    for (const Row& r : c.inserts) {
+      if (table)
+        put_row_of(out, table->value, r, i);
+      else
+        put_row(out, r);
+    }
     put(out, c.next);
     put(out, c.out.size());
     for (VersionId v : c.out) put(out, version_label_[v.value]);
@@ -240,7 +250,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
   for (VersionId v : versions) {
     const Version& ver = s.version(v);
     put(out, row_label_[ver.row.value]);
-    put_row(out, ver.values);
+    put_row_of(out, s.row(ver.row).table.value, ver.values);
     put(out, txn_ref(w, ver.xmin));
     put(out, txn_ref(w, ver.xmax));
     put(out, version_label_[ver.prev.value]);

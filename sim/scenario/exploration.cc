@@ -183,7 +183,7 @@ void fill_classes(Exploration& e, const World& initial, const std::vector<uint32
     if (c.outcomes.empty() || !c.outcomes.front().forever) {
       std::vector<ExploredOutcome> outs = expander.expand(c.shortest);
       for (ExploredOutcome& o : outs)
-        if (class_key(o, classes) != c.key) {
+        if ("@" + class_key(o, classes) != c.key && class_key(o, classes) != c.key) {
           std::string sch;
           for (const std::string& n : o.shortest) sch += (sch.empty() ? "" : " ") + n;
           throw std::logic_error("explore: the schedule \"" + sch +
@@ -261,19 +261,29 @@ Exploration exploration_of(const Mitigation& m, Isolation iso) {
 }
 
 // ---- The state-graph exploration of one mitigation ------------------------------
-Exploration explore_graph(const Scenario& s, const Mitigation& m, Isolation iso,
-                          const ExploreOptions& o) {
+// Thrown when an end state's rows hold a request's :request_id: outcomes are
+// told apart by their rows, so the search starts again with requests told
+// apart by it too.
+struct RowsNameRequests {};
+
+Exploration explore_graph_with(const Scenario& s, const Mitigation& m, Isolation iso,
+                               const ExploreOptions& o, bool identity_symmetry) {
   Exploration e = exploration_of(m, iso);
   e.counted = !o.verdicts_only;
   World initial = start_world(s, m, iso, o);
   for (const Request& q : initial.requests) e.requests.push_back(q.name);
-  StateSearch search(initial, o.verdicts_only);
+  StateSearch search(initial, o.verdicts_only, identity_symmetry);
   const std::vector<uint32_t> classes = search.encoder().class_of();
+  const IdentityColumns& ids = search.encoder().identities();
 
   std::map<std::string, uint32_t> class_index;
   std::vector<std::string> keys;
   auto classify = [&](const Position& p) {
-    std::string key = class_key(outcome_of(p.world, p.watch.lost()), classes);
+    if (rows_name_requests(p.world, ids, classes)) throw RowsNameRequests{};
+    // A class of requests told apart only by :request_id is marked: merge
+    // refuses to add it to a shard that told them apart.
+    std::string key =
+        (ids.usable ? "@" : "") + class_key(outcome_of(p.world, p.watch.lost()), classes);
     auto [it, added] = class_index.emplace(key, static_cast<uint32_t>(keys.size()));
     if (added) keys.push_back(key);
     return it->second;
@@ -361,6 +371,17 @@ Exploration explore_graph(const Scenario& s, const Mitigation& m, Isolation iso,
   }
   fill_classes(e, initial, classes, std::move(found));
   return e;
+}
+
+Exploration explore_graph(const Scenario& s, const Mitigation& m, Isolation iso,
+                          const ExploreOptions& o) {
+  if (o.identity_symmetry) {
+    try {
+      return explore_graph_with(s, m, iso, o, true);
+    } catch (const RowsNameRequests&) {
+    }
+  }
+  return explore_graph_with(s, m, iso, o, false);
 }
 
 }  // namespace exploration_detail
@@ -453,6 +474,17 @@ std::vector<Exploration> merge_explorations(const std::vector<std::vector<Explor
         throw InputError(SourcePos{"merge", 0, 0}, "the shards explored different things (" +
                                                        e.mitigation + " and " + x.mitigation +
                                                        "); merge shards of one run");
+      auto marked = [](const Exploration& y) {
+        return std::any_of(y.classes.begin(), y.classes.end(),
+                           [](const OutcomeClass& c) { return c.key.rfind('@', 0) == 0; });
+      };
+      if (!e.classes.empty() && !x.classes.empty() && marked(e) != marked(x))
+        throw InputError(SourcePos{"merge", 0, 0},
+                         "the shards of " + e.mitigation +
+                             " grouped their requests differently (one found an end whose rows "
+                             "hold a request's :request_id, the other did not), so their counts "
+                             "cannot be added up; explore " +
+                             e.mitigation + " in one process");
       e.schedules += x.schedules;
       e.complete = e.complete && x.complete;
       if (!x.stopped.empty() && e.stopped.find(x.stopped) == std::string::npos)

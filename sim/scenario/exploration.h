@@ -105,8 +105,11 @@ struct ExploreOptions {
   size_t requests = 0;                   // 0: the scenario's own requests
   int64_t steps_per_request_max = 1000;
   SearchLimits limits;
-  bool verdicts_only = false;     // which outcomes are reachable, not how often
-  bool naive = false;             // one schedule at a time (slow; the tests' oracle)
+  bool verdicts_only = false;  // which outcomes are reachable, not how often
+  bool naive = false;          // one schedule at a time (slow; the tests' oracle)
+  // Requests that differ only in :request_id, used as a name, are
+  // interchangeable (explore/identity.h). Off only to test it.
+  bool identity_symmetry = true;
   size_t schedules_max = 100000;  // naive only: schedules to walk before stopping
   std::optional<Shard> shard;
   size_t sample = 0;  // > 0: draw this many schedules instead of counting all

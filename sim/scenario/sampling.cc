@@ -93,7 +93,9 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
     if (it->second.first.empty() || shorter(schedule, it->second.first))
       it->second.first = schedule;
   }
-  const std::vector<uint32_t> classes = search.encoder().class_of();
+  // The serial check's symmetry: requests told apart by :request_id, as a
+  // sampled outcome's rows may hold one.
+  const std::vector<uint32_t> classes = StateEncoder(initial, false).class_of();
   for (const std::string& key : order_seen) {
     const Tally& t = seen[key];
     World final;
@@ -117,7 +119,7 @@ Exploration explore_naive(const Scenario& s, const Mitigation& m, Isolation iso,
   e.naive = true;
   World initial = start_world(s, m, iso, o);
   for (const Request& q : initial.requests) e.requests.push_back(q.name);
-  const std::vector<uint32_t> classes = StateEncoder(initial).class_of();
+  const std::vector<uint32_t> classes = StateEncoder(initial, false).class_of();
   struct Seen {
     std::string class_key;
     Count schedules;

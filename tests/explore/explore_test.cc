@@ -5,6 +5,11 @@
 // with the state graph, its keys, its symmetry or its counting.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "explore/state_search.h"
 #include "report/explore_report.h"
 #include "scenario/exploration.h"
@@ -191,8 +196,9 @@ TEST_CASE("interchangeable requests: same program, read arguments, client and pr
   CHECK(classes("double_click", "none", 4) == std::vector<uint32_t>{0, 0, 0, 0});
   // semaphore's mutex is per process: A and C run in web1, B and D in web2.
   CHECK(classes("double_click", "semaphore", 4) == std::vector<uint32_t>{0, 1, 0, 1});
-  // singleton_lock writes :request_id into the lock row: each its own.
-  CHECK(classes("double_click", "singleton_lock", 3) == std::vector<uint32_t>{0, 1, 2});
+  // singleton_lock stores :request_id in the lock row and compares it there
+  // for equality only: a name, so the requests are interchangeable.
+  CHECK(classes("double_click", "singleton_lock", 3) == std::vector<uint32_t>{0, 0, 0});
   // Debounce drops a click of the same client: tab1's A and C, tab2's B.
   CHECK(classes("two_tabs", "client_debounce", 3) == std::vector<uint32_t>{0, 1, 0});
   // The injected crash names A: A stands alone.
@@ -310,5 +316,196 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
       h.requests = c.requests;
       CHECK(render_explore_text(h, {graph}) == render_explore_text(h, {naive}));
     }
+  }
+}
+
+namespace {
+
+// double_click with singleton_lock's busy wait bounded at `max` retries
+// instead of 20, so that the naive walk can cover it.
+Scenario with_retry_max(int64_t max) {
+  Scenario s = load_scenario("double_click");
+  for (Mitigation& m : s.mitigations) {
+    if (m.name != "singleton_lock") continue;
+    Program p = *m.steps;
+    for (Step& st : p.steps)
+      if (auto* r = std::get_if<RetryAction>(&st.body)) r->max = max;
+    m.steps = std::make_shared<const Program>(std::move(p));
+  }
+  return s;
+}
+
+// The same outcomes with the same counts, fates, rows and verdicts, each
+// with a shortest schedule of the same length. (Which of several shortest
+// schedules is shown may differ: with more symmetry the explorer renames
+// the first one it found for another outcome of the same class.)
+void check_same_outcomes(const Exploration& a, const Exploration& b) {
+  CHECK(a.schedules == b.schedules);
+  CHECK(a.bad == b.bad);
+  CHECK(a.failed == b.failed);
+  // By what they end in: with another schedule shown the order may differ.
+  auto outcomes = [](const Exploration& e) {
+    std::map<std::string, std::tuple<Count, std::string, bool, size_t>> out;
+    for (const ExploredOutcome& x : e.outcomes) {
+      std::string k = std::to_string(points(x));
+      for (const auto& [name, fate] : x.fates) k += " " + name + "=" + fate;
+      out[k] = {x.schedules, x.verdict(), x.serializable, x.shortest.size()};
+    }
+    return out;
+  };
+  CHECK(outcomes(a) == outcomes(b));
+  CHECK(a.outcomes.size() == b.outcomes.size());
+}
+
+}  // namespace
+
+TEST_CASE("a request id used only as a name makes requests interchangeable, exactly",
+          "[explore][naive]") {
+  // With identity symmetry the explorer merges states that differ by which
+  // request holds the lock row; it must print what it prints without it,
+  // and what the naive walk prints where the walk can finish.
+  Scenario full = load_scenario("double_click");
+  Scenario small = with_retry_max(2);
+  struct Case {
+    const Scenario* s;
+    std::string mitigation;
+    size_t requests;
+    Isolation iso;
+    bool naive;
+  };
+  std::vector<Case> cases;
+  for (Isolation iso :
+       {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable}) {
+    cases.push_back(Case{&full, "singleton_lock", 2, iso, false});
+    cases.push_back(Case{&full, "singleton_lock_crash", 2, iso, false});
+    cases.push_back(Case{&small, "singleton_lock", 2, iso, true});
+  }
+  cases.push_back(Case{&full, "singleton_lock", 3, Isolation::kReadCommitted, false});
+  // (With three requests even one retry gives 12.5 million schedules: too
+  // many for the naive walk here.)
+  for (const Case& c : cases) {
+    ExploreOptions o;
+    o.mitigations = {c.mitigation};
+    o.isolation = c.iso;
+    o.requests = c.requests;
+    Exploration named = explore_scenario(*c.s, o).front();
+    o.identity_symmetry = false;
+    Exploration apart = explore_scenario(*c.s, o).front();
+    CAPTURE(c.mitigation, c.requests, option_name(c.iso), c.naive);
+    REQUIRE(named.complete);
+    REQUIRE(apart.complete);
+    check_same_outcomes(named, apart);
+    CHECK(named.stats.states <= apart.stats.states);
+    // Three requests that could each hold the lock: a third of the states or fewer.
+    if (c.requests == 3 && c.mitigation == "singleton_lock")
+      CHECK(named.stats.states * 3 <= apart.stats.states);
+    if (c.naive) {
+      o.naive = true;
+      o.schedules_max = 2'000'000;
+      Exploration naive = explore_scenario(*c.s, o).front();
+      REQUIRE(naive.complete);
+      check_same_outcomes(named, naive);
+    }
+  }
+}
+
+namespace {
+
+// A scenario in a folder of its own: `claim` keeps the winner's :request_id
+// in a row (the end states name a request), `claim_then_clear` clears it
+// again, `numbered` computes with :request_id (never a mere name).
+Scenario claim_scenario() {
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("ccsim-claim-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "mitigations");
+  auto mitigation = [&](const std::string& name, const std::string& steps) {
+    std::ofstream(dir / "mitigations" / (name + ".toml"))
+        << "name = \"" << name << "\"\nview = \"claim\"\nsummary = \"s\"\nsteps = '''\n"
+        << steps << "'''\n";
+  };
+  mitigation("claim",
+             "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
+             "UPDATE ticket SET claims = claims + 1 WHERE id = 1\n");
+  mitigation("claim_then_clear",
+             "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
+             "UPDATE ticket SET claims = claims + 1 WHERE id = 1 AND holder = :request_id\n"
+             "UPDATE ticket SET holder = NULL WHERE id = 1 AND holder = :request_id\n");
+  mitigation("numbered", "UPDATE ticket SET claims = claims + :request_id WHERE id = 1\n");
+  std::string text = R"(title = "claim"
+view = "claim"
+mitigations = ["claim", "claim_then_clear", "numbered"]
+processes = ["web1"]
+setup = '''
+CREATE TABLE ticket (id int PRIMARY KEY, holder int, claims int NOT NULL)
+INSERT INTO ticket (id, holder, claims) VALUES (1, NULL, 0)
+'''
+[[requests]]
+name = "A"
+client = "tab1"
+process = "web1"
+)";
+  Scenario s = load_scenario_text(text, "claim.toml", dir.string());
+  std::filesystem::remove_all(dir);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("rows that keep a request id are never merged with their renamings", "[explore][naive]") {
+  Scenario s = claim_scenario();
+  auto classes = [&](const std::string& m) {
+    Scenario sized = with_request_count(s, 3);
+    return StateEncoder(build_world(sized, *sized.find(m))).class_of();
+  };
+  CHECK(classes("claim") == std::vector<uint32_t>{0, 0, 0});
+  CHECK(classes("claim_then_clear") == std::vector<uint32_t>{0, 0, 0});
+  CHECK(classes("numbered") == std::vector<uint32_t>{0, 1, 2});  // a number, not a name
+  for (const char* m : {"claim", "claim_then_clear", "numbered"}) {
+    ExploreOptions o;
+    o.mitigations = {m};
+    o.requests = 3;
+    Exploration graph = explore_scenario(s, o).front();
+    o.naive = true;
+    Exploration naive = explore_scenario(s, o).front();
+    CAPTURE(m);
+    REQUIRE(graph.complete);
+    REQUIRE(naive.complete);
+    ExploreHeader h = explore_header(s);
+    h.requests = 3;
+    if (std::string(m) == "claim") {
+      // 6! / 2!^3 = 90 interleavings of three two-step requests. Whoever
+      // claims first keeps the row: three outcomes (holder 1, 2 or 3), told
+      // apart by the row, each with claims = 3 and, by symmetry, 30 schedules.
+      CHECK(graph.schedules == Count(90));
+      REQUIRE(graph.outcomes.size() == 3);
+      for (const ExploredOutcome& x : graph.outcomes) CHECK(x.schedules == Count(30));
+      // Told apart, as the walk tells them: the same report to the byte.
+      CHECK(render_explore_text(h, {graph}) == render_explore_text(h, {naive}));
+    } else {
+      check_same_outcomes(graph, naive);
+    }
+  }
+}
+
+TEST_CASE("merge refuses shards that grouped requests differently", "[explore]") {
+  // One shard's classes are marked as grouped by :request_id as a name, the
+  // other's not: their keys cannot be added up.
+  Exploration a;
+  a.mitigation = "claim";
+  a.requests = {"A", "B"};
+  a.counted = true;
+  Exploration b = a;
+  OutcomeClass named;
+  named.key = "@ticket:(1,NULL,2,);{0:committed:committed}";
+  named.schedules = Count(3);
+  a.classes.push_back(named);
+  OutcomeClass apart = named;
+  apart.key = named.key.substr(1);
+  b.classes.push_back(apart);
+  try {
+    merge_explorations({{a}, {b}});
+    FAIL("merged");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("grouped their requests differently") != std::string::npos);
   }
 }
