@@ -35,6 +35,7 @@ struct LoadCommandOptions {
   std::string shard;  // "I/N"
   std::string run_id;
   int shard_wait_s = 60;
+  size_t threads = 0;
   size_t input_bytes_max = kInputBytesMax;
 };
 
@@ -93,6 +94,7 @@ int load(const LoadCommandOptions& o) {
   else
     lo.duration_s = parse_duration(o.duration);
   lo.think_ms = o.think_ms;
+  lo.threads = o.threads;
   lo.seed = o.seed;
   if (!o.shard.empty()) {
     auto [i, n] = parse_shard(o.shard);
@@ -239,6 +241,11 @@ void setup_load(CLI::App& app, Action& chosen) {
       ->needs(shard);
   cmd->add_option("--shard-wait", o->shard_wait_s, "Seconds a shard waits for the others to start")
       ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads,
+                  "Client threads, each with its share of the connections (0: one per core, at\n"
+                  "most 4; always 1 for mitigations with an application mutex or debounce)")
+      ->check(CLI::Range(size_t{0}, size_t{64}))
       ->capture_default_str();
   cmd->add_option("--input-bytes-max", o->input_bytes_max, "Refuse scenario files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))

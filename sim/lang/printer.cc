@@ -11,8 +11,9 @@ namespace {
 
 class Printer {
  public:
-  Printer(const Vars& vars, std::vector<std::optional<std::string>>* params)
-      : vars_(vars), params_(params) {}
+  Printer(const Vars& vars, std::vector<std::optional<std::string>>* params,
+          std::vector<std::string>* names = nullptr)
+      : vars_(vars), params_(params), names_(names) {}
 
   // Every operand that is itself an operation is parenthesised, so the
   // server groups it exactly as the simulator did.
@@ -52,6 +53,7 @@ class Printer {
  private:
   // A value travels as a typed placeholder; NULL as the literal.
   std::string param(const std::string& name) {
+    if (names_) names_->push_back(name);
     auto it = vars_.find(name);
     if (it == vars_.end()) throw SqlError("42P02", "parameter :" + name + " has no value yet");
     const Value& v = it->second.value;
@@ -67,6 +69,7 @@ class Printer {
 
   const Vars& vars_;
   std::vector<std::optional<std::string>>* params_;
+  std::vector<std::string>* names_;  // every parameter printed, in order
 };
 
 std::string type_sql(ColumnType t) {
@@ -103,9 +106,12 @@ std::string sql_identifier(const std::string& name) {
   return out + "\"";
 }
 
-std::string server_sql(const Step& st, const Vars& vars,
-                       std::vector<std::optional<std::string>>* params) {
-  Printer p(vars, params);
+namespace {
+
+std::string print_server_sql(const Step& st, const Vars& vars,
+                             std::vector<std::optional<std::string>>* params,
+                             std::vector<std::string>* names) {
+  Printer p(vars, params, names);
   return std::visit(
       [&](const auto& b) -> std::string {
         using T = std::decay_t<decltype(b)>;
@@ -189,6 +195,65 @@ std::string server_sql(const Step& st, const Vars& vars,
         }
       },
       st.body);
+}
+
+}  // namespace
+
+std::string server_sql(const Step& st, const Vars& vars,
+                       std::vector<std::optional<std::string>>* params) {
+  return print_server_sql(st, vars, params, nullptr);
+}
+
+std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
+                                std::vector<std::optional<std::string>>* params) {
+  // The text depends on the values only through which parameters are NULL
+  // (printed as the literal) and which are numbers (::int8) or text (::text).
+  auto found = names_.find(&st);
+  if (found != names_.end() && found->second.first != st.text) {
+    // Another step now lives where a forgotten one did: start again.
+    names_.clear();
+    texts_.clear();
+    found = names_.end();
+  }
+  if (found != names_.end()) {
+    key_.clear();
+    bool known = true;
+    for (const std::string& name : found->second.second) {
+      auto it = vars.find(name);
+      if (it == vars.end()) {
+        known = false;  // the printer says which is missing
+        break;
+      }
+      const Value& v = it->second.value;
+      key_ += is_null(v) ? 'n' : std::holds_alternative<int64_t>(v) ? 'i' : 't';
+    }
+    if (known) {
+      auto text = texts_.find({&st, key_});
+      if (text != texts_.end()) {
+        const size_t base = params->size();
+        for (const std::string& name : found->second.second) {
+          const Value& v = vars.find(name)->second.value;
+          if (is_null(v)) continue;
+          if (auto* t = std::get_if<std::string>(&v); t && t->find('\0') != std::string::npos) {
+            params->resize(base);
+            return print_server_sql(st, vars, params, nullptr);  // refused there
+          }
+          params->push_back(to_display(v));
+        }
+        return text->second;
+      }
+    }
+  }
+  std::vector<std::string> names;
+  std::string out = print_server_sql(st, vars, params, &names);
+  key_.clear();
+  for (const std::string& name : names) {
+    const Value& v = vars.find(name)->second.value;
+    key_ += is_null(v) ? 'n' : std::holds_alternative<int64_t>(v) ? 'i' : 't';
+  }
+  names_[&st] = {st.text, std::move(names)};
+  texts_[{&st, key_}] = out;
+  return out;
 }
 
 }  // namespace ccsim

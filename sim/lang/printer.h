@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <utility>
 #include "lang/ast.h"
+
 #include "lang/eval.h"
 
 namespace ccsim {
@@ -22,6 +25,22 @@ namespace ccsim {
 // parameter with no value yet (as the simulator does).
 std::string server_sql(const Step& st, const Vars& vars,
                        std::vector<std::optional<std::string>>* params);
+
+// server_sql(), remembered: a step's text is printed once for each way its
+// parameters can be NULL, a number or text, and only the values are
+// gathered after that (ccsim load sends the same steps thousands of times).
+// The steps must outlive the cache.
+class ServerSqlCache {
+ public:
+  std::string sql(const Step& st, const Vars& vars,
+                  std::vector<std::optional<std::string>>* params);
+
+ private:
+  // Per step: its text (to know it again) and its parameters, in order.
+  std::map<const Step*, std::pair<std::string, std::vector<std::string>>> names_;
+  std::map<std::pair<const Step*, std::string>, std::string> texts_;
+  std::string key_;
+};
 
 // An identifier as PostgreSQL reads it: bare when it is a plain lower-case
 // name that is not a keyword, else in double quotes.

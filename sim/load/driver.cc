@@ -1,13 +1,17 @@
 #include "load/driver.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
 #include <random>
+#include <thread>
 
 #include "lang/lexer.h"
 #include "lang/printer.h"
+#include "load/load_report.h"
 #include "pg/asio.h"
 #include "pg/backend.h"
 #include "pg/conn.h"
@@ -24,6 +28,21 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+// Refuses a client count the server cannot take, before any client connects.
+void check_free_connections(PgConn& admin, size_t clients, int margin) {
+  std::vector<std::string> free = admin.rows_as_text(
+      "SELECT current_setting('max_connections')::int - "
+      "current_setting('superuser_reserved_connections')::int - "
+      "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client "
+      "backend')");
+  long n = free.empty() ? 0 : std::stol(free.front().substr(1));
+  long need = static_cast<long>(clients) + margin;
+  if (need > n)
+    throw PgError("--clients " + std::to_string(clients) + " needs " + std::to_string(need) +
+                  " connections (with a margin of " + std::to_string(margin) +
+                  "); the server has " + std::to_string(n) + " free under its max_connections");
 }
 
 class Driver {
@@ -89,6 +108,7 @@ class Driver {
       run_.add_session("client " + q.name, {std::string("SET default_transaction_isolation = '") +
                                             lower(to_sql(iso_)) + "'"});
     backend_ = std::make_unique<PgBackend>(run_, app_, iso_, nullptr);
+    run_.collect_in_finished();
     pids_ = "{";
     for (size_t i = 0; i < run_.sessions(); ++i)
       pids_ += (i ? "," : "") + std::to_string(run_.session(i)->pid());
@@ -112,7 +132,7 @@ class Driver {
     res_.seconds = ms_since(start_) / 1000;
     res_.ended_ms = epoch_ms();
     if (run_.interrupted()) throw PgError("interrupted");
-    if (o_.shard && !last_to_finish()) {
+    if (o_.shard && !last_to_finish_or_lost()) {
       // Another shard's clients still run: it reads the rows and drops the schema.
       res_.accounting = account(plan_, committed_delta_, {}, false);
       run_.keep_schema();
@@ -126,20 +146,9 @@ class Driver {
  private:
   RequestMachine machine() { return RequestMachine(app_, *backend_, nullptr); }
 
-  // Refuses a client count the server cannot take, before any client connects.
   void check_connections() {
-    std::vector<std::string> free = run_.admin().rows_as_text(
-        "SELECT current_setting('max_connections')::int - "
-        "current_setting('superuser_reserved_connections')::int - "
-        "(SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client "
-        "backend')");
-    long n = free.empty() ? 0 : std::stol(free.front().substr(1));
-    long need = static_cast<long>(app_.requests.size()) + o_.connection_margin;
-    if (need > n)
-      throw PgError("--clients " + std::to_string(app_.requests.size()) + " needs " +
-                    std::to_string(need) + " connections (with a margin of " +
-                    std::to_string(o_.connection_margin) + "); the server has " +
-                    std::to_string(n) + " free under its max_connections");
+    if (!o_.connections_checked)
+      check_free_connections(run_.admin(), app_.requests.size(), o_.connection_margin);
   }
 
   static int64_t epoch_ms() {
@@ -160,6 +169,19 @@ class Driver {
                       o_.shard->run_id + "' did not all start within " +
                       std::to_string(o_.shard->wait_s) + " s");
       co_await run_.sleep_ms(10);
+    }
+  }
+
+  // last_to_finish(), or true when the server went away meanwhile (then
+  // read_final() says the final rows are unknown).
+  bool last_to_finish_or_lost() {
+    try {
+      return last_to_finish();
+    } catch (const PgError& e) {
+      if (run_.interrupted()) throw;
+      res_.notes.push_back(std::string("the other shards could not be told this one ended: ") +
+                           e.what());
+      return true;
     }
   }
 
@@ -211,10 +233,12 @@ class Driver {
               machine().answer(r, backend_->answer_of(r));
               co_await backend_->flush();
             }
-            wake();
+            if (mutex_waiters_ > 0) wake();
           } else {  // waits for an application mutex another client holds
             Clock::time_point w = Clock::now();
+            ++mutex_waiters_;
             co_await wait_wakeup();
+            --mutex_waiters_;
             res_.mutex_wait_ms += ms_since(w);
             if (run_.interrupted()) throw PgError("interrupted");
           }
@@ -237,6 +261,7 @@ class Driver {
       switch (q.fate) {
         case Fate::kCommitted:
           ++res_.committed;
+          if (o_.committed_so_far) ++*o_.committed_so_far;
           plan_.add_committed(ids_[c], committed_delta_);
           break;
         case Fate::kAborted:
@@ -279,9 +304,11 @@ class Driver {
         co_return;  // the clients report what broke
       }
       if (o_.progress && ++ticks % 25 == 0)
-        o_.progress(m_.name + ", " + std::to_string(res_.clients) +
-                    " clients: " + std::to_string(static_cast<int>(ms_since(start_) / 1000)) +
-                    " s, " + std::to_string(res_.committed) + " committed");
+        o_.progress(
+            m_.name + ", " + std::to_string(res_.clients) +
+            " clients: " + std::to_string(static_cast<int>(ms_since(start_) / 1000)) + " s, " +
+            std::to_string(o_.committed_so_far ? o_.committed_so_far->load() : res_.committed) +
+            " committed");
       co_await run_.sleep_ms(kEveryMs);
     }
   }
@@ -331,6 +358,7 @@ class Driver {
   std::map<CellId, int64_t> committed_delta_;
   Clock::time_point start_, deadline_;
   size_t running_ = 0;
+  size_t mutex_waiters_ = 0;  // clients blocked on an application mutex
   bool lost_server_ = false;
   std::shared_ptr<asio::steady_timer> all_ended_, wakeup_;
 };
@@ -356,8 +384,10 @@ LatencyMs LoadResult::latency() const {
                    v.empty() ? 0 : v.back()};
 }
 
-LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const LoadPlan& plan,
-                    size_t clients, const LoadOptions& o) {
+namespace {
+
+LoadResult run_load_thread(const Scenario& s, const Mitigation& m, Isolation iso,
+                           const LoadPlan& plan, size_t clients, const LoadOptions& o) {
   asio::io_context io;
   Driver d(io, s, m, iso, plan, clients, o);
   d.open();
@@ -370,6 +400,87 @@ LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const
     r.notes.push_back("the schema " + schema + " could not be dropped (" + e.what() +
                       "); drop it by hand if the server kept it");
   }
+  return r;
+}
+
+}  // namespace
+
+size_t load_threads(const Scenario& s, const Mitigation& m, size_t clients, const LoadOptions& o) {
+  if (o.shard || clients < 2) return 1;
+  for (const Step& st : m.steps->steps)
+    if (std::holds_alternative<AcquireAction>(st.body)) return 1;
+  Application app = build_application(s, m);
+  for (const auto& [name, c] : app.clients)
+    if (c.debounce) return 1;
+  size_t n = o.threads;
+  if (n == 0) n = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  return std::min(n, clients);
+}
+
+// With several threads, each runs a share of the clients as a shard of one
+// run (client c in thread c mod T), in a schema of the run's own; their
+// results add up as `ccsim merge` adds shards.
+LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const LoadPlan& plan,
+                    size_t clients, const LoadOptions& o) {
+  const size_t threads = load_threads(s, m, clients, o);
+  if (threads <= 1) return run_load_thread(s, m, iso, plan, clients, o);
+  {
+    asio::io_context io;
+    PgConn admin(io, o.pg, "admin");
+    check_free_connections(admin, clients, o.connection_margin);
+  }
+  static std::atomic<int> runs{0};
+  const std::string run_id = "t" + std::to_string(getpid()) + "_" + std::to_string(++runs);
+  std::vector<LoadResult> parts(threads);
+  std::vector<std::exception_ptr> errors(threads);
+  auto committed = std::make_shared<std::atomic<int64_t>>(0);
+  std::vector<std::thread> pool;
+  for (size_t k = 0; k < threads; ++k) {
+    LoadOptions ok = o;
+    ok.shard = LoadOptions::Shard{k, threads, run_id, 0, 10};
+    ok.committed_so_far = committed;
+    ok.connections_checked = true;
+    if (k > 0) ok.progress = nullptr;  // one line, with everyone's count
+    pool.emplace_back([&, k, ok] {
+      try {
+        parts[k] = run_load_thread(s, m, iso, plan, clients, ok);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  // The first error that is not another thread's echo of it.
+  std::exception_ptr first;
+  for (const std::exception_ptr& e : errors) {
+    if (!e) continue;
+    try {
+      std::rethrow_exception(e);
+    } catch (const PgError& pe) {
+      bool echo = std::string(pe.what()) == "interrupted" ||
+                  std::string(pe.what()).find("did not all start") != std::string::npos;
+      if (!first || !echo) first = e;
+      if (!echo) break;
+    } catch (...) {
+      first = e;
+      break;
+    }
+  }
+  if (first) std::rethrow_exception(first);
+  std::vector<LoadShardFile> files;
+  std::vector<std::string> names;
+  for (size_t k = 0; k < threads; ++k) {
+    LoadShardFile f;
+    f.header.file = s.file;
+    f.header.shard = LoadOptions::Shard{k, threads, run_id, 0, 10};
+    f.runs.push_back(std::move(parts[k]));
+    files.push_back(std::move(f));
+    names.push_back("thread " + std::to_string(k));
+  }
+  LoadResult r = merge_load_shards(files, names).second.front();
+  for (std::string& n : r.notes)
+    if (n.rfind("shard ", 0) == 0) n.replace(0, 6, "thread ");
+  r.threads = threads;
   return r;
 }
 

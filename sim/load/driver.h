@@ -11,9 +11,11 @@
 // (ServerRun), dropped at the end, also on error, SIGINT and SIGTERM.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +44,19 @@ struct LoadOptions {
     int wait_s = 60;  // how long a shard waits for the others to start
   };
   std::optional<Shard> shard;
+  // Client threads: the clients are split over this many threads, each with
+  // its own connections and event loop, meeting as shards do (0: one per
+  // core, at most 4). One thread when the mitigation takes an application
+  // mutex or a client debounces (their state is shared by the clients of a
+  // process), when there are fewer than 2 clients, or for a --shard process.
+  size_t threads = 0;
+  // Set by run_load for its threads: the client count was checked against
+  // the server's free connections for all of them at once.
+  bool connections_checked = false;
   // Called about twice a second with a progress line (may be empty).
   std::function<void(const std::string&)> progress;
+  // Set by run_load across its threads: the requests committed so far.
+  std::shared_ptr<std::atomic<int64_t>> committed_so_far;
 };
 
 struct LatencyMs {
@@ -74,12 +87,17 @@ struct LoadResult {
   // Wall-clock milliseconds since 1970 when the clients started and ended:
   // what `ccsim merge` spans across shards.
   int64_t started_ms = 0, ended_ms = 0;
+  size_t threads = 1;              // client threads that drove it
   std::vector<std::string> notes;  // what went wrong, in words
 
   int64_t failed_total() const;
   double throughput_per_s() const { return seconds > 0 ? committed / seconds : 0; }
   LatencyMs latency() const;
 };
+
+// The client threads run_load uses for mitigation m of s (see
+// LoadOptions::threads).
+size_t load_threads(const Scenario& s, const Mitigation& m, size_t clients, const LoadOptions& o);
 
 // Runs mitigation m of scenario s with `clients` clients on the server.
 // Throws PgError when the server cannot be used (exit code 2); problems

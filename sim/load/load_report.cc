@@ -118,6 +118,7 @@ std::string render_load_json(const LoadHeader& h, const std::vector<LoadResult>&
     ordered_json j;
     j["mitigation"] = r.mitigation;
     j["clients"] = r.clients;
+    j["threads"] = r.threads;
     j["seconds"] = round3(r.seconds);
     j["requests"] = r.requests;
     j["committed"] = r.committed;
@@ -212,6 +213,7 @@ LoadShardFile read_load_shard(const std::string& text, const std::string& file) 
       r.mitigation = j.at("mitigation");
       r.server_version = h.server_version;
       r.clients = j.at("clients");
+      r.threads = j.value("threads", size_t{1});
       r.rows = h.rows;
       r.isolation = h.isolation;
       r.seconds = j.at("seconds");
@@ -285,6 +287,7 @@ std::pair<LoadHeader, std::vector<LoadResult>> merge_load_shards(
     m.failed.clear();
     m.lock_wait_ms = m.mutex_wait_ms = 0;
     m.started_ms = std::numeric_limits<int64_t>::max();
+    m.threads = 0;
     m.ended_ms = 0;
     LoadPlan plan;  // what account() needs: the cells' initial values and the unit
     plan.unit = m.unit;
@@ -296,6 +299,7 @@ std::pair<LoadHeader, std::vector<LoadResult>> merge_load_shards(
         throw InputError(SourcePos{files[k], 0, 0},
                          "its runs are not in the order of " + files[0] + "'s");
       m.requests += r.requests;
+      m.threads += r.threads;
       m.committed += r.committed;
       m.gave_up += r.gave_up;
       m.dropped += r.dropped;

@@ -17,7 +17,7 @@ std::optional<SqlAnswer> PgBackend::run(RequestId r, const Step& st, const Vars&
   std::vector<std::optional<std::string>> params;
   std::string sql;
   try {
-    sql = server_sql(st, vars, &params);
+    sql = sql_cache_.sql(st, vars, &params);
   } catch (const SqlError& e) {
     f.active = false;
     return SqlAnswer::error(e);

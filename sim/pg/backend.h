@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/request_machine.h"
+#include "lang/printer.h"
 #include "pg/asio.h"
 #include "pg/server_run.h"
 
@@ -54,6 +55,7 @@ class PgBackend : public SqlBackend {
   std::vector<InFlight> in_flight_;
   std::vector<size_t> killed_;
   std::vector<size_t> rollbacks_;  // sessions owed a ROLLBACK
+  ServerSqlCache sql_cache_;       // the statements' texts, printed once
 };
 
 }  // namespace ccsim

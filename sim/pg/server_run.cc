@@ -91,6 +91,7 @@ void ServerRun::start(size_t i, const std::string& sql,
     session_failure_.resize(sessions_.size());
   }
   collecting_[i] = 1;
+  if (collect_in_finished_) return;
   auto timer = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
   collected_[i] = timer;
   // One coroutine per statement in flight: it waits on the socket while the
@@ -106,7 +107,18 @@ void ServerRun::start(size_t i, const std::string& sql,
 }
 
 asio::awaitable<void> ServerRun::finished(size_t i) {
-  if (i < collecting_.size()) {
+  if (collect_in_finished_ && i < collecting_.size() && collecting_[i]) {
+    std::exception_ptr failed;
+    try {
+      co_await sessions_[i]->collect();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    collecting_[i] = 0;
+    if (interrupted_) throw PgError("interrupted");
+    if (failed) std::rethrow_exception(failed);
+  }
+  if (!collect_in_finished_ && i < collecting_.size()) {
     std::shared_ptr<asio::steady_timer> timer = collected_[i];
     while (collecting_[i]) {
       boost::system::error_code ec;

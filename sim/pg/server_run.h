@@ -64,6 +64,10 @@ class ServerRun {
   // locks (the server's statement_timeout bounds it), without polling.
   // Throws PgError when session i's connection failed meanwhile.
   boost::asio::awaitable<void> finished(size_t i);
+  // From now on start() only sends, and finished(i) collects the result
+  // itself: for a caller that never watches a statement while it runs
+  // (ccsim load), one coroutine and one timer fewer per statement.
+  void collect_in_finished() { collect_in_finished_ = true; }
   // The sessions whose backends session i's backend waits for.
   boost::asio::awaitable<std::vector<size_t>> blockers(size_t i);
   // Closes session i (its process died) and waits until its backend has
@@ -87,6 +91,7 @@ class ServerRun {
   // Per session: its statement is being collected; a timer cancelled when
   // the collection ends (finished() waits on it); how it failed, if it did.
   std::vector<char> collecting_;
+  bool collect_in_finished_ = false;
   std::vector<std::shared_ptr<boost::asio::steady_timer>> collected_;
   std::vector<std::exception_ptr> session_failure_;
   bool created_ = false, interrupted_ = false;

@@ -125,3 +125,43 @@ TEST_CASE("a quoted name prints back quoted, so the server reads the same name",
   std::vector<std::optional<std::string>> params;
   CHECK(server_sql(st, Vars{}, &params) == "UPDATE \"do\" SET \"Points\" = \"Points\" + 1");
 }
+
+TEST_CASE("the statement cache prints what server_sql prints, for every kind of value", "[lang]") {
+  // The same steps sent again and again with values that change kind
+  // (number, text, NULL, missing, a NUL byte): each answer, text, values and
+  // errors alike, is server_sql's.
+  Step update =
+      parse_step("UPDATE t SET a = :x, b = :y WHERE id = :x AND c = :z", SourcePos{"test", 1, 1});
+  Step insert =
+      parse_step("INSERT INTO t (a, b) VALUES (:y, :x), (:x, :y)", SourcePos{"test", 2, 1});
+  std::vector<Vars> values = {
+      Vars{{"x", Var{int64_t{1}, {}}}, {"y", Var{int64_t{2}, {}}}, {"z", Var{int64_t{3}, {}}}},
+      Vars{{"x", Var{int64_t{4}, {}}}, {"y", Var{int64_t{5}, {}}}, {"z", Var{int64_t{6}, {}}}},
+      Vars{{"x", Var{std::string("a'b"), {}}}, {"y", Var{Null{}, {}}}, {"z", Var{int64_t{7}, {}}}},
+      Vars{{"x", Var{int64_t{8}, {}}}, {"y", Var{Null{}, {}}}, {"z", Var{std::string("q"), {}}}},
+      Vars{{"x", Var{int64_t{9}, {}}}, {"y", Var{int64_t{10}, {}}}},  // :z missing
+      Vars{{"x", Var{std::string("n\0ul", 4), {}}},
+           {"y", Var{int64_t{1}, {}}},
+           {"z", Var{int64_t{1}, {}}}},
+      Vars{{"x", Var{int64_t{1}, {}}}, {"y", Var{int64_t{2}, {}}}, {"z", Var{int64_t{3}, {}}}},
+  };
+  ServerSqlCache cache;
+  auto answer = [](auto&& print) {
+    std::vector<std::optional<std::string>> params;
+    try {
+      std::string sql = print(&params);
+      return std::make_pair(sql, params);
+    } catch (const SqlError& e) {
+      return std::make_pair(std::string("error ") + e.sqlstate(), params);
+    }
+  };
+  for (int round = 0; round < 2; ++round)
+    for (const Step* st : {&update, &insert})
+      for (const Vars& v : values) {
+        auto cached = answer([&](auto* p) { return cache.sql(*st, v, p); });
+        auto direct = answer([&](auto* p) { return server_sql(*st, v, p); });
+        CAPTURE(round, st->text, direct.first);
+        CHECK(cached.first == direct.first);
+        if (direct.first.rfind("error", 0) != 0) CHECK(cached.second == direct.second);
+      }
+}

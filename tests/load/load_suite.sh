@@ -81,6 +81,30 @@ for r in d["runs"]:
 print("ok: 4 rows, each accounted for")
 PY
     ;;
+  threads)
+    # Clients on one thread or split over three: every request accounted for
+    # either way; a mitigation with an application mutex stays on one.
+    for t in 1 3; do
+      load double_click -m f_expression -m none -m semaphore --clients 8 --threads $t \
+        --requests-per-client 30 --format json >"$work/out.$t" 2>&1 || fail "ccsim load --threads $t exited $?"
+    done
+    "$py" - "$work/out.1" "$work/out.3" <<'PY' || fail "an invariant does not hold"
+import json, sys
+for path, threads in ((sys.argv[1], 1), (sys.argv[2], 3)):
+    for r in json.load(open(path))["runs"]:
+        name = f'{r["mitigation"]} on {threads} threads'
+        expect = 1 if r["mitigation"] == "semaphore" else threads
+        assert r["threads"] == expect, (name, r["threads"])
+        assert r["requests"] == 240 == r["committed"], (name, r)
+        assert r["unknown"] == 0 and r["notes"] == [], (name, r)
+        points = r["final"]["auth_user"][0]["points"]
+        assert points == 100 + 10 * (r["committed"] - r["lost_updates"]), (name, points, r)
+        if r["mitigation"] == "f_expression":
+            assert r["lost_updates"] == 0 and points == 2500, (name, r)
+        assert len(r["latency_ms"]) == 4 and r["throughput_per_s"] > 0, name
+print("ok: 1 and 3 client threads, every request accounted for")
+PY
+    ;;
   interrupt)
     # SIGINT or SIGTERM mid-run: no schema and no connection left behind.
     for sig in INT TERM; do
