@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/value.h"
+
 namespace ccsim {
 
 enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
@@ -37,6 +39,9 @@ struct Column {
   ColumnType type = ColumnType::kInt;
   bool primary_key = false;
   bool not_null = false;
+  // DEFAULT: what an INSERT that leaves the column out stores (a constant;
+  // none means NULL).
+  std::optional<Value> default_value;
   bool operator==(const Column&) const = default;
 };
 

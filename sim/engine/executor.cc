@@ -172,7 +172,8 @@ void Executor::start_statement(RequestId r, const Step& st) {
         throw SqlError("42601", "INSERT has more expressions than target columns");
       if (!ins->columns.empty() && exprs.size() < targets)
         throw SqlError("42601", "INSERT has more target columns than expressions");
-      Row row(t.columns.size(), Null{});
+      Row row;
+      for (const Column& col : t.columns) row.push_back(col.default_value.value_or(Null{}));
       for (size_t i = 0; i < exprs.size(); ++i) {
         size_t col = ins->columns.empty() ? i : column_named(t, ins->columns[i]);
         row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);

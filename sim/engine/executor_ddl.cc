@@ -39,10 +39,13 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 
 // ---- Rule: the schema ----------------------------------------------------------
 // CREATE TABLE refuses a column named twice (42701) and a name in use
-// (42P07); DROP TABLE drops all its tables or none (42P01 for a missing
+// (42P07, unless IF NOT EXISTS); DROP TABLE drops all its tables or none (42P01 for a missing
 // one, unless IF EXISTS).
 void Executor::ddl(const Step& st) {
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    // IF NOT EXISTS: an existing table ends the statement before its columns
+    // are looked at (PostgreSQL says "skipping" in a NOTICE).
+    if (create->if_not_exists && w_.store.find_table(create->table)) return;
     for (size_t i = 0; i < create->columns.size(); ++i)
       for (size_t k = 0; k < i; ++k)
         if (create->columns[k].name == create->columns[i].name)
@@ -50,7 +53,10 @@ void Executor::ddl(const Step& st) {
                          "column \"" + create->columns[i].name + "\" specified more than once");
     if (w_.store.find_table(create->table))
       throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
-    w_.store.create_table(create->table, create->columns);
+    std::vector<Column> columns = create->columns;
+    for (Column& c : columns)  // a default that does not fit the type fails here
+      if (c.default_value) c.default_value = coerce(*c.default_value, c.type, c.name);
+    w_.store.create_table(create->table, columns);
     return;
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {

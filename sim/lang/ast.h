@@ -104,6 +104,7 @@ struct DeleteStmt {
 struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
+  bool if_not_exists = false;  // an existing table is no error: nothing happens
 };
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none

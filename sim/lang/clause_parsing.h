@@ -18,6 +18,28 @@ class ClauseParsing : protected TokenCursor {
  protected:
   ClauseParsing(std::string_view line, SourcePos pos) : TokenCursor(line, pos) {}
 
+  // DEFAULT's value: a number, 'text' or NULL.
+  Value constant() {
+    const Token& t = peek();
+    if (accept("NULL")) return Null{};
+    if (t.kind == TokenKind::kString) {
+      ++at_;
+      return t.text;
+    }
+    bool negative = t.kind == TokenKind::kSymbol && t.text == "-";
+    if (negative) ++at_;
+    const Token& digits = peek();
+    if (digits.kind != TokenKind::kInt)
+      fail(digits, "a DEFAULT other than a constant (a number, 'text' or NULL) is not modelled");
+    std::string text = (negative ? "-" : "") + digits.text;
+    int64_t v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || p != text.data() + text.size())
+      fail(t, "the number " + text + " is out of range");
+    ++at_;
+    return v;
+  }
+
   // A table-level PRIMARY KEY (a, b) [INCLUDE (c)]: its columns become the
   // key, as if each had said PRIMARY KEY (the store keys a table by the set
   // of its key columns). INCLUDE adds covered columns to the index, which
@@ -76,7 +98,7 @@ class ClauseParsing : protected TokenCursor {
       } else {
         if (peek_is("DISTINCT") || peek_is("ALL"))
           fail(peek(), "an aggregate's " + peek().text + " is not modelled");
-        a.column = name("a column name in " + lower(t.text) + "(...)");
+        a.column = column("a column name in " + lower(t.text) + "(...)");
       }
       expect_symbol(")", "to close the aggregate");
       s.aggregates.push_back(std::move(a));

@@ -69,7 +69,8 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
         throw InputError(at(i), "a number cannot run into a name; put a space between them");
       out.push_back({TokenKind::kInt, std::string(line.substr(b, i - b)), col});
     } else if (c == '.' && !out.empty() && out.back().kind == TokenKind::kIdent) {
-      throw InputError(at(i), "a qualified name (t.col) is not modelled; write the column alone");
+      out.push_back({TokenKind::kSymbol, ".", col});  // a qualified name: t.col
+      ++i;
     } else if (c == ':' && i + 1 < line.size() && line[i + 1] == ':') {
       throw InputError(at(i), "a cast (::) is not modelled; write the value without it");
     } else if (c == ':') {

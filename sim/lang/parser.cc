@@ -24,6 +24,10 @@ class Parser : ClauseParsing {
     step.column = pos_.column + tokens_.front().column - 1;
     step.note = comment_;
     step.body = statement();
+    if (!qualifiers_.empty())
+      fail(*qualifiers_.front().second,
+           "a qualified name (t.col) is read only in SELECT, UPDATE and DELETE; write the "
+           "column alone");
     accept_symbol(";");
     if (peek().kind != TokenKind::kEnd) {
       refuse_unmodelled(SqlPlace::kAfterStatement, &step.body);
@@ -78,7 +82,7 @@ class Parser : ClauseParsing {
       bool if_exists = peek_is("IF") && accept("IF");
       if (if_exists) expect("EXISTS", "after DROP TABLE IF");
       DropTableStmt d{{}, if_exists};
-      do d.tables.push_back(name("a table name after DROP TABLE"));
+      do d.tables.push_back(table_name("a table name after DROP TABLE"));
       while (accept_symbol(","));
       return d;
     }
@@ -144,18 +148,18 @@ class Parser : ClauseParsing {
       do {
         if (aggregate(s)) continue;
         refuse_unmodelled(SqlPlace::kSelectItem);
-        s.columns.push_back(name("a column name or * after SELECT"));
+        s.columns.push_back(column("a column name or * after SELECT"));
       } while (accept_symbol(","));
     }
     if (!s.aggregates.empty() && !s.columns.empty())
       fail(peek(), "a column beside an aggregate needs GROUP BY, which is not modelled");
     refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the column list");
-    s.table = name("a table name after FROM");
+    s.table = table_name("a table name after FROM");
     if (accept("WHERE")) s.where = expr();
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
-      s.order_by = OrderBy{name("a column name after ORDER BY"), false};
+      s.order_by = OrderBy{column("a column name after ORDER BY"), false};
       if (accept("DESC"))
         s.order_by->descending = true;
       else
@@ -204,12 +208,13 @@ class Parser : ClauseParsing {
         ++at_;
       } while (accept_symbol(","));
     }
+    check_qualifiers(s.table);
     return s;
   }
 
   UpdateStmt update() {
     UpdateStmt u;
-    u.table = name("a table name after UPDATE");
+    u.table = table_name("a table name after UPDATE");
     expect("SET", "after the table name");
     do {
       Assignment a;
@@ -219,13 +224,14 @@ class Parser : ClauseParsing {
       u.sets.push_back(std::move(a));
     } while (accept_symbol(","));
     if (accept("WHERE")) u.where = expr();
+    check_qualifiers(u.table);
     return u;
   }
 
   InsertStmt insert() {
     InsertStmt ins;
     expect("INTO", "after INSERT");
-    ins.table = name("a table name after INSERT INTO");
+    ins.table = table_name("a table name after INSERT INTO");
     if (accept_symbol("(")) {
       do ins.columns.push_back(name("a column name"));
       while (accept_symbol(","));
@@ -247,17 +253,23 @@ class Parser : ClauseParsing {
   DeleteStmt remove() {
     DeleteStmt d;
     expect("FROM", "after DELETE");
-    d.table = name("a table name after DELETE FROM");
+    d.table = table_name("a table name after DELETE FROM");
     if (accept("WHERE")) d.where = expr();
+    check_qualifiers(d.table);
     return d;
   }
 
   CreateTableStmt create() {
     refuse_unmodelled(SqlPlace::kCreate);
     expect("TABLE", "after CREATE");
-    refuse_unmodelled(SqlPlace::kCreateTable);
     CreateTableStmt c;
-    c.table = name("a table name after CREATE TABLE");
+    if (accept("IF")) {
+      expect("NOT", "after CREATE TABLE IF");
+      expect("EXISTS", "after CREATE TABLE IF NOT");
+      c.if_not_exists = true;
+    }
+    refuse_unmodelled(SqlPlace::kCreateTable);
+    c.table = table_name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
     do {
       if (table_primary_key(c)) continue;
@@ -291,6 +303,8 @@ class Parser : ClauseParsing {
         } else if (accept("NOT")) {
           expect("NULL", "after NOT");
           col.not_null = true;
+        } else if (accept("DEFAULT")) {
+          col.default_value = constant();
         } else {
           refuse_unmodelled(SqlPlace::kColumnClause);
           break;
@@ -481,7 +495,7 @@ class Parser : ClauseParsing {
           return e;
         }
         e->kind = ExprKind::kColumn;
-        e->name = name("a value");
+        e->name = column("a value");
         return e;
       case TokenKind::kSymbol:
         if (accept_symbol("(")) {

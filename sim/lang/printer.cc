@@ -178,11 +178,13 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string cols;
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " + type_sql(c.type) +
+                    (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +
                     (c.primary_key && key.size() == 1 ? " PRIMARY KEY"
                      : c.not_null                     ? " NOT NULL"
                                                       : "");
           if (key.size() > 1) cols += ", PRIMARY KEY (" + names_sql(key) + ")";
-          return "CREATE TABLE " + sql_identifier(b.table) + " (" + cols + ")";
+          return std::string("CREATE TABLE ") + (b.if_not_exists ? "IF NOT EXISTS " : "") +
+                 sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
           std::string names;
           for (const std::string& t : b.tables)

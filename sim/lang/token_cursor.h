@@ -74,6 +74,40 @@ class TokenCursor {
     return lower(t.text);
   }
 
+  // A column, alone or qualified with its table (t.col, "t"."col"). The
+  // qualifier is checked against the statement's table once that is known
+  // (check_qualifiers()).
+  std::string column(std::string_view what) {
+    std::string n = name(what);
+    if (peek().kind == TokenKind::kSymbol && peek().text == ".") {
+      const Token* q = &tokens_[at_ - 1];
+      qualifiers_.emplace_back(n, q);
+      ++at_;
+      n = name(what);
+      if (peek().kind == TokenKind::kSymbol && peek().text == ".")
+        fail(*q,
+             "a schema-qualified name (schema.table.col) is not modelled; write the column alone");
+    }
+    return n;
+  }
+  // A table's name; a schema-qualified one is refused.
+  std::string table_name(std::string_view what) {
+    std::string n = name(what);
+    if (peek().kind == TokenKind::kSymbol && peek().text == ".")
+      fail(tokens_[at_ - 1],
+           "a schema-qualified table name (schema.table) is not modelled; write the table alone");
+    return n;
+  }
+  // Every qualified column read so far names `table` (the statement reads
+  // one table, so any other is PostgreSQL's 42P01).
+  void check_qualifiers(const std::string& table) {
+    for (const auto& [q, t] : qualifiers_)
+      if (q != table)
+        fail(*t, "the column is qualified with \"" + q + "\", but the statement reads \"" + table +
+                     "\" (PostgreSQL: missing FROM-clause entry for table \"" + q + "\", 42P01)");
+    qualifiers_.clear();
+  }
+
   int column_of(const Token& t) const { return pos_.column + t.column - 1; }
 
   [[noreturn]] void fail(const Token& t, const std::string& message) const {
@@ -85,6 +119,7 @@ class TokenCursor {
   SourcePos pos_;
   std::vector<Token> tokens_;
   std::string comment_;
+  std::vector<std::pair<std::string, const Token*>> qualifiers_;  // see column()
   size_t at_ = 0;
 };
 

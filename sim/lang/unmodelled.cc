@@ -116,7 +116,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
         if (l.is(0, k)) return l.no(0, std::string("CREATE ") + k);
       return std::nullopt;
     case SqlPlace::kCreateTable:
-      if (l.is(0, "IF") && l.is(1, "NOT")) return l.no(0, "CREATE TABLE IF NOT EXISTS");
       return std::nullopt;
     case SqlPlace::kTableElement:
       if (l.symbol(0, ")")) return l.no(0, "a table without columns");
@@ -131,8 +130,7 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
                       "the types are int, bigint, text and numeric");
       return std::nullopt;
     case SqlPlace::kColumnClause:
-      for (const char* k :
-           {"UNIQUE", "REFERENCES", "DEFAULT", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
+      for (const char* k : {"UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
         if (l.is(0, k)) return l.no(0, std::string("a column's ") + k + " clause");
       return std::nullopt;
   }

@@ -116,6 +116,7 @@ class Driver {
   }
 
   awaitable<void> drive() {
+    look_for_stop();
     if (o_.shard) co_await meet();
     start_ = Clock::now();
     res_.started_ms = epoch_ms();
@@ -157,10 +158,17 @@ class Driver {
         .count();
   }
 
+  // Interrupts the run when another thread of it saw a signal.
+  void look_for_stop() {
+    if (o_.stop && o_.stop->load() && !run_.interrupted()) run_.interrupt();
+  }
+
   // Waits until every shard has joined, so that their clients overlap.
   awaitable<void> meet() {
     auto until = Clock::now() + std::chrono::seconds(o_.shard->wait_s);
     for (;;) {
+      look_for_stop();
+      if (run_.interrupted()) throw PgError("interrupted");
       std::vector<std::string> n = run_.admin().rows_as_text("SELECT count(*) FROM ccsim_shards");
       if (!n.empty() && std::stoul(n.front().substr(1)) >= o_.shard->count) co_return;
       if (Clock::now() > until)
@@ -288,9 +296,14 @@ class Driver {
 
   // Samples how many clients wait for a lock, and reports progress.
   awaitable<void> observe() {
-    constexpr int kEveryMs = 20;
+    // Every 20 ms in all: each of N shards or threads samples its own
+    // clients every 20 x N ms (the query costs the server as much as a
+    // transaction or two).
+    const int every_ms = 20 * static_cast<int>(o_.shard ? o_.shard->count : 1);
     int ticks = 0;
     while (running_ > 0 && !run_.interrupted()) {
+      look_for_stop();
+      if (run_.interrupted()) co_return;
       try {
         PgConn& obs = run_.observer();
         obs.start(
@@ -299,17 +312,17 @@ class Driver {
             {pids_});
         co_await obs.collect();
         if (!obs.result().error && !obs.result().rows.empty() && obs.result().rows[0][0])
-          res_.lock_wait_ms += kEveryMs * std::stod(*obs.result().rows[0][0]);
+          res_.lock_wait_ms += every_ms * std::stod(*obs.result().rows[0][0]);
       } catch (const std::exception&) {
         co_return;  // the clients report what broke
       }
-      if (o_.progress && ++ticks % 25 == 0)
+      if (o_.progress && ++ticks % (500 / every_ms + 1) == 0)
         o_.progress(
             m_.name + ", " + std::to_string(res_.clients) +
             " clients: " + std::to_string(static_cast<int>(ms_since(start_) / 1000)) + " s, " +
             std::to_string(o_.committed_so_far ? o_.committed_so_far->load() : res_.committed) +
             " committed");
-      co_await run_.sleep_ms(kEveryMs);
+      co_await run_.sleep_ms(every_ms);
     }
   }
 
@@ -434,11 +447,21 @@ LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const
   std::vector<LoadResult> parts(threads);
   std::vector<std::exception_ptr> errors(threads);
   auto committed = std::make_shared<std::atomic<int64_t>>(0);
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  // The signals are caught here before any thread starts, so that none is
+  // missed by a thread still connecting; each thread looks at `stop`.
+  asio::io_context signals_io;
+  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) stop->store(true);
+  });
+  auto running = std::make_shared<std::atomic<size_t>>(threads);
   std::vector<std::thread> pool;
   for (size_t k = 0; k < threads; ++k) {
     LoadOptions ok = o;
     ok.shard = LoadOptions::Shard{k, threads, run_id, 0, 10};
     ok.committed_so_far = committed;
+    ok.stop = stop;
     ok.connections_checked = true;
     if (k > 0) ok.progress = nullptr;  // one line, with everyone's count
     pool.emplace_back([&, k, ok] {
@@ -447,8 +470,10 @@ LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const
       } catch (...) {
         errors[k] = std::current_exception();
       }
+      if (--*running == 0) asio::post(signals_io, [&] { signals.cancel(); });
     });
   }
+  signals_io.run();
   for (std::thread& t : pool) t.join();
   // The first error that is not another thread's echo of it.
   std::exception_ptr first;

@@ -55,8 +55,11 @@ struct LoadOptions {
   bool connections_checked = false;
   // Called about twice a second with a progress line (may be empty).
   std::function<void(const std::string&)> progress;
-  // Set by run_load across its threads: the requests committed so far.
+  // Set by run_load across its threads: the requests committed so far, and
+  // whether SIGINT or SIGTERM came (a thread still connecting when it came
+  // stops as soon as it can look).
   std::shared_ptr<std::atomic<int64_t>> committed_so_far;
+  std::shared_ptr<std::atomic<bool>> stop;
 };
 
 struct LatencyMs {
@@ -80,7 +83,7 @@ struct LoadResult {
   int64_t retries = 0;               // RETRY steps taken
   int64_t restarts = 0;              // whole-request restarts
   std::vector<double> latencies_ms;  // per ended request (not dropped or unknown)
-  double lock_wait_ms = 0;           // sampled from pg_stat_activity every 20 ms
+  double lock_wait_ms = 0;           // sampled from pg_stat_activity (docs/load.md)
   double mutex_wait_ms = 0;          // measured: time blocked on application mutexes
   Accounting accounting;
   std::optional<int64_t> unit;  // the plan's: lost updates are counted in it

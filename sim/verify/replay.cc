@@ -57,7 +57,9 @@ class Replayer {
     rec.stopped = stopped_;
     auto read = [&](const Program& p) {
       for (const Step& st : p.steps)
-        if (auto* c = std::get_if<CreateTableStmt>(&st.body)) {
+        if (auto* c = std::get_if<CreateTableStmt>(&st.body);
+            c && std::none_of(rec.final_rows.begin(), rec.final_rows.end(),
+                              [&](const auto& t) { return t.first == c->table; })) {
           std::vector<std::string> rows =
               run_.admin().rows_as_text("SELECT * FROM " + run_.schema() + "." + c->table);
           std::sort(rows.begin(), rows.end());

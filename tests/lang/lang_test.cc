@@ -258,6 +258,27 @@ TEST_CASE("storing into an int column checks PostgreSQL's int4 range", "[lang][e
                     "invalid input syntax for type integer: \"x\"");
 }
 
+TEST_CASE("a column qualified with its table is the column; another table is 42P01", "[lang]") {
+  Step s = parse_step(
+      "SELECT t.id, \"t\".\"v\" FROM t WHERE t.v > 1 ORDER BY t.id FOR UPDATE INTO :a, :b",
+      SourcePos{"f", 1, 1});
+  const auto& sel = std::get<SelectStmt>(s.body);
+  CHECK(sel.columns == std::vector<std::string>{"id", "v"});
+  CHECK(sel.order_by->column == "id");
+  CHECK(to_sql(*sel.where) == "v > 1");
+  Step u = parse_step("UPDATE t SET v = t.v + 1 WHERE T.id = 1", SourcePos{"f", 1, 1});
+  CHECK(to_sql(*std::get<UpdateStmt>(u.body).sets[0].value) == "v + 1");
+  CHECK(error_of("SELECT u.id FROM t") ==
+        "f.toml:7:10: error: the column is qualified with \"u\", but the statement reads \"t\" "
+        "(PostgreSQL: missing FROM-clause entry for table \"u\", 42P01)");
+  CHECK(error_of("DELETE FROM t WHERE u.id = 1") ==
+        "f.toml:7:23: error: the column is qualified with \"u\", but the statement reads \"t\" "
+        "(PostgreSQL: missing FROM-clause entry for table \"u\", 42P01)");
+  CHECK(error_of("LET :x = t.v + 1") ==
+        "f.toml:7:12: error: a qualified name (t.col) is read only in SELECT, UPDATE and DELETE; "
+        "write the column alone");
+}
+
 TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   // Each of these is SQL PostgreSQL 15 accepts; the refusal names the feature
   // (never a hint that sends the reader elsewhere), at its column.
@@ -270,9 +291,12 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT id::int FROM t",
        "7:12: error: a cast (::) is not modelled; write the value "
        "without it"},
-      {"SELECT t.id FROM t",
-       "7:11: error: a qualified name (t.col) is not modelled; write the "
+      {"SELECT s.t.id FROM t",
+       "7:10: error: a schema-qualified name (schema.table.col) is not modelled; write the "
        "column alone"},
+      {"SELECT id FROM public.t",
+       "7:18: error: a schema-qualified table name (schema.table) is not modelled; write the "
+       "table alone"},
       {"SELECT coalesce(id, 0) FROM t",
        "7:10: error: a function call (coalesce(...)) is not modelled"},
       {"SELECT pg_advisory_xact_lock(1) FROM t",
@@ -308,6 +332,20 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
             .if_exists);
   CHECK(std::get<DropTableStmt>(parse_step("DROP TABLE a, b", SourcePos{"f", 1, 1}).body).tables ==
         std::vector<std::string>{"a", "b"});
+  // CREATE TABLE IF NOT EXISTS and DEFAULT constants are modelled.
+  Step create = parse_step(
+      "CREATE TABLE IF NOT EXISTS u (a int DEFAULT -1, b text DEFAULT 'x', c int DEFAULT NULL NOT "
+      "NULL)",
+      SourcePos{"f", 1, 1});
+  const auto& c = std::get<CreateTableStmt>(create.body);
+  CHECK(c.if_not_exists);
+  CHECK(c.columns[0].default_value == Value{int64_t{-1}});
+  CHECK(c.columns[1].default_value == Value{std::string("x")});
+  CHECK(c.columns[2].default_value == Value{Null{}});
+  CHECK(c.columns[2].not_null);
+  CHECK(error_of("CREATE TABLE u (a int DEFAULT now())") ==
+        "f.toml:7:33: error: a DEFAULT other than a constant (a number, 'text' or NULL) is not "
+        "modelled");
   // LIMIT after the locking clause, as PostgreSQL also allows.
   Step s = parse_step("SELECT id FROM t FOR UPDATE SKIP LOCKED LIMIT 1", SourcePos{"f", 1, 1});
   const auto& sel = std::get<SelectStmt>(s.body);

@@ -113,8 +113,11 @@ PY
         pid=$!
         bash "$3/clients_connected.sh" 10 || exit 1
         kill -'"$sig"' $pid
+        sent=$(date +%s)
         wait $pid
         code=$?
+        # The run was asked for 60 s: it must have stopped, not run on.
+        [ $(( $(date +%s) - sent )) -lt 30 ] || { echo "ccsim load ran on after SIG'"$sig"'"; exit 1; }
         [ $code -eq 2 ] || { echo "ccsim load exited $code after SIG'"$sig"', expected 2"; cat "$2/load.out"; exit 1; }
         grep -q "interrupted" "$2/load.out" || { cat "$2/load.out"; exit 1; }
         for i in $(seq 1 100); do
