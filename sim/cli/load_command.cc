@@ -129,6 +129,10 @@ int load(const LoadCommandOptions& o) {
   for (const Mitigation* m : ms)
     plans.push_back(plan_load(s, *m, iso, o.rows, SourcePos{"--rows", 0, 0}));
 
+  // From here to the end, a signal ends the run in progress (or the next
+  // one, while it connects) cleanly: its schema dropped, exit 2.
+  LoadSignals signals;
+  lo.stop = signals.stop();
   std::vector<LoadResult> runs;
   for (size_t k = 0; k < ms.size(); ++k)
     for (size_t c : o.clients) {

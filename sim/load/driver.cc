@@ -418,6 +418,25 @@ LoadResult run_load_thread(const Scenario& s, const Mitigation& m, Isolation iso
 
 }  // namespace
 
+struct LoadSignals::Impl {
+  asio::io_context io;
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+  std::thread thread;
+};
+
+LoadSignals::LoadSignals()
+    : stop_(std::make_shared<std::atomic<bool>>(false)), impl_(std::make_unique<Impl>()) {
+  impl_->signals.async_wait([stop = stop_](const boost::system::error_code& ec, int) {
+    if (!ec) stop->store(true);
+  });
+  impl_->thread = std::thread([io = &impl_->io] { io->run(); });
+}
+
+LoadSignals::~LoadSignals() {
+  asio::post(impl_->io, [s = &impl_->signals] { s->cancel(); });
+  impl_->thread.join();
+}
+
 size_t load_threads(const Scenario& s, const Mitigation& m, size_t clients, const LoadOptions& o) {
   if (o.shard || clients < 2) return 1;
   for (const Step& st : m.steps->steps)
@@ -447,7 +466,7 @@ LoadResult run_load(const Scenario& s, const Mitigation& m, Isolation iso, const
   std::vector<LoadResult> parts(threads);
   std::vector<std::exception_ptr> errors(threads);
   auto committed = std::make_shared<std::atomic<int64_t>>(0);
-  auto stop = std::make_shared<std::atomic<bool>>(false);
+  auto stop = o.stop ? o.stop : std::make_shared<std::atomic<bool>>(false);
   // The signals are caught here before any thread starts, so that none is
   // missed by a thread still connecting; each thread looks at `stop`.
   asio::io_context signals_io;

@@ -98,6 +98,25 @@ struct LoadResult {
   LatencyMs latency() const;
 };
 
+// Catches SIGINT and SIGTERM from construction to destruction, on a thread
+// of its own: a signal sets stop(), which every run given it looks at (as
+// LoadOptions::stop). `ccsim load` keeps one for the whole command, so that
+// a signal between two runs, while the next one connects, still ends that
+// run cleanly instead of killing the process.
+class LoadSignals {
+ public:
+  LoadSignals();
+  ~LoadSignals();
+  LoadSignals(const LoadSignals&) = delete;
+  LoadSignals& operator=(const LoadSignals&) = delete;
+  const std::shared_ptr<std::atomic<bool>>& stop() const { return stop_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<std::atomic<bool>> stop_;
+  std::unique_ptr<Impl> impl_;
+};
+
 // The client threads run_load uses for mitigation m of s (see
 // LoadOptions::threads).
 size_t load_threads(const Scenario& s, const Mitigation& m, size_t clients, const LoadOptions& o);

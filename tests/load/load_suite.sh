@@ -129,7 +129,28 @@ PY
         [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
       ' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1 || fail "SIG$sig left something behind"
     done
-    echo "ok: after SIGINT and SIGTERM, no schema and no connection left"
+    # SIGINT as soon as the run's schema exists (the clients may still be
+    # connecting): the run ends there, cleanly.
+    "$src/scripts/with-postgres" bash -c '
+      "$1" load double_click --postgres "$CCSIM_PG_CONNINFO" -m select_for_update --clients 30 --duration 60s >"$2/load.out" 2>&1 &
+      pid=$!
+      for i in $(seq 1 400); do
+        [ "$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")" -ge 1 ] && break
+        sleep 0.01
+      done
+      kill -INT $pid
+      wait $pid
+      code=$?
+      [ $code -eq 2 ] || { echo "ccsim load exited $code after an early SIGINT, expected 2"; cat "$2/load.out"; exit 1; }
+      for i in $(seq 1 100); do
+        left=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
+        [ "$left" -eq 0 ] && break
+        sleep 0.05
+      done
+      schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
+      [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
+    ' _ "$bin" "$work" >"$work/out" 2>&1 || { cat "$work/out"; fail "an early SIGINT left something behind"; }
+    echo "ok: after SIGINT and SIGTERM (and a SIGINT right after the schema appears), no schema and no connection left"
     ;;
   server-restart)
     # The server restarts mid-run: the run ends, its requests in flight are
