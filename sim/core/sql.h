@@ -42,6 +42,8 @@ struct Column {
   // DEFAULT: what an INSERT that leaves the column out stores (a constant;
   // none means NULL).
   std::optional<Value> default_value;
+  // varchar(n) (a text column): at most n characters; 0 for no limit.
+  int64_t max_length = 0;
   bool operator==(const Column&) const = default;
 };
 

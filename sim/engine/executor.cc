@@ -176,7 +176,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
       for (const Column& col : t.columns) row.push_back(col.default_value.value_or(Null{}));
       for (size_t i = 0; i < exprs.size(); ++i) {
         size_t col = ins->columns.empty() ? i : column_named(t, ins->columns[i]);
-        row[col] = coerce(eval_value(*exprs[i], params), t.columns[col].type, t.columns[col].name);
+        row[col] = fit(eval_value(*exprs[i], params), t.columns[col]);
       }
       check_not_null(t, row);
       c.inserts.push_back(std::move(row));
@@ -351,7 +351,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
         EvalEnv env{&t, &before, &q.vars, &from, true};
-        after[i] = coerce(eval_value(*a.value, env), t.columns[i].type, a.column);
+        after[i] = fit(eval_value(*a.value, env), t.columns[i]);
         changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                        names_column(*a.value, a.column)});
       }

@@ -55,7 +55,7 @@ void Executor::ddl(const Step& st) {
       throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
     std::vector<Column> columns = create->columns;
     for (Column& c : columns)  // a default that does not fit the type fails here
-      if (c.default_value) c.default_value = coerce(*c.default_value, c.type, c.name);
+      if (c.default_value) c.default_value = fit(*c.default_value, c);
     w_.store.create_table(create->table, columns);
     return;
   }

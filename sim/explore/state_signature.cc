@@ -212,6 +212,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
         put(out, static_cast<uint64_t>(c.type));
         put(out, c.primary_key);
         put(out, c.not_null);
+        put(out, static_cast<uint64_t>(c.max_length));
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
       }

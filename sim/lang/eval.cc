@@ -185,4 +185,21 @@ Value coerce(const Value& v, ColumnType t, const std::string& column) {
   return v;
 }
 
+Value fit(const Value& v, const Column& c) {
+  Value out = coerce(v, c.type, c.name);
+  const auto* text = std::get_if<std::string>(&out);
+  if (!text || c.max_length <= 0) return out;
+  // Characters, not bytes: a UTF-8 continuation byte starts none.
+  size_t chars = 0, cut = text->size();
+  for (size_t i = 0; i < text->size(); ++i)
+    if ((static_cast<unsigned char>((*text)[i]) & 0xC0) != 0x80 &&
+        ++chars == static_cast<size_t>(c.max_length) + 1)
+      cut = i;
+  if (cut == text->size()) return out;
+  if (text->find_first_not_of(' ', cut) != std::string::npos)
+    throw SqlError(
+        "22001", "value too long for type character varying(" + std::to_string(c.max_length) + ")");
+  return text->substr(0, cut);
+}
+
 }  // namespace ccsim

@@ -283,6 +283,14 @@ class Parser : ClauseParsing {
         col.type = ColumnType::kBigInt;
       } else if (accept("text")) {
         col.type = ColumnType::kText;
+      } else if (accept("varchar") ||
+                 (peek_is("character") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
+                  iequals(tokens_[at_ + 1].text, "varying") && (at_ += 2))) {
+        col.type = ColumnType::kText;  // varchar(n): text of at most n characters
+        if (accept_symbol("(")) {
+          col.max_length = integer("a length", 1);
+          expect_symbol(")", "to close the length");
+        }
       } else if (accept("numeric") || accept("decimal")) {
         col.type = ColumnType::kNumeric;
         if (peek().kind == TokenKind::kSymbol && peek().text == "(")
@@ -291,7 +299,8 @@ class Parser : ClauseParsing {
                "numeric alone (ccsim's numeric holds whole numbers)");
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
-        fail(t, "expected a column type (int, bigint, text or numeric), found " + describe(t));
+        fail(t, "expected a column type (int, bigint, text, varchar or numeric), found " +
+                    describe(t));
       }
       for (;;) {
         if (const Token& pk = peek(); accept("PRIMARY")) {

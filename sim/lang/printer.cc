@@ -177,7 +177,9 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             if (c.primary_key) key.push_back(c.name);
           std::string cols;
           for (const Column& c : b.columns)
-            cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " + type_sql(c.type) +
+            cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " +
+                    (c.max_length > 0 ? "varchar(" + std::to_string(c.max_length) + ")"
+                                      : type_sql(c.type)) +
                     (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +
                     (c.primary_key && key.size() == 1 ? " PRIMARY KEY"
                      : c.not_null                     ? " NOT NULL"

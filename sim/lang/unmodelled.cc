@@ -122,12 +122,12 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return table_element(l);
     case SqlPlace::kColumnType:
       for (const char* k :
-           {"boolean",   "bool",     "real",      "double",      "float", "varchar",  "char",
-            "character", "date",     "timestamp", "timestamptz", "time",  "interval", "serial",
-            "bigserial", "smallint", "int2",      "uuid",        "json",  "jsonb",    "bytea"})
+           {"boolean",  "bool",      "real",        "double", "float",    "char",   "character",
+            "date",     "timestamp", "timestamptz", "time",   "interval", "serial", "bigserial",
+            "smallint", "int2",      "uuid",        "json",   "jsonb",    "bytea"})
         if (l.is(0, k))
           return l.no(0, "the column type " + lower(l.at(0).text),
-                      "the types are int, bigint, text and numeric");
+                      "the types are int, bigint, text, varchar and numeric");
       return std::nullopt;
     case SqlPlace::kColumnClause:
       for (const char* k : {"UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})

@@ -9,8 +9,8 @@ namespace {
 
 struct Fixture {
   Store s;
-  TableId t = s.create_table("t", {Column{"id", ColumnType::kInt, true, true, {}},
-                                   Column{"v", ColumnType::kInt, false, false, {}}});
+  TableId t = s.create_table("t", {Column{"id", ColumnType::kInt, true, true, {}, 0},
+                                   Column{"v", ColumnType::kInt, false, false, {}, 0}});
   RowId seed_row(int64_t id, int64_t v) {
     TxnId x = s.begin(RequestId{0}, Isolation::kReadCommitted);
     RowId r = s.insert(t, x, Row{id, v});
