@@ -120,13 +120,7 @@ PY
         [ $(( $(date +%s) - sent )) -lt 30 ] || { echo "ccsim load ran on after SIG'"$sig"'"; exit 1; }
         [ $code -eq 2 ] || { echo "ccsim load exited $code after SIG'"$sig"', expected 2"; cat "$2/load.out"; exit 1; }
         grep -q "interrupted" "$2/load.out" || { cat "$2/load.out"; exit 1; }
-        for i in $(seq 1 100); do
-          left=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
-          [ "$left" -eq 0 ] && break
-          sleep 0.05
-        done
-        schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
-        [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
+        bash "$3/nothing_left.sh"
       ' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1 || fail "SIG$sig left something behind"
     done
     # SIGINT as soon as the run's schema exists (the clients may still be
@@ -142,14 +136,8 @@ PY
       wait $pid
       code=$?
       [ $code -eq 2 ] || { echo "ccsim load exited $code after an early SIGINT, expected 2"; cat "$2/load.out"; exit 1; }
-      for i in $(seq 1 100); do
-        left=$(psql -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = '"'client backend'"' AND pid <> pg_backend_pid()")
-        [ "$left" -eq 0 ] && break
-        sleep 0.05
-      done
-      schemas=$(psql -qAt -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"'ccsim_load%'"'")
-      [ "$left" -eq 0 ] && [ "$schemas" -eq 0 ] || { echo "left behind: $left connections, $schemas schemas"; exit 1; }
-    ' _ "$bin" "$work" >"$work/out" 2>&1 || { cat "$work/out"; fail "an early SIGINT left something behind"; }
+      bash "$3/nothing_left.sh"
+    ' _ "$bin" "$work" "$src/tests/load" >"$work/out" 2>&1 || { cat "$work/out"; fail "an early SIGINT left something behind"; }
     echo "ok: after SIGINT and SIGTERM (and a SIGINT right after the schema appears), no schema and no connection left"
     ;;
   server-restart)
