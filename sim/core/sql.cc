@@ -1,5 +1,8 @@
 #include "core/sql.h"
 
+#include <cctype>
+#include <cmath>
+
 namespace ccsim {
 
 const char* to_sql(Isolation iso) {
@@ -45,6 +48,39 @@ const char* to_sql(LockMode m) {
       return "FOR UPDATE";
   }
   return "?";
+}
+
+std::optional<int64_t> setting_ms(const std::string& text) {
+  size_t i = 0;
+  auto space = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  space();
+  size_t start = i;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == start) return std::nullopt;
+  double number = 0;
+  try {
+    size_t used = 0;
+    number = std::stod(text.substr(start, i - start), &used);
+    if (used != i - start) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  space();
+  std::string unit = text.substr(i);
+  while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
+  static const std::pair<const char*, double> kUnits[] = {
+      {"", 1}, {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000},
+      {"d", 86400000}};
+  for (const auto& [name, scale] : kUnits)
+    if (unit == name) {
+      double ms = std::rint(number * scale);  // as PostgreSQL rounds: half to even
+      if (ms < 1 || ms > 2147483647) return std::nullopt;
+      return static_cast<int64_t>(ms);
+    }
+  return std::nullopt;
 }
 
 }  // namespace ccsim

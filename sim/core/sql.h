@@ -47,6 +47,13 @@ struct Column {
   bool operator==(const Column&) const = default;
 };
 
+// A duration setting (deadlock_timeout) as PostgreSQL reads one: a number,
+// fractions allowed, and an optional unit (us, ms, s, min, h, d; none means
+// milliseconds), rounded to whole milliseconds (half to even, as
+// PostgreSQL rounds). Nothing when the text is not
+// such a duration or falls outside 1 ms to 2147483647 ms.
+std::optional<int64_t> setting_ms(const std::string& text);
+
 // An error PostgreSQL would raise for the statement, with its SQLSTATE.
 class SqlError : public std::runtime_error {
  public:

@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <algorithm>
+
 #include "engine/request_machine.h"
 
 namespace ccsim {
@@ -7,6 +9,28 @@ namespace ccsim {
 void step(World& w, RequestId r, Log* log) {
   Executor sql(w, log);
   RequestMachine(w, sql, log).step(r);
+}
+
+std::optional<DeadlockTimer> next_deadlock_timer(const World& w) {
+  std::optional<DeadlockTimer> best;
+  uint64_t best_number = 0;
+  for (size_t i = 0; i < w.sessions.size(); ++i) {
+    const Session& s = w.sessions[i];
+    if (!s.cursor || !s.cursor->waiting || s.cursor->deadlock_checked) continue;
+    int64_t due = s.cursor->wait_since_ms + s.deadlock_timeout_ms;
+    if (!best || due < best->due_ms || (due == best->due_ms && s.cursor->wait_number < best_number)) {
+      best = DeadlockTimer{RequestId{static_cast<uint32_t>(i)}, due};
+      best_number = s.cursor->wait_number;
+    }
+  }
+  return best;
+}
+
+bool fire_deadlock_timer(World& w, const DeadlockTimer& t, Log* log) {
+  w.now_ms = std::max(w.now_ms, t.due_ms);
+  Executor sql(w, log);
+  RequestMachine machine(w, sql, log);
+  return sql.deadlock_check(t.request);
 }
 
 void run_setup(World& w, const Program& setup) {

@@ -219,16 +219,24 @@ void Executor::start_statement(RequestId r, const Step& st) {
 }
 
 // ---- Rule: deadlock (SQLSTATE 40P01) ---------------------------------------
-// A waiter whose wait closes a cycle in the waits-for graph is aborted with
-// "deadlock detected"; the other members of the cycle keep waiting.
+// A waiter whose deadlock check finds a cycle through it in the waits-for
+// graph is aborted with "deadlock detected"; the other members of the cycle
+// keep waiting. Without deadlock timers that is the waiter that closes the
+// cycle, at once; with them, the first whose check runs while the cycle
+// exists (World::deadlock_timers).
 SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   Cursor& c = *w_.sessions[r.value].cursor;
-  if (w_.store.in_deadlock(c.txn)) {
+  if (!w_.deadlock_timers && w_.store.in_deadlock(c.txn)) {
     w_.store.cancel_wait(c.txn);
     throw SqlError("40P01", "deadlock detected");
   }
   c.waiting = true;
   c.wait_row = row;
+  if (w_.deadlock_timers) {
+    c.wait_since_ms = w_.now_ms;
+    c.wait_number = ++w_.waits_begun;
+    c.deadlock_checked = false;
+  }
   SqlAnswer a;
   a.kind = SqlAnswer::Kind::kWaiting;
   for (TxnId t : w_.store.blockers(row, c.txn, mode)) a.holders.push_back(w_.owner(t));
@@ -469,7 +477,14 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* set = std::get_if<SetStmt>(&st.body)) {
-    a.note = "SET (" + set->name + " changes nothing in ccsim)";
+    if (!w_.deadlock_timers) {
+      a.note = "SET (in a scenario " + set->name + " changes nothing: each step comes after it)";
+      return a;
+    }
+    Session& session = w_.sessions[r.value];
+    if (session.txn && !session.deadlock_timeout_before)
+      session.deadlock_timeout_before = session.deadlock_timeout_ms;
+    session.deadlock_timeout_ms = set->ms;
     return a;
   }
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
@@ -511,6 +526,10 @@ void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool n
   session.txn = TxnId{};
   session.in_block = false;
   session.savepoints.clear();
+  // A setting the transaction made is kept at COMMIT, undone at ROLLBACK.
+  if (session.deadlock_timeout_before && !commit)
+    session.deadlock_timeout_ms = *session.deadlock_timeout_before;
+  session.deadlock_timeout_before.reset();
   std::vector<TxnId> granted = w_.store.end(t, commit);
   if (log_) log_->txn_ends.push_back(TxnObs{t, r, commit});
   if (narrate_end)
@@ -534,6 +553,18 @@ void Executor::resume(RequestId waiter, RequestId by) {
   }
   a.released_by = {by};
   machine->answer(waiter, a);
+}
+
+bool Executor::deadlock_check(RequestId r) {
+  Session& session = w_.sessions[r.value];
+  if (!session.cursor || !session.cursor->waiting) return false;
+  Cursor& c = *session.cursor;
+  c.deadlock_checked = true;
+  if (!w_.store.in_deadlock(c.txn)) return false;
+  w_.store.cancel_wait(c.txn);
+  c.waiting = false;
+  machine->answer(r, SqlAnswer::error(SqlError("40P01", "deadlock detected")));
+  return true;
 }
 
 void Executor::finish(RequestId r) {

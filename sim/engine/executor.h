@@ -27,6 +27,10 @@ class Executor : public SqlBackend {
   bool in_transaction(RequestId r) const override;
   void rollback(RequestId r, const std::string& why, bool in_session) override;
   void close(RequestId r) override;
+  // Runs waiting request r's deadlock check (World::deadlock_timers): when
+  // its wait is part of a cycle, its statement fails with 40P01 (and its
+  // transaction's end wakes whom it held up); returns whether it did.
+  bool deadlock_check(RequestId r);
 
  private:
   SqlAnswer execute(RequestId r, const Step& st);

@@ -26,6 +26,12 @@ struct Cursor {
   int64_t rowcount = 0;
   bool waiting = false;
   RowId wait_row;
+  // With deadlock timers (World::deadlock_timers): when this wait began, in
+  // the world's virtual milliseconds and in the order waits began, and
+  // whether its deadlock check has run (PostgreSQL runs it once per wait).
+  int64_t wait_since_ms = 0;
+  uint64_t wait_number = 0;
+  bool deadlock_checked = false;
 };
 
 // A request's connection to the simulated database: its open transaction
@@ -39,6 +45,10 @@ struct Session {
   std::optional<Cursor> cursor;
   // The open savepoints, innermost last: their names and marks.
   std::vector<std::pair<std::string, SavepointMark>> savepoints;
+  // SET deadlock_timeout (with deadlock timers only), and its value before
+  // the open transaction set it: a rollback puts that back.
+  int64_t deadlock_timeout_ms = 1000;
+  std::optional<int64_t> deadlock_timeout_before;
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices
@@ -59,6 +69,19 @@ struct World : Application {
   std::vector<Session> sessions;  // one per request, by index
   Faults faults;
   Isolation default_isolation = Isolation::kReadCommitted;
+  // ---- Rule: deadlock timers ------------------------------------------------
+  // false (scenarios): the waiter whose wait closes a cycle is aborted at
+  // once. Each step of a scenario comes after the previous waiter's
+  // deadlock_timeout has passed, as `ccsim verify` paces them, so the earlier
+  // waiters' checks found no cycle yet and the closer's check is the first
+  // to find it.
+  // true (specs, whose steps come at once, as isolationtester sends them):
+  // every waiter waits; its check runs when its deadlock_timeout has passed
+  // since its wait began (fire_deadlock_timer), and only a waiter whose
+  // check finds a cycle through it is aborted. now_ms is the virtual clock.
+  bool deadlock_timers = false;
+  int64_t now_ms = 0;
+  uint64_t waits_begun = 0;
 
   // Returns the request that owns transaction t.
   RequestId owner(TxnId t) const { return store.txn(t).owner; }

@@ -111,12 +111,16 @@ struct DropTableStmt {
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
 };
 
-// SET deadlock_timeout = '...': accepted so that isolation-tester specs can
-// choose PostgreSQL's deadlock victim; it changes nothing in ccsim, whose
-// victim is always the waiter that closes the cycle (docs/verify.md).
+// SET deadlock_timeout = '...': how long a session waits for a lock before
+// PostgreSQL checks it for a deadlock. In a spec it chooses the victim (the
+// waiter whose timer fires first while the cycle exists, engine/world.h);
+// in a scenario it changes nothing: each step comes after the previous
+// waiter's check, so the waiter that closes a cycle is its victim
+// (docs/verify.md).
 struct SetStmt {
   std::string name;
   std::string value;
+  int64_t ms = 0;  // the value in milliseconds
 };
 
 // ---- application actions ----------------------------------------------------

@@ -340,9 +340,16 @@ class Parser : ClauseParsing {
     if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt)
       fail(v, "expected a value like '10ms', found " + describe(v));
     st.value = v.text;
+    auto ms = setting_ms(v.text);
+    if (!ms)
+      fail(v, "expected a duration for deadlock_timeout: a number of milliseconds or a number "
+              "with a unit (us, ms, s, min, h or d) from 1 ms to 2147483647 ms, found " +
+                  describe(v));
+    st.ms = *ms;
     ++at_;
     return st;
   }
+
 
   LetAction let() {
     LetAction l;

@@ -75,9 +75,9 @@ struct Completion {
 // that were already waiting, in the order they started waiting, and reports
 // the ones that finished. Before issuing a step of a session that still has a
 // waiting step, it first waits for that step (reporting it first), then polls
-// the rest. A deadlock victim is seen waiting until PostgreSQL's
-// deadlock_timeout fires, so it (and what its rollback releases) is reported
-// at the next of those points, not in the step that closed the cycle.
+// the rest. Steps come at once, so time passes only while the tester waits
+// for a step: then the waiters' deadlock_timeouts fire, first due first
+// (World::deadlock_timers), until the step it waits for ends.
 class Observer {
  public:
   Observer(World& w, const std::vector<std::vector<std::string>>& step_names, std::string& out)
@@ -87,6 +87,7 @@ class Observer {
   void issue(size_t session, const SpecStep& st, const SourcePos& perm_pos, size_t perm_no) {
     RequestId r{static_cast<uint32_t>(session)};
     if (is_waiting(r)) {
+      wait_for(r);
       if (!done_.count(r.value))
         throw InputError(perm_pos,
                          "permutation " + std::to_string(perm_no) + ", step " + st.name +
@@ -98,30 +99,23 @@ class Observer {
     }
     size_t first = log_.events.size();
     step(w_, r, &log_);
-    bool waits = false, deferred = false;
-    for (size_t i = first; i < log_.events.size(); ++i) {
-      const Event& e = log_.events[i];
-      if (i == first) {
-        bool victim = e.kind == EventKind::kError && e.sqlstate == "40P01";
-        waits = e.kind == EventKind::kWait || victim;
-        deferred = victim;
-        if (e.kind == EventKind::kStep && !e.message.empty())
-          out_ += w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
-        out_ += "step " + st.name + ": " + st.sql + (waits ? " <waiting ...>\n" : "\n");
-        if (victim)
-          done_[r.value].text = "step " + st.name + ": <... completed>\n" + details(e);
-        else
-          out_ += details(e);
-      } else if (e.kind == EventKind::kResume || e.kind == EventKind::kError) {
-        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
-      }
+    bool waits = false;
+    if (first < log_.events.size()) {
+      const Event& e = log_.events[first];
+      waits = e.kind == EventKind::kWait;
+      if (e.kind == EventKind::kStep && !e.message.empty())
+        out_ += w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
+      out_ += "step " + st.name + ": " + st.sql + (waits ? " <waiting ...>\n" : "\n");
+      out_ += details(e);
+      note_completions(first + 1);
     }
-    if (!deferred) report_finished();
+    report_finished();
     if (waits) waiting_.push_back(r);
   }
 
   // Reports every step still waiting at the end of a permutation.
   void finish(const SourcePos& perm_pos, size_t perm_no) {
+    for (RequestId r : waiting_) wait_for(r);
     for (RequestId r : waiting_)
       if (!done_.count(r.value))
         throw InputError(perm_pos, "permutation " + std::to_string(perm_no) +
@@ -143,6 +137,27 @@ class Observer {
   }
 
  private:
+  // The tester waits for r's step: time passes and deadlock checks run,
+  // first due first, until the step ends or no check is left to run.
+  void wait_for(RequestId r) {
+    while (!done_.count(r.value)) {
+      auto timer = next_deadlock_timer(w_);
+      if (!timer) return;
+      size_t first = log_.events.size();
+      fire_deadlock_timer(w_, *timer, &log_);
+      note_completions(first);
+    }
+  }
+
+  // Notes the waiting steps that events [first, end) ended.
+  void note_completions(size_t first) {
+    for (size_t i = first; i < log_.events.size(); ++i) {
+      const Event& e = log_.events[i];
+      if (e.kind == EventKind::kResume || e.kind == EventKind::kError)
+        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
+    }
+  }
+
   bool is_waiting(RequestId r) const {
     return std::find(waiting_.begin(), waiting_.end(), r) != waiting_.end();
   }
@@ -194,6 +209,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     const std::vector<size_t>& perm = spec.permutations[p];
     World w;
     w.default_isolation = default_isolation;
+    w.deadlock_timers = true;
     try {
       run_setup(w, setup);
     } catch (const SetupFailure& e) {

@@ -376,3 +376,22 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   CHECK(sel.limit == 1);
   CHECK(sel.wait == WaitPolicy::kSkipLocked);
 }
+
+TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds", "[lang]") {
+  auto ms = [](const std::string& v) {
+    return std::get<SetStmt>(parse("SET deadlock_timeout = " + v).body).ms;
+  };
+  CHECK(ms("700") == 700);  // a bare number is milliseconds
+  CHECK(ms("'10ms'") == 10);
+  CHECK(ms("'10 ms'") == 10);
+  CHECK(ms("'1.5s'") == 1500);
+  CHECK(ms("'2min'") == 120000);
+  CHECK(ms("'1h'") == 3600000);
+  CHECK(ms("'1d'") == 86400000);
+  CHECK(ms("'2500us'") == 2);  // rounded to whole milliseconds, half to even
+  CHECK(ms("'3500us'") == 4);
+  CHECK(std::get<SetStmt>(parse("SET deadlock_timeout TO '1s'").body).ms == 1000);
+  for (const char* bad : {"'10x'", "'0'", "'s'", "'-5ms'", "'30d'", "'1.2.3s'"})
+    CHECK(error_of(std::string("SET deadlock_timeout = ") + bad)
+              .find("expected a duration for deadlock_timeout") != std::string::npos);
+}
