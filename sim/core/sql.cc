@@ -72,8 +72,8 @@ std::optional<int64_t> setting_ms(const std::string& text) {
   std::string unit = text.substr(i);
   while (!unit.empty() && std::isspace(static_cast<unsigned char>(unit.back()))) unit.pop_back();
   static const std::pair<const char*, double> kUnits[] = {
-      {"", 1}, {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000},
-      {"d", 86400000}};
+      {"", 1},        {"us", 0.001},  {"ms", 1},      {"s", 1000},
+      {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
   for (const auto& [name, scale] : kUnits)
     if (unit == name) {
       double ms = std::rint(number * scale);  // as PostgreSQL rounds: half to even

@@ -18,7 +18,8 @@ std::optional<DeadlockTimer> next_deadlock_timer(const World& w) {
     const Session& s = w.sessions[i];
     if (!s.cursor || !s.cursor->waiting || s.cursor->deadlock_checked) continue;
     int64_t due = s.cursor->wait_since_ms + s.deadlock_timeout_ms;
-    if (!best || due < best->due_ms || (due == best->due_ms && s.cursor->wait_number < best_number)) {
+    if (!best || due < best->due_ms ||
+        (due == best->due_ms && s.cursor->wait_number < best_number)) {
       best = DeadlockTimer{RequestId{static_cast<uint32_t>(i)}, due};
       best_number = s.cursor->wait_number;
     }

@@ -5,28 +5,11 @@
 #include "engine/aggregate.h"
 #include "engine/describe.h"
 #include "engine/index_lookup.h"
+#include "engine/row_rules.h"
 
 namespace ccsim {
 
 namespace {
-
-// ---- Rule: names resolve when the statement runs (42P01, 42703) -----------
-// Programs are checked against the schema before they run, but a DROP TABLE
-// in a program can still remove a table a later step names; PostgreSQL then
-// fails with "relation does not exist", and so does the engine.
-TableId table_named(const Store& s, const std::string& name) {
-  auto t = s.find_table(name);
-  if (!t) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
-  return *t;
-}
-
-size_t column_named(const Table& t, const std::string& name) {
-  int i = t.column_index(name);
-  if (i < 0)
-    throw SqlError("42703",
-                   "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
-  return static_cast<size_t>(i);
-}
 
 // Returns true when e reads column `name` of the row it is evaluated on.
 bool names_column(const Expr& e, const std::string& name) {
@@ -45,62 +28,6 @@ LockMode write_lock(const Table& t, const StepBody& body) {
     return LockMode::kNoKeyUpdate;
   }
   return LockMode::kUpdate;
-}
-
-void check_not_null(const Table& t, const Row& row) {
-  for (size_t i = 0; i < t.columns.size(); ++i)
-    if (t.columns[i].not_null && is_null(row[i]))
-      throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
-                                  t.name + "\" violates not-null constraint");
-}
-
-// ---- Rule: unique primary key (SQLSTATE 23505) ------------------------------
-// A row whose key equals that of a live row fails with "duplicate key value
-// violates unique constraint". When the other row was written by a transaction
-// that has not finished, PostgreSQL waits for it first: if it commits, the
-// error follows; if it rolls back, the insert goes on.
-// Returns the row to wait on, or nothing when the key is free.
-std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values, TxnId self,
-                                  RowId except) {
-  const Table& t = s.table(tid);
-  std::vector<int> keys = t.key_columns();
-  if (keys.empty()) return std::nullopt;
-  const std::vector<RowId>* rows = s.rows_with_key(tid, t.key_of(values));
-  if (!rows) return std::nullopt;
-  for (RowId rr : *rows) {
-    if (rr == except) continue;
-    VersionId vid = s.row(rr).newest;
-    if (!vid) continue;
-    const Version& v = s.version(vid);
-    bool same = std::all_of(keys.begin(), keys.end(), [&](int k) {
-      return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
-    });
-    if (!same) continue;
-    const Txn& creator = s.txn(v.xmin);
-    if (creator.state == TxnState::kAborted) continue;
-    bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
-    bool unfinished_deleter = v.xmax && v.xmax != self && s.txn(v.xmax).state == TxnState::kActive;
-    if (unfinished_creator || unfinished_deleter) return rr;
-    if (v.xmax && (v.xmax == self || s.committed(v.xmax))) continue;  // deleted
-    throw SqlError("23505",
-                   "duplicate key value violates unique constraint \"" + t.name + "_pkey\"");
-  }
-  return std::nullopt;
-}
-
-// ---- Rule: a serialization failure before a unique violation ---------------
-// At SERIALIZABLE, PostgreSQL checks the index page for rw-conflicts just
-// before it reports a duplicate key (_bt_check_unique calls
-// CheckForSerializableConflictIn), so a transaction that read the key and
-// lost the race fails with 40001, which a retry can fix, rather than 23505.
-std::optional<RowId> unique_check(Store& s, TableId tid, const Row& values, TxnId self,
-                                  RowId except) {
-  try {
-    return key_conflict(s, tid, values, self, except);
-  } catch (const SqlError& e) {
-    if (e.sqlstate() == "23505") s.ssi_insert_index(self, tid);  // may throw 40001
-    throw;
-  }
 }
 
 struct Target {
@@ -156,34 +83,17 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
 
 // Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
 void Executor::start_statement(RequestId r, const Step& st) {
-  const Request& q = w_.requests[r.value];
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
-    const Table& t = s.table(table_named(s, ins->table));
-    size_t targets = ins->columns.empty() ? t.columns.size() : ins->columns.size();
-    for (const auto& exprs : ins->rows) {
-      if (exprs.size() > targets)
-        throw SqlError("42601", "INSERT has more expressions than target columns");
-      if (!ins->columns.empty() && exprs.size() < targets)
-        throw SqlError("42601", "INSERT has more target columns than expressions");
-      Row row;
-      for (const Column& col : t.columns) row.push_back(col.default_value.value_or(Null{}));
-      for (size_t i = 0; i < exprs.size(); ++i) {
-        size_t col = ins->columns.empty() ? i : column_named(t, ins->columns[i]);
-        row[col] = fit(eval_value(*exprs[i], params), t.columns[col]);
-      }
-      check_not_null(t, row);
-      c.inserts.push_back(std::move(row));
-    }
-    session.cursor = std::move(c);
+    start_insert(r, *ins, std::move(c));
     return;
   }
+  const Request& q = w_.requests[r.value];
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
@@ -243,27 +153,6 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   if (narrating(log_))
     a.waits_on = row_label(w_.store, row) + " is locked by " + names(w_, a.holders);
   return a;
-}
-
-bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting) {
-  Cursor& c = *w_.sessions[r.value].cursor;
-  Store& s = w_.store;
-  TableId tid = table_named(s, ins.table);
-  while (c.next < c.inserts.size()) {
-    const Row& values = c.inserts[c.next];
-    s.ssi_insert_heap(c.txn, tid);
-    if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
-      s.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
-      *waiting = block(r, *other, LockMode::kKeyShare);
-      return false;
-    }
-    s.ssi_insert_index(c.txn, tid);
-    RowId row = s.insert(tid, c.txn, values);
-    s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
-    ++c.rowcount;
-    ++c.next;
-  }
-  return true;
 }
 
 // Goes on with request r's statement from its cursor. Returns true when it

@@ -35,6 +35,7 @@ class Executor : public SqlBackend {
  private:
   SqlAnswer execute(RequestId r, const Step& st);
   void start_statement(RequestId r, const Step& st);
+  void start_insert(RequestId r, const InsertStmt& ins, Cursor c);
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);

@@ -91,10 +91,16 @@ struct UpdateStmt {
   std::vector<Assignment> sets;
   ExprPtr where;
 };
+// INSERT ... ON CONFLICT [(col, ...)] DO NOTHING: a row whose key another
+// live row holds is left out (engine/executor_insert.cc).
+struct OnConflict {
+  std::vector<std::string> target;  // the conflict target's columns; empty: any key
+};
 struct InsertStmt {
   std::string table;
   std::vector<std::string> columns;  // empty means all, in table order
   std::vector<std::vector<ExprPtr>> rows;
+  std::optional<OnConflict> on_conflict;
 };
 struct DeleteStmt {
   std::string table;

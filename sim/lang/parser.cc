@@ -247,6 +247,23 @@ class Parser : ClauseParsing {
       expect_symbol(")", "to close the row of values");
       ins.rows.push_back(std::move(row));
     } while (accept_symbol(","));
+    if (accept("ON")) {
+      expect("CONFLICT", "after INSERT ... ON");
+      OnConflict oc;
+      if (accept_symbol("(")) {
+        do oc.target.push_back(name("a column name of the conflict target"));
+        while (accept_symbol(","));
+        expect_symbol(")", "to close the conflict target");
+      } else if (peek_is("ON")) {
+        fail(peek(),
+             "ON CONFLICT ON CONSTRAINT is not modelled; name the key's columns: "
+             "ON CONFLICT (col, ...)");
+      }
+      expect("DO", "after ON CONFLICT (a conflict target in parentheses or DO NOTHING)");
+      if (peek_is("UPDATE")) fail(peek(), "ON CONFLICT DO UPDATE is not modelled");
+      expect("NOTHING", "after ON CONFLICT ... DO");
+      ins.on_conflict = std::move(oc);
+    }
     return ins;
   }
 
@@ -342,14 +359,14 @@ class Parser : ClauseParsing {
     st.value = v.text;
     auto ms = setting_ms(v.text);
     if (!ms)
-      fail(v, "expected a duration for deadlock_timeout: a number of milliseconds or a number "
-              "with a unit (us, ms, s, min, h or d) from 1 ms to 2147483647 ms, found " +
-                  describe(v));
+      fail(v,
+           "expected a duration for deadlock_timeout: a number of milliseconds or a number "
+           "with a unit (us, ms, s, min, h or d) from 1 ms to 2147483647 ms, found " +
+               describe(v));
     st.ms = *ms;
     ++at_;
     return st;
   }
-
 
   LetAction let() {
     LetAction l;

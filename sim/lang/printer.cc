@@ -166,6 +166,12 @@ std::string print_server_sql(const Step& st, const Vars& vars,
               out += (k ? ", " : "") + p.expr(*b.rows[i][k]);
             out += ")";
           }
+          if (b.on_conflict) {
+            out += " ON CONFLICT";
+            if (!b.on_conflict->target.empty())
+              out += " (" + names_sql(b.on_conflict->target) + ")";
+            out += " DO NOTHING";
+          }
           return out;
         } else if constexpr (std::is_same_v<T, DeleteStmt>) {
           return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where);

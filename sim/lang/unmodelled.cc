@@ -39,8 +39,6 @@ std::optional<Unmodelled> statement(const Look& l) {
 }
 
 std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
-  if (l.is(0, "ON") && body && std::holds_alternative<InsertStmt>(*body))
-    return l.no(0, "INSERT ... ON CONFLICT");
   if (l.is(0, "RETURNING")) return l.no(0, "RETURNING");
   if (l.is(0, "OFFSET")) return l.no(0, "OFFSET");
   if (l.is(0, "FOR") && body && std::holds_alternative<SelectStmt>(*body))

@@ -143,6 +143,8 @@ class Validator {
                  " columns are listed");
       for (const ExprPtr& e : row) expr(s, nullptr, e);
     }
+    if (ins.on_conflict)
+      for (const std::string& c : ins.on_conflict->target) column(s, t, c);
   }
   void check(const Step& s, size_t, const DeleteStmt& d) const {
     const Table& t = table(s, d.table);

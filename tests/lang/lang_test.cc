@@ -307,8 +307,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   // Each of these is SQL PostgreSQL 15 accepts; the refusal names the feature
   // (never a hint that sends the reader elsewhere), at its column.
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING",
-       "7:28: error: INSERT ... ON CONFLICT is not modelled"},
+      {"INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = 2",
+       "7:48: error: ON CONFLICT DO UPDATE is not modelled"},
       {"INSERT INTO t SELECT * FROM u", "7:17: error: INSERT ... SELECT is not modelled"},
       {"SELECT id FROM t WHERE id IN (SELECT id FROM u)",
        "7:33: error: a subquery (IN (SELECT ...)) is not modelled"},
@@ -394,4 +394,19 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
   for (const char* bad : {"'10x'", "'0'", "'s'", "'-5ms'", "'30d'", "'1.2.3s'"})
     CHECK(error_of(std::string("SET deadlock_timeout = ") + bad)
               .find("expected a duration for deadlock_timeout") != std::string::npos);
+}
+
+TEST_CASE("INSERT ... ON CONFLICT DO NOTHING parses; what is not modelled says so", "[lang]") {
+  const auto ins = std::get<InsertStmt>(
+      parse("INSERT INTO t (id, v) VALUES (1, 2) ON CONFLICT (id) DO NOTHING").body);
+  REQUIRE(ins.on_conflict);
+  CHECK(ins.on_conflict->target == std::vector<std::string>{"id"});
+  CHECK(std::get<InsertStmt>(parse("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING").body)
+            .on_conflict->target.empty());
+  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = 1")
+            .find("ON CONFLICT DO UPDATE is not modelled") != std::string::npos);
+  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING")
+            .find("ON CONFLICT ON CONSTRAINT is not modelled") != std::string::npos);
+  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT NOTHING")
+            .find("expected DO after ON CONFLICT") != std::string::npos);
 }

@@ -100,6 +100,10 @@ TEST_CASE("transaction control, DDL and SET print as PostgreSQL reads them", "[l
         "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL, n bigint)");
   CHECK(print("DROP TABLE t").sql == "DROP TABLE t");
   CHECK(print("SET deadlock_timeout = '100ms'").sql == "SET deadlock_timeout = '100ms'");
+  CHECK(print("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO NOTHING").sql ==
+        "INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO NOTHING");
+  CHECK(print("INSERT INTO t VALUES (1, 2) ON CONFLICT DO NOTHING").sql ==
+        "INSERT INTO t VALUES (1, 2) ON CONFLICT DO NOTHING");
 }
 
 TEST_CASE("a parameter with no value is the simulator's error, 42P02", "[lang]") {

@@ -1,0 +1,88 @@
+#include "engine/row_rules.h"
+
+#include <algorithm>
+
+namespace ccsim {
+
+// ---- Rule: names resolve when the statement runs (42P01, 42703) -----------
+// Programs are checked against the schema before they run, but a DROP TABLE
+// in a program can still remove a table a later step names; PostgreSQL then
+// fails with "relation does not exist", and so does the engine.
+TableId table_named(const Store& s, const std::string& name) {
+  auto t = s.find_table(name);
+  if (!t) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
+  return *t;
+}
+
+size_t column_named(const Table& t, const std::string& name) {
+  int i = t.column_index(name);
+  if (i < 0)
+    throw SqlError("42703",
+                   "column \"" + name + "\" of relation \"" + t.name + "\" does not exist");
+  return static_cast<size_t>(i);
+}
+
+void check_not_null(const Table& t, const Row& row) {
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    if (t.columns[i].not_null && is_null(row[i]))
+      throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
+                                  t.name + "\" violates not-null constraint");
+}
+
+// ---- Rule: unique primary key (SQLSTATE 23505) ------------------------------
+// A row whose key equals that of a live row fails with "duplicate key value
+// violates unique constraint". When the other row was written by a transaction
+// that has not finished, PostgreSQL waits for it first: if it commits, the
+// error follows; if it rolls back, the insert goes on.
+std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const Row& values,
+                                             TxnId self, RowId except) {
+  const Table& t = s.table(tid);
+  std::vector<int> keys = t.key_columns();
+  if (keys.empty()) return std::nullopt;
+  const std::vector<RowId>* rows = s.rows_with_key(tid, t.key_of(values));
+  if (!rows) return std::nullopt;
+  for (RowId rr : *rows) {
+    if (rr == except) continue;
+    VersionId vid = s.row(rr).newest;
+    if (!vid) continue;
+    const Version& v = s.version(vid);
+    bool same = std::all_of(keys.begin(), keys.end(), [&](int k) {
+      return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
+    });
+    if (!same) continue;
+    const Txn& creator = s.txn(v.xmin);
+    if (creator.state == TxnState::kAborted) continue;
+    bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
+    bool unfinished_deleter = v.xmax && v.xmax != self && s.txn(v.xmax).state == TxnState::kActive;
+    if (unfinished_creator || unfinished_deleter) return KeyConflict{rr, vid, true};
+    if (v.xmax && (v.xmax == self || s.committed(v.xmax))) continue;  // deleted
+    return KeyConflict{rr, vid, false};
+  }
+  return std::nullopt;
+}
+
+std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values, TxnId self,
+                                  RowId except) {
+  auto k = find_key_conflict(s, tid, values, self, except);
+  if (!k) return std::nullopt;
+  if (k->unfinished) return k->row;
+  throw SqlError(
+      "23505", "duplicate key value violates unique constraint \"" + s.table(tid).name + "_pkey\"");
+}
+
+// ---- Rule: a serialization failure before a unique violation ---------------
+// At SERIALIZABLE, PostgreSQL checks the index page for rw-conflicts just
+// before it reports a duplicate key (_bt_check_unique calls
+// CheckForSerializableConflictIn), so a transaction that read the key and
+// lost the race fails with 40001, which a retry can fix, rather than 23505.
+std::optional<RowId> unique_check(Store& s, TableId tid, const Row& values, TxnId self,
+                                  RowId except) {
+  try {
+    return key_conflict(s, tid, values, self, except);
+  } catch (const SqlError& e) {
+    if (e.sqlstate() == "23505") s.ssi_insert_index(self, tid);  // may throw 40001
+    throw;
+  }
+}
+
+}  // namespace ccsim
