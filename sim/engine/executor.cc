@@ -11,12 +11,6 @@ namespace ccsim {
 
 namespace {
 
-// Returns true when e reads column `name` of the row it is evaluated on.
-bool names_column(const Expr& e, const std::string& name) {
-  if (e.kind == ExprKind::kColumn && e.name == name) return true;
-  return (e.lhs && names_column(*e.lhs, name)) || (e.rhs && names_column(*e.rhs, name));
-}
-
 // Returns the lock a row-changing statement takes: UPDATE of a key column and
 // DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY UPDATE.
 LockMode write_lock(const Table& t, const StepBody& body) {

@@ -17,6 +17,8 @@
 
 namespace ccsim {
 
+struct KeyConflict;
+
 class Executor : public SqlBackend {
  public:
   // Runs statements over w's store; narrates to `log` (may be null).
@@ -39,6 +41,9 @@ class Executor : public SqlBackend {
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
+  SqlAnswer wait_for_writer(RequestId r, RowId row);
+  bool upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
+              SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer complete(RequestId r, const Step& st);
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const Snapshot& snap);

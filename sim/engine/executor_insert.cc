@@ -68,9 +68,13 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     if (ins.on_conflict) {
       if (auto k = find_key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX})) {
         if (k->unfinished) {
-          s.wait_for_holders(k->row, c.txn, LockMode::kKeyShare);
-          *waiting = block(r, k->row, LockMode::kKeyShare);
+          *waiting = wait_for_writer(r, k->row);
           return false;
+        }
+        if (ins.on_conflict->do_update) {
+          if (!upsert(r, tid, *ins.on_conflict, *k, waiting)) return false;
+          ++c.next;
+          continue;
         }
         const Version& holder = s.version(k->version);
         if (s.txn(c.txn).isolation != Isolation::kReadCommitted && holder.xmin != c.txn &&
@@ -82,16 +86,91 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     }
     s.ssi_insert_heap(c.txn, tid);
     if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
-      s.wait_for_holders(*other, c.txn, LockMode::kKeyShare);
-      *waiting = block(r, *other, LockMode::kKeyShare);
+      *waiting = wait_for_writer(r, *other);
       return false;
     }
     s.ssi_insert_index(c.txn, tid);
     RowId row = s.insert(tid, c.txn, values);
     s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
+    c.out.push_back(s.row(row).newest);            // written by this statement
     ++c.rowcount;
     ++c.next;
   }
+  return true;
+}
+
+// ---- Rule: a key's unfinished writer is waited for ----------------------------
+// PostgreSQL waits for the transaction that wrote the row holding the key
+// (inserted, updated or deleted it) to end. An insert, a delete or a key
+// update holds FOR UPDATE, which FOR KEY SHARE waits for; a non-key UPDATE
+// holds FOR NO KEY UPDATE, which only FOR SHARE and stronger wait for.
+SqlAnswer Executor::wait_for_writer(RequestId r, RowId row) {
+  Store& s = w_.store;
+  TxnId t = w_.sessions[r.value].txn;
+  LockMode mode = LockMode::kKeyShare;
+  if (!s.wait_for_holders(row, t, mode)) {
+    mode = LockMode::kShare;
+    s.wait_for_holders(row, t, mode);
+  }
+  return block(r, row, mode);
+}
+
+// ---- Rule: ON CONFLICT DO UPDATE ---------------------------------------------
+// The row holding the key is locked as an UPDATE locks it (FOR UPDATE when SET
+// changes a key column, else FOR NO KEY UPDATE), waiting like one. Once
+// locked, its newest version is the one updated: at READ COMMITTED whatever
+// committed meanwhile (and a row deleted meanwhile frees the key: the row is
+// inserted after all); at REPEATABLE READ and SERIALIZABLE a version the
+// snapshot cannot see is 40001. WHERE and SET read that version's columns
+// and EXCLUDED's; a row WHERE does not hold for stays as it is, locked. A row
+// this statement already inserted or updated is 21000.
+bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
+                      SqlAnswer* waiting) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  const Request& q = w_.requests[r.value];
+  const Table& t = s.table(tid);
+  if (std::find(c.out.begin(), c.out.end(), k.version) != c.out.end())
+    throw SqlError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
+  LockMode mode = LockMode::kNoKeyUpdate;
+  for (const Assignment& a : oc.sets)
+    if (t.columns[column_named(t, a.column)].primary_key) mode = LockMode::kUpdate;
+  if (s.lock(k.row, c.txn, mode, true) == LockResult::kEnqueued) {
+    *waiting = block(r, k.row, mode);
+    return false;
+  }
+  VersionId target = s.row(k.row).newest;
+  const Version& v = s.version(target);
+  if (s.txn(c.txn).isolation != Isolation::kReadCommitted && v.xmin != c.txn &&
+      !s.visible(v, c.snapshot))
+    throw SqlError("40001", "could not serialize access due to concurrent update");
+  Row before = v.values;
+  const Row& proposed = c.inserts[c.next];
+  if (oc.where) {
+    EvalEnv env{&t, &before, &q.vars, nullptr, true};
+    env.excluded = &proposed;
+    if (eval_pred(*oc.where, env) != true) return true;
+  }
+  Row after = before;
+  std::vector<ColumnChange> changes;
+  for (const Assignment& a : oc.sets) {
+    size_t i = column_named(t, a.column);
+    std::vector<RowRead> from;
+    EvalEnv env{&t, &before, &q.vars, &from, true};
+    env.excluded = &proposed;
+    after[i] = fit(eval_value(*a.value, env), t.columns[i]);
+    changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
+                                   names_column(*a.value, a.column)});
+  }
+  check_not_null(t, after);
+  if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, k.row);
+  s.ssi_write(c.txn, k.row, target);
+  VersionId made = s.update(k.row, c.txn, std::move(after));
+  c.out.push_back(made);
+  if (log_)
+    log_->writes.push_back(
+        WriteObs{r, c.txn, tid, k.row, target, made, std::move(changes), log_->events.size()});
+  ++c.rowcount;
   return true;
 }
 

@@ -22,6 +22,12 @@ size_t column_named(const Table& t, const std::string& name) {
   return static_cast<size_t>(i);
 }
 
+// True when e reads column `name` of the row it is evaluated on.
+bool names_column(const Expr& e, const std::string& name) {
+  if (e.kind == ExprKind::kColumn && !e.excluded && e.name == name) return true;
+  return (e.lhs && names_column(*e.lhs, name)) || (e.rhs && names_column(*e.rhs, name));
+}
+
 void check_not_null(const Table& t, const Row& row) {
   for (size_t i = 0; i < t.columns.size(); ++i)
     if (t.columns[i].not_null && is_null(row[i]))

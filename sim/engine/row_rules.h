@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "lang/ast.h"
 #include "store/store.h"
 
 namespace ccsim {
@@ -11,6 +12,9 @@ namespace ccsim {
 // The table or column of that name, or 42P01 / 42703 as PostgreSQL raises them.
 TableId table_named(const Store& s, const std::string& name);
 size_t column_named(const Table& t, const std::string& name);
+
+// Whether e reads column `name` of the row it is evaluated on.
+bool names_column(const Expr& e, const std::string& name);
 
 // 23502 when a NOT NULL column of the row is NULL.
 void check_not_null(const Table& t, const Row& row);

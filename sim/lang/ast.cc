@@ -45,6 +45,8 @@ const char* op_sql(BinOp op) {
       return "AND";
     case BinOp::kOr:
       return "OR";
+    case BinOp::kConcat:
+      return "||";
   }
   return "?";
 }
@@ -54,7 +56,7 @@ std::string to_sql(const Expr& e) {
     case ExprKind::kLiteral:
       return to_sql(e.literal);
     case ExprKind::kColumn:
-      return e.name;
+      return (e.excluded ? "EXCLUDED." : "") + e.name;
     case ExprKind::kParam:
       return ":" + e.name;
     case ExprKind::kNeg:

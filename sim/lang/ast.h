@@ -26,14 +26,17 @@ using ExprPtr = std::shared_ptr<const Expr>;
 enum class ExprKind { kLiteral, kColumn, kParam, kNeg, kNot, kBinary, kIsNull, kIsNotNull };
 
 // Binary operators: arithmetic, comparison and the logical connectives.
-enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
+// kConcat (||) comes last: the arithmetic ones are those up to kMod, the
+// comparisons kEq..kGe.
+enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr, kConcat };
 // The operator as SQL writes it: "+", "<>", "AND".
 const char* op_sql(BinOp op);
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
-  Value literal;     // kLiteral
-  std::string name;  // kColumn: column name; kParam: parameter name without ':'
+  Value literal;          // kLiteral
+  std::string name;       // kColumn: column name; kParam: parameter name without ':'
+  bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
   BinOp op = BinOp::kAdd;
   ExprPtr lhs, rhs;  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs
   int line = 0, column = 0;
@@ -91,10 +94,14 @@ struct UpdateStmt {
   std::vector<Assignment> sets;
   ExprPtr where;
 };
-// INSERT ... ON CONFLICT [(col, ...)] DO NOTHING: a row whose key another
-// live row holds is left out (engine/executor_insert.cc).
+// INSERT ... ON CONFLICT [(col, ...)] DO NOTHING | DO UPDATE SET ... [WHERE
+// ...]: a row whose key another live row holds is left out, or that row is
+// updated (engine/executor_insert.cc).
 struct OnConflict {
   std::vector<std::string> target;  // the conflict target's columns; empty: any key
+  bool do_update = false;
+  std::vector<Assignment> sets;  // DO UPDATE; EXCLUDED.col reads the proposed row
+  ExprPtr where;                 // DO UPDATE ... WHERE: rows it does not hold for stay
 };
 struct InsertStmt {
   std::string table;

@@ -71,8 +71,11 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return e.literal;
     case ExprKind::kColumn: {
       int i = env.table ? env.table->column_index(e.name) : -1;
-      if (i < 0 || !env.row) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
-      return (*env.row)[static_cast<size_t>(i)];
+      const Row* row = e.excluded ? env.excluded : env.row;
+      if (e.excluded && !row)
+        throw SqlError("42P01", "missing FROM-clause entry for table \"excluded\"");
+      if (i < 0 || !row) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
+      return (*row)[static_cast<size_t>(i)];
     }
     case ExprKind::kParam: {
       auto it = env.vars ? env.vars->find(e.name) : decltype(env.vars->end()){};
@@ -104,6 +107,15 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
                                       " and " + type_name(b) + " in " + to_sql(e));
         return arith(e.op, *x, *y);
       }
+      if (e.op == BinOp::kConcat) {
+        // ---- Rule: || joins texts; a number beside a text is its digits ----
+        // NULL on either side is NULL; two numbers have no || (42883).
+        Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
+        if (is_null(a) || is_null(b)) return Null{};
+        if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
+          throw SqlError("42883", "operator does not exist: integer || integer");
+        return to_display(a) + to_display(b);
+      }
       [[fallthrough]];
     default:
       throw SqlError("42804", "a condition cannot be used as a value: " + to_sql(e));
@@ -129,7 +141,7 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
         if (!a || !b) return std::nullopt;
         return !dominant;
       }
-      if (e.op < BinOp::kEq) break;
+      if (e.op < BinOp::kEq || e.op == BinOp::kConcat) break;
       Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
       if (is_null(a) || is_null(b)) return std::nullopt;
       if (a.index() != b.index())

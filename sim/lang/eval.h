@@ -78,6 +78,7 @@ struct EvalEnv {
   // True when the expression is part of a SQL statement: its :params are
   // sent to the server, which refuses a text with a NUL byte (22021).
   bool in_sql = false;
+  const Row* excluded = nullptr;  // ON CONFLICT DO UPDATE: the row proposed (EXCLUDED)
 };
 
 // Returns the value of an arithmetic expression.

@@ -98,7 +98,7 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
                          "this text literal has no closing quote (') on its line");
       out.push_back({TokenKind::kString, text, col});
     } else {
-      static const char* two[] = {"<>", "!=", "<=", ">="};
+      static const char* two[] = {"<>", "!=", "<=", ">=", "||"};
       std::string sym(1, c);
       for (const char* t : two)
         if (line.substr(i, 2) == t) sym = t;

@@ -260,8 +260,27 @@ class Parser : ClauseParsing {
              "ON CONFLICT (col, ...)");
       }
       expect("DO", "after ON CONFLICT (a conflict target in parentheses or DO NOTHING)");
-      if (peek_is("UPDATE")) fail(peek(), "ON CONFLICT DO UPDATE is not modelled");
-      expect("NOTHING", "after ON CONFLICT ... DO");
+      if (accept("UPDATE")) {
+        if (oc.target.empty())
+          fail(tokens_[at_ - 1],
+               "ON CONFLICT DO UPDATE needs a conflict target: ON CONFLICT (key columns) "
+               "(PostgreSQL: 42601)");
+        oc.do_update = true;
+        expect("SET", "after ON CONFLICT ... DO UPDATE");
+        excluded_allowed_ = true;
+        do {
+          Assignment a;
+          a.column = name("a column name in SET");
+          expect_symbol("=", "after the column name in SET");
+          a.value = expr();
+          oc.sets.push_back(std::move(a));
+        } while (accept_symbol(","));
+        if (accept("WHERE")) oc.where = expr();
+        excluded_allowed_ = false;
+        check_qualifiers(ins.table);
+      } else {
+        expect("NOTHING", "after ON CONFLICT ... DO (NOTHING or UPDATE)");
+      }
       ins.on_conflict = std::move(oc);
     }
     return ins;
@@ -433,7 +452,7 @@ class Parser : ClauseParsing {
     return comparison();
   }
   ExprPtr comparison() {
-    ExprPtr l = additive();
+    ExprPtr l = concatenation();
     const Token& t = peek();
     if (accept("IS")) {
       bool negated = accept("NOT");
@@ -447,8 +466,17 @@ class Parser : ClauseParsing {
         {"=", BinOp::kEq},  {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
         {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}};
     for (auto& [sym, op] : ops)
-      if (accept_symbol(sym)) return binary(op, l, additive(), t);
+      if (accept_symbol(sym)) return binary(op, l, concatenation(), t);
     return l;
+  }
+  // a || b: below + and - and above the comparisons, as in PostgreSQL.
+  ExprPtr concatenation() {
+    ExprPtr l = additive();
+    for (;;) {
+      const Token& t = peek();
+      if (!accept_symbol("||")) return l;
+      l = binary(BinOp::kConcat, l, additive(), t);
+    }
   }
   // x [NOT] IN (a, b, c): PostgreSQL's meaning is x = a OR x = b OR x = c
   // (NULLs included: no match and a NULL in the list is NULL), so that is
@@ -528,6 +556,13 @@ class Parser : ClauseParsing {
           return e;
         }
         e->kind = ExprKind::kColumn;
+        if (excluded_allowed_ && iequals(t.text, "excluded") &&
+            tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == ".") {
+          at_ += 2;
+          e->excluded = true;
+          e->name = name("a column name after EXCLUDED.");
+          return e;
+        }
         e->name = column("a value");
         return e;
       case TokenKind::kSymbol:
@@ -579,6 +614,7 @@ class Parser : ClauseParsing {
   }
 
   int depth_ = 0;
+  bool excluded_allowed_ = false;  // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ class Printer {
       case ExprKind::kLiteral:
         return to_sql(e.literal);
       case ExprKind::kColumn:
-        return sql_identifier(e.name);
+        return (e.excluded ? "EXCLUDED." : "") + sql_identifier(e.name);
       case ExprKind::kParam:
         return param(e.name);
       case ExprKind::kNeg:
@@ -170,7 +170,15 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             out += " ON CONFLICT";
             if (!b.on_conflict->target.empty())
               out += " (" + names_sql(b.on_conflict->target) + ")";
-            out += " DO NOTHING";
+            if (!b.on_conflict->do_update) {
+              out += " DO NOTHING";
+            } else {
+              out += " DO UPDATE SET ";
+              for (size_t i = 0; i < b.on_conflict->sets.size(); ++i)
+                out += (i ? ", " : "") + sql_identifier(b.on_conflict->sets[i].column) + " = " +
+                       p.expr(*b.on_conflict->sets[i].value);
+              out += p.where(b.on_conflict->where);
+            }
           }
           return out;
         } else if constexpr (std::is_same_v<T, DeleteStmt>) {

@@ -143,8 +143,14 @@ class Validator {
                  " columns are listed");
       for (const ExprPtr& e : row) expr(s, nullptr, e);
     }
-    if (ins.on_conflict)
+    if (ins.on_conflict) {
       for (const std::string& c : ins.on_conflict->target) column(s, t, c);
+      for (const Assignment& a : ins.on_conflict->sets) {
+        column(s, t, a.column);
+        expr(s, &t, a.value);
+      }
+      expr(s, &t, ins.on_conflict->where);
+    }
   }
   void check(const Step& s, size_t, const DeleteStmt& d) const {
     const Table& t = table(s, d.table);
