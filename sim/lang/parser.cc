@@ -550,7 +550,7 @@ class Parser : ClauseParsing {
         e->name = t.text;
         ++at_;
         return e;
-      case TokenKind::kIdent:
+      case TokenKind::kIdent: {
         if (accept("NULL")) {
           e->kind = ExprKind::kLiteral;
           return e;
@@ -563,8 +563,16 @@ class Parser : ClauseParsing {
           e->name = name("a column name after EXCLUDED.");
           return e;
         }
+        size_t qualified_before = qualifiers_.size();
         e->name = column("a value");
+        // ---- Rule: a column alone is ambiguous in DO UPDATE (42702) ----------
+        // It could be the row's or EXCLUDED's, and PostgreSQL refuses it.
+        if (excluded_allowed_ && qualifiers_.size() == qualified_before)
+          fail(t, "column reference \"" + e->name +
+                      "\" is ambiguous in ON CONFLICT DO UPDATE (PostgreSQL: 42702); write "
+                      "the table's name or EXCLUDED before it");
         return e;
+      }
       case TokenKind::kSymbol:
         if (accept_symbol("(")) {
           ExprPtr inner = expr();

@@ -28,7 +28,9 @@ class Printer {
       case ExprKind::kLiteral:
         return to_sql(e.literal);
       case ExprKind::kColumn:
-        return (e.excluded ? "EXCLUDED." : "") + sql_identifier(e.name);
+        if (e.excluded) return "EXCLUDED." + sql_identifier(e.name);
+        return (qualifier_.empty() ? "" : sql_identifier(qualifier_) + ".") +
+               sql_identifier(e.name);
       case ExprKind::kParam:
         return param(e.name);
       case ExprKind::kNeg:
@@ -49,6 +51,8 @@ class Printer {
   }
 
   std::string where(const ExprPtr& w) { return w ? " WHERE " + expr(*w) : ""; }
+
+  std::string qualifier_;  // set: columns are printed as qualifier.col
 
  private:
   // A value travels as a typed placeholder; NULL as the literal.
@@ -173,11 +177,14 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             if (!b.on_conflict->do_update) {
               out += " DO NOTHING";
             } else {
+              // A column alone would be ambiguous beside EXCLUDED's (42702).
+              p.qualifier_ = b.table;
               out += " DO UPDATE SET ";
               for (size_t i = 0; i < b.on_conflict->sets.size(); ++i)
                 out += (i ? ", " : "") + sql_identifier(b.on_conflict->sets[i].column) + " = " +
                        p.expr(*b.on_conflict->sets[i].value);
               out += p.where(b.on_conflict->where);
+              p.qualifier_.clear();
             }
           }
           return out;

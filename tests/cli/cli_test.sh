@@ -218,7 +218,7 @@ args = { user_id = 7, delta = 10 }
     grep -qE "^select_for_update +130 +- +ok +B waited for A's row lock; C waited for A's row lock$" out.txt ||
       { cat out.txt; fail "no row for three requests"; }
     run_expect 0 check "$src/scenarios/double_click.toml" --requests 3
-    contains out.txt "17 passed, 0 failed"
+    contains out.txt "18 passed, 0 failed"
     run_expect 1 check "$src/scenarios/two_tabs.toml" "$src/tests/verify" --requests 3
     contains out.txt "with --requests 3 only every_interleaving claims are checked, and the scenario states none"
     ;;
@@ -319,8 +319,8 @@ args = { user_id = 7, delta = 10 }
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "61 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
-    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="37" failures="0">'
+    [ "$(tail -n 1 out.txt)" = "65 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="41" failures="0">'
     ;;
   check-fail)
     # Only the first expectation (none's) is changed to the wrong 120.

@@ -442,3 +442,11 @@ TEST_CASE("|| joins texts as PostgreSQL does, below + and above comparisons", "[
   CHECK(error_of("UPDATE t SET v = 'a' | 'b'").find("unexpected character '|'") !=
         std::string::npos);
 }
+
+TEST_CASE("a column alone in ON CONFLICT DO UPDATE is ambiguous, as PostgreSQL says", "[lang]") {
+  CHECK(error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = v + 1") ==
+        "f.toml:7:66: error: column reference \"v\" is ambiguous in ON CONFLICT DO UPDATE "
+        "(PostgreSQL: 42702); write the table's name or EXCLUDED before it");
+  CHECK(error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = 1 WHERE v > 0")
+            .find("column reference \"v\" is ambiguous") != std::string::npos);
+}

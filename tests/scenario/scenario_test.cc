@@ -102,7 +102,7 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
         "select_for_update_outside_transaction, select_for_update_skip_locked, semaphore, "
         "serializable_retry, single_worker_queue, singleton_lock, singleton_lock_crash, "
         "update_first, "
-        "update_first_cached_user; or define it under [programs.nope])");
+        "update_first_cached_user, upsert_counter; or define it under [programs.nope])");
   CHECK(error_of(with_line(1, "schedule = \"A B C\"")) ==
         "x.toml:1:17: error: the schedule names C, but there is no request of that name");
   CHECK(error_of(with_line(2, "mitigations = \"mine\"")) ==
@@ -138,7 +138,7 @@ TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scen
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
   Scenario s = load_scenario("double_click");
   CHECK(s.file == "scenarios/double_click.toml (built in)");
-  CHECK(s.mitigations.size() == 17);
+  CHECK(s.mitigations.size() == 18);
 }
 
 TEST_CASE("an expectation that does not hold is reported with what differed", "[scenario]") {
