@@ -96,6 +96,9 @@ class Analysis {
             ok_ = false;
           }
         }
+      if (ins->on_conflict)
+        for (const Assignment& a : ins->on_conflict->sets)
+          if (is_id(a.value)) note(t, a.column);
     } else if (std::holds_alternative<CreateTableStmt>(s.body) ||
                std::holds_alternative<DropTableStmt>(s.body)) {
       ok_ = false;  // tables that come and go: not analysed
@@ -154,7 +157,23 @@ class Analysis {
           else
             ok_ &= !uses_id(row[k]);
         }
-      // A column left out gets NULL: nothing to check.
+      // A column left out gets NULL or its DEFAULT: a constant there is
+      // not a request's id, so such a column is not one to rename.
+      if (t && !ins->columns.empty())
+        for (const Column& col : w_.store.table(*t).columns)
+          if (identity(t, col.name) && col.default_value && !is_null(*col.default_value) &&
+              std::find(ins->columns.begin(), ins->columns.end(), col.name) == ins->columns.end())
+            ok_ = false;
+      // ON CONFLICT DO UPDATE is an UPDATE of the row holding the key.
+      if (ins->on_conflict) {
+        for (const Assignment& a : ins->on_conflict->sets) {
+          if (identity(t, a.column))
+            ok_ &= is_id(a.value) || is_null(a.value);
+          else
+            ok_ &= !uses_id(a.value) && !reads_identity(a.value, t);
+        }
+        condition(ins->on_conflict->where, t);
+      }
     } else if (auto* d = std::get_if<DeleteStmt>(&s.body)) {
       condition(d->where, table_of(d->table));
     } else if (auto* let = std::get_if<LetAction>(&s.body)) {
