@@ -110,9 +110,33 @@ class Parser : ClauseParsing {
                 "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE");
   }
 
+  // READ WRITE and NOT DEFERRABLE (the defaults) are read and change
+  // nothing; READ ONLY and DEFERRABLE are refused by name.
+  void transaction_modes() {
+    for (;;) {
+      size_t back = at_;
+      accept_symbol(",");  // modes are separated by commas or spaces
+      auto word = [&](size_t k, std::string_view w) {
+        const Token& t = tokens_[std::min(at_ + k, tokens_.size() - 1)];
+        return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, w);
+      };
+      if (word(0, "READ") && word(1, "ONLY"))
+        fail(peek(),
+             "a READ ONLY transaction is not modelled (ccsim's transactions read and write)");
+      if (word(0, "DEFERRABLE")) fail(peek(), "a DEFERRABLE transaction is not modelled");
+      if ((word(0, "READ") && word(1, "WRITE")) || (word(0, "NOT") && word(1, "DEFERRABLE"))) {
+        at_ += 2;
+        continue;
+      }
+      at_ = back;
+      return;
+    }
+  }
+
   BeginStmt begin() {
     accept("TRANSACTION") || accept("WORK");
     BeginStmt b;
+    transaction_modes();
     if (accept("ISOLATION")) {
       expect("LEVEL", "after ISOLATION");
       const Token& t = peek();
@@ -137,6 +161,7 @@ class Parser : ClauseParsing {
              "found " +
                  describe(t));
       }
+      transaction_modes();
     }
     return b;
   }
@@ -537,6 +562,7 @@ class Parser : ClauseParsing {
     auto e = std::make_shared<Expr>();
     e->line = pos_.line;
     e->column = column_of(t);
+    refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:
         return number(false, t);

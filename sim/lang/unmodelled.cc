@@ -52,16 +52,26 @@ std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
   return std::nullopt;
 }
 
+// A name followed by "(": a function call, an advisory lock or EXISTS.
+std::optional<Unmodelled> call(const Look& l) {
+  const Token& t = l.at(0);
+  if (t.kind != TokenKind::kIdent || !l.symbol(1, "(")) return std::nullopt;
+  std::string fn = lower(t.text);
+  if (fn == "exists") return l.no(0, "EXISTS (subquery)");
+  bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
+  return l.no(0, advisory ? "an advisory lock (" + fn + ")" : "a function call (" + fn + "(...))");
+}
+
+std::optional<Unmodelled> value(const Look& l) {
+  if (l.symbol(0, "(") && l.is(1, "SELECT")) return l.no(0, "a subquery ((SELECT ...))");
+  return call(l);
+}
+
 std::optional<Unmodelled> select_item(const Look& l) {
   const Token& t = l.at(0);
   if (t.kind == TokenKind::kInt || t.kind == TokenKind::kString)
     return l.no(0, "a value in the select list (SELECT 1)", "select a table's columns");
-  if (l.symbol(1, "(")) {
-    std::string fn = lower(t.text);
-    bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
-    return l.no(0,
-                advisory ? "an advisory lock (" + fn + ")" : "a function call (" + fn + "(...))");
-  }
+  if (auto c = call(l)) return c;
   if (l.is(1, "AS")) return l.no(1, "a column alias (AS)");
   return std::nullopt;
 }
@@ -93,6 +103,8 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return after_statement(l, body);
     case SqlPlace::kSelectItem:
       return select_item(l);
+    case SqlPlace::kValue:
+      return value(l);
     case SqlPlace::kAfterSelectList:
       if (l.at(0).kind == TokenKind::kEnd || l.is(0, "INTO")) return l.no(0, "SELECT without FROM");
       return std::nullopt;

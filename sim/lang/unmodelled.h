@@ -28,6 +28,7 @@ enum class SqlPlace {
   kColumnType,    // a column's type
   kColumnClause,  // after a column's type and its modelled clauses
   kInList,        // after [NOT] IN
+  kValue,         // where an expression expects a value
 };
 
 struct Unmodelled {

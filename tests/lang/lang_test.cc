@@ -450,3 +450,26 @@ TEST_CASE("a column alone in ON CONFLICT DO UPDATE is ambiguous, as PostgreSQL s
   CHECK(error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = 1 WHERE v > 0")
             .find("column reference \"v\" is ambiguous") != std::string::npos);
 }
+
+TEST_CASE("a function call, a subquery or a transaction mode not modelled is refused by name",
+          "[lang]") {
+  CHECK(error_of("SELECT * FROM t WHERE pg_advisory_lock(0) IS NOT NULL") ==
+        "f.toml:7:25: error: an advisory lock (pg_advisory_lock) is not modelled");
+  CHECK(error_of("UPDATE t SET v = coalesce(v, 0) + 1") ==
+        "f.toml:7:20: error: a function call (coalesce(...)) is not modelled");
+  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u) + 1") ==
+        "f.toml:7:20: error: a subquery ((SELECT ...)) is not modelled");
+  CHECK(error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
+        "f.toml:7:23: error: EXISTS (subquery) is not modelled");
+  CHECK(error_of("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE") ==
+        "f.toml:7:39: error: a READ ONLY transaction is not modelled (ccsim's transactions read "
+        "and write)");
+  CHECK(error_of("BEGIN DEFERRABLE") ==
+        "f.toml:7:9: error: a DEFERRABLE transaction is not modelled");
+  // The defaults are read and change nothing.
+  CHECK(std::get<BeginStmt>(
+            parse("BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE, NOT DEFERRABLE").body)
+            .isolation == Isolation::kSerializable);
+  CHECK(std::get<BeginStmt>(parse("BEGIN READ WRITE ISOLATION LEVEL REPEATABLE READ").body)
+            .isolation == Isolation::kRepeatableRead);
+}
