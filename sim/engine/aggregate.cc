@@ -20,6 +20,10 @@ void aggregate_answer(const Store& s, TableId table, const SelectStmt& sel,
       continue;
     }
     size_t col = static_cast<size_t>(t.column_index(agg.column));
+    // sum, min and max take no boolean (PostgreSQL has bool_and and bool_or).
+    if (t.columns[col].type == ColumnType::kBool && agg.kind != AggKind::kCount)
+      throw SqlError("42883",
+                     std::string("function ") + to_sql(agg.kind) + "(boolean) does not exist");
     Value acc{Null{}};
     int64_t count = 0;
     for (VersionId v : rows) {

@@ -1,5 +1,5 @@
 // The executor's INSERT: evaluating its rows, the unique key, and
-// ON CONFLICT DO NOTHING. The rest is in executor.cc.
+// ON CONFLICT (DO NOTHING and DO UPDATE). The rest is in executor.cc.
 #include "engine/executor.h"
 
 #include <algorithm>

@@ -37,6 +37,8 @@ inline void put_value(std::string& out, const Value& v) {
   } else if (auto* s = std::get_if<std::string>(&v)) {
     out += '\2';
     put_text(out, *s);
+  } else if (auto* b = std::get_if<bool>(&v)) {
+    out += *b ? '\4' : '\3';
   } else {
     out += '\0';
   }

@@ -22,6 +22,8 @@ class ClauseParsing : protected TokenCursor {
   Value constant() {
     const Token& t = peek();
     if (accept("NULL")) return Null{};
+    if (accept("TRUE")) return true;
+    if (accept("FALSE")) return false;
     if (t.kind == TokenKind::kString) {
       ++at_;
       return t.text;
@@ -30,7 +32,9 @@ class ClauseParsing : protected TokenCursor {
     if (negative) ++at_;
     const Token& digits = peek();
     if (digits.kind != TokenKind::kInt)
-      fail(digits, "a DEFAULT other than a constant (a number, 'text' or NULL) is not modelled");
+      fail(digits,
+           "a DEFAULT other than a constant (a number, 'text', true, false or NULL) is not "
+           "modelled");
     std::string text = (negative ? "-" : "") + digits.text;
     int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

@@ -1,6 +1,7 @@
 #include "lang/eval.h"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 #include "store/store.h"
@@ -12,6 +13,7 @@ namespace {
 const char* type_name(const Value& v) {
   if (std::holds_alternative<int64_t>(v)) return "integer";
   if (std::holds_alternative<std::string>(v)) return "text";
+  if (std::holds_alternative<bool>(v)) return "boolean";
   return "unknown";
 }
 
@@ -42,6 +44,23 @@ int64_t arith(BinOp op, int64_t a, int64_t b) {
     default:
       return 0;
   }
+}
+
+// ---- Rule: boolean input (22P02) ----------------------------------------------
+// PostgreSQL reads t, true, y, yes, on, 1 and f, false, n, no, off, 0 (any
+// case, spaces around, and any unique prefix of true, false, yes, no; on and
+// off need two letters) as a boolean.
+std::optional<bool> boolean_text(const std::string& text) {
+  size_t a = text.find_first_not_of(" \t\n\r\f\v"), b = text.find_last_not_of(" \t\n\r\f\v");
+  if (a == std::string::npos) return std::nullopt;
+  std::string w = text.substr(a, b - a + 1);
+  for (char& c : w) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto prefix_of = [&](std::string_view full, size_t least) {
+    return w.size() >= least && w.size() <= full.size() && full.substr(0, w.size()) == w;
+  };
+  if (prefix_of("true", 1) || prefix_of("yes", 1) || w == "on" || w == "1") return true;
+  if (prefix_of("false", 1) || prefix_of("no", 1) || prefix_of("off", 2) || w == "0") return false;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -94,7 +113,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       Value v = eval_value(*e.lhs, env);
       if (is_null(v)) return v;
       auto* i = std::get_if<int64_t>(&v);
-      if (!i) throw SqlError("42883", "operator does not exist: - text");
+      if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
       return arith(BinOp::kSub, 0, *i);
     }
     case ExprKind::kBinary:
@@ -113,12 +132,20 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
         if (is_null(a) || is_null(b)) return Null{};
         if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
-          throw SqlError("42883", "operator does not exist: integer || integer");
-        return to_display(a) + to_display(b);
+          throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) + " || " +
+                                      type_name(b));
+        auto text = [](const Value& v) {  // a boolean as its cast to text writes it
+          if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
+          return to_display(v);
+        };
+        return text(a) + text(b);
       }
       [[fallthrough]];
-    default:
-      throw SqlError("42804", "a condition cannot be used as a value: " + to_sql(e));
+    default: {
+      // A condition is a boolean value (NULL when unknown).
+      std::optional<bool> p = eval_pred(e, env);
+      return p ? Value{*p} : Value{Null{}};
+    }
   }
 }
 
@@ -144,6 +171,17 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       if (e.op < BinOp::kEq || e.op == BinOp::kConcat) break;
       Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
       if (is_null(a) || is_null(b)) return std::nullopt;
+      // A quoted literal beside a boolean is read as one ('t', 'yes', ...),
+      // as PostgreSQL types an unknown literal by the other side.
+      auto as_boolean = [](Value& v, const Expr& x, const Value& other) {
+        auto* text = std::get_if<std::string>(&v);
+        if (!text || !std::holds_alternative<bool>(other) || x.kind != ExprKind::kLiteral) return;
+        auto b = boolean_text(*text);
+        if (!b) throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+        v = *b;
+      };
+      as_boolean(a, *e.lhs, b);
+      as_boolean(b, *e.rhs, a);
       if (a.index() != b.index())
         throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) +
                                     " compared with " + type_name(b));
@@ -171,12 +209,30 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
   }
   Value v = eval_value(e, env);
   if (is_null(v)) return std::nullopt;
+  if (auto* b = std::get_if<bool>(&v)) return *b;  // a boolean column or literal
   throw SqlError("42804", std::string("argument of WHERE must be a condition, not type ") +
                               type_name(v) + ": " + to_sql(e));
 }
 
 Value coerce(const Value& v, ColumnType t, const std::string& column) {
   if (is_null(v)) return v;
+  if (t == ColumnType::kBool) {
+    if (std::holds_alternative<bool>(v)) return v;
+    if (auto* text = std::get_if<std::string>(&v)) {
+      if (auto b = boolean_text(*text)) return *b;
+      throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+    }
+    throw SqlError("42804", "column \"" + column +
+                                "\" is of type boolean but expression is of type " + type_name(v));
+  }
+  if (auto* b = std::get_if<bool>(&v)) {
+    if (t == ColumnType::kText) return std::string(*b ? "true" : "false");  // an assignment cast
+    const char* type = t == ColumnType::kNumeric  ? "numeric"
+                       : t == ColumnType::kBigInt ? "bigint"
+                                                  : "integer";
+    throw SqlError("42804", "column \"" + column + "\" is of type " + type +
+                                " but expression is of type boolean");
+  }
   if (t == ColumnType::kText) {
     if (!std::holds_alternative<std::string>(v))
       throw SqlError("42804",

@@ -352,6 +352,8 @@ class Parser : ClauseParsing {
           col.max_length = integer("a length", 1);
           expect_symbol(")", "to close the length");
         }
+      } else if (accept("boolean") || accept("bool")) {
+        col.type = ColumnType::kBool;
       } else if (accept("numeric") || accept("decimal")) {
         col.type = ColumnType::kNumeric;
         if (peek().kind == TokenKind::kSymbol && peek().text == "(")
@@ -360,7 +362,7 @@ class Parser : ClauseParsing {
                "numeric alone (ccsim's numeric holds whole numbers)");
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
-        fail(t, "expected a column type (int, bigint, text, varchar or numeric), found " +
+        fail(t, "expected a column type (int, bigint, text, varchar, numeric or boolean), found " +
                     describe(t));
       }
       for (;;) {
@@ -579,6 +581,12 @@ class Parser : ClauseParsing {
       case TokenKind::kIdent: {
         if (accept("NULL")) {
           e->kind = ExprKind::kLiteral;
+          return e;
+        }
+        if (peek_is("TRUE") || peek_is("FALSE")) {
+          e->kind = ExprKind::kLiteral;
+          e->literal = peek_is("TRUE");
+          ++at_;
           return e;
         }
         e->kind = ExprKind::kColumn;

@@ -68,7 +68,9 @@ class Printer {
       throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
     params_->push_back(to_display(v));
     return "$" + std::to_string(params_->size()) +
-           (std::holds_alternative<int64_t>(v) ? "::int8" : "::text");
+           (std::holds_alternative<int64_t>(v) ? "::int8"
+            : std::holds_alternative<bool>(v)  ? "::bool"
+                                               : "::text");
   }
 
   const Vars& vars_;
@@ -86,6 +88,8 @@ std::string type_sql(ColumnType t) {
       return "text";
     case ColumnType::kNumeric:
       return "numeric";
+    case ColumnType::kBool:
+      return "boolean";
   }
   return "?";
 }
@@ -250,7 +254,10 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
         break;
       }
       const Value& v = it->second.value;
-      key_ += is_null(v) ? 'n' : std::holds_alternative<int64_t>(v) ? 'i' : 't';
+      key_ += is_null(v)                           ? 'n'
+              : std::holds_alternative<int64_t>(v) ? 'i'
+              : std::holds_alternative<bool>(v)    ? 'b'
+                                                   : 't';
     }
     if (known) {
       auto text = texts_.find({&st, key_});
@@ -274,7 +281,10 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
   key_.clear();
   for (const std::string& name : names) {
     const Value& v = vars.find(name)->second.value;
-    key_ += is_null(v) ? 'n' : std::holds_alternative<int64_t>(v) ? 'i' : 't';
+    key_ += is_null(v)                           ? 'n'
+            : std::holds_alternative<int64_t>(v) ? 'i'
+            : std::holds_alternative<bool>(v)    ? 'b'
+                                                 : 't';
   }
   names_[&st] = {st.text, std::move(names)};
   texts_[{&st, key_}] = out;

@@ -28,9 +28,10 @@ std::vector<Row> PgResult::values() const {
   for (const auto& row : rows) {
     Row values;
     for (size_t c = 0; c < row.size(); ++c)
-      values.push_back(!row[c]     ? Value{Null{}}
-                       : is_int[c] ? number_or_text(*row[c])
-                                   : Value{*row[c]});
+      values.push_back(!row[c]      ? Value{Null{}}
+                       : is_int[c]  ? number_or_text(*row[c])
+                       : is_bool[c] ? Value{*row[c] == "t"}
+                                    : Value{*row[c]});
     out.push_back(std::move(values));
   }
   return out;
@@ -114,9 +115,12 @@ std::vector<std::string> PgConn::rows_as_text(const std::string& sql) {
     std::string row = "(";
     for (int c = 0; c < PQnfields(r); ++c) {
       row += c ? ", " : "";
+      // As to_sql() writes a value: numbers and booleans bare, text quoted.
+      const char* v = PQgetvalue(r, i, c);
       row += PQgetisnull(r, i, c)         ? std::string("NULL")
-             : pg_int_type(PQftype(r, c)) ? std::string(PQgetvalue(r, i, c))
-                                          : pg_quote(PQgetvalue(r, i, c));
+             : pg_int_type(PQftype(r, c)) ? std::string(v)
+             : PQftype(r, c) == 16        ? std::string(v[0] == 't' ? "true" : "false")
+                                          : pg_quote(v);
     }
     out.push_back(row + ")");
   }
@@ -209,6 +213,7 @@ void PgConn::absorb(PGresult* r) {
     for (int c = 0; c < cols; ++c) {
       result_.columns.push_back(PQfname(r, c));
       result_.is_int.push_back(pg_int_type(PQftype(r, c)));
+      result_.is_bool.push_back(PQftype(r, c) == 16);  // bool
     }
     for (int i = 0; i < PQntuples(r); ++i) {
       std::vector<std::optional<std::string>> row;

@@ -24,10 +24,12 @@ struct PgResult {
   bool tuples = false;
   std::vector<std::string> columns;
   std::vector<bool> is_int;
+  std::vector<bool> is_bool;
   std::vector<std::vector<std::optional<std::string>>> rows;
   int64_t rowcount = -1;
 
-  // The rows as values: integers as integers, NULL as NULL, the rest as text.
+  // The rows as values: integers as integers, booleans as booleans, NULL as
+  // NULL, the rest as text.
   std::vector<Row> values() const;
 };
 

@@ -12,6 +12,7 @@ namespace json_parts {
 Json value(const Value& v) {
   if (is_null(v)) return nullptr;
   if (auto* i = std::get_if<int64_t>(&v)) return *i;
+  if (auto* b = std::get_if<bool>(&v)) return *b;
   return std::get<std::string>(v);
 }
 

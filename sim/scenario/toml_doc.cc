@@ -86,11 +86,12 @@ const toml::table& Doc::table(const toml::node& n, const std::string& key) const
 
 Value Doc::value(const toml::node& n, const std::string& key) const {
   if (auto* i = n.as_integer()) return i->get();
+  if (auto* b = n.as_boolean()) return b->get();
   if (auto* s = n.as_string()) {
     if (s->get() == "NULL") return Null{};
     return s->get();
   }
-  fail(n, "'" + key + "' must be a whole number or text, found " + type_name(n.type()));
+  fail(n, "'" + key + "' must be a whole number, text or true/false, found " + type_name(n.type()));
 }
 
 SourcePos Doc::origin(const toml::node& n) const {

@@ -332,9 +332,9 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
       {"CREATE TABLE u (a int, UNIQUE (a))",
        "7:26: error: a table-level UNIQUE constraint is not modelled"},
-      {"CREATE TABLE u (a boolean)",
-       "7:21: error: the column type boolean is not modelled; the "
-       "types are int, bigint, text, varchar and numeric"},
+      {"CREATE TABLE u (a date)",
+       "7:21: error: the column type date is not modelled; the "
+       "types are int, bigint, text, varchar, numeric and boolean"},
       {"CREATE TABLE u (a int REFERENCES t)",
        "7:25: error: a column's REFERENCES clause is not modelled"},
       {"SELECT id FROM t FOR UPDATE OF t",
@@ -369,8 +369,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   CHECK(c.columns[2].default_value == Value{Null{}});
   CHECK(c.columns[2].not_null);
   CHECK(error_of("CREATE TABLE u (a int DEFAULT now())") ==
-        "f.toml:7:33: error: a DEFAULT other than a constant (a number, 'text' or NULL) is not "
-        "modelled");
+        "f.toml:7:33: error: a DEFAULT other than a constant (a number, 'text', true, false or "
+        "NULL) is not modelled");
   // LIMIT after the locking clause, as PostgreSQL also allows.
   Step s = parse_step("SELECT id FROM t FOR UPDATE SKIP LOCKED LIMIT 1", SourcePos{"f", 1, 1});
   const auto& sel = std::get<SelectStmt>(s.body);
@@ -472,4 +472,26 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
             .isolation == Isolation::kSerializable);
   CHECK(std::get<BeginStmt>(parse("BEGIN READ WRITE ISOLATION LEVEL REPEATABLE READ").body)
             .isolation == Isolation::kRepeatableRead);
+}
+
+TEST_CASE("booleans read, store and compare as PostgreSQL's do", "[lang]") {
+  // Input as boolean_in reads it: words, their unique prefixes, 1/0, any case.
+  for (const char* t : {"t", "TRUE", " yes ", "y", "on", "1", "tr"})
+    CHECK(coerce(std::string(t), ColumnType::kBool, "b") == Value{true});
+  for (const char* f : {"f", "False", "no", "n", "off", "of", "0"})
+    CHECK(coerce(std::string(f), ColumnType::kBool, "b") == Value{false});
+  for (const char* bad : {"o", "maybe", "", "2", "yess"})
+    CHECK_THROWS_WITH(coerce(std::string(bad), ColumnType::kBool, "b"),
+                      std::string("invalid input syntax for type boolean: \"") + bad + "\"");
+  CHECK_THROWS_WITH(coerce(int64_t{1}, ColumnType::kBool, "b"),
+                    "column \"b\" is of type boolean but expression is of type integer");
+  CHECK_THROWS_WITH(coerce(true, ColumnType::kInt, "n"),
+                    "column \"n\" is of type integer but expression is of type boolean");
+  CHECK(coerce(true, ColumnType::kText, "s") == Value{std::string("true")});
+  // TRUE and FALSE are literals; a boolean is a condition by itself.
+  const auto upd = std::get<UpdateStmt>(parse("UPDATE t SET b = TRUE WHERE NOT false").body);
+  CHECK(eval_value(*upd.sets[0].value, EvalEnv{}) == Value{true});
+  CHECK(eval_pred(*upd.where, EvalEnv{}) == true);
+  CHECK(to_sql(Value{false}) == "false");
+  CHECK(to_display(Value{true}) == "t");  // as psql and the isolation tester print it
 }
