@@ -28,9 +28,9 @@ const char* to_sql(LockMode m);  // "FOR UPDATE", ...
 // leave the row out (SKIP LOCKED).
 enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 
-// int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds whole numbers only in ccsim: no
-// fractional literal is read and no division is allowed where a numeric
-// column exists (lang/validate.cc), so its values print as PostgreSQL's do.
+// int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds whole numbers only in
+// ccsim: no fractional literal is read and no division is allowed where a numeric column exists
+// (lang/validate.cc), so its values print as PostgreSQL's do.
 enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool };
 
 // A column of a table, as CREATE TABLE declares it.

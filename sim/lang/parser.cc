@@ -241,16 +241,23 @@ class Parser : ClauseParsing {
     UpdateStmt u;
     u.table = table_name("a table name after UPDATE");
     expect("SET", "after the table name");
+    u.sets = assignments();
+    if (accept("WHERE")) u.where = expr();
+    check_qualifiers(u.table);
+    return u;
+  }
+
+  // SET's list: col = expr[, col = expr ...] (UPDATE, ON CONFLICT DO UPDATE).
+  std::vector<Assignment> assignments() {
+    std::vector<Assignment> sets;
     do {
       Assignment a;
       a.column = name("a column name in SET");
       expect_symbol("=", "after the column name in SET");
       a.value = expr();
-      u.sets.push_back(std::move(a));
+      sets.push_back(std::move(a));
     } while (accept_symbol(","));
-    if (accept("WHERE")) u.where = expr();
-    check_qualifiers(u.table);
-    return u;
+    return sets;
   }
 
   InsertStmt insert() {
@@ -293,13 +300,7 @@ class Parser : ClauseParsing {
         oc.do_update = true;
         expect("SET", "after ON CONFLICT ... DO UPDATE");
         excluded_allowed_ = true;
-        do {
-          Assignment a;
-          a.column = name("a column name in SET");
-          expect_symbol("=", "after the column name in SET");
-          a.value = expr();
-          oc.sets.push_back(std::move(a));
-        } while (accept_symbol(","));
+        oc.sets = assignments();
         if (accept("WHERE")) oc.where = expr();
         excluded_allowed_ = false;
         check_qualifiers(ins.table);

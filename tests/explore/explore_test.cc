@@ -411,26 +411,35 @@ TEST_CASE("a request id used only as a name makes requests interchangeable, exac
 
 namespace {
 
-// A scenario in a folder of its own: `claim` keeps the winner's :request_id
-// in a row (the end states name a request), `claim_then_clear` clears it
-// again, `numbered` computes with :request_id (never a mere name).
-Scenario claim_scenario() {
+// Loads scenario `text` (named `file`) from a folder of its own, beside
+// mitigation files of view `view`: name -> steps.
+Scenario scenario_with(const std::string& file, const std::string& text, const std::string& view,
+                       const std::vector<std::pair<std::string, std::string>>& mitigations) {
   std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ccsim-claim-" + std::to_string(getpid()));
+      std::filesystem::temp_directory_path() / ("ccsim-" + view + "-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir / "mitigations");
-  auto mitigation = [&](const std::string& name, const std::string& steps) {
+  for (const auto& [name, steps] : mitigations)
     std::ofstream(dir / "mitigations" / (name + ".toml"))
-        << "name = \"" << name << "\"\nview = \"claim\"\nsummary = \"s\"\nsteps = '''\n"
+        << "name = \"" << name << "\"\nview = \"" << view << "\"\nsummary = \"s\"\nsteps = '''\n"
         << steps << "'''\n";
-  };
-  mitigation("claim",
-             "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
-             "UPDATE ticket SET claims = claims + 1 WHERE id = 1\n");
-  mitigation("claim_then_clear",
-             "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
-             "UPDATE ticket SET claims = claims + 1 WHERE id = 1 AND holder = :request_id\n"
-             "UPDATE ticket SET holder = NULL WHERE id = 1 AND holder = :request_id\n");
-  mitigation("numbered", "UPDATE ticket SET claims = claims + :request_id WHERE id = 1\n");
+  Scenario s = load_scenario_text(text, file, dir.string());
+  std::filesystem::remove_all(dir);
+  return s;
+}
+
+// `claim` keeps the winner's :request_id in a row (the end states name a
+// request), `claim_then_clear` clears it again, `numbered` computes with
+// :request_id (never a mere name).
+Scenario claim_scenario() {
+  std::vector<std::pair<std::string, std::string>> mitigations = {
+      {"claim",
+       "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
+       "UPDATE ticket SET claims = claims + 1 WHERE id = 1\n"},
+      {"claim_then_clear",
+       "UPDATE ticket SET holder = :request_id WHERE id = 1 AND holder IS NULL\n"
+       "UPDATE ticket SET claims = claims + 1 WHERE id = 1 AND holder = :request_id\n"
+       "UPDATE ticket SET holder = NULL WHERE id = 1 AND holder = :request_id\n"},
+      {"numbered", "UPDATE ticket SET claims = claims + :request_id WHERE id = 1\n"}};
   std::string text = R"(title = "claim"
 view = "claim"
 mitigations = ["claim", "claim_then_clear", "numbered"]
@@ -444,9 +453,7 @@ name = "A"
 client = "tab1"
 process = "web1"
 )";
-  Scenario s = load_scenario_text(text, "claim.toml", dir.string());
-  std::filesystem::remove_all(dir);
-  return s;
+  return scenario_with("claim.toml", text, "claim", mitigations);
 }
 
 }  // namespace
@@ -514,22 +521,15 @@ TEST_CASE("an upsert's DO UPDATE keeps the values it reads alive in the state ke
           "[explore][naive]") {
   // upsert_stale reads :seen only in ON CONFLICT DO UPDATE SET: a state key
   // that forgot it would merge states whose requests hold different :seen.
-  std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("ccsim-upsert-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir / "mitigations");
-  auto mitigation = [&](const std::string& name, const std::string& steps) {
-    std::ofstream(dir / "mitigations" / (name + ".toml"))
-        << "name = \"" << name << "\"\nview = \"count\"\nsummary = \"s\"\nsteps = '''\n"
-        << steps << "'''\n";
-  };
-  mitigation("upsert_add",
-             "INSERT INTO counter (id, points) VALUES (1, 10) ON CONFLICT (id) DO UPDATE SET "
-             "points = counter.points + EXCLUDED.points\n");
-  mitigation("upsert_stale",
-             "SELECT points FROM counter WHERE id = 1 INTO :seen\n"
-             "LET :gain = 10\n"
-             "INSERT INTO counter (id, points) VALUES (1, :gain) ON CONFLICT (id) DO UPDATE SET "
-             "points = :seen + EXCLUDED.points\n");
+  std::vector<std::pair<std::string, std::string>> mitigations = {
+      {"upsert_add",
+       "INSERT INTO counter (id, points) VALUES (1, 10) ON CONFLICT (id) DO UPDATE SET "
+       "points = counter.points + EXCLUDED.points\n"},
+      {"upsert_stale",
+       "SELECT points FROM counter WHERE id = 1 INTO :seen\n"
+       "LET :gain = 10\n"
+       "INSERT INTO counter (id, points) VALUES (1, :gain) ON CONFLICT (id) DO UPDATE SET "
+       "points = :seen + EXCLUDED.points\n"}};
   std::string text = R"(title = "count"
 view = "count"
 mitigations = ["upsert_add", "upsert_stale"]
@@ -543,8 +543,7 @@ name = "A"
 client = "tab1"
 process = "web1"
 )";
-  Scenario s = load_scenario_text(text, "count.toml", dir.string());
-  std::filesystem::remove_all(dir);
+  Scenario s = scenario_with("count.toml", text, "count", mitigations);
   for (const char* m : {"upsert_add", "upsert_stale"}) {
     ExploreOptions o;
     o.mitigations = {m};
