@@ -427,6 +427,21 @@ Scenario scenario_with(const std::string& file, const std::string& text, const s
   return s;
 }
 
+// Mitigation m explored with n requests by the state graph and by the
+// naive walk, both complete.
+std::pair<Exploration, Exploration> graph_and_naive(const Scenario& s, const std::string& m,
+                                                    size_t n) {
+  ExploreOptions o;
+  o.mitigations = {m};
+  o.requests = n;
+  Exploration graph = explore_scenario(s, o).front();
+  o.naive = true;
+  Exploration naive = explore_scenario(s, o).front();
+  REQUIRE(graph.complete);
+  REQUIRE(naive.complete);
+  return {std::move(graph), std::move(naive)};
+}
+
 // `claim` keeps the winner's :request_id in a row (the end states name a
 // request), `claim_then_clear` clears it again, `numbered` computes with
 // :request_id (never a mere name).
@@ -467,18 +482,11 @@ TEST_CASE("rows that keep a request id are never merged with their renamings", "
   CHECK(classes("claim") == std::vector<uint32_t>{0, 0, 0});
   CHECK(classes("claim_then_clear") == std::vector<uint32_t>{0, 0, 0});
   CHECK(classes("numbered") == std::vector<uint32_t>{0, 1, 2});  // a number, not a name
+  ExploreHeader h = explore_header(s);
+  h.requests = 3;
   for (const char* m : {"claim", "claim_then_clear", "numbered"}) {
-    ExploreOptions o;
-    o.mitigations = {m};
-    o.requests = 3;
-    Exploration graph = explore_scenario(s, o).front();
-    o.naive = true;
-    Exploration naive = explore_scenario(s, o).front();
     CAPTURE(m);
-    REQUIRE(graph.complete);
-    REQUIRE(naive.complete);
-    ExploreHeader h = explore_header(s);
-    h.requests = 3;
+    auto [graph, naive] = graph_and_naive(s, m, 3);
     if (std::string(m) == "claim") {
       // 6! / 2!^3 = 90 interleavings of three two-step requests. Whoever
       // claims first keeps the row: three outcomes (holder 1, 2 or 3), told
@@ -544,18 +552,11 @@ client = "tab1"
 process = "web1"
 )";
   Scenario s = scenario_with("count.toml", text, "count", mitigations);
+  ExploreHeader h = explore_header(s);
+  h.requests = 3;
   for (const char* m : {"upsert_add", "upsert_stale"}) {
-    ExploreOptions o;
-    o.mitigations = {m};
-    o.requests = 3;
-    Exploration graph = explore_scenario(s, o).front();
-    o.naive = true;
-    Exploration naive = explore_scenario(s, o).front();
     CAPTURE(m);
-    REQUIRE(graph.complete);
-    REQUIRE(naive.complete);
-    ExploreHeader h = explore_header(s);
-    h.requests = 3;
+    auto [graph, naive] = graph_and_naive(s, m, 3);
     CHECK(render_explore_text(h, {graph}) == render_explore_text(h, {naive}));
     if (std::string(m) == "upsert_add") {
       // One statement each: 3! orders, every one ends at 100 + 3 x 10.
