@@ -346,6 +346,8 @@ void RequestMachine::step(RequestId r) {
             return let(r, st, body);
           else if constexpr (std::is_same_v<T, RetryAction>)
             return retry(r, body);
+          else if constexpr (std::is_same_v<T, SkipAction>)
+            return skip(r, body);
           else
             return run_sql(r, st);
         },
@@ -455,6 +457,22 @@ bool RequestMachine::retry(RequestId r, const RetryAction& retry) {
            std::to_string(used) + " of " + std::to_string(retry.max) + ")";
   });
   q.pc = at - 1;
+  return true;
+}
+
+// SKIP n IF|UNLESS pred: the next n steps are passed over, or not.
+bool RequestMachine::skip(RequestId r, const SkipAction& k) {
+  Request& q = app_.requests[r.value];
+  const size_t at = q.pc;
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  const bool holds = eval_pred(*k.condition, env) == true;
+  const bool skips = holds != k.unless;
+  emit(log_, EventKind::kStep, r, at, [&] {
+    std::string n = std::to_string(k.count) + (k.count == 1 ? " step" : " steps");
+    return to_sql(*k.condition) + (holds ? " holds" : " does not hold") +
+           (skips ? ": skips " + n : ": goes on");
+  });
+  q.pc = at + 1 + (skips ? static_cast<size_t>(k.count) : 0);
   return true;
 }
 

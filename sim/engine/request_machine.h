@@ -120,6 +120,7 @@ class RequestMachine {
   bool release(RequestId r, const Step& st, const ReleaseAction& rel);
   bool let(RequestId r, const Step& st, const LetAction& let);
   bool retry(RequestId r, const RetryAction& retry);
+  bool skip(RequestId r, const SkipAction& k);
   bool run_sql(RequestId r, const Step& st);
 
   Application& app_;

@@ -33,7 +33,8 @@ std::set<std::string> uses_of(const Step& s) {
           }
         } else if constexpr (std::is_same_v<T, LetAction>) {
           params_of(b.value, out);
-        } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction>) {
+        } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction> ||
+                             std::is_same_v<T, SkipAction>) {
           params_of(b.condition, out);
         }
       },
@@ -75,7 +76,8 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
   }
 
   // ---- Liveness: backward, to a fixed point -----------------------------------
-  // After step i comes step i + 1; a RETRY may also run step i - 1 again. A
+  // After step i comes step i + 1; a RETRY may also run step i - 1 again,
+  // and a SKIP n may go on at step i + 1 + n instead. A
   // restart sets every variable back to what the request was sent with, so
   // it carries no variable over: it adds no successor here.
   std::vector<std::set<std::string>> live(n + 1);
@@ -85,6 +87,10 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
       std::set<std::string> out = live[i + 1];
       if (std::holds_alternative<RetryAction>(p.steps[i].body) && i > 0)
         out.insert(live[i - 1].begin(), live[i - 1].end());
+      if (auto* k = std::get_if<SkipAction>(&p.steps[i].body)) {
+        const auto& to = live[std::min(n, i + 1 + static_cast<size_t>(k->count))];
+        out.insert(to.begin(), to.end());
+      }
       for (const std::string& d : defs[i]) out.erase(d);
       out.insert(uses[i].begin(), uses[i].end());
       if (out != live[i]) {
@@ -99,7 +105,8 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
   // In one pass through the program each step runs once, and the step before
   // a RETRY ... MAX m and the RETRY itself up to m more times. A RETRY right
   // after another RETRY could run that one's loop again: no bound is claimed
-  // then. Each restart is a new pass.
+  // then. A SKIP only jumps forward: it runs no step twice. Each restart is a
+  // new pass.
   int64_t per_pass = 0;
   for (size_t i = 0; i < n; ++i) {
     auto* retry = std::get_if<RetryAction>(&p.steps[i].body);

@@ -45,6 +45,8 @@ bool local_step(const World& w, RequestId r) {
     if (eval_pred(*retry->condition, env) != true) return true;
     return q.retries_at(q.pc) < retry->max;
   }
+  if (auto* k = std::get_if<SkipAction>(&st.body))
+    return !holds || evaluates(*k->condition, q, true);
   if (auto* rs = std::get_if<RestartAction>(&st.body)) {
     if (!holds) return true;
     if (!evaluates(*rs->condition, q, true)) return false;

@@ -83,7 +83,7 @@ class StateSearch {
 };
 
 // True when request r's next step touches only r's own state (a LET, a
-// RETRY or RESTART test, SET) and cannot fail in a way that would release
+// RETRY, RESTART or SKIP test, SET) and cannot fail in a way that would release
 // something another request waits for: it commutes with every other step.
 bool local_step(const World& w, RequestId r);
 

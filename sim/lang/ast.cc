@@ -81,6 +81,7 @@ bool is_sql(const Step& s) {
   return !std::holds_alternative<LetAction>(s.body) &&
          !std::holds_alternative<RetryAction>(s.body) &&
          !std::holds_alternative<RestartAction>(s.body) &&
+         !std::holds_alternative<SkipAction>(s.body) &&
          !std::holds_alternative<AcquireAction>(s.body) &&
          !std::holds_alternative<ReleaseAction>(s.body);
 }

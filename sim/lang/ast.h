@@ -158,6 +158,16 @@ struct RestartAction {
   ExprPtr condition;
 };
 
+// SKIP n IF pred / SKIP n UNLESS pred -- an `if` in the view: the next n
+// steps are passed over when pred holds (IF), or when it does not hold
+// (UNLESS: false or NULL, as Python's `if` treats None). A skip only jumps
+// forward, at most to the program's end.
+struct SkipAction {
+  ExprPtr condition;
+  int64_t count = 0;
+  bool unless = false;
+};
+
 // ACQUIRE [GLOBAL] MUTEX name -- take an application mutex, waiting in FIFO
 // order while another request holds it. A plain mutex lives in the request's
 // server process (threading.Lock): requests in other processes do not see
@@ -174,7 +184,7 @@ struct ReleaseAction {
 using StepBody =
     std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
                  InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction,
-                 RetryAction, RestartAction, AcquireAction, ReleaseAction>;
+                 RetryAction, RestartAction, SkipAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

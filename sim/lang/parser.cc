@@ -51,7 +51,7 @@ class Parser : ClauseParsing {
     if (t.kind != TokenKind::kIdent)
       fail(t,
            "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-           "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE), found " +
+           "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE), found " +
                describe(t));
     refuse_unmodelled(SqlPlace::kStatement);
     if (accept("BEGIN") || accept("START")) return begin();
@@ -93,6 +93,7 @@ class Parser : ClauseParsing {
       expect("IF", "after RESTART (write RESTART IF <condition>)");
       return RestartAction{expr()};
     }
+    if (accept("SKIP")) return skip();
     if (accept("ACQUIRE")) {
       AcquireAction a;
       a.global = accept("GLOBAL");
@@ -107,7 +108,7 @@ class Parser : ClauseParsing {
     }
     fail(t, "unknown step '" + t.text +
                 "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-                "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, ACQUIRE or RELEASE");
+                "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE");
   }
 
   // READ WRITE and NOT DEFERRABLE (the defaults) are read and change
@@ -434,6 +435,18 @@ class Parser : ClauseParsing {
     expect("MAX", "after the RETRY condition: every retry needs a bound, like MAX 20");
     r.max = integer("the most retries after MAX", 1);
     return r;
+  }
+
+  SkipAction skip() {
+    SkipAction k;
+    k.count = integer("how many steps to skip after SKIP (write SKIP <n> IF <condition>)", 1);
+    if (!accept("IF")) {
+      expect("UNLESS", "after SKIP " + std::to_string(k.count) +
+                           " (write SKIP <n> IF <condition> or SKIP <n> UNLESS <condition>)");
+      k.unless = true;
+    }
+    k.condition = expr();
+    return k;
   }
 
   // ---- expressions: OR < AND < NOT < comparison/IS < +,- < *,/,% < unary --

@@ -86,9 +86,9 @@ std::optional<Unmodelled> table_element(const Look& l) {
 }  // namespace
 
 bool starts_step(std::string_view word) {
-  for (const char* k : {"SELECT", "UPDATE", "INSERT", "DELETE", "BEGIN", "START", "COMMIT", "END",
-                        "ROLLBACK", "ABORT", "CREATE", "DROP", "SET", "LET", "RETRY", "RESTART",
-                        "ACQUIRE", "RELEASE", "SAVEPOINT"})
+  for (const char* k : {"SELECT", "UPDATE",   "INSERT", "DELETE",  "BEGIN",   "START",    "COMMIT",
+                        "END",    "ROLLBACK", "ABORT",  "CREATE",  "DROP",    "SET",      "LET",
+                        "RETRY",  "RESTART",  "SKIP",   "ACQUIRE", "RELEASE", "SAVEPOINT"})
     if (iequals(word, k)) return true;
   return false;
 }

@@ -33,7 +33,8 @@ class Validator {
   Validator(const Program& p, const Store& schema, const std::set<std::string>& params)
       : p_(p), schema_(schema), defined_(params) {
     // A parameter is defined when any step assigns it: programs are straight
-    // lines except RETRY, which only repeats a step.
+    // lines except RETRY, which only repeats a step, and SKIP, which passes
+    // steps over (a value it leaves unassigned is an error when read).
     for (const Step& s : p.steps) {
       if (auto* sel = std::get_if<SelectStmt>(&s.body))
         for (const std::string& v : sel->into) defined_.insert(v);
@@ -163,6 +164,20 @@ class Validator {
     expr(s, nullptr, r.condition);
   }
   void check(const Step& s, size_t, const RestartAction& r) const { expr(s, nullptr, r.condition); }
+  void check(const Step& s, size_t i, const SkipAction& k) const {
+    const size_t left = p_.steps.size() - i - 1;
+    if (static_cast<uint64_t>(k.count) > left)
+      fail(s, s.column,
+           "SKIP " + std::to_string(k.count) + " passes the end of the program: " +
+               std::to_string(left) + (left == 1 ? " step follows it" : " steps follow it"));
+    const size_t to = i + 1 + static_cast<size_t>(k.count);
+    if (to < p_.steps.size() && std::holds_alternative<RetryAction>(p_.steps[to].body))
+      fail(s, s.column,
+           "SKIP " + std::to_string(k.count) +
+               " lands on a RETRY, which would repeat a step that was skipped; skip the "
+               "RETRY too");
+    expr(s, nullptr, k.condition);
+  }
   template <class Other>
   void check(const Step&, size_t, const Other&) const {}
 

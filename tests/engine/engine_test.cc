@@ -178,6 +178,44 @@ TEST_CASE("RETRY repeats the previous step while its condition holds, then gives
   CHECK(req(w, "A").retries_total == 2);
 }
 
+TEST_CASE("SKIP passes over the next steps when its condition decides so", "[engine]") {
+  // v of row 1 is 100: `:v > 150` is false, so SKIP 1 IF does not skip and
+  // the UPDATE to 1 runs; SKIP 1 UNLESS skips the UPDATE to 2. The program
+  // ends after its last step: 4 steps for A, 3 for B.
+  World w = make_world(kSetup, {{"A",
+                                 "SELECT v FROM t WHERE id = 1 INTO :v\n"
+                                 "SKIP 1 IF :v > 150\n"
+                                 "UPDATE t SET v = 1 WHERE id = 1\n"
+                                 "UPDATE t SET v = v + 1 WHERE id = 2"},
+                                {"B",
+                                 "SELECT v FROM t WHERE id = 2 INTO :v\n"
+                                 "SKIP 1 UNLESS :v > 1000\n"
+                                 "UPDATE t SET v = 2 WHERE id = 2"}});
+  play(w, "A A A A");
+  CHECK(req(w, "A").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 0, "v") == Value{int64_t{1}});
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{201}});
+  play(w, "B B");  // SELECT (201), SKIP: 201 > 1000 is false, so it skips to the end
+  CHECK(req(w, "B").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{201}});
+}
+
+TEST_CASE("SKIP UNLESS skips on NULL, as Python's if treats None; SKIP IF does not", "[engine]") {
+  World w = make_world(kSetup, {{"A",
+                                 "SELECT v FROM t WHERE id = 9 INTO :v\n"
+                                 "SKIP 1 UNLESS :v > 0\n"
+                                 "UPDATE t SET v = 7 WHERE id = 1"},
+                                {"B",
+                                 "SELECT v FROM t WHERE id = 9 INTO :v\n"
+                                 "SKIP 1 IF :v > 0\n"
+                                 "UPDATE t SET v = 8 WHERE id = 2"}});
+  // No row 9: INTO sets :v to NULL and `NULL > 0` is NULL.
+  play(w, "A A B B B");
+  CHECK(req(w, "A").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 0, "v") == Value{int64_t{100}});
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{8}});
+}
+
 TEST_CASE("a debouncing client drops a click while its other request is in flight", "[engine]") {
   World w = make_world(kSetup, {{"A", "SELECT v FROM t WHERE id = 1 INTO :v\nLET :v = :v + 1"},
                                 {"B", "SELECT v FROM t WHERE id = 1 INTO :v"},
