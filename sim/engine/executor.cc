@@ -41,11 +41,13 @@ Target target_of(const StepBody& body) {
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
 // PostgreSQL looks a row up through the primary key's index when the WHERE
-// pins the key (key = value, alone or ANDed with more), and otherwise scans
-// the whole table. An index lookup locks the index page and the tuples it
-// fetched; a sequential scan locks the relation.
+// pins the key (key = value, alone or ANDed with more), walks the index in
+// order for `ORDER BY key LIMIT n` when its planner finds that cheaper
+// (ordered_key_scan), and otherwise scans the whole table. An index lookup
+// or walk locks the index page and the tuples it fetched; a sequential scan
+// locks the relation.
 void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
-                                 const Snapshot& snap) {
+                                 const SelectStmt* sel, const Snapshot& snap) {
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   TxnId txn = w_.sessions[r.value].txn;
@@ -54,6 +56,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars);
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
+  auto visible = [&](RowId row) {
+    for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
+      if (s.visible(s.version(v), snap)) return v;
+    return VersionId{};
+  };
   if (keys) {
     size_t k = static_cast<size_t>(t.key_columns()[0]);
     auto wanted = [&](const Value& v) {
@@ -65,12 +72,36 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
         match = wanted(s.version(v).values[k]);
       if (!match) continue;
       looked_up.push_back(row);
-      for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
-        if (s.visible(s.version(v), snap)) {
-          if (wanted(s.version(v).values[k])) read.push_back(v);
-          break;
-        }
+      if (VersionId v = visible(row); v && wanted(s.version(v).values[k])) read.push_back(v);
     }
+  } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
+    // The walk fetches rows in key order (each where the snapshot's version,
+    // or else the newest, has it) until LIMIT rows passed the WHERE; a row
+    // SKIP LOCKED passes over was fetched but does not count.
+    size_t k = static_cast<size_t>(t.key_columns()[0]);
+    std::vector<std::pair<Value, RowId>> order;
+    for (RowId row : t.rows) {
+      VersionId v = visible(row);
+      order.emplace_back(s.version(v ? v : s.row(row).newest).values[k], row);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      return sel->order_by->descending ? b.first < a.first : a.first < b.first;
+    });
+    int64_t kept = 0;
+    for (const auto& [key, row] : order) {
+      if (kept >= *sel->limit) break;
+      looked_up.push_back(row);
+      VersionId v = visible(row);
+      if (!v) continue;
+      read.push_back(v);
+      EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      if (where && eval_pred(*where, env) != true) continue;
+      if (sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
+          !s.blockers(row, txn, *sel->lock).empty())
+        continue;
+      ++kept;
+    }
+    keys.emplace();  // an index read
   }
   s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
 }
@@ -92,7 +123,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
   const Table& t = s.table(tid);
-  serializable_read(r, tid, where, c.snapshot);
+  serializable_read(r, tid, where, sel, c.snapshot);
   for (VersionId v : s.scan(tid, c.snapshot)) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);

@@ -46,7 +46,8 @@ class Executor : public SqlBackend {
               SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer complete(RequestId r, const Step& st);
-  void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const Snapshot& snap);
+  void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
+                         const Snapshot& snap);
   void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);

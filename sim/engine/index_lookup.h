@@ -19,4 +19,12 @@ namespace ccsim {
 // nothing when the table is scanned.
 std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars);
 
+// True when PostgreSQL's planner reads `SELECT ... WHERE ... ORDER BY key
+// LIMIT n` by walking the primary key's index in order (and stopping after
+// n rows), rather than scanning and sorting the table. `rows` is how many
+// rows the table holds. The planner's choice is estimated from its costs for
+// a table never analysed (see the .cc): the usual `ORDER BY id LIMIT 1` is
+// an index walk, a LIMIT near the rows the WHERE is expected to keep is not.
+bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
+
 }  // namespace ccsim
