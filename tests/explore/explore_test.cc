@@ -272,7 +272,8 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
     Isolation iso;
   };
   std::vector<Case> cases;
-  for (const char* sc : {"double_click", "on_call", "one_process", "two_tabs"})
+  for (const char* sc : {"double_click", "on_call", "one_process", "two_tabs", "last_item",
+                         "last_seat", "transfer", "job_queue"})
     for (Isolation iso :
          {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
       cases.push_back(Case{sc, {}, 2, iso});
@@ -288,6 +289,13 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
   cases.push_back(Case{"on_call", {"check_then_update"}, 3, Isolation::kSerializable});
   cases.push_back(Case{"one_process", {"none", "semaphore"}, 3, Isolation::kReadCommitted});
   cases.push_back(Case{"two_tabs", {"client_debounce"}, 3, Isolation::kReadCommitted});
+  // SKIP's jumps, the locking read with LIMIT and SKIP LOCKED, the deadlock.
+  cases.push_back(
+      Case{"last_item", {"conditional_update", "lock_item_row"}, 3, Isolation::kReadCommitted});
+  cases.push_back(Case{"last_seat", {"lock_event_row"}, 3, Isolation::kRepeatableRead});
+  cases.push_back(Case{"transfer", {}, 3, Isolation::kReadCommitted});
+  cases.push_back(Case{"job_queue", {}, 3, Isolation::kReadCommitted});
+  cases.push_back(Case{"job_queue", {"for_update", "skip_locked"}, 3, Isolation::kSerializable});
   cases.push_back(Case{"double_click",
                        {"none", "client_debounce", "single_worker_queue"},
                        4,

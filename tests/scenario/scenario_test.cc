@@ -130,9 +130,11 @@ TEST_CASE("malformed TOML is reported with its position", "[scenario][bad-input]
 }
 
 TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scenario][bad-input]") {
-  CHECK_THROWS_WITH(load_scenario("no/such/file.toml"),
-                    "no/such/file.toml: error: no such file, and no built-in scenario of that name "
-                    "(built in: double_click, on_call, one_process, two_tabs)");
+  CHECK_THROWS_WITH(
+      load_scenario("no/such/file.toml"),
+      "no/such/file.toml: error: no such file, and no built-in scenario of that name "
+      "(built in: double_click, job_queue, last_item, last_seat, on_call, one_process, "
+      "transfer, two_tabs)");
 }
 
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
