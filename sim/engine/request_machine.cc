@@ -140,6 +140,27 @@ void RequestMachine::fail(RequestId r, const std::string& sqlstate, const std::s
           [&] { return st.text + " -> ERROR: " + message + " (SQLSTATE " + sqlstate + ")"; }, {},
           sqlstate))
     ev->message = message;
+  // ---- Rule: CATCH (the view's except) ---------------------------------------
+  // The error ends the statement's transaction as it would end it on a
+  // connection that goes on (a failed block, or back to the savepoint);
+  // the request goes on past the CATCH's skip.
+  const Step* next = q.pc + 1 < q.program->steps.size() ? &q.program->steps[q.pc + 1] : nullptr;
+  const auto* handler = next ? std::get_if<CatchAction>(&next->body) : nullptr;
+  if (handler && std::find(handler->sqlstates.begin(), handler->sqlstates.end(), sqlstate) !=
+                     handler->sqlstates.end()) {
+    sql_.rollback(r, "ROLLBACK (the error aborts the transaction)", true);
+    const size_t to = q.pc + 2 + static_cast<size_t>(handler->count);
+    emit(log_, EventKind::kStep, r, q.pc + 1, [&] {
+      return next->text + " -> caught" +
+             (handler->count ? ": skips " + std::to_string(handler->count) +
+                                   (handler->count == 1 ? " step" : " steps")
+                             : std::string());
+    });
+    q.state = RunState::kReady;
+    q.pc = to;
+    finish_if_returned(r);
+    return;
+  }
   if (q.continue_on_error) {
     sql_.rollback(r, "ROLLBACK (the error aborts the transaction)", true);
     q.state = RunState::kReady;
@@ -348,6 +369,8 @@ void RequestMachine::step(RequestId r) {
             return retry(r, body);
           else if constexpr (std::is_same_v<T, SkipAction>)
             return skip(r, body);
+          else if constexpr (std::is_same_v<T, CatchAction>)
+            return no_error(r);
           else
             return run_sql(r, st);
         },
@@ -465,14 +488,23 @@ bool RequestMachine::skip(RequestId r, const SkipAction& k) {
   Request& q = app_.requests[r.value];
   const size_t at = q.pc;
   EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-  const bool holds = eval_pred(*k.condition, env) == true;
+  const bool holds = !k.condition || eval_pred(*k.condition, env) == true;
   const bool skips = holds != k.unless;
   emit(log_, EventKind::kStep, r, at, [&] {
     std::string n = std::to_string(k.count) + (k.count == 1 ? " step" : " steps");
+    if (!k.condition) return "skips " + n;
     return to_sql(*k.condition) + (holds ? " holds" : " does not hold") +
            (skips ? ": skips " + n : ": goes on");
   });
   q.pc = at + 1 + (skips ? static_cast<size_t>(k.count) : 0);
+  return true;
+}
+
+// CATCH reached after the step before it succeeded: nothing to handle.
+bool RequestMachine::no_error(RequestId r) {
+  Request& q = app_.requests[r.value];
+  emit(log_, EventKind::kStep, r, q.pc, [&] { return std::string("no error to catch: goes on"); });
+  ++q.pc;
   return true;
 }
 

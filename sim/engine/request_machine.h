@@ -121,6 +121,7 @@ class RequestMachine {
   bool let(RequestId r, const Step& st, const LetAction& let);
   bool retry(RequestId r, const RetryAction& retry);
   bool skip(RequestId r, const SkipAction& k);
+  bool no_error(RequestId r);
   bool run_sql(RequestId r, const Step& st);
 
   Application& app_;

@@ -77,7 +77,8 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
 
   // ---- Liveness: backward, to a fixed point -----------------------------------
   // After step i comes step i + 1; a RETRY may also run step i - 1 again,
-  // and a SKIP n may go on at step i + 1 + n instead. A
+  // a SKIP n may go on at step i + 1 + n instead, and a step whose error a
+  // CATCH ... SKIP n after it catches at step i + 2 + n. A
   // restart sets every variable back to what the request was sent with, so
   // it carries no variable over: it adds no successor here.
   std::vector<std::set<std::string>> live(n + 1);
@@ -92,6 +93,13 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
         out.insert(to.begin(), to.end());
       }
       for (const std::string& d : defs[i]) out.erase(d);
+      // A failure caught by the CATCH after step i goes on past that CATCH's
+      // skip without assigning what step i would have assigned.
+      if (i + 1 < n)
+        if (auto* c = std::get_if<CatchAction>(&p.steps[i + 1].body)) {
+          const auto& to = live[std::min(n, i + 2 + static_cast<size_t>(c->count))];
+          out.insert(to.begin(), to.end());
+        }
       out.insert(uses[i].begin(), uses[i].end());
       if (out != live[i]) {
         live[i] = std::move(out);

@@ -46,7 +46,8 @@ bool local_step(const World& w, RequestId r) {
     return q.retries_at(q.pc) < retry->max;
   }
   if (auto* k = std::get_if<SkipAction>(&st.body))
-    return !holds || evaluates(*k->condition, q, true);
+    return !holds || !k->condition || evaluates(*k->condition, q, true);
+  if (std::holds_alternative<CatchAction>(st.body)) return true;  // reached without an error
   if (auto* rs = std::get_if<RestartAction>(&st.body)) {
     if (!holds) return true;
     if (!evaluates(*rs->condition, q, true)) return false;

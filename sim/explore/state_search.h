@@ -83,8 +83,8 @@ class StateSearch {
 };
 
 // True when request r's next step touches only r's own state (a LET, a
-// RETRY, RESTART or SKIP test, SET) and cannot fail in a way that would release
-// something another request waits for: it commutes with every other step.
+// RETRY, RESTART or SKIP test, a CATCH with nothing to catch, SET) and cannot fail in a way that
+// would release something another request waits for: it commutes with every other step.
 bool local_step(const World& w, RequestId r);
 
 }  // namespace ccsim

@@ -82,6 +82,7 @@ bool is_sql(const Step& s) {
          !std::holds_alternative<RetryAction>(s.body) &&
          !std::holds_alternative<RestartAction>(s.body) &&
          !std::holds_alternative<SkipAction>(s.body) &&
+         !std::holds_alternative<CatchAction>(s.body) &&
          !std::holds_alternative<AcquireAction>(s.body) &&
          !std::holds_alternative<ReleaseAction>(s.body);
 }

@@ -160,12 +160,25 @@ struct RestartAction {
 
 // SKIP n IF pred / SKIP n UNLESS pred -- an `if` in the view: the next n
 // steps are passed over when pred holds (IF), or when it does not hold
-// (UNLESS: false or NULL, as Python's `if` treats None). A skip only jumps
-// forward, at most to the program's end.
+// (UNLESS: false or NULL, as Python's `if` treats None). SKIP n alone always
+// skips (the end of an `if` branch, a `return`). A skip only jumps forward,
+// at most to the program's end.
 struct SkipAction {
-  ExprPtr condition;
+  ExprPtr condition;  // null: always
   int64_t count = 0;
   bool unless = false;
+};
+
+// CATCH sqlstate[, sqlstate...] SKIP n -- an `except` around the SQL step
+// just before: when that step fails with one of these SQLSTATEs the request
+// does not end; it goes on n steps past the CATCH. When the step succeeds
+// the CATCH is a step that does nothing. The failed statement's
+// transaction is rolled back as PostgreSQL rolls it back: inside BEGIN the
+// block stays open and failed (25P02) until ROLLBACK, or until ROLLBACK TO
+// the savepoint it was made under.
+struct CatchAction {
+  std::vector<std::string> sqlstates;
+  int64_t count = 0;
 };
 
 // ACQUIRE [GLOBAL] MUTEX name -- take an application mutex, waiting in FIFO
@@ -184,7 +197,7 @@ struct ReleaseAction {
 using StepBody =
     std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
                  InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction,
-                 RetryAction, RestartAction, SkipAction, AcquireAction, ReleaseAction>;
+                 RetryAction, RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

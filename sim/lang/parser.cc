@@ -51,7 +51,8 @@ class Parser : ClauseParsing {
     if (t.kind != TokenKind::kIdent)
       fail(t,
            "expected a step (SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-           "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE), found " +
+           "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE), "
+           "found " +
                describe(t));
     refuse_unmodelled(SqlPlace::kStatement);
     if (accept("BEGIN") || accept("START")) return begin();
@@ -94,6 +95,7 @@ class Parser : ClauseParsing {
       return RestartAction{expr()};
     }
     if (accept("SKIP")) return skip();
+    if (accept("CATCH")) return catch_errors();
     if (accept("ACQUIRE")) {
       AcquireAction a;
       a.global = accept("GLOBAL");
@@ -106,9 +108,10 @@ class Parser : ClauseParsing {
       expect("MUTEX", "after RELEASE (write RELEASE MUTEX <name>)");
       return ReleaseAction{name("a mutex name after MUTEX")};
     }
-    fail(t, "unknown step '" + t.text +
-                "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
-                "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE");
+    fail(t,
+         "unknown step '" + t.text +
+             "'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, COMMIT, ROLLBACK, "
+             "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
   }
 
   // READ WRITE and NOT DEFERRABLE (the defaults) are read and change
@@ -440,6 +443,7 @@ class Parser : ClauseParsing {
   SkipAction skip() {
     SkipAction k;
     k.count = integer("how many steps to skip after SKIP (write SKIP <n> IF <condition>)", 1);
+    if (peek().kind == TokenKind::kEnd) return k;  // always
     if (!accept("IF")) {
       expect("UNLESS", "after SKIP " + std::to_string(k.count) +
                            " (write SKIP <n> IF <condition> or SKIP <n> UNLESS <condition>)");
@@ -447,6 +451,30 @@ class Parser : ClauseParsing {
     }
     k.condition = expr();
     return k;
+  }
+
+  // CATCH 23505, '40P01' SKIP n: a SQLSTATE is five digits or capital
+  // letters; one with a letter is quoted (a number may not run into a name).
+  CatchAction catch_errors() {
+    CatchAction c;
+    do {
+      const Token& t = peek();
+      if (t.kind != TokenKind::kInt && t.kind != TokenKind::kString)
+        fail(t, "expected a SQLSTATE after CATCH, like 23505 or '40P01', found " + describe(t));
+      bool ok = t.text.size() == 5;
+      for (char ch : t.text)
+        ok &= std::isdigit(static_cast<unsigned char>(ch)) || (ch >= 'A' && ch <= 'Z');
+      if (!ok)
+        fail(t,
+             "expected a SQLSTATE (five digits or capital letters, like 23505 or '40P01'), "
+             "found " +
+                 describe(t));
+      c.sqlstates.push_back(t.text);
+      ++at_;
+    } while (accept_symbol(","));
+    expect("SKIP", "after the SQLSTATEs (write CATCH 23505 SKIP <n>)");
+    c.count = integer("how many steps to skip after CATCH ... SKIP", 0);
+    return c;
   }
 
   // ---- expressions: OR < AND < NOT < comparison/IS < +,- < *,/,% < unary --

@@ -165,18 +165,28 @@ class Validator {
   }
   void check(const Step& s, size_t, const RestartAction& r) const { expr(s, nullptr, r.condition); }
   void check(const Step& s, size_t i, const SkipAction& k) const {
+    jump(s, i, "SKIP", k.count);
+    expr(s, nullptr, k.condition);
+  }
+  void check(const Step& s, size_t i, const CatchAction& c) const {
+    if (i == 0 || !is_sql(p_.steps[i - 1]))
+      fail(s, s.column, "CATCH handles an error of the SQL step just before it, and there is none");
+    jump(s, i, "CATCH ... SKIP", c.count);
+  }
+  // A forward jump of n steps past step i: within the program, not onto a
+  // RETRY (it would repeat a step that did not run).
+  void jump(const Step& s, size_t i, const std::string& what, int64_t n) const {
     const size_t left = p_.steps.size() - i - 1;
-    if (static_cast<uint64_t>(k.count) > left)
+    if (static_cast<uint64_t>(n) > left)
       fail(s, s.column,
-           "SKIP " + std::to_string(k.count) + " passes the end of the program: " +
+           what + " " + std::to_string(n) + " passes the end of the program: " +
                std::to_string(left) + (left == 1 ? " step follows it" : " steps follow it"));
-    const size_t to = i + 1 + static_cast<size_t>(k.count);
+    const size_t to = i + 1 + static_cast<size_t>(n);
     if (to < p_.steps.size() && std::holds_alternative<RetryAction>(p_.steps[to].body))
       fail(s, s.column,
-           "SKIP " + std::to_string(k.count) +
+           what + " " + std::to_string(n) +
                " lands on a RETRY, which would repeat a step that was skipped; skip the "
                "RETRY too");
-    expr(s, nullptr, k.condition);
   }
   template <class Other>
   void check(const Step&, size_t, const Other&) const {}

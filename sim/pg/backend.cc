@@ -32,8 +32,11 @@ bool PgBackend::in_transaction(RequestId r) const {
   return conn && conn->in_transaction();
 }
 
-void PgBackend::rollback(RequestId r, const std::string& why, bool) {
-  if (!in_transaction(r)) return;
+void PgBackend::rollback(RequestId r, const std::string& why, bool in_session) {
+  // A connection that goes on after the error (a CATCH): the server has
+  // already put its block in the failed state, or its savepoint's
+  // subtransaction; the program's own ROLLBACK [TO] ends it.
+  if (in_session || !in_transaction(r)) return;
   rollbacks_.push_back(r.value);
   emit(log_, EventKind::kRollback, r, app_.requests[r.value].pc, [&] { return why; });
 }

@@ -216,6 +216,52 @@ TEST_CASE("SKIP UNLESS skips on NULL, as Python's if treats None; SKIP IF does n
   CHECK(committed(w, "t", 1, "v") == Value{int64_t{8}});
 }
 
+TEST_CASE("CATCH lets a request go on after the SQLSTATEs it names", "[engine]") {
+  // Row 1 exists: A's autocommitted INSERT fails with 23505 (its statement
+  // rolled back), CATCH skips the UPDATE to 0 and A goes on to the UPDATE to
+  // 5, then commits. B's INSERT of row 3 succeeds: its CATCH does nothing
+  // and B runs the UPDATE to 0 of row 2 next.
+  const char* program =
+      "INSERT INTO t VALUES (:k, 1)\n"
+      "CATCH 23505, '40P01' SKIP 1\n"
+      "UPDATE t SET v = 0 WHERE id = 2\n"
+      "UPDATE t SET v = v + 5 WHERE id = 1";
+  World w = make_world(kSetup, {{"A", program}, {"B", program}});
+  give_arg(w, "A", "k", 1);
+  give_arg(w, "B", "k", 3);
+  play(w, "A A");  // INSERT fails and is caught; the UPDATE of row 1
+  CHECK(req(w, "A").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 0, "v") == Value{int64_t{105}});
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{200}});
+  play(w, "B B B B");
+  CHECK(req(w, "B").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{0}});
+}
+
+TEST_CASE("a caught error inside BEGIN leaves the block failed until ROLLBACK or ROLLBACK TO",
+          "[engine]") {
+  // A: the UPDATE of row 2 runs before the savepoint; the duplicate INSERT
+  // aborts only the subtransaction; ROLLBACK TO leaves the failed state and
+  // COMMIT keeps the UPDATE. B: without a savepoint the whole transaction
+  // is lost and the next statement fails with 25P02, which B's CATCH does
+  // not name: B is aborted and its UPDATE of row 2 rolled back.
+  World w = make_world(kSetup, {{"A",
+                                 "BEGIN\nUPDATE t SET v = 7 WHERE id = 2\nSAVEPOINT s\n"
+                                 "INSERT INTO t VALUES (1, 1)\nCATCH 23505 SKIP 0\n"
+                                 "ROLLBACK TO SAVEPOINT s\nCOMMIT"},
+                                {"B",
+                                 "BEGIN\nUPDATE t SET v = 8 WHERE id = 1\n"
+                                 "INSERT INTO t VALUES (2, 1)\nCATCH 23505 SKIP 0\n"
+                                 "UPDATE t SET v = 9 WHERE id = 1\nCOMMIT"}});
+  play(w, "A A A A A A");  // BEGIN, UPDATE, SAVEPOINT, INSERT (caught), ROLLBACK TO, COMMIT
+  CHECK(req(w, "A").fate == Fate::kCommitted);
+  CHECK(committed(w, "t", 1, "v") == Value{int64_t{7}});
+  play(w, "B B B B");  // BEGIN, UPDATE, INSERT (caught), UPDATE: 25P02
+  CHECK(req(w, "B").fate == Fate::kAborted);
+  CHECK(req(w, "B").sqlstate == "25P02");
+  CHECK(committed(w, "t", 0, "v") == Value{int64_t{100}});
+}
+
 TEST_CASE("a debouncing client drops a click while its other request is in flight", "[engine]") {
   World w = make_world(kSetup, {{"A", "SELECT v FROM t WHERE id = 1 INTO :v\nLET :v = :v + 1"},
                                 {"B", "SELECT v FROM t WHERE id = 1 INTO :v"},

@@ -188,7 +188,7 @@ TEST_CASE("parse errors name the file, line and column and what was expected", "
   CHECK(error_of("FROB t") ==
         "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
-        "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE");
+        "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
   CHECK(error_of("SELECT * FROM select") ==
         "f.toml:7:17: error: expected a table name after FROM, found the keyword select "
         "(reserved in PostgreSQL; write \"select\" to use it as a name)");

@@ -51,7 +51,7 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
   CHECK(error_of("session a\nstep s { FROB t; }\n") ==
         "t.spec:2:10: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
-        "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, ACQUIRE or RELEASE");
+        "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
   CHECK(error_of("session a\nstep s { COMMIT; COMMIT; }\n") ==
         "t.spec:2:18: error: ccsim runs one statement per step; split step s into two steps");
   CHECK(error_of("session a\nstep s { COMMIT; }\npermutation s x\n") ==
