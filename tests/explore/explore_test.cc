@@ -273,7 +273,7 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
   };
   std::vector<Case> cases;
   for (const char* sc : {"double_click", "on_call", "one_process", "two_tabs", "last_item",
-                         "last_seat", "transfer", "job_queue"})
+                         "last_seat", "transfer", "job_queue", "get_or_create"})
     for (Isolation iso :
          {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
       cases.push_back(Case{sc, {}, 2, iso});

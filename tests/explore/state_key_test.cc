@@ -59,7 +59,7 @@ size_t congruence_failures(const World& initial, int depth, std::string* example
 
 TEST_CASE("equal keys have equal futures, on every shipped scenario and level", "[explore]") {
   for (const char* name : {"double_click", "on_call", "one_process", "two_tabs", "last_item",
-                           "last_seat", "transfer", "job_queue"})
+                           "last_seat", "transfer", "job_queue", "get_or_create"})
     for (Isolation iso :
          {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
       for (auto [requests, depth] : {std::pair<size_t, int>{2, 12}, {3, 7}}) {
