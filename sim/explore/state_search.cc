@@ -75,12 +75,16 @@ std::vector<RequestId> StateSearch::moves(const World& w) const {
 
 Position StateSearch::moved(const Position& p, RequestId r) {
   Position next = p;
+  step_in_place(next, r);
+  return next;
+}
+
+void StateSearch::step_in_place(Position& p, RequestId r) {
   log_.events.clear();
   log_.writes.clear();
   log_.txn_ends.clear();
-  step(next.world, r, &log_);
-  next.watch.observe(next.world, log_);
-  return next;
+  step(p.world, r, &log_);
+  p.watch.observe(p.world, log_);
 }
 
 uint32_t StateSearch::intern(const Position& p, bool* added) {
@@ -131,16 +135,20 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
     }
     edges.clear();
     for (RequestId r : ms) {
-      Position child = moved(f.pos, r);
+      // Most moves reach a state found before: the child is built in a
+      // scratch position, assigned over the last discarded one so that its
+      // vectors, strings and maps keep their memory, and kept only when new.
+      scratch_ = f.pos;
+      step_in_place(scratch_, r);
       bool added = false;
-      uint32_t id = intern(child, &added);
+      uint32_t id = intern(scratch_, &added);
       auto same = std::find_if(edges.begin(), edges.end(),
                                [&](const StateGraph::Edge& e) { return e.to == id; });
       if (same != edges.end())
         ++same->times;
       else
         edges.push_back(StateGraph::Edge{id, 1});
-      if (added) f.children.emplace_back(id, std::move(child));
+      if (added) f.children.emplace_back(id, std::move(scratch_));
     }
     StateGraph::Node& n = graph_.nodes[f.node];  // add_node may have moved it
     n.kind = StateGraph::Kind::kInner;

@@ -71,6 +71,7 @@ class StateSearch {
 
  private:
   uint32_t intern(const Position& p, bool* added);
+  void step_in_place(Position& p, RequestId r);
 
   bool reduce_;
   StateEncoder encoder_;
@@ -80,6 +81,7 @@ class StateSearch {
   SearchProgress progress_;
   std::string key_;
   Log log_;
+  Position scratch_;  // where each move is tried (StateSearch::run)
 };
 
 // True when request r's next step touches only r's own state (a LET, a
