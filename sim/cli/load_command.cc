@@ -124,10 +124,29 @@ int load(const LoadCommandOptions& o) {
                                "process share; split across --shard processes each would have "
                                "its own. Run it without --shard");
 
-  // Plans first: a bad --rows is an input error before any connection.
+  // Plans first: a bad --rows is an input error before any connection. A
+  // mitigation whose lost updates cannot be counted is refused when named,
+  // and left out (said on stderr) when it comes from the scenario's list.
   std::vector<LoadPlan> plans;
-  for (const Mitigation* m : ms)
-    plans.push_back(plan_load(s, *m, iso, o.rows, SourcePos{"--rows", 0, 0}));
+  std::vector<const Mitigation*> countable;
+  for (const Mitigation* m : ms) {
+    LoadPlan p = plan_load(s, *m, iso, o.rows, SourcePos{"--rows", 0, 0});
+    if (!p.not_countable.empty()) {
+      std::string why =
+          "ccsim load counts lost updates of views whose requests each add a "
+          "fixed amount; under " +
+          m->name + " " + p.not_countable;
+      if (!o.mitigations.empty()) throw InputError(SourcePos{"--mitigation", 0, 0}, why);
+      std::cerr << "ccsim: load leaves out " << m->name << ": " << why << "\n";
+      continue;
+    }
+    countable.push_back(m);
+    plans.push_back(std::move(p));
+  }
+  if (countable.empty())
+    throw InputError(SourcePos{s.file, 0, 0},
+                     "no mitigation of this scenario can be load-tested (each is left out above)");
+  ms = countable;
 
   // From here to the end, a signal ends the run in progress (or the next
   // one, while it connects) cleanly: its schema dropped, exit 2.

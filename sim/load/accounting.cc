@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/engine.h"
 #include "lang/printer.h"
 #include "scenario/simulate.h"
 
@@ -160,6 +161,38 @@ LoadPlan plan_load(const Scenario& s, const Mitigation& m, Isolation iso, size_t
     p.delta.push_back(std::move(d));
     p.alone_fate.push_back(to_string(w.requests.front().fate));
   }
+  // ---- The accounting's premise: the requests' changes add up -------------
+  // Run one after another from the initial rows, the requests must leave
+  // each followed cell at its initial value plus their changes alone. A view
+  // whose change depends on what the requests before it did (the last item
+  // sold, a row created once) has no fixed amount to count a loss in.
+  if (p.cells.empty()) {
+    p.not_countable = "the scenario follows no integer column (its `show`) to count changes in";
+  } else {
+    Scenario serial = s;
+    serial.expectations.clear();
+    serial.schedule = ScheduleSpec{};
+    World w = initial_world(serial, m, ro);
+    for (size_t i = 0; i < w.requests.size(); ++i) {
+      RequestId r{static_cast<uint32_t>(i)};
+      while (runnable(w, r)) step(w, r, nullptr);
+    }
+    std::map<CellId, int64_t> sum = p.initial;
+    for (const auto& d : p.delta)
+      for (const auto& [cell, v] : d) sum[cell] += v;
+    for (const auto& [cell, v] : cell_values(w, cols)) {
+      auto it = sum.find(cell);
+      int64_t want = it == sum.end() ? 0 : it->second;
+      if (v == want) continue;
+      p.not_countable = "run one after another, its requests leave " + cell.table + "(" +
+                        cell.key_column + " = " + std::to_string(cell.key) + ")." + cell.column +
+                        " = " + std::to_string(v) + ", not the " + std::to_string(want) +
+                        " their changes alone add up to: each one's change depends on the "
+                        "others', so a lost update has no fixed size";
+      break;
+    }
+  }
+
   std::set<int64_t> units;
   bool one_cell_each = true;
   for (const auto& d : p.delta) {

@@ -59,6 +59,10 @@ struct LoadPlan {
   // The common delta when every prototype changes one cell by the same
   // nonzero amount; lost updates are counted in it.
   std::optional<int64_t> unit;
+  // Why lost updates cannot be counted for this mitigation (empty: they
+  // can): the scenario follows no integer cell, or its requests run one
+  // after another do not leave initial + the sum of their changes alone.
+  std::string not_countable;
   // Server statements that make the row copies (after the setup).
   std::vector<std::string> copy_sql;
 

@@ -271,6 +271,16 @@ PY
     expect "--shard needs --run-id: the same name for every shard of the run" double_click --shard 0/2
     expect "not 'Bad-Id'" double_click --shard 0/2 --run-id Bad-Id
     expect "mitigation single_worker_queue takes an application mutex (ACQUIRE)" double_click -m single_worker_queue --shard 0/2 --run-id x
+    # Lost updates are counted in a fixed amount per request: the stale delta
+    # (10% of what was read) and selling the last item have none. 100 + 10 +
+    # 11 = 121 points, not 120; one item sold twice leaves stock 0, not -1.
+    expect "under f_expression_stale_delta run one after another, its requests leave auth_user(id = 1).points = 121, not the 120" double_click -m f_expression_stale_delta
+    expect "under read_check_write run one after another, its requests leave item(id = 1).stock = 0, not the -1" last_item -m read_check_write
+    expect "no mitigation of this scenario can be load-tested" last_item
+    expect "under get_or_create the scenario follows no integer column" get_or_create -m get_or_create
+    "$bin" load double_click --postgres "host=/nonexistent" >"$work/out" 2>&1
+    grep -qF "ccsim: load leaves out f_expression_stale_delta:" "$work/out" ||
+      fail "the scenario's stale-delta mitigation was not left out with a note"
     echo "ok: every bad input refused with exit code 2 and a clear line"
     ;;
   *) echo "unknown case $case_name"; exit 2 ;;
