@@ -153,6 +153,40 @@ void Executor::start_statement(RequestId r, const Step& st) {
   session.cursor = std::move(c);
 }
 
+// ---- Rule: advisory locks ------------------------------------------------------
+// SELECT pg_advisory_xact_lock(key) takes the key's lock to the end of the
+// transaction, waiting its turn (FIFO) behind the holder, and a statement
+// that takes a snapshot like any other (the first of a REPEATABLE READ
+// transaction fixes the transaction's). pg_try_advisory_xact_lock never
+// waits. Both are strict: a NULL key takes nothing and returns NULL.
+// A key that is not a bigint is refused as the server refuses its text.
+SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st) {
+  Session& session = w_.sessions[r.value];
+  Store& s = w_.store;
+  const Request& q = w_.requests[r.value];
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  Value key = eval_value(*adv.key, env);
+  if (!is_null(key) && !std::holds_alternative<int64_t>(key))
+    throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
+  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+  Cursor c;
+  c.txn = session.txn;
+  c.snapshot = s.statement_snapshot(session.txn);
+  if (const int64_t* k = std::get_if<int64_t>(&key)) {
+    RowId row = s.advisory_row(*k);
+    c.candidates = {VersionId{}};  // a key was given: the answer is not NULL
+    LockResult got = s.lock(row, c.txn, LockMode::kUpdate, !adv.try_only);
+    c.rowcount = got == LockResult::kGranted ? 1 : 0;
+    if (got == LockResult::kEnqueued) {
+      c.rowcount = 1;  // granted when it is woken
+      session.cursor = std::move(c);
+      return block(r, row, LockMode::kUpdate);
+    }
+  }
+  session.cursor = std::move(c);
+  return complete(r, st);
+}
+
 // ---- Rule: deadlock (SQLSTATE 40P01) ---------------------------------------
 // A waiter whose deadlock check finds a cycle through it in the waits-for
 // graph is aborted with "deadlock detected"; the other members of the cycle
@@ -175,8 +209,10 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   SqlAnswer a;
   a.kind = SqlAnswer::Kind::kWaiting;
   for (TxnId t : w_.store.blockers(row, c.txn, mode)) a.holders.push_back(w_.owner(t));
-  if (narrating(log_))
+  if (narrating(log_)) {
     a.waits_on = row_label(w_.store, row) + " is locked by " + names(w_, a.holders);
+    if (w_.store.advisory_key(row)) a.lock_label = row_label(w_.store, row);
+  }
   return a;
 }
 
@@ -184,6 +220,7 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   if (auto* ins = std::get_if<InsertStmt>(&st.body)) return advance_insert(r, *ins, waiting);
+  if (std::holds_alternative<AdvisoryStmt>(st.body)) return true;  // woken: the lock is granted
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
@@ -307,6 +344,18 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   Cursor c = std::move(*session.cursor);
   session.cursor.reset();
   SqlAnswer a;
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) {
+    a.has_rows = true;
+    a.columns = {adv->function()};
+    // pg_advisory_xact_lock returns void, which a client reads as ''; the
+    // try form whether it got the lock; both NULL for a NULL key.
+    if (c.candidates.empty() && !c.rowcount)
+      a.rows = {{Value{Null{}}}};
+    else
+      a.rows = {{adv->try_only ? Value{c.rowcount > 0} : Value{std::string()}}};
+    a.rowcount = 1;
+    return a;
+  }
   if (auto* sel = std::get_if<SelectStmt>(&st.body); sel && !sel->aggregates.empty()) {
     aggregate_answer(w_.store, table_named(w_.store, sel->table), *sel, c.out, narrating(log_), &a);
   } else if (sel) {
@@ -406,6 +455,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     ddl(st);
     return a;
   }
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);
   start_statement(r, st);
   SqlAnswer waiting;
   if (!advance(r, st, &waiting)) return waiting;

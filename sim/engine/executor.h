@@ -45,6 +45,7 @@ class Executor : public SqlBackend {
   bool upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
               SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
+  SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
   SqlAnswer complete(RequestId r, const Step& st);
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
                          const Snapshot& snap);

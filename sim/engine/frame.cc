@@ -8,7 +8,7 @@ std::vector<TableFrame> committed_tables(const World& w) {
   std::vector<TableFrame> out;
   for (size_t i = 0; i < w.store.table_count(); ++i) {
     const Table& t = w.store.table(TableId{static_cast<uint32_t>(i)});
-    if (t.dropped) continue;
+    if (t.dropped || w.store.is_advisory(TableId{static_cast<uint32_t>(i)})) continue;
     TableFrame tf;
     tf.name = t.name;
     for (const Column& c : t.columns) tf.columns.push_back(c.name);
@@ -28,7 +28,7 @@ std::vector<TableFrame> visible_tables(const World& w, TxnId txn) {
   for (size_t i = 0; i < w.store.table_count(); ++i) {
     TableId id{static_cast<uint32_t>(i)};
     const Table& t = w.store.table(id);
-    if (t.dropped) continue;
+    if (t.dropped || w.store.is_advisory(id)) continue;
     TableFrame tf;
     tf.name = t.name;
     for (const Column& c : t.columns) tf.columns.push_back(c.name);
@@ -64,12 +64,13 @@ Frame capture(const World& w) {
     RowId r{static_cast<uint32_t>(i)};
     const RowState& row = w.store.row(r);
     if (w.store.table(row.table).dropped) continue;
+    const bool advisory = w.store.is_advisory(row.table);
     for (const RowLock& h : row.holders)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name,
-                                  to_sql(h.mode), true});
+                                  advisory ? "ADVISORY" : to_sql(h.mode), true});
     for (const RowLock& q : row.queue)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name,
-                                  to_sql(q.mode), false});
+                                  advisory ? "ADVISORY" : to_sql(q.mode), false});
   }
   for (const auto& [key, m] : w.mutexes.all()) {
     if (m.holder)

@@ -30,7 +30,9 @@ struct TableFrame {
 struct LockFrame {
   std::string row;      // row_label(): "auth_user(id=1)", or a mutex's label
   std::string request;  // the holder or waiter
-  std::string mode;     // "FOR UPDATE", ...; "MUTEX" for an application mutex
+  // "FOR UPDATE", ...; "MUTEX" for an application mutex, "ADVISORY" for an
+  // advisory lock (row is then "advisory lock KEY")
+  std::string mode;
   bool granted = true;  // false: waiting in the queue
 };
 

@@ -28,14 +28,23 @@ std::string rows_text(const std::vector<Row>& rows) {
   return out;
 }
 
+// The parameters a SELECT (or an advisory lock's) INTO assigns, or null.
+const std::vector<std::string>* into_of(const Step& st) {
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) return &sel->into;
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return &adv->into;
+  return nullptr;
+}
+
 // The result of a statement, as the trace narrates it after " -> ".
 std::string result_text(const Step& st, const SqlAnswer& a) {
-  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
-    if (sel->into.empty()) return rows_text(a.rows);
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body); adv && adv->into.empty())
+    return adv->try_only ? rows_text(a.rows) : "locked";
+  if (const std::vector<std::string>* into = into_of(st)) {
+    if (into->empty()) return rows_text(a.rows);
     std::string out;
-    for (size_t i = 0; i < sel->into.size(); ++i) {
+    for (size_t i = 0; i < into->size(); ++i) {
       Value v = a.rows.empty() || i >= a.rows[0].size() ? Value{Null{}} : a.rows[0][i];
-      out += (i ? ", :" : ":") + sel->into[i] + " = " + to_sql(v);
+      out += (i ? ", :" : ":") + (*into)[i] + " = " + to_sql(v);
     }
     return a.rows.empty() ? "no row; " + out : out;
   }
@@ -282,9 +291,10 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
     case SqlAnswer::Kind::kWaiting:
       q.state = RunState::kBlocked;
       q.waiting_for = a.holders;
-      emit(
-          log_, EventKind::kWait, r, q.pc, [&] { return st.text + " -> waits: " + a.waits_on; },
-          a.holders);
+      if (Event* e = emit(
+              log_, EventKind::kWait, r, q.pc, [&] { return st.text + " -> waits: " + a.waits_on; },
+              a.holders))
+        e->mutex = a.lock_label;
       return;
     case SqlAnswer::Kind::kError:
       fail(r, a.sqlstate, a.message);
@@ -298,14 +308,14 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
   q.waiting_for.clear();
   // What a statement assigns: INTO from its first row (NULL when it has
   // none), and :rowcount.
-  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
-    for (size_t i = 0; i < sel->into.size(); ++i) {
+  if (const std::vector<std::string>* into = into_of(st)) {
+    for (size_t i = 0; i < into->size(); ++i) {
       Var v;
       if (!a.rows.empty() && i < a.rows[0].size()) {
         v.value = a.rows[0][i];
         if (i < a.first_row_reads.size()) v.from = a.first_row_reads[i];
       }
-      q.vars[sel->into[i]] = std::move(v);
+      q.vars[(*into)[i]] = std::move(v);
     }
   }
   if (a.rowcount >= 0) q.vars["rowcount"] = Var{a.rowcount, {}};

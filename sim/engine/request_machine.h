@@ -49,6 +49,7 @@ struct SqlAnswer {
   // ---- kWaiting ---------------------------------------------------------------
   std::vector<RequestId> holders;  // who holds what it waits for
   std::string waits_on;            // narration: "auth_user(id=1) is locked by A"
+  std::string lock_label;          // a wait for an advisory lock: "advisory lock 7"
 
   // ---- kError -----------------------------------------------------------------
   std::string sqlstate;

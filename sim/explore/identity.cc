@@ -182,6 +182,8 @@ class Analysis {
       ok_ &= !uses_id(retry->condition);
     } else if (auto* rs = std::get_if<RestartAction>(&s.body)) {
       ok_ &= !uses_id(rs->condition);
+    } else if (auto* adv = std::get_if<AdvisoryStmt>(&s.body)) {
+      ok_ &= !uses_id(adv->key);  // a lock named by a request's id: not renamed
     } else if (auto* k = std::get_if<SkipAction>(&s.body)) {
       ok_ &= !uses_id(k->condition);
     }

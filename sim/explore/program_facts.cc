@@ -33,6 +33,8 @@ std::set<std::string> uses_of(const Step& s) {
           }
         } else if constexpr (std::is_same_v<T, LetAction>) {
           params_of(b.value, out);
+        } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
+          params_of(b.key, out);
         } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction> ||
                              std::is_same_v<T, SkipAction>) {
           params_of(b.condition, out);
@@ -44,6 +46,7 @@ std::set<std::string> uses_of(const Step& s) {
 
 bool is_data_statement(const Step& s) {
   return std::holds_alternative<SelectStmt>(s.body) || std::holds_alternative<UpdateStmt>(s.body) ||
+         std::holds_alternative<AdvisoryStmt>(s.body) ||
          std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body);
 }
 
@@ -54,6 +57,8 @@ std::set<std::string> defs_of(const Step& s) {
   if (auto* let = std::get_if<LetAction>(&s.body)) out.insert(let->var);
   if (auto* sel = std::get_if<SelectStmt>(&s.body))
     for (const std::string& v : sel->into) out.insert(v);
+  if (auto* adv = std::get_if<AdvisoryStmt>(&s.body))
+    for (const std::string& v : adv->into) out.insert(v);
   if (is_data_statement(s)) out.insert("rowcount");
   return out;
 }

@@ -136,6 +136,21 @@ struct SetStmt {
   int64_t ms = 0;  // the value in milliseconds
 };
 
+// SELECT pg_advisory_xact_lock(key) / pg_try_advisory_xact_lock(key)
+// [INTO :v] -- an advisory lock on a bigint key, held to the end of the
+// transaction (an autocommitted one is released at once). The plain form
+// waits in the key's FIFO queue like a row lock (deadlocks included) and
+// returns void; the try form never waits and returns whether it got it.
+struct AdvisoryStmt {
+  bool try_only = false;
+  ExprPtr key;
+  std::vector<std::string> into;
+  // "pg_advisory_xact_lock" or "pg_try_advisory_xact_lock": the column's name
+  const char* function() const {
+    return try_only ? "pg_try_advisory_xact_lock" : "pg_advisory_xact_lock";
+  }
+};
+
 // ---- application actions ----------------------------------------------------
 
 // LET :var = expr -- compute a value in the application (calculate_points).
@@ -194,10 +209,10 @@ struct ReleaseAction {
   std::string mutex;
 };
 
-using StepBody =
-    std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
-                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, LetAction,
-                 RetryAction, RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
+using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
+                              UpdateStmt, InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
+                              SetStmt, AdvisoryStmt, LetAction, RetryAction, RestartAction,
+                              SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

@@ -73,7 +73,10 @@ class Parser : ClauseParsing {
       accept("SAVEPOINT");
       return SavepointStmt{SavepointStmt::Kind::kRelease, name("a savepoint name")};
     }
-    if (accept("SELECT")) return select();
+    if (accept("SELECT")) {
+      if (auto adv = advisory()) return *adv;
+      return select();
+    }
     if (accept("UPDATE")) return update();
     if (accept("INSERT")) return insert();
     if (accept("DELETE")) return remove();
@@ -451,6 +454,43 @@ class Parser : ClauseParsing {
     }
     k.condition = expr();
     return k;
+  }
+
+  // SELECT pg_advisory_xact_lock(key) [INTO :v], and its try form. The
+  // session-level locks outlive the transaction, which ccsim's locks never
+  // do: refused by name.
+  std::optional<AdvisoryStmt> advisory() {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kIdent || t.quoted || tokens_[at_ + 1].kind != TokenKind::kSymbol ||
+        tokens_[at_ + 1].text != "(")
+      return std::nullopt;
+    std::string fn = t.text;
+    std::transform(fn.begin(), fn.end(), fn.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    AdvisoryStmt a;
+    if (fn == "pg_try_advisory_xact_lock")
+      a.try_only = true;
+    else if (fn != "pg_advisory_xact_lock") {
+      if (fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory"))
+        fail(t, "a session-level or shared advisory lock (" + fn +
+                    ") is not modelled; pg_advisory_xact_lock and pg_try_advisory_xact_lock are");
+      return std::nullopt;
+    }
+    at_ += 2;
+    a.key = expr();
+    expect_symbol(")", "after the advisory lock's key");
+    if (peek_is("FROM") || (peek().kind == TokenKind::kSymbol && peek().text == ","))
+      fail(peek(),
+           "an advisory lock beside a FROM or other columns is not modelled; take it in a "
+           "statement of its own: SELECT pg_advisory_xact_lock(key)");
+    if (accept("INTO")) {
+      const Token& v = peek();
+      if (v.kind != TokenKind::kParam)
+        fail(v, "expected a parameter like :got after INTO, found " + describe(v));
+      a.into.push_back(v.text);
+      ++at_;
+    }
+    return a;
   }
 
   // CATCH 23505, '40P01' SKIP n: a SQLSTATE is five digits or capital

@@ -219,6 +219,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
           return "SET " + b.name + " = " + to_sql(Value{b.value});
+        } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
+          return std::string("SELECT ") + b.function() + "(" + p.expr(*b.key) + ")";
         } else {
           return "";  // application actions are not SQL
         }

@@ -59,7 +59,10 @@ std::optional<Unmodelled> call(const Look& l) {
   std::string fn = lower(t.text);
   if (fn == "exists") return l.no(0, "EXISTS (subquery)");
   bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
-  return l.no(0, advisory ? "an advisory lock (" + fn + ")" : "a function call (" + fn + "(...))");
+  if (advisory)
+    return l.no(0, "an advisory lock inside an expression (" + fn + ")",
+                "take one in a statement of its own: SELECT pg_advisory_xact_lock(key)");
+  return l.no(0, "a function call (" + fn + "(...))");
 }
 
 std::optional<Unmodelled> value(const Look& l) {

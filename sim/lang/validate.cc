@@ -39,6 +39,8 @@ class Validator {
       if (auto* sel = std::get_if<SelectStmt>(&s.body))
         for (const std::string& v : sel->into) defined_.insert(v);
       if (auto* let = std::get_if<LetAction>(&s.body)) defined_.insert(let->var);
+      if (auto* adv = std::get_if<AdvisoryStmt>(&s.body))
+        for (const std::string& v : adv->into) defined_.insert(v);
     }
     for (size_t i = 0; i < schema.table_count(); ++i)
       for (const Column& c : schema.table(TableId{static_cast<uint32_t>(i)}).columns)
@@ -104,6 +106,7 @@ class Validator {
     expr(s, t, e->rhs);
   }
 
+  void check(const Step& s, size_t, const AdvisoryStmt& a) const { expr(s, nullptr, a.key); }
   void check(const Step& s, size_t, const SelectStmt& sel) const {
     const Table& t = table(s, sel.table);
     for (const std::string& c : sel.columns) column(s, t, c);

@@ -62,7 +62,7 @@ std::string rows_line(const Scenario& s, const Frame& f) {
 std::string locks_line(const Frame& f) {
   std::string out;
   for (const LockFrame& l : f.locks) {
-    std::string what = l.mode == "MUTEX" ? l.row : l.mode + " on " + l.row;
+    std::string what = l.mode == "MUTEX" || l.mode == "ADVISORY" ? l.row : l.mode + " on " + l.row;
     std::string part = l.granted ? l.request + " holds " + what : l.request + " waits for " + what;
     out += (out.empty() ? "" : "; ") + part;
   }

@@ -35,6 +35,24 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 
+RowId Store::advisory_row(int64_t key) {
+  for (const auto& [k, r] : advisory_)
+    if (k == key) return r;
+  if (!advisory_table_) advisory_table_ = create_table("", {});
+  RowId r{static_cast<uint32_t>(rows_.size())};
+  rows_.push_back(RowState{*advisory_table_, VersionId{}, {}, {}});
+  tables_[advisory_table_->value].rows.push_back(r);
+  advisory_.emplace_back(key, r);
+  return r;
+}
+
+std::optional<int64_t> Store::advisory_key(RowId r) const {
+  if (!advisory_table_ || rows_[r.value].table != *advisory_table_) return std::nullopt;
+  for (const auto& [k, row] : advisory_)
+    if (row == r) return k;
+  return std::nullopt;
+}
+
 void Store::drop_table(TableId t) {
   tables_[t.value].dropped = true;
 }

@@ -223,6 +223,16 @@ class Store {
   bool in_deadlock(TxnId t) const;
   // Removes t from every lock queue (a waiter that is aborted).
   void cancel_wait(TxnId t);
+  // ---- advisory locks ---------------------------------------------------------
+  // An advisory lock's key is a row without versions in a table no
+  // statement can name (its name is empty: PostgreSQL refuses "" as a name),
+  // made at the key's first use; it is locked FOR UPDATE with lock(), so
+  // it queues, deadlocks and ends with its transaction as a row lock does.
+  RowId advisory_row(int64_t key);
+  // The key of an advisory lock's row; nothing for any other row.
+  std::optional<int64_t> advisory_key(RowId r) const;
+  // True for the advisory locks' table (never shown with the tables).
+  bool is_advisory(TableId t) const { return advisory_table_ && *advisory_table_ == t; }
   size_t row_count() const { return rows_.size(); }
   size_t version_count() const { return versions_.size(); }
   size_t txn_count() const { return txns_.size(); }
@@ -287,6 +297,8 @@ class Store {
   uint64_t global_xmin_ = 0;
   int global_xmin_count_ = 0;
   std::vector<std::pair<TxnId, TxnId>> rw_;  // rw-conflicts (reader, writer)
+  std::optional<TableId> advisory_table_;
+  std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
   std::vector<Siread> siread_;
 };
 

@@ -325,7 +325,11 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT coalesce(id, 0) FROM t",
        "7:10: error: a function call (coalesce(...)) is not modelled"},
       {"SELECT pg_advisory_xact_lock(1) FROM t",
-       "7:10: error: an advisory lock (pg_advisory_xact_lock) is not modelled"},
+       "7:35: error: an advisory lock beside a FROM or other columns is not modelled; take it "
+       "in a statement of its own: SELECT pg_advisory_xact_lock(key)"},
+      {"SELECT pg_advisory_lock(1)",
+       "7:10: error: a session-level or shared advisory lock (pg_advisory_lock) is not "
+       "modelled; pg_advisory_xact_lock and pg_try_advisory_xact_lock are"},
       {"SELECT 1",
        "7:10: error: a value in the select list (SELECT 1) is not modelled; select "
        "a table's columns"},
@@ -454,7 +458,8 @@ TEST_CASE("a column alone in ON CONFLICT DO UPDATE is ambiguous, as PostgreSQL s
 TEST_CASE("a function call, a subquery or a transaction mode not modelled is refused by name",
           "[lang]") {
   CHECK(error_of("SELECT * FROM t WHERE pg_advisory_lock(0) IS NOT NULL") ==
-        "f.toml:7:25: error: an advisory lock (pg_advisory_lock) is not modelled");
+        "f.toml:7:25: error: an advisory lock inside an expression (pg_advisory_lock) is not "
+        "modelled; take one in a statement of its own: SELECT pg_advisory_xact_lock(key)");
   CHECK(error_of("UPDATE t SET v = coalesce(v, 0) + 1") ==
         "f.toml:7:20: error: a function call (coalesce(...)) is not modelled");
   CHECK(error_of("UPDATE t SET v = (SELECT v FROM u) + 1") ==
