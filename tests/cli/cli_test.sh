@@ -218,7 +218,7 @@ args = { user_id = 7, delta = 10 }
     grep -qE "^select_for_update +130 +- +ok +B waited for A's row lock; C waited for A's row lock$" out.txt ||
       { cat out.txt; fail "no row for three requests"; }
     run_expect 0 check "$src/scenarios/double_click.toml" --requests 3
-    contains out.txt "18 passed, 0 failed"
+    contains out.txt "19 passed, 0 failed"
     run_expect 1 check "$src/scenarios/two_tabs.toml" "$src/tests/verify" --requests 3
     contains out.txt "with --requests 3 only every_interleaving claims are checked, and the scenario states none"
     ;;
@@ -273,7 +273,7 @@ args = { user_id = 7, delta = 10 }
     grep -qE "^semaphore +120 +120 +ok +B waited for A's mutex points_lock of process web1" out.txt ||
       { cat out.txt; fail "no one_process run"; }
     run_expect 2 describe nosuch
-    contains err.txt "ccsim: nosuch: error: no built-in mitigation of that name (built in: client_debounce,"
+    contains err.txt "ccsim: nosuch: error: no built-in mitigation of that name (built in: advisory_xact_lock, client_debounce,"
     ;;
   deterministic)
     for i in 1 2 3; do
@@ -319,8 +319,8 @@ args = { user_id = 7, delta = 10 }
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "106 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
-    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="41" failures="0">'
+    [ "$(tail -n 1 out.txt)" = "110 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="45" failures="0">'
     ;;
   check-fail)
     # Only the first expectation (none's) is changed to the wrong 120.

@@ -96,7 +96,8 @@ TEST_CASE("a bad scenario gets one error naming file, line and column", "[scenar
         "x.toml:16:10: error: no request argument or step gives :q a value (known: :p, "
         ":request_id, :rowcount, :user_id)");
   CHECK(error_of(with_line(2, "mitigations = [\"mine\", \"nope\"]")) ==
-        "x.toml:2:24: error: unknown mitigation 'nope' (built in: client_debounce, f_expression, "
+        "x.toml:2:24: error: unknown mitigation 'nope' (built in: advisory_xact_lock, "
+        "client_debounce, f_expression, "
         "f_expression_stale_delta, none, optimistic_version, repeatable_read_retry, "
         "select_for_update, select_for_update_nowait_retry, "
         "select_for_update_outside_transaction, select_for_update_skip_locked, semaphore, "
@@ -141,7 +142,7 @@ TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scen
 TEST_CASE("a built-in scenario loads by name from any directory", "[scenario]") {
   Scenario s = load_scenario("double_click");
   CHECK(s.file == "scenarios/double_click.toml (built in)");
-  CHECK(s.mitigations.size() == 18);
+  CHECK(s.mitigations.size() == 19);
 }
 
 TEST_CASE("an expectation that does not hold is reported with what differed", "[scenario]") {
