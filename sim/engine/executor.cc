@@ -172,13 +172,14 @@ SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const St
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
+  // The cursor's rowcount says what the answer is: 1 locked (now or when
+  // woken), 0 not (the try form), -1 no key.
+  c.rowcount = -1;
   if (const int64_t* k = std::get_if<int64_t>(&key)) {
     RowId row = s.advisory_row(*k);
-    c.candidates = {VersionId{}};  // a key was given: the answer is not NULL
     LockResult got = s.lock(row, c.txn, LockMode::kUpdate, !adv.try_only);
-    c.rowcount = got == LockResult::kGranted ? 1 : 0;
+    c.rowcount = got == LockResult::kUnavailable ? 0 : 1;
     if (got == LockResult::kEnqueued) {
-      c.rowcount = 1;  // granted when it is woken
       session.cursor = std::move(c);
       return block(r, row, LockMode::kUpdate);
     }
@@ -349,7 +350,7 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.columns = {adv->function()};
     // pg_advisory_xact_lock returns void, which a client reads as ''; the
     // try form whether it got the lock; both NULL for a NULL key.
-    if (c.candidates.empty() && !c.rowcount)
+    if (c.rowcount < 0)
       a.rows = {{Value{Null{}}}};
     else
       a.rows = {{adv->try_only ? Value{c.rowcount > 0} : Value{std::string()}}};
