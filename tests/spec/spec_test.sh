@@ -7,7 +7,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$1" run "$2" >"$out" 2>&1 || { cat "$out"; echo "FAILED: ccsim run $2 exited non-zero"; exit 1; }
 if ! diff -u "$3" "$out"; then
-  echo "FAILED: ccsim differs from PostgreSQL (- PostgreSQL, + ccsim)"
+  echo "FAILED: ccsim differs from the expected output (- expected, + ccsim)"
   exit 1
 fi
-echo "ok: $(basename "$2") matches PostgreSQL's isolationtester"
+echo "ok: $(basename "$2") prints the expected output"
