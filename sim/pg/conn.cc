@@ -1,5 +1,7 @@
 #include "pg/conn.h"
 
+#include "pg/libpq.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -10,6 +12,10 @@ namespace ccsim {
 namespace asio = boost::asio;
 
 namespace {
+
+const libpq::Api& pq() {
+  return libpq::api();
+}
 
 // A number column's text as ccsim's whole number; text as it came when it
 // is not one (a numeric with a fraction, or beyond 64 bits), so a
@@ -51,27 +57,27 @@ PgConn::PgConn(asio::io_context& io, const PgOptions& o, const std::string& what
   std::string timeout = std::to_string(o.connect_timeout_s);
   const char* keys[] = {"dbname", "connect_timeout", nullptr};
   const char* values[] = {o.conninfo.c_str(), timeout.c_str(), nullptr};
-  pg_ = PQconnectdbParams(keys, values, 1);
-  if (!pg_ || PQstatus(pg_) != CONNECTION_OK) {
-    std::string msg = pg_ ? PQerrorMessage(pg_) : "out of memory";
+  pg_ = pq().PQconnectdbParams(keys, values, 1);
+  if (!pg_ || pq().PQstatus(pg_) != CONNECTION_OK) {
+    std::string msg = pg_ ? pq().PQerrorMessage(pg_) : "out of memory";
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-    if (pg_) PQfinish(pg_);
+    if (pg_) pq().PQfinish(pg_);
     pg_ = nullptr;
     throw PgError("cannot connect to PostgreSQL (" + what + "): " + msg);
   }
   // NOTICEs (a schema that did not exist, a cascade) are dropped unless asked for.
-  PQsetNoticeProcessor(pg_, &PgConn::notice_thunk, this);
+  pq().PQsetNoticeProcessor(pg_, &PgConn::notice_thunk, this);
   exec("SET statement_timeout = " + std::to_string(o.statement_timeout_ms));
-  pid_ = PQbackendPID(pg_);
-  if (PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
-  int fd = dup(PQsocket(pg_));
+  pid_ = pq().PQbackendPID(pg_);
+  if (pq().PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
+  int fd = dup(pq().PQsocket(pg_));
   if (fd < 0) throw PgError("cannot watch the connection's socket");
   sd_ = std::make_unique<asio::posix::stream_descriptor>(io, fd);
 }
 
 PgConn::~PgConn() {
   sd_.reset();
-  if (pg_) PQfinish(pg_);
+  if (pg_) pq().PQfinish(pg_);
 }
 
 void PgConn::notice_thunk(void* self, const char* message) {
@@ -89,12 +95,12 @@ void PgConn::cancel_waits() {
 }
 
 void PgConn::exec(const std::string& sql) {
-  PQsetnonblocking(pg_, 0);
-  PGresult* r = PQexec(pg_, sql.c_str());
-  ExecStatusType st = PQresultStatus(r);
-  std::string msg = PQresultErrorMessage(r);
-  PQclear(r);
-  if (sd_) PQsetnonblocking(pg_, 1);
+  pq().PQsetnonblocking(pg_, 0);
+  PGresult* r = pq().PQexec(pg_, sql.c_str());
+  ExecStatusType st = pq().PQresultStatus(r);
+  std::string msg = pq().PQresultErrorMessage(r);
+  pq().PQclear(r);
+  if (sd_) pq().PQsetnonblocking(pg_, 1);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
@@ -102,29 +108,29 @@ void PgConn::exec(const std::string& sql) {
 }
 
 std::vector<std::string> PgConn::rows_as_text(const std::string& sql) {
-  PQsetnonblocking(pg_, 0);
-  PGresult* r = PQexec(pg_, sql.c_str());
-  PQsetnonblocking(pg_, 1);
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    std::string msg = PQresultErrorMessage(r);
-    PQclear(r);
+  pq().PQsetnonblocking(pg_, 0);
+  PGresult* r = pq().PQexec(pg_, sql.c_str());
+  pq().PQsetnonblocking(pg_, 1);
+  if (pq().PQresultStatus(r) != PGRES_TUPLES_OK) {
+    std::string msg = pq().PQresultErrorMessage(r);
+    pq().PQclear(r);
     throw PgError("PostgreSQL refused `" + sql + "`: " + msg);
   }
   std::vector<std::string> out;
-  for (int i = 0; i < PQntuples(r); ++i) {
+  for (int i = 0; i < pq().PQntuples(r); ++i) {
     std::string row = "(";
-    for (int c = 0; c < PQnfields(r); ++c) {
+    for (int c = 0; c < pq().PQnfields(r); ++c) {
       row += c ? ", " : "";
       // As to_sql() writes a value: numbers and booleans bare, text quoted.
-      const char* v = PQgetvalue(r, i, c);
-      row += PQgetisnull(r, i, c)         ? std::string("NULL")
-             : pg_int_type(PQftype(r, c)) ? std::string(v)
-             : PQftype(r, c) == 16        ? std::string(v[0] == 't' ? "true" : "false")
-                                          : pg_quote(v);
+      const char* v = pq().PQgetvalue(r, i, c);
+      row += pq().PQgetisnull(r, i, c)         ? std::string("NULL")
+             : pg_int_type(pq().PQftype(r, c)) ? std::string(v)
+             : pq().PQftype(r, c) == 16        ? std::string(v[0] == 't' ? "true" : "false")
+                                               : pg_quote(v);
     }
     out.push_back(row + ")");
   }
-  PQclear(r);
+  pq().PQclear(r);
   return out;
 }
 
@@ -133,9 +139,9 @@ void PgConn::start(const std::string& sql, const std::vector<std::optional<std::
   result_ = PgResult{};
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (!PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                         nullptr, nullptr, 0))
-    throw PgError(std::string("cannot send a statement: ") + PQerrorMessage(pg_));
+  if (!pq().PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0))
+    throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
 }
 
 // Waits until the socket is ready for `what` or `ms` pass, whichever comes
@@ -156,19 +162,19 @@ asio::awaitable<void> PgConn::ready_or_timeout(asio::posix::stream_descriptor::w
 }
 
 asio::awaitable<void> PgConn::collect() {
-  while (PQflush(pg_) == 1)
+  while (pq().PQflush(pg_) == 1)
     co_await ready_or_timeout(asio::posix::stream_descriptor::wait_write, 5);
   for (;;) {
-    if (!PQconsumeInput(pg_))
-      throw PgError(std::string("lost the connection: ") + PQerrorMessage(pg_));
-    while (!PQisBusy(pg_)) {
-      PGresult* r = PQgetResult(pg_);
+    if (!pq().PQconsumeInput(pg_))
+      throw PgError(std::string("lost the connection: ") + pq().PQerrorMessage(pg_));
+    while (!pq().PQisBusy(pg_)) {
+      PGresult* r = pq().PQgetResult(pg_);
       if (!r) {
         busy_ = false;
         co_return;
       }
       absorb(r);
-      PQclear(r);
+      pq().PQclear(r);
     }
     co_await ready_or_timeout(asio::posix::stream_descriptor::wait_read, 5);
   }
@@ -183,7 +189,7 @@ asio::awaitable<bool> PgConn::waits_for_lock(int pid, const std::string& pids) {
 }
 
 bool PgConn::in_transaction() const {
-  PGTransactionStatusType t = PQtransactionStatus(pg_);
+  PGTransactionStatusType t = pq().PQtransactionStatus(pg_);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
@@ -198,34 +204,35 @@ asio::awaitable<std::vector<int>> PgConn::blocking_pids(int pid) {
 }
 
 void PgConn::absorb(PGresult* r) {
-  ExecStatusType st = PQresultStatus(r);
+  ExecStatusType st = pq().PQresultStatus(r);
   if (st == PGRES_FATAL_ERROR) {
     result_.error = true;
-    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    const char* state = pq().PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char* msg = pq().PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     result_.sqlstate = state ? state : "";
     result_.message = msg ? msg : "";
     return;
   }
   if (st == PGRES_TUPLES_OK) {
     result_.tuples = true;
-    int cols = PQnfields(r);
+    int cols = pq().PQnfields(r);
     for (int c = 0; c < cols; ++c) {
-      result_.columns.push_back(PQfname(r, c));
-      result_.is_int.push_back(pg_int_type(PQftype(r, c)));
-      result_.is_bool.push_back(PQftype(r, c) == 16);  // bool
+      result_.columns.push_back(pq().PQfname(r, c));
+      result_.is_int.push_back(pg_int_type(pq().PQftype(r, c)));
+      result_.is_bool.push_back(pq().PQftype(r, c) == 16);  // bool
     }
-    for (int i = 0; i < PQntuples(r); ++i) {
+    for (int i = 0; i < pq().PQntuples(r); ++i) {
       std::vector<std::optional<std::string>> row;
       for (int c = 0; c < cols; ++c)
-        row.push_back(PQgetisnull(r, i, c) ? std::nullopt
-                                           : std::optional<std::string>(PQgetvalue(r, i, c)));
+        row.push_back(pq().PQgetisnull(r, i, c)
+                          ? std::nullopt
+                          : std::optional<std::string>(pq().PQgetvalue(r, i, c)));
       result_.rows.push_back(std::move(row));
     }
-    result_.rowcount = PQntuples(r);
+    result_.rowcount = pq().PQntuples(r);
     return;
   }
-  const char* n = PQcmdTuples(r);
+  const char* n = pq().PQcmdTuples(r);
   result_.rowcount = n && *n ? std::stoll(n) : -1;
 }
 
