@@ -280,6 +280,47 @@ std::string StateEncoder::spelled_out(const World& w, const LostUpdateWatch& wat
   return out + "shared: " + hex(shared_) + "\n";
 }
 
+void StateEncoder::interchangeable(const World& w, const LostUpdateWatch& watch,
+                                   std::vector<uint32_t>& rep) {
+  bool classes = false;  // some two requests are interchangeable
+  for (size_t i = 0; i < class_of_.size(); ++i) classes |= class_of_[i] != i;
+  if (classes) {
+    label(w, watch);
+    sigs_.resize(w.requests.size());
+    for (size_t i = 0; i < w.requests.size(); ++i) request_signature(w, watch, i, sigs_[i]);
+  }
+  interchangeable_encoded(w, watch, rep);
+}
+
+void StateEncoder::interchangeable_encoded(const World& w, const LostUpdateWatch& watch,
+                                           std::vector<uint32_t>& rep) {
+  const size_t n = w.requests.size();
+  rep.resize(n);
+  for (size_t i = 0; i < n; ++i) rep[i] = static_cast<uint32_t>(i);
+  // The shared part with requests a and b in each other's positions.
+  auto shared_swapped = [&](size_t a, size_t b, std::string& dst) {
+    pos_of_.resize(n);
+    for (size_t p = 0; p < n; ++p) pos_of_[p] = static_cast<uint32_t>(p);
+    std::swap(pos_of_[a], pos_of_[b]);
+    dst.clear();
+    write_shared(w, watch, dst);
+  };
+  bool have_base = false;
+  for (size_t i = 1; i < n; ++i)
+    for (size_t j = 0; j < i; ++j) {
+      if (rep[j] != j || class_of_[j] != class_of_[i] || sigs_[j] != sigs_[i]) continue;
+      if (!have_base) {
+        shared_swapped(0, 0, shared_);
+        have_base = true;
+      }
+      shared_swapped(i, j, swapped_);
+      if (swapped_ == shared_) {
+        rep[i] = static_cast<uint32_t>(j);
+        break;
+      }
+    }
+}
+
 void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::string* out,
                           std::vector<uint32_t>* slot_of) {
   const size_t n = w.requests.size();
@@ -295,8 +336,11 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
   // is not symmetric under swapping two), and a stored identity naming one
   // of them. Such a tie is broken by trying every order of it and keeping
   // the smallest key.
-  std::vector<uint32_t> slots(n);  // slot -> request
-  std::vector<std::vector<uint32_t>> members(n);
+  std::vector<uint32_t>& slots = slots_;  // slot -> request
+  slots.assign(n, 0);
+  std::vector<std::vector<uint32_t>>& members = members_;
+  members.resize(n);
+  for (std::vector<uint32_t>& m : members) m.clear();
   for (size_t i = 0; i < n; ++i) members[class_of_[i]].push_back(static_cast<uint32_t>(i));
   struct Tie {
     std::vector<uint32_t> positions;  // the slots the tied requests fill
@@ -315,7 +359,8 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
   for (size_t c = 0; c < n; ++c) {
     const std::vector<uint32_t>& m = members[c];
     if (m.empty()) continue;
-    std::vector<uint32_t> sorted = m;
+    std::vector<uint32_t>& sorted = sorted_;
+    sorted.assign(m.begin(), m.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [&](uint32_t a, uint32_t b) { return sigs_[a] < sigs_[b]; });
     for (size_t k = 0; k < m.size(); ++k) slots[m[k]] = sorted[k];

@@ -56,6 +56,18 @@ class StateEncoder {
   void encode(const World& w, const LostUpdateWatch& watch, std::string* out,
               std::vector<uint32_t>* slot_of = nullptr);
 
+  // Which moves from w need not be tried: rep[i] is the lowest-numbered
+  // request whose move from w reaches a renaming of the state request i's
+  // move reaches, i itself when no other does. Two requests qualify when
+  // they are interchangeable, their own states are the same, and swapping
+  // them leaves the rest of the key unchanged (a lock one holds, a row that
+  // names one, an SSI conflict between them tells them apart).
+  void interchangeable(const World& w, const LostUpdateWatch& watch, std::vector<uint32_t>& rep);
+  // The same, for the (w, watch) encode() was last called with: cheaper,
+  // as what encode() worked out is reused.
+  void interchangeable_encoded(const World& w, const LostUpdateWatch& watch,
+                               std::vector<uint32_t>& rep);
+
   // The key before its parts are numbered: each position's part, then the
   // shared part, as printable text (for tests and debugging).
   std::string spelled_out(const World& w, const LostUpdateWatch& watch);
@@ -96,7 +108,13 @@ class StateEncoder {
   std::vector<uint32_t> pos_of_;  // request -> position in the key
   std::vector<char> named_;       // per request: a stored identity names it
   std::vector<std::string> sigs_;
-  std::string shared_;
+  std::string shared_, swapped_;
+  std::vector<uint32_t> slots_, sorted_;
+  std::vector<std::vector<uint32_t>> members_;
+  // write_shared()'s (const: it only reads the world).
+  mutable std::vector<RowId> by_label_;
+  mutable std::vector<std::pair<uint64_t, uint64_t>> holders_;
+  mutable std::vector<VersionId> versions_;
   std::vector<char> referenced_, keep_;
   std::vector<VersionId> chain_;
   std::vector<Snapshot> open_;

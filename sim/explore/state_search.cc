@@ -108,10 +108,16 @@ void StateSearch::add_root(const Position& p, uint64_t times) {
 
 StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits,
                             const Tick& tick) {
+  struct Child {
+    uint32_t node;
+    Position pos;
+    std::vector<uint32_t> rep;  // StateEncoder::interchangeable
+  };
   struct Frame {
     uint32_t node;
     Position pos;
-    std::vector<std::pair<uint32_t, Position>> children;  // states first found here
+    std::vector<uint32_t> rep;
+    std::vector<Child> children;  // states first found here
     size_t next = 0;
   };
   StopReason stop = StopReason::kNone;
@@ -134,7 +140,18 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
       return;
     }
     edges.clear();
+    // A move that reaches a renaming of another's target adds to that edge
+    // without being made (StateEncoder::interchangeable).
+    target_.assign(f.pos.world.requests.size(), UINT32_MAX);
     for (RequestId r : ms) {
+      uint32_t stand_in = f.rep[r.value];
+      if (stand_in != r.value && target_[stand_in] != UINT32_MAX) {
+        uint32_t to = target_[stand_in];
+        std::find_if(edges.begin(), edges.end(), [&](const StateGraph::Edge& e) {
+          return e.to == to;
+        })->times++;
+        continue;
+      }
       // Most moves reach a state found before: the child is built in a
       // scratch position, assigned over the last discarded one so that its
       // vectors, strings and maps keep their memory, and kept only when new.
@@ -142,13 +159,19 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
       step_in_place(scratch_, r);
       bool added = false;
       uint32_t id = intern(scratch_, &added);
+      target_[r.value] = id;
       auto same = std::find_if(edges.begin(), edges.end(),
                                [&](const StateGraph::Edge& e) { return e.to == id; });
       if (same != edges.end())
         ++same->times;
       else
         edges.push_back(StateGraph::Edge{id, 1});
-      if (added) f.children.emplace_back(id, std::move(scratch_));
+      if (added) {
+        // Worked out now, while the encoder holds this state's analysis.
+        std::vector<uint32_t> rep;
+        encoder_.interchangeable_encoded(scratch_.world, scratch_.watch, rep);
+        f.children.push_back(Child{id, std::move(scratch_), std::move(rep)});
+      }
     }
     StateGraph::Node& n = graph_.nodes[f.node];  // add_node may have moved it
     n.kind = StateGraph::Kind::kInner;
@@ -162,7 +185,9 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
   pending_roots_.clear();
   for (Position& root : roots) {
     uint32_t id = node_of(root);
-    stack.push_back(Frame{id, std::move(root), {}, 0});
+    std::vector<uint32_t> rep;
+    encoder_.interchangeable(root.world, root.watch, rep);
+    stack.push_back(Frame{id, std::move(root), std::move(rep), {}, 0});
     expand(stack.back());
     while (!stack.empty()) {
       Frame& top = stack.back();
@@ -170,8 +195,8 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
         stack.pop_back();
         continue;
       }
-      auto& [id2, pos] = top.children[top.next++];
-      stack.push_back(Frame{id2, std::move(pos), {}, 0});
+      Child& c = top.children[top.next++];
+      stack.push_back(Frame{c.node, std::move(c.pos), std::move(c.rep), {}, 0});
       expand(stack.back());
       progress_.states = keys_.size();
       progress_.depth = stack.size() - 1;

@@ -81,7 +81,8 @@ class StateSearch {
   SearchProgress progress_;
   std::string key_;
   Log log_;
-  Position scratch_;  // where each move is tried (StateSearch::run)
+  Position scratch_;              // where each move is tried (StateSearch::run)
+  std::vector<uint32_t> target_;  // per request: the state its move led to (StateSearch::run)
 };
 
 // True when request r's next step touches only r's own state (a LET, a

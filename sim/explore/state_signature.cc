@@ -219,10 +219,11 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     }
   }
   // Rows in label order: the newest version, the holders (a set), the queue.
-  std::vector<RowId> by_label(s.row_count());
+  std::vector<RowId>& by_label = by_label_;
+  by_label.resize(s.row_count());
   for (size_t r = 0; r < s.row_count(); ++r)
     by_label[row_label_[r]] = RowId{static_cast<uint32_t>(r)};
-  std::vector<std::pair<uint64_t, uint64_t>> holders;
+  std::vector<std::pair<uint64_t, uint64_t>>& holders = holders_;
   for (RowId r : by_label) {
     const RowState& row = s.row(r);
     put(out, version_label_[row.newest.value]);
@@ -244,7 +245,8 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     }
   }
   // Kept versions in label order.
-  std::vector<VersionId> versions;
+  std::vector<VersionId>& versions = versions_;
+  versions.clear();
   for (size_t v = 1; v < version_label_.size(); ++v)
     if (version_label_[v]) versions.push_back(VersionId{static_cast<uint32_t>(v)});
   std::sort(versions.begin(), versions.end(), [&](VersionId a, VersionId b) {
