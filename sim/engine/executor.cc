@@ -245,6 +245,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // (A lock just granted after a wait was not held before: that row is
     // checked as usual.)
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
+    bool waited = resumed;
     resumed = false;
     LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait);
     if (got == LockResult::kUnavailable) {
@@ -274,6 +275,23 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // Deleted, not replaced: a version with xmax and no successor.
     bool deleted = s.version(newest).xmax && !s.version(newest).next;
     VersionId target = seen;
+    // ---- Rule: FOR KEY SHARE beside a committed non-key UPDATE ---------------
+    // When the version the statement saw was replaced by a committed UPDATE
+    // that changed no key column, FOR KEY SHARE (which does not conflict with
+    // that UPDATE's FOR NO KEY UPDATE) is taken on the version seen, and the
+    // statement returns it: no 40001 at REPEATABLE READ, no following to the
+    // new version at READ COMMITTED. Only when the lock was granted at once:
+    // after waiting for a holder, the rules below apply
+    // (tests/specs/key_share_committed_update.spec).
+    if (sel && mode == LockMode::kKeyShare && !waited && !held && newest != seen) {
+      VersionId next = s.version(seen).next;
+      const Table& t = s.table(tid);
+      bool key_kept = next && s.committed(s.version(next).xmin);
+      for (int k : t.key_columns())
+        key_kept = key_kept && s.version(next).values[static_cast<size_t>(k)] ==
+                                   s.version(seen).values[static_cast<size_t>(k)];
+      if (key_kept) newest = seen, deleted = false;
+    }
     if (!held && (newest != seen || deleted)) {
       // ---- Rule: a row changed since the statement's snapshot ----------------
       // READ COMMITTED: the statement follows the row to its newest committed
@@ -283,9 +301,12 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // REPEATABLE READ and above: the row was changed by a transaction the
       // snapshot does not see, so the statement fails with SQLSTATE 40001
       // "could not serialize access due to concurrent update".
+      // (A locking SELECT says "update" for a delete too, as PostgreSQL's
+      // ExecLockRows does.)
       if (iso != Isolation::kReadCommitted)
-        throw SqlError("40001", deleted ? "could not serialize access due to concurrent delete"
-                                        : "could not serialize access due to concurrent update");
+        throw SqlError("40001", deleted && !sel
+                                    ? "could not serialize access due to concurrent delete"
+                                    : "could not serialize access due to concurrent update");
       if (deleted) {
         ++c.next;
         continue;
