@@ -220,7 +220,8 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
-  if (auto* ins = std::get_if<InsertStmt>(&st.body)) return advance_insert(r, *ins, waiting);
+  if (auto* ins = std::get_if<InsertStmt>(&st.body))
+    return advance_insert(r, *ins, waiting) && check_foreign_keys(r, waiting, resumed);
   if (std::holds_alternative<AdvisoryStmt>(st.body)) return true;  // woken: the lock is granted
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
@@ -338,12 +339,14 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       }
       check_not_null(t, after);
       if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, row);
+      queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
       s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
     } else {
+      queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
       s.ssi_write(c.txn, row, target);
       s.remove(row, c.txn);
       if (log_)
@@ -353,7 +356,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     ++c.rowcount;
     ++c.next;
   }
-  return true;
+  return sel || check_foreign_keys(r, waiting, resumed);
 }
 
 // Completes request r's statement: its answer (the rows a SELECT returns,

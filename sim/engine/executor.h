@@ -52,6 +52,14 @@ class Executor : public SqlBackend {
   void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);
+  std::vector<ForeignKey> foreign_keys(const CreateTableStmt& create) const;
+  // Foreign keys (engine/foreign_keys.cc): the checks a written row needs
+  // (before: null for an INSERT; after: null for a DELETE), queued in c;
+  // running them at the end of the statement (false: it must wait).
+  void queue_fk_checks(Cursor& c, TableId tid, const Row* before, const Row* after, bool own_row);
+  bool check_foreign_keys(RequestId r, SqlAnswer* waiting, bool resumed);
+  bool referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
+  bool referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   // ROLLBACK TO's grants, waiting for finish() (who rolled back, what was granted).
   std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
   void wake(const std::vector<TxnId>& granted, RequestId by);

@@ -56,7 +56,12 @@ void Executor::ddl(const Step& st) {
     std::vector<Column> columns = create->columns;
     for (Column& c : columns)  // a default that does not fit the type fails here
       if (c.default_value) c.default_value = fit(*c.default_value, c);
-    w_.store.create_table(create->table, columns);
+    std::vector<ForeignKey> fks = foreign_keys(*create);
+    TableId made = w_.store.create_table(create->table, columns);
+    for (ForeignKey& fk : fks) {
+      if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
+      w_.store.add_foreign_key(made, std::move(fk));
+    }
     return;
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
@@ -69,9 +74,85 @@ void Executor::ddl(const Step& st) {
       if (!tid && !drop->if_exists)
         throw SqlError("42P01", "table \"" + name + "\" does not exist");
     }
+    // ---- Rule: a referenced table is dropped with its referencing tables --
+    // (2BP01 otherwise: DROP ... CASCADE is not modelled.)
+    for (size_t i = 0; i < w_.store.table_count(); ++i) {
+      TableId other{static_cast<uint32_t>(i)};
+      const Table& t = w_.store.table(other);
+      if (t.dropped || std::find(found.begin(), found.end(), other) != found.end()) continue;
+      for (const ForeignKey& fk : t.foreign_keys)
+        if (std::find(found.begin(), found.end(), fk.parent) != found.end())
+          throw SqlError("2BP01", "cannot drop table " + w_.store.table(fk.parent).name +
+                                      " because other objects depend on it");
+    }
     for (TableId t : found) w_.store.drop_table(t);
     return;
   }
+}
+
+// ---- Rule: a foreign key references a primary key ----------------------------
+// Its columns must exist (42703), its table too (42P01), and the columns it
+// references must be that table's primary key, all of it (42830: ccsim has
+// no other unique index), of a type its columns can compare with (42804).
+// Named as PostgreSQL names it: table_column[_column...]_fkey. A key that
+// references the table being made gets its parent once the table exists.
+std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) const {
+  const Store& s = w_.store;
+  std::vector<ForeignKey> out;
+  auto index_of = [](const std::vector<Column>& cols, const std::string& name) {
+    for (size_t i = 0; i < cols.size(); ++i)
+      if (cols[i].name == name) return static_cast<int>(i);
+    throw SqlError("42703",
+                   "column \"" + name + "\" referenced in foreign key constraint does not exist");
+  };
+  for (const ForeignKeyDef& d : create.foreign_keys) {
+    ForeignKey fk;
+    fk.name = create.table;
+    for (const std::string& c : d.columns) {
+      fk.columns.push_back(index_of(create.columns, c));
+      fk.name += "_" + c;
+    }
+    fk.name += "_fkey";
+    fk.restrict_delete = d.restrict_delete;
+    fk.restrict_update = d.restrict_update;
+    bool self = d.table == create.table;
+    std::optional<TableId> parent = self ? std::nullopt : s.find_table(d.table);
+    if (!self && !parent) throw SqlError("42P01", "relation \"" + d.table + "\" does not exist");
+    const std::vector<Column>& pcols = self ? create.columns : s.table(*parent).columns;
+    std::vector<int> key;
+    for (size_t i = 0; i < pcols.size(); ++i)
+      if (pcols[i].primary_key) key.push_back(static_cast<int>(i));
+    if (d.ref_columns.empty()) {
+      if (key.empty())
+        throw SqlError("42830", "there is no primary key for referenced table \"" + d.table + "\"");
+      fk.parent_columns = key;
+    } else {
+      for (const std::string& c : d.ref_columns) fk.parent_columns.push_back(index_of(pcols, c));
+    }
+    if (fk.parent_columns.size() != fk.columns.size())
+      throw SqlError("42830",
+                     "number of referencing and referenced columns for foreign key disagree");
+    std::vector<int> named = fk.parent_columns;
+    std::sort(named.begin(), named.end());
+    if (named != key)
+      throw SqlError("42830",
+                     "there is no unique constraint matching given keys for referenced "
+                     "table \"" +
+                         d.table + "\"");
+    for (size_t i = 0; i < fk.columns.size(); ++i) {
+      auto family = [](ColumnType t) {
+        return t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric ? 0
+               : t == ColumnType::kText                                                       ? 1
+                                                                                              : 2;
+      };
+      if (family(create.columns[static_cast<size_t>(fk.columns[i])].type) !=
+          family(pcols[static_cast<size_t>(fk.parent_columns[i])].type))
+        throw SqlError("42804", "foreign key constraint \"" + fk.name + "\" cannot be implemented");
+    }
+    fk.parent = self ? TableId{UINT32_MAX} : *parent;
+    out.push_back(std::move(fk));
+  }
+  return out;
 }
 
 }  // namespace ccsim

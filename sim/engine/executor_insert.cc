@@ -90,6 +90,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
       return false;
     }
     s.ssi_insert_index(c.txn, tid);
+    queue_fk_checks(c, tid, nullptr, &values, true);
     RowId row = s.insert(tid, c.txn, values);
     s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
     c.out.push_back(s.row(row).newest);            // written by this statement
@@ -164,6 +165,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   }
   check_not_null(t, after);
   if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, k.row);
+  queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
   s.ssi_write(c.txn, k.row, target);
   VersionId made = s.update(k.row, c.txn, std::move(after));
   c.out.push_back(made);

@@ -16,6 +16,21 @@ namespace ccsim {
 
 // A statement in progress. It lives across steps only while the statement
 // waits for a row lock; when the lock is granted it resumes where it stopped.
+// A foreign-key check a write left for the end of its statement, as
+// PostgreSQL's RI triggers fire after the statement's rows are written
+// (engine/foreign_keys.cc). `parent`: a referenced key went away (a DELETE
+// or key UPDATE of the referenced table), and no row of `table` may still
+// hold `key`; otherwise a row of `table` now holds `key`, which the
+// referenced table must have.
+struct FkCheck {
+  uint32_t table = 0;  // the referencing table
+  uint32_t fk = 0;     // which of its foreign keys
+  Row key;
+  bool parent = false;
+  bool restrict_ = false;  // RESTRICT: a row that holds the key again does not count
+  bool operator==(const FkCheck&) const = default;
+};
+
 struct Cursor {
   TxnId txn;
   Snapshot snapshot;
@@ -26,6 +41,13 @@ struct Cursor {
   int64_t rowcount = 0;
   bool waiting = false;
   RowId wait_row;
+  // The foreign-key checks left, the next to run, whether they began, the
+  // version a waiting check saw and the snapshot it reads with.
+  std::vector<FkCheck> fk_checks;
+  size_t fk_next = 0;
+  bool fk_started = false;
+  VersionId fk_seen;
+  Snapshot fk_snapshot;
   // With deadlock timers (World::deadlock_timers): when this wait began, in
   // the world's virtual milliseconds and in the order waits began, and
   // whether its deadlock check has run (PostgreSQL runs it once per wait).

@@ -99,6 +99,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     if (const Session& ss = w.sessions[i]; ss.cursor) {
       for (VersionId v : ss.cursor->candidates) referenced[v.value] = 1;
       for (VersionId v : ss.cursor->out) referenced[v.value] = 1;
+      if (ss.cursor->fk_seen) referenced[ss.cursor->fk_seen.value] = 1;
     }
   }
   if (ssi_)

@@ -125,6 +125,18 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, static_cast<uint64_t>(c.rowcount));
     put(out, c.waiting);
     put(out, c.waiting ? row_label_[c.wait_row.value] + 1 : 0);
+    put(out, c.fk_checks.size());
+    for (const FkCheck& k : c.fk_checks) {
+      put(out, k.table);
+      put(out, k.fk);
+      put_row(out, k.key);
+      put(out, k.parent);
+      put(out, k.restrict_);
+    }
+    put(out, c.fk_next);
+    put(out, c.fk_started);
+    put(out, c.fk_seen ? version_label_[c.fk_seen.value] + 1 : 0);
+    put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {
@@ -215,6 +227,17 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
         put(out, static_cast<uint64_t>(c.max_length));
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
+      }
+      put(out, table.foreign_keys.size());
+      for (const ForeignKey& fk : table.foreign_keys) {
+        put(out, fk.parent.value);
+        put(out, fk.columns.size());
+        for (size_t i = 0; i < fk.columns.size(); ++i) {
+          put(out, static_cast<uint64_t>(fk.columns[i]));
+          put(out, static_cast<uint64_t>(fk.parent_columns[i]));
+        }
+        put(out, fk.restrict_delete);
+        put(out, fk.restrict_update);
       }
     }
   }

@@ -114,9 +114,19 @@ struct DeleteStmt {
   ExprPtr where;
 };
 
+// FOREIGN KEY (columns) REFERENCES table (ref_columns), or a column's
+// REFERENCES table [(column)]: ON DELETE / ON UPDATE NO ACTION or RESTRICT
+// only. No ref_columns means the referenced table's primary key.
+struct ForeignKeyDef {
+  std::vector<std::string> columns;
+  std::string table;
+  std::vector<std::string> ref_columns;
+  bool restrict_delete = false, restrict_update = false;  // RESTRICT, not NO ACTION
+};
 struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
+  std::vector<ForeignKeyDef> foreign_keys;
   bool if_not_exists = false;  // an existing table is no error: nothing happens
 };
 struct DropTableStmt {

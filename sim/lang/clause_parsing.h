@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,6 +80,65 @@ class ClauseParsing : protected TokenCursor {
     }
     if (accept("INCLUDE")) (void)names("to open the INCLUDE column list");
     return true;
+  }
+
+  // A table-level FOREIGN KEY (a, b) REFERENCES t [(x, y)] [actions].
+  // Returns false when the element is not one.
+  bool table_foreign_key(CreateTableStmt& c) {
+    if (!accept("FOREIGN")) return false;
+    expect("KEY", "after FOREIGN");
+    ForeignKeyDef fk;
+    expect_symbol("(", "to open the foreign key's column list");
+    do {
+      fk.columns.push_back(name("a column name"));
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the column list");
+    expect("REFERENCES", "after FOREIGN KEY (...)");
+    references(fk);
+    c.foreign_keys.push_back(std::move(fk));
+    return true;
+  }
+
+  // What follows REFERENCES: the table, its columns, and the actions. Only
+  // NO ACTION and RESTRICT are modelled: the others change rows of their own
+  // (CASCADE, SET NULL, SET DEFAULT) or move the check to COMMIT
+  // (DEFERRABLE), and are refused by name.
+  void references(ForeignKeyDef& fk) {
+    fk.table = name("the referenced table's name");
+    if (accept_symbol("(")) {
+      do {
+        fk.ref_columns.push_back(name("a column name"));
+      } while (accept_symbol(","));
+      expect_symbol(")", "to close the referenced column list");
+    }
+    for (;;) {
+      const Token& t = peek();
+      if (accept("ON")) {
+        bool del = accept("DELETE");
+        if (!del) expect("UPDATE", "after ON (ON DELETE or ON UPDATE)");
+        const Token& action = peek();
+        if (accept("NO")) {
+          expect("ACTION", "after NO");
+        } else if (accept("RESTRICT")) {
+          (del ? fk.restrict_delete : fk.restrict_update) = true;
+        } else {
+          std::string what = action.text;
+          if (iequals(what, "SET") && at_ + 1 < tokens_.size()) what += " " + tokens_[at_ + 1].text;
+          for (char& ch : what)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+          fail(action, std::string(del ? "ON DELETE " : "ON UPDATE ") + what +
+                           " is not modelled; ccsim's foreign keys are NO ACTION or RESTRICT");
+        }
+      } else if (peek_is("MATCH") || peek_is("DEFERRABLE") || peek_is("INITIALLY") ||
+                 (peek_is("NOT") && at_ + 1 < tokens_.size() &&
+                  iequals(tokens_[at_ + 1].text, "DEFERRABLE"))) {
+        fail(t, std::string(peek_is("MATCH") ? "a foreign key's MATCH clause"
+                                             : "a deferrable foreign key") +
+                    " is not modelled");
+      } else {
+        return;
+      }
+    }
   }
 
   // count(*), count(col), sum(col), min(col), max(col) in a select list.

@@ -341,7 +341,7 @@ class Parser : ClauseParsing {
     c.table = table_name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
     do {
-      if (table_primary_key(c)) continue;
+      if (table_primary_key(c) || table_foreign_key(c)) continue;
       Column col;
       refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
@@ -385,6 +385,13 @@ class Parser : ClauseParsing {
           col.not_null = true;
         } else if (accept("DEFAULT")) {
           col.default_value = constant();
+        } else if (accept("REFERENCES")) {
+          ForeignKeyDef fk;
+          fk.columns = {col.name};
+          references(fk);
+          if (fk.ref_columns.size() > 1)
+            fail(peek(), "a column's REFERENCES names one referenced column");
+          c.foreign_keys.push_back(std::move(fk));
         } else {
           refuse_unmodelled(SqlPlace::kColumnClause);
           break;

@@ -210,6 +210,13 @@ std::string print_server_sql(const Step& st, const Vars& vars,
                      : c.not_null                     ? " NOT NULL"
                                                       : "");
           if (key.size() > 1) cols += ", PRIMARY KEY (" + names_sql(key) + ")";
+          for (const ForeignKeyDef& fk : b.foreign_keys) {
+            cols += ", FOREIGN KEY (" + names_sql(fk.columns) + ") REFERENCES " +
+                    sql_identifier(fk.table);
+            if (!fk.ref_columns.empty()) cols += " (" + names_sql(fk.ref_columns) + ")";
+            if (fk.restrict_delete) cols += " ON DELETE RESTRICT";
+            if (fk.restrict_update) cols += " ON UPDATE RESTRICT";
+          }
           return std::string("CREATE TABLE ") + (b.if_not_exists ? "IF NOT EXISTS " : "") +
                  sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {

@@ -80,7 +80,6 @@ std::optional<Unmodelled> select_item(const Look& l) {
 }
 
 std::optional<Unmodelled> table_element(const Look& l) {
-  if (l.is(0, "FOREIGN")) return l.no(0, "a table-level FOREIGN KEY (...)");
   for (const char* k : {"UNIQUE", "CONSTRAINT", "CHECK", "EXCLUDE"})
     if (l.is(0, k)) return l.no(0, std::string("a table-level ") + k + " constraint");
   return std::nullopt;
@@ -142,7 +141,7 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
                       "the types are int, bigint, text, varchar, numeric and boolean");
       return std::nullopt;
     case SqlPlace::kColumnClause:
-      for (const char* k : {"UNIQUE", "REFERENCES", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
+      for (const char* k : {"UNIQUE", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
         if (l.is(0, k)) return l.no(0, std::string("a column's ") + k + " clause");
       return std::nullopt;
   }

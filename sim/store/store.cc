@@ -31,7 +31,7 @@ bool conflicts(LockMode a, LockMode b) {
 }
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns) {
-  tables_.push_back(Table{name, std::move(columns), {}, false, {}});
+  tables_.push_back(Table{name, std::move(columns), {}, {}, false, {}});
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 

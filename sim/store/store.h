@@ -26,10 +26,23 @@
 
 namespace ccsim {
 
+// A foreign key of the referencing table: its columns hold a key of
+// `parent` (its primary key's columns, in `parent_columns`' order) or NULL.
+// Named as PostgreSQL names it: table_column[_column...]_fkey.
+struct ForeignKey {
+  std::string name;
+  std::vector<int> columns;
+  TableId parent;
+  std::vector<int> parent_columns;
+  bool restrict_delete = false, restrict_update = false;
+  bool operator==(const ForeignKey&) const = default;
+};
+
 struct Table {
   std::string name;
   std::vector<Column> columns;
-  std::vector<RowId> rows;  // in insertion order
+  std::vector<ForeignKey> foreign_keys;  // the keys this table's rows must find
+  std::vector<RowId> rows;               // in insertion order
   bool dropped = false;
   // The primary key's index: for each key, every row any of whose versions
   // ever had it, in heap order. A row whose key changed stays listed under
@@ -149,6 +162,8 @@ class Store {
   // ---- schema ---------------------------------------------------------------
   // Creates a table. REQUIRES: no live table of that name.
   TableId create_table(const std::string& name, std::vector<Column> columns);
+  // Gives table t a foreign key. REQUIRES: its parent is a live table.
+  void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
   void drop_table(TableId t);
   // Returns the live table of that name, if any.
   std::optional<TableId> find_table(const std::string& name) const;
@@ -166,6 +181,9 @@ class Store {
   // snapshot once taken, otherwise one taken now (for pictures of a
   // transaction's view).
   Snapshot view_snapshot(TxnId t) const;
+  // Returns a snapshot of t that sees every commit so far, at any level (what
+  // PostgreSQL's foreign-key checks read with where they must see new rows).
+  Snapshot latest_snapshot(TxnId t) const { return Snapshot{commit_seq_, t}; }
   // Marks every transaction so far as run by no request (kNoRequest): what
   // setup statements committed belongs to no request of the run.
   void disown_all();

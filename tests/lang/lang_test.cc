@@ -258,7 +258,7 @@ TEST_CASE("storing into an int column checks PostgreSQL's int4 range", "[lang][e
                     "invalid input syntax for type integer: \"x\"");
 }
 
-TEST_CASE("a column qualified with its table is the column; another table is 42P01", "[lang]") {
+TEST_CASE("a column qualified with its table is the column, another table is 42P01", "[lang]") {
   Step s = parse_step(
       "SELECT t.id, \"t\".\"v\" FROM t WHERE t.v > 1 ORDER BY t.id FOR UPDATE INTO :a, :b",
       SourcePos{"f", 1, 1});
@@ -279,7 +279,7 @@ TEST_CASE("a column qualified with its table is the column; another table is 42P
         "write the column alone");
 }
 
-TEST_CASE("varchar(n) holds at most n characters; spaces past n are cut off", "[lang]") {
+TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[lang]") {
   Step create = parse(
       "CREATE TABLE u (a varchar(3), b character varying(2), c varchar, d character varying)");
   const auto& cols = std::get<CreateTableStmt>(create.body).columns;
@@ -300,7 +300,7 @@ TEST_CASE("varchar(n) holds at most n characters; spaces past n are cut off", "[
   CHECK(fit(Value{Null{}}, c) == Value{Null{}});
   CHECK(error_of("CREATE TABLE u (a character(3))") ==
         "f.toml:7:21: error: the column type character is not modelled; the types are int, "
-        "bigint, text, varchar and numeric");
+        "bigint, text, varchar, numeric and boolean");
 }
 
 TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
@@ -339,8 +339,11 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"CREATE TABLE u (a date)",
        "7:21: error: the column type date is not modelled; the "
        "types are int, bigint, text, varchar, numeric and boolean"},
-      {"CREATE TABLE u (a int REFERENCES t)",
-       "7:25: error: a column's REFERENCES clause is not modelled"},
+      {"CREATE TABLE u (a int REFERENCES t ON DELETE SET NULL)",
+       "7:48: error: ON DELETE SET NULL is not modelled; ccsim's foreign keys are NO ACTION or "
+       "RESTRICT"},
+      {"CREATE TABLE u (a int REFERENCES t MATCH FULL)",
+       "7:38: error: a foreign key's MATCH clause is not modelled"},
       {"SELECT id FROM t FOR UPDATE OF t",
        "7:31: error: a locking clause naming tables (FOR UPDATE OF) is not modelled"},
       {"LOCK TABLE t", "7:3: error: LOCK TABLE is not modelled"},
@@ -401,7 +404,7 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
               .find("expected a duration for deadlock_timeout") != std::string::npos);
 }
 
-TEST_CASE("INSERT ... ON CONFLICT DO NOTHING and DO UPDATE parse; what is not modelled says so",
+TEST_CASE("INSERT ... ON CONFLICT DO NOTHING and DO UPDATE parse, what is not modelled says so",
           "[lang]") {
   const auto ins = std::get<InsertStmt>(
       parse("INSERT INTO t (id, v) VALUES (1, 2) ON CONFLICT (id) DO NOTHING").body);

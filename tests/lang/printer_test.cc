@@ -50,6 +50,13 @@ TEST_CASE(
         "CREATE TABLE t (a int NOT NULL, b numeric NOT NULL, PRIMARY KEY (a, b))");
   CHECK(print("CREATE TABLE t (a int, b text, PRIMARY KEY (b))").sql ==
         "CREATE TABLE t (a int, b text PRIMARY KEY)");
+  // A column's REFERENCES is printed as the table-level key it means (the
+  // same constraint, named the same way by PostgreSQL).
+  CHECK(print("CREATE TABLE o (id int PRIMARY KEY, u int REFERENCES p ON DELETE RESTRICT)").sql ==
+        "CREATE TABLE o (id int PRIMARY KEY, u int, FOREIGN KEY (u) REFERENCES p ON DELETE "
+        "RESTRICT)");
+  CHECK(print("CREATE TABLE o (a int, b int, FOREIGN KEY (a, b) REFERENCES p (x, y))").sql ==
+        "CREATE TABLE o (a int, b int, FOREIGN KEY (a, b) REFERENCES p (x, y))");
 }
 
 TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
