@@ -200,7 +200,7 @@ TEST_CASE("SKIP passes over the next steps when its condition decides so", "[eng
   CHECK(committed(w, "t", 1, "v") == Value{int64_t{201}});
 }
 
-TEST_CASE("SKIP UNLESS skips on NULL, as Python's if treats None; SKIP IF does not", "[engine]") {
+TEST_CASE("SKIP UNLESS skips on NULL, as Python's if treats None, SKIP IF does not", "[engine]") {
   World w = make_world(kSetup, {{"A",
                                  "SELECT v FROM t WHERE id = 9 INTO :v\n"
                                  "SKIP 1 UNLESS :v > 0\n"

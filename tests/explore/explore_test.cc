@@ -108,7 +108,7 @@ TEST_CASE("select_for_update: 148 interleavings, all 120", "[explore]") {
   CHECK(points(e.outcomes[0]) == 120);
 }
 
-TEST_CASE("the card fixes never lose an update with 3 requests; none reaches 110, 120, 130",
+TEST_CASE("the card fixes never lose an update with 3 requests, none reaches 110, 120, 130",
           "[explore]") {
   // A fix that holds the row lock from read to write (select_for_update,
   // update_first), adds atomically (f_expression) or serializes on a lock
@@ -128,7 +128,7 @@ TEST_CASE("the card fixes never lose an update with 3 requests; none reaches 110
   CHECK(by_points(none).size() == 3);
 }
 
-TEST_CASE("SERIALIZABLE never leaves both doctors off call; READ COMMITTED can", "[explore]") {
+TEST_CASE("SERIALIZABLE never leaves both doctors off call, READ COMMITTED can", "[explore]") {
   // Serializable snapshot isolation guarantees every committed result is
   // some serial order's; serially the second doctor always stays on call.
   Exploration ser = explore_one("on_call", options("check_then_update", Isolation::kSerializable));

@@ -108,7 +108,7 @@ TEST_CASE("lock waiters are granted in FIFO order, one conflicting waiter at a t
   CHECK(f.s.end(b, true) == std::vector<TxnId>{c});
 }
 
-TEST_CASE("shared locks are granted together; NOWAIT-style requests are not queued", "[store]") {
+TEST_CASE("shared locks are granted together, NOWAIT-style requests are not queued", "[store]") {
   Fixture f;
   RowId r = f.seed_row(1, 100);
   TxnId a = f.s.begin(RequestId{0}, Isolation::kReadCommitted);

@@ -46,7 +46,7 @@ TEST_CASE("what the application counted is part of the record", "[verify]") {
   CHECK(r.tallies[1] == std::pair<std::string, std::string>{"B", "1 restart"});
 }
 
-TEST_CASE("two records that agree have no difference; each kind of disagreement is named",
+TEST_CASE("two records that agree have no difference, each kind of disagreement is named",
           "[verify]") {
   ReplayRecord a = simulated("none", "A B A B A B");
   ReplayRecord b = a;
