@@ -31,7 +31,10 @@ enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 // int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds whole numbers only in
 // ccsim: no fractional literal is read and no division is allowed where a numeric column exists
 // (lang/validate.cc), so its values print as PostgreSQL's do.
-enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool };
+// kDate and kTimestamp (without time zone) hold their value as canonical
+// ISO text ('2024-01-31', '2024-01-31 10:00:00'), which orders as the
+// instants do (years 1 to 9999).
+enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool, kDate, kTimestamp };
 
 // A column of a table, as CREATE TABLE declares it.
 struct Column {

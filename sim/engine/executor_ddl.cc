@@ -140,10 +140,9 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
                      "table \"" +
                          d.table + "\"");
     for (size_t i = 0; i < fk.columns.size(); ++i) {
-      auto family = [](ColumnType t) {
-        return t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric ? 0
-               : t == ColumnType::kText                                                       ? 1
-                                                                                              : 2;
+      auto family = [](ColumnType t) {  // integers compare with each other
+        bool whole = t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
+        return whole ? -1 : static_cast<int>(t);
       };
       if (family(create.columns[static_cast<size_t>(fk.columns[i])].type) !=
           family(pcols[static_cast<size_t>(fk.parent_columns[i])].type))

@@ -62,6 +62,10 @@ double column_width(const Column& c) {
       return 8;
     case ColumnType::kBool:
       return 1;
+    case ColumnType::kDate:
+      return 4;
+    case ColumnType::kTimestamp:
+      return 8;
     case ColumnType::kNumeric:
       return 32;
     case ColumnType::kText:
@@ -142,7 +146,19 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
   if (col->kind != ExprKind::kColumn) std::swap(col, val);
   if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
   EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
-  return std::vector<Value>{eval_value(*val, env)};
+  Value v = eval_value(*val, env);
+  // A text looked up in a date or timestamp key is read as one (as the
+  // WHERE reads it); one that is not leaves the lookup to the WHERE's error.
+  ColumnType ct = t.columns[static_cast<size_t>(keys[0])].type;
+  if ((ct == ColumnType::kDate || ct == ColumnType::kTimestamp) &&
+      std::holds_alternative<std::string>(v)) {
+    try {
+      v = datetime_value(std::get<std::string>(v), ct);
+    } catch (const SqlError&) {
+      return std::nullopt;
+    }
+  }
+  return std::vector<Value>{v};
 }
 
 }  // namespace ccsim

@@ -182,6 +182,20 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       };
       as_boolean(a, *e.lhs, b);
       as_boolean(b, *e.rhs, a);
+      // A text beside a date or timestamp column is read as one, as
+      // PostgreSQL types it by the column.
+      auto as_datetime = [&](Value& v, const Expr& column_side) {
+        if (column_side.kind != ExprKind::kColumn || column_side.excluded || !env.table ||
+            !std::holds_alternative<std::string>(v))
+          return;
+        int i = env.table->column_index(column_side.name);
+        if (i < 0) return;
+        ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
+        if (ct == ColumnType::kDate || ct == ColumnType::kTimestamp)
+          v = datetime_value(std::get<std::string>(v), ct);
+      };
+      as_datetime(b, *e.lhs);
+      as_datetime(a, *e.rhs);
       if (a.index() != b.index())
         throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) +
                                     " compared with " + type_name(b));
@@ -214,8 +228,85 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
                               type_name(v) + ": " + to_sql(e));
 }
 
+// ---- Rule: date and timestamp input ---------------------------------------------
+// 'YYYY-MM-DD', optionally followed (after a space or T) by HH:MM, HH:MM:SS
+// or HH:MM:SS.ffffff; a date keeps only its day, a timestamp without a time
+// is midnight. Stored canonically as PostgreSQL prints them with DateStyle
+// ISO: '2024-01-31' and '2024-01-31 10:05:00' (fractions without trailing
+// zeros). A text of another shape is 22007, a field out of range (month
+// 13, February 30th, hour 24) 22008, as PostgreSQL says.
+Value datetime_value(const std::string& text, ColumnType t) {
+  const char* type = t == ColumnType::kDate ? "date" : "timestamp";
+  auto syntax = [&] {
+    return SqlError("22007",
+                    std::string("invalid input syntax for type ") + type + ": \"" + text + "\"");
+  };
+  size_t b = text.find_first_not_of(' '), e = text.find_last_not_of(' ');
+  if (b == std::string::npos) throw syntax();
+  std::string s = text.substr(b, e - b + 1);
+  size_t at = 0;
+  auto digits = [&](size_t n) {
+    int v = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (at >= s.size() || !std::isdigit(static_cast<unsigned char>(s[at]))) throw syntax();
+      v = v * 10 + (s[at++] - '0');
+    }
+    return v;
+  };
+  auto sep = [&](char c) {
+    if (at >= s.size() || s[at] != c) throw syntax();
+    ++at;
+  };
+  int year = digits(4);
+  sep('-');
+  int month = digits(2);
+  sep('-');
+  int day = digits(2);
+  int hour = 0, minute = 0, second = 0;
+  std::string fraction;
+  if (at < s.size()) {
+    if (s[at] != ' ' && s[at] != 'T') throw syntax();
+    ++at;
+    hour = digits(2);
+    sep(':');
+    minute = digits(2);
+    if (at < s.size() && s[at] == ':') {
+      ++at;
+      second = digits(2);
+      if (at < s.size() && s[at] == '.') {
+        ++at;
+        while (at < s.size() && std::isdigit(static_cast<unsigned char>(s[at])))
+          fraction += s[at++];
+        if (fraction.empty() || fraction.size() > 6) throw syntax();
+      }
+    }
+    if (at != s.size()) throw syntax();
+  }
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > days[month - 1] || hour > 23 ||
+      minute > 59 || second > 59)
+    throw SqlError("22008", "date/time field value out of range: \"" + text + "\"");
+  auto pad = [](int v, size_t width) {
+    std::string d = std::to_string(v);
+    return std::string(width > d.size() ? width - d.size() : 0, '0') + d;
+  };
+  std::string r = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2);
+  if (t == ColumnType::kDate) return r;
+  r += " " + pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (!fraction.empty()) r += "." + fraction;
+  return r;
+}
+
 Value coerce(const Value& v, ColumnType t, const std::string& column) {
   if (is_null(v)) return v;
+  if (t == ColumnType::kDate || t == ColumnType::kTimestamp) {
+    if (auto* text = std::get_if<std::string>(&v)) return datetime_value(*text, t);
+    throw SqlError("42804", "column \"" + column + "\" is of type " +
+                                (t == ColumnType::kDate ? "date" : "timestamp without time zone") +
+                                " but expression is of type " + type_name(v));
+  }
   if (t == ColumnType::kBool) {
     if (std::holds_alternative<bool>(v)) return v;
     if (auto* text = std::get_if<std::string>(&v)) {

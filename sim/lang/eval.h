@@ -91,6 +91,10 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
 // (int is int4: 22003 when out of range; 22P02 / 42804 on a type mismatch).
 Value coerce(const Value& v, ColumnType t, const std::string& column);
 
+// Returns a date or timestamp's text as the column stores it (canonical ISO
+// form); 22007 or 22008 when it is not one.
+Value datetime_value(const std::string& text, ColumnType t);
+
 // Returns v as column c stores it: coerce()d, and for varchar(n) at most n
 // characters (22001, unless what is past n is only spaces: cut off, as
 // PostgreSQL does).

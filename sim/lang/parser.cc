@@ -362,6 +362,20 @@ class Parser : ClauseParsing {
         }
       } else if (accept("boolean") || accept("bool")) {
         col.type = ColumnType::kBool;
+      } else if (accept("date")) {
+        col.type = ColumnType::kDate;
+      } else if (peek_is("timestamp")) {
+        ++at_;
+        col.type = ColumnType::kTimestamp;
+        if (peek_is("with") || peek_is("without")) {
+          const Token& w = peek();
+          bool with = peek_is("with");
+          ++at_;
+          expect("TIME", "after WITH or WITHOUT");
+          expect("ZONE", "after TIME");
+          if (with)
+            fail(w, "the column type timestamp with time zone is not modelled; write timestamp");
+        }
       } else if (accept("numeric") || accept("decimal")) {
         col.type = ColumnType::kNumeric;
         if (peek().kind == TokenKind::kSymbol && peek().text == "(")
@@ -370,8 +384,10 @@ class Parser : ClauseParsing {
                "numeric alone (ccsim's numeric holds whole numbers)");
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
-        fail(t, "expected a column type (int, bigint, text, varchar, numeric or boolean), found " +
-                    describe(t));
+        fail(t,
+             "expected a column type (int, bigint, text, varchar, numeric, boolean, date or "
+             "timestamp), found " +
+                 describe(t));
       }
       for (;;) {
         if (const Token& pk = peek(); accept("PRIMARY")) {

@@ -90,6 +90,10 @@ std::string type_sql(ColumnType t) {
       return "numeric";
     case ColumnType::kBool:
       return "boolean";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamp";
   }
   return "?";
 }

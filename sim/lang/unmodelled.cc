@@ -133,12 +133,13 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       if (l.symbol(0, ")")) return l.no(0, "a table without columns");
       return table_element(l);
     case SqlPlace::kColumnType:
-      for (const char* k : {"real", "double", "float", "char", "character", "date", "timestamp",
-                            "timestamptz", "time", "interval", "serial", "bigserial", "smallint",
-                            "int2", "uuid", "json", "jsonb", "bytea"})
+      for (const char* k :
+           {"real", "double", "float", "char", "character", "timestamptz", "time", "interval",
+            "serial", "bigserial", "smallint", "int2", "uuid", "json", "jsonb", "bytea"})
         if (l.is(0, k))
           return l.no(0, "the column type " + lower(l.at(0).text),
-                      "the types are int, bigint, text, varchar, numeric and boolean");
+                      "the types are int, bigint, text, varchar, numeric, boolean, date and "
+                      "timestamp");
       return std::nullopt;
     case SqlPlace::kColumnClause:
       for (const char* k : {"UNIQUE", "CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})

@@ -113,10 +113,15 @@ class Validator {
     for (const Aggregate& a : sel.aggregates) {
       if (a.column.empty()) continue;
       column(s, t, a.column);
+      ColumnType ct = t.columns[static_cast<size_t>(t.column_index(a.column))].type;
       if (a.kind == AggKind::kSum &&
-          t.columns[static_cast<size_t>(t.column_index(a.column))].type == ColumnType::kText)
+          (ct == ColumnType::kText || ct == ColumnType::kDate || ct == ColumnType::kTimestamp))
         fail(s, column_of(s, a.column),
-             "sum(text) does not exist in PostgreSQL (42883): sum adds numbers");
+             std::string("sum(") +
+                 (ct == ColumnType::kText   ? "text"
+                  : ct == ColumnType::kDate ? "date"
+                                            : "timestamp without time zone") +
+                 ") does not exist in PostgreSQL (42883): sum adds numbers");
     }
     expr(s, &t, sel.where);
     if (sel.order_by) column(s, t, sel.order_by->column);

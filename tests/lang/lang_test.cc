@@ -300,7 +300,7 @@ TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[
   CHECK(fit(Value{Null{}}, c) == Value{Null{}});
   CHECK(error_of("CREATE TABLE u (a character(3))") ==
         "f.toml:7:21: error: the column type character is not modelled; the types are int, "
-        "bigint, text, varchar, numeric and boolean");
+        "bigint, text, varchar, numeric, boolean, date and timestamp");
 }
 
 TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
@@ -336,9 +336,11 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
       {"CREATE TABLE u (a int, UNIQUE (a))",
        "7:26: error: a table-level UNIQUE constraint is not modelled"},
-      {"CREATE TABLE u (a date)",
-       "7:21: error: the column type date is not modelled; the "
-       "types are int, bigint, text, varchar, numeric and boolean"},
+      {"CREATE TABLE u (a interval)",
+       "7:21: error: the column type interval is not modelled; the "
+       "types are int, bigint, text, varchar, numeric, boolean, date and timestamp"},
+      {"CREATE TABLE u (a timestamp with time zone)",
+       "7:31: error: the column type timestamp with time zone is not modelled; write timestamp"},
       {"CREATE TABLE u (a int REFERENCES t ON DELETE SET NULL)",
        "7:48: error: ON DELETE SET NULL is not modelled; ccsim's foreign keys are NO ACTION or "
        "RESTRICT"},
