@@ -301,6 +301,11 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
                        4,
                        Isolation::kReadCommitted});
   cases.push_back(Case{"two_tabs", {"client_debounce"}, 4, Isolation::kReadCommitted});
+  // Foreign keys: their checks wait and keep state in the statement's cursor.
+  for (Isolation iso :
+       {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
+    for (size_t n : {2, 3})
+      cases.push_back(Case{CCSIM_SOURCE_DIR "/tests/verify/foreign_key_order.toml", {}, n, iso});
 
   for (const Case& c : cases) {
     Scenario s = load_scenario(c.scenario);
