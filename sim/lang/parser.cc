@@ -277,15 +277,27 @@ class Parser : ClauseParsing {
       expect_symbol(")", "to close the column list");
     }
     refuse_unmodelled(SqlPlace::kInsertSource);
-    expect("VALUES", "before the row values");
-    do {
-      expect_symbol("(", "to open a row of values");
+    // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
+    if (accept("SELECT")) {
       std::vector<ExprPtr> row;
       do row.push_back(expr());
       while (accept_symbol(","));
-      expect_symbol(")", "to close the row of values");
       ins.rows.push_back(std::move(row));
-    } while (accept_symbol(","));
+      const Token& t = peek();
+      if (t.kind != TokenKind::kEnd && !peek_is("ON"))
+        fail(t, "INSERT ... SELECT ... " + t.text +
+                    " is not modelled; write the rows with VALUES (...)");
+    } else {
+      expect("VALUES", "before the row values");
+      do {
+        expect_symbol("(", "to open a row of values");
+        std::vector<ExprPtr> row;
+        do row.push_back(expr());
+        while (accept_symbol(","));
+        expect_symbol(")", "to close the row of values");
+        ins.rows.push_back(std::move(row));
+      } while (accept_symbol(","));
+    }
     if (accept("ON")) {
       expect("CONFLICT", "after INSERT ... ON");
       OnConflict oc;

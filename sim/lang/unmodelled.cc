@@ -117,7 +117,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       if (l.is(0, "OF")) return l.no(0, "a locking clause naming tables (FOR UPDATE OF)");
       return std::nullopt;
     case SqlPlace::kInsertSource:
-      if (l.is(0, "SELECT")) return l.no(0, "INSERT ... SELECT");
       if (l.is(0, "DEFAULT")) return l.no(0, "DEFAULT VALUES");
       return std::nullopt;
     case SqlPlace::kCreate:

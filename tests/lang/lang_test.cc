@@ -310,7 +310,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING",
        "7:40: error: ON CONFLICT ON CONSTRAINT is not modelled; name the key's columns: ON "
        "CONFLICT (col, ...)"},
-      {"INSERT INTO t SELECT * FROM u", "7:17: error: INSERT ... SELECT is not modelled"},
+      {"INSERT INTO t SELECT id FROM u",
+       "7:27: error: INSERT ... SELECT ... FROM is not modelled; write the rows with VALUES (...)"},
       {"SELECT id FROM t WHERE id IN (SELECT id FROM u)",
        "7:33: error: a subquery (IN (SELECT ...)) is not modelled"},
       {"SELECT id::int FROM t",

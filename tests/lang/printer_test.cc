@@ -50,6 +50,8 @@ TEST_CASE(
         "CREATE TABLE t (a int NOT NULL, b numeric NOT NULL, PRIMARY KEY (a, b))");
   CHECK(print("CREATE TABLE t (a int, b text, PRIMARY KEY (b))").sql ==
         "CREATE TABLE t (a int, b text PRIMARY KEY)");
+  // INSERT ... SELECT without FROM is the one row VALUES writes.
+  CHECK(print("INSERT INTO t SELECT 7, 'x'").sql == "INSERT INTO t VALUES (7, 'x')");
   // A column's REFERENCES is printed as the table-level key it means (the
   // same constraint, named the same way by PostgreSQL).
   CHECK(print("CREATE TABLE o (id int PRIMARY KEY, u int REFERENCES p ON DELETE RESTRICT)").sql ==
