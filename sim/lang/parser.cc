@@ -284,9 +284,11 @@ class Parser : ClauseParsing {
       while (accept_symbol(","));
       ins.rows.push_back(std::move(row));
       const Token& t = peek();
-      if (t.kind != TokenKind::kEnd && !peek_is("ON"))
-        fail(t, "INSERT ... SELECT ... " + t.text +
-                    " is not modelled; write the rows with VALUES (...)");
+      for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
+                                 "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
+        if (peek_is(clause))
+          fail(t, "INSERT ... SELECT ... " + t.text +
+                      " is not modelled; write the rows with VALUES (...)");
     } else {
       expect("VALUES", "before the row values");
       do {
