@@ -34,7 +34,7 @@ bool fire_deadlock_timer(World& w, const DeadlockTimer& t, Log* log) {
   return sql.deadlock_check(t.request);
 }
 
-void run_setup(World& w, const Program& setup) {
+void run_setup(World& w, const Program& setup, Log* log) {
   // Setup runs as a throwaway request 0 before the scenario's requests exist
   // (REQUIRES: w.requests is empty); each statement autocommits. Its
   // transactions are committed and never waited on, so no later request can
@@ -45,7 +45,7 @@ void run_setup(World& w, const Program& setup) {
   w.requests.insert(w.requests.begin(), q);
   w.sessions.insert(w.sessions.begin(), Session{});
   RequestId r{0};
-  while (w.requests[0].state == RunState::kReady) step(w, r, nullptr);
+  while (w.requests[0].state == RunState::kReady) step(w, r, log);
   Request done = w.requests[0];
   w.requests.erase(w.requests.begin());
   w.sessions.erase(w.sessions.begin());

@@ -37,6 +37,6 @@ bool fire_deadlock_timer(World& w, const DeadlockTimer& t, Log* log);
 
 // Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
 // in its own committed transaction. Throws SetupFailure when one fails.
-void run_setup(World& w, const Program& setup);
+void run_setup(World& w, const Program& setup, Log* log = nullptr);
 
 }  // namespace ccsim

@@ -1,6 +1,7 @@
 #include "engine/executor.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "engine/aggregate.h"
 #include "engine/describe.h"
@@ -23,6 +24,15 @@ LockMode write_lock(const Table& t, const StepBody& body) {
   }
   return LockMode::kUpdate;
 }
+
+// True when e calls an advisory-lock function.
+bool has_advisory(const Expr* e) {
+  return e && (e->kind == ExprKind::kAdvisory || has_advisory(e->lhs.get()) ||
+               has_advisory(e->rhs.get()));
+}
+
+// Thrown out of a WHERE's evaluation when a lock function in it must wait.
+struct AdvisoryWait {};
 
 struct Target {
   const std::string& table;
@@ -106,6 +116,24 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
 }
 
+// Puts a SELECT's rows in its ORDER BY's order. PostgreSQL's default order
+// treats NULL as larger than any value: NULLS LAST ascending, NULLS FIRST
+// descending.
+void sort_candidates(const Store& s, const Table& t, const SelectStmt& sel,
+                     std::vector<VersionId>& rows) {
+  size_t col = column_named(t, sel.order_by->column);
+  bool desc = sel.order_by->descending;
+  auto ascending = [](const Value& x, const Value& y) {
+    if (is_null(x) != is_null(y)) return is_null(y);
+    return x < y;
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](VersionId a, VersionId b) {
+    const Value& x = s.version(a).values[col];
+    const Value& y = s.version(b).values[col];
+    return desc ? ascending(y, x) : ascending(x, y);
+  });
+}
+
 // Starts a data statement (SELECT, UPDATE, INSERT, DELETE) in a cursor.
 void Executor::start_statement(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
@@ -128,22 +156,17 @@ void Executor::start_statement(RequestId r, const Step& st) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
-  if (sel && sel->order_by) {
-    size_t col = column_named(t, sel->order_by->column);
-    bool desc = sel->order_by->descending;
-    // PostgreSQL's default order treats NULL as larger than any value: NULLS
-    // LAST ascending, NULLS FIRST descending.
-    auto ascending = [](const Value& x, const Value& y) {
-      if (is_null(x) != is_null(y)) return is_null(y);
-      return x < y;
-    };
-    std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
-      const Value& x = s.version(a).values[col];
-      const Value& y = s.version(b).values[col];
-      return desc ? ascending(y, x) : ascending(x, y);
-    });
-  }
-  if (sel && !sel->lock) {
+  // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
+  // When the planner scans and sorts (no index walk, ordered_key_scan), the
+  // scan's filter runs over every row before the sort hands the first one
+  // on: the WHERE's advisory locks are taken on all the rows it keeps,
+  // LIMIT or not. The cursor does that first (advisory_phase 1).
+  if (sel && sel->order_by && has_advisory(where.get()) &&
+      !ordered_key_scan(t, *sel, t.rows.size()))
+    c.advisory_phase = 1;
+  else if (sel && sel->order_by)
+    sort_candidates(s, t, *sel, c.candidates);
+  if (sel && !sel->lock && !has_advisory(where.get())) {
     // A plain SELECT takes no row locks: its result is what the snapshot sees.
     c.out = c.candidates;
     if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit))
@@ -154,35 +177,123 @@ void Executor::start_statement(RequestId r, const Step& st) {
 }
 
 // ---- Rule: advisory locks ------------------------------------------------------
-// SELECT pg_advisory_xact_lock(key) takes the key's lock to the end of the
-// transaction, waiting its turn (FIFO) behind the holder, and a statement
-// that takes a snapshot like any other (the first of a REPEATABLE READ
-// transaction fixes the transaction's). pg_try_advisory_xact_lock never
-// waits. Both are strict: a NULL key takes nothing and returns NULL.
-// A key that is not a bigint is refused as the server refuses its text.
+// An advisory lock is an exclusive lock on a bigint key, queued FIFO and
+// deadlocking like a row lock. pg_advisory_xact_lock holds it to the end of
+// the transaction; pg_advisory_lock to the session's pg_advisory_unlock, as
+// many times as it was taken (or the session's end), whatever the
+// transaction does. A session's own locks never block it, at either level.
+// The try forms never wait and return whether they got the lock. A
+// statement that takes one takes a snapshot like any other (the first of a
+// REPEATABLE READ transaction fixes the transaction's). The wait is the
+// transaction's (so deadlock checks see it); a session-level lock it waited
+// for is handed to the session's holder when granted.
+
+// How many times session r holds key at session level (0: not).
+int64_t& Executor::session_count(RequestId r, int64_t key) {
+  auto& held = w_.sessions[r.value].advisory_held;
+  for (auto& [k, n] : held)
+    if (k == key) return n;
+  held.emplace_back(key, 0);
+  return held.back().second;
+}
+
+void Executor::settle_session_lock(RequestId r, RowId row, bool kept) {
+  Session& session = w_.sessions[r.value];
+  if (!session.session_locks) session.session_locks = w_.store.begin_session_holder(r);
+  w_.store.hand_over(row, session.txn, session.session_locks, kept);
+  ++session_count(r, *w_.store.advisory_key(row));
+}
+
+std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call,
+                                             int64_t key, RowId* wait) {
+  Store& s = w_.store;
+  Session& session = w_.sessions[r.value];
+  RowId row = s.advisory_row(key);
+  Value got_it = call.try_only ? Value{true} : Value{std::string()};
+  if (call.session && session.session_locks &&
+      s.holds(row, session.session_locks, LockMode::kUpdate)) {
+    ++session_count(r, key);
+    return got_it;
+  }
+  bool had = s.holds(row, c.txn, LockMode::kUpdate);
+  switch (s.lock(row, c.txn, LockMode::kUpdate, !call.try_only)) {
+    case LockResult::kUnavailable:
+      return Value{false};
+    case LockResult::kEnqueued:
+      c.advisory_wait = true;
+      c.advisory_session = call.session;
+      *wait = row;
+      return std::nullopt;
+    case LockResult::kGranted:
+      break;
+  }
+  if (call.session) settle_session_lock(r, row, had);
+  return got_it;
+}
+
+// pg_advisory_unlock: false (and a WARNING) when the session does not hold
+// the key at session level; a transaction-level lock is not its to release.
+bool Executor::unlock_advisory(RequestId r, int64_t key) {
+  Session& session = w_.sessions[r.value];
+  int64_t& n = session_count(r, key);
+  if (n == 0) {
+    std::erase_if(session.advisory_held, [](const auto& h) { return h.second == 0; });
+    return false;
+  }
+  if (--n == 0) {
+    std::erase_if(session.advisory_held, [](const auto& h) { return h.second == 0; });
+    woken_.emplace_back(r, w_.store.release(w_.store.advisory_row(key), session.session_locks));
+  }
+  return true;
+}
+
+void Executor::unlock_all_advisory(RequestId r) {
+  Session& session = w_.sessions[r.value];
+  std::vector<TxnId> granted;
+  for (const auto& [key, n] : session.advisory_held) {
+    std::vector<TxnId> g = w_.store.release(w_.store.advisory_row(key), session.session_locks);
+    granted.insert(granted.end(), g.begin(), g.end());
+  }
+  session.advisory_held.clear();
+  if (!granted.empty()) woken_.emplace_back(r, std::move(granted));
+}
+
 SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-  Value key = eval_value(*adv.key, env);
+  Value key = adv.key ? eval_value(*adv.key, env) : Value{Null{}};
   if (!is_null(key) && !std::holds_alternative<int64_t>(key))
     throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  // The cursor's rowcount says what the answer is: 1 locked (now or when
-  // woken), 0 not (the try form), -1 no key.
+  // The cursor's rowcount says what the answer is: 1 locked, unlocked or
+  // void (now or when woken), 0 not (a try form; an unlock of a lock not
+  // held), -1 NULL (a NULL key).
   c.rowcount = -1;
-  if (const int64_t* k = std::get_if<int64_t>(&key)) {
-    RowId row = s.advisory_row(*k);
-    LockResult got = s.lock(row, c.txn, LockMode::kUpdate, !adv.try_only);
-    c.rowcount = got == LockResult::kUnavailable ? 0 : 1;
-    if (got == LockResult::kEnqueued) {
-      session.cursor = std::move(c);
-      return block(r, row, LockMode::kUpdate);
-    }
+  const int64_t* k = std::get_if<int64_t>(&key);
+  switch (adv.call.kind) {
+    case AdvisoryCall::Kind::kUnlockAll:
+      unlock_all_advisory(r);
+      c.rowcount = 1;
+      break;
+    case AdvisoryCall::Kind::kUnlock:
+      if (k) c.rowcount = unlock_advisory(r, *k) ? 1 : 0;
+      break;
+    case AdvisoryCall::Kind::kLock:
+      if (!k) break;
+      RowId wait;
+      std::optional<Value> got = take_advisory(r, c, adv.call, *k, &wait);
+      if (!got) {
+        c.rowcount = 1;
+        session.cursor = std::move(c);
+        return block(r, wait, LockMode::kUpdate);
+      }
+      c.rowcount = *got == Value{false} ? 0 : 1;
+      break;
   }
   session.cursor = std::move(c);
   return complete(r, st);
@@ -217,12 +328,63 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   return a;
 }
 
+// Runs the WHERE's advisory-lock calls for the candidate at c.next (see
+// advance()): whether the WHERE keeps the row, or nothing when a call must
+// wait (then *waiting says on what). resumed: a call's lock was just granted.
+std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId tid,
+                                              const ExprPtr& where, bool resumed,
+                                              SqlAnswer* waiting) {
+  if (c.advisory_at != c.next) {
+    c.advisory_answers.clear();
+    c.advisory_at = c.next;
+  }
+  if (resumed && c.advisory_wait) {  // the call that waited has its lock
+    if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
+    c.advisory_answers.push_back(Value{std::string()});
+    c.advisory_wait = false;
+  }
+  size_t calls = 0;
+  std::optional<RowId> wait;
+  std::function<Value(const Expr&, const Value&)> take = [&](const Expr& e, const Value& key) {
+    size_t i = calls++;
+    if (i < c.advisory_answers.size()) return c.advisory_answers[i];
+    RowId at;
+    std::optional<Value> got = take_advisory(r, c, e.call, std::get<int64_t>(key), &at);
+    if (!got) {
+      wait = at;
+      throw AdvisoryWait{};
+    }
+    c.advisory_answers.push_back(*got);
+    return *got;
+  };
+  const Store& s = w_.store;
+  // A key's first lock adds the store's advisory table, which may move the
+  // tables: the WHERE reads a copy of this one's columns.
+  Table shape;
+  shape.name = s.table(tid).name;
+  shape.columns = s.table(tid).columns;
+  EvalEnv env{&shape, &s.version(c.candidates[c.next]).values, &w_.requests[r.value].vars, nullptr,
+              true};
+  env.advisory = &take;
+  try {
+    return eval_pred(*where, env) == true;
+  } catch (const AdvisoryWait&) {
+    *waiting = block(r, *wait, LockMode::kUpdate);
+    return std::nullopt;
+  }
+}
+
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     return advance_insert(r, *ins, waiting) && check_foreign_keys(r, waiting, resumed);
-  if (std::holds_alternative<AdvisoryStmt>(st.body)) return true;  // woken: the lock is granted
+  if (std::holds_alternative<AdvisoryStmt>(st.body)) {  // woken: the lock is granted
+    Cursor& c = *w_.sessions[r.value].cursor;
+    if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
+    c.advisory_wait = false;
+    return true;
+  }
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
@@ -230,14 +392,54 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
-  LockMode mode = sel ? *sel->lock : write_lock(s.table(tid), st.body);
+  LockMode mode = sel ? sel->lock.value_or(LockMode::kKeyShare) : write_lock(s.table(tid), st.body);
   WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
   Isolation iso = s.txn(c.txn).isolation;
+  const bool advisory_where = has_advisory(where.get());
+
+  if (c.advisory_phase == 1) {  // scan and sort: the filter over every row first
+    while (c.next < c.candidates.size()) {
+      std::optional<bool> keep = advisory_filter(r, c, tid, where, resumed, waiting);
+      if (!keep) return false;
+      resumed = false;
+      if (*keep) c.out.push_back(c.candidates[c.next]);
+      ++c.next;
+    }
+    c.candidates = std::move(c.out);
+    c.out.clear();
+    sort_candidates(s, s.table(tid), *sel, c.candidates);
+    c.next = 0;
+    c.advisory_phase = 2;
+  }
 
   while (c.next < c.candidates.size()) {
     if (sel && sel->limit && c.rowcount >= *sel->limit) break;
     VersionId seen = c.candidates[c.next];
     RowId row = s.version(seen).row;
+    if (advisory_where && c.advisory_phase == 0) {
+      // ---- Rule: advisory locks in a WHERE -------------------------------------
+      // A lock function in a WHERE runs for each row the scan reaches that
+      // the rest of the WHERE keeps, on the version the snapshot saw, before
+      // the row is locked or returned (PostgreSQL evaluates it as a filter,
+      // row by row). It can wait there, mid-statement, with the snapshot
+      // taken; once it has its lock the row goes on as any other, locked
+      // and re-checked as the rules below say (a re-check does not call it
+      // again). A row a try form did not get the lock for is left out.
+      bool call_woken = resumed && c.advisory_wait;  // not the row's lock
+      std::optional<bool> keep = advisory_filter(r, c, tid, where, resumed, waiting);
+      if (!keep) return false;
+      if (call_woken) resumed = false;
+      if (!*keep) {
+        ++c.next;
+        continue;
+      }
+    }
+    if (sel && !sel->lock) {  // a plain SELECT (a lock function in its WHERE): the version seen
+      c.out.push_back(seen);
+      ++c.rowcount;
+      ++c.next;
+      continue;
+    }
     // ---- Rule: a lock already held is held ------------------------------------
     // A transaction that already holds a lock on the row at least this strong
     // gets it at once on the version it sees, whatever happened to the row
@@ -284,14 +486,20 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // new version at READ COMMITTED. Only when the lock was granted at once:
     // after waiting for a holder, the rules below apply
     // (tests/specs/key_share_committed_update.spec).
-    if (sel && mode == LockMode::kKeyShare && !waited && !held && newest != seen) {
-      VersionId next = s.version(seen).next;
+    // Every later version counts, as heap_lock_updated_tuple walks the
+    // chain: a committed key change or delete anywhere in it is a change.
+    if (sel && mode == LockMode::kKeyShare && !waited && !held && newest != seen && !deleted) {
       const Table& t = s.table(tid);
-      bool key_kept = next && s.committed(s.version(next).xmin);
-      for (int k : t.key_columns())
-        key_kept = key_kept && s.version(next).values[static_cast<size_t>(k)] ==
-                                   s.version(seen).values[static_cast<size_t>(k)];
-      if (key_kept) newest = seen, deleted = false;
+      bool key_kept = true;
+      for (VersionId v = seen; key_kept && v != newest;) {
+        VersionId next = s.version(v).next;
+        key_kept = next && s.committed(s.version(next).xmin);
+        for (int k : t.key_columns())
+          key_kept = key_kept && s.version(next).values[static_cast<size_t>(k)] ==
+                                     s.version(v).values[static_cast<size_t>(k)];
+        v = next;
+      }
+      if (key_kept) newest = seen;
     }
     if (!held && (newest != seen || deleted)) {
       // ---- Rule: a row changed since the statement's snapshot ----------------
@@ -372,12 +580,16 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) {
     a.has_rows = true;
     a.columns = {adv->function()};
-    // pg_advisory_xact_lock returns void, which a client reads as ''; the
-    // try form whether it got the lock; both NULL for a NULL key.
+    // The lock forms and pg_advisory_unlock_all return void, which a client
+    // reads as ''; the try forms whether they got the lock, and
+    // pg_advisory_unlock whether it was held; NULL for a NULL key.
+    bool boolean = adv->call.try_only || adv->call.kind == AdvisoryCall::Kind::kUnlock;
     if (c.rowcount < 0)
       a.rows = {{Value{Null{}}}};
     else
-      a.rows = {{adv->try_only ? Value{c.rowcount > 0} : Value{std::string()}}};
+      a.rows = {{boolean ? Value{c.rowcount > 0} : Value{std::string()}}};
+    if (adv->call.kind == AdvisoryCall::Kind::kUnlock && c.rowcount == 0)
+      a.warning = "you don't own a lock of type ExclusiveLock";
     a.rowcount = 1;
     return a;
   }
@@ -557,12 +769,14 @@ bool Executor::deadlock_check(RequestId r) {
 }
 
 void Executor::finish(RequestId r) {
+  // What a ROLLBACK TO or an advisory unlock let go of, first: their
+  // waiters took the locks during the statement.
   for (size_t i = 0; i < woken_.size(); ++i)
     if (woken_[i].first == r) {
       std::vector<TxnId> granted = std::move(woken_[i].second);
       woken_.erase(woken_.begin() + static_cast<std::ptrdiff_t>(i));
       wake(granted, r);
-      return;
+      break;
     }
   auto it = std::find_if(ending_.begin(), ending_.end(), [&](const Ending& e) { return e.r == r; });
   if (it != ending_.end()) {
@@ -603,6 +817,13 @@ void Executor::close(RequestId r) {
   session.cursor.reset();
   if (session.txn) end_txn(r, false, "ROLLBACK (the connection closed)", true);
   session.in_block = session.failed_block = false;
+  // The session's end releases its session-level advisory locks.
+  if (session.session_locks) {
+    std::vector<TxnId> granted = w_.store.end(session.session_locks, false);
+    session.session_locks = TxnId{};
+    session.advisory_held.clear();
+    wake(granted, r);
+  }
 }
 
 }  // namespace ccsim

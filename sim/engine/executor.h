@@ -46,6 +46,19 @@ class Executor : public SqlBackend {
               SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
+  // Advisory locks (executor.cc): takes the lock `call` asks for on key for
+  // c's transaction. Returns its answer (void, or whether a try form got
+  // it); nothing when it must wait (then *wait is the key's row).
+  std::optional<Value> take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call, int64_t key,
+                                     RowId* wait);
+  // Hands the lock r's transaction got on an advisory row to r's session
+  // holder, counting it (kept: the transaction held it before, and keeps it).
+  void settle_session_lock(RequestId r, RowId row, bool kept);
+  int64_t& session_count(RequestId r, int64_t key);
+  std::optional<bool> advisory_filter(RequestId r, Cursor& c, TableId tid, const ExprPtr& where,
+                                      bool resumed, SqlAnswer* waiting);
+  bool unlock_advisory(RequestId r, int64_t key);
+  void unlock_all_advisory(RequestId r);
   SqlAnswer complete(RequestId r, const Step& st);
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
                          const Snapshot& snap);

@@ -10,7 +10,8 @@ namespace {
 
 // Returns true when e names no column: a constant or parameters only.
 bool column_free(const Expr& e) {
-  if (e.kind == ExprKind::kColumn) return false;
+  // An advisory-lock call is volatile: evaluated for every row, never once.
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
   return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
 }
 
@@ -28,6 +29,8 @@ double selectivity(const Expr& e) {
       return column_free(e) ? 1.0 : 0.995;
     case ExprKind::kColumn:
       return 0.5;  // a boolean column alone
+    case ExprKind::kAdvisory:
+      return 1.0 / 3.0;  // a boolean function without an estimator (a try form alone)
     case ExprKind::kBinary: {
       if (e.op == BinOp::kAnd) return selectivity(*e.lhs) * selectivity(*e.rhs);
       if (e.op == BinOp::kOr) {
@@ -47,7 +50,9 @@ double selectivity(const Expr& e) {
 // The operators the filter evaluates per row (cpu_operator_cost each).
 int operators(const Expr* e) {
   if (!e || column_free(*e)) return 0;
-  int own = e->kind == ExprKind::kBinary && e->op != BinOp::kAnd && e->op != BinOp::kOr;
+  // An advisory-lock function costs as one operator (its procost is 1).
+  int own = (e->kind == ExprKind::kBinary && e->op != BinOp::kAnd && e->op != BinOp::kOr) ||
+            e->kind == ExprKind::kAdvisory;
   return own + operators(e->lhs.get()) + operators(e->rhs.get());
 }
 

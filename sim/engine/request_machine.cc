@@ -37,8 +37,11 @@ const std::vector<std::string>* into_of(const Step& st) {
 
 // The result of a statement, as the trace narrates it after " -> ".
 std::string result_text(const Step& st, const SqlAnswer& a) {
-  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body); adv && adv->into.empty())
-    return adv->try_only ? rows_text(a.rows) : "locked";
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body); adv && adv->into.empty()) {
+    if (adv->call.kind == AdvisoryCall::Kind::kUnlockAll) return "unlocked";
+    return adv->call.try_only || adv->call.kind == AdvisoryCall::Kind::kUnlock ? rows_text(a.rows)
+                                                                               : "locked";
+  }
   if (const std::vector<std::string>* into = into_of(st)) {
     if (into->empty()) return rows_text(a.rows);
     std::string out;
@@ -94,6 +97,7 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
     n.text = st.text + " -> " + (a.note.empty() ? "SET" : a.note);
   } else {
     n.text = st.text + " -> " + result_text(st, a);
+    n.warning = a.warning;
   }
   return n;
 }

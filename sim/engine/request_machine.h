@@ -45,6 +45,8 @@ struct SqlAnswer {
   Isolation level = Isolation::kReadCommitted;
   // A backend's own word on a statement, after " -> " (SET in the simulator).
   std::string note;
+  // A WARNING the statement raised (pg_advisory_unlock of a lock not held).
+  std::string warning;
 
   // ---- kWaiting ---------------------------------------------------------------
   std::vector<RequestId> holders;  // who holds what it waits for

@@ -54,6 +54,17 @@ struct Cursor {
   int64_t wait_since_ms = 0;
   uint64_t wait_number = 0;
   bool deadlock_checked = false;
+  // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
+  // `next`: the answers of the calls its WHERE already made, in call order,
+  // and whether the wait is for a call's lock (of a session-level call)
+  // rather than the row's.
+  std::vector<Value> advisory_answers;
+  size_t advisory_at = 0;  // the candidate the answers are for
+  // 1: a sorted SELECT runs its WHERE's calls over every row before sorting
+  // (executor.cc); 2: it has, and sorted them.
+  int advisory_phase = 0;
+  bool advisory_wait = false;
+  bool advisory_session = false;
 };
 
 // A request's connection to the simulated database: its open transaction
@@ -71,6 +82,11 @@ struct Session {
   // the open transaction set it: a rollback puts that back.
   int64_t deadlock_timeout_ms = 1000;
   std::optional<int64_t> deadlock_timeout_before;
+  // Session-level advisory locks: their holder (Store::begin_session_holder,
+  // made at the first) and how many times each key is held, in the order
+  // first taken. They outlive transactions; the session's end releases them.
+  TxnId session_locks;
+  std::vector<std::pair<int64_t, int64_t>> advisory_held;
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices

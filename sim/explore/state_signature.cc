@@ -137,6 +137,18 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.fk_started);
     put(out, c.fk_seen ? version_label_[c.fk_seen.value] + 1 : 0);
     put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
+    put(out, c.advisory_at);
+    put(out, static_cast<uint64_t>(c.advisory_phase));
+    put(out, c.advisory_answers.size());
+    for (const Value& v : c.advisory_answers) put_value(out, v);
+    put(out, c.advisory_wait);
+    put(out, c.advisory_session);
+  }
+  // Its session-level advisory locks (the holder's rows are those keys').
+  put(out, ss.advisory_held.size());
+  for (const auto& [key, n] : ss.advisory_held) {
+    put_value(out, Value{key});
+    put(out, static_cast<uint64_t>(n));
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {

@@ -51,8 +51,17 @@ const char* op_sql(BinOp op) {
   return "?";
 }
 
+std::string AdvisoryCall::function() const {
+  if (kind == Kind::kUnlockAll) return "pg_advisory_unlock_all";
+  if (kind == Kind::kUnlock) return "pg_advisory_unlock";
+  return std::string(try_only ? "pg_try_advisory" : "pg_advisory") + (session ? "" : "_xact") +
+         "_lock";
+}
+
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
+    case ExprKind::kAdvisory:
+      return e.call.function() + "(" + to_sql(*e.lhs) + ")";
     case ExprKind::kLiteral:
       return to_sql(e.literal);
     case ExprKind::kColumn:

@@ -23,7 +23,29 @@ namespace ccsim {
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
-enum class ExprKind { kLiteral, kColumn, kParam, kNeg, kNot, kBinary, kIsNull, kIsNotNull };
+enum class ExprKind {
+  kLiteral,
+  kColumn,
+  kParam,
+  kNeg,
+  kNot,
+  kBinary,
+  kIsNull,
+  kIsNotNull,
+  kAdvisory
+};
+
+// The advisory-lock functions: the lock forms (xact or session level, and
+// the try forms), pg_advisory_unlock(key) and pg_advisory_unlock_all().
+struct AdvisoryCall {
+  enum class Kind { kLock, kUnlock, kUnlockAll };
+  Kind kind = Kind::kLock;
+  bool session = false;   // pg_advisory_lock: held to the session's end or its unlock
+  bool try_only = false;  // pg_try_...: never waits, returns whether it got the lock
+  // The function's name: "pg_try_advisory_xact_lock", "pg_advisory_unlock"...
+  std::string function() const;
+  bool operator==(const AdvisoryCall&) const = default;
+};
 
 // Binary operators: arithmetic, comparison and the logical connectives.
 // kConcat (||) comes last: the arithmetic ones are those up to kMod, the
@@ -38,7 +60,8 @@ struct Expr {
   std::string name;       // kColumn: column name; kParam: parameter name without ':'
   bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
   BinOp op = BinOp::kAdd;
-  ExprPtr lhs, rhs;  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs
+  ExprPtr lhs, rhs;   // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key
+  AdvisoryCall call;  // kAdvisory: a lock function called in a WHERE, once per row it reaches
   int line = 0, column = 0;
 };
 
@@ -146,19 +169,18 @@ struct SetStmt {
   int64_t ms = 0;  // the value in milliseconds
 };
 
-// SELECT pg_advisory_xact_lock(key) / pg_try_advisory_xact_lock(key)
-// [INTO :v] -- an advisory lock on a bigint key, held to the end of the
-// transaction (an autocommitted one is released at once). The plain form
-// waits in the key's FIFO queue like a row lock (deadlocks included) and
-// returns void; the try form never waits and returns whether it got it.
+// SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock
+// functions as a statement of their own (AdvisoryCall). A transaction-level
+// lock is held to the end of the transaction (an autocommitted one is
+// released at once); a session-level one until pg_advisory_unlock (as many
+// times as it was taken) or the session's end. The plain forms wait in the
+// key's FIFO queue like a row lock (deadlocks included) and return void;
+// the try forms never wait and return whether they got it.
 struct AdvisoryStmt {
-  bool try_only = false;
-  ExprPtr key;
+  AdvisoryCall call;
+  ExprPtr key;  // null for pg_advisory_unlock_all()
   std::vector<std::string> into;
-  // "pg_advisory_xact_lock" or "pg_try_advisory_xact_lock": the column's name
-  const char* function() const {
-    return try_only ? "pg_try_advisory_xact_lock" : "pg_advisory_xact_lock";
-  }
+  std::string function() const { return call.function(); }  // also the column's name
 };
 
 // ---- application actions ----------------------------------------------------

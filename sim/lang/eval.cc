@@ -109,6 +109,16 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
       return it->second.value;
     }
+    case ExprKind::kAdvisory: {
+      // ---- Rule: an advisory-lock function is strict and takes a bigint ------
+      Value key = eval_value(*e.lhs, env);
+      if (is_null(key)) return Null{};
+      if (!std::holds_alternative<int64_t>(key))
+        throw SqlError("42883",
+                       "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
+      if (env.advisory) return (*env.advisory)(e, key);
+      return e.call.try_only ? Value{true} : Value{std::string()};
+    }
     case ExprKind::kNeg: {
       Value v = eval_value(*e.lhs, env);
       if (is_null(v)) return v;

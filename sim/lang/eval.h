@@ -6,6 +6,7 @@
 // SQLSTATE PostgreSQL would report.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -79,6 +80,11 @@ struct EvalEnv {
   // sent to the server, which refuses a text with a NUL byte (22021).
   bool in_sql = false;
   const Row* excluded = nullptr;  // ON CONFLICT DO UPDATE: the row proposed (EXCLUDED)
+  // Takes the advisory lock a kAdvisory call asks for (engine/executor.cc),
+  // given the key's value. Without it a call answers as if it got the lock
+  // (void, or true for a try form): what a row the call has not reached yet
+  // would see.
+  const std::function<Value(const Expr&, const Value& key)>* advisory = nullptr;
 };
 
 // Returns the value of an arithmetic expression.

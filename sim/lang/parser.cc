@@ -188,7 +188,7 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the column list");
     s.table = table_name("a table name after FROM");
-    if (accept("WHERE")) s.where = expr();
+    if (accept("WHERE")) s.where = where_clause();
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
       s.order_by = OrderBy{column("a column name after ORDER BY"), false};
@@ -249,7 +249,7 @@ class Parser : ClauseParsing {
     u.table = table_name("a table name after UPDATE");
     expect("SET", "after the table name");
     u.sets = assignments();
-    if (accept("WHERE")) u.where = expr();
+    if (accept("WHERE")) u.where = where_clause();
     check_qualifiers(u.table);
     return u;
   }
@@ -337,7 +337,7 @@ class Parser : ClauseParsing {
     DeleteStmt d;
     expect("FROM", "after DELETE");
     d.table = table_name("a table name after DELETE FROM");
-    if (accept("WHERE")) d.where = expr();
+    if (accept("WHERE")) d.where = where_clause();
     check_qualifiers(d.table);
     return d;
   }
@@ -493,10 +493,10 @@ class Parser : ClauseParsing {
     return k;
   }
 
-  // SELECT pg_advisory_xact_lock(key) [INTO :v], and its try form. The
-  // session-level locks outlive the transaction, which ccsim's locks never
-  // do: refused by name.
-  std::optional<AdvisoryStmt> advisory() {
+  // Reads an advisory-lock function's name at the cursor (followed by "("),
+  // without moving: its AdvisoryCall, or nothing for any other name. The
+  // shared forms are refused by name.
+  std::optional<AdvisoryCall> advisory_function() {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent || t.quoted || tokens_[at_ + 1].kind != TokenKind::kSymbol ||
         tokens_[at_ + 1].text != "(")
@@ -504,22 +504,41 @@ class Parser : ClauseParsing {
     std::string fn = t.text;
     std::transform(fn.begin(), fn.end(), fn.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!fn.starts_with("pg_advisory") && !fn.starts_with("pg_try_advisory")) return std::nullopt;
+    for (AdvisoryCall::Kind k :
+         {AdvisoryCall::Kind::kLock, AdvisoryCall::Kind::kUnlock, AdvisoryCall::Kind::kUnlockAll})
+      for (bool session : {false, true})
+        for (bool try_only : {false, true}) {
+          AdvisoryCall c{k, session, try_only};
+          if (k != AdvisoryCall::Kind::kLock && (!session || try_only)) continue;
+          if (c.function() == fn) return c;
+        }
+    fail(t, "the advisory-lock function " + fn +
+                " is not modelled; ccsim models the exclusive ones on one bigint key: "
+                "pg_advisory_lock, pg_advisory_xact_lock, their pg_try_ forms, "
+                "pg_advisory_unlock and pg_advisory_unlock_all");
+  }
+
+  // SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock
+  // functions as a statement of their own.
+  std::optional<AdvisoryStmt> advisory() {
+    std::optional<AdvisoryCall> call = advisory_function();
+    if (!call) return std::nullopt;
     AdvisoryStmt a;
-    if (fn == "pg_try_advisory_xact_lock")
-      a.try_only = true;
-    else if (fn != "pg_advisory_xact_lock") {
-      if (fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory"))
-        fail(t, "a session-level or shared advisory lock (" + fn +
-                    ") is not modelled; pg_advisory_xact_lock and pg_try_advisory_xact_lock are");
-      return std::nullopt;
-    }
+    a.call = *call;
     at_ += 2;
-    a.key = expr();
-    expect_symbol(")", "after the advisory lock's key");
+    if (call->kind != AdvisoryCall::Kind::kUnlockAll) {
+      a.key = expr();
+      expect_symbol(")", "after the advisory lock's key");
+    } else {
+      expect_symbol(")", "after pg_advisory_unlock_all(: it takes no argument");
+    }
     if (peek_is("FROM") || (peek().kind == TokenKind::kSymbol && peek().text == ","))
       fail(peek(),
            "an advisory lock beside a FROM or other columns is not modelled; take it in a "
-           "statement of its own: SELECT pg_advisory_xact_lock(key)");
+           "statement of its own (SELECT " +
+               call->function() + "(key)) or in a WHERE (WHERE " + call->function() +
+               "(key) IS NOT NULL)");
     if (accept("INTO")) {
       const Token& v = peek();
       if (v.kind != TokenKind::kParam)
@@ -683,6 +702,26 @@ class Parser : ClauseParsing {
     auto e = std::make_shared<Expr>();
     e->line = pos_.line;
     e->column = column_of(t);
+    if (advisory_allowed_ && t.kind == TokenKind::kIdent) {
+      if (std::optional<AdvisoryCall> call = advisory_function()) {
+        if (call->kind != AdvisoryCall::Kind::kLock)
+          fail(t, call->function() +
+                      " inside a WHERE is not modelled; call it in a statement "
+                      "of its own: SELECT " +
+                      call->function() + "(...)");
+        at_ += 2;
+        e->kind = ExprKind::kAdvisory;
+        e->call = *call;
+        {
+          bool outer = advisory_allowed_;
+          advisory_allowed_ = false;  // no lock inside a lock's key
+          e->lhs = expr();
+          advisory_allowed_ = outer;
+        }
+        expect_symbol(")", "after the advisory lock's key");
+        return e;
+      }
+    }
     refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:
@@ -774,8 +813,18 @@ class Parser : ClauseParsing {
     return e;
   }
 
+  // A WHERE of SELECT, UPDATE or DELETE: an advisory lock is taken there
+  // for each row the rest of the WHERE keeps (engine/executor.cc).
+  ExprPtr where_clause() {
+    advisory_allowed_ = true;
+    ExprPtr w = expr();
+    advisory_allowed_ = false;
+    return w;
+  }
+
   int depth_ = 0;
   bool excluded_allowed_ = false;  // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
+  bool advisory_allowed_ = false;  // inside a WHERE of SELECT, UPDATE or DELETE
 };
 
 }  // namespace

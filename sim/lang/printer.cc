@@ -46,6 +46,8 @@ class Printer {
         return operand(*e.lhs) + " IS NOT NULL";
       case ExprKind::kBinary:
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
+      case ExprKind::kAdvisory:
+        return e.call.function() + "(" + expr(*e.lhs) + ")";
     }
     return "?";
   }
@@ -231,7 +233,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, SetStmt>) {
           return "SET " + b.name + " = " + to_sql(Value{b.value});
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
-          return std::string("SELECT ") + b.function() + "(" + p.expr(*b.key) + ")";
+          return "SELECT " + b.function() + "(" + (b.key ? p.expr(*b.key) : "") + ")";
         } else {
           return "";  // application actions are not SQL
         }

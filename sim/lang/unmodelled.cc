@@ -61,7 +61,8 @@ std::optional<Unmodelled> call(const Look& l) {
   bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
   if (advisory)
     return l.no(0, "an advisory lock inside an expression (" + fn + ")",
-                "take one in a statement of its own: SELECT pg_advisory_xact_lock(key)");
+                "take one in a statement of its own or in the WHERE of a SELECT, UPDATE or "
+                "DELETE");
   return l.no(0, "a function call (" + fn + "(...))");
 }
 

@@ -99,6 +99,8 @@ void PgConn::exec(const std::string& sql) {
   PGresult* r = pq().PQexec(pg_, sql.c_str());
   ExecStatusType st = pq().PQresultStatus(r);
   std::string msg = pq().PQresultErrorMessage(r);
+  result_ = PgResult{};
+  if (st == PGRES_TUPLES_OK) absorb(r);
   pq().PQclear(r);
   if (sd_) pq().PQsetnonblocking(pg_, 1);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {

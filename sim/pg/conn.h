@@ -59,7 +59,9 @@ class PgConn {
   // formats it ("WARNING:  ...\n").
   void on_notice(std::function<void(const std::string&)> sink);
 
-  // Runs a statement while nothing else is in flight. Throws PgError on failure.
+  // Runs a statement (or several: a block) while nothing else is in flight.
+  // Throws PgError on failure. result() then holds the rows of the last
+  // statement, when it returned rows.
   void exec(const std::string& sql);
   // Runs a query while nothing else is in flight; its rows as "(1, 'a', NULL)".
   std::vector<std::string> rows_as_text(const std::string& sql);

@@ -27,6 +27,45 @@ const EmbeddedFile* embedded(const std::string& name) {
   return nullptr;
 }
 
+// The first session-level advisory-lock call in e, if any.
+const Expr* session_advisory(const ExprPtr& e) {
+  if (!e) return nullptr;
+  if (e->kind == ExprKind::kAdvisory && e->call.session) return e.get();
+  if (const Expr* x = session_advisory(e->lhs)) return x;
+  return session_advisory(e->rhs);
+}
+
+// ---- Rule: no session-level advisory lock in a scenario -------------------
+// A session-level lock outlives its transaction, and whether it outlives a
+// web request depends on how long the request's connection lives (Django
+// closes it at the request's end unless CONN_MAX_AGE keeps it open), which
+// a scenario does not say: refused, never guessed. Specs, whose sessions
+// are connections, take them.
+void refuse_session_advisory(const Program& p) {
+  for (const Step& st : p.steps) {
+    std::string fn;
+    int column = st.column;
+    if (auto* adv = std::get_if<AdvisoryStmt>(&st.body);
+        adv && (adv->call.session || adv->call.kind != AdvisoryCall::Kind::kLock))
+      fn = adv->function();
+    ExprPtr where;
+    if (auto* sel = std::get_if<SelectStmt>(&st.body)) where = sel->where;
+    if (auto* upd = std::get_if<UpdateStmt>(&st.body)) where = upd->where;
+    if (auto* del = std::get_if<DeleteStmt>(&st.body)) where = del->where;
+    if (const Expr* e = session_advisory(where)) {
+      fn = e->call.function();
+      column = e->column;
+    }
+    if (!fn.empty())
+      throw InputError(SourcePos{p.file, st.line, column},
+                       fn + " in a scenario is not modelled: a session-level advisory lock "
+                            "outlives the transaction, and whether it outlives the request "
+                            "depends on the connection's lifetime; use pg_advisory_xact_lock, "
+                            "which ends with the transaction (session-level locks are modelled "
+                            "in .spec files)");
+  }
+}
+
 Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node& owner,
                            std::string name, bool named_inside) {
   d.only_keys(t,
@@ -107,6 +146,7 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
       if (std::holds_alternative<RestartAction>(st.body))
         throw InputError(SourcePos{m.steps->file, st.line, st.column},
                          "RESTART IF needs a bound: give the mitigation restart = { max = N }");
+  if (m.steps) refuse_session_advisory(*m.steps);
   return m;
 }
 

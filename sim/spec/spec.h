@@ -34,8 +34,9 @@ struct SpecSession {
 
 struct SpecFile {
   std::string file;
-  std::vector<Step> setup;     // every top-level setup block, in order
-  std::vector<Step> teardown;  // run after each permutation on a real server
+  std::vector<Step> setup;         // every top-level setup block, in order
+  std::vector<size_t> setup_ends;  // where each block ends in `setup`
+  std::vector<Step> teardown;      // run after each permutation on a real server
   // The same blocks as written, for a real server (sent as the tester does).
   std::vector<std::string> setup_sql;
   std::string teardown_sql;

@@ -28,6 +28,7 @@ class SpecParser {
       word();
       Block b = block();
       append(spec.setup, statements(b));
+      spec.setup_ends.push_back(spec.setup.size());
       spec.setup_sql.push_back(b.text);
     }
     if (peek_word("teardown")) {

@@ -124,16 +124,24 @@ class Observer {
     report_finished();
   }
 
-  // Runs steps outside the permutation (session setup and teardown), printing
-  // only their warnings, as the tester's notice processor does.
+  // Runs steps outside the permutation (session setup and teardown): the
+  // tester sends the block in one PQexec and prints the rows of its last
+  // statement when that returns rows, and the warnings of all of them, as
+  // its notice processor does.
   void run_quietly(RequestId r, size_t until_pc) {
+    std::string table;
     while (w_.requests[r.value].pc < until_pc && runnable(w_, r)) {
       size_t first = log_.events.size();
       step(w_, r, &log_);
-      for (size_t i = first; i < log_.events.size(); ++i)
-        if (log_.events[i].kind == EventKind::kStep && !log_.events[i].message.empty())
-          out_ += w_.requests[r.value].name + ": WARNING:  " + log_.events[i].message + "\n";
+      table.clear();
+      for (size_t i = first; i < log_.events.size(); ++i) {
+        const Event& e = log_.events[i];
+        if (e.kind == EventKind::kStep && !e.message.empty())
+          out_ += w_.requests[r.value].name + ": WARNING:  " + e.message + "\n";
+        if (e.kind == EventKind::kStep && e.has_rows) table = event_table(e);
+      }
     }
+    out_ += table;
   }
 
  private:
@@ -205,16 +213,26 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
   // transaction a session left open is still open (with its level) when the
   // next permutation's session setup runs.
   std::vector<std::optional<Isolation>> open_block(spec.sessions.size());
+  // So are the session-level advisory locks a session still holds.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> advisory_held(spec.sessions.size());
   for (size_t p = 0; p < spec.permutations.size(); ++p) {
     const std::vector<size_t>& perm = spec.permutations[p];
     World w;
     w.default_isolation = default_isolation;
     w.deadlock_timers = true;
+    Log setup_log;
     try {
-      run_setup(w, setup);
+      run_setup(w, setup, &setup_log);
     } catch (const SetupFailure& e) {
       throw InputError(e.pos(), std::string("setup failed: ERROR:  ") + e.what());
     }
+    // The tester prints the rows of each setup block's last statement, when
+    // it returned rows.
+    std::string setup_rows;
+    for (size_t end : spec.setup_ends)
+      for (const Event& e : setup_log.events)
+        if (end > 0 && e.step == end - 1 && e.kind == EventKind::kStep && e.has_rows)
+          setup_rows += event_table(e);
     // Each session is a connection running its setup, its steps in the order
     // this permutation takes them, then its teardown.
     std::vector<std::vector<std::string>> step_names(spec.sessions.size());
@@ -239,16 +257,24 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
       w.add(std::move(q));
     }
     refuse_savepoints_at_serializable(w);
-    for (size_t s = 0; s < spec.sessions.size(); ++s)
+    for (size_t s = 0; s < spec.sessions.size(); ++s) {
+      Session& session = w.sessions[s];
+      RequestId r{static_cast<uint32_t>(s)};
       if (open_block[s]) {
-        Session& session = w.sessions[s];
-        session.txn = w.store.begin(RequestId{static_cast<uint32_t>(s)}, *open_block[s]);
+        session.txn = w.store.begin(r, *open_block[s]);
         session.in_block = true;
       }
+      if (!advisory_held[s].empty()) {
+        session.session_locks = w.store.begin_session_holder(r);
+        session.advisory_held = advisory_held[s];
+        for (const auto& [key, n] : advisory_held[s])
+          w.store.lock(w.store.advisory_row(key), session.session_locks, LockMode::kUpdate, false);
+      }
+    }
 
     out += "\nstarting permutation:";
     for (size_t i : perm) out += " " + spec.steps[i].name;
-    out += "\n";
+    out += "\n" + setup_rows;
     Observer obs(w, step_names, out);
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
@@ -262,6 +288,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
       open_block[s] = session.in_block && session.txn
                           ? std::optional<Isolation>(w.store.txn(session.txn).isolation)
                           : std::nullopt;
+      advisory_held[s] = session.advisory_held;
     }
   }
   return out;

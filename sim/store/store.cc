@@ -171,7 +171,7 @@ void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
   RowState& row = rows_[r.value];
   auto blocked_by_others = [&](const RowLock& w) {
     return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
-      return h.txn != w.txn && conflicts(h.mode, w.mode);
+      return !same_backend(h.txn, w.txn) && conflicts(h.mode, w.mode);
     });
   };
   // A transaction that already holds a lock on the row and waits to
@@ -192,10 +192,7 @@ void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
   }
   while (!row.queue.empty()) {
     RowLock w = row.queue.front();
-    bool blocked = std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
-      return h.txn != w.txn && conflicts(h.mode, w.mode);
-    });
-    if (blocked) break;
+    if (blocked_by_others(w)) break;
     row.queue.erase(row.queue.begin());
     auto held = std::find_if(row.holders.begin(), row.holders.end(),
                              [&](const RowLock& h) { return h.txn == w.txn; });
@@ -333,8 +330,47 @@ bool Store::wait_for_holders(RowId r, TxnId t, LockMode mode) {
 std::vector<TxnId> Store::blockers(RowId r, TxnId t, LockMode mode) const {
   std::vector<TxnId> out;
   for (const RowLock& h : rows_[r.value].holders)
-    if (h.txn != t && conflicts(h.mode, mode)) out.push_back(h.txn);
+    if (!same_backend(h.txn, t) && conflicts(h.mode, mode)) out.push_back(h.txn);
   return out;
+}
+
+TxnId Store::begin_session_holder(RequestId owner) {
+  TxnId t = begin(owner, Isolation::kReadCommitted);
+  mut(t).session_holder = true;
+  return t;
+}
+
+bool Store::same_backend(TxnId a, TxnId b) const {
+  if (a == b) return true;
+  const Txn &x = txn(a), &y = txn(b);
+  return (x.session_holder || y.session_holder) && x.owner == y.owner;
+}
+
+std::vector<TxnId> Store::release(RowId r, TxnId t) {
+  auto& h = rows_[r.value].holders;
+  h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
+          h.end());
+  auto& locked = mut(t).locked;
+  locked.erase(std::remove(locked.begin(), locked.end(), r), locked.end());
+  std::vector<TxnId> granted;
+  grant_waiters(r, granted);
+  return granted;
+}
+
+void Store::hand_over(RowId r, TxnId from, TxnId to, bool kept) {
+  RowState& row = rows_[r.value];
+  LockMode mode = LockMode::kUpdate;
+  for (const RowLock& h : row.holders)
+    if (h.txn == from) mode = h.mode;
+  if (!kept) {
+    std::erase_if(row.holders, [&](const RowLock& l) { return l.txn == from; });
+    std::erase(mut(from).locked, r);
+  }
+  if (std::none_of(row.holders.begin(), row.holders.end(),
+                   [&](const RowLock& l) { return l.txn == to; })) {
+    row.holders.push_back(RowLock{to, mode, true});
+    mut(to).locked.push_back(r);
+  }
 }
 
 std::optional<RowId> Store::waiting_on(TxnId t) const {
@@ -346,24 +382,24 @@ std::optional<RowId> Store::waiting_on(TxnId t) const {
 
 bool Store::in_deadlock(TxnId start) const {
   // Depth-first search over waits-for edges: a waiter waits for every holder
-  // whose lock conflicts with the mode it asked for.
+  // whose lock conflicts with the mode it asked for. A session holder waits
+  // when its backend's transaction does: the edges are between backends.
   std::vector<TxnId> stack{start};
   std::vector<TxnId> seen;
   while (!stack.empty()) {
     TxnId t = stack.back();
     stack.pop_back();
-    auto r = waiting_on(t);
-    if (!r) continue;
-    LockMode mode{};
-    for (const RowLock& w : rows_[r->value].queue)
-      if (w.txn == t) mode = w.mode;
-    for (TxnId b : blockers(*r, t, mode)) {
-      if (b == start) return true;
-      if (std::find(seen.begin(), seen.end(), b) == seen.end()) {
-        seen.push_back(b);
-        stack.push_back(b);
+    for (size_t i = 0; i < rows_.size(); ++i)
+      for (const RowLock& w : rows_[i].queue) {
+        if (!same_backend(w.txn, t)) continue;
+        for (TxnId b : blockers(RowId{static_cast<uint32_t>(i)}, w.txn, w.mode)) {
+          if (same_backend(b, start)) return true;
+          if (std::find(seen.begin(), seen.end(), b) == seen.end()) {
+            seen.push_back(b);
+            stack.push_back(b);
+          }
+        }
       }
-    }
   }
   return false;
 }

@@ -142,6 +142,9 @@ struct Txn {
   std::vector<RowId> locked;                      // rows we hold locks on, in order taken
   uint64_t xid = 0;  // assigned at its first write or row lock, as PostgreSQL does
   Sxact ssi;         // SERIALIZABLE only
+  // Not a transaction: the holder of its owner's session-level advisory
+  // locks, which outlive the owner's transactions (begin_session_holder).
+  bool session_holder = false;
 };
 
 // ---- lock conflicts ---------------------------------------------------------
@@ -172,6 +175,14 @@ class Store {
 
   // ---- transactions ---------------------------------------------------------
   TxnId begin(RequestId owner, Isolation iso);
+  // Returns a holder for owner's session-level advisory locks: a transaction
+  // that never commits, reads or writes, and ends only when the session
+  // does. Its locks and those of owner's transactions never conflict: they
+  // are one backend's (same_backend).
+  TxnId begin_session_holder(RequestId owner);
+  // True when a and b are the same transaction, or one of them is the
+  // session holder of the other's owner.
+  bool same_backend(TxnId a, TxnId b) const;
   const Txn& txn(TxnId t) const { return txns_[t.value - 1]; }
   // Returns the snapshot a statement of `t` reads with: a new one per
   // statement at READ COMMITTED; at REPEATABLE READ and above the one taken
@@ -231,6 +242,13 @@ class Store {
   // a lock when granted: "wait until they end", as an INSERT does on a key
   // that an unfinished transaction wrote. Returns false when nothing conflicts.
   bool wait_for_holders(RowId r, TxnId t, LockMode mode);
+  // Gives up t's lock on r (pg_advisory_unlock). Returns the waiting
+  // transactions granted a lock as a result, in grant order.
+  std::vector<TxnId> release(RowId r, TxnId t);
+  // Hands the lock `from` holds on r to `to` (a session holder taking the
+  // lock its owner's transaction waited for); `from` keeps its own lock
+  // when it held one before (kept = true).
+  void hand_over(RowId r, TxnId from, TxnId to, bool kept);
   // Returns true when t holds a lock on r at least as strong as `mode`.
   bool holds(RowId r, TxnId t, LockMode mode) const;
   // Returns the transactions holding locks on r that conflict with `mode`.

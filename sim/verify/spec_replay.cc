@@ -57,8 +57,12 @@ class SpecReplayer {
   }
 
  private:
-  static void exec_block(PgConn& c, const std::string& sql) {
-    if (sql.find_first_not_of(" \t\r\n") != std::string::npos) c.exec(sql);
+  // The tester prints the rows of a block's last statement, when it
+  // returned rows.
+  void exec_block(PgConn& c, const std::string& sql) {
+    if (sql.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    c.exec(sql);
+    if (c.result().tuples) out_ += tester_table(c.result().columns, c.result().rows);
   }
 
   // Returns true when session s's step waits for a lock, false when it is done.

@@ -328,10 +328,18 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:10: error: a function call (coalesce(...)) is not modelled"},
       {"SELECT pg_advisory_xact_lock(1) FROM t",
        "7:35: error: an advisory lock beside a FROM or other columns is not modelled; take it "
-       "in a statement of its own: SELECT pg_advisory_xact_lock(key)"},
-      {"SELECT pg_advisory_lock(1)",
-       "7:10: error: a session-level or shared advisory lock (pg_advisory_lock) is not "
-       "modelled; pg_advisory_xact_lock and pg_try_advisory_xact_lock are"},
+       "in a statement of its own (SELECT pg_advisory_xact_lock(key)) or in a WHERE (WHERE "
+       "pg_advisory_xact_lock(key) IS NOT NULL)"},
+      {"SELECT pg_advisory_lock_shared(1)",
+       "7:10: error: the advisory-lock function pg_advisory_lock_shared is not modelled; ccsim "
+       "models the exclusive ones on one bigint key: pg_advisory_lock, pg_advisory_xact_lock, "
+       "their pg_try_ forms, pg_advisory_unlock and pg_advisory_unlock_all"},
+      {"SELECT id FROM t WHERE pg_advisory_unlock(id)",
+       "7:26: error: pg_advisory_unlock inside a WHERE is not modelled; call it in a statement "
+       "of its own: SELECT pg_advisory_unlock(...)"},
+      {"UPDATE t SET a = pg_advisory_lock(1)",
+       "7:20: error: an advisory lock inside an expression (pg_advisory_lock) is not modelled; "
+       "take one in a statement of its own or in the WHERE of a SELECT, UPDATE or DELETE"},
       {"SELECT 1",
        "7:10: error: a value in the select list (SELECT 1) is not modelled; select "
        "a table's columns"},
@@ -464,9 +472,10 @@ TEST_CASE("a column alone in ON CONFLICT DO UPDATE is ambiguous, as PostgreSQL s
 
 TEST_CASE("a function call, a subquery or a transaction mode not modelled is refused by name",
           "[lang]") {
-  CHECK(error_of("SELECT * FROM t WHERE pg_advisory_lock(0) IS NOT NULL") ==
+  CHECK(error_of("INSERT INTO t VALUES (pg_advisory_lock(0))") ==
         "f.toml:7:25: error: an advisory lock inside an expression (pg_advisory_lock) is not "
-        "modelled; take one in a statement of its own: SELECT pg_advisory_xact_lock(key)");
+        "modelled; take one in a statement of its own or in the WHERE of a SELECT, UPDATE or "
+        "DELETE");
   CHECK(error_of("UPDATE t SET v = coalesce(v, 0) + 1") ==
         "f.toml:7:20: error: a function call (coalesce(...)) is not modelled");
   CHECK(error_of("UPDATE t SET v = (SELECT v FROM u) + 1") ==
