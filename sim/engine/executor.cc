@@ -26,9 +26,45 @@ LockMode write_lock(const Table& t, const StepBody& body) {
 }
 
 // True when e calls an advisory-lock function.
+bool has_subquery(const Expr* e) {
+  return e && (e->kind == ExprKind::kSubquery || has_subquery(e->lhs.get()) ||
+               has_subquery(e->rhs.get()));
+}
+
 bool has_advisory(const Expr* e) {
   return e && (e->kind == ExprKind::kAdvisory || has_advisory(e->lhs.get()) ||
                has_advisory(e->rhs.get()));
+}
+
+// Adds e's scalar subqueries to out, in the order they are written.
+void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
+  if (!e) return;
+  if (e->kind == ExprKind::kSubquery) {
+    out.push_back(e.get());
+    return;
+  }
+  subqueries_of(e->lhs, out);
+  subqueries_of(e->rhs, out);
+}
+
+// The scalar subqueries of a data statement.
+std::vector<const Expr*> subqueries_of(const StepBody& body) {
+  std::vector<const Expr*> out;
+  if (auto* sel = std::get_if<SelectStmt>(&body)) subqueries_of(sel->where, out);
+  if (auto* upd = std::get_if<UpdateStmt>(&body)) {
+    for (const Assignment& a : upd->sets) subqueries_of(a.value, out);
+    subqueries_of(upd->where, out);
+  }
+  if (auto* del = std::get_if<DeleteStmt>(&body)) subqueries_of(del->where, out);
+  if (auto* ins = std::get_if<InsertStmt>(&body)) {
+    for (const auto& row : ins->rows)
+      for (const ExprPtr& x : row) subqueries_of(x, out);
+    if (ins->on_conflict) {
+      for (const Assignment& a : ins->on_conflict->sets) subqueries_of(a.value, out);
+      subqueries_of(ins->on_conflict->where, out);
+    }
+  }
+  return out;
 }
 
 // Thrown out of a WHERE's evaluation when a lock function in it must wait.
@@ -57,7 +93,7 @@ Target target_of(const StepBody& body) {
 // or walk locks the index page and the tuples it fetched; a sequential scan
 // locks the relation.
 void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
-                                 const SelectStmt* sel, const Snapshot& snap) {
+                                 const SelectStmt* sel, const Snapshot& snap, const Cursor* c) {
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   TxnId txn = w_.sessions[r.value].txn;
@@ -105,6 +141,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       if (!v) continue;
       read.push_back(v);
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      if (c) env.subqueries = &c->subqueries;
       if (where && eval_pred(*where, env) != true) continue;
       if (sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
           !s.blockers(row, txn, *sel->lock).empty())
@@ -114,6 +151,42 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     keys.emplace();  // an index read
   }
   s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
+}
+
+// ---- Rule: a scalar subquery is computed once, with the statement's snapshot -
+// (SELECT item FROM t [WHERE ...]) is PostgreSQL's InitPlan: run once, when
+// the statement first needs it, reading with the statement's snapshot (at
+// SERIALIZABLE it takes SIREAD locks and meets concurrent writers like any
+// read). No row: NULL; more than one: 21000. ccsim runs it when the scan
+// that needs it finds its first row (an INSERT: at once); a re-check at READ
+// COMMITTED keeps its value, as PostgreSQL keeps an InitPlan's.
+void Executor::run_subqueries(RequestId r, Cursor& c, const StepBody& body) {
+  Store& s = w_.store;
+  const Request& q = w_.requests[r.value];
+  for (const Expr* e : subqueries_of(body)) {
+    TableId tid = table_named(s, e->name);
+    std::vector<VersionId> kept;
+    for (VersionId v : s.scan(tid, c.snapshot)) {
+      EvalEnv env{&s.table(tid), &s.version(v).values, &q.vars, nullptr, true};
+      if (!e->rhs || eval_pred(*e->rhs, env) == true) kept.push_back(v);
+    }
+    serializable_read(r, tid, e->rhs, nullptr, c.snapshot);
+    Value value{Null{}};
+    if (e->aggregate) {
+      SelectStmt sel;
+      sel.table = e->name;
+      sel.aggregates = {*e->aggregate};
+      SqlAnswer a;
+      aggregate_answer(s, tid, sel, kept, false, &a);
+      value = a.rows[0][0];
+    } else if (kept.size() > 1) {
+      throw SqlError("21000", "more than one row returned by a subquery used as an expression");
+    } else if (kept.size() == 1) {
+      EvalEnv env{&s.table(tid), &s.version(kept[0]).values, &q.vars, nullptr, true};
+      value = eval_value(*e->lhs, env);
+    }
+    c.subqueries.emplace_back(e, std::move(value));
+  }
 }
 
 // Puts a SELECT's rows in its ORDER BY's order. PostgreSQL's default order
@@ -150,12 +223,22 @@ void Executor::start_statement(RequestId r, const Step& st) {
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
+  // Scalar subqueries run when the scan finds its first row: one the WHERE
+  // reads (before the scan's own SIREAD locks), else one it keeps.
+  const bool subqueries = !subqueries_of(st.body).empty();
+  bool ran = false;
+  if (subqueries && has_subquery(where.get()) && !s.scan(tid, c.snapshot).empty()) {
+    run_subqueries(r, c, st.body);
+    ran = true;
+  }
+  serializable_read(r, tid, where, sel, c.snapshot, &c);
   const Table& t = s.table(tid);
-  serializable_read(r, tid, where, sel, c.snapshot);
   for (VersionId v : s.scan(tid, c.snapshot)) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+    env.subqueries = &c.subqueries;
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
+  if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st.body);
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the
   // scan's filter runs over every row before the sort hands the first one
@@ -366,6 +449,7 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   EvalEnv env{&shape, &s.version(c.candidates[c.next]).values, &w_.requests[r.value].vars, nullptr,
               true};
   env.advisory = &take;
+  env.subqueries = &c.subqueries;
   try {
     return eval_pred(*where, env) == true;
   } catch (const AdvisoryWait&) {
@@ -522,6 +606,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       }
       if (where && !w_.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
+        env.subqueries = &c.subqueries;
         if (eval_pred(*where, env) != true) {
           ++c.next;
           continue;
@@ -541,6 +626,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
         EvalEnv env{&t, &before, &q.vars, &from, true};
+        env.subqueries = &c.subqueries;
         after[i] = fit(eval_value(*a.value, env), t.columns[i]);
         changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                        names_column(*a.value, a.column)});

@@ -61,7 +61,9 @@ class Executor : public SqlBackend {
   void unlock_all_advisory(RequestId r);
   SqlAnswer complete(RequestId r, const Step& st);
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
-                         const Snapshot& snap);
+                         const Snapshot& snap, const Cursor* c = nullptr);
+  // Computes the statement's scalar subqueries into c (executor.cc).
+  void run_subqueries(RequestId r, Cursor& c, const StepBody& body);
   void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);

@@ -14,7 +14,9 @@ namespace ccsim {
 void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
+  run_subqueries(r, c, StepBody{ins});
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
+  params.subqueries = &c.subqueries;
   const Table& t = s.table(table_named(s, ins.table));
   size_t targets = ins.columns.empty() ? t.columns.size() : ins.columns.size();
   for (const auto& exprs : ins.rows) {
@@ -150,6 +152,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   if (oc.where) {
     EvalEnv env{&t, &before, &q.vars, nullptr, true};
     env.excluded = &proposed;
+    env.subqueries = &c.subqueries;
     if (eval_pred(*oc.where, env) != true) return true;
   }
   Row after = before;
@@ -159,6 +162,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     std::vector<RowRead> from;
     EvalEnv env{&t, &before, &q.vars, &from, true};
     env.excluded = &proposed;
+    env.subqueries = &c.subqueries;
     after[i] = fit(eval_value(*a.value, env), t.columns[i]);
     changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                    names_column(*a.value, a.column)});

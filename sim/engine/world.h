@@ -58,6 +58,8 @@ struct Cursor {
   // `next`: the answers of the calls its WHERE already made, in call order,
   // and whether the wait is for a call's lock (of a session-level call)
   // rather than the row's.
+  // The statement's scalar subqueries and their values, once computed.
+  std::vector<std::pair<const Expr*, Value>> subqueries;
   std::vector<Value> advisory_answers;
   size_t advisory_at = 0;  // the candidate the answers are for
   // 1: a sorted SELECT runs its WHERE's calls over every row before sorting

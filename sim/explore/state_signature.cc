@@ -137,6 +137,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.fk_started);
     put(out, c.fk_seen ? version_label_[c.fk_seen.value] + 1 : 0);
     put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
+    put(out, c.subqueries.size());
+    for (const auto& [at, v] : c.subqueries) put_value(out, v);
     put(out, c.advisory_at);
     put(out, static_cast<uint64_t>(c.advisory_phase));
     put(out, c.advisory_answers.size());

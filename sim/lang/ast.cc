@@ -62,6 +62,14 @@ std::string to_sql(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kAdvisory:
       return e.call.function() + "(" + to_sql(*e.lhs) + ")";
+    case ExprKind::kSubquery: {
+      std::string item = e.aggregate
+                             ? std::string(to_sql(e.aggregate->kind)) + "(" +
+                                   (e.aggregate->column.empty() ? "*" : e.aggregate->column) + ")"
+                             : to_sql(*e.lhs);
+      return "(SELECT " + item + " FROM " + e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "") +
+             ")";
+    }
     case ExprKind::kLiteral:
       return to_sql(e.literal);
     case ExprKind::kColumn:

@@ -32,8 +32,18 @@ enum class ExprKind {
   kBinary,
   kIsNull,
   kIsNotNull,
-  kAdvisory
+  kAdvisory,
+  kSubquery
 };
+
+// An aggregate in a select list: count(*), count(col), sum, min or max.
+enum class AggKind { kCountStar, kCount, kSum, kMin, kMax };
+struct Aggregate {
+  AggKind kind = AggKind::kCountStar;
+  std::string column;  // empty for count(*)
+  bool operator==(const Aggregate&) const = default;
+};
+const char* to_sql(AggKind k);  // "count", "sum", ...: also the result column's name
 
 // The advisory-lock functions: the lock forms (xact or session level, and
 // the try forms), pg_advisory_unlock(key) and pg_advisory_unlock_all().
@@ -57,11 +67,17 @@ const char* op_sql(BinOp op);
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   Value literal;          // kLiteral
-  std::string name;       // kColumn: column name; kParam: parameter name without ':'
+  std::string name;       // kColumn: column; kParam: parameter without ':'; kSubquery: table
   bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
   BinOp op = BinOp::kAdd;
-  ExprPtr lhs, rhs;   // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key
+  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key;
+  // kSubquery: lhs its select item over its table's row (null with an
+  // aggregate), rhs its WHERE (may be null).
+  ExprPtr lhs, rhs;
   AdvisoryCall call;  // kAdvisory: a lock function called in a WHERE, once per row it reaches
+  // kSubquery: (SELECT item FROM name [WHERE rhs]), uncorrelated, one value:
+  // NULL without a row, 21000 with more than one.
+  std::optional<Aggregate> aggregate;
   int line = 0, column = 0;
 };
 
@@ -87,14 +103,6 @@ struct OrderBy {
   std::string column;
   bool descending = false;
 };
-
-// An aggregate in a select list: count(*), count(col), sum, min or max.
-enum class AggKind { kCountStar, kCount, kSum, kMin, kMax };
-struct Aggregate {
-  AggKind kind = AggKind::kCountStar;
-  std::string column;  // empty for count(*)
-};
-const char* to_sql(AggKind k);  // "count", "sum", ...: also the result column's name
 
 struct SelectStmt {
   std::vector<std::string> columns;   // empty means * (or the aggregates, when there are)

@@ -109,6 +109,12 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
       return it->second.value;
     }
+    case ExprKind::kSubquery: {
+      if (env.subqueries)
+        for (const auto& [at, v] : *env.subqueries)
+          if (at == &e) return v;
+      throw SqlError("0A000", "a subquery is not modelled here: " + to_sql(e));
+    }
     case ExprKind::kAdvisory: {
       // ---- Rule: an advisory-lock function is strict and takes a bigint ------
       Value key = eval_value(*e.lhs, env);

@@ -85,6 +85,9 @@ struct EvalEnv {
   // (void, or true for a try form): what a row the call has not reached yet
   // would see.
   const std::function<Value(const Expr&, const Value& key)>* advisory = nullptr;
+  // The values of the statement's scalar subqueries, computed before its
+  // rows are read (engine/executor.cc): a kSubquery reads its own here.
+  const std::vector<std::pair<const Expr*, Value>>* subqueries = nullptr;
 };
 
 // Returns the value of an arithmetic expression.

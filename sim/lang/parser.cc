@@ -73,6 +73,8 @@ class Parser : ClauseParsing {
       accept("SAVEPOINT");
       return SavepointStmt{SavepointStmt::Kind::kRelease, name("a savepoint name")};
     }
+    subquery_allowed_ =
+        peek_is("SELECT") || peek_is("UPDATE") || peek_is("INSERT") || peek_is("DELETE");
     if (accept("SELECT")) {
       if (auto adv = advisory()) return *adv;
       return select();
@@ -80,6 +82,7 @@ class Parser : ClauseParsing {
     if (accept("UPDATE")) return update();
     if (accept("INSERT")) return insert();
     if (accept("DELETE")) return remove();
+    subquery_allowed_ = false;
     if (accept("CREATE")) return create();
     if (accept("DROP")) {
       expect("TABLE", "after DROP");
@@ -702,6 +705,9 @@ class Parser : ClauseParsing {
     auto e = std::make_shared<Expr>();
     e->line = pos_.line;
     e->column = column_of(t);
+    if (subquery_allowed_ && t.kind == TokenKind::kSymbol && t.text == "(" &&
+        tokens_[at_ + 1].kind == TokenKind::kIdent && iequals(tokens_[at_ + 1].text, "SELECT"))
+      return subquery(e);
     if (advisory_allowed_ && t.kind == TokenKind::kIdent) {
       if (std::optional<AdvisoryCall> call = advisory_function()) {
         if (call->kind != AdvisoryCall::Kind::kLock)
@@ -813,6 +819,40 @@ class Parser : ClauseParsing {
     return e;
   }
 
+  // (SELECT item FROM t [WHERE pred]): a scalar subquery, uncorrelated, in a
+  // SQL statement. Its item is an expression over t's row or one aggregate.
+  ExprPtr subquery(std::shared_ptr<Expr> e) {
+    const Token& open = next();
+    next();  // SELECT
+    e->kind = ExprKind::kSubquery;
+    bool advisory = advisory_allowed_;
+    subquery_allowed_ = advisory_allowed_ = false;
+    size_t qualified_before = qualifiers_.size();
+    SelectStmt item;
+    if (aggregate(item))
+      e->aggregate = item.aggregates.front();
+    else
+      e->lhs = expr();
+    if (accept_symbol(","))
+      fail(tokens_[at_ - 1],
+           "a subquery with more than one column is not modelled (PostgreSQL: "
+           "42601, subquery must return only one column)");
+    refuse_unmodelled(SqlPlace::kAfterSelectList);
+    expect("FROM", "after the subquery's select item");
+    e->name = table_name("a table name after FROM");
+    if (accept("WHERE")) e->rhs = expr();
+    if (peek_is("ORDER") || peek_is("LIMIT") || peek_is("FOR") || peek_is("GROUP"))
+      fail(peek(), peek().text + " in a subquery is not modelled");
+    if (qualifiers_.size() != qualified_before)
+      fail(*qualifiers_[qualified_before].second,
+           "a qualified name in a subquery is not modelled (a correlated subquery is not); "
+           "write the subquery's column alone");
+    expect_symbol(")", "to close the subquery opened at column " + std::to_string(column_of(open)));
+    subquery_allowed_ = true;
+    advisory_allowed_ = advisory;
+    return e;
+  }
+
   // A WHERE of SELECT, UPDATE or DELETE: an advisory lock is taken there
   // for each row the rest of the WHERE keeps (engine/executor.cc).
   ExprPtr where_clause() {
@@ -825,6 +865,7 @@ class Parser : ClauseParsing {
   int depth_ = 0;
   bool excluded_allowed_ = false;  // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
   bool advisory_allowed_ = false;  // inside a WHERE of SELECT, UPDATE or DELETE
+  bool subquery_allowed_ = false;  // inside a data statement (not in a subquery)
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace ccsim {
 
@@ -48,6 +49,20 @@ class Printer {
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
       case ExprKind::kAdvisory:
         return e.call.function() + "(" + expr(*e.lhs) + ")";
+      case ExprKind::kSubquery: {
+        // Its columns are its own table's, never qualified by the outer one.
+        std::string outer = std::exchange(qualifier_, "");
+        std::string item =
+            e.aggregate
+                ? std::string(to_sql(e.aggregate->kind)) + "(" +
+                      (e.aggregate->column.empty() ? "*" : sql_identifier(e.aggregate->column)) +
+                      ")"
+                : expr(*e.lhs);
+        std::string out =
+            "(SELECT " + item + " FROM " + sql_identifier(e.name) + where(e.rhs) + ")";
+        qualifier_ = outer;
+        return out;
+      }
     }
     return "?";
   }

@@ -84,6 +84,14 @@ class Validator {
 
   void expr(const Step& s, const Table* t, const ExprPtr& e) const {
     if (!e) return;
+    if (e->kind == ExprKind::kSubquery) {  // its columns are its own table's
+      const Table& inner = table(s, e->name);
+      if (e->aggregate && !e->aggregate->column.empty())
+        column(s, inner, e->aggregate->column, e->column);
+      expr(s, &inner, e->lhs);
+      expr(s, &inner, e->rhs);
+      return;
+    }
     if (e->kind == ExprKind::kColumn) {
       if (!t)
         fail(s, e->column, "a column (" + e->name + ") cannot be used here; use a :parameter");

@@ -478,8 +478,27 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
         "DELETE");
   CHECK(error_of("UPDATE t SET v = coalesce(v, 0) + 1") ==
         "f.toml:7:20: error: a function call (coalesce(...)) is not modelled");
-  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u) + 1") ==
-        "f.toml:7:20: error: a subquery ((SELECT ...)) is not modelled");
+  // A scalar subquery is read in a data statement, uncorrelated and plain.
+  CHECK(error_of("LET :x = (SELECT v FROM u)") ==
+        "f.toml:7:12: error: a subquery ((SELECT ...)) is not modelled");
+  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u WHERE u.id = t.id)") ==
+        "f.toml:7:43: error: a qualified name in a subquery is not modelled (a correlated "
+        "subquery is not); write the subquery's column alone");
+  CHECK(error_of("UPDATE t SET v = (SELECT v, w FROM u)") ==
+        "f.toml:7:29: error: a subquery with more than one column is not modelled "
+        "(PostgreSQL: 42601, subquery must return only one column)");
+  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u ORDER BY v)") ==
+        "f.toml:7:37: error: ORDER in a subquery is not modelled");
+  CHECK(error_of("UPDATE t SET v = (SELECT (SELECT 1 FROM u) FROM u)") ==
+        "f.toml:7:28: error: a subquery ((SELECT ...)) is not modelled");
+  {
+    Step st = parse("UPDATE t SET v = (SELECT max(v) FROM u WHERE id > :n) + 1 WHERE id = 1");
+    const Expr& sum = *std::get<UpdateStmt>(st.body).sets[0].value;
+    REQUIRE(sum.lhs->kind == ExprKind::kSubquery);
+    CHECK(sum.lhs->name == "u");
+    CHECK(sum.lhs->aggregate == Aggregate{AggKind::kMax, "v"});
+    CHECK(to_sql(*sum.lhs->rhs) == "id > :n");
+  }
   CHECK(error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
         "f.toml:7:23: error: EXISTS (subquery) is not modelled");
   CHECK(error_of("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE") ==
