@@ -136,9 +136,16 @@ std::vector<std::string> PgConn::rows_as_text(const std::string& sql) {
   return out;
 }
 
-void PgConn::start(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+void PgConn::start(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                   bool several) {
   busy_ = true;
   result_ = PgResult{};
+  earlier_.clear();
+  if (several) {
+    if (!pq().PQsendQuery(pg_, sql.c_str()))
+      throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
+    return;
+  }
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   if (!pq().PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr,
@@ -207,6 +214,10 @@ asio::awaitable<std::vector<int>> PgConn::blocking_pids(int pid) {
 
 void PgConn::absorb(PGresult* r) {
   ExecStatusType st = pq().PQresultStatus(r);
+  if (result_.tuples || result_.error || result_.rowcount != -1 || !result_.columns.empty()) {
+    earlier_.push_back(std::move(result_));  // a later statement's result
+    result_ = PgResult{};
+  }
   if (st == PGRES_FATAL_ERROR) {
     result_.error = true;
     const char* state = pq().PQresultErrorField(r, PG_DIAG_SQLSTATE);

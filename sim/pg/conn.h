@@ -66,7 +66,17 @@ class PgConn {
   // Runs a query while nothing else is in flight; its rows as "(1, 'a', NULL)".
   std::vector<std::string> rows_as_text(const std::string& sql);
   // Sends a statement; busy() until collect() has its result.
-  void start(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+  // several: sql holds several statements, sent in one simple query (as the
+  // isolation tester sends a step); their results are results(), in order.
+  void start(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+             bool several = false);
+  // Every result of the last statement sent: the earlier ones of a query of
+  // several statements, then result().
+  std::vector<PgResult> results() const {
+    std::vector<PgResult> all = earlier_;
+    all.push_back(result_);
+    return all;
+  }
   // Awaits the socket until the whole result of the started statement is in.
   boost::asio::awaitable<void> collect();
   // On this (observer) connection: returns true when backend `pid` waits for
@@ -89,6 +99,7 @@ class PgConn {
   bool busy_ = false;
   bool cancelled_ = false;
   PgResult result_;
+  std::vector<PgResult> earlier_;  // a query's results before result_
   std::function<void(const std::string&)> notice_;
 };
 

@@ -16,7 +16,7 @@ struct Api {
   X(PQconnectdbParams) X(PQstatus) X(PQerrorMessage) X(PQfinish)                      \
   X(PQsetNoticeProcessor) X(PQbackendPID) X(PQsetnonblocking) X(PQsocket) X(PQexec)   \
   X(PQresultStatus) X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQnfields)      \
-  X(PQgetvalue) X(PQgetisnull) X(PQftype) X(PQfname) X(PQsendQueryParams) X(PQflush)  \
+  X(PQgetvalue) X(PQgetisnull) X(PQftype) X(PQfname) X(PQsendQueryParams) X(PQsendQuery) X(PQflush)  \
   X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQtransactionStatus)                 \
   X(PQresultErrorField) X(PQcmdTuples)
 // clang-format on

@@ -83,8 +83,8 @@ void ServerRun::close() {
 }
 
 void ServerRun::start(size_t i, const std::string& sql,
-                      const std::vector<std::optional<std::string>>& params) {
-  sessions_[i]->start(sql, params);
+                      const std::vector<std::optional<std::string>>& params, bool several) {
+  sessions_[i]->start(sql, params, several);
   if (collected_.size() < sessions_.size()) {
     collecting_.resize(sessions_.size());
     collected_.resize(sessions_.size());

@@ -55,7 +55,7 @@ class ServerRun {
 
   // Sends a statement on session i and collects its result in the background.
   void start(size_t i, const std::string& sql,
-             const std::vector<std::optional<std::string>>& params);
+             const std::vector<std::optional<std::string>>& params, bool several = false);
   // Waits until session i's statement is done (returns false) or waits for
   // a lock another session holds (true; not asked when until_done). `what`
   // names the statement in the timeout's message.

@@ -18,7 +18,9 @@ struct SpecStep {
   std::string name;
   std::string
       sql;  // as written between the braces, spaces and tabs trimmed (what the tester echoes)
-  Step step;
+  // Its statements, sent in one query (the tester prints each one's rows;
+  // the first error ends the step). Only the first may wait for a lock.
+  std::vector<Step> steps;
   size_t session = 0;
   SourcePos pos;
 };

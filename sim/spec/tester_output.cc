@@ -97,17 +97,35 @@ class Observer {
       report(r);
       report_finished();
     }
+    // ---- Rule: a step of several statements is one query -----------------------
+    // The tester prints each statement's rows in turn; the first error ends
+    // the query. Outside a transaction block PostgreSQL runs such a query as
+    // one implicit transaction, which is not modelled: refused.
+    if (st.steps.size() > 1 && !w_.sessions[r.value].in_block &&
+        !std::holds_alternative<BeginStmt>(st.steps.front().body))
+      throw InputError(st.pos, "step " + st.name +
+                                   " holds several statements outside a transaction block; "
+                                   "PostgreSQL runs them as one implicit transaction, which is "
+                                   "not modelled: begin a block first");
     size_t first = log_.events.size();
     step(w_, r, &log_);
     bool waits = false;
     if (first < log_.events.size()) {
       const Event& e = log_.events[first];
       waits = e.kind == EventKind::kWait;
+      bool failed = e.kind == EventKind::kError;
       if (e.kind == EventKind::kStep && !e.message.empty())
         out_ += w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
       out_ += "step " + st.name + ": " + st.sql + (waits ? " <waiting ...>\n" : "\n");
       out_ += details(e);
-      note_completions(first + 1);
+      if (waits) {
+        if (st.steps.size() > 1) rest_[r.value] = &st;
+        note_completions(first + 1);
+      } else {
+        size_t after = log_.events.size();
+        out_ += run_rest(r, st, failed);
+        note_completions(first + 1, after);
+      }
     }
     report_finished();
     if (waits) waiting_.push_back(r);
@@ -157,13 +175,54 @@ class Observer {
     }
   }
 
-  // Notes the waiting steps that events [first, end) ended.
-  void note_completions(size_t first) {
+  // Notes the waiting steps that events [first, end) ended; the events of
+  // the rest of a step's statements, run in [rest_from, rest_to), are that
+  // step's own. A waiting step of several statements runs the rest as soon
+  // as its first completes, as the server does.
+  void note_completions(size_t first, size_t rest_from = SIZE_MAX, size_t rest_to = 0) {
+    std::vector<std::pair<uint32_t, bool>> go_on;  // who, and whether its first failed
     for (size_t i = first; i < log_.events.size(); ++i) {
+      if (i >= rest_from && i < rest_to) continue;
       const Event& e = log_.events[i];
-      if (e.kind == EventKind::kResume || e.kind == EventKind::kError)
-        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
+      if (e.kind != EventKind::kResume && e.kind != EventKind::kError) continue;
+      done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
+      if (rest_.count(e.request.value))
+        go_on.emplace_back(e.request.value, e.kind == EventKind::kError);
     }
+    for (auto [who, failed] : go_on) {
+      const SpecStep& st = *rest_[who];
+      rest_.erase(who);
+      size_t from = log_.events.size();
+      done_[who].text += run_rest(RequestId{who}, st, failed);
+      note_completions(from, from, log_.events.size());
+    }
+  }
+
+  // Runs the statements of r's step after its first (which failed: they are
+  // passed over), returning what the tester prints for them.
+  std::string run_rest(RequestId r, const SpecStep& st, bool failed) {
+    std::string text;
+    Request& q = w_.requests[r.value];
+    for (size_t k = 1; k < st.steps.size(); ++k) {
+      if (failed) {  // the first error ends the query
+        q.pc = std::min(q.pc + st.steps.size() - k, q.program->steps.size());
+        if (q.pc == q.program->steps.size()) q.state = RunState::kDone;
+        break;
+      }
+      size_t first = log_.events.size();
+      step(w_, r, &log_);
+      if (first == log_.events.size()) continue;
+      const Event& e = log_.events[first];
+      if (e.kind == EventKind::kWait)
+        throw InputError(st.pos, "step " + st.name + ": its statement " + std::to_string(k + 1) +
+                                     " waits for a lock; only a step's first statement may "
+                                     "(the isolation tester would not see the wait)");
+      if (e.kind == EventKind::kStep && !e.message.empty())
+        text += q.name + ": WARNING:  " + e.message + "\n";
+      text += details(e);
+      failed = e.kind == EventKind::kError;
+    }
+    return text;
   }
 
   bool is_waiting(RequestId r) const {
@@ -202,6 +261,7 @@ class Observer {
   Log log_;
   std::vector<RequestId> waiting_;
   std::map<uint32_t, Completion> done_;
+  std::map<uint32_t, const SpecStep*> rest_;  // waiting steps with statements after the first
 };
 
 }  // namespace
@@ -241,10 +301,11 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
       Program prog{spec.file, spec.sessions[s].setup};
       step_names[s].assign(prog.steps.size(), "");
       for (size_t i : perm)
-        if (spec.steps[i].session == s) {
-          prog.steps.push_back(spec.steps[i].step);
-          step_names[s].push_back(spec.steps[i].name);
-        }
+        if (spec.steps[i].session == s)
+          for (const Step& st : spec.steps[i].steps) {
+            prog.steps.push_back(st);
+            step_names[s].push_back(spec.steps[i].name);
+          }
       teardown_from[s] = prog.steps.size();
       for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
       validate_program(prog, w.store, std::set<std::string>{"rowcount"});

@@ -73,10 +73,13 @@ class SpecReplayer {
                            " (PostgreSQL's isolationtester would cancel it after 300 s)");
   }
 
-  std::string details(const PgResult& r) {
+  // Each statement's rows, then the error that ended the step, if any.
+  std::string details(const PgConn& c) {
     std::string out;
-    if (r.tuples) out += tester_table(r.columns, r.rows);
-    if (r.error) out += "ERROR:  " + r.message + "\n";
+    for (const PgResult& r : c.results()) {
+      if (r.tuples) out += tester_table(r.columns, r.rows);
+      if (r.error) out += "ERROR:  " + r.message + "\n";
+    }
     return out;
   }
 
@@ -84,7 +87,7 @@ class SpecReplayer {
   awaitable<void> complete(size_t s) {
     co_await settle(s, true);
     out_ += "step " + spec_.steps[static_cast<size_t>(active_[s])].name + ": <... completed>\n" +
-            details(run_.session(s)->result());
+            details(*run_.session(s));
     active_[s] = -1;
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), s));
   }
@@ -108,13 +111,13 @@ class SpecReplayer {
       co_await complete(s);
       co_await poll_waiting();
     }
-    run_.start(s, st.sql, {});
+    run_.start(s, st.sql, {}, st.steps.size() > 1);
     active_[s] = static_cast<int>(step_index);
     bool waits = co_await settle(s, false);
     if (waits) {
       out_ += "step " + st.name + ": " + st.sql + " <waiting ...>\n";
     } else {
-      out_ += "step " + st.name + ": " + st.sql + "\n" + details(run_.session(s)->result());
+      out_ += "step " + st.name + ": " + st.sql + "\n" + details(*run_.session(s));
       active_[s] = -1;
     }
     co_await poll_waiting();

@@ -31,8 +31,8 @@ TEST_CASE("a spec's sessions, steps and step text are read as the tester echoes 
   CHECK(s.sessions[0].steps.size() == 2);
   CHECK(s.steps[0].sql == "SELECT * FROM t;");
   CHECK(s.steps[2].sql == "\n  UPDATE t\n  SET v = 1;");  // spaces trimmed, newlines kept
-  CHECK(s.steps[2].step.line == 7);
-  CHECK(s.steps[2].step.column == 3);
+  CHECK(s.steps[2].steps.at(0).line == 7);
+  CHECK(s.steps[2].steps.at(0).column == 3);
 }
 
 TEST_CASE("without permutation lines every order that keeps each session's steps is run",
@@ -52,8 +52,11 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
         "t.spec:2:10: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
         "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
-  CHECK(error_of("session a\nstep s { COMMIT; COMMIT; }\n") ==
-        "t.spec:2:18: error: ccsim runs one statement per step; split step s into two steps");
+  // A step of several statements is read; each is checked.
+  CHECK(error_of("session a\nstep s { COMMIT; FROB; }\n") ==
+        "t.spec:2:18: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
+        "COMMIT, ROLLBACK, CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, "
+        "ACQUIRE or RELEASE");
   CHECK(error_of("session a\nstep s { COMMIT; }\npermutation s x\n") ==
         "t.spec:3:15: error: permutation names step x, which no session has");
   CHECK(error_of("session a\nstep s { COMMIT; \n") ==
