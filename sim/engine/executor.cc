@@ -51,6 +51,8 @@ void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
 std::vector<const Expr*> subqueries_of(const StepBody& body) {
   std::vector<const Expr*> out;
   if (auto* sel = std::get_if<SelectStmt>(&body)) subqueries_of(sel->where, out);
+  if (auto* values = std::get_if<SelectValuesStmt>(&body))
+    for (const ExprPtr& e : values->items) subqueries_of(e, out);
   if (auto* upd = std::get_if<UpdateStmt>(&body)) {
     for (const Assignment& a : upd->sets) subqueries_of(a.value, out);
     subqueries_of(upd->where, out);
@@ -380,6 +382,58 @@ SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const St
   }
   session.cursor = std::move(c);
   return complete(r, st);
+}
+
+// A setting as SHOW and current_setting print it: an isolation level in
+// lower case, a time in its largest whole unit (1s, 10ms).
+std::optional<std::string> Executor::setting(RequestId r, const std::string& name) const {
+  const Session& session = w_.sessions[r.value];
+  auto level = [](Isolation iso) {
+    std::string text = to_sql(iso);
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+  };
+  std::string key = name;
+  for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (key == "default_transaction_isolation") return level(w_.default_isolation);
+  if (key == "transaction_isolation")
+    return level(session.txn ? w_.store.txn(session.txn).isolation : w_.default_isolation);
+  if (key == "deadlock_timeout") {
+    int64_t ms = session.deadlock_timeout_ms;
+    for (auto [unit, size] :
+         {std::pair{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1'000}})
+      if (ms != 0 && ms % size == 0) return std::to_string(ms / size) + unit;
+    return std::to_string(ms) + "ms";
+  }
+  return std::nullopt;
+}
+
+// ---- Rule: SELECT without FROM ------------------------------------------------
+// One row of values, computed with the statement's snapshot (its scalar
+// subqueries read with it), in the session's transaction or an autocommit
+// one of its own.
+SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, const Step& st) {
+  Session& session = w_.sessions[r.value];
+  Store& s = w_.store;
+  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+  session.cursor = Cursor{};
+  Cursor& c = *session.cursor;
+  c.txn = session.txn;
+  c.snapshot = s.statement_snapshot(session.txn);
+  run_subqueries(r, c, st.body);
+  std::function<std::optional<std::string>(const std::string&)> read_setting =
+      [&](const std::string& name) { return setting(r, name); };
+  EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
+  env.subqueries = &c.subqueries;
+  env.setting = &read_setting;
+  Row row;
+  for (const ExprPtr& e : values.items) row.push_back(eval_value(*e, env));
+  SqlAnswer a = complete(r, st);
+  a.has_rows = true;
+  a.columns = values.names;
+  a.rows = {std::move(row)};
+  a.rowcount = 1;
+  return a;
 }
 
 // ---- Rule: deadlock (SQLSTATE 40P01) ---------------------------------------
@@ -779,6 +833,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);
+  if (auto* values = std::get_if<SelectValuesStmt>(&st.body)) return select_values(r, *values, st);
   start_statement(r, st);
   SqlAnswer waiting;
   if (!advance(r, st, &waiting)) return waiting;

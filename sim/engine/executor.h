@@ -46,6 +46,8 @@ class Executor : public SqlBackend {
               SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
+  SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
+  std::optional<std::string> setting(RequestId r, const std::string& name) const;
   // Advisory locks (executor.cc): takes the lock `call` asks for on key for
   // c's transaction. Returns its answer (void, or whether a try form got
   // it); nothing when it must wait (then *wait is the key's row).

@@ -32,6 +32,7 @@ std::string rows_text(const std::vector<Row>& rows) {
 const std::vector<std::string>* into_of(const Step& st) {
   if (auto* sel = std::get_if<SelectStmt>(&st.body)) return &sel->into;
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return &adv->into;
+  if (auto* values = std::get_if<SelectValuesStmt>(&st.body)) return &values->into;
   return nullptr;
 }
 

@@ -184,9 +184,16 @@ class Analysis {
       ok_ &= !uses_id(rs->condition);
     } else if (auto* adv = std::get_if<AdvisoryStmt>(&s.body)) {
       ok_ &= !uses_id(adv->key);  // a lock named by a request's id: not renamed
+    } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
+      // A scalar subquery reads rows by any rule: not renamed.
+      for (const ExprPtr& e : values->items) ok_ &= !uses_id(e) && !has_subquery(e);
     } else if (auto* k = std::get_if<SkipAction>(&s.body)) {
       ok_ &= !uses_id(k->condition);
     }
+  }
+
+  static bool has_subquery(const ExprPtr& e) {
+    return e && (e->kind == ExprKind::kSubquery || has_subquery(e->lhs) || has_subquery(e->rhs));
   }
 
   bool reads_identity(const ExprPtr& e, const std::optional<TableId>& t) const {

@@ -35,6 +35,8 @@ std::set<std::string> uses_of(const Step& s) {
           params_of(b.value, out);
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
           params_of(b.key, out);
+        } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
+          for (const ExprPtr& e : b.items) params_of(e, out);
         } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction> ||
                              std::is_same_v<T, SkipAction>) {
           params_of(b.condition, out);
@@ -47,6 +49,7 @@ std::set<std::string> uses_of(const Step& s) {
 bool is_data_statement(const Step& s) {
   return std::holds_alternative<SelectStmt>(s.body) || std::holds_alternative<UpdateStmt>(s.body) ||
          std::holds_alternative<AdvisoryStmt>(s.body) ||
+         std::holds_alternative<SelectValuesStmt>(s.body) ||
          std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body);
 }
 
@@ -59,6 +62,8 @@ std::set<std::string> defs_of(const Step& s) {
     for (const std::string& v : sel->into) out.insert(v);
   if (auto* adv = std::get_if<AdvisoryStmt>(&s.body))
     for (const std::string& v : adv->into) out.insert(v);
+  if (auto* values = std::get_if<SelectValuesStmt>(&s.body))
+    for (const std::string& v : values->into) out.insert(v);
   if (is_data_statement(s)) out.insert("rowcount");
   return out;
 }

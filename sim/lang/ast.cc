@@ -62,6 +62,10 @@ std::string to_sql(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kAdvisory:
       return e.call.function() + "(" + to_sql(*e.lhs) + ")";
+    case ExprKind::kCoalesce:
+      return "coalesce(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
+    case ExprKind::kCurrentSetting:
+      return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kSubquery: {
       std::string item = e.aggregate
                              ? std::string(to_sql(e.aggregate->kind)) + "(" +

@@ -33,7 +33,9 @@ enum class ExprKind {
   kIsNull,
   kIsNotNull,
   kAdvisory,
-  kSubquery
+  kSubquery,
+  kCoalesce,       // coalesce(lhs, rhs): lhs unless it is NULL (more arguments nest in rhs)
+  kCurrentSetting  // current_setting('name'): a setting's value as text
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.
@@ -66,8 +68,10 @@ const char* op_sql(BinOp op);
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
-  Value literal;          // kLiteral
-  std::string name;       // kColumn: column; kParam: parameter without ':'; kSubquery: table
+  Value literal;  // kLiteral
+  // kColumn: column; kParam: parameter without ':'; kSubquery: table;
+  // kCurrentSetting: the setting
+  std::string name;
   bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
   BinOp op = BinOp::kAdd;
   // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key;
@@ -191,6 +195,15 @@ struct AdvisoryStmt {
   std::string function() const { return call.function(); }  // also the column's name
 };
 
+// SELECT expr [AS name][, ...] [INTO :v, ...] -- a SELECT without FROM: one
+// row of values (constants, parameters, scalar subqueries, coalesce,
+// current_setting). Each column is named as PostgreSQL names it.
+struct SelectValuesStmt {
+  std::vector<ExprPtr> items;
+  std::vector<std::string> names;
+  std::vector<std::string> into;
+};
+
 // ---- application actions ----------------------------------------------------
 
 // LET :var = expr -- compute a value in the application (calculate_points).
@@ -251,8 +264,8 @@ struct ReleaseAction {
 
 using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
                               UpdateStmt, InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
-                              SetStmt, AdvisoryStmt, LetAction, RetryAction, RestartAction,
-                              SkipAction, CatchAction, AcquireAction, ReleaseAction>;
+                              SetStmt, AdvisoryStmt, SelectValuesStmt, LetAction, RetryAction,
+                              RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

@@ -115,6 +115,15 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
           if (at == &e) return v;
       throw SqlError("0A000", "a subquery is not modelled here: " + to_sql(e));
     }
+    case ExprKind::kCoalesce: {
+      Value v = eval_value(*e.lhs, env);
+      return is_null(v) ? eval_value(*e.rhs, env) : v;
+    }
+    case ExprKind::kCurrentSetting: {
+      std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
+      if (!v) throw SqlError("42704", "unrecognized configuration parameter \"" + e.name + "\"");
+      return *v;
+    }
     case ExprKind::kAdvisory: {
       // ---- Rule: an advisory-lock function is strict and takes a bigint ------
       Value key = eval_value(*e.lhs, env);

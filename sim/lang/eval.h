@@ -88,6 +88,9 @@ struct EvalEnv {
   // The values of the statement's scalar subqueries, computed before its
   // rows are read (engine/executor.cc): a kSubquery reads its own here.
   const std::vector<std::pair<const Expr*, Value>>* subqueries = nullptr;
+  // A setting's value as current_setting('name') reads it, or nothing for a
+  // setting ccsim does not know (engine/executor.cc).
+  const std::function<std::optional<std::string>(const std::string&)>* setting = nullptr;
 };
 
 // Returns the value of an arithmetic expression.

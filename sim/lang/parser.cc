@@ -77,6 +77,7 @@ class Parser : ClauseParsing {
         peek_is("SELECT") || peek_is("UPDATE") || peek_is("INSERT") || peek_is("DELETE");
     if (accept("SELECT")) {
       if (auto adv = advisory()) return *adv;
+      if (auto values = select_values()) return *values;
       return select();
     }
     if (accept("UPDATE")) return update();
@@ -245,6 +246,93 @@ class Parser : ClauseParsing {
     }
     check_qualifiers(s.table);
     return s;
+  }
+
+  // SELECT expr [[AS] name][, ...] [INTO :v, ...] without FROM: one row of
+  // values. Returns nothing (and reads nothing) when the list has a FROM,
+  // a *, an aggregate or a column, which need a table: select() reads those.
+  std::optional<SelectValuesStmt> select_values() {
+    const size_t start = at_;
+    int depth = 0;
+    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
+      const Token& t = tokens_[k];
+      if (t.kind == TokenKind::kSymbol && t.text == "(") ++depth;
+      if (t.kind == TokenKind::kSymbol && t.text == ")") --depth;
+      if (depth == 0 && t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "FROM"))
+        return std::nullopt;
+    }
+    SelectStmt probe;
+    if (peek().kind == TokenKind::kSymbol && peek().text == "*") return std::nullopt;
+    const size_t qualified_before = qualifiers_.size();
+    SelectValuesStmt v;
+    settings_allowed_ = true;
+    do {
+      size_t item_at = at_;
+      if (aggregate(probe)) {
+        at_ = start;
+        settings_allowed_ = false;
+        return std::nullopt;
+      }
+      at_ = item_at;
+      ExprPtr e = expr();
+      if (names_column(*e)) {  // a column needs its table: select() says so
+        at_ = start;
+        qualifiers_.resize(qualified_before);
+        settings_allowed_ = false;
+        return std::nullopt;
+      }
+      std::string label = column_label(*e);
+      if (accept("AS")) {
+        label = name("a column name after AS");
+      } else if (peek().kind == TokenKind::kIdent && !peek_is("INTO") && !peek_is("FROM") &&
+                 !peek_is("WHERE")) {
+        label = name("a column name");
+      }
+      v.items.push_back(std::move(e));
+      v.names.push_back(std::move(label));
+    } while (accept_symbol(","));
+    settings_allowed_ = false;
+    if (peek_is("WHERE") || peek_is("ORDER") || peek_is("LIMIT") || peek_is("GROUP") ||
+        peek_is("HAVING") || peek_is("FOR"))
+      fail(peek(), "a SELECT without FROM with " + peek().text + " is not modelled");
+    if (accept("INTO")) {
+      do {
+        const Token& t = peek();
+        if (t.kind != TokenKind::kParam)
+          fail(t, "expected a parameter like :points after INTO, found " + describe(t));
+        v.into.push_back(t.text);
+        ++at_;
+      } while (accept_symbol(","));
+    }
+    return v;
+  }
+
+  // Whether e reads a column of a row (outside its scalar subqueries).
+  static bool names_column(const Expr& e) {
+    if (e.kind == ExprKind::kColumn) return true;
+    if (e.kind == ExprKind::kSubquery) return false;
+    return (e.lhs && names_column(*e.lhs)) || (e.rhs && names_column(*e.rhs));
+  }
+
+  // ---- Rule: the name of a select-list column without AS ---------------------
+  // As PostgreSQL's FigureColname: a column its name, a function call the
+  // function's, a scalar subquery its own column's, anything else ?column?.
+  static std::string column_label(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kColumn:
+        return e.name;
+      case ExprKind::kCoalesce:
+        return "coalesce";
+      case ExprKind::kCurrentSetting:
+        return "current_setting";
+      case ExprKind::kAdvisory:
+        return e.call.function();
+      case ExprKind::kSubquery:
+        if (e.aggregate) return to_sql(e.aggregate->kind);
+        return column_label(*e.lhs);
+      default:
+        return "?column?";
+    }
   }
 
   UpdateStmt update() {
@@ -728,6 +816,11 @@ class Parser : ClauseParsing {
         return e;
       }
     }
+    if (t.kind == TokenKind::kIdent && !t.quoted && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
+        tokens_[at_ + 1].text == "(") {
+      if (iequals(t.text, "coalesce")) return coalesce(e);
+      if (iequals(t.text, "current_setting")) return current_setting(e);
+    }
     refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:
@@ -819,6 +912,58 @@ class Parser : ClauseParsing {
     return e;
   }
 
+  // coalesce(a, b[, ...]): the first of its arguments that is not NULL,
+  // later ones evaluated only when needed. Three or more nest to the right.
+  ExprPtr coalesce(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    at_ += 2;
+    Deeper guard(*this, t);
+    std::vector<ExprPtr> args;
+    do args.push_back(expr());
+    while (accept_symbol(","));
+    expect_symbol(")", "to close coalesce(");
+    if (args.size() < 2) {  // coalesce(x) is x, named coalesce
+      auto null = std::make_shared<Expr>(*e);
+      null->kind = ExprKind::kLiteral;
+      args.push_back(null);
+    }
+    ExprPtr tail = args.back();
+    for (size_t i = args.size() - 1; i-- > 0;) {
+      auto node = i == 0 ? e : std::make_shared<Expr>(*e);
+      node->kind = ExprKind::kCoalesce;
+      node->lhs = args[i];
+      node->rhs = tail;
+      tail = node;
+    }
+    return tail;
+  }
+
+  // current_setting('name'): a setting's value as text; read only in a
+  // SELECT without FROM (select_values), where it is computed once.
+  ExprPtr current_setting(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    if (!settings_allowed_)
+      fail(t, "current_setting(...) is modelled only in a SELECT without FROM");
+    at_ += 2;
+    const Token& arg = peek();
+    if (arg.kind != TokenKind::kString)
+      fail(arg,
+           "expected a setting's name in quotes after current_setting(, found " + describe(arg));
+    std::string setting = lower(arg.text);
+    if (setting != "transaction_isolation" && setting != "default_transaction_isolation" &&
+        setting != "deadlock_timeout")
+      fail(arg, "current_setting(" + to_sql(Value{arg.text}) +
+                    ") is not modelled; ccsim knows transaction_isolation, "
+                    "default_transaction_isolation and deadlock_timeout");
+    ++at_;
+    if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+      fail(peek(), "current_setting's missing_ok argument is not modelled");
+    expect_symbol(")", "to close current_setting(");
+    e->kind = ExprKind::kCurrentSetting;
+    e->name = arg.text;
+    return e;
+  }
+
   // (SELECT item FROM t [WHERE pred]): a scalar subquery, uncorrelated, in a
   // SQL statement. Its item is an expression over t's row or one aggregate.
   ExprPtr subquery(std::shared_ptr<Expr> e) {
@@ -866,6 +1011,7 @@ class Parser : ClauseParsing {
   bool excluded_allowed_ = false;  // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
   bool advisory_allowed_ = false;  // inside a WHERE of SELECT, UPDATE or DELETE
   bool subquery_allowed_ = false;  // inside a data statement (not in a subquery)
+  bool settings_allowed_ = false;  // in a SELECT without FROM's list: current_setting
 };
 
 }  // namespace

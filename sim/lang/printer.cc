@@ -49,6 +49,10 @@ class Printer {
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
       case ExprKind::kAdvisory:
         return e.call.function() + "(" + expr(*e.lhs) + ")";
+      case ExprKind::kCoalesce:
+        return "COALESCE(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
+      case ExprKind::kCurrentSetting:
+        return "current_setting(" + to_sql(Value{e.name}) + ")";
       case ExprKind::kSubquery: {
         // Its columns are its own table's, never qualified by the outer one.
         std::string outer = std::exchange(qualifier_, "");
@@ -245,6 +249,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
           return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
+        } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
+          std::string items;
+          for (size_t i = 0; i < b.items.size(); ++i)
+            items += (i ? ", " : "") + p.expr(*b.items[i]) + " AS " + sql_identifier(b.names[i]);
+          return "SELECT " + items;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
           return "SET " + b.name + " = " + to_sql(Value{b.value});
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {

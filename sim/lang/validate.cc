@@ -41,6 +41,8 @@ class Validator {
       if (auto* let = std::get_if<LetAction>(&s.body)) defined_.insert(let->var);
       if (auto* adv = std::get_if<AdvisoryStmt>(&s.body))
         for (const std::string& v : adv->into) defined_.insert(v);
+      if (auto* values = std::get_if<SelectValuesStmt>(&s.body))
+        for (const std::string& v : values->into) defined_.insert(v);
     }
     for (size_t i = 0; i < schema.table_count(); ++i)
       for (const Column& c : schema.table(TableId{static_cast<uint32_t>(i)}).columns)
@@ -115,6 +117,13 @@ class Validator {
   }
 
   void check(const Step& s, size_t, const AdvisoryStmt& a) const { expr(s, nullptr, a.key); }
+  void check(const Step& s, size_t, const SelectValuesStmt& v) const {
+    for (const ExprPtr& e : v.items) expr(s, nullptr, e);
+    if (!v.into.empty() && v.into.size() != v.items.size())
+      fail(s, column_of(s, "INTO"),
+           "INTO names " + std::to_string(v.into.size()) + " parameters but the SELECT returns " +
+               std::to_string(v.items.size()) + " columns");
+  }
   void check(const Step& s, size_t, const SelectStmt& sel) const {
     const Table& t = table(s, sel.table);
     for (const std::string& c : sel.columns) column(s, t, c);

@@ -340,9 +340,14 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"UPDATE t SET a = pg_advisory_lock(1)",
        "7:20: error: an advisory lock inside an expression (pg_advisory_lock) is not modelled; "
        "take one in a statement of its own or in the WHERE of a SELECT, UPDATE or DELETE"},
-      {"SELECT 1",
+      {"SELECT 1 FROM t",
        "7:10: error: a value in the select list (SELECT 1) is not modelled; select "
        "a table's columns"},
+      {"SELECT count(*) INTO :n", "7:19: error: SELECT without FROM is not modelled"},
+      {"SELECT current_setting('work_mem')",
+       "7:26: error: current_setting('work_mem') is not modelled; ccsim knows "
+       "transaction_isolation, default_transaction_isolation and deadlock_timeout"},
+      {"SELECT 1 WHERE :x > 0", "7:12: error: a SELECT without FROM with WHERE is not modelled"},
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
       {"CREATE TABLE u (a int, UNIQUE (a))",
        "7:26: error: a table-level UNIQUE constraint is not modelled"},
@@ -476,8 +481,8 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
         "f.toml:7:25: error: an advisory lock inside an expression (pg_advisory_lock) is not "
         "modelled; take one in a statement of its own or in the WHERE of a SELECT, UPDATE or "
         "DELETE");
-  CHECK(error_of("UPDATE t SET v = coalesce(v, 0) + 1") ==
-        "f.toml:7:20: error: a function call (coalesce(...)) is not modelled");
+  CHECK(error_of("UPDATE t SET v = abs(v) + 1") ==
+        "f.toml:7:20: error: a function call (abs(...)) is not modelled");
   // A scalar subquery is read in a data statement, uncorrelated and plain.
   CHECK(error_of("LET :x = (SELECT v FROM u)") ==
         "f.toml:7:12: error: a subquery ((SELECT ...)) is not modelled");
