@@ -527,10 +527,27 @@ class Parser : ClauseParsing {
   SetStmt set() {
     SetStmt st;
     const Token& t = peek();
+    // ---- Rule: SET force_parallel_mode changes no answer ----------------------
+    // PostgreSQL 15 runs a query in parallel workers with the leader's
+    // snapshot, and a SERIALIZABLE one with the same predicate locks
+    // (shared with the workers): the rows, waits and errors are the same.
+    if (t.kind == TokenKind::kIdent && iequals(t.text, "force_parallel_mode")) {
+      st.name = "force_parallel_mode";
+      ++at_;
+      if (!accept("TO")) expect_symbol("=", "after the setting's name");
+      const Token& v = peek();
+      std::string value = lower(v.text);
+      if ((v.kind != TokenKind::kString && v.kind != TokenKind::kIdent) ||
+          (value != "on" && value != "off" && value != "regress"))
+        fail(v, "expected on, off or regress for force_parallel_mode, found " + describe(v));
+      st.value = value;
+      ++at_;
+      return st;
+    }
     if (t.kind != TokenKind::kIdent || !iequals(t.text, "deadlock_timeout"))
       fail(t,
-           "ccsim accepts SET only for deadlock_timeout (to choose PostgreSQL's deadlock victim), "
-           "found " +
+           "ccsim accepts SET only for deadlock_timeout (to choose PostgreSQL's deadlock victim) "
+           "and force_parallel_mode (which changes no answer), found " +
                describe(t));
     st.name = "deadlock_timeout";
     ++at_;
