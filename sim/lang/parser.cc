@@ -78,6 +78,7 @@ class Parser : ClauseParsing {
     if (accept("SELECT")) {
       if (auto adv = advisory()) return *adv;
       if (auto values = select_values()) return *values;
+      if (auto values = aggregate_values()) return *values;
       return select();
     }
     if (accept("UPDATE")) return update();
@@ -305,6 +306,107 @@ class Parser : ClauseParsing {
       } while (accept_symbol(","));
     }
     return v;
+  }
+
+  // SELECT coalesce(max(n) + 1, 1) [AS name], ... FROM t [WHERE pred]
+  // [INTO ...]: a select list of expressions over aggregates, without GROUP
+  // BY: one row. Read as a SELECT without FROM whose aggregates are scalar
+  // subqueries over t with the same WHERE, which gives the same row: every
+  // aggregate reads the same rows with the statement's snapshot (and, at
+  // SERIALIZABLE, takes the same predicate locks). Returns nothing (and
+  // reads nothing) when the list is plain aggregates or has none.
+  std::optional<SelectValuesStmt> aggregate_values() {
+    bool expression = false, has_aggregate = false;
+    int depth = 0;
+    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
+      const Token& t = tokens_[k];
+      bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent && !t.quoted;
+      if (depth == 0 && ident && (iequals(t.text, "FROM") || iequals(t.text, "INTO"))) break;
+      const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
+      if (ident && after.kind == TokenKind::kSymbol && after.text == "(") {
+        if (aggregate_name(t.text))
+          has_aggregate = true;
+        else if (depth == 0)
+          expression = true;  // coalesce(...) and other calls
+      }
+      if (symbol && t.text == "(") {
+        ++depth;
+      } else if (symbol && t.text == ")") {
+        --depth;
+      } else if (depth == 0) {
+        expression |= (symbol && t.text != "," && t.text != "." && !(t.text == "*" && k == at_)) ||
+                      t.kind == TokenKind::kInt || t.kind == TokenKind::kString ||
+                      t.kind == TokenKind::kParam || (ident && iequals(t.text, "AS"));
+      }
+    }
+    if (!expression || !has_aggregate) return std::nullopt;
+    std::vector<std::shared_ptr<Expr>> pending;
+    aggregates_ = &pending;
+    SelectValuesStmt v;
+    do {
+      ExprPtr e = expr();
+      std::string label = column_label(*e);
+      if (accept("AS")) {
+        label = name("a column name after AS");
+      } else if (peek().kind == TokenKind::kIdent && !peek_is("INTO") && !peek_is("FROM")) {
+        label = name("a column name");
+      }
+      v.items.push_back(std::move(e));
+      v.names.push_back(std::move(label));
+    } while (accept_symbol(","));
+    aggregates_ = nullptr;
+    for (const ExprPtr& e : v.items)
+      if (const Expr* c = first_column(*e))
+        throw InputError(SourcePos{pos_.file, c->line, c->column},
+                         "a column beside an aggregate needs GROUP BY, which is not modelled");
+    expect("FROM", "after the column list");
+    std::string table = table_name("a table name after FROM");
+    ExprPtr where;
+    if (accept("WHERE")) {
+      const Token& at = peek();
+      where = where_clause();
+      if (has_kind(*where, ExprKind::kAdvisory) || has_kind(*where, ExprKind::kSubquery))
+        fail(at,
+             "an advisory lock or a subquery in the WHERE of a select list over aggregates "
+             "is not modelled");
+    }
+    const Token& t = peek();
+    if (peek_is("ORDER") || peek_is("LIMIT") || peek_is("FOR") || peek_is("GROUP") ||
+        peek_is("HAVING"))
+      fail(t, "an aggregate with " + (peek_is("FOR") ? std::string("a locking clause") : t.text) +
+                  " is not modelled" + (peek_is("FOR") ? " (PostgreSQL refuses it: 0A000)" : ""));
+    if (accept("INTO")) {
+      do {
+        const Token& p = peek();
+        if (p.kind != TokenKind::kParam)
+          fail(p, "expected a parameter like :points after INTO, found " + describe(p));
+        v.into.push_back(p.text);
+        ++at_;
+      } while (accept_symbol(","));
+    }
+    check_qualifiers(table);
+    for (const std::shared_ptr<Expr>& a : pending) {
+      a->name = table;
+      a->rhs = where;
+    }
+    return v;
+  }
+
+  static bool aggregate_name(const std::string& word) {
+    return iequals(word, "count") || iequals(word, "sum") || iequals(word, "min") ||
+           iequals(word, "max");
+  }
+
+  static const Expr* first_column(const Expr& e) {
+    if (e.kind == ExprKind::kColumn) return &e;
+    if (e.kind == ExprKind::kSubquery) return nullptr;
+    if (e.lhs)
+      if (const Expr* c = first_column(*e.lhs)) return c;
+    return e.rhs ? first_column(*e.rhs) : nullptr;
+  }
+
+  static bool has_kind(const Expr& e, ExprKind k) {
+    return e.kind == k || (e.lhs && has_kind(*e.lhs, k)) || (e.rhs && has_kind(*e.rhs, k));
   }
 
   // Whether e reads a column of a row (outside its scalar subqueries).
@@ -835,6 +937,14 @@ class Parser : ClauseParsing {
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
         tokens_[at_ + 1].text == "(") {
+      if (aggregates_ && aggregate_name(t.text)) {  // see aggregate_values()
+        SelectStmt item;
+        aggregate(item);
+        e->kind = ExprKind::kSubquery;
+        e->aggregate = item.aggregates.front();
+        aggregates_->push_back(e);
+        return e;
+      }
       if (iequals(t.text, "coalesce")) return coalesce(e);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
@@ -989,6 +1099,7 @@ class Parser : ClauseParsing {
     e->kind = ExprKind::kSubquery;
     bool advisory = advisory_allowed_;
     subquery_allowed_ = advisory_allowed_ = false;
+    auto* outer_aggregates = std::exchange(aggregates_, nullptr);
     size_t qualified_before = qualifiers_.size();
     SelectStmt item;
     if (aggregate(item))
@@ -1012,6 +1123,7 @@ class Parser : ClauseParsing {
     expect_symbol(")", "to close the subquery opened at column " + std::to_string(column_of(open)));
     subquery_allowed_ = true;
     advisory_allowed_ = advisory;
+    aggregates_ = outer_aggregates;
     return e;
   }
 
@@ -1029,6 +1141,8 @@ class Parser : ClauseParsing {
   bool advisory_allowed_ = false;  // inside a WHERE of SELECT, UPDATE or DELETE
   bool subquery_allowed_ = false;  // inside a data statement (not in a subquery)
   bool settings_allowed_ = false;  // in a SELECT without FROM's list: current_setting
+  // In aggregate_values()'s list: the aggregates read, completed after FROM.
+  std::vector<std::shared_ptr<Expr>>* aggregates_ = nullptr;
 };
 
 }  // namespace

@@ -347,6 +347,11 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT current_setting('work_mem')",
        "7:26: error: current_setting('work_mem') is not modelled; ccsim knows "
        "transaction_isolation, default_transaction_isolation and deadlock_timeout"},
+      {"SELECT v, count(*) + 1 FROM t",
+       "7:10: error: a column beside an aggregate needs GROUP BY, which is not modelled"},
+      {"SELECT count(*) + 1 FROM t FOR UPDATE",
+       "7:30: error: an aggregate with a locking clause is not modelled (PostgreSQL refuses "
+       "it: 0A000)"},
       {"SELECT 1 WHERE :x > 0", "7:12: error: a SELECT without FROM with WHERE is not modelled"},
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
       {"CREATE TABLE u (a int, UNIQUE (a))",
