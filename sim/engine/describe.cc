@@ -5,6 +5,7 @@ namespace ccsim {
 std::string row_label(const Store& s, RowId r) {
   if (std::optional<int64_t> key = s.advisory_key(r))
     return "advisory lock " + std::to_string(*key);
+  if (std::optional<TableId> t = s.locked_table(r)) return "table " + s.table(*t).name;
   const RowState& row = s.row(r);
   const Table& t = s.table(row.table);
   std::vector<int> keys = t.key_columns();

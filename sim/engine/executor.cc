@@ -408,6 +408,28 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
   return std::nullopt;
 }
 
+// ---- Rule: LOCK TABLE ------------------------------------------------------------
+// Locks the tables in the order named (the cursor's next is the one to
+// lock), each in ACCESS EXCLUSIVE mode: a lock row of the table's own,
+// queued in FIFO order and in the waits-for graph like a row lock. It
+// takes no snapshot and no xid. NOWAIT: 55P03 instead of a wait.
+bool Executor::lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  for (; c.next < lock.tables.size(); ++c.next) {
+    const std::string& name = lock.tables[c.next];
+    RowId row = s.table_lock_row(table_named(s, name));
+    LockResult got = s.lock(row, c.txn, LockMode::kUpdate, !lock.nowait, false);
+    if (got == LockResult::kUnavailable)
+      throw SqlError("55P03", "could not obtain lock on relation \"" + name + "\"");
+    if (got == LockResult::kEnqueued) {
+      *waiting = block(r, row, LockMode::kUpdate);
+      return false;
+    }
+  }
+  return true;
+}
+
 // ---- Rule: SELECT without FROM ------------------------------------------------
 // One row of values, computed with the statement's snapshot (its scalar
 // subqueries read with it), in the session's transaction or an autocommit
@@ -517,6 +539,10 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     return advance_insert(r, *ins, waiting) && check_foreign_keys(r, waiting, resumed);
+  if (auto* lock = std::get_if<LockTableStmt>(&st.body)) {  // woken: one table is locked
+    ++w_.sessions[r.value].cursor->next;
+    return lock_tables(r, *lock, waiting);
+  }
   if (std::holds_alternative<AdvisoryStmt>(st.body)) {  // woken: the lock is granted
     Cursor& c = *w_.sessions[r.value].cursor;
     if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
@@ -762,6 +788,8 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
               {RowRead{tid, ver.row, ver.id, t.columns[static_cast<size_t>(i)].name}});
     }
     a.rowcount = static_cast<int64_t>(c.out.size());
+  } else if (std::holds_alternative<LockTableStmt>(st.body)) {
+    a.rowcount = -1;  // no row count: :rowcount keeps its value
   } else {
     a.rowcount = c.rowcount;
   }
@@ -835,6 +863,17 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   }
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);
   if (auto* values = std::get_if<SelectValuesStmt>(&st.body)) return select_values(r, *values, st);
+  if (auto* lock = std::get_if<LockTableStmt>(&st.body)) {
+    // ---- Rule: LOCK TABLE only in a transaction block (SQLSTATE 25P01) ------
+    // Outside one the lock would end with the statement: PostgreSQL refuses.
+    if (!session.in_block)
+      throw SqlError("25P01", "LOCK TABLE can only be used in transaction blocks");
+    session.cursor = Cursor{};
+    session.cursor->txn = session.txn;
+    SqlAnswer waiting;
+    if (!lock_tables(r, *lock, &waiting)) return waiting;
+    return complete(r, st);
+  }
   start_statement(r, st);
   SqlAnswer waiting;
   if (!advance(r, st, &waiting)) return waiting;

@@ -47,6 +47,7 @@ class Executor : public SqlBackend {
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
+  bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);
   std::optional<std::string> setting(RequestId r, const std::string& name) const;
   // Advisory locks (executor.cc): takes the lock `call` asks for on key for
   // c's transaction. Returns its answer (void, or whether a try form got

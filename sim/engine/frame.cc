@@ -65,12 +65,16 @@ Frame capture(const World& w) {
     const RowState& row = w.store.row(r);
     if (w.store.table(row.table).dropped) continue;
     const bool advisory = w.store.is_advisory(row.table);
+    const bool table = advisory && w.store.locked_table(r);
+    auto mode = [&](LockMode m) -> std::string {
+      return table ? "ACCESS EXCLUSIVE" : advisory ? "ADVISORY" : to_sql(m);
+    };
     for (const RowLock& h : row.holders)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name,
-                                  advisory ? "ADVISORY" : to_sql(h.mode), true});
+                                  mode(h.mode), true});
     for (const RowLock& q : row.queue)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(q.txn).value].name,
-                                  advisory ? "ADVISORY" : to_sql(q.mode), false});
+                                  mode(q.mode), false});
   }
   for (const auto& [key, m] : w.mutexes.all()) {
     if (m.holder)

@@ -92,7 +92,8 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
   } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     n.text = "DROP TABLE";
     for (size_t i = 0; i < drop->tables.size(); ++i) n.text += (i ? ", " : " ") + drop->tables[i];
-  } else if (std::holds_alternative<SavepointStmt>(st.body)) {
+  } else if (std::holds_alternative<SavepointStmt>(st.body) ||
+             std::holds_alternative<LockTableStmt>(st.body)) {
     n.text = st.text;
   } else if (std::holds_alternative<SetStmt>(st.body)) {
     n.text = st.text + " -> " + (a.note.empty() ? "SET" : a.note);

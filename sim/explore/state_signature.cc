@@ -265,6 +265,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     const RowState& row = s.row(r);
     put(out, version_label_[row.newest.value]);
     if (std::optional<int64_t> key = s.advisory_key(r)) put_value(out, Value{*key});
+    if (std::optional<TableId> t = s.locked_table(r)) put(out, uint64_t{t->value} + 1);
     holders.clear();
     for (const RowLock& h : row.holders)
       holders.emplace_back(txn_ref(w, h.txn), static_cast<uint64_t>(h.mode));

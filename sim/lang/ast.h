@@ -169,6 +169,13 @@ struct DropTableStmt {
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
 };
 
+// LOCK [TABLE] t[, ...] [IN ACCESS EXCLUSIVE MODE] [NOWAIT]: table locks
+// held to the end of the transaction block, taken in the order named.
+struct LockTableStmt {
+  std::vector<std::string> tables;
+  bool nowait = false;  // 55P03 at once instead of waiting
+};
+
 // SET deadlock_timeout = '...': how long a session waits for a lock before
 // PostgreSQL checks it for a deadlock. In a spec it chooses the victim (the
 // waiter whose timer fires first while the cycle exists, engine/world.h);
@@ -262,10 +269,11 @@ struct ReleaseAction {
   std::string mutex;
 };
 
-using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
-                              UpdateStmt, InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
-                              SetStmt, AdvisoryStmt, SelectValuesStmt, LetAction, RetryAction,
-                              RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
+using StepBody =
+    std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
+                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, AdvisoryStmt,
+                 SelectValuesStmt, LockTableStmt, LetAction, RetryAction, RestartAction, SkipAction,
+                 CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

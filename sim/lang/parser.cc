@@ -95,6 +95,7 @@ class Parser : ClauseParsing {
       while (accept_symbol(","));
       return d;
     }
+    if (accept("LOCK")) return lock_table();
     if (accept("SET")) return set();
     if (accept("LET")) return let();
     if (accept("RETRY")) return retry();
@@ -547,6 +548,7 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kCreateTable);
     c.table = table_name("a table name after CREATE TABLE");
     expect_symbol("(", "to open the column list");
+    if (accept_symbol(")")) return c;  // a table without columns (one LOCK TABLE locks)
     do {
       if (table_primary_key(c) || table_foreign_key(c)) continue;
       Column col;
@@ -667,6 +669,48 @@ class Parser : ClauseParsing {
     st.ms = *ms;
     ++at_;
     return st;
+  }
+
+  // LOCK [TABLE] [ONLY] t[, ...] [IN mode MODE] [NOWAIT]. ccsim models the
+  // default mode, ACCESS EXCLUSIVE, which conflicts with every other: the
+  // weaker modes would need the locks every statement takes on its tables.
+  LockTableStmt lock_table() {
+    LockTableStmt l;
+    accept("TABLE");
+    if (peek_is("ONLY")) fail(peek(), "LOCK TABLE ONLY is not modelled");
+    do {
+      l.tables.push_back(table_name("a table name after LOCK TABLE"));
+      if (peek().kind == TokenKind::kSymbol && peek().text == "*")
+        fail(peek(), "LOCK TABLE t * is not modelled");
+    } while (accept_symbol(","));
+    if (accept("IN")) {
+      const Token& from = peek();
+      std::string mode;
+      while (peek().kind == TokenKind::kIdent && !peek_is("MODE") && !peek_is("NOWAIT")) {
+        std::string word = next().text;
+        for (char& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        mode += (mode.empty() ? "" : " ") + word;
+      }
+      if (mode.empty())
+        fail(from, "expected a lock mode after IN, like ACCESS EXCLUSIVE, found " + describe(from));
+      static const char* const kModes[] = {
+          "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
+          "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE"};
+      if (mode != "ACCESS EXCLUSIVE") {
+        bool known = false;
+        for (const char* m : kModes) known |= mode == m;
+        if (!known)
+          fail(from,
+               "expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, SHARE UPDATE "
+               "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found '" +
+                   mode + "'");
+        fail(from, "LOCK TABLE IN " + mode +
+                       " MODE is not modelled; ccsim models ACCESS EXCLUSIVE, the default");
+      }
+      expect("MODE", "after the lock mode");
+    }
+    l.nowait = accept("NOWAIT");
+    return l;
   }
 
   LetAction let() {

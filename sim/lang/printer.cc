@@ -249,6 +249,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
           return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
+        } else if constexpr (std::is_same_v<T, LockTableStmt>) {
+          std::string names;
+          for (const std::string& t : b.tables)
+            names += (names.empty() ? "" : ", ") + sql_identifier(t);
+          return "LOCK TABLE " + names + " IN ACCESS EXCLUSIVE MODE" + (b.nowait ? " NOWAIT" : "");
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
           std::string items;
           for (size_t i = 0; i < b.items.size(); ++i)

@@ -30,7 +30,6 @@ class Look {
 
 std::optional<Unmodelled> statement(const Look& l) {
   if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
-  if (l.is(0, "LOCK")) return l.no(0, "LOCK TABLE");
   for (const char* k :
        {"TRUNCATE", "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN", "ALTER", "WITH",
         "DO", "CALL", "COPY", "RESET", "SHOW", "DECLARE", "FETCH", "MERGE"})
@@ -130,7 +129,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
     case SqlPlace::kCreateTable:
       return std::nullopt;
     case SqlPlace::kTableElement:
-      if (l.symbol(0, ")")) return l.no(0, "a table without columns");
       return table_element(l);
     case SqlPlace::kColumnType:
       for (const char* k :

@@ -61,7 +61,8 @@ class Validator {
     throw InputError(SourcePos{p_.file, s.line, column}, message);
   }
 
-  const Table& table(const Step& s, const std::string& name) const {
+  // A table a data statement reads or writes (data) or LOCK TABLE locks.
+  const Table& table(const Step& s, const std::string& name, bool data = true) const {
     auto t = schema_.find_table(name);
     if (!t) {
       std::string known;
@@ -73,7 +74,11 @@ class Validator {
            "there is no table named " + name +
                " (the tables are: " + (known.empty() ? "none" : known) + ")");
     }
-    return schema_.table(*t);
+    const Table& found = schema_.table(*t);
+    if (data && found.columns.empty())
+      fail(s, column_of(s, name),
+           "a data statement on a table without columns (" + name + ") is not modelled");
+    return found;
   }
 
   void column(const Step& s, const Table& t, const std::string& name, int at = 0) const {
@@ -117,6 +122,9 @@ class Validator {
   }
 
   void check(const Step& s, size_t, const AdvisoryStmt& a) const { expr(s, nullptr, a.key); }
+  void check(const Step& s, size_t, const LockTableStmt& l) const {
+    for (const std::string& t : l.tables) table(s, t, false);
+  }
   void check(const Step& s, size_t, const SelectValuesStmt& v) const {
     for (const ExprPtr& e : v.items) expr(s, nullptr, e);
     if (!v.into.empty() && v.into.size() != v.items.size())
@@ -226,6 +234,31 @@ class Validator {
 
 void validate_program(const Program& p, const Store& schema, const std::set<std::string>& params) {
   Validator(p, schema, params).run();
+}
+
+// ---- Rule: LOCK TABLE only among transaction control -----------------------
+// Every data statement takes a lock on its tables too (ACCESS SHARE for a
+// SELECT, ROW EXCLUSIVE for a write, ...), which ACCESS EXCLUSIVE conflicts
+// with. ccsim does not take those, so a program (or a spec's sessions
+// together) with LOCK TABLE may hold no data statement.
+void refuse_lock_table_beside_data(const Program& p) {
+  const Step* lock = nullptr;
+  const Step* data = nullptr;
+  for (const Step& s : p.steps) {
+    if (std::holds_alternative<LockTableStmt>(s.body)) lock = lock ? lock : &s;
+    if (std::holds_alternative<SelectStmt>(s.body) || std::holds_alternative<UpdateStmt>(s.body) ||
+        std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body) ||
+        std::holds_alternative<SelectValuesStmt>(s.body) ||
+        std::holds_alternative<CreateTableStmt>(s.body) ||
+        std::holds_alternative<DropTableStmt>(s.body))
+      data = data ? data : &s;
+  }
+  if (lock && data)
+    throw InputError(SourcePos{p.file, lock->line, lock->column},
+                     "LOCK TABLE beside data statements (line " + std::to_string(data->line) +
+                         ") is not modelled: PostgreSQL's statements take table locks of their "
+                         "own, which ccsim does not; LOCK TABLE is modelled among transaction "
+                         "control and advisory locks only");
 }
 
 }  // namespace ccsim

@@ -146,7 +146,10 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
       if (std::holds_alternative<RestartAction>(st.body))
         throw InputError(SourcePos{m.steps->file, st.line, st.column},
                          "RESTART IF needs a bound: give the mitigation restart = { max = N }");
-  if (m.steps) refuse_session_advisory(*m.steps);
+  if (m.steps) {
+    refuse_session_advisory(*m.steps);
+    refuse_lock_table_beside_data(*m.steps);
+  }
   return m;
 }
 

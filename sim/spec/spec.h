@@ -25,6 +25,14 @@ struct SpecStep {
   SourcePos pos;
 };
 
+// A permutation entry's markers, as the isolation tester reads them:
+// mystep(*) is reported as waiting as soon as it is launched; mystep(other)
+// is not reported complete while step `other` is in flight in its session.
+struct StepMarkers {
+  bool once = false;
+  std::vector<size_t> blockers;  // indexes into SpecFile::steps
+};
+
 struct SpecSession {
   std::string name;
   std::vector<Step> setup;     // statements run when the session connects
@@ -45,6 +53,7 @@ struct SpecFile {
   std::vector<SpecSession> sessions;
   std::vector<SpecStep> steps;
   std::vector<std::vector<size_t>> permutations;  // step indexes
+  std::vector<std::vector<StepMarkers>> markers;  // for each permutation, each entry's
   std::vector<SourcePos> permutation_pos;  // where each was written (the file for generated ones)
 };
 

@@ -83,20 +83,56 @@ class SpecParser {
       word();
       spec.permutation_pos.push_back(pos(last_));
       std::vector<size_t> perm;
-      while (at_ < text_.size() && !peek_word("permutation") && is_ident_start(text_[at_])) {
-        size_t where = at_;
-        std::string name = identifier("a step name");
+      std::vector<StepMarkers> markers;
+      auto step_named = [&](const std::string& name, size_t where, const char* what) {
         size_t i = 0;
         while (i < spec.steps.size() && spec.steps[i].name != name) ++i;
         if (i == spec.steps.size())
-          fail(where, "permutation names step " + name + ", which no session has");
-        if (at_ < text_.size() && text_[at_] == '(')
-          fail(at_,
-               "ccsim does not read blocker annotations like " + name + "(...) in permutations");
+          fail(where, std::string(what) + " names step " + name + ", which no session has");
+        return i;
+      };
+      while (at_ < text_.size() && !peek_word("permutation") && is_ident_start(text_[at_])) {
+        size_t where = at_;
+        std::string name = identifier("a step name");
+        size_t i = step_named(name, where, "permutation");
+        StepMarkers m;
+        if (at_ < text_.size() && text_[at_] == '(') {
+          ++at_;
+          skip();
+          for (;;) {
+            if (at_ < text_.size() && text_[at_] == '*') {
+              m.once = true;
+              ++at_;
+              skip();
+            } else {
+              size_t at = at_;
+              std::string other = identifier("a step name or * in the markers of " + name);
+              if (peek_word("notices"))
+                fail(at_, "a 'notices' marker is not modelled (ccsim's steps send no NOTICE)");
+              size_t j = step_named(other, at, "a marker");
+              if (spec.steps[j].session == spec.steps[i].session)
+                fail(at, "blocker step " + other + " is in the same session as step " + name +
+                             " (the isolation tester refuses it)");
+              m.blockers.push_back(j);
+            }
+            if (at_ < text_.size() && text_[at_] == ',') {
+              ++at_;
+              skip();
+              continue;
+            }
+            if (at_ >= text_.size() || text_[at_] != ')')
+              fail(at_, "expected ',' or ')' in the markers of " + name + ", found " + found());
+            ++at_;
+            skip();
+            break;
+          }
+        }
         perm.push_back(i);
+        markers.push_back(std::move(m));
       }
       if (perm.empty()) fail(at_, "expected step names after 'permutation'");
       spec.permutations.push_back(std::move(perm));
+      spec.markers.push_back(std::move(markers));
     }
     if (at_ < text_.size())
       fail(at_, "expected 'permutation' or the end of the file, found " + found());
@@ -309,6 +345,13 @@ class SpecParser {
     } catch (const SetupFailure& e) {
       throw InputError(e.pos(), std::string("setup failed: ") + e.what());
     }
+    Program all{file_, {}};
+    for (const SpecSession& session : spec.sessions) {
+      append(all.steps, session.setup);
+      for (size_t i : session.steps) append(all.steps, spec.steps[i].steps);
+      append(all.steps, session.teardown);
+    }
+    refuse_lock_table_beside_data(all);
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       Program prog{file_, spec.sessions[s].setup};
       for (size_t i : spec.sessions[s].steps)
@@ -341,6 +384,7 @@ class SpecParser {
                              " permutations; list the ones to run with 'permutation' lines");
       if (current.size() == total) {
         spec.permutations.push_back(current);
+        spec.markers.emplace_back(current.size());
         spec.permutation_pos.push_back(SourcePos{file_, 0, 0});
         return;
       }

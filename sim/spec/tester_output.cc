@@ -80,13 +80,22 @@ struct Completion {
 // (World::deadlock_timers), until the step it waits for ends.
 class Observer {
  public:
-  Observer(World& w, const std::vector<std::vector<std::string>>& step_names, std::string& out)
-      : w_(w), names_(step_names), out_(out) {}
+  Observer(World& w, const SpecFile& spec, const std::vector<std::vector<std::string>>& step_names,
+           std::string& out)
+      : w_(w), spec_(spec), names_(step_names), out_(out) {
+    active_.assign(spec.sessions.size(), kNone);
+    marks_.resize(spec.sessions.size());
+  }
 
-  // Runs one permutation step of session `session`.
-  void issue(size_t session, const SpecStep& st, const SourcePos& perm_pos, size_t perm_no) {
+  // Runs permutation entry `index` (a step of session `session`, with its
+  // markers).
+  void issue(size_t session, size_t index, const StepMarkers& marks, const SourcePos& perm_pos,
+             size_t perm_no) {
+    const SpecStep& st = spec_.steps[index];
     RequestId r{static_cast<uint32_t>(session)};
-    if (is_waiting(r)) {
+    // The session's earlier step is still in flight: the tester waits for
+    // it, reporting it once no marker holds it back, and polls the others.
+    while (is_waiting(r)) {
       wait_for(r);
       if (!done_.count(r.value))
         throw InputError(perm_pos,
@@ -94,8 +103,25 @@ class Observer {
                              ": session " + w_.requests[r.value].name +
                              " is still waiting for a lock; put the step that releases it first "
                              "(PostgreSQL's isolationtester would cancel the wait after 300 s)");
-      report(r);
+      size_t before = waiting_.size();
+      if (!blocked(r)) report(r);
       report_finished();
+      if (!is_waiting(r) || waiting_.size() < before) continue;
+      // Held back by a marker step that still waits: time passes for it.
+      bool moved = false;
+      for (size_t b : marks_[r.value].blockers) {
+        RequestId o{static_cast<uint32_t>(spec_.steps[b].session)};
+        if (active_[o.value] == b && !done_.count(o.value)) {
+          wait_for(o);
+          moved |= done_.count(o.value) > 0;
+        }
+      }
+      if (!moved)
+        throw InputError(perm_pos, "permutation " + std::to_string(perm_no) + ", step " + st.name +
+                                       ": the step before it in session " +
+                                       w_.requests[r.value].name +
+                                       " is held back by a marker naming a step that never "
+                                       "completes (the isolation tester would time out)");
     }
     // ---- Rule: a step of several statements is one query -----------------------
     // The tester prints each statement's rows in turn; the first error ends
@@ -109,26 +135,40 @@ class Observer {
                                    "not modelled: begin a block first");
     size_t first = log_.events.size();
     step(w_, r, &log_);
-    bool waits = false;
+    bool deferred = false;
     if (first < log_.events.size()) {
       const Event& e = log_.events[first];
-      waits = e.kind == EventKind::kWait;
+      bool waits = e.kind == EventKind::kWait;
       bool failed = e.kind == EventKind::kError;
+      active_[r.value] = index;
+      marks_[r.value] = marks;
+      // ---- Rule: the tester's markers -------------------------------------------
+      // step(*) is reported as waiting at once; a step whose marker step is
+      // in flight is reported as waiting though done, and completes later.
+      deferred = waits || marks.once || blocked(r);
+      std::string warning;
       if (e.kind == EventKind::kStep && !e.message.empty())
-        out_ += w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
-      out_ += "step " + st.name + ": " + st.sql + (waits ? " <waiting ...>\n" : "\n");
-      out_ += details(e);
+        warning = w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
+      if (!deferred || waits) out_ += warning;
+      out_ += "step " + st.name + ": " + st.sql + (deferred ? " <waiting ...>\n" : "\n");
       if (waits) {
         if (st.steps.size() > 1) rest_[r.value] = &st;
         note_completions(first + 1);
       } else {
         size_t after = log_.events.size();
-        out_ += run_rest(r, st, failed);
-        note_completions(first + 1, after);
+        std::string text = details(e);  // before run_rest, which adds events
+        text += run_rest(r, st, failed);
+        note_completions(first + 1, after, log_.events.size());
+        if (deferred) {
+          done_[r.value].text = warning + "step " + st.name + ": <... completed>\n" + text;
+        } else {
+          out_ += text;
+          active_[r.value] = kNone;
+        }
       }
     }
     report_finished();
-    if (waits) waiting_.push_back(r);
+    if (deferred) waiting_.push_back(r);
   }
 
   // Reports every step still waiting at the end of a permutation.
@@ -140,6 +180,11 @@ class Observer {
                                        " ends while session " + w_.requests[r.value].name +
                                        " still waits for a lock");
     report_finished();
+    if (!waiting_.empty())
+      throw InputError(perm_pos, "permutation " + std::to_string(perm_no) +
+                                     " ends while markers hold back the completion of session " +
+                                     w_.requests[waiting_.front().value].name +
+                                     "'s step (the isolation tester would time out)");
   }
 
   // Runs steps outside the permutation (session setup and teardown): the
@@ -244,20 +289,43 @@ class Observer {
     out_ += done_[r.value].text;
     done_.erase(r.value);
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), r));
+    active_[r.value] = kNone;
   }
 
+  // Whether a marker holds r's step back: a step it names is in flight.
+  bool blocked(RequestId r) const {
+    for (size_t b : marks_[r.value].blockers)
+      if (active_[spec_.steps[b].session] == b) return true;
+    return false;
+  }
+
+  // One poll of the waiting steps, in the order they started waiting; the
+  // tester repeats it while a step with markers waits and the last one
+  // reported something.
   void report_finished() {
-    for (size_t i = 0; i < waiting_.size();) {
-      if (done_.count(waiting_[i].value))
-        report(waiting_[i]);
-      else
+    for (;;) {
+      size_t before = waiting_.size();
+      bool marked = false;
+      for (size_t i = 0; i < waiting_.size();) {
+        RequestId r = waiting_[i];
+        if (done_.count(r.value) && !blocked(r)) {
+          report(r);
+          continue;
+        }
+        marked |= marks_[r.value].once || !marks_[r.value].blockers.empty();
         ++i;
+      }
+      if (!marked || waiting_.size() == before) return;
     }
   }
 
+  static constexpr size_t kNone = SIZE_MAX;
   World& w_;
+  const SpecFile& spec_;
   const std::vector<std::vector<std::string>>& names_;
   std::string& out_;
+  std::vector<size_t> active_;      // per session: the step in flight (launched, not reported)
+  std::vector<StepMarkers> marks_;  // per session: the markers of that step
   Log log_;
   std::vector<RequestId> waiting_;
   std::map<uint32_t, Completion> done_;
@@ -336,11 +404,12 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     out += "\nstarting permutation:";
     for (size_t i : perm) out += " " + spec.steps[i].name;
     out += "\n" + setup_rows;
-    Observer obs(w, step_names, out);
+    Observer obs(w, spec, step_names, out);
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
-    for (size_t i : perm)
-      obs.issue(spec.steps[i].session, spec.steps[i], spec.permutation_pos[p], p + 1);
+    for (size_t k = 0; k < perm.size(); ++k)
+      obs.issue(spec.steps[perm[k]].session, perm[k], spec.markers[p][k], spec.permutation_pos[p],
+                p + 1);
     obs.finish(spec.permutation_pos[p], p + 1);
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       RequestId r{static_cast<uint32_t>(s)};

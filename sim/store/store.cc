@@ -46,6 +46,24 @@ RowId Store::advisory_row(int64_t key) {
   return r;
 }
 
+RowId Store::table_lock_row(TableId t) {
+  for (const auto& [table, r] : table_locks_)
+    if (table == t) return r;
+  if (!advisory_table_) advisory_table_ = create_table("", {});
+  RowId r{static_cast<uint32_t>(rows_.size())};
+  rows_.push_back(RowState{*advisory_table_, VersionId{}, {}, {}});
+  tables_[advisory_table_->value].rows.push_back(r);
+  table_locks_.emplace_back(t, r);
+  return r;
+}
+
+std::optional<TableId> Store::locked_table(RowId r) const {
+  if (!advisory_table_ || rows_[r.value].table != *advisory_table_) return std::nullopt;
+  for (const auto& [t, row] : table_locks_)
+    if (row == r) return t;
+  return std::nullopt;
+}
+
 std::optional<int64_t> Store::advisory_key(RowId r) const {
   if (!advisory_table_ || rows_[r.value].table != *advisory_table_) return std::nullopt;
   for (const auto& [k, row] : advisory_)
@@ -302,8 +320,8 @@ bool Store::holds(RowId r, TxnId t, LockMode mode) const {
   return false;
 }
 
-LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue) {
-  assign_xid(t);  // heap_lock_tuple takes an xid before it looks at the row
+LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_xid) {
+  if (take_xid) assign_xid(t);  // heap_lock_tuple takes an xid before it looks at the row
   if (holds(r, t, mode)) return LockResult::kGranted;
   RowState& row = rows_[r.value];
   if (!blockers(r, t, mode).empty()) {

@@ -237,7 +237,9 @@ class Store {
   // enqueue = true a conflicting request joins the row's FIFO queue
   // (kEnqueued); with enqueue = false it is not queued (kUnavailable), as
   // NOWAIT and SKIP LOCKED need.
-  LockResult lock(RowId r, TxnId t, LockMode mode, bool enqueue);
+  // take_xid: a row lock assigns t an xid first, as heap_lock_tuple does;
+  // a table lock does not.
+  LockResult lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_xid = true);
   // Queues t behind the holders of r that conflict with `mode` without taking
   // a lock when granted: "wait until they end", as an INSERT does on a key
   // that an unfinished transaction wrote. Returns false when nothing conflicts.
@@ -269,6 +271,13 @@ class Store {
   std::optional<int64_t> advisory_key(RowId r) const;
   // True for the advisory locks' table (never shown with the tables).
   bool is_advisory(TableId t) const { return advisory_table_ && *advisory_table_ == t; }
+  // ---- table locks (LOCK TABLE) ---------------------------------------------
+  // A table's lock is a row of the same hidden table, made at its first
+  // use; LOCK TABLE's ACCESS EXCLUSIVE mode is lock()'s FOR UPDATE: it
+  // queues, deadlocks and ends with its transaction like an advisory lock.
+  RowId table_lock_row(TableId t);
+  // The table whose lock row r is; nothing for any other row.
+  std::optional<TableId> locked_table(RowId r) const;
   size_t row_count() const { return rows_.size(); }
   size_t version_count() const { return versions_.size(); }
   size_t txn_count() const { return txns_.size(); }
@@ -334,7 +343,8 @@ class Store {
   int global_xmin_count_ = 0;
   std::vector<std::pair<TxnId, TxnId>> rw_;  // rw-conflicts (reader, writer)
   std::optional<TableId> advisory_table_;
-  std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
+  std::vector<std::pair<int64_t, RowId>> advisory_;     // key -> its row, by first use
+  std::vector<std::pair<TableId, RowId>> table_locks_;  // table -> its lock row, by first use
   std::vector<Siread> siread_;
 };
 

@@ -32,13 +32,15 @@ class SpecReplayer {
       run_.session(i)->on_notice([this, name](const std::string& m) { out_ += name + ": " + m; });
     }
     active_.assign(spec_.sessions.size(), -1);
+    marks_.resize(spec_.sessions.size());
   }
 
   const std::string& output() const { return out_; }
 
   awaitable<void> run() {
     out_ = "Parsed test spec with " + std::to_string(spec_.sessions.size()) + " sessions\n";
-    for (const std::vector<size_t>& perm : spec_.permutations) {
+    for (size_t p = 0; p < spec_.permutations.size(); ++p) {
+      const std::vector<size_t>& perm = spec_.permutations[p];
       out_ += "\nstarting permutation:";
       for (size_t i : perm) out_ += " " + spec_.steps[i].name;
       out_ += "\n";
@@ -48,8 +50,13 @@ class SpecReplayer {
       for (const std::string& sql : spec_.setup_sql) exec_block(run_.admin(), sql);
       for (size_t s = 0; s < spec_.sessions.size(); ++s)
         exec_block(*run_.session(s), spec_.sessions[s].setup_sql);
-      for (size_t i : perm) co_await issue(i);
-      for (size_t s : std::vector<size_t>(waiting_)) co_await complete(s);
+      for (size_t k = 0; k < perm.size(); ++k) co_await issue(perm[k], spec_.markers[p][k]);
+      for (size_t s : std::vector<size_t>(waiting_)) co_await settle(s, true);
+      co_await poll_waiting();
+      if (!waiting_.empty())
+        throw PgError("markers hold back the completion of step " +
+                      spec_.steps[static_cast<size_t>(active_[waiting_.front()])].name +
+                      " at the end of a permutation (the isolation tester would time out)");
       for (size_t s = 0; s < spec_.sessions.size(); ++s)
         exec_block(*run_.session(s), spec_.sessions[s].teardown_sql);
       exec_block(run_.admin(), spec_.teardown_sql);
@@ -83,52 +90,82 @@ class SpecReplayer {
     return out;
   }
 
-  // Waits for session s's step to finish and prints its completion.
-  awaitable<void> complete(size_t s) {
-    co_await settle(s, true);
+  // Prints the completion of session s's step, which has finished.
+  void complete(size_t s) {
     out_ += "step " + spec_.steps[static_cast<size_t>(active_[s])].name + ": <... completed>\n" +
             details(*run_.session(s));
     active_[s] = -1;
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), s));
   }
 
-  // One pass over the waiting steps, in the order they started waiting.
+  // Whether a marker holds session s's step back: a step it names is in
+  // flight in its own session.
+  bool blocked(size_t s) const {
+    for (size_t b : marks_[s].blockers)
+      if (active_[spec_.steps[b].session] == static_cast<int>(b)) return true;
+    return false;
+  }
+
+  // One pass over the waiting steps, in the order they started waiting,
+  // repeated while a step with markers waits and the pass reported one.
   awaitable<void> poll_waiting() {
-    for (size_t k = 0; k < waiting_.size();) {
-      size_t s = waiting_[k];
-      if (co_await settle(s, false)) {
+    for (;;) {
+      size_t before = waiting_.size();
+      bool marked = false;
+      for (size_t k = 0; k < waiting_.size();) {
+        size_t s = waiting_[k];
+        if (!(co_await settle(s, false)) && !blocked(s)) {
+          complete(s);
+          continue;
+        }
+        marked |= marks_[s].once || !marks_[s].blockers.empty();
         ++k;
-        continue;
       }
-      co_await complete(s);
+      if (!marked || waiting_.size() == before) co_return;
     }
   }
 
-  awaitable<void> issue(size_t step_index) {
+  awaitable<void> issue(size_t step_index, const StepMarkers& marks) {
     const SpecStep& st = spec_.steps[step_index];
     size_t s = st.session;
-    if (active_[s] >= 0) {
-      co_await complete(s);
+    while (active_[s] >= 0) {  // the session's earlier step: wait for it, poll the rest
+      co_await settle(s, true);
+      size_t before = waiting_.size();
+      if (!blocked(s)) complete(s);
       co_await poll_waiting();
+      if (active_[s] >= 0 && waiting_.size() == before) {
+        for (size_t b : marks_[s].blockers) {
+          size_t o = spec_.steps[b].session;
+          if (active_[o] == static_cast<int>(b)) co_await settle(o, true);
+        }
+        co_await poll_waiting();
+        if (active_[s] >= 0 && waiting_.size() == before)
+          throw PgError("step " + spec_.steps[static_cast<size_t>(active_[s])].name +
+                        " is held back by a marker naming a step that never completes");
+      }
     }
     run_.start(s, st.sql, {}, st.steps.size() > 1);
     active_[s] = static_cast<int>(step_index);
-    bool waits = co_await settle(s, false);
-    if (waits) {
+    marks_[s] = marks;
+    // step(*) is reported as waiting without a look; a step whose marker
+    // step is in flight is reported as waiting though done.
+    bool deferred = marks.once || (co_await settle(s, false)) || blocked(s);
+    if (deferred) {
       out_ += "step " + st.name + ": " + st.sql + " <waiting ...>\n";
     } else {
       out_ += "step " + st.name + ": " + st.sql + "\n" + details(*run_.session(s));
       active_[s] = -1;
     }
     co_await poll_waiting();
-    if (waits) waiting_.push_back(s);
+    if (deferred) waiting_.push_back(s);
   }
 
   const SpecFile& spec_;
   Isolation iso_;
   ServerRun run_;
-  std::vector<int> active_;      // per session: the step in flight, or -1
-  std::vector<size_t> waiting_;  // sessions whose step waits, in the order they started
+  std::vector<int> active_;         // per session: the step in flight, or -1
+  std::vector<size_t> waiting_;     // sessions whose step waits, in the order they started
+  std::vector<StepMarkers> marks_;  // per session: the markers of its step in flight
   std::string out_;
 };
 
