@@ -157,12 +157,17 @@ void PgConn::start(const std::string& sql, const std::vector<std::optional<std::
 // first. Asio watches descriptors edge-triggered, so a readiness edge that
 // came while no wait was queued is never reported again; the timer makes the
 // caller look at the socket again anyway, so no result can be missed.
+// The timer can expire in the same turn as the socket gets ready: its
+// handler then runs after this call returned, when the connection may be
+// gone (a request that crashes closes it). It acts only while this call's
+// token lives, so it never touches a later wait or a closed connection.
 asio::awaitable<void> PgConn::ready_or_timeout(asio::posix::stream_descriptor::wait_type what,
                                                int ms) {
   asio::steady_timer timer(sd_->get_executor());
   timer.expires_after(std::chrono::milliseconds(ms));
-  timer.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && sd_) sd_->cancel();
+  auto live = std::make_shared<char>(0);
+  timer.async_wait([this, token = std::weak_ptr<char>(live)](const boost::system::error_code& ec) {
+    if (!ec && !token.expired() && sd_) sd_->cancel();
   });
   boost::system::error_code ec;
   co_await sd_->async_wait(what, asio::redirect_error(asio::use_awaitable, ec));
