@@ -258,6 +258,7 @@ class Parser : ClauseParsing {
     int depth = 0;
     for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
       const Token& t = tokens_[k];
+      if (t.kind == TokenKind::kSymbol && t.text == ";") break;  // the statement ends
       if (t.kind == TokenKind::kSymbol && t.text == "(") ++depth;
       if (t.kind == TokenKind::kSymbol && t.text == ")") --depth;
       if (depth == 0 && t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "FROM"))
@@ -322,7 +323,9 @@ class Parser : ClauseParsing {
     for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
       const Token& t = tokens_[k];
       bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent && !t.quoted;
-      if (depth == 0 && ident && (iequals(t.text, "FROM") || iequals(t.text, "INTO"))) break;
+      if ((depth == 0 && ident && (iequals(t.text, "FROM") || iequals(t.text, "INTO"))) ||
+          (symbol && t.text == ";"))
+        break;
       const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
       if (ident && after.kind == TokenKind::kSymbol && after.text == "(") {
         if (aggregate_name(t.text))
