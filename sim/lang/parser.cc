@@ -237,17 +237,22 @@ class Parser : ClauseParsing {
                            : s.order_by ? "ORDER BY"
                                         : "LIMIT") +
                           " is not modelled" + (s.lock ? " (PostgreSQL refuses it: 0A000)" : ""));
-    if (accept("INTO")) {
-      do {
-        const Token& t = peek();
-        if (t.kind != TokenKind::kParam)
-          fail(t, "expected a parameter like :points after INTO, found " + describe(t));
-        s.into.push_back(t.text);
-        ++at_;
-      } while (accept_symbol(","));
-    }
+    if (accept("INTO")) s.into = into_list();
     check_qualifiers(s.table);
     return s;
+  }
+
+  // INTO's parameters, after INTO: :a[, :b ...].
+  std::vector<std::string> into_list() {
+    std::vector<std::string> into;
+    do {
+      const Token& t = peek();
+      if (t.kind != TokenKind::kParam)
+        fail(t, "expected a parameter like :points after INTO, found " + describe(t));
+      into.push_back(t.text);
+      ++at_;
+    } while (accept_symbol(","));
+    return into;
   }
 
   // SELECT expr [[AS] name][, ...] [INTO :v, ...] without FROM: one row of
@@ -298,15 +303,7 @@ class Parser : ClauseParsing {
     if (peek_is("WHERE") || peek_is("ORDER") || peek_is("LIMIT") || peek_is("GROUP") ||
         peek_is("HAVING") || peek_is("FOR"))
       fail(peek(), "a SELECT without FROM with " + peek().text + " is not modelled");
-    if (accept("INTO")) {
-      do {
-        const Token& t = peek();
-        if (t.kind != TokenKind::kParam)
-          fail(t, "expected a parameter like :points after INTO, found " + describe(t));
-        v.into.push_back(t.text);
-        ++at_;
-      } while (accept_symbol(","));
-    }
+    if (accept("INTO")) v.into = into_list();
     return v;
   }
 
@@ -379,15 +376,7 @@ class Parser : ClauseParsing {
         peek_is("HAVING"))
       fail(t, "an aggregate with " + (peek_is("FOR") ? std::string("a locking clause") : t.text) +
                   " is not modelled" + (peek_is("FOR") ? " (PostgreSQL refuses it: 0A000)" : ""));
-    if (accept("INTO")) {
-      do {
-        const Token& p = peek();
-        if (p.kind != TokenKind::kParam)
-          fail(p, "expected a parameter like :points after INTO, found " + describe(p));
-        v.into.push_back(p.text);
-        ++at_;
-      } while (accept_symbol(","));
-    }
+    if (accept("INTO")) v.into = into_list();
     check_qualifiers(table);
     for (const std::shared_ptr<Expr>& a : pending) {
       a->name = table;

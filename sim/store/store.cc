@@ -35,26 +35,26 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 
-RowId Store::advisory_row(int64_t key) {
-  for (const auto& [k, r] : advisory_)
-    if (k == key) return r;
+// A new row without versions in the hidden table that advisory and table
+// locks live in.
+RowId Store::hidden_lock_row() {
   if (!advisory_table_) advisory_table_ = create_table("", {});
   RowId r{static_cast<uint32_t>(rows_.size())};
   rows_.push_back(RowState{*advisory_table_, VersionId{}, {}, {}});
   tables_[advisory_table_->value].rows.push_back(r);
-  advisory_.emplace_back(key, r);
   return r;
+}
+
+RowId Store::advisory_row(int64_t key) {
+  for (const auto& [k, r] : advisory_)
+    if (k == key) return r;
+  return advisory_.emplace_back(key, hidden_lock_row()).second;
 }
 
 RowId Store::table_lock_row(TableId t) {
   for (const auto& [table, r] : table_locks_)
     if (table == t) return r;
-  if (!advisory_table_) advisory_table_ = create_table("", {});
-  RowId r{static_cast<uint32_t>(rows_.size())};
-  rows_.push_back(RowState{*advisory_table_, VersionId{}, {}, {}});
-  tables_[advisory_table_->value].rows.push_back(r);
-  table_locks_.emplace_back(t, r);
-  return r;
+  return table_locks_.emplace_back(t, hidden_lock_row()).second;
 }
 
 std::optional<TableId> Store::locked_table(RowId r) const {

@@ -342,6 +342,7 @@ class Store {
   uint64_t global_xmin_ = 0;
   int global_xmin_count_ = 0;
   std::vector<std::pair<TxnId, TxnId>> rw_;  // rw-conflicts (reader, writer)
+  RowId hidden_lock_row();
   std::optional<TableId> advisory_table_;
   std::vector<std::pair<int64_t, RowId>> advisory_;     // key -> its row, by first use
   std::vector<std::pair<TableId, RowId>> table_locks_;  // table -> its lock row, by first use
