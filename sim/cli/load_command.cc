@@ -40,7 +40,7 @@ struct LoadCommandOptions {
 };
 
 // "I/N" with 0 <= I < N <= 64.
-std::pair<size_t, size_t> parse_shard(const std::string& text) {
+std::pair<size_t, size_t> parse_load_shard(const std::string& text) {
   size_t i = 0, n = 0;
   auto slash = text.find('/');
   bool ok = slash != std::string::npos;
@@ -97,7 +97,7 @@ int load(const LoadCommandOptions& o) {
   lo.threads = o.threads;
   lo.seed = o.seed;
   if (!o.shard.empty()) {
-    auto [i, n] = parse_shard(o.shard);
+    auto [i, n] = parse_load_shard(o.shard);
     bool id_ok = !o.run_id.empty() && o.run_id.size() <= 32;
     for (char ch : o.run_id)
       id_ok &= (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';

@@ -11,7 +11,7 @@ using namespace ccsim::test;
 
 namespace {
 
-const char* kSetup =
+const char* kCheckSetup =
     "CREATE TABLE u (id int PRIMARY KEY, points int)\nINSERT INTO u VALUES (1, 100)\n";
 const char* kReadWrite =
     "SELECT points FROM u WHERE id = 1 INTO :p\nLET :p = :p + 10\nUPDATE u SET points = :p WHERE "
@@ -27,7 +27,7 @@ RunResult run(const World& w, const std::string& schedule) {
 }  // namespace
 
 TEST_CASE("two read-modify-writes from the same read lose an update", "[check]") {
-  World w = make_world(kSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
+  World w = make_world(kCheckSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
   // Both read 100; A writes 110; B writes 110 over A's 110.
   RunResult r = run(w, "A B A B A B");
   auto found = find_lost_updates(r.world, r.log);
@@ -39,7 +39,7 @@ TEST_CASE("two read-modify-writes from the same read lose an update", "[check]")
 }
 
 TEST_CASE("the overwriter is whoever writes last", "[check]") {
-  World w = make_world(kSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
+  World w = make_world(kCheckSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
   // A reads, then B reads, computes and writes 110; A computes from its
   // stale 100 and writes 110 over B's.
   RunResult r = run(w, "A B B B A A");
@@ -49,7 +49,7 @@ TEST_CASE("the overwriter is whoever writes last", "[check]") {
 }
 
 TEST_CASE("serial runs have no anomaly and are serial-equivalent", "[check]") {
-  World w = make_world(kSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
+  World w = make_world(kCheckSetup, {{"A", kReadWrite}, {"B", kReadWrite}});
   RunResult r = run(w, "A A A B B B");
   CHECK(find_lost_updates(r.world, r.log).empty());
   SerialResult s = check_serial(w, r.world);
@@ -58,7 +58,7 @@ TEST_CASE("serial runs have no anomaly and are serial-equivalent", "[check]") {
 }
 
 TEST_CASE("an atomic increment after a stale read is not a lost update", "[check]") {
-  World w = make_world(kSetup, {{"A", kAtomicAdd}, {"B", kAtomicAdd}});
+  World w = make_world(kCheckSetup, {{"A", kAtomicAdd}, {"B", kAtomicAdd}});
   // Both read 100, but each UPDATE adds to the row's current value: 120.
   RunResult r = run(w, "A B A B A B");
   CHECK(committed(r.world, "u", 0, "points") == Value{int64_t{120}});
@@ -67,8 +67,9 @@ TEST_CASE("an atomic increment after a stale read is not a lost update", "[check
 }
 
 TEST_CASE("a write is judged on its committed transaction only", "[check]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE u SET points = 999 WHERE id = 1\nROLLBACK"},
-                                {"B", kReadWrite}});
+  World w = make_world(
+      kCheckSetup,
+      {{"A", "BEGIN\nUPDATE u SET points = 999 WHERE id = 1\nROLLBACK"}, {"B", kReadWrite}});
   // B reads 100 before A writes; A's write rolls back; B writes 110 over the
   // original version: nothing committed was overwritten.
   RunResult r = run(w, "B A A A B B");
@@ -77,7 +78,7 @@ TEST_CASE("a write is judged on its committed transaction only", "[check]") {
 }
 
 TEST_CASE("the serial check runs only the committed requests", "[check]") {
-  World w = make_world(kSetup,
+  World w = make_world(kCheckSetup,
                        {{"A", kReadWrite}, {"B", "UPDATE u SET points = points / 0 WHERE id = 1"}});
   RunResult r = run(w, "B A A A");
   CHECK(r.world.requests[1].fate == Fate::kAborted);

@@ -10,7 +10,7 @@ using namespace ccsim::test;
 
 namespace {
 
-const char* kSetup =
+const char* kEngineSetup =
     "CREATE TABLE t (id int PRIMARY KEY, v int)\n"
     "INSERT INTO t VALUES (1, 100), (2, 200)\n";
 
@@ -18,8 +18,8 @@ const char* kSetup =
 
 TEST_CASE("a waiting UPDATE re-checks its WHERE against the newest version at READ COMMITTED",
           "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 150 WHERE id = 1\nCOMMIT"},
-                                {"B", "UPDATE t SET v = v + 1 WHERE v = 100"}});
+  World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 150 WHERE id = 1\nCOMMIT"},
+                                      {"B", "UPDATE t SET v = v + 1 WHERE v = 100"}});
   // A: BEGIN, A: UPDATE (row lock), B: UPDATE matches v = 100 in its snapshot
   // and waits; A: COMMIT -> B re-reads v = 150, which fails v = 100: 0 rows.
   Log log = play(w, "A A B");
@@ -32,23 +32,24 @@ TEST_CASE("a waiting UPDATE re-checks its WHERE against the newest version at RE
 
 TEST_CASE("a waiting UPDATE evaluates SET on the newest version", "[engine]") {
   SECTION("points = points + 10 adds to the other's committed value") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = v + 10 WHERE id = 1\nCOMMIT"},
+    World w =
+        make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = v + 10 WHERE id = 1\nCOMMIT"},
                                   {"B", "UPDATE t SET v = v + 10 WHERE id = 1"}});
     play(w, "A A B A");  // B waits, then applies +10 to A's 110
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{120}});
   }
   SECTION("points = 110 overwrites it blindly") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
-                                  {"B", "UPDATE t SET v = 110 WHERE id = 1"}});
+    World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
+                                        {"B", "UPDATE t SET v = 110 WHERE id = 1"}});
     play(w, "A A B A");
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});
   }
 }
 
 TEST_CASE("a waiting SELECT FOR UPDATE returns the version committed by the holder", "[engine]") {
-  World w =
-      make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
-                          {"B", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nCOMMIT"}});
+  World w = make_world(kEngineSetup,
+                       {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
+                        {"B", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nCOMMIT"}});
   play(w, "A A B B");
   CHECK(req(w, "B").state == RunState::kBlocked);
   CHECK(var(w, "B", "v") == Value{std::string("<unset>")});
@@ -61,13 +62,13 @@ TEST_CASE("a waiting SELECT FOR UPDATE returns the version committed by the hold
 
 TEST_CASE("outside BEGIN each statement autocommits, so SELECT FOR UPDATE holds nothing",
           "[engine]") {
-  World w =
-      make_world(kSetup, {{"A",
-                           "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
-                           "UPDATE t SET v = :v WHERE id = 1"},
-                          {"B",
-                           "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
-                           "UPDATE t SET v = :v WHERE id = 1"}});
+  World w = make_world(kEngineSetup,
+                       {{"A",
+                         "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
+                         "UPDATE t SET v = :v WHERE id = 1"},
+                        {"B",
+                         "SELECT v FROM t WHERE id = 1 FOR UPDATE INTO :v\nLET :v = :v + 10\n"
+                         "UPDATE t SET v = :v WHERE id = 1"}});
   // Both SELECTs lock and release at once; both read 100; both write 110.
   play(w, "A B A B A B");
   CHECK(req(w, "B").fate == Fate::kCommitted);
@@ -76,8 +77,8 @@ TEST_CASE("outside BEGIN each statement autocommits, so SELECT FOR UPDATE holds 
 }
 
 TEST_CASE("a plain SELECT inside a transaction does not wait for a row lock", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
-                                {"B", "SELECT v FROM t WHERE id = 1 INTO :v"}});
+  World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
+                                      {"B", "SELECT v FROM t WHERE id = 1 INTO :v"}});
   play(w, "A A B");
   CHECK(req(w, "B").fate == Fate::kCommitted);
   CHECK(var(w, "B", "v") == Value{int64_t{100}});  // A has not committed yet
@@ -88,8 +89,8 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
       "BEGIN ISOLATION LEVEL REPEATABLE READ\nSELECT v FROM t WHERE id = 1 INTO :v\n"
       "UPDATE t SET v = :v + 10 WHERE id = 1\nCOMMIT";
   SECTION("after waiting for a holder that commits") {
-    World w = make_world(
-        kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"}, {"B", b_program}});
+    World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nCOMMIT"},
+                                        {"B", b_program}});
     // B's snapshot (its SELECT) predates A's commit; B's UPDATE waits, then fails.
     play(w, "A B B A B A");
     CHECK(req(w, "B").fate == Fate::kAborted);
@@ -97,8 +98,8 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});
   }
   SECTION("after waiting for a holder that rolls back, it proceeds") {
-    World w = make_world(
-        kSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nROLLBACK"}, {"B", b_program}});
+    World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 110 WHERE id = 1\nROLLBACK"},
+                                        {"B", b_program}});
     play(w, "A B B A B A B");
     CHECK(req(w, "B").fate == Fate::kCommitted);
     CHECK(committed(w, "t", 0, "v") == Value{int64_t{110}});  // 100 + 10 by B
@@ -107,9 +108,10 @@ TEST_CASE("REPEATABLE READ fails with 40001 on a row another transaction changed
 
 TEST_CASE("NOWAIT fails with 55P03 and SKIP LOCKED skips a locked row", "[engine]") {
   World w = make_world(
-      kSetup, {{"A", "BEGIN\nSELECT * FROM t WHERE id = 1 FOR UPDATE\nCOMMIT"},
-               {"B", "BEGIN\nSELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED INTO :id\nCOMMIT"},
-               {"C", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE NOWAIT INTO :v\nCOMMIT"}});
+      kEngineSetup,
+      {{"A", "BEGIN\nSELECT * FROM t WHERE id = 1 FOR UPDATE\nCOMMIT"},
+       {"B", "BEGIN\nSELECT id FROM t ORDER BY id FOR UPDATE SKIP LOCKED INTO :id\nCOMMIT"},
+       {"C", "BEGIN\nSELECT v FROM t WHERE id = 1 FOR UPDATE NOWAIT INTO :v\nCOMMIT"}});
   play(w, "A A B B C C");
   CHECK(var(w, "B", "id") == Value{int64_t{2}});  // row 1 is A's, so B gets row 2
   CHECK(var(w, "B", "rowcount") == Value{int64_t{1}});
@@ -119,7 +121,7 @@ TEST_CASE("NOWAIT fails with 55P03 and SKIP LOCKED skips a locked row", "[engine
 
 TEST_CASE("the waiter that closes a lock cycle is aborted with 40P01", "[engine]") {
   World w = make_world(
-      kSetup,
+      kEngineSetup,
       {{"A", "BEGIN\nUPDATE t SET v = 1 WHERE id = 1\nUPDATE t SET v = 1 WHERE id = 2\nCOMMIT"},
        {"B", "BEGIN\nUPDATE t SET v = 2 WHERE id = 2\nUPDATE t SET v = 2 WHERE id = 1\nCOMMIT"}});
   // A locks 1, B locks 2, A waits for 2, B's wait for 1 closes the cycle.
@@ -137,22 +139,22 @@ TEST_CASE("the waiter that closes a lock cycle is aborted with 40P01", "[engine]
 TEST_CASE("a duplicate key fails with 23505, after waiting for an unfinished inserter",
           "[engine]") {
   SECTION("the inserter commits: the waiter fails") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nINSERT INTO t VALUES (3, 0)\nCOMMIT"},
-                                  {"B", "INSERT INTO t VALUES (3, 1)"}});
+    World w = make_world(kEngineSetup, {{"A", "BEGIN\nINSERT INTO t VALUES (3, 0)\nCOMMIT"},
+                                        {"B", "INSERT INTO t VALUES (3, 1)"}});
     play(w, "A A B");
     CHECK(req(w, "B").state == RunState::kBlocked);
     play(w, "A");
     CHECK(req(w, "B").sqlstate == "23505");
   }
   SECTION("the inserter rolls back: the waiter inserts") {
-    World w = make_world(kSetup, {{"A", "BEGIN\nINSERT INTO t VALUES (3, 0)\nROLLBACK"},
-                                  {"B", "INSERT INTO t VALUES (3, 1)"}});
+    World w = make_world(kEngineSetup, {{"A", "BEGIN\nINSERT INTO t VALUES (3, 0)\nROLLBACK"},
+                                        {"B", "INSERT INTO t VALUES (3, 1)"}});
     play(w, "A A B A");
     CHECK(req(w, "B").fate == Fate::kCommitted);
     CHECK(committed(w, "t", 2, "v") == Value{int64_t{1}});
   }
   SECTION("a committed row with that key fails at once") {
-    World w = make_world(kSetup, {{"A", "INSERT INTO t VALUES (1, 0)"}});
+    World w = make_world(kEngineSetup, {{"A", "INSERT INTO t VALUES (1, 0)"}});
     play(w, "A");
     CHECK(req(w, "A").sqlstate == "23505");
   }
@@ -160,7 +162,7 @@ TEST_CASE("a duplicate key fails with 23505, after waiting for an unfinished ins
 
 TEST_CASE("an error aborts the request and rolls back its transaction", "[engine]") {
   World w = make_world(
-      kSetup,
+      kEngineSetup,
       {{"A",
         "BEGIN\nUPDATE t SET v = 0 WHERE id = 1\nUPDATE t SET v = 1 / 0 WHERE id = 2\nCOMMIT"}});
   play(w, "A A A");
@@ -170,7 +172,7 @@ TEST_CASE("an error aborts the request and rolls back its transaction", "[engine
 }
 
 TEST_CASE("RETRY repeats the previous step while its condition holds, then gives up", "[engine]") {
-  World w = make_world(kSetup,
+  World w = make_world(kEngineSetup,
                        {{"A", "UPDATE t SET v = 0 WHERE id = 9\nRETRY WHILE :rowcount = 0 MAX 2"}});
   // UPDATE (0 rows), RETRY 1, UPDATE, RETRY 2, UPDATE, RETRY: limit reached.
   play(w, "A A A A A A");
@@ -182,15 +184,15 @@ TEST_CASE("SKIP passes over the next steps when its condition decides so", "[eng
   // v of row 1 is 100: `:v > 150` is false, so SKIP 1 IF does not skip and
   // the UPDATE to 1 runs; SKIP 1 UNLESS skips the UPDATE to 2. The program
   // ends after its last step: 4 steps for A, 3 for B.
-  World w = make_world(kSetup, {{"A",
-                                 "SELECT v FROM t WHERE id = 1 INTO :v\n"
-                                 "SKIP 1 IF :v > 150\n"
-                                 "UPDATE t SET v = 1 WHERE id = 1\n"
-                                 "UPDATE t SET v = v + 1 WHERE id = 2"},
-                                {"B",
-                                 "SELECT v FROM t WHERE id = 2 INTO :v\n"
-                                 "SKIP 1 UNLESS :v > 1000\n"
-                                 "UPDATE t SET v = 2 WHERE id = 2"}});
+  World w = make_world(kEngineSetup, {{"A",
+                                       "SELECT v FROM t WHERE id = 1 INTO :v\n"
+                                       "SKIP 1 IF :v > 150\n"
+                                       "UPDATE t SET v = 1 WHERE id = 1\n"
+                                       "UPDATE t SET v = v + 1 WHERE id = 2"},
+                                      {"B",
+                                       "SELECT v FROM t WHERE id = 2 INTO :v\n"
+                                       "SKIP 1 UNLESS :v > 1000\n"
+                                       "UPDATE t SET v = 2 WHERE id = 2"}});
   play(w, "A A A A");
   CHECK(req(w, "A").fate == Fate::kCommitted);
   CHECK(committed(w, "t", 0, "v") == Value{int64_t{1}});
@@ -201,14 +203,14 @@ TEST_CASE("SKIP passes over the next steps when its condition decides so", "[eng
 }
 
 TEST_CASE("SKIP UNLESS skips on NULL, as Python's if treats None, SKIP IF does not", "[engine]") {
-  World w = make_world(kSetup, {{"A",
-                                 "SELECT v FROM t WHERE id = 9 INTO :v\n"
-                                 "SKIP 1 UNLESS :v > 0\n"
-                                 "UPDATE t SET v = 7 WHERE id = 1"},
-                                {"B",
-                                 "SELECT v FROM t WHERE id = 9 INTO :v\n"
-                                 "SKIP 1 IF :v > 0\n"
-                                 "UPDATE t SET v = 8 WHERE id = 2"}});
+  World w = make_world(kEngineSetup, {{"A",
+                                       "SELECT v FROM t WHERE id = 9 INTO :v\n"
+                                       "SKIP 1 UNLESS :v > 0\n"
+                                       "UPDATE t SET v = 7 WHERE id = 1"},
+                                      {"B",
+                                       "SELECT v FROM t WHERE id = 9 INTO :v\n"
+                                       "SKIP 1 IF :v > 0\n"
+                                       "UPDATE t SET v = 8 WHERE id = 2"}});
   // No row 9: INTO sets :v to NULL and `NULL > 0` is NULL.
   play(w, "A A B B B");
   CHECK(req(w, "A").fate == Fate::kCommitted);
@@ -226,7 +228,7 @@ TEST_CASE("CATCH lets a request go on after the SQLSTATEs it names", "[engine]")
       "CATCH 23505, '40P01' SKIP 1\n"
       "UPDATE t SET v = 0 WHERE id = 2\n"
       "UPDATE t SET v = v + 5 WHERE id = 1";
-  World w = make_world(kSetup, {{"A", program}, {"B", program}});
+  World w = make_world(kEngineSetup, {{"A", program}, {"B", program}});
   give_arg(w, "A", "k", 1);
   give_arg(w, "B", "k", 3);
   play(w, "A A");  // INSERT fails and is caught; the UPDATE of row 1
@@ -245,14 +247,14 @@ TEST_CASE("a caught error inside BEGIN leaves the block failed until ROLLBACK or
   // COMMIT keeps the UPDATE. B: without a savepoint the whole transaction
   // is lost and the next statement fails with 25P02, which B's CATCH does
   // not name: B is aborted and its UPDATE of row 2 rolled back.
-  World w = make_world(kSetup, {{"A",
-                                 "BEGIN\nUPDATE t SET v = 7 WHERE id = 2\nSAVEPOINT s\n"
-                                 "INSERT INTO t VALUES (1, 1)\nCATCH 23505 SKIP 0\n"
-                                 "ROLLBACK TO SAVEPOINT s\nCOMMIT"},
-                                {"B",
-                                 "BEGIN\nUPDATE t SET v = 8 WHERE id = 1\n"
-                                 "INSERT INTO t VALUES (2, 1)\nCATCH 23505 SKIP 0\n"
-                                 "UPDATE t SET v = 9 WHERE id = 1\nCOMMIT"}});
+  World w = make_world(kEngineSetup, {{"A",
+                                       "BEGIN\nUPDATE t SET v = 7 WHERE id = 2\nSAVEPOINT s\n"
+                                       "INSERT INTO t VALUES (1, 1)\nCATCH 23505 SKIP 0\n"
+                                       "ROLLBACK TO SAVEPOINT s\nCOMMIT"},
+                                      {"B",
+                                       "BEGIN\nUPDATE t SET v = 8 WHERE id = 1\n"
+                                       "INSERT INTO t VALUES (2, 1)\nCATCH 23505 SKIP 0\n"
+                                       "UPDATE t SET v = 9 WHERE id = 1\nCOMMIT"}});
   play(w, "A A A A A A");  // BEGIN, UPDATE, SAVEPOINT, INSERT (caught), ROLLBACK TO, COMMIT
   CHECK(req(w, "A").fate == Fate::kCommitted);
   CHECK(committed(w, "t", 1, "v") == Value{int64_t{7}});
@@ -263,7 +265,8 @@ TEST_CASE("a caught error inside BEGIN leaves the block failed until ROLLBACK or
 }
 
 TEST_CASE("a debouncing client drops a click while its other request is in flight", "[engine]") {
-  World w = make_world(kSetup, {{"A", "SELECT v FROM t WHERE id = 1 INTO :v\nLET :v = :v + 1"},
+  World w =
+      make_world(kEngineSetup, {{"A", "SELECT v FROM t WHERE id = 1 INTO :v\nLET :v = :v + 1"},
                                 {"B", "SELECT v FROM t WHERE id = 1 INTO :v"},
                                 {"C", "SELECT v FROM t WHERE id = 1 INTO :v"}});
   w.requests[1].client = "tab";
@@ -276,7 +279,7 @@ TEST_CASE("a debouncing client drops a click while its other request is in fligh
 }
 
 TEST_CASE("a request with an open transaction at its end is rolled back", "[engine]") {
-  World w = make_world(kSetup, {{"A", "BEGIN\nUPDATE t SET v = 0 WHERE id = 1"}});
+  World w = make_world(kEngineSetup, {{"A", "BEGIN\nUPDATE t SET v = 0 WHERE id = 1"}});
   play(w, "A A");
   CHECK(req(w, "A").fate == Fate::kAborted);
   CHECK(committed(w, "t", 0, "v") == Value{int64_t{100}});
@@ -287,7 +290,7 @@ TEST_CASE(
     "[engine]") {
   const char* rmw =
       "BEGIN\nSELECT v FROM t WHERE id = 1 INTO :v\nUPDATE t SET v = :v + 10 WHERE id = 1\nCOMMIT";
-  World w = make_world(kSetup, {{"A", rmw}, {"B", rmw}});
+  World w = make_world(kEngineSetup, {{"A", rmw}, {"B", rmw}});
   // Both BEGIN and SELECT 100; A's UPDATE locks; B's UPDATE waits; A's COMMIT
   // lets B's UPDATE finish: its SET uses B's own :v (100), so it writes 110.
   Log log = play(w, "A A B B A B");

@@ -12,7 +12,7 @@ Step parse(const std::string& line) {
   return parse_step(line, SourcePos{"f.toml", 7, 3});
 }
 
-std::string error_of(const std::string& line) {
+std::string line_error_of(const std::string& line) {
   try {
     parse(line);
   } catch (const InputError& e) {
@@ -83,14 +83,14 @@ TEST_CASE("a table-level PRIMARY KEY makes its columns the key, as PostgreSQL do
   CHECK((cols[0].primary_key && cols[0].not_null));
   CHECK((cols[1].primary_key && cols[1].not_null));
   CHECK((!cols[2].primary_key && !cols[2].not_null));  // INCLUDE only covers c
-  CHECK(error_of("CREATE TABLE u (a int, PRIMARY KEY (z))") ==
+  CHECK(line_error_of("CREATE TABLE u (a int, PRIMARY KEY (z))") ==
         "f.toml:7:39: error: column \"z\" named in key does not exist (name the columns before "
         "the key)");
-  CHECK(error_of("CREATE TABLE u (a int PRIMARY KEY, b int, PRIMARY KEY (b))") ==
+  CHECK(line_error_of("CREATE TABLE u (a int PRIMARY KEY, b int, PRIMARY KEY (b))") ==
         "f.toml:7:45: error: multiple primary keys for table \"u\" are not allowed");
-  CHECK(error_of("CREATE TABLE u (a int, b int PRIMARY KEY, PRIMARY KEY (a))")
+  CHECK(line_error_of("CREATE TABLE u (a int, b int PRIMARY KEY, PRIMARY KEY (a))")
             .find("multiple primary keys") != std::string::npos);
-  CHECK(error_of("CREATE TABLE u (a int, PRIMARY KEY (a, a))") ==
+  CHECK(line_error_of("CREATE TABLE u (a int, PRIMARY KEY (a, a))") ==
         "f.toml:7:42: error: column \"a\" appears twice in the primary key");
 }
 
@@ -111,7 +111,7 @@ TEST_CASE("x [NOT] IN (a, b) is x = a OR x = b, and its negation", "[lang]") {
   CHECK(truth(":n IN (1)") == std::nullopt);
   // It binds tighter than AND and NOT, as a comparison does.
   CHECK(truth("NOT :x IN (1) AND :x IN (2)") == true);
-  CHECK(error_of("SELECT id FROM t WHERE id IN ()") ==
+  CHECK(line_error_of("SELECT id FROM t WHERE id IN ()") ==
         "f.toml:7:33: error: expected a value (a number, 'text', NULL, a column or a "
         ":parameter), found ')'");
 }
@@ -126,15 +126,15 @@ TEST_CASE("aggregates parse, print back, and are refused where PostgreSQL needs 
   CHECK((sel.aggregates[1].kind == AggKind::kCount && sel.aggregates[1].column == "v"));
   CHECK(sel.aggregates[3].column == "Name");
   CHECK(sel.columns.empty());
-  CHECK(error_of("SELECT id, count(*) FROM t")
+  CHECK(line_error_of("SELECT id, count(*) FROM t")
             .find("a column beside an aggregate needs GROUP BY, which is not modelled") !=
         std::string::npos);
-  CHECK(error_of("SELECT count(*) FROM t FOR UPDATE") ==
+  CHECK(line_error_of("SELECT count(*) FROM t FOR UPDATE") ==
         "f.toml:7:10: error: an aggregate with a locking clause is not modelled (PostgreSQL "
         "refuses it: 0A000)");
-  CHECK(error_of("SELECT count(DISTINCT v) FROM t") ==
+  CHECK(line_error_of("SELECT count(DISTINCT v) FROM t") ==
         "f.toml:7:16: error: an aggregate's DISTINCT is not modelled");
-  CHECK(error_of("SELECT avg(v) FROM t") ==
+  CHECK(line_error_of("SELECT avg(v) FROM t") ==
         "f.toml:7:10: error: a function call (avg(...)) is not modelled");
 }
 
@@ -148,7 +148,7 @@ TEST_CASE("SAVEPOINT, ROLLBACK TO and RELEASE parse in PostgreSQL's spellings", 
   CHECK(sp("RELEASE \"A b\"").name == "A b");
   CHECK(std::holds_alternative<RollbackStmt>(parse("ROLLBACK").body));
   CHECK(std::holds_alternative<ReleaseAction>(parse("RELEASE MUTEX m").body));
-  CHECK(error_of("SAVEPOINT") ==
+  CHECK(line_error_of("SAVEPOINT") ==
         "f.toml:7:12: error: expected a savepoint name, found end of line");
 }
 
@@ -176,42 +176,43 @@ TEST_CASE("quoted names keep their case and may be reserved words, as in Postgre
 
 TEST_CASE("parse errors name the file, line and column and what was expected", "[lang]") {
   // The step starts at column 3 of line 7, so column k of the text is 2 + k.
-  CHECK(error_of("UPDATE auth_user points = 1") ==
+  CHECK(line_error_of("UPDATE auth_user points = 1") ==
         "f.toml:7:20: error: expected SET after the table name, found 'points'");
-  CHECK(error_of("SELECT points auth_user") ==
+  CHECK(line_error_of("SELECT points auth_user") ==
         "f.toml:7:17: error: expected FROM after the column list, found 'auth_user'");
-  CHECK(error_of("SELECT * FROM t WHERE name = 'abc") ==
+  CHECK(line_error_of("SELECT * FROM t WHERE name = 'abc") ==
         "f.toml:7:32: error: this text literal has no closing quote (') on its line");
-  CHECK(error_of("RETRY WHILE :rowcount = 0") ==
+  CHECK(line_error_of("RETRY WHILE :rowcount = 0") ==
         "f.toml:7:28: error: expected MAX after the RETRY condition: every retry needs a bound, "
         "like MAX 20, found end of line");
-  CHECK(error_of("FROB t") ==
+  CHECK(line_error_of("FROB t") ==
         "f.toml:7:3: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
         "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
-  CHECK(error_of("SELECT * FROM select") ==
+  CHECK(line_error_of("SELECT * FROM select") ==
         "f.toml:7:17: error: expected a table name after FROM, found the keyword select "
         "(reserved in PostgreSQL; write \"select\" to use it as a name)");
   // PostgreSQL refuses a bare reserved word as a name (checked against its
   // pg_get_keywords() by the verify suite); the step language does too.
-  CHECK(error_of("UPDATE doctors SET on_call = do") ==
+  CHECK(line_error_of("UPDATE doctors SET on_call = do") ==
         "f.toml:7:32: error: expected a value, found the keyword do "
         "(reserved in PostgreSQL; write \"do\" to use it as a name)");
   // A step-language word that PostgreSQL allows is refused too, and says why.
-  CHECK(error_of("SELECT max FROM t") ==
+  CHECK(line_error_of("SELECT max FROM t") ==
         "f.toml:7:10: error: expected a column name or * after SELECT, found the keyword max "
         "(a word of the step language; write \"max\" to use it as a name)");
-  CHECK(error_of("SELECT \"points FROM t") ==
+  CHECK(line_error_of("SELECT \"points FROM t") ==
         "f.toml:7:10: error: this quoted name has no closing double quote (\") on its line");
-  CHECK(error_of("SELECT \"\" FROM t") ==
+  CHECK(line_error_of("SELECT \"\" FROM t") ==
         "f.toml:7:10: error: a quoted name cannot be empty (PostgreSQL: zero-length delimited "
         "identifier)");
-  CHECK(error_of("LET :x = 99999999999999999999") ==
+  CHECK(line_error_of("LET :x = 99999999999999999999") ==
         "f.toml:7:12: error: the number 99999999999999999999 is out of range (at most "
         "9223372036854775807)");
-  CHECK(error_of("COMMIT now") == "f.toml:7:10: error: expected the end of the step, found 'now'");
+  CHECK(line_error_of("COMMIT now") ==
+        "f.toml:7:10: error: expected the end of the step, found 'now'");
   // The hint to split comes only when another step follows.
-  CHECK(error_of("COMMIT SELECT") ==
+  CHECK(line_error_of("COMMIT SELECT") ==
         "f.toml:7:10: error: expected the end of the step, found 'SELECT' (write one step per "
         "line)");
 }
@@ -268,13 +269,13 @@ TEST_CASE("a column qualified with its table is the column, another table is 42P
   CHECK(to_sql(*sel.where) == "v > 1");
   Step u = parse_step("UPDATE t SET v = t.v + 1 WHERE T.id = 1", SourcePos{"f", 1, 1});
   CHECK(to_sql(*std::get<UpdateStmt>(u.body).sets[0].value) == "v + 1");
-  CHECK(error_of("SELECT u.id FROM t") ==
+  CHECK(line_error_of("SELECT u.id FROM t") ==
         "f.toml:7:10: error: the column is qualified with \"u\", but the statement reads \"t\" "
         "(PostgreSQL: missing FROM-clause entry for table \"u\", 42P01)");
-  CHECK(error_of("DELETE FROM t WHERE u.id = 1") ==
+  CHECK(line_error_of("DELETE FROM t WHERE u.id = 1") ==
         "f.toml:7:23: error: the column is qualified with \"u\", but the statement reads \"t\" "
         "(PostgreSQL: missing FROM-clause entry for table \"u\", 42P01)");
-  CHECK(error_of("LET :x = t.v + 1") ==
+  CHECK(line_error_of("LET :x = t.v + 1") ==
         "f.toml:7:12: error: a qualified name (t.col) is read only in SELECT, UPDATE and DELETE; "
         "write the column alone");
 }
@@ -298,7 +299,7 @@ TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[
   CHECK_THROWS_WITH(fit(Value{std::string("abc d")}, c),
                     "value too long for type character varying(3)");
   CHECK(fit(Value{Null{}}, c) == Value{Null{}});
-  CHECK(error_of("CREATE TABLE u (a character(3))") ==
+  CHECK(line_error_of("CREATE TABLE u (a character(3))") ==
         "f.toml:7:21: error: the column type character is not modelled; the types are int, "
         "bigint, text, varchar, numeric, boolean, date and timestamp");
 }
@@ -381,7 +382,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   };
   for (const auto& [step, message] : cases) {
     INFO(step);
-    CHECK(error_of(step) == "f.toml:" + message);
+    CHECK(line_error_of(step) == "f.toml:" + message);
   }
   // DROP TABLE IF EXISTS is modelled: a missing table is no error.
   CHECK(std::get<DropTableStmt>(parse_step("DROP TABLE IF EXISTS t", SourcePos{"f", 1, 1}).body)
@@ -399,7 +400,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   CHECK(c.columns[1].default_value == Value{std::string("x")});
   CHECK(c.columns[2].default_value == Value{Null{}});
   CHECK(c.columns[2].not_null);
-  CHECK(error_of("CREATE TABLE u (a int DEFAULT now())") ==
+  CHECK(line_error_of("CREATE TABLE u (a int DEFAULT now())") ==
         "f.toml:7:33: error: a DEFAULT other than a constant (a number, 'text', true, false or "
         "NULL) is not modelled");
   // LIMIT after the locking clause, as PostgreSQL also allows.
@@ -424,7 +425,7 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
   CHECK(ms("'3500us'") == 4);
   CHECK(std::get<SetStmt>(parse("SET deadlock_timeout TO '1s'").body).ms == 1000);
   for (const char* bad : {"'10x'", "'0'", "'s'", "'-5ms'", "'30d'", "'1.2.3s'"})
-    CHECK(error_of(std::string("SET deadlock_timeout = ") + bad)
+    CHECK(line_error_of(std::string("SET deadlock_timeout = ") + bad)
               .find("expected a duration for deadlock_timeout") != std::string::npos);
 }
 
@@ -445,16 +446,16 @@ TEST_CASE("INSERT ... ON CONFLICT DO NOTHING and DO UPDATE parse, what is not mo
   REQUIRE(up.on_conflict->sets.size() == 1);
   CHECK(to_sql(*up.on_conflict->sets[0].value) == "v + EXCLUDED.v");
   CHECK(to_sql(*up.on_conflict->where) == "v < 10");
-  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE SET v = 1")
+  CHECK(line_error_of("INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE SET v = 1")
             .find("ON CONFLICT DO UPDATE needs a conflict target") != std::string::npos);
   // EXCLUDED is a name only inside DO UPDATE; elsewhere it is another table.
-  CHECK(error_of("UPDATE t SET v = EXCLUDED.v")
+  CHECK(line_error_of("UPDATE t SET v = EXCLUDED.v")
             .find("missing FROM-clause entry for table \"excluded\"") != std::string::npos);
-  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = u.v")
+  CHECK(line_error_of("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = u.v")
             .find("qualified with \"u\"") != std::string::npos);
-  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING")
+  CHECK(line_error_of("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING")
             .find("ON CONFLICT ON CONSTRAINT is not modelled") != std::string::npos);
-  CHECK(error_of("INSERT INTO t VALUES (1) ON CONFLICT NOTHING")
+  CHECK(line_error_of("INSERT INTO t VALUES (1) ON CONFLICT NOTHING")
             .find("expected DO after ON CONFLICT") != std::string::npos);
 }
 
@@ -470,38 +471,39 @@ TEST_CASE("|| joins texts as PostgreSQL does, below + and above comparisons", "[
   CHECK_THROWS_AS(value("1 || 2"), SqlError);
   const auto sel = std::get<SelectStmt>(parse("SELECT v FROM t WHERE v || 'x' = 'ax'").body);
   CHECK(to_sql(*sel.where) == "(v || 'x') = 'ax'");
-  CHECK(error_of("UPDATE t SET v = 'a' | 'b'").find("unexpected character '|'") !=
+  CHECK(line_error_of("UPDATE t SET v = 'a' | 'b'").find("unexpected character '|'") !=
         std::string::npos);
 }
 
 TEST_CASE("a column alone in ON CONFLICT DO UPDATE is ambiguous, as PostgreSQL says", "[lang]") {
-  CHECK(error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = v + 1") ==
+  CHECK(line_error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = v + 1") ==
         "f.toml:7:66: error: column reference \"v\" is ambiguous in ON CONFLICT DO UPDATE "
         "(PostgreSQL: 42702); write the table's name or EXCLUDED before it");
-  CHECK(error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = 1 WHERE v > 0")
-            .find("column reference \"v\" is ambiguous") != std::string::npos);
+  CHECK(
+      line_error_of("INSERT INTO t VALUES (1, 2) ON CONFLICT (id) DO UPDATE SET v = 1 WHERE v > 0")
+          .find("column reference \"v\" is ambiguous") != std::string::npos);
 }
 
 TEST_CASE("a function call, a subquery or a transaction mode not modelled is refused by name",
           "[lang]") {
-  CHECK(error_of("INSERT INTO t VALUES (pg_advisory_lock(0))") ==
+  CHECK(line_error_of("INSERT INTO t VALUES (pg_advisory_lock(0))") ==
         "f.toml:7:25: error: an advisory lock inside an expression (pg_advisory_lock) is not "
         "modelled; take one in a statement of its own or in the WHERE of a SELECT, UPDATE or "
         "DELETE");
-  CHECK(error_of("UPDATE t SET v = abs(v) + 1") ==
+  CHECK(line_error_of("UPDATE t SET v = abs(v) + 1") ==
         "f.toml:7:20: error: a function call (abs(...)) is not modelled");
   // A scalar subquery is read in a data statement, uncorrelated and plain.
-  CHECK(error_of("LET :x = (SELECT v FROM u)") ==
+  CHECK(line_error_of("LET :x = (SELECT v FROM u)") ==
         "f.toml:7:12: error: a subquery ((SELECT ...)) is not modelled");
-  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u WHERE u.id = t.id)") ==
+  CHECK(line_error_of("UPDATE t SET v = (SELECT v FROM u WHERE u.id = t.id)") ==
         "f.toml:7:43: error: a qualified name in a subquery is not modelled (a correlated "
         "subquery is not); write the subquery's column alone");
-  CHECK(error_of("UPDATE t SET v = (SELECT v, w FROM u)") ==
+  CHECK(line_error_of("UPDATE t SET v = (SELECT v, w FROM u)") ==
         "f.toml:7:29: error: a subquery with more than one column is not modelled "
         "(PostgreSQL: 42601, subquery must return only one column)");
-  CHECK(error_of("UPDATE t SET v = (SELECT v FROM u ORDER BY v)") ==
+  CHECK(line_error_of("UPDATE t SET v = (SELECT v FROM u ORDER BY v)") ==
         "f.toml:7:37: error: ORDER in a subquery is not modelled");
-  CHECK(error_of("UPDATE t SET v = (SELECT (SELECT 1 FROM u) FROM u)") ==
+  CHECK(line_error_of("UPDATE t SET v = (SELECT (SELECT 1 FROM u) FROM u)") ==
         "f.toml:7:28: error: a subquery ((SELECT ...)) is not modelled");
   {
     Step st = parse("UPDATE t SET v = (SELECT max(v) FROM u WHERE id > :n) + 1 WHERE id = 1");
@@ -511,12 +513,12 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
     CHECK(sum.lhs->aggregate == Aggregate{AggKind::kMax, "v"});
     CHECK(to_sql(*sum.lhs->rhs) == "id > :n");
   }
-  CHECK(error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
+  CHECK(line_error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
         "f.toml:7:23: error: EXISTS (subquery) is not modelled");
-  CHECK(error_of("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE") ==
+  CHECK(line_error_of("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE") ==
         "f.toml:7:39: error: a READ ONLY transaction is not modelled (ccsim's transactions read "
         "and write)");
-  CHECK(error_of("BEGIN DEFERRABLE") ==
+  CHECK(line_error_of("BEGIN DEFERRABLE") ==
         "f.toml:7:9: error: a DEFERRABLE transaction is not modelled");
   // The defaults are read and change nothing.
   CHECK(std::get<BeginStmt>(

@@ -9,7 +9,7 @@ using namespace ccsim;
 
 namespace {
 
-std::string error_of(const std::string& text) {
+std::string spec_error_of(const std::string& text) {
   try {
     parse_spec(text, "t.spec");
   } catch (const InputError& e) {
@@ -46,52 +46,52 @@ TEST_CASE("without permutation lines every order that keeps each session's steps
 }
 
 TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
-  CHECK(error_of("session a\nstep s { LOCK TABLE t IN SHARE MODE; }\n") ==
+  CHECK(spec_error_of("session a\nstep s { LOCK TABLE t IN SHARE MODE; }\n") ==
         "t.spec:2:26: error: LOCK TABLE IN SHARE MODE is not modelled; ccsim models ACCESS "
         "EXCLUSIVE, the default");
-  CHECK(error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { LOCK TABLE t; }\n"
-                 "step u { SELECT 1; }\n") ==
+  CHECK(spec_error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { LOCK TABLE t; }\n"
+                      "step u { SELECT 1; }\n") ==
         "t.spec:3:10: error: LOCK TABLE beside data statements (line 4) is not modelled: "
         "PostgreSQL's statements take table locks of their own, which ccsim does not; LOCK "
         "TABLE is modelled among transaction control and advisory locks only");
-  CHECK(error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { DELETE FROM t; }\n") ==
+  CHECK(spec_error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { DELETE FROM t; }\n") ==
         "t.spec:3:22: error: a data statement on a table without columns (t) is not modelled");
   // Markers: (*), (other step); the NOTICE form and a step of the same
   // session are refused.
   const char* two =
       "session a\nstep s { COMMIT; }\nstep u { COMMIT; }\nsession b\nstep t { COMMIT; }\n";
-  CHECK(error_of(std::string(two) + "permutation s(t notices 1) t\n") ==
+  CHECK(spec_error_of(std::string(two) + "permutation s(t notices 1) t\n") ==
         "t.spec:6:17: error: a 'notices' marker is not modelled (ccsim's steps send no NOTICE)");
-  CHECK(error_of(std::string(two) + "permutation s(u) u\n") ==
+  CHECK(spec_error_of(std::string(two) + "permutation s(u) u\n") ==
         "t.spec:6:15: error: blocker step u is in the same session as step s (the isolation "
         "tester refuses it)");
-  CHECK(error_of(std::string(two) + "permutation s(zz)\n") ==
+  CHECK(spec_error_of(std::string(two) + "permutation s(zz)\n") ==
         "t.spec:6:15: error: a marker names step zz, which no session has");
-  CHECK(error_of(std::string(two) + "permutation s(* t\n") ==
+  CHECK(spec_error_of(std::string(two) + "permutation s(* t\n") ==
         "t.spec:6:17: error: expected ',' or ')' in the markers of s, found 't'");
   SpecFile marked = parse_spec(std::string(two) + "permutation s(*, t) t u\n", "t.spec");
   REQUIRE(marked.markers.size() == 1);
   CHECK(marked.markers[0][0].once);
   CHECK(marked.markers[0][0].blockers == std::vector<size_t>{2});
   CHECK(marked.markers[0][1].blockers.empty());
-  CHECK(error_of("session a\nstep s { FROB t; }\n") ==
+  CHECK(spec_error_of("session a\nstep s { FROB t; }\n") ==
         "t.spec:2:10: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, "
         "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
   // A step of several statements is read; each is checked.
-  CHECK(error_of("session a\nstep s { COMMIT; FROB; }\n") ==
+  CHECK(spec_error_of("session a\nstep s { COMMIT; FROB; }\n") ==
         "t.spec:2:18: error: unknown step 'FROB'; expected SELECT, UPDATE, INSERT, DELETE, BEGIN, "
         "COMMIT, ROLLBACK, CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, "
         "ACQUIRE or RELEASE");
-  CHECK(error_of("session a\nstep s { COMMIT; }\npermutation s x\n") ==
+  CHECK(spec_error_of("session a\nstep s { COMMIT; }\npermutation s x\n") ==
         "t.spec:3:15: error: permutation names step x, which no session has");
-  CHECK(error_of("session a\nstep s { COMMIT; \n") ==
+  CHECK(spec_error_of("session a\nstep s { COMMIT; \n") ==
         "t.spec:2:8: error: this block has no closing '}'");
-  CHECK(error_of("setup { CREATE TABLE t (id int); }\n") ==
+  CHECK(spec_error_of("setup { CREATE TABLE t (id int); }\n") ==
         "t.spec:2:1: error: expected 'session' (a spec needs at least one session)");
-  CHECK(error_of("session a\nstep s { COMMIT; }\nstep s { COMMIT; }\n") ==
+  CHECK(spec_error_of("session a\nstep s { COMMIT; }\nstep s { COMMIT; }\n") ==
         "t.spec:3:6: error: two steps are named s");
-  CHECK(error_of("session a\nstep s { UPDATE t SET v = ; }\n") ==
+  CHECK(spec_error_of("session a\nstep s { UPDATE t SET v = ; }\n") ==
         "t.spec:2:27: error: expected a value (a number, 'text', NULL, a column or a :parameter), "
         "found end of line");
 }
