@@ -15,6 +15,10 @@ namespace ccsim::key_bytes {
 // ---- bytes -------------------------------------------------------------------
 
 inline void put(std::string& out, uint64_t v) {
+  if (v < 0x80) {  // most of what a key holds: one byte
+    out.push_back(static_cast<char>(v));
+    return;
+  }
   char buf[10];
   size_t n = 0;
   while (v >= 0x80) {

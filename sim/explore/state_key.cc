@@ -247,7 +247,7 @@ void StateEncoder::put_row_of(std::string& out, size_t table, const Row& row, si
     size_t who = static_cast<size_t>(*id - 1);
     out += '\3';
     if (self == SIZE_MAX) {
-      put(out, 1 + pos_of_[who]);  // the shared part: positions are known
+      put(out, 1 + position(who));  // the shared part: positions are known
     } else {
       // A request's own part, written before positions are known: an INSERT
       // stores only its own :request_id (identity.cc), anything else would
@@ -260,7 +260,7 @@ void StateEncoder::put_row_of(std::string& out, size_t table, const Row& row, si
 uint64_t StateEncoder::txn_ref(const World& w, TxnId t) const {
   if (!t) return 0;
   const Txn& x = w.store.txn(t);
-  if (x.state == TxnState::kActive) return 1 + pos_of_[x.owner.value];
+  if (x.state == TxnState::kActive) return 1 + position(x.owner.value);
   return 1 + w.requests.size() + txn_label_[t.value];
 }
 std::string StateEncoder::spelled_out(const World& w, const LostUpdateWatch& watch) {
@@ -283,13 +283,8 @@ std::string StateEncoder::spelled_out(const World& w, const LostUpdateWatch& wat
 
 void StateEncoder::interchangeable(const World& w, const LostUpdateWatch& watch,
                                    std::vector<uint32_t>& rep) {
-  bool classes = false;  // some two requests are interchangeable
-  for (size_t i = 0; i < class_of_.size(); ++i) classes |= class_of_[i] != i;
-  if (classes) {
-    label(w, watch);
-    sigs_.resize(w.requests.size());
-    for (size_t i = 0; i < w.requests.size(); ++i) request_signature(w, watch, i, sigs_[i]);
-  }
+  std::string key;
+  encode(w, watch, &key);  // the analysis interchangeable_encoded() reads
   interchangeable_encoded(w, watch, rep);
 }
 
@@ -310,6 +305,12 @@ void StateEncoder::interchangeable_encoded(const World& w, const LostUpdateWatch
   for (size_t i = 1; i < n; ++i)
     for (size_t j = 0; j < i; ++j) {
       if (rep[j] != j || class_of_[j] != class_of_[i] || sigs_[j] != sigs_[i]) continue;
+      // A shared part that names neither is the same with the two swapped
+      // (which requests it names does not depend on their positions).
+      if (!named_in_shared_[i] && !named_in_shared_[j]) {
+        rep[i] = static_cast<uint32_t>(j);
+        break;
+      }
       if (!have_base) {
         shared_swapped(0, 0, shared_);
         have_base = true;

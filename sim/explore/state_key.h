@@ -86,6 +86,12 @@ class StateEncoder {
   void write_shared(const World& w, const LostUpdateWatch& watch, std::string& out) const;
   void write_sxact(const Sxact& a, std::string& out) const;
   uint64_t txn_ref(const World& w, TxnId t) const;
+  // The position of request r in the key, noting that the shared part names
+  // r (named_in_shared_).
+  uint64_t position(size_t r) const {
+    named_in_shared_[r] = 1;
+    return pos_of_[r];
+  }
   // A row of table `table`; an identity stored in it is written as the
   // position of its request (`self`: as "this request", for request `self`).
   void put_row_of(std::string& out, size_t table, const Row& row, size_t self = SIZE_MAX) const;
@@ -115,6 +121,9 @@ class StateEncoder {
   mutable std::vector<RowId> by_label_;
   mutable std::vector<std::pair<uint64_t, uint64_t>> holders_;
   mutable std::vector<VersionId> versions_;
+  // Per request: whether the last write_shared() wrote its position. A swap
+  // of two requests it names neither of leaves the shared part unchanged.
+  mutable std::vector<char> named_in_shared_;
   std::vector<char> referenced_, keep_;
   std::vector<VersionId> chain_;
   std::vector<Snapshot> open_;

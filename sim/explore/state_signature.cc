@@ -219,6 +219,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
 void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
                                 std::string& out) const {
   const Store& s = w.store;
+  named_in_shared_.assign(w.requests.size(), 0);
   // A commit that matters, by its rank among them (see label()).
   auto commit_rank = [&](uint64_t seq) {
     return static_cast<uint64_t>(std::lower_bound(commits_.begin(), commits_.end(), seq) -
@@ -311,7 +312,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     // request", a running one may be the writer itself.
     uint64_t owner = 0;
     if (x.state == TxnState::kCommitted && x.owner != kNoRequest)
-      owner = done(w.requests[x.owner.value]) ? 1 : 2 + pos_of_[x.owner.value];
+      owner = done(w.requests[x.owner.value]) ? 1 : 2 + position(x.owner.value);
     put(out, owner);
     if (ssi_) {
       put(out, static_cast<uint64_t>(x.isolation));
@@ -323,9 +324,9 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
   for (const auto& [key, m] : w.mutexes.all()) {
     if (!m.holder && m.queue.empty()) continue;
     put_text(out, key);
-    put(out, m.holder ? 1 + pos_of_[*m.holder] : 0);
+    put(out, m.holder ? 1 + position(*m.holder) : 0);
     put(out, m.queue.size());
-    for (size_t who : m.queue) put(out, pos_of_[who]);
+    for (size_t who : m.queue) put(out, position(who));
   }
   out += '|';
   if (ssi_) {
