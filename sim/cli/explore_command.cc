@@ -18,6 +18,10 @@ namespace ccsim {
 
 namespace {
 
+// With --sample and no --max-states: how many states the try at counting
+// the graph may reach (a few seconds' work) before the random walk.
+constexpr size_t kSampleGraphStatesMax = 250'000;
+
 struct ExploreCommandOptions {
   std::string scenario = "double_click";
   std::vector<std::string> mitigations;
@@ -29,6 +33,7 @@ struct ExploreCommandOptions {
   bool stats = false;
   size_t schedules_max = 100000;
   size_t states_max = 20'000'000;
+  bool states_max_given = false;  // --max-states on the command line
   double seconds_max = 0;
   size_t memory_max_mb = 4096;
   size_t schedule_steps_max = 2000;
@@ -75,6 +80,11 @@ int explore(const ExploreCommandOptions& o) {
   eo.verdicts_only = o.verdicts_only;
   eo.schedules_max = o.schedules_max;
   eo.limits.states_max = o.states_max;
+  // A sample is asked for where the graph may be too big to count: the try
+  // at counting it (for exactly uniform draws) gets a smaller default bound,
+  // so a large graph falls back to the random walk within seconds rather
+  // than after the 20 million states of a full exploration.
+  if (o.sample > 0 && !o.states_max_given) eo.limits.states_max = kSampleGraphStatesMax;
   eo.limits.bytes_max = o.memory_max_mb << 20;
   eo.limits.depth_max = o.schedule_steps_max;
   eo.steps_per_request_max = o.steps_per_request_max;
@@ -143,10 +153,12 @@ void setup_explore(CLI::App& app, Action& chosen) {
                 "Which outcomes can happen, not how often: faster (a partial-order reduction)");
   cmd->add_flag("--naive", o->naive,
                 "Walk one schedule at a time instead of the state graph (slow; for cross-checks)");
-  cmd->add_option("--max-states", o->states_max,
-                  "Stop after this many distinct states per mitigation (the output says so)")
-      ->check(CLI::Range(size_t{1}, size_t{4'000'000'000}))
-      ->capture_default_str();
+  auto* states_max =
+      cmd->add_option("--max-states", o->states_max,
+                      "Stop after this many distinct states per mitigation (the output says so;\n"
+                      "with --sample the default is 250000)")
+          ->check(CLI::Range(size_t{1}, size_t{4'000'000'000}))
+          ->capture_default_str();
   cmd->add_option("--max-seconds", o->seconds_max,
                   "Stop exploring after this many seconds in all (0: no limit; the output says so)")
       ->check(CLI::Range(0.0, 1e9));
@@ -172,9 +184,9 @@ void setup_explore(CLI::App& app, Action& chosen) {
   auto* sample = cmd->add_option("--sample", o->sample,
                                  "Draw this many schedules instead of counting them all: uniformly "
                                  "when the state graph\n"
-                                 "fits the limits, else by a random walk (the output says which); "
-                                 "each outcome's share\n"
-                                 "with a 95% interval")
+                                 "fits the limits (--max-states, 250000 by default here), else by "
+                                 "a random walk (the\n"
+                                 "output says which); each outcome's share with a 95% interval")
                      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->add_option("--seed", o->seed, "The sample's seed (SplitMix64; see docs/scheduling.md)")
       ->check(CLI::Validator(
@@ -192,7 +204,10 @@ void setup_explore(CLI::App& app, Action& chosen) {
   cmd->add_option("--input-bytes-max", o->input_bytes_max, "Refuse scenario files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))
       ->capture_default_str();
-  cmd->callback([o, &chosen] { chosen = [o] { return explore(*o); }; });
+  cmd->callback([o, &chosen, states_max] {
+    o->states_max_given = states_max->count() > 0;
+    chosen = [o] { return explore(*o); };
+  });
 }
 
 }  // namespace ccsim

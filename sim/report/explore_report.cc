@@ -88,9 +88,8 @@ std::string drawn(const Exploration& e) {
   if (e.uniform)
     return n + " schedules drawn uniformly from all " + e.schedules.to_grouped() + " (" + seed +
            ")";
-  return n + " schedules drawn by a random walk (" + seed +
-         "; not uniform: the state graph was too big to count, so each step picks among the "
-         "requests that can move)";
+  return n + " schedules drawn by a random walk (" + seed + "; not uniform: " + e.walk_reason +
+         ", so each step picks among the requests that can move)";
 }
 
 }  // namespace

@@ -274,6 +274,7 @@ std::string render_explore_json(const ExploreHeader& h, const std::vector<Explor
     x["failed_schedules"] = e.counted ? count_json(e.failed) : Json(nullptr);
     if (e.sampled) {
       x["sample"] = {{"drawn", e.sampled}, {"uniform", e.uniform}, {"seed", e.seed}};
+      if (!e.uniform) x["sample"]["walk_reason"] = e.walk_reason;
       x["schedules"] = e.uniform ? count_json(e.schedules) : Json(nullptr);
     }
     x["verdict"] = explore_verdict(e);
