@@ -78,8 +78,8 @@ struct Exploration {
   size_t sampled = 0;
   bool uniform = false;
   // Not uniform: why the graph was not counted ("counting the state graph
-  // stopped at --max-states (250000 states)", "the state graph has a cycle
-  // (some schedules run forever)", ...).
+  // stopped at --max-states 250000", "the state graph has a cycle (some
+  // schedules run forever)", ...).
   std::string walk_reason;
   uint64_t seed = 0;
   SearchProgress stats;  // states and edges (not part of the report)

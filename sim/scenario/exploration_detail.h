@@ -13,6 +13,10 @@ namespace ccsim::exploration_detail {
 // An exploration of m at level iso with nothing found yet.
 Exploration exploration_of(const Mitigation& m, Isolation iso);
 
+// The limit that stopped a search, as the options name it ("--max-states
+// 1000"); empty for StopReason::kNone.
+std::string stop_text(StopReason r, const ExploreOptions& o);
+
 // An outcome's identity: its rows, fates and anomaly kinds.
 std::string outcome_key(const ExploredOutcome& o);
 // The identity of an outcome's class: the same, but each class of

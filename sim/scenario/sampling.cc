@@ -38,25 +38,8 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
   e.stats = search.progress();
   e.uniform = stop == StopReason::kNone;
   e.complete = false;  // a sample never covers every schedule
-  switch (stop) {
-    case StopReason::kStates:
-      e.walk_reason = "counting the state graph stopped at --max-states (" +
-                      std::to_string(o.limits.states_max) + " states)";
-      break;
-    case StopReason::kBytes:
-      e.walk_reason = "counting the state graph stopped at --max-memory (" +
-                      std::to_string(o.limits.bytes_max >> 20) + " MB)";
-      break;
-    case StopReason::kDepth:
-      e.walk_reason = "a schedule is longer than --schedule-steps-max (" +
-                      std::to_string(o.limits.depth_max) + " moves)";
-      break;
-    case StopReason::kAsked:
-      e.walk_reason = "counting the state graph stopped at --max-seconds";
-      break;
-    case StopReason::kNone:
-      break;
-  }
+  if (stop != StopReason::kNone)
+    e.walk_reason = "counting the state graph stopped at " + stop_text(stop, o);
   std::vector<Count> after;
   if (e.uniform) {
     GraphOrder order = order_graph(search.graph());
