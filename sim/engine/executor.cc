@@ -701,15 +701,16 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       const Table& t = s.table(tid);
       Row before = s.version(target).values;
       Row after = before;
-      std::vector<ColumnChange> changes;
+      std::vector<ColumnChange> changes;  // for the checks that read the log
       for (const Assignment& a : upd->sets) {
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
-        EvalEnv env{&t, &before, &q.vars, &from, true};
+        EvalEnv env{&t, &before, &q.vars, log_ ? &from : nullptr, true};
         env.subqueries = &c.subqueries;
         after[i] = fit(eval_value(*a.value, env), t.columns[i]);
-        changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
-                                       names_column(*a.value, a.column)});
+        if (log_)
+          changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
+                                         names_column(*a.value, a.column)});
       }
       check_not_null(t, after);
       if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, row);
@@ -901,7 +902,7 @@ void Executor::wake(const std::vector<TxnId>& granted, RequestId by) {
 
 // Ends r's transaction and resumes the statements its locks held up, in the
 // order their locks were granted.
-void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end) {
+void Executor::end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end) {
   Session& session = w_.sessions[r.value];
   TxnId t = session.txn;
   if (!t) return;
@@ -916,7 +917,7 @@ void Executor::end_txn(RequestId r, bool commit, const std::string& text, bool n
   if (log_) log_->txn_ends.push_back(TxnObs{t, r, commit});
   if (narrate_end)
     emit(log_, commit ? EventKind::kCommit : EventKind::kRollback, r, w_.requests[r.value].pc,
-         [&] { return text; });
+         [&] { return std::string(text); });
   wake(granted, r);
 }
 

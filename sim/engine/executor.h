@@ -11,6 +11,8 @@
 // Synchronous and pure: no clocks, threads, I/O or global state.
 #pragma once
 
+#include <string_view>
+
 #include "engine/log.h"
 #include "engine/request_machine.h"
 #include "engine/world.h"
@@ -67,7 +69,7 @@ class Executor : public SqlBackend {
                          const Snapshot& snap, const Cursor* c = nullptr);
   // Computes the statement's scalar subqueries into c (executor.cc).
   void run_subqueries(RequestId r, Cursor& c, const StepBody& body);
-  void end_txn(RequestId r, bool commit, const std::string& text, bool narrate_end);
+  void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);
   std::vector<ForeignKey> foreign_keys(const CreateTableStmt& create) const;

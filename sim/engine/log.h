@@ -89,15 +89,15 @@ inline bool narrating(const Log* log) {
 // nobody reads them, as when the explorer moves.
 template <class Text>
 Event* emit(Log* log, EventKind kind, RequestId r, size_t step, Text&& text,
-            std::vector<RequestId> others = {}, std::string sqlstate = {}) {
+            const std::vector<RequestId>& others = {}, const std::string& sqlstate = {}) {
   if (!narrating(log)) return nullptr;
   Event e;
   e.kind = kind;
   e.request = r;
   e.step = step;
   e.text = text();
-  e.others = std::move(others);
-  e.sqlstate = std::move(sqlstate);
+  e.others = others;
+  e.sqlstate = sqlstate;
   log->events.push_back(std::move(e));
   return &log->events.back();
 }

@@ -325,15 +325,16 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
     }
   }
   if (a.rowcount >= 0) q.vars["rowcount"] = Var{a.rowcount, {}};
-  Narration n = narrate(st, a);
-  EventKind kind = n.kind.value_or(resumed ? EventKind::kResume : EventKind::kStep);
-  auto text = [&] {
-    std::string out = n.text;
-    if (!n.warning.empty()) out += " -> WARNING: " + n.warning;
-    if (resumed) out = "(resumes after " + names_of(app_, a.released_by) + " ended) " + out;
-    return out;
-  };
-  if (Event* e = emit(log_, kind, r, q.pc, text, a.released_by)) {
+  if (narrating(log_)) {  // the words cost more than the step: only for a reader
+    Narration n = narrate(st, a);
+    EventKind kind = n.kind.value_or(resumed ? EventKind::kResume : EventKind::kStep);
+    auto text = [&] {
+      std::string out = n.text;
+      if (!n.warning.empty()) out += " -> WARNING: " + n.warning;
+      if (resumed) out = "(resumes after " + names_of(app_, a.released_by) + " ended) " + out;
+      return out;
+    };
+    Event* e = emit(log_, kind, r, q.pc, text, a.released_by);
     if (!n.warning.empty()) e->message = n.warning;
     if (a.has_rows) {
       e->has_rows = true;

@@ -65,22 +65,22 @@ std::optional<bool> boolean_text(const std::string& text) {
 
 }  // namespace
 
-Vars::iterator Vars::find(const std::string& name) {
+Vars::iterator Vars::find(std::string_view name) {
   auto it = std::lower_bound(v_.begin(), v_.end(), name,
-                             [](const value_type& a, const std::string& n) { return a.first < n; });
+                             [](const value_type& a, std::string_view n) { return a.first < n; });
   return it != v_.end() && it->first == name ? it : v_.end();
 }
 
-Vars::const_iterator Vars::find(const std::string& name) const {
+Vars::const_iterator Vars::find(std::string_view name) const {
   auto it = std::lower_bound(v_.begin(), v_.end(), name,
-                             [](const value_type& a, const std::string& n) { return a.first < n; });
+                             [](const value_type& a, std::string_view n) { return a.first < n; });
   return it != v_.end() && it->first == name ? it : v_.end();
 }
 
-Var& Vars::operator[](const std::string& name) {
+Var& Vars::operator[](std::string_view name) {
   auto it = std::lower_bound(v_.begin(), v_.end(), name,
-                             [](const value_type& a, const std::string& n) { return a.first < n; });
-  if (it == v_.end() || it->first != name) it = v_.insert(it, value_type{name, Var{}});
+                             [](const value_type& a, std::string_view n) { return a.first < n; });
+  if (it == v_.end() || it->first != name) it = v_.insert(it, value_type{std::string(name), Var{}});
   return it->second;
 }
 

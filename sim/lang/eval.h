@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/ids.h"
@@ -54,11 +55,11 @@ class Vars {
   }
 
   // Returns the variable of that name, or end().
-  iterator find(const std::string& name);
-  const_iterator find(const std::string& name) const;
+  iterator find(std::string_view name);
+  const_iterator find(std::string_view name) const;
   // Returns the variable of that name, adding an empty one when missing.
-  Var& operator[](const std::string& name);
-  size_t count(const std::string& name) const { return find(name) != end(); }
+  Var& operator[](std::string_view name);
+  size_t count(std::string_view name) const { return find(name) != end(); }
   iterator begin() { return v_.begin(); }
   iterator end() { return v_.end(); }
   const_iterator begin() const { return v_.begin(); }
