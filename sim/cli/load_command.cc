@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/replay_flags.h"
 #include "load/driver.h"
 #include "load/load_report.h"
 #include "scenario/files.h"
@@ -40,22 +41,6 @@ struct LoadCommandOptions {
 };
 
 // "I/N" with 0 <= I < N <= 64.
-std::pair<size_t, size_t> parse_load_shard(const std::string& text) {
-  size_t i = 0, n = 0;
-  auto slash = text.find('/');
-  bool ok = slash != std::string::npos;
-  if (ok) {
-    auto [e1, c1] = std::from_chars(text.data(), text.data() + slash, i);
-    auto [e2, c2] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), n);
-    ok = c1 == std::errc() && c2 == std::errc() && e1 == text.data() + slash &&
-         e2 == text.data() + text.size() && slash > 0 && n >= 1 && n <= 64 && i < n;
-  }
-  if (!ok)
-    throw InputError(SourcePos{"--shard", 0, 0},
-                     "expected I/N with 0 <= I < N <= 64, like 0/4, not '" + text + "'");
-  return {i, n};
-}
-
 // "10s", "500ms", "2m", or a bare number of seconds.
 double parse_duration(const std::string& text) {
   double v = 0;
@@ -97,7 +82,7 @@ int load(const LoadCommandOptions& o) {
   lo.threads = o.threads;
   lo.seed = o.seed;
   if (!o.shard.empty()) {
-    auto [i, n] = parse_load_shard(o.shard);
+    auto [i, n] = parse_shard_flag(o.shard, 64);
     bool id_ok = !o.run_id.empty() && o.run_id.size() <= 32;
     for (char ch : o.run_id)
       id_ok &= (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/error.h"
+
 namespace ccsim {
 
 bool ReplayFlags::is_spec() const {
@@ -26,6 +28,24 @@ RunOptions ReplayFlags::run_options() const {
   if (seed >= 0) ro.schedule = random_schedule(static_cast<uint64_t>(seed));
   if (!isolation.empty()) ro.isolation = level();
   return ro;
+}
+
+std::pair<size_t, size_t> parse_shard_flag(const std::string& text, size_t count_max) {
+  size_t i = 0, n = 0;
+  const size_t slash = text.find('/');
+  bool ok = slash != std::string::npos && slash > 0;
+  if (ok) {
+    const char* end = text.data() + text.size();
+    auto [e1, c1] = std::from_chars(text.data(), text.data() + slash, i);
+    auto [e2, c2] = std::from_chars(text.data() + slash + 1, end, n);
+    ok = c1 == std::errc() && c2 == std::errc() && e1 == text.data() + slash && e2 == end &&
+         n >= 1 && n <= count_max && i < n;
+  }
+  if (!ok)
+    throw InputError(SourcePos{"--shard", 0, 0},
+                     "expected I/N with 0 <= I < N <= " + std::to_string(count_max) +
+                         " (shard I of N, counted from 0), like 0/4; got '" + text + "'");
+  return {i, n};
 }
 
 void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario_help) {

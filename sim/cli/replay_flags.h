@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/simulate.h"
@@ -34,5 +35,10 @@ struct ReplayFlags {
 
 // Adds the scenario argument and the shared options to `cmd`.
 void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario_help);
+
+// Parses the --shard I/N that `explore` and `load` take: shard I of N,
+// counted from 0, with N at most count_max. Throws InputError naming
+// --shard otherwise.
+std::pair<size_t, size_t> parse_shard_flag(const std::string& text, size_t count_max);
 
 }  // namespace ccsim

@@ -120,7 +120,9 @@ case "$case_name" in
     contains err.txt "does not run mitigation 'nosuch'"
     run_expect 2 explore double_click --requests 27
     run_expect 2 explore double_click --shard 4/4
-    contains err.txt "--shard: error: expected I/N with 0 <= I < N"
+    contains err.txt "--shard: error: expected I/N with 0 <= I < N <= 1024 (shard I of N, counted from 0), like 0/4; got '4/4'"
+    run_expect 2 explore double_click --shard 0/1025
+    contains err.txt "got '0/1025'"
     ;;
   explore-truncated)
     # A search stopped at a limit says so on every line that sums it up, and

@@ -267,7 +267,7 @@ PY
     expect "--duration excludes --requests-per-client" double_click --duration 1s --requests-per-client 3
     expect "ccsim: --rows: error: --rows needs a request argument that is the primary key of a row the setup inserts" "$src/tests/load/no_key_argument.toml" --rows 2
     expect "cannot connect to PostgreSQL (admin)" double_click -m none --requests-per-client 1
-    expect "--shard: error: expected I/N with 0 <= I < N <= 64, like 0/4, not '3/3'" double_click --shard 3/3 --run-id x
+    expect "--shard: error: expected I/N with 0 <= I < N <= 64 (shard I of N, counted from 0), like 0/4; got '3/3'" double_click --shard 3/3 --run-id x
     expect "--shard needs --run-id: the same name for every shard of the run" double_click --shard 0/2
     expect "not 'Bad-Id'" double_click --shard 0/2 --run-id Bad-Id
     expect "mitigation single_worker_queue takes an application mutex (ACQUIRE)" double_click -m single_worker_queue --shard 0/2 --run-id x
