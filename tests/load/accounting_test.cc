@@ -9,13 +9,13 @@ using namespace ccsim;
 
 namespace {
 
-const Scenario& double_click() {
+const Scenario& load_double_click() {
   static const Scenario s = load_scenario("double_click");
   return s;
 }
 
 LoadPlan plan(const std::string& mitigation, size_t rows) {
-  const Scenario& s = double_click();
+  const Scenario& s = load_double_click();
   return plan_load(s, *s.find(mitigation), Isolation::kReadCommitted, rows,
                    SourcePos{"--rows", 0, 0});
 }
@@ -75,7 +75,7 @@ TEST_CASE("K hot rows: the row the requests name is copied and the clients sprea
                                  "INSERT INTO auth_user (id, username, points, version) SELECT 3, "
                                  "username, points, version FROM auth_user WHERE id = 1"});
   // Client 4 runs A (4 mod 2 = 0) with request_id 5, on copy 4 mod 3 = 1: key 2.
-  Vars v = p.client_args(double_click(), 4);
+  Vars v = p.client_args(load_double_click(), 4);
   CHECK(v.find("user_id")->second.value == Value{int64_t{2}});
   CHECK(v.find("delta")->second.value == Value{int64_t{10}});
   CHECK(v.find("request_id")->second.value == Value{int64_t{5}});
