@@ -83,6 +83,9 @@ struct Expr {
   // NULL without a row, 21000 with more than one.
   std::optional<Aggregate> aggregate;
   int line = 0, column = 0;
+  // How deep the tree below this node goes (1: a leaf). The parser bounds
+  // it, so that the recursive walks over an expression stay in the stack.
+  int height = 1;
 };
 
 // Returns the expression as SQL text, fully parenthesised where needed.

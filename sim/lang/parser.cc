@@ -833,6 +833,18 @@ class Parser : ClauseParsing {
     Parser& p_;
   };
 
+  // A tree at most kHeightMax deep: a chain like 1 + 1 + ... or a OR b OR
+  // ... nests one level per operator without any parenthesis, and every walk
+  // over an expression (evaluation, printing, freeing it) recurses that
+  // deep. An IN list of 1000 values is 1001 levels.
+  static constexpr int kHeightMax = 2000;
+  void bound_height(Expr& e, const Token& t) {
+    e.height = 1 + std::max(e.lhs ? e.lhs->height : 0, e.rhs ? e.rhs->height : 0);
+    if (e.height > kHeightMax)
+      fail(t, "this expression is more than " + std::to_string(kHeightMax) +
+                  " operations deep (each operator of a chain like a + b + c counts)");
+  }
+
   ExprPtr expr() {
     Deeper guard(*this, peek());
     return or_expr();
@@ -967,6 +979,7 @@ class Parser : ClauseParsing {
           e->lhs = expr();
           advisory_allowed_ = outer;
         }
+        bound_height(*e, t);
         expect_symbol(")", "after the advisory lock's key");
         return e;
       }
@@ -1064,6 +1077,7 @@ class Parser : ClauseParsing {
     e->rhs = std::move(r);
     e->line = pos_.line;
     e->column = column_of(t);
+    bound_height(*e, t);
     return e;
   }
   ExprPtr unary(ExprKind k, ExprPtr x, const Token& t) {
@@ -1072,6 +1086,7 @@ class Parser : ClauseParsing {
     e->lhs = std::move(x);
     e->line = pos_.line;
     e->column = column_of(t);
+    bound_height(*e, t);
     return e;
   }
 
@@ -1096,6 +1111,7 @@ class Parser : ClauseParsing {
       node->kind = ExprKind::kCoalesce;
       node->lhs = args[i];
       node->rhs = tail;
+      bound_height(*node, t);
       tail = node;
     }
     return tail;
@@ -1160,6 +1176,7 @@ class Parser : ClauseParsing {
     subquery_allowed_ = true;
     advisory_allowed_ = advisory;
     aggregates_ = outer_aggregates;
+    bound_height(*e, open);
     return e;
   }
 

@@ -240,6 +240,29 @@ TEST_CASE("arithmetic follows precedence and PostgreSQL's integer rules", "[lang
   CHECK(sqlstate_of("'a' + 1") == "42883");
 }
 
+TEST_CASE("an operator chain nests one level per operator, at most 2000 deep", "[lang][eval]") {
+  // 1 + 1 + ... parses as ((1 + 1) + 1) + ...: n operators make a tree n + 1
+  // deep, which evaluation, printing and freeing walk recursively. 1999
+  // operators (2000 deep) evaluate; the 2000th is refused at its '+': the
+  // step starts at column 3, its first '1' is at 3 + 9 = 12, and the k-th
+  // '+' at 12 + 2 + 4 (k - 1), so the 2000th at 8010.
+  std::string chain = "1";
+  for (int i = 0; i < 1999; ++i) chain += " + 1";
+  CHECK(value_of(chain) == Value{int64_t{2000}});
+  CHECK(line_error_of("LET :x = " + chain + " + 1") ==
+        "f.toml:7:8010: error: this expression is more than 2000 operations deep (each operator "
+        "of a chain like a + b + c counts)");
+  // The same bound for AND, OR and coalesce's arguments.
+  std::string ors = "1 = 1";
+  for (int i = 0; i < 2000; ++i) ors += " OR 1 = 1";
+  CHECK(line_error_of("RETRY WHILE " + ors + " MAX 1").find("more than 2000 operations deep") !=
+        std::string::npos);
+  std::string args = "NULL";
+  for (int i = 0; i < 2000; ++i) args += ", NULL";
+  CHECK(line_error_of("LET :x = coalesce(" + args + ")").find("more than 2000 operations deep") !=
+        std::string::npos);
+}
+
 TEST_CASE("predicates use SQL's three-valued logic", "[lang][eval]") {
   CHECK(truth_of(":ten = 10") == true);
   CHECK(truth_of(":n = 1") == std::nullopt);
