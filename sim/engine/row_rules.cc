@@ -47,15 +47,21 @@ std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const 
   if (keys.empty()) return std::nullopt;
   const std::vector<RowId>* rows = s.rows_with_key(tid, t.key_of(values));
   if (!rows) return std::nullopt;
-  for (RowId rr : *rows) {
-    if (rr == except) continue;
-    VersionId vid = s.row(rr).newest;
-    if (!vid) continue;
-    const Version& v = s.version(vid);
-    bool same = std::all_of(keys.begin(), keys.end(), [&](int k) {
+  auto same_key = [&](const Version& v) {
+    return std::all_of(keys.begin(), keys.end(), [&](int k) {
       return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
     });
-    if (!same) continue;
+  };
+  for (RowId rr : *rows) {
+    if (rr == except) continue;
+    // The row's newest version with this key. When a later version changed
+    // the key, PostgreSQL's index still leads to this one under the old key,
+    // and it counts until the transaction that changed the key (its xmax)
+    // commits: while that transaction runs, the key is waited on.
+    VersionId vid = s.row(rr).newest;
+    while (vid && !same_key(s.version(vid))) vid = s.version(vid).prev;
+    if (!vid) continue;
+    const Version& v = s.version(vid);
     const Txn& creator = s.txn(v.xmin);
     if (creator.state == TxnState::kAborted) continue;
     bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;

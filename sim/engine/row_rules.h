@@ -20,7 +20,8 @@ bool names_column(const Expr& e, const std::string& name);
 void check_not_null(const Table& t, const Row& row);
 
 // A live row whose key equals that of `values` (other than row `except`):
-// its newest version, and whether a transaction that has not finished
+// its newest version with that key (older than the row's newest when an
+// unfinished transaction changed the key), and whether a transaction that has not finished
 // created or deleted it (then PostgreSQL waits for that transaction).
 struct KeyConflict {
   RowId row;

@@ -194,7 +194,7 @@ asio::awaitable<void> PgConn::collect() {
   }
 }
 
-asio::awaitable<bool> PgConn::waits_for_lock(int pid, const std::string& pids) {
+asio::awaitable<bool> PgConn::waits_for_lock(int pid, std::string pids) {
   start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
         {std::to_string(pid), pids});
   co_await collect();

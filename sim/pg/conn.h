@@ -82,7 +82,7 @@ class PgConn {
   // On this (observer) connection: returns true when backend `pid` waits for
   // a lock held by one of `pids` ("{1,2,3}"), the check PostgreSQL's own
   // isolation tester makes (pg_isolation_test_session_is_blocked).
-  boost::asio::awaitable<bool> waits_for_lock(int pid, const std::string& pids);
+  boost::asio::awaitable<bool> waits_for_lock(int pid, std::string pids);
   // On this (observer) connection: the backends that backend `pid` waits
   // for (pg_blocking_pids).
   boost::asio::awaitable<std::vector<int>> blocking_pids(int pid);

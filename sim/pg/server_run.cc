@@ -144,7 +144,7 @@ std::string ServerRun::backend_state(int pid) {
                       : "(state, wait type, wait event, blocked by, query) = " + rows.front();
 }
 
-asio::awaitable<bool> ServerRun::settle(size_t i, bool until_done, const std::string& what) {
+asio::awaitable<bool> ServerRun::settle(size_t i, bool until_done, std::string what) {
   PgConn& conn = *sessions_[i];
   auto deadline = Clock::now() + std::chrono::milliseconds(o_.settle_ms_max);
   for (;;) {

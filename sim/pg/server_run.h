@@ -58,8 +58,10 @@ class ServerRun {
              const std::vector<std::optional<std::string>>& params, bool several = false);
   // Waits until session i's statement is done (returns false) or waits for
   // a lock another session holds (true; not asked when until_done). `what`
-  // names the statement in the timeout's message.
-  boost::asio::awaitable<bool> settle(size_t i, bool until_done, const std::string& what);
+  // names the statement in the timeout's message. The arguments are taken
+  // by value: a coroutine keeps a reference argument as a reference, and a
+  // caller may hand it a temporary that dies before the first resumption.
+  boost::asio::awaitable<bool> settle(size_t i, bool until_done, std::string what);
   // Awaits the end of session i's statement however long it waits for
   // locks (the server's statement_timeout bounds it), without polling.
   // Throws PgError when session i's connection failed meanwhile.
