@@ -713,10 +713,15 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
                                          names_column(*a.value, a.column)});
       }
       check_not_null(t, after);
-      if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, row);
+      // A new key is a new index entry (the update cannot be HOT): it is
+      // checked for uniqueness, and at SERIALIZABLE it writes to the
+      // index page, where readers of the index meet it (_bt_doinsert).
+      const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
+      if (new_key) unique_check(s, tid, after, c.txn, row);
       queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
       s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
+      if (new_key) s.ssi_insert_index(c.txn, tid);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});

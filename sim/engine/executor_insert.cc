@@ -168,10 +168,13 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
                                    names_column(*a.value, a.column)});
   }
   check_not_null(t, after);
-  if (mode == LockMode::kUpdate) unique_check(s, tid, after, c.txn, k.row);
+  // A new key is a new index entry, as in an UPDATE (Executor::advance).
+  const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
+  if (new_key) unique_check(s, tid, after, c.txn, k.row);
   queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
   s.ssi_write(c.txn, k.row, target);
   VersionId made = s.update(k.row, c.txn, std::move(after));
+  if (new_key) s.ssi_insert_index(c.txn, tid);
   c.out.push_back(made);
   if (log_)
     log_->writes.push_back(
