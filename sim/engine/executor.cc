@@ -674,10 +674,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // REPEATABLE READ and above: the row was changed by a transaction the
       // snapshot does not see, so the statement fails with SQLSTATE 40001
       // "could not serialize access due to concurrent update".
-      // (A locking SELECT says "update" for a delete too, as PostgreSQL's
-      // ExecLockRows does.)
+      // It says "delete" only when the version it found was itself deleted;
+      // one an UPDATE replaced says "update" though a later version was
+      // deleted (heap_update looks at the found version's own successor
+      // link). A locking SELECT says "update" for a delete too, as
+      // PostgreSQL's ExecLockRows does.
       if (iso != Isolation::kReadCommitted)
-        throw SqlError("40001", deleted && !sel
+        throw SqlError("40001", deleted && newest == seen && !sel
                                     ? "could not serialize access due to concurrent delete"
                                     : "could not serialize access due to concurrent update");
       if (deleted) {
