@@ -12,8 +12,10 @@ namespace ccsim {
 
 namespace {
 
-// Returns the lock a row-changing statement takes: UPDATE of a key column and
-// DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY UPDATE.
+// Returns the lock a row-changing statement may take: an UPDATE that assigns
+// a key column and DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY
+// UPDATE. (An UPDATE that assigns a key column takes FOR UPDATE only on rows
+// whose key value it changes: Executor::update_lock.)
 LockMode write_lock(const Table& t, const StepBody& body) {
   if (auto* u = std::get_if<UpdateStmt>(&body)) {
     for (const Assignment& a : u->sets) {
@@ -534,6 +536,24 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   }
 }
 
+// The lock an UPDATE that assigns a key column takes on the row whose
+// version `found` it reached: FOR UPDATE when the new key differs from the
+// found one, else FOR NO KEY UPDATE.
+LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found) {
+  const Store& s = w_.store;
+  const Table& t = s.table(tid);
+  const Row& before = s.version(found).values;
+  Cursor& c = *w_.sessions[r.value].cursor;
+  for (const Assignment& a : upd.sets) {
+    size_t i = column_named(t, a.column);
+    if (!t.columns[i].primary_key) continue;
+    EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
+    env.subqueries = &c.subqueries;
+    if (fit(eval_value(*a.value, env), t.columns[i]) != before[i]) return LockMode::kUpdate;
+  }
+  return LockMode::kNoKeyUpdate;
+}
+
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
@@ -556,7 +576,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
   const auto* upd = std::get_if<UpdateStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
-  LockMode mode = sel ? sel->lock.value_or(LockMode::kKeyShare) : write_lock(s.table(tid), st.body);
+  const LockMode stmt_mode =
+      sel ? sel->lock.value_or(LockMode::kKeyShare) : write_lock(s.table(tid), st.body);
   WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
   Isolation iso = s.txn(c.txn).isolation;
   const bool advisory_where = has_advisory(where.get());
@@ -611,6 +632,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // no wait, no re-check, no 40001.
     // (A lock just granted after a wait was not held before: that row is
     // checked as usual.)
+    // ---- Rule: an UPDATE's lock follows the key's value ------------------------
+    // PostgreSQL's heap_update compares the new row with the version found:
+    // FOR UPDATE when a key column's value changes, FOR NO KEY UPDATE
+    // otherwise (SET id = id changes no key), so FOR KEY SHARE is not
+    // blocked by an UPDATE that leaves the key as it was.
+    const LockMode mode =
+        upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;

@@ -42,6 +42,7 @@ class Executor : public SqlBackend {
   void start_insert(RequestId r, const InsertStmt& ins, Cursor c);
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
+  LockMode update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found);
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
   SqlAnswer wait_for_writer(RequestId r, RowId row);
   bool upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
