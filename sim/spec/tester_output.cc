@@ -334,7 +334,7 @@ class Observer {
 
 }  // namespace
 
-std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
+std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults) {
   std::string out = "Parsed test spec with " + std::to_string(spec.sessions.size()) + " sessions\n";
   Program setup{spec.file, spec.setup};
   // The tester keeps its connections from one permutation to the next: a
@@ -348,6 +348,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation) {
     World w;
     w.default_isolation = default_isolation;
     w.deadlock_timers = true;
+    w.faults = faults;
     Log setup_log;
     try {
       run_setup(w, setup, &setup_log);

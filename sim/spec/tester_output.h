@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/world.h"
 #include "lang/ast.h"
 #include "spec/spec.h"
 
@@ -21,7 +22,8 @@ namespace ccsim {
 // Returns the whole output for every permutation of the spec. Throws
 // InputError when setup fails or a permutation names a step whose session is
 // still waiting for a lock (PostgreSQL's tester would cancel it after 300 s).
-std::string run_spec(const SpecFile& spec, Isolation default_isolation);
+// `faults` breaks a rule on purpose (verify --inject-fault).
+std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults = {});
 
 // Draws a result as the isolation tester does (libpq's PQprint, '|' between
 // columns): a column whose values all look numeric is right-aligned, every
