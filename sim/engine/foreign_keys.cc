@@ -174,7 +174,7 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
     if (key_at(s.version(v).values, fk.columns) == k.key) found.push_back(v);
   if (s.txn(c.txn).isolation == Isolation::kSerializable) {
     std::vector<VersionId> read = s.scan(ctid, latest);
-    s.ssi_read(c.txn, ctid, false, {}, read);
+    s.ssi_read(c.txn, ctid, false, {}, read, latest);
   }
   for (VersionId seen : found) {
     RowId row = s.version(seen).row;

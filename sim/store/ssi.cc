@@ -86,7 +86,7 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
 }
 
 void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
-                     const std::vector<VersionId>& read) {
+                     const std::vector<VersionId>& read, const std::optional<Snapshot>& scan) {
   if (!ssi_tracked(t)) return;
   std::vector<RowId> rows = index ? looked_up : tables_[table.value].rows;
   // A doomed transaction fails when its scan touches a tuple (PostgreSQL
@@ -95,9 +95,11 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
   if (!rows.empty()) ssi_check_doomed(t);
   const Snapshot s = *txn(t).snapshot;
   // CheckForSerializableConflictOut: every version the scan passes whose
-  // creator or replacer this snapshot does not see. A sequential scan passes
-  // every version on the page; an index lookup walks each row's chain of
-  // versions until it reaches the one it sees.
+  // creator or replacer the scan's snapshot does not see, if the
+  // transaction's snapshot finds that writer concurrent. A sequential scan
+  // passes every version on the page; an index lookup walks each row's
+  // chain of versions until it reaches the one it sees.
+  const Snapshot seen_by = scan.value_or(s);
   auto conflict_out = [&](TxnId writer) {
     if (writer == t || !ssi_tracked(writer) || txn(writer).ssi.doomed) return;
     if (!ssi_concurrent(writer, s)) return;
@@ -109,7 +111,7 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
     while (first && version(first).prev) first = version(first).prev;
     for (VersionId id = first; id; id = version(id).next) {
       const Version& v = version(id);
-      if (visible(v, s)) {
+      if (visible(v, seen_by)) {
         if (v.xmax) conflict_out(v.xmax);
         if (index) break;
       } else if (v.xmin != t) {

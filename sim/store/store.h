@@ -288,9 +288,12 @@ class Store {
   // A statement of t read `table`: with the primary-key index (`index`, the
   // rows whose key it looked up) or a sequential scan (every row). Checks the
   // versions it passed for concurrent writers and takes SIREAD locks on what
-  // it read (`read`: the versions it saw that the lookup matched).
+  // it read (`read`: the versions it saw that the lookup matched). `scan`:
+  // the snapshot the statement read with, when not the transaction's (a
+  // foreign key's check reads with the latest one).
   void ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
-                const std::vector<VersionId>& read);
+                const std::vector<VersionId>& read,
+                const std::optional<Snapshot>& scan = std::nullopt);
   // t is about to replace or delete version `old` of row r.
   void ssi_write(TxnId t, RowId r, VersionId old);
   // t is about to insert into `table`: the heap (before the key check) and,

@@ -8,7 +8,9 @@ of one to three statements over a small table: plain and locking SELECTs
 (NOWAIT, SKIP LOCKED, LIMIT), UPDATEs of the key and of other columns,
 DELETE, INSERT with and without ON CONFLICT, aggregates, savepoints, at
 every isolation level. Every third seed uses a parent table and a child
-table with a foreign key instead. Up to six random permutations end with a
+table with a foreign key instead, and every sixth from the second on a
+table with a two-column key, NULLs and text, with advisory locks (taken
+for the transaction and for the session). Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (which row order an index scan returns is not modelled: docs/verify.md).
 The same seed writes the same spec.
@@ -21,6 +23,7 @@ OUT = sys.argv[2]
 ORDERED = "--ordered" in sys.argv[3:]
 R = random.Random(SEED)
 FOREIGN_KEYS = SEED % 3 == 0
+COMPOSITE = SEED % 6 == 1
 IDS = [1, 2, 3, 4]
 
 
@@ -87,8 +90,43 @@ def foreign_key_statement():
     return f"UPDATE p SET n = n + 1 WHERE id = {p};"
 
 
+def composite_statement():
+    c = R.random()
+    a, b, n = R.choice([1, 2]), R.choice([1, 2, 3]), R.choice([1, 2])
+    if c < 0.08:
+        return f"SELECT pg_advisory_xact_lock({n});"
+    if c < 0.14:
+        return f"SELECT pg_try_advisory_xact_lock({n});"
+    if c < 0.2:
+        return f"SELECT pg_advisory_lock({n});" if R.random() < 0.6 else f"SELECT pg_advisory_unlock({n});"
+    if c < 0.35:
+        lock = R.choice(["", "", " FOR UPDATE", " FOR SHARE", " FOR KEY SHARE", " FOR NO KEY UPDATE"])
+        wait = R.choice(["", "", " NOWAIT", " SKIP LOCKED"]) if lock else ""
+        return f"SELECT a, b, v, note FROM m WHERE a = {a} ORDER BY b{lock}{wait};"
+    if c < 0.47:
+        return f"UPDATE m SET v = v + 1 WHERE a = {a} AND b = {b};"
+    if c < 0.55:
+        return "UPDATE m SET note = coalesce(note, '') || 'y' WHERE note IS NULL;"
+    if c < 0.62:
+        return f"UPDATE m SET b = b + 5 WHERE a = {a} AND b = {b};"
+    if c < 0.74:
+        return f"INSERT INTO m VALUES ({a}, {b}, 0, NULL) ON CONFLICT (a, b) DO UPDATE SET v = m.v + 1;"
+    if c < 0.8:
+        return f"INSERT INTO m VALUES ({a}, {b}, 0, 'n');"
+    if c < 0.88:
+        return f"DELETE FROM m WHERE a = {a} AND b = {b};"
+    if c < 0.94:
+        return f"SELECT count(*), sum(v) FROM m WHERE note IS NOT NULL;"
+    return f"SELECT a, b, note FROM m WHERE a = {a} AND (note = 'y' OR v > {R.randint(5, 40)}) ORDER BY b;"
+
+
 def main():
-    if FOREIGN_KEYS:
+    if COMPOSITE:
+        lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
+                 "INSERT INTO m VALUES (1, 1, 10, NULL), (1, 2, 20, 'x'), (2, 1, 30, NULL); }",
+                 "teardown { DROP TABLE m; }"]
+        statement, last = composite_statement, ["zm1", "zm2"]
+    elif FOREIGN_KEYS:
         lines = ["setup { CREATE TABLE p (id int PRIMARY KEY, n int NOT NULL); "
                  "CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p (id), v int NOT NULL); "
                  "INSERT INTO p VALUES (1, 0), (2, 0), (3, 0); INSERT INTO c VALUES (1, 1, 0), (2, 2, 0); }",
@@ -114,6 +152,8 @@ def main():
             sql = statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
+            if not block and "advisory_xact" in sql:
+                sql = sql.replace("_xact", "")
             steps.append((f"s{k}", sql))
         if block:
             steps.append(("e", R.choice(["COMMIT;", "COMMIT;", "COMMIT;", "ROLLBACK;"])))
@@ -121,7 +161,10 @@ def main():
             lines.append(f"step {name}{tag} {{ {sql} }}")
         orders.append([f"{name}{tag}" for tag, _ in steps])
     lines.append("session z")
-    if FOREIGN_KEYS:
+    if COMPOSITE:
+        lines.append("step zm1 { SELECT * FROM m WHERE a = 1 ORDER BY b; }")
+        lines.append("step zm2 { SELECT * FROM m WHERE a = 2 ORDER BY b; }")
+    elif FOREIGN_KEYS:
         lines.append("step zp { SELECT * FROM p ORDER BY id; }")
         lines.append("step zc { SELECT * FROM c ORDER BY id; }")
     else:
