@@ -554,6 +554,24 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   return LockMode::kNoKeyUpdate;
 }
 
+// ---- Rule: FOR KEY SHARE follows an uncommitted non-key UPDATE -------------
+// FOR KEY SHARE beside an uncommitted UPDATE that changed no key is granted
+// on the version the statement sees, and PostgreSQL then locks the row's
+// later versions too (heap_lock_updated_tuple), waiting for a conflicting
+// lock there whatever the wait policy: when the updating transaction has
+// since deleted the new version, changed its key or locked it FOR UPDATE,
+// SKIP LOCKED and NOWAIT wait for it rather than skip or fail
+// (tests/specs/key_share_skip_locked_chain.spec). The updater is the only
+// transaction whose lock can conflict there.
+bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const {
+  if (!sel || mode != LockMode::kKeyShare || sel->wait == WaitPolicy::kWait) return false;
+  const Store& s = w_.store;
+  VersionId next = s.version(seen).next;
+  if (!next || s.committed(s.version(next).xmin)) return false;
+  const Table& t = s.table(s.row(s.version(seen).row).table);
+  return t.key_of(s.version(next).values) == t.key_of(s.version(seen).values);
+}
+
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
@@ -642,7 +660,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;
-    LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait);
+    LockResult got = s.lock(
+        row, c.txn, mode, policy == WaitPolicy::kWait || key_share_follows_chain(sel, mode, seen));
     if (got == LockResult::kUnavailable) {
       // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
       // NOWAIT fails at once on a row another transaction has locked in a

@@ -43,6 +43,7 @@ class Executor : public SqlBackend {
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   LockMode update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found);
+  bool key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const;
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
   SqlAnswer wait_for_writer(RequestId r, RowId row);
   bool upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
