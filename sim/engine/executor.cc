@@ -132,7 +132,10 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     std::vector<std::pair<Value, RowId>> order;
     for (RowId row : t.rows) {
       VersionId v = visible(row);
-      order.emplace_back(s.version(v ? v : s.row(row).newest).values[k], row);
+      // A row whose insert was rolled back has no version left: nothing to
+      // fetch or lock.
+      if (VersionId at = v ? v : s.row(row).newest)
+        order.emplace_back(s.version(at).values[k], row);
     }
     std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
       return sel->order_by->descending ? b.first < a.first : a.first < b.first;
