@@ -87,6 +87,23 @@ Target target_of(const StepBody& body) {
   return {del.table, del.where};
 }
 
+// Puts versions in the order a bitmap scan meets them: by the line pointer
+// that leads to each, the head of its row's HOT chain (the first version
+// since the row's key last changed, as an update that changes no indexed
+// column stays on the chain).
+void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versions) {
+  auto head = [&](VersionId v) {
+    for (VersionId p = s.version(v).prev;
+         p && t.key_of(s.version(p).values) == t.key_of(s.version(v).values); p = s.version(p).prev)
+      v = p;
+    return v;
+  };
+  std::vector<std::pair<VersionId, VersionId>> keyed;
+  for (VersionId v : versions) keyed.emplace_back(head(v), v);
+  std::sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < keyed.size(); ++i) versions[i] = keyed[i].second;
+}
+
 }  // namespace
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
@@ -245,6 +262,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
     env.subqueries = &c.subqueries;
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
+  if (bitmap_key_scan(t, where.get(), t.rows.size())) order_by_line(s, t, c.candidates);
   if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st.body);
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 namespace ccsim {
@@ -47,13 +48,53 @@ double selectivity(const Expr& e) {
   }
 }
 
-// The operators the filter evaluates per row (cpu_operator_cost each).
-int operators(const Expr* e) {
+// The values of an IN list (the ORs it became).
+int in_list_values(const Expr& e) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list)
+    return in_list_values(*e.lhs) + in_list_values(*e.rhs);
+  return 1;
+}
+
+// The operators the filter evaluates per row (cpu_operator_cost each). An
+// IN list of n values is one `= ANY (array)`: half of n comparisons on
+// average, or for 9 values and more a hash probe and one comparison (its
+// hash table is built once: in_list_startup).
+double operators(const Expr* e) {
   if (!e || column_free(*e)) return 0;
+  if (e->kind == ExprKind::kBinary && e->op == BinOp::kOr && e->in_list) {
+    int n = in_list_values(*e);
+    return n >= 9 ? 2 : 0.5 * n;
+  }
   // An advisory-lock function costs as one operator (its procost is 1).
   int own = (e->kind == ExprKind::kBinary && e->op != BinOp::kAnd && e->op != BinOp::kOr) ||
             e->kind == ExprKind::kAdvisory;
   return own + operators(e->lhs.get()) + operators(e->rhs.get());
+}
+
+// The hash tables of the IN lists of 9 values or more, built once per
+// statement (cpu_operator_cost per value).
+double in_list_startup(const Expr* e) {
+  if (!e || column_free(*e)) return 0;
+  if (e->kind == ExprKind::kBinary && e->op == BinOp::kOr && e->in_list) {
+    int n = in_list_values(*e);
+    return n >= 9 ? 0.0025 * n : 0;
+  }
+  return in_list_startup(e->lhs.get()) + in_list_startup(e->rhs.get());
+}
+
+// The estimated rows and pages of a table never vacuumed or analysed (the
+// shape of every table a scenario creates): at least 10 pages (the
+// planner's guess for a new table) of (8192 - 24) / (width + 28) rows each.
+struct TableSize {
+  double pages, rows;
+};
+double column_width(const Column& c);
+TableSize table_size(const Table& t, size_t rows) {
+  double width = 28;
+  for (const Column& c : t.columns) width += column_width(c);
+  const double per_page = std::floor((8192 - 24) / width);
+  const double pages = std::max(10.0, std::ceil(static_cast<double>(rows) / per_page));
+  return {pages, per_page * pages};
 }
 
 // PostgreSQL's average width of a column without statistics
@@ -106,11 +147,7 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
   std::vector<int> keys = t.key_columns();
   if (!sel.order_by || !sel.limit || keys.size() != 1) return false;
   if (sel.order_by->column != t.columns[static_cast<size_t>(keys[0])].name) return false;
-  double width = 28;
-  for (const Column& c : t.columns) width += column_width(c);
-  const double per_page = std::floor((8192 - 24) / width);
-  const double pages = std::max(10.0, std::ceil(static_cast<double>(rows) / per_page));
-  const double r = per_page * pages;
+  const auto [pages, r] = table_size(t, rows);
   const double ops = operators(sel.where.get());
   const double m = std::max(1.0, std::rint(r * (sel.where ? selectivity(*sel.where) : 1.0)));
   const double n = static_cast<double>(*sel.limit);
@@ -164,6 +201,118 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
     }
   }
   return std::vector<Value>{v};
+}
+
+// ---- Rule: a bitmap scan of the key's index returns rows in line order ---------
+// Without ORDER BY, rows come back in the order the scan meets them. A
+// sequential scan meets each row's visible version where it lies: an
+// updated row after the rows written before its update. A bitmap scan of
+// the primary key's index visits the heap in line-pointer order, where an
+// updated row is found at the head of its HOT chain: the version it had
+// before its last key change (every non-key update is HOT here, a table
+// being one page). PostgreSQL 15 plans `key IN (...)` and key ranges as a
+// bitmap scan when its costs say so, for a table never vacuumed or
+// analysed (every scenario's table):
+// - the index scan: genericcostestimate and btcostestimate for an index of
+//   one leaf page (two pages with the metapage, one before any row) and
+//   as many entries as the table's estimated R rows; an IN list of n
+//   values is n index scans (`= ANY`) of R / n... rows each; a bound on
+//   the key keeps 1/3 of the rows, two bounds 0.005 of them; an equality
+//   keeps 1/R: then a plain index scan fetches at most one row, and the
+//   order does not matter;
+// - the heap: cost_bitmap_heap_scan, Mackert-Lohman over the table's
+//   pages, each random page cheaper the more of them are fetched;
+// - the sequential scan: its pages plus R times the WHERE's cost per row.
+// The bitmap scan wins when it is cheaper by more than add_path's 1%.
+// Other shapes (an OR of equalities, an IN list beside a bound, a key of
+// several columns) are left to the sequential scan's order. Checked
+// against EXPLAIN on PostgreSQL 15 (tests/engine/scan_order_test.cc).
+bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
+  std::vector<int> keys = t.key_columns();
+  if (!where || keys.size() != 1) return false;
+  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
+  std::vector<const Expr*> conjuncts;
+  std::vector<const Expr*> todo{where};
+  while (!todo.empty()) {
+    const Expr* e = todo.back();
+    todo.pop_back();
+    if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
+      todo.push_back(e->rhs.get());
+      todo.push_back(e->lhs.get());
+    } else {
+      conjuncts.push_back(e);
+    }
+  }
+  // Whether e compares the key with a value; sets the operator, turned so
+  // that the key is on the left.
+  auto key_compare = [&](const Expr& e, BinOp* op) {
+    if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return false;
+    const Expr* l = e.lhs.get();
+    const Expr* r = e.rhs.get();
+    BinOp o = e.op;
+    if (l->kind != ExprKind::kColumn || l->name != key || l->excluded) {
+      std::swap(l, r);
+      o = o == BinOp::kLt   ? BinOp::kGt
+          : o == BinOp::kGt ? BinOp::kLt
+          : o == BinOp::kLe ? BinOp::kGe
+          : o == BinOp::kGe ? BinOp::kLe
+                            : o;
+    }
+    if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
+      return false;
+    *op = o;
+    return true;
+  };
+  std::function<bool(const Expr&)> key_in_list = [&](const Expr& e) {
+    if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list)
+      return key_in_list(*e.lhs) && key_in_list(*e.rhs);
+    BinOp op;
+    return key_compare(e, &op) && op == BinOp::kEq;
+  };
+  int values = 0, bounds = 0;
+  bool lower = false, upper = false;
+  for (const Expr* e : conjuncts) {
+    BinOp op;
+    if (e->kind == ExprKind::kBinary && e->op == BinOp::kOr && e->in_list && key_in_list(*e)) {
+      if (values) return false;
+      values = in_list_values(*e);
+    } else if (key_compare(*e, &op)) {
+      if (op == BinOp::kEq) return false;  // one row at most: its order does not matter
+      if (op == BinOp::kNe) continue;      // no index qual
+      lower |= op == BinOp::kGt || op == BinOp::kGe;
+      upper |= op == BinOp::kLt || op == BinOp::kLe;
+      ++bounds;
+    }
+  }
+  if (!values == !bounds) return false;  // no index qual, or a shape not modelled
+  const auto [pages, r] = table_size(t, rows);
+  const double index_pages = rows == 0 ? 1 : 2;
+  const double sel =
+      values ? 1 - std::pow(1 - 1 / r, values) : (lower && upper ? 0.005 : 1.0 / 3.0);
+  const double scans = values > 1 ? values : 1;
+  const double quals = values ? 1 : bounds;
+  double tuples = std::clamp(std::rint(sel * r / scans), 1.0, r);
+  const double leaf_pages = index_pages > 1 && r > 1 ? std::ceil(tuples * index_pages / r) : 1;
+  double index = 0;
+  if (scans > 1) {
+    const double n = leaf_pages * scans;
+    index = std::ceil(std::min(2 * index_pages * n / (2 * index_pages + n), index_pages)) * 4;
+  } else {
+    index = leaf_pages * 4;
+  }
+  index += tuples * scans * (0.005 + 0.0025 * quals);
+  if (r > 1) index += scans * std::ceil(std::log2(r)) * 0.0025;
+  index += scans * 50 * 0.0025;
+  const double fetched = std::max(1.0, std::rint(sel * r));
+  index += 0.1 * 0.0025 * fetched;
+  double heap_pages = 2 * pages * fetched / (2 * pages + fetched);
+  heap_pages = heap_pages >= pages ? pages : std::ceil(heap_pages);
+  const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
+  const double per_row = 0.01 + 0.0025 * operators(where);
+  const double startup = in_list_startup(where);
+  const double bitmap = startup + index + heap_pages * per_page + per_row * fetched;
+  const double seq = startup + pages + r * per_row;
+  return bitmap * 1.01 < seq;
 }
 
 }  // namespace ccsim

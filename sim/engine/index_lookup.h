@@ -27,4 +27,9 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
 // an index walk, a LIMIT near the rows the WHERE is expected to keep is not.
 bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
 
+// True when PostgreSQL scans the table through a bitmap of its primary
+// key's index for this WHERE (an IN list or a range of keys, when cheaper
+// than a sequential scan): rows then come in line-pointer order.
+bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows);
+
 }  // namespace ccsim

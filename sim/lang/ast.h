@@ -82,6 +82,9 @@ struct Expr {
   // kSubquery: (SELECT item FROM name [WHERE rhs]), uncorrelated, one value:
   // NULL without a row, 21000 with more than one.
   std::optional<Aggregate> aggregate;
+  // kBinary kOr: the ORs an IN list of two or more values became (PostgreSQL
+  // plans it as one `= ANY (array)`, not as an OR).
+  bool in_list = false;
   int line = 0, column = 0;
   // How deep the tree below this node goes (1: a leaf). The parser bounds
   // it, so that the recursive walks over an expression stay in the stack.

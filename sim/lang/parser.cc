@@ -915,7 +915,7 @@ class Parser : ClauseParsing {
       if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
       const Token& at = peek();
       ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
-      any = any ? binary(BinOp::kOr, any, eq, at) : eq;
+      any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
     } while (accept_symbol(","));
     expect_symbol(")", "to close the IN list");
     return negated ? unary(ExprKind::kNot, any, t) : any;
@@ -1069,10 +1069,11 @@ class Parser : ClauseParsing {
     return e;
   }
 
-  ExprPtr binary(BinOp op, ExprPtr l, ExprPtr r, const Token& t) {
+  ExprPtr binary(BinOp op, ExprPtr l, ExprPtr r, const Token& t, bool in_list = false) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kBinary;
     e->op = op;
+    e->in_list = in_list;
     e->lhs = std::move(l);
     e->rhs = std::move(r);
     e->line = pos_.line;

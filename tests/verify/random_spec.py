@@ -12,7 +12,7 @@ table with a foreign key instead, and every sixth from the second on a
 table with a two-column key, NULLs and text, with advisory locks (taken
 for the transaction and for the session). Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
-(which row order an index scan returns is not modelled: docs/verify.md).
+(the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
 """
 import random
