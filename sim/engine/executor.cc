@@ -141,6 +141,18 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       looked_up.push_back(row);
       if (VersionId v = visible(row); v && wanted(s.version(v).values[k])) read.push_back(v);
     }
+  } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars)) {
+    // A whole key of several columns: the rows any version of which had
+    // it, and the version of each the snapshot sees, if it has the key.
+    for (RowId row : t.rows) {
+      bool match = false;
+      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
+        match = t.key_of(s.version(v).values) == *key;
+      if (!match) continue;
+      looked_up.push_back(row);
+      if (VersionId v = visible(row); v && t.key_of(s.version(v).values) == *key) read.push_back(v);
+    }
+    keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
     // The walk fetches rows in key order (each where the snapshot's version,
     // or else the newest, has it) until LIMIT rows passed the WHERE; a row

@@ -315,4 +315,43 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
   return bitmap * 1.01 < seq;
 }
 
+// The whole of a key of several columns, when the WHERE's ANDed conditions
+// pin every column of it to a value (`a = 1 AND b = 2`): PostgreSQL looks
+// that key up in the index, as it does a one-column key (index_lookup).
+std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars) {
+  std::vector<int> keys = t.key_columns();
+  if (!where || keys.size() < 2) return std::nullopt;
+  std::vector<std::optional<Value>> found(keys.size());
+  std::vector<const Expr*> todo{where};
+  while (!todo.empty()) {
+    const Expr* e = todo.back();
+    todo.pop_back();
+    if (e->kind != ExprKind::kBinary) continue;
+    if (e->op == BinOp::kAnd) {
+      todo.push_back(e->lhs.get());
+      todo.push_back(e->rhs.get());
+      continue;
+    }
+    if (e->op != BinOp::kEq) continue;
+    const Expr* col = e->lhs.get();
+    const Expr* val = e->rhs.get();
+    if (col->kind != ExprKind::kColumn) std::swap(col, val);
+    if (col->kind != ExprKind::kColumn || col->excluded || !column_free(*val)) continue;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const Column& c = t.columns[static_cast<size_t>(keys[i])];
+      if (c.name != col->name || found[i]) continue;
+      // A text compared with a date or timestamp key is left to the WHERE.
+      if (c.type == ColumnType::kDate || c.type == ColumnType::kTimestamp) return std::nullopt;
+      EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
+      found[i] = eval_value(*val, env);
+    }
+  }
+  Row key;
+  for (auto& v : found) {
+    if (!v) return std::nullopt;
+    key.push_back(std::move(*v));
+  }
+  return key;
+}
+
 }  // namespace ccsim

@@ -18,6 +18,8 @@ namespace ccsim {
 // alone or ANDed with more; key IN (...) or an OR of such lookups), or
 // nothing when the table is scanned.
 std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars);
+// For a key of several columns: the key, when the WHERE pins all of it.
+std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars);
 
 // True when PostgreSQL's planner reads `SELECT ... WHERE ... ORDER BY key
 // LIMIT n` by walking the primary key's index in order (and stopping after
