@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <utility>
 
 namespace ccsim {
@@ -203,6 +202,65 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
   return std::vector<Value>{v};
 }
 
+namespace {
+
+// Whether e compares column `key` with a value; sets the operator, turned
+// so that the key is on the left.
+bool key_compare(const Expr& e, const std::string& key, BinOp* op) {
+  if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return false;
+  const Expr* l = e.lhs.get();
+  const Expr* r = e.rhs.get();
+  BinOp o = e.op;
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded) {
+    std::swap(l, r);
+    o = o == BinOp::kLt   ? BinOp::kGt
+        : o == BinOp::kGt ? BinOp::kLt
+        : o == BinOp::kLe ? BinOp::kGe
+        : o == BinOp::kGe ? BinOp::kLe
+                          : o;
+  }
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
+    return false;
+  *op = o;
+  return true;
+}
+
+// Whether e is an IN list of values for column `key`.
+bool key_in_list(const Expr& e, const std::string& key) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list)
+    return key_in_list(*e.lhs, key) && key_in_list(*e.rhs, key);
+  BinOp op;
+  return key_compare(e, key, &op) && op == BinOp::kEq;
+}
+
+// What the ANDed conditions of a WHERE ask of the key's index.
+struct KeyQuals {
+  int values = 0;  // an IN list's values
+  int lists = 0;   // IN lists on the key
+  int bounds = 0;  // <, <=, >, >= on the key
+  bool lower = false, upper = false;
+  bool equal = false;  // key = value
+};
+void key_quals(const Expr& e, const std::string& key, KeyQuals& q) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
+    key_quals(*e.lhs, key, q);
+    key_quals(*e.rhs, key, q);
+    return;
+  }
+  BinOp op;
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(e, key)) {
+    ++q.lists;
+    q.values = in_list_values(e);
+  } else if (key_compare(e, key, &op) && op != BinOp::kNe) {
+    q.equal |= op == BinOp::kEq;
+    q.lower |= op == BinOp::kGt || op == BinOp::kGe;
+    q.upper |= op == BinOp::kLt || op == BinOp::kLe;
+    q.bounds += op != BinOp::kEq;
+  }
+}
+
+}  // namespace
+
 // ---- Rule: a bitmap scan of the key's index returns rows in line order ---------
 // Without ORDER BY, rows come back in the order the scan meets them. A
 // sequential scan meets each row's visible version where it lies: an
@@ -228,63 +286,21 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
 // several columns) are left to the sequential scan's order. Checked
 // against EXPLAIN on PostgreSQL 15 (tests/engine/scan_order_test.cc).
 bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
-  std::vector<int> keys = t.key_columns();
-  if (!where || keys.size() != 1) return false;
-  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
-  std::vector<const Expr*> conjuncts;
-  std::vector<const Expr*> todo{where};
-  while (!todo.empty()) {
-    const Expr* e = todo.back();
-    todo.pop_back();
-    if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
-      todo.push_back(e->rhs.get());
-      todo.push_back(e->lhs.get());
-    } else {
-      conjuncts.push_back(e);
-    }
+  if (!where) return false;
+  const Column* key = nullptr;
+  for (const Column& c : t.columns) {
+    if (!c.primary_key) continue;
+    if (key) return false;  // a key of several columns: not modelled
+    key = &c;
   }
-  // Whether e compares the key with a value; sets the operator, turned so
-  // that the key is on the left.
-  auto key_compare = [&](const Expr& e, BinOp* op) {
-    if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return false;
-    const Expr* l = e.lhs.get();
-    const Expr* r = e.rhs.get();
-    BinOp o = e.op;
-    if (l->kind != ExprKind::kColumn || l->name != key || l->excluded) {
-      std::swap(l, r);
-      o = o == BinOp::kLt   ? BinOp::kGt
-          : o == BinOp::kGt ? BinOp::kLt
-          : o == BinOp::kLe ? BinOp::kGe
-          : o == BinOp::kGe ? BinOp::kLe
-                            : o;
-    }
-    if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
-      return false;
-    *op = o;
-    return true;
-  };
-  std::function<bool(const Expr&)> key_in_list = [&](const Expr& e) {
-    if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list)
-      return key_in_list(*e.lhs) && key_in_list(*e.rhs);
-    BinOp op;
-    return key_compare(e, &op) && op == BinOp::kEq;
-  };
-  int values = 0, bounds = 0;
-  bool lower = false, upper = false;
-  for (const Expr* e : conjuncts) {
-    BinOp op;
-    if (e->kind == ExprKind::kBinary && e->op == BinOp::kOr && e->in_list && key_in_list(*e)) {
-      if (values) return false;
-      values = in_list_values(*e);
-    } else if (key_compare(*e, &op)) {
-      if (op == BinOp::kEq) return false;  // one row at most: its order does not matter
-      if (op == BinOp::kNe) continue;      // no index qual
-      lower |= op == BinOp::kGt || op == BinOp::kGe;
-      upper |= op == BinOp::kLt || op == BinOp::kLe;
-      ++bounds;
-    }
-  }
-  if (!values == !bounds) return false;  // no index qual, or a shape not modelled
+  if (!key) return false;
+  KeyQuals q;
+  key_quals(*where, key->name, q);
+  // An equality fetches one row at most: its order does not matter. No
+  // index qual, or an IN list beside bounds or another list: not modelled.
+  if (q.equal || q.lists > 1 || (q.lists == 0) == (q.bounds == 0)) return false;
+  const int values = q.values, bounds = q.bounds;
+  const bool lower = q.lower, upper = q.upper;
   const auto [pages, r] = table_size(t, rows);
   const double index_pages = rows == 0 ? 1 : 2;
   const double sel =
