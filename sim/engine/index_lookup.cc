@@ -15,6 +15,28 @@ bool column_free(const Expr& e) {
   return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
 }
 
+// When e compares column `key` with a value (constants and parameters only):
+// that value, with *op the comparison turned so that the key is on the
+// left; else null.
+const Expr* key_compare(const Expr& e, const std::string& key, BinOp* op) {
+  if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return nullptr;
+  const Expr* l = e.lhs.get();
+  const Expr* r = e.rhs.get();
+  BinOp o = e.op;
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded) {
+    std::swap(l, r);
+    o = o == BinOp::kLt   ? BinOp::kGt
+        : o == BinOp::kGt ? BinOp::kLt
+        : o == BinOp::kLe ? BinOp::kGe
+        : o == BinOp::kGe ? BinOp::kLe
+                          : o;
+  }
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
+    return nullptr;
+  *op = o;
+  return r;
+}
+
 // The planner's default selectivities for a table without statistics
 // (PostgreSQL's selfuncs.h): = 0.005, <> 0.995, an inequality 1/3, IS NULL
 // 0.005; AND multiplies, OR adds less the overlap. A comparison that names
@@ -181,11 +203,9 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
     a->insert(a->end(), b->begin(), b->end());
     return a;
   }
-  if (where->kind != ExprKind::kBinary || where->op != BinOp::kEq) return std::nullopt;
-  const Expr* col = where->lhs.get();
-  const Expr* val = where->rhs.get();
-  if (col->kind != ExprKind::kColumn) std::swap(col, val);
-  if (col->kind != ExprKind::kColumn || col->name != key || !column_free(*val)) return std::nullopt;
+  BinOp op;
+  const Expr* val = key_compare(*where, key, &op);
+  if (!val || op != BinOp::kEq) return std::nullopt;
   EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
   Value v = eval_value(*val, env);
   // A text looked up in a date or timestamp key is read as one (as the
@@ -203,27 +223,6 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
 }
 
 namespace {
-
-// Whether e compares column `key` with a value; sets the operator, turned
-// so that the key is on the left.
-bool key_compare(const Expr& e, const std::string& key, BinOp* op) {
-  if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return false;
-  const Expr* l = e.lhs.get();
-  const Expr* r = e.rhs.get();
-  BinOp o = e.op;
-  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded) {
-    std::swap(l, r);
-    o = o == BinOp::kLt   ? BinOp::kGt
-        : o == BinOp::kGt ? BinOp::kLt
-        : o == BinOp::kLe ? BinOp::kGe
-        : o == BinOp::kGe ? BinOp::kLe
-                          : o;
-  }
-  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
-    return false;
-  *op = o;
-  return true;
-}
 
 // Whether e is an IN list of values for column `key`.
 bool key_in_list(const Expr& e, const std::string& key) {
@@ -348,14 +347,11 @@ std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const
       todo.push_back(e->rhs.get());
       continue;
     }
-    if (e->op != BinOp::kEq) continue;
-    const Expr* col = e->lhs.get();
-    const Expr* val = e->rhs.get();
-    if (col->kind != ExprKind::kColumn) std::swap(col, val);
-    if (col->kind != ExprKind::kColumn || col->excluded || !column_free(*val)) continue;
     for (size_t i = 0; i < keys.size(); ++i) {
       const Column& c = t.columns[static_cast<size_t>(keys[i])];
-      if (c.name != col->name || found[i]) continue;
+      BinOp op;
+      const Expr* val = key_compare(*e, c.name, &op);
+      if (!val || op != BinOp::kEq || found[i]) continue;
       // A text compared with a date or timestamp key is left to the WHERE.
       if (c.type == ColumnType::kDate || c.type == ColumnType::kTimestamp) return std::nullopt;
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
