@@ -903,7 +903,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
     if (session.in_block) return a;  // BEGIN inside a transaction only warns (25001)
     a.level = begin->isolation.value_or(w_.default_isolation);
-    session.txn = w_.store.begin(r, a.level);
+    session.txn = w_.store.begin(r, a.level, begin->read_only, begin->deferrable);
     session.in_block = true;
     return a;
   }
@@ -944,6 +944,37 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       session.deadlock_timeout_before = session.deadlock_timeout_ms;
     session.deadlock_timeout_ms = set->ms;
     return a;
+  }
+  if (session.txn && !std::holds_alternative<LockTableStmt>(st.body)) {
+    // ---- Rule: a READ ONLY DEFERRABLE snapshot waits to be safe --------------
+    // At SERIALIZABLE, the transaction's snapshot (taken by its first
+    // statement that needs one, before the statement is even analysed)
+    // waits until the writable serializable transactions it overlaps have
+    // ended; if one of them made it unsafe, a new one is taken (GetSafeSnapshot).
+    Store& s = w_.store;
+    const Txn& x = s.txn(session.txn);
+    if (x.read_only && x.deferrable && x.isolation == Isolation::kSerializable && !x.snapshot)
+      s.statement_snapshot(session.txn);
+    if (s.safe_snapshot_pending(session.txn)) return wait_for_safe_snapshot(r);
+    // ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------
+    // Checked when the statement is about to run: after its tables are found.
+    if (s.txn(session.txn).read_only) {
+      std::string command;
+      if (std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
+      if (std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
+      if (std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
+      if (std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
+      if (std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
+      const auto* sel = std::get_if<SelectStmt>(&st.body);
+      if (sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
+      if (!command.empty()) {
+        if (auto* ins = std::get_if<InsertStmt>(&st.body))
+          table_named(s, ins->table);
+        else if (command != "CREATE TABLE" && command != "DROP TABLE")
+          table_named(s, target_of(st.body).table);
+        throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
+      }
+    }
   }
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
@@ -1007,6 +1038,47 @@ void Executor::end_txn(RequestId r, bool commit, std::string_view text, bool nar
     emit(log_, commit ? EventKind::kCommit : EventKind::kRollback, r, w_.requests[r.value].pc,
          [&] { return std::string(text); });
   wake(granted, r);
+  wake_safe_snapshots(r);
+}
+
+SqlAnswer Executor::wait_for_safe_snapshot(RequestId r) {
+  Session& session = w_.sessions[r.value];
+  session.cursor = Cursor{};
+  Cursor& c = *session.cursor;
+  c.txn = session.txn;
+  c.waiting = true;
+  c.safe_snapshot_wait = true;
+  c.deadlock_checked = true;  // not a lock: no deadlock check ever sees it
+  SqlAnswer a;
+  a.kind = SqlAnswer::Kind::kWaiting;
+  for (TxnId t : w_.store.safe_snapshot_blockers(c.txn)) a.holders.push_back(w_.owner(t));
+  if (narrating(log_))
+    a.waits_on = "a safe snapshot (READ ONLY DEFERRABLE): " + names(w_, a.holders) +
+                 " may still make it unsafe";
+  return a;
+}
+
+// The transactions waiting for a safe snapshot that an end just settled:
+// each goes on with its statement, or waits again for a new snapshot.
+void Executor::wake_safe_snapshots(RequestId by) {
+  for (size_t i = 0; i < w_.sessions.size(); ++i) {
+    Session& ss = w_.sessions[i];
+    if (!ss.cursor || !ss.cursor->safe_snapshot_wait) continue;
+    if (w_.requests[i].state != RunState::kBlocked) continue;
+    if (w_.store.safe_snapshot_pending(ss.txn)) continue;
+    RequestId waiter{static_cast<uint32_t>(i)};
+    ss.cursor.reset();
+    const Request& q = w_.requests[i];
+    SqlAnswer a;
+    try {
+      a = w_.store.settle_safe_snapshot(ss.txn) ? wait_for_safe_snapshot(waiter)
+                                                : execute(waiter, q.program->steps[q.pc]);
+    } catch (const SqlError& e) {
+      a = SqlAnswer::error(e);
+    }
+    a.released_by = {by};
+    machine->answer(waiter, a);
+  }
 }
 
 // A waiter's lock was granted: its statement goes on from its cursor, and

@@ -49,6 +49,10 @@ class Executor : public SqlBackend {
   bool upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
               SqlAnswer* waiting);
   SqlAnswer block(RequestId r, RowId row, LockMode mode);
+  // A SERIALIZABLE READ ONLY DEFERRABLE transaction's first snapshot: waits
+  // while it is not known safe (Store::safe_snapshot_pending).
+  SqlAnswer wait_for_safe_snapshot(RequestId r);
+  void wake_safe_snapshots(RequestId by);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
   bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);

@@ -111,7 +111,7 @@ Frame capture(const World& w) {
     f.ssi.rw.emplace_back(who(reader), who(writer));
   for (size_t i = 0; i < w.requests.size(); ++i) {
     TxnId t = w.sessions[i].txn;
-    if (t && s.txn(t).ssi.doomed && s.txn(t).state == TxnState::kActive)
+    if (t && s.ssi_tracks(t) && s.txn(t).ssi.doomed && s.txn(t).state == TxnState::kActive)
       f.ssi.doomed.push_back(w.requests[i].name);
   }
   return f;

@@ -68,12 +68,13 @@ struct Narration {
 
 Narration narrate(const Step& st, const SqlAnswer& a) {
   Narration n;
-  if (std::holds_alternative<BeginStmt>(st.body)) {
+  if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
     if (a.block_before) {
       n.text = "BEGIN";
       n.warning = "there is already a transaction in progress";
     } else {
-      n.text = std::string("BEGIN (") + to_sql(a.level) + ")";
+      n.text = std::string("BEGIN (") + to_sql(a.level) + (begin->read_only ? ", READ ONLY" : "") +
+               (begin->deferrable ? ", DEFERRABLE" : "") + ")";
     }
   } else if (std::holds_alternative<CommitStmt>(st.body) ||
              std::holds_alternative<RollbackStmt>(st.body)) {

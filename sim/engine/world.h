@@ -41,6 +41,9 @@ struct Cursor {
   int64_t rowcount = 0;
   bool waiting = false;
   RowId wait_row;
+  // The wait is a SERIALIZABLE READ ONLY DEFERRABLE transaction's for a
+  // safe snapshot (no row: the statement has not begun).
+  bool safe_snapshot_wait = false;
   // The foreign-key checks left, the next to run, whether they began, the
   // version a waiting check saw and the snapshot it reads with.
   std::vector<FkCheck> fk_checks;

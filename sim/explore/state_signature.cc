@@ -18,6 +18,9 @@ using namespace key_bytes;
 void StateEncoder::write_sxact(const Sxact& a, std::string& out) const {
   put(out, a.doomed);
   put(out, a.did_write);
+  put(out, a.read_only);
+  put(out, a.ro_safe);
+  put(out, a.ro_unsafe);
   put(out, a.conflict_out);
   for (uint64_t v :
        {a.prepare_seq, a.commit_seq, a.last_commit_before_snapshot, a.earliest_out_conflict_commit})
@@ -85,6 +88,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     const Txn& x = s.txn(ss.txn);
     out += 't';
     put(out, static_cast<uint64_t>(x.isolation));
+    put(out, x.read_only);
+    put(out, x.deferrable);
     put(out, x.snapshot && !done(q) ? 1 + snapshot_code(*x.snapshot) : 0);
     put(out, x.undo.size());
     for (const auto& [r, before] : x.undo) {
@@ -124,7 +129,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     for (VersionId v : c.out) put(out, version_label_[v.value]);
     put(out, static_cast<uint64_t>(c.rowcount));
     put(out, c.waiting);
-    put(out, c.waiting ? row_label_[c.wait_row.value] + 1 : 0);
+    put(out, c.waiting && !c.safe_snapshot_wait ? row_label_[c.wait_row.value] + 1 : 0);
+    put(out, c.safe_snapshot_wait);
     put(out, c.fk_checks.size());
     for (const FkCheck& k : c.fk_checks) {
       put(out, k.table);
@@ -211,6 +217,13 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
       out += reader == ss.txn ? '>' : '<';
       put(out, k);
       put(out, s.txn(other).state == TxnState::kActive ? 0 : txn_label_[other.value]);
+    }
+    // Its possibly unsafe conflicts (both sides run: no label to write).
+    const auto& unsafe = s.unsafe_pairs();
+    for (size_t k = 0; k < unsafe.size(); ++k) {
+      if (unsafe[k].first == ss.txn) out += 'U';
+      if (unsafe[k].second == ss.txn) out += 'R';
+      if (unsafe[k].first == ss.txn || unsafe[k].second == ss.txn) put(out, k);
     }
   }
 }
@@ -339,6 +352,11 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     for (const auto& [reader, writer] : s.rw_conflicts()) {
       put(out, txn_ref(w, reader));
       put(out, txn_ref(w, writer));
+    }
+    put(out, s.unsafe_pairs().size());
+    for (const auto& [writer, reader] : s.unsafe_pairs()) {
+      put(out, txn_ref(w, writer));
+      put(out, txn_ref(w, reader));
     }
     // In the order they were taken: a write meets readers in this order and
     // records its conflicts so, and the order of conflicts decides whom a

@@ -98,6 +98,12 @@ std::string to_sql(const Expr& e);
 
 struct BeginStmt {
   std::optional<Isolation> isolation;  // none: the run's default level
+  // READ ONLY: no writes (25006); at SERIALIZABLE, SSI's read-only rules.
+  // DEFERRABLE (with SERIALIZABLE READ ONLY): its first snapshot waits
+  // until it is safe. PostgreSQL accepts DEFERRABLE anywhere and ignores it
+  // elsewhere.
+  bool read_only = false;
+  bool deferrable = false;
 };
 struct CommitStmt {};
 struct RollbackStmt {};

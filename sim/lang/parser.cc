@@ -123,60 +123,57 @@ class Parser : ClauseParsing {
              "CREATE TABLE, DROP TABLE, SET, LET, RETRY, RESTART, SKIP, CATCH, ACQUIRE or RELEASE");
   }
 
-  // READ WRITE and NOT DEFERRABLE (the defaults) are read and change
-  // nothing; READ ONLY and DEFERRABLE are refused by name.
-  void transaction_modes() {
-    for (;;) {
-      size_t back = at_;
-      accept_symbol(",");  // modes are separated by commas or spaces
-      auto word = [&](size_t k, std::string_view w) {
-        const Token& t = tokens_[std::min(at_ + k, tokens_.size() - 1)];
-        return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, w);
-      };
-      if (word(0, "READ") && word(1, "ONLY"))
-        fail(peek(),
-             "a READ ONLY transaction is not modelled (ccsim's transactions read and write)");
-      if (word(0, "DEFERRABLE")) fail(peek(), "a DEFERRABLE transaction is not modelled");
-      if ((word(0, "READ") && word(1, "WRITE")) || (word(0, "NOT") && word(1, "DEFERRABLE"))) {
-        at_ += 2;
-        continue;
-      }
-      at_ = back;
-      return;
-    }
-  }
-
+  // BEGIN's transaction modes, in any order, separated by commas or
+  // spaces: ISOLATION LEVEL ..., READ WRITE or READ ONLY, [NOT] DEFERRABLE.
+  // The last one said of each kind counts, as in PostgreSQL.
   BeginStmt begin() {
     accept("TRANSACTION") || accept("WORK");
     BeginStmt b;
-    transaction_modes();
-    if (accept("ISOLATION")) {
-      expect("LEVEL", "after ISOLATION");
-      const Token& t = peek();
-      if (accept("READ")) {
-        if (accept("COMMITTED")) {
-          b.isolation = Isolation::kReadCommitted;
-        } else if (peek().kind == TokenKind::kIdent && iequals(peek().text, "UNCOMMITTED")) {
-          fail(peek(),
-               "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
-               "so write READ COMMITTED");
-        } else {
-          fail(peek(), "expected COMMITTED after READ, found " + describe(peek()));
-        }
-      } else if (accept("REPEATABLE")) {
-        expect("READ", "after REPEATABLE");
-        b.isolation = Isolation::kRepeatableRead;
-      } else if (accept("SERIALIZABLE")) {
-        b.isolation = Isolation::kSerializable;
+    auto word = [&](size_t k, std::string_view w) {
+      const Token& t = tokens_[std::min(at_ + k, tokens_.size() - 1)];
+      return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, w);
+    };
+    for (bool first = true;; first = false) {
+      size_t back = at_;
+      if (!first) accept_symbol(",");
+      if (accept("ISOLATION")) {
+        b.isolation = isolation_level();
+      } else if (word(0, "READ") && (word(1, "ONLY") || word(1, "WRITE"))) {
+        b.read_only = word(1, "ONLY");
+        at_ += 2;
+      } else if (word(0, "NOT") && word(1, "DEFERRABLE")) {
+        b.deferrable = false;
+        at_ += 2;
+      } else if (word(0, "DEFERRABLE")) {
+        b.deferrable = true;
+        at_ += 1;
       } else {
-        fail(t,
-             "expected an isolation level (READ COMMITTED, REPEATABLE READ or SERIALIZABLE), "
-             "found " +
-                 describe(t));
+        at_ = back;
+        return b;
       }
-      transaction_modes();
     }
-    return b;
+  }
+
+  // After ISOLATION: LEVEL and the level.
+  Isolation isolation_level() {
+    expect("LEVEL", "after ISOLATION");
+    const Token& t = peek();
+    if (accept("READ")) {
+      if (accept("COMMITTED")) return Isolation::kReadCommitted;
+      if (peek().kind == TokenKind::kIdent && iequals(peek().text, "UNCOMMITTED"))
+        fail(peek(),
+             "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
+             "so write READ COMMITTED");
+      fail(peek(), "expected COMMITTED after READ, found " + describe(peek()));
+    }
+    if (accept("REPEATABLE")) {
+      expect("READ", "after REPEATABLE");
+      return Isolation::kRepeatableRead;
+    }
+    if (accept("SERIALIZABLE")) return Isolation::kSerializable;
+    fail(t,
+         "expected an isolation level (READ COMMITTED, REPEATABLE READ or SERIALIZABLE), found " +
+             describe(t));
   }
 
   SelectStmt select() {

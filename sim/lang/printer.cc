@@ -149,8 +149,12 @@ std::string print_server_sql(const Step& st, const Vars& vars,
       [&](const auto& b) -> std::string {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, BeginStmt>) {
-          return b.isolation ? std::string("BEGIN ISOLATION LEVEL ") + to_sql(*b.isolation)
-                             : std::string("BEGIN");
+          std::string out = b.isolation
+                                ? std::string("BEGIN ISOLATION LEVEL ") + to_sql(*b.isolation)
+                                : std::string("BEGIN");
+          if (b.read_only) out += " READ ONLY";
+          if (b.deferrable) out += " DEFERRABLE";
+          return out;
         } else if constexpr (std::is_same_v<T, CommitStmt>) {
           return "COMMIT";
         } else if constexpr (std::is_same_v<T, RollbackStmt>) {

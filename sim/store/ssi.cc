@@ -10,9 +10,15 @@
 // flagged and before commit; doomed transactions failing at their next
 // statement or COMMIT; the release of committed transactions' state once no
 // overlapping serializable transaction remains.
-// What is not: READ ONLY and DEFERRABLE transactions, summarization to SLRU,
-// two-phase commit. A transaction that commits without writing is treated as
-// read-only afterwards, as PostgreSQL does.
+// Declared READ ONLY transactions get PostgreSQL's read-only rules: one that
+// no writable serializable transaction overlaps is never tracked; one that
+// does waits (DEFERRABLE) or runs tracked until each of those writers has
+// ended, then stops being tracked if none made it unsafe; a read-only reader
+// appears to run before a committed writer whose own conflicts came later.
+// What is not modelled: summarization to SLRU, two-phase commit, the
+// partial clearing of committed transactions once no writable one runs.
+// A transaction that commits without writing is treated as read-only
+// afterwards, as PostgreSQL does.
 #include <algorithm>
 
 #include "store/store.h"
@@ -45,6 +51,24 @@ void Store::ssi_register(Txn& x) {
   for (const Txn& o : txns_)
     if (o.id != x.id && o.state == TxnState::kActive && o.xid && o.xid < xmin) xmin = o.xid;
   x.ssi.registered = true;
+  if (x.read_only) {
+    // GetSerializableTransactionSnapshotInt: a READ ONLY transaction can
+    // only be part of a dangerous structure through a writable one it
+    // overlaps. Each running one that is not doomed might make it unsafe;
+    // with none, it is never tracked.
+    x.ssi.read_only = true;
+    bool any = false;
+    for (const Txn& o : txns_)
+      if (o.id != x.id && ssi_tracked(o.id) && o.state == TxnState::kActive && !o.ssi.doomed &&
+          !o.ssi.read_only) {
+        unsafe_.emplace_back(o.id, x.id);
+        any = true;
+      }
+    if (!any) {
+      x.ssi.released = true;
+      return;
+    }
+  }
   x.ssi.xmin = xmin;
   x.ssi.last_commit_before_snapshot = ssi_seq_;
   ssi_count_xmin(xmin);
@@ -88,6 +112,12 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
 void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                      const std::vector<VersionId>& read, const std::optional<Snapshot>& scan) {
   if (!ssi_tracked(t)) return;
+  // SerializationNeededForRead: a read-only transaction found safe lets go
+  // of everything at its next read, and is tracked no more.
+  if (txn(t).ssi.ro_safe) {
+    ssi_end(t, false);
+    return;
+  }
   std::vector<RowId> rows = index ? looked_up : tables_[table.value].rows;
   // A doomed transaction fails when its scan touches a tuple (PostgreSQL
   // checks in the heap, per tuple): an index lookup that finds no entry, or
@@ -100,8 +130,17 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
   // passes every version on the page; an index lookup walks each row's
   // chain of versions until it reaches the one it sees.
   const Snapshot seen_by = scan.value_or(s);
+  const Sxact& me = txn(t).ssi;
   auto conflict_out = [&](TxnId writer) {
     if (writer == t || !ssi_tracked(writer) || txn(writer).ssi.doomed) return;
+    // A read-only reader appears to run before a committed writer, unless
+    // that writer has a conflict out to one committed before the reader's
+    // snapshot.
+    const Txn& w = txn(writer);
+    if (me.read_only && w.state == TxnState::kCommitted &&
+        (!w.ssi.conflict_out ||
+         me.last_commit_before_snapshot < w.ssi.earliest_out_conflict_commit))
+      return;
     if (!ssi_concurrent(writer, s)) return;
     if (std::find(rw_.begin(), rw_.end(), std::make_pair(t, writer)) != rw_.end()) return;
     ssi_flag(t, writer, t);
@@ -187,7 +226,7 @@ bool Store::ssi_dangerous(TxnId reader, TxnId writer) const {
   const Txn& R = txn(reader);
   const Txn& W = txn(writer);
   auto committed_ = [&](const Txn& x) { return x.state == TxnState::kCommitted; };
-  auto read_only = [&](const Txn& x) { return committed_(x) && !x.ssi.did_write; };
+  auto read_only = [&](const Txn& x) { return x.ssi.read_only; };
   // R -> W -> T2 with W committed and flagged with a conflict out.
   if (committed_(W) && W.ssi.conflict_out) return true;
   // W is a pivot whose out-conflict T2 committed first.
@@ -235,7 +274,7 @@ void Store::ssi_precommit(TxnId t) {
     for (const auto& [far, in2] : rw_) {
       if (in2 != near) continue;
       const Txn& F = txn(far);
-      if (far == t || (F.state != TxnState::kCommitted && !F.ssi.doomed)) {
+      if (far == t || (F.state != TxnState::kCommitted && !F.ssi.read_only && !F.ssi.doomed)) {
         mut(near).ssi.doomed = true;
         break;
       }
@@ -255,6 +294,7 @@ void Store::ssi_end(TxnId t, bool commit) {
     if (!x.ssi.prepare_seq) x.ssi.prepare_seq = ++ssi_seq_;
     x.ssi.commit_seq = ++ssi_seq_;
     bool read_only = !x.ssi.did_write;
+    x.ssi.read_only = read_only;
     std::vector<std::pair<TxnId, TxnId>> kept;
     for (const auto& e : rw_) {
       const auto& [reader, writer] = e;
@@ -269,17 +309,74 @@ void Store::ssi_end(TxnId t, bool commit) {
         if (in_committed || in.ssi.last_commit_before_snapshot >= ssi_seq_) continue;
       } else if (writer == t) {
         const Txn& out = txn(reader);
-        if (out.state == TxnState::kCommitted) continue;
+        if (out.state == TxnState::kCommitted || out.ssi.read_only) continue;
       }
       kept.push_back(e);
     }
     rw_ = std::move(kept);
   } else {
     x.ssi.doomed = true;
-    ssi_release(t);
   }
+  ssi_end_read_only(t, commit);
+  if (!commit) ssi_release(t);
   if (x.ssi.xmin == global_xmin_ && global_xmin_count_ > 0 && --global_xmin_count_ == 0)
     ssi_cleanup();
+}
+
+// ReleasePredicateLocks, for the possibly unsafe conflicts: a read-only
+// transaction that ends forgets its writers; a writer that ends makes each
+// read-only transaction it overlapped unsafe when it committed a write with
+// a conflict out to a transaction committed before that one's snapshot, and
+// otherwise leaves it, safe once no writer is left.
+void Store::ssi_end_read_only(TxnId t, bool commit) {
+  const Txn& x = txn(t);
+  auto of = [](TxnId ro) { return [ro](const auto& p) { return p.second == ro; }; };
+  if (x.read_only) {
+    unsafe_.erase(std::remove_if(unsafe_.begin(), unsafe_.end(), of(t)), unsafe_.end());
+    return;
+  }
+  std::vector<TxnId> readers;
+  for (const auto& [writer, ro] : unsafe_)
+    if (writer == t) readers.push_back(ro);
+  for (TxnId ro : readers) {
+    Sxact& r = mut(ro).ssi;
+    if (commit && x.ssi.did_write && x.ssi.conflict_out &&
+        x.ssi.earliest_out_conflict_commit <= r.last_commit_before_snapshot) {
+      r.ro_unsafe = true;  // FlagSxactUnsafe: its other writers no longer matter
+      unsafe_.erase(std::remove_if(unsafe_.begin(), unsafe_.end(), of(ro)), unsafe_.end());
+      continue;
+    }
+    unsafe_.erase(std::find(unsafe_.begin(), unsafe_.end(), std::make_pair(t, ro)));
+    if (std::none_of(unsafe_.begin(), unsafe_.end(), of(ro))) r.ro_safe = true;
+  }
+}
+
+bool Store::safe_snapshot_pending(TxnId t) const {
+  if (!t) return false;
+  const Txn& x = txn(t);
+  return x.read_only && x.deferrable && x.isolation == Isolation::kSerializable && ssi_tracked(t) &&
+         !x.ssi.ro_safe && !x.ssi.ro_unsafe;
+}
+
+std::vector<TxnId> Store::safe_snapshot_blockers(TxnId t) const {
+  std::vector<TxnId> out;
+  for (const auto& [writer, ro] : unsafe_)
+    if (ro == t) out.push_back(writer);
+  return out;
+}
+
+// GetSafeSnapshot, after its wait.
+bool Store::settle_safe_snapshot(TxnId t) {
+  if (!ssi_tracked(t)) return false;
+  Txn& x = mut(t);
+  bool unsafe = x.ssi.ro_unsafe;
+  ssi_end(t, false);  // ReleasePredicateLocks: safe or not, it is let go
+  if (!unsafe) return false;
+  // "deferrable snapshot was unsafe; trying a new one"
+  x.snapshot.reset();
+  x.ssi = Sxact{};
+  statement_snapshot(t);
+  return safe_snapshot_pending(t);
 }
 
 // SetNewSxactGlobalXmin + ClearOldPredicateLocks: a committed transaction

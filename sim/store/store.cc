@@ -81,11 +81,13 @@ std::optional<TableId> Store::find_table(const std::string& name) const {
   return std::nullopt;
 }
 
-TxnId Store::begin(RequestId owner, Isolation iso) {
+TxnId Store::begin(RequestId owner, Isolation iso, bool read_only, bool deferrable) {
   Txn t;
   t.id = TxnId{static_cast<uint32_t>(txns_.size() + 1)};
   t.owner = owner;
   t.isolation = iso;
+  t.read_only = read_only;
+  t.deferrable = deferrable;
   txns_.push_back(std::move(t));
   return txns_.back().id;
 }

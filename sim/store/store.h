@@ -96,6 +96,12 @@ struct Sxact {
   bool released = false;    // rolled back or cleaned up: no longer tracked
   bool doomed = false;      // marked to fail at its next statement or COMMIT
   bool did_write = false;
+  // SXACT_FLAG_READ_ONLY: declared READ ONLY, or committed without writing.
+  bool read_only = false;
+  // A declared READ ONLY one: every writable transaction that could make it
+  // unsafe ended without doing so (ro_safe: it stops being tracked at its
+  // next read), or one did (ro_unsafe).
+  bool ro_safe = false, ro_unsafe = false;
   bool conflict_out = false;                 // committed with a conflict out to an earlier commit
   uint64_t prepare_seq = 0, commit_seq = 0;  // SSI's own commit sequence
   uint64_t last_commit_before_snapshot = 0;
@@ -141,7 +147,11 @@ struct Txn {
   std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
   std::vector<RowId> locked;                      // rows we hold locks on, in order taken
   uint64_t xid = 0;  // assigned at its first write or row lock, as PostgreSQL does
-  Sxact ssi;         // SERIALIZABLE only
+  // BEGIN ... READ ONLY: writes fail with 25006. DEFERRABLE: with SERIALIZABLE
+  // READ ONLY, its snapshot waits to be safe (Store::safe_snapshot_pending).
+  bool read_only = false;
+  bool deferrable = false;
+  Sxact ssi;  // SERIALIZABLE only
   // Not a transaction: the holder of its owner's session-level advisory
   // locks, which outlive the owner's transactions (begin_session_holder).
   bool session_holder = false;
@@ -174,7 +184,7 @@ class Store {
   size_t table_count() const { return tables_.size(); }
 
   // ---- transactions ---------------------------------------------------------
-  TxnId begin(RequestId owner, Isolation iso);
+  TxnId begin(RequestId owner, Isolation iso, bool read_only = false, bool deferrable = false);
   // Returns a holder for owner's session-level advisory locks: a transaction
   // that never commits, reads or writes, and ends only when the session
   // does. Its locks and those of owner's transactions never conflict: they
@@ -302,7 +312,22 @@ class Store {
   void ssi_insert_index(TxnId t, TableId table);
   // t is about to commit: fails when t was doomed, dooms a pivot t completes.
   void ssi_precommit(TxnId t);
+  // ---- SERIALIZABLE READ ONLY DEFERRABLE (GetSafeSnapshot) ---------------
+  // True when t is such a transaction whose snapshot, taken, is not known
+  // safe yet: writable serializable transactions it overlaps are still
+  // running, and none has made it unsafe. Its statement waits; each end of
+  // a transaction may settle it.
+  bool safe_snapshot_pending(TxnId t) const;
+  // The transactions t's pending snapshot waits for.
+  std::vector<TxnId> safe_snapshot_blockers(TxnId t) const;
+  // Settles t's snapshot once it is no longer pending: an unsafe one is
+  // dropped and a new one taken (which may be pending again: returns
+  // whether it is); a safe one is kept, and SSI stops tracking t.
+  bool settle_safe_snapshot(TxnId t);
   const std::vector<std::pair<TxnId, TxnId>>& rw_conflicts() const { return rw_; }
+  // Possibly unsafe conflicts (writer, read-only): a declared READ ONLY
+  // serializable transaction and the writable ones it overlaps.
+  const std::vector<std::pair<TxnId, TxnId>>& unsafe_pairs() const { return unsafe_; }
   const std::vector<Siread>& sireads() const { return siread_; }
   // SSI's counters, for the explorer's state key (only their order matters).
   struct SsiCounters {
@@ -326,6 +351,8 @@ class Store {
   void ssi_cleanup();
   void ssi_count_xmin(uint64_t xmin);
   void ssi_release(TxnId t);
+  void ssi_drop(TxnId t);
+  void ssi_end_read_only(TxnId t, bool commit);
   void ssi_check_doomed(TxnId t) const;
   void ssi_conflict_in(TxnId writer, SireadKind kind, TableId table, VersionId tuple);
   void ssi_flag(TxnId reader, TxnId writer, TxnId me);
@@ -344,7 +371,8 @@ class Store {
   uint64_t ssi_seq_ = 0;   // LastSxactCommitSeqNo
   uint64_t global_xmin_ = 0;
   int global_xmin_count_ = 0;
-  std::vector<std::pair<TxnId, TxnId>> rw_;  // rw-conflicts (reader, writer)
+  std::vector<std::pair<TxnId, TxnId>> rw_;      // rw-conflicts (reader, writer)
+  std::vector<std::pair<TxnId, TxnId>> unsafe_;  // possibly unsafe (writer, read-only)
   RowId hidden_lock_row();
   std::optional<TableId> advisory_table_;
   std::vector<std::pair<int64_t, RowId>> advisory_;     // key -> its row, by first use

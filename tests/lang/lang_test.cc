@@ -3,6 +3,7 @@
 
 #include "lang/eval.h"
 #include "lang/parser.h"
+#include "lang/printer.h"
 
 using namespace ccsim;
 
@@ -538,17 +539,31 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
   }
   CHECK(line_error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
         "f.toml:7:23: error: EXISTS (subquery) is not modelled");
-  CHECK(line_error_of("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE") ==
-        "f.toml:7:39: error: a READ ONLY transaction is not modelled (ccsim's transactions read "
-        "and write)");
-  CHECK(line_error_of("BEGIN DEFERRABLE") ==
-        "f.toml:7:9: error: a DEFERRABLE transaction is not modelled");
-  // The defaults are read and change nothing.
-  CHECK(std::get<BeginStmt>(
-            parse("BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE, NOT DEFERRABLE").body)
-            .isolation == Isolation::kSerializable);
-  CHECK(std::get<BeginStmt>(parse("BEGIN READ WRITE ISOLATION LEVEL REPEATABLE READ").body)
-            .isolation == Isolation::kRepeatableRead);
+  // Transaction modes in any order, commas or not; the last of each kind counts.
+  auto begin = [](const std::string& text) { return std::get<BeginStmt>(parse(text).body); };
+  BeginStmt b = begin("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+  CHECK(b.isolation == Isolation::kSerializable);
+  CHECK(b.read_only);
+  CHECK(b.deferrable);
+  b = begin("BEGIN TRANSACTION READ ONLY ISOLATION LEVEL REPEATABLE READ");
+  CHECK(b.isolation == Isolation::kRepeatableRead);
+  CHECK(b.read_only);
+  CHECK_FALSE(b.deferrable);
+  b = begin("BEGIN READ ONLY, READ WRITE DEFERRABLE NOT DEFERRABLE");
+  CHECK_FALSE(b.isolation);
+  CHECK_FALSE(b.read_only);
+  CHECK_FALSE(b.deferrable);
+  b = begin("BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE, NOT DEFERRABLE");
+  CHECK(b.isolation == Isolation::kSerializable);
+  CHECK_FALSE(b.read_only);
+  CHECK(begin("BEGIN READ WRITE ISOLATION LEVEL REPEATABLE READ").isolation ==
+        Isolation::kRepeatableRead);
+  // The server is sent what was read.
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("BEGIN READ ONLY, ISOLATION LEVEL SERIALIZABLE DEFERRABLE"), Vars{},
+                   &params) == "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY DEFERRABLE");
+  CHECK(line_error_of("BEGIN READ ONLY,") ==
+        "f.toml:7:18: error: expected the end of the step, found ','");
 }
 
 TEST_CASE("booleans read, store and compare as PostgreSQL's do", "[lang]") {
