@@ -10,7 +10,11 @@ DELETE, INSERT with and without ON CONFLICT, aggregates, savepoints, at
 every isolation level. Every third seed uses a parent table and a child
 table with a foreign key instead, and every sixth from the second on a
 table with a two-column key, NULLs and text, with advisory locks (taken
-for the transaction and for the session). Up to six random permutations end with a
+for the transaction and for the session). Every fifth seed from the
+fourth on also makes some transactions READ ONLY (DEFERRABLE or not) and
+most of them SERIALIZABLE, with mostly reads in the read-only ones; those
+choices come from a second generator, so the rest of the spec is what the
+seed wrote before. Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
@@ -24,6 +28,8 @@ ORDERED = "--ordered" in sys.argv[3:]
 R = random.Random(SEED)
 FOREIGN_KEYS = SEED % 3 == 0
 COMPOSITE = SEED % 6 == 1
+READ_ONLY = SEED % 5 == 4
+M = random.Random(f"read-only {SEED}")  # READ_ONLY's choices: R's sequence stays as it was
 IDS = [1, 2, 3, 4]
 
 
@@ -120,6 +126,19 @@ def composite_statement():
     return f"SELECT a, b, note FROM m WHERE a = {a} AND (note = 'y' OR v > {R.randint(5, 40)}) ORDER BY b;"
 
 
+def read_only_statement():
+    """A read for a READ ONLY transaction, from M."""
+    if COMPOSITE:
+        return M.choice(["SELECT a, b, v, note FROM m WHERE a = 1 ORDER BY b;",
+                         "SELECT count(*), sum(v) FROM m;",
+                         f"SELECT v FROM m WHERE a = {M.choice([1, 2])} AND b = {M.choice([1, 2, 3])};"])
+    if FOREIGN_KEYS:
+        return M.choice([f"SELECT id, n FROM p WHERE id = {M.choice([1, 2, 3])};",
+                         "SELECT id, pid, v FROM c ORDER BY id;", "SELECT sum(n) FROM p;"])
+    return M.choice([f"SELECT id, v FROM t WHERE id = {M.choice(IDS)};", "SELECT sum(v), count(*) FROM t;",
+                     f"SELECT id, v FROM t WHERE v > {M.randint(0, 6)} ORDER BY id;"])
+
+
 def main():
     if COMPOSITE:
         lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
@@ -147,9 +166,19 @@ def main():
         if block:
             level = R.choice(["", " ISOLATION LEVEL READ COMMITTED", " ISOLATION LEVEL REPEATABLE READ",
                               " ISOLATION LEVEL SERIALIZABLE"])
-            steps.append(("b", f"BEGIN{level};"))
+            mode = ""
+            if READ_ONLY and M.random() < 0.7:
+                level = " ISOLATION LEVEL SERIALIZABLE"
+            if READ_ONLY and M.random() < 0.45:
+                mode = M.choice([" READ ONLY", " READ ONLY", " READ ONLY DEFERRABLE", ", READ ONLY, DEFERRABLE"])
+                if not level:
+                    mode = mode.lstrip(",")
+            steps.append(("b", f"BEGIN{level}{mode};"))
+        read_only = block and "READ ONLY" in steps[0][1]
         for k in range(R.randint(1, 3)):
             sql = statement()
+            if read_only and M.random() < 0.75:
+                sql = read_only_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if not block and "advisory_xact" in sql:
