@@ -121,6 +121,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   if (s.txn(txn).isolation != Isolation::kSerializable) return;
   const Table& t = s.table(tid);
   std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars);
+  if (keys && in_list_reads_table(t, where.get(), t.rows.size())) keys.reset();
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
   auto visible = [&](RowId row) {
@@ -183,6 +184,26 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
           !s.blockers(row, txn, *sel->lock).empty())
         continue;
       ++kept;
+    }
+    keys.emplace();  // an index read
+  } else if (bitmap_key_scan(t, where.get(), t.rows.size())) {
+    // A bitmap scan of the key's index: the index page, and each row whose
+    // index entry (a key any of its versions had) meets the index's
+    // conditions, with the version the snapshot sees if it meets them too
+    // (BitmapHeapNext fetches it, PredicateLockTID locks it; the rest of the
+    // WHERE is checked after).
+    std::vector<const Expr*> quals = key_index_quals(t, where.get());
+    auto meets = [&](VersionId v) {
+      EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      return std::all_of(quals.begin(), quals.end(),
+                         [&](const Expr* e) { return eval_pred(*e, env) == true; });
+    };
+    for (RowId row : t.rows) {
+      bool match = false;
+      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev) match = meets(v);
+      if (!match) continue;
+      looked_up.push_back(row);
+      if (VersionId v = visible(row); v && meets(v)) read.push_back(v);
     }
     keys.emplace();  // an index read
   }

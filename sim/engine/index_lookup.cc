@@ -258,7 +258,35 @@ void key_quals(const Expr& e, const std::string& key, KeyQuals& q) {
   }
 }
 
+void collect_key_quals(const Expr& e, const std::string& key, std::vector<const Expr*>& out) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
+    collect_key_quals(*e.lhs, key, out);
+    collect_key_quals(*e.rhs, key, out);
+    return;
+  }
+  BinOp op;
+  if ((e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(e, key)) ||
+      (key_compare(e, key, &op) && op != BinOp::kNe))
+    out.push_back(&e);
+}
+
 }  // namespace
+
+bool in_list_reads_table(const Table& t, const Expr* where, size_t rows) {
+  std::vector<int> keys = t.key_columns();
+  if (!where || keys.size() != 1) return false;
+  KeyQuals q;
+  key_quals(*where, t.columns[static_cast<size_t>(keys[0])].name, q);
+  return !q.equal && q.lists == 1 && q.bounds == 0 && !bitmap_key_scan(t, where, rows);
+}
+
+std::vector<const Expr*> key_index_quals(const Table& t, const Expr* where) {
+  std::vector<const Expr*> out;
+  std::vector<int> keys = t.key_columns();
+  if (where && keys.size() == 1)
+    collect_key_quals(*where, t.columns[static_cast<size_t>(keys[0])].name, out);
+  return out;
+}
 
 // ---- Rule: a bitmap scan of the key's index returns rows in line order ---------
 // Without ORDER BY, rows come back in the order the scan meets them. A
