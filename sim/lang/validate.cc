@@ -171,7 +171,9 @@ class Validator {
     for (const std::string& c : ins.columns) column(s, t, c);
     size_t width = ins.columns.empty() ? t.columns.size() : ins.columns.size();
     for (const auto& row : ins.rows) {
-      if (row.size() != width)
+      // Without a column list, fewer values fill the first columns and the
+      // rest take their defaults, as in PostgreSQL.
+      if (row.size() > width || (!ins.columns.empty() && row.size() != width))
         fail(s, row.empty() ? s.column : row.front()->column,
              "this row has " + std::to_string(row.size()) + " values but " + std::to_string(width) +
                  " columns are listed");
