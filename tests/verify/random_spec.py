@@ -14,7 +14,10 @@ for the transaction and for the session). Every fifth seed from the
 fourth on also makes some transactions READ ONLY (DEFERRABLE or not) and
 most of them SERIALIZABLE, with mostly reads in the read-only ones; those
 choices come from a second generator, so the rest of the spec is what the
-seed wrote before. Up to six random permutations end with a
+seed wrote before. Every seventh from the sixth on (one table only) also
+reads and writes key ranges and IN lists, mostly at SERIALIZABLE, on a
+narrow table or (half of them) a wide one, whose scans the planner
+chooses differently; those choices come from the second generator too. Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
@@ -29,6 +32,7 @@ R = random.Random(SEED)
 FOREIGN_KEYS = SEED % 3 == 0
 COMPOSITE = SEED % 6 == 1
 READ_ONLY = SEED % 5 == 4
+RANGES = SEED % 7 == 6 and not FOREIGN_KEYS and not COMPOSITE
 M = random.Random(f"read-only {SEED}")  # READ_ONLY's choices: R's sequence stays as it was
 IDS = [1, 2, 3, 4]
 
@@ -139,6 +143,24 @@ def read_only_statement():
                      f"SELECT id, v FROM t WHERE v > {M.randint(0, 6)} ORDER BY id;"])
 
 
+def range_statement():
+    """A statement over a range of keys or an IN list, from M."""
+    lo = M.randint(0, 4)
+    cond = M.choice([f"id > {lo}", f"id >= {lo} AND id < {lo + M.randint(1, 3)}", f"id <= {lo}",
+                     f"id IN ({M.choice(IDS)}, {M.choice(IDS)})", f"id IN ({M.choice(IDS)}, {M.choice(IDS)}, 5)",
+                     f"id > {lo} AND v > {M.randint(0, 4)}"])
+    c = M.random()
+    if c < 0.5:
+        lock = M.choice(["", "", "", " FOR UPDATE", " FOR SHARE"])
+        order = " ORDER BY id" if ORDERED or M.random() < 0.5 else ""
+        return f"SELECT id, v FROM t WHERE {cond}{order}{lock};"
+    if c < 0.65:
+        return f"SELECT count(*) FROM t WHERE {cond};"
+    if c < 0.9:
+        return f"UPDATE t SET v = v + {M.randint(1, 9)} WHERE {cond};"
+    return f"DELETE FROM t WHERE {cond};"
+
+
 def main():
     if COMPOSITE:
         lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
@@ -152,7 +174,8 @@ def main():
                  "teardown { DROP TABLE c; DROP TABLE p; }"]
         statement, last = foreign_key_statement, ["zp", "zc"]
     else:
-        lines = ["setup { CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL); "
+        wide = ", a text, b text, c text, d text, e text, f text, g text" if RANGES and M.random() < 0.5 else ""
+        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}); "
                  "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0); }",
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
@@ -167,7 +190,7 @@ def main():
             level = R.choice(["", " ISOLATION LEVEL READ COMMITTED", " ISOLATION LEVEL REPEATABLE READ",
                               " ISOLATION LEVEL SERIALIZABLE"])
             mode = ""
-            if READ_ONLY and M.random() < 0.7:
+            if (READ_ONLY or RANGES) and M.random() < 0.7:
                 level = " ISOLATION LEVEL SERIALIZABLE"
             if READ_ONLY and M.random() < 0.45:
                 mode = M.choice([" READ ONLY", " READ ONLY", " READ ONLY DEFERRABLE", ", READ ONLY, DEFERRABLE"])
@@ -179,6 +202,8 @@ def main():
             sql = statement()
             if read_only and M.random() < 0.75:
                 sql = read_only_statement()
+            elif RANGES and M.random() < 0.45:
+                sql = range_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if not block and "advisory_xact" in sql:
