@@ -966,7 +966,8 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     session.deadlock_timeout_ms = set->ms;
     return a;
   }
-  if (session.txn && !std::holds_alternative<LockTableStmt>(st.body)) {
+  if (session.txn && w_.store.txn(session.txn).read_only &&
+      !std::holds_alternative<LockTableStmt>(st.body)) {
     // ---- Rule: a READ ONLY DEFERRABLE snapshot waits to be safe --------------
     // At SERIALIZABLE, the transaction's snapshot (taken by its first
     // statement that needs one, before the statement is even analysed)
@@ -974,27 +975,25 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     // ended; if one of them made it unsafe, a new one is taken (GetSafeSnapshot).
     Store& s = w_.store;
     const Txn& x = s.txn(session.txn);
-    if (x.read_only && x.deferrable && x.isolation == Isolation::kSerializable && !x.snapshot)
+    if (x.deferrable && x.isolation == Isolation::kSerializable && !x.snapshot)
       s.statement_snapshot(session.txn);
     if (s.safe_snapshot_pending(session.txn)) return wait_for_safe_snapshot(r);
     // ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------
     // Checked when the statement is about to run: after its tables are found.
-    if (s.txn(session.txn).read_only) {
-      std::string command;
-      if (std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
-      if (std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
-      if (std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
-      if (std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
-      if (std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
-      const auto* sel = std::get_if<SelectStmt>(&st.body);
-      if (sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
-      if (!command.empty()) {
-        if (auto* ins = std::get_if<InsertStmt>(&st.body))
-          table_named(s, ins->table);
-        else if (command != "CREATE TABLE" && command != "DROP TABLE")
-          table_named(s, target_of(st.body).table);
-        throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
-      }
+    std::string command;
+    if (std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
+    if (std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
+    if (std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
+    if (std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
+    if (std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
+    const auto* sel = std::get_if<SelectStmt>(&st.body);
+    if (sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
+    if (!command.empty()) {
+      if (auto* ins = std::get_if<InsertStmt>(&st.body))
+        table_named(s, ins->table);
+      else if (command != "CREATE TABLE" && command != "DROP TABLE")
+        table_named(s, target_of(st.body).table);
+      throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
     }
   }
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
@@ -1053,13 +1052,17 @@ void Executor::end_txn(RequestId r, bool commit, std::string_view text, bool nar
   if (session.deadlock_timeout_before && !commit)
     session.deadlock_timeout_ms = *session.deadlock_timeout_before;
   session.deadlock_timeout_before.reset();
+  // Only a writer a READ ONLY DEFERRABLE snapshot waits for can settle one.
+  const auto& unsafe = w_.store.unsafe_pairs();
+  const bool settles =
+      std::any_of(unsafe.begin(), unsafe.end(), [&](const auto& p) { return p.first == t; });
   std::vector<TxnId> granted = w_.store.end(t, commit);
   if (log_) log_->txn_ends.push_back(TxnObs{t, r, commit});
   if (narrate_end)
     emit(log_, commit ? EventKind::kCommit : EventKind::kRollback, r, w_.requests[r.value].pc,
          [&] { return std::string(text); });
   wake(granted, r);
-  wake_safe_snapshots(r);
+  if (settles) wake_safe_snapshots(r);
 }
 
 SqlAnswer Executor::wait_for_safe_snapshot(RequestId r) {
