@@ -57,7 +57,7 @@ void Executor::ddl(const Step& st) {
     for (Column& c : columns)  // a default that does not fit the type fails here
       if (c.default_value) c.default_value = fit(*c.default_value, c);
     std::vector<ForeignKey> fks = foreign_keys(*create);
-    TableId made = w_.store.create_table(create->table, columns);
+    TableId made = w_.store.create_table(create->table, columns, create->key_name);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       w_.store.add_foreign_key(made, std::move(fk));
@@ -113,6 +113,7 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
       fk.name += "_" + c;
     }
     fk.name += "_fkey";
+    if (!d.name.empty()) fk.name = d.name;
     fk.restrict_delete = d.restrict_delete;
     fk.restrict_update = d.restrict_update;
     bool self = d.table == create.table;

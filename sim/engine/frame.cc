@@ -98,7 +98,7 @@ Frame capture(const World& w) {
         what = "page of " + table;
         break;
       case SireadKind::kIndexPage:
-        what = "index page of " + table + "_pkey";
+        what = "index page of " + s.table(l.table).key_name;
         break;
       case SireadKind::kTuple:
         what =

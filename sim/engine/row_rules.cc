@@ -79,7 +79,7 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
   if (!k) return std::nullopt;
   if (k->unfinished) return k->row;
   throw SqlError(
-      "23505", "duplicate key value violates unique constraint \"" + s.table(tid).name + "_pkey\"");
+      "23505", "duplicate key value violates unique constraint \"" + s.table(tid).key_name + "\"");
 }
 
 // ---- Rule: a serialization failure before a unique violation ---------------

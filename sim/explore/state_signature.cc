@@ -246,6 +246,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     put(out, table.rows.size());
     if (t >= tables_initial_) {
       put_text(out, table.name);
+      put_text(out, table.key_name);
       put(out, table.columns.size());
       for (const Column& c : table.columns) {
         put_text(out, c.name);

@@ -75,6 +75,8 @@ std::string to_sql(const Expr& e) {
              ")";
     }
     case ExprKind::kLiteral:
+      if (e.typed)
+        return (*e.typed == ColumnType::kDate ? "DATE " : "TIMESTAMP ") + to_sql(e.literal);
       return to_sql(e.literal);
     case ExprKind::kColumn:
       return (e.excluded ? "EXCLUDED." : "") + e.name;

@@ -69,6 +69,9 @@ const char* op_sql(BinOp op);
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   Value literal;  // kLiteral
+  // kLiteral: DATE 'text' or TIMESTAMP 'text', read as that type when the
+  // statement runs (an invalid one fails then, 22007 or 22008).
+  std::optional<ColumnType> typed;
   // kColumn: column; kParam: parameter without ':'; kSubquery: table;
   // kCurrentSetting: the setting
   std::string name;
@@ -165,6 +168,7 @@ struct DeleteStmt {
 // REFERENCES table [(column)]: ON DELETE / ON UPDATE NO ACTION or RESTRICT
 // only. No ref_columns means the referenced table's primary key.
 struct ForeignKeyDef {
+  std::string name;  // CONSTRAINT name; empty: PostgreSQL's table_column_fkey
   std::vector<std::string> columns;
   std::string table;
   std::vector<std::string> ref_columns;
@@ -174,6 +178,7 @@ struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
   std::vector<ForeignKeyDef> foreign_keys;
+  std::string key_name;        // CONSTRAINT name PRIMARY KEY; empty: table_pkey
   bool if_not_exists = false;  // an existing table is no error: nothing happens
 };
 struct DropTableStmt {

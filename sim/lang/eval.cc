@@ -89,6 +89,7 @@ Var& Vars::operator[](std::string_view name) {
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
     case ExprKind::kLiteral:
+      if (e.typed) return datetime_value(std::get<std::string>(e.literal), *e.typed);
       return e.literal;
     case ExprKind::kColumn: {
       int i = env.table ? env.table->column_index(e.name) : -1;

@@ -408,9 +408,13 @@ class Parser : ClauseParsing {
 
   // ---- Rule: the name of a select-list column without AS ---------------------
   // As PostgreSQL's FigureColname: a column its name, a function call the
-  // function's, a scalar subquery its own column's, anything else ?column?.
+  // function's, a scalar subquery its own column's, a typed literal (a
+  // cast) its type's, anything else ?column?.
   static std::string column_label(const Expr& e) {
     switch (e.kind) {
+      case ExprKind::kLiteral:
+        if (e.typed) return *e.typed == ColumnType::kDate ? "date" : "timestamp";
+        return "?column?";
       case ExprKind::kColumn:
         return e.name;
       case ExprKind::kCoalesce:
@@ -539,7 +543,24 @@ class Parser : ClauseParsing {
     expect_symbol("(", "to open the column list");
     if (accept_symbol(")")) return c;  // a table without columns (one LOCK TABLE locks)
     do {
-      if (table_primary_key(c) || table_foreign_key(c)) continue;
+      // CONSTRAINT name before a table-level key names it (its 23505 and
+      // 23503 messages say the name); other constraints stay refused.
+      std::string constraint;
+      if (accept("CONSTRAINT")) {
+        constraint = name("a constraint name after CONSTRAINT");
+        refuse_unmodelled(SqlPlace::kTableElement);
+      }
+      if (table_primary_key(c)) {
+        c.key_name = constraint;
+        continue;
+      }
+      if (table_foreign_key(c)) {
+        c.foreign_keys.back().name = constraint;
+        continue;
+      }
+      if (!constraint.empty())
+        fail(peek(), "expected PRIMARY KEY or FOREIGN KEY after CONSTRAINT " + constraint +
+                         " (other constraints are not modelled), found " + describe(peek()));
       Column col;
       refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
@@ -1009,6 +1030,15 @@ class Parser : ClauseParsing {
         ++at_;
         return e;
       case TokenKind::kIdent: {
+        // ---- Rule: DATE 'text' and TIMESTAMP 'text' are typed literals -------
+        if ((peek_is("DATE") || peek_is("TIMESTAMP")) && at_ + 1 < tokens_.size() &&
+            tokens_[at_ + 1].kind == TokenKind::kString) {
+          e->kind = ExprKind::kLiteral;
+          e->typed = peek_is("DATE") ? ColumnType::kDate : ColumnType::kTimestamp;
+          e->literal = tokens_[at_ + 1].text;
+          at_ += 2;
+          return e;
+        }
         if (accept("NULL")) {
           e->kind = ExprKind::kLiteral;
           return e;

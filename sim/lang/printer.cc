@@ -27,6 +27,8 @@ class Printer {
     };
     switch (e.kind) {
       case ExprKind::kLiteral:
+        if (e.typed)
+          return (*e.typed == ColumnType::kDate ? "DATE " : "TIMESTAMP ") + to_sql(e.literal);
         return to_sql(e.literal);
       case ExprKind::kColumn:
         if (e.excluded) return "EXCLUDED." + sql_identifier(e.name);

@@ -30,8 +30,10 @@ bool conflicts(LockMode a, LockMode b) {
   return static_cast<int>(a) + static_cast<int>(b) >= 3;
 }
 
-TableId Store::create_table(const std::string& name, std::vector<Column> columns) {
-  tables_.push_back(Table{name, std::move(columns), {}, {}, false, {}});
+TableId Store::create_table(const std::string& name, std::vector<Column> columns,
+                            const std::string& key_name) {
+  tables_.push_back(Table{
+      name, key_name.empty() ? name + "_pkey" : key_name, std::move(columns), {}, {}, false, {}});
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 

@@ -40,6 +40,7 @@ struct ForeignKey {
 
 struct Table {
   std::string name;
+  std::string key_name;  // the primary key's constraint (and index) name: name_pkey unless named
   std::vector<Column> columns;
   std::vector<ForeignKey> foreign_keys;  // the keys this table's rows must find
   std::vector<RowId> rows;               // in insertion order
@@ -174,7 +175,8 @@ class Store {
  public:
   // ---- schema ---------------------------------------------------------------
   // Creates a table. REQUIRES: no live table of that name.
-  TableId create_table(const std::string& name, std::vector<Column> columns);
+  TableId create_table(const std::string& name, std::vector<Column> columns,
+                       const std::string& key_name = "");
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
   void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
   void drop_table(TableId t);
