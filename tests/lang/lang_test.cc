@@ -587,3 +587,37 @@ TEST_CASE("booleans read, store and compare as PostgreSQL's do", "[lang]") {
   CHECK(to_sql(Value{false}) == "false");
   CHECK(to_display(Value{true}) == "t");  // as psql and the isolation tester print it
 }
+
+TEST_CASE("typed literals and named table-level keys", "[lang]") {
+  // DATE and TIMESTAMP before a quoted text read it as that type when the
+  // statement runs; a text that is no such value fails then, not when read.
+  CHECK(value_of("DATE '2024-02-29'") == Value{std::string("2024-02-29")});
+  CHECK(value_of("TIMESTAMP '2024-02-29T10:00:00.500'") ==
+        Value{std::string("2024-02-29 10:00:00.5")});
+  CHECK_NOTHROW(parse("LET :x = DATE '2023-02-29'"));
+  try {
+    value_of("DATE '2023-02-29'");
+    FAIL("a date out of range was read");
+  } catch (const SqlError& e) {
+    CHECK(std::string(e.sqlstate()) == "22008");
+  }
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("SELECT id FROM t WHERE day = DATE '2024-01-05'"), Vars{}, &params) ==
+        "SELECT id FROM t WHERE day = DATE '2024-01-05'");
+  // A column named date is still a column.
+  CHECK(std::get<UpdateStmt>(parse("UPDATE t SET v = 1 WHERE date = '2024-01-05'").body)
+            .where->lhs->kind == ExprKind::kColumn);
+  // CONSTRAINT name names a table-level key; other constraints stay refused.
+  auto create = std::get<CreateTableStmt>(
+      parse("CREATE TABLE t (a int, b int, CONSTRAINT t_key PRIMARY KEY (a), CONSTRAINT "
+            "t_to_p FOREIGN KEY (b) REFERENCES p)")
+          .body);
+  CHECK(create.key_name == "t_key");
+  REQUIRE(create.foreign_keys.size() == 1);
+  CHECK(create.foreign_keys[0].name == "t_to_p");
+  CHECK(line_error_of("CREATE TABLE t (a int, CONSTRAINT u UNIQUE (a))") ==
+        "f.toml:7:39: error: a table-level UNIQUE constraint is not modelled");
+  CHECK(line_error_of("CREATE TABLE t (a int, CONSTRAINT c NOT NULL)") ==
+        "f.toml:7:39: error: expected PRIMARY KEY or FOREIGN KEY after CONSTRAINT c (other "
+        "constraints are not modelled), found 'NOT'");
+}
