@@ -129,30 +129,26 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       if (s.visible(s.version(v), snap)) return v;
     return VersionId{};
   };
+  // What a read through the key's index finds: each row with an index
+  // entry that `meets` (a key any of its versions had), and the version
+  // the snapshot sees if it meets it too.
+  auto index_read = [&](auto&& meets) {
+    for (RowId row : t.rows) {
+      bool match = false;
+      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev) match = meets(v);
+      if (!match) continue;
+      looked_up.push_back(row);
+      if (VersionId v = visible(row); v && meets(v)) read.push_back(v);
+    }
+  };
   if (keys) {
     size_t k = static_cast<size_t>(t.key_columns()[0]);
-    auto wanted = [&](const Value& v) {
-      return std::find(keys->begin(), keys->end(), v) != keys->end();
-    };
-    for (RowId row : t.rows) {
-      bool match = false;
-      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
-        match = wanted(s.version(v).values[k]);
-      if (!match) continue;
-      looked_up.push_back(row);
-      if (VersionId v = visible(row); v && wanted(s.version(v).values[k])) read.push_back(v);
-    }
+    index_read([&](VersionId v) {
+      return std::find(keys->begin(), keys->end(), s.version(v).values[k]) != keys->end();
+    });
   } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars)) {
-    // A whole key of several columns: the rows any version of which had
-    // it, and the version of each the snapshot sees, if it has the key.
-    for (RowId row : t.rows) {
-      bool match = false;
-      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev)
-        match = t.key_of(s.version(v).values) == *key;
-      if (!match) continue;
-      looked_up.push_back(row);
-      if (VersionId v = visible(row); v && t.key_of(s.version(v).values) == *key) read.push_back(v);
-    }
+    // A whole key of several columns.
+    index_read([&](VersionId v) { return t.key_of(s.version(v).values) == *key; });
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
     // The walk fetches rows in key order (each where the snapshot's version,
@@ -193,18 +189,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     // (BitmapHeapNext fetches it, PredicateLockTID locks it; the rest of the
     // WHERE is checked after).
     std::vector<const Expr*> quals = key_index_quals(t, where.get());
-    auto meets = [&](VersionId v) {
+    index_read([&](VersionId v) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       return std::all_of(quals.begin(), quals.end(),
                          [&](const Expr* e) { return eval_pred(*e, env) == true; });
-    };
-    for (RowId row : t.rows) {
-      bool match = false;
-      for (VersionId v = s.row(row).newest; v && !match; v = s.version(v).prev) match = meets(v);
-      if (!match) continue;
-      looked_up.push_back(row);
-      if (VersionId v = visible(row); v && meets(v)) read.push_back(v);
-    }
+    });
     keys.emplace();  // an index read
   }
   s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
