@@ -72,8 +72,10 @@ int verify_spec(const VerifyOptions& o) {
   std::string real = replay_spec_on_postgres(spec, f.level(), pg);
   if (!o.quiet) std::cout << real;
   size_t diffs = sim == real ? 0 : print_diff(sim, real);
-  std::cout << spec.file << ": " << spec.permutations.size() << " permutations, "
-            << (diffs ? std::to_string(diffs) + " lines differ from PostgreSQL"
+  size_t n = spec.permutations.size();
+  std::cout << spec.file << ": " << n << (n == 1 ? " permutation, " : " permutations, ")
+            << (diffs ? std::to_string(diffs) + (diffs == 1 ? " line differs" : " lines differ") +
+                            " from PostgreSQL"
                       : "the same output as PostgreSQL")
             << "\n";
   return diffs ? 1 : 0;

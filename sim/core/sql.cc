@@ -50,6 +50,32 @@ const char* to_sql(LockMode m) {
   return "?";
 }
 
+const char* datetime_type_name(ColumnType t) {
+  switch (t) {
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamp without time zone";
+    case ColumnType::kTimestampTz:
+      return "timestamp with time zone";
+    default:
+      return "";
+  }
+}
+
+const char* datetime_keyword(ColumnType t) {
+  switch (t) {
+    case ColumnType::kDate:
+      return "DATE";
+    case ColumnType::kTimestamp:
+      return "TIMESTAMP";
+    case ColumnType::kTimestampTz:
+      return "TIMESTAMPTZ";
+    default:
+      return "";
+  }
+}
+
 std::optional<int64_t> setting_ms(const std::string& text) {
   size_t i = 0;
   auto space = [&] {

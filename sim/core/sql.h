@@ -33,8 +33,23 @@ enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 // (lang/validate.cc), so its values print as PostgreSQL's do.
 // kDate and kTimestamp (without time zone) hold their value as canonical
 // ISO text ('2024-01-31', '2024-01-31 10:00:00'), which orders as the
-// instants do (years 1 to 9999).
-enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool, kDate, kTimestamp };
+// instants do (years 1 to 9999). kTimestampTz (timestamp with time zone)
+// holds an instant as PostgreSQL prints it with TimeZone UTC and DateStyle
+// ISO ('2024-01-31 10:00:00+00'): ccsim's sessions run in UTC, and verify
+// and load set their connections' TimeZone to match. The three datetime
+// types come last, in the order a comparison promotes them (a date beside
+// a timestamp is read as one, a timestamp beside a timestamptz as one).
+enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool, kDate, kTimestamp, kTimestampTz };
+
+inline bool is_datetime(ColumnType t) {
+  return t >= ColumnType::kDate;
+}
+// PostgreSQL's name of a datetime type, as its messages say it
+// ("timestamp with time zone"); "" for the others.
+const char* datetime_type_name(ColumnType t);
+// The keyword that makes a typed literal of a datetime type, as ccsim
+// prints one: DATE, TIMESTAMP or TIMESTAMPTZ.
+const char* datetime_keyword(ColumnType t);
 
 // A column of a table, as CREATE TABLE declares it.
 struct Column {

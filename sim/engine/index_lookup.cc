@@ -132,6 +132,7 @@ double column_width(const Column& c) {
     case ColumnType::kDate:
       return 4;
     case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz:
       return 8;
     case ColumnType::kNumeric:
       return 32;
@@ -211,8 +212,10 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
   // A text looked up in a date or timestamp key is read as one (as the
   // WHERE reads it); one that is not leaves the lookup to the WHERE's error.
   ColumnType ct = t.columns[static_cast<size_t>(keys[0])].type;
-  if ((ct == ColumnType::kDate || ct == ColumnType::kTimestamp) &&
-      std::holds_alternative<std::string>(v)) {
+  // A typed literal of another type is compared as the higher of the two:
+  // left to the WHERE.
+  if (val->kind == ExprKind::kLiteral && val->typed && *val->typed != ct) return std::nullopt;
+  if (is_datetime(ct) && std::holds_alternative<std::string>(v)) {
     try {
       v = datetime_value(std::get<std::string>(v), ct);
     } catch (const SqlError&) {
@@ -381,7 +384,7 @@ std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const
       const Expr* val = key_compare(*e, c.name, &op);
       if (!val || op != BinOp::kEq || found[i]) continue;
       // A text compared with a date or timestamp key is left to the WHERE.
-      if (c.type == ColumnType::kDate || c.type == ColumnType::kTimestamp) return std::nullopt;
+      if (is_datetime(c.type)) return std::nullopt;
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
       found[i] = eval_value(*val, env);
     }

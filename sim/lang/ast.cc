@@ -75,8 +75,7 @@ std::string to_sql(const Expr& e) {
              ")";
     }
     case ExprKind::kLiteral:
-      if (e.typed)
-        return (*e.typed == ColumnType::kDate ? "DATE " : "TIMESTAMP ") + to_sql(e.literal);
+      if (e.typed) return datetime_keyword(*e.typed) + (" " + to_sql(e.literal));
       return to_sql(e.literal);
     case ExprKind::kColumn:
       return (e.excluded ? "EXCLUDED." : "") + e.name;

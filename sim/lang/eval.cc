@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "lang/lexer.h"
 #include "store/store.h"
 
 namespace ccsim {
@@ -210,20 +211,30 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       };
       as_boolean(a, *e.lhs, b);
       as_boolean(b, *e.rhs, a);
-      // A text beside a date or timestamp column is read as one, as
-      // PostgreSQL types it by the column.
-      auto as_datetime = [&](Value& v, const Expr& column_side) {
-        if (column_side.kind != ExprKind::kColumn || column_side.excluded || !env.table ||
-            !std::holds_alternative<std::string>(v))
-          return;
-        int i = env.table->column_index(column_side.name);
-        if (i < 0) return;
+      // A side of a datetime type (a date, timestamp or timestamptz column,
+      // or a typed literal) types the other: a text is read as the type,
+      // and of two datetime types the lower is promoted to the higher (a
+      // date to midnight, a timestamp to that time in UTC), as PostgreSQL
+      // compares them.
+      auto datetime_of = [&](const Expr& x) -> std::optional<ColumnType> {
+        if (x.kind == ExprKind::kLiteral) return x.typed;
+        if (x.kind != ExprKind::kColumn || x.excluded || !env.table) return std::nullopt;
+        int i = env.table->column_index(x.name);
+        if (i < 0) return std::nullopt;
         ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
-        if (ct == ColumnType::kDate || ct == ColumnType::kTimestamp)
-          v = datetime_value(std::get<std::string>(v), ct);
+        return is_datetime(ct) ? std::optional(ct) : std::nullopt;
       };
-      as_datetime(b, *e.lhs);
-      as_datetime(a, *e.rhs);
+      auto ta = datetime_of(*e.lhs), tb = datetime_of(*e.rhs);
+      if (ta || tb) {
+        ColumnType t = std::max(ta.value_or(ColumnType::kDate), tb.value_or(ColumnType::kDate));
+        auto as_datetime = [&](Value& v, const Expr& x, std::optional<ColumnType> own) {
+          bool typed_other = x.kind == ExprKind::kColumn && !own;  // a text column: left as is
+          if (!typed_other && own != t && std::holds_alternative<std::string>(v))
+            v = datetime_value(std::get<std::string>(v), t);
+        };
+        as_datetime(a, *e.lhs, ta);
+        as_datetime(b, *e.rhs, tb);
+      }
       if (a.index() != b.index())
         throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) +
                                     " compared with " + type_name(b));
@@ -258,13 +269,43 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
 
 // ---- Rule: date and timestamp input ---------------------------------------------
 // 'YYYY-MM-DD', optionally followed (after a space or T) by HH:MM, HH:MM:SS
-// or HH:MM:SS.ffffff; a date keeps only its day, a timestamp without a time
-// is midnight. Stored canonically as PostgreSQL prints them with DateStyle
-// ISO: '2024-01-31' and '2024-01-31 10:05:00' (fractions without trailing
-// zeros). A text of another shape is 22007, a field out of range (month
-// 13, February 30th, hour 24) 22008, as PostgreSQL says.
+// or HH:MM:SS.ffffff, then optionally by a zone: Z, UTC or GMT, or an
+// offset (+HH, +HHMM, +HH:MM[:SS], or with -), a space before it allowed. A date
+// keeps only its day, a timestamp without a time is midnight; a timestamp
+// without time zone ignores the zone, as PostgreSQL does, and a timestamp
+// with time zone is moved by it to UTC (ccsim's session time zone; a text
+// without a zone is read in it). Stored canonically as PostgreSQL prints
+// them with DateStyle ISO: '2024-01-31', '2024-01-31 10:05:00' and
+// '2024-01-31 10:05:00+00' (fractions without trailing zeros). A text of
+// another shape is 22007, a field out of range (month 13, February 30th,
+// hour 24) 22008, as PostgreSQL says; a zone named otherwise (PST,
+// Europe/Paris) is 0A000: the names' offsets are not modelled.
+namespace {
+
+int days_in_month(int year, int month) {
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return days[month - 1];
+}
+
+// Moves a valid day by one day forward (+1) or back (-1).
+void step_day(int& year, int& month, int& day, int by) {
+  day += by;
+  if (day < 1) {
+    if (--month < 1) month = 12, --year;
+    day = days_in_month(year, month);
+  } else if (day > days_in_month(year, month)) {
+    day = 1;
+    if (++month > 12) month = 1, ++year;
+  }
+}
+
+}  // namespace
+
 Value datetime_value(const std::string& text, ColumnType t) {
-  const char* type = t == ColumnType::kDate ? "date" : "timestamp";
+  const char* type = t == ColumnType::kDate        ? "date"
+                     : t == ColumnType::kTimestamp ? "timestamp"
+                                                   : "timestamp with time zone";
   auto syntax = [&] {
     return SqlError("22007",
                     std::string("invalid input syntax for type ") + type + ": \"" + text + "\"");
@@ -291,8 +332,56 @@ Value datetime_value(const std::string& text, ColumnType t) {
   sep('-');
   int day = digits(2);
   int hour = 0, minute = 0, second = 0;
+  int offset = 0;  // seconds east of UTC
   std::string fraction;
-  if (at < s.size()) {
+  // ---- a zone: after the date or the time, a space before it allowed ----
+  // As PostgreSQL's DecodeTimezone: +H[H], then :M[M][:S[S]], or run
+  // together as +HMM or +HHMM; at most 15 hours, 59 minutes, 59 seconds.
+  auto zone = [&] {
+    if (at < s.size() && s[at] == ' ') ++at;
+    if (at >= s.size()) throw syntax();
+    if (s[at] == '+' || s[at] == '-') {
+      int sign = s[at++] == '-' ? -1 : 1;
+      auto number = [&] {
+        size_t from = at;
+        long v = 0;
+        while (at < s.size() && std::isdigit(static_cast<unsigned char>(s[at])) && at - from < 9)
+          v = v * 10 + (s[at++] - '0');
+        if (at == from) throw syntax();
+        return std::pair{v, at - from};
+      };
+      auto [h, width] = number();
+      long m = 0, sec = 0;
+      if (at < s.size() && s[at] == ':') {
+        ++at;
+        m = number().first;
+        if (at < s.size() && s[at] == ':') ++at, sec = number().first;
+      } else if (width > 2) {
+        m = h % 100, h /= 100;
+      }
+      if (at != s.size()) throw syntax();
+      if (h > 15 || m > 59 || sec > 59)
+        throw SqlError("22008", "time zone displacement out of range: \"" + text + "\"");
+      offset = sign * static_cast<int>(h * 3600 + m * 60 + sec);
+      return;
+    }
+    std::string name = s.substr(at);
+    if (!std::all_of(name.begin(), name.end(), [](char c) {
+          return std::isalpha(static_cast<unsigned char>(c)) || c == '/' || c == '_';
+        }))
+      throw syntax();
+    if (!iequals(name, "Z") && !iequals(name, "UTC") && !iequals(name, "GMT"))
+      throw SqlError("0A000", "the time zone \"" + name +
+                                  "\" is not modelled; ccsim reads Z, UTC, GMT and offsets like "
+                                  "+02:00 (\"" +
+                                  text + "\")");
+    at = s.size();
+  };
+  if (at < s.size() && (s[at] == '+' || s[at] == '-' ||
+                        (s[at] == ' ' && at + 1 < s.size() &&
+                         !std::isdigit(static_cast<unsigned char>(s[at + 1]))))) {
+    zone();
+  } else if (at < s.size()) {
     if (s[at] != ' ' && s[at] != 'T') throw syntax();
     ++at;
     hour = digits(2);
@@ -308,13 +397,20 @@ Value datetime_value(const std::string& text, ColumnType t) {
         if (fraction.empty() || fraction.size() > 6) throw syntax();
       }
     }
-    if (at != s.size()) throw syntax();
+    if (at < s.size()) zone();
   }
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > days[month - 1] || hour > 23 ||
-      minute > 59 || second > 59)
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+      hour > 23 || minute > 59 || second > 59)
     throw SqlError("22008", "date/time field value out of range: \"" + text + "\"");
+  if (t == ColumnType::kTimestampTz && offset != 0) {
+    int seconds = (hour * 60 + minute) * 60 + second - offset;
+    if (seconds < 0) seconds += 24 * 3600, step_day(year, month, day, -1);
+    if (seconds >= 24 * 3600) seconds -= 24 * 3600, step_day(year, month, day, 1);
+    hour = seconds / 3600, minute = seconds / 60 % 60, second = seconds % 60;
+    if (year < 1 || year > 9999)
+      throw SqlError("0A000",
+                     "a timestamp outside the years 1 to 9999 is not modelled: \"" + text + "\"");
+  }
   auto pad = [](int v, size_t width) {
     std::string d = std::to_string(v);
     return std::string(width > d.size() ? width - d.size() : 0, '0') + d;
@@ -324,15 +420,15 @@ Value datetime_value(const std::string& text, ColumnType t) {
   r += " " + pad(hour, 2) + ":" + pad(minute, 2) + ":" + pad(second, 2);
   while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
   if (!fraction.empty()) r += "." + fraction;
+  if (t == ColumnType::kTimestampTz) r += "+00";
   return r;
 }
 
 Value coerce(const Value& v, ColumnType t, const std::string& column) {
   if (is_null(v)) return v;
-  if (t == ColumnType::kDate || t == ColumnType::kTimestamp) {
+  if (is_datetime(t)) {
     if (auto* text = std::get_if<std::string>(&v)) return datetime_value(*text, t);
-    throw SqlError("42804", "column \"" + column + "\" is of type " +
-                                (t == ColumnType::kDate ? "date" : "timestamp without time zone") +
+    throw SqlError("42804", "column \"" + column + "\" is of type " + datetime_type_name(t) +
                                 " but expression is of type " + type_name(v));
   }
   if (t == ColumnType::kBool) {

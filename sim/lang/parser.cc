@@ -413,7 +413,10 @@ class Parser : ClauseParsing {
   static std::string column_label(const Expr& e) {
     switch (e.kind) {
       case ExprKind::kLiteral:
-        if (e.typed) return *e.typed == ColumnType::kDate ? "date" : "timestamp";
+        if (e.typed)
+          return *e.typed == ColumnType::kDate        ? "date"
+                 : *e.typed == ColumnType::kTimestamp ? "timestamp"
+                                                      : "timestamptz";
         return "?column?";
       case ExprKind::kColumn:
         return e.name;
@@ -583,18 +586,10 @@ class Parser : ClauseParsing {
         col.type = ColumnType::kBool;
       } else if (accept("date")) {
         col.type = ColumnType::kDate;
-      } else if (peek_is("timestamp")) {
-        ++at_;
-        col.type = ColumnType::kTimestamp;
-        if (peek_is("with") || peek_is("without")) {
-          const Token& w = peek();
-          bool with = peek_is("with");
-          ++at_;
-          expect("TIME", "after WITH or WITHOUT");
-          expect("ZONE", "after TIME");
-          if (with)
-            fail(w, "the column type timestamp with time zone is not modelled; write timestamp");
-        }
+      } else if (accept("timestamptz")) {
+        col.type = ColumnType::kTimestampTz;
+      } else if (accept("timestamp")) {
+        col.type = timestamp_zone();
       } else if (accept("numeric") || accept("decimal")) {
         col.type = ColumnType::kNumeric;
         if (peek().kind == TokenKind::kSymbol && peek().text == "(")
@@ -604,8 +599,8 @@ class Parser : ClauseParsing {
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
         fail(t,
-             "expected a column type (int, bigint, text, varchar, numeric, boolean, date or "
-             "timestamp), found " +
+             "expected a column type (int, bigint, text, varchar, numeric, boolean, date, "
+             "timestamp or timestamptz), found " +
                  describe(t));
       }
       for (;;) {
@@ -684,6 +679,46 @@ class Parser : ClauseParsing {
   // LOCK [TABLE] [ONLY] t[, ...] [IN mode MODE] [NOWAIT]. ccsim models the
   // default mode, ACCESS EXCLUSIVE, which conflicts with every other: the
   // weaker modes would need the locks every statement takes on its tables.
+  // After TIMESTAMP: [WITH | WITHOUT TIME ZONE], which type it names.
+  ColumnType timestamp_zone() {
+    if (!peek_is("with") && !peek_is("without")) return ColumnType::kTimestamp;
+    bool with = peek_is("with");
+    ++at_;
+    expect("TIME", "after WITH or WITHOUT");
+    expect("ZONE", "after TIME");
+    return with ? ColumnType::kTimestampTz : ColumnType::kTimestamp;
+  }
+
+  // ---- Rule: a typed literal names its type, then a quoted text --------------
+  // DATE 'text', TIMESTAMP [WITH[OUT] TIME ZONE] 'text', TIMESTAMPTZ 'text':
+  // when the tokens ahead are one, consumes the type's words and returns
+  // it, leaving the text next; otherwise consumes nothing.
+  std::optional<ColumnType> typed_literal_type() {
+    size_t words = 0;
+    ColumnType t;
+    auto word = [&](size_t k, const char* w) {
+      return at_ + k < tokens_.size() && tokens_[at_ + k].kind == TokenKind::kIdent &&
+             iequals(tokens_[at_ + k].text, w);
+    };
+    if (word(0, "DATE")) {
+      t = ColumnType::kDate, words = 1;
+    } else if (word(0, "TIMESTAMPTZ")) {
+      t = ColumnType::kTimestampTz, words = 1;
+    } else if (word(0, "TIMESTAMP")) {
+      t = ColumnType::kTimestamp, words = 1;
+      if ((word(1, "WITH") || word(1, "WITHOUT")) && word(2, "TIME") && word(3, "ZONE")) {
+        if (word(1, "WITH")) t = ColumnType::kTimestampTz;
+        words = 4;
+      }
+    } else {
+      return std::nullopt;
+    }
+    if (at_ + words >= tokens_.size() || tokens_[at_ + words].kind != TokenKind::kString)
+      return std::nullopt;
+    at_ += words;
+    return t;
+  }
+
   LockTableStmt lock_table() {
     LockTableStmt l;
     accept("TABLE");
@@ -1031,12 +1066,11 @@ class Parser : ClauseParsing {
         return e;
       case TokenKind::kIdent: {
         // ---- Rule: DATE 'text' and TIMESTAMP 'text' are typed literals -------
-        if ((peek_is("DATE") || peek_is("TIMESTAMP")) && at_ + 1 < tokens_.size() &&
-            tokens_[at_ + 1].kind == TokenKind::kString) {
+        if (auto typed = typed_literal_type()) {
           e->kind = ExprKind::kLiteral;
-          e->typed = peek_is("DATE") ? ColumnType::kDate : ColumnType::kTimestamp;
-          e->literal = tokens_[at_ + 1].text;
-          at_ += 2;
+          e->typed = typed;
+          e->literal = peek().text;
+          ++at_;
           return e;
         }
         if (accept("NULL")) {

@@ -27,8 +27,7 @@ class Printer {
     };
     switch (e.kind) {
       case ExprKind::kLiteral:
-        if (e.typed)
-          return (*e.typed == ColumnType::kDate ? "DATE " : "TIMESTAMP ") + to_sql(e.literal);
+        if (e.typed) return datetime_keyword(*e.typed) + (" " + to_sql(e.literal));
         return to_sql(e.literal);
       case ExprKind::kColumn:
         if (e.excluded) return "EXCLUDED." + sql_identifier(e.name);
@@ -117,6 +116,8 @@ std::string type_sql(ColumnType t) {
       return "date";
     case ColumnType::kTimestamp:
       return "timestamp";
+    case ColumnType::kTimestampTz:
+      return "timestamptz";
   }
   return "?";
 }

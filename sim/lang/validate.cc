@@ -139,13 +139,9 @@ class Validator {
       if (a.column.empty()) continue;
       column(s, t, a.column);
       ColumnType ct = t.columns[static_cast<size_t>(t.column_index(a.column))].type;
-      if (a.kind == AggKind::kSum &&
-          (ct == ColumnType::kText || ct == ColumnType::kDate || ct == ColumnType::kTimestamp))
+      if (a.kind == AggKind::kSum && (ct == ColumnType::kText || is_datetime(ct)))
         fail(s, column_of(s, a.column),
-             std::string("sum(") +
-                 (ct == ColumnType::kText   ? "text"
-                  : ct == ColumnType::kDate ? "date"
-                                            : "timestamp without time zone") +
+             std::string("sum(") + (ct == ColumnType::kText ? "text" : datetime_type_name(ct)) +
                  ") does not exist in PostgreSQL (42883): sum adds numbers");
     }
     expr(s, &t, sel.where);

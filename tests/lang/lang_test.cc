@@ -325,7 +325,7 @@ TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[
   CHECK(fit(Value{Null{}}, c) == Value{Null{}});
   CHECK(line_error_of("CREATE TABLE u (a character(3))") ==
         "f.toml:7:21: error: the column type character is not modelled; the types are int, "
-        "bigint, text, varchar, numeric, boolean, date and timestamp");
+        "bigint, text, varchar, numeric, boolean, date, timestamp and timestamptz");
 }
 
 TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
@@ -383,9 +383,11 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:26: error: a table-level UNIQUE constraint is not modelled"},
       {"CREATE TABLE u (a interval)",
        "7:21: error: the column type interval is not modelled; the "
-       "types are int, bigint, text, varchar, numeric, boolean, date and timestamp"},
-      {"CREATE TABLE u (a timestamp with time zone)",
-       "7:31: error: the column type timestamp with time zone is not modelled; write timestamp"},
+       "types are int, bigint, text, varchar, numeric, boolean, date, timestamp and "
+       "timestamptz"},
+      {"CREATE TABLE u (a timestamp with zone)",
+       "7:36: error: expected TIME after WITH or "
+       "WITHOUT, found 'zone'"},
       {"CREATE TABLE u (a int REFERENCES t ON DELETE SET NULL)",
        "7:48: error: ON DELETE SET NULL is not modelled; ccsim's foreign keys are NO ACTION or "
        "RESTRICT"},
@@ -604,6 +606,64 @@ TEST_CASE("typed literals and named table-level keys", "[lang]") {
   std::vector<std::optional<std::string>> params;
   CHECK(server_sql(parse("SELECT id FROM t WHERE day = DATE '2024-01-05'"), Vars{}, &params) ==
         "SELECT id FROM t WHERE day = DATE '2024-01-05'");
+  // TIMESTAMPTZ and TIMESTAMP WITH TIME ZONE: the instant in UTC, ccsim's
+  // session time zone, printed as PostgreSQL prints it there.
+  CHECK(value_of("TIMESTAMPTZ '2024-02-29 10:00'") == Value{std::string("2024-02-29 10:00:00+00")});
+  CHECK(value_of("TIMESTAMP WITH TIME ZONE '2024-03-01 01:30:00.5+02'") ==
+        Value{std::string("2024-02-29 23:30:00.5+00")});  // back over a leap day
+  CHECK(value_of("TIMESTAMPTZ '2023-12-31 20:00 -05:30'") ==
+        Value{std::string("2024-01-01 01:30:00+00")});  // forward over a year
+  CHECK(value_of("TIMESTAMPTZ '2024-04-30 23:00-0100'") ==
+        Value{std::string("2024-05-01 00:00:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01T00:00:00Z'") ==
+        Value{std::string("2024-01-01 00:00:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01'") == Value{std::string("2024-01-01 00:00:00+00")});
+  // Offsets as PostgreSQL reads them (each checked on PostgreSQL 15): one
+  // digit of hours, run-together minutes, seconds, and after a date alone.
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01 10:00 +2'") ==
+        Value{std::string("2024-01-01 08:00:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01 10:00+053'") ==
+        Value{std::string("2024-01-01 09:07:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01 10:00+1:5'") ==
+        Value{std::string("2024-01-01 08:55:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01 10:00+05:30:15'") ==
+        Value{std::string("2024-01-01 04:29:45+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01+02'") == Value{std::string("2023-12-31 22:00:00+00")});
+  CHECK(value_of("TIMESTAMPTZ '2024-01-01 10:00 utc'") ==
+        Value{std::string("2024-01-01 10:00:00+00")});
+  // A timestamp without time zone ignores the zone; a date keeps its day.
+  CHECK(value_of("TIMESTAMP '2024-01-01 10:00+05'") == Value{std::string("2024-01-01 10:00:00")});
+  CHECK(value_of("DATE '2024-01-01 23:00 UTC'") == Value{std::string("2024-01-01")});
+  for (auto [text, state] : std::vector<std::pair<std::string, std::string>>{
+           {"TIMESTAMPTZ '2024-01-01 10:00+16'", "22008"},
+           {"TIMESTAMPTZ '2024-01-01 10:00 PST'", "0A000"},
+           {"TIMESTAMPTZ '2024-01-01 10:00 +2 x'", "22007"},
+           {"TIMESTAMPTZ '2024-01-01 10:00 1'", "22007"},
+           {"TIMESTAMPTZ '2024-01-01 10:00+'", "22007"},
+           {"TIMESTAMPTZ '2024-01-01 10:00+05:60'", "22008"},
+           {"TIMESTAMPTZ '0001-01-01 00:30+01'", "0A000"}}) {
+    try {
+      value_of(text);
+      FAIL(text << " was read");
+    } catch (const SqlError& e) {
+      CHECK(std::string(e.sqlstate()) == state);
+    }
+  }
+  // Compared, the lower type is promoted: a date to its midnight, a
+  // timestamp to that time in UTC.
+  CHECK(eval_pred(*std::get<UpdateStmt>(parse("UPDATE t SET v = 1 WHERE DATE '2024-01-01' = "
+                                              "TIMESTAMPTZ '2024-01-01 02:00+02'")
+                                            .body)
+                       .where,
+                  EvalEnv{}) == true);
+  CHECK(eval_pred(
+            *std::get<UpdateStmt>(parse("UPDATE t SET v = 1 WHERE TIMESTAMP '2024-01-01 10:00' < "
+                                        "TIMESTAMPTZ '2024-01-01 10:00:00.1'")
+                                      .body)
+                 .where,
+            EvalEnv{}) == true);
+  CHECK(server_sql(parse("SELECT id FROM t WHERE at = TIMESTAMP WITH TIME ZONE '2024-01-05'"),
+                   Vars{}, &params) == "SELECT id FROM t WHERE at = TIMESTAMPTZ '2024-01-05'");
   // A column named date is still a column.
   CHECK(std::get<UpdateStmt>(parse("UPDATE t SET v = 1 WHERE date = '2024-01-05'").body)
             .where->lhs->kind == ExprKind::kColumn);
