@@ -62,6 +62,10 @@ struct Column {
   std::optional<Value> default_value;
   // varchar(n) (a text column): at most n characters; 0 for no limit.
   int64_t max_length = 0;
+  // serial (an int column) or bigserial (a bigint one): NOT NULL, and its
+  // default is the next value of the column's own sequence (table_column_seq),
+  // which no rollback gives back (store.h, Store::next_serial).
+  bool serial = false;
   bool operator==(const Column&) const = default;
 };
 

@@ -579,6 +579,50 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   }
 }
 
+Value Executor::column_default(TableId tid, size_t c) {
+  Store& s = w_.store;
+  const Column& col = s.table(tid).columns[c];
+  if (col.serial) return Value{s.next_serial(tid, c)};
+  return col.default_value.value_or(Null{});
+}
+
+// ---- Rule: SET serial_col = DEFAULT takes nextval as PostgreSQL projects ----
+// PostgreSQL computes an UPDATE's new row (its SET list, nextval included)
+// when the scan reaches a row its WHERE keeps, before locking it; when the
+// row turns out to have been changed meanwhile (READ COMMITTED), the
+// re-check that still keeps it computes the new row again: a second nextval.
+// So a serial DEFAULT takes its value when the row is first reached
+// (project_serials, kept in the cursor) and a new one when the row was
+// followed to a newer version; every value taken is used up.
+void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  if (c.projected_at == c.next + 1) return;
+  const Table& t = w_.store.table(tid);
+  c.projection.clear();
+  for (const Assignment& a : upd.sets) {
+    size_t i = column_named(t, a.column);
+    if (a.value->kind == ExprKind::kDefault && t.columns[i].serial)
+      c.projection.push_back(column_default(tid, i));
+  }
+  c.projected_at = c.next + 1;
+}
+
+Value Executor::set_value(RequestId r, TableId tid, const Assignment& a, size_t i,
+                          const EvalEnv& env) {
+  const Table& t = w_.store.table(tid);
+  if (a.value->kind != ExprKind::kDefault) return fit(eval_value(*a.value, env), t.columns[i]);
+  if (!t.columns[i].serial) return column_default(tid, i);
+  // The projection's value, by this assignment's rank among the serial DEFAULTs.
+  const UpdateStmt& upd =
+      std::get<UpdateStmt>(w_.requests[r.value].program->steps[w_.requests[r.value].pc].body);
+  size_t k = 0;
+  for (const Assignment& b : upd.sets) {
+    if (&b == &a) break;
+    if (b.value->kind == ExprKind::kDefault && t.columns[column_named(t, b.column)].serial) ++k;
+  }
+  return w_.sessions[r.value].cursor->projection.at(k);
+}
+
 // The lock an UPDATE that assigns a key column takes on the row whose
 // version `found` it reached: FOR UPDATE when the new key differs from the
 // found one, else FOR NO KEY UPDATE.
@@ -592,7 +636,7 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
     if (!t.columns[i].primary_key) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
-    if (fit(eval_value(*a.value, env), t.columns[i]) != before[i]) return LockMode::kUpdate;
+    if (set_value(r, tid, a, i, env) != before[i]) return LockMode::kUpdate;
   }
   return LockMode::kNoKeyUpdate;
 }
@@ -698,6 +742,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // FOR UPDATE when a key column's value changes, FOR NO KEY UPDATE
     // otherwise (SET id = id changes no key), so FOR KEY SHARE is not
     // blocked by an UPDATE that leaves the key as it was.
+    if (upd) project_serials(r, tid, *upd);
     const LockMode mode =
         upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
@@ -795,12 +840,14 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       Row before = s.version(target).values;
       Row after = before;
       std::vector<ColumnChange> changes;  // for the checks that read the log
+      // Followed to a newer version: the re-check computed the row anew.
+      if (target != seen) c.projected_at = 0, project_serials(r, tid, *upd);
       for (const Assignment& a : upd->sets) {
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
         EvalEnv env{&t, &before, &q.vars, log_ ? &from : nullptr, true};
         env.subqueries = &c.subqueries;
-        after[i] = fit(eval_value(*a.value, env), t.columns[i]);
+        after[i] = set_value(r, tid, a, i, env);
         if (log_)
           changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                          names_column(*a.value, a.column)});

@@ -43,6 +43,16 @@ class Executor : public SqlBackend {
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   LockMode update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found);
+  // DEFAULT for column c of table t: its DEFAULT constant, NULL without one,
+  // or a serial column's next value (taken from its sequence now).
+  Value column_default(TableId t, size_t c);
+  // The value SET gives column i (a.column) in an UPDATE of a row read
+  // through env: DEFAULT is the column's default (see advance() for when a
+  // serial column's is taken).
+  Value set_value(RequestId r, TableId tid, const Assignment& a, size_t i, const EvalEnv& env);
+  // An UPDATE's serial DEFAULTs for the candidate at the cursor's next, taken
+  // once when the row is first reached (PostgreSQL's projection).
+  void project_serials(RequestId r, TableId tid, const UpdateStmt& upd);
   bool key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const;
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);
   SqlAnswer wait_for_writer(RequestId r, RowId row);

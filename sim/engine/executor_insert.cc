@@ -24,13 +24,16 @@ void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
       throw SqlError("42601", "INSERT has more expressions than target columns");
     if (!ins.columns.empty() && exprs.size() < targets)
       throw SqlError("42601", "INSERT has more target columns than expressions");
+    // A serial column left out or given DEFAULT holds 0 until the row's
+    // turn (advance_insert, serial_cells).
     Row row;
-    for (const Column& col : t.columns) row.push_back(col.default_value.value_or(Null{}));
+    for (const Column& col : t.columns)
+      row.push_back(col.serial ? Value{int64_t{0}} : col.default_value.value_or(Null{}));
     for (size_t i = 0; i < exprs.size(); ++i) {
       size_t col = ins.columns.empty() ? i : column_named(t, ins.columns[i]);
+      if (exprs[i]->kind == ExprKind::kDefault) continue;
       row[col] = fit(eval_value(*exprs[i], params), t.columns[col]);
     }
-    check_not_null(t, row);
     c.inserts.push_back(std::move(row));
   }
   // ---- Rule: the conflict target names a unique key (42P10) ------------------
@@ -61,12 +64,47 @@ void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
 // fails with 40001 "could not serialize access due to concurrent update"
 // (ExecCheckTIDVisible). A left-out row is not written, so it meets no
 // SERIALIZABLE write check.
+namespace {
+
+// The serial columns of row `k` of an INSERT whose values come from their
+// sequence: those it leaves out, and those it gives DEFAULT.
+std::vector<size_t> serial_cells(const Table& t, const InsertStmt& ins, size_t k) {
+  std::vector<size_t> out;
+  const std::vector<ExprPtr>& exprs = ins.rows[k];
+  for (size_t col = 0; col < t.columns.size(); ++col) {
+    if (!t.columns[col].serial) continue;
+    std::optional<size_t> given;
+    if (ins.columns.empty()) {
+      if (col < exprs.size()) given = col;
+    } else {
+      for (size_t i = 0; i < ins.columns.size(); ++i)
+        if (t.column_index(ins.columns[i]) == static_cast<int>(col)) given = i;
+    }
+    if (!given || exprs[*given]->kind == ExprKind::kDefault) out.push_back(col);
+  }
+  return out;
+}
+
+}  // namespace
+
 bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting) {
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
   TableId tid = table_named(s, ins.table);
   while (c.next < c.inserts.size()) {
+    // ---- Rule: a serial column's value is taken when its row is inserted ------
+    // PostgreSQL forms and inserts the rows of VALUES one at a time, taking
+    // each one's nextval as it forms it: before the row's NOT NULL columns
+    // and key are checked, so a row left out by ON CONFLICT, or one that
+    // fails, uses its value up too, and the rows before it were inserted
+    // (and may have waited) first.
+    if (c.serials_taken == c.next) {
+      for (size_t col : serial_cells(s.table(tid), ins, c.next))
+        c.inserts[c.next][col] = Value{s.next_serial(tid, col)};
+      ++c.serials_taken;
+    }
     const Row& values = c.inserts[c.next];
+    check_not_null(s.table(tid), values);  // as the row is formed (ExecConstraints)
     if (ins.on_conflict) {
       if (auto k = find_key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX})) {
         if (k->unfinished) {
@@ -163,7 +201,10 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     EvalEnv env{&t, &before, &q.vars, &from, true};
     env.excluded = &proposed;
     env.subqueries = &c.subqueries;
-    after[i] = fit(eval_value(*a.value, env), t.columns[i]);
+    // DEFAULT: a serial column's next value is taken here, once the row is
+    // locked (ExecOnConflictUpdate projects after its lock and WHERE).
+    after[i] = a.value->kind == ExprKind::kDefault ? column_default(tid, i)
+                                                   : fit(eval_value(*a.value, env), t.columns[i]);
     changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                    names_column(*a.value, a.column)});
   }

@@ -37,7 +37,14 @@ struct Cursor {
   std::vector<VersionId> candidates;  // rows the statement's snapshot matched, in order
   std::vector<Row> inserts;           // INSERT: evaluated rows still to insert
   size_t next = 0;                    // next candidate or insert row
-  std::vector<VersionId> out;         // SELECT: result rows (versions), in order
+  // INSERT: how many rows have their serial columns' values (taken from the
+  // sequence when the row's turn comes, as PostgreSQL inserts row by row).
+  size_t serials_taken = 0;
+  // UPDATE with SET serial_col = DEFAULT: the values its projection took
+  // for candidate projected_at - 1 (0: none), in SET order.
+  std::vector<Value> projection;
+  size_t projected_at = 0;
+  std::vector<VersionId> out;  // SELECT: result rows (versions), in order
   int64_t rowcount = 0;
   bool waiting = false;
   RowId wait_row;

@@ -125,6 +125,10 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
         put_row(out, r);
     }
     put(out, c.next);
+    put(out, c.serials_taken);
+    put(out, c.projected_at);
+    put(out, c.projection.size());
+    for (const Value& v : c.projection) put_value(out, v);
     put(out, c.out.size());
     for (VersionId v : c.out) put(out, version_label_[v.value]);
     put(out, static_cast<uint64_t>(c.rowcount));
@@ -244,6 +248,8 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
     const Table& table = s.table(TableId{static_cast<uint32_t>(t)});
     put(out, table.dropped);
     put(out, table.rows.size());
+    put(out, table.sequences.size());
+    for (int64_t last : table.sequences) put_value(out, Value{last});
     if (t >= tables_initial_) {
       put_text(out, table.name);
       put_text(out, table.key_name);
@@ -254,6 +260,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
         put(out, c.primary_key);
         put(out, c.not_null);
         put(out, static_cast<uint64_t>(c.max_length));
+        put(out, c.serial);
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
       }

@@ -66,6 +66,8 @@ std::string to_sql(const Expr& e) {
       return "coalesce(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
+    case ExprKind::kDefault:
+      return "DEFAULT";
     case ExprKind::kSubquery: {
       std::string item = e.aggregate
                              ? std::string(to_sql(e.aggregate->kind)) + "(" +

@@ -34,8 +34,9 @@ enum class ExprKind {
   kIsNotNull,
   kAdvisory,
   kSubquery,
-  kCoalesce,       // coalesce(lhs, rhs): lhs unless it is NULL (more arguments nest in rhs)
-  kCurrentSetting  // current_setting('name'): a setting's value as text
+  kCoalesce,        // coalesce(lhs, rhs): lhs unless it is NULL (more arguments nest in rhs)
+  kCurrentSetting,  // current_setting('name'): a setting's value as text
+  kDefault          // DEFAULT, as a value of VALUES or SET: the column's default
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.

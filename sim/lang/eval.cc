@@ -92,6 +92,8 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     case ExprKind::kLiteral:
       if (e.typed) return datetime_value(std::get<std::string>(e.literal), *e.typed);
       return e.literal;
+    case ExprKind::kDefault:  // the executor puts the column's default in its place
+      throw SqlError("42601", "DEFAULT is not allowed in this context");
     case ExprKind::kColumn: {
       int i = env.table ? env.table->column_index(e.name) : -1;
       const Row* row = e.excluded ? env.excluded : env.row;

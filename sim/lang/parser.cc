@@ -444,6 +444,16 @@ class Parser : ClauseParsing {
     return u;
   }
 
+  // ---- Rule: DEFAULT stands for the column's default -------------------------
+  // A value of INSERT's VALUES or of SET may be DEFAULT: what the column's
+  // DEFAULT clause says (NULL without one), or a serial column's next value.
+  ExprPtr expr_or_default() {
+    if (!accept("DEFAULT")) return expr();
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kDefault;
+    return e;
+  }
+
   // SET's list: col = expr[, col = expr ...] (UPDATE, ON CONFLICT DO UPDATE).
   std::vector<Assignment> assignments() {
     std::vector<Assignment> sets;
@@ -451,7 +461,7 @@ class Parser : ClauseParsing {
       Assignment a;
       a.column = name("a column name in SET");
       expect_symbol("=", "after the column name in SET");
-      a.value = expr();
+      a.value = expr_or_default();
       sets.push_back(std::move(a));
     } while (accept_symbol(","));
     return sets;
@@ -484,7 +494,7 @@ class Parser : ClauseParsing {
       do {
         expect_symbol("(", "to open a row of values");
         std::vector<ExprPtr> row;
-        do row.push_back(expr());
+        do row.push_back(expr_or_default());
         while (accept_symbol(","));
         expect_symbol(")", "to close the row of values");
         ins.rows.push_back(std::move(row));
@@ -572,6 +582,12 @@ class Parser : ClauseParsing {
         col.type = ColumnType::kInt;
       } else if (accept("bigint") || accept("int8")) {
         col.type = ColumnType::kBigInt;
+      } else if (accept("serial") || accept("serial4")) {
+        col.type = ColumnType::kInt;
+        col.serial = col.not_null = true;
+      } else if (accept("bigserial") || accept("serial8")) {
+        col.type = ColumnType::kBigInt;
+        col.serial = col.not_null = true;
       } else if (accept("text")) {
         col.type = ColumnType::kText;
       } else if (accept("varchar") ||
@@ -613,7 +629,10 @@ class Parser : ClauseParsing {
         } else if (accept("NOT")) {
           expect("NULL", "after NOT");
           col.not_null = true;
-        } else if (accept("DEFAULT")) {
+        } else if (const Token& d = peek(); accept("DEFAULT")) {
+          if (col.serial || col.default_value)
+            fail(d, "multiple default values specified for column \"" + col.name +
+                        "\" of table \"" + c.table + "\" (42601)");
           col.default_value = constant();
         } else if (accept("REFERENCES")) {
           ForeignKeyDef fk;

@@ -54,6 +54,8 @@ class Printer {
         return "COALESCE(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
       case ExprKind::kCurrentSetting:
         return "current_setting(" + to_sql(Value{e.name}) + ")";
+      case ExprKind::kDefault:
+        return "DEFAULT";
       case ExprKind::kSubquery: {
         // Its columns are its own table's, never qualified by the outer one.
         std::string outer = std::exchange(qualifier_, "");
@@ -236,6 +238,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " +
                     (c.max_length > 0 ? "varchar(" + std::to_string(c.max_length) + ")"
+                     : c.serial       ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
                                       : type_sql(c.type)) +
                     (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +
                     (c.primary_key && key.size() == 1 ? " PRIMARY KEY"

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace ccsim {
 
@@ -32,9 +33,31 @@ bool conflicts(LockMode a, LockMode b) {
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns,
                             const std::string& key_name) {
-  tables_.push_back(Table{
-      name, key_name.empty() ? name + "_pkey" : key_name, std::move(columns), {}, {}, false, {}});
+  bool serial =
+      std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.serial; });
+  size_t width = columns.size();
+  tables_.push_back(Table{name,
+                          key_name.empty() ? name + "_pkey" : key_name,
+                          std::move(columns),
+                          {},
+                          {},
+                          false,
+                          {},
+                          {}});
+  if (serial) tables_.back().sequences.assign(width, 0);
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
+}
+
+int64_t Store::next_serial(TableId t, size_t c) {
+  Table& table = tables_[t.value];
+  const Column& col = table.columns[c];
+  int64_t max = col.type == ColumnType::kBigInt ? std::numeric_limits<int64_t>::max()
+                                                : std::numeric_limits<int32_t>::max();
+  int64_t& last = table.sequences[c];
+  if (last == max)
+    throw SqlError("2200H", "nextval: reached maximum value of sequence \"" + table.name + "_" +
+                                col.name + "_seq\" (" + std::to_string(max) + ")");
+  return ++last;
 }
 
 // A new row without versions in the hidden table that advisory and table

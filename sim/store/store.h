@@ -50,6 +50,9 @@ struct Table {
   // the old key too; lookups check the row's newest version, so a stale
   // entry is only skipped, and no row with the key is ever missing.
   std::map<Row, std::vector<RowId>> by_key;
+  // The last value each serial column's sequence gave (0: none yet), by
+  // column; empty when the table has no serial column.
+  std::vector<int64_t> sequences;
 
   // Returns the index of a column, or -1 when the table has none of that name.
   int column_index(const std::string& column) const;
@@ -288,6 +291,11 @@ class Store {
   // use; LOCK TABLE's ACCESS EXCLUSIVE mode is lock()'s FOR UPDATE: it
   // queues, deadlocks and ends with its transaction like an advisory lock.
   RowId table_lock_row(TableId t);
+  // ---- sequences (serial columns) -------------------------------------------
+  // nextval of column c's sequence: 1, 2, ... whatever becomes of the
+  // transaction that asked (PostgreSQL's sequences are not transactional).
+  // Past the column type's largest value: SqlError 2200H.
+  int64_t next_serial(TableId t, size_t c);
   // The table whose lock row r is; nothing for any other row.
   std::optional<TableId> locked_table(RowId r) const;
   size_t row_count() const { return rows_.size(); }

@@ -681,3 +681,32 @@ TEST_CASE("typed literals and named table-level keys", "[lang]") {
         "f.toml:7:39: error: expected PRIMARY KEY or FOREIGN KEY after CONSTRAINT c (other "
         "constraints are not modelled), found 'NOT'");
 }
+
+TEST_CASE("serial columns and DEFAULT as a value", "[lang]") {
+  auto create = std::get<CreateTableStmt>(
+      parse("CREATE TABLE t (id serial PRIMARY KEY, big bigserial, n int DEFAULT 7)").body);
+  REQUIRE(create.columns.size() == 3);
+  CHECK(create.columns[0].serial);
+  CHECK(create.columns[0].type == ColumnType::kInt);
+  CHECK(create.columns[1].serial);
+  CHECK(create.columns[1].not_null);  // serial is NOT NULL
+  CHECK(create.columns[1].type == ColumnType::kBigInt);
+  CHECK_FALSE(create.columns[2].serial);
+  // A serial column's default is its sequence: another DEFAULT is 42601 in
+  // PostgreSQL.
+  CHECK(line_error_of("CREATE TABLE t (id serial DEFAULT 1)") ==
+        "f.toml:7:29: error: multiple default values specified for column \"id\" of table "
+        "\"t\" (42601)");
+  // DEFAULT stands in VALUES and SET, and goes to the server as written.
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("INSERT INTO t VALUES (DEFAULT, 'x', DEFAULT)"), Vars{}, &params) ==
+        "INSERT INTO t VALUES (DEFAULT, 'x', DEFAULT)");
+  CHECK(server_sql(parse("UPDATE t SET id = DEFAULT WHERE n = 1"), Vars{}, &params) ==
+        "UPDATE t SET id = DEFAULT WHERE n = 1");
+  CHECK(server_sql(parse("CREATE TABLE t (id serial PRIMARY KEY, b bigserial)"), Vars{}, &params) ==
+        "CREATE TABLE t (id serial PRIMARY KEY, b bigserial NOT NULL)");
+  // Anywhere else DEFAULT is no value.
+  CHECK(line_error_of("UPDATE t SET n = DEFAULT + 1") ==
+        "f.toml:7:28: error: expected the end of the step, found '+'");
+  CHECK_THROWS(parse("SELECT * FROM t WHERE n = DEFAULT"));
+}
