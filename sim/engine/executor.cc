@@ -544,7 +544,7 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   }
   if (resumed && c.advisory_wait) {  // the call that waited has its lock
     if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
-    c.advisory_answers.push_back(Value{std::string()});
+    c.advisory_answers.emplace_back(std::in_place_type<std::string>);
     c.advisory_wait = false;
   }
   size_t calls = 0;
@@ -862,6 +862,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       s.ssi_write(c.txn, row, target);
       VersionId made = s.update(row, c.txn, std::move(after));
       if (new_key) s.ssi_insert_index(c.txn, tid);
+      if (upd->returning) c.out.push_back(made);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
@@ -869,6 +870,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
       s.ssi_write(c.txn, row, target);
       s.remove(row, c.txn);
+      if (std::get<DeleteStmt>(st.body).returning) c.out.push_back(target);  // the row removed
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, VersionId{}, {}, log_->events.size()});
@@ -938,8 +940,49 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.rowcount = -1;  // no row count: :rowcount keeps its value
   } else {
     a.rowcount = c.rowcount;
+    if (const Returning* ret = returning_of(st)) returning_answer(r, st, *ret, c.out, &a);
   }
   return a;
+}
+
+// ---- Rule: RETURNING reads the rows as written ----------------------------------
+// One row per row the statement wrote, in the order it wrote them: an
+// INSERT's and an UPDATE's new rows, a DELETE's removed ones (an ON
+// CONFLICT DO NOTHING row left out returns nothing). Every row when
+// narrating; otherwise only the first, which INTO reads.
+void Executor::returning_answer(RequestId r, const Step& st, const Returning& ret,
+                                const std::vector<VersionId>& written, SqlAnswer* a) {
+  const std::string& name = std::visit(
+      [](const auto& b) -> const std::string& {
+        if constexpr (requires { b.table; })
+          return b.table;
+        else
+          throw std::logic_error("RETURNING without a table");
+      },
+      st.body);
+  TableId tid = table_named(w_.store, name);
+  const Table& t = w_.store.table(tid);
+  a->has_rows = true;
+  const bool narrate = narrating(log_);
+  if (narrate) {
+    if (ret.star)
+      for (const Column& col : t.columns) a->columns.push_back(col.name);
+    else
+      a->columns = ret.names;
+  }
+  size_t keep =
+      narrate ? written.size() : std::min<size_t>(written.size(), ret.into.empty() ? 0 : 1);
+  for (size_t k = 0; k < keep; ++k) {
+    const Version& ver = w_.store.version(written[k]);
+    if (ret.star) {
+      a->rows.push_back(ver.values);
+      continue;
+    }
+    EvalEnv env{&t, &ver.values, &w_.requests[r.value].vars, nullptr, true};
+    Row row;
+    for (const ExprPtr& e : ret.items) row.push_back(eval_value(*e, env));
+    a->rows.push_back(std::move(row));
+  }
 }
 
 // The SQL statements, by kind: transaction control here, data statements

@@ -46,6 +46,9 @@ class Executor : public SqlBackend {
   // DEFAULT for column c of table t: its DEFAULT constant, NULL without one,
   // or a serial column's next value (taken from its sequence now).
   Value column_default(TableId t, size_t c);
+  // The rows RETURNING gives for the versions a statement wrote.
+  void returning_answer(RequestId r, const Step& st, const Returning& ret,
+                        const std::vector<VersionId>& written, SqlAnswer* a);
   // The value SET gives column i (a.column) in an UPDATE of a row read
   // through env: DEFAULT is the column's default (see advance() for when a
   // serial column's is taken).

@@ -28,11 +28,13 @@ std::string rows_text(const std::vector<Row>& rows) {
   return out;
 }
 
-// The parameters a SELECT (or an advisory lock's) INTO assigns, or null.
+// The parameters a SELECT's (an advisory lock's, a RETURNING's) INTO
+// assigns, or null.
 const std::vector<std::string>* into_of(const Step& st) {
   if (auto* sel = std::get_if<SelectStmt>(&st.body)) return &sel->into;
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return &adv->into;
   if (auto* values = std::get_if<SelectValuesStmt>(&st.body)) return &values->into;
+  if (const Returning* r = returning_of(st)) return &r->into;
   return nullptr;
 }
 

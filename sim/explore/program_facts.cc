@@ -19,6 +19,11 @@ std::set<std::string> uses_of(const Step& s) {
   std::visit(
       [&](const auto& b) {
         using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, UpdateStmt> || std::is_same_v<T, InsertStmt> ||
+                      std::is_same_v<T, DeleteStmt>) {
+          if (b.returning)
+            for (const ExprPtr& e : b.returning->items) params_of(e, out);
+        }
         if constexpr (std::is_same_v<T, SelectStmt> || std::is_same_v<T, DeleteStmt>) {
           params_of(b.where, out);
         } else if constexpr (std::is_same_v<T, UpdateStmt>) {
@@ -64,6 +69,8 @@ std::set<std::string> defs_of(const Step& s) {
     for (const std::string& v : adv->into) out.insert(v);
   if (auto* values = std::get_if<SelectValuesStmt>(&s.body))
     for (const std::string& v : values->into) out.insert(v);
+  if (const Returning* r = returning_of(s))
+    for (const std::string& v : r->into) out.insert(v);
   if (is_data_statement(s)) out.insert("rowcount");
   return out;
 }

@@ -111,4 +111,11 @@ bool is_sql(const Step& s) {
          !std::holds_alternative<ReleaseAction>(s.body);
 }
 
+const Returning* returning_of(const Step& s) {
+  if (auto* u = std::get_if<UpdateStmt>(&s.body)) return u->returning ? &*u->returning : nullptr;
+  if (auto* i = std::get_if<InsertStmt>(&s.body)) return i->returning ? &*i->returning : nullptr;
+  if (auto* d = std::get_if<DeleteStmt>(&s.body)) return d->returning ? &*d->returning : nullptr;
+  return nullptr;
+}
+
 }  // namespace ccsim

@@ -140,10 +140,22 @@ struct Assignment {
   std::string column;
   ExprPtr value;
 };
+// RETURNING * | expr [AS name], ... [INTO :v, ...] after an INSERT, UPDATE
+// or DELETE: one row per row written, read from the row as written (the new
+// row; DELETE's the row removed), as PostgreSQL returns them. INTO assigns
+// the first row's values, as a SELECT's INTO does.
+struct Returning {
+  bool star = false;  // RETURNING *: every column, in table order
+  std::vector<ExprPtr> items;
+  std::vector<std::string> names;
+  std::vector<std::string> into;
+};
+
 struct UpdateStmt {
   std::string table;
   std::vector<Assignment> sets;
   ExprPtr where;
+  std::optional<Returning> returning;
 };
 // INSERT ... ON CONFLICT [(col, ...)] DO NOTHING | DO UPDATE SET ... [WHERE
 // ...]: a row whose key another live row holds is left out, or that row is
@@ -159,10 +171,12 @@ struct InsertStmt {
   std::vector<std::string> columns;  // empty means all, in table order
   std::vector<std::vector<ExprPtr>> rows;
   std::optional<OnConflict> on_conflict;
+  std::optional<Returning> returning;
 };
 struct DeleteStmt {
   std::string table;
   ExprPtr where;
+  std::optional<Returning> returning;
 };
 
 // FOREIGN KEY (columns) REFERENCES table (ref_columns), or a column's
@@ -309,5 +323,8 @@ struct Program {
   std::vector<Step> steps;
 };
 using ProgramPtr = std::shared_ptr<const Program>;
+
+// The RETURNING clause of an INSERT, UPDATE or DELETE step; null otherwise.
+const Returning* returning_of(const Step& s);
 
 }  // namespace ccsim

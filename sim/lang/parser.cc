@@ -440,8 +440,32 @@ class Parser : ClauseParsing {
     expect("SET", "after the table name");
     u.sets = assignments();
     if (accept("WHERE")) u.where = where_clause();
+    u.returning = returning();
     check_qualifiers(u.table);
     return u;
+  }
+
+  // RETURNING * | expr [AS name], ... [INTO :v, ...]: each column named as a
+  // SELECT's would be.
+  std::optional<Returning> returning() {
+    if (!accept("RETURNING")) return std::nullopt;
+    Returning r;
+    if (accept_symbol("*")) {
+      r.star = true;
+    } else {
+      do {
+        ExprPtr e = expr();
+        std::string label = column_label(*e);
+        if (accept("AS"))
+          label = name("a column name after AS");
+        else if (peek().kind == TokenKind::kIdent && !peek_is("INTO"))
+          label = name("a column name");
+        r.items.push_back(std::move(e));
+        r.names.push_back(std::move(label));
+      } while (accept_symbol(","));
+    }
+    if (accept("INTO")) r.into = into_list();
+    return r;
   }
 
   // ---- Rule: DEFAULT stands for the column's default -------------------------
@@ -530,6 +554,8 @@ class Parser : ClauseParsing {
       }
       ins.on_conflict = std::move(oc);
     }
+    ins.returning = returning();
+    check_qualifiers(ins.table);
     return ins;
   }
 
@@ -538,6 +564,7 @@ class Parser : ClauseParsing {
     expect("FROM", "after DELETE");
     d.table = table_name("a table name after DELETE FROM");
     if (accept("WHERE")) d.where = where_clause();
+    d.returning = returning();
     check_qualifiers(d.table);
     return d;
   }

@@ -74,6 +74,16 @@ class Printer {
     return "?";
   }
 
+  // RETURNING's list, each item named as ccsim names it (so the server's
+  // column names are the same); INTO stays with the client.
+  std::string returning(const std::optional<Returning>& r) {
+    if (!r) return "";
+    if (r->star) return " RETURNING *";
+    std::string out;
+    for (size_t i = 0; i < r->items.size(); ++i)
+      out += (i ? ", " : " RETURNING ") + expr(*r->items[i]) + " AS " + sql_identifier(r->names[i]);
+    return out;
+  }
   std::string where(const ExprPtr& w) { return w ? " WHERE " + expr(*w) : ""; }
 
   std::string qualifier_;  // set: columns are printed as qualifier.col
@@ -197,7 +207,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           for (const Assignment& a : b.sets)
             sets +=
                 (sets.empty() ? "" : ", ") + sql_identifier(a.column) + " = " + p.expr(*a.value);
-          return "UPDATE " + sql_identifier(b.table) + " SET " + sets + p.where(b.where);
+          return "UPDATE " + sql_identifier(b.table) + " SET " + sets + p.where(b.where) +
+                 p.returning(b.returning);
         } else if constexpr (std::is_same_v<T, InsertStmt>) {
           std::string out = "INSERT INTO " + sql_identifier(b.table);
           if (!b.columns.empty()) out += " (" + names_sql(b.columns) + ")";
@@ -225,9 +236,10 @@ std::string print_server_sql(const Step& st, const Vars& vars,
               p.qualifier_.clear();
             }
           }
-          return out;
+          return out + p.returning(b.returning);
         } else if constexpr (std::is_same_v<T, DeleteStmt>) {
-          return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where);
+          return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where) +
+                 p.returning(b.returning);
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
           // One key column says PRIMARY KEY after itself; a key of several is
           // a table-level PRIMARY KEY (PostgreSQL refuses two column-level ones).

@@ -161,6 +161,18 @@ class Validator {
       expr(s, &t, a.value);
     }
     expr(s, &t, u.where);
+    returning(s, t, u.returning);
+  }
+  // RETURNING's expressions read the table's columns; INTO names as many
+  // parameters as it returns columns.
+  void returning(const Step& s, const Table& t, const std::optional<Returning>& r) const {
+    if (!r) return;
+    for (const ExprPtr& e : r->items) expr(s, &t, e);
+    size_t width = r->star ? t.columns.size() : r->items.size();
+    if (!r->into.empty() && r->into.size() != width)
+      fail(s, column_of(s, "INTO"),
+           "INTO names " + std::to_string(r->into.size()) + " parameters but RETURNING returns " +
+               std::to_string(width) + " columns");
   }
   void check(const Step& s, size_t, const InsertStmt& ins) const {
     const Table& t = table(s, ins.table);
@@ -183,10 +195,12 @@ class Validator {
       }
       expr(s, &t, ins.on_conflict->where);
     }
+    returning(s, t, ins.returning);
   }
   void check(const Step& s, size_t, const DeleteStmt& d) const {
     const Table& t = table(s, d.table);
     expr(s, &t, d.where);
+    returning(s, t, d.returning);
   }
   void check(const Step& s, size_t, const LetAction& l) const { expr(s, nullptr, l.value); }
   void check(const Step& s, size_t i, const RetryAction& r) const {

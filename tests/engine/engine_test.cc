@@ -328,3 +328,25 @@ TEST_CASE("a table that names a column twice is refused (42701)", "[engine]") {
   CHECK(test::req(w, "A").error == "column \"a\" specified more than once");
   CHECK_FALSE(w.store.find_table("u"));
 }
+
+TEST_CASE("UPDATE ... RETURNING INTO reads the row it wrote, after a wait the re-checked one",
+          "[engine]") {
+  // The atomic fix of the race: the new value comes back from the UPDATE
+  // itself. B waits for A's row lock; when A commits, B's UPDATE adds to
+  // A's value (READ COMMITTED re-check) and RETURNING reads B's new row.
+  World w =
+      make_world(kEngineSetup,
+                 {{"A", "BEGIN\nUPDATE t SET v = v + 10 WHERE id = 1 RETURNING v INTO :v\nCOMMIT"},
+                  {"B", "UPDATE t SET v = v + 10 WHERE id = 1 RETURNING v * 2, id INTO :v, :id"}});
+  play(w, "A A B");
+  CHECK(req(w, "B").state == RunState::kBlocked);
+  CHECK(var(w, "A", "v") == Value{int64_t{110}});
+  play(w, "A");
+  CHECK(var(w, "B", "v") == Value{int64_t{240}});
+  CHECK(var(w, "B", "id") == Value{int64_t{1}});
+  // A RETURNING that finds no row leaves INTO's parameters NULL, as a
+  // SELECT INTO that finds none does.
+  World none = make_world(kEngineSetup, {{"A", "DELETE FROM t WHERE id = 99 RETURNING v INTO :v"}});
+  play(none, "A");
+  CHECK(var(none, "A", "v") == Value{Null{}});
+}
