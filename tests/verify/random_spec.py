@@ -17,7 +17,10 @@ choices come from a second generator, so the rest of the spec is what the
 seed wrote before. Every seventh from the sixth on (one table only) also
 reads and writes key ranges and IN lists, mostly at SERIALIZABLE, on a
 narrow table or (half of them) a wide one, whose scans the planner
-chooses differently; those choices come from the second generator too. Up to six random permutations end with a
+chooses differently; those choices come from the second generator too.
+Every eleventh from the tenth on (one table only) gives the table a serial
+column and half the statements take its values (INSERT, UPDATE ... SET sn
+= DEFAULT) or return rows (RETURNING), from a third generator. Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
@@ -33,7 +36,9 @@ FOREIGN_KEYS = SEED % 3 == 0
 COMPOSITE = SEED % 6 == 1
 READ_ONLY = SEED % 5 == 4
 RANGES = SEED % 7 == 6 and not FOREIGN_KEYS and not COMPOSITE
+SERIALS = SEED % 11 == 10 and not FOREIGN_KEYS and not COMPOSITE
 M = random.Random(f"read-only {SEED}")  # READ_ONLY's choices: R's sequence stays as it was
+Q = random.Random(f"serial {SEED}")  # SERIALS' choices, apart from R's and M's
 IDS = [1, 2, 3, 4]
 
 
@@ -161,6 +166,21 @@ def range_statement():
     return f"DELETE FROM t WHERE {cond};"
 
 
+def serial_statement():
+    """A statement that takes serial values or returns rows, from Q."""
+    cond = Q.choice([f"id = {Q.choice(IDS)}", f"v > {Q.randint(0, 6)}", f"k = {Q.randint(0, 2)}"])
+    c = Q.random()
+    if c < 0.3:
+        conflict = Q.choice(["", " ON CONFLICT DO NOTHING", " ON CONFLICT (id) DO UPDATE SET v = t.v + 100"])
+        returning = Q.choice([" RETURNING sn", " RETURNING *", ""])
+        return f"INSERT INTO t (id, v, k) VALUES ({Q.choice(IDS + [5, 6])}, {Q.randint(0, 9)}, 0){conflict}{returning};"
+    if c < 0.6:
+        return f"UPDATE t SET sn = DEFAULT, v = v + 1 WHERE {cond} RETURNING id, sn, v;"
+    if c < 0.8:
+        return f"UPDATE t SET v = v + {Q.randint(1, 9)} WHERE {cond} RETURNING v * 10 AS tens;"
+    return f"DELETE FROM t WHERE {cond} RETURNING *;"
+
+
 def main():
     if COMPOSITE:
         lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
@@ -175,7 +195,8 @@ def main():
         statement, last = foreign_key_statement, ["zp", "zc"]
     else:
         wide = ", a text, b text, c text, d text, e text, f text, g text" if RANGES and M.random() < 0.5 else ""
-        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}); "
+        serial = ", sn serial" if SERIALS else ""
+        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}{serial}); "
                  "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0); }",
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
@@ -204,6 +225,8 @@ def main():
                 sql = read_only_statement()
             elif RANGES and M.random() < 0.45:
                 sql = range_statement()
+            elif SERIALS and Q.random() < 0.5:
+                sql = serial_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if not block and "advisory_xact" in sql:
