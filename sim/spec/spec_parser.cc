@@ -272,14 +272,18 @@ class SpecParser {
         if (c == '\n' || c == '\t' || c == '\r') c = ' ';
       size_t first = flat.find_first_not_of(' ');
       if (first != std::string::npos) {
+        // The tokens' columns count from where the statement starts in the
+        // file, so the checks after parsing (validate_program) point at the
+        // right column of a statement on one line.
+        SourcePos p = pos(b.start + start + first);
+        int origin = p.column - static_cast<int>(first);
         try {
-          Step s = parse_step(flat, SourcePos{file_, 1, 1});
-          SourcePos p = pos(b.start + start + first);
+          Step s = parse_step(flat, SourcePos{file_, p.line, origin});
           s.line = p.line;
           s.column = p.column;
           out.push_back(std::move(s));
         } catch (const InputError& e) {
-          throw InputError(pos(b.start + start + static_cast<size_t>(e.pos().column - 1)),
+          throw InputError(pos(b.start + start + static_cast<size_t>(e.pos().column - origin)),
                            e.message());
         }
       }
