@@ -595,9 +595,10 @@ Value Executor::column_default(TableId tid, size_t c) {
 // (project_serials, kept in the cursor) and a new one when the row was
 // followed to a newer version; every value taken is used up.
 void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) {
+  const Table& t = w_.store.table(tid);
+  if (t.sequences.empty()) return;  // no serial column
   Cursor& c = *w_.sessions[r.value].cursor;
   if (c.projected_at == c.next + 1) return;
-  const Table& t = w_.store.table(tid);
   c.projection.clear();
   for (const Assignment& a : upd.sets) {
     size_t i = column_named(t, a.column);
