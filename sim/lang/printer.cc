@@ -148,7 +148,7 @@ std::string sql_identifier(const std::string& name) {
   for (char c : name)
     plain = plain && (std::islower(static_cast<unsigned char>(c)) ||
                       std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  if (plain && !pg_reserved(name)) return name;
+  if (plain && !step_reserved(name)) return name;  // reads back as the step language reads it
   std::string out = "\"";
   for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";

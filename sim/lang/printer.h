@@ -43,7 +43,8 @@ class ServerSqlCache {
 };
 
 // An identifier as PostgreSQL reads it: bare when it is a plain lower-case
-// name that is not a keyword, else in double quotes.
+// name that is no keyword of PostgreSQL's or the step language's (so the
+// printed SQL also reads back as a step), else in double quotes.
 std::string sql_identifier(const std::string& name);
 
 }  // namespace ccsim
