@@ -602,26 +602,20 @@ void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) 
   c.projection.clear();
   for (const Assignment& a : upd.sets) {
     size_t i = column_named(t, a.column);
-    if (a.value->kind == ExprKind::kDefault && t.columns[i].serial)
-      c.projection.push_back(column_default(tid, i));
+    bool serial = a.value->kind == ExprKind::kDefault && t.columns[i].serial;
+    c.projection.push_back(serial ? column_default(tid, i) : Value{Null{}});
   }
   c.projected_at = c.next + 1;
 }
 
-Value Executor::set_value(RequestId r, TableId tid, const Assignment& a, size_t i,
+Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_t k,
                           const EvalEnv& env) {
   const Table& t = w_.store.table(tid);
+  const Assignment& a = upd.sets[k];
+  size_t i = column_named(t, a.column);
   if (a.value->kind != ExprKind::kDefault) return fit(eval_value(*a.value, env), t.columns[i]);
   if (!t.columns[i].serial) return column_default(tid, i);
-  // The projection's value, by this assignment's rank among the serial DEFAULTs.
-  const UpdateStmt& upd =
-      std::get<UpdateStmt>(w_.requests[r.value].program->steps[w_.requests[r.value].pc].body);
-  size_t k = 0;
-  for (const Assignment& b : upd.sets) {
-    if (&b == &a) break;
-    if (b.value->kind == ExprKind::kDefault && t.columns[column_named(t, b.column)].serial) ++k;
-  }
-  return w_.sessions[r.value].cursor->projection.at(k);
+  return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials
 }
 
 // The lock an UPDATE that assigns a key column takes on the row whose
@@ -632,12 +626,12 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   const Table& t = s.table(tid);
   const Row& before = s.version(found).values;
   Cursor& c = *w_.sessions[r.value].cursor;
-  for (const Assignment& a : upd.sets) {
-    size_t i = column_named(t, a.column);
+  for (size_t k = 0; k < upd.sets.size(); ++k) {
+    size_t i = column_named(t, upd.sets[k].column);
     if (!t.columns[i].primary_key) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
-    if (set_value(r, tid, a, i, env) != before[i]) return LockMode::kUpdate;
+    if (set_value(r, tid, upd, k, env) != before[i]) return LockMode::kUpdate;
   }
   return LockMode::kNoKeyUpdate;
 }
@@ -843,12 +837,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       std::vector<ColumnChange> changes;  // for the checks that read the log
       // Followed to a newer version: the re-check computed the row anew.
       if (target != seen) c.projected_at = 0, project_serials(r, tid, *upd);
-      for (const Assignment& a : upd->sets) {
+      for (size_t k = 0; k < upd->sets.size(); ++k) {
+        const Assignment& a = upd->sets[k];
         size_t i = column_named(t, a.column);
         std::vector<RowRead> from;
         EvalEnv env{&t, &before, &q.vars, log_ ? &from : nullptr, true};
         env.subqueries = &c.subqueries;
-        after[i] = set_value(r, tid, a, i, env);
+        after[i] = set_value(r, tid, *upd, k, env);
         if (log_)
           changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                          names_column(*a.value, a.column)});
@@ -941,7 +936,9 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.rowcount = -1;  // no row count: :rowcount keeps its value
   } else {
     a.rowcount = c.rowcount;
-    if (const Returning* ret = returning_of(st)) returning_answer(r, st, *ret, c.out, &a);
+    const std::string* table = nullptr;
+    if (const Returning* ret = returning_of(st, &table))
+      returning_answer(r, *table, *ret, c.out, &a);
   }
   return a;
 }
@@ -951,17 +948,9 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
 // INSERT's and an UPDATE's new rows, a DELETE's removed ones (an ON
 // CONFLICT DO NOTHING row left out returns nothing). Every row when
 // narrating; otherwise only the first, which INTO reads.
-void Executor::returning_answer(RequestId r, const Step& st, const Returning& ret,
+void Executor::returning_answer(RequestId r, const std::string& table, const Returning& ret,
                                 const std::vector<VersionId>& written, SqlAnswer* a) {
-  const std::string& name = std::visit(
-      [](const auto& b) -> const std::string& {
-        if constexpr (requires { b.table; })
-          return b.table;
-        else
-          throw std::logic_error("RETURNING without a table");
-      },
-      st.body);
-  TableId tid = table_named(w_.store, name);
+  TableId tid = table_named(w_.store, table);
   const Table& t = w_.store.table(tid);
   a->has_rows = true;
   const bool narrate = narrating(log_);

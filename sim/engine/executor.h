@@ -47,14 +47,15 @@ class Executor : public SqlBackend {
   // or a serial column's next value (taken from its sequence now).
   Value column_default(TableId t, size_t c);
   // The rows RETURNING gives for the versions a statement wrote.
-  void returning_answer(RequestId r, const Step& st, const Returning& ret,
+  void returning_answer(RequestId r, const std::string& table, const Returning& ret,
                         const std::vector<VersionId>& written, SqlAnswer* a);
-  // The value SET gives column i (a.column) in an UPDATE of a row read
-  // through env: DEFAULT is the column's default (see advance() for when a
-  // serial column's is taken).
-  Value set_value(RequestId r, TableId tid, const Assignment& a, size_t i, const EvalEnv& env);
+  // The value the UPDATE's k-th assignment gives its column in a row read
+  // through env: DEFAULT is the column's default (a serial column's, the
+  // value project_serials took).
+  Value set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_t k, const EvalEnv& env);
   // An UPDATE's serial DEFAULTs for the candidate at the cursor's next, taken
-  // once when the row is first reached (PostgreSQL's projection).
+  // once when the row is first reached (PostgreSQL's projection), one entry
+  // per assignment (NULL for the others).
   void project_serials(RequestId r, TableId tid, const UpdateStmt& upd);
   bool key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const;
   bool advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting);

@@ -40,8 +40,9 @@ struct Cursor {
   // INSERT: how many rows have their serial columns' values (taken from the
   // sequence when the row's turn comes, as PostgreSQL inserts row by row).
   size_t serials_taken = 0;
-  // UPDATE with SET serial_col = DEFAULT: the values its projection took
-  // for candidate projected_at - 1 (0: none), in SET order.
+  // UPDATE of a table with a serial column: the values its projection took
+  // for candidate projected_at - 1 (0: none), one per SET assignment (NULL
+  // where it takes none).
   std::vector<Value> projection;
   size_t projected_at = 0;
   std::vector<VersionId> out;  // SELECT: result rows (versions), in order

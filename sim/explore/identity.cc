@@ -128,14 +128,9 @@ class Analysis {
   void check(const Step& s) {
     // RETURNING reads the rows written: as a SELECT of them, never an
     // identity column (nor * over a table with one).
-    if (const Returning* ret = returning_of(s)) {
-      std::string name = std::visit(
-          [](const auto& b) -> std::string {
-            if constexpr (requires { b.table; }) return b.table;
-            return "";
-          },
-          s.body);
-      std::optional<TableId> t = table_of(name);
+    const std::string* table = nullptr;
+    if (const Returning* ret = returning_of(s, &table)) {
+      std::optional<TableId> t = table_of(*table);
       bool any = t && std::any_of(ids_.begin(), ids_.end(),
                                   [&](const auto& id) { return id.first == *t; });
       if (ret->star && any) ok_ = false;

@@ -111,11 +111,19 @@ bool is_sql(const Step& s) {
          !std::holds_alternative<ReleaseAction>(s.body);
 }
 
-const Returning* returning_of(const Step& s) {
-  if (auto* u = std::get_if<UpdateStmt>(&s.body)) return u->returning ? &*u->returning : nullptr;
-  if (auto* i = std::get_if<InsertStmt>(&s.body)) return i->returning ? &*i->returning : nullptr;
-  if (auto* d = std::get_if<DeleteStmt>(&s.body)) return d->returning ? &*d->returning : nullptr;
-  return nullptr;
+const Returning* returning_of(const Step& s, const std::string** table) {
+  return std::visit(
+      [&](const auto& b) -> const Returning* {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, UpdateStmt> || std::is_same_v<T, InsertStmt> ||
+                      std::is_same_v<T, DeleteStmt>) {
+          if (!b.returning) return nullptr;
+          if (table) *table = &b.table;
+          return &*b.returning;
+        }
+        return nullptr;
+      },
+      s.body);
 }
 
 }  // namespace ccsim

@@ -324,7 +324,8 @@ struct Program {
 };
 using ProgramPtr = std::shared_ptr<const Program>;
 
-// The RETURNING clause of an INSERT, UPDATE or DELETE step; null otherwise.
-const Returning* returning_of(const Step& s);
+// The RETURNING clause of an INSERT, UPDATE or DELETE step, and that
+// step's table; null otherwise.
+const Returning* returning_of(const Step& s, const std::string** table = nullptr);
 
 }  // namespace ccsim

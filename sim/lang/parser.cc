@@ -286,13 +286,7 @@ class Parser : ClauseParsing {
         settings_allowed_ = false;
         return std::nullopt;
       }
-      std::string label = column_label(*e);
-      if (accept("AS")) {
-        label = name("a column name after AS");
-      } else if (peek().kind == TokenKind::kIdent && !peek_is("INTO") && !peek_is("FROM") &&
-                 !peek_is("WHERE")) {
-        label = name("a column name");
-      }
+      std::string label = item_name(*e);
       v.items.push_back(std::move(e));
       v.names.push_back(std::move(label));
     } while (accept_symbol(","));
@@ -343,12 +337,7 @@ class Parser : ClauseParsing {
     SelectValuesStmt v;
     do {
       ExprPtr e = expr();
-      std::string label = column_label(*e);
-      if (accept("AS")) {
-        label = name("a column name after AS");
-      } else if (peek().kind == TokenKind::kIdent && !peek_is("INTO") && !peek_is("FROM")) {
-        label = name("a column name");
-      }
+      std::string label = item_name(*e);
       v.items.push_back(std::move(e));
       v.names.push_back(std::move(label));
     } while (accept_symbol(","));
@@ -406,6 +395,16 @@ class Parser : ClauseParsing {
     return (e.lhs && names_column(*e.lhs)) || (e.rhs && names_column(*e.rhs));
   }
 
+  // The name of a select-list (or RETURNING) item e just read: [AS] name
+  // when one follows, else PostgreSQL's own (column_label).
+  std::string item_name(const Expr& e) {
+    if (accept("AS")) return name("a column name after AS");
+    if (peek().kind == TokenKind::kIdent && !peek_is("INTO") && !peek_is("FROM") &&
+        !peek_is("WHERE"))
+      return name("a column name");
+    return column_label(e);
+  }
+
   // ---- Rule: the name of a select-list column without AS ---------------------
   // As PostgreSQL's FigureColname: a column its name, a function call the
   // function's, a scalar subquery its own column's, a typed literal (a
@@ -455,11 +454,7 @@ class Parser : ClauseParsing {
     } else {
       do {
         ExprPtr e = expr();
-        std::string label = column_label(*e);
-        if (accept("AS"))
-          label = name("a column name after AS");
-        else if (peek().kind == TokenKind::kIdent && !peek_is("INTO"))
-          label = name("a column name");
+        std::string label = item_name(*e);
         r.items.push_back(std::move(e));
         r.names.push_back(std::move(label));
       } while (accept_symbol(","));

@@ -124,8 +124,9 @@ TEST_CASE("a parameter with no value is the simulator's error, 42P02", "[lang]")
   }
 }
 
-TEST_CASE("identifiers are quoted only when PostgreSQL or the step language would not read them bare",
-          "[lang]") {
+TEST_CASE(
+    "identifiers are quoted only when PostgreSQL or the step language would not read them bare",
+    "[lang]") {
   CHECK(sql_identifier("auth_user") == "auth_user");
   CHECK(sql_identifier("user") == "\"user\"");
   CHECK(sql_identifier("Points") == "\"Points\"");
