@@ -101,6 +101,13 @@ std::string to_sql(const Expr& e) {
   return "?";
 }
 
+SourcePos step_position(const Step& s, const std::string& file, int column) {
+  SourcePos p{file, s.line, column};
+  for (const auto& [starts_at, line] : s.wraps)
+    if (column >= starts_at) p = SourcePos{file, line, column - starts_at + 1};
+  return p;
+}
+
 bool is_sql(const Step& s) {
   return !std::holds_alternative<LetAction>(s.body) &&
          !std::holds_alternative<RetryAction>(s.body) &&

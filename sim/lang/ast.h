@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -313,7 +314,15 @@ struct Step {
   std::string note;         // the trailing "-- comment": the application code it models
   std::string source_line;  // the raw line, for pointing at a name in messages
   int line = 0, column = 0;
+  // A statement read from several lines (a spec's step) is parsed as one
+  // line; each later line's start is kept here as {column in that one line,
+  // line in the file}, so a column the parser gave maps back into the file.
+  std::vector<std::pair<int, int>> wraps;
 };
+
+// Where a column of step s (as its tokens and expressions count them) is in
+// the file: on s.line, or on a later line for a statement over several.
+SourcePos step_position(const Step& s, const std::string& file, int column);
 
 // Returns true for steps that talk to the database (everything but actions).
 bool is_sql(const Step& s);

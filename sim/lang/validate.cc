@@ -61,7 +61,7 @@ class Validator {
 
  private:
   [[noreturn]] void fail(const Step& s, int column, const std::string& message) const {
-    throw InputError(SourcePos{p_.file, s.line, column}, message);
+    throw InputError(step_position(s, p_.file, column), message);
   }
 
   // A table a data statement reads or writes (data) or LOCK TABLE locks.

@@ -281,6 +281,12 @@ class SpecParser {
           Step s = parse_step(flat, SourcePos{file_, p.line, origin});
           s.line = p.line;
           s.column = p.column;
+          // Each later line: where it starts in the flat text, for messages
+          // after parsing (validate_program) that point past the first line.
+          for (size_t k = first; k < flat.size(); ++k)
+            if (b.text[start + k] == '\n')
+              s.wraps.emplace_back(origin + static_cast<int>(k) + 1,
+                                   pos(b.start + start + k + 1).line);
           out.push_back(std::move(s));
         } catch (const InputError& e) {
           throw InputError(pos(b.start + start + static_cast<size_t>(e.pos().column - origin)),
