@@ -55,7 +55,7 @@ void Executor::ddl(const Step& st) {
       throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
     std::vector<Column> columns = create->columns;
     for (Column& c : columns)  // a default that does not fit the type fails here
-      if (c.default_value) c.default_value = fit(*c.default_value, c);
+      if (c.default_value) c.default_value = fit(*c.default_value, c, true);
     std::vector<ForeignKey> fks = foreign_keys(*create);
     TableId made = w_.store.create_table(create->table, columns, create->key_name);
     for (ForeignKey& fk : fks) {

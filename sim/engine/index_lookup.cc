@@ -145,6 +145,24 @@ double column_width(const Column& c) {
   return max < 1000 ? 32 + std::floor((max - 32) / 2) : 32 + (1000 - 32) / 2;
 }
 
+// ---- Rule: an unknown literal looked up in an integer key -----------------------
+// A quoted literal ('1') beside an int, bigint or numeric key is read as the
+// key's type, as the WHERE reads it. True when v can be looked up (read, if
+// it was such a literal); false leaves the lookup to the WHERE: a text that
+// does not read as one, or any other text, whose error the WHERE gives.
+bool integer_key(const Expr& val, Value& v, ColumnType ct) {
+  if (!std::holds_alternative<std::string>(v) ||
+      !(ct == ColumnType::kInt || ct == ColumnType::kBigInt || ct == ColumnType::kNumeric))
+    return true;
+  if (!is_unknown_literal(val)) return false;
+  try {
+    v = integer_text(std::get<std::string>(v), ct);
+    return true;
+  } catch (const SqlError&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 // ---- Rule: ORDER BY key LIMIT n walks the index --------------------------------
@@ -222,6 +240,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
       return std::nullopt;
     }
   }
+  if (!integer_key(*val, v, ct)) return std::nullopt;
   return std::vector<Value>{v};
 }
 
@@ -387,6 +406,7 @@ std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const
       if (is_datetime(c.type)) return std::nullopt;
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
       found[i] = eval_value(*val, env);
+      if (!integer_key(*val, *found[i], c.type)) return std::nullopt;
     }
   }
   Row key;

@@ -64,6 +64,101 @@ std::optional<bool> boolean_text(const std::string& text) {
   return std::nullopt;
 }
 
+const char* integer_type_name(ColumnType t) {
+  return t == ColumnType::kNumeric ? "numeric" : t == ColumnType::kBigInt ? "bigint" : "integer";
+}
+
+}  // namespace
+
+// ---- Rule: integer input (22P02, 22003) ------------------------------------------
+// int4in and int8in: spaces around, an optional sign, then digits; a value
+// past the type's range is 22003 naming the text. numeric reads the same
+// whole numbers; a fraction, an exponent, NaN or a value past bigint's range
+// is not modelled (ccsim's numeric holds whole numbers in 64 bits).
+int64_t integer_text(const std::string& text, ColumnType t) {
+  const char* name = integer_type_name(t);
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  size_t i = 0;
+  while (i < text.size() && space(text[i])) ++i;
+  bool negative = i < text.size() && text[i] == '-';
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+  size_t digits = i;
+  unsigned __int128 magnitude = 0;
+  bool past = false;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    magnitude = magnitude * 10 + static_cast<unsigned>(text[i] - '0');
+    if (magnitude > (static_cast<unsigned __int128>(1) << 64)) past = true, magnitude = 0;
+  }
+  bool had_digits = i > digits;
+  if (t == ColumnType::kNumeric && had_digits && i < text.size() &&
+      (text[i] == '.' || text[i] == 'e' || text[i] == 'E'))
+    throw SqlError("0A000", "a numeric with a fraction or an exponent (\"" + text +
+                                "\") is not modelled; ccsim's numeric holds whole numbers");
+  while (i < text.size() && space(text[i])) ++i;
+  if (!had_digits || i != text.size())
+    throw SqlError("22P02",
+                   std::string("invalid input syntax for type ") + name + ": \"" + text + "\"");
+  unsigned __int128 limit = t == ColumnType::kInt ? (static_cast<unsigned __int128>(1) << 31)
+                                                  : (static_cast<unsigned __int128>(1) << 63);
+  if (past || magnitude > limit || (!negative && magnitude == limit)) {
+    if (t == ColumnType::kNumeric)
+      throw SqlError("0A000",
+                     "a numeric past bigint's range (\"" + text +
+                         "\") is not modelled; ccsim's numeric holds 64-bit whole numbers");
+    throw SqlError("22003", "value \"" + text + "\" is out of range for type " + name);
+  }
+  return negative ? static_cast<int64_t>(-static_cast<__int128>(magnitude))
+                  : static_cast<int64_t>(magnitude);
+}
+
+namespace {
+
+// The integer type PostgreSQL gives x (int, bigint or numeric), which an
+// unknown literal beside it takes: a column's own; an integer literal int
+// when it fits, else bigint; a :param bigint (it travels as $n::int8); an
+// arithmetic the wider of its sides; anything else (a sum, a count, a
+// subquery) bigint.
+ColumnType integer_type(const Expr& x, const EvalEnv& env) {
+  switch (x.kind) {
+    case ExprKind::kColumn: {
+      int i = env.table ? env.table->column_index(x.name) : -1;
+      if (i < 0) return ColumnType::kBigInt;
+      ColumnType t = env.table->columns[static_cast<size_t>(i)].type;
+      return t == ColumnType::kInt || t == ColumnType::kNumeric ? t : ColumnType::kBigInt;
+    }
+    case ExprKind::kLiteral:
+      if (auto* v = std::get_if<int64_t>(&x.literal))
+        return *v >= std::numeric_limits<int32_t>::min() &&
+                       *v <= std::numeric_limits<int32_t>::max()
+                   ? ColumnType::kInt
+                   : ColumnType::kBigInt;
+      return ColumnType::kBigInt;
+    case ExprKind::kNeg:
+      return integer_type(*x.lhs, env);
+    case ExprKind::kCoalesce:
+    case ExprKind::kBinary:
+      if (x.kind == ExprKind::kBinary && x.op > BinOp::kMod) return ColumnType::kBigInt;
+      if (is_unknown_literal(*x.lhs)) return integer_type(*x.rhs, env);
+      if (is_unknown_literal(*x.rhs)) return integer_type(*x.lhs, env);
+      return std::max(integer_type(*x.lhs, env), integer_type(*x.rhs, env), [](auto a, auto b) {
+        auto rank = [](ColumnType t) {
+          return t == ColumnType::kInt ? 0 : t == ColumnType::kBigInt ? 1 : 2;
+        };
+        return rank(a) < rank(b);
+      });
+    default:
+      return ColumnType::kBigInt;
+  }
+}
+
+// An unknown literal (v, written as x) beside an integer value is read as
+// the other side's integer type.
+void unknown_as_integer(Value& v, const Expr& x, const Value& other, const Expr& other_expr,
+                        const EvalEnv& env) {
+  if (!is_unknown_literal(x) || !std::holds_alternative<int64_t>(other)) return;
+  v = integer_text(std::get<std::string>(v), integer_type(other_expr, env));
+}
+
 }  // namespace
 
 // A request holds a handful of variables: a scan that compares lengths
@@ -149,7 +244,13 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kBinary:
       if (e.op <= BinOp::kMod) {
+        // Two unknown literals leave PostgreSQL no operator to choose.
+        if (is_unknown_literal(*e.lhs) && is_unknown_literal(*e.rhs))
+          throw SqlError(
+              "42725", std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
         Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
+        unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
+        unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
         if (is_null(a) || is_null(b)) return Null{};
         auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
         if (!x || !y)
@@ -213,6 +314,8 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       };
       as_boolean(a, *e.lhs, b);
       as_boolean(b, *e.rhs, a);
+      unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
+      unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
       // A side of a datetime type (a date, timestamp or timestamptz column,
       // or a typed literal) types the other: a text is read as the type,
       // and of two datetime types the lower is promoted to the higher (a
@@ -426,8 +529,20 @@ Value datetime_value(const std::string& text, ColumnType t) {
   return r;
 }
 
-Value coerce(const Value& v, ColumnType t, const std::string& column) {
+Value coerce(const Value& v, ColumnType t, const std::string& column, bool unknown) {
   if (is_null(v)) return v;
+  // An unknown literal is read with the column's type; any other text
+  // (a text column, a :param, which travels as $n::text) is not assigned
+  // to a number or a boolean (42804), as PostgreSQL says.
+  if (auto* text = std::get_if<std::string>(&v);
+      text && (t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric ||
+               t == ColumnType::kBool)) {
+    if (!unknown)
+      throw SqlError("42804", "column \"" + column + "\" is of type " +
+                                  (t == ColumnType::kBool ? "boolean" : integer_type_name(t)) +
+                                  " but expression is of type text");
+    if (t != ColumnType::kBool) return coerce(integer_text(*text, t), t, column, false);
+  }
   if (is_datetime(t)) {
     if (auto* text = std::get_if<std::string>(&v)) return datetime_value(*text, t);
     throw SqlError("42804", "column \"" + column + "\" is of type " + datetime_type_name(t) +
@@ -470,8 +585,12 @@ Value coerce(const Value& v, ColumnType t, const std::string& column) {
   return v;
 }
 
-Value fit(const Value& v, const Column& c) {
-  Value out = coerce(v, c.type, c.name);
+bool is_unknown_literal(const Expr& e) {
+  return e.kind == ExprKind::kLiteral && !e.typed && std::holds_alternative<std::string>(e.literal);
+}
+
+Value fit(const Value& v, const Column& c, bool unknown) {
+  Value out = coerce(v, c.type, c.name, unknown);
   const auto* text = std::get_if<std::string>(&out);
   if (!text || c.max_length <= 0) return out;
   // Characters, not bytes: a UTF-8 continuation byte starts none.

@@ -102,7 +102,17 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
 
 // Returns v checked and converted for storing in a column of type t
 // (int is int4: 22003 when out of range; 22P02 / 42804 on a type mismatch).
-Value coerce(const Value& v, ColumnType t, const std::string& column);
+// `unknown`: v is an unknown literal's text, which takes the column's type.
+Value coerce(const Value& v, ColumnType t, const std::string& column, bool unknown);
+
+// Whether e is an unknown literal: a quoted text without a type, which
+// PostgreSQL types by what it meets ('12' beside an int is 12).
+bool is_unknown_literal(const Expr& e);
+
+// Returns an integer's text read as int, bigint or numeric would read it
+// (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
+// of range; 0A000 for a numeric ccsim's whole numbers cannot hold.
+int64_t integer_text(const std::string& text, ColumnType t);
 
 // Returns a date or timestamp's text as the column stores it (canonical ISO
 // form); 22007 or 22008 when it is not one.
@@ -111,6 +121,6 @@ Value datetime_value(const std::string& text, ColumnType t);
 // Returns v as column c stores it: coerce()d, and for varchar(n) at most n
 // characters (22001, unless what is past n is only spaces: cut off, as
 // PostgreSQL does).
-Value fit(const Value& v, const Column& c);
+Value fit(const Value& v, const Column& c, bool unknown);
 
 }  // namespace ccsim

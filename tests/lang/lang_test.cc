@@ -1,5 +1,6 @@
 // The step language: parsing, positions in errors, and expression semantics.
 #include <catch2/catch.hpp>
+#include <limits>
 
 #include "lang/eval.h"
 #include "lang/parser.h"
@@ -276,11 +277,56 @@ TEST_CASE("predicates use SQL's three-valued logic", "[lang][eval]") {
 }
 
 TEST_CASE("storing into an int column checks PostgreSQL's int4 range", "[lang][eval]") {
-  CHECK(coerce(int64_t{2147483647}, ColumnType::kInt, "c") == Value{int64_t{2147483647}});
-  CHECK_THROWS_WITH(coerce(int64_t{2147483648}, ColumnType::kInt, "c"), "integer out of range");
-  CHECK(coerce(int64_t{2147483648}, ColumnType::kBigInt, "c") == Value{int64_t{2147483648}});
-  CHECK_THROWS_WITH(coerce(std::string("x"), ColumnType::kInt, "c"),
+  CHECK(coerce(int64_t{2147483647}, ColumnType::kInt, "c", false) == Value{int64_t{2147483647}});
+  CHECK_THROWS_WITH(coerce(int64_t{2147483648}, ColumnType::kInt, "c", false),
+                    "integer out of range");
+  CHECK(coerce(int64_t{2147483648}, ColumnType::kBigInt, "c", false) == Value{int64_t{2147483648}});
+  CHECK_THROWS_WITH(coerce(std::string("x"), ColumnType::kInt, "c", true),
                     "invalid input syntax for type integer: \"x\"");
+}
+
+// Each expectation below was checked with psql against PostgreSQL 15.
+TEST_CASE("an unknown literal is read with the type beside it, as PostgreSQL reads it",
+          "[lang][eval]") {
+  auto state = [](const std::string& text, ColumnType t) {
+    try {
+      integer_text(text, t);
+    } catch (const SqlError& e) {
+      return std::string(e.sqlstate()) + " " + e.what();
+    }
+    return std::string("ok");
+  };
+  CHECK(integer_text(" 12 ", ColumnType::kInt) == 12);
+  CHECK(integer_text("+0001", ColumnType::kNumeric) == 1);
+  CHECK(integer_text("00000000000000000000001", ColumnType::kInt) == 1);
+  CHECK(integer_text("-2147483648", ColumnType::kInt) == -2147483648LL);
+  CHECK(integer_text("-9223372036854775808", ColumnType::kBigInt) ==
+        std::numeric_limits<int64_t>::min());
+  CHECK(state("2147483648", ColumnType::kInt) ==
+        "22003 value \"2147483648\" is out of range for type integer");
+  CHECK(state("9223372036854775808", ColumnType::kBigInt) ==
+        "22003 value \"9223372036854775808\" is out of range for type bigint");
+  CHECK(state("", ColumnType::kInt) == "22P02 invalid input syntax for type integer: \"\"");
+  CHECK(state(" - 1", ColumnType::kInt) == "22P02 invalid input syntax for type integer: \" - 1\"");
+  CHECK(state("1 2", ColumnType::kInt) == "22P02 invalid input syntax for type integer: \"1 2\"");
+  CHECK(state("abc", ColumnType::kNumeric) ==
+        "22P02 invalid input syntax for type numeric: \"abc\"");
+  CHECK(state("1.5", ColumnType::kNumeric).rfind("0A000 ", 0) == 0);  // a fraction: not modelled
+
+  // Beside an integer the literal is one; beside an int literal it is an int.
+  CHECK(value_of("'5' + 1") == Value{int64_t{6}});
+  CHECK(value_of(":ten * ' 2'") == Value{int64_t{20}});
+  CHECK(truth_of("'10' = :ten") == true);
+  CHECK(sqlstate_of("'3000000000' + 0") == "22003");          // 0 is an int, so the literal is one
+  CHECK(sqlstate_of("'3000000000' + 3000000000") == "none");  // beside a bigint it fits
+  CHECK(sqlstate_of("'x' + 1") == "22P02");
+  CHECK(sqlstate_of("'1' + '2'") == "42725");  // no operator to choose: not unique
+  // A text that is not a literal is not read as a number.
+  CHECK(coerce(std::string("12"), ColumnType::kInt, "c", true) == Value{int64_t{12}});
+  CHECK_THROWS_WITH(coerce(std::string("12"), ColumnType::kInt, "c", false),
+                    "column \"c\" is of type integer but expression is of type text");
+  CHECK_THROWS_WITH(coerce(std::string("t"), ColumnType::kBool, "c", false),
+                    "column \"c\" is of type boolean but expression is of type text");
 }
 
 TEST_CASE("a column qualified with its table is the column, another table is 42P01", "[lang]") {
@@ -314,15 +360,15 @@ TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[
   CHECK(cols[2].max_length == 0);
   CHECK(cols[3].max_length == 0);
   Column c{"name", ColumnType::kText, false, false, {}, 3};
-  CHECK(fit(Value{std::string("abc")}, c) == Value{std::string("abc")});
-  CHECK(fit(Value{std::string("ab   ")}, c) == Value{std::string("ab ")});
-  CHECK(fit(Value{std::string("h\xc3\xa9y")}, c) ==
+  CHECK(fit(Value{std::string("abc")}, c, true) == Value{std::string("abc")});
+  CHECK(fit(Value{std::string("ab   ")}, c, true) == Value{std::string("ab ")});
+  CHECK(fit(Value{std::string("h\xc3\xa9y")}, c, true) ==
         Value{std::string("h\xc3\xa9y")});  // 3 characters
-  CHECK_THROWS_WITH(fit(Value{std::string("abcd")}, c),
+  CHECK_THROWS_WITH(fit(Value{std::string("abcd")}, c, true),
                     "value too long for type character varying(3)");
-  CHECK_THROWS_WITH(fit(Value{std::string("abc d")}, c),
+  CHECK_THROWS_WITH(fit(Value{std::string("abc d")}, c, true),
                     "value too long for type character varying(3)");
-  CHECK(fit(Value{Null{}}, c) == Value{Null{}});
+  CHECK(fit(Value{Null{}}, c, true) == Value{Null{}});
   CHECK(line_error_of("CREATE TABLE u (a character(3))") ==
         "f.toml:7:21: error: the column type character is not modelled; the types are int, "
         "bigint, text, varchar, numeric, boolean, date, timestamp and timestamptz");
@@ -571,17 +617,17 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
 TEST_CASE("booleans read, store and compare as PostgreSQL's do", "[lang]") {
   // Input as boolean_in reads it: words, their unique prefixes, 1/0, any case.
   for (const char* t : {"t", "TRUE", " yes ", "y", "on", "1", "tr"})
-    CHECK(coerce(std::string(t), ColumnType::kBool, "b") == Value{true});
+    CHECK(coerce(std::string(t), ColumnType::kBool, "b", true) == Value{true});
   for (const char* f : {"f", "False", "no", "n", "off", "of", "0"})
-    CHECK(coerce(std::string(f), ColumnType::kBool, "b") == Value{false});
+    CHECK(coerce(std::string(f), ColumnType::kBool, "b", true) == Value{false});
   for (const char* bad : {"o", "maybe", "", "2", "yess"})
-    CHECK_THROWS_WITH(coerce(std::string(bad), ColumnType::kBool, "b"),
+    CHECK_THROWS_WITH(coerce(std::string(bad), ColumnType::kBool, "b", true),
                       std::string("invalid input syntax for type boolean: \"") + bad + "\"");
-  CHECK_THROWS_WITH(coerce(int64_t{1}, ColumnType::kBool, "b"),
+  CHECK_THROWS_WITH(coerce(int64_t{1}, ColumnType::kBool, "b", true),
                     "column \"b\" is of type boolean but expression is of type integer");
-  CHECK_THROWS_WITH(coerce(true, ColumnType::kInt, "n"),
+  CHECK_THROWS_WITH(coerce(true, ColumnType::kInt, "n", false),
                     "column \"n\" is of type integer but expression is of type boolean");
-  CHECK(coerce(true, ColumnType::kText, "s") == Value{std::string("true")});
+  CHECK(coerce(true, ColumnType::kText, "s", false) == Value{std::string("true")});
   // TRUE and FALSE are literals; a boolean is a condition by itself.
   const auto upd = std::get<UpdateStmt>(parse("UPDATE t SET b = TRUE WHERE NOT false").body);
   CHECK(eval_value(*upd.sets[0].value, EvalEnv{}) == Value{true});
