@@ -184,6 +184,12 @@ class Parser : ClauseParsing {
         if (aggregate(s)) continue;
         refuse_unmodelled(SqlPlace::kSelectItem);
         s.columns.push_back(column("a column name or * after SELECT"));
+        // ---- Rule: a select-list item is a column, not an expression ------
+        if (const Token& op = peek(); op.kind == TokenKind::kSymbol && op.text != "," &&
+                                      op.text != "(" && op.text != ")" && op.text != ";")
+          fail(op, "an expression in the select list (" + s.columns.back() + " " + op.text +
+                       " ...) is not modelled; select columns, * or aggregates (a "
+                       "scenario computes with LET)");
       } while (accept_symbol(","));
     }
     if (!s.aggregates.empty() && !s.columns.empty())
