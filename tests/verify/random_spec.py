@@ -20,12 +20,16 @@ narrow table or (half of them) a wide one, whose scans the planner
 chooses differently; those choices come from the second generator too.
 Every eleventh from the tenth on (one table only) gives the table a serial
 column and half the statements take its values (INSERT, UPDATE ... SET sn
-= DEFAULT) or return rows (RETURNING), from a third generator. Up to six random permutations end with a
+= DEFAULT) or return rows (RETURNING), from a third generator. Every
+thirteenth from the twelfth on (one table only) writes some of its numbers
+as quoted literals ('5', ' 5', '+5', '05'), which PostgreSQL reads with the
+type beside them, from a fourth generator. Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
 """
 import random
+import re
 import sys
 
 SEED = int(sys.argv[1])
@@ -39,6 +43,8 @@ RANGES = SEED % 7 == 6 and not FOREIGN_KEYS and not COMPOSITE
 SERIALS = SEED % 11 == 10 and not FOREIGN_KEYS and not COMPOSITE
 M = random.Random(f"read-only {SEED}")  # READ_ONLY's choices: R's sequence stays as it was
 Q = random.Random(f"serial {SEED}")  # SERIALS' choices, apart from R's and M's
+LITERALS = SEED % 13 == 12 and not FOREIGN_KEYS and not COMPOSITE
+U = random.Random(f"literals {SEED}")  # LITERALS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -181,6 +187,16 @@ def serial_statement():
     return f"DELETE FROM t WHERE {cond} RETURNING *;"
 
 
+def quote_numbers(sql):
+    """Some numbers after =, >, +, *, ( or a comma become quoted literals."""
+    def quote(m):
+        if U.random() < 0.6:
+            return m.group(0)
+        n = m.group(2)
+        return m.group(1) + U.choice([f"'{n}'", f"'{n}'", f"' {n}'", f"'+{n}'", f"'0{n}'"])
+    return re.sub(r"((?:[=>+*,] )|\()(\d+)\b", quote, sql)
+
+
 def main():
     if COMPOSITE:
         lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
@@ -229,6 +245,8 @@ def main():
                 sql = serial_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
+            if LITERALS:
+                sql = quote_numbers(sql)
             if not block and "advisory_xact" in sql:
                 sql = sql.replace("_xact", "")
             steps.append((f"s{k}", sql))
