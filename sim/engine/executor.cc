@@ -49,10 +49,23 @@ void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
   subqueries_of(e->rhs, out);
 }
 
+// Calls f with each column e reads, in the order written (a subquery
+// reads its own table).
+template <typename F>
+void read_columns(const Expr& e, F&& f) {
+  if (e.kind == ExprKind::kColumn && !e.excluded) f(e.name);
+  if (e.kind == ExprKind::kSubquery) return;
+  if (e.lhs) read_columns(*e.lhs, f);
+  if (e.rhs) read_columns(*e.rhs, f);
+}
+
 // The scalar subqueries of a data statement.
 std::vector<const Expr*> subqueries_of(const StepBody& body) {
   std::vector<const Expr*> out;
-  if (auto* sel = std::get_if<SelectStmt>(&body)) subqueries_of(sel->where, out);
+  if (auto* sel = std::get_if<SelectStmt>(&body)) {
+    for (const ExprPtr& e : sel->items) subqueries_of(e, out);
+    subqueries_of(sel->where, out);
+  }
   if (auto* values = std::get_if<SelectValuesStmt>(&body))
     for (const ExprPtr& e : values->items) subqueries_of(e, out);
   if (auto* upd = std::get_if<UpdateStmt>(&body)) {
@@ -906,6 +919,8 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   }
   if (auto* sel = std::get_if<SelectStmt>(&st.body); sel && !sel->aggregates.empty()) {
     aggregate_answer(w_.store, table_named(w_.store, sel->table), *sel, c.out, narrating(log_), &a);
+  } else if (sel && !sel->items.empty()) {
+    select_items_answer(r, *sel, c, &a);
   } else if (sel) {
     TableId tid = table_named(w_.store, sel->table);
     const Table& t = w_.store.table(tid);
@@ -944,6 +959,37 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   return a;
 }
 
+// ---- Rule: a select list of expressions is computed on every row returned -------
+// Each row the SELECT returns (after its WHERE, locks and LIMIT) gives the
+// items' values, computed on the version returned; an error in any row
+// fails the statement, also when only the first row is kept (INTO).
+void Executor::select_items_answer(RequestId r, const SelectStmt& sel, const Cursor& c,
+                                   SqlAnswer* a) {
+  TableId tid = table_named(w_.store, sel.table);
+  const Table& t = w_.store.table(tid);
+  a->has_rows = true;
+  const bool narrate = narrating(log_);
+  if (narrate) a->columns = sel.names;
+  EvalEnv env{&t, nullptr, &w_.requests[r.value].vars, nullptr, true};
+  env.subqueries = &c.subqueries;
+  for (size_t k = 0; k < c.out.size(); ++k) {
+    const Version& ver = w_.store.version(c.out[k]);
+    env.row = &ver.values;
+    Row row;
+    for (const ExprPtr& e : sel.items) row.push_back(eval_value(*e, env));
+    if (k == 0)
+      for (const ExprPtr& e : sel.items) {
+        std::vector<RowRead> reads;
+        read_columns(*e, [&](const std::string& name) {
+          reads.push_back(RowRead{tid, ver.row, ver.id, name});
+        });
+        a->first_row_reads.push_back(std::move(reads));
+      }
+    if (narrate || (k == 0 && !sel.into.empty())) a->rows.push_back(std::move(row));
+  }
+  a->rowcount = static_cast<int64_t>(c.out.size());
+}
+
 // ---- Rule: RETURNING reads the rows as written ----------------------------------
 // One row per row the statement wrote, in the order it wrote them: an
 // INSERT's and an UPDATE's new rows, a DELETE's removed ones (an ON
@@ -961,18 +1007,19 @@ void Executor::returning_answer(RequestId r, const std::string& table, const Ret
     else
       a->columns = ret.names;
   }
-  size_t keep =
-      narrate ? written.size() : std::min<size_t>(written.size(), ret.into.empty() ? 0 : 1);
-  for (size_t k = 0; k < keep; ++k) {
+  // Every row's items are computed, so that an error in any row fails the
+  // statement whether or not a log keeps the rows.
+  for (size_t k = 0; k < written.size(); ++k) {
     const Version& ver = w_.store.version(written[k]);
+    bool keep = narrate || (k == 0 && !ret.into.empty());
     if (ret.star) {
-      a->rows.push_back(ver.values);
+      if (keep) a->rows.push_back(ver.values);
       continue;
     }
     EvalEnv env{&t, &ver.values, &w_.requests[r.value].vars, nullptr, true};
     Row row;
     for (const ExprPtr& e : ret.items) row.push_back(eval_value(*e, env));
-    a->rows.push_back(std::move(row));
+    if (keep) a->rows.push_back(std::move(row));
   }
 }
 

@@ -47,6 +47,7 @@ class Executor : public SqlBackend {
   // or a serial column's next value (taken from its sequence now).
   Value column_default(TableId t, size_t c);
   // The rows RETURNING gives for the versions a statement wrote.
+  void select_items_answer(RequestId r, const SelectStmt& sel, const Cursor& c, SqlAnswer* a);
   void returning_answer(RequestId r, const std::string& table, const Returning& ret,
                         const std::vector<VersionId>& written, SqlAnswer* a);
   // The value the UPDATE's k-th assignment gives its column in a row read

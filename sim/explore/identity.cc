@@ -140,7 +140,9 @@ class Analysis {
       std::optional<TableId> t = table_of(sel->table);
       bool any = t && std::any_of(ids_.begin(), ids_.end(),
                                   [&](const auto& id) { return id.first == *t; });
-      if (any && sel->columns.empty() && sel->aggregates.empty()) ok_ = false;  // SELECT *
+      if (any && sel->columns.empty() && sel->items.empty() && sel->aggregates.empty())
+        ok_ = false;  // SELECT *
+      for (const ExprPtr& e : sel->items) ok_ &= !uses_id(e) && !reads_identity(e, t);
       for (const std::string& c : sel->columns) ok_ &= !identity(t, c);
       for (const Aggregate& a : sel->aggregates) ok_ &= !identity(t, a.column);
       if (sel->order_by) ok_ &= !identity(t, sel->order_by->column);

@@ -24,6 +24,8 @@ std::set<std::string> uses_of(const Step& s) {
           if (b.returning)
             for (const ExprPtr& e : b.returning->items) params_of(e, out);
         }
+        if constexpr (std::is_same_v<T, SelectStmt>)
+          for (const ExprPtr& e : b.items) params_of(e, out);
         if constexpr (std::is_same_v<T, SelectStmt> || std::is_same_v<T, DeleteStmt>) {
           params_of(b.where, out);
         } else if constexpr (std::is_same_v<T, UpdateStmt>) {

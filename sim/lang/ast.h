@@ -126,7 +126,12 @@ struct OrderBy {
 };
 
 struct SelectStmt {
-  std::vector<std::string> columns;   // empty means * (or the aggregates, when there are)
+  std::vector<std::string> columns;  // empty means * (or the aggregates, when there are)
+  // A select list of expressions (SELECT 1 AS a, points + 10, id AS key):
+  // each row's values, named as PostgreSQL names them. Empty for a list of
+  // columns alone; otherwise `columns` holds the columns the items read.
+  std::vector<ExprPtr> items;
+  std::vector<std::string> names;
   std::vector<Aggregate> aggregates;  // one result row over the rows the WHERE keeps
   std::string table;
   ExprPtr where;  // may be null

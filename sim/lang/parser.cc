@@ -179,17 +179,11 @@ class Parser : ClauseParsing {
   SelectStmt select() {
     SelectStmt s;
     const Token& select_at = peek();
-    if (!accept_symbol("*")) {
+    if (!accept_symbol("*") && !select_items(s)) {
       do {
         if (aggregate(s)) continue;
         refuse_unmodelled(SqlPlace::kSelectItem);
         s.columns.push_back(column("a column name or * after SELECT"));
-        // ---- Rule: a select-list item is a column, not an expression ------
-        if (const Token& op = peek(); op.kind == TokenKind::kSymbol && op.text != "," &&
-                                      op.text != "(" && op.text != ")" && op.text != ";")
-          fail(op, "an expression in the select list (" + s.columns.back() + " " + op.text +
-                       " ...) is not modelled; select columns, * or aggregates (a "
-                       "scenario computes with LET)");
       } while (accept_symbol(","));
     }
     if (!s.aggregates.empty() && !s.columns.empty())
@@ -243,6 +237,83 @@ class Parser : ClauseParsing {
     if (accept("INTO")) s.into = into_list();
     check_qualifiers(s.table);
     return s;
+  }
+
+  // ---- Rule: a select list of expressions ------------------------------------
+  // SELECT 1 AS a, points + 10, id AS key FROM t ...: each row the SELECT
+  // returns gives the items' values (Django's exists() is SELECT 1 AS "a"
+  // ... LIMIT 1). Reads the list into s.items when it is more than columns
+  // (a value, an operator, an alias) and has no aggregate,
+  // which select() and aggregate_values() read; false otherwise, reading
+  // nothing.
+  bool select_items(SelectStmt& s) {
+    bool expression = false;
+    int depth = 0;
+    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
+      const Token& t = tokens_[k];
+      bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent;
+      if (depth == 0 && ident && !t.quoted &&
+          (iequals(t.text, "FROM") || iequals(t.text, "INTO") || iequals(t.text, "WHERE") ||
+           iequals(t.text, "ORDER") || iequals(t.text, "LIMIT") || iequals(t.text, "FOR")))
+        break;  // the list ends (a FROM left out: select() says so)
+      if (symbol && t.text == ";") break;
+      if (size_t end = past_subquery(k); end != k) {  // its aggregates are its own
+        k = end;
+        expression |= depth == 0;
+        continue;
+      }
+      const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
+      bool call = ident && !t.quoted && after.kind == TokenKind::kSymbol && after.text == "(";
+      if (call &&
+          (aggregate_name(t.text) || t.text.starts_with("pg_") || t.text.starts_with("PG_")))
+        return false;  // an aggregate, or a call refused by name there
+      if (symbol && t.text == "(") ++depth;
+      if (symbol && t.text == ")") --depth;
+      if (depth > 0) continue;
+      expression |=
+          (symbol && t.text != "," && t.text != ".") || t.kind == TokenKind::kInt ||
+          t.kind == TokenKind::kString || t.kind == TokenKind::kParam ||
+          (ident && !t.quoted && iequals(t.text, "AS")) ||
+          (ident && after.kind == TokenKind::kIdent &&  // an alias without AS
+           !(!t.quoted && (iequals(t.text, "DISTINCT") || iequals(t.text, "ALL"))) &&
+           !(!after.quoted && (iequals(after.text, "FROM") || iequals(after.text, "INTO") ||
+                               iequals(after.text, "WHERE"))));
+    }
+    if (!expression) return false;
+    do {
+      ExprPtr e = expr();
+      std::string label = item_name(*e);
+      columns_read(*e, s.columns);
+      s.items.push_back(std::move(e));
+      s.names.push_back(std::move(label));
+    } while (accept_symbol(","));
+    return true;
+  }
+
+  // When token k opens a scalar subquery ('(' then SELECT), the index of
+  // the ')' that closes it (or of the last token); k otherwise.
+  size_t past_subquery(size_t k) const {
+    const Token& t = tokens_[k];
+    if (t.kind != TokenKind::kSymbol || t.text != "(" || k + 1 >= tokens_.size() ||
+        tokens_[k + 1].kind != TokenKind::kIdent || tokens_[k + 1].quoted ||
+        !iequals(tokens_[k + 1].text, "SELECT"))
+      return k;
+    int depth = 0;
+    for (size_t j = k; j < tokens_.size() && tokens_[j].kind != TokenKind::kEnd; ++j) {
+      if (tokens_[j].kind != TokenKind::kSymbol) continue;
+      if (tokens_[j].text == "(") ++depth;
+      if (tokens_[j].text == ")" && --depth == 0) return j;
+    }
+    return tokens_.size() - 2;  // unclosed: expr() says so
+  }
+
+  // Adds the columns e reads to out, once each, in the order written.
+  static void columns_read(const Expr& e, std::vector<std::string>& out) {
+    if (e.kind == ExprKind::kColumn && std::find(out.begin(), out.end(), e.name) == out.end())
+      out.push_back(e.name);
+    if (e.kind == ExprKind::kSubquery) return;  // reads its own table
+    if (e.lhs) columns_read(*e.lhs, out);
+    if (e.rhs) columns_read(*e.rhs, out);
   }
 
   // INTO's parameters, after INTO: :a[, :b ...].
@@ -320,6 +391,11 @@ class Parser : ClauseParsing {
       if ((depth == 0 && ident && (iequals(t.text, "FROM") || iequals(t.text, "INTO"))) ||
           (symbol && t.text == ";"))
         break;
+      if (size_t end = past_subquery(k); end != k) {  // its aggregates are its own
+        k = end;
+        expression |= depth == 0;
+        continue;
+      }
       const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
       if (ident && after.kind == TokenKind::kSymbol && after.text == "(") {
         if (aggregate_name(t.text))

@@ -186,6 +186,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return "";
         } else if constexpr (std::is_same_v<T, SelectStmt>) {
           std::string list = b.columns.empty() ? std::string("*") : names_sql(b.columns);
+          if (!b.items.empty()) {  // each item named as ccsim names it
+            list.clear();
+            for (size_t i = 0; i < b.items.size(); ++i)
+              list += (i ? ", " : "") + p.expr(*b.items[i]) + " AS " + sql_identifier(b.names[i]);
+          }
           if (!b.aggregates.empty()) {
             list.clear();
             for (const Aggregate& a : b.aggregates)

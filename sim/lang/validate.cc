@@ -182,11 +182,13 @@ class Validator {
              std::string("sum(") + (ct == ColumnType::kText ? "text" : datetime_type_name(ct)) +
                  ") does not exist in PostgreSQL (42883): sum adds numbers");
     }
+    for (const ExprPtr& e : sel.items) expr(s, &t, e);
     expr(s, &t, sel.where);
     if (sel.order_by) column(s, t, sel.order_by->column);
-    size_t width = !sel.aggregates.empty() ? sel.aggregates.size()
-                   : sel.columns.empty()   ? t.columns.size()
-                                           : sel.columns.size();
+    size_t width = !sel.items.empty()        ? sel.items.size()
+                   : !sel.aggregates.empty() ? sel.aggregates.size()
+                   : sel.columns.empty()     ? t.columns.size()
+                                             : sel.columns.size();
     if (!sel.into.empty() && sel.into.size() != width)
       fail(s, column_of(s, "INTO"),
            "INTO names " + std::to_string(sel.into.size()) + " parameters but the SELECT returns " +
