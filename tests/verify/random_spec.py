@@ -23,7 +23,8 @@ column and half the statements take its values (INSERT, UPDATE ... SET sn
 = DEFAULT) or return rows (RETURNING), from a third generator. Every
 thirteenth from the twelfth on (one table only) writes some of its numbers
 as quoted literals ('5', ' 5', '+5', '05'), which PostgreSQL reads with the
-type beside them, from a fourth generator. Up to six random permutations end with a
+type beside them, and selects some expressions (1 AS a, v + 1 AS w), from a
+fourth generator. Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
@@ -188,7 +189,11 @@ def serial_statement():
 
 
 def quote_numbers(sql):
-    """Some numbers after =, >, +, *, ( or a comma become quoted literals."""
+    """Some numbers after =, >, +, *, ( or a comma become quoted literals,
+    and some select lists expressions (Django's exists(): SELECT 1 AS a)."""
+    if sql.startswith("SELECT id, v FROM") and U.random() < 0.4:
+        sql = "SELECT " + U.choice(["1 AS a", "id, v + 1 AS w", "id * 10 + k AS code, 'x' AS tag",
+                                    "v - (SELECT min(v) FROM t) AS above"]) + sql[len("SELECT id, v"):]
     def quote(m):
         if U.random() < 0.6:
             return m.group(0)
