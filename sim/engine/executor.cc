@@ -869,7 +869,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
       if (new_key) unique_check(s, tid, after, c.txn, row);
       queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
-      s.ssi_write(c.txn, row, target);
+      s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       VersionId made = s.update(row, c.txn, std::move(after));
       if (new_key) s.ssi_insert_index(c.txn, tid);
       if (upd->returning) c.out.push_back(made);
@@ -878,7 +878,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
     } else {
       queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
-      s.ssi_write(c.txn, row, target);
+      s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       s.remove(row, c.txn);
       if (std::get<DeleteStmt>(st.body).returning) c.out.push_back(target);  // the row removed
       if (log_)

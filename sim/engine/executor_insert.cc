@@ -214,7 +214,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
   if (new_key) unique_check(s, tid, after, c.txn, k.row);
   queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
-  s.ssi_write(c.txn, k.row, target);
+  s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
   VersionId made = s.update(k.row, c.txn, std::move(after));
   if (new_key) s.ssi_insert_index(c.txn, tid);
   c.out.push_back(made);

@@ -108,13 +108,6 @@ struct Faults {
   bool no_where_recheck = false;  // a waiting UPDATE does not re-check its WHERE
 };
 
-// Throws InputError at the first SAVEPOINT, ROLLBACK TO or RELEASE of a
-// request that can run at SERIALIZABLE (the world's level, or a BEGIN that
-// names it): how SSI's predicate locks and conflicts outlive a rolled-back
-// subtransaction is not modelled, so such a run is refused, never guessed.
-struct World;
-void refuse_savepoints_at_serializable(const World& w);
-
 struct World : Application {
   Store store;
   std::vector<Session> sessions;  // one per request, by index

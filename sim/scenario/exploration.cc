@@ -86,7 +86,6 @@ World start_world(const Scenario& s, const Mitigation& m, Isolation iso, const E
   World w = build_world(s, m);
   w.default_isolation = iso;
   w.steps_per_request_max = o.steps_per_request_max;
-  refuse_savepoints_at_serializable(w);
   return w;
 }
 

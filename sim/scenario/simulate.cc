@@ -100,7 +100,6 @@ World initial_world(const Scenario& s, const Mitigation& m, const RunOptions& op
   w.default_isolation = options.isolation.value_or(s.isolation);
   w.steps_per_request_max = options.steps_per_request_max;
   w.faults = options.faults;
-  refuse_savepoints_at_serializable(w);
   return w;
 }
 

@@ -368,13 +368,6 @@ class SpecParser {
         for (const Step& st : spec.steps[i].steps) prog.steps.push_back(st);
       for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
       validate_program(prog, w.store, std::set<std::string>{"rowcount"});
-      // A session that names SERIALIZABLE and uses savepoints is refused
-      // here, before any run (run_spec checks the run's own level too).
-      World one;
-      Request q;
-      q.program = std::make_shared<Program>(std::move(prog));
-      one.add(std::move(q));
-      refuse_savepoints_at_serializable(one);
     }
   }
 

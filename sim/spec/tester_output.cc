@@ -386,7 +386,6 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
       q.vars["rowcount"] = Var{int64_t{0}, {}};
       w.add(std::move(q));
     }
-    refuse_savepoints_at_serializable(w);
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       Session& session = w.sessions[s];
       RequestId r{static_cast<uint32_t>(s)};

@@ -189,7 +189,7 @@ void Store::ssi_conflict_in(TxnId w, SireadKind kind, TableId table, VersionId t
     if (std::find(rw_.begin(), rw_.end(), std::make_pair(r, w)) == rw_.end()) ssi_flag(r, w, w);
 }
 
-void Store::ssi_write(TxnId t, RowId r, VersionId old) {
+void Store::ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction) {
   if (!ssi_tracked(t)) return;
   ssi_check_doomed(t);
   mut(t).ssi.did_write = true;
@@ -197,7 +197,10 @@ void Store::ssi_write(TxnId t, RowId r, VersionId old) {
   ssi_conflict_in(t, SireadKind::kTuple, table, old);
   ssi_conflict_in(t, SireadKind::kPage, table, VersionId{});
   ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
-  // A transaction that writes a tuple needs no SIREAD lock on it any more.
+  // A transaction that writes a tuple needs no SIREAD lock on it any more;
+  // but inside a savepoint it keeps it, as PostgreSQL does: the savepoint
+  // may roll back the write, and the read would be left unprotected.
+  if (subtransaction) return;
   siread_.erase(std::remove_if(siread_.begin(), siread_.end(),
                                [&](const Siread& l) {
                                  return l.owner == t && l.kind == SireadKind::kTuple &&

@@ -314,8 +314,9 @@ class Store {
   void ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                 const std::vector<VersionId>& read,
                 const std::optional<Snapshot>& scan = std::nullopt);
-  // t is about to replace or delete version `old` of row r.
-  void ssi_write(TxnId t, RowId r, VersionId old);
+  // t is about to replace or delete version `old` of row r;
+  // `subtransaction`: inside a savepoint (which may roll back).
+  void ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction);
   // t is about to insert into `table`: the heap (before the key check) and,
   // when the table has a primary key, its index (after).
   void ssi_insert_heap(TxnId t, TableId table);
