@@ -265,7 +265,7 @@ class Parser : ClauseParsing {
       const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
       bool call = ident && !t.quoted && after.kind == TokenKind::kSymbol && after.text == "(";
       if (call &&
-          (aggregate_name(t.text) || t.text.starts_with("pg_") || t.text.starts_with("PG_")))
+          (aggregate_name(t.text) || (t.text.size() > 3 && iequals(t.text.substr(0, 3), "pg_"))))
         return false;  // an aggregate, or a call refused by name there
       if (symbol && t.text == "(") ++depth;
       if (symbol && t.text == ")") --depth;
