@@ -119,6 +119,53 @@ void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versi
 
 }  // namespace
 
+// ---- Rule: unknown literals are read before the statement runs ------------------
+// SET values are read as their columns' types. An INSERT's VALUES are read
+// when its rows are formed, which is before its first row goes in.
+void check_literals(const StepBody& body, const Table& t, const Vars& vars) {
+  EvalEnv env{&t, nullptr, &vars, nullptr, true};
+  auto each = [&](const ExprPtr& e) {
+    if (e) check_unknown_literals(*e, env);
+  };
+  auto sets = [&](const std::vector<Assignment>& assignments) {
+    for (const Assignment& a : assignments) {
+      int i = t.column_index(a.column);
+      if (a.value && i >= 0)
+        check_unknown_literals(*a.value, env, &t.columns[static_cast<size_t>(i)]);
+    }
+  };
+  auto returning = [&](const std::optional<Returning>& r) {
+    if (r)
+      for (const ExprPtr& e : r->items) each(e);
+  };
+  // In the order PostgreSQL's parser reads the clauses (checked with psql).
+  if (auto* sel = std::get_if<SelectStmt>(&body)) {
+    for (const ExprPtr& e : sel->items) each(e);
+    each(sel->where);
+  } else if (auto* upd = std::get_if<UpdateStmt>(&body)) {
+    each(upd->where);
+    returning(upd->returning);
+    sets(upd->sets);
+  } else if (auto* del = std::get_if<DeleteStmt>(&body)) {
+    each(del->where);
+    returning(del->returning);
+  } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
+    for (const auto& row : ins->rows)
+      for (size_t k = 0; k < row.size(); ++k) {
+        int i = ins->columns.empty()      ? static_cast<int>(k)
+                : k < ins->columns.size() ? t.column_index(ins->columns[k])
+                                          : -1;
+        if (i >= 0 && static_cast<size_t>(i) < t.columns.size())
+          check_unknown_literals(*row[k], env, &t.columns[static_cast<size_t>(i)]);
+      }
+    if (ins->on_conflict) {
+      sets(ins->on_conflict->sets);
+      each(ins->on_conflict->where);
+    }
+    returning(ins->returning);
+  }
+}
+
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
 // PostgreSQL looks a row up through the primary key's index when the WHERE
 // pins the key (key = value, alone or ANDed with more), walks the index in
@@ -282,6 +329,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
+  check_literals(st.body, s.table(tid), q.vars);
   // Scalar subqueries run when the scan finds its first row: one the WHERE
   // reads (before the scan's own SIREAD locks), else one it keeps.
   const bool subqueries = !subqueries_of(st.body).empty();

@@ -14,10 +14,12 @@ namespace ccsim {
 void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
-  run_subqueries(r, c, StepBody{ins});
+  const Table& t = s.table(table_named(s, ins.table));
+  const StepBody body{ins};
+  check_literals(body, t, q.vars);
+  run_subqueries(r, c, body);
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
-  const Table& t = s.table(table_named(s, ins.table));
   size_t targets = ins.columns.empty() ? t.columns.size() : ins.columns.size();
   for (const auto& exprs : ins.rows) {
     if (exprs.size() > targets)

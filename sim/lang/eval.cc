@@ -585,6 +585,101 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
   return v;
 }
 
+namespace {
+
+// The type PostgreSQL gives x while it parses, when ccsim can tell: a
+// column's, a typed or a number literal's, a :param's value's, an
+// arithmetic's (an unknown literal takes the other side's), a condition's
+// boolean, || text; nothing for an unknown literal and the rest.
+std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
+  switch (x.kind) {
+    case ExprKind::kColumn: {
+      int i = env.table ? env.table->column_index(x.name) : -1;
+      if (i < 0) return std::nullopt;
+      return env.table->columns[static_cast<size_t>(i)].type;
+    }
+    case ExprKind::kLiteral:
+      if (x.typed) return x.typed;
+      if (std::holds_alternative<bool>(x.literal)) return ColumnType::kBool;
+      if (std::holds_alternative<int64_t>(x.literal)) return integer_type(x, env);
+      return std::nullopt;
+    case ExprKind::kParam: {
+      auto it = env.vars ? env.vars->find(x.name) : decltype(env.vars->end()){};
+      if (!env.vars || it == env.vars->end()) return std::nullopt;
+      if (std::holds_alternative<int64_t>(it->second.value)) return ColumnType::kBigInt;
+      if (std::holds_alternative<bool>(it->second.value)) return ColumnType::kBool;
+      if (std::holds_alternative<std::string>(it->second.value)) return ColumnType::kText;
+      return std::nullopt;
+    }
+    case ExprKind::kNeg:
+      return static_type(*x.lhs, env);
+    case ExprKind::kNot:
+    case ExprKind::kIsNull:
+    case ExprKind::kIsNotNull:
+      return ColumnType::kBool;
+    case ExprKind::kBinary: {
+      if (x.op == BinOp::kConcat) return ColumnType::kText;
+      if (x.op > BinOp::kMod) return ColumnType::kBool;
+      auto a = is_unknown_literal(*x.lhs) ? std::nullopt : static_type(*x.lhs, env);
+      auto b = is_unknown_literal(*x.rhs) ? std::nullopt : static_type(*x.rhs, env);
+      auto integer = [](std::optional<ColumnType> t) {
+        return t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
+      };
+      if ((!a || integer(a)) && (!b || integer(b)) && (a || b)) return integer_type(x, env);
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// Reads an unknown literal's text as type t, as the type's input function
+// does: the error PostgreSQL gives when it does not read.
+void read_unknown(const std::string& text, ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt:
+    case ColumnType::kBigInt:
+    case ColumnType::kNumeric:
+      integer_text(text, t);
+      return;
+    case ColumnType::kBool:
+      if (!boolean_text(text))
+        throw SqlError("22P02", "invalid input syntax for type boolean: \"" + text + "\"");
+      return;
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz:
+      datetime_value(text, t);
+      return;
+    case ColumnType::kText:
+      return;
+  }
+}
+
+}  // namespace
+
+void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* assigned) {
+  if (assigned && is_unknown_literal(e)) {
+    fit(e.literal, *assigned, true);
+    return;
+  }
+  if (e.kind == ExprKind::kSubquery) return;  // its WHERE reads its own table
+  if (e.kind == ExprKind::kBinary && e.op != BinOp::kAnd && e.op != BinOp::kOr &&
+      e.op != BinOp::kConcat) {
+    bool l = is_unknown_literal(*e.lhs), r = is_unknown_literal(*e.rhs);
+    if (l && r && e.op <= BinOp::kMod)
+      throw SqlError("42725",
+                     std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
+    if (l != r) {
+      const Expr& lit = l ? *e.lhs : *e.rhs;
+      if (auto t = static_type(l ? *e.rhs : *e.lhs, env))
+        read_unknown(std::get<std::string>(lit.literal), *t);
+    }
+  }
+  if (e.lhs) check_unknown_literals(*e.lhs, env);
+  if (e.rhs) check_unknown_literals(*e.rhs, env);
+}
+
 bool is_unknown_literal(const Expr& e) {
   return e.kind == ExprKind::kLiteral && !e.typed && std::holds_alternative<std::string>(e.literal);
 }

@@ -109,6 +109,15 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
 // PostgreSQL types by what it meets ('12' beside an int is 12).
 bool is_unknown_literal(const Expr& e);
 
+// ---- Rule: an unknown literal is read when the statement is parsed ----------
+// PostgreSQL gives a quoted literal its type, and reads it, while it parses
+// the statement: one that does not read as the type beside it (or as the
+// column it is assigned to) fails the statement before any row is read,
+// even when no row would reach it. Throws that SqlError for e's literals
+// (env.table types its columns, env.vars its :params); `assigned` is the
+// column e is assigned to, if any.
+void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* assigned = nullptr);
+
 // Returns an integer's text read as int, bigint or numeric would read it
 // (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
 // of range; 0A000 for a numeric ccsim's whole numbers cannot hold.
