@@ -64,6 +64,44 @@ std::optional<bool> boolean_text(const std::string& text) {
   return std::nullopt;
 }
 
+std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env);
+
+// ---- Rule: a missing operator names its operands' types as PostgreSQL does ---
+// "operator does not exist: text + integer": a column's or an expression's
+// type by PostgreSQL's name for it, an unknown literal "unknown".
+std::string operand_type(const Expr& x, const Value& v, const EvalEnv& env) {
+  if (is_unknown_literal(x)) return "unknown";
+  if (x.kind == ExprKind::kColumn && env.table) {
+    int i = env.table->column_index(x.name);
+    if (i >= 0 && env.table->columns[static_cast<size_t>(i)].max_length > 0)
+      return "character varying";
+  }
+  if (auto t = static_type(x, env)) switch (*t) {
+      case ColumnType::kInt:
+        return "integer";
+      case ColumnType::kBigInt:
+        return "bigint";
+      case ColumnType::kNumeric:
+        return "numeric";
+      case ColumnType::kText:
+        return "text";
+      case ColumnType::kBool:
+        return "boolean";
+      case ColumnType::kDate:
+        return "date";
+      case ColumnType::kTimestamp:
+        return "timestamp without time zone";
+      case ColumnType::kTimestampTz:
+        return "timestamp with time zone";
+    }
+  return type_name(v);
+}
+
+std::string no_operator(const Expr& e, const Value& a, const Value& b, const EvalEnv& env) {
+  return "operator does not exist: " + operand_type(*e.lhs, a, env) + " " + op_sql(e.op) + " " +
+         operand_type(*e.rhs, b, env);
+}
+
 const char* integer_type_name(ColumnType t) {
   return t == ColumnType::kNumeric ? "numeric" : t == ColumnType::kBigInt ? "bigint" : "integer";
 }
@@ -253,9 +291,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
         if (is_null(a) || is_null(b)) return Null{};
         auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
-        if (!x || !y)
-          throw SqlError("42883", std::string("arithmetic needs integers, found ") + type_name(a) +
-                                      " and " + type_name(b) + " in " + to_sql(e));
+        if (!x || !y) throw SqlError("42883", no_operator(e, a, b, env));
         return arith(e.op, *x, *y);
       }
       if (e.op == BinOp::kConcat) {
@@ -264,8 +300,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
         if (is_null(a) || is_null(b)) return Null{};
         if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
-          throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) + " || " +
-                                      type_name(b));
+          throw SqlError("42883", no_operator(e, a, b, env));
         auto text = [](const Value& v) {  // a boolean as its cast to text writes it
           if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
           return to_display(v);
@@ -340,9 +375,7 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
         as_datetime(a, *e.lhs, ta);
         as_datetime(b, *e.rhs, tb);
       }
-      if (a.index() != b.index())
-        throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) +
-                                    " compared with " + type_name(b));
+      if (a.index() != b.index()) throw SqlError("42883", no_operator(e, a, b, env));
       auto c = a <=> b;
       switch (e.op) {
         case BinOp::kEq:
@@ -672,8 +705,11 @@ void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* ass
                      std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
     if (l != r) {
       const Expr& lit = l ? *e.lhs : *e.rhs;
-      if (auto t = static_type(l ? *e.rhs : *e.lhs, env))
-        read_unknown(std::get<std::string>(lit.literal), *t);
+      // Arithmetic reads it only beside a number: a boolean or a text has
+      // no such operator (42883, when the statement runs).
+      auto t = static_type(l ? *e.rhs : *e.lhs, env);
+      bool number = t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
+      if (t && (e.op > BinOp::kMod || number)) read_unknown(std::get<std::string>(lit.literal), *t);
     }
   }
   if (e.lhs) check_unknown_literals(*e.lhs, env);
