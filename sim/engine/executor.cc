@@ -119,9 +119,13 @@ void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versi
 
 }  // namespace
 
+namespace {
+
 // ---- Rule: unknown literals are read before the statement runs ------------------
-// SET values are read as their columns' types. An INSERT's VALUES are read
-// when its rows are formed, which is before its first row goes in.
+// check_unknown_literals (lang/eval.h) over a data statement on table t:
+// its select list, WHERE, SET values, VALUES, ON CONFLICT's and RETURNING.
+// SET values and VALUES are read as their columns' types. Throws the
+// SqlError PostgreSQL's parser gives.
 void check_literals(const StepBody& body, const Table& t, const Vars& vars) {
   EvalEnv env{&t, nullptr, &vars, nullptr, true};
   auto each = [&](const ExprPtr& e) {
@@ -165,6 +169,8 @@ void check_literals(const StepBody& body, const Table& t, const Vars& vars) {
     returning(ins->returning);
   }
 }
+
+}  // namespace
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
 // PostgreSQL looks a row up through the primary key's index when the WHERE
@@ -318,18 +324,21 @@ void Executor::start_statement(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
+  const Request& q = w_.requests[r.value];
+  auto* ins = std::get_if<InsertStmt>(&st.body);
+  if (st.unknown_literals)
+    check_literals(st.body, s.table(table_named(s, ins ? ins->table : target_of(st.body).table)),
+                   q.vars);
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
+  if (ins) {
     start_insert(r, *ins, std::move(c));
     return;
   }
-  const Request& q = w_.requests[r.value];
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
-  check_literals(st.body, s.table(tid), q.vars);
   // Scalar subqueries run when the scan finds its first row: one the WHERE
   // reads (before the scan's own SIREAD locks), else one it keeps.
   const bool subqueries = !subqueries_of(st.body).empty();

@@ -21,12 +21,6 @@ namespace ccsim {
 
 struct KeyConflict;
 
-// Reads the unknown literals of a data statement on table t before it runs
-// (check_unknown_literals in lang/eval.h): its select list, WHERE, SET
-// values, ON CONFLICT's and RETURNING. Throws the SqlError PostgreSQL's
-// parser gives.
-void check_literals(const StepBody& body, const Table& t, const Vars& vars);
-
 class Executor : public SqlBackend {
  public:
   // Runs statements over w's store; narrates to `log` (may be null).

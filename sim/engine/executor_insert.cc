@@ -15,9 +15,7 @@ void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
   const Table& t = s.table(table_named(s, ins.table));
-  const StepBody body{ins};
-  check_literals(body, t, q.vars);
-  run_subqueries(r, c, body);
+  run_subqueries(r, c, StepBody{ins});
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
   size_t targets = ins.columns.empty() ? t.columns.size() : ins.columns.size();

@@ -108,6 +108,39 @@ SourcePos step_position(const Step& s, const std::string& file, int column) {
   return p;
 }
 
+namespace {
+
+bool unknown_in(const ExprPtr& e) {
+  if (!e) return false;
+  if (e->kind == ExprKind::kLiteral && !e->typed && std::holds_alternative<std::string>(e->literal))
+    return true;
+  return unknown_in(e->lhs) || unknown_in(e->rhs);
+}
+
+}  // namespace
+
+bool has_unknown_literal(const StepBody& body) {
+  auto any = [](const std::vector<ExprPtr>& es) {
+    return std::any_of(es.begin(), es.end(), [](const ExprPtr& e) { return unknown_in(e); });
+  };
+  auto sets = [](const std::vector<Assignment>& as) {
+    return std::any_of(as.begin(), as.end(),
+                       [](const Assignment& a) { return unknown_in(a.value); });
+  };
+  auto returning = [&](const std::optional<Returning>& r) { return r && any(r->items); };
+  if (auto* sel = std::get_if<SelectStmt>(&body)) return any(sel->items) || unknown_in(sel->where);
+  if (auto* upd = std::get_if<UpdateStmt>(&body))
+    return sets(upd->sets) || unknown_in(upd->where) || returning(upd->returning);
+  if (auto* del = std::get_if<DeleteStmt>(&body))
+    return unknown_in(del->where) || returning(del->returning);
+  if (auto* ins = std::get_if<InsertStmt>(&body))
+    return std::any_of(ins->rows.begin(), ins->rows.end(), any) ||
+           (ins->on_conflict &&
+            (sets(ins->on_conflict->sets) || unknown_in(ins->on_conflict->where))) ||
+           returning(ins->returning);
+  return false;
+}
+
 bool is_sql(const Step& s) {
   return !std::holds_alternative<LetAction>(s.body) &&
          !std::holds_alternative<RetryAction>(s.body) &&

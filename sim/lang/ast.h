@@ -323,7 +323,14 @@ struct Step {
   // line; each later line's start is kept here as {column in that one line,
   // line in the file}, so a column the parser gave maps back into the file.
   std::vector<std::pair<int, int>> wraps;
+  // Whether a data statement holds a quoted literal without a type, which
+  // the executor reads before the statement runs (check_literals).
+  bool unknown_literals = false;
 };
+
+// Whether a data statement's expressions hold a quoted literal without a
+// type (set on Step::unknown_literals when a step is parsed).
+bool has_unknown_literal(const StepBody& body);
 
 // Where a column of step s (as its tokens and expressions count them) is in
 // the file: on s.line, or on a later line for a statement over several.

@@ -1388,6 +1388,7 @@ class Parser : ClauseParsing {
 Step parse_step(std::string_view line, const SourcePos& origin) {
   Parser p(line, SourcePos{origin.file, origin.line, origin.column});
   Step s = p.parse();
+  s.unknown_literals = has_unknown_literal(s.body);
   s.text = step_text(line);
   s.source_line = std::string(line);
   return s;
