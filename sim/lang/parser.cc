@@ -239,47 +239,67 @@ class Parser : ClauseParsing {
     return s;
   }
 
+  // What a select list holds, read ahead from the token after SELECT to
+  // the list's end (FROM, INTO, WHERE, ORDER, LIMIT, FOR or ';'; a scalar
+  // subquery's insides are its own): more than columns (a value, an
+  // operator, a call, AS, a subquery), a name after an item (an alias
+  // without AS), an aggregate, a pg_ function.
+  struct ListShape {
+    bool expression = false, alias = false, aggregate = false, pg_call = false;
+  };
+  ListShape list_shape() const {
+    ListShape shape;
+    int depth = 0;
+    auto word = [](const Token& t, std::initializer_list<std::string_view> words) {
+      return t.kind == TokenKind::kIdent && !t.quoted &&
+             std::any_of(words.begin(), words.end(),
+                         [&](std::string_view w) { return iequals(t.text, w); });
+    };
+    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
+      const Token& t = tokens_[k];
+      bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent;
+      if ((depth == 0 && word(t, {"FROM", "INTO", "WHERE", "ORDER", "LIMIT", "FOR"})) ||
+          (symbol && t.text == ";"))
+        break;
+      if (size_t end = past_subquery(k); end != k) {
+        k = end;
+        shape.expression |= depth == 0;
+        continue;
+      }
+      const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
+      if (ident && !t.quoted && after.kind == TokenKind::kSymbol && after.text == "(") {
+        if (aggregate_name(t.text))
+          shape.aggregate = true;
+        else if (t.text.size() > 3 && iequals(t.text.substr(0, 3), "pg_"))
+          shape.pg_call = true;
+        else if (depth == 0)
+          shape.expression = true;  // coalesce(...) and other calls
+      }
+      if (symbol && t.text == "(") {
+        ++depth;
+      } else if (symbol && t.text == ")") {
+        --depth;
+      } else if (depth == 0) {
+        shape.expression |=
+            (symbol && t.text != "," && t.text != "." && !(t.text == "*" && k == at_)) ||
+            t.kind == TokenKind::kInt || t.kind == TokenKind::kString ||
+            t.kind == TokenKind::kParam || word(t, {"AS"});
+        shape.alias |= ident && after.kind == TokenKind::kIdent && !word(t, {"DISTINCT", "ALL"}) &&
+                       !word(after, {"FROM", "INTO", "WHERE"});
+      }
+    }
+    return shape;
+  }
+
   // ---- Rule: a select list of expressions ------------------------------------
   // SELECT 1 AS a, points + 10, id AS key FROM t ...: each row the SELECT
   // returns gives the items' values (Django's exists() is SELECT 1 AS "a"
   // ... LIMIT 1). Reads the list into s.items when it is more than columns
-  // (a value, an operator, an alias) and has no aggregate,
-  // which select() and aggregate_values() read; false otherwise, reading
-  // nothing.
+  // and has no aggregate (aggregate_values() and select() read those) and
+  // no pg_ call (refused by name); false otherwise, reading nothing.
   bool select_items(SelectStmt& s) {
-    bool expression = false;
-    int depth = 0;
-    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
-      const Token& t = tokens_[k];
-      bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent;
-      if (depth == 0 && ident && !t.quoted &&
-          (iequals(t.text, "FROM") || iequals(t.text, "INTO") || iequals(t.text, "WHERE") ||
-           iequals(t.text, "ORDER") || iequals(t.text, "LIMIT") || iequals(t.text, "FOR")))
-        break;  // the list ends (a FROM left out: select() says so)
-      if (symbol && t.text == ";") break;
-      if (size_t end = past_subquery(k); end != k) {  // its aggregates are its own
-        k = end;
-        expression |= depth == 0;
-        continue;
-      }
-      const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
-      bool call = ident && !t.quoted && after.kind == TokenKind::kSymbol && after.text == "(";
-      if (call &&
-          (aggregate_name(t.text) || (t.text.size() > 3 && iequals(t.text.substr(0, 3), "pg_"))))
-        return false;  // an aggregate, or a call refused by name there
-      if (symbol && t.text == "(") ++depth;
-      if (symbol && t.text == ")") --depth;
-      if (depth > 0) continue;
-      expression |=
-          (symbol && t.text != "," && t.text != ".") || t.kind == TokenKind::kInt ||
-          t.kind == TokenKind::kString || t.kind == TokenKind::kParam ||
-          (ident && !t.quoted && iequals(t.text, "AS")) ||
-          (ident && after.kind == TokenKind::kIdent &&  // an alias without AS
-           !(!t.quoted && (iequals(t.text, "DISTINCT") || iequals(t.text, "ALL"))) &&
-           !(!after.quoted && (iequals(after.text, "FROM") || iequals(after.text, "INTO") ||
-                               iequals(after.text, "WHERE"))));
-    }
-    if (!expression) return false;
+    ListShape shape = list_shape();
+    if ((!shape.expression && !shape.alias) || shape.aggregate || shape.pg_call) return false;
     do {
       ExprPtr e = expr();
       std::string label = item_name(*e);
@@ -383,37 +403,8 @@ class Parser : ClauseParsing {
   // SERIALIZABLE, takes the same predicate locks). Returns nothing (and
   // reads nothing) when the list is plain aggregates or has none.
   std::optional<SelectValuesStmt> aggregate_values() {
-    bool expression = false, has_aggregate = false;
-    int depth = 0;
-    for (size_t k = at_; k < tokens_.size() && tokens_[k].kind != TokenKind::kEnd; ++k) {
-      const Token& t = tokens_[k];
-      bool symbol = t.kind == TokenKind::kSymbol, ident = t.kind == TokenKind::kIdent && !t.quoted;
-      if ((depth == 0 && ident && (iequals(t.text, "FROM") || iequals(t.text, "INTO"))) ||
-          (symbol && t.text == ";"))
-        break;
-      if (size_t end = past_subquery(k); end != k) {  // its aggregates are its own
-        k = end;
-        expression |= depth == 0;
-        continue;
-      }
-      const Token& after = tokens_[std::min(k + 1, tokens_.size() - 1)];
-      if (ident && after.kind == TokenKind::kSymbol && after.text == "(") {
-        if (aggregate_name(t.text))
-          has_aggregate = true;
-        else if (depth == 0)
-          expression = true;  // coalesce(...) and other calls
-      }
-      if (symbol && t.text == "(") {
-        ++depth;
-      } else if (symbol && t.text == ")") {
-        --depth;
-      } else if (depth == 0) {
-        expression |= (symbol && t.text != "," && t.text != "." && !(t.text == "*" && k == at_)) ||
-                      t.kind == TokenKind::kInt || t.kind == TokenKind::kString ||
-                      t.kind == TokenKind::kParam || (ident && iequals(t.text, "AS"));
-      }
-    }
-    if (!expression || !has_aggregate) return std::nullopt;
+    ListShape shape = list_shape();
+    if (!(shape.expression || shape.pg_call) || !shape.aggregate) return std::nullopt;
     std::vector<std::shared_ptr<Expr>> pending;
     aggregates_ = &pending;
     SelectValuesStmt v;
