@@ -152,41 +152,11 @@ int64_t integer_text(const std::string& text, ColumnType t) {
 namespace {
 
 // The integer type PostgreSQL gives x (int, bigint or numeric), which an
-// unknown literal beside it takes: a column's own; an integer literal int
-// when it fits, else bigint; a :param bigint (it travels as $n::int8); an
-// arithmetic the wider of its sides; anything else (a sum, a count, a
-// subquery) bigint.
+// unknown literal beside it takes: its static_type() when that is one,
+// else bigint (a sum, a count, a subquery).
 ColumnType integer_type(const Expr& x, const EvalEnv& env) {
-  switch (x.kind) {
-    case ExprKind::kColumn: {
-      int i = env.table ? env.table->column_index(x.name) : -1;
-      if (i < 0) return ColumnType::kBigInt;
-      ColumnType t = env.table->columns[static_cast<size_t>(i)].type;
-      return t == ColumnType::kInt || t == ColumnType::kNumeric ? t : ColumnType::kBigInt;
-    }
-    case ExprKind::kLiteral:
-      if (auto* v = std::get_if<int64_t>(&x.literal))
-        return *v >= std::numeric_limits<int32_t>::min() &&
-                       *v <= std::numeric_limits<int32_t>::max()
-                   ? ColumnType::kInt
-                   : ColumnType::kBigInt;
-      return ColumnType::kBigInt;
-    case ExprKind::kNeg:
-      return integer_type(*x.lhs, env);
-    case ExprKind::kCoalesce:
-    case ExprKind::kBinary:
-      if (x.kind == ExprKind::kBinary && x.op > BinOp::kMod) return ColumnType::kBigInt;
-      if (is_unknown_literal(*x.lhs)) return integer_type(*x.rhs, env);
-      if (is_unknown_literal(*x.rhs)) return integer_type(*x.lhs, env);
-      return std::max(integer_type(*x.lhs, env), integer_type(*x.rhs, env), [](auto a, auto b) {
-        auto rank = [](ColumnType t) {
-          return t == ColumnType::kInt ? 0 : t == ColumnType::kBigInt ? 1 : 2;
-        };
-        return rank(a) < rank(b);
-      });
-    default:
-      return ColumnType::kBigInt;
-  }
+  std::optional<ColumnType> t = static_type(x, env);
+  return t == ColumnType::kInt || t == ColumnType::kNumeric ? *t : ColumnType::kBigInt;
 }
 
 // An unknown literal (v, written as x) beside an integer value is read as
@@ -634,7 +604,11 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kLiteral:
       if (x.typed) return x.typed;
       if (std::holds_alternative<bool>(x.literal)) return ColumnType::kBool;
-      if (std::holds_alternative<int64_t>(x.literal)) return integer_type(x, env);
+      if (auto* v = std::get_if<int64_t>(&x.literal))  // int when it fits, as PostgreSQL types it
+        return *v >= std::numeric_limits<int32_t>::min() &&
+                       *v <= std::numeric_limits<int32_t>::max()
+                   ? ColumnType::kInt
+                   : ColumnType::kBigInt;
       return std::nullopt;
     case ExprKind::kParam: {
       auto it = env.vars ? env.vars->find(x.name) : decltype(env.vars->end()){};
@@ -650,16 +624,23 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kIsNull:
     case ExprKind::kIsNotNull:
       return ColumnType::kBool;
+    case ExprKind::kCoalesce:
     case ExprKind::kBinary: {
-      if (x.op == BinOp::kConcat) return ColumnType::kText;
-      if (x.op > BinOp::kMod) return ColumnType::kBool;
+      if (x.kind == ExprKind::kBinary && x.op == BinOp::kConcat) return ColumnType::kText;
+      if (x.kind == ExprKind::kBinary && x.op > BinOp::kMod) return ColumnType::kBool;
+      // An arithmetic of integers is the wider (int < bigint < numeric); an
+      // unknown literal side takes the other's type.
       auto a = is_unknown_literal(*x.lhs) ? std::nullopt : static_type(*x.lhs, env);
       auto b = is_unknown_literal(*x.rhs) ? std::nullopt : static_type(*x.rhs, env);
-      auto integer = [](std::optional<ColumnType> t) {
-        return t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
+      auto rank = [](std::optional<ColumnType> t) {
+        return !t                          ? 0
+               : t == ColumnType::kInt     ? 1
+               : t == ColumnType::kBigInt  ? 2
+               : t == ColumnType::kNumeric ? 3
+                                           : -1;
       };
-      if ((!a || integer(a)) && (!b || integer(b)) && (a || b)) return integer_type(x, env);
-      return std::nullopt;
+      if (rank(a) < 0 || rank(b) < 0 || (!a && !b)) return std::nullopt;
+      return rank(a) >= rank(b) ? a : b;
     }
     default:
       return std::nullopt;
