@@ -64,6 +64,10 @@ std::optional<bool> boolean_text(const std::string& text) {
   return std::nullopt;
 }
 
+const char* integer_type_name(ColumnType t) {
+  return t == ColumnType::kNumeric ? "numeric" : t == ColumnType::kBigInt ? "bigint" : "integer";
+}
+
 std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env);
 
 // ---- Rule: a missing operator names its operands' types as PostgreSQL does ---
@@ -76,34 +80,18 @@ std::string operand_type(const Expr& x, const Value& v, const EvalEnv& env) {
     if (i >= 0 && env.table->columns[static_cast<size_t>(i)].max_length > 0)
       return "character varying";
   }
-  if (auto t = static_type(x, env)) switch (*t) {
-      case ColumnType::kInt:
-        return "integer";
-      case ColumnType::kBigInt:
-        return "bigint";
-      case ColumnType::kNumeric:
-        return "numeric";
-      case ColumnType::kText:
-        return "text";
-      case ColumnType::kBool:
-        return "boolean";
-      case ColumnType::kDate:
-        return "date";
-      case ColumnType::kTimestamp:
-        return "timestamp without time zone";
-      case ColumnType::kTimestampTz:
-        return "timestamp with time zone";
-    }
+  if (auto t = static_type(x, env)) {
+    if (is_datetime(*t)) return datetime_type_name(*t);
+    if (*t == ColumnType::kText) return "text";
+    if (*t == ColumnType::kBool) return "boolean";
+    return integer_type_name(*t);
+  }
   return type_name(v);
 }
 
 std::string no_operator(const Expr& e, const Value& a, const Value& b, const EvalEnv& env) {
   return "operator does not exist: " + operand_type(*e.lhs, a, env) + " " + op_sql(e.op) + " " +
          operand_type(*e.rhs, b, env);
-}
-
-const char* integer_type_name(ColumnType t) {
-  return t == ColumnType::kNumeric ? "numeric" : t == ColumnType::kBigInt ? "bigint" : "integer";
 }
 
 }  // namespace

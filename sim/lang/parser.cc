@@ -300,13 +300,8 @@ class Parser : ClauseParsing {
   bool select_items(SelectStmt& s) {
     ListShape shape = list_shape();
     if ((!shape.expression && !shape.alias) || shape.aggregate || shape.pg_call) return false;
-    do {
-      ExprPtr e = expr();
-      std::string label = item_name(*e);
-      columns_read(*e, s.columns);
-      s.items.push_back(std::move(e));
-      s.names.push_back(std::move(label));
-    } while (accept_symbol(","));
+    items(s.items, s.names);
+    for (const ExprPtr& e : s.items) columns_read(*e, s.columns);
     return true;
   }
 
@@ -408,12 +403,7 @@ class Parser : ClauseParsing {
     std::vector<std::shared_ptr<Expr>> pending;
     aggregates_ = &pending;
     SelectValuesStmt v;
-    do {
-      ExprPtr e = expr();
-      std::string label = item_name(*e);
-      v.items.push_back(std::move(e));
-      v.names.push_back(std::move(label));
-    } while (accept_symbol(","));
+    items(v.items, v.names);
     aggregates_ = nullptr;
     for (const ExprPtr& e : v.items)
       if (const Expr* c = first_column(*e))
@@ -466,6 +456,14 @@ class Parser : ClauseParsing {
     if (e.kind == ExprKind::kColumn) return true;
     if (e.kind == ExprKind::kSubquery) return false;
     return (e.lhs && names_column(*e.lhs)) || (e.rhs && names_column(*e.rhs));
+  }
+
+  // A list of items, each an expression and its name: expr [[AS] name], ...
+  void items(std::vector<ExprPtr>& exprs, std::vector<std::string>& names) {
+    do {
+      exprs.push_back(expr());
+      names.push_back(item_name(*exprs.back()));
+    } while (accept_symbol(","));
   }
 
   // The name of a select-list (or RETURNING) item e just read: [AS] name
@@ -525,12 +523,7 @@ class Parser : ClauseParsing {
     if (accept_symbol("*")) {
       r.star = true;
     } else {
-      do {
-        ExprPtr e = expr();
-        std::string label = item_name(*e);
-        r.items.push_back(std::move(e));
-        r.names.push_back(std::move(label));
-      } while (accept_symbol(","));
+      items(r.items, r.names);
     }
     if (accept("INTO")) r.into = into_list();
     return r;
