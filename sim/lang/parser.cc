@@ -194,7 +194,20 @@ class Parser : ClauseParsing {
     if (accept("WHERE")) s.where = where_clause();
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
+      const Token& by = peek();
       s.order_by = OrderBy{column("a column name after ORDER BY"), false};
+      // ---- Rule: ORDER BY a name of the select list ---------------------------
+      // A name the select list gives an item is that item, before a table's
+      // column of the same name, as in PostgreSQL: a column renamed orders
+      // by the column; an expression's value is not modelled as an order.
+      for (size_t i = 0; i < s.names.size(); ++i) {
+        if (s.names[i] != s.order_by->column) continue;
+        if (s.items[i]->kind != ExprKind::kColumn)
+          fail(by, "ORDER BY an expression of the select list (" + s.names[i] +
+                       ") is not modelled; order by a table's column");
+        s.order_by->column = s.items[i]->name;
+        break;
+      }
       if (accept("DESC"))
         s.order_by->descending = true;
       else

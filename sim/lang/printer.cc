@@ -199,9 +199,12 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           }
           std::string out =
               "SELECT " + list + " FROM " + sql_identifier(b.table) + p.where(b.where);
+          // A select list of expressions names its items, and a bare name
+          // in ORDER BY means an item first: the table's column is
+          // qualified, so the server orders by what ccsim ordered by.
           if (b.order_by)
-            out += " ORDER BY " + sql_identifier(b.order_by->column) +
-                   (b.order_by->descending ? " DESC" : "");
+            out += " ORDER BY " + (b.items.empty() ? "" : sql_identifier(b.table) + ".") +
+                   sql_identifier(b.order_by->column) + (b.order_by->descending ? " DESC" : "");
           if (b.limit) out += " LIMIT " + std::to_string(*b.limit);
           if (b.lock) out += std::string(" ") + to_sql(*b.lock);
           if (b.wait == WaitPolicy::kNoWait) out += " NOWAIT";

@@ -37,6 +37,10 @@ TEST_CASE("ORDER BY, LIMIT, NOWAIT and SKIP LOCKED come out in PostgreSQL's orde
   CHECK(print("SELECT id, points FROM auth_user FOR SHARE NOWAIT").sql ==
         "SELECT id, points FROM auth_user FOR SHARE NOWAIT");
   CHECK(print("SELECT id FROM t FOR KEY SHARE").sql == "SELECT id FROM t FOR KEY SHARE");
+  // ORDER BY a name of the select list is that item: here the column v,
+  // qualified so that the server does not read its own output name "v".
+  CHECK(print("SELECT id AS v, v AS id FROM t ORDER BY id").sql ==
+        "SELECT id AS v, v AS id FROM t ORDER BY t.v");
 }
 
 TEST_CASE(
