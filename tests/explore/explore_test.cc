@@ -445,15 +445,17 @@ Scenario scenario_with(const std::string& file, const std::string& text, const s
   return s;
 }
 
-// Mitigation m explored with n requests by the state graph and by the
-// naive walk, both complete.
+// Mitigation m explored with n requests (0: the scenario's own) by the
+// state graph and by the naive walk (at most schedules_max schedules),
+// both complete.
 std::pair<Exploration, Exploration> graph_and_naive(const Scenario& s, const std::string& m,
-                                                    size_t n) {
+                                                    size_t n, size_t schedules_max = 100000) {
   ExploreOptions o;
   o.mitigations = {m};
   o.requests = n;
   Exploration graph = explore_scenario(s, o).front();
   o.naive = true;
+  o.schedules_max = schedules_max;
   Exploration naive = explore_scenario(s, o).front();
   REQUIRE(graph.complete);
   REQUIRE(naive.complete);
@@ -709,14 +711,7 @@ client = "tab3"
 args = { me = 3 }
 )";
   Scenario s = scenario_with("orders.toml", text, "orders", mitigations);
-  ExploreOptions o;
-  o.mitigations = {"renumber"};
-  Exploration graph = explore_scenario(s, o).front();
-  REQUIRE(graph.complete);
-  o.naive = true;
-  o.schedules_max = 1000000;
-  Exploration naive = explore_scenario(s, o).front();
-  REQUIRE(naive.complete);
+  auto [graph, naive] = graph_and_naive(s, "renumber", 0, 1'000'000);
   check_same_outcomes(graph, naive);
   for (const ExploredOutcome& x : graph.outcomes) {
     // A and B commit (READ COMMITTED: the second UPDATE waits, re-checks
