@@ -157,31 +157,20 @@ void PgConn::start(const std::string& sql, const std::vector<std::optional<std::
     throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
 }
 
-// Waits until the socket is ready for `what` or `ms` pass, whichever comes
-// first. Asio watches descriptors edge-triggered, so a readiness edge that
-// came while no wait was queued is never reported again; the timer makes the
-// caller look at the socket again anyway, so no result can be missed.
-// The timer can expire in the same turn as the socket gets ready: its
-// handler then runs after this call returned, when the connection may be
-// gone (a request that crashes closes it). It acts only while this call's
-// token lives, so it never touches a later wait or a closed connection.
-asio::awaitable<void> PgConn::ready_or_timeout(asio::posix::stream_descriptor::wait_type what,
-                                               int ms) {
-  asio::steady_timer timer(sd_->get_executor());
-  timer.expires_after(std::chrono::milliseconds(ms));
-  auto live = std::make_shared<char>(0);
-  timer.async_wait([this, token = std::weak_ptr<char>(live)](const boost::system::error_code& ec) {
-    if (!ec && !token.expired() && sd_) sd_->cancel();
-  });
+// Waits until the socket is ready for `what`. Asio watches descriptors
+// edge-triggered, but a wait does not depend on an edge: queueing it
+// re-arms the descriptor (epoll_ctl EPOLL_CTL_MOD in Asio's epoll reactor),
+// and the kernel then reports a socket that is already ready at once. So a
+// result that arrived while no wait was queued is not missed, and no timer
+// is needed to look again. cancel_waits() ends the wait early.
+asio::awaitable<void> PgConn::ready(asio::posix::stream_descriptor::wait_type what) {
   boost::system::error_code ec;
   co_await sd_->async_wait(what, asio::redirect_error(asio::use_awaitable, ec));
-  timer.cancel();
   if (cancelled_) throw PgError("interrupted");
 }
 
 asio::awaitable<void> PgConn::collect() {
-  while (pq().PQflush(pg_) == 1)
-    co_await ready_or_timeout(asio::posix::stream_descriptor::wait_write, 5);
+  while (pq().PQflush(pg_) == 1) co_await ready(asio::posix::stream_descriptor::wait_write);
   for (;;) {
     if (!pq().PQconsumeInput(pg_))
       throw PgError(std::string("lost the connection: ") + pq().PQerrorMessage(pg_));
@@ -194,7 +183,7 @@ asio::awaitable<void> PgConn::collect() {
       absorb(r);
       pq().PQclear(r);
     }
-    co_await ready_or_timeout(asio::posix::stream_descriptor::wait_read, 5);
+    co_await ready(asio::posix::stream_descriptor::wait_read);
   }
 }
 

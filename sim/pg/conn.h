@@ -89,8 +89,7 @@ class PgConn {
 
  private:
   void absorb(PGresult* r);
-  boost::asio::awaitable<void> ready_or_timeout(
-      boost::asio::posix::stream_descriptor::wait_type what, int ms);
+  boost::asio::awaitable<void> ready(boost::asio::posix::stream_descriptor::wait_type what);
   static void notice_thunk(void* self, const char* message);
 
   PGconn* pg_ = nullptr;
