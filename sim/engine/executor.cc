@@ -13,14 +13,15 @@ namespace ccsim {
 namespace {
 
 // Returns the lock a row-changing statement may take: an UPDATE that assigns
-// a key column and DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY
+// a key column (one of a unique index: the primary key's or another, as
+// PostgreSQL's key columns are) and DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY
 // UPDATE. (An UPDATE that assigns a key column takes FOR UPDATE only on rows
 // whose key value it changes: Executor::update_lock.)
 LockMode write_lock(const Table& t, const StepBody& body) {
   if (auto* u = std::get_if<UpdateStmt>(&body)) {
     for (const Assignment& a : u->sets) {
       int i = t.column_index(a.column);
-      if (i >= 0 && t.columns[static_cast<size_t>(i)].primary_key) return LockMode::kUpdate;
+      if (i >= 0 && t.indexed(static_cast<size_t>(i))) return LockMode::kUpdate;
     }
     return LockMode::kNoKeyUpdate;
   }
@@ -102,12 +103,12 @@ Target target_of(const StepBody& body) {
 
 // Puts versions in the order a bitmap scan meets them: by the line pointer
 // that leads to each, the head of its row's HOT chain (the first version
-// since the row's key last changed, as an update that changes no indexed
-// column stays on the chain).
+// since a column of a unique index last changed, as an update that changes
+// no indexed column stays on the chain).
 void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versions) {
   auto head = [&](VersionId v) {
     for (VersionId p = s.version(v).prev;
-         p && t.key_of(s.version(p).values) == t.key_of(s.version(v).values); p = s.version(p).prev)
+         p && !changes_index(t, s.version(p).values, s.version(v).values); p = s.version(p).prev)
       v = p;
     return v;
   };
@@ -215,6 +216,17 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars)) {
     // A whole key of several columns.
     index_read([&](VersionId v) { return t.key_of(s.version(v).values) == *key; });
+    keys.emplace();  // an index read
+  } else if (auto u = unique_lookup(t, where.get(), q.vars)) {
+    // A unique index besides the primary key's, pinned whole.
+    const std::vector<int>& cols = t.uniques[u->first].columns;
+    index_read([&](VersionId v) {
+      const Row& values = s.version(v).values;
+      for (size_t i = 0; i < cols.size(); ++i)
+        if (is_null(u->second[i]) || values[static_cast<size_t>(cols[i])] != u->second[i])
+          return false;
+      return true;
+    });
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
     // The walk fetches rows in key order (each where the snapshot's version,
@@ -699,7 +711,7 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   Cursor& c = *w_.sessions[r.value].cursor;
   for (size_t k = 0; k < upd.sets.size(); ++k) {
     size_t i = column_named(t, upd.sets[k].column);
-    if (!t.columns[i].primary_key) continue;
+    if (!t.indexed(i)) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
     if (set_value(r, tid, upd, k, env) != before[i]) return LockMode::kUpdate;
@@ -722,7 +734,7 @@ bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, Ver
   VersionId next = s.version(seen).next;
   if (!next || s.committed(s.version(next).xmin)) return false;
   const Table& t = s.table(s.row(s.version(seen).row).table);
-  return t.key_of(s.version(next).values) == t.key_of(s.version(seen).values);
+  return !changes_index(t, s.version(seen).values, s.version(next).values);
 }
 
 // Goes on with request r's statement from its cursor. Returns true when it
@@ -768,6 +780,14 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     c.advisory_phase = 2;
   }
 
+  if (VersionId made = c.key_pending) {  // woken: the key's other writer ended
+    if (!index_new_key(r, tid, made, waiting)) return false;
+    c.key_pending = VersionId{};
+    if (upd && upd->returning) c.out.push_back(made);
+    ++c.rowcount;
+    ++c.next;
+    resumed = false;
+  }
   while (c.next < c.candidates.size()) {
     if (sel && sel->limit && c.rowcount >= *sel->limit) break;
     VersionId seen = c.candidates[c.next];
@@ -858,10 +878,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       bool key_kept = true;
       for (VersionId v = seen; key_kept && v != newest;) {
         VersionId next = s.version(v).next;
-        key_kept = next && s.committed(s.version(next).xmin);
-        for (int k : t.key_columns())
-          key_kept = key_kept && s.version(next).values[static_cast<size_t>(k)] ==
-                                     s.version(v).values[static_cast<size_t>(k)];
+        key_kept = next && s.committed(s.version(next).xmin) &&
+                   !changes_index(t, s.version(v).values, s.version(next).values);
         v = next;
       }
       if (key_kept) newest = seen;
@@ -920,19 +938,23 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
                                          names_column(*a.value, a.column)});
       }
       check_not_null(t, after);
-      // A new key is a new index entry (the update cannot be HOT): it is
-      // checked for uniqueness, and at SERIALIZABLE it writes to the
-      // index page, where readers of the index meet it (_bt_doinsert).
-      const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
-      if (new_key) unique_check(s, tid, after, c.txn, row);
+      // A new key is a new index entry (the update cannot be HOT): once the
+      // new version is written, it is checked for uniqueness (waiting for
+      // an unfinished writer of the same key), and at SERIALIZABLE it
+      // writes to the index page, where readers of the index meet it
+      // (_bt_doinsert).
+      const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
       queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       VersionId made = s.update(row, c.txn, std::move(after));
-      if (new_key) s.ssi_insert_index(c.txn, tid);
-      if (upd->returning) c.out.push_back(made);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
+      if (new_key && !index_new_key(r, tid, made, waiting)) {
+        c.key_pending = made;
+        return false;
+      }
+      if (upd->returning) c.out.push_back(made);
     } else {
       queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
@@ -946,6 +968,23 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     ++c.next;
   }
   return sel || check_foreign_keys(r, waiting, resumed);
+}
+
+// ---- Rule: an updated key waits for its other unfinished writer -------------
+// The index entries of version `made` (an UPDATE's, which changed a unique
+// index's column): a live row with the same key fails the statement with
+// 23505; one an unfinished transaction wrote is waited for first, the new
+// version already written (PostgreSQL inserts index entries after the heap
+// tuple). Returns false while it waits.
+bool Executor::index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting) {
+  Store& s = w_.store;
+  TxnId txn = w_.sessions[r.value].txn;
+  if (auto other = unique_check(s, tid, s.version(made).values, txn, s.version(made).row)) {
+    *waiting = wait_for_writer(r, *other);
+    return false;
+  }
+  s.ssi_insert_index(txn, tid);
+  return true;
 }
 
 // Completes request r's statement: its answer (the rows a SELECT returns,

@@ -93,6 +93,10 @@ class Executor : public SqlBackend {
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);
+  // An UPDATE's new key's index entries (executor.cc); false while it waits.
+  bool index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting);
+  // Makes CREATE TABLE's unique indexes besides its primary key's.
+  void add_uniques(const CreateTableStmt& create, TableId made);
   std::vector<ForeignKey> foreign_keys(const CreateTableStmt& create) const;
   // Foreign keys (engine/foreign_keys.cc): the checks a written row needs
   // (before: null for an INSERT; after: null for a DELETE), queued in c;

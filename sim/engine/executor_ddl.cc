@@ -58,6 +58,7 @@ void Executor::ddl(const Step& st) {
       if (c.default_value) c.default_value = fit(*c.default_value, c, true);
     std::vector<ForeignKey> fks = foreign_keys(*create);
     TableId made = w_.store.create_table(create->table, columns, create->key_name);
+    add_uniques(*create, made);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       w_.store.add_foreign_key(made, std::move(fk));
@@ -87,6 +88,61 @@ void Executor::ddl(const Step& st) {
     }
     for (TableId t : found) w_.store.drop_table(t);
     return;
+  }
+}
+
+// ---- Rule: unique indexes, named and made as PostgreSQL makes them -------------
+// After the primary key's index, one per UNIQUE in the order written; one
+// on the same columns as the primary key or an earlier UNIQUE is not made
+// again. Unnamed, each is table_column[_column...]_key, both parts cut to
+// fit PostgreSQL's 63 bytes (the longer first, as makeObjectName does) and a
+// number added when another relation has the name (ChooseRelationName); a
+// name given with CONSTRAINT that another relation has is 42P07.
+namespace {
+
+std::string object_name(std::string a, std::string b, const std::string& label) {
+  const size_t avail = 63 - (b.empty() ? 0 : 1) - (label.size() + 1);
+  size_t na = a.size(), nb = b.size();
+  while (na + nb > avail) (na > nb ? na : nb)--;
+  a.resize(na), b.resize(nb);
+  return a + (b.empty() ? "" : "_" + b) + "_" + label;
+}
+
+}  // namespace
+
+void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
+  Store& s = w_.store;
+  auto taken = [&](const std::string& name) {
+    for (size_t i = 0; i < s.table_count(); ++i) {
+      const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
+      if (t.dropped) continue;
+      if (t.name == name || (!t.key_columns().empty() && t.key_name == name)) return true;
+      for (const UniqueKey& u : t.uniques)
+        if (u.name == name) return true;
+    }
+    return false;
+  };
+  std::vector<std::vector<int>> made_sets;
+  std::vector<int> key = s.table(made).key_columns();
+  if (!key.empty()) made_sets.push_back(key);
+  for (const UniqueDef& d : create.uniques) {
+    std::vector<int> cols;
+    for (const std::string& c : d.columns) cols.push_back(s.table(made).column_index(c));
+    std::vector<int> set = cols;
+    std::sort(set.begin(), set.end());
+    if (std::find(made_sets.begin(), made_sets.end(), set) != made_sets.end()) continue;
+    made_sets.push_back(set);
+    std::string name = d.name;
+    if (!name.empty() && taken(name))
+      throw SqlError("42P07", "relation \"" + name + "\" already exists");
+    if (name.empty()) {
+      std::string joined;
+      for (const std::string& c : d.columns) joined += (joined.empty() ? "" : "_") + c;
+      name = object_name(create.table, joined, "key");
+      for (int pass = 1; taken(name); ++pass)
+        name = object_name(create.table, joined, "key" + std::to_string(pass));
+    }
+    s.add_unique(made, name, cols);
   }
 }
 

@@ -36,34 +36,10 @@ void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
     }
     c.inserts.push_back(std::move(row));
   }
-  // ---- Rule: the conflict target names a unique key (42P10) ------------------
-  // ON CONFLICT (cols) must name exactly the columns of a unique index; the
-  // primary key is ccsim's only one.
-  if (ins.on_conflict && !ins.on_conflict->target.empty()) {
-    std::vector<int> key = t.key_columns();
-    std::vector<int> named;
-    for (const std::string& col : ins.on_conflict->target)
-      named.push_back(static_cast<int>(column_named(t, col)));
-    std::sort(key.begin(), key.end());
-    std::sort(named.begin(), named.end());
-    named.erase(std::unique(named.begin(), named.end()), named.end());
-    if (key.empty() || key != named)
-      throw SqlError("42P10",
-                     "there is no unique or exclusion constraint matching the ON CONFLICT "
-                     "specification");
-  }
+  if (ins.on_conflict) arbiters(t, *ins.on_conflict);  // 42P10 before any row
   w_.sessions[r.value].cursor = std::move(c);
 }
 
-// ---- Rule: ON CONFLICT DO NOTHING ------------------------------------------
-// A row whose key a live row holds is left out instead of failing with 23505
-// (also a key an earlier row of the same statement took). As for a plain
-// INSERT, a key held by a transaction that has not finished is waited for
-// first. At REPEATABLE READ and SERIALIZABLE the row holding the key must be
-// visible to the transaction's snapshot, or its own: otherwise the statement
-// fails with 40001 "could not serialize access due to concurrent update"
-// (ExecCheckTIDVisible). A left-out row is not written, so it meets no
-// SERIALIZABLE write check.
 namespace {
 
 // The serial columns of row `k` of an INSERT whose values come from their
@@ -91,6 +67,13 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
   TableId tid = table_named(s, ins.table);
+  if (VersionId made = c.key_pending) {  // woken: DO UPDATE's new key's other writer ended
+    if (!index_new_key(r, tid, made, waiting)) return false;
+    c.key_pending = VersionId{};
+    c.out.push_back(made);
+    ++c.rowcount;
+    ++c.next;
+  }
   while (c.next < c.inserts.size()) {
     // ---- Rule: a serial column's value is taken when its row is inserted ------
     // PostgreSQL forms and inserts the rows of VALUES one at a time, taking
@@ -106,7 +89,8 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     const Row& values = c.inserts[c.next];
     check_not_null(s.table(tid), values);  // as the row is formed (ExecConstraints)
     if (ins.on_conflict) {
-      if (auto k = find_key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX})) {
+      std::vector<size_t> only = arbiters(s.table(tid), *ins.on_conflict);
+      if (auto k = find_key_conflict(s, tid, values, c.txn, RowId{UINT32_MAX}, &only)) {
         if (k->unfinished) {
           *waiting = wait_for_writer(r, k->row);
           return false;
@@ -175,7 +159,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     throw SqlError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
   LockMode mode = LockMode::kNoKeyUpdate;
   for (const Assignment& a : oc.sets)
-    if (t.columns[column_named(t, a.column)].primary_key) mode = LockMode::kUpdate;
+    if (t.indexed(column_named(t, a.column))) mode = LockMode::kUpdate;
   if (s.lock(k.row, c.txn, mode, true) == LockResult::kEnqueued) {
     *waiting = block(r, k.row, mode);
     return false;
@@ -211,16 +195,18 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   }
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).
-  const bool new_key = mode == LockMode::kUpdate && t.key_of(before) != t.key_of(after);
-  if (new_key) unique_check(s, tid, after, c.txn, k.row);
+  const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
   queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
   s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
   VersionId made = s.update(k.row, c.txn, std::move(after));
-  if (new_key) s.ssi_insert_index(c.txn, tid);
-  c.out.push_back(made);
   if (log_)
     log_->writes.push_back(
         WriteObs{r, c.txn, tid, k.row, target, made, std::move(changes), log_->events.size()});
+  if (new_key && !index_new_key(r, tid, made, waiting)) {
+    c.key_pending = made;
+    return false;
+  }
+  c.out.push_back(made);
   ++c.rowcount;
   return true;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/executor.h"
+#include "engine/row_rules.h"
 
 namespace ccsim {
 
@@ -137,7 +138,7 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   if (!resumed) {
     VersionId next = s.version(seen).next;
     if (next && s.committed(s.version(next).xmin) &&
-        parent.key_of(s.version(next).values) == parent.key_of(s.version(seen).values))
+        !changes_index(parent, s.version(seen).values, s.version(next).values))
       return true;
   }
   if (s.txn(c.txn).isolation != Isolation::kReadCommitted)

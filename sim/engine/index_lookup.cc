@@ -385,7 +385,25 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
 // that key up in the index, as it does a one-column key (index_lookup).
 std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars) {
   std::vector<int> keys = t.key_columns();
-  if (!where || keys.size() < 2) return std::nullopt;
+  if (keys.size() < 2) return std::nullopt;
+  return pinned_key(t, keys, where, vars);
+}
+
+// ---- Rule: a unique index pinned by equalities is looked up -------------------
+// When the WHERE pins every column of a unique index besides the primary
+// key's to a value, PostgreSQL's planner reads through that index (it
+// expects one row), as through the primary key's.
+std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* where,
+                                                    const Vars& vars) {
+  for (size_t i = 0; i < t.uniques.size(); ++i)
+    if (auto key = pinned_key(t, t.uniques[i].columns, where, vars))
+      return std::make_pair(i, std::move(*key));
+  return std::nullopt;
+}
+
+std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, const Expr* where,
+                              const Vars& vars) {
+  if (!where || keys.empty()) return std::nullopt;
   std::vector<std::optional<Value>> found(keys.size());
   std::vector<const Expr*> todo{where};
   while (!todo.empty()) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/value.h"
@@ -20,6 +21,14 @@ namespace ccsim {
 std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars);
 // For a key of several columns: the key, when the WHERE pins all of it.
 std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars);
+// The values the WHERE's ANDed equalities give every one of `columns`, or
+// nothing when one is not pinned so.
+std::optional<Row> pinned_key(const Table& t, const std::vector<int>& columns, const Expr* where,
+                              const Vars& vars);
+// The first unique index besides the primary key's (Table::uniques) whose
+// columns the WHERE pins, and their values.
+std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* where,
+                                                    const Vars& vars);
 
 // True when PostgreSQL's planner reads `SELECT ... WHERE ... ORDER BY key
 // LIMIT n` by walking the primary key's index in order (and stopping after

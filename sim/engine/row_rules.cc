@@ -35,40 +35,71 @@ void check_not_null(const Table& t, const Row& row) {
                                   t.name + "\" violates not-null constraint");
 }
 
-// ---- Rule: unique primary key (SQLSTATE 23505) ------------------------------
+// ---- Rule: unique keys (SQLSTATE 23505) ---------------------------------------
 // A row whose key equals that of a live row fails with "duplicate key value
 // violates unique constraint". When the other row was written by a transaction
 // that has not finished, PostgreSQL waits for it first: if it commits, the
-// error follows; if it rolls back, the insert goes on.
+// error follows; if it rolls back, the insert goes on. The primary key's
+// index is checked first, then the other unique indexes in the order they
+// were made, as PostgreSQL inserts a row's index entries; a key with a NULL
+// in it is equal to no other.
+bool changes_index(const Table& t, const Row& before, const Row& after) {
+  for (size_t c = 0; c < t.columns.size(); ++c)
+    if (before[c] != after[c] && t.indexed(c)) return true;
+  return false;
+}
+
+std::vector<int> index_columns(const Table& t, size_t index) {
+  return index == 0 ? t.key_columns() : t.uniques[index - 1].columns;
+}
+
+const std::string& index_name(const Table& t, size_t index) {
+  return index == 0 ? t.key_name : t.uniques[index - 1].name;
+}
+
 std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const Row& values,
-                                             TxnId self, RowId except) {
+                                             TxnId self, RowId except,
+                                             const std::vector<size_t>* only) {
   const Table& t = s.table(tid);
-  std::vector<int> keys = t.key_columns();
-  if (keys.empty()) return std::nullopt;
-  const std::vector<RowId>* rows = s.rows_with_key(tid, t.key_of(values));
-  if (!rows) return std::nullopt;
-  auto same_key = [&](const Version& v) {
-    return std::all_of(keys.begin(), keys.end(), [&](int k) {
-      return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
-    });
-  };
-  for (RowId rr : *rows) {
-    if (rr == except) continue;
-    // The row's newest version with this key. When a later version changed
-    // the key, PostgreSQL's index still leads to this one under the old key,
-    // and it counts until the transaction that changed the key (its xmax)
-    // commits: while that transaction runs, the key is waited on.
-    VersionId vid = s.row(rr).newest;
-    while (vid && !same_key(s.version(vid))) vid = s.version(vid).prev;
-    if (!vid) continue;
-    const Version& v = s.version(vid);
-    const Txn& creator = s.txn(v.xmin);
-    if (creator.state == TxnState::kAborted) continue;
-    bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
-    bool unfinished_deleter = v.xmax && v.xmax != self && s.txn(v.xmax).state == TxnState::kActive;
-    if (unfinished_creator || unfinished_deleter) return KeyConflict{rr, vid, true};
-    if (v.xmax && (v.xmax == self || s.committed(v.xmax))) continue;  // deleted
-    return KeyConflict{rr, vid, false};
+  for (size_t index = 0; index <= t.uniques.size(); ++index) {
+    if (only && std::find(only->begin(), only->end(), index) == only->end()) continue;
+    std::vector<int> keys = index_columns(t, index);
+    if (keys.empty()) continue;
+    Row key;
+    for (int k : keys) key.push_back(values[static_cast<size_t>(k)]);
+    if (std::any_of(key.begin(), key.end(), [](const Value& v) { return is_null(v); })) continue;
+    const std::vector<RowId>* rows = nullptr;
+    if (index == 0) {
+      rows = s.rows_with_key(tid, key);
+    } else {
+      auto it = t.uniques[index - 1].rows.find(key);
+      if (it != t.uniques[index - 1].rows.end()) rows = &it->second;
+    }
+    if (!rows) continue;
+    auto same_key = [&](const Version& v) {
+      return std::all_of(keys.begin(), keys.end(), [&](int k) {
+        return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
+      });
+    };
+    for (RowId rr : *rows) {
+      if (rr == except) continue;
+      // The row's newest version with this key. When a later version changed
+      // the key, PostgreSQL's index still leads to this one under the old key,
+      // and it counts until the transaction that changed the key (its xmax)
+      // commits: while that transaction runs, the key is waited on.
+      VersionId vid = s.row(rr).newest;
+      while (vid && !same_key(s.version(vid))) vid = s.version(vid).prev;
+      if (!vid) continue;
+      const Version& v = s.version(vid);
+      const Txn& creator = s.txn(v.xmin);
+      if (creator.state == TxnState::kAborted) continue;
+      bool unfinished_creator = creator.state == TxnState::kActive && v.xmin != self;
+      bool unfinished_deleter =
+          v.xmax && v.xmax != self && s.txn(v.xmax).state == TxnState::kActive;
+      if (unfinished_creator || unfinished_deleter) return KeyConflict{rr, vid, true, index};
+      if (v.xmax && (v.xmax == self || s.committed(v.xmax))) continue;  // deleted
+      return KeyConflict{rr, vid, false, index};
+    }
   }
   return std::nullopt;
 }
@@ -78,10 +109,41 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
   auto k = find_key_conflict(s, tid, values, self, except);
   if (!k) return std::nullopt;
   if (k->unfinished) return k->row;
-  throw SqlError(
-      "23505", "duplicate key value violates unique constraint \"" + s.table(tid).key_name + "\"");
+  throw SqlError("23505", "duplicate key value violates unique constraint \"" +
+                              index_name(s.table(tid), k->index) + "\"");
 }
 
+// ---- Rule: the conflict target names a unique key (42P10) ------------------
+// ON CONFLICT (cols) must name exactly the columns of a unique index (the
+// primary key's or another), in any order: that index is the arbiter.
+// Without a target (DO NOTHING) every unique index is one.
+std::vector<size_t> arbiters(const Table& t, const OnConflict& oc) {
+  std::vector<size_t> out;
+  std::vector<int> named;
+  for (const std::string& col : oc.target) named.push_back(static_cast<int>(column_named(t, col)));
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  for (size_t index = 0; index <= t.uniques.size(); ++index) {
+    std::vector<int> cols = index_columns(t, index);
+    std::sort(cols.begin(), cols.end());
+    if (!cols.empty() && (oc.target.empty() || cols == named)) out.push_back(index);
+  }
+  if (!oc.target.empty() && out.empty())
+    throw SqlError("42P10",
+                   "there is no unique or exclusion constraint matching the ON CONFLICT "
+                   "specification");
+  return out;
+}
+
+// ---- Rule: ON CONFLICT DO NOTHING ------------------------------------------
+// A row whose key a live row holds is left out instead of failing with 23505
+// (also a key an earlier row of the same statement took). As for a plain
+// INSERT, a key held by a transaction that has not finished is waited for
+// first. At REPEATABLE READ and SERIALIZABLE the row holding the key must be
+// visible to the transaction's snapshot, or its own: otherwise the statement
+// fails with 40001 "could not serialize access due to concurrent update"
+// (ExecCheckTIDVisible). A left-out row is not written, so it meets no
+// SERIALIZABLE write check.
 // ---- Rule: a serialization failure before a unique violation ---------------
 // At SERIALIZABLE, PostgreSQL checks the index page for rw-conflicts just
 // before it reports a duplicate key (_bt_check_unique calls

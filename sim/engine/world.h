@@ -78,6 +78,9 @@ struct Cursor {
   int advisory_phase = 0;
   bool advisory_wait = false;
   bool advisory_session = false;
+  // An UPDATE that changed a unique index's column wrote this version and
+  // waits, before its index entries, for a writer of the same key to end.
+  VersionId key_pending;
 };
 
 // A request's connection to the simulated database: its open transaction

@@ -44,7 +44,7 @@ class Analysis {
     // column is part of a key (an index orders by value).
     for (const auto& [t, c] : ids_) {
       const Table& table = w_.store.table(t);
-      if (table.columns[static_cast<size_t>(c)].primary_key) return out;
+      if (table.indexed(static_cast<size_t>(c))) return out;
       for (RowId r : table.rows)
         for (VersionId v = w_.store.row(r).newest; v; v = w_.store.version(v).prev)
           if (!std::holds_alternative<Null>(w_.store.version(v).values[static_cast<size_t>(c)]))

@@ -100,6 +100,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
       for (VersionId v : ss.cursor->candidates) referenced[v.value] = 1;
       for (VersionId v : ss.cursor->out) referenced[v.value] = 1;
       if (ss.cursor->fk_seen) referenced[ss.cursor->fk_seen.value] = 1;
+      if (ss.cursor->key_pending) referenced[ss.cursor->key_pending.value] = 1;
     }
   }
   if (ssi_)
@@ -113,8 +114,8 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   // when it sees none: SSI checks every version such a scan passes), every
   // referenced one. Older versions were made and replaced by transactions
   // every snapshot sees; nothing can tell them apart any more, except a
-  // primary key that changed (an index lookup matches any version's key):
-  // then the whole chain is kept. A referenced version off the chain (made
+  // column of a unique index that changed (an index lookup matches any
+  // version's key): then the whole chain is kept. A referenced version off the chain (made
   // by a rolled-back transaction) is kept, and with it the whole chain, so
   // a walk that misses it goes as far as it would have.
   std::vector<char>& keep = keep_;
@@ -142,13 +143,12 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (size_t k = 0; k < chain.size(); ++k)
       if (referenced[chain[k].value]) depth = std::max(depth, k);
     const Table& t = s.table(row.table);
-    std::vector<int> keys = t.key_columns();
     for (size_t k = depth + 1; k < chain.size() && depth + 1 < chain.size(); ++k) {
       const Row& a = s.version(chain[depth]).values;
       const Row& b = s.version(chain[k]).values;
-      bool same_key = std::all_of(keys.begin(), keys.end(), [&](int c) {
-        return a[static_cast<size_t>(c)] == b[static_cast<size_t>(c)];
-      });
+      bool same_key = true;  // the same entry in every unique index
+      for (size_t c = 0; c < t.columns.size() && same_key; ++c)
+        same_key = a[c] == b[c] || !t.indexed(c);
       if (!same_key) depth = chain.size() - 1;
     }
     for (size_t k = 0; k <= depth; ++k) keep[chain[k].value] = 1;

@@ -155,6 +155,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     for (const Value& v : c.advisory_answers) put_value(out, v);
     put(out, c.advisory_wait);
     put(out, c.advisory_session);
+    put(out, c.key_pending ? version_label_[c.key_pending.value] + 1 : 0);
   }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
@@ -274,6 +275,12 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
         }
         put(out, fk.restrict_delete);
         put(out, fk.restrict_update);
+      }
+      put(out, table.uniques.size());
+      for (const UniqueKey& u : table.uniques) {
+        put_text(out, u.name);
+        put(out, u.columns.size());
+        for (int c : u.columns) put(out, static_cast<uint64_t>(c));
       }
     }
   }

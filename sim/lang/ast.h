@@ -195,12 +195,19 @@ struct ForeignKeyDef {
   std::vector<std::string> ref_columns;
   bool restrict_delete = false, restrict_update = false;  // RESTRICT, not NO ACTION
 };
+// UNIQUE (columns) or a column's UNIQUE, with CONSTRAINT name before
+// either: a unique index besides the primary key.
+struct UniqueDef {
+  std::string name;  // CONSTRAINT name; empty: PostgreSQL's table_column[_column...]_key
+  std::vector<std::string> columns;
+};
 struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
   std::vector<ForeignKeyDef> foreign_keys;
-  std::string key_name;        // CONSTRAINT name PRIMARY KEY; empty: table_pkey
-  bool if_not_exists = false;  // an existing table is no error: nothing happens
+  std::vector<UniqueDef> uniques;  // in the order written
+  std::string key_name;            // CONSTRAINT name PRIMARY KEY; empty: table_pkey
+  bool if_not_exists = false;      // an existing table is no error: nothing happens
 };
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none

@@ -49,6 +49,31 @@ class ClauseParsing : protected TokenCursor {
   // key, as if each had said PRIMARY KEY (the store keys a table by the set
   // of its key columns). INCLUDE adds covered columns to the index, which
   // changes nothing ccsim models. Returns false when the element is not one.
+  // ---- Rule: UNIQUE (columns) names columns written before it --------------
+  // A table-level UNIQUE, its name from CONSTRAINT name or empty. Returns
+  // false when the next token is not UNIQUE.
+  bool table_unique(CreateTableStmt& c, const std::string& constraint) {
+    if (!accept("UNIQUE")) return false;
+    if (peek_is("NULLS")) fail(peek(), "UNIQUE NULLS [NOT] DISTINCT is not modelled");
+    UniqueDef u;
+    u.name = constraint;
+    expect_symbol("(", "to open the unique constraint's column list");
+    do {
+      const Token& t = peek();
+      std::string n = name("a column name");
+      if (std::none_of(c.columns.begin(), c.columns.end(),
+                       [&](const Column& x) { return x.name == n; }))
+        fail(t,
+             "column \"" + n + "\" named in key does not exist (name the columns before the key)");
+      if (std::find(u.columns.begin(), u.columns.end(), n) != u.columns.end())
+        fail(t, "column \"" + n + "\" appears twice in unique constraint");
+      u.columns.push_back(n);
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the column list");
+    c.uniques.push_back(std::move(u));
+    return true;
+  }
+
   bool table_primary_key(CreateTableStmt& c) {
     const Token& at = peek();
     if (!accept("PRIMARY")) return false;

@@ -668,12 +668,13 @@ class Parser : ClauseParsing {
         c.key_name = constraint;
         continue;
       }
+      if (table_unique(c, constraint)) continue;
       if (table_foreign_key(c)) {
         c.foreign_keys.back().name = constraint;
         continue;
       }
       if (!constraint.empty())
-        fail(peek(), "expected PRIMARY KEY or FOREIGN KEY after CONSTRAINT " + constraint +
+        fail(peek(), "expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT " + constraint +
                          " (other constraints are not modelled), found " + describe(peek()));
       Column col;
       refuse_unmodelled(SqlPlace::kTableElement);
@@ -735,6 +736,16 @@ class Parser : ClauseParsing {
             fail(d, "multiple default values specified for column \"" + col.name +
                         "\" of table \"" + c.table + "\" (42601)");
           col.default_value = constant();
+        } else if (peek_is("UNIQUE") || (peek_is("CONSTRAINT") && at_ + 2 < tokens_.size() &&
+                                         tokens_[at_ + 2].kind == TokenKind::kIdent &&
+                                         iequals(tokens_[at_ + 2].text, "UNIQUE"))) {
+          // [CONSTRAINT name] UNIQUE: a unique index on this column alone.
+          UniqueDef u;
+          if (accept("CONSTRAINT")) u.name = name("a constraint name after CONSTRAINT");
+          expect("UNIQUE", "after the constraint's name");
+          if (peek_is("NULLS")) fail(peek(), "UNIQUE NULLS [NOT] DISTINCT is not modelled");
+          u.columns = {col.name};
+          c.uniques.push_back(std::move(u));
         } else if (accept("REFERENCES")) {
           ForeignKeyDef fk;
           fk.columns = {col.name};

@@ -249,8 +249,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where) +
                  p.returning(b.returning);
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
-          // One key column says PRIMARY KEY after itself; a key of several is
-          // a table-level PRIMARY KEY (PostgreSQL refuses two column-level ones).
+          // One key column says PRIMARY KEY after itself; a key of several,
+          // or a named one, is a table-level [CONSTRAINT name] PRIMARY KEY
+          // (PostgreSQL refuses two column-level ones). Each UNIQUE follows
+          // as a table-level one in the order written: PostgreSQL makes the
+          // key's index first, then theirs in that order.
           std::vector<std::string> key;
           for (const Column& c : b.columns)
             if (c.primary_key) key.push_back(c.name);
@@ -261,10 +264,16 @@ std::string print_server_sql(const Step& st, const Vars& vars,
                      : c.serial       ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
                                       : type_sql(c.type)) +
                     (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +
-                    (c.primary_key && key.size() == 1 ? " PRIMARY KEY"
-                     : c.not_null                     ? " NOT NULL"
-                                                      : "");
-          if (key.size() > 1) cols += ", PRIMARY KEY (" + names_sql(key) + ")";
+                    (c.primary_key && key.size() == 1 && b.key_name.empty() ? " PRIMARY KEY"
+                     : c.not_null                                           ? " NOT NULL"
+                                                                            : "");
+          if (key.size() > 1 || (!key.empty() && !b.key_name.empty()))
+            cols += std::string(", ") +
+                    (b.key_name.empty() ? "" : "CONSTRAINT " + sql_identifier(b.key_name) + " ") +
+                    "PRIMARY KEY (" + names_sql(key) + ")";
+          for (const UniqueDef& u : b.uniques)
+            cols += ", " + (u.name.empty() ? "" : "CONSTRAINT " + sql_identifier(u.name) + " ") +
+                    "UNIQUE (" + names_sql(u.columns) + ")";
           for (const ForeignKeyDef& fk : b.foreign_keys) {
             cols += ", FOREIGN KEY (" + names_sql(fk.columns) + ") REFERENCES " +
                     sql_identifier(fk.table);

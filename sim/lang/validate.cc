@@ -1,5 +1,6 @@
 #include "lang/validate.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace ccsim {
@@ -96,6 +97,7 @@ class Validator {
     if (!e) return;
     if (e->kind == ExprKind::kSubquery) {  // its columns are its own table's
       const Table& inner = table(s, e->name);
+      unique_scan(s, inner, e->rhs.get(), nullptr);
       if (e->aggregate && !e->aggregate->column.empty())
         column(s, inner, e->aggregate->column, e->column);
       expr(s, &inner, e->lhs);
@@ -172,6 +174,7 @@ class Validator {
   }
   void check(const Step& s, size_t, const SelectStmt& sel) const {
     const Table& t = table(s, sel.table);
+    unique_scan(s, t, sel.where.get(), &sel);
     for (const std::string& c : sel.columns) column(s, t, c);
     for (const Aggregate& a : sel.aggregates) {
       if (a.column.empty()) continue;
@@ -196,6 +199,7 @@ class Validator {
   }
   void check(const Step& s, size_t, const UpdateStmt& u) const {
     const Table& t = table(s, u.table);
+    unique_scan(s, t, u.where.get(), nullptr);
     for (const Assignment& a : u.sets) {
       column(s, t, a.column);
       expr(s, &t, a.value);
@@ -245,6 +249,7 @@ class Validator {
   }
   void check(const Step& s, size_t, const DeleteStmt& d) const {
     const Table& t = table(s, d.table);
+    unique_scan(s, t, d.where.get(), nullptr);
     expr(s, &t, d.where);
     returning(s, t, d.returning);
   }
@@ -281,6 +286,77 @@ class Validator {
   }
   template <class Other>
   void check(const Step&, size_t, const Other&) const {}
+
+  // ---- Rule: only lookups that pin a whole UNIQUE index ------------------
+  // PostgreSQL reads a table through a unique index besides its primary
+  // key when the WHERE compares the index's first column with a value (a
+  // bitmap scan for a range, an IN list or part of the index; an index scan
+  // when every column is pinned with =), or walks it for ORDER BY that
+  // column with LIMIT. ccsim models the lookup that pins every column with
+  // = (or pins the primary key); the other plans return rows in another
+  // order and take other SERIALIZABLE locks, so they are refused.
+  static bool column_free(const Expr& e) {
+    if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
+    return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
+  }
+  // The column a comparison e of a column with a value names, or null.
+  static const Expr* compared_column(const Expr& e, bool equality_only) {
+    bool compare = e.kind == ExprKind::kBinary && e.op >= BinOp::kEq && e.op <= BinOp::kGe &&
+                   e.op != BinOp::kNe;
+    if (!compare && !(e.kind == ExprKind::kIsNull && !equality_only)) return nullptr;
+    if (equality_only && e.op != BinOp::kEq) return nullptr;
+    for (const Expr* side : {e.lhs.get(), e.rhs.get()}) {
+      const Expr* other = side == e.lhs.get() ? e.rhs.get() : e.lhs.get();
+      if (side && side->kind == ExprKind::kColumn && !side->excluded &&
+          (!other || column_free(*other)))
+        return side;
+    }
+    return nullptr;
+  }
+  static void pinned_columns(const Expr* e, std::set<std::string>& out) {
+    if (!e) return;
+    if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
+      pinned_columns(e->lhs.get(), out);
+      pinned_columns(e->rhs.get(), out);
+    } else if (const Expr* c = compared_column(*e, true)) {
+      out.insert(c->name);
+    }
+  }
+  static const Expr* first_compared(const Expr* e, const std::string& column) {
+    if (!e) return nullptr;
+    if (const Expr* c = compared_column(*e, false); c && c->name == column) return c;
+    if (const Expr* c = first_compared(e->lhs.get(), column)) return c;
+    return first_compared(e->rhs.get(), column);
+  }
+  void unique_scan(const Step& s, const Table& t, const Expr* where, const SelectStmt* sel) const {
+    if (t.uniques.empty()) return;
+    std::set<std::string> pinned;
+    pinned_columns(where, pinned);
+    auto all_pinned = [&](const std::vector<int>& cols) {
+      return !cols.empty() && std::all_of(cols.begin(), cols.end(), [&](int c) {
+        return pinned.count(t.columns[static_cast<size_t>(c)].name) > 0;
+      });
+    };
+    if (all_pinned(t.key_columns())) return;
+    for (const UniqueKey& u : t.uniques)
+      if (all_pinned(u.columns)) return;
+    for (const UniqueKey& u : t.uniques) {
+      const std::string& lead = t.columns[static_cast<size_t>(u.columns.front())].name;
+      const std::string why =
+          ": PostgreSQL reads that through the index, in an order and with SERIALIZABLE locks "
+          "ccsim does not model; pin all of its columns (or the primary key) with =";
+      if (const Expr* c = first_compared(where, lead))
+        fail(s, c->column,
+             "a WHERE on " + lead + ", the first column of the unique index " + u.name +
+                 ", that does not pin all of its columns with = is not modelled" + why);
+      if (sel && sel->order_by && sel->limit && sel->order_by->column == lead)
+        fail(s, column_of(s, "ORDER"),
+             "ORDER BY " + lead + " with LIMIT (" + lead +
+                 " is the first column of the unique "
+                 "index " +
+                 u.name + ") is not modelled" + why);
+    }
+  }
 
   const Program& p_;
   const Store& schema_;

@@ -217,7 +217,7 @@ void Store::ssi_insert_heap(TxnId t, TableId table) {
 }
 
 void Store::ssi_insert_index(TxnId t, TableId table) {
-  if (!ssi_tracked(t) || tables_[table.value].key_columns().empty()) return;
+  if (!ssi_tracked(t) || !tables_[table.value].has_index()) return;
   ssi_check_doomed(t);
   ssi_conflict_in(t, SireadKind::kIndexPage, table, VersionId{});
 }

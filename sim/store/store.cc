@@ -11,6 +11,19 @@ int Table::column_index(const std::string& column) const {
   return -1;
 }
 
+bool Table::indexed(size_t c) const {
+  if (columns[c].primary_key) return true;
+  for (const UniqueKey& u : uniques)
+    if (std::find(u.columns.begin(), u.columns.end(), static_cast<int>(c)) != u.columns.end())
+      return true;
+  return false;
+}
+
+bool Table::has_index() const {
+  return !uniques.empty() ||
+         std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; });
+}
+
 std::vector<int> Table::key_columns() const {
   std::vector<int> out;
   for (size_t i = 0; i < columns.size(); ++i)
@@ -42,6 +55,7 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           {},
                           false,
+                          {},
                           {},
                           {}});
   if (serial) tables_.back().sequences.assign(width, 0);
@@ -296,13 +310,27 @@ const std::vector<RowId>* Store::rows_with_key(TableId t, const Row& key) const 
   return it == index.end() ? nullptr : &it->second;
 }
 
-// Lists row r under the key of `values` (kept in heap order).
-static void index_key(Table& t, RowId r, const Row& values) {
-  Row key = t.key_of(values);
-  if (key.empty()) return;
-  std::vector<RowId>& rows = t.by_key[key];
+// Lists row r under `key` in an index (kept in heap order).
+static void list_under(std::map<Row, std::vector<RowId>>& index, const Row& key, RowId r) {
+  std::vector<RowId>& rows = index[key];
   auto at = std::lower_bound(rows.begin(), rows.end(), r);
   if (at == rows.end() || *at != r) rows.insert(at, r);
+}
+
+// Lists row r under the key of `values` in each of the table's indexes.
+static void index_key(Table& t, RowId r, const Row& values) {
+  Row key = t.key_of(values);
+  if (!key.empty()) list_under(t.by_key, key, r);
+  for (UniqueKey& u : t.uniques) {
+    Row k;
+    for (int c : u.columns) k.push_back(values[static_cast<size_t>(c)]);
+    if (std::none_of(k.begin(), k.end(), [](const Value& v) { return is_null(v); }))
+      list_under(u.rows, k, r);
+  }
+}
+
+void Store::add_unique(TableId t, std::string name, std::vector<int> columns) {
+  tables_[t.value].uniques.push_back(UniqueKey{std::move(name), std::move(columns), {}});
 }
 
 RowId Store::insert(TableId t, TxnId by, Row values) {

@@ -38,6 +38,17 @@ struct ForeignKey {
   bool operator==(const ForeignKey&) const = default;
 };
 
+// A UNIQUE constraint besides the primary key, and its index (as by_key:
+// for each value of its columns, every row any of whose versions ever had
+// it, in heap order). A row with NULL in any of its columns is not listed:
+// NULLs are distinct.
+struct UniqueKey {
+  std::string name;          // the constraint's (and index's) name
+  std::vector<int> columns;  // in the constraint's order
+  std::map<Row, std::vector<RowId>> rows;
+  bool operator==(const UniqueKey&) const = default;
+};
+
 struct Table {
   std::string name;
   std::string key_name;  // the primary key's constraint (and index) name: name_pkey unless named
@@ -50,6 +61,9 @@ struct Table {
   // the old key too; lookups check the row's newest version, so a stale
   // entry is only skipped, and no row with the key is ever missing.
   std::map<Row, std::vector<RowId>> by_key;
+  // The other unique indexes, in the order PostgreSQL made them (after the
+  // primary key's, which it makes first): the order their 23505 is met.
+  std::vector<UniqueKey> uniques;
   // The last value each serial column's sequence gave (0: none yet), by
   // column; empty when the table has no serial column.
   std::vector<int64_t> sequences;
@@ -60,6 +74,11 @@ struct Table {
   std::vector<int> key_columns() const;
   // Returns the primary key's values in `values` (empty without a key).
   Row key_of(const Row& values) const;
+  // True when column c is in the primary key or a unique index: changing it
+  // makes an UPDATE non-HOT and take FOR UPDATE (PostgreSQL's key columns).
+  bool indexed(size_t c) const;
+  // True when the table has any unique index (its primary key's or others).
+  bool has_index() const;
 };
 
 struct Version {
@@ -238,6 +257,9 @@ class Store {
 
   // Returns the rows that may hold key `key` now (Table::by_key), or null.
   const std::vector<RowId>* rows_with_key(TableId t, const Row& key) const;
+  // Adds a unique index besides the primary key (CREATE TABLE's UNIQUE).
+  // REQUIRES: the table holds no row yet.
+  void add_unique(TableId t, std::string name, std::vector<int> columns);
 
   // Creates a row with its first version. Returns the row.
   RowId insert(TableId t, TxnId by, Row values);

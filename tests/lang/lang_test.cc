@@ -422,8 +422,10 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "it: 0A000)"},
       {"SELECT 1 WHERE :x > 0", "7:12: error: a SELECT without FROM with WHERE is not modelled"},
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
-      {"CREATE TABLE u (a int, UNIQUE (a))",
-       "7:26: error: a table-level UNIQUE constraint is not modelled"},
+      {"CREATE TABLE u (a int, CHECK (a > 0))",
+       "7:26: error: a table-level CHECK constraint is not modelled"},
+      {"CREATE TABLE u (a int UNIQUE NULLS NOT DISTINCT)",
+       "7:32: error: UNIQUE NULLS [NOT] DISTINCT is not modelled"},
       {"CREATE TABLE u (a interval)",
        "7:21: error: the column type interval is not modelled; the "
        "types are int, bigint, text, varchar, numeric, boolean, date, timestamp and "
@@ -718,11 +720,31 @@ TEST_CASE("typed literals and named table-level keys", "[lang]") {
   CHECK(create.key_name == "t_key");
   REQUIRE(create.foreign_keys.size() == 1);
   CHECK(create.foreign_keys[0].name == "t_to_p");
-  CHECK(line_error_of("CREATE TABLE t (a int, CONSTRAINT u UNIQUE (a))") ==
-        "f.toml:7:39: error: a table-level UNIQUE constraint is not modelled");
   CHECK(line_error_of("CREATE TABLE t (a int, CONSTRAINT c NOT NULL)") ==
-        "f.toml:7:39: error: expected PRIMARY KEY or FOREIGN KEY after CONSTRAINT c (other "
-        "constraints are not modelled), found 'NOT'");
+        "f.toml:7:39: error: expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT c "
+        "(other constraints are not modelled), found 'NOT'");
+}
+
+TEST_CASE("UNIQUE constraints: a column's, a table's, named or not", "[lang]") {
+  auto create = std::get<CreateTableStmt>(
+      parse("CREATE TABLE t (a int UNIQUE, b int CONSTRAINT b_once UNIQUE, c int, UNIQUE (c, a), "
+            "CONSTRAINT pair UNIQUE (b, c))")
+          .body);
+  REQUIRE(create.uniques.size() == 4);
+  CHECK(create.uniques[0].name.empty());
+  CHECK(create.uniques[0].columns == std::vector<std::string>{"a"});
+  CHECK(create.uniques[1].name == "b_once");
+  CHECK(create.uniques[1].columns == std::vector<std::string>{"b"});
+  CHECK(create.uniques[2].columns == std::vector<std::string>{"c", "a"});
+  CHECK(create.uniques[3].name == "pair");
+  CHECK(create.uniques[3].columns == std::vector<std::string>{"b", "c"});
+  CHECK(line_error_of("CREATE TABLE t (a int, UNIQUE (z))") ==
+        "f.toml:7:34: error: column \"z\" named in key does not exist (name the columns before "
+        "the key)");
+  CHECK(line_error_of("CREATE TABLE t (a int, UNIQUE (a, a))") ==
+        "f.toml:7:37: error: column \"a\" appears twice in unique constraint");
+  CHECK(line_error_of("CREATE TABLE t (a int, UNIQUE a)") ==
+        "f.toml:7:33: error: expected '(' to open the unique constraint's column list, found 'a'");
 }
 
 TEST_CASE("serial columns and DEFAULT as a value", "[lang]") {
