@@ -24,7 +24,10 @@ column and half the statements take its values (INSERT, UPDATE ... SET sn
 thirteenth from the twelfth on (one table only) writes some of its numbers
 as quoted literals ('5', ' 5', '+5', '05'), which PostgreSQL reads with the
 type beside them, and selects some expressions (1 AS a, v + 1 AS w), from a
-fourth generator. Up to six random permutations end with a
+fourth generator. Every seventeenth from the sixteenth on (one table only)
+gives the table a UNIQUE column u, which about half the statements read,
+write, insert into or arbitrate ON CONFLICT on, from a fifth generator.
+Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
 The same seed writes the same spec.
@@ -46,6 +49,8 @@ M = random.Random(f"read-only {SEED}")  # READ_ONLY's choices: R's sequence stay
 Q = random.Random(f"serial {SEED}")  # SERIALS' choices, apart from R's and M's
 LITERALS = SEED % 13 == 12 and not FOREIGN_KEYS and not COMPOSITE
 U = random.Random(f"literals {SEED}")  # LITERALS' choices, apart from the others
+UNIQUES = SEED % 17 == 16 and not FOREIGN_KEYS and not COMPOSITE
+W = random.Random(f"unique {SEED}")  # UNIQUES' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -188,6 +193,28 @@ def serial_statement():
     return f"DELETE FROM t WHERE {cond} RETURNING *;"
 
 
+def unique_statement():
+    """A statement on the UNIQUE column u, from W."""
+    n, i = W.choice([10, 20, 30, 40, 50]), W.choice(IDS + [5])
+    c = W.random()
+    if c < 0.3:
+        return W.choice([f"UPDATE t SET u = {n} WHERE id = {i};", f"UPDATE t SET u = u + 10 WHERE v > {W.randint(0, 3)};",
+                         f"UPDATE t SET u = NULL WHERE id = {i};", f"UPDATE t SET u = {n}, v = v + 1 WHERE u = {n - 10};"])
+    if c < 0.55:
+        conflict = W.choice(["", " ON CONFLICT DO NOTHING", " ON CONFLICT (u) DO UPDATE SET v = t.v + 100",
+                             " ON CONFLICT (id) DO UPDATE SET u = excluded.u", " ON CONFLICT (u) DO NOTHING"])
+        return f"INSERT INTO t (id, v, k, u) VALUES ({W.choice([5, 6, 7, 1])}, {W.randint(0, 9)}, 0, {n}){conflict};"
+    if c < 0.8:
+        lock = W.choice(["", "", " FOR UPDATE", " FOR SHARE", " FOR KEY SHARE", " FOR NO KEY UPDATE"])
+        wait = W.choice(["", "", " NOWAIT", " SKIP LOCKED"]) if lock else ""
+        return W.choice([f"SELECT id, v, u FROM t WHERE u = {n}{lock}{wait};",
+                         f"SELECT id, u FROM t WHERE id = {i}{lock}{wait};"])
+    if c < 0.9:
+        return f"DELETE FROM t WHERE u = {n};"
+    return f"SELECT count(*), sum(u) FROM t WHERE u IS NOT NULL;" if W.random() < 0.5 else \
+        f"SELECT id, u FROM t WHERE u = {n} AND v > {W.randint(0, 3)};"
+
+
 def quote_numbers(sql):
     """Some numbers after =, >, +, *, ( or a comma become quoted literals,
     and some select lists expressions (Django's exists(): SELECT 1 AS a)."""
@@ -217,8 +244,11 @@ def main():
     else:
         wide = ", a text, b text, c text, d text, e text, f text, g text" if RANGES and M.random() < 0.5 else ""
         serial = ", sn serial" if SERIALS else ""
-        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}{serial}); "
-                 "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0); }",
+        unique = ", u int UNIQUE" if UNIQUES else ""
+        rows = ("INSERT INTO t (id, v, k, u) VALUES (1, 1, 0, 10), (2, 2, 1, 20), (3, 3, 2, 30), (4, 4, 0, NULL);"
+                if UNIQUES else "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0);")
+        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}{serial}{unique}); "
+                 f"{rows} }}",
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
     sessions = R.choice([2, 2, 3])
@@ -248,6 +278,8 @@ def main():
                 sql = range_statement()
             elif SERIALS and Q.random() < 0.5:
                 sql = serial_statement()
+            elif UNIQUES and W.random() < 0.7:
+                sql = unique_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
