@@ -146,7 +146,7 @@ std::string render_explore_text(const ExploreHeader& h, const std::vector<Explor
              " requests, " + to_sql(e.isolation) + "\n";
       std::vector<std::vector<std::string>> rows;
       std::vector<std::string> head{"#", "drawn", "share", "95% interval"};
-      for (const auto& [t, c] : h.show) head.push_back(c);
+      for (size_t k = 0; k < h.show.size(); ++k) head.push_back(shown_header(h.show, k));
       head.insert(head.end(), {"requests", "verdict", "the shortest schedule drawn"});
       rows.push_back(head);
       size_t bad = 0, failed = 0;
@@ -176,7 +176,7 @@ std::string render_explore_text(const ExploreHeader& h, const std::vector<Explor
         to_sql(e.isolation) + "\n";
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> head{"#", "schedules"};
-    for (const auto& [t, c] : h.show) head.push_back(c);
+    for (size_t k = 0; k < h.show.size(); ++k) head.push_back(shown_header(h.show, k));
     head.insert(head.end(), {"requests", "verdict", "a shortest schedule"});
     rows.push_back(head);
     for (size_t i = 0; i < e.outcomes.size(); ++i) {

@@ -54,6 +54,13 @@ std::string happened(const MitigationRun& m) {
   return out;
 }
 
+std::string shown_header(const std::vector<std::pair<std::string, std::string>>& show, size_t i) {
+  const auto& [t, c] = show[i];
+  size_t same = 0;
+  for (const auto& other : show) same += other.second == c;
+  return same > 1 ? t + "." + c : c;
+}
+
 std::string shown_value(const Scenario& s, const World& w, size_t show_index) {
   const auto& [tname, col] = s.show[show_index];
   for (const TableFrame& t : committed_tables(w)) {

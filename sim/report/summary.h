@@ -22,6 +22,9 @@ std::string happened(const MitigationRun& m);
 // The committed values of the scenario's shown column `show_index` in w:
 // "110" for one row, "110 90" for several (row order).
 std::string shown_value(const Scenario& s, const World& w, size_t show_index);
+// The header of shown column i: its name, qualified with its table's when
+// another shown column has the same name.
+std::string shown_header(const std::vector<std::pair<std::string, std::string>>& show, size_t i);
 
 // The value an applicable expectation gives for that column, or "-".
 std::string expected_value(const Scenario& s, const MitigationRun& m, size_t show_index);

@@ -334,8 +334,9 @@ std::string render_text(const Scenario& s, const std::vector<MitigationRun>& run
 
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> head{"mitigation"};
-  for (const auto& [t, c] : s.show) head.push_back(c);
-  for (size_t i = 0; i < s.show.size(); ++i) head.push_back("expected");
+  for (size_t i = 0; i < s.show.size(); ++i) head.push_back(shown_header(s.show, i));
+  for (size_t i = 0; i < s.show.size(); ++i)
+    head.push_back(s.show.size() > 1 ? "expected " + shown_header(s.show, i) : "expected");
   head.insert(head.end(), {"verdict", "what happened"});
   rows.push_back(head);
   bool any_expectation = false;
