@@ -115,10 +115,22 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
 
 // ---- Rule: the conflict target names a unique key (42P10) ------------------
 // ON CONFLICT (cols) must name exactly the columns of a unique index (the
-// primary key's or another), in any order: that index is the arbiter.
-// Without a target (DO NOTHING) every unique index is one.
+// primary key's or another), in any order: that index is the arbiter; ON
+// CONSTRAINT names one. Without a target (DO NOTHING) every unique index is
+// one.
 std::vector<size_t> arbiters(const Table& t, const OnConflict& oc) {
   std::vector<size_t> out;
+  // ON CONSTRAINT name: the unique index of that name; a foreign key's name
+  // has none (42809); any other name is no constraint of the table (42704).
+  if (!oc.constraint.empty()) {
+    for (size_t index = 0; index <= t.uniques.size(); ++index)
+      if (!index_columns(t, index).empty() && index_name(t, index) == oc.constraint) return {index};
+    for (const ForeignKey& fk : t.foreign_keys)
+      if (fk.name == oc.constraint)
+        throw SqlError("42809", "constraint in ON CONFLICT clause has no associated index");
+    throw SqlError("42704", "constraint \"" + oc.constraint + "\" for table \"" + t.name +
+                                "\" does not exist");
+  }
   std::vector<int> named;
   for (const std::string& col : oc.target) named.push_back(static_cast<int>(column_named(t, col)));
   std::sort(named.begin(), named.end());

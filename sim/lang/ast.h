@@ -168,6 +168,7 @@ struct UpdateStmt {
 // updated (engine/executor_insert.cc).
 struct OnConflict {
   std::vector<std::string> target;  // the conflict target's columns; empty: any key
+  std::string constraint;           // ON CONFLICT ON CONSTRAINT name: that index's
   bool do_update = false;
   std::vector<Assignment> sets;  // DO UPDATE; EXCLUDED.col reads the proposed row
   ExprPtr where;                 // DO UPDATE ... WHERE: rows it does not hold for stay

@@ -605,17 +605,16 @@ class Parser : ClauseParsing {
         do oc.target.push_back(name("a column name of the conflict target"));
         while (accept_symbol(","));
         expect_symbol(")", "to close the conflict target");
-      } else if (peek_is("ON")) {
-        fail(peek(),
-             "ON CONFLICT ON CONSTRAINT is not modelled; name the key's columns: "
-             "ON CONFLICT (col, ...)");
+      } else if (accept("ON")) {
+        expect("CONSTRAINT", "after ON CONFLICT ON");
+        oc.constraint = name("a constraint name after ON CONFLICT ON CONSTRAINT");
       }
       expect("DO", "after ON CONFLICT (a conflict target in parentheses or DO NOTHING)");
       if (accept("UPDATE")) {
-        if (oc.target.empty())
+        if (oc.target.empty() && oc.constraint.empty())
           fail(tokens_[at_ - 1],
                "ON CONFLICT DO UPDATE needs a conflict target: ON CONFLICT (key columns) "
-               "(PostgreSQL: 42601)");
+               "or ON CONSTRAINT name (PostgreSQL: 42601)");
         oc.do_update = true;
         expect("SET", "after ON CONFLICT ... DO UPDATE");
         excluded_allowed_ = true;

@@ -231,6 +231,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             out += " ON CONFLICT";
             if (!b.on_conflict->target.empty())
               out += " (" + names_sql(b.on_conflict->target) + ")";
+            if (!b.on_conflict->constraint.empty())
+              out += " ON CONSTRAINT " + sql_identifier(b.on_conflict->constraint);
             if (!b.on_conflict->do_update) {
               out += " DO NOTHING";
             } else {
