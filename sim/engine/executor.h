@@ -97,6 +97,11 @@ class Executor : public SqlBackend {
   bool index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting);
   // Makes CREATE TABLE's unique indexes besides its primary key's.
   void add_uniques(const CreateTableStmt& create, TableId made);
+  // Whether a live table or index has the name; the name PostgreSQL gives
+  // a new index of `table` on `columns` (joined by _) with `label`.
+  bool relation_named(const std::string& name) const;
+  std::string free_index_name(const std::string& table, const std::string& columns,
+                              const std::string& label) const;
   std::vector<ForeignKey> foreign_keys(const CreateTableStmt& create) const;
   // Foreign keys (engine/foreign_keys.cc): the checks a written row needs
   // (before: null for an INSERT; after: null for a DELETE), queued in c;

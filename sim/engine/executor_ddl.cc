@@ -57,7 +57,13 @@ void Executor::ddl(const Step& st) {
     for (Column& c : columns)  // a default that does not fit the type fails here
       if (c.default_value) c.default_value = fit(*c.default_value, c, true);
     std::vector<ForeignKey> fks = foreign_keys(*create);
-    TableId made = w_.store.create_table(create->table, columns, create->key_name);
+    // An unnamed primary key's index is table_pkey, cut to fit 63 bytes and
+    // numbered on a clash as a UNIQUE's is (add_uniques).
+    std::string key_name = create->key_name;
+    if (key_name.empty() &&
+        std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; }))
+      key_name = free_index_name(create->table, "", "pkey");
+    TableId made = w_.store.create_table(create->table, columns, key_name);
     add_uniques(*create, made);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
@@ -110,18 +116,29 @@ std::string object_name(std::string a, std::string b, const std::string& label) 
 
 }  // namespace
 
+bool Executor::relation_named(const std::string& name) const {
+  const Store& s = w_.store;
+  for (size_t i = 0; i < s.table_count(); ++i) {
+    const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
+    if (t.dropped) continue;
+    if (t.name == name || (!t.key_columns().empty() && t.key_name == name)) return true;
+    for (const UniqueKey& u : t.uniques)
+      if (u.name == name) return true;
+  }
+  return false;
+}
+
+std::string Executor::free_index_name(const std::string& table, const std::string& columns,
+                                      const std::string& label) const {
+  std::string name = object_name(table, columns, label);
+  for (int pass = 1; relation_named(name); ++pass)
+    name = object_name(table, columns, label + std::to_string(pass));
+  return name;
+}
+
 void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
   Store& s = w_.store;
-  auto taken = [&](const std::string& name) {
-    for (size_t i = 0; i < s.table_count(); ++i) {
-      const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
-      if (t.dropped) continue;
-      if (t.name == name || (!t.key_columns().empty() && t.key_name == name)) return true;
-      for (const UniqueKey& u : t.uniques)
-        if (u.name == name) return true;
-    }
-    return false;
-  };
+  auto taken = [&](const std::string& name) { return relation_named(name); };
   std::vector<std::vector<int>> made_sets;
   std::vector<int> key = s.table(made).key_columns();
   if (!key.empty()) made_sets.push_back(key);
@@ -138,9 +155,7 @@ void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
     if (name.empty()) {
       std::string joined;
       for (const std::string& c : d.columns) joined += (joined.empty() ? "" : "_") + c;
-      name = object_name(create.table, joined, "key");
-      for (int pass = 1; taken(name); ++pass)
-        name = object_name(create.table, joined, "key" + std::to_string(pass));
+      name = free_index_name(create.table, joined, "key");
     }
     s.add_unique(made, name, cols);
   }
