@@ -171,6 +171,21 @@ void check_literals(const StepBody& body, const Table& t, const Vars& vars) {
   }
 }
 
+// ---- Rule: a text is not assigned to a date or timestamp column (42804) -------
+// PostgreSQL's parser refuses it before any row is read: check_assignment
+// over SET's values, when the table has such a column.
+void check_datetime_sets(const std::vector<Assignment>& sets, const Table& t, const Vars& vars) {
+  if (std::none_of(t.columns.begin(), t.columns.end(),
+                   [](const Column& c) { return is_datetime(c.type); }))
+    return;
+  EvalEnv env{&t, nullptr, &vars, nullptr, true};
+  for (const Assignment& a : sets) {
+    int i = t.column_index(a.column);
+    if (i >= 0 && a.value && a.value->kind != ExprKind::kDefault)
+      check_assignment(*a.value, t.columns[static_cast<size_t>(i)], env);
+  }
+}
+
 }  // namespace
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
@@ -341,6 +356,11 @@ void Executor::start_statement(RequestId r, const Step& st) {
   if (st.unknown_literals)
     check_literals(st.body, s.table(table_named(s, ins ? ins->table : target_of(st.body).table)),
                    q.vars);
+  if (!ins && std::holds_alternative<UpdateStmt>(st.body))
+    check_datetime_sets(std::get<UpdateStmt>(st.body).sets,
+                        s.table(table_named(s, std::get<UpdateStmt>(st.body).table)), q.vars);
+  if (ins && ins->on_conflict)
+    check_datetime_sets(ins->on_conflict->sets, s.table(table_named(s, ins->table)), q.vars);
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
@@ -695,8 +715,10 @@ Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_
   const Table& t = w_.store.table(tid);
   const Assignment& a = upd.sets[k];
   size_t i = column_named(t, a.column);
-  if (a.value->kind != ExprKind::kDefault)
+  if (a.value->kind != ExprKind::kDefault) {
+    check_assignment(*a.value, t.columns[i], env);
     return fit(eval_value(*a.value, env), t.columns[i], is_unknown_literal(*a.value));
+  }
   if (!t.columns[i].serial) return column_default(tid, i);
   return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials
 }

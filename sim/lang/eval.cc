@@ -294,6 +294,29 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
         return !dominant;
       }
       if (e.op < BinOp::kEq || e.op == BinOp::kConcat) break;
+      // A side of a datetime type (a date, timestamp or timestamptz column,
+      // or a typed literal) types the other: a text is read as the type,
+      // and of two datetime types the lower is promoted to the higher (a
+      // date to midnight, a timestamp to that time in UTC), as PostgreSQL
+      // compares them.
+      auto datetime_of = [&](const Expr& x) -> std::optional<ColumnType> {
+        if (x.kind == ExprKind::kLiteral) return x.typed;
+        if (x.kind != ExprKind::kColumn || x.excluded || !env.table) return std::nullopt;
+        int i = env.table->column_index(x.name);
+        if (i < 0) return std::nullopt;
+        ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
+        return is_datetime(ct) ? std::optional(ct) : std::nullopt;
+      };
+      auto ta = datetime_of(*e.lhs), tb = datetime_of(*e.rhs);
+      // ---- Rule: a date or timestamp beside a text that is no literal -----------
+      // (a text column, a :param, which travels as text, a ||) has no
+      // comparison operator: 42883, whatever the values (NULL too).
+      if (ta || tb) {
+        const Expr& other = ta ? *e.rhs : *e.lhs;
+        if (!(ta && tb) && !is_unknown_literal(other) &&
+            static_type(other, env) == ColumnType::kText)
+          throw SqlError("42883", no_operator(e, Value{Null{}}, Value{Null{}}, env));
+      }
       Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
       if (is_null(a) || is_null(b)) return std::nullopt;
       // A quoted literal beside a boolean is read as one ('t', 'yes', ...),
@@ -309,20 +332,6 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       as_boolean(b, *e.rhs, a);
       unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
       unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
-      // A side of a datetime type (a date, timestamp or timestamptz column,
-      // or a typed literal) types the other: a text is read as the type,
-      // and of two datetime types the lower is promoted to the higher (a
-      // date to midnight, a timestamp to that time in UTC), as PostgreSQL
-      // compares them.
-      auto datetime_of = [&](const Expr& x) -> std::optional<ColumnType> {
-        if (x.kind == ExprKind::kLiteral) return x.typed;
-        if (x.kind != ExprKind::kColumn || x.excluded || !env.table) return std::nullopt;
-        int i = env.table->column_index(x.name);
-        if (i < 0) return std::nullopt;
-        ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
-        return is_datetime(ct) ? std::optional(ct) : std::nullopt;
-      };
-      auto ta = datetime_of(*e.lhs), tb = datetime_of(*e.rhs);
       if (ta || tb) {
         ColumnType t = std::max(ta.value_or(ColumnType::kDate), tb.value_or(ColumnType::kDate));
         auto as_datetime = [&](Value& v, const Expr& x, std::optional<ColumnType> own) {
@@ -687,6 +696,12 @@ void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* ass
 
 bool is_unknown_literal(const Expr& e) {
   return e.kind == ExprKind::kLiteral && !e.typed && std::holds_alternative<std::string>(e.literal);
+}
+
+void check_assignment(const Expr& e, const Column& c, const EvalEnv& env) {
+  if (is_datetime(c.type) && !is_unknown_literal(e) && static_type(e, env) == ColumnType::kText)
+    throw SqlError("42804", "column \"" + c.name + "\" is of type " + datetime_type_name(c.type) +
+                                " but expression is of type text");
 }
 
 Value fit(const Value& v, const Column& c, bool unknown) {

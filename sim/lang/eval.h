@@ -127,6 +127,11 @@ int64_t integer_text(const std::string& text, ColumnType t);
 // form); 22007 or 22008 when it is not one.
 Value datetime_value(const std::string& text, ColumnType t);
 
+// 42804 when e, assigned to column c of a date or timestamp type, is a text
+// that is no literal (a text column, a :param, which travels as text, a
+// ||): PostgreSQL has no assignment from text to those types.
+void check_assignment(const Expr& e, const Column& c, const EvalEnv& env);
+
 // Returns v as column c stores it: coerce()d, and for varchar(n) at most n
 // characters (22001, unless what is past n is only spaces: cut off, as
 // PostgreSQL does).
