@@ -93,6 +93,9 @@ class Executor : public SqlBackend {
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   void ddl(const Step& st);
+  // A plain INSERT's row and its index entries (executor_insert.cc); false
+  // while it waits.
+  bool insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting, RowId& row);
   // An UPDATE's new key's index entries (executor.cc); false while it waits.
   bool index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting);
   // Makes CREATE TABLE's unique indexes besides its primary key's.

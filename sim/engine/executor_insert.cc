@@ -109,19 +109,66 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
         continue;
       }
     }
-    s.ssi_insert_heap(c.txn, tid);
-    if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
-      *waiting = wait_for_writer(r, *other);
+    RowId row;
+    if (ins.on_conflict) {
+      // Its arbiters were looked at above: the row goes in with every
+      // index entry at once.
+      s.ssi_insert_heap(c.txn, tid);
+      if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
+        *waiting = wait_for_writer(r, *other);
+        return false;
+      }
+      s.ssi_insert_index(c.txn, tid);
+      row = s.insert(tid, c.txn, values);
+      s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
+    } else if (!insert_entries(r, tid, values, waiting, row)) {
       return false;
     }
-    s.ssi_insert_index(c.txn, tid);
     queue_fk_checks(c, tid, nullptr, &values, true);
-    RowId row = s.insert(tid, c.txn, values);
-    s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
-    c.out.push_back(s.row(row).newest);            // written by this statement
+    c.out.push_back(s.row(row).newest);  // written by this statement
     ++c.rowcount;
     ++c.next;
   }
+  return true;
+}
+
+// ---- Rule: a row goes into the heap, then into each unique index in turn ------
+// As PostgreSQL inserts a row: the heap tuple first (invisible to others
+// until commit, its inserter holding it), then its entry in each unique
+// index in the order the indexes were made, each checked for an equal key
+// (23505; an unfinished writer of one is waited for, the row's entries in
+// the indexes before already made: another inserter of one of those keys
+// waits for this transaction). Returns false while it waits; `row` is the
+// row once every entry is made.
+bool Executor::insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting,
+                              RowId& row) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  if (!c.insert_pending) {
+    s.ssi_insert_heap(c.txn, tid);
+    c.insert_pending = s.insert(tid, c.txn, values, false);
+    s.lock(*c.insert_pending, c.txn, LockMode::kUpdate,
+           false);  // unfinished inserts hold their row
+    c.indexed = 0;
+  }
+  row = *c.insert_pending;
+  const Table& t = s.table(tid);
+  for (; c.indexed <= t.uniques.size(); ++c.indexed) {
+    if (index_columns(t, c.indexed).empty()) continue;
+    const std::vector<size_t> only{c.indexed};
+    if (auto k = find_key_conflict(s, tid, values, c.txn, row, &only)) {
+      if (k->unfinished) {
+        *waiting = wait_for_writer(r, k->row);
+        return false;
+      }
+      s.ssi_insert_index(c.txn, tid);  // a serialization failure comes first (unique_check)
+      throw SqlError("23505", "duplicate key value violates unique constraint \"" +
+                                  index_name(t, c.indexed) + "\"");
+    }
+    s.ssi_insert_index(c.txn, tid);
+    s.index_row(row, c.indexed);
+  }
+  c.insert_pending.reset();
   return true;
 }
 

@@ -81,6 +81,11 @@ struct Cursor {
   // An UPDATE that changed a unique index's column wrote this version and
   // waits, before its index entries, for a writer of the same key to end.
   VersionId key_pending;
+  // A plain INSERT's row in the heap whose index entries are being made,
+  // and the first unique index it is not listed in yet (0 the primary
+  // key's): it waits there for an unfinished writer of the same key.
+  std::optional<RowId> insert_pending;
+  size_t indexed = 0;
 };
 
 // A request's connection to the simulated database: its open transaction

@@ -156,6 +156,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.advisory_wait);
     put(out, c.advisory_session);
     put(out, c.key_pending ? version_label_[c.key_pending.value] + 1 : 0);
+    put(out, c.insert_pending ? row_label_[c.insert_pending->value] + 1 : 0);
+    put(out, c.indexed);
   }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());

@@ -333,9 +333,24 @@ void Store::add_unique(TableId t, std::string name, std::vector<int> columns) {
   tables_[t.value].uniques.push_back(UniqueKey{std::move(name), std::move(columns), {}});
 }
 
-RowId Store::insert(TableId t, TxnId by, Row values) {
+void Store::index_row(RowId r, size_t index) {
+  Table& t = tables_[rows_[r.value].table.value];
+  const Row& values = version(rows_[r.value].newest).values;
+  if (index == 0) {
+    Row key = t.key_of(values);
+    if (!key.empty()) list_under(t.by_key, key, r);
+    return;
+  }
+  UniqueKey& u = t.uniques[index - 1];
+  Row k;
+  for (int c : u.columns) k.push_back(values[static_cast<size_t>(c)]);
+  if (std::none_of(k.begin(), k.end(), [](const Value& v) { return is_null(v); }))
+    list_under(u.rows, k, r);
+}
+
+RowId Store::insert(TableId t, TxnId by, Row values, bool indexed) {
   RowId r{static_cast<uint32_t>(rows_.size())};
-  index_key(tables_[t.value], r, values);
+  if (indexed) index_key(tables_[t.value], r, values);
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, VersionId{}});
   rows_.push_back(RowState{t, v, {}, {}});

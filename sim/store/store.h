@@ -261,8 +261,12 @@ class Store {
   // REQUIRES: the table holds no row yet.
   void add_unique(TableId t, std::string name, std::vector<int> columns);
 
-  // Creates a row with its first version. Returns the row.
-  RowId insert(TableId t, TxnId by, Row values);
+  // Creates a row with its first version. Returns the row. indexed = false:
+  // listed in no index yet (index_row lists it, one index at a time).
+  RowId insert(TableId t, TxnId by, Row values, bool indexed = true);
+  // Lists row r's newest version in unique index `index` of its table
+  // (0 the primary key's, 1.. Table::uniques).
+  void index_row(RowId r, size_t index);
   // Replaces the newest version of r. REQUIRES: `by` holds a conflicting lock
   // on r. Returns the new version.
   VersionId update(RowId r, TxnId by, Row values);
