@@ -223,6 +223,39 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       if (VersionId v = visible(row); v && meets(v)) read.push_back(v);
     }
   };
+  // A walk of the key's index in order (descending or not): it fetches rows
+  // in key order (each where the snapshot's version, or else the newest,
+  // has it) until `limit` rows passed the WHERE; a row SKIP LOCKED passes
+  // over was fetched but does not count.
+  // An index on another column `k` (min() and max()) leaves out NULLs.
+  auto walk = [&](bool descending, int64_t limit, size_t k) {
+    std::vector<std::pair<Value, RowId>> order;
+    for (RowId row : t.rows) {
+      VersionId v = visible(row);
+      // A row whose insert was rolled back has no version left: nothing to
+      // fetch or lock.
+      if (VersionId at = v ? v : s.row(row).newest)
+        if (!is_null(s.version(at).values[k])) order.emplace_back(s.version(at).values[k], row);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      return descending ? b.first < a.first : a.first < b.first;
+    });
+    int64_t kept = 0;
+    for (const auto& [key, row] : order) {
+      if (kept >= limit) break;
+      looked_up.push_back(row);
+      VersionId v = visible(row);
+      if (!v) continue;
+      read.push_back(v);
+      EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      if (c) env.subqueries = &c->subqueries;
+      if (where && eval_pred(*where, env) != true) continue;
+      if (sel && sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
+          !s.blockers(row, txn, *sel->lock).empty())
+        continue;
+      ++kept;
+    }
+  };
   if (keys) {
     size_t k = static_cast<size_t>(t.key_columns()[0]);
     index_read([&](VersionId v) {
@@ -244,36 +277,12 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     });
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
-    // The walk fetches rows in key order (each where the snapshot's version,
-    // or else the newest, has it) until LIMIT rows passed the WHERE; a row
-    // SKIP LOCKED passes over was fetched but does not count.
-    size_t k = static_cast<size_t>(t.key_columns()[0]);
-    std::vector<std::pair<Value, RowId>> order;
-    for (RowId row : t.rows) {
-      VersionId v = visible(row);
-      // A row whose insert was rolled back has no version left: nothing to
-      // fetch or lock.
-      if (VersionId at = v ? v : s.row(row).newest)
-        order.emplace_back(s.version(at).values[k], row);
-    }
-    std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-      return sel->order_by->descending ? b.first < a.first : a.first < b.first;
-    });
-    int64_t kept = 0;
-    for (const auto& [key, row] : order) {
-      if (kept >= *sel->limit) break;
-      looked_up.push_back(row);
-      VersionId v = visible(row);
-      if (!v) continue;
-      read.push_back(v);
-      EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
-      if (c) env.subqueries = &c->subqueries;
-      if (where && eval_pred(*where, env) != true) continue;
-      if (sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
-          !s.blockers(row, txn, *sel->lock).empty())
-        continue;
-      ++kept;
-    }
+    walk(sel->order_by->descending, *sel->limit, static_cast<size_t>(t.key_columns()[0]));
+    keys.emplace();  // an index read
+  } else if (sel && minmax_key_walk(t, *sel, where.get(), t.rows.size())) {
+    // min(col) and max(col): a walk of one row from the end each names.
+    for (const Aggregate& a : sel->aggregates)
+      walk(a.kind == AggKind::kMax, 1, static_cast<size_t>(t.column_index(a.column)));
     keys.emplace();  // an index read
   } else if (bitmap_key_scan(t, where.get(), t.rows.size())) {
     // A bitmap scan of the key's index: the index page, and each row whose
@@ -309,7 +318,9 @@ void Executor::run_subqueries(RequestId r, Cursor& c, const StepBody& body) {
       EvalEnv env{&s.table(tid), &s.version(v).values, &q.vars, nullptr, true};
       if (!e->rhs || eval_pred(*e->rhs, env) == true) kept.push_back(v);
     }
-    serializable_read(r, tid, e->rhs, nullptr, c.snapshot);
+    SelectStmt probe;  // what serializable_read asks of a select list: its aggregate
+    if (e->aggregate) probe.aggregates = {*e->aggregate};
+    serializable_read(r, tid, e->rhs, &probe, c.snapshot);
     Value value{Null{}};
     if (e->aggregate) {
       SelectStmt sel;

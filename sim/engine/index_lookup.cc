@@ -182,21 +182,54 @@ bool integer_key(const Expr& val, Value& v, ColumnType ct) {
 // tables of up to a few hundred rows (checked with EXPLAIN for LIMIT 1 to 6
 // over several column types; tests/verify/ordered_key_scan.toml checks what
 // each plan locks against a real server).
-bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
+namespace {
+
+// The walk of the key's index against scanning and sorting, for `WHERE
+// where ORDER BY key LIMIT limit` (ordered_key_scan, above).
+bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows) {
   const double index_pages = rows == 0 ? 0 : 1;
-  std::vector<int> keys = t.key_columns();
-  if (!sel.order_by || !sel.limit || keys.size() != 1) return false;
-  if (sel.order_by->column != t.columns[static_cast<size_t>(keys[0])].name) return false;
   const auto [pages, r] = table_size(t, rows);
-  const double ops = operators(sel.where.get());
-  const double m = std::max(1.0, std::rint(r * (sel.where ? selectivity(*sel.where) : 1.0)));
-  const double n = static_cast<double>(*sel.limit);
+  const double ops = operators(where);
+  const double m = std::max(1.0, std::rint(r * (where ? selectivity(*where) : 1.0)));
+  const double n = static_cast<double>(limit);
   const double share = std::min(1.0, n / m);
   const double sorted = 2 * n < m ? 0.005 * m * std::log2(std::max(2.0, 2 * n))
                                   : 0.005 * m * std::log2(std::max(2.0, m));
   const double scan_and_sort = pages + r * (0.01 + 0.0025 * ops) + sorted + 0.0025 * m * share;
   const double walk = 0.15 + (40 + 4 * index_pages + r * (0.015 + 0.0025 * ops)) * share;
   return walk < scan_and_sort;
+}
+
+}  // namespace
+
+bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
+  std::vector<int> keys = t.key_columns();
+  if (!sel.order_by || !sel.limit || keys.size() != 1) return false;
+  if (sel.order_by->column != t.columns[static_cast<size_t>(keys[0])].name) return false;
+  return walk_cheaper(t, sel.where.get(), *sel.limit, rows);
+}
+
+// ---- Rule: min() and max() of an index's first column walk the index ------------
+// PostgreSQL answers a select list whose aggregates are all min(col) or
+// max(col), each col the first column of a unique index (the primary
+// key's or another), by a walk of that index for each (planagg.c:
+// `SELECT col FROM t WHERE col IS NOT NULL AND ... ORDER BY col [DESC]
+// LIMIT 1`), when that walk costs less than scanning the table (as
+// ordered_key_scan decides).
+bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows) {
+  if (sel.aggregates.empty()) return false;
+  std::vector<int> keys = t.key_columns();
+  auto leads = [&](const std::string& column) {
+    int c = t.column_index(column);
+    if (c < 0) return false;
+    if (keys.size() == 1 && keys[0] == c) return true;
+    for (const UniqueKey& u : t.uniques)
+      if (u.columns.front() == c) return true;
+    return false;
+  };
+  for (const Aggregate& a : sel.aggregates)
+    if ((a.kind != AggKind::kMin && a.kind != AggKind::kMax) || !leads(a.column)) return false;
+  return walk_cheaper(t, where, 1, rows);
 }
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------

@@ -37,6 +37,10 @@ std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* 
 // a table never analysed (see the .cc): the usual `ORDER BY id LIMIT 1` is
 // an index walk, a LIMIT near the rows the WHERE is expected to keep is not.
 bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
+// True when PostgreSQL answers sel's aggregates, all min(col) or max(col)
+// of the first column of a unique index (the primary key's or another), by
+// walking that index for each (one row, the WHERE applied).
+bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows);
 
 // True when PostgreSQL scans the table through a bitmap of its primary
 // key's index for this WHERE (an IN list or a range of keys, when cheaper
