@@ -25,8 +25,9 @@ thirteenth from the twelfth on (one table only) writes some of its numbers
 as quoted literals ('5', ' 5', '+5', '05'), which PostgreSQL reads with the
 type beside them, and selects some expressions (1 AS a, v + 1 AS w), from a
 fourth generator. Every seventeenth from the sixteenth on (one table only)
-gives the table a UNIQUE column u, which about half the statements read,
-write, insert into or arbitrate ON CONFLICT on, from a fifth generator.
+gives the table a UNIQUE column u, which about 70% of the statements read
+(by =, or min() and max()), write, insert into or arbitrate ON CONFLICT on,
+from a fifth generator.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -211,8 +212,10 @@ def unique_statement():
                          f"SELECT id, u FROM t WHERE id = {i}{lock}{wait};"])
     if c < 0.9:
         return f"DELETE FROM t WHERE u = {n};"
-    return f"SELECT count(*), sum(u) FROM t WHERE u IS NOT NULL;" if W.random() < 0.5 else \
-        f"SELECT id, u FROM t WHERE u = {n} AND v > {W.randint(0, 3)};"
+    return W.choice(["SELECT count(*), sum(u) FROM t WHERE u IS NOT NULL;",
+                     f"SELECT id, u FROM t WHERE u = {n} AND v > {W.randint(0, 3)};",
+                     "SELECT max(id) FROM t;", "SELECT min(u), max(u) FROM t;",
+                     f"SELECT max(id) + 1 AS next FROM t WHERE v > {W.randint(0, 3)};"])
 
 
 def quote_numbers(sql):
