@@ -133,30 +133,31 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
 }
 
 // ---- Rule: a row goes into the heap, then into each unique index in turn ------
-// As PostgreSQL inserts a row: the heap tuple first (invisible to others
-// until commit, its inserter holding it), then its entry in each unique
-// index in the order the indexes were made, each checked for an equal key
+// As PostgreSQL inserts a row: the heap tuple (invisible to others until
+// commit, its inserter holding it), then its entry in each unique index in
+// the order the indexes were made, each checked for an equal key first
 // (23505; an unfinished writer of one is waited for, the row's entries in
 // the indexes before already made: another inserter of one of those keys
-// waits for this transaction). Returns false while it waits; `row` is the
-// row once every entry is made.
+// waits for this transaction). Before its first entry nothing can tell the
+// heap tuple is there, so the row is written just before that entry (a
+// wait at the first index shows no lock of its own). Returns false while
+// it waits; `row` is the row once every entry is made.
 bool Executor::insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting,
                               RowId& row) {
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
-  if (!c.insert_pending) {
-    s.ssi_insert_heap(c.txn, tid);
+  if (!c.insert_pending && c.indexed == 0) s.ssi_insert_heap(c.txn, tid);
+  auto write_row = [&] {
     c.insert_pending = s.insert(tid, c.txn, values, false);
     s.lock(*c.insert_pending, c.txn, LockMode::kUpdate,
            false);  // unfinished inserts hold their row
-    c.indexed = 0;
-  }
-  row = *c.insert_pending;
+  };
   const Table& t = s.table(tid);
   for (; c.indexed <= t.uniques.size(); ++c.indexed) {
     if (index_columns(t, c.indexed).empty()) continue;
     const std::vector<size_t> only{c.indexed};
-    if (auto k = find_key_conflict(s, tid, values, c.txn, row, &only)) {
+    RowId self = c.insert_pending.value_or(RowId{UINT32_MAX});
+    if (auto k = find_key_conflict(s, tid, values, c.txn, self, &only)) {
       if (k->unfinished) {
         *waiting = wait_for_writer(r, k->row);
         return false;
@@ -165,10 +166,14 @@ bool Executor::insert_entries(RequestId r, TableId tid, const Row& values, SqlAn
       throw SqlError("23505", "duplicate key value violates unique constraint \"" +
                                   index_name(t, c.indexed) + "\"");
     }
+    if (!c.insert_pending) write_row();
     s.ssi_insert_index(c.txn, tid);
-    s.index_row(row, c.indexed);
+    s.index_row(*c.insert_pending, c.indexed);
   }
+  if (!c.insert_pending) write_row();  // a table without a unique index
+  row = *c.insert_pending;
   c.insert_pending.reset();
+  c.indexed = 0;
   return true;
 }
 
