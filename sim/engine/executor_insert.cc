@@ -64,6 +64,15 @@ std::vector<size_t> serial_cells(const Table& t, const InsertStmt& ins, size_t k
 
 }  // namespace
 
+// ---- Rule: ON CONFLICT DO NOTHING ------------------------------------------
+// A row whose key a live row holds is left out instead of failing with 23505
+// (also a key an earlier row of the same statement took). As for a plain
+// INSERT, a key held by a transaction that has not finished is waited for
+// first. At REPEATABLE READ and SERIALIZABLE the row holding the key must be
+// visible to the transaction's snapshot, or its own: otherwise the statement
+// fails with 40001 "could not serialize access due to concurrent update"
+// (ExecCheckTIDVisible). A left-out row is not written, so it meets no
+// SERIALIZABLE write check.
 bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* waiting) {
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;

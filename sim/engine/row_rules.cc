@@ -147,15 +147,6 @@ std::vector<size_t> arbiters(const Table& t, const OnConflict& oc) {
   return out;
 }
 
-// ---- Rule: ON CONFLICT DO NOTHING ------------------------------------------
-// A row whose key a live row holds is left out instead of failing with 23505
-// (also a key an earlier row of the same statement took). As for a plain
-// INSERT, a key held by a transaction that has not finished is waited for
-// first. At REPEATABLE READ and SERIALIZABLE the row holding the key must be
-// visible to the transaction's snapshot, or its own: otherwise the statement
-// fails with 40001 "could not serialize access due to concurrent update"
-// (ExecCheckTIDVisible). A left-out row is not written, so it meets no
-// SERIALIZABLE write check.
 // ---- Rule: a serialization failure before a unique violation ---------------
 // At SERIALIZABLE, PostgreSQL checks the index page for rw-conflicts just
 // before it reports a duplicate key (_bt_check_unique calls
