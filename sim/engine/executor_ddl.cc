@@ -138,7 +138,6 @@ std::string Executor::free_index_name(const std::string& table, const std::strin
 
 void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
   Store& s = w_.store;
-  auto taken = [&](const std::string& name) { return relation_named(name); };
   std::vector<std::vector<int>> made_sets;
   std::vector<int> key = s.table(made).key_columns();
   if (!key.empty()) made_sets.push_back(key);
@@ -150,7 +149,7 @@ void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
     if (std::find(made_sets.begin(), made_sets.end(), set) != made_sets.end()) continue;
     made_sets.push_back(set);
     std::string name = d.name;
-    if (!name.empty() && taken(name))
+    if (!name.empty() && relation_named(name))
       throw SqlError("42P07", "relation \"" + name + "\" already exists");
     if (name.empty()) {
       std::string joined;

@@ -8,13 +8,6 @@ namespace ccsim {
 
 namespace {
 
-// Returns true when e names no column: a constant or parameters only.
-bool column_free(const Expr& e) {
-  // An advisory-lock call is volatile: evaluated for every row, never once.
-  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
-  return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
-}
-
 // When e compares column `key` with a value (constants and parameters only):
 // that value, with *op the comparison turned so that the key is on the
 // left; else null.

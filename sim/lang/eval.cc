@@ -694,6 +694,11 @@ void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* ass
   if (e.rhs) check_unknown_literals(*e.rhs, env);
 }
 
+bool column_free(const Expr& e) {
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
+  return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
+}
+
 bool is_unknown_literal(const Expr& e) {
   return e.kind == ExprKind::kLiteral && !e.typed && std::holds_alternative<std::string>(e.literal);
 }

@@ -108,6 +108,9 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
 // Whether e is an unknown literal: a quoted text without a type, which
 // PostgreSQL types by what it meets ('12' beside an int is 12).
 bool is_unknown_literal(const Expr& e);
+// True when e names no column: a constant or parameters only, computed once
+// per statement (an advisory-lock call is volatile: evaluated for every row).
+bool column_free(const Expr& e);
 
 // ---- Rule: an unknown literal is read when the statement is parsed ----------
 // PostgreSQL gives a quoted literal its type, and reads it, while it parses

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "lang/eval.h"
+
 namespace ccsim {
 
 namespace {
@@ -295,10 +297,6 @@ class Validator {
   // column with LIMIT. ccsim models the lookup that pins every column with
   // = (or pins the primary key); the other plans return rows in another
   // order and take other SERIALIZABLE locks, so they are refused.
-  static bool column_free(const Expr& e) {
-    if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
-    return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
-  }
   // The column a comparison e of a column with a value names, or null.
   static const Expr* compared_column(const Expr& e, bool equality_only) {
     bool compare = e.kind == ExprKind::kBinary && e.op >= BinOp::kEq && e.op <= BinOp::kGe &&
