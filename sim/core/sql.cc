@@ -46,8 +46,31 @@ const char* to_sql(LockMode m) {
       return "FOR NO KEY UPDATE";
     case LockMode::kUpdate:
       return "FOR UPDATE";
+    case LockMode::kAccessShare:
+      return "ACCESS SHARE";
+    case LockMode::kRowShare:
+      return "ROW SHARE";
+    case LockMode::kRowExclusive:
+      return "ROW EXCLUSIVE";
+    case LockMode::kShareUpdateExclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::kShareTable:
+      return "SHARE";
+    case LockMode::kShareRowExclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockMode::kExclusive:
+      return "EXCLUSIVE";
+    case LockMode::kAccessExclusive:
+      return "ACCESS EXCLUSIVE";
   }
   return "?";
+}
+
+std::optional<LockMode> table_mode_named(const std::string& words) {
+  for (int m = static_cast<int>(LockMode::kAccessShare);
+       m <= static_cast<int>(LockMode::kAccessExclusive); ++m)
+    if (words == to_sql(static_cast<LockMode>(m))) return static_cast<LockMode>(m);
+  return std::nullopt;
 }
 
 const char* datetime_type_name(ColumnType t) {

@@ -21,8 +21,29 @@ const char* option_name(Isolation iso);
 std::optional<Isolation> isolation_named(const std::string& name);
 
 // Row-level lock strengths, weakest first (PostgreSQL's order).
-enum class LockMode { kKeyShare, kShare, kNoKeyUpdate, kUpdate };
-const char* to_sql(LockMode m);  // "FOR UPDATE", ...
+// A row's lock strengths (FOR KEY SHARE .. FOR UPDATE), weakest first; then a
+// table's eight modes (LOCK TABLE, and the lock every statement takes on
+// its tables), weakest first. A row mode never meets a table mode.
+enum class LockMode {
+  kKeyShare,
+  kShare,
+  kNoKeyUpdate,
+  kUpdate,
+  kAccessShare,
+  kRowShare,
+  kRowExclusive,
+  kShareUpdateExclusive,
+  kShareTable,
+  kShareRowExclusive,
+  kExclusive,
+  kAccessExclusive
+};
+inline bool is_table_mode(LockMode m) {
+  return m >= LockMode::kAccessShare;
+}
+const char* to_sql(LockMode m);  // "FOR UPDATE", ..., "ACCESS SHARE", ...
+// A table mode from its words ("ROW EXCLUSIVE"); nothing for other words.
+std::optional<LockMode> table_mode_named(const std::string& words);
 
 // What a locking SELECT does when a row is locked: wait, fail (NOWAIT), or
 // leave the row out (SKIP LOCKED).

@@ -468,6 +468,7 @@ std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const Advis
       *wait = row;
       return std::nullopt;
     case LockResult::kGranted:
+    case LockResult::kDeadlock:  // a table lock's answer only
       break;
   }
   if (call.session) settle_session_lock(r, row, had);
@@ -576,15 +577,80 @@ bool Executor::lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* wa
   Store& s = w_.store;
   for (; c.next < lock.tables.size(); ++c.next) {
     const std::string& name = lock.tables[c.next];
-    RowId row = s.table_lock_row(table_named(s, name));
-    LockResult got = s.lock(row, c.txn, LockMode::kUpdate, !lock.nowait, false);
+    std::optional<TableId> tid = s.find_table_for_lock(name, c.txn);
+    if (!tid) table_named(s, name);  // 42P01
+    RowId row = s.table_lock_row(*tid);
+    LockResult got = s.lock(row, c.txn, lock.mode, !lock.nowait, false);
     if (got == LockResult::kUnavailable)
       throw SqlError("55P03", "could not obtain lock on relation \"" + name + "\"");
+    if (got == LockResult::kDeadlock) throw SqlError("40P01", "deadlock detected");
     if (got == LockResult::kEnqueued) {
-      *waiting = block(r, row, LockMode::kUpdate);
+      *waiting = block(r, row, lock.mode);
       return false;
     }
   }
+  // A table dropped while this waited for it is gone (42P01 once granted).
+  for (const std::string& name : lock.tables) table_named(s, name);
+  return true;
+}
+
+// ---- Rule: the table locks a statement takes (World::table_locks) -------------
+// In the order PostgreSQL's parse analysis opens the tables: the statement's
+// own table (ROW EXCLUSIVE for a write, ROW SHARE for a locking SELECT,
+// ACCESS SHARE for any other), then its scalar subqueries' (ACCESS SHARE);
+// DROP TABLE takes ACCESS EXCLUSIVE on each table, CREATE TABLE SHARE ROW
+// EXCLUSIVE on each table its foreign keys reference. A table no one can
+// see is left out: the statement fails on it with 42P01 as before.
+std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const Step& st,
+                                                                          TxnId txn) const {
+  std::vector<std::pair<TableId, LockMode>> out;
+  const Store& s = w_.store;
+  auto add = [&](const std::string& name, LockMode mode) {
+    if (std::optional<TableId> t = s.find_table_for_lock(name, txn)) out.emplace_back(*t, mode);
+  };
+  std::vector<const Expr*> subqueries;
+  if (auto* sel = std::get_if<SelectStmt>(&st.body)) {
+    add(sel->table, sel->lock ? LockMode::kRowShare : LockMode::kAccessShare);
+    subqueries = subqueries_of(st.body);
+  } else if (auto* upd = std::get_if<UpdateStmt>(&st.body)) {
+    add(upd->table, LockMode::kRowExclusive);
+    subqueries_of(upd->where, subqueries);  // the WHERE is analysed before SET
+    for (const Assignment& a : upd->sets) subqueries_of(a.value, subqueries);
+  } else if (auto* del = std::get_if<DeleteStmt>(&st.body)) {
+    add(del->table, LockMode::kRowExclusive);
+    subqueries = subqueries_of(st.body);
+  } else if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
+    add(ins->table, LockMode::kRowExclusive);
+    subqueries = subqueries_of(st.body);
+  } else if (std::holds_alternative<SelectValuesStmt>(st.body)) {
+    subqueries = subqueries_of(st.body);
+  } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
+    for (const std::string& name : drop->tables) add(name, LockMode::kAccessExclusive);
+  } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    if (!create->if_not_exists || !s.find_table(create->table))
+      for (const ForeignKeyDef& fk : create->foreign_keys)
+        if (fk.table != create->table) add(fk.table, LockMode::kShareRowExclusive);
+  }
+  for (const Expr* e : subqueries) add(e->name, LockMode::kAccessShare);
+  return out;
+}
+
+// Takes the cursor's table locks from table_next on; false when one must
+// wait (*waiting says for whom).
+bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  Store& s = w_.store;
+  for (; c.table_next < c.table_locks.size(); ++c.table_next) {
+    auto [tid, mode] = c.table_locks[c.table_next];
+    RowId row = s.table_lock_row(tid);
+    LockResult got = s.lock(row, c.txn, mode, true, false);
+    if (got == LockResult::kDeadlock) throw SqlError("40P01", "deadlock detected");
+    if (got == LockResult::kEnqueued) {
+      *waiting = block(r, row, mode);
+      return false;
+    }
+  }
+  c.table_phase = false;
   return true;
 }
 
@@ -637,7 +703,9 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   }
   SqlAnswer a;
   a.kind = SqlAnswer::Kind::kWaiting;
-  for (TxnId t : w_.store.blockers(row, c.txn, mode)) a.holders.push_back(w_.owner(t));
+  for (TxnId t : is_table_mode(mode) ? w_.store.table_waits_on(row, c.txn, mode)
+                                     : w_.store.blockers(row, c.txn, mode))
+    a.holders.push_back(w_.owner(t));
   if (narrating(log_)) {
     a.waits_on = row_label(w_.store, row) + " is locked by " + names(w_, a.holders);
     if (w_.store.advisory_key(row)) a.lock_label = row_label(w_.store, row);
@@ -1242,9 +1310,38 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
     }
   }
+  if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body)) {
+    Store& s = w_.store;
+    const bool ddl = std::holds_alternative<CreateTableStmt>(st.body) ||
+                     std::holds_alternative<DropTableStmt>(st.body);
+    if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+    std::vector<std::pair<TableId, LockMode>> locks = statement_table_locks(st, session.txn);
+    if (!locks.empty()) {
+      // ---- Rule: a statement's snapshot comes before its table locks -------
+      // PostgreSQL takes a snapshot for parse analysis, which opens and locks
+      // the tables: at REPEATABLE READ and SERIALIZABLE the transaction's
+      // snapshot is fixed before a wait for a table lock (at READ COMMITTED
+      // the statement reads with a new one taken after). DDL takes none.
+      if (!ddl) s.statement_snapshot(session.txn);
+      session.cursor = Cursor{};
+      Cursor& c = *session.cursor;
+      c.txn = session.txn;
+      c.table_locks = std::move(locks);
+      c.table_phase = true;
+      SqlAnswer waiting;
+      if (!take_table_locks(r, &waiting)) return waiting;
+    }
+  }
+  return execute_locked(r, st, std::move(a));
+}
+
+// The rest of execute(), once the statement holds its table locks.
+SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
+  Session& session = w_.sessions[r.value];
+  session.cursor.reset();  // the table locks' cursor, if any
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
-    ddl(st);
+    ddl(r, st);
     return a;
   }
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);
@@ -1360,7 +1457,16 @@ void Executor::resume(RequestId waiter, RequestId by) {
   const Step& st = q.program->steps[q.pc];
   SqlAnswer a;
   try {
-    if (advance(waiter, st, &a, true)) a = complete(waiter, st);
+    if (session.cursor->table_phase) {  // granted one of its table locks
+      ++session.cursor->table_next;
+      if (take_table_locks(waiter, &a)) {
+        a = SqlAnswer{};
+        a.block_before = session.in_block;
+        a = execute_locked(waiter, st, std::move(a));
+      }
+    } else if (advance(waiter, st, &a, true)) {
+      a = complete(waiter, st);
+    }
   } catch (const SqlError& e) {
     a = SqlAnswer::error(e);
   }

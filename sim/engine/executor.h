@@ -38,6 +38,10 @@ class Executor : public SqlBackend {
 
  private:
   SqlAnswer execute(RequestId r, const Step& st);
+  SqlAnswer execute_locked(RequestId r, const Step& st, SqlAnswer a);
+  std::vector<std::pair<TableId, LockMode>> statement_table_locks(const Step& st, TxnId txn) const;
+  bool take_table_locks(RequestId r, SqlAnswer* waiting);
+  bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);
   void start_statement(RequestId r, const Step& st);
   void start_insert(RequestId r, const InsertStmt& ins, Cursor c);
   // resumed: its lock on the row it waited for was just granted.
@@ -92,7 +96,7 @@ class Executor : public SqlBackend {
   void run_subqueries(RequestId r, Cursor& c, const StepBody& body);
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
-  void ddl(const Step& st);
+  void ddl(RequestId r, const Step& st);
   // A plain INSERT's row and its index entries (executor_insert.cc); false
   // while it waits.
   bool insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting, RowId& row);

@@ -41,7 +41,10 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 // CREATE TABLE refuses a column named twice (42701) and a name in use
 // (42P07, unless IF NOT EXISTS); DROP TABLE drops all its tables or none (42P01 for a missing
 // one, unless IF EXISTS).
-void Executor::ddl(const Step& st) {
+// Both are transactional: a ROLLBACK (or ROLLBACK TO a savepoint before them)
+// brings a dropped table back and takes a created one away.
+void Executor::ddl(RequestId r, const Step& st) {
+  const TxnId txn = w_.sessions[r.value].txn;
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
     // IF NOT EXISTS: an existing table ends the statement before its columns
     // are looked at (PostgreSQL says "skipping" in a NOTICE).
@@ -63,7 +66,7 @@ void Executor::ddl(const Step& st) {
     if (key_name.empty() &&
         std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; }))
       key_name = free_index_name(create->table, "", "pkey");
-    TableId made = w_.store.create_table(create->table, columns, key_name);
+    TableId made = w_.store.create_table(create->table, columns, key_name, txn);
     add_uniques(*create, made);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
@@ -92,7 +95,7 @@ void Executor::ddl(const Step& st) {
           throw SqlError("2BP01", "cannot drop table " + w_.store.table(fk.parent).name +
                                       " because other objects depend on it");
     }
-    for (TableId t : found) w_.store.drop_table(t);
+    for (TableId t : found) w_.store.drop_table(t, txn);
     return;
   }
 }

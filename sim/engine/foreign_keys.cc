@@ -71,6 +71,27 @@ void Executor::queue_fk_checks(Cursor& c, TableId tid, const Row* before, const 
 // Runs the statement's foreign-key checks in the order its rows were
 // written. `resumed`: the lock a check waited for was just granted (when
 // the checks had begun; a wait before them belonged to the statement).
+// ---- Rule: a check's query locks the table it reads ----------------------------
+// ROW SHARE (its SELECT ... FOR KEY SHARE), when the check runs; only a
+// world with table locks takes it (World::table_locks).
+bool Executor::fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting) {
+  if (!w_.table_locks) return true;
+  Cursor& c = *w_.sessions[r.value].cursor;
+  RowId row = w_.store.table_lock_row(t);
+  switch (w_.store.lock(row, c.txn, LockMode::kRowShare, true, false)) {
+    case LockResult::kDeadlock:
+      throw SqlError("40P01", "deadlock detected");
+    case LockResult::kEnqueued:
+      c.fk_table_wait = true;
+      *waiting = block(r, row, LockMode::kRowShare);
+      return false;
+    case LockResult::kGranted:
+    case LockResult::kUnavailable:
+      break;
+  }
+  return true;
+}
+
 bool Executor::check_foreign_keys(RequestId r, SqlAnswer* waiting, bool resumed) {
   Cursor& c = *w_.sessions[r.value].cursor;
   bool fk_resumed = resumed && c.fk_started;
@@ -105,6 +126,8 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   const Table& child = s.table(TableId{k.table});
   const ForeignKey& fk = child.foreign_keys[k.fk];
   const Table& parent = s.table(fk.parent);
+  if (resumed && c.fk_table_wait) c.fk_table_wait = false, resumed = false;
+  if (!resumed && !fk_table_lock(r, fk.parent, waiting)) return false;
   auto violation = [&] {
     return SqlError("23503", "insert or update on table \"" + child.name +
                                  "\" violates foreign key constraint \"" + fk.name + "\"");
@@ -163,6 +186,8 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
   TableId ctid{k.table};
   const Table& child = s.table(ctid);
   const ForeignKey& fk = child.foreign_keys[k.fk];
+  if (resumed && c.fk_table_wait) c.fk_table_wait = false, resumed = false;
+  if (!resumed && !fk_table_lock(r, ctid, waiting)) return false;
   // The snapshot is the check's, kept across its waits, as PostgreSQL's
   // query keeps its own.
   if (!resumed) c.fk_snapshot = s.latest_snapshot(c.txn);

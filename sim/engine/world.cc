@@ -2,7 +2,20 @@
 
 namespace ccsim {
 
+bool uses_table_locks(const Program& p) {
+  for (const Step& st : p.steps) {
+    if (std::holds_alternative<LockTableStmt>(st.body) ||
+        std::holds_alternative<DropTableStmt>(st.body))
+      return true;
+    if (auto* create = std::get_if<CreateTableStmt>(&st.body);
+        create && !create->foreign_keys.empty())
+      return true;
+  }
+  return false;
+}
+
 RequestId World::add(Request q) {
+  if (q.program && uses_table_locks(*q.program)) table_locks = true;
   requests.push_back(std::move(q));
   sessions.emplace_back();
   return RequestId{static_cast<uint32_t>(requests.size() - 1)};

@@ -59,6 +59,7 @@ struct Cursor {
   bool fk_started = false;
   VersionId fk_seen;
   Snapshot fk_snapshot;
+  bool fk_table_wait = false;  // the check waits for its table's lock
   // With deadlock timers (World::deadlock_timers): when this wait began, in
   // the world's virtual milliseconds and in the order waits began, and
   // whether its deadlock check has run (PostgreSQL runs it once per wait).
@@ -86,6 +87,11 @@ struct Cursor {
   // key's): it waits there for an unfinished writer of the same key.
   std::optional<RowId> insert_pending;
   size_t indexed = 0;
+  // The table locks the statement takes before it runs (World::table_locks),
+  // in order, and the next to take; table_phase while it takes them.
+  std::vector<std::pair<TableId, LockMode>> table_locks;
+  size_t table_next = 0;
+  bool table_phase = false;
 };
 
 // A request's connection to the simulated database: its open transaction
@@ -132,6 +138,14 @@ struct World : Application {
   // since its wait began (fire_deadlock_timer), and only a waiter whose
   // check finds a cycle through it is aborted. now_ms is the virtual clock.
   bool deadlock_timers = false;
+  // ---- Rule: the table locks statements take ----------------------------------
+  // Every PostgreSQL statement locks its tables (ACCESS SHARE for a SELECT,
+  // ROW SHARE for a locking one, ROW EXCLUSIVE for a write, ACCESS EXCLUSIVE
+  // for DROP TABLE) to the end of its transaction. Those modes conflict only
+  // with the stronger ones LOCK TABLE, DROP TABLE and a new foreign key take,
+  // so ccsim takes them only in a world whose programs have one of those
+  // (uses_table_locks): elsewhere they would change nothing.
+  bool table_locks = false;
   int64_t now_ms = 0;
   uint64_t waits_begun = 0;
 
@@ -140,5 +154,10 @@ struct World : Application {
   // Adds a request (and its session) at the end; returns its id.
   RequestId add(Request q);
 };
+
+// True when p takes a table lock that the locks of other statements can
+// conflict with: LOCK TABLE, DROP TABLE, or CREATE TABLE with a foreign key
+// (World::table_locks).
+bool uses_table_locks(const Program& p);
 
 }  // namespace ccsim

@@ -145,6 +145,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     }
     put(out, c.fk_next);
     put(out, c.fk_started);
+    put(out, c.fk_table_wait);
     put(out, c.fk_seen ? version_label_[c.fk_seen.value] + 1 : 0);
     put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
     put(out, c.subqueries.size());
@@ -158,6 +159,13 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.key_pending ? version_label_[c.key_pending.value] + 1 : 0);
     put(out, c.insert_pending ? row_label_[c.insert_pending->value] + 1 : 0);
     put(out, c.indexed);
+    put(out, c.table_locks.size());
+    for (const auto& [t, m] : c.table_locks) {
+      put(out, t.value);
+      put(out, static_cast<uint64_t>(m));
+    }
+    put(out, c.table_next);
+    put(out, c.table_phase);
   }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
@@ -167,6 +175,14 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {
+    for (TableId t : s.txn(ss.txn).dropped_tables) {
+      out += 'D';
+      put(out, t.value);
+    }
+    for (TableId t : s.txn(ss.txn).created_tables) {
+      out += 'C';
+      put(out, t.value);
+    }
     for (size_t r = 0; r < s.row_count(); ++r) {
       const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
       for (const RowLock& h : row.holders)

@@ -215,11 +215,12 @@ struct DropTableStmt {
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
 };
 
-// LOCK [TABLE] t[, ...] [IN ACCESS EXCLUSIVE MODE] [NOWAIT]: table locks
+// LOCK [TABLE] t[, ...] [IN mode MODE] [NOWAIT]: table locks
 // held to the end of the transaction block, taken in the order named.
 struct LockTableStmt {
   std::vector<std::string> tables;
-  bool nowait = false;  // 55P03 at once instead of waiting
+  LockMode mode = LockMode::kAccessExclusive;  // IN ... MODE; the default
+  bool nowait = false;                         // 55P03 at once instead of waiting
 };
 
 // SET deadlock_timeout = '...': how long a session waits for a lock before

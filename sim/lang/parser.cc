@@ -806,9 +806,6 @@ class Parser : ClauseParsing {
     return st;
   }
 
-  // LOCK [TABLE] [ONLY] t[, ...] [IN mode MODE] [NOWAIT]. ccsim models the
-  // default mode, ACCESS EXCLUSIVE, which conflicts with every other: the
-  // weaker modes would need the locks every statement takes on its tables.
   // After TIMESTAMP: [WITH | WITHOUT TIME ZONE], which type it names.
   ColumnType timestamp_zone() {
     if (!peek_is("with") && !peek_is("without")) return ColumnType::kTimestamp;
@@ -849,6 +846,8 @@ class Parser : ClauseParsing {
     return t;
   }
 
+  // LOCK [TABLE] [ONLY] t[, ...] [IN mode MODE] [NOWAIT]: any of the eight
+  // modes, ACCESS EXCLUSIVE by default.
   LockTableStmt lock_table() {
     LockTableStmt l;
     accept("TABLE");
@@ -868,20 +867,13 @@ class Parser : ClauseParsing {
       }
       if (mode.empty())
         fail(from, "expected a lock mode after IN, like ACCESS EXCLUSIVE, found " + describe(from));
-      static const char* const kModes[] = {
-          "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
-          "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE"};
-      if (mode != "ACCESS EXCLUSIVE") {
-        bool known = false;
-        for (const char* m : kModes) known |= mode == m;
-        if (!known)
-          fail(from,
-               "expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, SHARE UPDATE "
-               "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found '" +
-                   mode + "'");
-        fail(from, "LOCK TABLE IN " + mode +
-                       " MODE is not modelled; ccsim models ACCESS EXCLUSIVE, the default");
-      }
+      std::optional<LockMode> m = table_mode_named(mode);
+      if (!m)
+        fail(from,
+             "expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, SHARE UPDATE "
+             "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found '" +
+                 mode + "'");
+      l.mode = *m;
       expect("MODE", "after the lock mode");
     }
     l.nowait = accept("NOWAIT");

@@ -294,7 +294,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string names;
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
-          return "LOCK TABLE " + names + " IN ACCESS EXCLUSIVE MODE" + (b.nowait ? " NOWAIT" : "");
+          return "LOCK TABLE " + names + " IN " + to_sql(b.mode) + " MODE" +
+                 (b.nowait ? " NOWAIT" : "");
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
           std::string items;
           for (size_t i = 0; i < b.items.size(); ++i)

@@ -368,29 +368,4 @@ void validate_program(const Program& p, const Store& schema, const std::set<std:
   Validator(p, schema, params).run();
 }
 
-// ---- Rule: LOCK TABLE only among transaction control -----------------------
-// Every data statement takes a lock on its tables too (ACCESS SHARE for a
-// SELECT, ROW EXCLUSIVE for a write, ...), which ACCESS EXCLUSIVE conflicts
-// with. ccsim does not take those, so a program (or a spec's sessions
-// together) with LOCK TABLE may hold no data statement.
-void refuse_lock_table_beside_data(const Program& p) {
-  const Step* lock = nullptr;
-  const Step* data = nullptr;
-  for (const Step& s : p.steps) {
-    if (std::holds_alternative<LockTableStmt>(s.body)) lock = lock ? lock : &s;
-    if (std::holds_alternative<SelectStmt>(s.body) || std::holds_alternative<UpdateStmt>(s.body) ||
-        std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body) ||
-        std::holds_alternative<SelectValuesStmt>(s.body) ||
-        std::holds_alternative<CreateTableStmt>(s.body) ||
-        std::holds_alternative<DropTableStmt>(s.body))
-      data = data ? data : &s;
-  }
-  if (lock && data)
-    throw InputError(SourcePos{p.file, lock->line, lock->column},
-                     "LOCK TABLE beside data statements (line " + std::to_string(data->line) +
-                         ") is not modelled: PostgreSQL's statements take table locks of their "
-                         "own, which ccsim does not; LOCK TABLE is modelled among transaction "
-                         "control and advisory locks only");
-}
-
 }  // namespace ccsim

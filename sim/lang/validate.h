@@ -15,8 +15,4 @@ namespace ccsim {
 // request has before its first step (its arguments and the built-ins).
 void validate_program(const Program& p, const Store& schema, const std::set<std::string>& params);
 
-// Throws InputError when p has LOCK TABLE and a data statement (DDL too):
-// the table locks those statements take are not modelled.
-void refuse_lock_table_beside_data(const Program& p);
-
 }  // namespace ccsim

@@ -148,7 +148,6 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
                          "RESTART IF needs a bound: give the mitigation restart = { max = N }");
   if (m.steps) {
     refuse_session_advisory(*m.steps);
-    refuse_lock_table_beside_data(*m.steps);
   }
   return m;
 }

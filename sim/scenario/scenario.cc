@@ -82,6 +82,7 @@ World build_world(const Scenario& s, const Mitigation& m) {
   if (m.setup && !m.setup->steps.empty()) run_setup(w, *m.setup);
   static_cast<Application&>(w) = build_application(s, m);
   w.sessions.assign(w.requests.size(), Session{});
+  w.table_locks = m.steps && uses_table_locks(*m.steps);
   return w;
 }
 

@@ -355,13 +355,6 @@ class SpecParser {
     } catch (const SetupFailure& e) {
       throw InputError(e.pos(), std::string("setup failed: ") + e.what());
     }
-    Program all{file_, {}};
-    for (const SpecSession& session : spec.sessions) {
-      append(all.steps, session.setup);
-      for (size_t i : session.steps) append(all.steps, spec.steps[i].steps);
-      append(all.steps, session.teardown);
-    }
-    refuse_lock_table_beside_data(all);
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       Program prog{file_, spec.sessions[s].setup};
       for (size_t i : spec.sessions[s].steps)

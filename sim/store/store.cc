@@ -39,13 +39,33 @@ Row Table::key_of(const Row& values) const {
 }
 
 bool conflicts(LockMode a, LockMode b) {
+  if (is_table_mode(a) != is_table_mode(b)) return false;
+  if (is_table_mode(a)) {
+    // PostgreSQL's table lock conflicts (docs: "Table-Level Locks"), by mode
+    // from ACCESS SHARE (bit 0) to ACCESS EXCLUSIVE (bit 7): the modes each
+    // conflicts with.
+    static constexpr unsigned kConflicts[8] = {
+        0x80,  // ACCESS SHARE: ACCESS EXCLUSIVE
+        0xC0,  // ROW SHARE: EXCLUSIVE, ACCESS EXCLUSIVE
+        0xF0,  // ROW EXCLUSIVE: SHARE and up
+        0xF8,  // SHARE UPDATE EXCLUSIVE: itself and up
+        0xEC,  // SHARE: ROW EXCLUSIVE, SHARE UPDATE EXCLUSIVE, SHARE ROW EXCLUSIVE and up
+        0xFC,  // SHARE ROW EXCLUSIVE: ROW EXCLUSIVE and up
+        0xFE,  // EXCLUSIVE: ROW SHARE and up
+        0xFF,  // ACCESS EXCLUSIVE: all
+    };
+    int i = static_cast<int>(a) - static_cast<int>(LockMode::kAccessShare);
+    int k = static_cast<int>(b) - static_cast<int>(LockMode::kAccessShare);
+    return (kConflicts[i] >> k) & 1u;
+  }
   // Strengths 0..3; two modes conflict when their strengths add up to 3 or more.
   // KEY SHARE(0)+UPDATE(3), SHARE(1)+NO KEY UPDATE(2), NO KEY UPDATE+itself ...
   return static_cast<int>(a) + static_cast<int>(b) >= 3;
 }
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns,
-                            const std::string& key_name) {
+                            const std::string& key_name, TxnId by) {
+  if (by) mut(by).created_tables.push_back(TableId{static_cast<uint32_t>(tables_.size())});
   bool serial =
       std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.serial; });
   size_t width = columns.size();
@@ -110,8 +130,27 @@ std::optional<int64_t> Store::advisory_key(RowId r) const {
   return std::nullopt;
 }
 
-void Store::drop_table(TableId t) {
+void Store::drop_table(TableId t, TxnId by) {
   tables_[t.value].dropped = true;
+  if (by) mut(by).dropped_tables.push_back(t);
+}
+
+std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
+  if (std::optional<TableId> live = find_table(name)) return live;
+  for (const Txn& x : txns_)
+    if (x.state == TxnState::kActive && x.id != t)
+      for (TableId d : x.dropped_tables)
+        if (tables_[d.value].name == name) return d;
+  return std::nullopt;
+}
+
+void Store::undo_ddl(Txn& x, size_t dropped, size_t created) {
+  for (size_t i = x.created_tables.size(); i-- > created;)
+    tables_[x.created_tables[i].value].dropped = true;
+  for (size_t i = x.dropped_tables.size(); i-- > dropped;)
+    tables_[x.dropped_tables[i].value].dropped = false;
+  x.created_tables.resize(std::min(x.created_tables.size(), created));
+  x.dropped_tables.resize(std::min(x.dropped_tables.size(), dropped));
 }
 
 std::optional<TableId> Store::find_table(const std::string& name) const {
@@ -160,6 +199,7 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   } else {
     ssi_end(t, false);
     x.state = TxnState::kAborted;
+    undo_ddl(x, 0, 0);
     // Undo in reverse: restore each row's newest pointer and un-replace it.
     for (auto it = x.undo.rbegin(); it != x.undo.rend(); ++it) {
       auto [r, before] = *it;
@@ -189,6 +229,8 @@ SavepointMark Store::mark(TxnId t) const {
   const Txn& x = txn(t);
   SavepointMark m;
   m.undo = x.undo.size();
+  m.dropped = x.dropped_tables.size();
+  m.created = x.created_tables.size();
   for (RowId r : x.locked)
     for (const RowLock& h : rows_[r.value].holders)
       if (h.txn == t) m.locks.emplace_back(r, h.mode);
@@ -207,11 +249,22 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
     }
   }
   x.undo.resize(std::min(x.undo.size(), m.undo));
+  undo_ddl(x, m.dropped, m.created);
   std::vector<TxnId> granted;
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();
   for (RowId r : locked) {
     auto& h = rows_[r.value].holders;
+    if (locked_table(r)) {  // a table's: the modes taken since the mark go
+      std::erase_if(h, [&](const RowLock& l) {
+        return l.txn == t && std::find(m.locks.begin(), m.locks.end(),
+                                       std::pair<RowId, LockMode>{r, l.mode}) == m.locks.end();
+      });
+      if (std::any_of(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }))
+        mut(t).locked.push_back(r);
+      grant_waiters(r, granted);
+      continue;
+    }
     auto held = std::find_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; });
     auto then =
         std::find_if(m.locks.begin(), m.locks.end(), [&](const auto& l) { return l.first == r; });
@@ -228,6 +281,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
 
 void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
   RowState& row = rows_[r.value];
+  if (locked_table(r)) return grant_table_waiters(r, granted);
   auto blocked_by_others = [&](const RowLock& w) {
     return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
       return !same_backend(h.txn, w.txn) && conflicts(h.mode, w.mode);
@@ -391,6 +445,7 @@ bool Store::holds(RowId r, TxnId t, LockMode mode) const {
 }
 
 LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_xid) {
+  if (is_table_mode(mode)) return lock_table_mode(r, t, mode, enqueue);
   if (take_xid) assign_xid(t);  // heap_lock_tuple takes an xid before it looks at the row
   if (holds(r, t, mode)) return LockResult::kGranted;
   RowState& row = rows_[r.value];
@@ -407,6 +462,96 @@ LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_
   row.holders.push_back(RowLock{t, mode, true});
   mut(t).locked.push_back(r);
   return LockResult::kGranted;
+}
+
+// ---- Rule: a table's locks (PostgreSQL's lock manager, lock.c and proc.c) ----
+// A transaction holds each mode it asked for (several per table), to its
+// end. A request is granted at once when the transaction holds that mode
+// already, or when it conflicts neither with a mode others hold nor with a
+// mode a waiter asked for; otherwise it waits, at the end of the queue -
+// unless the transaction holds a mode that a waiter's request conflicts
+// with: then it goes just before the first such waiter, and is granted at
+// once when nothing ahead of that place and nothing granted to others
+// conflicts with it (ProcSleep). When that waiter holds a mode the request
+// conflicts with, the two would wait for each other: kDeadlock, at once.
+LockResult Store::lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue) {
+  RowState& row = rows_[r.value];
+  auto take = [&] {
+    bool first = std::none_of(row.holders.begin(), row.holders.end(),
+                              [&](const RowLock& h) { return h.txn == t; });
+    row.holders.push_back(RowLock{t, mode, true});
+    if (first) mut(t).locked.push_back(r);
+    return LockResult::kGranted;
+  };
+  std::vector<LockMode> mine;
+  for (const RowLock& h : row.holders) {
+    if (h.txn != t) continue;
+    if (h.mode == mode) return LockResult::kGranted;
+    mine.push_back(h.mode);
+  }
+  auto granted_conflict = [&] {
+    return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
+      return !same_backend(h.txn, t) && conflicts(h.mode, mode);
+    });
+  };
+  const bool waiter_conflict =
+      std::any_of(row.queue.begin(), row.queue.end(),
+                  [&](const RowLock& w) { return conflicts(w.mode, mode); });
+  if (!waiter_conflict && !granted_conflict()) return take();
+  if (!enqueue) return LockResult::kUnavailable;
+  size_t at = row.queue.size();
+  bool ahead_conflict = false;
+  for (size_t i = 0; !mine.empty() && i < row.queue.size(); ++i) {
+    const RowLock& w = row.queue[i];
+    auto held_conflicts = [&](LockMode held) { return conflicts(w.mode, held); };
+    if (std::any_of(mine.begin(), mine.end(), held_conflicts)) {
+      for (const RowLock& h : row.holders)
+        if (h.txn == w.txn && conflicts(mode, h.mode)) return LockResult::kDeadlock;
+      if (!ahead_conflict && !granted_conflict()) return take();
+      at = i;
+      break;
+    }
+    ahead_conflict |= conflicts(w.mode, mode);
+  }
+  row.queue.insert(row.queue.begin() + static_cast<std::ptrdiff_t>(at), RowLock{t, mode, true});
+  return LockResult::kEnqueued;
+}
+
+// On a release, each waiter in queue order is granted when its request
+// conflicts neither with the modes others hold nor with the requests of the
+// waiters still ahead of it (ProcLockWakeup).
+void Store::grant_table_waiters(RowId r, std::vector<TxnId>& granted) {
+  RowState& row = rows_[r.value];
+  std::vector<LockMode> ahead;
+  for (size_t i = 0; i < row.queue.size();) {
+    const RowLock w = row.queue[i];
+    bool blocked =
+        std::any_of(ahead.begin(), ahead.end(), [&](LockMode m) { return conflicts(m, w.mode); }) ||
+        std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
+          return !same_backend(h.txn, w.txn) && conflicts(h.mode, w.mode);
+        });
+    if (blocked) {
+      ahead.push_back(w.mode);
+      ++i;
+      continue;
+    }
+    row.queue.erase(row.queue.begin() + static_cast<std::ptrdiff_t>(i));
+    if (std::none_of(row.holders.begin(), row.holders.end(),
+                     [&](const RowLock& h) { return h.txn == w.txn; }))
+      mut(w.txn).locked.push_back(r);
+    row.holders.push_back(w);
+    granted.push_back(w.txn);
+  }
+}
+
+std::vector<TxnId> Store::table_waits_on(RowId r, TxnId t, LockMode mode) const {
+  std::vector<TxnId> out = blockers(r, t, mode);
+  for (const RowLock& w : rows_[r.value].queue) {
+    if (w.txn == t) break;
+    if (conflicts(w.mode, mode) && std::find(out.begin(), out.end(), w.txn) == out.end())
+      out.push_back(w.txn);
+  }
+  return out;
 }
 
 bool Store::wait_for_holders(RowId r, TxnId t, LockMode mode) {

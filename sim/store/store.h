@@ -156,6 +156,7 @@ struct Snapshot {
 // PostgreSQL does when a subtransaction aborts.
 struct SavepointMark {
   size_t undo = 0;
+  size_t dropped = 0, created = 0;  // the transaction's DDL so far
   std::vector<std::pair<RowId, LockMode>> locks;
   bool operator==(const SavepointMark&) const = default;
 };
@@ -167,8 +168,9 @@ struct Txn {
   TxnState state = TxnState::kActive;
   uint64_t commit_seq = 0;
   std::optional<Snapshot> snapshot;  // REPEATABLE READ / SERIALIZABLE: taken at first statement
-  std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
-  std::vector<RowId> locked;                      // rows we hold locks on, in order taken
+  std::vector<std::pair<RowId, VersionId>> undo;        // (row, newest before our write), in order
+  std::vector<RowId> locked;                            // rows we hold locks on, in order taken
+  std::vector<TableId> dropped_tables, created_tables;  // its DDL, undone if it aborts
   uint64_t xid = 0;  // assigned at its first write or row lock, as PostgreSQL does
   // BEGIN ... READ ONLY: writes fail with 25006. DEFERRABLE: with SERIALIZABLE
   // READ ONLY, its snapshot waits to be safe (Store::safe_snapshot_pending).
@@ -191,19 +193,29 @@ struct Txn {
 // key column, and DELETE, take UPDATE.
 bool conflicts(LockMode a, LockMode b);
 
-enum class LockResult { kGranted, kEnqueued, kUnavailable };
+// kDeadlock: a table lock request that PostgreSQL's lock manager refuses at
+// once, without waiting (a waiter it would have to pass waits for it).
+enum class LockResult { kGranted, kEnqueued, kUnavailable, kDeadlock };
 
 class Store {
  public:
   // ---- schema ---------------------------------------------------------------
   // Creates a table. REQUIRES: no live table of that name.
+  // by: the transaction that creates it (none: setup's), whose rollback
+  // takes it away again.
   TableId create_table(const std::string& name, std::vector<Column> columns,
-                       const std::string& key_name = "");
+                       const std::string& key_name = "", TxnId by = {});
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
   void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
-  void drop_table(TableId t);
+  // by: the transaction that drops it (none: setup's), whose rollback brings
+  // it back.
+  void drop_table(TableId t, TxnId by = {});
   // Returns the live table of that name, if any.
   std::optional<TableId> find_table(const std::string& name) const;
+  // The table a statement of transaction t locks by that name: the live one,
+  // or one another transaction dropped and has not ended (its lock is what
+  // the statement waits for; once granted, the table is gone or back).
+  std::optional<TableId> find_table_for_lock(const std::string& name, TxnId t) const;
   const Table& table(TableId t) const { return tables_[t.value]; }
   size_t table_count() const { return tables_.size(); }
 
@@ -280,6 +292,8 @@ class Store {
   // NOWAIT and SKIP LOCKED need.
   // take_xid: a row lock assigns t an xid first, as heap_lock_tuple does;
   // a table lock does not.
+  // A table mode (a table's lock row) follows PostgreSQL's lock manager
+  // instead (lock_table_mode).
   LockResult lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_xid = true);
   // Queues t behind the holders of r that conflict with `mode` without taking
   // a lock when granted: "wait until they end", as an INSERT does on a key
@@ -296,6 +310,9 @@ class Store {
   bool holds(RowId r, TxnId t, LockMode mode) const;
   // Returns the transactions holding locks on r that conflict with `mode`.
   std::vector<TxnId> blockers(RowId r, TxnId t, LockMode mode) const;
+  // What a table lock request waits for: the holders it conflicts with,
+  // then the waiters queued before it whose requests it conflicts with.
+  std::vector<TxnId> table_waits_on(RowId r, TxnId t, LockMode mode) const;
   // Returns the row `t` waits on, if any.
   std::optional<RowId> waiting_on(TxnId t) const;
   // Returns true when queueing `t` closes a cycle in the waits-for graph.
@@ -412,7 +429,11 @@ class Store {
   std::vector<std::pair<TxnId, TxnId>> unsafe_;  // possibly unsafe (writer, read-only)
   RowId hidden_lock_row();
   std::optional<TableId> advisory_table_;
-  std::vector<std::pair<int64_t, RowId>> advisory_;     // key -> its row, by first use
+  std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
+  LockResult lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue);
+  // Undoes x's DROP and CREATE TABLEs after the first `dropped` and `created`.
+  void undo_ddl(Txn& x, size_t dropped, size_t created);
+  void grant_table_waiters(RowId r, std::vector<TxnId>& granted);
   std::vector<std::pair<TableId, RowId>> table_locks_;  // table -> its lock row, by first use
   std::vector<Siread> siread_;
 };

@@ -437,9 +437,10 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:38: error: a foreign key's MATCH clause is not modelled"},
       {"SELECT id FROM t FOR UPDATE OF t",
        "7:31: error: a locking clause naming tables (FOR UPDATE OF) is not modelled"},
-      {"LOCK TABLE t IN ROW EXCLUSIVE MODE",
-       "7:19: error: LOCK TABLE IN ROW EXCLUSIVE MODE is not modelled; ccsim models ACCESS "
-       "EXCLUSIVE, the default"},
+      {"LOCK TABLE t IN ROW EXCLUSIV MODE",
+       "7:19: error: expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, SHARE UPDATE "
+       "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found 'ROW "
+       "EXCLUSIV'"},
       {"LOCK TABLE ONLY t", "7:14: error: LOCK TABLE ONLY is not modelled"},
       {"CREATE TABLE u (a int) PARTITION BY LIST (a)",
        "7:26: error: a partitioned table (PARTITION BY) is not modelled"},

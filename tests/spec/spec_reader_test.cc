@@ -46,14 +46,10 @@ TEST_CASE("without permutation lines every order that keeps each session's steps
 }
 
 TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
-  CHECK(spec_error_of("session a\nstep s { LOCK TABLE t IN SHARE MODE; }\n") ==
-        "t.spec:2:26: error: LOCK TABLE IN SHARE MODE is not modelled; ccsim models ACCESS "
-        "EXCLUSIVE, the default");
-  CHECK(spec_error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { LOCK TABLE t; }\n"
-                      "step u { SELECT 1; }\n") ==
-        "t.spec:3:10: error: LOCK TABLE beside data statements (line 4) is not modelled: "
-        "PostgreSQL's statements take table locks of their own, which ccsim does not; LOCK "
-        "TABLE is modelled among transaction control and advisory locks only");
+  CHECK(spec_error_of("session a\nstep s { LOCK TABLE t IN SHARE LOCK MODE; }\n") ==
+        "t.spec:2:26: error: expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, "
+        "SHARE UPDATE EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), "
+        "found 'SHARE LOCK'");
   CHECK(spec_error_of("setup { CREATE TABLE t (); }\nsession a\nstep s { DELETE FROM t; }\n") ==
         "t.spec:3:22: error: a data statement on a table without columns (t) is not modelled");
   // Markers: (*), (other step); the NOTICE form and a step of the same
