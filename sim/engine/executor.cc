@@ -202,7 +202,8 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   TxnId txn = w_.sessions[r.value].txn;
   if (s.txn(txn).isolation != Isolation::kSerializable) return;
   const Table& t = s.table(tid);
-  std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars);
+  const SubqueryValues* computed = c ? &c->subqueries : nullptr;
+  std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars, computed);
   if (keys && in_list_reads_table(t, where.get(), t.rows.size())) keys.reset();
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
@@ -261,11 +262,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     index_read([&](VersionId v) {
       return std::find(keys->begin(), keys->end(), s.version(v).values[k]) != keys->end();
     });
-  } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars)) {
+  } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars, computed)) {
     // A whole key of several columns.
     index_read([&](VersionId v) { return t.key_of(s.version(v).values) == *key; });
     keys.emplace();  // an index read
-  } else if (auto u = unique_lookup(t, where.get(), q.vars)) {
+  } else if (auto u = unique_lookup(t, where.get(), q.vars, computed)) {
     // A unique index besides the primary key's, pinned whole.
     const std::vector<int>& cols = t.uniques[u->first].columns;
     index_read([&](VersionId v) {
@@ -293,6 +294,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     std::vector<const Expr*> quals = key_index_quals(t, where.get());
     index_read([&](VersionId v) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      env.subqueries = computed;
       return std::all_of(quals.begin(), quals.end(),
                          [&](const Expr* e) { return eval_pred(*e, env) == true; });
     });
@@ -507,7 +509,7 @@ SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const St
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-  Value key = adv.key ? eval_value(*adv.key, env) : Value{Null{}};
+  Value key = adv.key ? advisory_key(*adv.key, eval_value(*adv.key, env)) : Value{Null{}};
   if (!is_null(key) && !std::holds_alternative<int64_t>(key))
     throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit

@@ -232,26 +232,27 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
 // An index lookup locks the index page and the tuples it fetched; a
 // sequential scan locks the relation. Returns the keys' values when the
 // index is used.
-std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where,
-                                               const Vars& vars) {
+std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars,
+                                               const SubqueryValues* subqueries) {
   std::vector<int> keys = t.key_columns();
   if (!where || keys.size() != 1) return std::nullopt;
   const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
   if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
-    if (auto v = index_lookup(t, where->lhs.get(), vars)) return v;
-    return index_lookup(t, where->rhs.get(), vars);
+    if (auto v = index_lookup(t, where->lhs.get(), vars, subqueries)) return v;
+    return index_lookup(t, where->rhs.get(), vars, subqueries);
   }
   if (where->kind == ExprKind::kBinary && where->op == BinOp::kOr) {
-    auto a = index_lookup(t, where->lhs.get(), vars);
-    auto b = index_lookup(t, where->rhs.get(), vars);
+    auto a = index_lookup(t, where->lhs.get(), vars, subqueries);
+    auto b = index_lookup(t, where->rhs.get(), vars, subqueries);
     if (!a || !b) return std::nullopt;
     a->insert(a->end(), b->begin(), b->end());
     return a;
   }
   BinOp op;
   const Expr* val = key_compare(*where, key, &op);
-  if (!val || op != BinOp::kEq) return std::nullopt;
+  if (!val || op != BinOp::kEq || !subqueries_computed(*val, subqueries)) return std::nullopt;
   EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
+  env.subqueries = subqueries;
   Value v = eval_value(*val, env);
   // A text looked up in a date or timestamp key is read as one (as the
   // WHERE reads it); one that is not leaves the lookup to the WHERE's error.
@@ -409,10 +410,11 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
 // The whole of a key of several columns, when the WHERE's ANDed conditions
 // pin every column of it to a value (`a = 1 AND b = 2`): PostgreSQL looks
 // that key up in the index, as it does a one-column key (index_lookup).
-std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars) {
+std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars,
+                                        const SubqueryValues* subqueries) {
   std::vector<int> keys = t.key_columns();
   if (keys.size() < 2) return std::nullopt;
-  return pinned_key(t, keys, where, vars);
+  return pinned_key(t, keys, where, vars, subqueries);
 }
 
 // ---- Rule: a unique index pinned by equalities is looked up -------------------
@@ -420,15 +422,16 @@ std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const
 // key's to a value, PostgreSQL's planner reads through that index (it
 // expects one row), as through the primary key's.
 std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* where,
-                                                    const Vars& vars) {
+                                                    const Vars& vars,
+                                                    const SubqueryValues* subqueries) {
   for (size_t i = 0; i < t.uniques.size(); ++i)
-    if (auto key = pinned_key(t, t.uniques[i].columns, where, vars))
+    if (auto key = pinned_key(t, t.uniques[i].columns, where, vars, subqueries))
       return std::make_pair(i, std::move(*key));
   return std::nullopt;
 }
 
 std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, const Expr* where,
-                              const Vars& vars) {
+                              const Vars& vars, const SubqueryValues* subqueries) {
   if (!where || keys.empty()) return std::nullopt;
   std::vector<std::optional<Value>> found(keys.size());
   std::vector<const Expr*> todo{where};
@@ -447,8 +450,9 @@ std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, cons
       const Expr* val = key_compare(*e, c.name, &op);
       if (!val || op != BinOp::kEq || found[i]) continue;
       // A text compared with a date or timestamp key is left to the WHERE.
-      if (is_datetime(c.type)) return std::nullopt;
+      if (is_datetime(c.type) || !subqueries_computed(*val, subqueries)) return std::nullopt;
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
+      env.subqueries = subqueries;
       found[i] = eval_value(*val, env);
       if (!integer_key(*val, *found[i], c.type)) return std::nullopt;
     }

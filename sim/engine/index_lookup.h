@@ -18,17 +18,23 @@ namespace ccsim {
 // The key values the WHERE looks up through the primary key (key = value,
 // alone or ANDed with more; key IN (...) or an OR of such lookups), or
 // nothing when the table is scanned.
-std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars);
+// A value compared with a key may be a scalar subquery: looked up with its
+// value from `subqueries` (PostgreSQL's InitPlan, run before the index scan);
+// not computed, the WHERE is no lookup.
+std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars,
+                                               const SubqueryValues* subqueries = nullptr);
 // For a key of several columns: the key, when the WHERE pins all of it.
-std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars);
+std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars,
+                                        const SubqueryValues* subqueries = nullptr);
 // The values the WHERE's ANDed equalities give every one of `columns`, or
 // nothing when one is not pinned so.
 std::optional<Row> pinned_key(const Table& t, const std::vector<int>& columns, const Expr* where,
-                              const Vars& vars);
+                              const Vars& vars, const SubqueryValues* subqueries = nullptr);
 // The first unique index besides the primary key's (Table::uniques) whose
 // columns the WHERE pins, and their values.
 std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* where,
-                                                    const Vars& vars);
+                                                    const Vars& vars,
+                                                    const SubqueryValues* subqueries = nullptr);
 
 // True when PostgreSQL's planner reads `SELECT ... WHERE ... ORDER BY key
 // LIMIT n` by walking the primary key's index in order (and stopping after

@@ -137,6 +137,23 @@ int64_t integer_text(const std::string& text, ColumnType t) {
                   : static_cast<int64_t>(magnitude);
 }
 
+bool subqueries_computed(const Expr& e, const SubqueryValues* values) {
+  if (e.kind == ExprKind::kSubquery)
+    return values && std::any_of(values->begin(), values->end(),
+                                 [&](const auto& v) { return v.first == &e; });
+  return (!e.lhs || subqueries_computed(*e.lhs, values)) &&
+         (!e.rhs || subqueries_computed(*e.rhs, values));
+}
+
+Value advisory_key(const Expr& key, Value v) {
+  // A quoted literal without a type is read as the bigint the function
+  // takes ('+1' is 1; 'x' is 22P02), as PostgreSQL resolves an unknown.
+  if (auto* text = std::get_if<std::string>(&v);
+      text && key.kind == ExprKind::kLiteral && !key.typed)
+    return integer_text(*text, ColumnType::kBigInt);
+  return v;
+}
+
 namespace {
 
 // The integer type PostgreSQL gives x (int, bigint or numeric), which an
@@ -223,7 +240,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kAdvisory: {
       // ---- Rule: an advisory-lock function is strict and takes a bigint ------
-      Value key = eval_value(*e.lhs, env);
+      Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
       if (is_null(key)) return Null{};
       if (!std::holds_alternative<int64_t>(key))
         throw SqlError("42883",

@@ -72,6 +72,9 @@ class Vars {
   std::vector<value_type> v_;  // sorted by name
 };
 
+// A statement's scalar subqueries and their values, once computed.
+using SubqueryValues = std::vector<std::pair<const Expr*, Value>>;
+
 struct EvalEnv {
   const Table* table = nullptr;  // for column references; null outside a row
   const Row* row = nullptr;
@@ -88,7 +91,7 @@ struct EvalEnv {
   const std::function<Value(const Expr&, const Value& key)>* advisory = nullptr;
   // The values of the statement's scalar subqueries, computed before its
   // rows are read (engine/executor.cc): a kSubquery reads its own here.
-  const std::vector<std::pair<const Expr*, Value>>* subqueries = nullptr;
+  const SubqueryValues* subqueries = nullptr;
   // A setting's value as current_setting('name') reads it, or nothing for a
   // setting ccsim does not know (engine/executor.cc).
   const std::function<std::optional<std::string>(const std::string&)>* setting = nullptr;
@@ -96,6 +99,8 @@ struct EvalEnv {
 
 // Returns the value of an arithmetic expression.
 Value eval_value(const Expr& e, const EvalEnv& env);
+// True when every scalar subquery e holds has its value in `values`.
+bool subqueries_computed(const Expr& e, const SubqueryValues* values);
 
 // Returns the truth of a predicate: true, false, or nullopt for SQL's unknown.
 std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
@@ -125,6 +130,9 @@ void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* ass
 // (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
 // of range; 0A000 for a numeric ccsim's whole numbers cannot hold.
 int64_t integer_text(const std::string& text, ColumnType t);
+// An advisory-lock function's key v, computed from `key`: a quoted literal
+// without a type is read as a bigint (integer_text); anything else as is.
+Value advisory_key(const Expr& key, Value v);
 
 // Returns a date or timestamp's text as the column stores it (canonical ISO
 // form); 22007 or 22008 when it is not one.
