@@ -692,9 +692,18 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
 // exists (World::deadlock_timers).
 SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   Cursor& c = *w_.sessions[r.value].cursor;
-  if (!w_.deadlock_timers && w_.store.in_deadlock(c.txn)) {
-    w_.store.cancel_wait(c.txn);
-    throw SqlError("40P01", "deadlock detected");
+  if (!w_.deadlock_timers) {
+    std::vector<TxnId> granted;
+    switch (w_.store.check_deadlock(c.txn, granted)) {
+      case Store::Deadlock::kHard:
+        w_.store.cancel_wait(c.txn);
+        throw SqlError("40P01", "deadlock detected");
+      case Store::Deadlock::kSoft:  // woken once r is taken to wait (waiting())
+        woken_.emplace_back(r, std::move(granted));
+        break;
+      case Store::Deadlock::kNone:
+        break;
+    }
   }
   c.waiting = true;
   c.wait_row = row;
@@ -1481,11 +1490,26 @@ bool Executor::deadlock_check(RequestId r) {
   if (!session.cursor || !session.cursor->waiting) return false;
   Cursor& c = *session.cursor;
   c.deadlock_checked = true;
-  if (!w_.store.in_deadlock(c.txn)) return false;
+  std::vector<TxnId> granted;
+  Store::Deadlock found = w_.store.check_deadlock(c.txn, granted);
+  if (found != Store::Deadlock::kHard) {
+    wake(granted, r);  // a soft deadlock undone: the waiters it let in go on
+    return false;
+  }
   w_.store.cancel_wait(c.txn);
   c.waiting = false;
   machine->answer(r, SqlAnswer::error(SqlError("40P01", "deadlock detected")));
   return true;
+}
+
+void Executor::waiting(RequestId r) {
+  for (size_t i = 0; i < woken_.size(); ++i)
+    if (woken_[i].first == r) {
+      std::vector<TxnId> granted = std::move(woken_[i].second);
+      woken_.erase(woken_.begin() + static_cast<std::ptrdiff_t>(i));
+      wake(granted, r);
+      return;
+    }
 }
 
 void Executor::finish(RequestId r) {

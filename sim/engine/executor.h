@@ -28,6 +28,7 @@ class Executor : public SqlBackend {
 
   std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) override;
   void finish(RequestId r) override;
+  void waiting(RequestId r) override;
   bool in_transaction(RequestId r) const override;
   void rollback(RequestId r, const std::string& why, bool in_session) override;
   void close(RequestId r) override;

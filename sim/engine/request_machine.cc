@@ -304,6 +304,7 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
               log_, EventKind::kWait, r, q.pc, [&] { return st.text + " -> waits: " + a.waits_on; },
               a.holders))
         e->mutex = a.lock_label;
+      sql_.waiting(r);
       return;
     case SqlAnswer::Kind::kError:
       fail(r, a.sqlstate, a.message);

@@ -83,6 +83,9 @@ class SqlBackend {
   // Called once a done answer is taken in: a statement outside a block
   // commits now (autocommit), a COMMIT or ROLLBACK ends its block now.
   virtual void finish(RequestId r) = 0;
+  // Called once a waiting answer is taken in (r is blocked): waiters that
+  // r's deadlock check let in go on now.
+  virtual void waiting(RequestId) {}
   // True when r has a transaction open.
   virtual bool in_transaction(RequestId r) const = 0;
   // Rolls back r's open transaction, narrated as `why` ("ROLLBACK (the

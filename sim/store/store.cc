@@ -613,28 +613,171 @@ std::optional<RowId> Store::waiting_on(TxnId t) const {
   return std::nullopt;
 }
 
-bool Store::in_deadlock(TxnId start) const {
-  // Depth-first search over waits-for edges: a waiter waits for every holder
-  // whose lock conflicts with the mode it asked for. A session holder waits
-  // when its backend's transaction does: the edges are between backends.
-  std::vector<TxnId> stack{start};
-  std::vector<TxnId> seen;
-  while (!stack.empty()) {
-    TxnId t = stack.back();
-    stack.pop_back();
-    for (size_t i = 0; i < rows_.size(); ++i)
-      for (const RowLock& w : rows_[i].queue) {
-        if (!same_backend(w.txn, t)) continue;
-        for (TxnId b : blockers(RowId{static_cast<uint32_t>(i)}, w.txn, w.mode)) {
-          if (same_backend(b, start)) return true;
-          if (std::find(seen.begin(), seen.end(), b) == seen.end()) {
-            seen.push_back(b);
-            stack.push_back(b);
-          }
-        }
-      }
+// ---- Rule: PostgreSQL's deadlock check (deadlock.c) ----------------------------
+// A waiter waits for each holder of a conflicting mode (a hard edge) and, on
+// a table's lock, for each waiter queued ahead of it with a conflicting
+// request (a soft edge). A cycle of hard edges through the checked waiter is
+// a deadlock. A cycle with soft edges may be undone by letting a waiter go
+// ahead of the one it is queued behind: the search tries those reorderings
+// (each a constraint "waiter before blocker", queues reordered by a
+// topological sort that keeps the current order where it can), and when one
+// leaves no cycle through the waiters involved, it is applied; when none
+// does, it is a deadlock. Row locks' queues are ccsim's own model of
+// PostgreSQL's tuple and transaction locks: only their hard edges count.
+class DeadlockSearch {
+ public:
+  explicit DeadlockSearch(const Store& s) : s_(s) {}
+  struct Edge {
+    TxnId waiter, blocker;
+    RowId lock;
+    int pred = 0, link = 0;  // TopoSort's scratch
+  };
+  struct Order {
+    RowId lock;
+    std::vector<RowLock> queue;
+  };
+  // DeadLockCheckRecurse: true when no configuration of the constraints
+  // tried so far plus more undoes the cycles through `start`.
+  bool hard(TxnId start) {
+    std::vector<Edge> soft;
+    int n = test(start, soft);
+    if (n < 0) return true;
+    if (n == 0) return false;
+    if (current_.size() >= kMaxConstraints) return true;
+    for (const Edge& e : soft) {
+      current_.push_back(e);
+      if (!hard(start)) return false;
+      current_.pop_back();
+    }
+    return true;
   }
-  return false;
+  const std::vector<Order>& orders() const { return orders_; }
+
+ private:
+  static constexpr size_t kMaxConstraints = 64;
+
+  // TestConfiguration: -1 for a hard cycle (or constraints that contradict
+  // each other), else how many soft edges the last cycle found has (0: no
+  // cycle through start or the constrained waiters).
+  int test(TxnId start, std::vector<Edge>& soft) {
+    if (!expand()) return -1;
+    int found = 0;
+    auto check = [&](TxnId p) {
+      std::vector<Edge> edges;
+      visited_.clear();
+      if (!cycle(p, edges)) return false;
+      if (edges.empty()) return true;
+      found = static_cast<int>(edges.size());
+      soft = std::move(edges);
+      return false;
+    };
+    for (size_t i = 0; i < current_.size(); ++i)
+      if (check(current_[i].waiter) || check(current_[i].blocker)) return -1;
+    if (check(start)) return -1;
+    return found;
+  }
+
+  // FindLockCycleRecurse: whether p's waits lead back to the first visited.
+  bool cycle(TxnId p, std::vector<Edge>& soft) {
+    for (size_t i = 0; i < visited_.size(); ++i)
+      if (s_.same_backend(visited_[i], p)) return i == 0;
+    visited_.push_back(p);
+    for (size_t r = 0; r < s_.rows_.size(); ++r)
+      for (const RowLock& w : s_.rows_[r].queue)
+        if (s_.same_backend(w.txn, p)) return member(RowId{static_cast<uint32_t>(r)}, w, soft);
+    return false;
+  }
+
+  bool member(RowId lock, const RowLock& me, std::vector<Edge>& soft) {
+    const RowState& row = s_.rows_[lock.value];
+    std::vector<TxnId> tried;
+    for (const RowLock& h : row.holders) {
+      if (s_.same_backend(h.txn, me.txn) || !conflicts(h.mode, me.mode)) continue;
+      if (std::find(tried.begin(), tried.end(), h.txn) != tried.end()) continue;
+      tried.push_back(h.txn);
+      if (cycle(h.txn, soft)) return true;
+    }
+    if (!s_.locked_table(lock)) return false;
+    const std::vector<RowLock>* queue = &row.queue;
+    for (const Order& o : orders_)
+      if (o.lock == lock) queue = &o.queue;
+    for (const RowLock& w : *queue) {
+      if (s_.same_backend(w.txn, me.txn)) break;
+      if (conflicts(w.mode, me.mode) && cycle(w.txn, soft)) {
+        soft.push_back(Edge{me.txn, w.txn, lock});
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ExpandConstraints: the reordered queue of each lock a constraint names,
+  // the last-added constraint's first; false when one cannot be sorted.
+  bool expand() {
+    orders_.clear();
+    for (size_t i = current_.size(); i-- > 0;) {
+      RowId lock = current_[i].lock;
+      if (std::any_of(orders_.begin(), orders_.end(),
+                      [&](const Order& o) { return o.lock == lock; }))
+        continue;
+      Order o{lock, {}};
+      if (!topo_sort(lock, i + 1, o.queue)) return false;
+      orders_.push_back(std::move(o));
+    }
+    return true;
+  }
+
+  // TopoSort: the lock's waiters in an order meeting the first n
+  // constraints, filled from the back with the last waiter free to go there.
+  bool topo_sort(RowId lock, size_t n, std::vector<RowLock>& out) {
+    const std::vector<RowLock>& procs = s_.rows_[lock.value].queue;
+    const int size = static_cast<int>(procs.size());
+    std::vector<int> before(procs.size(), 0), after(procs.size(), 0);
+    std::vector<Edge> cons(current_.begin(), current_.begin() + static_cast<std::ptrdiff_t>(n));
+    auto at = [&](TxnId t) {
+      for (int j = size - 1; j >= 0; --j)
+        if (s_.same_backend(procs[static_cast<size_t>(j)].txn, t)) return j;
+      return -1;
+    };
+    for (size_t i = 0; i < n; ++i) {
+      if (cons[i].lock != lock) continue;
+      int jj = at(cons[i].waiter), kk = at(cons[i].blocker);
+      if (jj < 0 || kk < 0) continue;
+      ++before[static_cast<size_t>(jj)];
+      cons[i].pred = jj;
+      cons[i].link = after[static_cast<size_t>(kk)];
+      after[static_cast<size_t>(kk)] = static_cast<int>(i) + 1;
+    }
+    out.assign(procs.size(), RowLock{});
+    std::vector<bool> taken(procs.size(), false);
+    int last = size - 1;
+    for (int i = size - 1; i >= 0; --i) {
+      while (taken[static_cast<size_t>(last)]) --last;
+      int j = last;
+      while (j >= 0 && (taken[static_cast<size_t>(j)] || before[static_cast<size_t>(j)] != 0)) --j;
+      if (j < 0) return false;
+      out[static_cast<size_t>(i)] = procs[static_cast<size_t>(j)];
+      taken[static_cast<size_t>(j)] = true;
+      for (int k = after[static_cast<size_t>(j)]; k > 0; k = cons[static_cast<size_t>(k - 1)].link)
+        --before[static_cast<size_t>(cons[static_cast<size_t>(k - 1)].pred)];
+    }
+    return true;
+  }
+
+  const Store& s_;
+  std::vector<Edge> current_;
+  std::vector<Order> orders_;
+  std::vector<TxnId> visited_;
+};
+
+Store::Deadlock Store::check_deadlock(TxnId t, std::vector<TxnId>& granted) {
+  DeadlockSearch search(*this);
+  if (search.hard(t)) return Deadlock::kHard;
+  for (const DeadlockSearch::Order& o : search.orders()) {
+    rows_[o.lock.value].queue = o.queue;
+    grant_waiters(o.lock, granted);
+  }
+  return search.orders().empty() ? Deadlock::kNone : Deadlock::kSoft;
 }
 
 void Store::cancel_wait(TxnId t) {

@@ -315,8 +315,13 @@ class Store {
   std::vector<TxnId> table_waits_on(RowId r, TxnId t, LockMode mode) const;
   // Returns the row `t` waits on, if any.
   std::optional<RowId> waiting_on(TxnId t) const;
-  // Returns true when queueing `t` closes a cycle in the waits-for graph.
-  bool in_deadlock(TxnId t) const;
+  // PostgreSQL's deadlock check for waiting transaction t (deadlock.c):
+  // kHard when a cycle of waits through t cannot be undone; kSoft when every
+  // cycle passed through a waiter queued behind a conflicting waiter on a
+  // table's lock, and reordering those queues undid them (done here, and
+  // the waiters that reordering let in are appended to `granted`).
+  enum class Deadlock { kNone, kSoft, kHard };
+  Deadlock check_deadlock(TxnId t, std::vector<TxnId>& granted);
   // Removes t from every lock queue (a waiter that is aborted).
   void cancel_wait(TxnId t);
   // ---- advisory locks ---------------------------------------------------------
@@ -430,6 +435,7 @@ class Store {
   RowId hidden_lock_row();
   std::optional<TableId> advisory_table_;
   std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
+  friend class DeadlockSearch;
   LockResult lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue);
   // Undoes x's DROP and CREATE TABLEs after the first `dropped` and `created`.
   void undo_ddl(Txn& x, size_t dropped, size_t created);

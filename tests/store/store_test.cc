@@ -129,8 +129,10 @@ TEST_CASE("a wait that closes a cycle is a deadlock", "[store]") {
   TxnId b = f.s.begin(RequestId{1}, Isolation::kReadCommitted);
   f.s.lock(r1, a, LockMode::kUpdate, true);
   f.s.lock(r2, b, LockMode::kUpdate, true);
+  std::vector<TxnId> granted;
   CHECK(f.s.lock(r2, a, LockMode::kUpdate, true) == LockResult::kEnqueued);
-  CHECK_FALSE(f.s.in_deadlock(a));
+  CHECK(f.s.check_deadlock(a, granted) == Store::Deadlock::kNone);
   CHECK(f.s.lock(r1, b, LockMode::kUpdate, true) == LockResult::kEnqueued);
-  CHECK(f.s.in_deadlock(b));
+  CHECK(f.s.check_deadlock(b, granted) == Store::Deadlock::kHard);
+  CHECK(granted.empty());
 }
