@@ -27,7 +27,11 @@ type beside them, and selects some expressions (1 AS a, v + 1 AS w), from a
 fourth generator. Every seventeenth from the sixteenth on (one table only)
 gives the table a UNIQUE column u, which about 70% of the statements read
 (by =, or min() and max()), write, insert into or arbitrate ON CONFLICT on,
-from a fifth generator.
+from a fifth generator. Every nineteenth from the eighteenth on (one table
+only) writes about 70% of its statements from a sixth: subqueries in a
+WHERE, multi-row and INSERT ... SELECT inserts, a queue's SKIP LOCKED pick,
+nested and released savepoints, coalesce, advisory locks in a WHERE, steps
+of two statements, and LOCK TABLE in each of the eight modes.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -52,6 +56,8 @@ LITERALS = SEED % 13 == 12 and not FOREIGN_KEYS and not COMPOSITE
 U = random.Random(f"literals {SEED}")  # LITERALS' choices, apart from the others
 UNIQUES = SEED % 17 == 16 and not FOREIGN_KEYS and not COMPOSITE
 W = random.Random(f"unique {SEED}")  # UNIQUES' choices, apart from the others
+MIXED = SEED % 19 == 18 and not FOREIGN_KEYS and not COMPOSITE
+X = random.Random(f"mixed {SEED}")  # MIXED's choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -218,6 +224,49 @@ def unique_statement():
                      f"SELECT max(id) + 1 AS next FROM t WHERE v > {W.randint(0, 3)};"])
 
 
+def mixed_statement():
+    """A statement of the kinds the others do not write, from X: subqueries
+    in a WHERE, several rows in one INSERT, INSERT ... SELECT, a queue's
+    SKIP LOCKED pick, nested and released savepoints, coalesce, advisory
+    locks beside rows, steps of two statements, and LOCK TABLE in each mode
+    (which makes every statement take its table lock)."""
+    n, i = X.randint(0, 6), X.choice(IDS)
+    if X.random() < 0.12:
+        mode = X.choice(["ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                         "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"])
+        return f"LOCK TABLE t IN {mode} MODE{X.choice(['', '', ' NOWAIT'])};"
+    c = X.random()
+    if c < 0.1:
+        agg = X.choice(["min", "max"])
+        return f"UPDATE t SET v = v + {X.randint(1, 9)} WHERE id = (SELECT {agg}(id) FROM t WHERE v > {n});"
+    if c < 0.18:
+        return X.choice([f"DELETE FROM t WHERE id = (SELECT max(id) FROM t) RETURNING id;",
+                         f"DELETE FROM t WHERE v = (SELECT min(v) FROM t WHERE k = {X.randint(0, 2)});"])
+    if c < 0.28:
+        conflict = X.choice(["", " ON CONFLICT DO NOTHING", " ON CONFLICT (id) DO UPDATE SET v = t.v + excluded.v"])
+        a, b = X.sample(IDS + [5, 6, 7], 2)
+        return f"INSERT INTO t VALUES ({a}, {X.randint(0, 9)}, 0), ({b}, {X.randint(0, 9)}, 1){conflict};"
+    if c < 0.36:
+        return f"INSERT INTO t SELECT {X.choice([5, 6, 1])}, coalesce((SELECT max(v) FROM t WHERE k = {X.randint(0, 2)}), 0) + 1, 2;"
+    if c < 0.5:
+        order = X.choice([" ORDER BY id", " ORDER BY id DESC"])
+        return f"SELECT id, v FROM t WHERE k = {X.randint(0, 2)}{order} LIMIT 1 FOR UPDATE SKIP LOCKED;"
+    if c < 0.58:
+        return f"UPDATE t SET v = coalesce((SELECT v FROM t WHERE id = {X.choice(IDS)}), 0) + 1 WHERE id = {i};"
+    if c < 0.66:
+        return X.choice(["SAVEPOINT s1;", "SAVEPOINT s2;", "RELEASE SAVEPOINT s1;", "ROLLBACK TO SAVEPOINT s2;",
+                         "ROLLBACK TO SAVEPOINT s1;"])
+    if c < 0.74:
+        return f"SELECT id, v FROM t WHERE id = {i} AND pg_advisory_xact_lock({X.randint(1, 2)}) IS NOT NULL;"
+    if c < 0.82:
+        return f"UPDATE t SET v = v + 1 WHERE id = {i}; SELECT id, v FROM t WHERE id = {i};"
+    if c < 0.9:
+        return f"UPDATE t SET k = k + 1 WHERE v = (SELECT max(v) FROM t) RETURNING id, k;"
+    return X.choice([f"SELECT count(*) FROM t WHERE id = {i} OR v > {n};",
+                     f"SELECT id, v FROM t WHERE id = {i} OR id = {X.choice(IDS)} ORDER BY id FOR UPDATE;",
+                     f"SELECT coalesce(sum(v), 0) AS total FROM t WHERE k = {X.randint(0, 2)};"])
+
+
 def quote_numbers(sql):
     """Some numbers after =, >, +, *, ( or a comma become quoted literals,
     and some select lists expressions (Django's exists(): SELECT 1 AS a)."""
@@ -283,11 +332,17 @@ def main():
                 sql = serial_statement()
             elif UNIQUES and W.random() < 0.7:
                 sql = unique_statement()
-            if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO")):
+            elif MIXED and X.random() < 0.7:
+                sql = mixed_statement()
+            if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
                 sql = quote_numbers(sql)
-            if not block and "advisory_xact" in sql:
+            if not block and sql.startswith("LOCK"):  # 25P01 outside a block
+                sql = "SELECT count(*) FROM t;"
+            if not block and sql.count(";") > 1:  # an implicit transaction: not modelled
+                sql = sql[:sql.index(";") + 1]
+            if not block and sql.startswith("SELECT pg_advisory_xact"):
                 sql = sql.replace("_xact", "")
             steps.append((f"s{k}", sql))
         if block:
