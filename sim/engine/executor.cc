@@ -720,6 +720,7 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   if (narrating(log_)) {
     a.waits_on = row_label(w_.store, row) + " is locked by " + names(w_, a.holders);
     if (w_.store.advisory_key(row)) a.lock_label = row_label(w_.store, row);
+    if (w_.store.locked_table(row)) a.lock_label = "lock on " + row_label(w_.store, row);
   }
   return a;
 }

@@ -67,7 +67,7 @@ Frame capture(const World& w) {
     const bool advisory = w.store.is_advisory(row.table);
     const bool table = advisory && w.store.locked_table(r);
     auto mode = [&](LockMode m) -> std::string {
-      return table ? "ACCESS EXCLUSIVE" : advisory ? "ADVISORY" : to_sql(m);
+      return table || !advisory ? to_sql(m) : "ADVISORY";
     };
     for (const RowLock& h : row.holders)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name,

@@ -134,7 +134,8 @@ TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scen
   CHECK_THROWS_WITH(
       load_scenario("no/such/file.toml"),
       "no/such/file.toml: error: no such file, and no built-in scenario of that name "
-      "(built in: double_click, get_or_create, job_queue, last_item, last_seat, on_call, "
+      "(built in: double_click, get_or_create, job_queue, last_item, last_seat, lock_table, "
+      "on_call, "
       "one_process, signup, "
       "transfer, two_tabs)");
 }
