@@ -175,14 +175,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {
-    for (TableId t : s.txn(ss.txn).dropped_tables) {
-      out += 'D';
-      put(out, t.value);
-    }
-    for (TableId t : s.txn(ss.txn).created_tables) {
-      out += 'C';
-      put(out, t.value);
-    }
+    for (const DdlRecord& d : s.ddl())
+      if (d.txn == ss.txn) {
+        out += d.created ? 'C' : 'D';
+        put(out, d.table.value);
+      }
     for (size_t r = 0; r < s.row_count(); ++r) {
       const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
       for (const RowLock& h : row.holders)

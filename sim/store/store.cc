@@ -65,7 +65,7 @@ bool conflicts(LockMode a, LockMode b) {
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns,
                             const std::string& key_name, TxnId by) {
-  if (by) mut(by).created_tables.push_back(TableId{static_cast<uint32_t>(tables_.size())});
+  if (by) ddl_.push_back(DdlRecord{by, TableId{static_cast<uint32_t>(tables_.size())}, true});
   bool serial =
       std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.serial; });
   size_t width = columns.size();
@@ -132,31 +132,30 @@ std::optional<int64_t> Store::advisory_key(RowId r) const {
 
 void Store::drop_table(TableId t, TxnId by) {
   tables_[t.value].dropped = true;
-  if (by) mut(by).dropped_tables.push_back(t);
-}
-
-std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
-  if (std::optional<TableId> live = find_table(name)) return live;
-  for (const Txn& x : txns_)
-    if (x.state == TxnState::kActive && x.id != t)
-      for (TableId d : x.dropped_tables)
-        if (tables_[d.value].name == name) return d;
-  return std::nullopt;
-}
-
-void Store::undo_ddl(Txn& x, size_t dropped, size_t created) {
-  for (size_t i = x.created_tables.size(); i-- > created;)
-    tables_[x.created_tables[i].value].dropped = true;
-  for (size_t i = x.dropped_tables.size(); i-- > dropped;)
-    tables_[x.dropped_tables[i].value].dropped = false;
-  x.created_tables.resize(std::min(x.created_tables.size(), created));
-  x.dropped_tables.resize(std::min(x.dropped_tables.size(), dropped));
+  if (by) ddl_.push_back(DdlRecord{by, t, false});
 }
 
 std::optional<TableId> Store::find_table(const std::string& name) const {
   for (size_t i = 0; i < tables_.size(); ++i)
     if (!tables_[i].dropped && tables_[i].name == name) return TableId{static_cast<uint32_t>(i)};
   return std::nullopt;
+}
+
+std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
+  if (std::optional<TableId> live = find_table(name)) return live;
+  for (const DdlRecord& d : ddl_)
+    if (!d.created && d.txn != t && txn(d.txn).state == TxnState::kActive &&
+        tables_[d.table.value].name == name)
+      return d.table;
+  return std::nullopt;
+}
+
+void Store::undo_ddl(TxnId t, size_t from) {
+  for (size_t i = ddl_.size(); i-- > from;)
+    if (ddl_[i].txn == t) {
+      tables_[ddl_[i].table.value].dropped = ddl_[i].created;
+      ddl_.erase(ddl_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
 }
 
 TxnId Store::begin(RequestId owner, Isolation iso, bool read_only, bool deferrable) {
@@ -199,7 +198,7 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   } else {
     ssi_end(t, false);
     x.state = TxnState::kAborted;
-    undo_ddl(x, 0, 0);
+    undo_ddl(t, 0);
     // Undo in reverse: restore each row's newest pointer and un-replace it.
     for (auto it = x.undo.rbegin(); it != x.undo.rend(); ++it) {
       auto [r, before] = *it;
@@ -229,8 +228,7 @@ SavepointMark Store::mark(TxnId t) const {
   const Txn& x = txn(t);
   SavepointMark m;
   m.undo = x.undo.size();
-  m.dropped = x.dropped_tables.size();
-  m.created = x.created_tables.size();
+  m.ddl = ddl_.size();
   for (RowId r : x.locked)
     for (const RowLock& h : rows_[r.value].holders)
       if (h.txn == t) m.locks.emplace_back(r, h.mode);
@@ -249,7 +247,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
     }
   }
   x.undo.resize(std::min(x.undo.size(), m.undo));
-  undo_ddl(x, m.dropped, m.created);
+  undo_ddl(t, m.ddl);
   std::vector<TxnId> granted;
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();

@@ -154,9 +154,18 @@ struct Snapshot {
 // row locks held then with their strengths. Rolling back to it undoes the
 // later writes and releases (or weakens back) the locks taken since, as
 // PostgreSQL does when a subtransaction aborts.
+// A DROP or CREATE TABLE by a transaction (none for setup's): undone if the
+// transaction, or its subtransaction, rolls back.
+struct DdlRecord {
+  TxnId txn;
+  TableId table;
+  bool created = false;  // CREATE TABLE; else DROP TABLE
+  bool operator==(const DdlRecord&) const = default;
+};
+
 struct SavepointMark {
   size_t undo = 0;
-  size_t dropped = 0, created = 0;  // the transaction's DDL so far
+  size_t ddl = 0;  // how many DDL records the store had (Store::ddl)
   std::vector<std::pair<RowId, LockMode>> locks;
   bool operator==(const SavepointMark&) const = default;
 };
@@ -168,9 +177,8 @@ struct Txn {
   TxnState state = TxnState::kActive;
   uint64_t commit_seq = 0;
   std::optional<Snapshot> snapshot;  // REPEATABLE READ / SERIALIZABLE: taken at first statement
-  std::vector<std::pair<RowId, VersionId>> undo;        // (row, newest before our write), in order
-  std::vector<RowId> locked;                            // rows we hold locks on, in order taken
-  std::vector<TableId> dropped_tables, created_tables;  // its DDL, undone if it aborts
+  std::vector<std::pair<RowId, VersionId>> undo;  // (row, newest before our write), in order
+  std::vector<RowId> locked;                      // rows we hold locks on, in order taken
   uint64_t xid = 0;  // assigned at its first write or row lock, as PostgreSQL does
   // BEGIN ... READ ONLY: writes fail with 25006. DEFERRABLE: with SERIALIZABLE
   // READ ONLY, its snapshot waits to be safe (Store::safe_snapshot_pending).
@@ -216,6 +224,8 @@ class Store {
   // or one another transaction dropped and has not ended (its lock is what
   // the statement waits for; once granted, the table is gone or back).
   std::optional<TableId> find_table_for_lock(const std::string& name, TxnId t) const;
+  // The DROP and CREATE TABLEs transactions made, in order.
+  const std::vector<DdlRecord>& ddl() const { return ddl_; }
   const Table& table(TableId t) const { return tables_[t.value]; }
   size_t table_count() const { return tables_.size(); }
 
@@ -437,10 +447,12 @@ class Store {
   std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
   friend class DeadlockSearch;
   LockResult lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue);
-  // Undoes x's DROP and CREATE TABLEs after the first `dropped` and `created`.
-  void undo_ddl(Txn& x, size_t dropped, size_t created);
+  // Undoes t's DROP and CREATE TABLEs among the records from `from` on.
+  void undo_ddl(TxnId t, size_t from);
   void grant_table_waiters(RowId r, std::vector<TxnId>& granted);
-  std::vector<std::pair<TableId, RowId>> table_locks_;  // table -> its lock row, by first use
+  std::vector<std::pair<TableId, RowId>> table_locks_;
+  std::vector<DdlRecord> ddl_;  // DROP and CREATE TABLE of transactions, in order  // table -> its
+                                // lock row, by first use
   std::vector<Siread> siread_;
 };
 
