@@ -1304,23 +1304,8 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     if (x.deferrable && x.isolation == Isolation::kSerializable && !x.snapshot)
       s.statement_snapshot(session.txn);
     if (s.safe_snapshot_pending(session.txn)) return wait_for_safe_snapshot(r);
-    // ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------
-    // Checked when the statement is about to run: after its tables are found.
-    std::string command;
-    if (std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
-    if (std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
-    if (std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
-    if (std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
-    if (std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
-    const auto* sel = std::get_if<SelectStmt>(&st.body);
-    if (sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
-    if (!command.empty()) {
-      if (auto* ins = std::get_if<InsertStmt>(&st.body))
-        table_named(s, ins->table);
-      else if (command != "CREATE TABLE" && command != "DROP TABLE")
-        table_named(s, target_of(st.body).table);
-      throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
-    }
+    refuse_read_only_write(r, st, false);
+    if (!w_.table_locks) refuse_read_only_write(r, st, true);
   }
   if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body)) {
     Store& s = w_.store;
@@ -1347,10 +1332,36 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   return execute_locked(r, st, std::move(a));
 }
 
+// ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------------
+// DDL is refused before it runs (standard_ProcessUtility); a write or a
+// locking SELECT when the executor starts: after its tables are found and
+// locked. dml: which of the two to check.
+void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
+  const Session& session = w_.sessions[r.value];
+  Store& s = w_.store;
+  if (!session.txn || !s.txn(session.txn).read_only) return;
+  std::string command;
+  if (!dml && std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
+  if (!dml && std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
+  if (dml && std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
+  if (dml && std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
+  if (dml && std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
+  const auto* sel = std::get_if<SelectStmt>(&st.body);
+  if (dml && sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
+  if (command.empty()) return;
+  if (auto* ins = std::get_if<InsertStmt>(&st.body))
+    table_named(s, ins->table);
+  else if (dml)
+    table_named(s, target_of(st.body).table);
+  throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
+}
+
 // The rest of execute(), once the statement holds its table locks.
 SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
   Session& session = w_.sessions[r.value];
   session.cursor.reset();  // the table locks' cursor, if any
+  if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body))
+    refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
     ddl(r, st);

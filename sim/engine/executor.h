@@ -40,6 +40,7 @@ class Executor : public SqlBackend {
  private:
   SqlAnswer execute(RequestId r, const Step& st);
   SqlAnswer execute_locked(RequestId r, const Step& st, SqlAnswer a);
+  void refuse_read_only_write(RequestId r, const Step& st, bool dml);
   std::vector<std::pair<TableId, LockMode>> statement_table_locks(const Step& st, TxnId txn) const;
   bool take_table_locks(RequestId r, SqlAnswer* waiting);
   bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);

@@ -682,7 +682,8 @@ class DeadlockSearch {
     visited_.push_back(p);
     for (size_t r = 0; r < s_.rows_.size(); ++r)
       for (const RowLock& w : s_.rows_[r].queue)
-        if (s_.same_backend(w.txn, p)) return member(RowId{static_cast<uint32_t>(r)}, w, soft);
+        if (s_.same_backend(w.txn, p) && member(RowId{static_cast<uint32_t>(r)}, w, soft))
+          return true;
     return false;
   }
 
