@@ -695,8 +695,7 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   if (!w_.deadlock_timers) {
     std::vector<TxnId> granted;
     switch (w_.store.check_deadlock(c.txn, granted)) {
-      case Store::Deadlock::kHard:
-        w_.store.cancel_wait(c.txn);
+      case Store::Deadlock::kHard:  // its rollback leaves the queue (rollback())
         throw SqlError("40P01", "deadlock detected");
       case Store::Deadlock::kSoft:  // woken once r is taken to wait (waiting())
         woken_.emplace_back(r, std::move(granted));
@@ -1508,8 +1507,7 @@ bool Executor::deadlock_check(RequestId r) {
     wake(granted, r);  // a soft deadlock undone: the waiters it let in go on
     return false;
   }
-  w_.store.cancel_wait(c.txn);
-  c.waiting = false;
+  c.waiting = false;  // its rollback leaves the queue (rollback())
   machine->answer(r, SqlAnswer::error(SqlError("40P01", "deadlock detected")));
   return true;
 }
@@ -1556,13 +1554,16 @@ void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
   if (in_session && block && session.txn && !session.savepoints.empty()) {
     // An error inside a savepoint aborts the subtransaction only: back to
     // the innermost savepoint, the block failed until ROLLBACK TO or its end.
-    w_.store.cancel_wait(session.txn);
+    std::vector<TxnId> granted = w_.store.cancel_wait(session.txn);
     session.failed_block = true;
-    wake(w_.store.rollback_to(session.txn, session.savepoints.back().second), r);
+    std::vector<TxnId> released =
+        w_.store.rollback_to(session.txn, session.savepoints.back().second);
+    granted.insert(granted.end(), released.begin(), released.end());
+    wake(granted, r);
     return;
   }
   if (session.txn) {
-    w_.store.cancel_wait(session.txn);
+    wake(w_.store.cancel_wait(session.txn), r);
     end_txn(r, false, why, true);
   }
   session.in_block = session.failed_block = in_session && block;

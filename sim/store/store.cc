@@ -211,8 +211,7 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
     }
   }
   x.undo.clear();
-  cancel_wait(t);
-  std::vector<TxnId> granted;
+  std::vector<TxnId> granted = cancel_wait(t);
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();
   for (RowId r : locked) {
@@ -779,11 +778,17 @@ Store::Deadlock Store::check_deadlock(TxnId t, std::vector<TxnId>& granted) {
   return search.orders().empty() ? Deadlock::kNone : Deadlock::kSoft;
 }
 
-void Store::cancel_wait(TxnId t) {
-  for (RowState& row : rows_)
-    row.queue.erase(std::remove_if(row.queue.begin(), row.queue.end(),
-                                   [&](const RowLock& w) { return w.txn == t; }),
-                    row.queue.end());
+std::vector<TxnId> Store::cancel_wait(TxnId t) {
+  std::vector<TxnId> granted;
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    std::vector<RowLock>& queue = rows_[i].queue;
+    const size_t before = queue.size();
+    std::erase_if(queue, [&](const RowLock& w) { return w.txn == t; });
+    // A table's waiters behind it may have waited for its request alone.
+    RowId r{static_cast<uint32_t>(i)};
+    if (queue.size() != before && locked_table(r)) grant_table_waiters(r, granted);
+  }
+  return granted;
 }
 
 }  // namespace ccsim

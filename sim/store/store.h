@@ -332,8 +332,9 @@ class Store {
   // the waiters that reordering let in are appended to `granted`).
   enum class Deadlock { kNone, kSoft, kHard };
   Deadlock check_deadlock(TxnId t, std::vector<TxnId>& granted);
-  // Removes t from every lock queue (a waiter that is aborted).
-  void cancel_wait(TxnId t);
+  // Removes t from every lock queue (a waiter that is aborted); returns the
+  // table lock waiters that its request alone held up, now granted.
+  std::vector<TxnId> cancel_wait(TxnId t);
   // ---- advisory locks ---------------------------------------------------------
   // An advisory lock's key is a row without versions in a table no
   // statement can name (its name is empty: PostgreSQL refuses "" as a name),
