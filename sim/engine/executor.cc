@@ -1512,6 +1512,7 @@ bool Executor::deadlock_check(RequestId r) {
   return true;
 }
 
+// Wakes the waiters r's statement let in (woken_), once r's answer is in.
 void Executor::waiting(RequestId r) {
   for (size_t i = 0; i < woken_.size(); ++i)
     if (woken_[i].first == r) {
@@ -1525,13 +1526,7 @@ void Executor::waiting(RequestId r) {
 void Executor::finish(RequestId r) {
   // What a ROLLBACK TO or an advisory unlock let go of, first: their
   // waiters took the locks during the statement.
-  for (size_t i = 0; i < woken_.size(); ++i)
-    if (woken_[i].first == r) {
-      std::vector<TxnId> granted = std::move(woken_[i].second);
-      woken_.erase(woken_.begin() + static_cast<std::ptrdiff_t>(i));
-      wake(granted, r);
-      break;
-    }
+  waiting(r);
   auto it = std::find_if(ending_.begin(), ending_.end(), [&](const Ending& e) { return e.r == r; });
   if (it != ending_.end()) {
     bool commit = it->commit;

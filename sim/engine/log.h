@@ -35,8 +35,8 @@ struct Event {
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
   std::string message;            // kError: the error's primary message; kStep: a WARNING
-  std::string mutex;              // kWait for an application mutex, an advisory or a table lock: its label
-  int64_t rowcount = -1;          // rows a completed INSERT, UPDATE or DELETE touched
+  std::string mutex;      // kWait for an application mutex, an advisory or a table lock: its label
+  int64_t rowcount = -1;  // rows a completed INSERT, UPDATE or DELETE touched
   // A SELECT's result, when the event completes one (kStep, kResume).
   bool has_rows = false;
   std::vector<std::string> columns;
