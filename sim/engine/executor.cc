@@ -581,15 +581,8 @@ bool Executor::lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* wa
     const std::string& name = lock.tables[c.next];
     std::optional<TableId> tid = s.find_table_for_lock(name, c.txn);
     if (!tid) table_named(s, name);  // 42P01
-    RowId row = s.table_lock_row(*tid);
-    LockResult got = s.lock(row, c.txn, lock.mode, !lock.nowait, false);
-    if (got == LockResult::kUnavailable)
-      throw SqlError("55P03", "could not obtain lock on relation \"" + name + "\"");
-    if (got == LockResult::kDeadlock) throw SqlError("40P01", "deadlock detected");
-    if (got == LockResult::kEnqueued) {
-      *waiting = block(r, row, lock.mode);
+    if (!table_lock(r, s.table_lock_row(*tid), lock.mode, waiting, lock.nowait ? &name : nullptr))
       return false;
-    }
   }
   // A table dropped while this waited for it is gone (42P01 once granted).
   for (const std::string& name : lock.tables) table_named(s, name);
@@ -637,6 +630,25 @@ std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const 
   return out;
 }
 
+// Asks for a table lock for r's statement: true when held, false when it
+// waits (*waiting says for whom). ProcSleep's deadlock is 40P01 at once;
+// with nowait (the table's name), 55P03 instead of a wait.
+bool Executor::table_lock(RequestId r, RowId row, LockMode mode, SqlAnswer* waiting,
+                          const std::string* nowait) {
+  switch (w_.store.lock(row, w_.sessions[r.value].cursor->txn, mode, !nowait, false)) {
+    case LockResult::kUnavailable:
+      throw SqlError("55P03", "could not obtain lock on relation \"" + *nowait + "\"");
+    case LockResult::kDeadlock:
+      throw SqlError("40P01", "deadlock detected");
+    case LockResult::kEnqueued:
+      *waiting = block(r, row, mode);
+      return false;
+    case LockResult::kGranted:
+      break;
+  }
+  return true;
+}
+
 // Takes the cursor's table locks from table_next on; false when one must
 // wait (*waiting says for whom).
 bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
@@ -644,13 +656,7 @@ bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
   Store& s = w_.store;
   for (; c.table_next < c.table_locks.size(); ++c.table_next) {
     auto [tid, mode] = c.table_locks[c.table_next];
-    RowId row = s.table_lock_row(tid);
-    LockResult got = s.lock(row, c.txn, mode, true, false);
-    if (got == LockResult::kDeadlock) throw SqlError("40P01", "deadlock detected");
-    if (got == LockResult::kEnqueued) {
-      *waiting = block(r, row, mode);
-      return false;
-    }
+    if (!table_lock(r, s.table_lock_row(tid), mode, waiting)) return false;
   }
   c.table_phase = false;
   return true;

@@ -43,6 +43,8 @@ class Executor : public SqlBackend {
   void refuse_read_only_write(RequestId r, const Step& st, bool dml);
   std::vector<std::pair<TableId, LockMode>> statement_table_locks(const Step& st, TxnId txn) const;
   bool take_table_locks(RequestId r, SqlAnswer* waiting);
+  bool table_lock(RequestId r, RowId row, LockMode mode, SqlAnswer* waiting,
+                  const std::string* nowait = nullptr);
   bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);
   void start_statement(RequestId r, const Step& st);
   void start_insert(RequestId r, const InsertStmt& ins, Cursor c);

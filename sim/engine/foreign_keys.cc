@@ -68,9 +68,6 @@ void Executor::queue_fk_checks(Cursor& c, TableId tid, const Row* before, const 
   }
 }
 
-// Runs the statement's foreign-key checks in the order its rows were
-// written. `resumed`: the lock a check waited for was just granted (when
-// the checks had begun; a wait before them belonged to the statement).
 // ---- Rule: a check's query locks the table it reads ----------------------------
 // ROW SHARE (its SELECT ... FOR KEY SHARE), when the check runs; only a
 // world with table locks takes it (World::table_locks).
@@ -78,20 +75,14 @@ bool Executor::fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting) {
   if (!w_.table_locks) return true;
   Cursor& c = *w_.sessions[r.value].cursor;
   RowId row = w_.store.table_lock_row(t);
-  switch (w_.store.lock(row, c.txn, LockMode::kRowShare, true, false)) {
-    case LockResult::kDeadlock:
-      throw SqlError("40P01", "deadlock detected");
-    case LockResult::kEnqueued:
-      c.fk_table_wait = true;
-      *waiting = block(r, row, LockMode::kRowShare);
-      return false;
-    case LockResult::kGranted:
-    case LockResult::kUnavailable:
-      break;
-  }
-  return true;
+  if (table_lock(r, row, LockMode::kRowShare, waiting)) return true;
+  c.fk_table_wait = true;
+  return false;
 }
 
+// Runs the statement's foreign-key checks in the order its rows were
+// written. `resumed`: the lock a check waited for was just granted (when
+// the checks had begun; a wait before them belonged to the statement).
 bool Executor::check_foreign_keys(RequestId r, SqlAnswer* waiting, bool resumed) {
   Cursor& c = *w_.sessions[r.value].cursor;
   bool fk_resumed = resumed && c.fk_started;
