@@ -16,11 +16,16 @@ cleanup() {
 trap cleanup EXIT
 fail() { cat "$work"/err 2>/dev/null; echo "FAILED: $*"; exit 1; }
 # start ARGS...: runs ccsim serve --port 0 ARGS in the background; sets $url.
+# The files are made fresh first: a second start in one case must not read the
+# first server's line while its own redirection has not truncated them yet. It
+# waits for the whole line (its newline), not for the first bytes.
 start() {
+  rm -f "$work/out" "$work/err"
+  : >"$work/out"
   "$bin" serve --port 0 "$@" >"$work/out" 2>"$work/err" &
   pid=$!
   for _ in $(seq 100); do
-    [ -s "$work/out" ] && break
+    [ "$(wc -l <"$work/out")" -ge 1 ] && break
     sleep 0.05
   done
   url=$(head -n 1 "$work/out" | sed -n 's/^listening on //p')
