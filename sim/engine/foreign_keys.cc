@@ -189,7 +189,10 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
   std::vector<VersionId> found;
   for (VersionId v : s.scan(ctid, latest))
     if (key_at(s.version(v).values, fk.columns) == k.key) found.push_back(v);
-  if (s.txn(c.txn).isolation == Isolation::kSerializable) {
+  // The check reads the table once, before any wait; after a wait it goes
+  // on with the rows it found (PostgreSQL's LockRows does not scan again),
+  // so the read's SSI conflicts are those of that first look.
+  if (!resumed && s.txn(c.txn).isolation == Isolation::kSerializable) {
     std::vector<VersionId> read = s.scan(ctid, latest);
     s.ssi_read(c.txn, ctid, false, {}, read, latest);
   }
