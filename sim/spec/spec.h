@@ -57,6 +57,17 @@ struct SpecFile {
   std::vector<SourcePos> permutation_pos;  // where each was written (the file for generated ones)
 };
 
+// Which permutation entries run as one implicit transaction, for each
+// permutation in order: a step of several statements, the first not BEGIN,
+// issued while its session is outside a transaction block. PostgreSQL runs
+// such a query's statements in one transaction that commits when the last
+// one ends, or rolls back at the first error. Whether a session is inside a
+// block follows from its BEGIN, COMMIT and ROLLBACK statements alone (an
+// error leaves a block open, failed), in the order the permutations run
+// them, session setup and teardown included: the tester keeps its
+// connections between permutations, so an open block carries over.
+std::vector<std::vector<bool>> implicit_transactions(const SpecFile& spec);
+
 // Parses a spec's text (`file` names it in messages). Throws InputError on
 // syntax errors, on statements outside ccsim's subset, and on steps that
 // hold more than one statement. Reading the file is scenario/files.h's.

@@ -306,49 +306,36 @@ class SpecParser {
     return out;
   }
 
-  // ---- Rule: several statements in one step run inside a block --------------
-  // Outside a transaction block PostgreSQL runs a query of several
-  // statements as one implicit transaction, which is not modelled. Whether a
-  // session is inside a block follows from its BEGIN, COMMIT and ROLLBACK
-  // statements alone (an error leaves a block open, failed), in the order
-  // the permutations run them; the tester keeps its connections between
-  // permutations, so an open block carries over.
-  void refuse_implicit_blocks(const SpecFile& spec) const {
-    std::vector<bool> in_block(spec.sessions.size(), false);
-    auto apply = [](const Step& st, bool open) {
-      if (std::holds_alternative<BeginStmt>(st.body)) return true;
-      if (std::holds_alternative<CommitStmt>(st.body) ||
-          std::holds_alternative<RollbackStmt>(st.body))
-        return false;
-      return open;
-    };
-    for (const std::vector<size_t>& perm : spec.permutations) {
-      for (size_t s = 0; s < spec.sessions.size(); ++s)
-        for (const Step& st : spec.sessions[s].setup) in_block[s] = apply(st, in_block[s]);
-      for (size_t i : perm) {
-        const SpecStep& step = spec.steps[i];
-        bool open = in_block[step.session];
-        for (size_t k = 0; k < step.steps.size(); ++k) {
-          if (step.steps.size() > 1 && !open &&
-              !(k == 0 && std::holds_alternative<BeginStmt>(step.steps[k].body)))
-            throw InputError(step.pos,
+  // ---- Rule: an implicit transaction holds no transaction control ----------
+  // PostgreSQL runs a step of several statements outside a block as one
+  // implicit transaction (implicit_transactions). A BEGIN, COMMIT, ROLLBACK
+  // or savepoint inside it changes that block in ways not modelled (COMMIT
+  // warns and ends it, BEGIN turns it into an open block, SAVEPOINT fails):
+  // refused.
+  void refuse_control_in_implicit(const SpecFile& spec) const {
+    std::vector<std::vector<bool>> implicit = implicit_transactions(spec);
+    for (size_t p = 0; p < spec.permutations.size(); ++p)
+      for (size_t k = 0; k < spec.permutations[p].size(); ++k) {
+        if (!implicit[p][k]) continue;
+        const SpecStep& step = spec.steps[spec.permutations[p][k]];
+        for (const Step& st : step.steps)
+          if (std::holds_alternative<BeginStmt>(st.body) ||
+              std::holds_alternative<CommitStmt>(st.body) ||
+              std::holds_alternative<RollbackStmt>(st.body) ||
+              std::holds_alternative<SavepointStmt>(st.body))
+            throw InputError(SourcePos{file_, st.line, st.column},
                              "step " + step.name +
-                                 " holds several statements outside a transaction block; "
-                                 "PostgreSQL runs them as one implicit transaction, which is "
-                                 "not modelled: begin a block first");
-          open = apply(step.steps[k], open);
-        }
-        in_block[step.session] = open;
+                                 " runs outside a transaction block as one implicit transaction "
+                                 "(its several statements commit together); transaction control "
+                                 "inside it is not modelled: begin a block first, or give the "
+                                 "statement a step of its own");
       }
-      for (size_t s = 0; s < spec.sessions.size(); ++s)
-        for (const Step& st : spec.sessions[s].teardown) in_block[s] = apply(st, in_block[s]);
-    }
   }
 
   // Runs the setup in a scratch world and checks every session's statements
   // against the tables it makes, so a bad name stops the spec before it runs.
   void validate(const SpecFile& spec) const {
-    refuse_implicit_blocks(spec);
+    refuse_control_in_implicit(spec);
     World w;
     try {
       run_setup(w, Program{file_, spec.setup});
@@ -403,6 +390,36 @@ class SpecParser {
 };
 
 }  // namespace
+
+std::vector<std::vector<bool>> implicit_transactions(const SpecFile& spec) {
+  std::vector<bool> in_block(spec.sessions.size(), false);
+  auto apply = [](const Step& st, bool open) {
+    if (std::holds_alternative<BeginStmt>(st.body)) return true;
+    if (std::holds_alternative<CommitStmt>(st.body) ||
+        std::holds_alternative<RollbackStmt>(st.body))
+      return false;
+    return open;
+  };
+  std::vector<std::vector<bool>> out;
+  for (const std::vector<size_t>& perm : spec.permutations) {
+    for (size_t s = 0; s < spec.sessions.size(); ++s)
+      for (const Step& st : spec.sessions[s].setup) in_block[s] = apply(st, in_block[s]);
+    std::vector<bool>& implicit = out.emplace_back(perm.size(), false);
+    for (size_t k = 0; k < perm.size(); ++k) {
+      const SpecStep& step = spec.steps[perm[k]];
+      bool open = in_block[step.session];
+      implicit[k] = step.steps.size() > 1 && !open &&
+                    !std::holds_alternative<BeginStmt>(step.steps.front().body);
+      // A whole implicit transaction leaves no block open.
+      if (!implicit[k])
+        for (const Step& st : step.steps) open = apply(st, open);
+      in_block[step.session] = open;
+    }
+    for (size_t s = 0; s < spec.sessions.size(); ++s)
+      for (const Step& st : spec.sessions[s].teardown) in_block[s] = apply(st, in_block[s]);
+  }
+  return out;
+}
 
 SpecFile parse_spec(const std::string& text, const std::string& file) {
   if (auto why = not_text_reason(text)) throw InputError(SourcePos{file, 0, 0}, *why);

@@ -89,8 +89,10 @@ class Observer {
 
   // Runs permutation entry `index` (a step of session `session`, with its
   // markers).
+  // `implicit`: the step runs as one implicit transaction, between a BEGIN
+  // and a COMMIT the program holds around it (implicit_transactions).
   void issue(size_t session, size_t index, const StepMarkers& marks, const SourcePos& perm_pos,
-             size_t perm_no) {
+             size_t perm_no, bool implicit) {
     const SpecStep& st = spec_.steps[index];
     RequestId r{static_cast<uint32_t>(session)};
     // The session's earlier step is still in flight: the tester waits for
@@ -126,13 +128,19 @@ class Observer {
     // ---- Rule: a step of several statements is one query -----------------------
     // The tester prints each statement's rows in turn; the first error ends
     // the query. Outside a transaction block PostgreSQL runs such a query as
-    // one implicit transaction, which is not modelled: refused.
-    if (st.steps.size() > 1 && !w_.sessions[r.value].in_block &&
-        !std::holds_alternative<BeginStmt>(st.steps.front().body))
+    // one implicit transaction: it begins before the first statement, and
+    // commits after the last one, or rolls back at the first error. Which
+    // steps do was decided from the spec (implicit_transactions); the
+    // session's state now must agree.
+    bool outside = st.steps.size() > 1 && !w_.sessions[r.value].in_block &&
+                   !std::holds_alternative<BeginStmt>(st.steps.front().body);
+    if (outside != implicit)
       throw InputError(st.pos, "step " + st.name +
-                                   " holds several statements outside a transaction block; "
-                                   "PostgreSQL runs them as one implicit transaction, which is "
-                                   "not modelled: begin a block first");
+                                   " holds several statements, and whether they run inside a "
+                                   "transaction block depends on more than its session's BEGIN, "
+                                   "COMMIT and ROLLBACK statements, which is not modelled");
+    if (implicit) step(w_, r, nullptr);  // the implicit BEGIN, which prints nothing
+    implicit_[r.value] = implicit;
     size_t first = log_.events.size();
     step(w_, r, &log_);
     bool deferred = false;
@@ -142,23 +150,29 @@ class Observer {
       bool failed = e.kind == EventKind::kError;
       active_[r.value] = index;
       marks_[r.value] = marks;
+      std::string warning;
+      if (e.kind == EventKind::kStep && !e.message.empty())
+        warning = w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
+      std::string text;
+      if (waits) {
+        rest_[r.value] = Rest{&st, 0, ""};
+        note_completions(first + 1);
+      } else {
+        // A later statement may wait: the step is then waiting, as the
+        // tester sees its query still running, and what the statements
+        // before it returned is printed when it completes.
+        size_t after = log_.events.size();
+        text = details(e);  // before run_rest, which adds events
+        waits = run_rest(r, st, 1, failed, text, 0);
+        note_completions(first + 1, after, log_.events.size(), r);
+      }
       // ---- Rule: the tester's markers -------------------------------------------
       // step(*) is reported as waiting at once; a step whose marker step is
       // in flight is reported as waiting though done, and completes later.
       deferred = waits || marks.once || blocked(r);
-      std::string warning;
-      if (e.kind == EventKind::kStep && !e.message.empty())
-        warning = w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
       if (!deferred || waits) out_ += warning;
       out_ += "step " + st.name + ": " + st.sql + (deferred ? " <waiting ...>\n" : "\n");
-      if (waits) {
-        if (st.steps.size() > 1) rest_[r.value] = &st;
-        note_completions(first + 1);
-      } else {
-        size_t after = log_.events.size();
-        std::string text = details(e);  // before run_rest, which adds events
-        text += run_rest(r, st, failed);
-        note_completions(first + 1, after, log_.events.size());
+      if (!waits) {
         if (deferred) {
           done_[r.value].text = warning + "step " + st.name + ": <... completed>\n" + text;
         } else {
@@ -221,34 +235,46 @@ class Observer {
   }
 
   // Notes the waiting steps that events [first, end) ended; the events of
-  // the rest of a step's statements, run in [rest_from, rest_to), are that
-  // step's own. A waiting step of several statements runs the rest as soon
-  // as its first completes, as the server does.
-  void note_completions(size_t first, size_t rest_from = SIZE_MAX, size_t rest_to = 0) {
-    std::vector<std::pair<uint32_t, bool>> go_on;  // who, and whether its first failed
+  // `owner` among [rest_from, rest_to), the rest of its step's statements,
+  // are that step's own (what they end for others is noted: a commit wakes
+  // those waiting for its locks). A waiting step of several statements runs
+  // the rest as soon as its first completes, as the server does.
+  void note_completions(size_t first, size_t rest_from = SIZE_MAX, size_t rest_to = 0,
+                        RequestId owner = kNoRequest) {
+    std::vector<size_t> go_on;  // the events that ended a statement with more after it
     for (size_t i = first; i < log_.events.size(); ++i) {
-      if (i >= rest_from && i < rest_to) continue;
+      if (i >= rest_from && i < rest_to && log_.events[i].request == owner) continue;
       const Event& e = log_.events[i];
       if (e.kind != EventKind::kResume && e.kind != EventKind::kError) continue;
-      done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
       if (rest_.count(e.request.value))
-        go_on.emplace_back(e.request.value, e.kind == EventKind::kError);
+        go_on.push_back(i);
+      else
+        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
     }
-    for (auto [who, failed] : go_on) {
-      const SpecStep& st = *rest_[who];
-      rest_.erase(who);
+    for (size_t i : go_on) {
+      RequestId who = log_.events[i].request;
+      Rest rest = std::move(rest_[who.value]);
+      rest_.erase(who.value);
+      size_t last_rows = rest.text.size();
+      rest.text += details(log_.events[i]);
       size_t from = log_.events.size();
-      done_[who].text += run_rest(RequestId{who}, st, failed);
-      note_completions(from, from, log_.events.size());
+      bool failed = log_.events[i].kind == EventKind::kError;
+      if (!run_rest(who, *rest.step, rest.waiting + 1, failed, rest.text, last_rows))
+        done_[who.value].text = "step " + rest.step->name + ": <... completed>\n" + rest.text;
+      note_completions(from, from, log_.events.size(), who);
     }
   }
 
-  // Runs the statements of r's step after its first (which failed: they are
-  // passed over), returning what the tester prints for them.
-  std::string run_rest(RequestId r, const SpecStep& st, bool failed) {
-    std::string text;
+  // Runs the statements of r's step from statement `from` on (passed over
+  // when the one before failed), adding what the tester prints for them to
+  // `text`, whose last statement's result starts at `last_rows`; then the
+  // implicit transaction's COMMIT, if the step runs in one. Returns true
+  // when a statement waits: rest_ then holds the step, that statement and
+  // the text so far, and the rest runs when it completes.
+  bool run_rest(RequestId r, const SpecStep& st, size_t from, bool failed, std::string& text,
+                size_t last_rows) {
     Request& q = w_.requests[r.value];
-    for (size_t k = 1; k < st.steps.size(); ++k) {
+    for (size_t k = from; k < st.steps.size(); ++k) {
       if (failed) {  // the first error ends the query
         q.pc = std::min(q.pc + st.steps.size() - k, q.program->steps.size());
         if (q.pc == q.program->steps.size()) q.state = RunState::kDone;
@@ -258,16 +284,32 @@ class Observer {
       step(w_, r, &log_);
       if (first == log_.events.size()) continue;
       const Event& e = log_.events[first];
-      if (e.kind == EventKind::kWait)
-        throw InputError(st.pos, "step " + st.name + ": its statement " + std::to_string(k + 1) +
-                                     " waits for a lock; only a step's first statement may "
-                                     "(the isolation tester would not see the wait)");
+      if (e.kind == EventKind::kWait) {
+        rest_[r.value] = Rest{&st, k, std::move(text)};
+        return true;
+      }
       if (e.kind == EventKind::kStep && !e.message.empty())
         text += q.name + ": WARNING:  " + e.message + "\n";
+      last_rows = text.size();
       text += details(e);
       failed = e.kind == EventKind::kError;
     }
-    return text;
+    if (implicit_[r.value]) {
+      implicit_[r.value] = false;
+      // The COMMIT ends a failed transaction with a rollback, silently. The
+      // server commits before it reports the last statement complete, so
+      // when the commit fails (a serialization failure) libpq drops that
+      // statement's rows with its result, and the tester prints the error.
+      size_t from = log_.events.size();
+      step(w_, r, &log_);
+      for (size_t i = from; i < log_.events.size(); ++i) {
+        const Event& e = log_.events[i];
+        if (e.request != r || e.kind != EventKind::kError) continue;
+        text.resize(last_rows);
+        text += details(e);
+      }
+    }
+    return false;
   }
 
   bool is_waiting(RequestId r) const {
@@ -329,7 +371,14 @@ class Observer {
   Log log_;
   std::vector<RequestId> waiting_;
   std::map<uint32_t, Completion> done_;
-  std::map<uint32_t, const SpecStep*> rest_;  // waiting steps with statements after the first
+  // A step of several statements waiting in one of them.
+  struct Rest {
+    const SpecStep* step = nullptr;
+    size_t waiting = 0;  // the statement that waits
+    std::string text;    // what the statements before it printed
+  };
+  std::map<uint32_t, Rest> rest_;
+  std::map<uint32_t, bool> implicit_;  // per session: its step in flight runs in an implicit block
 };
 
 }  // namespace
@@ -343,6 +392,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
   std::vector<std::optional<Isolation>> open_block(spec.sessions.size());
   // So are the session-level advisory locks a session still holds.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> advisory_held(spec.sessions.size());
+  const std::vector<std::vector<bool>> implicit = implicit_transactions(spec);
   for (size_t p = 0; p < spec.permutations.size(); ++p) {
     const std::vector<size_t>& perm = spec.permutations[p];
     World w;
@@ -369,12 +419,25 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       Program prog{spec.file, spec.sessions[s].setup};
       step_names[s].assign(prog.steps.size(), "");
-      for (size_t i : perm)
-        if (spec.steps[i].session == s)
-          for (const Step& st : spec.steps[i].steps) {
-            prog.steps.push_back(st);
-            step_names[s].push_back(spec.steps[i].name);
-          }
+      for (size_t k = 0; k < perm.size(); ++k) {
+        const SpecStep& spec_step = spec.steps[perm[k]];
+        if (spec_step.session != s) continue;
+        // An implicit transaction: a BEGIN and a COMMIT around the statements.
+        auto control = [&](StepBody body, const char* text) {
+          Step st = spec_step.steps.front();
+          st.body = std::move(body);
+          st.text = text;
+          st.note.clear();
+          prog.steps.push_back(std::move(st));
+          step_names[s].push_back(spec_step.name);
+        };
+        if (implicit[p][k]) control(BeginStmt{}, "BEGIN");
+        for (const Step& st : spec_step.steps) {
+          prog.steps.push_back(st);
+          step_names[s].push_back(spec_step.name);
+        }
+        if (implicit[p][k]) control(CommitStmt{}, "COMMIT");
+      }
       teardown_from[s] = prog.steps.size();
       for (const Step& t : spec.sessions[s].teardown) prog.steps.push_back(t);
       validate_program(prog, w.store, std::set<std::string>{"rowcount"});
@@ -409,7 +472,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
       obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
     for (size_t k = 0; k < perm.size(); ++k)
       obs.issue(spec.steps[perm[k]].session, perm[k], spec.markers[p][k], spec.permutation_pos[p],
-                p + 1);
+                p + 1, implicit[p][k]);
     obs.finish(spec.permutation_pos[p], p + 1);
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       RequestId r{static_cast<uint32_t>(s)};

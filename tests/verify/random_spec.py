@@ -338,11 +338,16 @@ def main():
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
                 sql = quote_numbers(sql)
-            if not block and sql.startswith("LOCK"):  # 25P01 outside a block
+            if not block and sql.count(";") > 1:
+                # An implicit transaction: transaction control inside one is
+                # not modelled.
+                parts = [part.strip() for part in sql.split(";") if part.strip()]
+                if any(part.startswith(("SAVEPOINT", "ROLLBACK", "RELEASE", "BEGIN", "COMMIT"))
+                       for part in parts):
+                    sql = sql[:sql.index(";") + 1]
+            if not block and sql.count(";") == 1 and sql.startswith("LOCK"):  # 25P01 outside a block
                 sql = "SELECT count(*) FROM t;"
-            if not block and sql.count(";") > 1:  # an implicit transaction: not modelled
-                sql = sql[:sql.index(";") + 1]
-            if not block and sql.startswith("SELECT pg_advisory_xact"):
+            if not block and sql.count(";") == 1 and sql.startswith("SELECT pg_advisory_xact"):
                 sql = sql.replace("_xact", "")
             steps.append((f"s{k}", sql))
         if block:
