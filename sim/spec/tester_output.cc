@@ -253,8 +253,10 @@ class Observer {
     }
     for (size_t i : go_on) {
       RequestId who = log_.events[i].request;
-      Rest rest = std::move(rest_[who.value]);
-      rest_.erase(who.value);
+      auto it = rest_.find(who.value);
+      if (it == rest_.end()) continue;  // one completion per statement; never twice
+      Rest rest = std::move(it->second);
+      rest_.erase(it);
       size_t last_rows = rest.text.size();
       rest.text += details(log_.events[i]);
       size_t from = log_.events.size();

@@ -334,6 +334,8 @@ def main():
                 sql = unique_statement()
             elif MIXED and X.random() < 0.7:
                 sql = mixed_statement()
+                if not block and X.random() < 0.35:  # one implicit transaction
+                    sql += " " + mixed_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
