@@ -580,7 +580,7 @@ bool Executor::lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* wa
   for (; c.next < lock.tables.size(); ++c.next) {
     const std::string& name = lock.tables[c.next];
     std::optional<TableId> tid = s.find_table_for_lock(name, c.txn);
-    if (!tid) table_named(s, name);  // 42P01
+    if (!tid) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
     if (!table_lock(r, s.table_lock_row(*tid), lock.mode, waiting, lock.nowait ? &name : nullptr))
       return false;
   }
@@ -622,7 +622,17 @@ std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const 
   } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     for (const std::string& name : drop->tables) add(name, LockMode::kAccessExclusive);
   } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
-    if (!create->if_not_exists || !s.find_table(create->table))
+    // ---- Rule: two transactions create one name --------------------------
+    // A table another transaction created and has not ended is not seen, so
+    // this one goes on to create its own, and PostgreSQL's insert into the
+    // catalog's unique index waits for that transaction: modelled as a wait
+    // for the ACCESS EXCLUSIVE lock its creator holds (ddl() then decides).
+    std::optional<TableId> same = s.find_table(create->table);
+    if (same && s.created_by_other(*same, txn)) {
+      out.emplace_back(*same, LockMode::kAccessExclusive);
+      same.reset();
+    }
+    if (!create->if_not_exists || !same)
       for (const ForeignKeyDef& fk : create->foreign_keys)
         if (fk.table != create->table) add(fk.table, LockMode::kShareRowExclusive);
   }
@@ -1330,6 +1340,10 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       c.txn = session.txn;
       c.table_locks = std::move(locks);
       c.table_phase = true;
+      if (auto* create = std::get_if<CreateTableStmt>(&st.body))
+        for (const auto& [tid, mode] : c.table_locks)
+          c.create_waited |=
+              mode == LockMode::kAccessExclusive && s.table(tid).name == create->table;
       SqlAnswer waiting;
       if (!take_table_locks(r, &waiting)) return waiting;
     }
@@ -1364,12 +1378,14 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
 // The rest of execute(), once the statement holds its table locks.
 SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
   Session& session = w_.sessions[r.value];
+  const bool create_waited = session.cursor && session.cursor->create_waited;
   session.cursor.reset();  // the table locks' cursor, if any
   if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body))
     refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
-    ddl(r, st);
+    a.warning = ddl(r, st, create_waited);
+    a.notice = true;
     return a;
   }
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);

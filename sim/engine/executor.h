@@ -100,7 +100,10 @@ class Executor : public SqlBackend {
   void run_subqueries(RequestId r, Cursor& c, const StepBody& body);
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
-  void ddl(RequestId r, const Step& st);
+  // create_waited: a CREATE TABLE waited for another transaction creating
+  // a table of its name (Cursor::create_waited).
+  // Returns the NOTICEs it raised, one per line ("skipping").
+  std::string ddl(RequestId r, const Step& st, bool create_waited);
   // A plain INSERT's row and its index entries (executor_insert.cc); false
   // while it waits.
   bool insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting, RowId& row);

@@ -42,13 +42,22 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 // (42P07, unless IF NOT EXISTS); DROP TABLE drops all its tables or none (42P01 for a missing
 // one, unless IF EXISTS).
 // Both are transactional: a ROLLBACK (or ROLLBACK TO a savepoint before them)
-// brings a dropped table back and takes a created one away.
-void Executor::ddl(RequestId r, const Step& st) {
+// brings a dropped table back and takes a created one away. A table another
+// transaction created and has not ended is not seen (its catalog rows are
+// not committed): DROP TABLE says 42P01, and a CREATE TABLE of its name
+// waits for that transaction (statement_table_locks), then fails as
+// PostgreSQL's insert into pg_type's unique index does (23505, IF NOT
+// EXISTS too: its look came before) if the table is there, or goes on.
+std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
   const TxnId txn = w_.sessions[r.value].txn;
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    if (create_waited && w_.store.find_table(create->table))
+      throw SqlError(
+          "23505", "duplicate key value violates unique constraint \"pg_type_typname_nsp_index\"");
     // IF NOT EXISTS: an existing table ends the statement before its columns
-    // are looked at (PostgreSQL says "skipping" in a NOTICE).
-    if (create->if_not_exists && w_.store.find_table(create->table)) return;
+    // are looked at, with a NOTICE.
+    if (create->if_not_exists && w_.store.find_table(create->table))
+      return "relation \"" + create->table + "\" already exists, skipping";
     for (size_t i = 0; i < create->columns.size(); ++i)
       for (size_t k = 0; k < i; ++k)
         if (create->columns[k].name == create->columns[i].name)
@@ -67,22 +76,30 @@ void Executor::ddl(RequestId r, const Step& st) {
         std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; }))
       key_name = free_index_name(create->table, "", "pkey");
     TableId made = w_.store.create_table(create->table, columns, key_name, txn);
+    // Its creator holds the new table's ACCESS EXCLUSIVE lock until it ends.
+    if (w_.table_locks && txn)
+      w_.store.lock(w_.store.table_lock_row(made), txn, LockMode::kAccessExclusive, false, false);
     add_uniques(*create, made);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       w_.store.add_foreign_key(made, std::move(fk));
     }
-    return;
+    return "";
   }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     // All or none: a missing table fails the statement before anything is
-    // dropped, unless IF EXISTS (PostgreSQL then says "skipping" in a NOTICE).
+    // dropped, unless IF EXISTS (then a NOTICE for each).
     std::vector<TableId> found;
+    std::string notices;
     for (const std::string& name : drop->tables) {
       auto tid = w_.store.find_table(name);
+      if (tid && w_.store.created_by_other(*tid, txn)) tid.reset();
       if (tid && std::find(found.begin(), found.end(), *tid) == found.end()) found.push_back(*tid);
       if (!tid && !drop->if_exists)
         throw SqlError("42P01", "table \"" + name + "\" does not exist");
+      if (!tid)
+        notices +=
+            (notices.empty() ? "" : "\n") + ("table \"" + name + "\" does not exist, skipping");
     }
     // ---- Rule: a referenced table is dropped with its referencing tables --
     // (2BP01 otherwise: DROP ... CASCADE is not modelled.)
@@ -96,8 +113,9 @@ void Executor::ddl(RequestId r, const Step& st) {
                                       " because other objects depend on it");
     }
     for (TableId t : found) w_.store.drop_table(t, txn);
-    return;
+    return notices;
   }
+  return "";
 }
 
 // ---- Rule: unique indexes, named and made as PostgreSQL makes them -------------

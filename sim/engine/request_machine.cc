@@ -66,6 +66,7 @@ struct Narration {
   std::optional<EventKind> kind;
   std::string text;
   std::string warning;
+  bool notice = false;  // `warning` is NOTICEs, one per line
 };
 
 Narration narrate(const Step& st, const SqlAnswer& a) {
@@ -92,9 +93,11 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
     }
   } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
     n.text = "CREATE TABLE " + create->table;
+    n.warning = a.warning, n.notice = a.notice;
   } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     n.text = "DROP TABLE";
     for (size_t i = 0; i < drop->tables.size(); ++i) n.text += (i ? ", " : " ") + drop->tables[i];
+    n.warning = a.warning, n.notice = a.notice;
   } else if (std::holds_alternative<SavepointStmt>(st.body) ||
              std::holds_alternative<LockTableStmt>(st.body)) {
     n.text = st.text;
@@ -334,12 +337,12 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
     EventKind kind = n.kind.value_or(resumed ? EventKind::kResume : EventKind::kStep);
     auto text = [&] {
       std::string out = n.text;
-      if (!n.warning.empty()) out += " -> WARNING: " + n.warning;
+      if (!n.warning.empty()) out += (n.notice ? " -> NOTICE: " : " -> WARNING: ") + n.warning;
       if (resumed) out = "(resumes after " + names_of(app_, a.released_by) + " ended) " + out;
       return out;
     };
     Event* e = emit(log_, kind, r, q.pc, text, a.released_by);
-    if (!n.warning.empty()) e->message = n.warning;
+    if (!n.warning.empty()) e->message = n.warning, e->notice = n.notice;
     if (a.has_rows) {
       e->has_rows = true;
       e->columns = a.columns;

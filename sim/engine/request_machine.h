@@ -45,8 +45,11 @@ struct SqlAnswer {
   Isolation level = Isolation::kReadCommitted;
   // A backend's own word on a statement, after " -> " (SET in the simulator).
   std::string note;
-  // A WARNING the statement raised (pg_advisory_unlock of a lock not held).
+  // A WARNING the statement raised (pg_advisory_unlock of a lock not held),
+  // or with `notice` the NOTICEs (DROP TABLE IF EXISTS of a missing table),
+  // one per line.
   std::string warning;
+  bool notice = false;
 
   // ---- kWaiting ---------------------------------------------------------------
   std::vector<RequestId> holders;  // who holds what it waits for

@@ -92,6 +92,9 @@ struct Cursor {
   std::vector<std::pair<TableId, LockMode>> table_locks;
   size_t table_next = 0;
   bool table_phase = false;
+  // CREATE TABLE: it waited for another transaction creating a table of its
+  // name (statement_table_locks).
+  bool create_waited = false;
 };
 
 // A request's connection to the simulated database: its open transaction

@@ -108,7 +108,7 @@ class SpecParser {
               size_t at = at_;
               std::string other = identifier("a step name or * in the markers of " + name);
               if (peek_word("notices"))
-                fail(at_, "a 'notices' marker is not modelled (ccsim's steps send no NOTICE)");
+                fail(at_, "a 'notices' marker is not modelled (LISTEN and NOTIFY are not)");
               size_t j = step_named(other, at, "a marker");
               if (spec.steps[j].session == spec.steps[i].session)
                 fail(at, "blocker step " + other + " is in the same session as step " + name +

@@ -152,7 +152,7 @@ class Observer {
       marks_[r.value] = marks;
       std::string warning;
       if (e.kind == EventKind::kStep && !e.message.empty())
-        warning = w_.requests[e.request.value].name + ": WARNING:  " + e.message + "\n";
+        warning = messages(w_.requests[e.request.value].name, e);
       std::string text;
       if (waits) {
         rest_[r.value] = Rest{&st, 0, ""};
@@ -214,7 +214,7 @@ class Observer {
       for (size_t i = first; i < log_.events.size(); ++i) {
         const Event& e = log_.events[i];
         if (e.kind == EventKind::kStep && !e.message.empty())
-          out_ += w_.requests[r.value].name + ": WARNING:  " + e.message + "\n";
+          out_ += messages(w_.requests[r.value].name, e);
         if (e.kind == EventKind::kStep && e.has_rows) table = event_table(e);
       }
     }
@@ -290,8 +290,7 @@ class Observer {
         rest_[r.value] = Rest{&st, k, std::move(text)};
         return true;
       }
-      if (e.kind == EventKind::kStep && !e.message.empty())
-        text += q.name + ": WARNING:  " + e.message + "\n";
+      if (e.kind == EventKind::kStep && !e.message.empty()) text += messages(q.name, e);
       last_rows = text.size();
       text += details(e);
       failed = e.kind == EventKind::kError;
@@ -321,6 +320,21 @@ class Observer {
   std::string name_of(const Event& e) const {
     const auto& names = names_[e.request.value];
     return e.step < names.size() ? names[e.step] : "";
+  }
+
+  // A step's WARNING, or its NOTICEs, as the tester's notice processor
+  // prints them: "session: NOTICE:  message", one line each.
+  static std::string messages(const std::string& session, const Event& e) {
+    std::string out;
+    size_t at = 0;
+    while (at <= e.message.size()) {
+      size_t end = e.message.find('\n', at);
+      if (end == std::string::npos) end = e.message.size();
+      out += session + (e.notice ? ": NOTICE:  " : ": WARNING:  ") +
+             e.message.substr(at, end - at) + "\n";
+      at = end + 1;
+    }
+    return out;
   }
 
   static std::string details(const Event& e) {

@@ -141,8 +141,16 @@ std::optional<TableId> Store::find_table(const std::string& name) const {
   return std::nullopt;
 }
 
+bool Store::created_by_other(TableId tid, TxnId t) const {
+  for (const DdlRecord& d : ddl_)
+    if (d.created && d.table == tid && d.txn != t && txn(d.txn).state == TxnState::kActive)
+      return true;
+  return false;
+}
+
 std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
-  if (std::optional<TableId> live = find_table(name)) return live;
+  std::optional<TableId> live = find_table(name);
+  if (live && !created_by_other(*live, t)) return live;
   for (const DdlRecord& d : ddl_)
     if (!d.created && d.txn != t && txn(d.txn).state == TxnState::kActive &&
         tables_[d.table.value].name == name)

@@ -222,8 +222,12 @@ class Store {
   std::optional<TableId> find_table(const std::string& name) const;
   // The table a statement of transaction t locks by that name: the live one,
   // or one another transaction dropped and has not ended (its lock is what
-  // the statement waits for; once granted, the table is gone or back).
+  // the statement waits for; once granted, the table is gone or back). A
+  // table another transaction created and has not ended is not seen: its
+  // catalog rows are not committed.
   std::optional<TableId> find_table_for_lock(const std::string& name, TxnId t) const;
+  // Whether a transaction other than t created table `tid` and has not ended.
+  bool created_by_other(TableId tid, TxnId t) const;
   // The DROP and CREATE TABLEs transactions made, in order.
   const std::vector<DdlRecord>& ddl() const { return ddl_; }
   const Table& table(TableId t) const { return tables_[t.value]; }

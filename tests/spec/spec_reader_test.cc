@@ -57,7 +57,7 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
   const char* two =
       "session a\nstep s { COMMIT; }\nstep u { COMMIT; }\nsession b\nstep t { COMMIT; }\n";
   CHECK(spec_error_of(std::string(two) + "permutation s(t notices 1) t\n") ==
-        "t.spec:6:17: error: a 'notices' marker is not modelled (ccsim's steps send no NOTICE)");
+        "t.spec:6:17: error: a 'notices' marker is not modelled (LISTEN and NOTIFY are not)");
   CHECK(spec_error_of(std::string(two) + "permutation s(u) u\n") ==
         "t.spec:6:15: error: blocker step u is in the same session as step s (the isolation "
         "tester refuses it)");
