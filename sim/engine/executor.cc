@@ -974,6 +974,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       continue;
     }
     if (got == LockResult::kEnqueued) {
+      VersionId next = s.version(seen).next;
+      c.key_share_chain =
+          sel && mode == LockMode::kKeyShare && next &&
+          !changes_index(s.table(tid), s.version(seen).values, s.version(next).values);
       *waiting = block(r, row, mode);
       return false;
     }
@@ -996,12 +1000,15 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // that changed no key column, FOR KEY SHARE (which does not conflict with
     // that UPDATE's FOR NO KEY UPDATE) is taken on the version seen, and the
     // statement returns it: no 40001 at REPEATABLE READ, no following to the
-    // new version at READ COMMITTED. Only when the lock was granted at once:
-    // after waiting for a holder, the rules below apply
+    // new version at READ COMMITTED. When the lock was granted at once, or
+    // after a wait in that walk of later versions (the version seen was
+    // itself replaced by a non-key UPDATE: tests/specs/key_share_chain_wait.spec);
+    // after waiting for a holder of the version seen, the rules below apply
     // (tests/specs/key_share_committed_update.spec).
     // Every later version counts, as heap_lock_updated_tuple walks the
     // chain: a committed key change or delete anywhere in it is a change.
-    if (sel && mode == LockMode::kKeyShare && !waited && !held && newest != seen && !deleted) {
+    if (sel && mode == LockMode::kKeyShare && (!waited || c.key_share_chain) && !held &&
+        newest != seen && !deleted) {
       const Table& t = s.table(tid);
       bool key_kept = true;
       for (VersionId v = seen; key_kept && v != newest;) {

@@ -95,6 +95,9 @@ struct Cursor {
   // CREATE TABLE: it waited for another transaction creating a table of its
   // name (statement_table_locks).
   bool create_waited = false;
+  // FOR KEY SHARE waits on a version a non-key UPDATE replaced: the wait is
+  // for a later version's lock (heap_lock_updated_tuple), not this one's.
+  bool key_share_chain = false;
 };
 
 // A request's connection to the simulated database: its open transaction

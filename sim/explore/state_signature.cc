@@ -166,6 +166,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     }
     put(out, c.table_next);
     put(out, c.table_phase);
+    put(out, c.create_waited);
+    put(out, c.key_share_chain);
   }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
