@@ -847,20 +847,21 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   return LockMode::kNoKeyUpdate;
 }
 
-// ---- Rule: FOR KEY SHARE follows an uncommitted non-key UPDATE -------------
-// FOR KEY SHARE beside an uncommitted UPDATE that changed no key is granted
-// on the version the statement sees, and PostgreSQL then locks the row's
-// later versions too (heap_lock_updated_tuple), waiting for a conflicting
-// lock there whatever the wait policy: when the updating transaction has
-// since deleted the new version, changed its key or locked it FOR UPDATE,
-// SKIP LOCKED and NOWAIT wait for it rather than skip or fail
-// (tests/specs/key_share_skip_locked_chain.spec). The updater is the only
-// transaction whose lock can conflict there.
+// ---- Rule: FOR KEY SHARE follows a non-key UPDATE -----------------------------
+// FOR KEY SHARE on a version an UPDATE that changed no key replaced
+// (committed or not) is granted on the version the statement sees, and
+// PostgreSQL then locks the row's later versions too
+// (heap_lock_updated_tuple), waiting for a conflicting lock there whatever
+// the wait policy: when a later version was deleted, had its key changed or
+// was locked FOR UPDATE by a transaction still running, SKIP LOCKED and
+// NOWAIT wait for it rather than skip or fail
+// (tests/specs/key_share_skip_locked_chain.spec, key_share_chain_wait.spec).
+// A lock on the row that conflicts can only be on a later version then.
 bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const {
   if (!sel || mode != LockMode::kKeyShare || sel->wait == WaitPolicy::kWait) return false;
   const Store& s = w_.store;
   VersionId next = s.version(seen).next;
-  if (!next || s.committed(s.version(next).xmin)) return false;
+  if (!next) return false;
   const Table& t = s.table(s.row(s.version(seen).row).table);
   return !changes_index(t, s.version(seen).values, s.version(next).values);
 }
