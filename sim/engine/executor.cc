@@ -857,8 +857,9 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
 // NOWAIT wait for it rather than skip or fail
 // (tests/specs/key_share_skip_locked_chain.spec, key_share_chain_wait.spec).
 // A lock on the row that conflicts can only be on a later version then.
+// True when the lock walks that chain, whatever its wait policy.
 bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const {
-  if (!sel || mode != LockMode::kKeyShare || sel->wait == WaitPolicy::kWait) return false;
+  if (!sel || mode != LockMode::kKeyShare) return false;
   const Store& s = w_.store;
   VersionId next = s.version(seen).next;
   if (!next) return false;
@@ -963,8 +964,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;
-    LockResult got = s.lock(
-        row, c.txn, mode, policy == WaitPolicy::kWait || key_share_follows_chain(sel, mode, seen));
+    const bool chain = key_share_follows_chain(sel, mode, seen);
+    LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait || chain);
     if (got == LockResult::kUnavailable) {
       // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
       // NOWAIT fails at once on a row another transaction has locked in a
@@ -975,10 +976,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       continue;
     }
     if (got == LockResult::kEnqueued) {
-      VersionId next = s.version(seen).next;
-      c.key_share_chain =
-          sel && mode == LockMode::kKeyShare && next &&
-          !changes_index(s.table(tid), s.version(seen).values, s.version(next).values);
+      c.key_share_chain = chain;
       *waiting = block(r, row, mode);
       return false;
     }

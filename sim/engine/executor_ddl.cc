@@ -92,8 +92,7 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
     std::vector<TableId> found;
     std::string notices;
     for (const std::string& name : drop->tables) {
-      auto tid = w_.store.find_table(name);
-      if (tid && w_.store.created_by_other(*tid, txn)) tid.reset();
+      auto tid = w_.store.find_visible_table(name, txn);
       if (tid && std::find(found.begin(), found.end(), *tid) == found.end()) found.push_back(*tid);
       if (!tid && !drop->if_exists)
         throw SqlError("42P01", "table \"" + name + "\" does not exist");

@@ -148,9 +148,14 @@ bool Store::created_by_other(TableId tid, TxnId t) const {
   return false;
 }
 
-std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
+std::optional<TableId> Store::find_visible_table(const std::string& name, TxnId t) const {
   std::optional<TableId> live = find_table(name);
-  if (live && !created_by_other(*live, t)) return live;
+  if (live && created_by_other(*live, t)) return std::nullopt;
+  return live;
+}
+
+std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
+  if (std::optional<TableId> live = find_visible_table(name, t)) return live;
   for (const DdlRecord& d : ddl_)
     if (!d.created && d.txn != t && txn(d.txn).state == TxnState::kActive &&
         tables_[d.table.value].name == name)

@@ -228,6 +228,9 @@ class Store {
   std::optional<TableId> find_table_for_lock(const std::string& name, TxnId t) const;
   // Whether a transaction other than t created table `tid` and has not ended.
   bool created_by_other(TableId tid, TxnId t) const;
+  // The live table of that name that transaction t sees: not one another
+  // transaction created and has not ended.
+  std::optional<TableId> find_visible_table(const std::string& name, TxnId t) const;
   // The DROP and CREATE TABLEs transactions made, in order.
   const std::vector<DdlRecord>& ddl() const { return ddl_; }
   const Table& table(TableId t) const { return tables_[t.value]; }
