@@ -99,7 +99,7 @@ const char* datetime_keyword(ColumnType t) {
   }
 }
 
-std::optional<int64_t> setting_ms(const std::string& text) {
+std::optional<int64_t> setting_ms(const std::string& text, int64_t min_ms) {
   size_t i = 0;
   auto space = [&] {
     while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
@@ -126,7 +126,7 @@ std::optional<int64_t> setting_ms(const std::string& text) {
   for (const auto& [name, scale] : kUnits)
     if (unit == name) {
       double ms = std::rint(number * scale);  // as PostgreSQL rounds: half to even
-      if (ms < 1 || ms > 2147483647) return std::nullopt;
+      if (ms < static_cast<double>(min_ms) || ms > 2147483647) return std::nullopt;
       return static_cast<int64_t>(ms);
     }
   return std::nullopt;

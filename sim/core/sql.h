@@ -94,8 +94,8 @@ struct Column {
 // fractions allowed, and an optional unit (us, ms, s, min, h, d; none means
 // milliseconds), rounded to whole milliseconds (half to even, as
 // PostgreSQL rounds). Nothing when the text is not
-// such a duration or falls outside 1 ms to 2147483647 ms.
-std::optional<int64_t> setting_ms(const std::string& text);
+// such a duration or falls outside min_ms to 2147483647 ms.
+std::optional<int64_t> setting_ms(const std::string& text, int64_t min_ms = 1);
 
 // An error PostgreSQL would raise for the statement, with its SQLSTATE.
 class SqlError : public std::runtime_error {

@@ -11,27 +11,56 @@ void step(World& w, RequestId r, Log* log) {
   RequestMachine(w, sql, log).step(r);
 }
 
-std::optional<DeadlockTimer> next_deadlock_timer(const World& w) {
-  std::optional<DeadlockTimer> best;
+namespace {
+
+// The timers of session i's waiting statement, in PostgreSQL's order for
+// one session.
+template <typename F>
+void timers_of(const World& w, size_t i, F&& each) {
+  const Session& s = w.sessions[i];
+  if (!s.cursor || !s.cursor->waiting) return;
+  const Cursor& c = *s.cursor;
+  RequestId r{static_cast<uint32_t>(i)};
+  if (!c.deadlock_checked)
+    each(WaitTimer{r, c.wait_since_ms + s.timeouts.deadlock_ms, TimerKind::kDeadlockCheck});
+  if (s.timeouts.lock_ms > 0 && !c.safe_snapshot_wait)
+    each(WaitTimer{r, c.wait_since_ms + s.timeouts.lock_ms, TimerKind::kLockTimeout});
+  if (s.timeouts.statement_ms > 0)
+    each(
+        WaitTimer{r, s.statement_since_ms + s.timeouts.statement_ms, TimerKind::kStatementTimeout});
+}
+
+}  // namespace
+
+std::optional<WaitTimer> next_timer(const World& w) {
+  std::optional<WaitTimer> best;
   uint64_t best_number = 0;
-  for (size_t i = 0; i < w.sessions.size(); ++i) {
-    const Session& s = w.sessions[i];
-    if (!s.cursor || !s.cursor->waiting || s.cursor->deadlock_checked) continue;
-    int64_t due = s.cursor->wait_since_ms + s.deadlock_timeout_ms;
-    if (!best || due < best->due_ms ||
-        (due == best->due_ms && s.cursor->wait_number < best_number)) {
-      best = DeadlockTimer{RequestId{static_cast<uint32_t>(i)}, due};
-      best_number = s.cursor->wait_number;
-    }
-  }
+  for (size_t i = 0; i < w.sessions.size(); ++i)
+    timers_of(w, i, [&](const WaitTimer& t) {
+      uint64_t number = w.sessions[i].cursor->wait_number;
+      if (!best || t.due_ms < best->due_ms || (t.due_ms == best->due_ms && number < best_number)) {
+        best = t;
+        best_number = number;
+      }
+    });
   return best;
 }
 
-bool fire_deadlock_timer(World& w, const DeadlockTimer& t, Log* log) {
+bool fire_timer(World& w, const WaitTimer& t, Log* log) {
   w.now_ms = std::max(w.now_ms, t.due_ms);
   Executor sql(w, log);
   RequestMachine machine(w, sql, log);
-  return sql.deadlock_check(t.request);
+  if (t.kind != TimerKind::kDeadlockCheck)
+    return sql.cancel_statement(t.request, t.kind == TimerKind::kLockTimeout);
+  // A timeout due at the same moment is handled after the check (ProcSleep
+  // runs CheckDeadLock, then CHECK_FOR_INTERRUPTS): a waiter the check
+  // finds in a deadlock fails with the timeout's error instead.
+  std::optional<TimerKind> also;
+  timers_of(w, t.request.value, [&](const WaitTimer& o) {
+    if (!also && o.kind != TimerKind::kDeadlockCheck && o.due_ms == t.due_ms) also = o.kind;
+  });
+  return sql.deadlock_check(
+      t.request, also ? std::optional<bool>(*also == TimerKind::kLockTimeout) : std::nullopt);
 }
 
 void run_setup(World& w, const Program& setup, Log* log) {

@@ -22,18 +22,26 @@ namespace ccsim {
 // Appends events and observations to *log when log is not null.
 void step(World& w, RequestId r, Log* log);
 
-// With deadlock timers (World::deadlock_timers): the waiter whose deadlock
-// check is due first (its wait's start plus its deadlock_timeout; the
-// earlier wait first on a tie) and when, or nothing when every waiter's
-// check has run.
-struct DeadlockTimer {
+// ---- Rule: the timers of a waiting statement ---------------------------------
+// With deadlock timers (World::deadlock_timers) a waiting statement has up
+// to three: its wait's deadlock check (deadlock_timeout after the wait
+// began, once per wait), lock_timeout (after the wait began; not for a
+// safe snapshot, which is no lock) and statement_timeout (after the
+// statement began). The first due fires first; on a tie, the earlier wait's
+// first, and one session's in this order, as PostgreSQL orders its timeouts.
+enum class TimerKind { kDeadlockCheck, kLockTimeout, kStatementTimeout };
+struct WaitTimer {
   RequestId request;
   int64_t due_ms;
+  TimerKind kind;
 };
-std::optional<DeadlockTimer> next_deadlock_timer(const World& w);
-// Moves the virtual clock to timer t and runs its check: the waiter is
-// aborted with 40P01 when its wait is part of a cycle. Returns whether it was.
-bool fire_deadlock_timer(World& w, const DeadlockTimer& t, Log* log);
+// The timer due first, or nothing when no waiter has one left.
+std::optional<WaitTimer> next_timer(const World& w);
+// Moves the virtual clock to timer t and fires it: a deadlock check aborts
+// the waiter with 40P01 when its wait is part of a cycle; a timeout cancels
+// its statement (55P03 for lock_timeout, 57014 for statement_timeout).
+// Returns whether the waiter's statement ended in an error.
+bool fire_timer(World& w, const WaitTimer& t, Log* log);
 
 // Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
 // in its own committed transaction. Throws SetupFailure when one fails.

@@ -559,8 +559,9 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
   if (key == "default_transaction_isolation") return level(w_.default_isolation);
   if (key == "transaction_isolation")
     return level(session.txn ? w_.store.txn(session.txn).isolation : w_.default_isolation);
-  if (key == "deadlock_timeout") {
-    int64_t ms = session.deadlock_timeout_ms;
+  if (key == "deadlock_timeout" || key == "lock_timeout" || key == "statement_timeout") {
+    int64_t ms = Timeouts(session.timeouts).named(key);
+    if (ms == 0) return "0";  // off
     for (auto [unit, size] :
          {std::pair{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1'000}})
       if (ms != 0 && ms % size == 0) return std::to_string(ms / size) + unit;
@@ -1257,6 +1258,7 @@ void Executor::returning_answer(RequestId r, const std::string& table, const Ret
 // through a cursor.
 SqlAnswer Executor::execute(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
+  session.statement_since_ms = w_.now_ms;
   // ---- Rule: a failed transaction block (SQLSTATE 25P02) ---------------------
   // ROLLBACK TO a savepoint also leaves it, as a nested atomic() block does.
   auto* savepoint = std::get_if<SavepointStmt>(&st.body);
@@ -1302,15 +1304,21 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* set = std::get_if<SetStmt>(&st.body)) {
-    if (set->name != "deadlock_timeout") return a;  // force_parallel_mode: no answer changes
-    if (!w_.deadlock_timers) {
+    if (set->name == "force_parallel_mode") return a;  // no answer changes
+    if (!w_.deadlock_timers) {  // lock_timeout and statement_timeout: refused in scenarios
       a.note = "SET (in a scenario " + set->name + " changes nothing: each step comes after it)";
       return a;
     }
-    Session& session = w_.sessions[r.value];
-    if (session.txn && !session.deadlock_timeout_before)
-      session.deadlock_timeout_before = session.deadlock_timeout_ms;
-    session.deadlock_timeout_ms = set->ms;
+    // ---- Rule: SET LOCAL lasts to the end of the transaction ------------------
+    // Outside a transaction block it only warns (its transaction ends with
+    // it); a plain SET in a transaction is undone by its rollback.
+    if (set->local && !session.in_block) {
+      a.warning = "SET LOCAL can only be used in transaction blocks";
+      return a;
+    }
+    if (session.txn && !session.kept_before) session.kept_before = session.kept;
+    session.timeouts.named(set->name) = set->ms;
+    if (!set->local) session.kept.named(set->name) = set->ms;
     return a;
   }
   if (session.txn && w_.store.txn(session.txn).read_only &&
@@ -1441,10 +1449,11 @@ void Executor::end_txn(RequestId r, bool commit, std::string_view text, bool nar
   session.txn = TxnId{};
   session.in_block = false;
   session.savepoints.clear();
-  // A setting the transaction made is kept at COMMIT, undone at ROLLBACK.
-  if (session.deadlock_timeout_before && !commit)
-    session.deadlock_timeout_ms = *session.deadlock_timeout_before;
-  session.deadlock_timeout_before.reset();
+  // A setting the transaction made is kept at COMMIT (a SET LOCAL's
+  // ends), undone at ROLLBACK.
+  if (session.kept_before && !commit) session.kept = *session.kept_before;
+  session.kept_before.reset();
+  session.timeouts = session.kept;
   // Only a writer a READ ONLY DEFERRABLE snapshot waits for can settle one.
   const auto& unsafe = w_.store.unsafe_pairs();
   const bool settles =
@@ -1486,6 +1495,7 @@ void Executor::wake_safe_snapshots(RequestId by) {
     RequestId waiter{static_cast<uint32_t>(i)};
     ss.cursor.reset();
     const Request& q = w_.requests[i];
+    const int64_t since = ss.statement_since_ms;  // the statement goes on: its time too
     SqlAnswer a;
     try {
       a = w_.store.settle_safe_snapshot(ss.txn) ? wait_for_safe_snapshot(waiter)
@@ -1493,6 +1503,7 @@ void Executor::wake_safe_snapshots(RequestId by) {
     } catch (const SqlError& e) {
       a = SqlAnswer::error(e);
     }
+    w_.sessions[i].statement_since_ms = since;
     a.released_by = {by};
     machine->answer(waiter, a);
   }
@@ -1524,7 +1535,16 @@ void Executor::resume(RequestId waiter, RequestId by) {
   machine->answer(waiter, a);
 }
 
-bool Executor::deadlock_check(RequestId r) {
+namespace {
+
+SqlError timeout_error(bool lock) {
+  return lock ? SqlError("55P03", "canceling statement due to lock timeout")
+              : SqlError("57014", "canceling statement due to statement timeout");
+}
+
+}  // namespace
+
+bool Executor::deadlock_check(RequestId r, std::optional<bool> timeout_too) {
   Session& session = w_.sessions[r.value];
   if (!session.cursor || !session.cursor->waiting) return false;
   Cursor& c = *session.cursor;
@@ -1536,7 +1556,20 @@ bool Executor::deadlock_check(RequestId r) {
     return false;
   }
   c.waiting = false;  // its rollback leaves the queue (rollback())
-  machine->answer(r, SqlAnswer::error(SqlError("40P01", "deadlock detected")));
+  machine->answer(r, SqlAnswer::error(timeout_too ? timeout_error(*timeout_too)
+                                                  : SqlError("40P01", "deadlock detected")));
+  return true;
+}
+
+// ---- Rule: lock_timeout and statement_timeout cancel the statement -------------
+// The cancelled statement fails like any error: its transaction (or its
+// subtransaction) is aborted and leaves the lock queues, which may let the
+// waiters behind it in.
+bool Executor::cancel_statement(RequestId r, bool lock) {
+  Session& session = w_.sessions[r.value];
+  if (!session.cursor || !session.cursor->waiting) return false;
+  session.cursor->waiting = false;
+  machine->answer(r, SqlAnswer::error(timeout_error(lock)));
   return true;
 }
 
@@ -1579,8 +1612,9 @@ void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
     // the innermost savepoint, the block failed until ROLLBACK TO or its end.
     std::vector<TxnId> granted = w_.store.cancel_wait(session.txn);
     session.failed_block = true;
-    std::vector<TxnId> released =
-        w_.store.rollback_to(session.txn, session.savepoints.back().second);
+    std::vector<TxnId> released = w_.store.rollback_to(session.txn, session.savepoints.back().mark);
+    session.timeouts = session.savepoints.back().timeouts;
+    session.kept = session.savepoints.back().kept;
     granted.insert(granted.end(), released.begin(), released.end());
     wake(granted, r);
     return;

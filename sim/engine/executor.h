@@ -35,7 +35,12 @@ class Executor : public SqlBackend {
   // Runs waiting request r's deadlock check (World::deadlock_timers): when
   // its wait is part of a cycle, its statement fails with 40P01 (and its
   // transaction's end wakes whom it held up); returns whether it did.
-  bool deadlock_check(RequestId r);
+  // timeout_too: a lock_timeout (true) or statement_timeout (false) due at
+  // the same moment, whose error it fails with instead.
+  bool deadlock_check(RequestId r, std::optional<bool> timeout_too = std::nullopt);
+  // Cancels waiting request r's statement: lock_timeout (lock) or
+  // statement_timeout has passed. Returns whether r was waiting.
+  bool cancel_statement(RequestId r, bool lock);
 
  private:
   SqlAnswer execute(RequestId r, const Step& st);

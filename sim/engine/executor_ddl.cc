@@ -20,11 +20,12 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
     throw SqlError("25P01", std::string(what) + " can only be used in transaction blocks");
   auto& sps = session.savepoints;
   if (sp.kind == SavepointStmt::Kind::kSavepoint) {
-    sps.emplace_back(sp.name, w_.store.mark(session.txn));
+    sps.push_back(
+        Session::Savepoint{sp.name, w_.store.mark(session.txn), session.timeouts, session.kept});
     return;
   }
   auto it =
-      std::find_if(sps.rbegin(), sps.rend(), [&](const auto& p) { return p.first == sp.name; });
+      std::find_if(sps.rbegin(), sps.rend(), [&](const auto& p) { return p.name == sp.name; });
   if (it == sps.rend()) throw SqlError("3B001", "savepoint \"" + sp.name + "\" does not exist");
   size_t at = static_cast<size_t>(sps.rend() - it) - 1;
   if (sp.kind == SavepointStmt::Kind::kRelease) {
@@ -33,8 +34,10 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
   }
   sps.resize(at + 1);
   session.failed_block = false;
+  session.timeouts = sps.back().timeouts;  // what SET did since is undone
+  session.kept = sps.back().kept;
   // Its waiters resume once this step is narrated (finish()), as at COMMIT.
-  woken_.emplace_back(r, w_.store.rollback_to(session.txn, sps.back().second));
+  woken_.emplace_back(r, w_.store.rollback_to(session.txn, sps.back().mark));
 }
 
 // ---- Rule: the schema ----------------------------------------------------------

@@ -103,6 +103,7 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
     n.text = st.text;
   } else if (std::holds_alternative<SetStmt>(st.body)) {
     n.text = st.text + " -> " + (a.note.empty() ? "SET" : a.note);
+    n.warning = a.warning;  // SET LOCAL outside a transaction block
   } else {
     n.text = st.text + " -> " + result_text(st, a);
     n.warning = a.warning;

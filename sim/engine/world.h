@@ -100,6 +100,23 @@ struct Cursor {
   bool key_share_chain = false;
 };
 
+// The times a session can SET (SetStmt), in milliseconds: how long a lock
+// wait lasts before its deadlock check, and before lock_timeout cancels the
+// statement; how long a statement runs before statement_timeout cancels it.
+// 0: never.
+struct Timeouts {
+  int64_t deadlock_ms = 1000;
+  int64_t lock_ms = 0;
+  int64_t statement_ms = 0;
+  // The field for a SetStmt's name (deadlock_timeout, lock_timeout or
+  // statement_timeout).
+  int64_t& named(const std::string& name) {
+    return name == "lock_timeout"        ? lock_ms
+           : name == "statement_timeout" ? statement_ms
+                                         : deadlock_ms;
+  }
+};
+
 // A request's connection to the simulated database: its open transaction
 // and the statement in progress. What a real server keeps per connection.
 struct Session {
@@ -109,12 +126,21 @@ struct Session {
   // COMMIT and ROLLBACK work.
   bool failed_block = false;
   std::optional<Cursor> cursor;
-  // The open savepoints, innermost last: their names and marks.
-  std::vector<std::pair<std::string, SavepointMark>> savepoints;
-  // SET deadlock_timeout (with deadlock timers only), and its value before
-  // the open transaction set it: a rollback puts that back.
-  int64_t deadlock_timeout_ms = 1000;
-  std::optional<int64_t> deadlock_timeout_before;
+  // The open savepoints, innermost last: their names, marks, and the
+  // settings a ROLLBACK TO puts back.
+  struct Savepoint {
+    std::string name;
+    SavepointMark mark;
+    Timeouts timeouts, kept;
+  };
+  std::vector<Savepoint> savepoints;
+  // SET's times (with deadlock timers only): those in effect; those the
+  // transaction's end leaves (without SET LOCAL's); and, once the open
+  // transaction set one, `kept` as it began, which a rollback puts back.
+  Timeouts timeouts, kept;
+  std::optional<Timeouts> kept_before;
+  // When the statement in progress began (World::now_ms): statement_timeout.
+  int64_t statement_since_ms = 0;
   // Session-level advisory locks: their holder (Store::begin_session_holder,
   // made at the first) and how many times each key is held, in the order
   // first taken. They outlive transactions; the session's end releases them.
@@ -141,7 +167,7 @@ struct World : Application {
   // to find it.
   // true (specs, whose steps come at once, as isolationtester sends them):
   // every waiter waits; its check runs when its deadlock_timeout has passed
-  // since its wait began (fire_deadlock_timer), and only a waiter whose
+  // since its wait began (fire_timer), and only a waiter whose
   // check finds a cycle through it is aborted. now_ms is the virtual clock.
   bool deadlock_timers = false;
   // ---- Rule: the table locks statements take ----------------------------------

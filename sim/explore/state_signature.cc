@@ -43,11 +43,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   put(out, ss.in_block);
   put(out, ss.failed_block);
   put(out, ss.savepoints.size());
-  for (const auto& [name, mark] : ss.savepoints) {
-    put_text(out, name);
-    put(out, mark.undo);
-    put(out, mark.locks.size());
-    for (const auto& [row, mode] : mark.locks) {
+  for (const Session::Savepoint& sp : ss.savepoints) {
+    put_text(out, sp.name);
+    put(out, sp.mark.undo);
+    put(out, sp.mark.locks.size());
+    for (const auto& [row, mode] : sp.mark.locks) {
       put(out, row_label_[row.value]);
       put(out, static_cast<uint64_t>(mode));
     }

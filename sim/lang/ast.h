@@ -223,16 +223,24 @@ struct LockTableStmt {
   bool nowait = false;                         // 55P03 at once instead of waiting
 };
 
-// SET deadlock_timeout = '...': how long a session waits for a lock before
-// PostgreSQL checks it for a deadlock. In a spec it chooses the victim (the
-// waiter whose timer fires first while the cycle exists, engine/world.h);
-// in a scenario it changes nothing: each step comes after the previous
-// waiter's check, so the waiter that closes a cycle is its victim
-// (docs/verify.md).
+// SET [LOCAL] name = '...' for the settings that change an answer (specs
+// only, with the deadlock timers of engine/world.h):
+// - deadlock_timeout: how long a session waits for a lock before
+//   PostgreSQL checks it for a deadlock. In a spec it chooses the victim (the
+//   waiter whose timer fires first while the cycle exists); in a scenario it
+//   changes nothing: each step comes after the previous waiter's check, so
+//   the waiter that closes a cycle is its victim (docs/verify.md).
+// - lock_timeout: a lock wait that lasts this long is cancelled (55P03).
+// - statement_timeout: a statement that lasts this long is cancelled (57014).
+//   Both are 0 (never) by default; a scenario refuses them (its steps have
+//   no clock).
+// force_parallel_mode is read and changes no answer. LOCAL: only to the end
+// of the transaction.
 struct SetStmt {
   std::string name;
   std::string value;
   int64_t ms = 0;  // the value in milliseconds
+  bool local = false;
 };
 
 // SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock

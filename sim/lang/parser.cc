@@ -765,6 +765,11 @@ class Parser : ClauseParsing {
 
   SetStmt set() {
     SetStmt st;
+    // SET [SESSION | LOCAL] name {= | TO} value
+    if (accept("LOCAL"))
+      st.local = true;
+    else
+      accept("SESSION");
     const Token& t = peek();
     // ---- Rule: SET force_parallel_mode changes no answer ----------------------
     // PostgreSQL 15 runs a query in parallel workers with the leader's
@@ -783,24 +788,29 @@ class Parser : ClauseParsing {
       ++at_;
       return st;
     }
-    if (t.kind != TokenKind::kIdent || !iequals(t.text, "deadlock_timeout"))
+    // The times: deadlock_timeout is at least 1 ms; a lock_timeout or
+    // statement_timeout of 0 turns it off.
+    std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
+    if (name != "deadlock_timeout" && name != "lock_timeout" && name != "statement_timeout")
       fail(t,
-           "ccsim accepts SET only for deadlock_timeout (to choose PostgreSQL's deadlock victim) "
-           "and force_parallel_mode (which changes no answer), found " +
+           "ccsim accepts SET only for deadlock_timeout, lock_timeout and statement_timeout "
+           "(which decide when a waiting statement ends) and force_parallel_mode (which "
+           "changes no answer), found " +
                describe(t));
-    st.name = "deadlock_timeout";
+    st.name = name;
     ++at_;
     if (!accept("TO")) expect_symbol("=", "after the setting's name");
     const Token& v = peek();
     if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt)
       fail(v, "expected a value like '10ms', found " + describe(v));
     st.value = v.text;
-    auto ms = setting_ms(v.text);
+    const int64_t least = name == "deadlock_timeout" ? 1 : 0;
+    auto ms = setting_ms(v.text, least);
     if (!ms)
-      fail(v,
-           "expected a duration for deadlock_timeout: a number of milliseconds or a number "
-           "with a unit (us, ms, s, min, h or d) from 1 ms to 2147483647 ms, found " +
-               describe(v));
+      fail(v, "expected a duration for " + name +
+                  ": a number of milliseconds or a number with a unit (us, ms, s, min, h or d) "
+                  "from " +
+                  std::to_string(least) + " ms to 2147483647 ms, found " + describe(v));
     st.ms = *ms;
     ++at_;
     return st;
@@ -1314,10 +1324,12 @@ class Parser : ClauseParsing {
            "expected a setting's name in quotes after current_setting(, found " + describe(arg));
     std::string setting = lower(arg.text);
     if (setting != "transaction_isolation" && setting != "default_transaction_isolation" &&
-        setting != "deadlock_timeout")
+        setting != "deadlock_timeout" && setting != "lock_timeout" &&
+        setting != "statement_timeout")
       fail(arg, "current_setting(" + to_sql(Value{arg.text}) +
                     ") is not modelled; ccsim knows transaction_isolation, "
-                    "default_transaction_isolation and deadlock_timeout");
+                    "default_transaction_isolation, deadlock_timeout, lock_timeout and "
+                    "statement_timeout");
     ++at_;
     if (peek().kind == TokenKind::kSymbol && peek().text == ",")
       fail(peek(), "current_setting's missing_ok argument is not modelled");

@@ -302,7 +302,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             items += (i ? ", " : "") + p.expr(*b.items[i]) + " AS " + sql_identifier(b.names[i]);
           return "SELECT " + items;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
-          return "SET " + b.name + " = " + to_sql(Value{b.value});
+          return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
+                 to_sql(Value{b.value});
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
           return "SELECT " + b.function() + "(" + (b.key ? p.expr(*b.key) : "") + ")";
         } else {

@@ -514,6 +514,17 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
                                                ", but mitigation " + name + " has " +
                                                std::to_string(m.steps->steps.size()) + " steps");
     }
+    // ---- Rule: a scenario's steps have no clock ---------------------------------
+    // Its scheduler, not time, decides when a waiter goes on, so a timeout
+    // has no moment to fire: lock_timeout and statement_timeout are for specs.
+    for (const Step& st : m.steps->steps)
+      if (auto* set = std::get_if<SetStmt>(&st.body);
+          set && (set->name == "lock_timeout" || set->name == "statement_timeout"))
+        throw InputError(SourcePos{m.steps->file, st.line, st.column},
+                         "SET " + set->name +
+                             " is modelled in specs only (ccsim run FILE.spec), where time "
+                             "passes while the tester waits; a scenario's steps come when its "
+                             "scheduler says, with no clock to time a wait");
     World w;
     try {
       w = build_world(s, m);

@@ -76,8 +76,9 @@ struct Completion {
 // the ones that finished. Before issuing a step of a session that still has a
 // waiting step, it first waits for that step (reporting it first), then polls
 // the rest. Steps come at once, so time passes only while the tester waits
-// for a step: then the waiters' deadlock_timeouts fire, first due first
-// (World::deadlock_timers), until the step it waits for ends.
+// for a step: then the waiters' timers fire (deadlock checks,
+// lock_timeout, statement_timeout), first due first (next_timer), until the
+// step it waits for ends.
 class Observer {
  public:
   Observer(World& w, const SpecFile& spec, const std::vector<std::vector<std::string>>& step_names,
@@ -222,14 +223,14 @@ class Observer {
   }
 
  private:
-  // The tester waits for r's step: time passes and deadlock checks run,
-  // first due first, until the step ends or no check is left to run.
+  // The tester waits for r's step: time passes and the waiters' timers
+  // fire, first due first, until the step ends or no timer is left.
   void wait_for(RequestId r) {
     while (!done_.count(r.value)) {
-      auto timer = next_deadlock_timer(w_);
+      auto timer = next_timer(w_);
       if (!timer) return;
       size_t first = log_.events.size();
-      fire_deadlock_timer(w_, *timer, &log_);
+      fire_timer(w_, *timer, &log_);
       note_completions(first);
     }
   }
@@ -406,8 +407,10 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
   // transaction a session left open is still open (with its level) when the
   // next permutation's session setup runs.
   std::vector<std::optional<Isolation>> open_block(spec.sessions.size());
-  // So are the session-level advisory locks a session still holds.
+  // So are the session-level advisory locks a session still holds, and its
+  // settings (SET deadlock_timeout, lock_timeout, statement_timeout).
   std::vector<std::vector<std::pair<int64_t, int64_t>>> advisory_held(spec.sessions.size());
+  std::vector<Session> settings(spec.sessions.size());
   const std::vector<std::vector<bool>> implicit = implicit_transactions(spec);
   for (size_t p = 0; p < spec.permutations.size(); ++p) {
     const std::vector<size_t>& perm = spec.permutations[p];
@@ -468,6 +471,9 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
     for (size_t s = 0; s < spec.sessions.size(); ++s) {
       Session& session = w.sessions[s];
       RequestId r{static_cast<uint32_t>(s)};
+      session.timeouts = settings[s].timeouts;
+      session.kept = settings[s].kept;
+      if (open_block[s]) session.kept_before = settings[s].kept_before;
       if (open_block[s]) {
         session.txn = w.store.begin(r, *open_block[s]);
         session.in_block = true;
@@ -498,6 +504,9 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
                           ? std::optional<Isolation>(w.store.txn(session.txn).isolation)
                           : std::nullopt;
       advisory_held[s] = session.advisory_held;
+      settings[s].timeouts = session.timeouts;
+      settings[s].kept = session.kept;
+      settings[s].kept_before = session.kept_before;
     }
   }
   return out;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 
 #include "pg/conn.h"
 #include "pg/server_run.h"
@@ -27,6 +28,10 @@ class SpecReplayer {
         settings.push_back("SET default_transaction_isolation = 'repeatable read'");
       if (iso_ == Isolation::kSerializable)
         settings.push_back("SET default_transaction_isolation = 'serializable'");
+      // The connection's guard (PgOptions::statement_timeout_ms) is a
+      // setting the spec would see or replace: a spec that names
+      // statement_timeout starts from the tester's 0, bounded by settle().
+      if (names_statement_timeout()) settings.push_back("SET statement_timeout = 0");
       size_t i = run_.add_session("session " + s.name, settings);
       std::string name = s.name;
       run_.session(i)->on_notice([this, name](const std::string& m) { out_ += name + ": " + m; });
@@ -64,6 +69,20 @@ class SpecReplayer {
   }
 
  private:
+  bool names_statement_timeout() const {
+    auto names = [](const std::string& sql) {
+      std::string low = sql;
+      for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      return low.find("statement_timeout") != std::string::npos;
+    };
+    if (std::any_of(spec_.steps.begin(), spec_.steps.end(),
+                    [&](const SpecStep& st) { return names(st.sql); }))
+      return true;
+    return std::any_of(spec_.sessions.begin(), spec_.sessions.end(), [&](const SpecSession& ss) {
+      return names(ss.setup_sql) || names(ss.teardown_sql);
+    });
+  }
+
   // The tester prints the rows of a block's last statement, when it
   // returned rows.
   void exec_block(PgConn& c, const std::string& sql) {

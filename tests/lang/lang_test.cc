@@ -411,7 +411,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT count(*) INTO :n", "7:19: error: SELECT without FROM is not modelled"},
       {"SELECT current_setting('work_mem')",
        "7:26: error: current_setting('work_mem') is not modelled; ccsim knows "
-       "transaction_isolation, default_transaction_isolation and deadlock_timeout"},
+       "transaction_isolation, default_transaction_isolation, deadlock_timeout, "
+       "lock_timeout and statement_timeout"},
       {"SELECT v, count(*) + 1 FROM t",
        "7:10: error: a column beside an aggregate needs GROUP BY, which is not modelled"},
       {"SELECT count(*) + 1 FROM t FOR UPDATE",
@@ -496,6 +497,35 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
   for (const char* bad : {"'10x'", "'0'", "'s'", "'-5ms'", "'30d'", "'1.2.3s'"})
     CHECK(line_error_of(std::string("SET deadlock_timeout = ") + bad)
               .find("expected a duration for deadlock_timeout") != std::string::npos);
+}
+
+TEST_CASE("lock_timeout and statement_timeout read as PostgreSQL reads them; 0 turns them off",
+          "[lang]") {
+  for (const char* name : {"lock_timeout", "statement_timeout"}) {
+    auto set = [&](const std::string& v) {
+      return std::get<SetStmt>(parse(std::string("SET ") + name + " = " + v).body);
+    };
+    CHECK(set("0").ms == 0);
+    CHECK(set("'0'").ms == 0);
+    CHECK(set("'250ms'").ms == 250);
+    CHECK(set("'2s'").ms == 2000);
+    CHECK(set("'2s'").name == name);
+    CHECK_FALSE(set("'2s'").local);
+    for (const char* bad : {"'-1ms'", "'10x'", "'30d'", "on"})
+      CHECK(
+          line_error_of(std::string("SET ") + name + " = " + bad).find(std::string("expected ")) !=
+          std::string::npos);
+  }
+  const auto local = std::get<SetStmt>(parse("SET LOCAL lock_timeout = '1s'").body);
+  CHECK(local.local);
+  CHECK(local.ms == 1000);
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("SET LOCAL lock_timeout = '1s'"), Vars{}, &params) ==
+        "SET LOCAL lock_timeout = '1s'");
+  CHECK_FALSE(std::get<SetStmt>(parse("SET SESSION statement_timeout = 5").body).local);
+  CHECK(line_error_of("SET work_mem = '4MB'")
+            .find("ccsim accepts SET only for deadlock_timeout, "
+                  "lock_timeout and statement_timeout") != std::string::npos);
 }
 
 TEST_CASE("INSERT ... ON CONFLICT DO NOTHING and DO UPDATE parse, what is not modelled says so",
