@@ -572,6 +572,10 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
 
 Scenario load_scenario(const std::string& path, size_t bytes_max) {
   std::error_code ec;
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".spec") == 0 && fs::exists(path, ec))
+    throw InputError(SourcePos{path, 0, 0},
+                     "this command takes a scenario (.toml); an isolation-tester spec is read by "
+                     "ccsim run, check and verify");
   if (fs::exists(path, ec)) {
     fs::path dir = fs::path(path).parent_path();
     return load_scenario_text(read_input_file(path, bytes_max, "scenario"), path,

@@ -326,6 +326,20 @@ args = { user_id = 7, delta = 10 }
     contains err.txt "no request argument or step gives :delta a value"
     [ ! -s out.txt ] || fail "printed output for bad input"
     ;;
+  spec-to-scenario-command)
+    # A spec given where a scenario belongs is named as a spec, not read as
+    # broken TOML.
+    cp "$src/tests/specs/deadlock.spec" d.spec
+    for cmd in step explore; do
+      run_expect 2 $cmd d.spec
+      contains err.txt "d.spec: error: "
+      contains err.txt "takes a scenario (.toml)"
+      [ ! -s out.txt ] || fail "ccsim $cmd printed output for a spec"
+    done
+    run_expect 2 load d.spec --postgres "host=/nonexistent"
+    contains err.txt "this command takes a scenario (.toml); an isolation-tester spec is read by ccsim run, check and verify"
+    run_expect 0 run d.spec
+    ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
     [ "$(tail -n 1 out.txt)" = "127 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }

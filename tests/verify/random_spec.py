@@ -31,7 +31,15 @@ from a fifth generator. Every nineteenth from the eighteenth on (one table
 only) writes about 70% of its statements from a sixth: subqueries in a
 WHERE, multi-row and INSERT ... SELECT inserts, a queue's SKIP LOCKED pick,
 nested and released savepoints, coalesce, advisory locks in a WHERE, steps
-of two statements, and LOCK TABLE in each of the eight modes.
+of two statements, and LOCK TABLE in each of the eight modes. Every
+twenty-third from the twenty-second on gives most sessions a lock_timeout
+or statement_timeout (SET in the session's setup, or SET LOCAL in its
+transaction), from a seventh generator: a wait the tester then waits for
+is cancelled instead of refusing the spec. Each session's timeout is its
+own (1.5, 2.5 or 3.5 s): timers at least a second apart from each other
+and from the deadlock checks (1 s), beside the milliseconds a replay
+spends between steps, so the server fires them in the order the simulator
+does.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -58,6 +66,8 @@ UNIQUES = SEED % 17 == 16 and not FOREIGN_KEYS and not COMPOSITE
 W = random.Random(f"unique {SEED}")  # UNIQUES' choices, apart from the others
 MIXED = SEED % 19 == 18 and not FOREIGN_KEYS and not COMPOSITE
 X = random.Random(f"mixed {SEED}")  # MIXED's choices, apart from the others
+TIMEOUTS = SEED % 23 == 22
+T = random.Random(f"timeouts {SEED}")  # TIMEOUTS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -305,11 +315,21 @@ def main():
         statement, last = one_table_statement, ["zt"]
     sessions = R.choice([2, 2, 3])
     orders = []
+    timeouts = T.sample([1500, 2500, 3500], 3)
     for s in range(sessions):
         name = "abc"[s]
         lines.append(f"session {name}")
         steps = []
         block = R.random() < 0.85
+        local_timeout = None
+        if TIMEOUTS:
+            kind = T.choice(["lock", "lock", "statement", "local", "none"])
+            ms = timeouts[s]
+            if kind == "local" and block:
+                local_timeout = f"SET LOCAL lock_timeout = '{ms}ms';"
+            elif kind in ("lock", "statement", "local"):
+                name_of = "statement" if kind == "statement" else "lock"
+                lines.append(f"setup {{ SET {name_of}_timeout = '{ms}ms'; }}")
         if block:
             level = R.choice(["", " ISOLATION LEVEL READ COMMITTED", " ISOLATION LEVEL REPEATABLE READ",
                               " ISOLATION LEVEL SERIALIZABLE"])
@@ -321,6 +341,8 @@ def main():
                 if not level:
                     mode = mode.lstrip(",")
             steps.append(("b", f"BEGIN{level}{mode};"))
+            if local_timeout:
+                steps.append(("t", local_timeout))
         read_only = block and "READ ONLY" in steps[0][1]
         for k in range(R.randint(1, 3)):
             sql = statement()
