@@ -499,7 +499,7 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
               .find("expected a duration for deadlock_timeout") != std::string::npos);
 }
 
-TEST_CASE("lock_timeout and statement_timeout read as PostgreSQL reads them; 0 turns them off",
+TEST_CASE("lock_timeout and statement_timeout read as PostgreSQL reads them, 0 turns them off",
           "[lang]") {
   for (const char* name : {"lock_timeout", "statement_timeout"}) {
     auto set = [&](const std::string& v) {
