@@ -241,6 +241,7 @@ struct SetStmt {
   std::string value;
   int64_t ms = 0;  // the value in milliseconds
   bool local = false;
+  bool reset = false;  // RESET name, or SET name TO DEFAULT: ms is the session's default
 };
 
 // SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock

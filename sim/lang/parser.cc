@@ -97,6 +97,8 @@ class Parser : ClauseParsing {
     }
     if (accept("LOCK")) return lock_table();
     if (accept("SET")) return set();
+    if (accept("SHOW")) return show();
+    if (accept("RESET")) return reset();
     if (accept("LET")) return let();
     if (accept("RETRY")) return retry();
     if (accept("RESTART")) {
@@ -800,6 +802,11 @@ class Parser : ClauseParsing {
     st.name = name;
     ++at_;
     if (!accept("TO")) expect_symbol("=", "after the setting's name");
+    if (accept("DEFAULT")) {  // as RESET
+      st.reset = true;
+      st.ms = name == "deadlock_timeout" ? 1000 : 0;
+      return st;
+    }
     const Token& v = peek();
     if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt)
       fail(v, "expected a value like '10ms', found " + describe(v));
@@ -813,6 +820,53 @@ class Parser : ClauseParsing {
                   std::to_string(least) + " ms to 2147483647 ms, found " + describe(v));
     st.ms = *ms;
     ++at_;
+    return st;
+  }
+
+  // ---- Rule: SHOW name is SELECT current_setting('name') AS name ----------------
+  // SHOW TRANSACTION ISOLATION LEVEL names transaction_isolation.
+  SelectValuesStmt show() {
+    const Token& t = peek();
+    std::string setting;
+    if (accept("TRANSACTION")) {
+      expect("ISOLATION", "after SHOW TRANSACTION");
+      expect("LEVEL", "after SHOW TRANSACTION ISOLATION");
+      setting = "transaction_isolation";
+    } else {
+      setting = t.kind == TokenKind::kIdent ? lower(t.text) : "";
+      if (setting != "transaction_isolation" && setting != "default_transaction_isolation" &&
+          setting != "deadlock_timeout" && setting != "lock_timeout" &&
+          setting != "statement_timeout")
+        fail(t, "SHOW " + (setting.empty() ? describe(t) : t.text) +
+                    " is not modelled; ccsim knows transaction_isolation, "
+                    "default_transaction_isolation, deadlock_timeout, lock_timeout and "
+                    "statement_timeout");
+      ++at_;
+    }
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kCurrentSetting;
+    e->name = setting;
+    SelectValuesStmt v;
+    v.items.push_back(std::move(e));
+    v.names.push_back(setting);
+    return v;
+  }
+
+  // RESET name, as SET name TO DEFAULT: the time it had when the session
+  // began (deadlock_timeout 1 s, the timeouts off).
+  SetStmt reset() {
+    const Token& t = peek();
+    std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
+    if (name != "deadlock_timeout" && name != "lock_timeout" && name != "statement_timeout")
+      fail(t,
+           "ccsim accepts RESET only for deadlock_timeout, lock_timeout and "
+           "statement_timeout, found " +
+               describe(t));
+    ++at_;
+    SetStmt st;
+    st.name = name;
+    st.reset = true;
+    st.ms = name == "deadlock_timeout" ? 1000 : 0;
     return st;
   }
 

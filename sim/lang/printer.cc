@@ -302,6 +302,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             items += (i ? ", " : "") + p.expr(*b.items[i]) + " AS " + sql_identifier(b.names[i]);
           return "SELECT " + items;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
+          if (b.reset) return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " TO DEFAULT";
           return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
                  to_sql(Value{b.value});
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {

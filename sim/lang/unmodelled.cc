@@ -30,9 +30,8 @@ class Look {
 
 std::optional<Unmodelled> statement(const Look& l) {
   if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
-  for (const char* k :
-       {"TRUNCATE", "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN", "ALTER", "WITH",
-        "DO", "CALL", "COPY", "RESET", "SHOW", "DECLARE", "FETCH", "MERGE"})
+  for (const char* k : {"TRUNCATE", "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN",
+                        "ALTER", "WITH", "DO", "CALL", "COPY", "DECLARE", "FETCH", "MERGE"})
     if (l.is(0, k)) return l.no(0, k);
   return std::nullopt;
 }

@@ -521,7 +521,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
       if (auto* set = std::get_if<SetStmt>(&st.body);
           set && (set->name == "lock_timeout" || set->name == "statement_timeout"))
         throw InputError(SourcePos{m.steps->file, st.line, st.column},
-                         "SET " + set->name +
+                         std::string(set->reset ? "RESET " : "SET ") + set->name +
                              " is modelled in specs only (ccsim run FILE.spec), where time "
                              "passes while the tester waits; a scenario's steps come when its "
                              "scheduler says, with no clock to time a wait");

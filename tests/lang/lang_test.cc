@@ -499,7 +499,7 @@ TEST_CASE("deadlock_timeout reads as PostgreSQL reads a setting in milliseconds"
               .find("expected a duration for deadlock_timeout") != std::string::npos);
 }
 
-TEST_CASE("lock_timeout and statement_timeout read as PostgreSQL reads them, 0 turns them off",
+TEST_CASE("SET, RESET and SHOW of the times read as PostgreSQL reads them, 0 turns a timeout off",
           "[lang]") {
   for (const char* name : {"lock_timeout", "statement_timeout"}) {
     auto set = [&](const std::string& v) {
@@ -523,6 +523,22 @@ TEST_CASE("lock_timeout and statement_timeout read as PostgreSQL reads them, 0 t
   CHECK(server_sql(parse("SET LOCAL lock_timeout = '1s'"), Vars{}, &params) ==
         "SET LOCAL lock_timeout = '1s'");
   CHECK_FALSE(std::get<SetStmt>(parse("SET SESSION statement_timeout = 5").body).local);
+  // RESET and SET ... TO DEFAULT: the session's default.
+  for (const char* line : {"RESET deadlock_timeout", "SET deadlock_timeout TO DEFAULT"}) {
+    const auto reset = std::get<SetStmt>(parse(line).body);
+    CHECK(reset.reset);
+    CHECK(reset.ms == 1000);
+  }
+  CHECK(std::get<SetStmt>(parse("RESET lock_timeout").body).ms == 0);
+  CHECK(server_sql(parse("SET LOCAL lock_timeout TO DEFAULT"), Vars{}, &params) ==
+        "SET LOCAL lock_timeout TO DEFAULT");
+  CHECK(line_error_of("RESET work_mem").find("ccsim accepts RESET only for") != std::string::npos);
+  // SHOW: one column named after the setting.
+  const auto show = std::get<SelectValuesStmt>(parse("SHOW TRANSACTION ISOLATION LEVEL").body);
+  CHECK(show.names == std::vector<std::string>{"transaction_isolation"});
+  CHECK(std::get<SelectValuesStmt>(parse("SHOW lock_timeout").body).names ==
+        std::vector<std::string>{"lock_timeout"});
+  CHECK(line_error_of("SHOW work_mem").find("SHOW work_mem is not modelled") != std::string::npos);
   CHECK(line_error_of("SET work_mem = '4MB'")
             .find("ccsim accepts SET only for deadlock_timeout, "
                   "lock_timeout and statement_timeout") != std::string::npos);
