@@ -567,6 +567,85 @@ class Parser : ClauseParsing {
     return sets;
   }
 
+  // ---- Rule: INSERT ... SELECT items FROM generate_series(a, b [, step]) g ----------
+  // One row per value of the series, in order, each the items with the
+  // series' column (g, or x of `g(x)`; generate_series without an alias)
+  // replaced by that value: what PostgreSQL inserts, as a VALUES list of
+  // those rows would. The bounds and step are whole numbers written out;
+  // at most kSeriesRowsMax rows.
+  static constexpr int64_t kSeriesRowsMax = 10000;
+  std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items) {
+    const Token& fn = next();  // generate_series
+    expect_symbol("(", "after generate_series");
+    auto bound = [&](const char* what) {
+      const Token& t = peek();
+      bool negative = accept_symbol("-");
+      if (peek().kind != TokenKind::kInt)
+        fail(peek(), std::string("expected a whole number as generate_series's ") + what +
+                         " (other arguments are not modelled), found " + describe(peek()));
+      return std::get<int64_t>(number(negative, t)->literal);
+    };
+    const int64_t first = bound("start");
+    expect_symbol(",", "after generate_series's start");
+    const int64_t last = bound("stop");
+    int64_t step = 1;
+    if (accept_symbol(",")) {
+      const Token& at = peek();
+      step = bound("step");
+      if (step == 0) fail(at, "generate_series's step cannot be 0 (PostgreSQL: 22023)");
+    }
+    expect_symbol(")", "to close generate_series(");
+    std::string column = "generate_series";
+    if (accept("AS") || (peek().kind == TokenKind::kIdent && !is_clause_word(peek()))) {
+      column = name("the series' alias");
+      if (accept_symbol("(")) {
+        column = name("the series' column name");
+        expect_symbol(")", "to close the series' column list");
+      }
+    }
+    // The count, without overflow: |last - first| / |step| + 1 when the
+    // series runs toward last.
+    __int128 span = static_cast<__int128>(last) - first;
+    __int128 count = (step > 0 ? span >= 0 : span <= 0) ? span / step + 1 : 0;
+    if (count > kSeriesRowsMax)
+      fail(fn, "generate_series here makes " +
+                   std::to_string(static_cast<int64_t>(std::min<__int128>(count, INT64_MAX))) +
+                   " rows; ccsim inserts at most " + std::to_string(kSeriesRowsMax));
+    std::vector<std::vector<ExprPtr>> rows;
+    for (__int128 k = 0; k < count; ++k) {
+      const int64_t v = static_cast<int64_t>(first + k * step);
+      std::vector<ExprPtr> row;
+      for (const ExprPtr& e : items) row.push_back(bind_column(e, column, v));
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  // e with each reference to `column` (outside a subquery) replaced by v.
+  static ExprPtr bind_column(const ExprPtr& e, const std::string& column, int64_t v) {
+    if (!e || e->kind == ExprKind::kSubquery) return e;
+    if (e->kind == ExprKind::kColumn && !e->excluded && e->name == column) {
+      auto lit = std::make_shared<Expr>(*e);
+      lit->kind = ExprKind::kLiteral;
+      lit->literal = v;
+      lit->name.clear();
+      return lit;
+    }
+    if (!e->lhs && !e->rhs) return e;
+    auto copy = std::make_shared<Expr>(*e);
+    copy->lhs = bind_column(e->lhs, column, v);
+    copy->rhs = bind_column(e->rhs, column, v);
+    return copy;
+  }
+
+  // A word that ends the INSERT's source: not an alias.
+  static bool is_clause_word(const Token& t) {
+    for (const char* w : {"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION",
+                          "INTERSECT", "EXCEPT", "WINDOW", "ON", "RETURNING", "INTO"})
+      if (!t.quoted && iequals(t.text, w)) return true;
+    return false;
+  }
+
   InsertStmt insert() {
     InsertStmt ins;
     expect("INTO", "after INSERT");
@@ -580,15 +659,26 @@ class Parser : ClauseParsing {
     // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
     if (accept("SELECT")) {
       std::vector<ExprPtr> row;
-      do row.push_back(expr());
-      while (accept_symbol(","));
-      ins.rows.push_back(std::move(row));
+      do {
+        row.push_back(expr());
+        if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
+      } while (accept_symbol(","));
+      if (peek_is("FROM") && at_ + 1 < tokens_.size() &&
+          iequals(tokens_[at_ + 1].text, "generate_series")) {
+        ++at_;
+        ins.rows = series_rows(row);
+      } else {
+        ins.rows.push_back(std::move(row));
+      }
       const Token& t = peek();
       for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
                                  "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
         if (peek_is(clause))
           fail(t, "INSERT ... SELECT ... " + t.text +
-                      " is not modelled; write the rows with VALUES (...)");
+                      (iequals(t.text, "FROM")
+                           ? " a table is not modelled; write the rows with VALUES (...) or "
+                             "SELECT ... FROM generate_series(a, b) g"
+                           : " is not modelled; write the rows with VALUES (...)"));
     } else {
       expect("VALUES", "before the row values");
       do {

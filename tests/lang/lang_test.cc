@@ -381,7 +381,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
   // (never a hint that sends the reader elsewhere), at its column.
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"INSERT INTO t SELECT id FROM u",
-       "7:27: error: INSERT ... SELECT ... FROM is not modelled; write the rows with VALUES (...)"},
+       "7:27: error: INSERT ... SELECT ... FROM a table is not modelled; write the rows with "
+       "VALUES (...) or SELECT ... FROM generate_series(a, b) g"},
       {"SELECT id FROM t RETURNING id", "7:20: error: RETURNING is not modelled"},
       {"SELECT id FROM t WHERE id IN (SELECT id FROM u)",
        "7:33: error: a subquery (IN (SELECT ...)) is not modelled"},
@@ -542,6 +543,25 @@ TEST_CASE("SET, RESET and SHOW of the times read as PostgreSQL reads them, 0 tur
   CHECK(line_error_of("SET work_mem = '4MB'")
             .find("ccsim accepts SET only for deadlock_timeout, "
                   "lock_timeout and statement_timeout") != std::string::npos);
+}
+
+TEST_CASE("INSERT ... SELECT ... FROM generate_series is one row per value, in order", "[lang]") {
+  auto rows = [](const std::string& line) { return std::get<InsertStmt>(parse(line).body).rows; };
+  const auto up = rows("INSERT INTO t SELECT g, g * 10 FROM generate_series(1, 3) g");
+  REQUIRE(up.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(to_sql(*up[i][0]) == std::to_string(i + 1));
+    CHECK(to_sql(*up[i][1]) == std::to_string(i + 1) + " * 10");
+  }
+  const auto down = rows("INSERT INTO t (id) SELECT x FROM generate_series(10, 6, -2) AS s(x)");
+  REQUIRE(down.size() == 3);
+  CHECK(to_sql(*down[2][0]) == "6");
+  CHECK(rows("INSERT INTO t SELECT generate_series FROM generate_series(-1, 0)").size() == 2);
+  CHECK(rows("INSERT INTO t SELECT g FROM generate_series(5, 1) g").empty());
+  CHECK(line_error_of("INSERT INTO t SELECT g FROM generate_series(1, 10001) g")
+            .find("makes 10001 rows; ccsim inserts at most 10000") != std::string::npos);
+  CHECK(line_error_of("INSERT INTO t SELECT g FROM generate_series(1, 3, 0) g")
+            .find("step cannot be 0") != std::string::npos);
 }
 
 TEST_CASE("INSERT ... ON CONFLICT DO NOTHING and DO UPDATE parse, what is not modelled says so",

@@ -36,10 +36,11 @@ twenty-third from the twenty-second on gives most sessions a lock_timeout
 or statement_timeout (SET in the session's setup, or SET LOCAL in its
 transaction), from a seventh generator: a wait the tester then waits for
 is cancelled instead of refusing the spec. Each session's timeout is its
-own (1.5, 2.5 or 3.5 s): timers at least a second apart from each other
-and from the deadlock checks (1 s), beside the milliseconds a replay
-spends between steps, so the server fires them in the order the simulator
-does.
+own (1.5, 2.5 or 3.5 s), and about a third of the sessions also set a
+deadlock_timeout of their own (0.3, 4.5 or 5.5 s; 1 s otherwise), which
+picks a deadlock's victim: timers at least half a second apart, beside the
+milliseconds a replay spends between steps, so the server fires them in
+the order the simulator does.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -316,20 +317,26 @@ def main():
     sessions = R.choice([2, 2, 3])
     orders = []
     timeouts = T.sample([1500, 2500, 3500], 3)
+    deadlock_timeouts = T.sample([300, 4500, 5500], 3)
     for s in range(sessions):
         name = "abc"[s]
         lines.append(f"session {name}")
         steps = []
         block = R.random() < 0.85
         local_timeout = None
-        if TIMEOUTS:
+        if TIMEOUTS:  # one setup block per session: its SETs together
             kind = T.choice(["lock", "lock", "statement", "local", "none"])
             ms = timeouts[s]
+            sets = []
             if kind == "local" and block:
                 local_timeout = f"SET LOCAL lock_timeout = '{ms}ms';"
             elif kind in ("lock", "statement", "local"):
                 name_of = "statement" if kind == "statement" else "lock"
-                lines.append(f"setup {{ SET {name_of}_timeout = '{ms}ms'; }}")
+                sets.append(f"SET {name_of}_timeout = '{ms}ms';")
+            if T.random() < 0.35:
+                sets.append(f"SET deadlock_timeout = '{deadlock_timeouts[s]}ms';")
+            if sets:
+                lines.append("setup { " + " ".join(sets) + " }")
         if block:
             level = R.choice(["", " ISOLATION LEVEL READ COMMITTED", " ISOLATION LEVEL REPEATABLE READ",
                               " ISOLATION LEVEL SERIALIZABLE"])
