@@ -49,15 +49,16 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
 bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows);
 
 // True when PostgreSQL scans the table through a bitmap of its primary
-// key's index for this WHERE (an IN list or a range of keys, when cheaper
-// than a sequential scan): rows then come in line-pointer order.
+// key's index for this WHERE (an IN list or a range of keys, or `a = value`
+// on the first column of a key of several, when cheaper than a sequential
+// scan): rows then come in line-pointer order.
 bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows);
 // True when the WHERE's only condition on the key is an IN list and the
 // planner reads the whole table for it (a wide table: bitmap_key_scan).
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows);
 // The conditions of the WHERE (ANDed) that a scan of the primary key's
-// index applies: an IN list or comparisons of the key with values. Empty
-// without a one-column key.
+// index applies: an IN list or comparisons of the key (of its first column,
+// for a key of several) with values. Empty without a key.
 std::vector<const Expr*> key_index_quals(const Table& t, const Expr* where);
 
 }  // namespace ccsim
