@@ -10,7 +10,9 @@ DELETE, INSERT with and without ON CONFLICT, aggregates, savepoints, at
 every isolation level. Every third seed uses a parent table and a child
 table with a foreign key instead, and every sixth from the second on a
 table with a two-column key, NULLs and text, with advisory locks (taken
-for the transaction and for the session). Every fifth seed from the
+for the transaction and for the session), and about 30% of its statements
+reading or writing by the key's first column or a range of it (from its
+own generator). Every fifth seed from the
 fourth on also makes some transactions READ ONLY (DEFERRABLE or not) and
 most of them SERIALIZABLE, with mostly reads in the read-only ones; those
 choices come from a second generator, so the rest of the spec is what the
@@ -68,6 +70,7 @@ W = random.Random(f"unique {SEED}")  # UNIQUES' choices, apart from the others
 MIXED = SEED % 19 == 18 and not FOREIGN_KEYS and not COMPOSITE
 X = random.Random(f"mixed {SEED}")  # MIXED's choices, apart from the others
 TIMEOUTS = SEED % 23 == 22
+P = random.Random(f"prefix {SEED}")  # COMPOSITE's reads and writes by a key prefix, apart from R
 T = random.Random(f"timeouts {SEED}")  # TIMEOUTS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
@@ -163,6 +166,17 @@ def composite_statement():
     if c < 0.94:
         return f"SELECT count(*), sum(v) FROM m WHERE note IS NOT NULL;"
     return f"SELECT a, b, note FROM m WHERE a = {a} AND (note = 'y' OR v > {R.randint(5, 40)}) ORDER BY b;"
+
+
+def prefix_statement():
+    """A statement on m by its key's first column or a range of it, from P."""
+    a = P.choice([1, 2])
+    return P.choice([f"SELECT a, b, v FROM m WHERE a = {a};",
+                     "SELECT a, b, v FROM m WHERE a > 1;",
+                     f"SELECT a, b, v FROM m WHERE a = {a} AND b > 1 ORDER BY b;",
+                     "SELECT a, b FROM m WHERE a >= 1 AND a < 2 ORDER BY b FOR UPDATE;",
+                     f"UPDATE m SET v = v + 1 WHERE a = {a};",
+                     f"DELETE FROM m WHERE a = {a} AND b >= 2;"])
 
 
 def read_only_statement():
@@ -353,6 +367,8 @@ def main():
         read_only = block and "READ ONLY" in steps[0][1]
         for k in range(R.randint(1, 3)):
             sql = statement()
+            if COMPOSITE and P.random() < 0.3:
+                sql = prefix_statement()
             if read_only and M.random() < 0.75:
                 sql = read_only_statement()
             elif RANGES and M.random() < 0.45:
