@@ -398,32 +398,40 @@ bool bitmap_cheaper(const Table& t, const Expr* where, size_t rows, double sel, 
 
 // ---- Rule: the first column of a key of several columns --------------------------
 // Comparisons with values on the first column of a key (a, b, ...) (`a =
-// 1`, `a > 1`, `a >= 1 AND a < 3`), with or without more on its later
-// columns (`a = 1 AND b > 1`), short of the whole key pinned
+// 1`, `a > 1`, `a >= 1 AND a < 3`, `a IN (1, 2)`), with or without more on
+// its later columns (`a = 1 AND b > 1`), short of the whole key pinned
 // (composite_key_lookup), are index conditions of a bitmap scan of the
 // key's index when that is cheaper than the sequential scan. Each keeps the
 // planner's default share of the rows (an equality 0.005, a bound 1/3, two
 // bounds on one column 0.005), multiplied; for a table never vacuumed or
 // analysed (at least 10 pages) the scan wins for these (EXPLAIN on
 // PostgreSQL 15: Bitmap Index Scan on m_pkey, Index Cond: (a = 1), (a > 1),
-// ((a = 1) AND (b > 1)); a WHERE on b alone is a Seq Scan). At
+// ((a = 1) AND (b > 1)); a WHERE on b alone is a Seq Scan). `a IN (...)`
+// is one index scan per value (Index Cond: (a = ANY (...))). At
 // SERIALIZABLE it locks the index page and the rows found, not the
-// relation. An IN list on a key column is left to the sequential scan (not
-// modelled).
+// relation. An IN list on a later column (`a = 1 AND b IN (...)`, a plain
+// Index Scan in key order) is left to the sequential scan (not modelled).
 bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
   const std::vector<int> keys = t.key_columns();
-  double sel = 1;
+  double sel = 1, scans = 1;
   int quals = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyQuals q;
     key_quals(*where, t.columns[static_cast<size_t>(keys[i])].name, q);
+    if (i == 0 && q.lists == 1 && !q.equal && q.bounds == 0) {
+      // `a IN (...)`: one index scan per value (= ANY), each value 0.005
+      sel = 1 - std::pow(1 - 0.005, q.values);
+      scans = q.values > 1 ? q.values : 1;
+      quals = 1;
+      continue;
+    }
     if (q.lists) return false;
     if (i == 0 && !q.equal && q.bounds == 0) return false;  // no condition on the first column
     if (q.equal) sel *= 0.005;
     if (!q.equal && q.bounds) sel *= q.lower && q.upper ? 0.005 : 1.0 / 3.0;
     quals += (q.equal ? 1 : 0) + q.bounds;
   }
-  return bitmap_cheaper(t, where, rows, sel, 1, quals);
+  return bitmap_cheaper(t, where, rows, sel, scans, quals);
 }
 
 }  // namespace

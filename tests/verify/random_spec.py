@@ -173,6 +173,7 @@ def prefix_statement():
     a = P.choice([1, 2])
     return P.choice([f"SELECT a, b, v FROM m WHERE a = {a};",
                      "SELECT a, b, v FROM m WHERE a > 1;",
+                     "SELECT a, b, v FROM m WHERE a IN (1, 2);",
                      f"SELECT a, b, v FROM m WHERE a = {a} AND b > 1 ORDER BY b;",
                      "SELECT a, b FROM m WHERE a >= 1 AND a < 2 ORDER BY b FOR UPDATE;",
                      f"UPDATE m SET v = v + 1 WHERE a = {a};",
