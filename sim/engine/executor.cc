@@ -559,8 +559,8 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
   if (key == "default_transaction_isolation") return level(w_.default_isolation);
   if (key == "transaction_isolation")
     return level(session.txn ? w_.store.txn(session.txn).isolation : w_.default_isolation);
-  if (key == "deadlock_timeout" || key == "lock_timeout" || key == "statement_timeout") {
-    int64_t ms = Timeouts(session.timeouts).named(key);
+  if (is_time_setting(key)) {
+    int64_t ms = session.timeouts.named(key);
     if (ms == 0) return "0";  // off
     for (auto [unit, size] :
          {std::pair{"d", 86'400'000}, {"h", 3'600'000}, {"min", 60'000}, {"s", 1'000}})

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/app.h"
+#include "lang/ast.h"
 #include "store/store.h"
 
 namespace ccsim {
@@ -105,15 +106,20 @@ struct Cursor {
 // statement; how long a statement runs before statement_timeout cancels it.
 // 0: never.
 struct Timeouts {
-  int64_t deadlock_ms = 1000;
-  int64_t lock_ms = 0;
-  int64_t statement_ms = 0;
+  int64_t deadlock_ms = time_setting_default_ms("deadlock_timeout");
+  int64_t lock_ms = time_setting_default_ms("lock_timeout");
+  int64_t statement_ms = time_setting_default_ms("statement_timeout");
   // The field for a SetStmt's name (deadlock_timeout, lock_timeout or
   // statement_timeout).
-  int64_t& named(const std::string& name) {
-    return name == "lock_timeout"        ? lock_ms
-           : name == "statement_timeout" ? statement_ms
-                                         : deadlock_ms;
+  int64_t& named(const std::string& name) { return *field(this, name); }
+  int64_t named(const std::string& name) const { return *field(this, name); }
+
+ private:
+  template <typename T>
+  static auto field(T* t, const std::string& name) -> decltype(&t->lock_ms) {
+    return name == "lock_timeout"        ? &t->lock_ms
+           : name == "statement_timeout" ? &t->statement_ms
+                                         : &t->deadlock_ms;
   }
 };
 

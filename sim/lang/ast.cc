@@ -166,4 +166,21 @@ const Returning* returning_of(const Step& s, const std::string** table) {
       s.body);
 }
 
+bool is_time_setting(const std::string& name) {
+  return name == "deadlock_timeout" || name == "lock_timeout" || name == "statement_timeout";
+}
+
+int64_t time_setting_default_ms(const std::string& name) {
+  return name == "deadlock_timeout" ? 1000 : 0;
+}
+
+bool is_readable_setting(const std::string& name) {
+  return is_time_setting(name) || name == "transaction_isolation" ||
+         name == "default_transaction_isolation";
+}
+
+const char* const kReadableSettings =
+    "transaction_isolation, default_transaction_isolation, deadlock_timeout, lock_timeout and "
+    "statement_timeout";
+
 }  // namespace ccsim

@@ -236,6 +236,17 @@ struct LockTableStmt {
 //   no clock).
 // force_parallel_mode is read and changes no answer. LOCAL: only to the end
 // of the transaction.
+// The times SET and RESET change (deadlock_timeout, lock_timeout,
+// statement_timeout), and a session's default for each in milliseconds
+// (1 s, and 0: off).
+bool is_time_setting(const std::string& name);
+int64_t time_setting_default_ms(const std::string& name);
+// The settings SHOW and current_setting read: the times and the isolation
+// levels (transaction_isolation, default_transaction_isolation); and their
+// names as a message lists them.
+bool is_readable_setting(const std::string& name);
+extern const char* const kReadableSettings;
+
 struct SetStmt {
   std::string name;
   std::string value;

@@ -883,7 +883,7 @@ class Parser : ClauseParsing {
     // The times: deadlock_timeout is at least 1 ms; a lock_timeout or
     // statement_timeout of 0 turns it off.
     std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-    if (name != "deadlock_timeout" && name != "lock_timeout" && name != "statement_timeout")
+    if (!is_time_setting(name))
       fail(t,
            "ccsim accepts SET only for deadlock_timeout, lock_timeout and statement_timeout "
            "(which decide when a waiting statement ends) and force_parallel_mode (which "
@@ -894,7 +894,7 @@ class Parser : ClauseParsing {
     if (!accept("TO")) expect_symbol("=", "after the setting's name");
     if (accept("DEFAULT")) {  // as RESET
       st.reset = true;
-      st.ms = name == "deadlock_timeout" ? 1000 : 0;
+      st.ms = time_setting_default_ms(name);
       return st;
     }
     const Token& v = peek();
@@ -924,13 +924,9 @@ class Parser : ClauseParsing {
       setting = "transaction_isolation";
     } else {
       setting = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-      if (setting != "transaction_isolation" && setting != "default_transaction_isolation" &&
-          setting != "deadlock_timeout" && setting != "lock_timeout" &&
-          setting != "statement_timeout")
+      if (!is_readable_setting(setting))
         fail(t, "SHOW " + (setting.empty() ? describe(t) : t.text) +
-                    " is not modelled; ccsim knows transaction_isolation, "
-                    "default_transaction_isolation, deadlock_timeout, lock_timeout and "
-                    "statement_timeout");
+                    " is not modelled; ccsim knows " + kReadableSettings);
       ++at_;
     }
     auto e = std::make_shared<Expr>();
@@ -947,7 +943,7 @@ class Parser : ClauseParsing {
   SetStmt reset() {
     const Token& t = peek();
     std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-    if (name != "deadlock_timeout" && name != "lock_timeout" && name != "statement_timeout")
+    if (!is_time_setting(name))
       fail(t,
            "ccsim accepts RESET only for deadlock_timeout, lock_timeout and "
            "statement_timeout, found " +
@@ -956,7 +952,7 @@ class Parser : ClauseParsing {
     SetStmt st;
     st.name = name;
     st.reset = true;
-    st.ms = name == "deadlock_timeout" ? 1000 : 0;
+    st.ms = time_setting_default_ms(name);
     return st;
   }
 
@@ -1467,13 +1463,9 @@ class Parser : ClauseParsing {
       fail(arg,
            "expected a setting's name in quotes after current_setting(, found " + describe(arg));
     std::string setting = lower(arg.text);
-    if (setting != "transaction_isolation" && setting != "default_transaction_isolation" &&
-        setting != "deadlock_timeout" && setting != "lock_timeout" &&
-        setting != "statement_timeout")
-      fail(arg, "current_setting(" + to_sql(Value{arg.text}) +
-                    ") is not modelled; ccsim knows transaction_isolation, "
-                    "default_transaction_isolation, deadlock_timeout, lock_timeout and "
-                    "statement_timeout");
+    if (!is_readable_setting(setting))
+      fail(arg, "current_setting(" + to_sql(Value{arg.text}) + ") is not modelled; ccsim knows " +
+                    kReadableSettings);
     ++at_;
     if (peek().kind == TokenKind::kSymbol && peek().text == ",")
       fail(peek(), "current_setting's missing_ok argument is not modelled");

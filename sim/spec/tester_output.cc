@@ -410,7 +410,11 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
   // So are the session-level advisory locks a session still holds, and its
   // settings (SET deadlock_timeout, lock_timeout, statement_timeout).
   std::vector<std::vector<std::pair<int64_t, int64_t>>> advisory_held(spec.sessions.size());
-  std::vector<Session> settings(spec.sessions.size());
+  struct Settings {
+    Timeouts timeouts, kept;
+    std::optional<Timeouts> kept_before;
+  };
+  std::vector<Settings> settings(spec.sessions.size());
   const std::vector<std::vector<bool>> implicit = implicit_transactions(spec);
   for (size_t p = 0; p < spec.permutations.size(); ++p) {
     const std::vector<size_t>& perm = spec.permutations[p];
