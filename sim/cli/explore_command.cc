@@ -55,7 +55,7 @@ std::string grouped(size_t n) {
 }
 
 int explore(const ExploreCommandOptions& o) {
-  if (o.scenario.size() > 5 && o.scenario.compare(o.scenario.size() - 5, 5, ".spec") == 0) {
+  if (is_spec_path(o.scenario)) {
     load_spec(o.scenario, o.input_bytes_max);  // a bad spec is refused as run refuses it
     throw InputError(SourcePos{o.scenario, 0, 0},
                      "explore takes a scenario (.toml); an isolation-tester spec lists its own "

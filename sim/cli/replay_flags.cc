@@ -5,11 +5,12 @@
 #include <CLI/CLI.hpp>
 
 #include "core/error.h"
+#include "scenario/files.h"
 
 namespace ccsim {
 
 bool ReplayFlags::is_spec() const {
-  return scenario.size() > 5 && scenario.compare(scenario.size() - 5, 5, ".spec") == 0;
+  return is_spec_path(scenario);
 }
 
 Isolation ReplayFlags::level() const {

@@ -40,7 +40,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
         std::string f = it->path().string();
         bool library = false;
         for (const auto& part : it->path().parent_path()) library |= part == "mitigations";
-        if (!library && (ends_with(f, ".toml") || ends_with(f, ".spec"))) found.push_back(f);
+        if (!library && (ends_with(f, ".toml") || is_spec_path(f))) found.push_back(f);
       }
       // A folder with nothing to check is a mistake (a CI job pointed at the
       // wrong place), never a pass.
@@ -60,7 +60,7 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& paths) {
 }
 
 Input load_input(const std::string& path, size_t bytes_max) {
-  if (!ends_with(path, ".spec")) return load_scenario(path, bytes_max);
+  if (!is_spec_path(path)) return load_scenario(path, bytes_max);
   SpecInput in{load_spec(path, bytes_max), std::nullopt, ""};
   fs::path p(path);
   for (fs::path candidate : {p.parent_path() / "expected" / (p.stem().string() + ".out"),

@@ -39,6 +39,10 @@ std::string read_input_file(const std::string& path, size_t bytes_max, const std
   return text;
 }
 
+bool is_spec_path(const std::string& path) {
+  return path.size() > 5 && path.compare(path.size() - 5, 5, ".spec") == 0;
+}
+
 SpecFile load_spec(const std::string& path, size_t bytes_max) {
   return parse_spec(read_input_file(path, bytes_max, "spec"), path);
 }

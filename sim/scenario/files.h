@@ -16,6 +16,10 @@ namespace ccsim {
 // names the kind of file in the messages ("scenario", "spec").
 std::string read_input_file(const std::string& path, size_t bytes_max, const std::string& what);
 
+// Whether `path` names an isolation-tester spec (ends in .spec), not a
+// scenario.
+bool is_spec_path(const std::string& path);
+
 // Reads and parses an isolation-tester spec file. Throws InputError.
 SpecFile load_spec(const std::string& path, size_t bytes_max = 4u << 20);
 

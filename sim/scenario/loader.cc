@@ -572,7 +572,7 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
 
 Scenario load_scenario(const std::string& path, size_t bytes_max) {
   std::error_code ec;
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".spec") == 0 && fs::exists(path, ec))
+  if (is_spec_path(path) && fs::exists(path, ec))
     throw InputError(SourcePos{path, 0, 0},
                      "this command takes a scenario (.toml); an isolation-tester spec is read by "
                      "ccsim run, check and verify");
