@@ -49,9 +49,9 @@ std::optional<LockMode> table_mode_named(const std::string& words);
 // leave the row out (SKIP LOCKED).
 enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 
-// int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds whole numbers only in
-// ccsim: no fractional literal is read and no division is allowed where a numeric column exists
-// (lang/validate.cc), so its values print as PostgreSQL's do.
+// int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds a whole number as an
+// int64_t and one with a fraction as a Decimal (core/value.h); no division is allowed where a
+// numeric column or a fraction exists (lang/validate.cc), so its values print as PostgreSQL's do.
 // kDate and kTimestamp (without time zone) hold their value as canonical
 // ISO text ('2024-01-31', '2024-01-31 10:00:00'), which orders as the
 // instants do (years 1 to 9999). kTimestampTz (timestamp with time zone)
@@ -83,6 +83,11 @@ struct Column {
   std::optional<Value> default_value;
   // varchar(n) (a text column): at most n characters; 0 for no limit.
   int64_t max_length = 0;
+  // numeric(p, s) (a numeric column): p digits in all, s of them after the
+  // point; every value stored is rounded to s digits (half away from
+  // zero). precision 0: plain numeric, whose values keep their own scale.
+  int precision = 0;
+  int scale = 0;
   // serial (an int column) or bigserial (a bigint one): NOT NULL, and its
   // default is the next value of the column's own sequence (table_column_seq),
   // which no rollback gives back (store.h, Store::next_serial).

@@ -35,11 +35,18 @@ void aggregate_answer(const Store& s, TableId table, const SelectStmt& sel,
       if (is_null(acc)) {
         acc = x;
       } else if (agg.kind == AggKind::kSum) {
-        int64_t sum = 0;
-        if (__builtin_add_overflow(std::get<int64_t>(acc), std::get<int64_t>(x), &sum))
-          throw SqlError("22003", "bigint out of range");
-        acc.emplace<int64_t>(sum);
-      } else if (agg.kind == AggKind::kMin ? x < acc : acc < x) {
+        // A sum of numerics keeps the largest scale (numeric's add_var).
+        const int scale = std::max(scale_of(acc), scale_of(x));
+        std::optional<__int128> a = units_at(acc, scale), b = units_at(x, scale);
+        __int128 sum = 0;
+        std::optional<Value> v;
+        if (a && b && !__builtin_add_overflow(*a, *b, &sum)) v = number_value(sum, scale);
+        if (!v)
+          throw SqlError(scale > 0 ? "0A000" : "22003",
+                         scale > 0 ? "a numeric sum of more than 38 digits is not modelled"
+                                   : "bigint out of range");
+        acc = std::move(*v);
+      } else if (agg.kind == AggKind::kMin ? compare_sql(x, acc) < 0 : compare_sql(acc, x) < 0) {
         acc = x;
       }
     }

@@ -143,14 +143,29 @@ double column_width(const Column& c) {
 // key's type, as the WHERE reads it. True when v can be looked up (read, if
 // it was such a literal); false leaves the lookup to the WHERE: a text that
 // does not read as one, or any other text, whose error the WHERE gives.
-bool integer_key(const Expr& val, Value& v, ColumnType ct) {
+// ---- Rule: a numeric beside an integer key is no index condition ---------------
+// int4 = numeric is not an operator of the integer index's family, so
+// PostgreSQL compares such a value in a filter (a sequential scan): left to
+// the WHERE. A number looked up in a numeric(p, s) key is put at the key's
+// scale, as the key's values are stored (one that does not fit matches none).
+bool integer_key(const Expr& val, Value& v, const Column& c) {
+  const ColumnType ct = c.type;
+  if ((ct == ColumnType::kInt || ct == ColumnType::kBigInt) &&
+      (std::holds_alternative<Decimal>(v) || val.decimal_literal))
+    return false;
+  if (ct == ColumnType::kNumeric && c.precision > 0 && is_number(v)) {
+    std::optional<__int128> units = units_at(v, c.scale);
+    std::optional<Value> at = units ? number_value(*units, c.scale) : std::nullopt;
+    if (at && compare_sql(*at, v) == 0) v = *at;
+    return true;
+  }
   if (!std::holds_alternative<std::string>(v) ||
       !(ct == ColumnType::kInt || ct == ColumnType::kBigInt || ct == ColumnType::kNumeric))
     return true;
   if (!is_unknown_literal(val)) return false;
   try {
-    v = integer_text(std::get<std::string>(v), ct);
-    return true;
+    v = number_input(std::get<std::string>(v), ct);
+    return integer_key(val, v, c);
   } catch (const SqlError&) {
     return false;
   }
@@ -267,7 +282,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
       return std::nullopt;
     }
   }
-  if (!integer_key(*val, v, ct)) return std::nullopt;
+  if (!integer_key(*val, v, t.columns[static_cast<size_t>(keys[0])])) return std::nullopt;
   return std::vector<Value>{v};
 }
 
@@ -507,7 +522,7 @@ std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, cons
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
       env.subqueries = subqueries;
       found[i] = eval_value(*val, env);
-      if (!integer_key(*val, *found[i], c.type)) return std::nullopt;
+      if (!integer_key(*val, *found[i], c)) return std::nullopt;
     }
   }
   Row key;

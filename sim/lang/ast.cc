@@ -78,6 +78,8 @@ std::string to_sql(const Expr& e) {
     }
     case ExprKind::kLiteral:
       if (e.typed) return datetime_keyword(*e.typed) + (" " + to_sql(e.literal));
+      if (e.decimal_literal && std::holds_alternative<int64_t>(e.literal))
+        return to_sql(e.literal) + ".";  // 3.: numeric, not int
       return to_sql(e.literal);
     case ExprKind::kColumn:
       return (e.excluded ? "EXCLUDED." : "") + e.name;

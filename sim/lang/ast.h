@@ -74,6 +74,9 @@ struct Expr {
   // kLiteral: DATE 'text' or TIMESTAMP 'text', read as that type when the
   // statement runs (an invalid one fails then, 22007 or 22008).
   std::optional<ColumnType> typed;
+  // kLiteral: a number written with a point (1.50, 3.): a numeric, even
+  // when it is whole (3. is an int64_t 3 that PostgreSQL types numeric).
+  bool decimal_literal = false;
   // kColumn: column; kParam: parameter without ':'; kSubquery: table;
   // kCurrentSetting: the setting
   std::string name;

@@ -32,6 +32,15 @@ class ClauseParsing : protected TokenCursor {
     bool negative = t.kind == TokenKind::kSymbol && t.text == "-";
     if (negative) ++at_;
     const Token& digits = peek();
+    if (digits.kind == TokenKind::kDecimal) {
+      std::optional<Value> v = numeric_text((negative ? "-" : "") + digits.text);
+      if (!v)
+        fail(digits, "a numeric of more than " + std::to_string(Decimal::kMaxDigits) +
+                         " digits or " + std::to_string(Decimal::kMaxScale) +
+                         " after its point is not modelled");
+      ++at_;
+      return *v;
+    }
     if (digits.kind != TokenKind::kInt)
       fail(digits,
            "a DEFAULT other than a constant (a number, 'text', true, false or NULL) is not "

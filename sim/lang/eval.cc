@@ -15,7 +15,37 @@ const char* type_name(const Value& v) {
   if (std::holds_alternative<int64_t>(v)) return "integer";
   if (std::holds_alternative<std::string>(v)) return "text";
   if (std::holds_alternative<bool>(v)) return "boolean";
+  if (std::holds_alternative<Decimal>(v)) return "numeric";
   return "unknown";
+}
+
+[[noreturn]] void too_many_digits() {
+  throw SqlError("0A000", "a numeric of more than " + std::to_string(Decimal::kMaxDigits) +
+                              " digits, or more than " + std::to_string(Decimal::kMaxScale) +
+                              " after its point, is not modelled");
+}
+
+// ---- Rule: arithmetic on numerics with a fraction ------------------------------
+// + and - give the larger scale of the two, * the sum of their scales
+// (PostgreSQL's add_var, sub_var and mul_var keep every digit). / and % of
+// a numeric with a fraction are not modelled: PostgreSQL chooses their
+// scale from the operands' digits (select_div_scale).
+Value decimal_arith(BinOp op, const Value& a, const Value& b) {
+  const int sa = scale_of(a), sb = scale_of(b);
+  if (op == BinOp::kDiv || op == BinOp::kMod)
+    throw SqlError("0A000", std::string("the ") + (op == BinOp::kDiv ? "division" : "remainder") +
+                                " of a numeric with a fraction is not modelled");
+  const int s = op == BinOp::kMul ? sa + sb : std::max(sa, sb);
+  std::optional<__int128> x = units_at(a, op == BinOp::kMul ? sa : s),
+                          y = units_at(b, op == BinOp::kMul ? sb : s);
+  __int128 r = 0;
+  if (!x || !y || (op == BinOp::kAdd && __builtin_add_overflow(*x, *y, &r)) ||
+      (op == BinOp::kSub && __builtin_sub_overflow(*x, *y, &r)) ||
+      (op == BinOp::kMul && __builtin_mul_overflow(*x, *y, &r)))
+    too_many_digits();
+  std::optional<Value> v = number_value(r, s);
+  if (!v) too_many_digits();
+  return *v;
 }
 
 [[noreturn]] void overflow() {
@@ -117,9 +147,8 @@ int64_t integer_text(const std::string& text, ColumnType t) {
   }
   bool had_digits = i > digits;
   if (t == ColumnType::kNumeric && had_digits && i < text.size() &&
-      (text[i] == '.' || text[i] == 'e' || text[i] == 'E'))
-    throw SqlError("0A000", "a numeric with a fraction or an exponent (\"" + text +
-                                "\") is not modelled; ccsim's numeric holds whole numbers");
+      (text[i] == 'e' || text[i] == 'E'))
+    throw SqlError("0A000", "a numeric with an exponent (\"" + text + "\") is not modelled");
   while (i < text.size() && space(text[i])) ++i;
   if (!had_digits || i != text.size())
     throw SqlError("22P02",
@@ -135,6 +164,31 @@ int64_t integer_text(const std::string& text, ColumnType t) {
   }
   return negative ? static_cast<int64_t>(-static_cast<__int128>(magnitude))
                   : static_cast<int64_t>(magnitude);
+}
+
+Value number_input(const std::string& text, ColumnType t) {
+  if (t != ColumnType::kNumeric) return integer_text(text, t);
+  if (std::optional<Value> v = numeric_text(text)) return *v;
+  // Not read: a numeral too long for ccsim, or not a numeral at all
+  // (integer_text names which: 22P02, or an exponent's 0A000).
+  size_t i = text.find_first_not_of(" \t\n\r\f\v");
+  size_t end = text.find_last_not_of(" \t\n\r\f\v");
+  bool shape = i != std::string::npos;
+  if (shape) {
+    if (text[i] == '-' || text[i] == '+') ++i;
+    bool point = false, digit = false;
+    for (; i <= end && shape; ++i) {
+      if (std::isdigit(static_cast<unsigned char>(text[i])))
+        digit = true;
+      else if (text[i] == '.' && !point)
+        point = true;
+      else
+        shape = false;
+    }
+    shape = shape && digit;
+  }
+  if (!shape) integer_text(text, t);
+  too_many_digits();
 }
 
 bool subqueries_computed(const Expr& e, const SubqueryValues* values) {
@@ -164,12 +218,14 @@ ColumnType integer_type(const Expr& x, const EvalEnv& env) {
   return t == ColumnType::kInt || t == ColumnType::kNumeric ? *t : ColumnType::kBigInt;
 }
 
-// An unknown literal (v, written as x) beside an integer value is read as
-// the other side's integer type.
+// An unknown literal (v, written as x) beside a number is read as the
+// other side's number type.
 void unknown_as_integer(Value& v, const Expr& x, const Value& other, const Expr& other_expr,
                         const EvalEnv& env) {
-  if (!is_unknown_literal(x) || !std::holds_alternative<int64_t>(other)) return;
-  v = integer_text(std::get<std::string>(v), integer_type(other_expr, env));
+  if (!is_unknown_literal(x) || !is_number(other)) return;
+  v = number_input(std::get<std::string>(v), std::holds_alternative<Decimal>(other)
+                                                 ? ColumnType::kNumeric
+                                                 : integer_type(other_expr, env));
 }
 
 }  // namespace
@@ -251,6 +307,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     case ExprKind::kNeg: {
       Value v = eval_value(*e.lhs, env);
       if (is_null(v)) return v;
+      if (auto* d = std::get_if<Decimal>(&v)) return Decimal{-d->units, d->scale};
       auto* i = std::get_if<int64_t>(&v);
       if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
       return arith(BinOp::kSub, 0, *i);
@@ -265,6 +322,10 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
         unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
         unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
         if (is_null(a) || is_null(b)) return Null{};
+        if (is_number(a) && is_number(b) &&
+            (std::holds_alternative<Decimal>(a) || std::holds_alternative<Decimal>(b) ||
+             e.lhs->decimal_literal || e.rhs->decimal_literal))
+          return decimal_arith(e.op, a, b);
         auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
         if (!x || !y) throw SqlError("42883", no_operator(e, a, b, env));
         return arith(e.op, *x, *y);
@@ -359,8 +420,9 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
         as_datetime(a, *e.lhs, ta);
         as_datetime(b, *e.rhs, tb);
       }
-      if (a.index() != b.index()) throw SqlError("42883", no_operator(e, a, b, env));
-      auto c = a <=> b;
+      if (a.index() != b.index() && !(is_number(a) && is_number(b)))
+        throw SqlError("42883", no_operator(e, a, b, env));
+      auto c = compare_sql(a, b);
       switch (e.op) {
         case BinOp::kEq:
           return c == 0;
@@ -558,7 +620,7 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
       throw SqlError("42804", "column \"" + column + "\" is of type " +
                                   (t == ColumnType::kBool ? "boolean" : integer_type_name(t)) +
                                   " but expression is of type text");
-    if (t != ColumnType::kBool) return coerce(integer_text(*text, t), t, column, false);
+    if (t != ColumnType::kBool) return coerce(number_input(*text, t), t, column, false);
   }
   if (is_datetime(t)) {
     if (auto* text = std::get_if<std::string>(&v)) return datetime_value(*text, t);
@@ -584,9 +646,24 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
   }
   if (t == ColumnType::kText) {
     if (!std::holds_alternative<std::string>(v))
-      throw SqlError("42804",
-                     "column \"" + column + "\" is of type text but expression is of type integer");
+      throw SqlError("42804", "column \"" + column +
+                                  "\" is of type text but expression is of type " +
+                                  (std::holds_alternative<Decimal>(v) ? "numeric" : "integer"));
     return v;
+  }
+  if (const Decimal* d = std::get_if<Decimal>(&v)) {
+    if (t == ColumnType::kNumeric) return v;
+    // ---- Rule: a numeric stored in an integer column is rounded ------------
+    // Half away from zero, as numeric's cast to int4 and int8 rounds.
+    std::optional<__int128> whole = units_at(*d, 0);
+    const __int128 lo = t == ColumnType::kInt ? std::numeric_limits<int32_t>::min()
+                                              : std::numeric_limits<int64_t>::min();
+    const __int128 hi = t == ColumnType::kInt ? std::numeric_limits<int32_t>::max()
+                                              : std::numeric_limits<int64_t>::max();
+    if (!whole || *whole < lo || *whole > hi)
+      throw SqlError("22003",
+                     t == ColumnType::kInt ? "integer out of range" : "bigint out of range");
+    return static_cast<int64_t>(*whole);
   }
   auto* i = std::get_if<int64_t>(&v);
   if (!i) {
@@ -618,6 +695,8 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kLiteral:
       if (x.typed) return x.typed;
       if (std::holds_alternative<bool>(x.literal)) return ColumnType::kBool;
+      if (x.decimal_literal || std::holds_alternative<Decimal>(x.literal))
+        return ColumnType::kNumeric;
       if (auto* v = std::get_if<int64_t>(&x.literal))  // int when it fits, as PostgreSQL types it
         return *v >= std::numeric_limits<int32_t>::min() &&
                        *v <= std::numeric_limits<int32_t>::max()
@@ -628,6 +707,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
       auto it = env.vars ? env.vars->find(x.name) : decltype(env.vars->end()){};
       if (!env.vars || it == env.vars->end()) return std::nullopt;
       if (std::holds_alternative<int64_t>(it->second.value)) return ColumnType::kBigInt;
+      if (std::holds_alternative<Decimal>(it->second.value)) return ColumnType::kNumeric;
       if (std::holds_alternative<bool>(it->second.value)) return ColumnType::kBool;
       if (std::holds_alternative<std::string>(it->second.value)) return ColumnType::kText;
       return std::nullopt;
@@ -668,7 +748,7 @@ void read_unknown(const std::string& text, ColumnType t) {
     case ColumnType::kInt:
     case ColumnType::kBigInt:
     case ColumnType::kNumeric:
-      integer_text(text, t);
+      number_input(text, t);
       return;
     case ColumnType::kBool:
       if (!boolean_text(text))
@@ -728,6 +808,15 @@ void check_assignment(const Expr& e, const Column& c, const EvalEnv& env) {
 
 Value fit(const Value& v, const Column& c, bool unknown) {
   Value out = coerce(v, c.type, c.name, unknown);
+  if (c.precision > 0 && is_number(out)) {
+    // ---- Rule: numeric(p, s) rounds to s digits and holds p in all (22003) --
+    std::optional<__int128> units = units_at(out, c.scale);
+    __int128 bound = 1;
+    for (int k = 0; k < c.precision; ++k) bound *= 10;
+    if (!units || *units >= bound || *units <= -bound)
+      throw SqlError("22003", "numeric field overflow");
+    return *number_value(*units, c.scale);
+  }
   const auto* text = std::get_if<std::string>(&out);
   if (!text || c.max_length <= 0) return out;
   // Characters, not bytes: a UTF-8 continuation byte starts none.

@@ -130,6 +130,9 @@ void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* ass
 // (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
 // of range; 0A000 for a numeric ccsim's whole numbers cannot hold.
 int64_t integer_text(const std::string& text, ColumnType t);
+// As integer_text, but numeric reads a fraction too (1.50: a Decimal; 22P02
+// when not a number, 0A000 past Decimal's digits).
+Value number_input(const std::string& text, ColumnType t);
 // An advisory-lock function's key v, computed from `key`: a quoted literal
 // without a type is read as a bigint (integer_text); anything else as is.
 Value advisory_key(const Expr& key, Value v);

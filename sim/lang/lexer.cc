@@ -62,12 +62,32 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       size_t b = i;
       while (i < line.size() && ident_char(line[i])) ++i;
       out.push_back({TokenKind::kIdent, std::string(line.substr(b, i - b)), col});
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+    } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+               (c == '.' && i + 1 < line.size() &&
+                std::isdigit(static_cast<unsigned char>(line[i + 1])) &&
+                (out.empty() || out.back().kind != TokenKind::kIdent))) {
+      // A number: digits, or digits with a point (1.50, .5, 3.), as
+      // PostgreSQL reads a numeric constant. An exponent is not modelled.
       size_t b = i;
-      while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
+      bool point = false;
+      while (i < line.size() && (std::isdigit(static_cast<unsigned char>(line[i])) ||
+                                 (line[i] == '.' && !point && line.substr(i, 2) != ".."))) {
+        point |= line[i] == '.';
+        ++i;
+      }
+      if (i < line.size() && (line[i] == 'e' || line[i] == 'E') && i + 1 < line.size() &&
+          (std::isdigit(static_cast<unsigned char>(line[i + 1])) || line[i + 1] == '+' ||
+           line[i + 1] == '-')) {
+        size_t e = i + 1;
+        if (line[e] == '+' || line[e] == '-') ++e;
+        while (e < line.size() && std::isdigit(static_cast<unsigned char>(line[e]))) ++e;
+        throw InputError(at(b), "a number with an exponent (" + std::string(line.substr(b, e - b)) +
+                                    ") is not modelled; write its digits");
+      }
       if (i < line.size() && ident_char(line[i]))
         throw InputError(at(i), "a number cannot run into a name; put a space between them");
-      out.push_back({TokenKind::kInt, std::string(line.substr(b, i - b)), col});
+      out.push_back(
+          {point ? TokenKind::kDecimal : TokenKind::kInt, std::string(line.substr(b, i - b)), col});
     } else if (c == '.' && !out.empty() && out.back().kind == TokenKind::kIdent) {
       out.push_back({TokenKind::kSymbol, ".", col});  // a qualified name: t.col
       ++i;
@@ -130,6 +150,7 @@ std::string describe(const Token& t) {
     case TokenKind::kEnd:
       return "end of line";
     case TokenKind::kInt:
+    case TokenKind::kDecimal:
       return "number " + t.text;
     case TokenKind::kString:
       return "text '" + t.text + "'";

@@ -12,7 +12,8 @@
 
 namespace ccsim {
 
-enum class TokenKind { kIdent, kInt, kString, kParam, kSymbol, kEnd };
+// kInt: digits; kDecimal: digits with a point (1.50, .5, 3.).
+enum class TokenKind { kIdent, kInt, kDecimal, kString, kParam, kSymbol, kEnd };
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;

@@ -297,8 +297,8 @@ class Parser : ClauseParsing {
       } else if (depth == 0) {
         shape.expression |=
             (symbol && t.text != "," && t.text != "." && !(t.text == "*" && k == at_)) ||
-            t.kind == TokenKind::kInt || t.kind == TokenKind::kString ||
-            t.kind == TokenKind::kParam || word(t, {"AS"});
+            t.kind == TokenKind::kInt || t.kind == TokenKind::kDecimal ||
+            t.kind == TokenKind::kString || t.kind == TokenKind::kParam || word(t, {"AS"});
         shape.alias |= ident && after.kind == TokenKind::kIdent && !word(t, {"DISTINCT", "ALL"}) &&
                        !word(after, {"FROM", "INTO", "WHERE"});
       }
@@ -801,10 +801,45 @@ class Parser : ClauseParsing {
         col.type = timestamp_zone();
       } else if (accept("numeric") || accept("decimal")) {
         col.type = ColumnType::kNumeric;
-        if (peek().kind == TokenKind::kSymbol && peek().text == "(")
-          fail(peek(),
-               "a numeric precision or scale (numeric(p, s)) is not modelled; write "
-               "numeric alone (ccsim's numeric holds whole numbers)");
+        // ---- Rule: numeric(p, s): p digits, s after the point -------------
+        // PostgreSQL 15 takes a precision of 1 to 1000 and a scale of -1000
+        // to 1000 (22023 otherwise); ccsim models 0 <= s <= p <= 38.
+        if (accept_symbol("(")) {
+          const Token& pt = peek();
+          bool negative = accept_symbol("-");
+          const Token& pd = peek();
+          if (pd.kind != TokenKind::kInt)
+            fail(pd, "expected numeric's precision, found " + describe(pd));
+          int64_t p = pd.text.size() > 6 ? 1000000 : std::stoll(pd.text);
+          ++at_;
+          if (negative) p = -p;
+          int64_t sc = 0;
+          const Token* st = nullptr;
+          if (accept_symbol(",")) {
+            st = &peek();
+            bool minus = accept_symbol("-");
+            const Token& sd = peek();
+            if (sd.kind != TokenKind::kInt)
+              fail(sd, "expected numeric's scale, found " + describe(sd));
+            sc = sd.text.size() > 6 ? 1000000 : std::stoll(sd.text);
+            if (minus) sc = -sc;
+            ++at_;
+          }
+          expect_symbol(")", "to close numeric's precision and scale");
+          if (p < 1 || p > 1000)
+            fail(pt, "NUMERIC precision " + std::to_string(p) +
+                         " must be between 1 and 1000 (PostgreSQL: 22023)");
+          if (sc < -1000 || sc > 1000)
+            fail(*st, "NUMERIC scale " + std::to_string(sc) +
+                          " must be between -1000 and 1000 (PostgreSQL: 22023)");
+          if (sc < 0 || sc > p || p > Decimal::kMaxDigits || sc > Decimal::kMaxScale)
+            fail(pt, "numeric(" + std::to_string(p) + ", " + std::to_string(sc) +
+                         ") is not modelled; ccsim models numeric(p, s) with 0 <= s <= p <= " +
+                         std::to_string(Decimal::kMaxDigits) +
+                         " and s <= " + std::to_string(Decimal::kMaxScale));
+          col.precision = static_cast<int>(p);
+          col.scale = static_cast<int>(sc);
+        }
       } else {
         refuse_unmodelled(SqlPlace::kColumnType);
         fail(t,
@@ -898,7 +933,7 @@ class Parser : ClauseParsing {
       return st;
     }
     const Token& v = peek();
-    if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt)
+    if (v.kind != TokenKind::kString && v.kind != TokenKind::kInt && v.kind != TokenKind::kDecimal)
       fail(v, "expected a value like '10ms', found " + describe(v));
     st.value = v.text;
     const int64_t least = name == "deadlock_timeout" ? 1 : 0;
@@ -1274,7 +1309,8 @@ class Parser : ClauseParsing {
   ExprPtr unary_minus() {
     const Token& t = peek();
     if (accept_symbol("-")) {
-      if (peek().kind == TokenKind::kInt) return number(true, t);
+      if (peek().kind == TokenKind::kInt || peek().kind == TokenKind::kDecimal)
+        return number(true, t);
       Deeper guard(*this, t);
       return unary(ExprKind::kNeg, unary_minus(), t);
     }
@@ -1325,6 +1361,7 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:
+      case TokenKind::kDecimal:
         return number(false, t);
       case TokenKind::kString:
         e->kind = ExprKind::kLiteral;
@@ -1389,13 +1426,28 @@ class Parser : ClauseParsing {
   ExprPtr number(bool negative, const Token& sign) {
     const Token& t = next();
     std::string digits = (negative ? "-" : "") + t.text;
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kLiteral;
+    if (t.kind == TokenKind::kDecimal) {
+      // ---- Rule: a number with a point is a numeric constant -------------
+      // Its scale is the digits after the point (1.50 keeps two; 3. none).
+      std::optional<Value> v = numeric_text(digits);
+      if (!v)
+        fail(negative ? sign : t, "the number " + digits + " has more than " +
+                                      std::to_string(Decimal::kMaxDigits) + " digits or " +
+                                      std::to_string(Decimal::kMaxScale) +
+                                      " after its point, which is not modelled");
+      e->literal = *v;
+      e->decimal_literal = true;
+      e->line = pos_.line;
+      e->column = column_of(negative ? sign : t);
+      return e;
+    }
     int64_t v = 0;
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec != std::errc() || p != digits.data() + digits.size())
       fail(negative ? sign : t, "the number " + digits + " is out of range (at most " +
                                     std::to_string(std::numeric_limits<int64_t>::max()) + ")");
-    auto e = std::make_shared<Expr>();
-    e->kind = ExprKind::kLiteral;
     e->literal = v;
     e->line = pos_.line;
     e->column = column_of(negative ? sign : t);

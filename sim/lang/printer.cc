@@ -28,6 +28,8 @@ class Printer {
     switch (e.kind) {
       case ExprKind::kLiteral:
         if (e.typed) return datetime_keyword(*e.typed) + (" " + to_sql(e.literal));
+        if (e.decimal_literal && std::holds_alternative<int64_t>(e.literal))
+          return to_sql(e.literal) + ".";  // 3.: numeric, not int
         return to_sql(e.literal);
       case ExprKind::kColumn:
         if (e.excluded) return "EXCLUDED." + sql_identifier(e.name);
@@ -102,9 +104,10 @@ class Printer {
       throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
     params_->push_back(to_display(v));
     return "$" + std::to_string(params_->size()) +
-           (std::holds_alternative<int64_t>(v) ? "::int8"
-            : std::holds_alternative<bool>(v)  ? "::bool"
-                                               : "::text");
+           (std::holds_alternative<int64_t>(v)   ? "::int8"
+            : std::holds_alternative<bool>(v)    ? "::bool"
+            : std::holds_alternative<Decimal>(v) ? "::numeric"
+                                                 : "::text");
   }
 
   const Vars& vars_;
@@ -262,9 +265,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string cols;
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " +
-                    (c.max_length > 0 ? "varchar(" + std::to_string(c.max_length) + ")"
-                     : c.serial       ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
-                                      : type_sql(c.type)) +
+                    (c.max_length > 0  ? "varchar(" + std::to_string(c.max_length) + ")"
+                     : c.serial        ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
+                     : c.precision > 0 ? "numeric(" + std::to_string(c.precision) + ", " +
+                                             std::to_string(c.scale) + ")"
+                                       : type_sql(c.type)) +
                     (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +
                     (c.primary_key && key.size() == 1 && b.key_name.empty() ? " PRIMARY KEY"
                      : c.not_null                                           ? " NOT NULL"
@@ -324,7 +329,8 @@ std::string server_sql(const Step& st, const Vars& vars,
 std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
                                 std::vector<std::optional<std::string>>* params) {
   // The text depends on the values only through which parameters are NULL
-  // (printed as the literal) and which are numbers (::int8) or text (::text).
+  // (printed as the literal) and which are whole numbers (::int8), numerics
+  // (::numeric), booleans (::bool) or text (::text).
   auto found = names_.find(&st);
   if (found != names_.end() && found->second.first != st.text) {
     // Another step now lives where a forgotten one did: start again.
@@ -345,6 +351,7 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
       key_ += is_null(v)                           ? 'n'
               : std::holds_alternative<int64_t>(v) ? 'i'
               : std::holds_alternative<bool>(v)    ? 'b'
+              : std::holds_alternative<Decimal>(v) ? 'd'
                                                    : 't';
     }
     if (known) {

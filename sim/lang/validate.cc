@@ -95,6 +95,13 @@ class Validator {
          "table " + t.name + " has no column named " + name + " (its columns are: " + known + ")");
   }
 
+  static bool has_fraction(const Expr& e) {
+    if (e.kind == ExprKind::kLiteral &&
+        (e.decimal_literal || std::holds_alternative<Decimal>(e.literal)))
+      return true;
+    return (e.lhs && has_fraction(*e.lhs)) || (e.rhs && has_fraction(*e.rhs));
+  }
+
   void expr(const Step& s, const Table* t, const ExprPtr& e) const {
     if (!e) return;
     if (e->kind == ExprKind::kSubquery) {  // its columns are its own table's
@@ -111,13 +118,17 @@ class Validator {
         fail(s, e->column, "a column (" + e->name + ") cannot be used here; use a :parameter");
       column(s, *t, e->name, e->column);
     }
-    // ccsim's numeric holds whole numbers: a division would keep a fraction
-    // in PostgreSQL (numeric 7 / 2 is 3.5000000000000000), so none is
-    // allowed where a numeric value could reach it.
-    if (numeric_ && e->kind == ExprKind::kBinary && (e->op == BinOp::kDiv || e->op == BinOp::kMod))
+    // ---- Rule: no division where a numeric can reach it -----------------
+    // PostgreSQL chooses a numeric quotient's scale from the operands'
+    // digits (numeric 7 / 2 is 3.5000000000000000, select_div_scale), which
+    // ccsim does not model: no / or % where a numeric column exists or
+    // beside a number written with a point.
+    if (e->kind == ExprKind::kBinary && (e->op == BinOp::kDiv || e->op == BinOp::kMod) &&
+        (numeric_ || has_fraction(*e)))
       fail(s, e->column,
-           "division (/ or %) is not modelled in a scenario with a numeric column: ccsim's "
-           "numeric holds whole numbers, PostgreSQL's division keeps the fraction");
+           "division (/ or %) of a numeric is not modelled: PostgreSQL chooses the quotient's "
+           "digits after the point, and ccsim refuses it where a numeric column or a number "
+           "with a point exists");
     if (e->kind == ExprKind::kParam && !defined_.count(e->name)) {
       std::string known;
       for (const std::string& n : defined_) known += (known.empty() ? ":" : ", :") + n;

@@ -17,13 +17,15 @@ const libpq::Api& pq() {
   return libpq::api();
 }
 
-// A number column's text as ccsim's whole number; text as it came when it
-// is not one (a numeric with a fraction, or beyond 64 bits), so a
-// comparison shows the difference instead of guessing.
+// A number column's text as ccsim's number (a whole one, or a Decimal
+// with its scale); text as it came when it is neither (beyond ccsim's
+// digits, NaN), so a comparison shows the difference instead of guessing.
 Value number_or_text(const std::string& text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc() && end == text.data() + text.size()) return Value{v};
+  if (text.find('.') != std::string::npos)
+    if (std::optional<Value> d = numeric_text(text)) return *d;
   return Value{text};
 }
 

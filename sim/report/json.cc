@@ -13,6 +13,9 @@ Json value(const Value& v) {
   if (is_null(v)) return nullptr;
   if (auto* i = std::get_if<int64_t>(&v)) return *i;
   if (auto* b = std::get_if<bool>(&v)) return *b;
+  // A numeric with a fraction as its text ("1.50"): a JSON number would
+  // lose its scale, and a double its digits.
+  if (auto* d = std::get_if<Decimal>(&v)) return decimal_text(*d);
   return std::get<std::string>(v);
 }
 
