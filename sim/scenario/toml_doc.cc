@@ -91,7 +91,25 @@ Value Doc::value(const toml::node& n, const std::string& key) const {
     if (s->get() == "NULL") return Null{};
     return s->get();
   }
-  fail(n, "'" + key + "' must be a whole number, text or true/false, found " + type_name(n.type()));
+  if (n.is_floating_point()) {
+    // A number with a point is a numeric: read from its text as written
+    // (10.25 keeps its digits and scale, which a double would not).
+    const auto& src = n.source();
+    std::string text;
+    if (src.begin.line == src.end.line && src.begin.line >= 1 &&
+        static_cast<size_t>(src.begin.line) <= lines_.size()) {
+      const std::string& l = lines_[static_cast<size_t>(src.begin.line - 1)];
+      size_t b = static_cast<size_t>(src.begin.column - 1),
+             e = static_cast<size_t>(src.end.column - 1);
+      if (b < e && e <= l.size()) text = l.substr(b, e - b);
+    }
+    std::erase(text, '_');
+    if (std::optional<Value> v = numeric_text(text)) return *v;
+    fail(n, "'" + key + "' must be a number with its digits written out (like 10.25): " +
+                "exponents, inf, nan and more than 38 digits are not modelled, found " +
+                (text.empty() ? std::string("a float") : text));
+  }
+  fail(n, "'" + key + "' must be a number, text or true/false, found " + type_name(n.type()));
 }
 
 SourcePos Doc::origin(const toml::node& n) const {

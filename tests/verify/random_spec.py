@@ -42,7 +42,12 @@ own (1.5, 2.5 or 3.5 s), and about a third of the sessions also set a
 deadlock_timeout of their own (0.3, 4.5 or 5.5 s; 1 s otherwise), which
 picks a deadlock's victim: timers at least half a second apart, beside the
 milliseconds a replay spends between steps, so the server fires them in
-the order the simulator does.
+the order the simulator does. Every twenty-ninth from the twenty-eighth on
+(one table only) makes v a numeric(6, 2), with fractions in its first
+rows, and writes about 40% of the numbers in its statements with a point
+(1.5, 2.25, 3.05, 4.005, 5.0), from an eighth generator: stored rounded
+to the column's scale, added, multiplied, compared with int columns and
+keys, and assigned to them (rounded).
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -72,6 +77,8 @@ X = random.Random(f"mixed {SEED}")  # MIXED's choices, apart from the others
 TIMEOUTS = SEED % 23 == 22
 P = random.Random(f"prefix {SEED}")  # COMPOSITE's reads and writes by a key prefix, apart from R
 T = random.Random(f"timeouts {SEED}")  # TIMEOUTS' choices, apart from the others
+NUMERICS = SEED % 29 == 28 and not FOREIGN_KEYS and not COMPOSITE
+N = random.Random(f"numerics {SEED}")  # NUMERICS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -307,6 +314,15 @@ def quote_numbers(sql):
     return re.sub(r"((?:[=>+*,] )|\()(\d+)\b", quote, sql)
 
 
+def fractions(sql):
+    """Some numbers after =, >, +, *, ( or a comma get a point and digits."""
+    def point(m):
+        if N.random() < 0.6:
+            return m.group(0)
+        return m.group(1) + m.group(2) + N.choice([".5", ".25", ".05", ".005", ".0"])
+    return re.sub(r"((?:[=>+*,] )|\()(\d+)\b(?!\.)", point, sql)
+
+
 def main():
     if COMPOSITE:
         lines = ["setup { CREATE TABLE m (a int, b int, v int NOT NULL, note text, PRIMARY KEY (a, b)); "
@@ -325,7 +341,10 @@ def main():
         unique = ", u int UNIQUE" if UNIQUES else ""
         rows = ("INSERT INTO t (id, v, k, u) VALUES (1, 1, 0, 10), (2, 2, 1, 20), (3, 3, 2, 30), (4, 4, 0, NULL);"
                 if UNIQUES else "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0);")
-        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, k int NOT NULL{wide}{serial}{unique}); "
+        v_type = "numeric(6, 2)" if NUMERICS else "int"
+        if NUMERICS:
+            rows = rows.replace("(1, 1, 0)", "(1, 1.5, 0)").replace("(4, 4, 0", "(4, 4.125, 0")
+        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}); "
                  f"{rows} }}",
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
@@ -386,6 +405,8 @@ def main():
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
                 sql = quote_numbers(sql)
+            if NUMERICS:
+                sql = fractions(sql)
             if not block and sql.count(";") > 1:
                 # An implicit transaction: transaction control inside one is
                 # not modelled.
