@@ -83,6 +83,11 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
     if (w_.table_locks && txn)
       w_.store.lock(w_.store.table_lock_row(made), txn, LockMode::kAccessExclusive, false, false);
     add_uniques(*create, made);
+    std::vector<CheckConstraint> checks;
+    for (const CheckDef& d : create->checks) checks.push_back(CheckConstraint{d.name, d.condition});
+    std::sort(checks.begin(), checks.end(),
+              [](const CheckConstraint& a, const CheckConstraint& b) { return a.name < b.name; });
+    w_.store.set_checks(made, std::move(checks));
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       w_.store.add_foreign_key(made, std::move(fk));

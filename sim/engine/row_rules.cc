@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lang/eval.h"
+
 namespace ccsim {
 
 // ---- Rule: names resolve when the statement runs (42P01, 42703) -----------
@@ -28,11 +30,22 @@ bool names_column(const Expr& e, const std::string& name) {
   return (e.lhs && names_column(*e.lhs, name)) || (e.rhs && names_column(*e.rhs, name));
 }
 
+// ---- Rule: a new row meets its table's constraints (23502, 23514) -------------
+// As ExecConstraints: the NOT NULL columns first, in column order, then
+// the CHECK constraints in name order; a condition that is NULL passes.
+// Checked on every row an INSERT forms and every new version an UPDATE
+// (or ON CONFLICT DO UPDATE) makes, after a READ COMMITTED re-check.
 void check_not_null(const Table& t, const Row& row) {
   for (size_t i = 0; i < t.columns.size(); ++i)
     if (t.columns[i].not_null && is_null(row[i]))
       throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
                                   t.name + "\" violates not-null constraint");
+  for (const CheckConstraint& c : t.checks) {
+    EvalEnv env{&t, &row, nullptr, nullptr};
+    if (eval_pred(*c.condition, env) == false)
+      throw SqlError("23514", "new row for relation \"" + t.name +
+                                  "\" violates check constraint \"" + c.name + "\"");
+  }
 }
 
 // ---- Rule: unique keys (SQLSTATE 23505) ---------------------------------------

@@ -205,11 +205,20 @@ struct UniqueDef {
   std::string name;  // CONSTRAINT name; empty: PostgreSQL's table_column[_column...]_key
   std::vector<std::string> columns;
 };
+// CHECK (condition), a column's or the table's, with CONSTRAINT name
+// before either; named by the parser as PostgreSQL names it when not
+// (table_column_check when the condition reads one column, else
+// table_check; a number after a name already taken).
+struct CheckDef {
+  std::string name;
+  ExprPtr condition;
+};
 struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
   std::vector<ForeignKeyDef> foreign_keys;
   std::vector<UniqueDef> uniques;  // in the order written
+  std::vector<CheckDef> checks;    // in the order written
   std::string key_name;            // CONSTRAINT name PRIMARY KEY; empty: table_pkey
   bool if_not_exists = false;      // an existing table is no error: nothing happens
 };

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <limits>
+#include <set>
 
 #include "lang/clause_parsing.h"
 #include "lang/keywords.h"
@@ -755,6 +756,10 @@ class Parser : ClauseParsing {
         constraint = name("a constraint name after CONSTRAINT");
         refuse_unmodelled(SqlPlace::kTableElement);
       }
+      if (peek_is("CHECK")) {
+        check_constraint(c, constraint);
+        continue;
+      }
       if (table_primary_key(c)) {
         c.key_name = constraint;
         continue;
@@ -765,8 +770,9 @@ class Parser : ClauseParsing {
         continue;
       }
       if (!constraint.empty())
-        fail(peek(), "expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT " + constraint +
-                         " (other constraints are not modelled), found " + describe(peek()));
+        fail(peek(), "expected PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK after CONSTRAINT " +
+                         constraint + " (other constraints are not modelled), found " +
+                         describe(peek()));
       Column col;
       refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
@@ -872,6 +878,12 @@ class Parser : ClauseParsing {
           if (peek_is("NULLS")) fail(peek(), "UNIQUE NULLS [NOT] DISTINCT is not modelled");
           u.columns = {col.name};
           c.uniques.push_back(std::move(u));
+        } else if (peek_is("CHECK") || (peek_is("CONSTRAINT") && at_ + 2 < tokens_.size() &&
+                                        tokens_[at_ + 2].kind == TokenKind::kIdent &&
+                                        iequals(tokens_[at_ + 2].text, "CHECK"))) {
+          std::string named;
+          if (accept("CONSTRAINT")) named = name("a constraint name after CONSTRAINT");
+          check_constraint(c, named);
         } else if (accept("REFERENCES")) {
           ForeignKeyDef fk;
           fk.columns = {col.name};
@@ -887,7 +899,81 @@ class Parser : ClauseParsing {
       c.columns.push_back(std::move(col));
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
+    name_checks(c);
     return c;
+  }
+
+  // CHECK (condition) [NO INHERIT | NOT VALID refused]: kept with its name
+  // (empty until name_checks()).
+  void check_constraint(CreateTableStmt& c, const std::string& named) {
+    expect("CHECK", "to start a check constraint");
+    expect_symbol("(", "after CHECK");
+    CheckDef d;
+    d.name = named;
+    d.condition = expr();
+    expect_symbol(")", "to close the CHECK's condition");
+    if ((peek_is("NO") && at_ + 1 < tokens_.size() && iequals(tokens_[at_ + 1].text, "INHERIT")) ||
+        (peek_is("NOT") && at_ + 1 < tokens_.size() && iequals(tokens_[at_ + 1].text, "VALID")))
+      fail(peek(), "a CHECK constraint's NO INHERIT and NOT VALID are not modelled");
+    c.checks.push_back(std::move(d));
+  }
+
+  // ---- Rule: a CHECK constraint reads only its own row -----------------------
+  // Its condition names the table's columns (42703 otherwise), no subquery
+  // (0A000) and no parameter; unnamed, it is table_column_check when it
+  // reads one column and table_check otherwise, with 1, 2, ... after a name
+  // already taken (ChooseConstraintName); two of one name are 42710.
+  void name_checks(CreateTableStmt& c) {
+    std::set<std::string> taken;
+    for (const CheckDef& d : c.checks)
+      if (!d.name.empty() && !taken.insert(d.name).second)
+        fail(peek(), "constraint \"" + d.name + "\" for relation \"" + c.table +
+                         "\" already exists (PostgreSQL: 42710)");
+    for (CheckDef& d : c.checks) {
+      std::set<std::string> read;
+      check_condition(c, *d.condition, read);
+      if (!d.name.empty()) continue;
+      std::string base = c.table + "_" + (read.size() == 1 ? *read.begin() + "_" : "") + "check";
+      d.name = base;
+      for (int k = 1; taken.count(d.name); ++k) d.name = base + std::to_string(k);
+      taken.insert(d.name);
+    }
+  }
+  void check_condition(const CreateTableStmt& c, const Expr& e, std::set<std::string>& read) {
+    auto at = [&](const char* message) {
+      SourcePos p = pos_;
+      p.line = e.line ? e.line : p.line;
+      p.column = e.column ? e.column : p.column;
+      throw InputError(p, message);
+    };
+    switch (e.kind) {
+      case ExprKind::kColumn:
+        if (e.excluded) at("EXCLUDED is not allowed in a CHECK constraint");
+        if (std::none_of(c.columns.begin(), c.columns.end(),
+                         [&](const Column& col) { return col.name == e.name; })) {
+          SourcePos p = pos_;
+          p.line = e.line;
+          p.column = e.column;
+          throw InputError(p, "column \"" + e.name + "\" does not exist (PostgreSQL: 42703)");
+        }
+        read.insert(e.name);
+        break;
+      case ExprKind::kParam:
+        at("a :parameter in a CHECK constraint is not modelled; write a constant");
+        break;
+      case ExprKind::kSubquery:
+        at("cannot use subquery in check constraint (PostgreSQL: 0A000)");
+        break;
+      case ExprKind::kAdvisory:
+      case ExprKind::kCurrentSetting:
+      case ExprKind::kDefault:
+        at("a function call or DEFAULT in a CHECK constraint is not modelled");
+        break;
+      default:
+        break;
+    }
+    if (e.lhs) check_condition(c, *e.lhs, read);
+    if (e.rhs) check_condition(c, *e.rhs, read);
   }
 
   SetStmt set() {

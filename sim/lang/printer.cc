@@ -288,6 +288,9 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             if (fk.restrict_delete) cols += " ON DELETE RESTRICT";
             if (fk.restrict_update) cols += " ON UPDATE RESTRICT";
           }
+          for (const CheckDef& d : b.checks)
+            cols +=
+                ", CONSTRAINT " + sql_identifier(d.name) + " CHECK (" + p.expr(*d.condition) + ")";
           return std::string("CREATE TABLE ") + (b.if_not_exists ? "IF NOT EXISTS " : "") +
                  sql_identifier(b.table) + " (" + cols + ")";
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {

@@ -76,7 +76,7 @@ std::optional<Unmodelled> select_item(const Look& l) {
 }
 
 std::optional<Unmodelled> table_element(const Look& l) {
-  for (const char* k : {"CONSTRAINT", "CHECK", "EXCLUDE"})
+  for (const char* k : {"CONSTRAINT", "EXCLUDE"})
     if (l.is(0, k)) return l.no(0, std::string("a table-level ") + k + " constraint");
   return std::nullopt;
 }
@@ -136,7 +136,7 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
                       "timestamp and timestamptz");
       return std::nullopt;
     case SqlPlace::kColumnClause:
-      for (const char* k : {"CHECK", "CONSTRAINT", "GENERATED", "COLLATE"})
+      for (const char* k : {"CONSTRAINT", "GENERATED", "COLLATE"})
         if (l.is(0, k)) return l.no(0, std::string("a column's ") + k + " clause");
       return std::nullopt;
   }

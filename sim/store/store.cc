@@ -77,6 +77,7 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           false,
                           {},
                           {},
+                          {},
                           {}});
   if (serial) tables_.back().sequences.assign(width, 0);
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};

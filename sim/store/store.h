@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,16 @@ struct UniqueKey {
   bool operator==(const UniqueKey&) const = default;
 };
 
+// A CHECK constraint: a new row version for which its condition is false
+// (not NULL) fails with 23514. The condition is the parser's (lang/ast.h),
+// shared by every copy of the world.
+struct Expr;
+struct CheckConstraint {
+  std::string name;
+  std::shared_ptr<const Expr> condition;
+  bool operator==(const CheckConstraint&) const = default;
+};
+
 struct Table {
   std::string name;
   std::string key_name;  // the primary key's constraint (and index) name: name_pkey unless named
@@ -64,6 +75,9 @@ struct Table {
   // The other unique indexes, in the order PostgreSQL made them (after the
   // primary key's, which it makes first): the order their 23505 is met.
   std::vector<UniqueKey> uniques;
+  // Its CHECK constraints, by name: the order PostgreSQL tests them in
+  // (CheckConstraintFetch sorts them), so the first false one is named.
+  std::vector<CheckConstraint> checks;
   // The last value each serial column's sequence gave (0: none yet), by
   // column; empty when the table has no serial column.
   std::vector<int64_t> sequences;
@@ -215,6 +229,9 @@ class Store {
                        const std::string& key_name = "", TxnId by = {});
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
   void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
+  void set_checks(TableId t, std::vector<CheckConstraint> checks) {
+    tables_[t.value].checks = std::move(checks);
+  }
   // by: the transaction that drops it (none: setup's), whose rollback brings
   // it back.
   void drop_table(TableId t, TxnId by = {});

@@ -434,8 +434,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "it: 0A000)"},
       {"SELECT 1 WHERE :x > 0", "7:12: error: a SELECT without FROM with WHERE is not modelled"},
       {"ROLLBACK PREPARED 'x'", "7:3: error: ROLLBACK PREPARED is not modelled"},
-      {"CREATE TABLE u (a int, CHECK (a > 0))",
-       "7:26: error: a table-level CHECK constraint is not modelled"},
+      {"CREATE TABLE u (a int, EXCLUDE (a WITH =))",
+       "7:26: error: a table-level EXCLUDE constraint is not modelled"},
       {"CREATE TABLE u (a int UNIQUE NULLS NOT DISTINCT)",
        "7:32: error: UNIQUE NULLS [NOT] DISTINCT is not modelled"},
       {"CREATE TABLE u (a interval)",
@@ -803,8 +803,25 @@ TEST_CASE("typed literals and named table-level keys", "[lang]") {
   REQUIRE(create.foreign_keys.size() == 1);
   CHECK(create.foreign_keys[0].name == "t_to_p");
   CHECK(line_error_of("CREATE TABLE t (a int, CONSTRAINT c NOT NULL)") ==
-        "f.toml:7:39: error: expected PRIMARY KEY, UNIQUE or FOREIGN KEY after CONSTRAINT c "
-        "(other constraints are not modelled), found 'NOT'");
+        "f.toml:7:39: error: expected PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK after "
+        "CONSTRAINT c (other constraints are not modelled), found 'NOT'");
+  // CHECK constraints are named as PostgreSQL names them: table_column_check
+  // for one column read, table_check for more, a number after a taken name.
+  auto checks =
+      std::get<CreateTableStmt>(
+          parse("CREATE TABLE t (a int CHECK (a > 0) CHECK (a < 9), b int, CHECK (a < b), "
+                "CONSTRAINT mine CHECK (b > 0), CHECK (b <> 3))")
+              .body)
+          .checks;
+  REQUIRE(checks.size() == 5);
+  CHECK(checks[0].name == "t_a_check");
+  CHECK(checks[1].name == "t_a_check1");
+  CHECK(checks[2].name == "t_check");
+  CHECK(checks[3].name == "mine");
+  CHECK(checks[4].name == "t_b_check");
+  CHECK(line_error_of(
+            "CREATE TABLE t (a int, CONSTRAINT x CHECK (a > 0), CONSTRAINT x CHECK (a < 9))")
+            .find("constraint \"x\" for relation \"t\" already exists") != std::string::npos);
 }
 
 TEST_CASE("UNIQUE constraints: a column's, a table's, named or not", "[lang]") {
