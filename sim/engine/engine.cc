@@ -22,12 +22,12 @@ void timers_of(const World& w, size_t i, F&& each) {
   const Cursor& c = *s.cursor;
   RequestId r{static_cast<uint32_t>(i)};
   if (!c.deadlock_checked)
-    each(WaitTimer{r, c.wait_since_ms + s.timeouts.deadlock_ms, TimerKind::kDeadlockCheck});
+    each(WaitTimer{r, c.wait_since_us + 1000 * s.timeouts.deadlock_ms, TimerKind::kDeadlockCheck});
   if (s.timeouts.lock_ms > 0 && !c.safe_snapshot_wait)
-    each(WaitTimer{r, c.wait_since_ms + s.timeouts.lock_ms, TimerKind::kLockTimeout});
+    each(WaitTimer{r, c.wait_since_us + 1000 * s.timeouts.lock_ms, TimerKind::kLockTimeout});
   if (s.timeouts.statement_ms > 0)
-    each(
-        WaitTimer{r, s.statement_since_ms + s.timeouts.statement_ms, TimerKind::kStatementTimeout});
+    each(WaitTimer{r, s.statement_since_us + 1000 * s.timeouts.statement_ms,
+                   TimerKind::kStatementTimeout});
 }
 
 }  // namespace
@@ -38,7 +38,7 @@ std::optional<WaitTimer> next_timer(const World& w) {
   for (size_t i = 0; i < w.sessions.size(); ++i)
     timers_of(w, i, [&](const WaitTimer& t) {
       uint64_t number = w.sessions[i].cursor->wait_number;
-      if (!best || t.due_ms < best->due_ms || (t.due_ms == best->due_ms && number < best_number)) {
+      if (!best || t.due_us < best->due_us || (t.due_us == best->due_us && number < best_number)) {
         best = t;
         best_number = number;
       }
@@ -47,7 +47,7 @@ std::optional<WaitTimer> next_timer(const World& w) {
 }
 
 bool fire_timer(World& w, const WaitTimer& t, Log* log) {
-  w.now_ms = std::max(w.now_ms, t.due_ms);
+  w.now_us = std::max(w.now_us, t.due_us);
   Executor sql(w, log);
   RequestMachine machine(w, sql, log);
   if (t.kind != TimerKind::kDeadlockCheck)
@@ -57,7 +57,7 @@ bool fire_timer(World& w, const WaitTimer& t, Log* log) {
   // finds in a deadlock fails with the timeout's error instead.
   std::optional<TimerKind> also;
   timers_of(w, t.request.value, [&](const WaitTimer& o) {
-    if (!also && o.kind != TimerKind::kDeadlockCheck && o.due_ms == t.due_ms) also = o.kind;
+    if (!also && o.kind != TimerKind::kDeadlockCheck && o.due_us == t.due_us) also = o.kind;
   });
   return sql.deadlock_check(
       t.request, also ? std::optional<bool>(*also == TimerKind::kLockTimeout) : std::nullopt);

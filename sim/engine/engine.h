@@ -32,7 +32,7 @@ void step(World& w, RequestId r, Log* log);
 enum class TimerKind { kDeadlockCheck, kLockTimeout, kStatementTimeout };
 struct WaitTimer {
   RequestId request;
-  int64_t due_ms;
+  int64_t due_us;
   TimerKind kind;
 };
 // The timer due first, or nothing when no waiter has one left.

@@ -724,7 +724,7 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
   c.waiting = true;
   c.wait_row = row;
   if (w_.deadlock_timers) {
-    c.wait_since_ms = w_.now_ms;
+    c.wait_since_us = w_.now_us;
     c.wait_number = ++w_.waits_begun;
     c.deadlock_checked = false;
   }
@@ -1258,7 +1258,7 @@ void Executor::returning_answer(RequestId r, const std::string& table, const Ret
 // through a cursor.
 SqlAnswer Executor::execute(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
-  session.statement_since_ms = w_.now_ms;
+  session.statement_since_us = w_.now_us;
   // ---- Rule: a failed transaction block (SQLSTATE 25P02) ---------------------
   // ROLLBACK TO a savepoint also leaves it, as a nested atomic() block does.
   auto* savepoint = std::get_if<SavepointStmt>(&st.body);
@@ -1495,7 +1495,7 @@ void Executor::wake_safe_snapshots(RequestId by) {
     RequestId waiter{static_cast<uint32_t>(i)};
     ss.cursor.reset();
     const Request& q = w_.requests[i];
-    const int64_t since = ss.statement_since_ms;  // the statement goes on: its time too
+    const int64_t since = ss.statement_since_us;  // the statement goes on: its time too
     SqlAnswer a;
     try {
       a = w_.store.settle_safe_snapshot(ss.txn) ? wait_for_safe_snapshot(waiter)
@@ -1503,7 +1503,7 @@ void Executor::wake_safe_snapshots(RequestId by) {
     } catch (const SqlError& e) {
       a = SqlAnswer::error(e);
     }
-    w_.sessions[i].statement_since_ms = since;
+    w_.sessions[i].statement_since_us = since;
     a.released_by = {by};
     machine->answer(waiter, a);
   }

@@ -62,9 +62,9 @@ struct Cursor {
   Snapshot fk_snapshot;
   bool fk_table_wait = false;  // the check waits for its table's lock
   // With deadlock timers (World::deadlock_timers): when this wait began, in
-  // the world's virtual milliseconds and in the order waits began, and
+  // the world's virtual microseconds and in the order waits began, and
   // whether its deadlock check has run (PostgreSQL runs it once per wait).
-  int64_t wait_since_ms = 0;
+  int64_t wait_since_us = 0;
   uint64_t wait_number = 0;
   bool deadlock_checked = false;
   // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
@@ -145,8 +145,8 @@ struct Session {
   // transaction set one, `kept` as it began, which a rollback puts back.
   Timeouts timeouts, kept;
   std::optional<Timeouts> kept_before;
-  // When the statement in progress began (World::now_ms): statement_timeout.
-  int64_t statement_since_ms = 0;
+  // When the statement in progress began (World::now_us): statement_timeout.
+  int64_t statement_since_us = 0;
   // Session-level advisory locks: their holder (Store::begin_session_holder,
   // made at the first) and how many times each key is held, in the order
   // first taken. They outlive transactions; the session's end releases them.
@@ -174,7 +174,8 @@ struct World : Application {
   // true (specs, whose steps come at once, as isolationtester sends them):
   // every waiter waits; its check runs when its deadlock_timeout has passed
   // since its wait began (fire_timer), and only a waiter whose
-  // check finds a cycle through it is aborted. now_ms is the virtual clock.
+  // check finds a cycle through it is aborted. now_us is the virtual clock,
+  // in microseconds.
   bool deadlock_timers = false;
   // ---- Rule: the table locks statements take ----------------------------------
   // Every PostgreSQL statement locks its tables (ACCESS SHARE for a SELECT,
@@ -184,7 +185,18 @@ struct World : Application {
   // so ccsim takes them only in a world whose programs have one of those
   // (uses_table_locks): elsewhere they would change nothing.
   bool table_locks = false;
-  int64_t now_ms = 0;
+  // ---- Rule: each step the tester sends takes a moment --------------------
+  // On the server the steps between two waits take some time (a fraction
+  // of a millisecond each), so timers set a whole number of milliseconds
+  // after different steps are never due at once: the one counted from the
+  // later step is due later (a lock_timeout of 3.5 s set before two steps
+  // fires after a 1 s deadlock check set 2.5 s later, after them). The
+  // spec runner moves the clock on by kStepMicros for every step it sends,
+  // which orders such timers as the server does and moves no timer past
+  // another a millisecond or more away (a permutation has far fewer than
+  // 1000 steps).
+  static constexpr int64_t kStepMicros = 1;
+  int64_t now_us = 0;
   uint64_t waits_begun = 0;
 
   // Returns the request that owns transaction t.

@@ -142,6 +142,7 @@ class Observer {
                                    "COMMIT and ROLLBACK statements, which is not modelled");
     if (implicit) step(w_, r, nullptr);  // the implicit BEGIN, which prints nothing
     implicit_[r.value] = implicit;
+    w_.now_us += World::kStepMicros;  // sending a step takes a moment (World::now_us)
     size_t first = log_.events.size();
     step(w_, r, &log_);
     bool deferred = false;
