@@ -136,7 +136,7 @@ TEST_CASE("a missing file is named, with the built-in scenarios offered", "[scen
       "no/such/file.toml: error: no such file, and no built-in scenario of that name "
       "(built in: double_click, get_or_create, job_queue, last_item, last_seat, lock_table, "
       "on_call, "
-      "one_process, signup, "
+      "one_process, overdraft, signup, "
       "transfer, two_tabs)");
 }
 
