@@ -960,6 +960,25 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // otherwise (SET id = id changes no key), so FOR KEY SHARE is not
     // blocked by an UPDATE that leaves the key as it was.
     if (upd) project_serials(r, tid, *upd);
+    // ---- Rule: an UPDATE forms and checks its new row before it locks --------
+    // PostgreSQL computes the SET list from the version the scan found
+    // (coercing each value to its column) and tests NOT NULL and CHECK on
+    // the new row (ExecConstraints) before heap_update takes or waits for
+    // the row's lock: such an error comes at once, without waiting for a
+    // transaction that holds the row. After a wait, a READ COMMITTED
+    // statement that follows the row to a newer version forms and checks the
+    // row again (below).
+    if (upd && !resumed) {
+      const Table& t = s.table(tid);
+      const Row& before = s.version(seen).values;
+      Row after = before;
+      for (size_t k = 0; k < upd->sets.size(); ++k) {
+        EvalEnv env{&t, &before, &q.vars, nullptr, true};
+        env.subqueries = &c.subqueries;
+        after[column_named(t, upd->sets[k].column)] = set_value(r, tid, *upd, k, env);
+      }
+      check_not_null(t, after);
+    }
     const LockMode mode =
         upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     bool held = sel && !resumed && s.holds(row, c.txn, mode);

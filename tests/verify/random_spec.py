@@ -47,7 +47,8 @@ the order the simulator does. Every twenty-ninth from the twenty-eighth on
 rows, and writes about 40% of the numbers in its statements with a point
 (1.5, 2.25, 3.05, 4.005, 5.0), from an eighth generator: stored rounded
 to the column's scale, added, multiplied, compared with int columns and
-keys, and assigned to them (rounded).
+keys, and assigned to them (rounded); two thirds of them also give v a
+CHECK (v < 8), named or not, which updates and upserts can break.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -342,6 +343,8 @@ def main():
         rows = ("INSERT INTO t (id, v, k, u) VALUES (1, 1, 0, 10), (2, 2, 1, 20), (3, 3, 2, 30), (4, 4, 0, NULL);"
                 if UNIQUES else "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0);")
         v_type = "numeric(6, 2)" if NUMERICS else "int"
+        if NUMERICS:  # a CHECK that doubling, adding or an upsert's + 100 can break
+            v_type += N.choice(["", " CHECK (v < 8)", " CONSTRAINT small CHECK (v < 8 AND k >= 0)"])
         if NUMERICS:
             rows = rows.replace("(1, 1, 0)", "(1, 1.5, 0)").replace("(4, 4, 0", "(4, 4.125, 0")
         lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}); "
