@@ -94,13 +94,27 @@ bool printed_reads_back(const Step& st, const Vars& vars) {
     size_t k = 0;
     while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j])))
       k = k * 10 + static_cast<size_t>(sql[j++] - '0');
-    bool is_int = sql.compare(j, 6, "::int8") == 0;
-    if (!is_int && sql.compare(j, 6, "::text") != 0) broken();  // a placeholder without its type
+    // Each placeholder says its type: ::int8, ::numeric, ::bool or ::text.
+    std::string type;
+    for (const char* t : {"::int8", "::numeric", "::bool", "::text"})
+      if (sql.compare(j, std::string_view(t).size(), t) == 0) type = t;
+    if (type.empty()) broken();  // a placeholder without its type
     if (k != ++n || k > params.size() || !params[k - 1]) broken();
     text += ":p" + std::to_string(k);
     const std::string& v = *params[k - 1];
-    again["p" + std::to_string(k)] = Var{is_int ? Value{std::stoll(v)} : Value{v}, {}};
-    i = j + 6;
+    Value bound{v};
+    if (type == "::int8") {
+      bound = Value{std::stoll(v)};
+    } else if (type == "::numeric") {
+      std::optional<Value> d = numeric_text(v);
+      if (!d) broken();  // a numeric that does not read back
+      bound = *d;
+    } else if (type == "::bool") {
+      if (v != "t" && v != "f") broken();
+      bound = Value{v == "t"};
+    }
+    again["p" + std::to_string(k)] = Var{bound, {}};
+    i = j + type.size();
   }
   if (n != params.size()) broken();
   Step back;

@@ -31,14 +31,15 @@ static std::strong_ordering by_value(__int128 ua, int a, __int128 ub, int b) {
 }
 
 std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) {
-  std::strong_ordering c = by_value(a.units, a.scale, b.units, b.scale);
+  std::strong_ordering c = by_value(a.units(), a.scale, b.units(), b.scale);
   return c != 0 ? c : a.scale <=> b.scale;
 }
 
 std::string decimal_text(const Decimal& d) {
-  bool negative = d.units < 0;
+  const __int128 units = d.units();
+  bool negative = units < 0;
   unsigned __int128 u =
-      negative ? static_cast<unsigned __int128>(-d.units) : static_cast<unsigned __int128>(d.units);
+      negative ? static_cast<unsigned __int128>(-units) : static_cast<unsigned __int128>(units);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -56,7 +57,7 @@ std::optional<__int128> units_at(const Value& number, int scale) {
   if (const int64_t* i = std::get_if<int64_t>(&number)) {
     units = *i;
   } else if (const Decimal* d = std::get_if<Decimal>(&number)) {
-    units = d->units;
+    units = d->units();
     from = d->scale;
   } else {
     return std::nullopt;
@@ -115,7 +116,7 @@ std::weak_ordering compare_sql(const Value& a, const Value& b) {
   if (is_number(a) && is_number(b)) {
     auto units = [](const Value& v) -> __int128 {
       const Decimal* d = std::get_if<Decimal>(&v);
-      return d ? d->units : std::get<int64_t>(v);
+      return d ? d->units() : std::get<int64_t>(v);
     };
     return by_value(units(a), scale_of(a), units(b), scale_of(b));
   }

@@ -26,7 +26,17 @@ struct Null {
 struct Decimal {
   static constexpr int kMaxScale = 30;
   static constexpr int kMaxDigits = 38;
-  __int128 units = 0;
+  Decimal() = default;
+  Decimal(__int128 units, int scale_)
+      : lo(static_cast<uint64_t>(units)), hi(static_cast<int64_t>(units >> 64)), scale(scale_) {}
+  __int128 units() const {
+    return static_cast<__int128>((static_cast<unsigned __int128>(static_cast<uint64_t>(hi)) << 64) |
+                                 lo);
+  }
+  // The units in two halves, so that a Value stays 8-byte aligned and 40
+  // bytes (an __int128 member would make every Value 48).
+  uint64_t lo = 0;
+  int64_t hi = 0;
   int scale = 1;
   // Equal when they print the same (a unique key compares numerics by
   // value: compare_sql); ordered by value, then by scale.

@@ -45,8 +45,8 @@ inline void put_value(std::string& out, const Value& v) {
     out += *b ? '\4' : '\3';
   } else if (auto* d = std::get_if<Decimal>(&v)) {
     out += '\5';
-    put(out, static_cast<uint64_t>(static_cast<unsigned __int128>(d->units) >> 64));
-    put(out, static_cast<uint64_t>(d->units));
+    put(out, static_cast<uint64_t>(d->hi));
+    put(out, d->lo);
     put(out, static_cast<uint64_t>(d->scale));
   } else {
     out += '\0';

@@ -307,7 +307,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     case ExprKind::kNeg: {
       Value v = eval_value(*e.lhs, env);
       if (is_null(v)) return v;
-      if (auto* d = std::get_if<Decimal>(&v)) return Decimal{-d->units, d->scale};
+      if (auto* d = std::get_if<Decimal>(&v)) return Decimal{-d->units(), d->scale};
       auto* i = std::get_if<int64_t>(&v);
       if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
       return arith(BinOp::kSub, 0, *i);
