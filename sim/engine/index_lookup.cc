@@ -8,10 +8,23 @@ namespace ccsim {
 
 namespace {
 
-// When e compares column `key` with a value (constants and parameters only):
-// that value, with *op the comparison turned so that the key is on the
-// left; else null.
-const Expr* key_compare(const Expr& e, const std::string& key, BinOp* op) {
+// Whether x's type is numeric as PostgreSQL parses it: a number written
+// with a point, or arithmetic with one.
+bool numeric_valued(const Expr& x) {
+  if (x.kind == ExprKind::kLiteral)
+    return x.decimal_literal || std::holds_alternative<Decimal>(x.literal);
+  if (x.kind == ExprKind::kNeg) return numeric_valued(*x.lhs);
+  if (x.kind == ExprKind::kBinary && x.op <= BinOp::kMod)
+    return numeric_valued(*x.lhs) || numeric_valued(*x.rhs);
+  return false;
+}
+
+// When e compares column `key` of t with a value (constants and parameters
+// only): that value, with *op the comparison turned so that the key is on
+// the left; else null. A numeric value beside an int or bigint key is no
+// index condition (int4 = numeric is not in the integer index's operator
+// family): null too.
+const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, BinOp* op) {
   if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return nullptr;
   const Expr* l = e.lhs.get();
   const Expr* r = e.rhs.get();
@@ -26,6 +39,10 @@ const Expr* key_compare(const Expr& e, const std::string& key, BinOp* op) {
   }
   if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
     return nullptr;
+  if (int i = t.column_index(key); i >= 0 && numeric_valued(*r)) {
+    ColumnType ct = t.columns[static_cast<size_t>(i)].type;
+    if (ct == ColumnType::kInt || ct == ColumnType::kBigInt) return nullptr;
+  }
   *op = o;
   return r;
 }
@@ -264,7 +281,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
     return a;
   }
   BinOp op;
-  const Expr* val = key_compare(*where, key, &op);
+  const Expr* val = key_compare(t, *where, key, &op);
   if (!val || op != BinOp::kEq || !subqueries_computed(*val, subqueries)) return std::nullopt;
   EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
   env.subqueries = subqueries;
@@ -289,11 +306,11 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
 namespace {
 
 // Whether e is an IN list of values for column `key`.
-bool key_in_list(const Expr& e, const std::string& key) {
+bool key_in_list(const Table& t, const Expr& e, const std::string& key) {
   if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list)
-    return key_in_list(*e.lhs, key) && key_in_list(*e.rhs, key);
+    return key_in_list(t, *e.lhs, key) && key_in_list(t, *e.rhs, key);
   BinOp op;
-  return key_compare(e, key, &op) && op == BinOp::kEq;
+  return key_compare(t, e, key, &op) && op == BinOp::kEq;
 }
 
 // What the ANDed conditions of a WHERE ask of the key's index.
@@ -304,17 +321,17 @@ struct KeyQuals {
   bool lower = false, upper = false;
   bool equal = false;  // key = value
 };
-void key_quals(const Expr& e, const std::string& key, KeyQuals& q) {
+void key_quals(const Table& t, const Expr& e, const std::string& key, KeyQuals& q) {
   if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
-    key_quals(*e.lhs, key, q);
-    key_quals(*e.rhs, key, q);
+    key_quals(t, *e.lhs, key, q);
+    key_quals(t, *e.rhs, key, q);
     return;
   }
   BinOp op;
-  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(e, key)) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(t, e, key)) {
     ++q.lists;
     q.values = in_list_values(e);
-  } else if (key_compare(e, key, &op) && op != BinOp::kNe) {
+  } else if (key_compare(t, e, key, &op) && op != BinOp::kNe) {
     q.equal |= op == BinOp::kEq;
     q.lower |= op == BinOp::kGt || op == BinOp::kGe;
     q.upper |= op == BinOp::kLt || op == BinOp::kLe;
@@ -322,15 +339,16 @@ void key_quals(const Expr& e, const std::string& key, KeyQuals& q) {
   }
 }
 
-void collect_key_quals(const Expr& e, const std::string& key, std::vector<const Expr*>& out) {
+void collect_key_quals(const Table& t, const Expr& e, const std::string& key,
+                       std::vector<const Expr*>& out) {
   if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
-    collect_key_quals(*e.lhs, key, out);
-    collect_key_quals(*e.rhs, key, out);
+    collect_key_quals(t, *e.lhs, key, out);
+    collect_key_quals(t, *e.rhs, key, out);
     return;
   }
   BinOp op;
-  if ((e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(e, key)) ||
-      (key_compare(e, key, &op) && op != BinOp::kNe))
+  if ((e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(t, e, key)) ||
+      (key_compare(t, e, key, &op) && op != BinOp::kNe))
     out.push_back(&e);
 }
 
@@ -340,7 +358,7 @@ bool in_list_reads_table(const Table& t, const Expr* where, size_t rows) {
   std::vector<int> keys = t.key_columns();
   if (!where || keys.size() != 1) return false;
   KeyQuals q;
-  key_quals(*where, t.columns[static_cast<size_t>(keys[0])].name, q);
+  key_quals(t, *where, t.columns[static_cast<size_t>(keys[0])].name, q);
   return !q.equal && q.lists == 1 && q.bounds == 0 && !bitmap_key_scan(t, where, rows);
 }
 
@@ -349,7 +367,7 @@ std::vector<const Expr*> key_index_quals(const Table& t, const Expr* where) {
   // A key of several columns: those on each of its columns (leading_key_scan).
   if (where)
     for (int k : t.key_columns())
-      collect_key_quals(*where, t.columns[static_cast<size_t>(k)].name, out);
+      collect_key_quals(t, *where, t.columns[static_cast<size_t>(k)].name, out);
   return out;
 }
 
@@ -432,7 +450,7 @@ bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
   int quals = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyQuals q;
-    key_quals(*where, t.columns[static_cast<size_t>(keys[i])].name, q);
+    key_quals(t, *where, t.columns[static_cast<size_t>(keys[i])].name, q);
     if (i == 0 && q.lists == 1 && !q.equal && q.bounds == 0) {
       // `a IN (...)`: one index scan per value (= ANY), each value 0.005
       sel = 1 - std::pow(1 - 0.005, q.values);
@@ -462,7 +480,7 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
   }
   if (!key) return false;
   KeyQuals q;
-  key_quals(*where, key->name, q);
+  key_quals(t, *where, key->name, q);
   // An equality fetches one row at most: its order does not matter. No
   // index qual, or an IN list beside bounds or another list: not modelled.
   if (q.equal || q.lists > 1 || (q.lists == 0) == (q.bounds == 0)) return false;
@@ -515,7 +533,7 @@ std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, cons
     for (size_t i = 0; i < keys.size(); ++i) {
       const Column& c = t.columns[static_cast<size_t>(keys[i])];
       BinOp op;
-      const Expr* val = key_compare(*e, c.name, &op);
+      const Expr* val = key_compare(t, *e, c.name, &op);
       if (!val || op != BinOp::kEq || found[i]) continue;
       // A text compared with a date or timestamp key is left to the WHERE.
       if (is_datetime(c.type) || !subqueries_computed(*val, subqueries)) return std::nullopt;
