@@ -113,7 +113,10 @@ std::optional<Value> numeric_text(const std::string& text) {
 }
 
 std::weak_ordering compare_sql(const Value& a, const Value& b) {
-  if (is_number(a) && is_number(b)) {
+  // Whole numbers, texts and booleans as Value orders them (the common
+  // case, kept cheap); numerics by value, 1.5 beside 1.50 or an integer too.
+  const bool da = std::holds_alternative<Decimal>(a), db = std::holds_alternative<Decimal>(b);
+  if ((da || db) && is_number(a) && is_number(b)) {
     auto units = [](const Value& v) -> __int128 {
       const Decimal* d = std::get_if<Decimal>(&v);
       return d ? d->units() : std::get<int64_t>(v);

@@ -960,6 +960,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // otherwise (SET id = id changes no key), so FOR KEY SHARE is not
     // blocked by an UPDATE that leaves the key as it was.
     if (upd) project_serials(r, tid, *upd);
+    const LockMode mode =
+        upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     // ---- Rule: an UPDATE forms and checks its new row before it locks --------
     // PostgreSQL computes the SET list from the version the scan found
     // (coercing each value to its column) and tests NOT NULL and CHECK on
@@ -968,7 +970,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // transaction that holds the row. After a wait, a READ COMMITTED
     // statement that follows the row to a newer version forms and checks the
     // row again (below).
-    if (upd && !resumed) {
+    // Only where it can change the answer: when the lock is not granted at
+    // once on the version found (the check after the lock, on that same
+    // row, gives the same error otherwise).
+    if (upd && !resumed && (s.row(row).newest != seen || !s.blockers(row, c.txn, mode).empty())) {
       const Table& t = s.table(tid);
       const Row& before = s.version(seen).values;
       Row after = before;
@@ -979,8 +984,6 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       }
       check_not_null(t, after);
     }
-    const LockMode mode =
-        upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;

@@ -39,10 +39,11 @@ const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, B
   }
   if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
     return nullptr;
-  if (int i = t.column_index(key); i >= 0 && numeric_valued(*r)) {
-    ColumnType ct = t.columns[static_cast<size_t>(i)].type;
-    if (ct == ColumnType::kInt || ct == ColumnType::kBigInt) return nullptr;
-  }
+  if (numeric_valued(*r))
+    if (int i = t.column_index(key); i >= 0) {
+      ColumnType ct = t.columns[static_cast<size_t>(i)].type;
+      if (ct == ColumnType::kInt || ct == ColumnType::kBigInt) return nullptr;
+    }
   *op = o;
   return r;
 }
