@@ -84,6 +84,13 @@ std::optional<Value> number_value(__int128 units, int scale) {
   return Value{Decimal{units, scale}};
 }
 
+std::optional<Value> exactly_at_scale(const Value& number, int scale) {
+  std::optional<__int128> units = units_at(number, scale);
+  std::optional<Value> at = units ? number_value(*units, scale) : std::nullopt;
+  if (at && compare_sql(*at, number) == 0) return at;
+  return std::nullopt;
+}
+
 std::optional<Value> numeric_text(const std::string& text) {
   auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   size_t i = 0;

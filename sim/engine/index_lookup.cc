@@ -172,9 +172,7 @@ bool integer_key(const Expr& val, Value& v, const Column& c) {
       (std::holds_alternative<Decimal>(v) || val.decimal_literal))
     return false;
   if (ct == ColumnType::kNumeric && c.precision > 0 && is_number(v)) {
-    std::optional<__int128> units = units_at(v, c.scale);
-    std::optional<Value> at = units ? number_value(*units, c.scale) : std::nullopt;
-    if (at && compare_sql(*at, v) == 0) v = *at;
+    if (std::optional<Value> at = exactly_at_scale(v, c.scale)) v = *at;
     return true;
   }
   if (!std::holds_alternative<std::string>(v) ||

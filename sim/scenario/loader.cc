@@ -293,12 +293,8 @@ Expectation read_expectation(const Doc& d, const toml::node& n, const Scenario& 
           // A number expected in a numeric(p, s) column is compared at the
           // column's scale, as the column stores it (79.5 is 79.50).
           const Column& c = table.columns[static_cast<size_t>(table.column_index(col))];
-          if (c.precision > 0 && is_number(want)) {
-            std::optional<__int128> units = units_at(want, c.scale);
-            if (std::optional<Value> at = units ? number_value(*units, c.scale) : std::nullopt;
-                at && compare_sql(*at, want) == 0)
-              want = *at;
-          }
+          if (c.precision > 0 && is_number(want))
+            if (std::optional<Value> at = exactly_at_scale(want, c.scale)) want = *at;
           er.columns.emplace_back(col, want);
         }
         out.push_back(std::move(er));
