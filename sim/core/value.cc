@@ -47,7 +47,7 @@ std::string decimal_text(const Decimal& d) {
   } while (u > 0);
   if (digits.size() <= static_cast<size_t>(d.scale))
     digits.insert(0, static_cast<size_t>(d.scale) + 1 - digits.size(), '0');
-  digits.insert(digits.size() - static_cast<size_t>(d.scale), ".");
+  if (d.scale > 0) digits.insert(digits.size() - static_cast<size_t>(d.scale), ".");
   return (negative ? "-" : "") + digits;
 }
 
@@ -76,10 +76,10 @@ std::optional<__int128> units_at(const Value& number, int scale) {
 }
 
 std::optional<Value> number_value(__int128 units, int scale) {
-  if (scale == 0) {
-    if (units > INT64_MAX || units < INT64_MIN) return std::nullopt;
+  // A whole number is an int64 where it fits; past 64 bits (a numeric's
+  // product, say) a Decimal of scale 0.
+  if (scale == 0 && units <= INT64_MAX && units >= INT64_MIN)
     return Value{static_cast<int64_t>(units)};
-  }
   if (scale > Decimal::kMaxScale || units >= limit() || units <= -limit()) return std::nullopt;
   return Value{Decimal{units, scale}};
 }

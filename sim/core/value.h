@@ -69,7 +69,7 @@ inline bool is_number(const Value& v) {
 // from zero as PostgreSQL rounds a numeric; nothing past kMaxDigits.
 std::optional<__int128> units_at(const Value& number, int scale);
 // The value units / 10^scale as ccsim keeps it: an int64_t when scale is
-// 0 (nothing past 64 bits), else a Decimal (nothing past kMaxDigits).
+// 0 and it fits, else a Decimal (nothing past kMaxDigits).
 std::optional<Value> number_value(__int128 units, int scale);
 // A number at the given scale when that loses no digit (7 at scale 2 is
 // 7.00, 1.50 at scale 0 is nothing): what a numeric(p, s) column holds

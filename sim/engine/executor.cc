@@ -1,5 +1,7 @@
 #include "engine/executor.h"
 
+#include "lang/typing.h"
+
 #include <algorithm>
 #include <functional>
 
@@ -7,6 +9,7 @@
 #include "engine/describe.h"
 #include "engine/index_lookup.h"
 #include "engine/row_rules.h"
+#include "lang/typing.h"
 
 namespace ccsim {
 
@@ -120,74 +123,6 @@ void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versi
 
 }  // namespace
 
-namespace {
-
-// ---- Rule: unknown literals are read before the statement runs ------------------
-// check_unknown_literals (lang/eval.h) over a data statement on table t:
-// its select list, WHERE, SET values, VALUES, ON CONFLICT's and RETURNING.
-// SET values and VALUES are read as their columns' types. Throws the
-// SqlError PostgreSQL's parser gives.
-void check_literals(const StepBody& body, const Table& t, const Vars& vars) {
-  EvalEnv env{&t, nullptr, &vars, nullptr, true};
-  auto each = [&](const ExprPtr& e) {
-    if (e) check_unknown_literals(*e, env);
-  };
-  auto sets = [&](const std::vector<Assignment>& assignments) {
-    for (const Assignment& a : assignments) {
-      int i = t.column_index(a.column);
-      if (a.value && i >= 0)
-        check_unknown_literals(*a.value, env, &t.columns[static_cast<size_t>(i)]);
-    }
-  };
-  auto returning = [&](const std::optional<Returning>& r) {
-    if (r)
-      for (const ExprPtr& e : r->items) each(e);
-  };
-  // In the order PostgreSQL's parser reads the clauses (checked with psql).
-  if (auto* sel = std::get_if<SelectStmt>(&body)) {
-    for (const ExprPtr& e : sel->items) each(e);
-    each(sel->where);
-  } else if (auto* upd = std::get_if<UpdateStmt>(&body)) {
-    each(upd->where);
-    returning(upd->returning);
-    sets(upd->sets);
-  } else if (auto* del = std::get_if<DeleteStmt>(&body)) {
-    each(del->where);
-    returning(del->returning);
-  } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
-    for (const auto& row : ins->rows)
-      for (size_t k = 0; k < row.size(); ++k) {
-        int i = ins->columns.empty()      ? static_cast<int>(k)
-                : k < ins->columns.size() ? t.column_index(ins->columns[k])
-                                          : -1;
-        if (i >= 0 && static_cast<size_t>(i) < t.columns.size())
-          check_unknown_literals(*row[k], env, &t.columns[static_cast<size_t>(i)]);
-      }
-    if (ins->on_conflict) {
-      sets(ins->on_conflict->sets);
-      each(ins->on_conflict->where);
-    }
-    returning(ins->returning);
-  }
-}
-
-// ---- Rule: a text is not assigned to a date or timestamp column (42804) -------
-// PostgreSQL's parser refuses it before any row is read: check_assignment
-// over SET's values, when the table has such a column.
-void check_datetime_sets(const std::vector<Assignment>& sets, const Table& t, const Vars& vars) {
-  if (std::none_of(t.columns.begin(), t.columns.end(),
-                   [](const Column& c) { return is_datetime(c.type); }))
-    return;
-  EvalEnv env{&t, nullptr, &vars, nullptr, true};
-  for (const Assignment& a : sets) {
-    int i = t.column_index(a.column);
-    if (i >= 0 && a.value && a.value->kind != ExprKind::kDefault)
-      check_assignment(*a.value, t.columns[static_cast<size_t>(i)], env);
-  }
-}
-
-}  // namespace
-
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
 // PostgreSQL looks a row up through the primary key's index when the WHERE
 // pins the key (key = value, alone or ANDed with more), walks the index in
@@ -250,6 +185,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       read.push_back(v);
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       if (c) env.subqueries = &c->subqueries;
+      env.tables = &tables_;
       if (where && eval_pred(*where, env) != true) continue;
       if (sel && sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
           !s.blockers(row, txn, *sel->lock).empty())
@@ -366,14 +302,6 @@ void Executor::start_statement(RequestId r, const Step& st) {
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
   const Request& q = w_.requests[r.value];
   auto* ins = std::get_if<InsertStmt>(&st.body);
-  if (st.unknown_literals)
-    check_literals(st.body, s.table(table_named(s, ins ? ins->table : target_of(st.body).table)),
-                   q.vars);
-  if (!ins && std::holds_alternative<UpdateStmt>(st.body))
-    check_datetime_sets(std::get<UpdateStmt>(st.body).sets,
-                        s.table(table_named(s, std::get<UpdateStmt>(st.body).table)), q.vars);
-  if (ins && ins->on_conflict)
-    check_datetime_sets(ins->on_conflict->sets, s.table(table_named(s, ins->table)), q.vars);
   Cursor c;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
@@ -383,7 +311,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   }
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
-  TableId tid = table_named(s, tname);
+  TableId tid = statement_table(tname);
   // Scalar subqueries run when the scan finds its first row: one the WHERE
   // reads (before the scan's own SIREAD locks), else one it keeps.
   const bool subqueries = !subqueries_of(st.body).empty();
@@ -397,6 +325,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
   for (VersionId v : s.scan(tid, c.snapshot)) {
     EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
     env.subqueries = &c.subqueries;
+    env.tables = &tables_;
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
   if (bitmap_key_scan(t, where.get(), t.rows.size())) order_by_line(s, t, c.candidates);
@@ -690,6 +619,7 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
       [&](const std::string& name) { return setting(r, name); };
   EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
   env.subqueries = &c.subqueries;
+  env.tables = &tables_;
   env.setting = &read_setting;
   Row row;
   for (const ExprPtr& e : values.items) row.push_back(eval_value(*e, env));
@@ -780,6 +710,7 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
               true};
   env.advisory = &take;
   env.subqueries = &c.subqueries;
+  env.tables = &tables_;
   try {
     return eval_pred(*where, env) == true;
   } catch (const AdvisoryWait&) {
@@ -843,6 +774,7 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
     if (!t.indexed(i)) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
+    env.tables = &tables_;
     if (set_value(r, tid, upd, k, env) != before[i]) return LockMode::kUpdate;
   }
   return LockMode::kNoKeyUpdate;
@@ -980,6 +912,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       for (size_t k = 0; k < upd->sets.size(); ++k) {
         EvalEnv env{&t, &before, &q.vars, nullptr, true};
         env.subqueries = &c.subqueries;
+        env.tables = &tables_;
         after[column_named(t, upd->sets[k].column)] = set_value(r, tid, *upd, k, env);
       }
       check_not_null(t, after);
@@ -1066,6 +999,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       if (where && !w_.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
         env.subqueries = &c.subqueries;
+        env.tables = &tables_;
         if (eval_pred(*where, env) != true) {
           ++c.next;
           continue;
@@ -1089,6 +1023,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         std::vector<RowRead> from;
         EvalEnv env{&t, &before, &q.vars, log_ ? &from : nullptr, true};
         env.subqueries = &c.subqueries;
+        env.tables = &tables_;
         after[i] = set_value(r, tid, *upd, k, env);
         if (log_)
           changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
@@ -1225,6 +1160,7 @@ void Executor::select_items_answer(RequestId r, const SelectStmt& sel, const Cur
   if (narrate) a->columns = sel.names;
   EvalEnv env{&t, nullptr, &w_.requests[r.value].vars, nullptr, true};
   env.subqueries = &c.subqueries;
+  env.tables = &tables_;
   for (size_t k = 0; k < c.out.size(); ++k) {
     const Version& ver = w_.store.version(c.out[k]);
     env.row = &ver.values;
@@ -1356,7 +1292,6 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       s.statement_snapshot(session.txn);
     if (s.safe_snapshot_pending(session.txn)) return wait_for_safe_snapshot(r);
     refuse_read_only_write(r, st, false);
-    if (!w_.table_locks) refuse_read_only_write(r, st, true);
   }
   if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body)) {
     Store& s = w_.store;
@@ -1411,13 +1346,75 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   throw SqlError("25006", "cannot execute " + command + " in a read-only transaction");
 }
 
+// ---- Rule: a statement is analysed and planned before it reads a row -----------
+// Once its tables are locked (parse analysis opens them), PostgreSQL types
+// the statement and plans it: an operator the types do not have, a
+// condition that is no boolean, a literal its type cannot read (all
+// lang/typing.h's analyze_statement), then a constant part that fails
+// (plan_statement: 1/0, an int past its range), fail the statement before
+// any row is read or locked, and before a READ ONLY transaction refuses a
+// write.
+TableId Executor::statement_table(const std::string& name) const {
+  if (analyzed_name_ == &name) return analyzed_table_;
+  return table_named(w_.store, name);
+}
+
+void Executor::analyze(RequestId r, const Step& st) {
+  const Store& s = w_.store;
+  const std::string* table = nullptr;
+  auto* values = std::get_if<SelectValuesStmt>(&st.body);
+  if (auto* ins = std::get_if<InsertStmt>(&st.body))
+    table = &ins->table;
+  else if (std::holds_alternative<SelectStmt>(st.body) ||
+           std::holds_alternative<UpdateStmt>(st.body) ||
+           std::holds_alternative<DeleteStmt>(st.body))
+    table = &target_of(st.body).table;
+  if (!table && !values) return;
+  const Vars& vars = w_.requests[r.value].vars;
+  TypingEnv env{nullptr, &vars, &tables_};
+  const Table* t = nullptr;
+  if (table) {
+    analyzed_table_ = table_named(s, *table);
+    analyzed_name_ = table;
+    t = &s.table(analyzed_table_);
+  }
+  // Analysed once per schema and parameter types: the same step under the
+  // same ones raises nothing new (Step::analysed).
+  uint64_t signature = s.schema_digest();
+  bool nul = false;  // a text parameter holding the byte 0
+  for (const std::string& name : st.params) {
+    auto it = vars.find(name);
+    signature =
+        (signature ^ (it == vars.end() ? 7 : it->second.value.index() + 1)) * 1099511628211ull;
+    if (it != vars.end())
+      if (auto* text = std::get_if<std::string>(&it->second.value))
+        nul |= text->find('\0') != std::string::npos;
+  }
+  signature |= 1;
+  if (st.analysed.get() != signature) {
+    if (values)
+      analyze_values(*values, env);
+    else
+      analyze_statement(st.body, *t, env);
+    st.analysed.set(signature);
+  }
+  // ---- Rule: no NUL in a text sent to PostgreSQL (SQLSTATE 22021) ----------
+  // Binding the parameters comes before planning: a text holding the byte
+  // 0 fails the statement whether or not a row would read it.
+  if (nul) throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
+  if (values)
+    plan_values(*values, env);
+  else
+    plan_statement(st.body, *t, env, st.folds);
+}
+
 // The rest of execute(), once the statement holds its table locks.
 SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
   Session& session = w_.sessions[r.value];
   const bool create_waited = session.cursor && session.cursor->create_waited;
   session.cursor.reset();  // the table locks' cursor, if any
-  if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body))
-    refuse_read_only_write(r, st, true);
+  analyze(r, st);
+  if (!std::holds_alternative<LockTableStmt>(st.body)) refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
     a.warning = ddl(r, st, create_waited);

@@ -24,7 +24,13 @@ struct KeyConflict;
 class Executor : public SqlBackend {
  public:
   // Runs statements over w's store; narrates to `log` (may be null).
-  Executor(World& w, Log* log) : w_(w), log_(log) {}
+  Executor(World& w, Log* log)
+      : w_(w), log_(log), tables_([this](const std::string& name) -> const Table* {
+          std::optional<TableId> t = w_.store.find_table(name);
+          return t ? &w_.store.table(*t) : nullptr;
+        }) {}
+  Executor(const Executor&) = delete;  // tables_ refers to this one
+  Executor& operator=(const Executor&) = delete;
 
   std::optional<SqlAnswer> run(RequestId r, const Step& st, const Vars& vars) override;
   void finish(RequestId r) override;
@@ -46,6 +52,9 @@ class Executor : public SqlBackend {
   SqlAnswer execute(RequestId r, const Step& st);
   SqlAnswer execute_locked(RequestId r, const Step& st, SqlAnswer a);
   void refuse_read_only_write(RequestId r, const Step& st, bool dml);
+  // Parse analysis and planning of a data statement (lang/typing.h): its
+  // type errors and its constants' errors, before any row is read.
+  void analyze(RequestId r, const Step& st);
   std::vector<std::pair<TableId, LockMode>> statement_table_locks(const Step& st, TxnId txn) const;
   bool take_table_locks(RequestId r, SqlAnswer* waiting);
   bool table_lock(RequestId r, RowId row, LockMode mode, SqlAnswer* waiting,
@@ -136,6 +145,14 @@ class Executor : public SqlBackend {
 
   World& w_;
   Log* log_;
+  // The tables by name, for the types of scalar subqueries' values
+  // (EvalEnv::tables).
+  TableFinder tables_;
+  // The table analyze() found for the statement's table name (that very
+  // string), which starting the statement then needs again.
+  const std::string* analyzed_name_ = nullptr;
+  TableId analyzed_table_;
+  TableId statement_table(const std::string& name) const;
   // COMMIT and ROLLBACK steps answered but not yet ended (finish() ends them).
   struct Ending {
     RequestId r;

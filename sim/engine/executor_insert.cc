@@ -14,10 +14,11 @@ namespace ccsim {
 void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
-  const Table& t = s.table(table_named(s, ins.table));
+  const Table& t = s.table(statement_table(ins.table));
   run_subqueries(r, c, StepBody{ins});
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
+  params.tables = &tables_;
   size_t targets = ins.columns.empty() ? t.columns.size() : ins.columns.size();
   for (const auto& exprs : ins.rows) {
     if (exprs.size() > targets)
@@ -237,6 +238,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     EvalEnv env{&t, &before, &q.vars, nullptr, true};
     env.excluded = &proposed;
     env.subqueries = &c.subqueries;
+    env.tables = &tables_;
     if (eval_pred(*oc.where, env) != true) return true;
   }
   Row after = before;
@@ -247,6 +249,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     EvalEnv env{&t, &before, &q.vars, &from, true};
     env.excluded = &proposed;
     env.subqueries = &c.subqueries;
+    env.tables = &tables_;
     // DEFAULT: a serial column's next value is taken here, once the row is
     // locked (ExecOnConflictUpdate projects after its lock and WHERE).
     if (a.value->kind != ExprKind::kDefault) check_assignment(*a.value, t.columns[i], env);

@@ -1,5 +1,7 @@
 #include "lang/ast.h"
 
+#include <algorithm>
+
 namespace ccsim {
 
 const char* to_sql(AggKind k) {
@@ -112,35 +114,65 @@ SourcePos step_position(const Step& s, const std::string& file, int column) {
 
 namespace {
 
-bool unknown_in(const ExprPtr& e) {
-  if (!e) return false;
-  if (e->kind == ExprKind::kLiteral && !e->typed && std::holds_alternative<std::string>(e->literal))
-    return true;
-  return unknown_in(e->lhs) || unknown_in(e->rhs);
+// Whether e reads nothing of a row or the server's state: literals and
+// :params, with operators between them.
+bool constant(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kColumn:
+    case ExprKind::kSubquery:
+    case ExprKind::kAdvisory:
+    case ExprKind::kDefault:
+    case ExprKind::kCurrentSetting:
+      return false;
+    default:
+      return (!e.lhs || constant(*e.lhs)) && (!e.rhs || constant(*e.rhs));
+  }
+}
+
+void facts_of(const Expr* e, Step& s) {
+  if (!e) return;
+  if (e->kind == ExprKind::kParam &&
+      std::find(s.params.begin(), s.params.end(), e->name) == s.params.end())
+    s.params.push_back(e->name);
+  if (e->kind == ExprKind::kSubquery ||
+      (e->kind != ExprKind::kLiteral && e->kind != ExprKind::kParam && constant(*e)))
+    s.folds = true;
+  facts_of(e->lhs.get(), s);
+  facts_of(e->rhs.get(), s);
 }
 
 }  // namespace
 
-bool has_unknown_literal(const StepBody& body) {
-  auto any = [](const std::vector<ExprPtr>& es) {
-    return std::any_of(es.begin(), es.end(), [](const ExprPtr& e) { return unknown_in(e); });
+void statement_facts(Step& s) {
+  auto each = [&](const std::vector<ExprPtr>& es) {
+    for (const ExprPtr& e : es) facts_of(e.get(), s);
   };
-  auto sets = [](const std::vector<Assignment>& as) {
-    return std::any_of(as.begin(), as.end(),
-                       [](const Assignment& a) { return unknown_in(a.value); });
+  auto sets = [&](const std::vector<Assignment>& as) {
+    for (const Assignment& a : as) facts_of(a.value.get(), s);
   };
-  auto returning = [&](const std::optional<Returning>& r) { return r && any(r->items); };
-  if (auto* sel = std::get_if<SelectStmt>(&body)) return any(sel->items) || unknown_in(sel->where);
-  if (auto* upd = std::get_if<UpdateStmt>(&body))
-    return sets(upd->sets) || unknown_in(upd->where) || returning(upd->returning);
-  if (auto* del = std::get_if<DeleteStmt>(&body))
-    return unknown_in(del->where) || returning(del->returning);
-  if (auto* ins = std::get_if<InsertStmt>(&body))
-    return std::any_of(ins->rows.begin(), ins->rows.end(), any) ||
-           (ins->on_conflict &&
-            (sets(ins->on_conflict->sets) || unknown_in(ins->on_conflict->where))) ||
-           returning(ins->returning);
-  return false;
+  auto returning = [&](const std::optional<Returning>& r) {
+    if (r) each(r->items);
+  };
+  if (auto* sel = std::get_if<SelectStmt>(&s.body)) {
+    each(sel->items);
+    facts_of(sel->where.get(), s);
+  } else if (auto* upd = std::get_if<UpdateStmt>(&s.body)) {
+    sets(upd->sets);
+    facts_of(upd->where.get(), s);
+    returning(upd->returning);
+  } else if (auto* del = std::get_if<DeleteStmt>(&s.body)) {
+    facts_of(del->where.get(), s);
+    returning(del->returning);
+  } else if (auto* ins = std::get_if<InsertStmt>(&s.body)) {
+    for (const auto& row : ins->rows) each(row);
+    if (ins->on_conflict) {
+      sets(ins->on_conflict->sets);
+      facts_of(ins->on_conflict->where.get(), s);
+    }
+    returning(ins->returning);
+  } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
+    each(values->items);
+  }
 }
 
 bool is_sql(const Step& s) {

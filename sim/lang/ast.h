@@ -6,6 +6,7 @@
 // program. Positions point into the file the step was read from.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,8 +92,12 @@ struct Expr {
   // NULL without a row, 21000 with more than one.
   std::optional<Aggregate> aggregate;
   // kBinary kOr: the ORs an IN list of two or more values became (PostgreSQL
-  // plans it as one `= ANY (array)`, not as an OR).
+  // plans it as one `= ANY (array)`, not as an OR); kNot: the NOT a NOT IN
+  // became (PostgreSQL's `<> ALL`, whose comparisons are <>).
   bool in_list = false;
+  // kCoalesce: a node for a later argument of the same call (coalesce(a, b,
+  // c) nests to the right), not a coalesce written inside another.
+  bool continued = false;
   int line = 0, column = 0;
   // How deep the tree below this node goes (1: a leaf). The parser bounds
   // it, so that the recursive walks over an expression stay in the stack.
@@ -364,14 +369,34 @@ struct Step {
   // line; each later line's start is kept here as {column in that one line,
   // line in the file}, so a column the parser gave maps back into the file.
   std::vector<std::pair<int, int>> wraps;
-  // Whether a data statement holds a quoted literal without a type, which
-  // the executor reads before the statement runs (check_literals).
-  bool unknown_literals = false;
+  // A data statement's :params, each once (found when the step is parsed).
+  std::vector<std::string> params;
+  // Whether it has a constant part with an operator (1 + :x, 1/0) or a
+  // scalar subquery, which planning computes (lang/typing.h); without
+  // one, planning only converts the constants assigned to columns.
+  bool folds = false;
+  // The schema and parameter types under which it was last analysed
+  // without an error (Executor::analyze): not analysed again under the
+  // same ones. Shared by every world that runs the step.
+  class Analysed {
+   public:
+    Analysed() = default;
+    Analysed(const Analysed& o) : v_(o.get()) {}
+    Analysed& operator=(const Analysed& o) {
+      set(o.get());
+      return *this;
+    }
+    uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+    void set(uint64_t v) const { v_.store(v, std::memory_order_relaxed); }
+
+   private:
+    mutable std::atomic<uint64_t> v_{0};
+  } analysed;
 };
 
-// Whether a data statement's expressions hold a quoted literal without a
-// type (set on Step::unknown_literals when a step is parsed).
-bool has_unknown_literal(const StepBody& body);
+// Finds a data statement's facts for its Step: its :params and whether
+// planning folds anything (Step::params, Step::folds).
+void statement_facts(Step& s);
 
 // Where a column of step s (as its tokens and expressions count them) is in
 // the file: on s.line, or on a later line for a statement over several.

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "lang/lexer.h"
+#include "lang/typing.h"
 #include "store/store.h"
 
 namespace ccsim {
@@ -48,33 +49,128 @@ Value decimal_arith(BinOp op, const Value& a, const Value& b) {
   return *v;
 }
 
-[[noreturn]] void overflow() {
-  throw SqlError("22003", "integer out of range");
+[[noreturn]] void overflow(bool int4) {
+  throw SqlError("22003", int4 ? "integer out of range" : "bigint out of range");
 }
 
+// 64-bit integer arithmetic: past 64 bits "bigint out of range" (an int
+// result past int4's range is binary_value's to refuse).
 int64_t arith(BinOp op, int64_t a, int64_t b) {
   int64_t r = 0;
   switch (op) {
     case BinOp::kAdd:
-      if (__builtin_add_overflow(a, b, &r)) overflow();
+      if (__builtin_add_overflow(a, b, &r)) overflow(false);
       return r;
     case BinOp::kSub:
-      if (__builtin_sub_overflow(a, b, &r)) overflow();
+      if (__builtin_sub_overflow(a, b, &r)) overflow(false);
       return r;
     case BinOp::kMul:
-      if (__builtin_mul_overflow(a, b, &r)) overflow();
+      if (__builtin_mul_overflow(a, b, &r)) overflow(false);
       return r;
     case BinOp::kDiv:
     case BinOp::kMod:
       if (b == 0) throw SqlError("22012", "division by zero");
       if (a == std::numeric_limits<int64_t>::min() && b == -1) {
         if (op == BinOp::kMod) return 0;
-        overflow();
+        overflow(false);
       }
       return op == BinOp::kDiv ? a / b : a % b;  // truncates toward zero, as PostgreSQL
     default:
       return 0;
   }
+}
+
+bool outside_int4(int64_t v) {
+  return v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max();
+}
+
+TypingEnv typing_env(const EvalEnv& env) {
+  return TypingEnv{env.table, env.vars, env.tables};
+}
+
+// ---- Rule: an int operation stays an int (22003) ---------------------------------
+// In SQL, int (int4) with int, or with a quoted literal read as one, is
+// computed as int4: a result past its range is "integer out of range",
+// even where a bigint would hold it. Asked only when the result is past it.
+bool int4_operation(const Expr& e, const EvalEnv& env) {
+  if (!env.in_sql) return false;
+  TypingEnv t = typing_env(env);
+  std::optional<SqlType> l = type_of(*e.lhs, t), r = type_of(*e.rhs, t);
+  if (!l || !r) return false;
+  return (*l == SqlType::kInt && (*r == SqlType::kInt || *r == SqlType::kUnknown)) ||
+         (*l == SqlType::kUnknown && *r == SqlType::kInt);
+}
+
+// ---- Rule: date arithmetic -------------------------------------------------------
+// date + integer and integer + date move the date by that many days, date -
+// integer moves it back, date - date is the days between (a quoted literal
+// beside - is read as a date). Past PostgreSQL's dates (4714 BC to 5874897
+// AD) it is 22008 "date out of range"; outside the years 1 to 9999, which
+// ccsim's dates hold, it is not modelled (0A000).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;  // days since 1970-01-01
+}
+
+std::string civil_from_days(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  auto pad = [](int64_t v, size_t width) {
+    std::string digits = std::to_string(v);
+    return std::string(width > digits.size() ? width - digits.size() : 0, '0') + digits;
+  };
+  return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2);
+}
+
+// A stored date ('YYYY-MM-DD') as days since 1970-01-01.
+int64_t day_number(const std::string& date) {
+  auto part = [&](size_t at, size_t n) {
+    int64_t v = 0;
+    for (size_t k = at; k < at + n && k < date.size(); ++k) v = v * 10 + (date[k] - '0');
+    return v;
+  };
+  return days_from_civil(part(0, 4), part(5, 2), part(8, 2));
+}
+
+Value date_from_days(int64_t days) {
+  // PostgreSQL's range, in days since 1970-01-01: Julian day 0 to 5874898-01-01.
+  constexpr int64_t kFirst = -2440588, kEnd = 2147483494 - 2440588;
+  if (days < kFirst || days >= kEnd) throw SqlError("22008", "date out of range");
+  if (days < days_from_civil(1, 1, 1) || days > days_from_civil(9999, 12, 31))
+    throw SqlError("0A000", "a date outside the years 1 to 9999 is not modelled");
+  return civil_from_days(days);
+}
+
+std::optional<Value> date_arith(const Expr& e, const Value& a, const Value& b, const EvalEnv& env) {
+  if (!env.in_sql || (e.op != BinOp::kAdd && e.op != BinOp::kSub)) return std::nullopt;
+  TypingEnv t = typing_env(env);
+  auto date_of = [&](const Expr& x, const Value& v, bool literal) -> std::optional<int64_t> {
+    auto* text = std::get_if<std::string>(&v);
+    if (!text) return std::nullopt;
+    if (type_of(x, t) == SqlType::kDate) return day_number(*text);
+    if (literal && is_unknown_literal(x))
+      return day_number(std::get<std::string>(datetime_value(*text, ColumnType::kDate)));
+    return std::nullopt;
+  };
+  const bool sub = e.op == BinOp::kSub;
+  std::optional<int64_t> da = date_of(*e.lhs, a, sub), db = date_of(*e.rhs, b, sub);
+  if (da && db && sub) return Value{*da - *db};
+  if (da && !db)
+    if (auto* n = std::get_if<int64_t>(&b)) return date_from_days(sub ? *da - *n : *da + *n);
+  if (db && !da && !sub)
+    if (auto* n = std::get_if<int64_t>(&a)) return date_from_days(*db + *n);
+  return std::nullopt;
 }
 
 // ---- Rule: boolean input (22P02) ----------------------------------------------
@@ -286,8 +382,18 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       throw SqlError("0A000", "a subquery is not modelled here: " + to_sql(e));
     }
     case ExprKind::kCoalesce: {
-      Value v = eval_value(*e.lhs, env);
-      return is_null(v) ? eval_value(*e.rhs, env) : v;
+      // Its arguments in order (a call's later ones nest to the right).
+      for (const Expr* at = &e;;) {
+        Value v = eval_value(*at->lhs, env);
+        if (!is_null(v)) return coalesce_value(e, *at->lhs, std::move(v), env);
+        const Expr& rest = *at->rhs;
+        if (rest.kind == ExprKind::kCoalesce && rest.continued) {
+          at = &rest;
+          continue;
+        }
+        Value last = eval_value(rest, env);
+        return is_null(last) ? last : coalesce_value(e, rest, std::move(last), env);
+      }
     }
     case ExprKind::kCurrentSetting: {
       std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
@@ -304,44 +410,16 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       if (env.advisory) return (*env.advisory)(e, key);
       return e.call.try_only ? Value{true} : Value{std::string()};
     }
-    case ExprKind::kNeg: {
-      Value v = eval_value(*e.lhs, env);
-      if (is_null(v)) return v;
-      if (auto* d = std::get_if<Decimal>(&v)) return Decimal{-d->units(), d->scale};
-      auto* i = std::get_if<int64_t>(&v);
-      if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
-      return arith(BinOp::kSub, 0, *i);
-    }
+    case ExprKind::kNeg:
+      return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kBinary:
-      if (e.op <= BinOp::kMod) {
+      if (e.op <= BinOp::kMod || e.op == BinOp::kConcat) {
         // Two unknown literals leave PostgreSQL no operator to choose.
-        if (is_unknown_literal(*e.lhs) && is_unknown_literal(*e.rhs))
+        if (e.op != BinOp::kConcat && is_unknown_literal(*e.lhs) && is_unknown_literal(*e.rhs))
           throw SqlError(
               "42725", std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
-        Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
-        unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
-        unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
-        if (is_null(a) || is_null(b)) return Null{};
-        if (is_number(a) && is_number(b) &&
-            (std::holds_alternative<Decimal>(a) || std::holds_alternative<Decimal>(b) ||
-             e.lhs->decimal_literal || e.rhs->decimal_literal))
-          return decimal_arith(e.op, a, b);
-        auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
-        if (!x || !y) throw SqlError("42883", no_operator(e, a, b, env));
-        return arith(e.op, *x, *y);
-      }
-      if (e.op == BinOp::kConcat) {
-        // ---- Rule: || joins texts; a number beside a text is its digits ----
-        // NULL on either side is NULL; two numbers have no || (42883).
-        Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
-        if (is_null(a) || is_null(b)) return Null{};
-        if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
-          throw SqlError("42883", no_operator(e, a, b, env));
-        auto text = [](const Value& v) {  // a boolean as its cast to text writes it
-          if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
-          return to_display(v);
-        };
-        return text(a) + text(b);
+        Value a = eval_value(*e.lhs, env);
+        return binary_value(e, std::move(a), eval_value(*e.rhs, env), env);
       }
       [[fallthrough]];
     default: {
@@ -350,6 +428,173 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return p ? Value{*p} : Value{Null{}};
     }
   }
+}
+
+Value coalesce_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env) {
+  auto* text = std::get_if<std::string>(&v);
+  if (!text || !env.in_sql || !is_unknown_literal(arg)) return v;
+  // ---- Rule: COALESCE's quoted literal takes the call's type ---------------
+  // coalesce(' 5', 1) is the int 5 (select_common_type, lang/typing.cc).
+  switch (type_of(call, typing_env(env)).value_or(SqlType::kText)) {
+    case SqlType::kInt:
+      return number_input(*text, ColumnType::kInt);
+    case SqlType::kBigInt:
+      return number_input(*text, ColumnType::kBigInt);
+    case SqlType::kNumeric:
+      return number_input(*text, ColumnType::kNumeric);
+    case SqlType::kBool:
+      if (std::optional<bool> b = boolean_text(*text)) return *b;
+      throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+    case SqlType::kDate:
+      return datetime_value(*text, ColumnType::kDate);
+    case SqlType::kTimestamp:
+      return datetime_value(*text, ColumnType::kTimestamp);
+    case SqlType::kTimestampTz:
+      return datetime_value(*text, ColumnType::kTimestampTz);
+    default:
+      return v;
+  }
+}
+
+Value negated_value(const Expr& e, const Value& v, const EvalEnv& env) {
+  if (is_null(v)) return v;
+  if (auto* d = std::get_if<Decimal>(&v)) return Decimal{-d->units(), d->scale};
+  auto* i = std::get_if<int64_t>(&v);
+  if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
+  int64_t r = arith(BinOp::kSub, 0, *i);
+  if (outside_int4(r) && env.in_sql && type_of(*e.lhs, typing_env(env)) == SqlType::kInt)
+    overflow(true);
+  return r;
+}
+
+Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  if (e.op == BinOp::kConcat) {
+    // ---- Rule: || joins texts; a number beside a text is its digits ----
+    // NULL on either side is NULL; two numbers have no || (42883).
+    if (is_null(a) || is_null(b)) return Null{};
+    if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
+      throw SqlError("42883", no_operator(e, a, b, env));
+    auto text = [](const Value& v) {  // a boolean as its cast to text writes it
+      if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
+      return to_display(v);
+    };
+    return text(a) + text(b);
+  }
+  unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
+  unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
+  if (is_null(a) || is_null(b)) return Null{};
+  if (is_number(a) && is_number(b) &&
+      (std::holds_alternative<Decimal>(a) || std::holds_alternative<Decimal>(b) ||
+       e.lhs->decimal_literal || e.rhs->decimal_literal))
+    return decimal_arith(e.op, a, b);
+  auto *x = std::get_if<int64_t>(&a), *y = std::get_if<int64_t>(&b);
+  if (x && y) {
+    int64_t r = 0;
+    bool fits = e.op == BinOp::kAdd   ? !__builtin_add_overflow(*x, *y, &r)
+                : e.op == BinOp::kSub ? !__builtin_sub_overflow(*x, *y, &r)
+                : e.op == BinOp::kMul ? !__builtin_mul_overflow(*x, *y, &r)
+                                      : (r = arith(e.op, *x, *y), true);
+    if (!fits) {
+      // A whole numeric is held as an int64: past 64 bits it is still a
+      // numeric, which has the digits.
+      TypingEnv t = typing_env(env);
+      if (env.in_sql &&
+          (type_of(*e.lhs, t) == SqlType::kNumeric || type_of(*e.rhs, t) == SqlType::kNumeric))
+        return decimal_arith(e.op, a, b);
+      overflow(false);
+    }
+    if (outside_int4(r) && int4_operation(e, env)) overflow(true);
+    return r;
+  }
+  if (std::optional<Value> d = date_arith(e, a, b, env)) return *d;
+  throw SqlError("42883", no_operator(e, a, b, env));
+}
+
+namespace {
+
+// The datetime type of a comparison's side, when it has one: a date,
+// timestamp or timestamptz column or typed literal, or an expression of
+// such a type (date + 1, coalesce(d, ...)).
+std::optional<ColumnType> datetime_of(const Expr& x, const EvalEnv& env) {
+  if (x.kind == ExprKind::kLiteral) return x.typed;
+  if (x.kind == ExprKind::kParam) return std::nullopt;  // a :param travels as text
+  if (x.kind == ExprKind::kColumn) {
+    if (x.excluded || !env.table) return std::nullopt;
+    int i = env.table->column_index(x.name);
+    if (i < 0) return std::nullopt;
+    ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
+    return is_datetime(ct) ? std::optional(ct) : std::nullopt;
+  }
+  switch (type_of(x, typing_env(env)).value_or(SqlType::kUnknown)) {
+    case SqlType::kDate:
+      return ColumnType::kDate;
+    case SqlType::kTimestamp:
+      return ColumnType::kTimestamp;
+    case SqlType::kTimestampTz:
+      return ColumnType::kTimestampTz;
+    default:
+      return std::nullopt;
+  }
+}
+
+// A comparison's values, its sides' datetime types known (datetime_of).
+std::optional<bool> compare_typed(const Expr& e, Value a, Value b, const EvalEnv& env,
+                                  std::optional<ColumnType> ta, std::optional<ColumnType> tb) {
+  if (is_null(a) || is_null(b)) return std::nullopt;
+  // A side of a datetime type (a date, timestamp or timestamptz column,
+  // or a typed literal) types the other: a text is read as the type,
+  // and of two datetime types the lower is promoted to the higher (a
+  // date to midnight, a timestamp to that time in UTC), as PostgreSQL
+  // compares them.
+  // A quoted literal beside a boolean is read as one ('t', 'yes', ...),
+  // as PostgreSQL types an unknown literal by the other side.
+  auto as_boolean = [](Value& v, const Expr& x, const Value& other) {
+    auto* text = std::get_if<std::string>(&v);
+    if (!text || !std::holds_alternative<bool>(other) || x.kind != ExprKind::kLiteral) return;
+    auto b = boolean_text(*text);
+    if (!b) throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+    v = *b;
+  };
+  as_boolean(a, *e.lhs, b);
+  as_boolean(b, *e.rhs, a);
+  unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
+  unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
+  if (ta || tb) {
+    ColumnType t = std::max(ta.value_or(ColumnType::kDate), tb.value_or(ColumnType::kDate));
+    auto as_datetime = [&](Value& v, const Expr& x, std::optional<ColumnType> own) {
+      bool typed_other = x.kind == ExprKind::kColumn && !own;  // a text column: left as is
+      if (!typed_other && own != t && std::holds_alternative<std::string>(v))
+        v = datetime_value(std::get<std::string>(v), t);
+    };
+    as_datetime(a, *e.lhs, ta);
+    as_datetime(b, *e.rhs, tb);
+  }
+  if (a.index() != b.index() && !(is_number(a) && is_number(b)))
+    throw SqlError("42883", no_operator(e, a, b, env));
+  auto c = compare_sql(a, b);
+  switch (e.op) {
+    case BinOp::kEq:
+      return c == 0;
+    case BinOp::kNe:
+      return c != 0;
+    case BinOp::kLt:
+      return c < 0;
+    case BinOp::kLe:
+      return c <= 0;
+    case BinOp::kGt:
+      return c > 0;
+    case BinOp::kGe:
+      return c >= 0;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<bool> comparison_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  return compare_typed(e, std::move(a), std::move(b), env, datetime_of(*e.lhs, env),
+                       datetime_of(*e.rhs, env));
 }
 
 std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
@@ -365,27 +610,20 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       return !is_null(eval_value(*e.lhs, env));
     case ExprKind::kBinary: {
       if (e.op == BinOp::kAnd || e.op == BinOp::kOr) {
-        auto a = eval_pred(*e.lhs, env), b = eval_pred(*e.rhs, env);
+        // ---- Rule: AND and OR stop at their answer, left to right --------------
+        // As PostgreSQL's executor: the right side is not computed once the
+        // left decides (false for AND, true for OR), so its errors do not
+        // happen; NULL decides nothing.
         bool dominant = e.op == BinOp::kOr;  // true wins OR, false wins AND
-        if ((a && *a == dominant) || (b && *b == dominant)) return dominant;
+        auto a = eval_pred(*e.lhs, env);
+        if (a && *a == dominant) return dominant;
+        auto b = eval_pred(*e.rhs, env);
+        if (b && *b == dominant) return dominant;
         if (!a || !b) return std::nullopt;
         return !dominant;
       }
       if (e.op < BinOp::kEq || e.op == BinOp::kConcat) break;
-      // A side of a datetime type (a date, timestamp or timestamptz column,
-      // or a typed literal) types the other: a text is read as the type,
-      // and of two datetime types the lower is promoted to the higher (a
-      // date to midnight, a timestamp to that time in UTC), as PostgreSQL
-      // compares them.
-      auto datetime_of = [&](const Expr& x) -> std::optional<ColumnType> {
-        if (x.kind == ExprKind::kLiteral) return x.typed;
-        if (x.kind != ExprKind::kColumn || x.excluded || !env.table) return std::nullopt;
-        int i = env.table->column_index(x.name);
-        if (i < 0) return std::nullopt;
-        ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
-        return is_datetime(ct) ? std::optional(ct) : std::nullopt;
-      };
-      auto ta = datetime_of(*e.lhs), tb = datetime_of(*e.rhs);
+      std::optional<ColumnType> ta = datetime_of(*e.lhs, env), tb = datetime_of(*e.rhs, env);
       // ---- Rule: a date or timestamp beside a text that is no literal -----------
       // (a text column, a :param, which travels as text, a ||) has no
       // comparison operator: 42883, whatever the values (NULL too).
@@ -395,51 +633,8 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
             static_type(other, env) == ColumnType::kText)
           throw SqlError("42883", no_operator(e, Value{Null{}}, Value{Null{}}, env));
       }
-      Value a = eval_value(*e.lhs, env), b = eval_value(*e.rhs, env);
-      if (is_null(a) || is_null(b)) return std::nullopt;
-      // A quoted literal beside a boolean is read as one ('t', 'yes', ...),
-      // as PostgreSQL types an unknown literal by the other side.
-      auto as_boolean = [](Value& v, const Expr& x, const Value& other) {
-        auto* text = std::get_if<std::string>(&v);
-        if (!text || !std::holds_alternative<bool>(other) || x.kind != ExprKind::kLiteral) return;
-        auto b = boolean_text(*text);
-        if (!b) throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
-        v = *b;
-      };
-      as_boolean(a, *e.lhs, b);
-      as_boolean(b, *e.rhs, a);
-      unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
-      unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
-      if (ta || tb) {
-        ColumnType t = std::max(ta.value_or(ColumnType::kDate), tb.value_or(ColumnType::kDate));
-        auto as_datetime = [&](Value& v, const Expr& x, std::optional<ColumnType> own) {
-          bool typed_other = x.kind == ExprKind::kColumn && !own;  // a text column: left as is
-          if (!typed_other && own != t && std::holds_alternative<std::string>(v))
-            v = datetime_value(std::get<std::string>(v), t);
-        };
-        as_datetime(a, *e.lhs, ta);
-        as_datetime(b, *e.rhs, tb);
-      }
-      if (a.index() != b.index() && !(is_number(a) && is_number(b)))
-        throw SqlError("42883", no_operator(e, a, b, env));
-      auto c = compare_sql(a, b);
-      switch (e.op) {
-        case BinOp::kEq:
-          return c == 0;
-        case BinOp::kNe:
-          return c != 0;
-        case BinOp::kLt:
-          return c < 0;
-        case BinOp::kLe:
-          return c <= 0;
-        case BinOp::kGt:
-          return c > 0;
-        case BinOp::kGe:
-          return c >= 0;
-        default:
-          break;
-      }
-      break;
+      Value a = eval_value(*e.lhs, env);
+      return compare_typed(e, std::move(a), eval_value(*e.rhs, env), env, ta, tb);
     }
     default:
       break;
@@ -447,6 +642,11 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
   Value v = eval_value(e, env);
   if (is_null(v)) return std::nullopt;
   if (auto* b = std::get_if<bool>(&v)) return *b;  // a boolean column or literal
+  // A quoted literal where a condition stands is read as a boolean ('t').
+  if (auto* text = std::get_if<std::string>(&v); text && is_unknown_literal(e)) {
+    if (std::optional<bool> b = boolean_text(*text)) return *b;
+    throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+  }
   throw SqlError("42804", std::string("argument of WHERE must be a condition, not type ") +
                               type_name(v) + ": " + to_sql(e));
 }
@@ -636,21 +836,21 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
     throw SqlError("42804", "column \"" + column +
                                 "\" is of type boolean but expression is of type " + type_name(v));
   }
-  if (auto* b = std::get_if<bool>(&v)) {
-    if (t == ColumnType::kText) return std::string(*b ? "true" : "false");  // an assignment cast
+  // ---- Rule: anything is assigned to a text column as its text ------------
+  // PostgreSQL's assignment casts to text write the value as its output
+  // function does: 10, 1.50, true.
+  if (t == ColumnType::kText && !std::holds_alternative<std::string>(v)) {
+    if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
+    return to_display(v);
+  }
+  if (std::holds_alternative<bool>(v)) {
     const char* type = t == ColumnType::kNumeric  ? "numeric"
                        : t == ColumnType::kBigInt ? "bigint"
                                                   : "integer";
     throw SqlError("42804", "column \"" + column + "\" is of type " + type +
                                 " but expression is of type boolean");
   }
-  if (t == ColumnType::kText) {
-    if (!std::holds_alternative<std::string>(v))
-      throw SqlError("42804", "column \"" + column +
-                                  "\" is of type text but expression is of type " +
-                                  (std::holds_alternative<Decimal>(v) ? "numeric" : "integer"));
-    return v;
-  }
+  if (t == ColumnType::kText) return v;
   if (const Decimal* d = std::get_if<Decimal>(&v)) {
     if (t == ColumnType::kNumeric) return v;
     // ---- Rule: a numeric stored in an integer column is rounded ------------
@@ -675,7 +875,7 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
   }
   if (t == ColumnType::kInt &&
       (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()))
-    overflow();
+    overflow(true);
   return v;
 }
 

@@ -75,6 +75,9 @@ class Vars {
 // A statement's scalar subqueries and their values, once computed.
 using SubqueryValues = std::vector<std::pair<const Expr*, Value>>;
 
+// Looks a table up by name for a subquery's types (null when there is none).
+using TableFinder = std::function<const Table*(const std::string&)>;
+
 struct EvalEnv {
   const Table* table = nullptr;  // for column references; null outside a row
   const Row* row = nullptr;
@@ -95,6 +98,10 @@ struct EvalEnv {
   // A setting's value as current_setting('name') reads it, or nothing for a
   // setting ccsim does not know (engine/executor.cc).
   const std::function<std::optional<std::string>(const std::string&)>* setting = nullptr;
+  // The tables a scalar subquery reads, for the types of its values (an int
+  // that overflows as an int, lang/typing.h); without it a subquery's
+  // value counts as a bigint.
+  const TableFinder* tables = nullptr;
 };
 
 // Returns the value of an arithmetic expression.
@@ -103,7 +110,21 @@ Value eval_value(const Expr& e, const EvalEnv& env);
 bool subqueries_computed(const Expr& e, const SubqueryValues* values);
 
 // Returns the truth of a predicate: true, false, or nullopt for SQL's unknown.
+// AND and OR stop at the first operand that decides them, left to right,
+// as PostgreSQL's executor does: false AND 1/0 = 1 is false.
 std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
+
+// The value of binary operator e (arithmetic or ||) over operand values a
+// and b, already computed from e.lhs and e.rhs (whose forms and types
+// still decide how: an unknown literal, an int's overflow, a date).
+Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env);
+// The truth of comparison e over operand values a and b, likewise.
+std::optional<bool> comparison_value(const Expr& e, Value a, Value b, const EvalEnv& env);
+// The value coalesce `call` gives when argument `arg` is its first that is
+// not NULL, with value v: a quoted literal read as the call's type.
+Value coalesce_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env);
+// The value of unary minus e over its operand's value v.
+Value negated_value(const Expr& e, const Value& v, const EvalEnv& env);
 
 // Returns v checked and converted for storing in a column of type t
 // (int is int4: 22003 when out of range; 22P02 / 42804 on a type mismatch).

@@ -1343,7 +1343,10 @@ class Parser : ClauseParsing {
       any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
     } while (accept_symbol(","));
     expect_symbol(")", "to close the IN list");
-    return negated ? unary(ExprKind::kNot, any, t) : any;
+    if (!negated) return any;
+    auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, any, t));
+    none->in_list = true;
+    return none;
   }
   ExprPtr additive() {
     ExprPtr l = multiplicative();
@@ -1377,7 +1380,24 @@ class Parser : ClauseParsing {
       if (peek().kind == TokenKind::kInt || peek().kind == TokenKind::kDecimal)
         return number(true, t);
       Deeper guard(*this, t);
-      return unary(ExprKind::kNeg, unary_minus(), t);
+      ExprPtr x = unary_minus();
+      // ---- Rule: minus before a number in parentheses is a negative number ----
+      // PostgreSQL's grammar negates a constant itself (doNegate): -(2147483648)
+      // is the int -2147483648, as -2147483648 is, not the negated bigint.
+      if (x->kind == ExprKind::kLiteral && !x->typed &&
+          (std::holds_alternative<int64_t>(x->literal) ||
+           std::holds_alternative<Decimal>(x->literal))) {
+        auto negated = std::make_shared<Expr>(*x);
+        if (auto* i = std::get_if<int64_t>(&x->literal))
+          negated->literal = *number_value(-static_cast<__int128>(*i), 0);  // 2^63: a numeric
+        else
+          negated->literal = *number_value(-std::get<Decimal>(x->literal).units(),
+                                           std::get<Decimal>(x->literal).scale);
+        negated->line = pos_.line;
+        negated->column = column_of(t);
+        return negated;
+      }
+      return unary(ExprKind::kNeg, x, t);
     }
     return primary();
   }
@@ -1510,9 +1530,18 @@ class Parser : ClauseParsing {
     }
     int64_t v = 0;
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (ec != std::errc() || p != digits.data() + digits.size())
-      fail(negative ? sign : t, "the number " + digits + " is out of range (at most " +
-                                    std::to_string(std::numeric_limits<int64_t>::max()) + ")");
+    if (ec != std::errc() || p != digits.data() + digits.size()) {
+      // ---- Rule: a whole number past bigint is a numeric constant --------------
+      std::optional<Value> big = numeric_text(digits);
+      if (!big)
+        fail(negative ? sign : t, "the number " + digits + " has more than " +
+                                      std::to_string(Decimal::kMaxDigits) +
+                                      " digits, which is not modelled");
+      e->literal = *big;
+      e->line = pos_.line;
+      e->column = column_of(negative ? sign : t);
+      return e;
+    }
     e->literal = v;
     e->line = pos_.line;
     e->column = column_of(negative ? sign : t);
@@ -1560,6 +1589,7 @@ class Parser : ClauseParsing {
     for (size_t i = args.size() - 1; i-- > 0;) {
       auto node = i == 0 ? e : std::make_shared<Expr>(*e);
       node->kind = ExprKind::kCoalesce;
+      node->continued = i > 0;
       node->lhs = args[i];
       node->rhs = tail;
       bound_height(*node, t);
@@ -1652,7 +1682,7 @@ class Parser : ClauseParsing {
 Step parse_step(std::string_view line, const SourcePos& origin) {
   Parser p(line, SourcePos{origin.file, origin.line, origin.column});
   Step s = p.parse();
-  s.unknown_literals = has_unknown_literal(s.body);
+  statement_facts(s);
   s.text = step_text(line);
   s.source_line = std::string(line);
   return s;

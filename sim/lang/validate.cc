@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "lang/eval.h"
+#include "lang/typing.h"
 
 namespace ccsim {
 
@@ -59,6 +60,37 @@ class Validator {
     for (size_t i = 0; i < p_.steps.size(); ++i) {
       const Step& s = p_.steps[i];
       std::visit([&](const auto& body) { check(s, i, body); }, s.body);
+      refuse_untyped(s);
+    }
+  }
+
+  // ---- Rule: what parse analysis would need ccsim does not model -------------
+  // A statement whose types lead to something not modelled (an interval,
+  // jsonb's - operator) is refused where it is written, with the tables'
+  // columns as the setup made them; parameters' types are known only when
+  // it runs, so those refusals come then (0A000).
+  void refuse_untyped(const Step& s) const {
+    const std::string* name = nullptr;
+    if (auto* ins = std::get_if<InsertStmt>(&s.body)) name = &ins->table;
+    if (auto* sel = std::get_if<SelectStmt>(&s.body)) name = &sel->table;
+    if (auto* upd = std::get_if<UpdateStmt>(&s.body)) name = &upd->table;
+    if (auto* del = std::get_if<DeleteStmt>(&s.body)) name = &del->table;
+    auto* values = std::get_if<SelectValuesStmt>(&s.body);
+    std::optional<TableId> t = name ? schema_.find_table(*name) : std::nullopt;
+    if (!values && !t) return;
+    TableFinder tables = [&](const std::string& n) -> const Table* {
+      std::optional<TableId> id = schema_.find_table(n);
+      return id ? &schema_.table(*id) : nullptr;
+    };
+    const Expr* at = nullptr;
+    TypingEnv env{nullptr, nullptr, &tables, &at};
+    try {
+      if (values)
+        analyze_values(*values, env);
+      else
+        analyze_statement(s.body, schema_.table(*t), env);
+    } catch (const SqlError& err) {
+      if (at && std::string(err.sqlstate()) == "0A000") fail(s, at->column, err.what());
     }
   }
 

@@ -80,6 +80,7 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           {}});
   if (serial) tables_.back().sequences.assign(width, 0);
+  digest_schema();
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
 }
 
@@ -134,6 +135,29 @@ std::optional<int64_t> Store::advisory_key(RowId r) const {
 void Store::drop_table(TableId t, TxnId by) {
   tables_[t.value].dropped = true;
   if (by) ddl_.push_back(DdlRecord{by, t, false});
+  digest_schema();
+}
+
+void Store::digest_schema() {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i, v >>= 8) h = (h ^ (v & 0xff)) * 1099511628211ull;
+  };
+  auto text = [&](const std::string& t) {
+    mix(t.size());
+    for (char c : t) mix(static_cast<unsigned char>(c));
+  };
+  for (const Table& t : tables_) {
+    if (t.dropped) continue;
+    text(t.name);
+    for (const Column& c : t.columns) {
+      text(c.name);
+      mix(static_cast<uint64_t>(c.type));
+      mix(static_cast<uint64_t>(c.max_length));
+      mix(static_cast<uint64_t>(c.precision) << 8 | static_cast<uint64_t>(c.scale));
+    }
+  }
+  schema_digest_ = h | 1;
 }
 
 std::optional<TableId> Store::find_table(const std::string& name) const {
@@ -170,6 +194,7 @@ void Store::undo_ddl(TxnId t, size_t from) {
       tables_[ddl_[i].table.value].dropped = ddl_[i].created;
       ddl_.erase(ddl_.begin() + static_cast<std::ptrdiff_t>(i));
     }
+  digest_schema();
 }
 
 TxnId Store::begin(RequestId owner, Isolation iso, bool read_only, bool deferrable) {

@@ -237,6 +237,10 @@ class Store {
   void drop_table(TableId t, TxnId by = {});
   // Returns the live table of that name, if any.
   std::optional<TableId> find_table(const std::string& name) const;
+  // A digest of the live tables' names and columns (names, types, lengths,
+  // precisions): equal digests, the same types for a statement's parse
+  // analysis (Executor::analyze). Never 0.
+  uint64_t schema_digest() const { return schema_digest_; }
   // The table a statement of transaction t locks by that name: the live one,
   // or one another transaction dropped and has not ended (its lock is what
   // the statement waits for; once granted, the table is gone or back). A
@@ -456,7 +460,10 @@ class Store {
   void grant_waiters(RowId r, std::vector<TxnId>& granted);
   Txn& mut(TxnId t) { return txns_[t.value - 1]; }
 
+  void digest_schema();
+
   std::vector<Table> tables_;
+  uint64_t schema_digest_ = 1;
   std::vector<RowState> rows_;
   std::vector<Version> versions_;
   std::vector<Txn> txns_;

@@ -80,12 +80,15 @@ TEST_CASE("an UPDATE keeps the grouping the simulator evaluated", "[lang]") {
         "UPDATE t SET a = -(a - 1) WHERE NOT ((a = 1) OR (a = 2))");
   // Minus a negative number: "--3" would make the rest of the line a
   // comment on the server (the WHERE too: every row updated). Found by
-  // fuzz/fuzz_machine.cc.
-  CHECK(print("UPDATE t SET a = - -3 WHERE id = 1").sql == "UPDATE t SET a = -(-3) WHERE id = 1");
+  // fuzz/fuzz_machine.cc. Minus before a number is the number negated, as
+  // PostgreSQL's grammar makes it (doNegate): - -3 is the constant 3.
+  CHECK(print("UPDATE t SET a = - -3 WHERE id = 1").sql == "UPDATE t SET a = 3 WHERE id = 1");
+  CHECK(print("UPDATE t SET a = -(-3) WHERE id = 1").sql == "UPDATE t SET a = 3 WHERE id = 1");
   CHECK(print("UPDATE t SET a = a - -3 WHERE id = 1").sql ==
         "UPDATE t SET a = a - -3 WHERE id = 1");
-  // Minus zero stays a negation, so the printed text reads back the same.
-  CHECK(print("UPDATE t SET a = - -0 WHERE id = 1").sql == "UPDATE t SET a = -(0) WHERE id = 1");
+  CHECK(print("UPDATE t SET a = - -0 WHERE id = 1").sql == "UPDATE t SET a = 0 WHERE id = 1");
+  CHECK(print("UPDATE t SET a = -(a) - -(-3) WHERE id = 1").sql ==
+        "UPDATE t SET a = (-a) - 3 WHERE id = 1");
   CHECK(print("UPDATE t SET a = -a WHERE id = 1").sql == "UPDATE t SET a = -a WHERE id = 1");
   // Minus a parameter bound to NULL: -(NULL), not -NULL (read back as a literal).
   CHECK(print("UPDATE t SET a = -:x WHERE id = 1", Vars{{"x", Var{Null{}, {}}}}).sql ==

@@ -1,0 +1,994 @@
+#include "lang/typing.h"
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "store/store.h"
+
+namespace ccsim {
+
+const char* sql_type_name(SqlType t) {
+  switch (t) {
+    case SqlType::kUnknown:
+      return "unknown";
+    case SqlType::kInt:
+      return "integer";
+    case SqlType::kBigInt:
+      return "bigint";
+    case SqlType::kNumeric:
+      return "numeric";
+    case SqlType::kText:
+      return "text";
+    case SqlType::kVarchar:
+      return "character varying";
+    case SqlType::kBool:
+      return "boolean";
+    case SqlType::kDate:
+      return "date";
+    case SqlType::kTimestamp:
+      return "timestamp without time zone";
+    case SqlType::kTimestampTz:
+      return "timestamp with time zone";
+    case SqlType::kVoid:
+      return "void";
+  }
+  return "unknown";
+}
+
+SqlType sql_type_of(const Column& c) {
+  switch (c.type) {
+    case ColumnType::kInt:
+      return SqlType::kInt;
+    case ColumnType::kBigInt:
+      return SqlType::kBigInt;
+    case ColumnType::kText:
+      return c.max_length > 0 ? SqlType::kVarchar : SqlType::kText;
+    case ColumnType::kNumeric:
+      return SqlType::kNumeric;
+    case ColumnType::kBool:
+      return SqlType::kBool;
+    case ColumnType::kDate:
+      return SqlType::kDate;
+    case ColumnType::kTimestamp:
+      return SqlType::kTimestamp;
+    case ColumnType::kTimestampTz:
+      return SqlType::kTimestampTz;
+  }
+  return SqlType::kUnknown;
+}
+
+namespace {
+
+bool number(SqlType t) {
+  return t == SqlType::kInt || t == SqlType::kBigInt || t == SqlType::kNumeric;
+}
+bool text_like(SqlType t) {
+  return t == SqlType::kText || t == SqlType::kVarchar;
+}
+bool datetime(SqlType t) {
+  return t == SqlType::kDate || t == SqlType::kTimestamp || t == SqlType::kTimestampTz;
+}
+
+// PostgreSQL's type categories (pg_type.typcategory), which decide whether
+// two types have a common one.
+char category(SqlType t) {
+  if (number(t)) return 'N';
+  if (text_like(t)) return 'S';
+  if (t == SqlType::kBool) return 'B';
+  if (datetime(t)) return 'D';
+  if (t == SqlType::kVoid) return 'P';
+  return 'X';
+}
+
+// The ColumnType a literal of type t is read as.
+ColumnType column_type(SqlType t) {
+  switch (t) {
+    case SqlType::kInt:
+      return ColumnType::kInt;
+    case SqlType::kBigInt:
+      return ColumnType::kBigInt;
+    case SqlType::kNumeric:
+      return ColumnType::kNumeric;
+    case SqlType::kBool:
+      return ColumnType::kBool;
+    case SqlType::kDate:
+      return ColumnType::kDate;
+    case SqlType::kTimestamp:
+      return ColumnType::kTimestamp;
+    case SqlType::kTimestampTz:
+      return ColumnType::kTimestampTz;
+    default:
+      return ColumnType::kText;
+  }
+}
+
+// The wider of two numbers' types (int < bigint < numeric), or of two
+// datetimes' (date < timestamp < timestamptz): the one both convert to.
+SqlType wider(SqlType a, SqlType b) {
+  return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
+}
+
+// A quoted literal without a type (not NULL: NULL reads as any type).
+bool quoted(const Expr& e) {
+  return is_unknown_literal(e);
+}
+
+// ---- Rule: parse analysis types every expression -----------------------------
+// As PostgreSQL's transformExpr: children first, left to right, then the
+// operator or function the operands' types choose; a quoted literal takes
+// the type it meets and is read as that type there and then.
+class Typer {
+ public:
+  Typer(const TypingEnv& env, bool raise) : env_(env), raise_(raise) {}
+
+  std::optional<SqlType> expr(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::kLiteral:
+        if (e.typed) {
+          if (raise_) datetime_value(std::get<std::string>(e.literal), *e.typed);
+          return *e.typed == ColumnType::kDate        ? SqlType::kDate
+                 : *e.typed == ColumnType::kTimestamp ? SqlType::kTimestamp
+                                                      : SqlType::kTimestampTz;
+        }
+        if (std::holds_alternative<bool>(e.literal)) return SqlType::kBool;
+        if (e.decimal_literal || std::holds_alternative<Decimal>(e.literal))
+          return SqlType::kNumeric;
+        if (auto* v = std::get_if<int64_t>(&e.literal))  // int4 when it fits, as the lexer types it
+          return *v >= std::numeric_limits<int32_t>::min() &&
+                         *v <= std::numeric_limits<int32_t>::max()
+                     ? SqlType::kInt
+                     : SqlType::kBigInt;
+        return SqlType::kUnknown;  // 'text' and NULL
+      case ExprKind::kColumn: {
+        if (!env_.table) return std::nullopt;
+        int i = env_.table->column_index(e.name);
+        if (i < 0) {
+          if (raise_) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
+          return std::nullopt;
+        }
+        return sql_type_of(env_.table->columns[static_cast<size_t>(i)]);
+      }
+      case ExprKind::kParam: {
+        if (!env_.vars) return std::nullopt;
+        auto it = env_.vars->find(e.name);
+        if (it == env_.vars->end()) {
+          if (raise_) throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
+          return std::nullopt;
+        }
+        // As the printer sends it: $n::int8, ::numeric, ::bool, ::text, or NULL.
+        const Value& v = it->second.value;
+        if (std::holds_alternative<int64_t>(v)) return SqlType::kBigInt;
+        if (std::holds_alternative<Decimal>(v)) return SqlType::kNumeric;
+        if (std::holds_alternative<bool>(v)) return SqlType::kBool;
+        if (std::holds_alternative<std::string>(v)) return SqlType::kText;
+        return SqlType::kUnknown;
+      }
+      case ExprKind::kNeg: {
+        std::optional<SqlType> t = expr(*e.lhs);
+        if (!t || number(*t)) return t;
+        if (*t == SqlType::kUnknown) return fail("42725", "operator is not unique: - unknown");
+        return fail("42883", std::string("operator does not exist: - ") + sql_type_name(*t));
+      }
+      case ExprKind::kNot:
+        if (e.in_list) return in_list(*e.lhs, "<>");  // NOT IN
+        boolean(expr(*e.lhs), *e.lhs, "NOT");
+        return SqlType::kBool;
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull:
+        expr(*e.lhs);
+        return SqlType::kBool;
+      case ExprKind::kBinary:
+        return binary(e);
+      case ExprKind::kCoalesce:
+        return coalesce(e);
+      case ExprKind::kCurrentSetting:
+        return SqlType::kText;
+      case ExprKind::kAdvisory:
+        return advisory(e);
+      case ExprKind::kSubquery:
+        return subquery(e);
+      case ExprKind::kDefault:
+        return std::nullopt;  // the column's own default: always assignable
+    }
+    return std::nullopt;
+  }
+
+  // ---- Rule: a condition is a boolean (42804) ---------------------------------
+  // AND, OR, NOT and WHERE take a boolean; a quoted literal is read as one
+  // (22P02), NULL is one; anything else is refused by name.
+  void boolean(std::optional<SqlType> t, const Expr& e, const char* context) {
+    if (!t || *t == SqlType::kBool) return;
+    if (*t == SqlType::kUnknown) {
+      if (raise_ && quoted(e)) read(e, SqlType::kBool);
+      return;
+    }
+    fail("42804", std::string("argument of ") + context + " must be type boolean, not type " +
+                      sql_type_name(*t));
+  }
+
+  // ---- Rule: assignment to a column (42804) ------------------------------------
+  // A value of the column's category is converted (numbers among numbers,
+  // datetimes among datetimes); anything is converted to text; a quoted
+  // literal is read as the column's type (22P02, 22001, 22003); anything
+  // else is refused: column "v" is of type integer but expression is of
+  // type text.
+  void assign(const Expr& e, std::optional<SqlType> t, const Column& c) {
+    if (e.kind == ExprKind::kDefault || !t) return;
+    if (*t == SqlType::kUnknown) {
+      if (raise_ && quoted(e)) fit(e.literal, c, true);
+      return;
+    }
+    SqlType ct = sql_type_of(c);
+    bool ok = text_like(ct) || (number(ct) && number(*t)) ||
+              (ct == SqlType::kBool && *t == SqlType::kBool) || (datetime(ct) && datetime(*t));
+    if (!ok)
+      fail("42804", "column \"" + c.name + "\" is of type " + sql_type_name(ct) +
+                        " but expression is of type " + sql_type_name(*t));
+  }
+
+ private:
+  std::nullopt_t fail(const char* sqlstate, const std::string& message) {
+    if (raise_) throw SqlError(sqlstate, message);
+    return std::nullopt;
+  }
+  // A refusal: what ccsim does not model, about e.
+  std::nullopt_t refuse(const Expr& e, const std::string& message) {
+    if (raise_ && env_.refused_at) *env_.refused_at = &e;
+    return fail("0A000", message);
+  }
+
+  // Reads quoted literal e as type t (the type's input function): 22P02,
+  // 22007, 22008 when it does not read.
+  void read(const Expr& e, SqlType t) {
+    if (!raise_ || !quoted(e)) return;
+    const std::string& text = std::get<std::string>(e.literal);
+    if (t == SqlType::kBool) {
+      if (!boolean_text(text))
+        throw SqlError("22P02", "invalid input syntax for type boolean: \"" + text + "\"");
+    } else if (number(t)) {
+      number_input(text, column_type(t));
+    } else if (datetime(t)) {
+      datetime_value(text, column_type(t));
+    }
+  }
+
+  // ---- Rule: an IN list is typed as a whole (transformAExprIn) ----------------
+  // Its left side, then every item, then the comparisons: when two or more
+  // items have no column and a common type with the left side, they are
+  // read as that type and compared as one = ANY (ARRAY[...]) (<> ALL for
+  // NOT IN); the items with a column, or all items when there is no such
+  // type, are compared one by one, naming = (<>) in their errors.
+  std::optional<SqlType> in_list(const Expr& group, const char* op) {
+    std::vector<const Expr*> comparisons;
+    const Expr* at = &group;
+    while (at->kind == ExprKind::kBinary && at->op == BinOp::kOr && at->in_list) {
+      comparisons.push_back(at->rhs.get());
+      at = at->lhs.get();
+    }
+    comparisons.push_back(at);
+    std::reverse(comparisons.begin(), comparisons.end());
+    const Expr& x = *comparisons.front()->lhs;
+    std::optional<SqlType> lt = expr(x);
+    std::vector<std::optional<SqlType>> types;
+    std::vector<bool> column;
+    for (const Expr* c : comparisons) {
+      types.push_back(expr(*c->rhs));
+      column.push_back(has_column(*c->rhs));
+    }
+    std::vector<size_t> one_by_one;
+    if (std::count(column.begin(), column.end(), false) >= 2) {
+      std::vector<std::optional<SqlType>> all{lt};
+      for (size_t k = 0; k < comparisons.size(); ++k)
+        if (!column[k]) all.push_back(types[k]);
+      if (std::optional<SqlType> common = common_type(all)) {
+        for (size_t k = 0; k < comparisons.size(); ++k)
+          if (!column[k]) read(*comparisons[k]->rhs, *common);
+        read(x, *common);
+        for (size_t k = 0; k < comparisons.size(); ++k)
+          if (column[k]) one_by_one.push_back(k);
+      } else {
+        for (size_t k = 0; k < comparisons.size(); ++k) one_by_one.push_back(k);
+      }
+    } else {
+      for (size_t k = 0; k < comparisons.size(); ++k) one_by_one.push_back(k);
+    }
+    for (size_t k : one_by_one) compare(lt, types[k], x, *comparisons[k]->rhs, op);
+    return SqlType::kBool;
+  }
+
+  static bool has_column(const Expr& e) {
+    if (e.kind == ExprKind::kColumn) return true;
+    if (e.kind == ExprKind::kSubquery) return false;  // uncorrelated: its own columns
+    return (e.lhs && has_column(*e.lhs)) || (e.rhs && has_column(*e.rhs));
+  }
+
+  // select_common_type without an error: the common type of `types`, or
+  // nothing when two categories differ (or a type is not known).
+  static std::optional<SqlType> common_type(const std::vector<std::optional<SqlType>>& types) {
+    std::optional<SqlType> common = types[0];
+    for (size_t i = 1; i < types.size(); ++i) {
+      if (!common || !types[i]) return std::nullopt;
+      SqlType n = *types[i];
+      if (n == SqlType::kUnknown || n == *common) continue;
+      if (*common == SqlType::kUnknown)
+        common = n;
+      else if (category(n) != category(*common) || category(n) == 'P')
+        return std::nullopt;
+      else if (*common != SqlType::kText && *common != SqlType::kVarchar)
+        common = wider(*common, n);
+    }
+    if (common == SqlType::kUnknown) common = SqlType::kText;
+    return common;
+  }
+
+  // ---- Rule: comparisons within a category (42883) -------------------------
+  // Numbers with numbers, texts with texts, booleans, datetimes; a quoted
+  // literal is read as the other side's type.
+  void compare(std::optional<SqlType> l, std::optional<SqlType> r, const Expr& lhs, const Expr& rhs,
+               const char* op) {
+    if (!l || !r) return;
+    if (*l == SqlType::kUnknown && *r == SqlType::kUnknown) return;
+    if (*l == SqlType::kUnknown && *r != SqlType::kVoid) return read(lhs, *r);
+    if (*r == SqlType::kUnknown && *l != SqlType::kVoid) return read(rhs, *l);
+    if (category(*l) == category(*r) && category(*l) != 'P') return;
+    fail("42883", std::string("operator does not exist: ") + sql_type_name(*l) + " " + op + " " +
+                      sql_type_name(*r));
+  }
+
+  std::optional<SqlType> binary(const Expr& e) {
+    if (e.op == BinOp::kOr && e.in_list) return in_list(e, "=");
+    if (e.op == BinOp::kAnd || e.op == BinOp::kOr) {
+      const char* name = e.op == BinOp::kAnd ? "AND" : "OR";
+      boolean(expr(*e.lhs), *e.lhs, name);
+      boolean(expr(*e.rhs), *e.rhs, name);
+      return SqlType::kBool;
+    }
+    std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
+    if (!l || !r) return e.op > BinOp::kMod ? std::optional(SqlType::kBool) : std::nullopt;
+    auto missing = [&] {
+      return fail("42883", std::string("operator does not exist: ") + sql_type_name(*l) + " " +
+                               op_sql(e.op) + " " + sql_type_name(*r));
+    };
+    if (e.op == BinOp::kConcat) {
+      // ---- Rule: || wants a text on one side (42883) ----------------------------
+      // text || anything and anything || text; two quoted literals are texts.
+      bool lt = text_like(*l) || *l == SqlType::kUnknown;
+      bool rt = text_like(*r) || *r == SqlType::kUnknown;
+      if (lt || rt) return SqlType::kText;
+      return missing();
+    }
+    if (e.op >= BinOp::kEq) {
+      compare(l, r, *e.lhs, *e.rhs, op_sql(e.op));
+      return SqlType::kBool;
+    }
+    // ---- Rule: arithmetic (42883, 42725) ------------------------------------------
+    // Numbers give the wider type; date + integer and date - integer a
+    // date, date - date an integer; a quoted literal beside a number is
+    // read as that number's type, beside a date (after -) as a date.
+    if (*l == SqlType::kUnknown && *r == SqlType::kUnknown)
+      return fail("42725",
+                  std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
+    if (number(*l) && number(*r)) return wider(*l, *r);
+    if (number(*l) && *r == SqlType::kUnknown) {
+      read(*e.rhs, *l);
+      return l;
+    }
+    if (*l == SqlType::kUnknown && number(*r)) {
+      read(*e.lhs, *r);
+      return r;
+    }
+    if (e.op == BinOp::kAdd) {
+      if ((*l == SqlType::kDate && *r == SqlType::kInt) ||
+          (*l == SqlType::kInt && *r == SqlType::kDate))
+        return SqlType::kDate;
+      if ((*l == SqlType::kDate && *r == SqlType::kUnknown) ||
+          (*l == SqlType::kUnknown && *r == SqlType::kDate))
+        return fail("42725", std::string("operator is not unique: ") + sql_type_name(*l) + " + " +
+                                 sql_type_name(*r));
+    }
+    if (e.op == BinOp::kSub && *l == SqlType::kDate) {
+      if (*r == SqlType::kInt) return SqlType::kDate;
+      if (*r == SqlType::kDate) return SqlType::kInt;
+      if (*r == SqlType::kUnknown) {
+        read(*e.rhs, SqlType::kDate);
+        return SqlType::kInt;
+      }
+    }
+    if (e.op == BinOp::kSub && *l == SqlType::kUnknown && *r == SqlType::kDate) {
+      read(*e.lhs, SqlType::kDate);
+      return SqlType::kInt;
+    }
+    // 'x' - text is jsonb - text (the literal read as a jsonb): not modelled.
+    if (e.op == BinOp::kSub && *l == SqlType::kUnknown && text_like(*r))
+      return refuse(e, std::string("unknown - ") + sql_type_name(*r) +
+                           " is jsonb's - operator (the left side read as a jsonb), which is not "
+                           "modelled");
+    // A timestamp with a quoted literal or another timestamp means an
+    // interval, which ccsim does not model.
+    bool timestamp = *l == SqlType::kTimestamp || *l == SqlType::kTimestampTz ||
+                     *r == SqlType::kTimestamp || *r == SqlType::kTimestampTz;
+    if (timestamp && (e.op == BinOp::kAdd || e.op == BinOp::kSub) &&
+        (datetime(*l) || *l == SqlType::kUnknown) && (datetime(*r) || *r == SqlType::kUnknown))
+      return refuse(e, std::string("an interval (") + sql_type_name(*l) + " " + op_sql(e.op) + " " +
+                           sql_type_name(*r) + ") is not modelled");
+    return missing();
+  }
+
+  // ---- Rule: COALESCE's arguments have a common type (42804) -------------------
+  // As select_common_type: the first type that is not unknown, widened
+  // within its category (int < bigint < numeric, date < timestamp <
+  // timestamptz; text stays text); a type of another category is refused;
+  // all unknown is text. Quoted literals are then read as that type.
+  std::optional<SqlType> coalesce(const Expr& e) {
+    std::vector<const Expr*> args{e.lhs.get()};
+    const Expr* at = e.rhs.get();
+    while (at->kind == ExprKind::kCoalesce && at->continued) {
+      args.push_back(at->lhs.get());
+      at = at->rhs.get();
+    }
+    args.push_back(at);
+    // coalesce(x) is parsed as coalesce(x, NULL): the NULL types nothing.
+    std::vector<std::optional<SqlType>> types;
+    for (const Expr* a : args) types.push_back(expr(*a));
+    std::optional<SqlType> common = types[0];
+    for (size_t i = 1; i < types.size(); ++i) {
+      if (!common || !types[i]) return std::nullopt;
+      SqlType n = *types[i];
+      if (n == SqlType::kUnknown || n == *common) continue;
+      if (*common == SqlType::kUnknown) {
+        common = n;
+      } else if (category(n) != category(*common) || category(n) == 'P') {
+        return fail("42804", std::string("COALESCE types ") + sql_type_name(*common) + " and " +
+                                 sql_type_name(n) + " cannot be matched");
+      } else if (*common != SqlType::kText && *common != SqlType::kVarchar) {
+        common = wider(*common, n);
+      }
+    }
+    if (!common) return std::nullopt;
+    if (*common == SqlType::kUnknown) common = SqlType::kText;
+    for (const Expr* a : args) read(*a, *common);
+    return common;
+  }
+
+  // ---- Rule: an advisory-lock function takes a bigint (42883) ------------------
+  // An int or bigint key, a quoted literal read as a bigint (22P02), or
+  // NULL; any other type has no such function. The lock forms return
+  // void, the try forms a boolean.
+  std::optional<SqlType> advisory(const Expr& e) {
+    std::optional<SqlType> k = expr(*e.lhs);
+    SqlType result = e.call.try_only ? SqlType::kBool : SqlType::kVoid;
+    if (!k || *k == SqlType::kInt || *k == SqlType::kBigInt) return result;
+    if (*k == SqlType::kUnknown) {
+      if (raise_ && quoted(*e.lhs))
+        integer_text(std::get<std::string>(e.lhs->literal), ColumnType::kBigInt);
+      return result;
+    }
+    fail("42883", "function " + e.call.function() + "(" + sql_type_name(*k) + ") does not exist");
+    return result;
+  }
+
+  const Table* table_named(const std::string& name) const {
+    if (name.empty()) return env_.table;
+    return env_.tables ? (*env_.tables)(name) : nullptr;
+  }
+
+  std::optional<SqlType> subquery(const Expr& e) {
+    const Table* t = table_named(e.name);
+    if (!t) return std::nullopt;
+    if (e.aggregate)
+      return aggregate(*e.aggregate, *t);  // its WHERE: the statement's (analyze_values)
+    // ---- Rule: a scalar subquery is a SELECT of its own --------------------------
+    // Its select item, then its WHERE, typed over its own table.
+    TypingEnv inner = env_;
+    inner.table = t;
+    Typer sub(inner, raise_);
+    std::optional<SqlType> item = sub.expr(*e.lhs);
+    if (e.rhs) sub.boolean(sub.expr(*e.rhs), *e.rhs, "WHERE");
+    return item;
+  }
+
+ public:
+  // ---- Rule: the aggregates' argument types (42883) --------------------------------
+  // count of anything is a bigint; sum of int a bigint, of bigint or numeric
+  // a numeric, of anything else no function; min and max of a number, a
+  // text or a datetime its type, of a boolean no function.
+  std::optional<SqlType> aggregate(const Aggregate& a, const Table& t) {
+    if (a.kind == AggKind::kCountStar || a.kind == AggKind::kCount) return SqlType::kBigInt;
+    int i = t.column_index(a.column);
+    if (i < 0) return std::nullopt;
+    SqlType c = sql_type_of(t.columns[static_cast<size_t>(i)]);
+    if (a.kind == AggKind::kSum) {
+      if (c == SqlType::kInt) return SqlType::kBigInt;
+      if (c == SqlType::kBigInt || c == SqlType::kNumeric) return SqlType::kNumeric;
+    } else if (c != SqlType::kBool) {
+      return c;
+    }
+    return fail("42883", std::string("function ") + to_sql(a.kind) + "(" + sql_type_name(c) +
+                             ") does not exist");
+  }
+
+ private:
+  const TypingEnv& env_;
+  bool raise_;
+};
+
+// The column a VALUES item k of an INSERT goes to, or null.
+const Column* insert_column(const InsertStmt& ins, const Table& t, size_t k) {
+  int i = ins.columns.empty()      ? static_cast<int>(k)
+          : k < ins.columns.size() ? t.column_index(ins.columns[k])
+                                   : -1;
+  if (i < 0 || static_cast<size_t>(i) >= t.columns.size()) return nullptr;
+  return &t.columns[static_cast<size_t>(i)];
+}
+
+const Column* column_named(const Table& t, const std::string& name) {
+  int i = t.column_index(name);
+  return i < 0 ? nullptr : &t.columns[static_cast<size_t>(i)];
+}
+
+}  // namespace
+
+std::optional<SqlType> type_of(const Expr& e, const TypingEnv& env) {
+  return Typer(env, false).expr(e);
+}
+
+void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& outer) {
+  TypingEnv env = outer;
+  env.table = &t;
+  Typer typer(env, true);
+  auto where = [&](const ExprPtr& w) {
+    if (w) typer.boolean(typer.expr(*w), *w, "WHERE");
+  };
+  auto returning = [&](const std::optional<Returning>& r) {
+    if (r)
+      for (const ExprPtr& e : r->items) typer.expr(*e);
+  };
+  auto sets = [&](const std::vector<Assignment>& assignments) {
+    for (const Assignment& a : assignments)
+      if (const Column* c = column_named(t, a.column); c && a.value)
+        typer.assign(*a.value, typer.expr(*a.value), *c);
+  };
+  // In the order PostgreSQL's parser reads the clauses (transformSelectStmt,
+  // transformUpdateStmt, transformInsertStmt, transformDeleteStmt).
+  if (auto* sel = std::get_if<SelectStmt>(&body)) {
+    for (const ExprPtr& e : sel->items) typer.expr(*e);
+    for (const Aggregate& a : sel->aggregates) typer.aggregate(a, t);
+    where(sel->where);
+  } else if (auto* upd = std::get_if<UpdateStmt>(&body)) {
+    where(upd->where);
+    returning(upd->returning);
+    sets(upd->sets);
+  } else if (auto* del = std::get_if<DeleteStmt>(&body)) {
+    where(del->where);
+    returning(del->returning);
+  } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
+    for (const auto& row : ins->rows) {
+      std::vector<std::optional<SqlType>> types;
+      for (const ExprPtr& e : row) types.push_back(typer.expr(*e));
+      for (size_t k = 0; k < row.size(); ++k)
+        if (const Column* c = insert_column(*ins, t, k)) typer.assign(*row[k], types[k], *c);
+    }
+    if (ins->on_conflict) {
+      sets(ins->on_conflict->sets);
+      where(ins->on_conflict->where);
+    }
+    returning(ins->returning);
+  }
+}
+
+void analyze_values(const SelectValuesStmt& values, const TypingEnv& env) {
+  Typer typer(env, true);
+  for (const ExprPtr& e : values.items) typer.expr(*e);
+  // A select list over aggregates shares one WHERE (parser.cc,
+  // aggregate_values), typed after the list as the statement's own.
+  std::vector<const Expr*> wheres;
+  std::vector<const Expr*> stack;
+  for (const ExprPtr& e : values.items) stack.push_back(e.get());
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kSubquery && e->aggregate) {
+      if (e->rhs && std::find(wheres.begin(), wheres.end(), e->rhs.get()) == wheres.end()) {
+        TypingEnv inner = env;
+        inner.table = env.tables ? (*env.tables)(e->name) : nullptr;
+        if (inner.table) {
+          Typer sub(inner, true);
+          sub.boolean(sub.expr(*e->rhs), *e->rhs, "WHERE");
+        }
+        wheres.push_back(e->rhs.get());
+      }
+      continue;
+    }
+    if (e->rhs) stack.push_back(e->rhs.get());
+    if (e->lhs) stack.push_back(e->lhs.get());
+  }
+}
+
+namespace {
+
+// ---- Rule: the planner computes constant parts first (eval_const_expressions) --
+// Before a row is read, every part of an expression made of constants
+// (literals, and parameters, which an unnamed statement's custom plan
+// treats as constants) is computed, bottom up and left to right, and its
+// error fails the statement: UPDATE t SET v = v + 1/0 WHERE id = 5 fails
+// with no row 5. AND stops at a constant false (OR at a true), dropping
+// what follows uncomputed; a constant true (false) operand is dropped;
+// COALESCE stops at its first constant that is not NULL; a strict operator
+// with a NULL constant operand is NULL without being called. A scalar
+// subquery left in an expression is planned after it: its item, then its
+// WHERE. Columns, DEFAULT, current_setting (stable) and the advisory-lock
+// functions (volatile) are not constants; || with a non-text operand and
+// comparisons across date, timestamp and timestamptz are stable and are
+// not computed either.
+class Folder {
+ public:
+  explicit Folder(const TypingEnv& env, bool leaves_only = false)
+      : env_(env), leaves_only_(leaves_only) {
+    eval_.table = env.table;  // for types only: a constant reads no column
+    eval_.vars = env.vars;
+    eval_.in_sql = true;
+    eval_.tables = env.tables;
+  }
+
+  // Folds one expression of a list (a target list, a WHERE, ...), assigned
+  // to a column or not; end() closes the list.
+  void item(const Expr* e, const Column* column = nullptr) {
+    if (!e) return;
+    std::optional<Value> v = fold(*e);
+    // A constant assigned to a column is converted there and then, when
+    // the conversion is immutable.
+    if (v && column && e->kind != ExprKind::kDefault && immutable_assignment(*e, *column))
+      fit(*v, *column, is_unknown_literal(*e));
+  }
+  // Ends a list: the subqueries left in it are planned.
+  void end() {
+    if (subs_.empty()) return;
+    std::vector<const Expr*> subs = std::move(subs_);
+    subs_.clear();
+    for (const Expr* q : subs) subquery(*q);
+  }
+  void group(const Expr* e) {
+    item(e);
+    end();
+  }
+
+ private:
+  using Folded = std::optional<Value>;  // engaged: a constant, with its value
+
+  Folded fold(const Expr& e) {
+    if (leaves_only_ && e.kind != ExprKind::kLiteral && e.kind != ExprKind::kParam)
+      return std::nullopt;
+    switch (e.kind) {
+      case ExprKind::kLiteral:
+      case ExprKind::kParam:
+        return eval_value(e, eval_);
+      case ExprKind::kColumn:
+      case ExprKind::kDefault:
+      case ExprKind::kCurrentSetting:
+        return std::nullopt;
+      case ExprKind::kSubquery:
+        if (!e.aggregate) subs_.push_back(&e);  // an aggregate is no subquery of its own
+        return std::nullopt;
+      case ExprKind::kAdvisory: {
+        size_t mark = subs_.size();
+        Folded key = fold(*e.lhs);
+        if (key && is_null(*key)) {  // strict: never called
+          subs_.resize(mark);
+          return Value{Null{}};
+        }
+        return std::nullopt;
+      }
+      case ExprKind::kNeg: {
+        Folded v = fold(*e.lhs);
+        if (!v) return std::nullopt;
+        return negated_value(e, *v, eval_);
+      }
+      case ExprKind::kNot: {
+        Folded v = fold(*e.lhs);
+        if (!v) return std::nullopt;
+        std::optional<bool> b = truth(*e.lhs, *v);
+        return b ? Value{!*b} : Value{Null{}};
+      }
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull: {
+        size_t mark = subs_.size();
+        Folded v = fold(*e.lhs);
+        if (!v) return std::nullopt;
+        subs_.resize(mark);
+        return Value{is_null(*v) == (e.kind == ExprKind::kIsNull)};
+      }
+      case ExprKind::kCoalesce:
+        return coalesce(e);
+      case ExprKind::kBinary:
+        if (e.op == BinOp::kAnd || e.op == BinOp::kOr) return boolean(e);
+        return strict(e);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<bool> truth(const Expr& x, const Value& v) {
+    if (is_null(v)) return std::nullopt;
+    if (auto* b = std::get_if<bool>(&v)) return *b;
+    if (auto* text = std::get_if<std::string>(&v); text && is_unknown_literal(x))
+      return boolean_text(*text);
+    return std::nullopt;
+  }
+
+  // An operator: both operands folded, then computed when both are
+  // constants and the operator is immutable.
+  Folded strict(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded l = fold(*e.lhs);
+    Folded r = fold(*e.rhs);
+    if ((l && is_null(*l)) || (r && is_null(*r))) {
+      subs_.resize(mark);
+      return Value{Null{}};
+    }
+    if (!l || !r || !immutable(e)) return std::nullopt;
+    if (e.op >= BinOp::kEq && e.op != BinOp::kConcat) {
+      std::optional<bool> c = comparison_value(e, std::move(*l), std::move(*r), eval_);
+      return c ? Value{*c} : Value{Null{}};
+    }
+    return binary_value(e, std::move(*l), std::move(*r), eval_);
+  }
+
+  // Whether assigning e to column c is an immutable conversion, which the
+  // planner computes: a datetime written as text (date_out reads DateStyle)
+  // or moved across time zones (to or from timestamptz) is stable, and is
+  // converted only when a row is written.
+  bool immutable_assignment(const Expr& e, const Column& c) {
+    // A :param (bigint, numeric, boolean or text) and an untyped literal
+    // convert immutably (a quoted one was read at parse time).
+    if (e.kind == ExprKind::kParam || (e.kind == ExprKind::kLiteral && !e.typed)) return true;
+    std::optional<SqlType> from = type_of(e, env_);
+    if (!from) return false;
+    SqlType to = sql_type_of(c);
+    if (!datetime(*from) || *from == to) return true;
+    if (to == SqlType::kText || to == SqlType::kVarchar) return false;
+    return *from != SqlType::kTimestampTz && to != SqlType::kTimestampTz;
+  }
+
+  bool immutable(const Expr& e) {
+    std::optional<SqlType> l = type_of(*e.lhs, env_), r = type_of(*e.rhs, env_);
+    if (!l || !r) return false;
+    auto text = [](SqlType t) {
+      return t == SqlType::kText || t == SqlType::kVarchar || t == SqlType::kUnknown;
+    };
+    if (e.op == BinOp::kConcat) return text(*l) && text(*r);  // anytextcat is stable
+    if (e.op >= BinOp::kEq) {
+      bool ltz = *l == SqlType::kTimestampTz, rtz = *r == SqlType::kTimestampTz;
+      auto other = [](SqlType t) { return t == SqlType::kDate || t == SqlType::kTimestamp; };
+      return !((ltz && other(*r)) || (rtz && other(*l)));
+    }
+    return true;
+  }
+
+  // The operands of a chain of one connective, flattened left to right as
+  // PostgreSQL flattens nested ANDs (ORs). An IN list (parser.cc, in_list)
+  // is an OR of its comparisons, except that two or more items without a
+  // column become one = ANY (ARRAY[...]) first, all of whose items are
+  // computed; the items with a column stay comparisons of their own.
+  struct Operand {
+    const Expr* e = nullptr;       // an operand
+    std::vector<const Expr*> any;  // or: the = ANY's comparisons
+  };
+
+  static bool has_column(const Expr& e) {
+    if (e.kind == ExprKind::kColumn) return true;
+    if (e.kind == ExprKind::kSubquery) return false;  // uncorrelated: its own columns
+    return (e.lhs && has_column(*e.lhs)) || (e.rhs && has_column(*e.rhs));
+  }
+
+  void flatten(const Expr& e, BinOp op, std::vector<Operand>& out) {
+    if (e.kind == ExprKind::kBinary && e.op == op && !(op == BinOp::kOr && e.in_list)) {
+      flatten(*e.lhs, op, out);
+      flatten(*e.rhs, op, out);
+      return;
+    }
+    if (op == BinOp::kOr && e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list) {
+      std::vector<const Expr*> comparisons;  // x = item, in the list's order
+      const Expr* at = &e;
+      while (at->kind == ExprKind::kBinary && at->op == BinOp::kOr && at->in_list) {
+        comparisons.push_back(at->rhs.get());
+        at = at->lhs.get();
+      }
+      comparisons.push_back(at);
+      std::reverse(comparisons.begin(), comparisons.end());
+      Operand any;
+      std::vector<Operand> columns;
+      for (const Expr* c : comparisons) {
+        if (has_column(*c->rhs))
+          columns.push_back(Operand{c, {}});
+        else
+          any.any.push_back(c);
+      }
+      if (any.any.size() < 2) {
+        for (const Expr* c : comparisons) out.push_back(Operand{c, {}});
+        return;
+      }
+      out.push_back(std::move(any));
+      for (Operand& c : columns) out.push_back(std::move(c));
+      return;
+    }
+    out.push_back(Operand{&e, {}});
+  }
+
+  // x = ANY (ARRAY[items]): x, then every item, computed; constant when all are.
+  Folded any(const std::vector<const Expr*>& comparisons) {
+    Folded x = fold(*comparisons.front()->lhs);
+    std::vector<Folded> items;
+    for (const Expr* c : comparisons) items.push_back(fold(*c->rhs));
+    if (!x) return std::nullopt;
+    for (const Folded& v : items)
+      if (!v) return std::nullopt;
+    bool unknown = false;
+    for (size_t k = 0; k < comparisons.size(); ++k) {
+      std::optional<bool> c = comparison_value(*comparisons[k], *x, *items[k], eval_);
+      if (c && *c) return Value{true};
+      unknown |= !c;
+    }
+    return unknown ? Value{Null{}} : Value{false};
+  }
+
+  Folded boolean(const Expr& e) {
+    std::vector<Operand> operands;
+    flatten(e, e.op, operands);
+    const bool decides = e.op == BinOp::kOr;  // true decides OR, false AND
+    size_t mark = subs_.size();
+    bool null = false, open = false;
+    for (const Operand& o : operands) {
+      Folded v = o.any.empty() ? fold(*o.e) : any(o.any);
+      if (!v) {
+        open = true;
+        continue;
+      }
+      std::optional<bool> b = o.any.empty() ? truth(*o.e, *v) : truth(*o.any.front(), *v);
+      if (!b) {
+        null = true;
+      } else if (*b == decides) {
+        subs_.resize(mark);
+        return Value{decides};
+      }
+    }
+    if (open) return std::nullopt;
+    return null ? Value{Null{}} : Value{!decides};
+  }
+
+  // COALESCE: its arguments in order; NULL constants dropped; the first
+  // other constant ends it (the value itself when nothing came before).
+  Folded coalesce(const Expr& e) {
+    size_t mark = subs_.size();
+    bool open = false;
+    const Expr* at = &e;
+    for (;;) {
+      const bool more = at == &e || (at->kind == ExprKind::kCoalesce && at->continued);
+      const Expr* arg = more ? at->lhs.get() : at;
+      Folded v = fold(*arg);
+      if (v && !is_null(*v)) {
+        if (open) return std::nullopt;
+        subs_.resize(mark);
+        return coalesce_value(e, *arg, std::move(*v), eval_);
+      }
+      if (!v) open = true;
+      if (!more) break;
+      at = at->rhs.get();
+    }
+    if (open) return std::nullopt;
+    subs_.resize(mark);
+    return Value{Null{}};
+  }
+
+  // A scalar subquery is planned as a query of its own: its item, then its
+  // WHERE, over its own table.
+  void subquery(const Expr& q) {
+    TypingEnv inner = env_;
+    inner.table = env_.tables ? (*env_.tables)(q.name) : nullptr;
+    if (!inner.table) return;
+    Folder sub(inner);
+    sub.group(q.lhs.get());
+    sub.group(q.rhs.get());
+  }
+
+  const TypingEnv& env_;
+  bool leaves_only_;
+  EvalEnv eval_;
+  std::vector<const Expr*> subs_;
+};
+
+// Folds an assignment list in the order of the table's columns: PostgreSQL's
+// rewriter sorts an UPDATE's SET list (and a single VALUES row) that way
+// before planning.
+template <typename Each>
+void by_attribute(Folder& folder, const Table& t, size_t n, const Each& each) {
+  if (n == 1) {  // one: no order to find
+    const auto [name, e] = each(0);
+    if (int i = e ? t.column_index(*name) : -1; i >= 0)
+      folder.item(e, &t.columns[static_cast<size_t>(i)]);
+    folder.end();
+    return;
+  }
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    for (size_t k = 0; k < n; ++k)
+      if (const auto [name, e] = each(k); e && *name == t.columns[i].name)
+        folder.item(e, &t.columns[i]);
+  folder.end();
+}
+
+}  // namespace
+
+void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer, bool folds) {
+  TypingEnv env = outer;
+  env.table = &t;
+  Folder folder(env, !folds);
+  auto returning = [&](const std::optional<Returning>& r) {
+    if (!r) return;
+    for (const ExprPtr& e : r->items) folder.item(e.get());
+    folder.end();
+  };
+  auto sets = [&](const std::vector<Assignment>& assignments) {
+    by_attribute(folder, t, assignments.size(), [&](size_t k) {
+      return std::pair{&assignments[k].column, assignments[k].value.get()};
+    });
+  };
+  // In the order subquery_planner preprocesses them: the target list, RETURNING,
+  // the WHERE, ON CONFLICT's SET and WHERE, then a multi-row VALUES list.
+  if (auto* sel = std::get_if<SelectStmt>(&body)) {
+    for (const ExprPtr& e : sel->items) folder.item(e.get());
+    folder.end();
+    folder.group(sel->where.get());
+  } else if (auto* upd = std::get_if<UpdateStmt>(&body)) {
+    sets(upd->sets);
+    returning(upd->returning);
+    folder.group(upd->where.get());
+  } else if (auto* del = std::get_if<DeleteStmt>(&body)) {
+    returning(del->returning);
+    folder.group(del->where.get());
+  } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
+    if (ins->rows.size() == 1) {
+      const std::vector<ExprPtr>& row = ins->rows[0];
+      static const std::string none;
+      by_attribute(folder, t, row.size(), [&](size_t k) {
+        const Column* c = insert_column(*ins, t, k);
+        return std::pair{c ? &c->name : &none, c ? row[k].get() : nullptr};
+      });
+    }
+    returning(ins->returning);
+    if (ins->on_conflict) {
+      sets(ins->on_conflict->sets);
+      folder.group(ins->on_conflict->where.get());
+    }
+    if (ins->rows.size() > 1) {
+      for (const auto& row : ins->rows)
+        for (size_t k = 0; k < row.size(); ++k)
+          folder.item(row[k].get(), insert_column(*ins, t, k));
+      folder.end();
+    }
+  }
+}
+
+void plan_values(const SelectValuesStmt& values, const TypingEnv& env) {
+  Folder folder(env);
+  for (const ExprPtr& e : values.items) folder.item(e.get());
+  folder.end();
+  // The aggregates' shared WHERE, over their table (analyze_values).
+  std::vector<const Expr*> stack, wheres;
+  for (const ExprPtr& e : values.items) stack.push_back(e.get());
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ExprKind::kSubquery && e->aggregate) {
+      if (e->rhs && std::find(wheres.begin(), wheres.end(), e->rhs.get()) == wheres.end()) {
+        TypingEnv inner = env;
+        inner.table = env.tables ? (*env.tables)(e->name) : nullptr;
+        if (inner.table) Folder(inner).group(e->rhs.get());
+        wheres.push_back(e->rhs.get());
+      }
+      continue;
+    }
+    if (e->rhs) stack.push_back(e->rhs.get());
+    if (e->lhs) stack.push_back(e->lhs.get());
+  }
+}
+
+}  // namespace ccsim
