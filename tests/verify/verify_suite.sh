@@ -72,6 +72,14 @@ case "$case_name" in
       fail "a random spec differs from PostgreSQL"
     cat "$out"
     ;;
+  random-expressions)
+    # Random expressions (tests/verify/random_expr.py): what PostgreSQL's
+    # parser and planner raise before a row is read, and what they allow.
+    CCSIM="$bin" "$src/scripts/random-specs" --expressions --first 1 \
+      --count "${CCSIM_RANDOM_EXPRESSIONS_COUNT:-40}" >"$out" 2>&1 ||
+      fail "a random expression spec differs from PostgreSQL"
+    cat "$out"
+    ;;
   random-fault)
     # The same search must find a rule broken on purpose: random spec 105
     # has a READ COMMITTED UPDATE that waits for a row whose new version no

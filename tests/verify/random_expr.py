@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""Writes one random isolation-tester spec of expressions, for scripts/random-exprs.
+
+    random_expr.py SEED OUT.spec
+
+One session, one permutation, about forty autocommit statements over a
+table of every column type ccsim models (int, bigint, text, varchar(6),
+boolean, date, and numeric(8, 2) in half the seeds), with NULLs and the
+ints' edge values in its rows: SELECTs of random expressions with random
+WHEREs, SELECTs without FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
+The expressions mix columns, literals (numbers, quoted texts such as '5',
+'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
+parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
+coalesce, IN lists and scalar subqueries, typed or not: many of them are
+errors PostgreSQL's parser or planner raises (an operator the types do
+not have, 1/0 in a constant, an int past its range), which ccsim must
+raise the same, before any row is read. Seeds without the numeric column
+also divide (ccsim refuses / and % beside a numeric). The same seed writes
+the same spec.
+"""
+import random
+import sys
+
+INT_EDGES = ["0", "1", "-1", "2", "7", "10", "2147483647", "-2147483648", "2147483648",
+             "3000000000"]
+QUOTED = ["'5'", "' 5'", "'x'", "'t'", "'f'", "'2024-01-31'", "''", "'10'", "'abc'",
+          "'2024-13-01'", "'yes'"]
+
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.numeric = seed % 2 == 0
+        self.columns = ["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else [])
+        self.next_id = 10
+        self.no_columns = False
+
+    def pick(self, xs):
+        return self.r.choice(xs)
+
+    def leaf(self):
+        k = self.r.random()
+        if k < 0.40 and not self.no_columns:
+            return self.pick(self.columns)
+        if k < 0.60:
+            return self.pick(INT_EDGES)
+        if k < 0.72:
+            return self.pick(QUOTED)
+        if k < 0.77:
+            return "NULL"
+        if k < 0.82:
+            return self.pick(["true", "false"])
+        if k < 0.87:
+            return self.pick(["DATE '2024-02-29'", "DATE '2023-12-31'"])
+        if k < 0.93 and self.numeric:
+            return self.pick(["1.5", "0.25", "2.", "99.99"])
+        return self.pick(INT_EDGES[:6])
+
+    def expr(self, depth):
+        if depth <= 0 or self.r.random() < 0.25:
+            return self.leaf()
+        k = self.r.random()
+        a = lambda: self.expr(depth - 1)
+        if k < 0.30:
+            ops = ["+", "-", "*"] + ([] if self.numeric else ["/", "%"])
+            left, op = a(), self.pick(ops)
+            if op == "-" and (left.startswith("'") or left == "NULL"):
+                op = "+"  # 'x' - text would be jsonb's operator, which ccsim refuses
+            return "(%s %s %s)" % (left, op, a())
+        if k < 0.38:
+            return "(%s)" % a()
+        if k < 0.45:
+            return "(%s || %s)" % (a(), a())
+        if k < 0.52:
+            return "coalesce(%s, %s)" % (a(), a())
+        if k < 0.57:
+            return "-(%s)" % a()
+        if k < 0.75:
+            return "(%s)" % self.pred(depth - 1)
+        if k < 0.80:
+            return "(SELECT %s FROM e WHERE id = %s)" % (self.pick(self.columns), self.pick(["1", "2", "9"]))
+        return "(%s)" % a()
+
+    def pred(self, depth):
+        if depth <= 0:
+            return "%s %s %s" % (self.leaf(), self.pick(["=", "<>", "<", ">="]), self.leaf())
+        k = self.r.random()
+        a = lambda: self.expr(depth - 1)
+        p = lambda: self.pred(depth - 1)
+        if k < 0.35:
+            return "%s %s %s" % (a(), self.pick(["=", "<>", "<", "<=", ">", ">="]), a())
+        if k < 0.55:
+            return "(%s) %s (%s)" % (p(), self.pick(["AND", "OR"]), p())
+        if k < 0.62:
+            return "NOT (%s)" % p()
+        if k < 0.70:
+            return "%s IS %sNULL" % (a(), self.pick(["", "NOT "]))
+        if k < 0.80:
+            items = ", ".join(a() for _ in range(self.r.randint(1, 3)))
+            return "%s %sIN (%s)" % (a(), self.pick(["", "NOT "]), items)
+        if k < 0.85:
+            return self.pick(["true", "false", "NULL", "'t'"] + ([] if self.no_columns else ["b"]))
+        return "(%s)" % p()
+
+    def where(self):
+        if self.r.random() < 0.2:
+            return ""
+        base = self.pick(["id = 1", "id = 2", "id > 0", "id = 9"])
+        if self.r.random() < 0.5:
+            return " WHERE " + base
+        return " WHERE %s AND %s" % (base, self.pred(2))
+
+    def statement(self):
+        k = self.r.random()
+        if k < 0.35:
+            return "SELECT id, %s AS x FROM e%s ORDER BY id;" % (self.expr(3), self.where())
+        if k < 0.50:
+            self.no_columns = True
+            x, y = self.expr(3), self.expr(2)
+            self.no_columns = False
+            return "SELECT %s AS x, %s AS y;" % (x, y)
+        if k < 0.75:
+            col = self.pick([c for c in self.columns if c != "id"])
+            return "UPDATE e SET %s = %s%s RETURNING id, %s;" % (col, self.expr(3), self.where(), col)
+        if k < 0.90:
+            col = self.pick([c for c in self.columns if c != "id"])
+            self.next_id += 1
+            self.no_columns = True
+            value = self.expr(3)
+            self.no_columns = False
+            return "INSERT INTO e (id, %s) VALUES (%d, %s) RETURNING id, %s;" % (
+                col, self.next_id, value, col)
+        return "DELETE FROM e WHERE id > 9 AND %s RETURNING id;" % self.pred(2)
+
+
+def main():
+    seed = int(sys.argv[1])
+    g = Gen(seed)
+    numeric = ", n numeric(8, 2)" if g.numeric else ""
+    numeric_rows = (", 1.5", ", NULL", ", -0.25") if g.numeric else ("", "", "")
+    out = []
+    out.append("# random_expr.py %d" % seed)
+    out.append("setup {")
+    out.append("  CREATE TABLE e (id int PRIMARY KEY, i int, g bigint, s text, vc varchar(6), "
+               "b boolean, d date%s);" % numeric)
+    out.append("  INSERT INTO e VALUES (1, 10, 5, 'x', 'ab', true, '2024-01-31'%s);" % numeric_rows[0])
+    out.append("  INSERT INTO e VALUES (2, 2147483647, -9223372036854775807, '5', NULL, false, "
+               "'2024-02-29'%s);" % numeric_rows[1])
+    out.append("  INSERT INTO e VALUES (3, NULL, NULL, NULL, '7', NULL, NULL%s);" % numeric_rows[2])
+    out.append("}")
+    out.append("teardown { DROP TABLE e; }")
+    out.append("session s1")
+    names = []
+    for k in range(40):
+        name = "q%d" % k
+        names.append(name)
+        out.append("step %s { %s }" % (name, g.statement()))
+    out.append("step look { SELECT * FROM e ORDER BY id; }")
+    out.append("permutation " + " ".join(names) + " look")
+    with open(sys.argv[2], "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+main()
