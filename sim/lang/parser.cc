@@ -1336,12 +1336,17 @@ class Parser : ClauseParsing {
     expect_symbol("(", "to open the IN list");
     ExprPtr any;
     size_t n = 0;
+    const Token& first = peek();
     do {
       if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
       const Token& at = peek();
       ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
       any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
     } while (accept_symbol(","));
+    // x IN ((SELECT ...)) is PostgreSQL's IN (subquery), not a list of one
+    // scalar subquery: its rows are matched, however many.
+    if (n == 1 && any->rhs->kind == ExprKind::kSubquery && !any->rhs->aggregate)
+      fail(first, "a subquery (IN (SELECT ...)) is not modelled");
     expect_symbol(")", "to close the IN list");
     if (!negated) return any;
     auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, any, t));

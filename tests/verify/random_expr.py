@@ -96,16 +96,21 @@ class Gen:
         if k < 0.70:
             return "%s IS %sNULL" % (a(), self.pick(["", "NOT "]))
         if k < 0.80:
-            items = ", ".join(a() for _ in range(self.r.randint(1, 3)))
+            items = [a() for _ in range(self.r.randint(1, 3))]
+            if len(items) == 1 and items[0].startswith("(SELECT"):
+                items.append("1")  # IN ((SELECT ...)) alone is IN (subquery): refused
+            items = ", ".join(items)
             return "%s %sIN (%s)" % (a(), self.pick(["", "NOT "]), items)
         if k < 0.85:
             return self.pick(["true", "false", "NULL", "'t'"] + ([] if self.no_columns else ["b"]))
         return "(%s)" % p()
 
-    def where(self):
-        if self.r.random() < 0.2:
+    def where(self, one_row=False):
+        # An UPDATE or DELETE touches one row at most: the order RETURNING
+        # lists several in is the planner's (a bitmap or a sequential scan).
+        if self.r.random() < 0.2 and not one_row:
             return ""
-        base = self.pick(["id = 1", "id = 2", "id > 0", "id = 9"])
+        base = self.pick(["id = 1", "id = 2", "id = 9"] + ([] if one_row else ["id > 0"]))
         if self.r.random() < 0.5:
             return " WHERE " + base
         return " WHERE %s AND %s" % (base, self.pred(2))
@@ -121,7 +126,7 @@ class Gen:
             return "SELECT %s AS x, %s AS y;" % (x, y)
         if k < 0.75:
             col = self.pick([c for c in self.columns if c != "id"])
-            return "UPDATE e SET %s = %s%s RETURNING id, %s;" % (col, self.expr(3), self.where(), col)
+            return "UPDATE e SET %s = %s%s RETURNING id, %s;" % (col, self.expr(3), self.where(True), col)
         if k < 0.90:
             col = self.pick([c for c in self.columns if c != "id"])
             self.next_id += 1
@@ -130,7 +135,7 @@ class Gen:
             self.no_columns = False
             return "INSERT INTO e (id, %s) VALUES (%d, %s) RETURNING id, %s;" % (
                 col, self.next_id, value, col)
-        return "DELETE FROM e WHERE id > 9 AND %s RETURNING id;" % self.pred(2)
+        return "DELETE FROM e WHERE id = %d AND %s RETURNING id;" % (self.r.randint(10, self.next_id), self.pred(2))
 
 
 def main():
