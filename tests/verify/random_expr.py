@@ -5,9 +5,10 @@
 
 One session, one permutation, about forty autocommit statements over a
 table of every column type ccsim models (int, bigint, text, varchar(6),
-boolean, date, and numeric(8, 2) in half the seeds), with NULLs and the
-ints' edge values in its rows: SELECTs of random expressions with random
-WHEREs, SELECTs without FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
+boolean, date, numeric(8, 2) in even seeds, timestamp and timestamptz in
+every third), with NULLs and the ints' edge values in its rows: SELECTs of
+random expressions and of aggregates with random WHEREs, SELECTs without
+FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
@@ -31,7 +32,9 @@ class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
         self.numeric = seed % 2 == 0
-        self.columns = ["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else [])
+        self.times = seed % 3 == 0  # a timestamp and a timestamptz column too
+        self.columns = (["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else []) +
+                        (["ts", "tz"] if self.times else []))
         self.next_id = 10
         self.no_columns = False
 
@@ -51,7 +54,9 @@ class Gen:
         if k < 0.82:
             return self.pick(["true", "false"])
         if k < 0.87:
-            return self.pick(["DATE '2024-02-29'", "DATE '2023-12-31'"])
+            return self.pick(["DATE '2024-02-29'", "DATE '2023-12-31'"] +
+                             (["TIMESTAMP '2024-02-29 10:00'", "'2024-02-29 23:30+02'"]
+                              if self.times else []))
         if k < 0.93 and self.numeric:
             return self.pick(["1.5", "0.25", "2.", "99.99"])
         return self.pick(INT_EDGES[:6])
@@ -119,6 +124,11 @@ class Gen:
         k = self.r.random()
         if k < 0.35:
             return "SELECT id, %s AS x FROM e%s ORDER BY id;" % (self.expr(3), self.where())
+        if k < 0.40 and self.r.random() < 0.3:
+            agg = self.pick(["count(*)", "count(%s)", "sum(%s)", "min(%s)", "max(%s)"])
+            if "%s" in agg:
+                agg = agg % self.pick([c for c in self.columns if c != "id"])
+            return "SELECT %s AS x FROM e%s;" % (agg, self.where())
         if k < 0.50:
             self.no_columns = True
             x, y = self.expr(3), self.expr(2)
@@ -141,8 +151,13 @@ class Gen:
 def main():
     seed = int(sys.argv[1])
     g = Gen(seed)
-    numeric = ", n numeric(8, 2)" if g.numeric else ""
-    numeric_rows = (", 1.5", ", NULL", ", -0.25") if g.numeric else ("", "", "")
+    numeric = (", n numeric(8, 2)" if g.numeric else "") + (
+        ", ts timestamp, tz timestamptz" if g.times else "")
+    numeric_rows = [(", 1.5", ", NULL", ", -0.25")[k] if g.numeric else "" for k in range(3)]
+    if g.times:
+        times = (", '2024-01-31 08:00', '2024-01-31 08:00+00'", ", NULL, '2024-02-29 23:30+02'",
+                 ", '2023-12-31 23:59:59', NULL")
+        numeric_rows = [numeric_rows[k] + times[k] for k in range(3)]
     out = []
     out.append("# random_expr.py %d" % seed)
     out.append("setup {")
