@@ -1404,7 +1404,7 @@ void Executor::analyze(RequestId r, const Step& st) {
   if (nul) throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
   if (values)
     plan_values(*values, env);
-  else
+  else if (st.folds || st.assigns_constant)
     plan_statement(st.body, *t, env, st.folds);
 }
 

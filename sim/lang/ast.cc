@@ -147,8 +147,13 @@ void statement_facts(Step& s) {
   auto each = [&](const std::vector<ExprPtr>& es) {
     for (const ExprPtr& e : es) facts_of(e.get(), s);
   };
+  auto assigned = [&](const Expr* e) {
+    if (e && (e->kind == ExprKind::kLiteral || e->kind == ExprKind::kParam))
+      s.assigns_constant = true;
+    facts_of(e, s);
+  };
   auto sets = [&](const std::vector<Assignment>& as) {
-    for (const Assignment& a : as) facts_of(a.value.get(), s);
+    for (const Assignment& a : as) assigned(a.value.get());
   };
   auto returning = [&](const std::optional<Returning>& r) {
     if (r) each(r->items);
@@ -164,7 +169,8 @@ void statement_facts(Step& s) {
     facts_of(del->where.get(), s);
     returning(del->returning);
   } else if (auto* ins = std::get_if<InsertStmt>(&s.body)) {
-    for (const auto& row : ins->rows) each(row);
+    for (const auto& row : ins->rows)
+      for (const ExprPtr& e : row) assigned(e.get());
     if (ins->on_conflict) {
       sets(ins->on_conflict->sets);
       facts_of(ins->on_conflict->where.get(), s);

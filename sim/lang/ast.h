@@ -375,6 +375,9 @@ struct Step {
   // scalar subquery, which planning computes (lang/typing.h); without
   // one, planning only converts the constants assigned to columns.
   bool folds = false;
+  // Whether it assigns a literal or a :param to a column (SET, VALUES),
+  // which planning converts to the column's type.
+  bool assigns_constant = false;
   // The schema and parameter types under which it was last analysed
   // without an error (Executor::analyze): not analysed again under the
   // same ones. Shared by every world that runs the step.
