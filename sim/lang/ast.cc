@@ -65,7 +65,25 @@ std::string to_sql(const Expr& e) {
     case ExprKind::kAdvisory:
       return e.call.function() + "(" + to_sql(*e.lhs) + ")";
     case ExprKind::kCoalesce:
-      return "coalesce(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
+    case ExprKind::kGreatest:
+    case ExprKind::kLeast: {
+      std::string out = e.kind == ExprKind::kCoalesce   ? "coalesce("
+                        : e.kind == ExprKind::kGreatest ? "greatest("
+                                                        : "least(";
+      const Expr* at = &e;
+      for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
+        out += to_sql(*at->lhs) + ", ";
+      return out + to_sql(*at) + ")";
+    }
+    case ExprKind::kCase: {
+      std::string out = "CASE";
+      const Expr* at = &e;
+      for (; at && at->kind == ExprKind::kCase && (at == &e || at->continued); at = at->rhs.get())
+        out += " WHEN " + to_sql(*at->lhs->lhs) + " THEN " + to_sql(*at->lhs->rhs);
+      return out + (at ? " ELSE " + to_sql(*at) : "") + " END";
+    }
+    case ExprKind::kWhen:
+      return "WHEN " + to_sql(*e.lhs) + " THEN " + to_sql(*e.rhs);
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kDefault:

@@ -38,7 +38,14 @@ enum class ExprKind {
   kSubquery,
   kCoalesce,        // coalesce(lhs, rhs): lhs unless it is NULL (more arguments nest in rhs)
   kCurrentSetting,  // current_setting('name'): a setting's value as text
-  kDefault          // DEFAULT, as a value of VALUES or SET: the column's default
+  kDefault,         // DEFAULT, as a value of VALUES or SET: the column's default
+  // CASE WHEN c THEN r ... [ELSE e] END: lhs a kWhen (c, r), rhs the next
+  // arm's kCase (continued) or the ELSE (may be null). A simple CASE x WHEN
+  // v THEN ... is read as WHEN x = v.
+  kCase,
+  kWhen,      // one arm of a CASE: lhs its condition, rhs its result
+  kGreatest,  // greatest(a, b, ...): as coalesce, later arguments nest to the right
+  kLeast
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.
@@ -95,8 +102,9 @@ struct Expr {
   // plans it as one `= ANY (array)`, not as an OR); kNot: the NOT a NOT IN
   // became (PostgreSQL's `<> ALL`, whose comparisons are <>).
   bool in_list = false;
-  // kCoalesce: a node for a later argument of the same call (coalesce(a, b,
-  // c) nests to the right), not a coalesce written inside another.
+  // kCoalesce, kGreatest, kLeast, kCase: a node for a later argument (arm)
+  // of the same call (they nest to the right), not one written inside
+  // another.
   bool continued = false;
   int line = 0, column = 0;
   // How deep the tree below this node goes (1: a leaf). The parser bounds

@@ -347,6 +347,47 @@ Var& Vars::operator[](std::string_view name) {
   return v_.insert(it, value_type{std::string(name), Var{}})->second;
 }
 
+namespace {
+
+// ---- Rule: a strict operator beside a NULL constant is NULL, uncomputed ------
+// The planner folds v - NULL (or v - :p with :p NULL) to NULL, so the other
+// side is never computed for a row: 7 / (i - g) - NULL raises nothing where
+// i = g. A constant NULL: NULL, a :param holding NULL (a constant of the
+// plan), or a strict operator over one.
+bool null_constant(const Expr& e, const EvalEnv& env) {
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return !e.typed && std::holds_alternative<Null>(e.literal);
+    case ExprKind::kParam: {
+      if (!env.in_sql || !env.vars) return false;
+      auto it = env.vars->find(e.name);
+      return it != env.vars->end() && is_null(it->second.value);
+    }
+    case ExprKind::kNeg:
+    case ExprKind::kNot:
+      return null_constant(*e.lhs, env);
+    case ExprKind::kBinary:
+      return e.op != BinOp::kAnd && e.op != BinOp::kOr &&
+             (null_constant(*e.lhs, env) || null_constant(*e.rhs, env));
+    default:
+      return false;
+  }
+}
+
+bool simple(const Expr& e) {
+  return e.kind == ExprKind::kLiteral || e.kind == ExprKind::kParam || e.kind == ExprKind::kColumn;
+}
+
+// Whether e's value is NULL without computing its operand that could fail:
+// only asked when one side is more than a column, literal or parameter.
+bool null_operand(const Expr& e, const EvalEnv& env) {
+  if (simple(*e.lhs) && simple(*e.rhs)) return false;
+  return (!simple(*e.lhs) && null_constant(*e.rhs, env)) ||
+         (!simple(*e.rhs) && null_constant(*e.lhs, env));
+}
+
+}  // namespace
+
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
     case ExprKind::kLiteral:
@@ -385,15 +426,40 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       // Its arguments in order (a call's later ones nest to the right).
       for (const Expr* at = &e;;) {
         Value v = eval_value(*at->lhs, env);
-        if (!is_null(v)) return coalesce_value(e, *at->lhs, std::move(v), env);
+        if (!is_null(v)) return argument_value(e, *at->lhs, std::move(v), env);
         const Expr& rest = *at->rhs;
         if (rest.kind == ExprKind::kCoalesce && rest.continued) {
           at = &rest;
           continue;
         }
         Value last = eval_value(rest, env);
-        return is_null(last) ? last : coalesce_value(e, rest, std::move(last), env);
+        return is_null(last) ? last : argument_value(e, rest, std::move(last), env);
       }
+    }
+    case ExprKind::kCase:
+      // ---- Rule: CASE chooses the first arm whose condition holds ------------
+      for (const Expr* at = &e;;) {
+        const Expr& arm = *at->lhs;
+        if (eval_pred(*arm.lhs, env) == true)
+          return argument_value(e, *arm.rhs, eval_value(*arm.rhs, env), env);
+        const Expr* next = at->rhs.get();
+        if (next && next->kind == ExprKind::kCase && next->continued) {
+          at = next;
+          continue;
+        }
+        if (!next) return Null{};
+        return argument_value(e, *next, eval_value(*next, env), env);
+      }
+    case ExprKind::kWhen:
+      throw SqlError("XX000", "a CASE arm outside its CASE");
+    case ExprKind::kGreatest:
+    case ExprKind::kLeast: {
+      std::vector<std::pair<const Expr*, Value>> args;
+      const Expr* at = &e;
+      for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
+        args.emplace_back(at->lhs.get(), eval_value(*at->lhs, env));
+      args.emplace_back(at, eval_value(*at, env));
+      return min_max_value(e, std::move(args), env);
     }
     case ExprKind::kCurrentSetting: {
       std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
@@ -414,6 +480,7 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kBinary:
       if (e.op <= BinOp::kMod || e.op == BinOp::kConcat) {
+        if (null_operand(e, env)) return Null{};
         // Two unknown literals leave PostgreSQL no operator to choose.
         if (e.op != BinOp::kConcat && is_unknown_literal(*e.lhs) && is_unknown_literal(*e.rhs))
           throw SqlError(
@@ -430,12 +497,22 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
   }
 }
 
-Value coalesce_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env) {
+Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env) {
   auto* text = std::get_if<std::string>(&v);
-  if (!text || !env.in_sql || !is_unknown_literal(arg)) return v;
-  // ---- Rule: COALESCE's quoted literal takes the call's type ---------------
-  // coalesce(' 5', 1) is the int 5 (select_common_type, lang/typing.cc).
-  switch (type_of(call, typing_env(env)).value_or(SqlType::kText)) {
+  if (!text || !env.in_sql) return v;
+  // ---- Rule: a call's arguments take its common type ----------------------
+  // coalesce(' 5', 1) is the int 5, coalesce(d, ts) a timestamp
+  // (select_common_type, lang/typing.cc).
+  const bool literal = is_unknown_literal(arg);
+  std::optional<SqlType> common = type_of(call, typing_env(env));
+  if (!literal) {
+    std::optional<SqlType> own = type_of(arg, typing_env(env));
+    if (!own || !common || own == common) return v;
+    if (common == SqlType::kTimestamp) return datetime_value(*text, ColumnType::kTimestamp);
+    if (common == SqlType::kTimestampTz) return datetime_value(*text, ColumnType::kTimestampTz);
+    return v;
+  }
+  switch (common.value_or(SqlType::kText)) {
     case SqlType::kInt:
       return number_input(*text, ColumnType::kInt);
     case SqlType::kBigInt:
@@ -454,6 +531,22 @@ Value coalesce_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
     default:
       return v;
   }
+}
+
+Value min_max_value(const Expr& call, std::vector<std::pair<const Expr*, Value>> args,
+                    const EvalEnv& env) {
+  // ---- Rule: greatest and least skip NULLs ---------------------------------
+  // The largest (smallest) argument that is not NULL, as the call's common
+  // type; NULL when all are.
+  std::optional<Value> best;
+  const bool greatest = call.kind == ExprKind::kGreatest;
+  for (auto& [arg, v] : args) {
+    if (is_null(v)) continue;
+    Value x = argument_value(call, *arg, std::move(v), env);
+    if (!best || (greatest ? compare_sql(x, *best) > 0 : compare_sql(x, *best) < 0))
+      best = std::move(x);
+  }
+  return best ? std::move(*best) : Value{Null{}};
 }
 
 Value negated_value(const Expr& e, const Value& v, const EvalEnv& env) {
@@ -623,6 +716,7 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
         return !dominant;
       }
       if (e.op < BinOp::kEq || e.op == BinOp::kConcat) break;
+      if (null_operand(e, env)) return std::nullopt;
       std::optional<ColumnType> ta = datetime_of(*e.lhs, env), tb = datetime_of(*e.rhs, env);
       // ---- Rule: a date or timestamp beside a text that is no literal -----------
       // (a text column, a :param, which travels as text, a ||) has no
@@ -937,7 +1031,27 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
       return rank(a) >= rank(b) ? a : b;
     }
     default:
-      return std::nullopt;
+      switch (type_of(x, typing_env(env)).value_or(SqlType::kUnknown)) {
+        case SqlType::kInt:
+          return ColumnType::kInt;
+        case SqlType::kBigInt:
+          return ColumnType::kBigInt;
+        case SqlType::kNumeric:
+          return ColumnType::kNumeric;
+        case SqlType::kText:
+        case SqlType::kVarchar:
+          return ColumnType::kText;
+        case SqlType::kBool:
+          return ColumnType::kBool;
+        case SqlType::kDate:
+          return ColumnType::kDate;
+        case SqlType::kTimestamp:
+          return ColumnType::kTimestamp;
+        case SqlType::kTimestampTz:
+          return ColumnType::kTimestampTz;
+        default:
+          return std::nullopt;
+      }
   }
 }
 

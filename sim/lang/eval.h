@@ -120,9 +120,13 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
 Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env);
 // The truth of comparison e over operand values a and b, likewise.
 std::optional<bool> comparison_value(const Expr& e, Value a, Value b, const EvalEnv& env);
-// The value coalesce `call` gives when argument `arg` is its first that is
-// not NULL, with value v: a quoted literal read as the call's type.
-Value coalesce_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env);
+// The value `call` (coalesce, greatest, least or CASE) gives when it
+// chooses argument (result) `arg`, of value v: as the call's common type,
+// a quoted literal read as it, a date as a timestamp beside one.
+Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env);
+// The value of greatest or least `call` over its arguments and their values.
+Value min_max_value(const Expr& call, std::vector<std::pair<const Expr*, Value>> args,
+                    const EvalEnv& env);
 // The value of unary minus e over its operand's value v.
 Value negated_value(const Expr& e, const Value& v, const EvalEnv& env);
 

@@ -508,6 +508,12 @@ class Parser : ClauseParsing {
         return e.name;
       case ExprKind::kCoalesce:
         return "coalesce";
+      case ExprKind::kGreatest:
+        return "greatest";
+      case ExprKind::kLeast:
+        return "least";
+      case ExprKind::kCase:
+        return "case";
       case ExprKind::kCurrentSetting:
         return "current_setting";
       case ExprKind::kAdvisory:
@@ -1446,8 +1452,11 @@ class Parser : ClauseParsing {
         return e;
       }
       if (iequals(t.text, "coalesce")) return coalesce(e);
+      if (iequals(t.text, "greatest")) return min_max(e, ExprKind::kGreatest);
+      if (iequals(t.text, "least")) return min_max(e, ExprKind::kLeast);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
+    if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
     refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:
@@ -1596,6 +1605,79 @@ class Parser : ClauseParsing {
       node->kind = ExprKind::kCoalesce;
       node->continued = i > 0;
       node->lhs = args[i];
+      node->rhs = tail;
+      bound_height(*node, t);
+      tail = node;
+    }
+    return tail;
+  }
+
+  // greatest(a, b, ...) and least(...): the largest (smallest) argument that
+  // is not NULL. Later arguments nest to the right, as coalesce's do.
+  ExprPtr min_max(std::shared_ptr<Expr> e, ExprKind kind) {
+    const Token& t = peek();
+    const std::string name = kind == ExprKind::kGreatest ? "greatest" : "least";
+    at_ += 2;
+    Deeper guard(*this, t);
+    std::vector<ExprPtr> args;
+    do args.push_back(expr());
+    while (accept_symbol(","));
+    expect_symbol(")", "to close " + name + "(");
+    if (args.size() < 2) {  // greatest(x) is x, named greatest
+      auto single = std::make_shared<Expr>(*e);
+      single->kind = kind;
+      single->lhs = args[0];
+      auto null = std::make_shared<Expr>(*e);
+      null->kind = ExprKind::kLiteral;
+      single->rhs = null;
+      bound_height(*single, t);
+      return single;
+    }
+    ExprPtr tail = args.back();
+    for (size_t i = args.size() - 1; i-- > 0;) {
+      auto node = i == 0 ? e : std::make_shared<Expr>(*e);
+      node->kind = kind;
+      node->continued = i > 0;
+      node->lhs = args[i];
+      node->rhs = tail;
+      bound_height(*node, t);
+      tail = node;
+    }
+    return tail;
+  }
+
+  // CASE [x] WHEN c THEN r [WHEN ...] [ELSE e] END: the first arm whose
+  // condition holds (x = v for a simple CASE), else the ELSE, else NULL.
+  ExprPtr case_expr(std::shared_ptr<Expr> e) {
+    const Token& t = next();  // CASE
+    Deeper guard(*this, t);
+    ExprPtr operand;
+    if (!peek_is("WHEN")) operand = expr();
+    std::vector<std::shared_ptr<Expr>> arms;
+    while (peek_is("WHEN")) {
+      const Token& when = next();
+      ExprPtr condition = expr();
+      if (operand) condition = binary(BinOp::kEq, operand, condition, when);
+      expect("THEN", "after CASE's WHEN condition");
+      auto arm = std::make_shared<Expr>(*e);
+      arm->kind = ExprKind::kWhen;
+      arm->lhs = condition;
+      arm->rhs = expr();
+      arm->line = pos_.line;
+      arm->column = column_of(when);
+      bound_height(*arm, when);
+      arms.push_back(arm);
+    }
+    if (arms.empty()) fail(peek(), "expected WHEN after CASE, found " + describe(peek()));
+    ExprPtr otherwise;
+    if (accept("ELSE")) otherwise = expr();
+    expect("END", "to close CASE");
+    ExprPtr tail = otherwise;
+    for (size_t i = arms.size(); i-- > 0;) {
+      auto node = i == 0 ? e : std::make_shared<Expr>(*e);
+      node->kind = ExprKind::kCase;
+      node->continued = i > 0;
+      node->lhs = arms[i];
       node->rhs = tail;
       bound_height(*node, t);
       tail = node;

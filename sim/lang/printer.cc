@@ -53,7 +53,26 @@ class Printer {
       case ExprKind::kAdvisory:
         return e.call.function() + "(" + expr(*e.lhs) + ")";
       case ExprKind::kCoalesce:
-        return "COALESCE(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
+      case ExprKind::kGreatest:
+      case ExprKind::kLeast: {
+        // One call's arguments in one list: a nested call types apart.
+        std::string out = e.kind == ExprKind::kCoalesce   ? "COALESCE("
+                          : e.kind == ExprKind::kGreatest ? "GREATEST("
+                                                          : "LEAST(";
+        const Expr* at = &e;
+        for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
+          out += expr(*at->lhs) + ", ";
+        return out + expr(*at) + ")";
+      }
+      case ExprKind::kCase: {
+        std::string out = "CASE";
+        const Expr* at = &e;
+        for (; at && at->kind == ExprKind::kCase && (at == &e || at->continued); at = at->rhs.get())
+          out += " WHEN " + expr(*at->lhs->lhs) + " THEN " + expr(*at->lhs->rhs);
+        return out + (at ? " ELSE " + expr(*at) : "") + " END";
+      }
+      case ExprKind::kWhen:
+        return "WHEN " + expr(*e.lhs) + " THEN " + expr(*e.rhs);
       case ExprKind::kCurrentSetting:
         return "current_setting(" + to_sql(Value{e.name}) + ")";
       case ExprKind::kDefault:

@@ -182,6 +182,13 @@ class Typer {
         return binary(e);
       case ExprKind::kCoalesce:
         return coalesce(e);
+      case ExprKind::kGreatest:
+      case ExprKind::kLeast:
+        return min_max(e);
+      case ExprKind::kCase:
+        return case_type(e);
+      case ExprKind::kWhen:
+        return std::nullopt;  // typed by its CASE
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
       case ExprKind::kAdvisory:
@@ -408,29 +415,23 @@ class Typer {
     // interval, which ccsim does not model.
     bool timestamp = *l == SqlType::kTimestamp || *l == SqlType::kTimestampTz ||
                      *r == SqlType::kTimestamp || *r == SqlType::kTimestampTz;
-    if (timestamp && (e.op == BinOp::kAdd || e.op == BinOp::kSub) &&
+    const bool two_datetimes = datetime(*l) && datetime(*r);  // + of two has no operator
+    if (timestamp && (e.op == BinOp::kSub || (e.op == BinOp::kAdd && !two_datetimes)) &&
         (datetime(*l) || *l == SqlType::kUnknown) && (datetime(*r) || *r == SqlType::kUnknown))
       return refuse(e, std::string("an interval (") + sql_type_name(*l) + " " + op_sql(e.op) + " " +
                            sql_type_name(*r) + ") is not modelled");
     return missing();
   }
 
-  // ---- Rule: COALESCE's arguments have a common type (42804) -------------------
+  // ---- Rule: a call's arguments have a common type (42804) ----------------------
   // As select_common_type: the first type that is not unknown, widened
   // within its category (int < bigint < numeric, date < timestamp <
-  // timestamptz; text stays text); a type of another category is refused;
-  // all unknown is text. Quoted literals are then read as that type.
-  std::optional<SqlType> coalesce(const Expr& e) {
-    std::vector<const Expr*> args{e.lhs.get()};
-    const Expr* at = e.rhs.get();
-    while (at->kind == ExprKind::kCoalesce && at->continued) {
-      args.push_back(at->lhs.get());
-      at = at->rhs.get();
-    }
-    args.push_back(at);
-    // coalesce(x) is parsed as coalesce(x, NULL): the NULL types nothing.
-    std::vector<std::optional<SqlType>> types;
-    for (const Expr* a : args) types.push_back(expr(*a));
+  // timestamptz; text stays text); a type of another category is refused
+  // naming the call (COALESCE, GREATEST, LEAST, CASE); all unknown is
+  // text. Quoted literals are then read as that type, in `args`' order.
+  std::optional<SqlType> common(const std::vector<const Expr*>& args,
+                                const std::vector<std::optional<SqlType>>& types,
+                                const char* context) {
     std::optional<SqlType> common = types[0];
     for (size_t i = 1; i < types.size(); ++i) {
       if (!common || !types[i]) return std::nullopt;
@@ -439,7 +440,7 @@ class Typer {
       if (*common == SqlType::kUnknown) {
         common = n;
       } else if (category(n) != category(*common) || category(n) == 'P') {
-        return fail("42804", std::string("COALESCE types ") + sql_type_name(*common) + " and " +
+        return fail("42804", std::string(context) + " types " + sql_type_name(*common) + " and " +
                                  sql_type_name(n) + " cannot be matched");
       } else if (*common != SqlType::kText && *common != SqlType::kVarchar) {
         common = wider(*common, n);
@@ -447,8 +448,62 @@ class Typer {
     }
     if (!common) return std::nullopt;
     if (*common == SqlType::kUnknown) common = SqlType::kText;
-    for (const Expr* a : args) read(*a, *common);
+    for (const Expr* a : args)
+      if (a) read(*a, *common);
     return common;
+  }
+
+  // The arguments of one coalesce, greatest or least call, in order (later
+  // ones nest to the right).
+  static std::vector<const Expr*> arguments(const Expr& e) {
+    std::vector<const Expr*> args;
+    const Expr* at = &e;
+    for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
+      args.push_back(at->lhs.get());
+    args.push_back(at);
+    return args;
+  }
+
+  std::optional<SqlType> coalesce(const Expr& e) {
+    std::vector<const Expr*> args = arguments(e);
+    std::vector<std::optional<SqlType>> types;
+    for (const Expr* a : args) types.push_back(expr(*a));
+    return common(args, types, "COALESCE");
+  }
+
+  std::optional<SqlType> min_max(const Expr& e) {
+    std::vector<const Expr*> args = arguments(e);
+    std::vector<std::optional<SqlType>> types;
+    for (const Expr* a : args) types.push_back(expr(*a));
+    return common(args, types, e.kind == ExprKind::kGreatest ? "GREATEST" : "LEAST");
+  }
+
+  // ---- Rule: CASE's conditions are booleans, its results one type ---------------
+  // As transformCaseExpr: each arm's condition (42804 "argument of
+  // CASE/WHEN must be type boolean"), then its result; then the ELSE; the
+  // common type is chosen with the ELSE first (NULL without one), and
+  // quoted literals read as it, the ELSE's first.
+  std::optional<SqlType> case_type(const Expr& e) {
+    std::vector<const Expr*> results{nullptr};
+    std::vector<std::optional<SqlType>> types{SqlType::kUnknown};
+    const Expr* at = &e;
+    for (;;) {
+      const Expr& arm = *at->lhs;
+      boolean(expr(*arm.lhs), *arm.lhs, "CASE/WHEN");
+      results.push_back(arm.rhs.get());
+      types.push_back(expr(*arm.rhs));
+      const Expr* next = at->rhs.get();
+      if (next && next->kind == ExprKind::kCase && next->continued) {
+        at = next;
+        continue;
+      }
+      if (next) {
+        results[0] = next;
+        types[0] = expr(*next);
+      }
+      break;
+    }
+    return common(results, types, "CASE");
   }
 
   // ---- Rule: an advisory-lock function takes a bigint (42883) ------------------
@@ -700,11 +755,73 @@ class Folder {
       }
       case ExprKind::kCoalesce:
         return coalesce(e);
+      case ExprKind::kGreatest:
+      case ExprKind::kLeast:
+        return min_max(e);
+      case ExprKind::kCase:
+        return case_fold(e);
+      case ExprKind::kWhen:
+        return std::nullopt;  // folded by its CASE
       case ExprKind::kBinary:
         if (e.op == BinOp::kAnd || e.op == BinOp::kOr) return boolean(e);
         return strict(e);
     }
     return std::nullopt;
+  }
+
+  // greatest, least: every argument folded; computed when all are constants.
+  Folded min_max(const Expr& e) {
+    std::vector<std::pair<const Expr*, Value>> args;
+    bool open = false;
+    const Expr* at = &e;
+    for (;; at = at->rhs.get()) {
+      const bool more = at->kind == e.kind && (at == &e || at->continued);
+      const Expr* arg = more ? at->lhs.get() : at;
+      Folded v = fold(*arg);
+      if (v)
+        args.emplace_back(arg, std::move(*v));
+      else
+        open = true;
+      if (!more) break;
+    }
+    if (open) return std::nullopt;
+    return min_max_value(e, std::move(args), eval_);
+  }
+
+  // CASE: an arm whose condition is a constant false or NULL is dropped
+  // (its result not computed); a constant true ends the CASE (its result
+  // is the value, later arms and the ELSE dropped); other arms' results are
+  // folded. With no arm left the CASE is its ELSE (or that result).
+  Folded case_fold(const Expr& e) {
+    bool kept = false;
+    const Expr* at = &e;
+    const Expr* chosen = nullptr;
+    Folded value;
+    for (;;) {
+      const Expr& arm = *at->lhs;
+      Folded c = fold(*arm.lhs);
+      std::optional<bool> holds = c ? truth(*arm.lhs, *c) : std::nullopt;
+      const bool always = holds && *holds;
+      if (!c || always) {
+        Folded r = fold(*arm.rhs);
+        if (always) {  // a constant true: the value
+          chosen = arm.rhs.get();
+          value = std::move(r);
+          break;
+        }
+        kept = true;
+      }
+      const Expr* next = at->rhs.get();
+      if (next && next->kind == ExprKind::kCase && next->continued) {
+        at = next;
+        continue;
+      }
+      chosen = next;
+      value = next ? fold(*next) : Folded{Value{Null{}}};
+      break;
+    }
+    if (kept || !value) return std::nullopt;
+    return chosen ? argument_value(e, *chosen, std::move(*value), eval_) : *value;
   }
 
   std::optional<bool> truth(const Expr& x, const Value& v) {
@@ -755,7 +872,10 @@ class Folder {
     auto text = [](SqlType t) {
       return t == SqlType::kText || t == SqlType::kVarchar || t == SqlType::kUnknown;
     };
-    if (e.op == BinOp::kConcat) return text(*l) && text(*r);  // anytextcat is stable
+    // anytextcat is a stable SQL function, inlined as x::text || y: the
+    // cast is immutable for numbers and booleans, stable for datetimes
+    // (their output reads DateStyle and TimeZone).
+    if (e.op == BinOp::kConcat) return (text(*l) || !datetime(*l)) && (text(*r) || !datetime(*r));
     if (e.op >= BinOp::kEq) {
       bool ltz = *l == SqlType::kTimestampTz, rtz = *r == SqlType::kTimestampTz;
       auto other = [](SqlType t) { return t == SqlType::kDate || t == SqlType::kTimestamp; };
@@ -868,7 +988,7 @@ class Folder {
       if (v && !is_null(*v)) {
         if (open) return std::nullopt;
         subs_.resize(mark);
-        return coalesce_value(e, *arg, std::move(*v), eval_);
+        return argument_value(e, *arg, std::move(*v), eval_);
       }
       if (!v) open = true;
       if (!more) break;

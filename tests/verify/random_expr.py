@@ -12,7 +12,7 @@ FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
-coalesce, IN lists and scalar subqueries, typed or not: many of them are
+coalesce, CASE, greatest, least, IN lists and scalar subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
 raise the same, before any row is read. Seeds without the numeric column
@@ -80,8 +80,15 @@ class Gen:
             return "coalesce(%s, %s)" % (a(), a())
         if k < 0.57:
             return "-(%s)" % a()
-        if k < 0.75:
+        if k < 0.70:
             return "(%s)" % self.pred(depth - 1)
+        if k < 0.73:
+            arms = " ".join("WHEN %s THEN %s" % (self.pred(depth - 1), a())
+                            for _ in range(self.r.randint(1, 2)))
+            return "CASE %s%s END" % (arms, (" ELSE %s" % a()) if self.r.random() < 0.6 else "")
+        if k < 0.75:
+            return "%s(%s)" % (self.pick(["greatest", "least"]),
+                               ", ".join(a() for _ in range(self.r.randint(1, 3))))
         if k < 0.80:
             return "(SELECT %s FROM e WHERE id = %s)" % (self.pick(self.columns), self.pick(["1", "2", "9"]))
         return "(%s)" % a()
