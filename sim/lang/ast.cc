@@ -60,8 +60,36 @@ std::string AdvisoryCall::function() const {
          "_lock";
 }
 
+std::string cast_sql(const Column& c) {
+  switch (c.type) {
+    case ColumnType::kInt:
+      return "int";
+    case ColumnType::kBigInt:
+      return "bigint";
+    case ColumnType::kText:
+      return c.max_length > 0      ? "varchar(" + std::to_string(c.max_length) + ")"
+             : c.name == "varchar" ? "varchar"
+                                   : "text";
+    case ColumnType::kNumeric:
+      return c.precision > 0
+                 ? "numeric(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")"
+                 : "numeric";
+    case ColumnType::kBool:
+      return "boolean";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamp";
+    case ColumnType::kTimestampTz:
+      return "timestamptz";
+  }
+  return "text";
+}
+
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
+    case ExprKind::kCast:
+      return "(" + to_sql(*e.lhs) + ")::" + cast_sql(*e.cast_to);
     case ExprKind::kAdvisory:
       return e.call.function() + "(" + to_sql(*e.lhs) + ")";
     case ExprKind::kCoalesce:
@@ -132,31 +160,31 @@ SourcePos step_position(const Step& s, const std::string& file, int column) {
 
 namespace {
 
-// Whether e reads nothing of a row or the server's state: literals and
-// :params, with operators between them.
-bool constant(const Expr& e) {
-  switch (e.kind) {
+// Notes e's :params and whether planning folds a part of it; returns
+// whether e is a constant (reads nothing of a row or the server's state:
+// literals and :params, with operators between them). One walk, bottom up.
+bool facts_of(const Expr* e, Step& s) {
+  if (!e) return true;
+  if (e->kind == ExprKind::kParam &&
+      std::find(s.params.begin(), s.params.end(), e->name) == s.params.end())
+    s.params.push_back(e->name);
+  bool l = facts_of(e->lhs.get(), s), r = facts_of(e->rhs.get(), s);
+  switch (e->kind) {
     case ExprKind::kColumn:
-    case ExprKind::kSubquery:
     case ExprKind::kAdvisory:
     case ExprKind::kDefault:
     case ExprKind::kCurrentSetting:
       return false;
+    case ExprKind::kSubquery:
+      s.folds = true;
+      return false;
+    case ExprKind::kLiteral:
+    case ExprKind::kParam:
+      return true;
     default:
-      return (!e.lhs || constant(*e.lhs)) && (!e.rhs || constant(*e.rhs));
+      if (l && r) s.folds = true;  // an operator over constants
+      return l && r;
   }
-}
-
-void facts_of(const Expr* e, Step& s) {
-  if (!e) return;
-  if (e->kind == ExprKind::kParam &&
-      std::find(s.params.begin(), s.params.end(), e->name) == s.params.end())
-    s.params.push_back(e->name);
-  if (e->kind == ExprKind::kSubquery ||
-      (e->kind != ExprKind::kLiteral && e->kind != ExprKind::kParam && constant(*e)))
-    s.folds = true;
-  facts_of(e->lhs.get(), s);
-  facts_of(e->rhs.get(), s);
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ enum class ExprKind {
   kCase,
   kWhen,      // one arm of a CASE: lhs its condition, rhs its result
   kGreatest,  // greatest(a, b, ...): as coalesce, later arguments nest to the right
-  kLeast
+  kLeast,
+  kCast  // lhs::type or CAST(lhs AS type): the type in cast_to
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.
@@ -102,6 +103,8 @@ struct Expr {
   // plans it as one `= ANY (array)`, not as an OR); kNot: the NOT a NOT IN
   // became (PostgreSQL's `<> ALL`, whose comparisons are <>).
   bool in_list = false;
+  // kCast: the type converted to (its name PostgreSQL's: int4, varchar ...).
+  std::shared_ptr<const Column> cast_to;
   // kCoalesce, kGreatest, kLeast, kCase: a node for a later argument (arm)
   // of the same call (they nest to the right), not one written inside
   // another.
@@ -114,6 +117,8 @@ struct Expr {
 
 // Returns the expression as SQL text, fully parenthesised where needed.
 std::string to_sql(const Expr& e);
+// A cast's type as SQL writes it: int, varchar(5), numeric(10,2) ...
+std::string cast_sql(const Column& type);
 
 // ---- statements -------------------------------------------------------------
 

@@ -388,6 +388,61 @@ bool null_operand(const Expr& e, const EvalEnv& env) {
 
 }  // namespace
 
+namespace {
+
+// The calls with more state than an operator, each in a frame of its own:
+// eval_value recurses once per operator of a chain (up to the parser's
+// 2000), and its own frame stays small.
+[[gnu::noinline]] Value coalesce_eval(const Expr& e, const EvalEnv& env) {
+  // Its arguments in order (a call's later ones nest to the right).
+  for (const Expr* at = &e;;) {
+    Value v = eval_value(*at->lhs, env);
+    if (!is_null(v)) return argument_value(e, *at->lhs, std::move(v), env);
+    const Expr& rest = *at->rhs;
+    if (rest.kind == ExprKind::kCoalesce && rest.continued) {
+      at = &rest;
+      continue;
+    }
+    Value last = eval_value(rest, env);
+    return is_null(last) ? last : argument_value(e, rest, std::move(last), env);
+  }
+}
+
+// ---- Rule: CASE chooses the first arm whose condition holds ------------
+[[gnu::noinline]] Value case_eval(const Expr& e, const EvalEnv& env) {
+  for (const Expr* at = &e;;) {
+    const Expr& arm = *at->lhs;
+    if (eval_pred(*arm.lhs, env) == true)
+      return argument_value(e, *arm.rhs, eval_value(*arm.rhs, env), env);
+    const Expr* next = at->rhs.get();
+    if (next && next->kind == ExprKind::kCase && next->continued) {
+      at = next;
+      continue;
+    }
+    if (!next) return Null{};
+    return argument_value(e, *next, eval_value(*next, env), env);
+  }
+}
+
+[[gnu::noinline]] Value min_max_eval(const Expr& e, const EvalEnv& env) {
+  std::vector<std::pair<const Expr*, Value>> args;
+  const Expr* at = &e;
+  for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
+    args.emplace_back(at->lhs.get(), eval_value(*at->lhs, env));
+  args.emplace_back(at, eval_value(*at, env));
+  return min_max_value(e, std::move(args), env);
+}
+
+[[gnu::noinline]] Value cast_eval(const Expr& e, const EvalEnv& env) {
+  Value v = eval_value(*e.lhs, env);
+  if (is_null(v)) return v;
+  std::optional<SqlType> from = is_unknown_literal(*e.lhs) ? std::optional(SqlType::kUnknown)
+                                                           : type_of(*e.lhs, typing_env(env));
+  return cast_value(v, from, *e.cast_to);
+}
+
+}  // namespace
+
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
     case ExprKind::kLiteral:
@@ -422,45 +477,17 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
           if (at == &e) return v;
       throw SqlError("0A000", "a subquery is not modelled here: " + to_sql(e));
     }
-    case ExprKind::kCoalesce: {
-      // Its arguments in order (a call's later ones nest to the right).
-      for (const Expr* at = &e;;) {
-        Value v = eval_value(*at->lhs, env);
-        if (!is_null(v)) return argument_value(e, *at->lhs, std::move(v), env);
-        const Expr& rest = *at->rhs;
-        if (rest.kind == ExprKind::kCoalesce && rest.continued) {
-          at = &rest;
-          continue;
-        }
-        Value last = eval_value(rest, env);
-        return is_null(last) ? last : argument_value(e, rest, std::move(last), env);
-      }
-    }
+    case ExprKind::kCoalesce:
+      return coalesce_eval(e, env);
     case ExprKind::kCase:
-      // ---- Rule: CASE chooses the first arm whose condition holds ------------
-      for (const Expr* at = &e;;) {
-        const Expr& arm = *at->lhs;
-        if (eval_pred(*arm.lhs, env) == true)
-          return argument_value(e, *arm.rhs, eval_value(*arm.rhs, env), env);
-        const Expr* next = at->rhs.get();
-        if (next && next->kind == ExprKind::kCase && next->continued) {
-          at = next;
-          continue;
-        }
-        if (!next) return Null{};
-        return argument_value(e, *next, eval_value(*next, env), env);
-      }
+      return case_eval(e, env);
     case ExprKind::kWhen:
       throw SqlError("XX000", "a CASE arm outside its CASE");
     case ExprKind::kGreatest:
-    case ExprKind::kLeast: {
-      std::vector<std::pair<const Expr*, Value>> args;
-      const Expr* at = &e;
-      for (; at->kind == e.kind && (at == &e || at->continued); at = at->rhs.get())
-        args.emplace_back(at->lhs.get(), eval_value(*at->lhs, env));
-      args.emplace_back(at, eval_value(*at, env));
-      return min_max_value(e, std::move(args), env);
-    }
+    case ExprKind::kLeast:
+      return min_max_eval(e, env);
+    case ExprKind::kCast:
+      return cast_eval(e, env);
     case ExprKind::kCurrentSetting: {
       std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
       if (!v) throw SqlError("42704", "unrecognized configuration parameter \"" + e.name + "\"");
@@ -547,6 +574,58 @@ Value min_max_value(const Expr& call, std::vector<std::pair<const Expr*, Value>>
       best = std::move(x);
   }
   return best ? std::move(*best) : Value{Null{}};
+}
+
+Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) {
+  if (is_null(v)) return v;
+  if (from)
+    if (std::optional<std::string> why = cast_refusal(*from, to)) throw SqlError("42846", *why);
+  if (is_datetime(to.type) && !std::holds_alternative<std::string>(v))
+    throw SqlError("42846", std::string("cannot cast type ") + type_name(v) + " to " +
+                                datetime_type_name(to.type));
+  const bool text_in = std::holds_alternative<std::string>(v) &&
+                       (!from || *from == SqlType::kUnknown || *from == SqlType::kText ||
+                        *from == SqlType::kVarchar);
+  switch (to.type) {
+    case ColumnType::kInt:
+    case ColumnType::kBigInt: {
+      if (auto* b = std::get_if<bool>(&v)) return int64_t{*b ? 1 : 0};
+      Value n = text_in ? Value{integer_text(std::get<std::string>(v), to.type)} : v;
+      return coerce(n, to.type, to.name, false);  // rounds a numeric; 22003 past the range
+    }
+    case ColumnType::kNumeric: {
+      Value n = text_in ? number_input(std::get<std::string>(v), ColumnType::kNumeric) : v;
+      Column c = to;
+      return fit(n, c, false);  // numeric(p, s): rounded, 22003 past p digits
+    }
+    case ColumnType::kText: {
+      std::string text =
+          std::holds_alternative<bool>(v) ? (std::get<bool>(v) ? "true" : "false") : to_display(v);
+      if (to.max_length > 0) {  // an explicit cast to varchar(n) cuts, never fails
+        size_t chars = 0, cut = text.size();
+        for (size_t i = 0; i < text.size(); ++i)
+          if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 &&
+              ++chars == static_cast<size_t>(to.max_length) + 1)
+            cut = i;
+        text.resize(cut);
+      }
+      return text;
+    }
+    case ColumnType::kBool:
+      if (auto* i = std::get_if<int64_t>(&v)) return *i != 0;
+      if (auto* text = std::get_if<std::string>(&v)) {
+        if (std::optional<bool> b = boolean_text(*text)) return *b;
+        throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+      }
+      return v;
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz:
+      // A text read by the type's input; a datetime's canonical text read
+      // the same way converts it (a date to midnight, a timestamp to UTC).
+      return datetime_value(std::get<std::string>(v), to.type);
+  }
+  return v;
 }
 
 Value negated_value(const Expr& e, const Value& v, const EvalEnv& env) {

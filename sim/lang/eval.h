@@ -21,6 +21,7 @@
 namespace ccsim {
 
 struct Table;
+enum class SqlType : uint8_t;
 
 // Where a value came from: one column of one row version that a SELECT read.
 // Values carry their reads through INTO, LET and :params, so the
@@ -127,6 +128,13 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
 // The value of greatest or least `call` over its arguments and their values.
 Value min_max_value(const Expr& call, std::vector<std::pair<const Expr*, Value>> args,
                     const EvalEnv& env);
+// Value v converted by an explicit cast to type `to` (cast_to of a kCast),
+// v being of type `from` as PostgreSQL's parser types it (a quoted
+// literal or a text is read by the type's input function): numbers round
+// and overflow (22003), a varchar(n) is cut to n characters, an int is a
+// boolean (0 is false), a boolean an int (1, 0). The casts PostgreSQL has
+// not are refused before (lang/typing.h).
+Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to);
 // The value of unary minus e over its operand's value v.
 Value negated_value(const Expr& e, const Value& v, const EvalEnv& env);
 

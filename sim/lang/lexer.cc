@@ -92,7 +92,8 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       out.push_back({TokenKind::kSymbol, ".", col});  // a qualified name: t.col
       ++i;
     } else if (c == ':' && i + 1 < line.size() && line[i + 1] == ':') {
-      throw InputError(at(i), "a cast (::) is not modelled; write the value without it");
+      out.push_back({TokenKind::kSymbol, "::", col});  // a cast: value::type
+      i += 2;
     } else if (c == ':') {
       size_t b = ++i;
       while (i < line.size() && ident_char(line[i])) ++i;

@@ -497,6 +497,16 @@ class Parser : ClauseParsing {
   // function's, a scalar subquery its own column's, a typed literal (a
   // cast) its type's, anything else ?column?.
   static std::string column_label(const Expr& e) {
+    // A cast is named after its value when that has a name of its own (a
+    // column, a function), else after its type (FigureColname's strength).
+    if (e.kind == ExprKind::kCast) {
+      const Expr& x = *e.lhs;
+      bool named = x.kind == ExprKind::kColumn || x.kind == ExprKind::kCoalesce ||
+                   x.kind == ExprKind::kGreatest || x.kind == ExprKind::kLeast ||
+                   x.kind == ExprKind::kCurrentSetting || x.kind == ExprKind::kAdvisory ||
+                   x.kind == ExprKind::kSubquery;
+      return named ? column_label(x) : e.cast_to->name;
+    }
     switch (e.kind) {
       case ExprKind::kLiteral:
         if (e.typed)
@@ -524,6 +534,101 @@ class Parser : ClauseParsing {
       default:
         return "?column?";
     }
+  }
+
+  // ---- Rule: a type's name ------------------------------------------------------
+  // int (integer, int4), bigint (int8), serial and bigserial (a column's
+  // only, not a cast's), text, varchar(n) (character varying), boolean
+  // (bool), date, timestamp [with[out] time zone], timestamptz, numeric(p,
+  // s) (decimal). Fills col's type, length, precision and scale, and for a
+  // cast its name with PostgreSQL's own name of the type (int4, int8,
+  // varchar ...), what a cast names its column. False when no type is there.
+  bool type_name(Column& col, bool cast) {
+    bool varchar = false;
+    if (accept("int") || accept("integer") || accept("int4")) {
+      col.type = ColumnType::kInt;
+    } else if (accept("bigint") || accept("int8")) {
+      col.type = ColumnType::kBigInt;
+    } else if (!cast && (accept("serial") || accept("serial4"))) {
+      col.type = ColumnType::kInt;
+      col.serial = col.not_null = true;
+    } else if (!cast && (accept("bigserial") || accept("serial8"))) {
+      col.type = ColumnType::kBigInt;
+      col.serial = col.not_null = true;
+    } else if (accept("text")) {
+      col.type = ColumnType::kText;
+    } else if (accept("varchar") ||
+               (peek_is("character") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
+                iequals(tokens_[at_ + 1].text, "varying") && (at_ += 2))) {
+      col.type = ColumnType::kText;  // varchar(n): text of at most n characters
+      varchar = true;
+      if (accept_symbol("(")) {
+        col.max_length = integer("a length", 1);
+        expect_symbol(")", "to close the length");
+      }
+    } else if (accept("boolean") || accept("bool")) {
+      col.type = ColumnType::kBool;
+    } else if (accept("date")) {
+      col.type = ColumnType::kDate;
+    } else if (accept("timestamptz")) {
+      col.type = ColumnType::kTimestampTz;
+    } else if (accept("timestamp")) {
+      col.type = timestamp_zone();
+    } else if (accept("numeric") || accept("decimal")) {
+      col.type = ColumnType::kNumeric;
+      // ---- Rule: numeric(p, s): p digits, s after the point -------------
+      // PostgreSQL 15 takes a precision of 1 to 1000 and a scale of -1000
+      // to 1000 (22023 otherwise); ccsim models 0 <= s <= p <= 38.
+      if (accept_symbol("(")) {
+        const Token& pt = peek();
+        bool negative = accept_symbol("-");
+        const Token& pd = peek();
+        if (pd.kind != TokenKind::kInt)
+          fail(pd, "expected numeric's precision, found " + describe(pd));
+        int64_t p = pd.text.size() > 6 ? 1000000 : std::stoll(pd.text);
+        ++at_;
+        if (negative) p = -p;
+        int64_t sc = 0;
+        const Token* st = nullptr;
+        if (accept_symbol(",")) {
+          st = &peek();
+          bool minus = accept_symbol("-");
+          const Token& sd = peek();
+          if (sd.kind != TokenKind::kInt)
+            fail(sd, "expected numeric's scale, found " + describe(sd));
+          sc = sd.text.size() > 6 ? 1000000 : std::stoll(sd.text);
+          if (minus) sc = -sc;
+          ++at_;
+        }
+        expect_symbol(")", "to close numeric's precision and scale");
+        if (p < 1 || p > 1000)
+          fail(pt, "NUMERIC precision " + std::to_string(p) +
+                       " must be between 1 and 1000 (PostgreSQL: 22023)");
+        if (sc < -1000 || sc > 1000)
+          fail(*st, "NUMERIC scale " + std::to_string(sc) +
+                        " must be between -1000 and 1000 (PostgreSQL: 22023)");
+        if (sc < 0 || sc > p || p > Decimal::kMaxDigits || sc > Decimal::kMaxScale)
+          fail(pt, "numeric(" + std::to_string(p) + ", " + std::to_string(sc) +
+                       ") is not modelled; ccsim models numeric(p, s) with 0 <= s <= p <= " +
+                       std::to_string(Decimal::kMaxDigits) +
+                       " and s <= " + std::to_string(Decimal::kMaxScale));
+        col.precision = static_cast<int>(p);
+        col.scale = static_cast<int>(sc);
+      }
+    } else {
+      return false;
+    }
+    if (!cast) return true;
+    col.name = col.type == ColumnType::kInt           ? "int4"
+               : col.type == ColumnType::kBigInt      ? "int8"
+               : col.type == ColumnType::kNumeric     ? "numeric"
+               : col.type == ColumnType::kBool        ? "bool"
+               : col.type == ColumnType::kDate        ? "date"
+               : col.type == ColumnType::kTimestamp   ? "timestamp"
+               : col.type == ColumnType::kTimestampTz ? "timestamptz"
+               : col.max_length > 0 || varchar        ? "varchar"
+                                                      : "text";
+    return true;
   }
 
   UpdateStmt update() {
@@ -752,6 +857,7 @@ class Parser : ClauseParsing {
     }
     refuse_unmodelled(SqlPlace::kCreateTable);
     c.table = table_name("a table name after CREATE TABLE");
+    if (peek_is("AS")) fail(peek(), "CREATE TABLE ... AS is not modelled; write its columns");
     expect_symbol("(", "to open the column list");
     if (accept_symbol(")")) return c;  // a table without columns (one LOCK TABLE locks)
     do {
@@ -783,76 +889,7 @@ class Parser : ClauseParsing {
       refuse_unmodelled(SqlPlace::kTableElement);
       col.name = name("a column name");
       const Token& t = peek();
-      if (accept("int") || accept("integer") || accept("int4")) {
-        col.type = ColumnType::kInt;
-      } else if (accept("bigint") || accept("int8")) {
-        col.type = ColumnType::kBigInt;
-      } else if (accept("serial") || accept("serial4")) {
-        col.type = ColumnType::kInt;
-        col.serial = col.not_null = true;
-      } else if (accept("bigserial") || accept("serial8")) {
-        col.type = ColumnType::kBigInt;
-        col.serial = col.not_null = true;
-      } else if (accept("text")) {
-        col.type = ColumnType::kText;
-      } else if (accept("varchar") ||
-                 (peek_is("character") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
-                  iequals(tokens_[at_ + 1].text, "varying") && (at_ += 2))) {
-        col.type = ColumnType::kText;  // varchar(n): text of at most n characters
-        if (accept_symbol("(")) {
-          col.max_length = integer("a length", 1);
-          expect_symbol(")", "to close the length");
-        }
-      } else if (accept("boolean") || accept("bool")) {
-        col.type = ColumnType::kBool;
-      } else if (accept("date")) {
-        col.type = ColumnType::kDate;
-      } else if (accept("timestamptz")) {
-        col.type = ColumnType::kTimestampTz;
-      } else if (accept("timestamp")) {
-        col.type = timestamp_zone();
-      } else if (accept("numeric") || accept("decimal")) {
-        col.type = ColumnType::kNumeric;
-        // ---- Rule: numeric(p, s): p digits, s after the point -------------
-        // PostgreSQL 15 takes a precision of 1 to 1000 and a scale of -1000
-        // to 1000 (22023 otherwise); ccsim models 0 <= s <= p <= 38.
-        if (accept_symbol("(")) {
-          const Token& pt = peek();
-          bool negative = accept_symbol("-");
-          const Token& pd = peek();
-          if (pd.kind != TokenKind::kInt)
-            fail(pd, "expected numeric's precision, found " + describe(pd));
-          int64_t p = pd.text.size() > 6 ? 1000000 : std::stoll(pd.text);
-          ++at_;
-          if (negative) p = -p;
-          int64_t sc = 0;
-          const Token* st = nullptr;
-          if (accept_symbol(",")) {
-            st = &peek();
-            bool minus = accept_symbol("-");
-            const Token& sd = peek();
-            if (sd.kind != TokenKind::kInt)
-              fail(sd, "expected numeric's scale, found " + describe(sd));
-            sc = sd.text.size() > 6 ? 1000000 : std::stoll(sd.text);
-            if (minus) sc = -sc;
-            ++at_;
-          }
-          expect_symbol(")", "to close numeric's precision and scale");
-          if (p < 1 || p > 1000)
-            fail(pt, "NUMERIC precision " + std::to_string(p) +
-                         " must be between 1 and 1000 (PostgreSQL: 22023)");
-          if (sc < -1000 || sc > 1000)
-            fail(*st, "NUMERIC scale " + std::to_string(sc) +
-                          " must be between -1000 and 1000 (PostgreSQL: 22023)");
-          if (sc < 0 || sc > p || p > Decimal::kMaxDigits || sc > Decimal::kMaxScale)
-            fail(pt, "numeric(" + std::to_string(p) + ", " + std::to_string(sc) +
-                         ") is not modelled; ccsim models numeric(p, s) with 0 <= s <= p <= " +
-                         std::to_string(Decimal::kMaxDigits) +
-                         " and s <= " + std::to_string(Decimal::kMaxScale));
-          col.precision = static_cast<int>(p);
-          col.scale = static_cast<int>(sc);
-        }
-      } else {
+      if (!type_name(col, false)) {
         refuse_unmodelled(SqlPlace::kColumnType);
         fail(t,
              "expected a column type (int, bigint, text, varchar, numeric, boolean, date, "
@@ -1388,7 +1425,9 @@ class Parser : ClauseParsing {
   ExprPtr unary_minus() {
     const Token& t = peek();
     if (accept_symbol("-")) {
-      if (peek().kind == TokenKind::kInt || peek().kind == TokenKind::kDecimal)
+      // -5 is a number; -5::text is -(5::text), as :: binds tighter.
+      if ((peek().kind == TokenKind::kInt || peek().kind == TokenKind::kDecimal) &&
+          !(tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == "::"))
         return number(true, t);
       Deeper guard(*this, t);
       ExprPtr x = unary_minus();
@@ -1412,7 +1451,47 @@ class Parser : ClauseParsing {
     }
     return primary();
   }
+  // A value and its casts: value::type[::type ...] (:: binds tightest).
   ExprPtr primary() {
+    ExprPtr e = primary_value();
+    while (peek().kind == TokenKind::kSymbol && peek().text == "::") {
+      const Token& t = next();
+      e = cast(std::move(e), t);
+    }
+    return e;
+  }
+
+  // ---- Rule: a cast converts a value to a type --------------------------------
+  // value::type and CAST(value AS type), to the types a column can have
+  // (serial aside); lang/typing.h says which conversions exist.
+  ExprPtr cast(ExprPtr x, const Token& t) {
+    auto c = std::make_shared<Expr>();
+    c->kind = ExprKind::kCast;
+    c->lhs = std::move(x);
+    auto to = std::make_shared<Column>();
+    const Token& at = peek();
+    if (!type_name(*to, true)) {
+      for (const char* known :
+           {"real",  "double", "float",    "float4",   "float8", "char", "character",
+            "time",  "timetz", "interval", "smallint", "int2",   "uuid", "json",
+            "jsonb", "bytea",  "regclass", "oid",      "name",   "money"})
+        if (at.kind == TokenKind::kIdent && iequals(at.text, known))
+          fail(at, "a cast to " + lower(at.text) +
+                       " is not modelled; the types are int, bigint, text, varchar, numeric, "
+                       "boolean, date, timestamp and timestamptz");
+      fail(at,
+           "expected a type (int, bigint, text, varchar, numeric, boolean, date, timestamp "
+           "or timestamptz) to cast to, found " +
+               describe(at));
+    }
+    c->cast_to = std::move(to);
+    c->line = pos_.line;
+    c->column = column_of(t);
+    bound_height(*c, t);
+    return c;
+  }
+
+  ExprPtr primary_value() {
     const Token& t = peek();
     auto e = std::make_shared<Expr>();
     e->line = pos_.line;
@@ -1457,6 +1536,16 @@ class Parser : ClauseParsing {
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
+    if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CAST") &&
+        tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == "(") {
+      at_ += 2;
+      Deeper guard(*this, t);
+      ExprPtr x = expr();
+      expect("AS", "after CAST's value");
+      ExprPtr c = cast(std::move(x), t);
+      expect_symbol(")", "to close CAST(");
+      return c;
+    }
     refuse_unmodelled(SqlPlace::kValue);
     switch (t.kind) {
       case TokenKind::kInt:

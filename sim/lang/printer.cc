@@ -73,6 +73,8 @@ class Printer {
       }
       case ExprKind::kWhen:
         return "WHEN " + expr(*e.lhs) + " THEN " + expr(*e.rhs);
+      case ExprKind::kCast:
+        return "(" + expr(*e.lhs) + ")::" + cast_sql(*e.cast_to);
       case ExprKind::kCurrentSetting:
         return "current_setting(" + to_sql(Value{e.name}) + ")";
       case ExprKind::kDefault:

@@ -114,6 +114,21 @@ bool quoted(const Expr& e) {
   return is_unknown_literal(e);
 }
 
+}  // namespace
+
+std::optional<std::string> cast_refusal(SqlType from, const Column& to) {
+  SqlType t = sql_type_of(to);
+  if (from == SqlType::kUnknown || text_like(from) || text_like(t)) return std::nullopt;
+  if ((number(from) && number(t)) || (datetime(from) && datetime(t)) || from == t)
+    return std::nullopt;
+  if ((from == SqlType::kInt && t == SqlType::kBool) ||
+      (from == SqlType::kBool && t == SqlType::kInt))
+    return std::nullopt;
+  return std::string("cannot cast type ") + sql_type_name(from) + " to " + sql_type_name(t);
+}
+
+namespace {
+
 // ---- Rule: parse analysis types every expression -----------------------------
 // As PostgreSQL's transformExpr: children first, left to right, then the
 // operator or function the operands' types choose; a quoted literal takes
@@ -189,6 +204,18 @@ class Typer {
         return case_type(e);
       case ExprKind::kWhen:
         return std::nullopt;  // typed by its CASE
+      case ExprKind::kCast: {
+        // ---- Rule: a cast exists or not (42846); a literal is read by it --------
+        std::optional<SqlType> from = expr(*e.lhs);
+        SqlType to = sql_type_of(*e.cast_to);
+        if (!from) return to;
+        if (*from == SqlType::kUnknown) {
+          if (raise_ && quoted(*e.lhs)) cast_value(e.lhs->literal, from, *e.cast_to);
+          return to;
+        }
+        if (std::optional<std::string> why = cast_refusal(*from, *e.cast_to)) fail("42846", *why);
+        return to;
+      }
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
       case ExprKind::kAdvisory:
@@ -376,13 +403,30 @@ class Typer {
     if (*l == SqlType::kUnknown && *r == SqlType::kUnknown)
       return fail("42725",
                   std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
-    if (number(*l) && number(*r)) return wider(*l, *r);
+    if (number(*l) && number(*r)) {
+      // A numeric quotient's scale comes from the operands' digits
+      // (select_div_scale), which ccsim does not model.
+      if ((e.op == BinOp::kDiv || e.op == BinOp::kMod) && wider(*l, *r) == SqlType::kNumeric)
+        return refuse(e, std::string(e.op == BinOp::kDiv ? "division" : "remainder") +
+                             " of a numeric is not modelled: PostgreSQL chooses the quotient's "
+                             "digits after the point");
+      return wider(*l, *r);
+    }
+    const bool quotient = e.op == BinOp::kDiv || e.op == BinOp::kMod;
     if (number(*l) && *r == SqlType::kUnknown) {
       read(*e.rhs, *l);
+      if (quotient && *l == SqlType::kNumeric)
+        return refuse(e,
+                      "division of a numeric is not modelled: PostgreSQL chooses the "
+                      "quotient's digits after the point");
       return l;
     }
     if (*l == SqlType::kUnknown && number(*r)) {
       read(*e.lhs, *r);
+      if (quotient && *r == SqlType::kNumeric)
+        return refuse(e,
+                      "division of a numeric is not modelled: PostgreSQL chooses the "
+                      "quotient's digits after the point");
       return r;
     }
     if (e.op == BinOp::kAdd) {
@@ -711,48 +755,30 @@ class Folder {
  private:
   using Folded = std::optional<Value>;  // engaged: a constant, with its value
 
+  // Dispatches by kind, each kind with state in a frame of its own: fold
+  // recurses once per operator of a chain (up to the parser's 2000).
   Folded fold(const Expr& e) {
     if (leaves_only_ && e.kind != ExprKind::kLiteral && e.kind != ExprKind::kParam)
       return std::nullopt;
     switch (e.kind) {
       case ExprKind::kLiteral:
       case ExprKind::kParam:
-        return eval_value(e, eval_);
+        return leaf(e);
       case ExprKind::kColumn:
       case ExprKind::kDefault:
       case ExprKind::kCurrentSetting:
+      case ExprKind::kWhen:  // folded by its CASE
         return std::nullopt;
       case ExprKind::kSubquery:
         if (!e.aggregate) subs_.push_back(&e);  // an aggregate is no subquery of its own
         return std::nullopt;
-      case ExprKind::kAdvisory: {
-        size_t mark = subs_.size();
-        Folded key = fold(*e.lhs);
-        if (key && is_null(*key)) {  // strict: never called
-          subs_.resize(mark);
-          return Value{Null{}};
-        }
-        return std::nullopt;
-      }
-      case ExprKind::kNeg: {
-        Folded v = fold(*e.lhs);
-        if (!v) return std::nullopt;
-        return negated_value(e, *v, eval_);
-      }
-      case ExprKind::kNot: {
-        Folded v = fold(*e.lhs);
-        if (!v) return std::nullopt;
-        std::optional<bool> b = truth(*e.lhs, *v);
-        return b ? Value{!*b} : Value{Null{}};
-      }
+      case ExprKind::kAdvisory:
+      case ExprKind::kNeg:
+      case ExprKind::kNot:
       case ExprKind::kIsNull:
-      case ExprKind::kIsNotNull: {
-        size_t mark = subs_.size();
-        Folded v = fold(*e.lhs);
-        if (!v) return std::nullopt;
-        subs_.resize(mark);
-        return Value{is_null(*v) == (e.kind == ExprKind::kIsNull)};
-      }
+      case ExprKind::kIsNotNull:
+      case ExprKind::kCast:
+        return unary(e);
       case ExprKind::kCoalesce:
         return coalesce(e);
       case ExprKind::kGreatest:
@@ -760,8 +786,6 @@ class Folder {
         return min_max(e);
       case ExprKind::kCase:
         return case_fold(e);
-      case ExprKind::kWhen:
-        return std::nullopt;  // folded by its CASE
       case ExprKind::kBinary:
         if (e.op == BinOp::kAnd || e.op == BinOp::kOr) return boolean(e);
         return strict(e);
@@ -769,8 +793,50 @@ class Folder {
     return std::nullopt;
   }
 
+  [[gnu::noinline]] Folded leaf(const Expr& e) { return eval_value(e, eval_); }
+
+  // One operand: an advisory lock's key (strict: a NULL key is NULL, the
+  // lock never taken), -, NOT, IS [NOT] NULL, a cast.
+  [[gnu::noinline]] Folded unary(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded v = fold(*e.lhs);
+    if (!v) return std::nullopt;
+    switch (e.kind) {
+      case ExprKind::kAdvisory:
+        if (!is_null(*v)) return std::nullopt;
+        subs_.resize(mark);
+        return Value{Null{}};
+      case ExprKind::kNeg:
+        return negated_value(e, *v, eval_);
+      case ExprKind::kNot: {
+        std::optional<bool> b = truth(*e.lhs, *v);
+        return b ? Value{!*b} : Value{Null{}};
+      }
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull:
+        subs_.resize(mark);
+        return Value{is_null(*v) == (e.kind == ExprKind::kIsNull)};
+      default:
+        return cast(e, std::move(*v));
+    }
+  }
+
+  Folded cast(const Expr& e, Value v) {
+    std::optional<SqlType> from =
+        is_unknown_literal(*e.lhs) ? std::optional(SqlType::kUnknown) : type_of(*e.lhs, env_);
+    SqlType to = sql_type_of(*e.cast_to);
+    // A datetime's text (DateStyle), a text's datetime, and a move to or
+    // from timestamptz (TimeZone) are stable: converted per row.
+    if (from && *from != SqlType::kUnknown && *from != to &&
+        ((datetime(*from) &&
+          (text_like(to) || to == SqlType::kTimestampTz || *from == SqlType::kTimestampTz)) ||
+         (text_like(*from) && datetime(to))))
+      return std::nullopt;
+    return cast_value(v, from, *e.cast_to);
+  }
+
   // greatest, least: every argument folded; computed when all are constants.
-  Folded min_max(const Expr& e) {
+  [[gnu::noinline]] Folded min_max(const Expr& e) {
     std::vector<std::pair<const Expr*, Value>> args;
     bool open = false;
     const Expr* at = &e;
@@ -792,7 +858,7 @@ class Folder {
   // (its result not computed); a constant true ends the CASE (its result
   // is the value, later arms and the ELSE dropped); other arms' results are
   // folded. With no arm left the CASE is its ELSE (or that result).
-  Folded case_fold(const Expr& e) {
+  [[gnu::noinline]] Folded case_fold(const Expr& e) {
     bool kept = false;
     const Expr* at = &e;
     const Expr* chosen = nullptr;
@@ -834,7 +900,7 @@ class Folder {
 
   // An operator: both operands folded, then computed when both are
   // constants and the operator is immutable.
-  Folded strict(const Expr& e) {
+  [[gnu::noinline]] Folded strict(const Expr& e) {
     size_t mark = subs_.size();
     Folded l = fold(*e.lhs);
     Folded r = fold(*e.rhs);
@@ -951,7 +1017,7 @@ class Folder {
     return unknown ? Value{Null{}} : Value{false};
   }
 
-  Folded boolean(const Expr& e) {
+  [[gnu::noinline]] Folded boolean(const Expr& e) {
     std::vector<Operand> operands;
     flatten(e, e.op, operands);
     const bool decides = e.op == BinOp::kOr;  // true decides OR, false AND
@@ -977,7 +1043,7 @@ class Folder {
 
   // COALESCE: its arguments in order; NULL constants dropped; the first
   // other constant ends it (the value itself when nothing came before).
-  Folded coalesce(const Expr& e) {
+  [[gnu::noinline]] Folded coalesce(const Expr& e) {
     size_t mark = subs_.size();
     bool open = false;
     const Expr* at = &e;

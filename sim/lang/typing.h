@@ -51,6 +51,12 @@ struct TypingEnv {
   const Expr** refused_at = nullptr;
 };
 
+// Why PostgreSQL has no cast from `from` to `to` ("cannot cast type
+// boolean to bigint", 42846), or nothing when it has one: numbers among
+// themselves, int and boolean both ways, datetimes among themselves, and
+// anything from or to a text.
+std::optional<std::string> cast_refusal(SqlType from, const Column& to);
+
 // The type PostgreSQL's parser gives e, or nothing where ccsim cannot tell
 // (a subquery's table unknown, a combination the parser refuses). Never
 // throws.

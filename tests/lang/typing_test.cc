@@ -227,3 +227,52 @@ TEST_CASE("CASE, greatest and least: boolean conditions, one result type, foldin
         "22001: value too long for type character varying(5)");
   CHECK(outcome("UPDATE t SET vc = (DATE '2024-01-01' || 'x') WHERE false", true) == "ok");
 }
+
+TEST_CASE("casts: which exist, and what they do to a value", "[lang][typing]") {
+  CHECK(outcome("SELECT d::int FROM t") == "42846: cannot cast type date to integer");
+  CHECK(outcome("SELECT b::bigint FROM t") == "42846: cannot cast type boolean to bigint");
+  CHECK(outcome("SELECT CAST(1 AS date) FROM t") == "42846: cannot cast type integer to date");
+  CHECK(outcome("SELECT 'x'::int FROM t") == "22P02: invalid input syntax for type integer: \"x\"");
+  CHECK(outcome("SELECT '99.99'::numeric(3,1) FROM t") == "22003: numeric field overflow");
+  CHECK(outcome("SELECT 3000000000::int FROM t WHERE false", true) ==
+        "22003: integer out of range");
+  CHECK(outcome("SELECT s::int, v::text, d::timestamp, b::int, v::boolean FROM t", true) == "ok");
+  Table t = table();
+  Row row{int64_t{1},  int64_t{2147483647},       std::string("42"), std::string("abcdef"),
+          Value{true}, std::string("2024-02-29"), int64_t{5}};
+  auto value = [&](const std::string& expr) -> std::string {
+    Step st = parse_step("SELECT " + expr + " AS x FROM t", SourcePos{"f.spec", 1, 1});
+    EvalEnv env{&t, &row, nullptr, nullptr, true};
+    try {
+      return to_display(eval_value(*std::get<SelectStmt>(st.body).items[0], env));
+    } catch (const SqlError& e) {
+      return std::string(e.sqlstate()) + ": " + e.what();
+    }
+  };
+  CHECK(value("s::int + 1") == "43");
+  CHECK(value("1.5::int") == "2");
+  CHECK(value("(-1.5)::int") == "-2");
+  CHECK(value("2.5::bigint") == "3");
+  CHECK(value("vc::varchar(3)") == "abc");
+  CHECK(value("b::int") == "1");
+  CHECK(value("(v - 2147483647)::boolean") == "f");
+  CHECK(value("d::timestamp") == "2024-02-29 00:00:00");
+  CHECK(value("1.50::text") == "1.50");
+  CHECK(value("-2147483648::int") == "22003: integer out of range");
+  CHECK(value("v::int + 1") == "22003: integer out of range");
+}
+
+TEST_CASE("a 2000-deep operator chain is analysed, planned and evaluated in the stack",
+          "[lang][typing]") {
+  // The parser's bound (lang_test.cc): 1999 operators. Analysis and
+  // planning recurse once per operator, as evaluation does; under the
+  // sanitizers' larger frames too.
+  std::string chain = "v";
+  for (int i = 0; i < 1999; ++i) chain += " + 1";
+  CHECK(outcome("SELECT " + chain + " FROM t", true) == "ok");
+  std::string constants = "1";
+  for (int i = 0; i < 1999; ++i) constants += " + 1";
+  CHECK(outcome("UPDATE t SET big = " + constants + " WHERE id = 1", true) == "ok");
+  CHECK(outcome("UPDATE t SET v = " + constants + " * 2147483647 WHERE false", true) ==
+        "22003: integer out of range");
+}

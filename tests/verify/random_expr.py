@@ -12,7 +12,7 @@ FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
-coalesce, CASE, greatest, least, IN lists and scalar subqueries, typed or not: many of them are
+coalesce, CASE, greatest, least, casts, IN lists and scalar subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
 raise the same, before any row is read. Seeds without the numeric column
@@ -86,6 +86,12 @@ class Gen:
             arms = " ".join("WHEN %s THEN %s" % (self.pred(depth - 1), a())
                             for _ in range(self.r.randint(1, 2)))
             return "CASE %s%s END" % (arms, (" ELSE %s" % a()) if self.r.random() < 0.6 else "")
+        if k < 0.745 and self.r.random() < 0.5:
+            types = ["int", "bigint", "numeric", "numeric(5,1)", "text", "varchar(3)", "boolean",
+                     "date"] + (["timestamp", "timestamptz"] if self.times else [])
+            if self.r.random() < 0.5:
+                return "(%s)::%s" % (a(), self.pick(types))
+            return "CAST(%s AS %s)" % (a(), self.pick(types))
         if k < 0.75:
             return "%s(%s)" % (self.pick(["greatest", "least"]),
                                ", ".join(a() for _ in range(self.r.randint(1, 3))))
