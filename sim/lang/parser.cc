@@ -194,6 +194,7 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the column list");
     s.table = table_name("a table name after FROM");
+    refuse_join();
     if (accept("WHERE")) s.where = where_clause();
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
@@ -631,11 +632,24 @@ class Parser : ClauseParsing {
     return true;
   }
 
+  // ---- Rule: a join is refused by name ------------------------------------------
+  // A second table in a statement (JOIN, a comma, UPDATE ... FROM, DELETE
+  // ... USING) is not modelled; refused where it starts, before its
+  // columns' qualifiers are read as unknown tables.
+  void refuse_join() {
+    const Token& t = peek();
+    for (const char* k : {"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL"})
+      if (peek_is(k)) fail(t, std::string("a join (") + k + ") is not modelled");
+    if (t.kind == TokenKind::kSymbol && t.text == ",")
+      fail(t, "a second table in FROM (a join) is not modelled");
+  }
+
   UpdateStmt update() {
     UpdateStmt u;
     u.table = table_name("a table name after UPDATE");
     expect("SET", "after the table name");
     u.sets = assignments();
+    if (peek_is("FROM")) fail(peek(), "UPDATE ... FROM (a join) is not modelled");
     if (accept("WHERE")) u.where = where_clause();
     u.returning = returning();
     check_qualifiers(u.table);
@@ -840,6 +854,7 @@ class Parser : ClauseParsing {
     DeleteStmt d;
     expect("FROM", "after DELETE");
     d.table = table_name("a table name after DELETE FROM");
+    if (peek_is("USING")) fail(peek(), "DELETE ... USING (a join) is not modelled");
     if (accept("WHERE")) d.where = where_clause();
     d.returning = returning();
     check_qualifiers(d.table);

@@ -402,6 +402,12 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT id FROM t RETURNING id", "7:20: error: RETURNING is not modelled"},
       {"SELECT id FROM t WHERE id IN (SELECT id FROM u)",
        "7:33: error: a subquery (IN (SELECT ...)) is not modelled"},
+      {"UPDATE t SET v = u.w FROM u WHERE u.id = t.id",
+       "7:24: error: UPDATE ... FROM (a join) is not modelled"},
+      {"SELECT t.id FROM t JOIN u ON u.id = t.id", "7:22: error: a join (JOIN) is not modelled"},
+      {"DELETE FROM t USING u WHERE u.id = t.id",
+       "7:17: error: DELETE ... USING (a join) is not modelled"},
+      {"SELECT id FROM t, u", "7:19: error: a second table in FROM (a join) is not modelled"},
       {"SELECT id::float8 FROM t",
        "7:14: error: a cast to float8 is not modelled; the types are int, bigint, text, varchar, "
        "numeric, boolean, date, timestamp and timestamptz"},
