@@ -697,16 +697,9 @@ std::optional<ColumnType> datetime_of(const Expr& x, const EvalEnv& env) {
     ColumnType ct = env.table->columns[static_cast<size_t>(i)].type;
     return is_datetime(ct) ? std::optional(ct) : std::nullopt;
   }
-  switch (type_of(x, typing_env(env)).value_or(SqlType::kUnknown)) {
-    case SqlType::kDate:
-      return ColumnType::kDate;
-    case SqlType::kTimestamp:
-      return ColumnType::kTimestamp;
-    case SqlType::kTimestampTz:
-      return ColumnType::kTimestampTz;
-    default:
-      return std::nullopt;
-  }
+  std::optional<ColumnType> t =
+      column_type_of(type_of(x, typing_env(env)).value_or(SqlType::kUnknown));
+  return t && is_datetime(*t) ? t : std::nullopt;
 }
 
 // A comparison's values, its sides' datetime types known (datetime_of).
@@ -1110,27 +1103,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
       return rank(a) >= rank(b) ? a : b;
     }
     default:
-      switch (type_of(x, typing_env(env)).value_or(SqlType::kUnknown)) {
-        case SqlType::kInt:
-          return ColumnType::kInt;
-        case SqlType::kBigInt:
-          return ColumnType::kBigInt;
-        case SqlType::kNumeric:
-          return ColumnType::kNumeric;
-        case SqlType::kText:
-        case SqlType::kVarchar:
-          return ColumnType::kText;
-        case SqlType::kBool:
-          return ColumnType::kBool;
-        case SqlType::kDate:
-          return ColumnType::kDate;
-        case SqlType::kTimestamp:
-          return ColumnType::kTimestamp;
-        case SqlType::kTimestampTz:
-          return ColumnType::kTimestampTz;
-        default:
-          return std::nullopt;
-      }
+      return column_type_of(type_of(x, typing_env(env)).value_or(SqlType::kUnknown));
   }
 }
 

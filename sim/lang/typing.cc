@@ -36,6 +36,32 @@ const char* sql_type_name(SqlType t) {
   return "unknown";
 }
 
+std::optional<ColumnType> column_type_of(SqlType t) {
+  switch (t) {
+    case SqlType::kInt:
+      return ColumnType::kInt;
+    case SqlType::kBigInt:
+      return ColumnType::kBigInt;
+    case SqlType::kNumeric:
+      return ColumnType::kNumeric;
+    case SqlType::kText:
+    case SqlType::kVarchar:
+      return ColumnType::kText;
+    case SqlType::kBool:
+      return ColumnType::kBool;
+    case SqlType::kDate:
+      return ColumnType::kDate;
+    case SqlType::kTimestamp:
+      return ColumnType::kTimestamp;
+    case SqlType::kTimestampTz:
+      return ColumnType::kTimestampTz;
+    case SqlType::kUnknown:
+    case SqlType::kVoid:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 SqlType sql_type_of(const Column& c) {
   switch (c.type) {
     case ColumnType::kInt:
@@ -83,24 +109,7 @@ char category(SqlType t) {
 
 // The ColumnType a literal of type t is read as.
 ColumnType column_type(SqlType t) {
-  switch (t) {
-    case SqlType::kInt:
-      return ColumnType::kInt;
-    case SqlType::kBigInt:
-      return ColumnType::kBigInt;
-    case SqlType::kNumeric:
-      return ColumnType::kNumeric;
-    case SqlType::kBool:
-      return ColumnType::kBool;
-    case SqlType::kDate:
-      return ColumnType::kDate;
-    case SqlType::kTimestamp:
-      return ColumnType::kTimestamp;
-    case SqlType::kTimestampTz:
-      return ColumnType::kTimestampTz;
-    default:
-      return ColumnType::kText;
-  }
+  return column_type_of(t).value_or(ColumnType::kText);
 }
 
 // The wider of two numbers' types (int < bigint < numeric), or of two
@@ -128,6 +137,40 @@ std::optional<std::string> cast_refusal(SqlType from, const Column& to) {
 }
 
 namespace {
+
+// Whether e names a column of the statement's row (a scalar subquery's
+// are its own: uncorrelated).
+bool has_column(const Expr& e) {
+  if (e.kind == ExprKind::kColumn) return true;
+  if (e.kind == ExprKind::kSubquery) return false;
+  return (e.lhs && has_column(*e.lhs)) || (e.rhs && has_column(*e.rhs));
+}
+
+// ---- Rule: select_common_type ---------------------------------------------------
+// The first type that is not unknown, widened within its category (int <
+// bigint < numeric, date < timestamp < timestamptz; text stays text); all
+// unknown is text. Nothing when a type is not known, or when two
+// categories differ: then *mismatch (if given) holds the two types.
+std::optional<SqlType> common_type(const std::vector<std::optional<SqlType>>& types,
+                                   std::pair<SqlType, SqlType>* mismatch) {
+  std::optional<SqlType> common = types[0];
+  for (size_t i = 1; i < types.size(); ++i) {
+    if (!common || !types[i]) return std::nullopt;
+    SqlType n = *types[i];
+    if (n == SqlType::kUnknown || n == *common) continue;
+    if (*common == SqlType::kUnknown) {
+      common = n;
+    } else if (category(n) != category(*common) || category(n) == 'P') {
+      if (mismatch) *mismatch = {*common, n};
+      return std::nullopt;
+    } else if (*common != SqlType::kText && *common != SqlType::kVarchar) {
+      common = wider(*common, n);
+    }
+  }
+  if (!common) return std::nullopt;
+  if (*common == SqlType::kUnknown) common = SqlType::kText;
+  return common;
+}
 
 // ---- Rule: parse analysis types every expression -----------------------------
 // As PostgreSQL's transformExpr: children first, left to right, then the
@@ -315,7 +358,7 @@ class Typer {
       std::vector<std::optional<SqlType>> all{lt};
       for (size_t k = 0; k < comparisons.size(); ++k)
         if (!column[k]) all.push_back(types[k]);
-      if (std::optional<SqlType> common = common_type(all)) {
+      if (std::optional<SqlType> common = common_type(all, nullptr)) {
         for (size_t k = 0; k < comparisons.size(); ++k)
           if (!column[k]) read(*comparisons[k]->rhs, *common);
         read(x, *common);
@@ -329,31 +372,6 @@ class Typer {
     }
     for (size_t k : one_by_one) compare(lt, types[k], x, *comparisons[k]->rhs, op);
     return SqlType::kBool;
-  }
-
-  static bool has_column(const Expr& e) {
-    if (e.kind == ExprKind::kColumn) return true;
-    if (e.kind == ExprKind::kSubquery) return false;  // uncorrelated: its own columns
-    return (e.lhs && has_column(*e.lhs)) || (e.rhs && has_column(*e.rhs));
-  }
-
-  // select_common_type without an error: the common type of `types`, or
-  // nothing when two categories differ (or a type is not known).
-  static std::optional<SqlType> common_type(const std::vector<std::optional<SqlType>>& types) {
-    std::optional<SqlType> common = types[0];
-    for (size_t i = 1; i < types.size(); ++i) {
-      if (!common || !types[i]) return std::nullopt;
-      SqlType n = *types[i];
-      if (n == SqlType::kUnknown || n == *common) continue;
-      if (*common == SqlType::kUnknown)
-        common = n;
-      else if (category(n) != category(*common) || category(n) == 'P')
-        return std::nullopt;
-      else if (*common != SqlType::kText && *common != SqlType::kVarchar)
-        common = wider(*common, n);
-    }
-    if (common == SqlType::kUnknown) common = SqlType::kText;
-    return common;
   }
 
   // ---- Rule: comparisons within a category (42883) -------------------------
@@ -476,22 +494,13 @@ class Typer {
   std::optional<SqlType> common(const std::vector<const Expr*>& args,
                                 const std::vector<std::optional<SqlType>>& types,
                                 const char* context) {
-    std::optional<SqlType> common = types[0];
-    for (size_t i = 1; i < types.size(); ++i) {
-      if (!common || !types[i]) return std::nullopt;
-      SqlType n = *types[i];
-      if (n == SqlType::kUnknown || n == *common) continue;
-      if (*common == SqlType::kUnknown) {
-        common = n;
-      } else if (category(n) != category(*common) || category(n) == 'P') {
-        return fail("42804", std::string(context) + " types " + sql_type_name(*common) + " and " +
-                                 sql_type_name(n) + " cannot be matched");
-      } else if (*common != SqlType::kText && *common != SqlType::kVarchar) {
-        common = wider(*common, n);
-      }
+    std::pair<SqlType, SqlType> mismatch;
+    std::optional<SqlType> common = common_type(types, &mismatch);
+    if (!common) {
+      if (mismatch.first == SqlType::kUnknown) return std::nullopt;  // a type not known
+      return fail("42804", std::string(context) + " types " + sql_type_name(mismatch.first) +
+                               " and " + sql_type_name(mismatch.second) + " cannot be matched");
     }
-    if (!common) return std::nullopt;
-    if (*common == SqlType::kUnknown) common = SqlType::kText;
     for (const Expr* a : args)
       if (a) read(*a, *common);
     return common;
@@ -959,12 +968,6 @@ class Folder {
     const Expr* e = nullptr;       // an operand
     std::vector<const Expr*> any;  // or: the = ANY's comparisons
   };
-
-  static bool has_column(const Expr& e) {
-    if (e.kind == ExprKind::kColumn) return true;
-    if (e.kind == ExprKind::kSubquery) return false;  // uncorrelated: its own columns
-    return (e.lhs && has_column(*e.lhs)) || (e.rhs && has_column(*e.rhs));
-  }
 
   void flatten(const Expr& e, BinOp op, std::vector<Operand>& out) {
     if (e.kind == ExprKind::kBinary && e.op == op && !(op == BinOp::kOr && e.in_list)) {

@@ -41,6 +41,9 @@ enum class SqlType : uint8_t {
 // varying", "timestamp without time zone", "unknown".
 const char* sql_type_name(SqlType t);
 SqlType sql_type_of(const Column& c);
+// The column type holding values of type t (varchar's is text); nothing
+// for unknown and void.
+std::optional<ColumnType> column_type_of(SqlType t);
 
 struct TypingEnv {
   const Table* table = nullptr;  // the statement's table: its columns
