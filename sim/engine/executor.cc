@@ -1,7 +1,5 @@
 #include "engine/executor.h"
 
-#include "lang/typing.h"
-
 #include <algorithm>
 #include <functional>
 

@@ -1107,55 +1107,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
   }
 }
 
-// Reads an unknown literal's text as type t, as the type's input function
-// does: the error PostgreSQL gives when it does not read.
-void read_unknown(const std::string& text, ColumnType t) {
-  switch (t) {
-    case ColumnType::kInt:
-    case ColumnType::kBigInt:
-    case ColumnType::kNumeric:
-      number_input(text, t);
-      return;
-    case ColumnType::kBool:
-      if (!boolean_text(text))
-        throw SqlError("22P02", "invalid input syntax for type boolean: \"" + text + "\"");
-      return;
-    case ColumnType::kDate:
-    case ColumnType::kTimestamp:
-    case ColumnType::kTimestampTz:
-      datetime_value(text, t);
-      return;
-    case ColumnType::kText:
-      return;
-  }
-}
-
 }  // namespace
-
-void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* assigned) {
-  if (assigned && is_unknown_literal(e)) {
-    fit(e.literal, *assigned, true);
-    return;
-  }
-  if (e.kind == ExprKind::kSubquery) return;  // its WHERE reads its own table
-  if (e.kind == ExprKind::kBinary && e.op != BinOp::kAnd && e.op != BinOp::kOr &&
-      e.op != BinOp::kConcat) {
-    bool l = is_unknown_literal(*e.lhs), r = is_unknown_literal(*e.rhs);
-    if (l && r && e.op <= BinOp::kMod)
-      throw SqlError("42725",
-                     std::string("operator is not unique: unknown ") + op_sql(e.op) + " unknown");
-    if (l != r) {
-      const Expr& lit = l ? *e.lhs : *e.rhs;
-      // Arithmetic reads it only beside a number: a boolean or a text has
-      // no such operator (42883, when the statement runs).
-      auto t = static_type(l ? *e.rhs : *e.lhs, env);
-      bool number = t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
-      if (t && (e.op > BinOp::kMod || number)) read_unknown(std::get<std::string>(lit.literal), *t);
-    }
-  }
-  if (e.lhs) check_unknown_literals(*e.lhs, env);
-  if (e.rhs) check_unknown_literals(*e.rhs, env);
-}
 
 bool column_free(const Expr& e) {
   if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;

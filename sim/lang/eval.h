@@ -150,15 +150,6 @@ bool is_unknown_literal(const Expr& e);
 // per statement (an advisory-lock call is volatile: evaluated for every row).
 bool column_free(const Expr& e);
 
-// ---- Rule: an unknown literal is read when the statement is parsed ----------
-// PostgreSQL gives a quoted literal its type, and reads it, while it parses
-// the statement: one that does not read as the type beside it (or as the
-// column it is assigned to) fails the statement before any row is read,
-// even when no row would reach it. Throws that SqlError for e's literals
-// (env.table types its columns, env.vars its :params); `assigned` is the
-// column e is assigned to, if any.
-void check_unknown_literals(const Expr& e, const EvalEnv& env, const Column* assigned = nullptr);
-
 // Returns an integer's text read as int, bigint or numeric would read it
 // (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
 // of range; 0A000 for a numeric ccsim's whole numbers cannot hold.
