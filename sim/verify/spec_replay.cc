@@ -166,9 +166,13 @@ class SpecReplayer {
     run_.start(s, st.sql, {}, st.steps.size() > 1);
     active_[s] = static_cast<int>(step_index);
     marks_[s] = marks;
-    // step(*) is reported as waiting without a look; a step whose marker
-    // step is in flight is reported as waiting though done.
-    bool deferred = marks.once || (co_await settle(s, false)) || blocked(s);
+    // step(*) is reported as waiting whatever it does, but the replay still
+    // lets it run (finish, or wait for a lock) before the next step is
+    // sent, so that a later step of another session cannot overtake it on
+    // a busy server; a step whose marker step is in flight is reported as
+    // waiting though done.
+    bool waits = co_await settle(s, false);
+    bool deferred = marks.once || waits || blocked(s);
     if (deferred) {
       out_ += "step " + st.name + ": " + st.sql + " <waiting ...>\n";
     } else {
