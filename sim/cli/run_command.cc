@@ -71,7 +71,9 @@ void setup_run(CLI::App& app, Action& chosen) {
   CLI::App* cmd = app.add_subcommand(
       "run",
       "Replay one schedule of a scenario under each of its mitigations: the narrated trace,\n"
-      "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.");
+      "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.\n"
+      "A .spec file prints what PostgreSQL's isolationtester prints; like the tester, a step it\n"
+      "must wait for is cancelled after PGISOLATIONTIMEOUT seconds (300 when unset).");
   add_replay_flags(
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario");

@@ -69,7 +69,7 @@ int verify_spec(const VerifyOptions& o) {
   std::string sim = run_spec(spec, f.level(), faults);
   PgOptions pg;
   pg.conninfo = o.postgres;
-  std::string real = replay_spec_on_postgres(spec, f.level(), pg);
+  std::string real = replay_spec_on_postgres(spec, f.level(), pg, tester_step_wait_s());
   if (!o.quiet) std::cout << real;
   size_t diffs = sim == real ? 0 : print_diff(sim, real);
   size_t n = spec.permutations.size();
@@ -113,7 +113,9 @@ void setup_verify(CLI::App& app, Action& chosen) {
       "verify",
       "Replay a scenario on a real PostgreSQL, step by step under the same schedule, and compare\n"
       "with the simulation: results, waits, errors, final rows, fates. Exit 1 on any difference.\n"
-      "It works in one new schema, dropped at the end (docs/verify.md).");
+      "It works in one new schema, dropped at the end (docs/verify.md). A .spec file is run\n"
+      "as the isolation tester runs it, cancelling a step it must wait for after\n"
+      "PGISOLATIONTIMEOUT seconds (300 when unset).");
   add_replay_flags(
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or a built-in scenario's name");

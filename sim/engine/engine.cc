@@ -51,7 +51,9 @@ bool fire_timer(World& w, const WaitTimer& t, Log* log) {
   Executor sql(w, log);
   RequestMachine machine(w, sql, log);
   if (t.kind != TimerKind::kDeadlockCheck)
-    return sql.cancel_statement(t.request, t.kind == TimerKind::kLockTimeout);
+    return sql.cancel_statement(t.request, t.kind == TimerKind::kLockTimeout
+                                               ? Executor::Cancel::kLockTimeout
+                                               : Executor::Cancel::kStatementTimeout);
   // A timeout due at the same moment is handled after the check (ProcSleep
   // runs CheckDeadLock, then CHECK_FOR_INTERRUPTS): a waiter the check
   // finds in a deadlock fails with the timeout's error instead.
@@ -61,6 +63,12 @@ bool fire_timer(World& w, const WaitTimer& t, Log* log) {
   });
   return sql.deadlock_check(
       t.request, also ? std::optional<bool>(*also == TimerKind::kLockTimeout) : std::nullopt);
+}
+
+bool cancel_wait(World& w, RequestId r, Log* log) {
+  Executor sql(w, log);
+  RequestMachine machine(w, sql, log);
+  return sql.cancel_statement(r, Executor::Cancel::kUserRequest);
 }
 
 void run_setup(World& w, const Program& setup, Log* log) {

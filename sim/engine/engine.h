@@ -43,6 +43,12 @@ std::optional<WaitTimer> next_timer(const World& w);
 // Returns whether the waiter's statement ended in an error.
 bool fire_timer(World& w, const WaitTimer& t, Log* log);
 
+// The client cancels r's waiting statement (libpq's PQcancel, as
+// PostgreSQL's isolation tester does to a step still waiting after its
+// step wait): it fails with 57014 "canceling statement due to user
+// request". Returns whether r was waiting.
+bool cancel_wait(World& w, RequestId r, Log* log);
+
 // Runs setup statements (CREATE TABLE, INSERT, ...) outside any request, each
 // in its own committed transaction. Throws SetupFailure when one fails.
 void run_setup(World& w, const Program& setup, Log* log = nullptr);

@@ -1559,6 +1559,12 @@ SqlError timeout_error(bool lock) {
               : SqlError("57014", "canceling statement due to statement timeout");
 }
 
+SqlError cancel_error(Executor::Cancel why) {
+  if (why == Executor::Cancel::kUserRequest)
+    return SqlError("57014", "canceling statement due to user request");
+  return timeout_error(why == Executor::Cancel::kLockTimeout);
+}
+
 }  // namespace
 
 bool Executor::deadlock_check(RequestId r, std::optional<bool> timeout_too) {
@@ -1578,15 +1584,15 @@ bool Executor::deadlock_check(RequestId r, std::optional<bool> timeout_too) {
   return true;
 }
 
-// ---- Rule: lock_timeout and statement_timeout cancel the statement -------------
+// ---- Rule: lock_timeout, statement_timeout and a client's cancel end the statement
 // The cancelled statement fails like any error: its transaction (or its
 // subtransaction) is aborted and leaves the lock queues, which may let the
 // waiters behind it in.
-bool Executor::cancel_statement(RequestId r, bool lock) {
+bool Executor::cancel_statement(RequestId r, Cancel why) {
   Session& session = w_.sessions[r.value];
   if (!session.cursor || !session.cursor->waiting) return false;
   session.cursor->waiting = false;
-  machine->answer(r, SqlAnswer::error(timeout_error(lock)));
+  machine->answer(r, SqlAnswer::error(cancel_error(why)));
   return true;
 }
 

@@ -44,9 +44,14 @@ class Executor : public SqlBackend {
   // timeout_too: a lock_timeout (true) or statement_timeout (false) due at
   // the same moment, whose error it fails with instead.
   bool deadlock_check(RequestId r, std::optional<bool> timeout_too = std::nullopt);
-  // Cancels waiting request r's statement: lock_timeout (lock) or
-  // statement_timeout has passed. Returns whether r was waiting.
-  bool cancel_statement(RequestId r, bool lock);
+  // Why a waiting statement is cancelled, and the error it fails with.
+  enum class Cancel {
+    kLockTimeout,       // 55P03 canceling statement due to lock timeout
+    kStatementTimeout,  // 57014 canceling statement due to statement timeout
+    kUserRequest,       // 57014 canceling statement due to user request (PQcancel)
+  };
+  // Cancels waiting request r's statement. Returns whether r was waiting.
+  bool cancel_statement(RequestId r, Cancel why);
 
  private:
   SqlAnswer execute(RequestId r, const Step& st);

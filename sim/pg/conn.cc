@@ -100,6 +100,15 @@ void PgConn::cancel_waits() {
   if (sd_) sd_->cancel();
 }
 
+void PgConn::cancel_statement() {
+  PGcancel* c = pq().PQgetCancel(pg_);
+  if (!c) throw PgError("cannot cancel a statement: the connection is gone");
+  char why[256] = "";
+  int sent = pq().PQcancel(c, why, sizeof why);
+  pq().PQfreeCancel(c);
+  if (!sent) throw PgError(std::string("cannot cancel a statement: ") + why);
+}
+
 void PgConn::exec(const std::string& sql) {
   pq().PQsetnonblocking(pg_, 0);
   PGresult* r = pq().PQexec(pg_, sql.c_str());

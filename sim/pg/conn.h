@@ -55,6 +55,11 @@ class PgConn {
   const PgResult& result() const { return result_; }
   // Cancels a pending collect() for good (it ends with an error).
   void cancel_waits();
+  // Asks the server to cancel the statement in flight (libpq's PQcancel, as
+  // the isolation tester does): it ends with 57014 "canceling statement due
+  // to user request", collected as its result. Throws PgError when the
+  // request cannot be sent.
+  void cancel_statement();
   // Calls `sink` with each NOTICE or WARNING the server sends, as libpq
   // formats it ("WARNING:  ...\n").
   void on_notice(std::function<void(const std::string&)> sink);

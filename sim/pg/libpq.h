@@ -18,7 +18,7 @@ struct Api {
   X(PQresultStatus) X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQnfields)      \
   X(PQgetvalue) X(PQgetisnull) X(PQftype) X(PQfname) X(PQsendQueryParams) X(PQsendQuery) X(PQflush)  \
   X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQtransactionStatus)                 \
-  X(PQresultErrorField) X(PQcmdTuples)
+  X(PQresultErrorField) X(PQcmdTuples) X(PQgetCancel) X(PQcancel) X(PQfreeCancel)
 // clang-format on
 #define CCSIM_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;
   CCSIM_LIBPQ_FUNCTIONS(CCSIM_LIBPQ_MEMBER)

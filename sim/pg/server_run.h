@@ -61,7 +61,10 @@ class ServerRun {
   // names the statement in the timeout's message. The arguments are taken
   // by value: a coroutine keeps a reference argument as a reference, and a
   // caller may hand it a temporary that dies before the first resumption.
-  boost::asio::awaitable<bool> settle(size_t i, bool until_done, std::string what);
+  // until_ms > 0 (with until_done): returns true when the statement is
+  // still running after that many milliseconds, instead of failing.
+  boost::asio::awaitable<bool> settle(size_t i, bool until_done, std::string what,
+                                      int64_t until_ms = 0);
   // Awaits the end of session i's statement however long it waits for
   // locks (the server's statement_timeout bounds it), without polling.
   // Throws PgError when session i's connection failed meanwhile.

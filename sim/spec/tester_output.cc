@@ -1,6 +1,7 @@
 #include "spec/tester_output.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -74,16 +75,18 @@ struct Completion {
 // issues a step and reports it as waiting or done; then it polls the steps
 // that were already waiting, in the order they started waiting, and reports
 // the ones that finished. Before issuing a step of a session that still has a
-// waiting step, it first waits for that step (reporting it first), then polls
-// the rest. Steps come at once, so time passes only while the tester waits
+// waiting step, it first waits for that step (reporting it first, and
+// cancelling it once its step wait has passed), then polls the rest; at the
+// end of a permutation it waits for each step still waiting, in turn.
+// Steps come at once, so time passes only while the tester waits
 // for a step: then the waiters' timers fire (deadlock checks,
 // lock_timeout, statement_timeout), first due first (next_timer), until the
 // step it waits for ends.
 class Observer {
  public:
   Observer(World& w, const SpecFile& spec, const std::vector<std::vector<std::string>>& step_names,
-           std::string& out)
-      : w_(w), spec_(spec), names_(step_names), out_(out) {
+           std::string& out, int64_t step_wait_s)
+      : w_(w), spec_(spec), names_(step_names), out_(out), step_wait_s_(step_wait_s) {
     active_.assign(spec.sessions.size(), kNone);
     marks_.resize(spec.sessions.size());
   }
@@ -99,13 +102,14 @@ class Observer {
     // The session's earlier step is still in flight: the tester waits for
     // it, reporting it once no marker holds it back, and polls the others.
     while (is_waiting(r)) {
-      wait_for(r);
+      wait_for(r, true);
       if (!done_.count(r.value))
-        throw InputError(perm_pos,
-                         "permutation " + std::to_string(perm_no) + ", step " + st.name +
-                             ": session " + w_.requests[r.value].name +
-                             " is still waiting for a lock; put the step that releases it first "
-                             "(PostgreSQL's isolationtester would cancel the wait after 300 s)");
+        throw InputError(perm_pos, "permutation " + std::to_string(perm_no) + ", step " + st.name +
+                                       ": session " + w_.requests[r.value].name +
+                                       " is still waiting for a lock, and with "
+                                       "PGISOLATIONTIMEOUT=" +
+                                       std::to_string(step_wait_s_) +
+                                       " the isolation tester would give up at once");
       size_t before = waiting_.size();
       if (!blocked(r)) report(r);
       report_finished();
@@ -188,13 +192,25 @@ class Observer {
   }
 
   // Reports every step still waiting at the end of a permutation.
+  // The tester waits for each in turn, in the order they started waiting,
+  // and reports each as it completes; one still waiting after the step
+  // wait is cancelled (wait_for).
   void finish(const SourcePos& perm_pos, size_t perm_no) {
-    for (RequestId r : waiting_) wait_for(r);
-    for (RequestId r : waiting_)
+    for (size_t i = 0; i < waiting_.size();) {
+      RequestId r = waiting_[i];
+      wait_for(r, true);
       if (!done_.count(r.value))
         throw InputError(perm_pos, "permutation " + std::to_string(perm_no) +
                                        " ends while session " + w_.requests[r.value].name +
-                                       " still waits for a lock");
+                                       " still waits for a lock, and with PGISOLATIONTIMEOUT=" +
+                                       std::to_string(step_wait_s_) +
+                                       " the isolation tester would give up at once");
+      if (blocked(r)) {
+        ++i;
+        continue;
+      }
+      report(r);
+    }
     report_finished();
     if (!waiting_.empty())
       throw InputError(perm_pos, "permutation " + std::to_string(perm_no) +
@@ -226,12 +242,28 @@ class Observer {
  private:
   // The tester waits for r's step: time passes and the waiters' timers
   // fire, first due first, until the step ends or no timer is left.
-  void wait_for(RequestId r) {
+  // ---- Rule: the tester cancels a step that waits too long ---------------------
+  // With `cancel` the tester waits for r's statement itself (not only for a
+  // marker): once its step wait (PGISOLATIONTIMEOUT, 300 s) has passed
+  // since it began to wait, it prints that it cancels the step and sends
+  // PQcancel; the statement fails with 57014, which ends an implicit
+  // transaction (and the locks it held) or fails a block.
+  void wait_for(RequestId r, bool cancel = false) {
+    const int64_t deadline = w_.now_us + step_wait_s_ * 1000000;
     while (!done_.count(r.value)) {
       auto timer = next_timer(w_);
-      if (!timer) return;
       size_t first = log_.events.size();
-      fire_timer(w_, *timer, &log_);
+      if (timer && (!cancel || timer->due_us <= deadline)) {
+        fire_timer(w_, *timer, &log_);
+        note_completions(first);
+        continue;
+      }
+      const Session& session = w_.sessions[r.value];
+      if (!cancel || step_wait_s_ <= 0 || !session.cursor || !session.cursor->waiting) return;
+      w_.now_us = std::max(w_.now_us, deadline);
+      out_ += "isolationtester: canceling step " + spec_.steps[active_[r.value]].name + " after " +
+              std::to_string(step_wait_s_) + " seconds\n";
+      cancel_wait(w_, r, &log_);
       note_completions(first);
     }
   }
@@ -384,6 +416,7 @@ class Observer {
   const SpecFile& spec_;
   const std::vector<std::vector<std::string>>& names_;
   std::string& out_;
+  int64_t step_wait_s_;             // the tester's step wait (PGISOLATIONTIMEOUT)
   std::vector<size_t> active_;      // per session: the step in flight (launched, not reported)
   std::vector<StepMarkers> marks_;  // per session: the markers of that step
   Log log_;
@@ -401,7 +434,14 @@ class Observer {
 
 }  // namespace
 
-std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults) {
+int64_t tester_step_wait_s() {
+  // As the tester reads it: atoi, so "12s" is 12 and "x" is 0.
+  const char* env = std::getenv("PGISOLATIONTIMEOUT");
+  return env ? std::atoi(env) : 300;
+}
+
+std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults,
+                     int64_t step_wait_s) {
   std::string out = "Parsed test spec with " + std::to_string(spec.sessions.size()) + " sessions\n";
   Program setup{spec.file, spec.setup};
   // The tester keeps its connections from one permutation to the next: a
@@ -494,7 +534,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
     out += "\nstarting permutation:";
     for (size_t i : perm) out += " " + spec.steps[i].name;
     out += "\n" + setup_rows;
-    Observer obs(w, spec, step_names, out);
+    Observer obs(w, spec, step_names, out, step_wait_s);
     for (size_t s = 0; s < spec.sessions.size(); ++s)
       obs.run_quietly(RequestId{static_cast<uint32_t>(s)}, spec.sessions[s].setup.size());
     for (size_t k = 0; k < perm.size(); ++k)

@@ -19,11 +19,19 @@
 
 namespace ccsim {
 
-// Returns the whole output for every permutation of the spec. Throws
-// InputError when setup fails or a permutation names a step whose session is
-// still waiting for a lock (PostgreSQL's tester would cancel it after 300 s).
+// How long PostgreSQL's isolationtester lets a step wait before it cancels
+// it, in seconds: PGISOLATIONTIMEOUT as the tester reads it (atoi), 300
+// when it is not set.
+int64_t tester_step_wait_s();
+
+// Returns the whole output for every permutation of the spec. A step still
+// waiting for a lock when the tester waits for it (the next step of its
+// session, or the permutation's end) is cancelled after step_wait_s
+// seconds, as the tester does. Throws InputError when setup fails, or when
+// a marker holds a step back for good (the tester would time out).
 // `faults` breaks a rule on purpose (verify --inject-fault).
-std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults = {});
+std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults = {},
+                     int64_t step_wait_s = tester_step_wait_s());
 
 // Draws a result as the isolation tester does (libpq's PQprint, '|' between
 // columns): a column whose values all look numeric is right-aligned, every

@@ -24,7 +24,10 @@ ReplayRecord replay_on_postgres(const Scenario& s, const Mitigation& m,
 // PostgreSQL's isolationtester does (one connection per session, kept across
 // permutations; waiting steps polled in the order they started waiting; a
 // session's waiting step awaited before its next step) and returns what the
-// tester prints. `isolation` is the sessions' default level.
-std::string replay_spec_on_postgres(const SpecFile& spec, Isolation isolation, const PgOptions& o);
+// tester prints. `isolation` is the sessions' default level. A step still
+// running when the tester waits for it is cancelled after step_wait_s
+// seconds (PGISOLATIONTIMEOUT), as the tester does.
+std::string replay_spec_on_postgres(const SpecFile& spec, Isolation isolation, const PgOptions& o,
+                                    int64_t step_wait_s);
 
 }  // namespace ccsim

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "pg/conn.h"
 #include "pg/server_run.h"
@@ -15,8 +16,9 @@ using asio::awaitable;
 
 class SpecReplayer {
  public:
-  SpecReplayer(asio::io_context& io, const SpecFile& spec, Isolation iso, const PgOptions& o)
-      : spec_(spec), iso_(iso), run_(io, o, "ccsim_spec") {}
+  SpecReplayer(asio::io_context& io, const SpecFile& spec, Isolation iso, const PgOptions& o,
+               int64_t step_wait_s)
+      : spec_(spec), iso_(iso), run_(io, o, "ccsim_spec"), step_wait_s_(step_wait_s) {}
 
   ServerRun& server() { return run_; }
 
@@ -56,7 +58,17 @@ class SpecReplayer {
       for (size_t s = 0; s < spec_.sessions.size(); ++s)
         exec_block(*run_.session(s), spec_.sessions[s].setup_sql);
       for (size_t k = 0; k < perm.size(); ++k) co_await issue(perm[k], spec_.markers[p][k]);
-      for (size_t s : std::vector<size_t>(waiting_)) co_await settle(s, true);
+      // The steps still waiting, each in turn in the order they began to
+      // wait, each reported as it completes.
+      for (size_t k = 0; k < waiting_.size();) {
+        size_t s = waiting_[k];
+        co_await wait_or_cancel(s);
+        if (blocked(s)) {
+          ++k;
+          continue;
+        }
+        complete(s);
+      }
       co_await poll_waiting();
       if (!waiting_.empty())
         throw PgError("markers hold back the completion of step " +
@@ -97,6 +109,21 @@ class SpecReplayer {
                        "step " + spec_.steps[static_cast<size_t>(active_[s])].name +
                            " of session " + spec_.sessions[s].name +
                            " (PostgreSQL's isolationtester would cancel it after 300 s)");
+  }
+
+  // The tester waits for session s's step itself: when it is still
+  // running after the step wait, the tester says so and cancels it.
+  awaitable<void> wait_or_cancel(size_t s) {
+    const std::string name = spec_.steps[static_cast<size_t>(active_[s])].name;
+    if (step_wait_s_ <= 0) {  // the tester would give up at once: settle() says why
+      co_await settle(s, true);
+      co_return;
+    }
+    if (!(co_await run_.settle(s, true, "step " + name, step_wait_s_ * 1000))) co_return;
+    out_ += "isolationtester: canceling step " + name + " after " + std::to_string(step_wait_s_) +
+            " seconds\n";
+    run_.session(s)->cancel_statement();
+    co_await settle(s, true);
   }
 
   // Each statement's rows, then the error that ended the step, if any.
@@ -148,7 +175,7 @@ class SpecReplayer {
     const SpecStep& st = spec_.steps[step_index];
     size_t s = st.session;
     while (active_[s] >= 0) {  // the session's earlier step: wait for it, poll the rest
-      co_await settle(s, true);
+      co_await wait_or_cancel(s);
       size_t before = waiting_.size();
       if (!blocked(s)) complete(s);
       co_await poll_waiting();
@@ -190,13 +217,19 @@ class SpecReplayer {
   std::vector<size_t> waiting_;     // sessions whose step waits, in the order they started
   std::vector<StepMarkers> marks_;  // per session: the markers of its step in flight
   std::string out_;
+  int64_t step_wait_s_;  // the tester's step wait (PGISOLATIONTIMEOUT)
 };
 
 }  // namespace
 
-std::string replay_spec_on_postgres(const SpecFile& spec, Isolation isolation, const PgOptions& o) {
+std::string replay_spec_on_postgres(const SpecFile& spec, Isolation isolation, const PgOptions& o,
+                                    int64_t step_wait_s) {
   asio::io_context io;
-  SpecReplayer rp(io, spec, isolation, o);
+  // The connections' own guard must not end a wait before the tester would.
+  PgOptions guarded = o;
+  guarded.statement_timeout_ms = static_cast<int>(std::clamp<int64_t>(
+      (2 * step_wait_s + 30) * 1000, o.statement_timeout_ms, std::numeric_limits<int>::max()));
+  SpecReplayer rp(io, spec, isolation, guarded, step_wait_s);
   rp.open();
   run_on_server(io, rp.server(), [&] { return rp.run(); });
   rp.server().close();

@@ -92,18 +92,63 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
         "found end of line");
 }
 
-TEST_CASE("a permutation that names a step of a waiting session is refused", "[spec][bad-input]") {
+TEST_CASE("the tester cancels a step it waits for that still waits after its step wait", "[spec]") {
+  // isolationtester waits for b1 before it sends b2; after its step wait
+  // (PGISOLATIONTIMEOUT, 300 s by default) it prints that it cancels the
+  // step and sends PQcancel: b1 fails with 57014 and its autocommit
+  // transaction ends; b2 reads the committed row (a's change is not).
   SpecFile s = parse_spec(
       "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
       "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\nstep a2 { COMMIT; }\n"
       "session b\nstep b1 { UPDATE t SET v = 2; }\nstep b2 { SELECT * FROM t; }\n"
       "permutation a1 b1 b2 a2\n",
       "t.spec");
-  CHECK_THROWS_WITH(
-      run_spec(s, Isolation::kReadCommitted),
-      "t.spec:9:1: error: permutation 1, step b2: session b is still waiting for a lock; put the "
-      "step "
-      "that releases it first (PostgreSQL's isolationtester would cancel the wait after 300 s)");
+  CHECK(run_spec(s, Isolation::kReadCommitted, {}, 300) ==
+        "Parsed test spec with 2 sessions\n"
+        "\n"
+        "starting permutation: a1 b1 b2 a2\n"
+        "step a1: UPDATE t SET v = 1;\n"
+        "step b1: UPDATE t SET v = 2; <waiting ...>\n"
+        "isolationtester: canceling step b1 after 300 seconds\n"
+        "step b1: <... completed>\n"
+        "ERROR:  canceling statement due to user request\n"
+        "step b2: SELECT * FROM t;\n"
+        "id|v\n--+-\n 1|0\n(1 row)\n\n"
+        "step a2: COMMIT;\n");
+  // The step wait is counted from when the tester begins to wait: a
+  // lock_timeout due 1 s before its end fires first, one due 1 s after it
+  // does not.
+  for (int lock_s : {4, 6}) {
+    SpecFile t = parse_spec(
+        "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
+        "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\n"
+        "session b\nsetup { SET lock_timeout = '" +
+            std::to_string(lock_s) +
+            "s'; }\nstep b1 { UPDATE t SET v = 2; }\n"
+            "permutation a1 b1\n",
+        "t.spec");
+    std::string out = run_spec(t, Isolation::kReadCommitted, {}, 5);
+    bool cancelled =
+        out.find("isolationtester: canceling step b1 after 5 seconds\n") != std::string::npos;
+    CHECK(cancelled == (lock_s == 6));
+    CHECK(out.find(lock_s == 6
+                       ? "ERROR:  canceling statement due to user request\n"
+                       : "ERROR:  canceling statement due to lock timeout\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("a step wait of 0 seconds, with which the tester gives up, is refused",
+          "[spec][bad-input]") {
+  SpecFile s = parse_spec(
+      "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
+      "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\nstep a2 { COMMIT; }\n"
+      "session b\nstep b1 { UPDATE t SET v = 2; }\nstep b2 { SELECT * FROM t; }\n"
+      "permutation a1 b1 b2 a2\n",
+      "t.spec");
+  CHECK_THROWS_WITH(run_spec(s, Isolation::kReadCommitted, {}, 0),
+                    "t.spec:9:1: error: permutation 1, step b2: session b is still waiting for a "
+                    "lock, and with PGISOLATIONTIMEOUT=0 the isolation tester would give up at "
+                    "once");
 }
 
 TEST_CASE("result tables are drawn as libpq's PQprint draws them", "[spec]") {

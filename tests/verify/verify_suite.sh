@@ -97,7 +97,11 @@ case "$case_name" in
     # replay of the spec on the server.
     "$src/scripts/with-postgres" bash -c '
       status=0
-      for f in "$1"/tests/specs/*.spec; do "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1; done
+      for f in "$1"/tests/specs/*.spec; do
+        # The step wait the spec was run with (tests/specs/regenerate).
+        wait_s=$(sed -n "s/^# PGISOLATIONTIMEOUT=\([0-9]*\)\$/\1/p" "$f" | head -n 1)
+        PGISOLATIONTIMEOUT=${wait_s:-300} "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1
+      done
       exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
     cat "$out"
     ;;
