@@ -92,17 +92,19 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
         "found end of line");
 }
 
+// a commits only after b2: the tester needs session b again while b1 waits for a.
+const char* const kForgottenCommit =
+    "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
+    "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\nstep a2 { COMMIT; }\n"
+    "session b\nstep b1 { UPDATE t SET v = 2; }\nstep b2 { SELECT * FROM t; }\n"
+    "permutation a1 b1 b2 a2\n";
+
 TEST_CASE("the tester cancels a step it waits for that still waits after its step wait", "[spec]") {
   // isolationtester waits for b1 before it sends b2; after its step wait
   // (PGISOLATIONTIMEOUT, 300 s by default) it prints that it cancels the
   // step and sends PQcancel: b1 fails with 57014 and its autocommit
   // transaction ends; b2 reads the committed row (a's change is not).
-  SpecFile s = parse_spec(
-      "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
-      "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\nstep a2 { COMMIT; }\n"
-      "session b\nstep b1 { UPDATE t SET v = 2; }\nstep b2 { SELECT * FROM t; }\n"
-      "permutation a1 b1 b2 a2\n",
-      "t.spec");
+  SpecFile s = parse_spec(kForgottenCommit, "t.spec");
   CHECK(run_spec(s, Isolation::kReadCommitted, {}, 300) ==
         "Parsed test spec with 2 sessions\n"
         "\n"
@@ -139,12 +141,7 @@ TEST_CASE("the tester cancels a step it waits for that still waits after its ste
 
 TEST_CASE("a step wait of 0 seconds, with which the tester gives up, is refused",
           "[spec][bad-input]") {
-  SpecFile s = parse_spec(
-      "setup { CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0); }\n"
-      "session a\nsetup { BEGIN; }\nstep a1 { UPDATE t SET v = 1; }\nstep a2 { COMMIT; }\n"
-      "session b\nstep b1 { UPDATE t SET v = 2; }\nstep b2 { SELECT * FROM t; }\n"
-      "permutation a1 b1 b2 a2\n",
-      "t.spec");
+  SpecFile s = parse_spec(kForgottenCommit, "t.spec");
   CHECK_THROWS_WITH(run_spec(s, Isolation::kReadCommitted, {}, 0),
                     "t.spec:9:1: error: permutation 1, step b2: session b is still waiting for a "
                     "lock, and with PGISOLATIONTIMEOUT=0 the isolation tester would give up at "

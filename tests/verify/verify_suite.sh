@@ -98,9 +98,8 @@ case "$case_name" in
     "$src/scripts/with-postgres" bash -c '
       status=0
       for f in "$1"/tests/specs/*.spec; do
-        # The step wait the spec was run with (tests/specs/regenerate).
-        wait_s=$(sed -n "s/^# PGISOLATIONTIMEOUT=\([0-9]*\)\$/\1/p" "$f" | head -n 1)
-        PGISOLATIONTIMEOUT=${wait_s:-300} "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1
+        # The step wait the spec was run with (tests/spec/step_wait.sh).
+        PGISOLATIONTIMEOUT=$(bash "$1/tests/spec/step_wait.sh" "$f") "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1
       done
       exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
     cat "$out"
