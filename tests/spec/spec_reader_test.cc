@@ -1,6 +1,7 @@
 // The isolation-tester spec reader: structure, generated permutations, and
 // errors with file:line:column.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "spec/spec.h"
 #include "spec/tester_output.h"
@@ -137,6 +138,24 @@ TEST_CASE("the tester cancels a step it waits for that still waits after its ste
                        ? "ERROR:  canceling statement due to user request\n"
                        : "ERROR:  canceling statement due to lock timeout\n") != std::string::npos);
   }
+}
+
+TEST_CASE("the step wait is read from PGISOLATIONTIMEOUT as the tester reads it", "[spec]") {
+  // isolationtester: max_step_wait = atoi(getenv("PGISOLATIONTIMEOUT")) s, else 300 s.
+  const char* before = std::getenv("PGISOLATIONTIMEOUT");
+  std::string saved = before ? before : "";
+  unsetenv("PGISOLATIONTIMEOUT");
+  CHECK(tester_step_wait_s() == 300);
+  setenv("PGISOLATIONTIMEOUT", "2", 1);
+  CHECK(tester_step_wait_s() == 2);
+  setenv("PGISOLATIONTIMEOUT", "12s", 1);
+  CHECK(tester_step_wait_s() == 12);
+  setenv("PGISOLATIONTIMEOUT", "soon", 1);
+  CHECK(tester_step_wait_s() == 0);
+  if (before)
+    setenv("PGISOLATIONTIMEOUT", saved.c_str(), 1);
+  else
+    unsetenv("PGISOLATIONTIMEOUT");
 }
 
 TEST_CASE("a step wait of 0 seconds, with which the tester gives up, is refused",
