@@ -25,7 +25,8 @@ Scenario ReplayFlags::load() const {
 RunOptions ReplayFlags::run_options() const {
   RunOptions ro;
   ro.mitigations = mitigations;
-  if (!schedule.empty()) ro.schedule = parse_schedule(schedule, SourcePos{"--schedule", 1, 1});
+  // An empty --schedule (an unset shell variable) is an error, not round-robin.
+  if (schedule_given) ro.schedule = parse_schedule(schedule, SourcePos{"--schedule", 1, 1});
   if (seed >= 0) ro.schedule = random_schedule(static_cast<uint64_t>(seed));
   if (!isolation.empty()) ro.isolation = level();
   return ro;
@@ -55,7 +56,8 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
                   "Only this mitigation (repeatable); default: all the scenario lists");
   auto* sch =
       cmd->add_option("-s,--schedule", f.schedule,
-                      "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)");
+                      "Who moves, in order, e.g. \"A B A B\"; or round-robin (the default policy)")
+          ->each([&f](const std::string&) { f.schedule_given = true; });
   cmd->add_option("--seed", f.seed,
                   "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
       ->check(CLI::Validator(

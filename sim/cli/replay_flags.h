@@ -18,6 +18,7 @@ struct ReplayFlags {
   std::string scenario = "double_click";
   std::vector<std::string> mitigations;
   std::string schedule;
+  bool schedule_given = false;  // --schedule was given, even as ""
   int64_t seed = -1;
   std::string isolation;
   size_t input_bytes_max = kInputBytesMax;

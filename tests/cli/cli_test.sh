@@ -318,6 +318,10 @@ args = { user_id = 7, delta = 10 }
     run_expect 2 run double_click --format yaml
     contains err.txt "--format"
     run_expect 2 run double_click --seed 3 --schedule "A B"
+    # An empty --schedule (an unset shell variable) is an error, not round-robin.
+    run_expect 2 run double_click --schedule ""
+    contains err.txt "--schedule:1:1: error: the schedule is empty"
+    [ ! -s out.txt ] || fail "printed output for an empty --schedule"
     ;;
   bad-scenario)
     printf 'title = "x"\nmitigations = ["none"]\nsetup = """\nCREATE TABLE auth_user (id int PRIMARY KEY, points int)\n"""\n[[requests]]\nname = "A"\nargs = { user_id = 1 }\n' >bad.toml
