@@ -60,6 +60,12 @@ double selectivity(const Expr& e) {
       return column_free(e) ? 1.0 : 0.005;
     case ExprKind::kIsNotNull:
       return column_free(e) ? 1.0 : 0.995;
+    // IS DISTINCT FROM: the complement of =; IS NOT DISTINCT FROM (NOT of
+    // it) then is ='s own.
+    case ExprKind::kIsDistinct:
+      return column_free(e) ? 1.0 : 0.995;
+    case ExprKind::kIsNotDistinct:
+      return column_free(e) ? 1.0 : 0.005;
     case ExprKind::kColumn:
       return 0.5;  // a boolean column alone
     case ExprKind::kAdvisory:
@@ -99,7 +105,8 @@ double operators(const Expr* e) {
   }
   // An advisory-lock function costs as one operator (its procost is 1).
   int own = (e->kind == ExprKind::kBinary && e->op != BinOp::kAnd && e->op != BinOp::kOr) ||
-            e->kind == ExprKind::kAdvisory;
+            e->kind == ExprKind::kAdvisory || e->kind == ExprKind::kIsDistinct ||
+            e->kind == ExprKind::kIsNotDistinct;
   return own + operators(e->lhs.get()) + operators(e->rhs.get());
 }
 

@@ -141,11 +141,16 @@ std::string to_sql(const Expr& e) {
       return to_sql(*e.lhs) + " IS NULL";
     case ExprKind::kIsNotNull:
       return to_sql(*e.lhs) + " IS NOT NULL";
-    case ExprKind::kBinary: {
+    case ExprKind::kBinary:
+    case ExprKind::kIsDistinct:
+    case ExprKind::kIsNotDistinct: {
       auto side = [](const Expr& x) {
         return x.kind == ExprKind::kBinary ? "(" + to_sql(x) + ")" : to_sql(x);
       };
-      return side(*e.lhs) + " " + op_sql(e.op) + " " + side(*e.rhs);
+      const char* op = e.kind == ExprKind::kIsDistinct      ? "IS DISTINCT FROM"
+                       : e.kind == ExprKind::kIsNotDistinct ? "IS NOT DISTINCT FROM"
+                                                            : op_sql(e.op);
+      return side(*e.lhs) + " " + op + " " + side(*e.rhs);
     }
   }
   return "?";

@@ -46,7 +46,11 @@ enum class ExprKind {
   kWhen,      // one arm of a CASE: lhs its condition, rhs its result
   kGreatest,  // greatest(a, b, ...): as coalesce, later arguments nest to the right
   kLeast,
-  kCast  // lhs::type or CAST(lhs AS type): the type in cast_to
+  kCast,  // lhs::type or CAST(lhs AS type): the type in cast_to
+  // lhs IS [NOT] DISTINCT FROM rhs: PostgreSQL's = operator (op is kEq),
+  // NULL-safe: two NULLs are not distinct, a NULL and a value are; never NULL.
+  kIsDistinct,
+  kIsNotDistinct
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.

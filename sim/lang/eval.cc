@@ -773,6 +773,18 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       return is_null(eval_value(*e.lhs, env));
     case ExprKind::kIsNotNull:
       return !is_null(eval_value(*e.lhs, env));
+    case ExprKind::kIsDistinct:
+    case ExprKind::kIsNotDistinct: {
+      // ---- Rule: IS [NOT] DISTINCT FROM is = with NULL as a value ------------
+      // Both sides are computed; two NULLs are not distinct, a NULL and a
+      // value are, two values as = says. Never NULL.
+      Value a = eval_value(*e.lhs, env);
+      Value b = eval_value(*e.rhs, env);
+      bool same = is_null(a) || is_null(b)
+                      ? is_null(a) && is_null(b)
+                      : comparison_value(e, std::move(a), std::move(b), env) == true;
+      return same == (e.kind == ExprKind::kIsNotDistinct);
+    }
     case ExprKind::kBinary: {
       if (e.op == BinOp::kAnd || e.op == BinOp::kOr) {
         // ---- Rule: AND and OR stop at their answer, left to right --------------
@@ -1083,6 +1095,8 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kNot:
     case ExprKind::kIsNull:
     case ExprKind::kIsNotNull:
+    case ExprKind::kIsDistinct:
+    case ExprKind::kIsNotDistinct:
       return ColumnType::kBool;
     case ExprKind::kCoalesce:
     case ExprKind::kBinary: {

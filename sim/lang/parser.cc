@@ -372,7 +372,11 @@ class Parser : ClauseParsing {
       if (t.kind == TokenKind::kSymbol && t.text == ";") break;  // the statement ends
       if (t.kind == TokenKind::kSymbol && t.text == "(") ++depth;
       if (t.kind == TokenKind::kSymbol && t.text == ")") --depth;
-      if (depth == 0 && t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "FROM"))
+      // (IS [NOT] DISTINCT FROM's FROM is no table's.)
+      const bool distinct_from = k > 0 && tokens_[k - 1].kind == TokenKind::kIdent &&
+                                 !tokens_[k - 1].quoted && iequals(tokens_[k - 1].text, "DISTINCT");
+      if (depth == 0 && t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "FROM") &&
+          !distinct_from)
         return std::nullopt;
     }
     SelectStmt probe;
@@ -1357,14 +1361,26 @@ class Parser : ClauseParsing {
     }
     return comparison();
   }
+  // IS binds looser than the comparisons: a = b IS NULL is (a = b) IS NULL.
   ExprPtr comparison() {
-    ExprPtr l = concatenation();
+    ExprPtr l = compared();
     const Token& t = peek();
-    if (accept("IS")) {
-      bool negated = accept("NOT");
-      expect("NULL", negated ? "after IS NOT" : "after IS");
-      return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
+    if (!accept("IS")) return l;
+    bool negated = accept("NOT");
+    if (accept("DISTINCT")) {
+      // a IS [NOT] DISTINCT FROM b: PostgreSQL's = operator, NULL-safe.
+      expect("FROM", negated ? "after IS NOT DISTINCT" : "after IS DISTINCT");
+      ExprPtr e = binary(BinOp::kEq, l, compared(), t);
+      auto d = std::make_shared<Expr>(*e);
+      d->kind = negated ? ExprKind::kIsNotDistinct : ExprKind::kIsDistinct;
+      return d;
     }
+    expect("NULL", negated ? "or DISTINCT FROM after IS NOT" : "or DISTINCT FROM after IS");
+    return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
+  }
+  ExprPtr compared() {
+    ExprPtr l = between_level();
+    const Token& t = peek();
     if (peek_is("IN") || (peek_is("NOT") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
                           iequals(tokens_[at_ + 1].text, "IN")))
       return in_list(l, t);
@@ -1372,8 +1388,31 @@ class Parser : ClauseParsing {
         {"=", BinOp::kEq},  {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
         {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}};
     for (auto& [sym, op] : ops)
-      if (accept_symbol(sym)) return binary(op, l, concatenation(), t);
+      if (accept_symbol(sym)) return binary(op, l, between_level(), t);
     return l;
+  }
+  // a [NOT] BETWEEN [ASYMMETRIC] b AND c, which binds tighter than the
+  // comparisons. PostgreSQL's parser rewrites it as a >= b AND a <= c (NOT
+  // BETWEEN: a < b OR a > c), reading a twice, and types, plans and
+  // computes that: so does ccsim.
+  ExprPtr between_level() {
+    ExprPtr l = concatenation();
+    const Token& t = peek();
+    const bool negated = peek_is("NOT") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
+                         iequals(tokens_[at_ + 1].text, "BETWEEN");
+    if (!negated && !peek_is("BETWEEN")) return l;
+    if (negated) next();
+    next();
+    if (peek_is("SYMMETRIC"))
+      fail(peek(),
+           "BETWEEN SYMMETRIC is not modelled; write (a >= b AND a <= c) OR (a >= c AND a <= b)");
+    accept("ASYMMETRIC");
+    ExprPtr low = concatenation();
+    expect("AND", "between the bounds of BETWEEN");
+    ExprPtr high = concatenation();
+    if (negated)
+      return binary(BinOp::kOr, binary(BinOp::kLt, l, low, t), binary(BinOp::kGt, l, high, t), t);
+    return binary(BinOp::kAnd, binary(BinOp::kGe, l, low, t), binary(BinOp::kLe, l, high, t), t);
   }
   // a || b: below + and - and above the comparisons, as in PostgreSQL.
   ExprPtr concatenation() {

@@ -22,7 +22,8 @@ class Printer {
     auto operand = [&](const Expr& x) {
       bool compound = x.kind == ExprKind::kBinary || x.kind == ExprKind::kNot ||
                       x.kind == ExprKind::kNeg || x.kind == ExprKind::kIsNull ||
-                      x.kind == ExprKind::kIsNotNull;
+                      x.kind == ExprKind::kIsNotNull || x.kind == ExprKind::kIsDistinct ||
+                      x.kind == ExprKind::kIsNotDistinct;
       return compound ? "(" + expr(x) + ")" : expr(x);
     };
     switch (e.kind) {
@@ -50,6 +51,11 @@ class Printer {
         return operand(*e.lhs) + " IS NOT NULL";
       case ExprKind::kBinary:
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
+      case ExprKind::kIsDistinct:
+      case ExprKind::kIsNotDistinct:
+        return operand(*e.lhs) +
+               (e.kind == ExprKind::kIsDistinct ? " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ") +
+               operand(*e.rhs);
       case ExprKind::kAdvisory:
         return e.call.function() + "(" + expr(*e.lhs) + ")";
       case ExprKind::kCoalesce:

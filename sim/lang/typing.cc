@@ -236,6 +236,12 @@ class Typer {
       case ExprKind::kIsNotNull:
         expr(*e.lhs);
         return SqlType::kBool;
+      case ExprKind::kIsDistinct:
+      case ExprKind::kIsNotDistinct: {  // the = operator's types (42883 names =)
+        std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
+        if (l && r) compare(l, r, *e.lhs, *e.rhs, "=");
+        return SqlType::kBool;
+      }
       case ExprKind::kBinary:
         return binary(e);
       case ExprKind::kCoalesce:
@@ -798,8 +804,30 @@ class Folder {
       case ExprKind::kBinary:
         if (e.op == BinOp::kAnd || e.op == BinOp::kOr) return boolean(e);
         return strict(e);
+      case ExprKind::kIsDistinct:
+      case ExprKind::kIsNotDistinct:
+        return distinct(e);
     }
     return std::nullopt;
+  }
+
+  // IS [NOT] DISTINCT FROM is not strict: computed only when both sides
+  // are constants (two NULLs are not distinct, one NULL is; else the =
+  // operator, when immutable), as eval_const_expressions does.
+  [[gnu::noinline]] Folded distinct(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded l = fold(*e.lhs);
+    Folded r = fold(*e.rhs);
+    if (!l || !r) return std::nullopt;
+    bool same = false;
+    if (is_null(*l) || is_null(*r)) {
+      same = is_null(*l) && is_null(*r);
+    } else {
+      if (!immutable(e)) return std::nullopt;
+      same = comparison_value(e, std::move(*l), std::move(*r), eval_) == true;
+    }
+    subs_.resize(mark);
+    return Value{same == (e.kind == ExprKind::kIsNotDistinct)};
   }
 
   [[gnu::noinline]] Folded leaf(const Expr& e) { return eval_value(e, eval_); }

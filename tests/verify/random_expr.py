@@ -12,7 +12,8 @@ FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
-coalesce, CASE, greatest, least, casts, IN lists and scalar subqueries, typed or not: many of them are
+[NOT] BETWEEN, IS [NOT] DISTINCT FROM, coalesce, CASE, greatest, least,
+casts, IN lists and scalar subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
 raise the same, before any row is read. Seeds without the numeric column
@@ -121,6 +122,11 @@ class Gen:
             return "%s %sIN (%s)" % (a(), self.pick(["", "NOT "]), items)
         if k < 0.85:
             return self.pick(["true", "false", "NULL", "'t'"] + ([] if self.no_columns else ["b"]))
+        if k < 0.90:
+            return "%s %sBETWEEN %s%s AND %s" % (a(), self.pick(["", "NOT "]),
+                                                 self.pick(["", "", "ASYMMETRIC "]), a(), a())
+        if k < 0.94:
+            return "%s IS %sDISTINCT FROM %s" % (a(), self.pick(["", "NOT "]), a())
         return "(%s)" % p()
 
     def where(self, one_row=False):
