@@ -6,9 +6,34 @@
 
 namespace ccsim {
 
+namespace {
+
+// ---- Rule: a row's waiter behind another waits twice -------------------------
+// In PostgreSQL the first waiter for a locked row takes the row's tuple lock
+// and sleeps on the lockers' transactions; a later waiter whose request
+// conflicts sleeps on that tuple lock. When it gets the tuple lock (the
+// waiter ahead left, or locked the row and let the tuple lock go) it wakes
+// and sleeps again, on the row's lockers: a new wait, with a new deadlock
+// check and lock_timeout counted from then (World::deadlock_timers).
+void promote_waits(World& w) {
+  if (!w.deadlock_timers) return;
+  for (Session& s : w.sessions) {
+    if (!s.cursor || !s.cursor->waiting || !s.cursor->behind) continue;
+    Cursor& c = *s.cursor;
+    if (w.store.queued_behind(c.wait_row, c.txn)) continue;
+    c.behind = false;
+    c.wait_since_us = w.now_us;
+    c.wait_number = ++w.waits_begun;
+    c.deadlock_checked = false;
+  }
+}
+
+}  // namespace
+
 void step(World& w, RequestId r, Log* log) {
   Executor sql(w, log);
   RequestMachine(w, sql, log).step(r);
+  promote_waits(w);
 }
 
 namespace {
@@ -46,8 +71,9 @@ std::optional<WaitTimer> next_timer(const World& w) {
   return best;
 }
 
-bool fire_timer(World& w, const WaitTimer& t, Log* log) {
-  w.now_us = std::max(w.now_us, t.due_us);
+namespace {
+
+bool fire(World& w, const WaitTimer& t, Log* log) {
   Executor sql(w, log);
   RequestMachine machine(w, sql, log);
   if (t.kind != TimerKind::kDeadlockCheck)
@@ -65,10 +91,21 @@ bool fire_timer(World& w, const WaitTimer& t, Log* log) {
       t.request, also ? std::optional<bool>(*also == TimerKind::kLockTimeout) : std::nullopt);
 }
 
+}  // namespace
+
+bool fire_timer(World& w, const WaitTimer& t, Log* log) {
+  w.now_us = std::max(w.now_us, t.due_us);
+  bool ended = fire(w, t, log);
+  promote_waits(w);
+  return ended;
+}
+
 bool cancel_wait(World& w, RequestId r, Log* log) {
   Executor sql(w, log);
   RequestMachine machine(w, sql, log);
-  return sql.cancel_statement(r, Executor::Cancel::kUserRequest);
+  bool ended = sql.cancel_statement(r, Executor::Cancel::kUserRequest);
+  promote_waits(w);
+  return ended;
 }
 
 void run_setup(World& w, const Program& setup, Log* log) {

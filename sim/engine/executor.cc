@@ -655,6 +655,10 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
     c.wait_since_us = w_.now_us;
     c.wait_number = ++w_.waits_begun;
     c.deadlock_checked = false;
+    // A row's waiter behind another waits for its tuple lock first (an
+    // advisory or table lock is one lock: no second wait).
+    c.behind = !w_.store.advisory_key(row) && !w_.store.locked_table(row) &&
+               w_.store.queued_behind(row, c.txn);
   }
   SqlAnswer a;
   a.kind = SqlAnswer::Kind::kWaiting;

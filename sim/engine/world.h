@@ -67,6 +67,10 @@ struct Cursor {
   int64_t wait_since_us = 0;
   uint64_t wait_number = 0;
   bool deadlock_checked = false;
+  // The wait is for a row's tuple lock, behind a waiter queued ahead with a
+  // conflicting request (Store::queued_behind): once none is left, a new
+  // wait begins, for the row's holders (promote_waits).
+  bool behind = false;
   // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
   // `next`: the answers of the calls its WHERE already made, in call order,
   // and whether the wait is for a call's lock (of a session-level call)

@@ -642,6 +642,15 @@ void Store::hand_over(RowId r, TxnId from, TxnId to, bool kept) {
   }
 }
 
+bool Store::queued_behind(RowId r, TxnId t) const {
+  const std::vector<RowLock>& q = rows_[r.value].queue;
+  auto me = std::find_if(q.begin(), q.end(), [&](const RowLock& w) { return w.txn == t; });
+  if (me == q.end() || !me->hold) return false;
+  return std::any_of(q.begin(), me, [&](const RowLock& w) {
+    return w.hold && w.txn != t && conflicts(w.mode, me->mode);
+  });
+}
+
 std::optional<RowId> Store::waiting_on(TxnId t) const {
   for (size_t i = 0; i < rows_.size(); ++i)
     for (const RowLock& w : rows_[i].queue)

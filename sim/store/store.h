@@ -353,6 +353,12 @@ class Store {
   std::vector<TxnId> table_waits_on(RowId r, TxnId t, LockMode mode) const;
   // Returns the row `t` waits on, if any.
   std::optional<RowId> waiting_on(TxnId t) const;
+  // True when t waits on row r behind a waiter queued ahead of it whose
+  // request conflicts with its own: in PostgreSQL, t waits for the tuple
+  // lock that waiter holds (or waits for), not yet for the row's lockers.
+  // A wait that takes nothing (hold = false: an INSERT waiting for a key's
+  // writer) is never behind, and a waiter that takes nothing holds up no one.
+  bool queued_behind(RowId r, TxnId t) const;
   // PostgreSQL's deadlock check for waiting transaction t (deadlock.c):
   // kHard when a cycle of waits through t cannot be undone; kSoft when every
   // cycle passed through a waiter queued behind a conflicting waiter on a
