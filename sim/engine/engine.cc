@@ -8,20 +8,27 @@ namespace ccsim {
 
 namespace {
 
-// ---- Rule: a row's waiter behind another waits twice -------------------------
+// ---- Rule: a row's waiter sleeps on one lock at a time ------------------------
 // In PostgreSQL the first waiter for a locked row takes the row's tuple lock
-// and sleeps on the lockers' transactions; a later waiter whose request
-// conflicts sleeps on that tuple lock. When it gets the tuple lock (the
-// waiter ahead left, or locked the row and let the tuple lock go) it wakes
-// and sleeps again, on the row's lockers: a new wait, with a new deadlock
-// check and lock_timeout counted from then (World::deadlock_timers).
+// and sleeps on the lockers' transactions, one after another in the order
+// they locked it (a multixact's members); a later waiter whose request
+// conflicts sleeps on that tuple lock. Each sleep is a wait of its own,
+// with its own deadlock check and lock_timeout counted from when it began
+// (World::deadlock_timers): a waiter that gets the tuple lock (the waiter
+// ahead left, or locked the row and let the tuple lock go) sleeps again on
+// the row's lockers, and one whose locker ended while another still holds
+// the row sleeps again on that one.
 void promote_waits(World& w) {
   if (!w.deadlock_timers) return;
   for (Session& s : w.sessions) {
-    if (!s.cursor || !s.cursor->waiting || !s.cursor->behind) continue;
+    if (!s.cursor || !s.cursor->waiting) continue;
     Cursor& c = *s.cursor;
-    if (w.store.queued_behind(c.wait_row, c.txn)) continue;
+    if (!c.behind && !c.sleeps_on) continue;  // not a row lock's wait
+    if (c.behind && w.store.queued_behind(c.wait_row, c.txn)) continue;
+    TxnId next = w.store.first_blocker(c.wait_row, c.txn).value_or(TxnId{});
+    if (!next || (!c.behind && next == c.sleeps_on)) continue;
     c.behind = false;
+    c.sleeps_on = next;
     c.wait_since_us = w.now_us;
     c.wait_number = ++w.waits_begun;
     c.deadlock_checked = false;

@@ -657,8 +657,10 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
     c.deadlock_checked = false;
     // A row's waiter behind another waits for its tuple lock first (an
     // advisory or table lock is one lock: no second wait).
-    c.behind = !w_.store.advisory_key(row) && !w_.store.locked_table(row) &&
-               w_.store.queued_behind(row, c.txn);
+    const bool row_lock = !w_.store.advisory_key(row) && !w_.store.locked_table(row);
+    c.behind = row_lock && w_.store.queued_behind(row, c.txn);
+    c.sleeps_on =
+        row_lock && !c.behind ? w_.store.first_blocker(row, c.txn).value_or(TxnId{}) : TxnId{};
   }
   SqlAnswer a;
   a.kind = SqlAnswer::Kind::kWaiting;

@@ -71,6 +71,9 @@ struct Cursor {
   // conflicting request (Store::queued_behind): once none is left, a new
   // wait begins, for the row's holders (promote_waits).
   bool behind = false;
+  // Otherwise, the row's holder it sleeps on (Store::first_blocker): when
+  // that one ends and another still holds the row, a new wait begins.
+  TxnId sleeps_on;
   // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
   // `next`: the answers of the calls its WHERE already made, in call order,
   // and whether the wait is for a call's lock (of a session-level call)

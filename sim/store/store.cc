@@ -651,6 +651,16 @@ bool Store::queued_behind(RowId r, TxnId t) const {
   });
 }
 
+std::optional<TxnId> Store::first_blocker(RowId r, TxnId t) const {
+  const RowState& row = rows_[r.value];
+  auto me = std::find_if(row.queue.begin(), row.queue.end(),
+                         [&](const RowLock& w) { return w.txn == t; });
+  if (me == row.queue.end()) return std::nullopt;
+  for (const RowLock& h : row.holders)
+    if (!same_backend(h.txn, t) && conflicts(h.mode, me->mode)) return h.txn;
+  return std::nullopt;
+}
+
 std::optional<RowId> Store::waiting_on(TxnId t) const {
   for (size_t i = 0; i < rows_.size(); ++i)
     for (const RowLock& w : rows_[i].queue)

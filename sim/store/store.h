@@ -359,6 +359,11 @@ class Store {
   // A wait that takes nothing (hold = false: an INSERT waiting for a key's
   // writer) is never behind, and a waiter that takes nothing holds up no one.
   bool queued_behind(RowId r, TxnId t) const;
+  // The holder of r that t, queued on r, sleeps on: the first, in the order
+  // they took their locks, whose lock conflicts with t's request (PostgreSQL
+  // waits for a multixact's members one after another, in member order).
+  // Nothing when t is not queued on r or nothing conflicts.
+  std::optional<TxnId> first_blocker(RowId r, TxnId t) const;
   // PostgreSQL's deadlock check for waiting transaction t (deadlock.c):
   // kHard when a cycle of waits through t cannot be undone; kSoft when every
   // cycle passed through a waiter queued behind a conflicting waiter on a
