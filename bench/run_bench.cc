@@ -6,6 +6,7 @@
 #include "check/anomaly.h"
 #include "engine/engine.h"
 #include "explore/runner.h"
+#include "scenario/exploration.h"
 #include "scenario/simulate.h"
 
 using namespace ccsim;
@@ -83,6 +84,26 @@ BENCHMARK(BM_ReplayWithoutTrace)
     ->Args({1, 2})
     ->Args({1, 8})
     ->Args({4, 2});
+
+// The state-graph explorer on double_click's card mitigations with N
+// requests (range(1)): the whole of explore_scenario for one mitigation
+// (range(0): 0 none, 1 select_for_update), the search and the counts, as
+// `ccsim explore double_click -m M --requests N` runs it after loading.
+void BM_ExploreGraph(benchmark::State& state) {
+  const Scenario& s = double_click();
+  ExploreOptions o;
+  o.mitigations = {s.mitigations[static_cast<size_t>(state.range(0))].name};
+  o.requests = static_cast<size_t>(state.range(1));
+  size_t states = 0;
+  for (auto _ : state) {
+    std::vector<Exploration> e = explore_scenario(s, o);
+    states = e.front().stats.states;
+    benchmark::DoNotOptimize(e);
+  }
+  state.SetLabel(o.mitigations.front() + ", " + std::to_string(o.requests) + " requests, " +
+                 std::to_string(states) + " states");
+}
+BENCHMARK(BM_ExploreGraph)->Args({0, 6})->Args({1, 6})->Unit(benchmark::kMillisecond);
 
 // The checks on a finished run: lost update and serial equivalence.
 void BM_Checks(benchmark::State& state) {
