@@ -1584,9 +1584,9 @@ class Parser : ClauseParsing {
         aggregates_->push_back(e);
         return e;
       }
-      if (iequals(t.text, "coalesce")) return coalesce(e);
-      if (iequals(t.text, "greatest")) return min_max(e, ExprKind::kGreatest);
-      if (iequals(t.text, "least")) return min_max(e, ExprKind::kLeast);
+      if (iequals(t.text, "coalesce")) return variadic(e, ExprKind::kCoalesce, "coalesce");
+      if (iequals(t.text, "greatest")) return variadic(e, ExprKind::kGreatest, "greatest");
+      if (iequals(t.text, "least")) return variadic(e, ExprKind::kLeast, "least");
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
@@ -1728,53 +1728,23 @@ class Parser : ClauseParsing {
   }
 
   // coalesce(a, b[, ...]): the first of its arguments that is not NULL,
-  // later ones evaluated only when needed. Three or more nest to the right.
-  ExprPtr coalesce(std::shared_ptr<Expr> e) {
+  // later ones evaluated only when needed; greatest(a, b, ...) and
+  // least(...): the largest (smallest) argument that is not NULL. One node
+  // per argument but the last, nesting to the right (`continued` marks a
+  // later argument's node); a single argument x is read as (x, NULL),
+  // named as the call.
+  ExprPtr variadic(std::shared_ptr<Expr> e, ExprKind kind, const std::string& name) {
     const Token& t = peek();
-    at_ += 2;
-    Deeper guard(*this, t);
-    std::vector<ExprPtr> args;
-    do args.push_back(expr());
-    while (accept_symbol(","));
-    expect_symbol(")", "to close coalesce(");
-    if (args.size() < 2) {  // coalesce(x) is x, named coalesce
-      auto null = std::make_shared<Expr>(*e);
-      null->kind = ExprKind::kLiteral;
-      args.push_back(null);
-    }
-    ExprPtr tail = args.back();
-    for (size_t i = args.size() - 1; i-- > 0;) {
-      auto node = i == 0 ? e : std::make_shared<Expr>(*e);
-      node->kind = ExprKind::kCoalesce;
-      node->continued = i > 0;
-      node->lhs = args[i];
-      node->rhs = tail;
-      bound_height(*node, t);
-      tail = node;
-    }
-    return tail;
-  }
-
-  // greatest(a, b, ...) and least(...): the largest (smallest) argument that
-  // is not NULL. Later arguments nest to the right, as coalesce's do.
-  ExprPtr min_max(std::shared_ptr<Expr> e, ExprKind kind) {
-    const Token& t = peek();
-    const std::string name = kind == ExprKind::kGreatest ? "greatest" : "least";
     at_ += 2;
     Deeper guard(*this, t);
     std::vector<ExprPtr> args;
     do args.push_back(expr());
     while (accept_symbol(","));
     expect_symbol(")", "to close " + name + "(");
-    if (args.size() < 2) {  // greatest(x) is x, named greatest
-      auto single = std::make_shared<Expr>(*e);
-      single->kind = kind;
-      single->lhs = args[0];
+    if (args.size() < 2) {
       auto null = std::make_shared<Expr>(*e);
       null->kind = ExprKind::kLiteral;
-      single->rhs = null;
-      bound_height(*single, t);
-      return single;
+      args.push_back(null);
     }
     ExprPtr tail = args.back();
     for (size_t i = args.size() - 1; i-- > 0;) {
