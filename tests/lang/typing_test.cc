@@ -48,6 +48,18 @@ std::string outcome(const std::string& sql, bool plan = false, const Vars& vars 
   return "ok";
 }
 
+// The value of `expr` computed on `row` of `t` (SELECT expr FROM t), or
+// "SQLSTATE: message" when it fails.
+std::string value_on(const Table& t, const Row& row, const std::string& expr) {
+  Step st = parse_step("SELECT " + expr + " AS x FROM t", SourcePos{"f.spec", 1, 1});
+  EvalEnv env{&t, &row, nullptr, nullptr, true};
+  try {
+    return to_display(eval_value(*std::get<SelectStmt>(st.body).items[0], env));
+  } catch (const SqlError& e) {
+    return std::string(e.sqlstate()) + ": " + e.what();
+  }
+}
+
 }  // namespace
 
 TEST_CASE("parse analysis refuses what the operands' types do not have, with no row read",
@@ -164,15 +176,7 @@ TEST_CASE("an int is computed as an int, a date counts days", "[lang][typing]") 
   Table t = table();
   Row row{int64_t{1},  int64_t{2147483647},       std::string("x"), Value{Null{}},
           Value{true}, std::string("2024-02-29"), int64_t{5}};
-  auto value = [&](const std::string& expr) -> std::string {
-    Step st = parse_step("SELECT " + expr + " AS x FROM t", SourcePos{"f.spec", 1, 1});
-    EvalEnv env{&t, &row, nullptr, nullptr, true};
-    try {
-      return to_display(eval_value(*std::get<SelectStmt>(st.body).items[0], env));
-    } catch (const SqlError& e) {
-      return std::string(e.sqlstate()) + ": " + e.what();
-    }
-  };
+  auto value = [&](const std::string& expr) { return value_on(t, row, expr); };
   CHECK(value("v + 1") == "22003: integer out of range");
   CHECK(value("v + '1'") == "22003: integer out of range");
   CHECK(value("big + v") == "2147483652");
@@ -240,15 +244,7 @@ TEST_CASE("casts: which exist, and what they do to a value", "[lang][typing]") {
   Table t = table();
   Row row{int64_t{1},  int64_t{2147483647},       std::string("42"), std::string("abcdef"),
           Value{true}, std::string("2024-02-29"), int64_t{5}};
-  auto value = [&](const std::string& expr) -> std::string {
-    Step st = parse_step("SELECT " + expr + " AS x FROM t", SourcePos{"f.spec", 1, 1});
-    EvalEnv env{&t, &row, nullptr, nullptr, true};
-    try {
-      return to_display(eval_value(*std::get<SelectStmt>(st.body).items[0], env));
-    } catch (const SqlError& e) {
-      return std::string(e.sqlstate()) + ": " + e.what();
-    }
-  };
+  auto value = [&](const std::string& expr) { return value_on(t, row, expr); };
   CHECK(value("s::int + 1") == "43");
   CHECK(value("1.5::int") == "2");
   CHECK(value("(-1.5)::int") == "-2");
