@@ -112,6 +112,8 @@ std::string to_sql(const Expr& e) {
     }
     case ExprKind::kWhen:
       return "WHEN " + to_sql(*e.lhs) + " THEN " + to_sql(*e.rhs);
+    case ExprKind::kNullIf:
+      return "nullif(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kDefault:

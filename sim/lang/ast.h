@@ -50,7 +50,10 @@ enum class ExprKind {
   // lhs IS [NOT] DISTINCT FROM rhs: PostgreSQL's = operator (op is kEq),
   // NULL-safe: two NULLs are not distinct, a NULL and a value are; never NULL.
   kIsDistinct,
-  kIsNotDistinct
+  kIsNotDistinct,
+  // nullif(lhs, rhs): NULL when lhs = rhs (PostgreSQL's = operator: op is
+  // kEq), else lhs, as the operator's left operand's type.
+  kNullIf
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.

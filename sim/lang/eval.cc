@@ -505,6 +505,10 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kNeg:
       return negated_value(e, eval_value(*e.lhs, env), env);
+    case ExprKind::kNullIf: {
+      Value a = eval_value(*e.lhs, env);
+      return nullif_value(e, std::move(a), eval_value(*e.rhs, env), env);
+    }
     case ExprKind::kBinary:
       if (e.op <= BinOp::kMod || e.op == BinOp::kConcat) {
         if (null_operand(e, env)) return Null{};
@@ -558,6 +562,19 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
     default:
       return v;
   }
+}
+
+Value nullif_value(const Expr& call, Value a, Value b, const EvalEnv& env) {
+  // ---- Rule: nullif(a, b) is NULL when a = b, else a -----------------------
+  // Both sides are computed; a NULL on either side is never equal. The
+  // value is a as the = operator took it: a quoted literal read as b's
+  // type, an integer beside a numeric made numeric.
+  if (!is_null(a) && !is_null(b) && comparison_value(call, a, std::move(b), env) == true)
+    return Null{};
+  a = argument_value(call, *call.lhs, std::move(a), env);
+  if (auto* i = std::get_if<int64_t>(&a); i && type_of(call, typing_env(env)) == SqlType::kNumeric)
+    return Decimal(static_cast<__int128>(*i), 0);
+  return a;
 }
 
 Value min_max_value(const Expr& call, std::vector<std::pair<const Expr*, Value>> args,

@@ -525,6 +525,8 @@ class Parser : ClauseParsing {
         return "coalesce";
       case ExprKind::kGreatest:
         return "greatest";
+      case ExprKind::kNullIf:
+        return "nullif";
       case ExprKind::kLeast:
         return "least";
       case ExprKind::kCase:
@@ -1587,6 +1589,7 @@ class Parser : ClauseParsing {
       if (iequals(t.text, "coalesce")) return variadic(e, ExprKind::kCoalesce, "coalesce");
       if (iequals(t.text, "greatest")) return variadic(e, ExprKind::kGreatest, "greatest");
       if (iequals(t.text, "least")) return variadic(e, ExprKind::kLeast, "least");
+      if (iequals(t.text, "nullif")) return nullif(e);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
@@ -1723,6 +1726,21 @@ class Parser : ClauseParsing {
     e->lhs = std::move(x);
     e->line = pos_.line;
     e->column = column_of(t);
+    bound_height(*e, t);
+    return e;
+  }
+
+  // nullif(a, b): exactly two arguments.
+  ExprPtr nullif(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    at_ += 2;
+    Deeper guard(*this, t);
+    e->kind = ExprKind::kNullIf;
+    e->op = BinOp::kEq;
+    e->lhs = expr();
+    expect_symbol(",", "after nullif's first argument (nullif takes two)");
+    e->rhs = expr();
+    expect_symbol(")", "to close nullif( (it takes two arguments)");
     bound_height(*e, t);
     return e;
   }

@@ -79,6 +79,8 @@ class Printer {
       }
       case ExprKind::kWhen:
         return "WHEN " + expr(*e.lhs) + " THEN " + expr(*e.rhs);
+      case ExprKind::kNullIf:
+        return "NULLIF(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
       case ExprKind::kCast:
         return "(" + expr(*e.lhs) + ")::" + cast_sql(*e.cast_to);
       case ExprKind::kCurrentSetting:

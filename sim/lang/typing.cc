@@ -242,6 +242,8 @@ class Typer {
         if (l && r) compare(l, r, *e.lhs, *e.rhs, "=");
         return SqlType::kBool;
       }
+      case ExprKind::kNullIf:
+        return nullif(e);
       case ExprKind::kBinary:
         return binary(e);
       case ExprKind::kCoalesce:
@@ -275,6 +277,21 @@ class Typer {
         return std::nullopt;  // the column's own default: always assignable
     }
     return std::nullopt;
+  }
+
+  // ---- Rule: nullif is typed by its = operator ----------------------------------
+  // Its result is the operator's left operand, as the operator takes it: a
+  // quoted literal read as the other side's type (two: text), an int or a
+  // bigint beside a numeric made numeric (there is no int = numeric); a
+  // cross-type operator (int = bigint, date = timestamp) keeps the left.
+  std::optional<SqlType> nullif(const Expr& e) {
+    std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
+    if (l && r) compare(l, r, *e.lhs, *e.rhs, "=");
+    if (!l) return std::nullopt;
+    if (*l == SqlType::kUnknown) return !r || *r == SqlType::kUnknown ? SqlType::kText : *r;
+    if (r && number(*l) && number(*r) && *r == SqlType::kNumeric) return SqlType::kNumeric;
+    if (r && *l == SqlType::kVarchar && *r == SqlType::kText) return SqlType::kText;
+    return l;
   }
 
   // ---- Rule: a condition is a boolean (42804) ---------------------------------
@@ -807,8 +824,27 @@ class Folder {
       case ExprKind::kIsDistinct:
       case ExprKind::kIsNotDistinct:
         return distinct(e);
+      case ExprKind::kNullIf:
+        return nullif_fold(e);
     }
     return std::nullopt;
+  }
+
+  // nullif: a NULL constant on either side makes it its first argument
+  // (NULL never equals); two other constants are computed when the =
+  // operator is immutable, as eval_const_expressions does.
+  [[gnu::noinline]] Folded nullif_fold(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded l = fold(*e.lhs);
+    Folded r = fold(*e.rhs);
+    if ((l && is_null(*l)) || (r && is_null(*r))) {
+      if (!l) return std::nullopt;  // the first argument stays, computed per row
+      subs_.resize(mark);
+      return nullif_value(e, std::move(*l), Value{Null{}}, eval_);
+    }
+    if (!l || !r || !immutable(e)) return std::nullopt;
+    subs_.resize(mark);
+    return nullif_value(e, std::move(*l), std::move(*r), eval_);
   }
 
   // IS [NOT] DISTINCT FROM is not strict: computed only when both sides

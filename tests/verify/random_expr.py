@@ -12,8 +12,8 @@ FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
-[NOT] BETWEEN, IS [NOT] DISTINCT FROM, coalesce, CASE, greatest, least,
-casts, IN lists and scalar subqueries, typed or not: many of them are
+[NOT] BETWEEN, IS [NOT] DISTINCT FROM, coalesce, nullif, CASE, greatest,
+least, casts, IN lists and scalar subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
 raise the same, before any row is read. Seeds without the numeric column
@@ -98,6 +98,8 @@ class Gen:
                                ", ".join(a() for _ in range(self.r.randint(1, 3))))
         if k < 0.80:
             return "(SELECT %s FROM e WHERE id = %s)" % (self.pick(self.columns), self.pick(["1", "2", "9"]))
+        if k < 0.86:
+            return "nullif(%s, %s)" % (a(), a())
         return "(%s)" % a()
 
     def pred(self, depth):
