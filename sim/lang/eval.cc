@@ -365,6 +365,7 @@ bool null_constant(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kNeg:
     case ExprKind::kNot:
+    case ExprKind::kNullIf:  // nullif(NULL, x) is NULL; nullif(x, NULL) is x
       return null_constant(*e.lhs, env);
     case ExprKind::kBinary:
       return e.op != BinOp::kAnd && e.op != BinOp::kOr &&
@@ -506,7 +507,11 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     case ExprKind::kNeg:
       return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kNullIf: {
+      // The planner makes nullif with a NULL constant on either side its
+      // first argument: the other side is never computed.
+      if (null_constant(*e.lhs, env)) return Null{};
       Value a = eval_value(*e.lhs, env);
+      if (null_constant(*e.rhs, env)) return nullif_value(e, std::move(a), Null{}, env);
       return nullif_value(e, std::move(a), eval_value(*e.rhs, env), env);
     }
     case ExprKind::kBinary:

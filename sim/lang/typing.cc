@@ -283,15 +283,17 @@ class Typer {
   // Its result is the operator's left operand, as the operator takes it: a
   // quoted literal read as the other side's type (two: text), an int or a
   // bigint beside a numeric made numeric (there is no int = numeric); a
-  // cross-type operator (int = bigint, date = timestamp) keeps the left.
+  // cross-type operator (int = bigint, date = timestamp) keeps the left; a
+  // varchar is compared (and returned) as a text.
   std::optional<SqlType> nullif(const Expr& e) {
     std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
     if (l && r) compare(l, r, *e.lhs, *e.rhs, "=");
     if (!l) return std::nullopt;
-    if (*l == SqlType::kUnknown) return !r || *r == SqlType::kUnknown ? SqlType::kText : *r;
-    if (r && number(*l) && number(*r) && *r == SqlType::kNumeric) return SqlType::kNumeric;
-    if (r && *l == SqlType::kVarchar && *r == SqlType::kText) return SqlType::kText;
-    return l;
+    SqlType left = *l;
+    if (left == SqlType::kUnknown) left = !r ? SqlType::kText : *r;
+    if (left == SqlType::kUnknown || left == SqlType::kVarchar) return SqlType::kText;
+    if (r && number(left) && *r == SqlType::kNumeric) return SqlType::kNumeric;
+    return left;
   }
 
   // ---- Rule: a condition is a boolean (42804) ---------------------------------
