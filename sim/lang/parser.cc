@@ -1764,12 +1764,21 @@ class Parser : ClauseParsing {
       null->kind = ExprKind::kLiteral;
       args.push_back(null);
     }
-    ExprPtr tail = args.back();
-    for (size_t i = args.size() - 1; i-- > 0;) {
+    ExprPtr last = args.back();
+    args.pop_back();
+    return chain(e, kind, args, last, t);
+  }
+
+  // One node of `kind` per item, nesting to the right and ending in `tail`
+  // (which may be null): the first is e itself, the later ones are marked
+  // `continued` (parts of the same call or CASE, not ones written inside).
+  ExprPtr chain(const std::shared_ptr<Expr>& e, ExprKind kind, const std::vector<ExprPtr>& items,
+                ExprPtr tail, const Token& t) {
+    for (size_t i = items.size(); i-- > 0;) {
       auto node = i == 0 ? e : std::make_shared<Expr>(*e);
       node->kind = kind;
       node->continued = i > 0;
-      node->lhs = args[i];
+      node->lhs = items[i];
       node->rhs = tail;
       bound_height(*node, t);
       tail = node;
@@ -1784,7 +1793,7 @@ class Parser : ClauseParsing {
     Deeper guard(*this, t);
     ExprPtr operand;
     if (!peek_is("WHEN")) operand = expr();
-    std::vector<std::shared_ptr<Expr>> arms;
+    std::vector<ExprPtr> arms;
     while (peek_is("WHEN")) {
       const Token& when = next();
       ExprPtr condition = expr();
@@ -1803,17 +1812,7 @@ class Parser : ClauseParsing {
     ExprPtr otherwise;
     if (accept("ELSE")) otherwise = expr();
     expect("END", "to close CASE");
-    ExprPtr tail = otherwise;
-    for (size_t i = arms.size(); i-- > 0;) {
-      auto node = i == 0 ? e : std::make_shared<Expr>(*e);
-      node->kind = ExprKind::kCase;
-      node->continued = i > 0;
-      node->lhs = arms[i];
-      node->rhs = tail;
-      bound_height(*node, t);
-      tail = node;
-    }
-    return tail;
+    return chain(e, ExprKind::kCase, arms, otherwise, t);
   }
 
   // current_setting('name'): a setting's value as text; read only in a
