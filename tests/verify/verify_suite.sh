@@ -94,14 +94,35 @@ case "$case_name" in
     ;;
   specs)
     # Each spec: the simulator's isolation-tester output against ccsim's
-    # replay of the spec on the server.
+    # replay of the spec on the server. The server's deadlock checks and
+    # timeouts run on its own clock: the specs keep each timer well apart
+    # from any step it races with, but a machine loaded enough to stall a
+    # session for longer can still move one past a step. So a spec that differs is
+    # run once more, and fails only when it differs again; the first run's
+    # difference is still printed. Differences are printed last, after
+    # the specs that agree.
     "$src/scripts/with-postgres" bash -c '
       status=0
+      : >"$3.bad"
       for f in "$1"/tests/specs/*.spec; do
         # The step wait the spec was run with (tests/spec/step_wait.sh).
-        PGISOLATIONTIMEOUT=$(bash "$1/tests/spec/step_wait.sh" "$f") "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q || status=1
+        w=$(bash "$1/tests/spec/step_wait.sh" "$f")
+        if PGISOLATIONTIMEOUT=$w "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q >"$3.one" 2>&1; then
+          cat "$3.one"
+          continue
+        fi
+        { echo "== $f differed from PostgreSQL:"; cat "$3.one"; } >>"$3.bad"
+        if PGISOLATIONTIMEOUT=$w "$2" verify "$f" --postgres "$CCSIM_PG_CONNINFO" -q >"$3.one" 2>&1; then
+          echo "== ... and agreed when run again (a timer moved by the load):" >>"$3.bad"
+        else
+          echo "== ... and differed again:" >>"$3.bad"
+          status=1
+        fi
+        cat "$3.one" >>"$3.bad"
       done
-      exit $status' _ "$src" "$bin" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
+      cat "$3.bad"
+      rm -f "$3.one" "$3.bad"
+      exit $status' _ "$src" "$bin" "$out" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
     cat "$out"
     ;;
   no-server)
