@@ -234,7 +234,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   }
 }
 
-void StateEncoder::put_row_of(std::string& out, size_t table, const Row& row, size_t self) const {
+void StateEncoder::put_row_of(KeyBuf& out, size_t table, const Row& row, size_t self) const {
   put(out, row.size());
   const size_t n = class_of_.size();
   for (size_t c = 0; c < row.size(); ++c) {
@@ -267,7 +267,7 @@ std::string StateEncoder::spelled_out(const World& w, const LostUpdateWatch& wat
   std::string key;
   std::vector<uint32_t> slots;
   encode(w, watch, &key, &slots);
-  auto hex = [](const std::string& bytes) {
+  auto hex = [](std::string_view bytes) {
     std::string out;
     for (unsigned char c : bytes) {
       const char* digits = "0123456789abcdef";
@@ -294,7 +294,7 @@ void StateEncoder::interchangeable_encoded(const World& w, const LostUpdateWatch
   rep.resize(n);
   for (size_t i = 0; i < n; ++i) rep[i] = static_cast<uint32_t>(i);
   // The shared part with requests a and b in each other's positions.
-  auto shared_swapped = [&](size_t a, size_t b, std::string& dst) {
+  auto shared_swapped = [&](size_t a, size_t b, KeyBuf& dst) {
     pos_of_.resize(n);
     for (size_t p = 0; p < n; ++p) pos_of_[p] = static_cast<uint32_t>(p);
     std::swap(pos_of_[a], pos_of_[b]);
@@ -394,7 +394,7 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
   }
 
   // The whole key, uncompressed: each position's signature, then the rest.
-  auto write = [&](const std::vector<uint32_t>& sl, std::string& dst) {
+  auto write = [&](const std::vector<uint32_t>& sl, KeyBuf& dst) {
     pos_of_.assign(n, 0);
     for (size_t p = 0; p < n; ++p) pos_of_[sl[p]] = static_cast<uint32_t>(p);
     dst.clear();
@@ -410,7 +410,7 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
   if (!ties.empty()) {
     // Every combination of orders of the tied groups; the smallest key wins.
     std::vector<uint32_t> best_slots;
-    std::string candidate, best;
+    KeyBuf candidate, best;
     bool first = true;
     std::vector<std::vector<uint32_t>> orders;
     for (const Tie& t : ties) {

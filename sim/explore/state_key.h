@@ -35,6 +35,7 @@
 #include "check/lost_update_watch.h"
 #include "engine/world.h"
 #include "explore/identity.h"
+#include "explore/key_bytes.h"
 #include "explore/key_table.h"
 #include "explore/program_facts.h"
 
@@ -82,9 +83,10 @@ class StateEncoder {
  private:
   struct Scratch;
   void label(const World& w, const LostUpdateWatch& watch);
-  void request_signature(const World& w, const LostUpdateWatch& watch, size_t i, std::string& out);
-  void write_shared(const World& w, const LostUpdateWatch& watch, std::string& out) const;
-  void write_sxact(const Sxact& a, std::string& out) const;
+  void request_signature(const World& w, const LostUpdateWatch& watch, size_t i,
+                         key_bytes::KeyBuf& out);
+  void write_shared(const World& w, const LostUpdateWatch& watch, key_bytes::KeyBuf& out) const;
+  void write_sxact(const Sxact& a, key_bytes::KeyBuf& out) const;
   uint64_t txn_ref(const World& w, TxnId t) const;
   // The position of request r in the key, noting that the shared part names
   // r (named_in_shared_).
@@ -94,7 +96,8 @@ class StateEncoder {
   }
   // A row of table `table`; an identity stored in it is written as the
   // position of its request (`self`: as "this request", for request `self`).
-  void put_row_of(std::string& out, size_t table, const Row& row, size_t self = SIZE_MAX) const;
+  void put_row_of(key_bytes::KeyBuf& out, size_t table, const Row& row,
+                  size_t self = SIZE_MAX) const;
 
   std::vector<const ProgramFacts*> facts_;  // per request
   std::vector<ProgramFacts> facts_store_;
@@ -113,8 +116,8 @@ class StateEncoder {
   std::vector<uint64_t> xids_, ssi_seqs_;
   std::vector<uint32_t> pos_of_;  // request -> position in the key
   std::vector<char> named_;       // per request: a stored identity names it
-  std::vector<std::string> sigs_;
-  std::string shared_, swapped_;
+  std::vector<key_bytes::KeyBuf> sigs_;
+  key_bytes::KeyBuf shared_, swapped_;
   std::vector<uint32_t> slots_, sorted_;
   std::vector<std::vector<uint32_t>> members_;
   // write_shared()'s (const: it only reads the world).

@@ -171,6 +171,10 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
         std::vector<uint32_t> rep;
         encoder_.interchangeable_encoded(scratch_.world, scratch_.watch, rep);
         f.children.push_back(Child{id, std::move(scratch_), std::move(rep)});
+        if (!spare_.empty()) {
+          scratch_ = std::move(spare_.back());
+          spare_.pop_back();
+        }
       }
     }
     StateGraph::Node& n = graph_.nodes[f.node];  // add_node may have moved it
@@ -192,6 +196,7 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
     while (!stack.empty()) {
       Frame& top = stack.back();
       if (top.next == top.children.size()) {
+        spare_.push_back(std::move(top.pos));
         stack.pop_back();
         continue;
       }

@@ -81,7 +81,12 @@ class StateSearch {
   SearchProgress progress_;
   std::string key_;
   Log log_;
-  Position scratch_;              // where each move is tried (StateSearch::run)
+  Position scratch_;  // where each move is tried (StateSearch::run)
+  // Positions done with (a finished frame's, a child's once it has a frame),
+  // kept for their memory: a new scratch_ is taken from here, so copying a
+  // state into it reuses vectors, strings and map nodes instead of
+  // allocating them again (StateSearch::run).
+  std::vector<Position> spare_;
   std::vector<uint32_t> target_;  // per request: the state its move led to (StateSearch::run)
 };
 

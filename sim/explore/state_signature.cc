@@ -15,7 +15,7 @@ using namespace key_bytes;
 // A request's own state, written without naming any other request: equal
 // signatures mean requests in the same position.
 // A transaction's SSI state, its sequence numbers and xids by rank.
-void StateEncoder::write_sxact(const Sxact& a, std::string& out) const {
+void StateEncoder::write_sxact(const Sxact& a, KeyBuf& out) const {
   put(out, a.doomed);
   put(out, a.did_write);
   put(out, a.read_only);
@@ -30,7 +30,7 @@ void StateEncoder::write_sxact(const Sxact& a, std::string& out) const {
 }
 
 void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watch, size_t i,
-                                     std::string& out) {
+                                     KeyBuf& out) {
   const Store& s = w.store;
   const Request& q = w.requests[i];
   const Session& ss = w.sessions[i];
@@ -251,8 +251,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
 }
 
 // Everything not owned by one request, naming requests by their positions.
-void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch,
-                                std::string& out) const {
+void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, KeyBuf& out) const {
   const Store& s = w.store;
   named_in_shared_.assign(w.requests.size(), 0);
   // A commit that matters, by its rank among them (see label()).
