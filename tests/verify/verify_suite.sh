@@ -68,14 +68,14 @@ case "$case_name" in
   random)
     # Random specs: none may differ from PostgreSQL. (scripts/test runs
     # fewer under the sanitizers, to keep CI within its time.)
-    CCSIM="$bin" "$src/scripts/random-specs" --first 1 --count "${CCSIM_RANDOM_SPECS_COUNT:-80}" >"$out" 2>&1 ||
+    CCSIM="$bin" "$src/scripts/random-specs" --again --first 1 --count "${CCSIM_RANDOM_SPECS_COUNT:-80}" >"$out" 2>&1 ||
       fail "a random spec differs from PostgreSQL"
     cat "$out"
     ;;
   random-expressions)
     # Random expressions (tests/verify/random_expr.py): what PostgreSQL's
     # parser and planner raise before a row is read, and what they allow.
-    CCSIM="$bin" "$src/scripts/random-specs" --expressions --first 1 \
+    CCSIM="$bin" "$src/scripts/random-specs" --again --expressions --first 1 \
       --count "${CCSIM_RANDOM_EXPRESSIONS_COUNT:-40}" >"$out" 2>&1 ||
       fail "a random expression spec differs from PostgreSQL"
     cat "$out"
