@@ -79,6 +79,11 @@ Position StateSearch::moved(const Position& p, RequestId r) {
   return next;
 }
 
+void StateSearch::moved_into(const Position& p, RequestId r, Position* out) {
+  *out = p;
+  step_in_place(*out, r);
+}
+
 void StateSearch::step_in_place(Position& p, RequestId r) {
   log_.events.clear();
   log_.writes.clear();

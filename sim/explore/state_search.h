@@ -62,6 +62,9 @@ class StateSearch {
   uint32_t node_of(const Position& p);
   // Moves request r in a copy of p.
   Position moved(const Position& p, RequestId r);
+  // The same into *out, whose memory is reused (a loop that tries many
+  // moves keeps one out).
+  void moved_into(const Position& p, RequestId r, Position* out);
   // The requests that may move in p (all of them, or the one the reduction picks).
   std::vector<RequestId> moves(const World& w) const;
 

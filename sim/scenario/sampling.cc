@@ -55,8 +55,11 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
   };
   std::map<std::string, Tally> seen;
   std::vector<std::string> order_seen;
+  // Positions assigned over, not made anew, so that each move tried reuses
+  // their memory.
+  Position at, tried;
   for (size_t k = 0; k < o.sample; ++k) {
-    Position at = start;
+    at = start;
     std::vector<uint32_t> schedule;
     for (;;) {
       std::vector<RequestId> ms = search.moves(at.world);
@@ -66,13 +69,12 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
                                                          std::to_string(o.limits.depth_max) +
                                                          " moves (--schedule-steps-max)");
       size_t pick = 0;
-      std::vector<Position> next;
       if (e.uniform) {
         std::vector<Count> weights;
         Count total;
         for (RequestId r : ms) {
-          next.push_back(search.moved(at, r));
-          weights.push_back(after[search.node_of(next.back())]);
+          search.moved_into(at, r, &tried);
+          weights.push_back(after[search.node_of(tried)]);
           total += weights.back();
         }
         // The first move whose running total passes the draw.
@@ -82,11 +84,11 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
           running += weights[pick];
           if (x < running) break;
         }
-        at = std::move(next[pick]);
       } else {
         pick = static_cast<size_t>(rng.below(ms.size()));
-        at = search.moved(at, ms[pick]);
       }
+      search.moved_into(at, ms[pick], &tried);
+      std::swap(at, tried);
       schedule.push_back(ms[pick].value);
     }
     std::string key = outcome_key(outcome_of(at.world, at.watch.lost()));
