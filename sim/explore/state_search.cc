@@ -160,8 +160,7 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
       // Most moves reach a state found before: the child is built in a
       // scratch position, assigned over the last discarded one so that its
       // vectors, strings and maps keep their memory, and kept only when new.
-      scratch_ = f.pos;
-      step_in_place(scratch_, r);
+      moved_into(f.pos, r, &scratch_);
       bool added = false;
       uint32_t id = intern(scratch_, &added);
       target_[r.value] = id;
