@@ -148,6 +148,18 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
     // A move that reaches a renaming of another's target adds to that edge
     // without being made (StateEncoder::interchangeable).
     target_.assign(f.pos.world.requests.size(), UINT32_MAX);
+    // The frame's own position is not needed once its moves are made, so
+    // the last move made steps it in place instead of a copy. A move is
+    // made unless a request before it stands in for it.
+    // made_ marks the moves made, by the same rule as the loop below.
+    made_.assign(target_.size(), 0);
+    RequestId last_made = ms.front();
+    for (RequestId r : ms) {
+      uint32_t stand_in = f.rep[r.value];
+      if (stand_in != r.value && made_[stand_in]) continue;
+      made_[r.value] = 1;
+      last_made = r;
+    }
     for (RequestId r : ms) {
       uint32_t stand_in = f.rep[r.value];
       if (stand_in != r.value && target_[stand_in] != UINT32_MAX) {
@@ -160,7 +172,12 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
       // Most moves reach a state found before: the child is built in a
       // scratch position, assigned over the last discarded one so that its
       // vectors, strings and maps keep their memory, and kept only when new.
-      moved_into(f.pos, r, &scratch_);
+      if (r == last_made) {
+        std::swap(scratch_, f.pos);
+        step_in_place(scratch_, r);
+      } else {
+        moved_into(f.pos, r, &scratch_);
+      }
       bool added = false;
       uint32_t id = intern(scratch_, &added);
       target_[r.value] = id;

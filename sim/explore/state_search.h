@@ -91,6 +91,7 @@ class StateSearch {
   // allocating them again (StateSearch::run).
   std::vector<Position> spare_;
   std::vector<uint32_t> target_;  // per request: the state its move led to (StateSearch::run)
+  std::vector<char> made_;        // per request: its move is made, not stood in for
 };
 
 // True when request r's next step touches only r's own state (a LET, a
