@@ -4,6 +4,21 @@
 
 namespace ccsim {
 
+bool changed_since_read(const Store& s, VersionId top, VersionId read, size_t col,
+                        RequestId writer) {
+  for (VersionId v = top; v && v != read;) {
+    const Version& ver = s.version(v);
+    if (!ver.prev) break;  // an inserted row's first version
+    const Txn& made_by = s.txn(ver.xmin);
+    if (made_by.owner == kNoRequest) break;  // setup data
+    if (made_by.owner != writer && s.committed(ver.xmin) &&
+        s.version(ver.prev).values[col] != ver.values[col])
+      return true;
+    v = ver.prev;
+  }
+  return false;
+}
+
 // The rule of find_lost_updates(), walking the row's chain of versions
 // instead of the log: from the version the write replaced back to the one
 // its value was read from. Each version on the way was made by an UPDATE of
@@ -17,20 +32,10 @@ bool loses_update(const World& w, const WriteObs& wr) {
   for (const ColumnChange& change : wr.changes) {
     for (const RowRead& o : change.from) {
       if (o.row != wr.row || o.column != change.column || o.version == wr.before) continue;
-      const Table& t = s.table(wr.table);
-      int col = t.column_index(change.column);
-      if (col < 0) continue;
-      for (VersionId v = wr.before; v && v != o.version;) {
-        const Version& ver = s.version(v);
-        if (!ver.prev) break;  // an inserted row's first version
-        const Txn& writer = s.txn(ver.xmin);
-        if (writer.owner == kNoRequest) break;  // setup data
-        if (writer.owner != wr.request && s.committed(ver.xmin) &&
-            s.version(ver.prev).values[static_cast<size_t>(col)] !=
-                ver.values[static_cast<size_t>(col)])
-          return true;
-        v = ver.prev;
-      }
+      int col = s.table(wr.table).column_index(change.column);
+      if (col >= 0 &&
+          changed_since_read(s, wr.before, o.version, static_cast<size_t>(col), wr.request))
+        return true;
     }
   }
   return false;

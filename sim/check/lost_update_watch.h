@@ -39,4 +39,12 @@ class LostUpdateWatch {
 // the rule of find_lost_updates(), read off the row's chain of versions.
 bool loses_update(const World& w, const WriteObs& wr);
 
+// The walk loses_update() makes for one value: back along a row's chain
+// from version `top` to `read` (the version the value was read from,
+// excluded), true when a version on the way was committed by a request
+// other than `writer` and changed column `col` from the version before it.
+// The walk ends, finding nothing, at setup data and at a row's first version.
+bool changed_since_read(const Store& s, VersionId top, VersionId read, size_t col,
+                        RequestId writer);
+
 }  // namespace ccsim

@@ -84,17 +84,19 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   }
 
   // ---- Versions something still refers to --------------------------------------
-  // What a live variable was read from, what a statement in progress holds,
-  // what a SIREAD lock names.
+  // What a statement in progress holds, what a SIREAD lock names; apart,
+  // what a live variable was read from (read_from).
   std::vector<char>& referenced = referenced_;
   referenced.assign(n_versions + 1, 0);
+  std::vector<char>& read_from = read_from_;
+  read_from.assign(n_versions + 1, 0);
   for (size_t i = 0; i < w.requests.size(); ++i) {
     const Request& q = w.requests[i];
     if (done(q)) continue;
     for (const std::string& name : facts_[i]->live[std::min(q.pc, facts_[i]->live.size() - 1)]) {
       auto it = q.vars.find(name);
       if (it == q.vars.end()) continue;
-      for (const RowRead& o : it->second.from) referenced[o.version.value] = 1;
+      for (const RowRead& o : it->second.from) read_from[o.version.value] = 1;
     }
     if (const Session& ss = w.sessions[i]; ss.cursor) {
       for (VersionId v : ss.cursor->candidates) referenced[v.value] = 1;
@@ -118,13 +120,25 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   // version's key): then the whole chain is kept. A referenced version off the chain (made
   // by a rolled-back transaction) is kept, and with it the whole chain, so
   // a walk that misses it goes as far as it would have.
+  // A version a live variable was read from is kept when it is the newest
+  // committed one or newer. An older one can never be newest again (a
+  // commit is for good), so all that can still matter about it is the
+  // lost-update watch's walk from the newest committed version back to it,
+  // whose answer is already decided: request_signature() writes that answer
+  // instead (read_verdict), and the versions between need not be kept.
   std::vector<char>& keep = keep_;
   keep.assign(n_versions + 1, 0);
+  std::vector<char>& on_chain = on_chain_;
+  on_chain.assign(n_versions + 1, 0);
+  newest_committed_.assign(n_rows, VersionId{});
   std::vector<VersionId>& chain = chain_;
   for (size_t r = 0; r < n_rows; ++r) {
     const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});
     chain.clear();
-    for (VersionId v = row.newest; v; v = s.version(v).prev) chain.push_back(v);
+    for (VersionId v = row.newest; v; v = s.version(v).prev) {
+      chain.push_back(v);
+      on_chain[v.value] = 1;
+    }
     if (chain.empty()) continue;
     size_t depth = 0;  // keep chain[0 .. depth]
     size_t committed_at = chain.size() - 1;
@@ -135,6 +149,9 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
         break;
       }
     depth = std::max(depth, committed_at);
+    newest_committed_[r] = chain[committed_at];
+    for (size_t k = 0; k <= committed_at; ++k)
+      if (read_from[chain[k].value]) depth = std::max(depth, k);
     for (const Snapshot& sn : open) {
       size_t k = 0;
       while (k < chain.size() && !s.visible(s.version(chain[k]), sn)) ++k;
@@ -154,7 +171,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (size_t k = 0; k <= depth; ++k) keep[chain[k].value] = 1;
   }
   for (size_t v = 1; v <= n_versions; ++v) {
-    if (!referenced[v] || keep[v]) continue;
+    if (!(referenced[v] || (read_from[v] && !on_chain[v])) || keep[v]) continue;
     keep[v] = 1;  // off the chain: keep it and its whole row
     RowId r = s.version(VersionId{static_cast<uint32_t>(v)}).row;
     for (VersionId c = s.row(r).newest; c; c = s.version(c).prev) keep[c.value] = 1;

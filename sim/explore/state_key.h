@@ -12,7 +12,11 @@
 //  - history no one can see any more: a row version older than what every
 //    open snapshot (and every future one) sees, and not read into a live
 //    variable, is dropped, and with it the transactions that made it; SSI's
-//    counters keep only their order;
+//    counters keep only their order. A live variable read from a version
+//    older than the row's newest committed one keeps, instead of the
+//    version, the answer of the lost-update watch's walk from the newest
+//    committed version back to it (check/lost_update_watch.h), all that
+//    version can still decide;
 //  - what no future step reads: dead variables (explore/program_facts.h), the
 //    steps taken when the step bound is below the limit, narration;
 //  - which of several interchangeable requests is which (symmetry): requests
@@ -127,7 +131,8 @@ class StateEncoder {
   // Per request: whether the last write_shared() wrote its position. A swap
   // of two requests it names neither of leaves the shared part unchanged.
   mutable std::vector<char> named_in_shared_;
-  std::vector<char> referenced_, keep_;
+  std::vector<char> referenced_, read_from_, on_chain_, keep_;
+  std::vector<VersionId> newest_committed_;  // per row: chain[committed_at] in label()
   std::vector<VersionId> chain_;
   std::vector<Snapshot> open_;
   std::vector<std::pair<uint32_t, uint32_t>> kept_;

@@ -79,7 +79,16 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
       put(out, it->second.from.size());
       for (const RowRead& o : it->second.from) {
         put(out, row_label_[o.row.value]);
-        put(out, version_label_[o.version.value]);
+        uint32_t version = version_label_[o.version.value];
+        put(out, version);
+        // Not kept: older than the row's newest committed version (label()).
+        // What the lost-update watch will find between the two is decided.
+        if (version == 0) {
+          int col = s.table(o.table).column_index(o.column);
+          put(out, col >= 0 && changed_since_read(s, newest_committed_[o.row.value], o.version,
+                                                  static_cast<size_t>(col),
+                                                  RequestId{static_cast<uint32_t>(i)}));
+        }
         put_text(out, o.column);
       }
     }
