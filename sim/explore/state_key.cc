@@ -380,8 +380,14 @@ void StateEncoder::encode(const World& w, const LostUpdateWatch& watch, std::str
     if (m.empty()) continue;
     std::vector<uint32_t>& sorted = sorted_;
     sorted.assign(m.begin(), m.end());
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [&](uint32_t a, uint32_t b) { return sigs_[a] < sigs_[b]; });
+    // Stable, by insertion: a class holds a handful of requests, and
+    // std::stable_sort would take a buffer from the heap at every key.
+    for (size_t k = 1; k < sorted.size(); ++k) {
+      uint32_t r = sorted[k];
+      size_t j = k;
+      for (; j > 0 && sigs_[r] < sigs_[sorted[j - 1]]; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = r;
+    }
     for (size_t k = 0; k < m.size(); ++k) slots[m[k]] = sorted[k];
     if (!ssi_ && !ids_.usable) continue;
     for (size_t k = 0; k < m.size();) {
