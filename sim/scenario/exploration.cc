@@ -152,7 +152,8 @@ class ClassExpander {
       }
       std::vector<uint32_t> renamed;
       for (uint32_t r : schedule) renamed.push_back(rename[r]);
-      ExploredOutcome o = replay(renamed);
+      // The arrangement reached first is the replay already made.
+      ExploredOutcome o = renamed == schedule ? first : replay(renamed);
       o.serializable = serial.equivalent;
       out.push_back(std::move(o));
       // The next arrangement, class by class.
