@@ -737,6 +737,26 @@ args = { me = 3 }
   }
 }
 
+namespace {
+
+// A world and the state key of where moves lead from it.
+struct MovesFrom {
+  World start;
+  StateSearch search;
+  explicit MovesFrom(World w) : start(std::move(w)), search(start, false) {}
+  // The key and the lost-update watch's verdict after `names` (a letter
+  // per move: A is the first request).
+  std::pair<std::string, bool> after(const std::string& names) {
+    Position p{start, LostUpdateWatch{}};
+    for (char c : names) p = search.moved(p, RequestId{static_cast<uint32_t>(c - 'A')});
+    std::string key;
+    search.encoder().encode(p.world, p.watch, &key);
+    return {key, p.watch.lost()};
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a read older than the newest commit: the key keeps what the lost-update watch needs",
           "[explore][naive]") {
   // The key forgets the row versions between a stale read and the row's
@@ -798,15 +818,8 @@ args = { role = 4, delta = 0 }
   // but in both A's read is older than the newest commit and B changed
   // points since: one state. After A's write both have lost B's update.
   {
-    World w = build_world(s, *s.find("overtaken"));
-    StateSearch search(w, false);
-    auto after = [&](const std::string& names) {
-      Position p{w, LostUpdateWatch{}};
-      for (char c : names) p = search.moved(p, RequestId{static_cast<uint32_t>(c - 'A')});
-      std::string key;
-      search.encoder().encode(p.world, p.watch, &key);
-      return std::make_pair(key, p.watch.lost());
-    };
+    MovesFrom from(build_world(s, *s.find("overtaken")));
+    auto after = [&](const std::string& names) { return from.after(names); };
     // A: SKIP 4 (not taken), SELECT. B: SKIP 4, SKIP 1 (not taken), +10,
     // SKIP 1. C: SKIP 4, SKIP 1, SKIP 1 (not taken), the rewrite.
     CHECK(after("AABBBBCCCC").first == after("AACCCCBBBB").first);
@@ -824,15 +837,8 @@ args = { role = 4, delta = 0 }
   {
     Scenario four =
         with_request_count(scenario_with("overtaken.toml", text, "overtaken", mitigations), 4);
-    World w = build_world(four, *four.find("delta"));
-    StateSearch search(w, false);
-    auto after = [&](const std::string& names) {
-      Position p{w, LostUpdateWatch{}};
-      for (char c : names) p = search.moved(p, RequestId{static_cast<uint32_t>(c - 'A')});
-      std::string key;
-      search.encoder().encode(p.world, p.watch, &key);
-      return std::make_pair(key, p.watch.lost());
-    };
+    MovesFrom from(build_world(four, *four.find("delta")));
+    auto after = [&](const std::string& names) { return from.after(names); };
     CHECK(after("BBBCCCADDD").first != after("ABBBCCCDDD").first);
     CHECK_FALSE(after("BBBCCCADDDAA").second);
     CHECK(after("ABBBCCCDDDAA").second);
