@@ -125,7 +125,9 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   // commit is for good), so all that can still matter about it is the
   // lost-update watch's walk from the newest committed version back to it,
   // whose answer is already decided: request_signature() writes that answer
-  // instead (read_verdict), and the versions between need not be kept.
+  // instead (changed_since_read), and the versions between need not be kept.
+  // (A version kept for another reason keeps the chain down to it, so the
+  // walk can be read off the key.)
   std::vector<char>& keep = keep_;
   keep.assign(n_versions + 1, 0);
   std::vector<char>& on_chain = on_chain_;

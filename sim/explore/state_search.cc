@@ -150,8 +150,8 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
     target_.assign(f.pos.world.requests.size(), UINT32_MAX);
     // The frame's own position is not needed once its moves are made, so
     // the last move made steps it in place instead of a copy. A move is
-    // made unless a request before it stands in for it.
-    // made_ marks the moves made, by the same rule as the loop below.
+    // made unless a request before it stands in for it: made_ marks them
+    // by the same rule as the loop below.
     made_.assign(target_.size(), 0);
     RequestId last_made = ms.front();
     for (RequestId r : ms) {
