@@ -58,6 +58,13 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
   // Positions assigned over, not made anew, so that each move tried reuses
   // their memory.
   Position at, tried;
+  // Per request, at the current position: the move that stands in for its
+  // own (StateEncoder::interchangeable), and the weight of its move once
+  // worked out. A move and its stand-in reach renamings of one state, of
+  // one count, so only one of them is made and looked up.
+  std::vector<uint32_t> rep;
+  std::vector<Count> weight_of;
+  std::vector<char> weighed;
   for (size_t k = 0; k < o.sample; ++k) {
     at = start;
     std::vector<uint32_t> schedule;
@@ -72,9 +79,19 @@ Exploration explore_sample(const Scenario& s, const Mitigation& m, Isolation iso
       if (e.uniform) {
         std::vector<Count> weights;
         Count total;
+        search.encoder().interchangeable(at.world, at.watch, rep);
+        weight_of.resize(at.world.requests.size());
+        weighed.assign(at.world.requests.size(), 0);
         for (RequestId r : ms) {
-          search.moved_into(at, r, &tried);
-          weights.push_back(after[search.node_of(tried)]);
+          uint32_t stand_in = rep[r.value];
+          if (stand_in != r.value && weighed[stand_in]) {
+            weights.push_back(weight_of[stand_in]);
+          } else {
+            search.moved_into(at, r, &tried);
+            weights.push_back(after[search.node_of(tried)]);
+            weight_of[r.value] = weights.back();
+            weighed[r.value] = 1;
+          }
           total += weights.back();
         }
         // The first move whose running total passes the draw.
