@@ -146,13 +146,9 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
     }
     edges.clear();
     // A move that reaches a renaming of another's target adds to that edge
-    // without being made (StateEncoder::interchangeable).
-    target_.assign(f.pos.world.requests.size(), UINT32_MAX);
-    // The frame's own position is not needed once its moves are made, so
-    // the last move made steps it in place instead of a copy. A move is
-    // made unless a request before it stands in for it: made_ marks them
-    // by the same rule as the loop below.
-    made_.assign(target_.size(), 0);
+    // without being made (StateEncoder::interchangeable): a move is made
+    // unless a request before it, whose move was made, stands in for it.
+    made_.assign(f.pos.world.requests.size(), 0);
     RequestId last_made = ms.front();
     for (RequestId r : ms) {
       uint32_t stand_in = f.rep[r.value];
@@ -160,10 +156,12 @@ StopReason StateSearch::run(const Classify& classify, const SearchLimits& limits
       made_[r.value] = 1;
       last_made = r;
     }
+    // The frame's own position is not needed once its moves are made, so
+    // the last move made steps it in place instead of a copy.
+    target_.assign(made_.size(), UINT32_MAX);
     for (RequestId r : ms) {
-      uint32_t stand_in = f.rep[r.value];
-      if (stand_in != r.value && target_[stand_in] != UINT32_MAX) {
-        uint32_t to = target_[stand_in];
+      if (!made_[r.value]) {
+        uint32_t to = target_[f.rep[r.value]];
         std::find_if(edges.begin(), edges.end(), [&](const StateGraph::Edge& e) {
           return e.to == to;
         })->times++;
