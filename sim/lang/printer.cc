@@ -358,8 +358,23 @@ std::string server_sql(const Step& st, const Vars& vars,
   return print_server_sql(st, vars, params, nullptr);
 }
 
-std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
-                                std::vector<std::optional<std::string>>* params) {
+namespace {
+
+// What the printed text depends on of a parameter's value: NULL (printed as
+// the literal), a whole number (::int8), a boolean (::bool), a numeric
+// (::numeric) or text (::text).
+char param_kind(const Value& v) {
+  return is_null(v)                           ? 'n'
+         : std::holds_alternative<int64_t>(v) ? 'i'
+         : std::holds_alternative<bool>(v)    ? 'b'
+         : std::holds_alternative<Decimal>(v) ? 'd'
+                                              : 't';
+}
+
+}  // namespace
+
+const std::string& ServerSqlCache::sql(const Step& st, const Vars& vars,
+                                       std::vector<std::optional<std::string>>* params) {
   // The text depends on the values only through which parameters are NULL
   // (printed as the literal) and which are whole numbers (::int8), numerics
   // (::numeric), booleans (::bool) or text (::text).
@@ -379,12 +394,7 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
         known = false;  // the printer says which is missing
         break;
       }
-      const Value& v = it->second.value;
-      key_ += is_null(v)                           ? 'n'
-              : std::holds_alternative<int64_t>(v) ? 'i'
-              : std::holds_alternative<bool>(v)    ? 'b'
-              : std::holds_alternative<Decimal>(v) ? 'd'
-                                                   : 't';
+      key_ += param_kind(it->second.value);
     }
     if (known) {
       auto text = texts_.find({&st, key_});
@@ -395,7 +405,7 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
           if (is_null(v)) continue;
           if (auto* t = std::get_if<std::string>(&v); t && t->find('\0') != std::string::npos) {
             params->resize(base);
-            return print_server_sql(st, vars, params, nullptr);  // refused there
+            return scratch_ = print_server_sql(st, vars, params, nullptr);  // refused there
           }
           params->push_back(to_display(v));
         }
@@ -406,16 +416,9 @@ std::string ServerSqlCache::sql(const Step& st, const Vars& vars,
   std::vector<std::string> names;
   std::string out = print_server_sql(st, vars, params, &names);
   key_.clear();
-  for (const std::string& name : names) {
-    const Value& v = vars.find(name)->second.value;
-    key_ += is_null(v)                           ? 'n'
-            : std::holds_alternative<int64_t>(v) ? 'i'
-            : std::holds_alternative<bool>(v)    ? 'b'
-                                                 : 't';
-  }
+  for (const std::string& name : names) key_ += param_kind(vars.find(name)->second.value);
   names_[&st] = {st.text, std::move(names)};
-  texts_[{&st, key_}] = out;
-  return out;
+  return texts_[{&st, key_}] = std::move(out);
 }
 
 }  // namespace ccsim

@@ -32,14 +32,16 @@ std::string server_sql(const Step& st, const Vars& vars,
 // The steps must outlive the cache.
 class ServerSqlCache {
  public:
-  std::string sql(const Step& st, const Vars& vars,
-                  std::vector<std::optional<std::string>>* params);
+  // The text stays valid until the next call.
+  const std::string& sql(const Step& st, const Vars& vars,
+                         std::vector<std::optional<std::string>>* params);
 
  private:
   // Per step: its text (to know it again) and its parameters, in order.
   std::map<const Step*, std::pair<std::string, std::vector<std::string>>> names_;
   std::map<std::pair<const Step*, std::string>, std::string> texts_;
   std::string key_;
+  std::string scratch_;  // a text that is not kept
 };
 
 // An identifier as PostgreSQL reads it: bare when it is a plain lower-case

@@ -14,15 +14,15 @@ std::optional<SqlAnswer> PgBackend::run(RequestId r, const Step& st, const Vars&
   }
   InFlight& f = in_flight_[r.value];
   f = InFlight{&st, in_transaction(r), true};
-  std::vector<std::optional<std::string>> params;
-  std::string sql;
+  params_.clear();
+  const std::string* sql = nullptr;
   try {
-    sql = sql_cache_.sql(st, vars, &params);
+    sql = &sql_cache_.sql(st, vars, &params_);
   } catch (const SqlError& e) {
     f.active = false;
     return SqlAnswer::error(e);
   }
-  run_.start(r.value, sql, params);
+  run_.start(r.value, *sql, params_);
   return std::nullopt;
 }
 

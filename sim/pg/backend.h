@@ -39,6 +39,9 @@ class PgBackend : public SqlBackend {
   SqlAnswer answer_of(RequestId r);
   // Sends the ROLLBACKs the machine asked for and awaits them.
   boost::asio::awaitable<void> flush();
+  // True when flush() has a ROLLBACK to send (a caller that sends thousands
+  // of statements skips the coroutine otherwise).
+  bool owes_rollbacks() const { return !rollbacks_.empty(); }
   // The requests whose process died since the last call.
   std::vector<size_t> take_killed() { return std::exchange(killed_, {}); }
 
@@ -54,8 +57,9 @@ class PgBackend : public SqlBackend {
   Log* log_;
   std::vector<InFlight> in_flight_;
   std::vector<size_t> killed_;
-  std::vector<size_t> rollbacks_;  // sessions owed a ROLLBACK
-  ServerSqlCache sql_cache_;       // the statements' texts, printed once
+  std::vector<size_t> rollbacks_;                   // sessions owed a ROLLBACK
+  ServerSqlCache sql_cache_;                        // the statements' texts, printed once
+  std::vector<std::optional<std::string>> params_;  // run()'s, kept for their storage
 };
 
 }  // namespace ccsim

@@ -153,8 +153,8 @@ TEST_CASE("a quoted name prints back quoted, so the server reads the same name",
 
 TEST_CASE("the statement cache prints what server_sql prints, for every kind of value", "[lang]") {
   // The same steps sent again and again with values that change kind
-  // (number, text, NULL, missing, a NUL byte): each answer, text, values and
-  // errors alike, is server_sql's.
+  // (number, numeric, text, NULL, missing, a NUL byte): each answer, text,
+  // values and errors alike, is server_sql's.
   Step update =
       parse_step("UPDATE t SET a = :x, b = :y WHERE id = :x AND c = :z", SourcePos{"test", 1, 1});
   Step insert =
@@ -168,6 +168,11 @@ TEST_CASE("the statement cache prints what server_sql prints, for every kind of 
       Vars{{"x", Var{std::string("n\0ul", 4), {}}},
            {"y", Var{int64_t{1}, {}}},
            {"z", Var{int64_t{1}, {}}}},
+      // A numeric, then a text in its place: two texts (::numeric, ::text).
+      Vars{
+          {"x", Var{Decimal(1234, 2), {}}}, {"y", Var{int64_t{2}, {}}}, {"z", Var{int64_t{3}, {}}}},
+      Vars{
+          {"x", Var{std::string("t"), {}}}, {"y", Var{int64_t{2}, {}}}, {"z", Var{int64_t{3}, {}}}},
       Vars{{"x", Var{int64_t{1}, {}}}, {"y", Var{int64_t{2}, {}}}, {"z", Var{int64_t{3}, {}}}},
   };
   ServerSqlCache cache;
@@ -189,4 +194,17 @@ TEST_CASE("the statement cache prints what server_sql prints, for every kind of 
         CHECK(cached.first == direct.first);
         if (direct.first.rfind("error", 0) != 0) CHECK(cached.second == direct.second);
       }
+}
+
+TEST_CASE("f_expression's statements print as bench/load-vs-pgbench gives them to pgbench",
+          "[lang]") {
+  // The benchmark compares ccsim load's driver with pgbench on the same
+  // statements; these are the texts its pgbench script spells out.
+  Vars v{{"user_id", Var{int64_t{1}, {}}}, {"gain", Var{int64_t{10}, {}}}};
+  Printed read = print("SELECT points FROM auth_user WHERE id = :user_id INTO :points", v);
+  CHECK(read.sql == "SELECT points FROM auth_user WHERE id = $1::int8");
+  CHECK(read.params == std::vector<std::optional<std::string>>{"1"});
+  Printed add = print("UPDATE auth_user SET points = points + :gain WHERE id = :user_id", v);
+  CHECK(add.sql == "UPDATE auth_user SET points = points + $1::int8 WHERE id = $2::int8");
+  CHECK(add.params == std::vector<std::optional<std::string>>{"10", "1"});
 }
