@@ -223,8 +223,8 @@ std::vector<CellId> LoadPlan::all_cells() const {
   return out;
 }
 
-void LoadPlan::add_committed(size_t c, std::map<CellId, int64_t>& sum) const {
-  for (const auto& [cell, d] : delta[c % prototypes]) sum[on_copy(cell, c % rows)] += d;
+void LoadPlan::add_committed(size_t c, std::map<CellId, int64_t>& sum, int64_t times) const {
+  for (const auto& [cell, d] : delta[c % prototypes]) sum[on_copy(cell, c % rows)] += d * times;
 }
 
 Accounting account(const LoadPlan& p, const std::map<CellId, int64_t>& committed_delta,

@@ -73,8 +73,9 @@ struct LoadPlan {
   CellId on_copy(const CellId& cell, size_t j) const;
   // Every followed cell over all copies, sorted.
   std::vector<CellId> all_cells() const;
-  // Adds client c's request's delta (on its copy) to `sum`: it committed.
-  void add_committed(size_t c, std::map<CellId, int64_t>& sum) const;
+  // Adds client c's request's delta (on its copy) to `sum`, `times` times: the
+  // number of its requests that committed.
+  void add_committed(size_t c, std::map<CellId, int64_t>& sum, int64_t times = 1) const;
   // Per prototype: (argument name, index in row_args) of its row arguments.
   std::vector<std::vector<std::pair<std::string, size_t>>> arg_rows;
 };

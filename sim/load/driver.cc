@@ -72,6 +72,7 @@ class Driver {
       ids_.push_back(c);
     }
     fresh_ = app_.requests;
+    committed_.assign(app_.requests.size(), 0);
   }
 
   // The schema name a shared run meets in.
@@ -135,7 +136,7 @@ class Driver {
     if (run_.interrupted()) throw PgError("interrupted");
     if (o_.shard && !last_to_finish_or_lost()) {
       // Another shard's clients still run: it reads the rows and drops the schema.
-      res_.accounting = account(plan_, committed_delta_, {}, false);
+      res_.accounting = account(plan_, committed_delta(), {}, false);
       run_.keep_schema();
       co_return;
     }
@@ -235,11 +236,11 @@ class Driver {
         while (app_.requests[c].fate == Fate::kRunning) {
           if (runnable(app_, r)) {
             machine().step(r);
-            co_await backend_->flush();
+            if (backend_->owes_rollbacks()) co_await backend_->flush();
             if (backend_->in_flight(r)) {
               co_await run_.finished(c);
               machine().answer(r, backend_->answer_of(r));
-              co_await backend_->flush();
+              if (backend_->owes_rollbacks()) co_await backend_->flush();
             }
             if (mutex_waiters_ > 0) wake();
           } else {  // waits for an application mutex another client holds
@@ -270,7 +271,7 @@ class Driver {
         case Fate::kCommitted:
           ++res_.committed;
           if (o_.committed_so_far) ++*o_.committed_so_far;
-          plan_.add_committed(ids_[c], committed_delta_);
+          ++committed_[c];
           break;
         case Fate::kAborted:
           ++res_.failed[q.sqlstate];
@@ -327,6 +328,14 @@ class Driver {
     }
   }
 
+  // The committed requests' deltas, summed by cell.
+  std::map<CellId, int64_t> committed_delta() const {
+    std::map<CellId, int64_t> sum;
+    for (size_t c = 0; c < committed_.size(); ++c)
+      if (committed_[c] > 0) plan_.add_committed(ids_[c], sum, committed_[c]);
+    return sum;
+  }
+
   // Reads the followed cells and does the accounting.
   awaitable<void> read_final() {
     std::map<CellId, int64_t> final_values;
@@ -353,7 +362,7 @@ class Driver {
       res_.notes.push_back(std::string("the final rows could not be read: ") + e.what());
     }
     if (res_.unknown > 0) known = false;
-    res_.accounting = account(plan_, committed_delta_, final_values, known);
+    res_.accounting = account(plan_, committed_delta(), final_values, known);
   }
 
   asio::io_context& io_;
@@ -369,7 +378,7 @@ class Driver {
   std::unique_ptr<PgBackend> backend_;
   std::string pids_;
   LoadResult res_;
-  std::map<CellId, int64_t> committed_delta_;
+  std::vector<int64_t> committed_;  // each client's committed requests
   Clock::time_point start_, deadline_;
   size_t running_ = 0;
   size_t mutex_waiters_ = 0;  // clients blocked on an application mutex

@@ -45,6 +45,18 @@ std::vector<Row> PgResult::values() const {
   return out;
 }
 
+void PgResult::clear() {
+  error = false;
+  sqlstate.clear();
+  message.clear();
+  tuples = false;
+  columns.clear();
+  is_int.clear();
+  is_bool.clear();
+  rows.clear();
+  rowcount = -1;
+}
+
 bool pg_int_type(Oid t) {
   return t == 20 || t == 21 || t == 23 || t == 1700;  // int8, int2, int4, numeric
 }
@@ -154,17 +166,17 @@ std::vector<std::string> PgConn::rows_as_text(const std::string& sql) {
 void PgConn::start(const std::string& sql, const std::vector<std::optional<std::string>>& params,
                    bool several) {
   busy_ = true;
-  result_ = PgResult{};
+  result_.clear();
   earlier_.clear();
   if (several) {
     if (!pq().PQsendQuery(pg_, sql.c_str()))
       throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
     return;
   }
-  std::vector<const char*> values;
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (!pq().PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                              values.data(), nullptr, nullptr, 0))
+  values_.clear();
+  for (const auto& p : params) values_.push_back(p ? p->c_str() : nullptr);
+  if (!pq().PQsendQueryParams(pg_, sql.c_str(), static_cast<int>(values_.size()), nullptr,
+                              values_.data(), nullptr, nullptr, 0))
     throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
 }
 

@@ -31,6 +31,9 @@ struct PgResult {
   // The rows as values: integers as integers, booleans as booleans, NULL as
   // NULL, the rest as text.
   std::vector<Row> values() const;
+  // Empties it as a new PgResult{} is, keeping the column vectors' storage
+  // (a load client starts thousands of statements on one connection).
+  void clear();
 };
 
 // Returns true for PostgreSQL's integer type ids (int2, int4, int8).
@@ -103,7 +106,8 @@ class PgConn {
   bool busy_ = false;
   bool cancelled_ = false;
   PgResult result_;
-  std::vector<PgResult> earlier_;  // a query's results before result_
+  std::vector<PgResult> earlier_;    // a query's results before result_
+  std::vector<const char*> values_;  // start()'s parameters, as libpq takes them
   std::function<void(const std::string&)> notice_;
 };
 
