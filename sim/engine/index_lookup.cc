@@ -234,9 +234,9 @@ bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows)
 }  // namespace
 
 bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
-  std::vector<int> keys = t.key_columns();
-  if (!sel.order_by || !sel.limit || keys.size() != 1) return false;
-  if (sel.order_by->column != t.columns[static_cast<size_t>(keys[0])].name) return false;
+  if (!sel.order_by || !sel.limit) return false;
+  const int key = t.single_key_column();
+  if (key < 0 || sel.order_by->column != t.columns[static_cast<size_t>(key)].name) return false;
   return walk_cheaper(t, sel.where.get(), *sel.limit, rows);
 }
 
@@ -249,11 +249,11 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
 // ordered_key_scan decides).
 bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows) {
   if (sel.aggregates.empty()) return false;
-  std::vector<int> keys = t.key_columns();
+  const int key = t.single_key_column();
   auto leads = [&](const std::string& column) {
     int c = t.column_index(column);
     if (c < 0) return false;
-    if (keys.size() == 1 && keys[0] == c) return true;
+    if (key == c) return true;
     for (const UniqueKey& u : t.uniques)
       if (u.columns.front() == c) return true;
     return false;
@@ -272,9 +272,9 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
 // index is used.
 std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars,
                                                const SubqueryValues* subqueries) {
-  std::vector<int> keys = t.key_columns();
-  if (!where || keys.size() != 1) return std::nullopt;
-  const std::string& key = t.columns[static_cast<size_t>(keys[0])].name;
+  const int key_column = t.single_key_column();
+  if (!where || key_column < 0) return std::nullopt;
+  const std::string& key = t.columns[static_cast<size_t>(key_column)].name;
   if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
     if (auto v = index_lookup(t, where->lhs.get(), vars, subqueries)) return v;
     return index_lookup(t, where->rhs.get(), vars, subqueries);
@@ -294,7 +294,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
   Value v = eval_value(*val, env);
   // A text looked up in a date or timestamp key is read as one (as the
   // WHERE reads it); one that is not leaves the lookup to the WHERE's error.
-  ColumnType ct = t.columns[static_cast<size_t>(keys[0])].type;
+  ColumnType ct = t.columns[static_cast<size_t>(key_column)].type;
   // A typed literal of another type is compared as the higher of the two:
   // left to the WHERE.
   if (val->kind == ExprKind::kLiteral && val->typed && *val->typed != ct) return std::nullopt;
@@ -305,7 +305,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
       return std::nullopt;
     }
   }
-  if (!integer_key(*val, v, t.columns[static_cast<size_t>(keys[0])])) return std::nullopt;
+  if (!integer_key(*val, v, t.columns[static_cast<size_t>(key_column)])) return std::nullopt;
   return std::vector<Value>{v};
 }
 
@@ -361,10 +361,10 @@ void collect_key_quals(const Table& t, const Expr& e, const std::string& key,
 }  // namespace
 
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows) {
-  std::vector<int> keys = t.key_columns();
-  if (!where || keys.size() != 1) return false;
+  const int key = t.single_key_column();
+  if (!where || key < 0) return false;
   KeyQuals q;
-  key_quals(t, *where, t.columns[static_cast<size_t>(keys[0])].name, q);
+  key_quals(t, *where, t.columns[static_cast<size_t>(key)].name, q);
   return !q.equal && q.lists == 1 && q.bounds == 0 && !bitmap_key_scan(t, where, rows);
 }
 
@@ -477,7 +477,7 @@ bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
 
 bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
   if (!where) return false;
-  if (t.key_columns().size() >= 2) return leading_key_scan(t, where, rows);
+  if (t.key_column_count() >= 2) return leading_key_scan(t, where, rows);
   const Column* key = nullptr;
   for (const Column& c : t.columns) {
     if (!c.primary_key) continue;
@@ -504,9 +504,8 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
 // that key up in the index, as it does a one-column key (index_lookup).
 std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars,
                                         const SubqueryValues* subqueries) {
-  std::vector<int> keys = t.key_columns();
-  if (keys.size() < 2) return std::nullopt;
-  return pinned_key(t, keys, where, vars, subqueries);
+  if (t.key_column_count() < 2) return std::nullopt;
+  return pinned_key(t, t.key_columns(), where, vars, subqueries);
 }
 
 // ---- Rule: a unique index pinned by equalities is looked up -------------------

@@ -31,6 +31,21 @@ std::vector<int> Table::key_columns() const {
   return out;
 }
 
+size_t Table::key_column_count() const {
+  return static_cast<size_t>(
+      std::count_if(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; }));
+}
+
+int Table::single_key_column() const {
+  int found = -1;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!columns[i].primary_key) continue;
+    if (found >= 0) return -1;
+    found = static_cast<int>(i);
+  }
+  return found;
+}
+
 Row Table::key_of(const Row& values) const {
   Row key;
   for (size_t i = 0; i < columns.size(); ++i)

@@ -86,6 +86,11 @@ struct Table {
   int column_index(const std::string& column) const;
   // Returns the indexes of the primary-key columns (empty when there is none).
   std::vector<int> key_columns() const;
+  // The same without building the list, for the planner's questions asked
+  // at every statement: how many there are, and the one column of a key of
+  // one column (-1 when the key has none or several).
+  size_t key_column_count() const;
+  int single_key_column() const;
   // Returns the primary key's values in `values` (empty without a key).
   Row key_of(const Row& values) const;
   // True when column c is in the primary key or a unique index: changing it
