@@ -32,7 +32,8 @@ struct PgResult {
   // NULL, the rest as text.
   std::vector<Row> values() const;
   // Empties it as a new PgResult{} is, keeping the column vectors' storage
-  // (a load client starts thousands of statements on one connection).
+  // (a load client starts thousands of statements on one connection). A
+  // field added above is reset there too.
   void clear();
 };
 
