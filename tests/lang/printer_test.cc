@@ -195,16 +195,3 @@ TEST_CASE("the statement cache prints what server_sql prints, for every kind of 
         if (direct.first.rfind("error", 0) != 0) CHECK(cached.second == direct.second);
       }
 }
-
-TEST_CASE("f_expression's statements print as bench/load-vs-pgbench gives them to pgbench",
-          "[lang]") {
-  // The benchmark compares ccsim load's driver with pgbench on the same
-  // statements; these are the texts its pgbench script spells out.
-  Vars v{{"user_id", Var{int64_t{1}, {}}}, {"gain", Var{int64_t{10}, {}}}};
-  Printed read = print("SELECT points FROM auth_user WHERE id = :user_id INTO :points", v);
-  CHECK(read.sql == "SELECT points FROM auth_user WHERE id = $1::int8");
-  CHECK(read.params == std::vector<std::optional<std::string>>{"1"});
-  Printed add = print("UPDATE auth_user SET points = points + :gain WHERE id = :user_id", v);
-  CHECK(add.sql == "UPDATE auth_user SET points = points + $1::int8 WHERE id = $2::int8");
-  CHECK(add.params == std::vector<std::optional<std::string>>{"10", "1"});
-}

@@ -2,6 +2,7 @@
 // user 1 starts with 100 points and each committed click adds 10.
 #include <catch2/catch.hpp>
 
+#include "lang/printer.h"
 #include "load/accounting.h"
 #include "load/driver.h"
 
@@ -111,4 +112,24 @@ TEST_CASE("latency percentiles are by nearest rank", "[load]") {
   r.latencies_ms = {3, 1, 2, 4};  // unsorted on purpose
   CHECK(r.latency().p50 == 2);
   CHECK(r.latency().max == 4);
+}
+
+TEST_CASE("f_expression's statements are the texts bench/load-vs-pgbench gives pgbench", "[load]") {
+  // The benchmark compares ccsim load's driver with pgbench on the same
+  // statements: its pgbench script spells out what ccsim sends for the
+  // shipped f_expression. A change to either shows here.
+  const Mitigation& m = *load_double_click().find("f_expression");
+  Vars v{{"user_id", Var{int64_t{1}, {}}}, {"gain", Var{int64_t{10}, {}}}};
+  std::vector<std::string> texts;
+  std::vector<std::optional<std::string>> params;  // all of them, in order
+  for (const Step& st : m.steps->steps) {
+    if (!is_sql(st)) continue;
+    std::vector<std::optional<std::string>> mine;
+    texts.push_back(server_sql(st, v, &mine));
+    params.insert(params.end(), mine.begin(), mine.end());
+  }
+  CHECK(texts == std::vector<std::string>{
+                     "SELECT points FROM auth_user WHERE id = $1::int8",
+                     "UPDATE auth_user SET points = points + $1::int8 WHERE id = $2::int8"});
+  CHECK(params == std::vector<std::optional<std::string>>{"1", "10", "1"});
 }
