@@ -478,15 +478,10 @@ bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
 bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
   if (!where) return false;
   if (t.key_column_count() >= 2) return leading_key_scan(t, where, rows);
-  const Column* key = nullptr;
-  for (const Column& c : t.columns) {
-    if (!c.primary_key) continue;
-    if (key) return false;  // a key of several columns: not modelled
-    key = &c;
-  }
-  if (!key) return false;
+  const int key = t.single_key_column();
+  if (key < 0) return false;
   KeyQuals q;
-  key_quals(t, *where, key->name, q);
+  key_quals(t, *where, t.columns[static_cast<size_t>(key)].name, q);
   // An equality fetches one row at most: its order does not matter. No
   // index qual, or an IN list beside bounds or another list: not modelled.
   if (q.equal || q.lists > 1 || (q.lists == 0) == (q.bounds == 0)) return false;
