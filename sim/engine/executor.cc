@@ -244,10 +244,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
 // read). No row: NULL; more than one: 21000. ccsim runs it when the scan
 // that needs it finds its first row (an INSERT: at once); a re-check at READ
 // COMMITTED keeps its value, as PostgreSQL keeps an InitPlan's.
-void Executor::run_subqueries(RequestId r, Cursor& c, const StepBody& body) {
+void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st) {
+  if (!st.subqueries) return;
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
-  for (const Expr* e : subqueries_of(body)) {
+  for (const Expr* e : subqueries_of(st.body)) {
     TableId tid = table_named(s, e->name);
     std::vector<VersionId> kept;
     for (VersionId v : s.scan(tid, c.snapshot)) {
@@ -300,11 +301,13 @@ void Executor::start_statement(RequestId r, const Step& st) {
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
   const Request& q = w_.requests[r.value];
   auto* ins = std::get_if<InsertStmt>(&st.body);
-  Cursor c;
+  // Built in its place in the session: an error on the way leaves it to the
+  // rollback that follows every error (RequestMachine::fail).
+  Cursor& c = session.cursor.emplace();
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
   if (ins) {
-    start_insert(r, *ins, std::move(c));
+    start_insert(r, st, *ins, c);
     return;
   }
   const auto* sel = std::get_if<SelectStmt>(&st.body);
@@ -312,10 +315,10 @@ void Executor::start_statement(RequestId r, const Step& st) {
   TableId tid = statement_table(tname);
   // Scalar subqueries run when the scan finds its first row: one the WHERE
   // reads (before the scan's own SIREAD locks), else one it keeps.
-  const bool subqueries = !subqueries_of(st.body).empty();
+  const bool subqueries = st.subqueries && !subqueries_of(st.body).empty();
   bool ran = false;
   if (subqueries && has_subquery(where.get()) && !s.scan(tid, c.snapshot).empty()) {
-    run_subqueries(r, c, st.body);
+    run_subqueries(r, c, st);
     ran = true;
   }
   serializable_read(r, tid, where, sel, c.snapshot, &c);
@@ -327,7 +330,7 @@ void Executor::start_statement(RequestId r, const Step& st) {
     if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
   }
   if (bitmap_key_scan(t, where.get(), t.rows.size())) order_by_line(s, t, c.candidates);
-  if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st.body);
+  if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st);
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the
   // scan's filter runs over every row before the sort hands the first one
@@ -345,7 +348,6 @@ void Executor::start_statement(RequestId r, const Step& st) {
       c.out.resize(static_cast<size_t>(*sel->limit));
     c.next = c.candidates.size();
   }
-  session.cursor = std::move(c);
 }
 
 // ---- Rule: advisory locks ------------------------------------------------------
@@ -612,7 +614,7 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
   Cursor& c = *session.cursor;
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  run_subqueries(r, c, st.body);
+  run_subqueries(r, c, st);
   std::function<std::optional<std::string>(const std::string&)> read_setting =
       [&](const std::string& name) { return setting(r, name); };
   EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
@@ -1090,8 +1092,13 @@ bool Executor::index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer
 SqlAnswer Executor::complete(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
   if (!session.in_block) w_.store.ssi_precommit(session.txn);  // autocommit: the commit can fail
-  Cursor c = std::move(*session.cursor);
-  session.cursor.reset();
+  // The statement is over: its cursor goes when the answer is made (or
+  // fails), read in place until then.
+  struct Done {
+    std::optional<Cursor>& cursor;
+    ~Done() { cursor.reset(); }
+  } done{session.cursor};
+  const Cursor& c = *session.cursor;
   SqlAnswer a;
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) {
     a.has_rows = true;
@@ -1319,11 +1326,10 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
         for (const auto& [tid, mode] : c.table_locks)
           c.create_waited |=
               mode == LockMode::kAccessExclusive && s.table(tid).name == create->table;
-      SqlAnswer waiting;
-      if (!take_table_locks(r, &waiting)) return waiting;
+      if (!take_table_locks(r, &a)) return a;
     }
   }
-  return execute_locked(r, st, std::move(a));
+  return execute_locked(r, st, a);
 }
 
 // ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------------
@@ -1413,7 +1419,7 @@ void Executor::analyze(RequestId r, const Step& st) {
 }
 
 // The rest of execute(), once the statement holds its table locks.
-SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
+SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   Session& session = w_.sessions[r.value];
   const bool create_waited = session.cursor && session.cursor->create_waited;
   session.cursor.reset();  // the table locks' cursor, if any
@@ -1423,7 +1429,7 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
       std::holds_alternative<DropTableStmt>(st.body)) {
     a.warning = ddl(r, st, create_waited);
     a.notice = true;
-    return a;
+    return std::move(a);
   }
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) return advisory_lock(r, *adv, st);
   if (auto* values = std::get_if<SelectValuesStmt>(&st.body)) return select_values(r, *values, st);
@@ -1434,13 +1440,11 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer a) {
       throw SqlError("25P01", "LOCK TABLE can only be used in transaction blocks");
     session.cursor = Cursor{};
     session.cursor->txn = session.txn;
-    SqlAnswer waiting;
-    if (!lock_tables(r, *lock, &waiting)) return waiting;
+    if (!lock_tables(r, *lock, &a)) return std::move(a);
     return complete(r, st);
   }
   start_statement(r, st);
-  SqlAnswer waiting;
-  if (!advance(r, st, &waiting)) return waiting;
+  if (!advance(r, st, &a)) return std::move(a);
   return complete(r, st);
 }
 
@@ -1546,7 +1550,7 @@ void Executor::resume(RequestId waiter, RequestId by) {
       if (take_table_locks(waiter, &a)) {
         a = SqlAnswer{};
         a.block_before = session.in_block;
-        a = execute_locked(waiter, st, std::move(a));
+        a = execute_locked(waiter, st, a);
       }
     } else if (advance(waiter, st, &a, true)) {
       a = complete(waiter, st);

@@ -55,7 +55,9 @@ class Executor : public SqlBackend {
 
  private:
   SqlAnswer execute(RequestId r, const Step& st);
-  SqlAnswer execute_locked(RequestId r, const Step& st, SqlAnswer a);
+  // a: the answer so far (a transaction block's state), which a wait or a
+  // DDL statement's answer is written into.
+  SqlAnswer execute_locked(RequestId r, const Step& st, SqlAnswer& a);
   void refuse_read_only_write(RequestId r, const Step& st, bool dml);
   // Parse analysis and planning of a data statement (lang/typing.h): its
   // type errors and its constants' errors, before any row is read.
@@ -66,7 +68,7 @@ class Executor : public SqlBackend {
                   const std::string* nowait = nullptr);
   bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);
   void start_statement(RequestId r, const Step& st);
-  void start_insert(RequestId r, const InsertStmt& ins, Cursor c);
+  void start_insert(RequestId r, const Step& st, const InsertStmt& ins, Cursor& c);
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   LockMode update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found);
@@ -116,7 +118,7 @@ class Executor : public SqlBackend {
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
                          const Snapshot& snap, const Cursor* c = nullptr);
   // Computes the statement's scalar subqueries into c (executor.cc).
-  void run_subqueries(RequestId r, Cursor& c, const StepBody& body);
+  void run_subqueries(RequestId r, Cursor& c, const Step& st);
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   // create_waited: a CREATE TABLE waited for another transaction creating

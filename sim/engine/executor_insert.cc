@@ -11,11 +11,11 @@ namespace ccsim {
 
 // Evaluates the rows of an INSERT into cursor c (defaults for the columns it
 // leaves out) and makes c the statement in progress.
-void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
+void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, Cursor& c) {
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
   const Table& t = s.table(statement_table(ins.table));
-  run_subqueries(r, c, StepBody{ins});
+  run_subqueries(r, c, st);
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
   params.tables = &tables_;
@@ -39,7 +39,6 @@ void Executor::start_insert(RequestId r, const InsertStmt& ins, Cursor c) {
     c.inserts.push_back(std::move(row));
   }
   if (ins.on_conflict) arbiters(t, *ins.on_conflict);  // 42P10 before any row
-  w_.sessions[r.value].cursor = std::move(c);
 }
 
 namespace {

@@ -322,17 +322,24 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
   q.waiting_for.clear();
   // What a statement assigns: INTO from its first row (NULL when it has
   // none), and :rowcount.
+  // Assigned in place: a variable keeps its storage from one statement to
+  // the next.
   if (const std::vector<std::string>* into = into_of(st)) {
     for (size_t i = 0; i < into->size(); ++i) {
-      Var v;
-      if (!a.rows.empty() && i < a.rows[0].size()) {
-        v.value = a.rows[0][i];
-        if (i < a.first_row_reads.size()) v.from = a.first_row_reads[i];
-      }
-      q.vars[(*into)[i]] = std::move(v);
+      Var& v = q.vars[(*into)[i]];
+      const bool got = !a.rows.empty() && i < a.rows[0].size();
+      v.value = got ? a.rows[0][i] : Value{Null{}};
+      if (got && i < a.first_row_reads.size())
+        v.from = a.first_row_reads[i];
+      else
+        v.from.clear();
     }
   }
-  if (a.rowcount >= 0) q.vars["rowcount"] = Var{a.rowcount, {}};
+  if (a.rowcount >= 0) {
+    Var& v = q.vars["rowcount"];
+    v.value = a.rowcount;
+    v.from.clear();
+  }
   if (narrating(log_)) {  // the words cost more than the step: only for a reader
     Narration n = narrate(st, a);
     EventKind kind = n.kind.value_or(resumed ? EventKind::kResume : EventKind::kStep);

@@ -183,7 +183,7 @@ bool facts_of(const Expr* e, Step& s) {
     case ExprKind::kCurrentSetting:
       return false;
     case ExprKind::kSubquery:
-      s.folds = true;
+      s.folds = s.subqueries = true;
       return false;
     case ExprKind::kLiteral:
     case ExprKind::kParam:

@@ -395,6 +395,9 @@ struct Step {
   // scalar subquery, which planning computes (lang/typing.h); without
   // one, planning only converts the constants assigned to columns.
   bool folds = false;
+  // Whether it has a scalar subquery anywhere (the executor looks for its
+  // subqueries only then).
+  bool subqueries = false;
   // Whether it assigns a literal or a :param to a column (SET, VALUES),
   // which planning converts to the column's type.
   bool assigns_constant = false;

@@ -213,14 +213,14 @@ void Store::undo_ddl(TxnId t, size_t from) {
 }
 
 TxnId Store::begin(RequestId owner, Isolation iso, bool read_only, bool deferrable) {
-  Txn t;
-  t.id = TxnId{static_cast<uint32_t>(txns_.size() + 1)};
+  const TxnId id{static_cast<uint32_t>(txns_.size() + 1)};
+  Txn& t = txns_.emplace_back();
+  t.id = id;
   t.owner = owner;
   t.isolation = iso;
   t.read_only = read_only;
   t.deferrable = deferrable;
-  txns_.push_back(std::move(t));
-  return txns_.back().id;
+  return id;
 }
 
 void Store::disown_all() {
