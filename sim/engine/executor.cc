@@ -323,11 +323,17 @@ void Executor::start_statement(RequestId r, const Step& st) {
   }
   serializable_read(r, tid, where, sel, c.snapshot, &c);
   const Table& t = s.table(tid);
-  for (VersionId v : s.scan(tid, c.snapshot)) {
-    EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
-    env.subqueries = &c.subqueries;
-    env.tables = &tables_;
-    if (!where || eval_pred(*where, env) == true) c.candidates.push_back(v);
+  // The rows the snapshot sees, then those its WHERE keeps, in place.
+  s.scan_into(tid, c.snapshot, c.candidates);
+  if (where) {
+    size_t kept = 0;
+    for (VersionId v : c.candidates) {
+      EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+      env.subqueries = &c.subqueries;
+      env.tables = &tables_;
+      if (eval_pred(*where, env) == true) c.candidates[kept++] = v;
+    }
+    c.candidates.resize(kept);
   }
   if (bitmap_key_scan(t, where.get(), t.rows.size())) order_by_line(s, t, c.candidates);
   if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st);
@@ -1123,28 +1129,31 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   } else if (sel) {
     TableId tid = table_named(w_.store, sel->table);
     const Table& t = w_.store.table(tid);
-    std::vector<int> cols;
-    if (sel->columns.empty())
-      for (size_t i = 0; i < t.columns.size(); ++i) cols.push_back(static_cast<int>(i));
-    else
-      for (const std::string& n : sel->columns)
-        cols.push_back(static_cast<int>(column_named(t, n)));
+    // The j-th column the SELECT names (all the table's for *).
+    const size_t width = sel->columns.empty() ? t.columns.size() : sel->columns.size();
+    auto column = [&](size_t j) {
+      return sel->columns.empty() ? j : column_named(t, sel->columns[j]);
+    };
     a.has_rows = true;
     const bool narrate = narrating(log_);
     if (narrate)
-      for (int i : cols) a.columns.push_back(t.columns[static_cast<size_t>(i)].name);
+      for (size_t j = 0; j < width; ++j) a.columns.push_back(t.columns[column(j)].name);
     // Every row when narrating; otherwise only the first, which INTO reads.
     size_t keep =
         narrate ? c.out.size() : std::min<size_t>(c.out.size(), sel->into.empty() ? 0 : 1);
+    if (keep == 0 && !narrate)  // 42703 for a column it lacks, whether or not a row came
+      for (size_t j = 0; j < width; ++j) column(j);
+    a.rows.reserve(keep);
     for (size_t k = 0; k < keep; ++k) {
       const Version& ver = w_.store.version(c.out[k]);
-      Row row;
-      for (int i : cols) row.push_back(ver.values[static_cast<size_t>(i)]);
-      a.rows.push_back(std::move(row));
-      if (k == 0)
-        for (int i : cols)
-          a.first_row_reads.push_back(
-              {RowRead{tid, ver.row, ver.id, t.columns[static_cast<size_t>(i)].name}});
+      Row& row = a.rows.emplace_back();
+      row.reserve(width);
+      if (k == 0) a.first_row_reads.reserve(width);
+      for (size_t j = 0; j < width; ++j) {
+        const size_t i = column(j);
+        row.push_back(ver.values[i]);
+        if (k == 0) a.first_row_reads.push_back({RowRead{tid, ver.row, ver.id, t.columns[i].name}});
+      }
     }
     a.rowcount = static_cast<int64_t>(c.out.size());
   } else if (std::holds_alternative<LockTableStmt>(st.body)) {

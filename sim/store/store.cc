@@ -384,6 +384,12 @@ bool Store::visible(const Version& v, const Snapshot& s) const {
 
 std::vector<VersionId> Store::scan(TableId t, const Snapshot& s) const {
   std::vector<VersionId> out;
+  scan_into(t, s, out);
+  return out;
+}
+
+void Store::scan_into(TableId t, const Snapshot& s, std::vector<VersionId>& out) const {
+  const size_t from = out.size();
   for (RowId r : tables_[t.value].rows) {
     // Walk back from the newest version to the first one s sees.
     for (VersionId id = rows_[r.value].newest; id; id = version(id).prev) {
@@ -396,8 +402,7 @@ std::vector<VersionId> Store::scan(TableId t, const Snapshot& s) const {
   // A sequential scan returns tuples in the order they sit in the heap, and
   // a new version is written after every tuple already there: the order in
   // which the versions were made (a table's rows fit in one page here).
-  std::sort(out.begin(), out.end());
-  return out;
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(from), out.end());
 }
 
 VersionId Store::newest_committed(RowId r) const {

@@ -305,6 +305,8 @@ class Store {
   // Returns the versions of table t that s sees, in heap order (the order
   // they were written, as a sequential scan of one page returns them).
   std::vector<VersionId> scan(TableId t, const Snapshot& s) const;
+  // The same versions, appended to out (whose storage a caller may keep).
+  void scan_into(TableId t, const Snapshot& s, std::vector<VersionId>& out) const;
   // Returns the newest committed version of a row that is not deleted, or 0.
   VersionId newest_committed(RowId r) const;
   // Returns true when version v's creator committed.
