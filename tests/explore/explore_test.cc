@@ -277,8 +277,11 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
     Isolation iso;
   };
   std::vector<Case> cases;
-  for (const char* sc : {"double_click", "on_call", "one_process", "two_tabs", "last_item",
-                         "last_seat", "transfer", "job_queue", "get_or_create"})
+  // Every shipped scenario, as the binary carries them: one added later is
+  // in without a change here.
+  const std::vector<std::string> shipped = builtin_scenarios();
+  REQUIRE(shipped.size() >= 12);
+  for (const std::string& sc : shipped)
     for (Isolation iso :
          {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
       cases.push_back(Case{sc, {}, 2, iso});
@@ -301,6 +304,14 @@ TEST_CASE("the state-graph explorer prints what the naive walk prints", "[explor
   cases.push_back(Case{"transfer", {}, 3, Isolation::kReadCommitted});
   cases.push_back(Case{"job_queue", {}, 3, Isolation::kReadCommitted});
   cases.push_back(Case{"job_queue", {"for_update", "skip_locked"}, 3, Isolation::kSerializable});
+  // Numerics and a conditional UPDATE, UNIQUE and ON CONFLICT, LOCK TABLE.
+  cases.push_back(
+      Case{"overdraft", {"conditional_update", "lock_then_check"}, 3, Isolation::kReadCommitted});
+  cases.push_back(Case{"signup",
+                       {"no_constraint", "check_then_create", "on_conflict"},
+                       3,
+                       Isolation::kReadCommitted});
+  cases.push_back(Case{"lock_table", {"lock_share_row_exclusive"}, 3, Isolation::kReadCommitted});
   cases.push_back(Case{"double_click",
                        {"none", "client_debounce", "single_worker_queue"},
                        4,
