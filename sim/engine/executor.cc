@@ -313,16 +313,18 @@ void Executor::start_statement(RequestId r, const Step& st) {
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = statement_table(tname);
+  const Table& t = s.table(tid);
   // Scalar subqueries run when the scan finds its first row: one the WHERE
-  // reads (before the scan's own SIREAD locks), else one it keeps.
+  // reads (before the scan's own SIREAD locks), else one it keeps. One
+  // that gives an index scan its key runs as the scan starts, rows or not.
   const bool subqueries = st.subqueries && !subqueries_of(st.body).empty();
   bool ran = false;
-  if (subqueries && has_subquery(where.get()) && !s.scan(tid, c.snapshot).empty()) {
+  if (subqueries && has_subquery(where.get()) &&
+      (index_key_subquery(t, where.get(), t.rows.size()) || !s.scan(tid, c.snapshot).empty())) {
     run_subqueries(r, c, st);
     ran = true;
   }
   serializable_read(r, tid, where, sel, c.snapshot, &c);
-  const Table& t = s.table(tid);
   // The rows the snapshot sees, then those its WHERE keeps, in place.
   s.scan_into(tid, c.snapshot, c.candidates);
   if (where) {

@@ -19,8 +19,18 @@ bool numeric_valued(const Expr& x) {
   return false;
 }
 
-// When e compares column `key` of t with a value (constants and parameters
-// only): that value, with *op the comparison turned so that the key is on
+// Whether x is a constant for the scan that reads the table: no column of
+// the row, no volatile call. A scalar subquery is one (it reads its own
+// table, and PostgreSQL computes it once, as an InitPlan whose value the
+// scan takes as a parameter).
+bool scan_constant(const Expr& x) {
+  if (x.kind == ExprKind::kSubquery) return true;
+  if (x.kind == ExprKind::kColumn || x.kind == ExprKind::kAdvisory) return false;
+  return (!x.lhs || scan_constant(*x.lhs)) && (!x.rhs || scan_constant(*x.rhs));
+}
+
+// When e compares column `key` of t with a value (constants, parameters and
+// scalar subqueries only): that value, with *op the comparison turned so that the key is on
 // the left; else null. A numeric value beside an int or bigint key is no
 // index condition (int4 = numeric is not in the integer index's operator
 // family): null too.
@@ -37,7 +47,7 @@ const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, B
         : o == BinOp::kGe ? BinOp::kLe
                           : o;
   }
-  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !scan_constant(*r))
     return nullptr;
   if (numeric_valued(*r))
     if (int i = t.column_index(key); i >= 0) {
@@ -359,6 +369,41 @@ void collect_key_quals(const Table& t, const Expr& e, const std::string& key,
 }
 
 }  // namespace
+
+namespace {
+
+bool holds_subquery(const Expr& e) {
+  return e.kind == ExprKind::kSubquery || (e.lhs && holds_subquery(*e.lhs)) ||
+         (e.rhs && holds_subquery(*e.rhs));
+}
+
+// Whether a comparison in the WHERE (through AND and OR) gives one of
+// `columns` a value holding a scalar subquery, with = when equal_only.
+bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& columns,
+                       bool equal_only) {
+  if (e.kind == ExprKind::kBinary && (e.op == BinOp::kAnd || e.op == BinOp::kOr))
+    return subquery_compared(t, *e.lhs, columns, equal_only) ||
+           subquery_compared(t, *e.rhs, columns, equal_only);
+  for (int c : columns) {
+    BinOp op;
+    const Expr* val = key_compare(t, e, t.columns[static_cast<size_t>(c)].name, &op);
+    if (val && (op == BinOp::kEq || !equal_only) && holds_subquery(*val)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
+  if (!where) return false;
+  // An equality on the primary key's or a unique index's columns: an index
+  // scan, whatever the costs.
+  if (subquery_compared(t, *where, t.key_columns(), true)) return true;
+  for (const UniqueKey& u : t.uniques)
+    if (subquery_compared(t, *where, u.columns, true)) return true;
+  // A range or an IN list of the key: when the planner takes the bitmap scan.
+  return subquery_compared(t, *where, t.key_columns(), false) && bitmap_key_scan(t, where, rows);
+}
 
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows) {
   const int key = t.single_key_column();

@@ -56,6 +56,11 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows);
 // True when the WHERE's only condition on the key is an IN list and the
 // planner reads the whole table for it (a wide table: bitmap_key_scan).
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows);
+// True when the WHERE's scalar subquery gives the value of an index scan's
+// key (an equality on the primary key's or a unique index's columns, or a
+// range or IN list of the key read by a bitmap scan): PostgreSQL computes
+// that InitPlan when the scan starts, before it finds any row.
+bool index_key_subquery(const Table& t, const Expr* where, size_t rows);
 // The conditions of the WHERE (ANDed) that a scan of the primary key's
 // index applies: an IN list or comparisons of the key (of its first column,
 // for a key of several) with values. Empty without a key.
