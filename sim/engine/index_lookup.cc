@@ -19,21 +19,10 @@ bool numeric_valued(const Expr& x) {
   return false;
 }
 
-// Whether x is a constant for the scan that reads the table: no column of
-// the row, no volatile call. A scalar subquery is one (it reads its own
-// table, and PostgreSQL computes it once, as an InitPlan whose value the
-// scan takes as a parameter).
-bool scan_constant(const Expr& x) {
-  if (x.kind == ExprKind::kSubquery) return true;
-  if (x.kind == ExprKind::kColumn || x.kind == ExprKind::kAdvisory) return false;
-  return (!x.lhs || scan_constant(*x.lhs)) && (!x.rhs || scan_constant(*x.rhs));
-}
-
 // When e compares column `key` of t with a value (constants, parameters and
-// scalar subqueries only): that value, with *op the comparison turned so that the key is on
-// the left; else null. A numeric value beside an int or bigint key is no
-// index condition (int4 = numeric is not in the integer index's operator
-// family): null too.
+// scalar subqueries only: column_free): that value, with *op the comparison
+// turned so that the key is on the left; else null. A numeric value beside an int or bigint key is
+// no index condition (int4 = numeric is not in the integer index's operator family): null too.
 const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, BinOp* op) {
   if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return nullptr;
   const Expr* l = e.lhs.get();
@@ -47,7 +36,7 @@ const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, B
         : o == BinOp::kGe ? BinOp::kLe
                           : o;
   }
-  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !scan_constant(*r))
+  if (l->kind != ExprKind::kColumn || l->name != key || l->excluded || !column_free(*r))
     return nullptr;
   if (numeric_valued(*r))
     if (int i = t.column_index(key); i >= 0) {

@@ -1146,6 +1146,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
 }  // namespace
 
 bool column_free(const Expr& e) {
+  if (e.kind == ExprKind::kSubquery) return true;  // its columns are its own table's
   if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;
   return (!e.lhs || column_free(*e.lhs)) && (!e.rhs || column_free(*e.rhs));
 }

@@ -148,8 +148,10 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
 // Whether e is an unknown literal: a quoted text without a type, which
 // PostgreSQL types by what it meets ('12' beside an int is 12).
 bool is_unknown_literal(const Expr& e);
-// True when e names no column: a constant or parameters only, computed once
-// per statement (an advisory-lock call is volatile: evaluated for every row).
+// True when e names no column of the row: constants, parameters and scalar
+// subqueries (which read their own table), computed once per statement as
+// PostgreSQL computes an InitPlan (an advisory-lock call is volatile:
+// evaluated for every row).
 bool column_free(const Expr& e);
 
 // Returns an integer's text read as int, bigint or numeric would read it
