@@ -440,12 +440,13 @@ namespace {
 // Whether a bitmap scan of the key's index, its index conditions keeping
 // the share `sel` of the table's estimated rows over `scans` index scans
 // with `quals` conditions each, costs less than a sequential scan with the
-// same WHERE (the rule above).
+// same WHERE (the rule above). `visited`: the share of the index's entries
+// the scans pass (their boundary conditions'), when that is more than sel.
 bool bitmap_cheaper(const Table& t, const Expr* where, size_t rows, double sel, double scans,
-                    double quals) {
+                    double quals, double visited) {
   const auto [pages, r] = table_size(t, rows);
   const double index_pages = rows == 0 ? 1 : 2;
-  double tuples = std::clamp(std::rint(sel * r / scans), 1.0, r);
+  double tuples = std::clamp(std::rint(visited * r / scans), 1.0, r);
   const double leaf_pages = index_pages > 1 && r > 1 ? std::ceil(tuples * index_pages / r) : 1;
   double index = 0;
   if (scans > 1) {
@@ -469,7 +470,7 @@ bool bitmap_cheaper(const Table& t, const Expr* where, size_t rows, double sel, 
   return bitmap * 1.01 < seq;
 }
 
-// ---- Rule: the first column of a key of several columns --------------------------
+// ---- Rule: the columns of a key of several columns ---------------------------------
 // Comparisons with values on the first column of a key (a, b, ...) (`a =
 // 1`, `a > 1`, `a >= 1 AND a < 3`, `a IN (1, 2)`), with or without more on
 // its later columns (`a = 1 AND b > 1`), short of the whole key pinned
@@ -479,32 +480,43 @@ bool bitmap_cheaper(const Table& t, const Expr* where, size_t rows, double sel, 
 // bounds on one column 0.005), multiplied; for a table never vacuumed or
 // analysed (at least 10 pages) the scan wins for these (EXPLAIN on
 // PostgreSQL 15: Bitmap Index Scan on m_pkey, Index Cond: (a = 1), (a > 1),
-// ((a = 1) AND (b > 1)); a WHERE on b alone is a Seq Scan). `a IN (...)`
-// is one index scan per value (Index Cond: (a = ANY (...))). At
-// SERIALIZABLE it locks the index page and the rows found, not the
-// relation. An IN list on a later column (`a = 1 AND b IN (...)`, a plain
-// Index Scan in key order) is left to the sequential scan (not modelled).
+// ((a = 1) AND (b > 1))). `a IN (...)` is one index scan per value (Index
+// Cond: (a = ANY (...))). Conditions on later columns alone (`b = 1`) are
+// index conditions too, of a scan that passes every entry of the index
+// (btcostestimate: only the boundary conditions, on the columns from the
+// first up to the first without an equality, narrow the entries passed):
+// cheaper than the sequential scan on a narrow table (c (a int, b int, v
+// int): Bitmap Index Scan on c_pkey, Index Cond: (b = 1)), not on a wider
+// one (m above, with a text column: Seq Scan). At SERIALIZABLE the scan
+// locks the index page and the rows found, not the relation. An IN list on
+// a later column (`a = 1 AND b IN (...)`, a plain Index Scan in key order)
+// is left to the sequential scan (not modelled).
 bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
   const std::vector<int> keys = t.key_columns();
-  double sel = 1, scans = 1;
+  double sel = 1, scans = 1, visited = 1;
+  bool boundary = true;  // the columns so far narrow the entries passed
   int quals = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     KeyQuals q;
     key_quals(t, *where, t.columns[static_cast<size_t>(keys[i])].name, q);
     if (i == 0 && q.lists == 1 && !q.equal && q.bounds == 0) {
       // `a IN (...)`: one index scan per value (= ANY), each value 0.005
-      sel = 1 - std::pow(1 - 0.005, q.values);
+      sel = visited = 1 - std::pow(1 - 0.005, q.values);
       scans = q.values > 1 ? q.values : 1;
       quals = 1;
       continue;
     }
     if (q.lists) return false;
-    if (i == 0 && !q.equal && q.bounds == 0) return false;  // no condition on the first column
-    if (q.equal) sel *= 0.005;
-    if (!q.equal && q.bounds) sel *= q.lower && q.upper ? 0.005 : 1.0 / 3.0;
+    const double share = q.equal    ? 0.005
+                         : q.bounds ? (q.lower && q.upper ? 0.005 : 1.0 / 3.0)
+                                    : 1.0;
+    sel *= share;
+    if (boundary) visited *= share;
+    boundary = boundary && q.equal;
     quals += (q.equal ? 1 : 0) + q.bounds;
   }
-  return bitmap_cheaper(t, where, rows, sel, scans, quals);
+  if (quals == 0) return false;  // no condition on the key's columns
+  return bitmap_cheaper(t, where, rows, sel, scans, quals, visited);
 }
 
 }  // namespace
@@ -525,7 +537,7 @@ bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
   (void)pages;
   const double sel =
       values ? 1 - std::pow(1 - 1 / r, values) : (lower && upper ? 0.005 : 1.0 / 3.0);
-  return bitmap_cheaper(t, where, rows, sel, values > 1 ? values : 1, values ? 1 : bounds);
+  return bitmap_cheaper(t, where, rows, sel, values > 1 ? values : 1, values ? 1 : bounds, sel);
 }
 
 // The whole of a key of several columns, when the WHERE's ANDed conditions
