@@ -30,11 +30,6 @@ LockMode write_lock(const Table& t, const StepBody& body) {
 }
 
 // True when e calls an advisory-lock function.
-bool has_subquery(const Expr* e) {
-  return e && (e->kind == ExprKind::kSubquery || has_subquery(e->lhs.get()) ||
-               has_subquery(e->rhs.get()));
-}
-
 bool has_advisory(const Expr* e) {
   return e && (e->kind == ExprKind::kAdvisory || has_advisory(e->lhs.get()) ||
                has_advisory(e->rhs.get()));

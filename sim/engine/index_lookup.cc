@@ -21,8 +21,9 @@ bool numeric_valued(const Expr& x) {
 
 // When e compares column `key` of t with a value (constants, parameters and
 // scalar subqueries only: column_free): that value, with *op the comparison
-// turned so that the key is on the left; else null. A numeric value beside an int or bigint key is
-// no index condition (int4 = numeric is not in the integer index's operator family): null too.
+// turned so that the key is on the left; else null. A numeric value beside
+// an int or bigint key is no index condition (int4 = numeric is not in the
+// integer index's operator family): null too.
 const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, BinOp* op) {
   if (e.kind != ExprKind::kBinary || e.op < BinOp::kEq || e.op > BinOp::kGe) return nullptr;
   const Expr* l = e.lhs.get();
@@ -357,15 +358,6 @@ void collect_key_quals(const Table& t, const Expr& e, const std::string& key,
     out.push_back(&e);
 }
 
-}  // namespace
-
-namespace {
-
-bool holds_subquery(const Expr& e) {
-  return e.kind == ExprKind::kSubquery || (e.lhs && holds_subquery(*e.lhs)) ||
-         (e.rhs && holds_subquery(*e.rhs));
-}
-
 // Whether a comparison in the WHERE (through AND and OR) gives one of
 // `columns` a value holding a scalar subquery, with = when equal_only.
 bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& columns,
@@ -376,7 +368,7 @@ bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& co
   for (int c : columns) {
     BinOp op;
     const Expr* val = key_compare(t, e, t.columns[static_cast<size_t>(c)].name, &op);
-    if (val && (op == BinOp::kEq || !equal_only) && holds_subquery(*val)) return true;
+    if (val && (op == BinOp::kEq || !equal_only) && has_subquery(val)) return true;
   }
   return false;
 }

@@ -321,9 +321,8 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
   q.state = RunState::kReady;
   q.waiting_for.clear();
   // What a statement assigns: INTO from its first row (NULL when it has
-  // none), and :rowcount.
-  // Assigned in place: a variable keeps its storage from one statement to
-  // the next.
+  // none), and :rowcount; in place, so a variable keeps its storage from
+  // one statement to the next.
   if (const std::vector<std::string>* into = into_of(st)) {
     for (size_t i = 0; i < into->size(); ++i) {
       Var& v = q.vars[(*into)[i]];

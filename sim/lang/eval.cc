@@ -1145,6 +1145,11 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
 
 }  // namespace
 
+bool has_subquery(const Expr* e) {
+  return e && (e->kind == ExprKind::kSubquery || has_subquery(e->lhs.get()) ||
+               has_subquery(e->rhs.get()));
+}
+
 bool column_free(const Expr& e) {
   if (e.kind == ExprKind::kSubquery) return true;  // its columns are its own table's
   if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kAdvisory) return false;

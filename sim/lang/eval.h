@@ -153,6 +153,8 @@ bool is_unknown_literal(const Expr& e);
 // PostgreSQL computes an InitPlan (an advisory-lock call is volatile:
 // evaluated for every row).
 bool column_free(const Expr& e);
+// True when e holds a scalar subquery.
+bool has_subquery(const Expr* e);
 
 // Returns an integer's text read as int, bigint or numeric would read it
 // (spaces around, a sign, digits): 22P02 when it is not one, 22003 when out
