@@ -114,6 +114,30 @@ void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versi
   for (size_t i = 0; i < keyed.size(); ++i) versions[i] = keyed[i].second;
 }
 
+// A plain scan of the primary key's index meets rows in key order (each IN
+// list's values in turn first: KeyScanPlan::order): sorts `items` by the
+// values of the version `version_of` gives each.
+template <typename T, typename F>
+void order_rows(const Store& s, const std::vector<int>& order, std::vector<T>& items,
+                F version_of) {
+  std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) {
+    const Row& x = s.version(version_of(a)).values;
+    const Row& y = s.version(version_of(b)).values;
+    for (int k : order) {
+      const auto c = static_cast<size_t>(k);
+      if (x[c] < y[c]) return true;
+      if (y[c] < x[c]) return false;
+    }
+    return false;
+  });
+}
+
+// The LIMIT the planner weighs a scan's paths by: one without ORDER BY.
+std::optional<int64_t> scan_limit(const SelectStmt* sel) {
+  if (!sel || sel->order_by) return std::nullopt;
+  return sel->limit;
+}
+
 }  // namespace
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
@@ -132,7 +156,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   const Table& t = s.table(tid);
   const SubqueryValues* computed = c ? &c->subqueries : nullptr;
   std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars, computed);
-  if (keys && in_list_reads_table(t, where.get(), t.rows.size())) keys.reset();
+  if (keys && in_list_reads_table(t, where.get(), t.rows.size(), scan_limit(sel))) keys.reset();
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
   auto visible = [&](RowId row) {
@@ -214,19 +238,55 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     for (const Aggregate& a : sel->aggregates)
       walk(a.kind == AggKind::kMax, 1, static_cast<size_t>(t.column_index(a.column)));
     keys.emplace();  // an index read
-  } else if (bitmap_key_scan(t, where.get(), t.rows.size())) {
-    // A bitmap scan of the key's index: the index page, and each row whose
-    // index entry (a key any of its versions had) meets the index's
-    // conditions, with the version the snapshot sees if it meets them too
-    // (BitmapHeapNext fetches it, PredicateLockTID locks it; the rest of the
-    // WHERE is checked after).
-    std::vector<const Expr*> quals = key_index_quals(t, where.get());
-    index_read([&](VersionId v) {
+  } else if (KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
+             plan.kind != KeyScan::kNone) {
+    // A scan of the key's index, bitmap or plain: the index page, and each
+    // row whose index entry (a key any of its versions had) meets the
+    // index's conditions, with the version the snapshot sees if it meets
+    // them too (the heap fetch finds it, PredicateLockTID locks it; the
+    // rest of the WHERE is checked after).
+    auto meets = [&](VersionId v) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       env.subqueries = computed;
-      return std::all_of(quals.begin(), quals.end(),
+      return std::all_of(plan.quals.begin(), plan.quals.end(),
                          [&](const Expr* e) { return eval_pred(*e, env) == true; });
-    });
+    };
+    const std::optional<int64_t> limit = scan_limit(sel);
+    if (plan.kind == KeyScan::kIndex && limit) {
+      // A plain index scan under a LIMIT stops once it has its rows: it
+      // fetched those it met in key order up to there. (A bitmap scan
+      // fetches the whole of its one page first.)
+      std::vector<RowId> order;
+      for (RowId row : t.rows)
+        for (VersionId v = s.row(row).newest; v; v = s.version(v).prev)
+          if (meets(v)) {
+            order.push_back(row);
+            break;
+          }
+      auto key_version = [&](RowId row) {
+        VersionId v = visible(row);
+        return v ? v : s.row(row).newest;
+      };
+      order_rows(s, plan.order, order, key_version);
+      int64_t kept = 0;
+      for (RowId row : order) {
+        if (kept >= *limit) break;
+        looked_up.push_back(row);
+        VersionId v = visible(row);
+        if (!v || !meets(v)) continue;
+        read.push_back(v);
+        EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+        env.subqueries = computed;
+        env.tables = &tables_;
+        if (where && eval_pred(*where, env) != true) continue;
+        if (sel->lock && sel->wait == WaitPolicy::kSkipLocked &&
+            !s.blockers(row, txn, *sel->lock).empty())
+          continue;
+        ++kept;
+      }
+    } else {
+      index_read(meets);
+    }
     keys.emplace();  // an index read
   }
   s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
@@ -332,7 +392,17 @@ void Executor::start_statement(RequestId r, const Step& st) {
     }
     c.candidates.resize(kept);
   }
-  if (bitmap_key_scan(t, where.get(), t.rows.size())) order_by_line(s, t, c.candidates);
+  const KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
+  switch (plan.kind) {
+    case KeyScan::kBitmap:
+      order_by_line(s, t, c.candidates);
+      break;
+    case KeyScan::kIndex:
+      order_rows(s, plan.order, c.candidates, [](VersionId v) { return v; });
+      break;
+    case KeyScan::kNone:
+      break;
+  }
   if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st);
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the

@@ -319,43 +319,38 @@ bool key_in_list(const Table& t, const Expr& e, const std::string& key) {
   return key_compare(t, e, key, &op) && op == BinOp::kEq;
 }
 
-// What the ANDed conditions of a WHERE ask of the key's index.
-struct KeyQuals {
-  int values = 0;  // an IN list's values
-  int lists = 0;   // IN lists on the key
-  int bounds = 0;  // <, <=, >, >= on the key
-  bool lower = false, upper = false;
-  bool equal = false;  // key = value
+// A condition of the WHERE's ANDed ones on a column of the key (`column`:
+// its place in the key): an IN list of `values` values (one `= ANY`), or a
+// comparison `op` with the key on the left (=, <, <=, >, >=).
+struct KeyQual {
+  const Expr* e = nullptr;
+  size_t column = 0;
+  int values = 0;
+  BinOp op = BinOp::kEq;
 };
-void key_quals(const Table& t, const Expr& e, const std::string& key, KeyQuals& q) {
+
+void key_quals_of(const Table& t, const Expr& e, const std::string& key, size_t column,
+                  std::vector<KeyQual>& out) {
   if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
-    key_quals(t, *e.lhs, key, q);
-    key_quals(t, *e.rhs, key, q);
+    key_quals_of(t, *e.lhs, key, column, out);
+    key_quals_of(t, *e.rhs, key, column, out);
     return;
   }
   BinOp op;
-  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(t, e, key)) {
-    ++q.lists;
-    q.values = in_list_values(e);
-  } else if (key_compare(t, e, key, &op) && op != BinOp::kNe) {
-    q.equal |= op == BinOp::kEq;
-    q.lower |= op == BinOp::kGt || op == BinOp::kGe;
-    q.upper |= op == BinOp::kLt || op == BinOp::kLe;
-    q.bounds += op != BinOp::kEq;
-  }
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(t, e, key))
+    out.push_back({&e, column, in_list_values(e), BinOp::kEq});
+  else if (key_compare(t, e, key, &op) && op != BinOp::kNe)
+    out.push_back({&e, column, 0, op});
 }
 
-void collect_key_quals(const Table& t, const Expr& e, const std::string& key,
-                       std::vector<const Expr*>& out) {
-  if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd) {
-    collect_key_quals(t, *e.lhs, key, out);
-    collect_key_quals(t, *e.rhs, key, out);
-    return;
-  }
-  BinOp op;
-  if ((e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list && key_in_list(t, e, key)) ||
-      (key_compare(t, e, key, &op) && op != BinOp::kNe))
-    out.push_back(&e);
+// The WHERE's conditions on the key's columns, column by column: the index
+// conditions a scan of the key's index can take.
+std::vector<KeyQual> key_quals(const Table& t, const Expr& where) {
+  std::vector<KeyQual> out;
+  const std::vector<int> keys = t.key_columns();
+  for (size_t i = 0; i < keys.size(); ++i)
+    key_quals_of(t, where, t.columns[static_cast<size_t>(keys[i])].name, i, out);
+  return out;
 }
 
 // Whether a comparison in the WHERE (through AND and OR) gives one of
@@ -373,7 +368,307 @@ bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& co
   return false;
 }
 
+// ---- Rule: the planner's three ways through the key's index ---------------------
+// Without ORDER BY, rows come back in the order the scan meets them:
+// - a sequential scan meets each row's visible version where it lies: an
+//   updated row after the rows written before its update;
+// - a bitmap scan of the primary key's index visits the heap in
+//   line-pointer order, where an updated row is found at the head of its
+//   HOT chain: the version it had before its last key change (every
+//   non-key update is HOT here, a table being one page) (order_by_line);
+// - a plain index scan walks the index: rows in key order, IN lists
+//   included (btree sorts an `= ANY` array and walks its values in order).
+// PostgreSQL 15 costs the three for a table never vacuumed or analysed
+// (every scenario's table) and takes the cheapest:
+// - the index: btcostestimate and genericcostestimate, for an index of one
+//   leaf page (two pages with the metapage, one before any row) and as
+//   many entries as the table's estimated R rows. The entries a scan passes
+//   are those its boundary conditions keep (the columns from the first on,
+//   up to the first without an equality or IN list); an IN list of n values
+//   makes n scans (`= ANY`) of that share each, the lists of all columns
+//   multiplied. An equality keeps 1/R of a one-column key's rows and 1/200
+//   of a column of a longer key (fewer when the table has fewer rows); an
+//   IN list n times that; a bound 1/3; bounds on both sides 0.005;
+// - the plain index scan: that, plus a random page (Mackert-Lohman over
+//   the table's pages) and cpu_tuple_cost for each row the index
+//   conditions keep, and the rest of the WHERE on those rows;
+// - the bitmap scan: the index, then the heap's pages, each random page
+//   cheaper the more of them are fetched, and the whole WHERE on each row;
+// - the sequential scan: its pages plus R times the WHERE's cost per row.
+// An IN list on a later column of the key is an index condition of one
+// plain index scan and left to the filter of another (build_index_paths
+// makes both); the bitmap scan takes the cheaper of the two. The paths are
+// weighed as add_path does: one whose total is within 1% of another's
+// loses to it when it starts later; then the cheapest total wins. A LIMIT
+// without ORDER BY weighs each by the share of its rows LIMIT reads. A
+// condition on a later key column alone (`b = 1` on (a, b)) passes every
+// entry of the index, cheaper than the sequential scan on a narrow table
+// only (EXPLAIN: Bitmap Index Scan on c_pkey, Index Cond: (b = 1)).
+// At SERIALIZABLE both index scans lock the index page and the rows found
+// through it, not the relation. Checked against EXPLAIN and isolationtester
+// on PostgreSQL 15 (tests/specs/scan_order.spec, index_scan_order.spec,
+// ssi_later_key_column.spec).
+
+struct PathCost {
+  double startup = 0, total = 0;
+};
+
+// Mackert and Lohman's estimate of the pages of a relation of `pages`
+// pages that fetching `tuples` tuples at random reads (index_pages_fetched,
+// with the cache larger than any table here).
+double pages_fetched(double tuples, double pages) {
+  const double t = pages > 1 ? pages : 1;
+  const double p = 2 * t * tuples / (2 * t + tuples);
+  return p >= t ? t : std::ceil(p);
+}
+
+// clamp_row_est: a row estimate, rounded, at least 1.
+double row_estimate(double rows) {
+  return rows <= 1 ? 1 : std::rint(rows);
+}
+
+// The share of the rows the conditions on one column of the key keep.
+double column_share(const std::vector<KeyQual>& quals, size_t column, double equal) {
+  double share = 1;
+  bool lower = false, upper = false;
+  for (const KeyQual& q : quals) {
+    if (q.column != column) continue;
+    if (q.values) {
+      // `= ANY`: the values' shares summed (scalararraysel), while that
+      // stays a share.
+      const double sum = q.values * equal;
+      share *= sum <= 1 ? sum : 1 - std::pow(1 - equal, q.values);
+    } else if (q.op == BinOp::kEq) {
+      share *= equal;
+    } else {
+      (q.op == BinOp::kGt || q.op == BinOp::kGe ? lower : upper) = true;
+    }
+  }
+  if (lower && upper) return share * 0.005;
+  return lower || upper ? share / 3 : share;
+}
+
+// The share of the rows the whole WHERE keeps (the relation's row
+// estimate): the key's conditions as the index estimates them, the rest
+// as selectivity() does.
+double where_share(const Table& t, const Expr& where, const std::vector<KeyQual>& quals, double r) {
+  const size_t columns = t.key_column_count();
+  const double equal = columns == 1 ? 1 / r : 1 / std::min(200.0, r);
+  double share = 1;
+  for (size_t c = 0; c < columns; ++c) share *= column_share(quals, c, equal);
+  std::vector<const Expr*> todo{&where};
+  while (!todo.empty()) {
+    const Expr* e = todo.back();
+    todo.pop_back();
+    if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
+      todo.push_back(e->lhs.get());
+      todo.push_back(e->rhs.get());
+    } else if (std::none_of(quals.begin(), quals.end(),
+                            [&](const KeyQual& q) { return q.e == e; })) {
+      share *= selectivity(*e);
+    }
+  }
+  return share;
+}
+
+// The plain index scan's and the bitmap scan's costs with index conditions
+// `quals` (the rule above).
+struct IndexPathCosts {
+  PathCost plain, bitmap;
+  double node = 0;         // the bitmap's index part, by which the planner ranks them
+  double selectivity = 0;  // the share of the rows the conditions keep
+};
+IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
+                                const std::vector<KeyQual>& quals, double where_share) {
+  const auto [pages, r] = table_size(t, rows);
+  const size_t columns = t.key_column_count();
+  const double equal = columns == 1 ? 1 / r : 1 / std::min(200.0, r);
+  double kept = 1, scans = 1;
+  for (size_t c = 0; c < columns; ++c) kept *= column_share(quals, c, equal);
+  for (const KeyQual& q : quals)
+    if (q.values > 1) scans *= q.values;
+  // The boundary conditions: the entries the scans pass.
+  double boundary = 1, boundary_scans = 1;
+  bool list = false, equal_last = false;
+  size_t last = columns;  // the last column with boundary conditions
+  for (size_t c = 0; c < columns; ++c) {
+    if (c > 0 && !equal_last) break;
+    bool any = false, equals = false;
+    for (const KeyQual& q : quals) {
+      if (q.column != c) continue;
+      any = true;
+      equals |= q.values > 0 || q.op == BinOp::kEq;
+      if (q.values) list = true;
+      if (q.values > 1) boundary_scans *= q.values;
+    }
+    if (!any) break;
+    boundary *= column_share(quals, c, equal);
+    last = c;
+    equal_last = equals;
+  }
+  double tuples =
+      last == columns - 1 && equal_last && !list ? 1 : std::rint(boundary * r / boundary_scans);
+  if (tuples <= 0) tuples = std::rint(kept * r / scans);
+  tuples = std::clamp(tuples, 1.0, r);
+  const double index_pages = rows == 0 ? 1 : 2;
+  const double leaf_pages = index_pages > 1 && r > 1 ? std::ceil(tuples * index_pages / r) : 1;
+  double index = (scans > 1 ? pages_fetched(leaf_pages * scans, index_pages) : leaf_pages) * 4;
+  index += tuples * scans * (0.005 + 0.0025 * static_cast<double>(quals.size()));
+  double startup = 0;
+  if (r > 1) {
+    const double descent = std::ceil(std::log(r) / std::log(2.0)) * 0.0025;
+    startup += descent;
+    index += scans * descent;
+  }
+  startup += 50 * 0.0025;  // a tree of one level
+  index += scans * 50 * 0.0025;
+
+  IndexPathCosts out;
+  out.selectivity = kept;
+  const double fetched = row_estimate(kept * r);
+  // The rest of the WHERE filters the rows a plain index scan fetched.
+  double filter_ops = operators(&where), filter_startup = in_list_startup(&where);
+  for (const KeyQual& q : quals) {
+    filter_ops -= operators(q.e);
+    filter_startup -= in_list_startup(q.e);
+  }
+  out.plain.startup = startup + filter_startup;
+  out.plain.total = index + filter_startup + pages_fetched(fetched, pages) * 4 +
+                    (0.01 + 0.0025 * filter_ops) * fetched;
+  // The bitmap rechecks the whole WHERE on every row it fetched.
+  out.node = index + 0.1 * 0.0025 * row_estimate(where_share * r);
+  const double heap_pages = pages_fetched(fetched, pages);
+  const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
+  out.bitmap.startup = out.node + in_list_startup(&where);
+  out.bitmap.total =
+      out.bitmap.startup + heap_pages * per_page + (0.01 + 0.0025 * operators(&where)) * fetched;
+  return out;
+}
+
+// add_path's fuzzy comparison of two paths' costs.
+enum class Fuzzy { kDifferent, kBetter1, kBetter2, kEqual };
+Fuzzy compare_fuzzily(const PathCost& a, const PathCost& b, double fuzz, bool startup_counts) {
+  if (a.total > b.total * fuzz)
+    return startup_counts && b.startup > a.startup * fuzz ? Fuzzy::kDifferent : Fuzzy::kBetter2;
+  if (b.total > a.total * fuzz)
+    return startup_counts && a.startup > b.startup * fuzz ? Fuzzy::kDifferent : Fuzzy::kBetter1;
+  if (a.startup > b.startup * fuzz) return Fuzzy::kBetter2;
+  if (b.startup > a.startup * fuzz) return Fuzzy::kBetter1;
+  return Fuzzy::kEqual;
+}
+
+struct ScanPath {
+  PathCost cost;
+  KeyScan kind = KeyScan::kNone;
+  const std::vector<KeyQual>* quals = nullptr;
+};
+
+// The paths add_path keeps of these, offered in order.
+std::vector<ScanPath> kept_paths(const std::vector<ScanPath>& offered, bool startup_counts) {
+  std::vector<ScanPath> kept;
+  for (const ScanPath& p : offered) {
+    bool accept = true;
+    for (auto it = kept.begin(); it != kept.end();) {
+      Fuzzy c = compare_fuzzily(p.cost, it->cost, 1.01, startup_counts);
+      // The same within the fuzz: the new one replaces the old only when
+      // it is cheaper at all.
+      if (c == Fuzzy::kEqual)
+        c = compare_fuzzily(p.cost, it->cost, 1.0000000001, false) == Fuzzy::kBetter1
+                ? Fuzzy::kBetter1
+                : Fuzzy::kBetter2;
+      if (c == Fuzzy::kBetter2) {
+        accept = false;
+        break;
+      }
+      it = c == Fuzzy::kBetter1 ? kept.erase(it) : it + 1;
+    }
+    if (accept) kept.push_back(p);
+  }
+  return kept;
+}
+
+// The cheapest in total (the earlier start on a tie).
+const ScanPath& cheapest(const std::vector<ScanPath>& paths) {
+  const ScanPath* best = &paths.front();
+  for (const ScanPath& p : paths)
+    if (p.cost.total < best->cost.total ||
+        (p.cost.total == best->cost.total && p.cost.startup < best->cost.startup))
+      best = &p;
+  return *best;
+}
+
 }  // namespace
+
+KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit) {
+  KeyScanPlan plan;
+  if (!where || t.key_column_count() == 0) return plan;
+  const std::vector<KeyQual> all = key_quals(t, *where);
+  if (all.empty()) return plan;
+  if (t.key_column_count() == 1) {
+    // A one-column key: an equality fetches one row at most (index_lookup),
+    // its order does not matter; an IN list beside bounds or another list:
+    // not modelled.
+    int lists = 0, bounds = 0;
+    for (const KeyQual& q : all) {
+      if (!q.values && q.op == BinOp::kEq) return plan;
+      (q.values ? lists : bounds) += 1;
+    }
+    if (lists > 1 || (lists == 0) == (bounds == 0)) return plan;
+  }
+  // The index scans build_index_paths makes: without the IN lists on later
+  // columns (left to the filter), and with them when there are any.
+  std::vector<KeyQual> leading;
+  for (const KeyQual& q : all)
+    if (!q.values || q.column == 0) leading.push_back(q);
+  const bool later_lists = leading.size() < all.size();
+  const auto [pages, r] = table_size(t, rows);
+  const double share = where_share(t, *where, all, r);
+  std::vector<ScanPath> offered;
+  const double seq_startup = in_list_startup(where);
+  offered.push_back({{seq_startup, seq_startup + pages + r * (0.01 + 0.0025 * operators(where))}});
+  std::vector<std::pair<IndexPathCosts, const std::vector<KeyQual>*>> indexes;
+  if (!leading.empty())
+    indexes.emplace_back(index_path_costs(t, *where, rows, leading, share), &leading);
+  if (later_lists) indexes.emplace_back(index_path_costs(t, *where, rows, all, share), &all);
+  for (const auto& [costs, quals] : indexes)
+    offered.push_back({costs.plain, KeyScan::kIndex, quals});
+  // choose_bitmap_and: the cheaper bitmap scan, ranked by its index part
+  // and then its selectivity on a tie.
+  const auto* bitmap = &indexes.front();
+  for (const auto& i : indexes) {
+    const bool ranks_first =
+        i.first.node < bitmap->first.node ||
+        (i.first.node == bitmap->first.node && i.first.selectivity < bitmap->first.selectivity);
+    if (i.first.bitmap.total < bitmap->first.bitmap.total ||
+        (i.first.bitmap.total == bitmap->first.bitmap.total && ranks_first))
+      bitmap = &i;
+  }
+  offered.push_back({bitmap->first.bitmap, KeyScan::kBitmap, bitmap->second});
+  std::vector<ScanPath> kept = kept_paths(offered, limit.has_value());
+  // LIMIT n reads the share n / rows of each (create_limit_path), and the
+  // upper relation weighs those again.
+  const double base_rows = row_estimate(share * r);
+  if (limit && static_cast<double>(*limit) < base_rows) {
+    const double read = row_estimate(static_cast<double>(*limit)) / base_rows;
+    for (ScanPath& p : kept) p.cost.total = p.cost.startup + (p.cost.total - p.cost.startup) * read;
+    kept = kept_paths(kept, true);
+  }
+  const ScanPath& chosen = cheapest(kept);
+  plan.kind = chosen.kind;
+  if (chosen.quals)
+    for (const KeyQual& q : *chosen.quals) plan.quals.push_back(q.e);
+  // A plain index scan with IN lists walks the index once for each
+  // combination of their values, in order (the list of the last column
+  // turning fastest), and meets the rows of each in key order.
+  const std::vector<int> keys = t.key_columns();
+  if (plan.kind == KeyScan::kIndex)
+    for (size_t c = 0; c < keys.size(); ++c)
+      if (std::any_of(chosen.quals->begin(), chosen.quals->end(),
+                      [&](const KeyQual& q) { return q.values && q.column == c; }))
+        plan.order.push_back(keys[c]);
+  plan.order.insert(plan.order.end(), keys.begin(), keys.end());
+  return plan;
+}
 
 bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
   if (!where) return false;
@@ -382,154 +677,17 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
   if (subquery_compared(t, *where, t.key_columns(), true)) return true;
   for (const UniqueKey& u : t.uniques)
     if (subquery_compared(t, *where, u.columns, true)) return true;
-  // A range or an IN list of the key: when the planner takes the bitmap scan.
-  return subquery_compared(t, *where, t.key_columns(), false) && bitmap_key_scan(t, where, rows);
+  // A range or an IN list of the key: when the planner scans the index.
+  return subquery_compared(t, *where, t.key_columns(), false) &&
+         key_scan(t, where, rows).kind != KeyScan::kNone;
 }
 
-bool in_list_reads_table(const Table& t, const Expr* where, size_t rows) {
-  const int key = t.single_key_column();
-  if (!where || key < 0) return false;
-  KeyQuals q;
-  key_quals(t, *where, t.columns[static_cast<size_t>(key)].name, q);
-  return !q.equal && q.lists == 1 && q.bounds == 0 && !bitmap_key_scan(t, where, rows);
-}
-
-std::vector<const Expr*> key_index_quals(const Table& t, const Expr* where) {
-  std::vector<const Expr*> out;
-  // A key of several columns: those on each of its columns (leading_key_scan).
-  if (where)
-    for (int k : t.key_columns())
-      collect_key_quals(t, *where, t.columns[static_cast<size_t>(k)].name, out);
-  return out;
-}
-
-// ---- Rule: a bitmap scan of the key's index returns rows in line order ---------
-// Without ORDER BY, rows come back in the order the scan meets them. A
-// sequential scan meets each row's visible version where it lies: an
-// updated row after the rows written before its update. A bitmap scan of
-// the primary key's index visits the heap in line-pointer order, where an
-// updated row is found at the head of its HOT chain: the version it had
-// before its last key change (every non-key update is HOT here, a table
-// being one page). PostgreSQL 15 plans `key IN (...)` and key ranges as a
-// bitmap scan when its costs say so, for a table never vacuumed or
-// analysed (every scenario's table):
-// - the index scan: genericcostestimate and btcostestimate for an index of
-//   one leaf page (two pages with the metapage, one before any row) and
-//   as many entries as the table's estimated R rows; an IN list of n
-//   values is n index scans (`= ANY`) of R / n... rows each; a bound on
-//   the key keeps 1/3 of the rows, two bounds 0.005 of them; an equality
-//   keeps 1/R: then a plain index scan fetches at most one row, and the
-//   order does not matter;
-// - the heap: cost_bitmap_heap_scan, Mackert-Lohman over the table's
-//   pages, each random page cheaper the more of them are fetched;
-// - the sequential scan: its pages plus R times the WHERE's cost per row.
-// The bitmap scan wins when it is cheaper by more than add_path's 1%.
-// Other shapes (an OR of equalities, an IN list beside a bound) are left to
-// the sequential scan's order; a key of several columns: leading_key_scan. Checked
-// against EXPLAIN on PostgreSQL 15 (tests/engine/scan_order_test.cc).
-namespace {
-
-// Whether a bitmap scan of the key's index, its index conditions keeping
-// the share `sel` of the table's estimated rows over `scans` index scans
-// with `quals` conditions each, costs less than a sequential scan with the
-// same WHERE (the rule above). `visited`: the share of the index's entries
-// the scans pass (their boundary conditions'), when that is more than sel.
-bool bitmap_cheaper(const Table& t, const Expr* where, size_t rows, double sel, double scans,
-                    double quals, double visited) {
-  const auto [pages, r] = table_size(t, rows);
-  const double index_pages = rows == 0 ? 1 : 2;
-  double tuples = std::clamp(std::rint(visited * r / scans), 1.0, r);
-  const double leaf_pages = index_pages > 1 && r > 1 ? std::ceil(tuples * index_pages / r) : 1;
-  double index = 0;
-  if (scans > 1) {
-    const double n = leaf_pages * scans;
-    index = std::ceil(std::min(2 * index_pages * n / (2 * index_pages + n), index_pages)) * 4;
-  } else {
-    index = leaf_pages * 4;
-  }
-  index += tuples * scans * (0.005 + 0.0025 * quals);
-  if (r > 1) index += scans * std::ceil(std::log2(r)) * 0.0025;
-  index += scans * 50 * 0.0025;
-  const double fetched = std::max(1.0, std::rint(sel * r));
-  index += 0.1 * 0.0025 * fetched;
-  double heap_pages = 2 * pages * fetched / (2 * pages + fetched);
-  heap_pages = heap_pages >= pages ? pages : std::ceil(heap_pages);
-  const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
-  const double per_row = 0.01 + 0.0025 * operators(where);
-  const double startup = in_list_startup(where);
-  const double bitmap = startup + index + heap_pages * per_page + per_row * fetched;
-  const double seq = startup + pages + r * per_row;
-  return bitmap * 1.01 < seq;
-}
-
-// ---- Rule: the columns of a key of several columns ---------------------------------
-// Comparisons with values on the first column of a key (a, b, ...) (`a =
-// 1`, `a > 1`, `a >= 1 AND a < 3`, `a IN (1, 2)`), with or without more on
-// its later columns (`a = 1 AND b > 1`), short of the whole key pinned
-// (composite_key_lookup), are index conditions of a bitmap scan of the
-// key's index when that is cheaper than the sequential scan. Each keeps the
-// planner's default share of the rows (an equality 0.005, a bound 1/3, two
-// bounds on one column 0.005), multiplied; for a table never vacuumed or
-// analysed (at least 10 pages) the scan wins for these (EXPLAIN on
-// PostgreSQL 15: Bitmap Index Scan on m_pkey, Index Cond: (a = 1), (a > 1),
-// ((a = 1) AND (b > 1))). `a IN (...)` is one index scan per value (Index
-// Cond: (a = ANY (...))). Conditions on later columns alone (`b = 1`) are
-// index conditions too, of a scan that passes every entry of the index
-// (btcostestimate: only the boundary conditions, on the columns from the
-// first up to the first without an equality, narrow the entries passed):
-// cheaper than the sequential scan on a narrow table (c (a int, b int, v
-// int): Bitmap Index Scan on c_pkey, Index Cond: (b = 1)), not on a wider
-// one (m above, with a text column: Seq Scan). At SERIALIZABLE the scan
-// locks the index page and the rows found, not the relation. An IN list on
-// a later column (`a = 1 AND b IN (...)`, a plain Index Scan in key order)
-// is left to the sequential scan (not modelled).
-bool leading_key_scan(const Table& t, const Expr* where, size_t rows) {
-  const std::vector<int> keys = t.key_columns();
-  double sel = 1, scans = 1, visited = 1;
-  bool boundary = true;  // the columns so far narrow the entries passed
-  int quals = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    KeyQuals q;
-    key_quals(t, *where, t.columns[static_cast<size_t>(keys[i])].name, q);
-    if (i == 0 && q.lists == 1 && !q.equal && q.bounds == 0) {
-      // `a IN (...)`: one index scan per value (= ANY), each value 0.005
-      sel = visited = 1 - std::pow(1 - 0.005, q.values);
-      scans = q.values > 1 ? q.values : 1;
-      quals = 1;
-      continue;
-    }
-    if (q.lists) return false;
-    const double share = q.equal    ? 0.005
-                         : q.bounds ? (q.lower && q.upper ? 0.005 : 1.0 / 3.0)
-                                    : 1.0;
-    sel *= share;
-    if (boundary) visited *= share;
-    boundary = boundary && q.equal;
-    quals += (q.equal ? 1 : 0) + q.bounds;
-  }
-  if (quals == 0) return false;  // no condition on the key's columns
-  return bitmap_cheaper(t, where, rows, sel, scans, quals, visited);
-}
-
-}  // namespace
-
-bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows) {
-  if (!where) return false;
-  if (t.key_column_count() >= 2) return leading_key_scan(t, where, rows);
-  const int key = t.single_key_column();
-  if (key < 0) return false;
-  KeyQuals q;
-  key_quals(t, *where, t.columns[static_cast<size_t>(key)].name, q);
-  // An equality fetches one row at most: its order does not matter. No
-  // index qual, or an IN list beside bounds or another list: not modelled.
-  if (q.equal || q.lists > 1 || (q.lists == 0) == (q.bounds == 0)) return false;
-  const int values = q.values, bounds = q.bounds;
-  const bool lower = q.lower, upper = q.upper;
-  const auto [pages, r] = table_size(t, rows);
-  (void)pages;
-  const double sel =
-      values ? 1 - std::pow(1 - 1 / r, values) : (lower && upper ? 0.005 : 1.0 / 3.0);
-  return bitmap_cheaper(t, where, rows, sel, values > 1 ? values : 1, values ? 1 : bounds, sel);
+bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
+                         std::optional<int64_t> limit) {
+  if (!where || t.single_key_column() < 0) return false;
+  const std::vector<KeyQual> quals = key_quals(t, *where);
+  return quals.size() == 1 && quals.front().values > 0 &&
+         key_scan(t, where, rows, limit).kind == KeyScan::kNone;
 }
 
 // The whole of a key of several columns, when the WHERE's ANDed conditions

@@ -48,22 +48,32 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
 // walking that index for each (one row, the WHERE applied).
 bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows);
 
-// True when PostgreSQL scans the table through a bitmap of its primary
-// key's index for this WHERE (an IN list or a range of keys, or `a = value`
-// on the first column of a key of several, when cheaper than a sequential
-// scan): rows then come in line-pointer order.
-bool bitmap_key_scan(const Table& t, const Expr* where, size_t rows);
+// How PostgreSQL's planner reads a table for a WHERE, as far as the
+// primary key's index goes: a sequential scan (kNone), a bitmap scan of the
+// index (rows in line-pointer order) or a plain index scan (rows in key
+// order), whichever its costs for a table never analysed make cheapest
+// (see the .cc), with the WHERE's conditions the index scan applies.
+// `rows` is how many rows the table holds; `limit`, a LIMIT without ORDER
+// BY. An equality on a one-column key, whose row order does not matter, and
+// a WHERE the index has no condition of are kNone.
+enum class KeyScan { kNone, kBitmap, kIndex };
+struct KeyScanPlan {
+  KeyScan kind = KeyScan::kNone;
+  std::vector<const Expr*> quals;  // the index conditions of the scan taken
+  // A plain index scan's row order: the columns to sort by (the values of
+  // its IN lists' columns, then the key).
+  std::vector<int> order;
+};
+KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
+                     std::optional<int64_t> limit = std::nullopt);
 // True when the WHERE's only condition on the key is an IN list and the
-// planner reads the whole table for it (a wide table: bitmap_key_scan).
-bool in_list_reads_table(const Table& t, const Expr* where, size_t rows);
+// planner reads the whole table for it (a wide table: key_scan).
+bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
+                         std::optional<int64_t> limit = std::nullopt);
 // True when the WHERE's scalar subquery gives the value of an index scan's
 // key (an equality on the primary key's or a unique index's columns, or a
-// range or IN list of the key read by a bitmap scan): PostgreSQL computes
+// range or IN list of the key read by an index scan): PostgreSQL computes
 // that InitPlan when the scan starts, before it finds any row.
 bool index_key_subquery(const Table& t, const Expr* where, size_t rows);
-// The conditions of the WHERE (ANDed) that a scan of the primary key's
-// index applies: an IN list or comparisons of the key (of its first column,
-// for a key of several) with values. Empty without a key.
-std::vector<const Expr*> key_index_quals(const Table& t, const Expr* where);
 
 }  // namespace ccsim
