@@ -448,14 +448,35 @@ double column_share(const std::vector<KeyQual>& quals, size_t column, double equ
   return lower || upper ? share / 3 : share;
 }
 
+// An equality's share of a key column's rows: 1/R for a key of one column
+// (unique), else the planner's default 200 distinct values (fewer when the
+// table has fewer rows).
+double equal_share(const Table& t, double r) {
+  return t.key_column_count() == 1 ? 1 / r : 1 / std::min(200.0, r);
+}
+
+// The share of the rows condition e keeps, as the planner estimates it:
+// a condition on a key column as the index does, others as selectivity().
+double clause_share(const Table& t, const Expr& e, double r) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd)
+    return clause_share(t, *e.lhs, r) * clause_share(t, *e.rhs, r);
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && !e.in_list) {
+    const double a = clause_share(t, *e.lhs, r), b = clause_share(t, *e.rhs, r);
+    return a + b - a * b;
+  }
+  if (e.kind == ExprKind::kNot) return 1 - clause_share(t, *e.lhs, r);
+  const std::vector<KeyQual> quals = key_quals(t, e);
+  if (quals.size() == 1) return column_share(quals, quals.front().column, equal_share(t, r));
+  return selectivity(e);
+}
+
 // The share of the rows the whole WHERE keeps (the relation's row
-// estimate): the key's conditions as the index estimates them, the rest
-// as selectivity() does.
+// estimate): the key's conditions as the index estimates them (a range's
+// two bounds together), the rest as clause_share does.
 double where_share(const Table& t, const Expr& where, const std::vector<KeyQual>& quals, double r) {
   const size_t columns = t.key_column_count();
-  const double equal = columns == 1 ? 1 / r : 1 / std::min(200.0, r);
   double share = 1;
-  for (size_t c = 0; c < columns; ++c) share *= column_share(quals, c, equal);
+  for (size_t c = 0; c < columns; ++c) share *= column_share(quals, c, equal_share(t, r));
   std::vector<const Expr*> todo{&where};
   while (!todo.empty()) {
     const Expr* e = todo.back();
@@ -465,10 +486,25 @@ double where_share(const Table& t, const Expr& where, const std::vector<KeyQual>
       todo.push_back(e->rhs.get());
     } else if (std::none_of(quals.begin(), quals.end(),
                             [&](const KeyQual& q) { return q.e == e; })) {
-      share *= selectivity(*e);
+      share *= clause_share(t, *e, r);
     }
   }
   return share;
+}
+
+// A bitmap heap scan's costs, its bitmap costing `node` and keeping the
+// share `kept` of the rows: the heap's pages, each random page cheaper the
+// more of them are fetched, and the whole WHERE rechecked on every row.
+PathCost bitmap_heap_cost(const Table& t, const Expr& where, size_t rows, double node,
+                          double kept) {
+  const auto [pages, r] = table_size(t, rows);
+  const double fetched = row_estimate(kept * r);
+  const double heap_pages = pages_fetched(fetched, pages);
+  const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
+  PathCost c;
+  c.startup = node + in_list_startup(&where);
+  c.total = c.startup + heap_pages * per_page + (0.01 + 0.0025 * operators(&where)) * fetched;
+  return c;
 }
 
 // The plain index scan's and the bitmap scan's costs with index conditions
@@ -482,7 +518,7 @@ IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
                                 const std::vector<KeyQual>& quals, double where_share) {
   const auto [pages, r] = table_size(t, rows);
   const size_t columns = t.key_column_count();
-  const double equal = columns == 1 ? 1 / r : 1 / std::min(200.0, r);
+  const double equal = equal_share(t, r);
   double kept = 1, scans = 1;
   for (size_t c = 0; c < columns; ++c) kept *= column_share(quals, c, equal);
   for (const KeyQual& q : quals)
@@ -535,13 +571,8 @@ IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
   out.plain.startup = startup + filter_startup;
   out.plain.total = index + filter_startup + pages_fetched(fetched, pages) * 4 +
                     (0.01 + 0.0025 * filter_ops) * fetched;
-  // The bitmap rechecks the whole WHERE on every row it fetched.
   out.node = index + 0.1 * 0.0025 * row_estimate(where_share * r);
-  const double heap_pages = pages_fetched(fetched, pages);
-  const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
-  out.bitmap.startup = out.node + in_list_startup(&where);
-  out.bitmap.total =
-      out.bitmap.startup + heap_pages * per_page + (0.01 + 0.0025 * operators(&where)) * fetched;
+  out.bitmap = bitmap_heap_cost(t, where, rows, out.node, kept);
   return out;
 }
 
@@ -560,8 +591,64 @@ Fuzzy compare_fuzzily(const PathCost& a, const PathCost& b, double fuzz, bool st
 struct ScanPath {
   PathCost cost;
   KeyScan kind = KeyScan::kNone;
-  const std::vector<KeyQual>* quals = nullptr;
+  // The index conditions: those of one arm, or of each of a BitmapOr's.
+  std::vector<std::vector<KeyQual>> arms;
 };
+
+// The arms of an OR (not an IN list), nested ORs flattened.
+void or_arms(const Expr& e, std::vector<const Expr*>& out) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && !e.in_list) {
+    or_arms(*e.lhs, out);
+    or_arms(*e.rhs, out);
+  } else {
+    out.push_back(&e);
+  }
+}
+
+// The WHERE's ANDed conditions that are ORs (not IN lists).
+void or_conditions(const Expr& e, std::vector<const Expr*>& out) {
+  if (e.kind != ExprKind::kBinary) return;
+  if (e.op == BinOp::kAnd) {
+    or_conditions(*e.lhs, out);
+    or_conditions(*e.rhs, out);
+  } else if (e.op == BinOp::kOr && !e.in_list) {
+    out.push_back(&e);
+  }
+}
+
+// The index scans build_index_paths makes for conditions `quals` (those
+// of `own` among them: one at least must be used): without the IN lists on
+// later columns (left to the filter), and with them when there are any.
+std::vector<std::vector<KeyQual>> index_paths(const std::vector<KeyQual>& quals,
+                                              const std::vector<KeyQual>& own) {
+  auto uses_own = [&](const std::vector<KeyQual>& qs) {
+    return std::any_of(qs.begin(), qs.end(), [&](const KeyQual& q) {
+      return std::any_of(own.begin(), own.end(), [&](const KeyQual& o) { return o.e == q.e; });
+    });
+  };
+  std::vector<KeyQual> leading;
+  for (const KeyQual& q : quals)
+    if (!q.values || q.column == 0) leading.push_back(q);
+  std::vector<std::vector<KeyQual>> out;
+  if (!leading.empty() && uses_own(leading)) out.push_back(leading);
+  if (leading.size() < quals.size() && uses_own(quals)) out.push_back(quals);
+  return out;
+}
+
+// choose_bitmap_and among one index's paths (their conditions overlap, so
+// none is ANDed with another): the cheapest bitmap scan, ranked by its
+// index part and then its selectivity on a tie.
+size_t cheapest_bitmap(const std::vector<IndexPathCosts>& costs) {
+  size_t best = 0;
+  for (size_t i = 1; i < costs.size(); ++i) {
+    const IndexPathCosts& c = costs[i];
+    const IndexPathCosts& b = costs[best];
+    const bool ranks_first = c.node < b.node || (c.node == b.node && c.selectivity < b.selectivity);
+    if (c.bitmap.total < b.bitmap.total || (c.bitmap.total == b.bitmap.total && ranks_first))
+      best = i;
+  }
+  return best;
+}
 
 // The paths add_path keeps of these, offered in order.
 std::vector<ScanPath> kept_paths(const std::vector<ScanPath>& offered, bool startup_counts) {
@@ -603,8 +690,7 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
   KeyScanPlan plan;
   if (!where || t.key_column_count() == 0) return plan;
   const std::vector<KeyQual> all = key_quals(t, *where);
-  if (all.empty()) return plan;
-  if (t.key_column_count() == 1) {
+  if (t.key_column_count() == 1 && !all.empty()) {
     // A one-column key: an equality fetches one row at most (index_lookup),
     // its order does not matter; an IN list beside bounds or another list:
     // not modelled.
@@ -615,35 +701,63 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
     }
     if (lists > 1 || (lists == 0) == (bounds == 0)) return plan;
   }
-  // The index scans build_index_paths makes: without the IN lists on later
-  // columns (left to the filter), and with them when there are any.
-  std::vector<KeyQual> leading;
-  for (const KeyQual& q : all)
-    if (!q.values || q.column == 0) leading.push_back(q);
-  const bool later_lists = leading.size() < all.size();
   const auto [pages, r] = table_size(t, rows);
   const double share = where_share(t, *where, all, r);
   std::vector<ScanPath> offered;
   const double seq_startup = in_list_startup(where);
-  offered.push_back({{seq_startup, seq_startup + pages + r * (0.01 + 0.0025 * operators(where))}});
-  std::vector<std::pair<IndexPathCosts, const std::vector<KeyQual>*>> indexes;
-  if (!leading.empty())
-    indexes.emplace_back(index_path_costs(t, *where, rows, leading, share), &leading);
-  if (later_lists) indexes.emplace_back(index_path_costs(t, *where, rows, all, share), &all);
-  for (const auto& [costs, quals] : indexes)
-    offered.push_back({costs.plain, KeyScan::kIndex, quals});
-  // choose_bitmap_and: the cheaper bitmap scan, ranked by its index part
-  // and then its selectivity on a tie.
-  const auto* bitmap = &indexes.front();
-  for (const auto& i : indexes) {
-    const bool ranks_first =
-        i.first.node < bitmap->first.node ||
-        (i.first.node == bitmap->first.node && i.first.selectivity < bitmap->first.selectivity);
-    if (i.first.bitmap.total < bitmap->first.bitmap.total ||
-        (i.first.bitmap.total == bitmap->first.bitmap.total && ranks_first))
-      bitmap = &i;
+  offered.push_back({{seq_startup, seq_startup + pages + r * (0.01 + 0.0025 * operators(where))},
+                     KeyScan::kNone,
+                     {}});
+  // The plain index scans, then the bitmap scans: of the WHERE's own
+  // conditions on the key, and of each OR among them whose every arm has
+  // some (a BitmapOr: one index scan per arm, with the WHERE's other
+  // conditions on the key, its bitmap the union of theirs).
+  std::vector<ScanPath> bitmaps;
+  std::vector<IndexPathCosts> simple;
+  const std::vector<std::vector<KeyQual>> paths = index_paths(all, all);
+  for (const std::vector<KeyQual>& quals : paths) {
+    simple.push_back(index_path_costs(t, *where, rows, quals, share));
+    offered.push_back({simple.back().plain, KeyScan::kIndex, {quals}});
   }
-  offered.push_back({bitmap->first.bitmap, KeyScan::kBitmap, bitmap->second});
+  if (!simple.empty()) {
+    const size_t i = cheapest_bitmap(simple);
+    bitmaps.push_back({simple[i].bitmap, KeyScan::kBitmap, {paths[i]}});
+  }
+  std::vector<const Expr*> ors;
+  or_conditions(*where, ors);
+  for (const Expr* o : ors) {
+    std::vector<const Expr*> arms;
+    or_arms(*o, arms);
+    ScanPath bitmap{{}, KeyScan::kBitmap, {}};
+    double node = 0, kept = 0;
+    for (const Expr* arm : arms) {
+      const std::vector<KeyQual> own = key_quals(t, *arm);
+      std::vector<KeyQual> quals = own;
+      quals.insert(quals.end(), all.begin(), all.end());
+      const std::vector<std::vector<KeyQual>> arm_paths = index_paths(quals, own);
+      if (arm_paths.empty()) {
+        bitmap.arms.clear();
+        break;
+      }
+      std::vector<IndexPathCosts> costs;
+      for (const std::vector<KeyQual>& qs : arm_paths)
+        costs.push_back(index_path_costs(t, *where, rows, qs, share));
+      const size_t i = cheapest_bitmap(costs);
+      node += costs[i].node;
+      kept += costs[i].selectivity;
+      bitmap.arms.push_back(arm_paths[i]);
+    }
+    if (bitmap.arms.empty()) continue;
+    bitmap.cost = bitmap_heap_cost(t, *where, rows, node, std::min(kept, 1.0));
+    bitmaps.push_back(std::move(bitmap));
+  }
+  if (offered.size() == 1 && bitmaps.empty()) return plan;
+  if (!bitmaps.empty()) {
+    const ScanPath* best = &bitmaps.front();
+    for (const ScanPath& b : bitmaps)
+      if (b.cost.total < best->cost.total) best = &b;
+    offered.push_back(*best);
+  }
   std::vector<ScanPath> kept = kept_paths(offered, limit.has_value());
   // LIMIT n reads the share n / rows of each (create_limit_path), and the
   // upper relation weighs those again.
@@ -655,15 +769,17 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
   }
   const ScanPath& chosen = cheapest(kept);
   plan.kind = chosen.kind;
-  if (chosen.quals)
-    for (const KeyQual& q : *chosen.quals) plan.quals.push_back(q.e);
+  for (const std::vector<KeyQual>& arm : chosen.arms) {
+    plan.arms.emplace_back();
+    for (const KeyQual& q : arm) plan.arms.back().push_back(q.e);
+  }
   // A plain index scan with IN lists walks the index once for each
   // combination of their values, in order (the list of the last column
   // turning fastest), and meets the rows of each in key order.
   const std::vector<int> keys = t.key_columns();
   if (plan.kind == KeyScan::kIndex)
     for (size_t c = 0; c < keys.size(); ++c)
-      if (std::any_of(chosen.quals->begin(), chosen.quals->end(),
+      if (std::any_of(chosen.arms.front().begin(), chosen.arms.front().end(),
                       [&](const KeyQual& q) { return q.values && q.column == c; }))
         plan.order.push_back(keys[c]);
   plan.order.insert(plan.order.end(), keys.begin(), keys.end());
@@ -685,9 +801,11 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
                          std::optional<int64_t> limit) {
   if (!where || t.single_key_column() < 0) return false;
+  // index_lookup's keys from an IN list alone, or from an OR of equalities
+  // (a BitmapOr): the planner may read the table instead.
   const std::vector<KeyQual> quals = key_quals(t, *where);
-  return quals.size() == 1 && quals.front().values > 0 &&
-         key_scan(t, where, rows, limit).kind == KeyScan::kNone;
+  if (!quals.empty() && !(quals.size() == 1 && quals.front().values > 0)) return false;
+  return key_scan(t, where, rows, limit).kind == KeyScan::kNone;
 }
 
 // The whole of a key of several columns, when the WHERE's ANDed conditions

@@ -59,15 +59,18 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
 enum class KeyScan { kNone, kBitmap, kIndex };
 struct KeyScanPlan {
   KeyScan kind = KeyScan::kNone;
-  std::vector<const Expr*> quals;  // the index conditions of the scan taken
+  // The index conditions of the scan taken: a row meets them when it
+  // meets every condition of one arm (a BitmapOr has one arm per OR arm).
+  std::vector<std::vector<const Expr*>> arms;
   // A plain index scan's row order: the columns to sort by (the values of
   // its IN lists' columns, then the key).
   std::vector<int> order;
 };
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
                      std::optional<int64_t> limit = std::nullopt);
-// True when the WHERE's only condition on the key is an IN list and the
-// planner reads the whole table for it (a wide table: key_scan).
+// True when the WHERE's only condition on the key is an IN list (or an OR
+// of equalities) and the planner reads the whole table for it (a wide
+// table: key_scan).
 bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
                          std::optional<int64_t> limit = std::nullopt);
 // True when the WHERE's scalar subquery gives the value of an index scan's
