@@ -1119,7 +1119,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
       queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
-      VersionId made = s.update(row, c.txn, std::move(after));
+      VersionId made = s.update(row, c.txn, std::move(after), !new_key);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
@@ -1145,17 +1145,35 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
 
 // ---- Rule: an updated key waits for its other unfinished writer -------------
 // The index entries of version `made` (an UPDATE's, which changed a unique
-// index's column): a live row with the same key fails the statement with
-// 23505; one an unfinished transaction wrote is waited for first, the new
-// version already written (PostgreSQL inserts index entries after the heap
-// tuple). Returns false while it waits.
+// index's column), made as PostgreSQL makes them after the heap tuple: in
+// each unique index in turn, in the order the indexes were made, each
+// checked for an equal key first. A live row with the same key fails the
+// statement with 23505; one an unfinished transaction wrote is waited for,
+// the new version's entries in the indexes before already made and none
+// in this one or after: another writer of its new key finds nothing there
+// to wait for (Cursor::indexed: where it waits). Returns false while it
+// waits.
 bool Executor::index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting) {
   Store& s = w_.store;
-  TxnId txn = w_.sessions[r.value].txn;
-  if (auto other = unique_check(s, tid, s.version(made).values, txn, s.version(made).row)) {
-    *waiting = wait_for_writer(r, *other);
-    return false;
+  Cursor& c = *w_.sessions[r.value].cursor;
+  const TxnId txn = w_.sessions[r.value].txn;
+  const Table& t = s.table(tid);
+  const RowId row = s.version(made).row;
+  for (; c.indexed <= t.uniques.size(); ++c.indexed) {
+    if (index_columns(t, c.indexed).empty()) continue;
+    const std::vector<size_t> only{c.indexed};
+    if (auto k = find_key_conflict(s, tid, s.version(made).values, txn, row, &only)) {
+      if (k->unfinished) {
+        *waiting = wait_for_writer(r, k->row);
+        return false;
+      }
+      s.ssi_insert_index(txn, tid);  // a serialization failure comes first (unique_check)
+      throw SqlError("23505", "duplicate key value violates unique constraint \"" +
+                                  index_name(t, c.indexed) + "\"");
+    }
+    s.index_row(row, c.indexed);
   }
+  c.indexed = 0;
   s.ssi_insert_index(txn, tid);
   return true;
 }

@@ -470,9 +470,9 @@ RowId Store::insert(TableId t, TxnId by, Row values, bool indexed) {
   return r;
 }
 
-VersionId Store::update(RowId r, TxnId by, Row values) {
+VersionId Store::update(RowId r, TxnId by, Row values, bool indexed) {
   RowState& row = rows_[r.value];
-  index_key(tables_[row.table.value], r, values);
+  if (indexed) index_key(tables_[row.table.value], r, values);
   VersionId before = row.newest;
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, before});

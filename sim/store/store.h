@@ -325,8 +325,9 @@ class Store {
   // (0 the primary key's, 1.. Table::uniques).
   void index_row(RowId r, size_t index);
   // Replaces the newest version of r. REQUIRES: `by` holds a conflicting lock
-  // on r. Returns the new version.
-  VersionId update(RowId r, TxnId by, Row values);
+  // on r. Returns the new version; with `indexed` false it is listed in no
+  // index under a new key yet (index_row lists it, one index at a time).
+  VersionId update(RowId r, TxnId by, Row values, bool indexed = true);
   // Deletes the newest version of r. REQUIRES: `by` holds an UPDATE lock on r.
   void remove(RowId r, TxnId by);
 
