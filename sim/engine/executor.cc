@@ -1002,6 +1002,21 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     bool waited = resumed;
     resumed = false;
     const bool chain = key_share_follows_chain(sel, mode, seen);
+    // ---- Rule: a version a committed transaction replaced fails at once ------
+    // At REPEATABLE READ and above, when the version the snapshot found was
+    // replaced or deleted by a transaction that has committed, heap_update,
+    // heap_delete and heap_lock_tuple report that before they look at who
+    // holds the row now: 40001 at once, without waiting for a later writer,
+    // and for NOWAIT and SKIP LOCKED too (not 55P03, not a skipped row).
+    // FOR KEY SHARE beside a committed update that kept the key goes on
+    // along the chain (the rule below).
+    if (iso != Isolation::kReadCommitted && !held && !waited && !chain) {
+      const Version& found = s.version(seen);
+      if (found.xmax && found.xmax != c.txn && s.committed(found.xmax))
+        throw SqlError("40001", !found.next && !sel
+                                    ? "could not serialize access due to concurrent delete"
+                                    : "could not serialize access due to concurrent update");
+    }
     LockResult got = s.lock(row, c.txn, mode, policy == WaitPolicy::kWait || chain);
     if (got == LockResult::kUnavailable) {
       // ---- Rule: NOWAIT (SQLSTATE 55P03) and SKIP LOCKED --------------------
