@@ -343,6 +343,14 @@ void key_quals_of(const Table& t, const Expr& e, const std::string& key, size_t 
     out.push_back({&e, column, 0, op});
 }
 
+// Whether the WHERE's ANDed conditions hold `key = value`.
+bool pins(const Table& t, const Expr& e, const std::string& key) {
+  if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd)
+    return pins(t, *e.lhs, key) || pins(t, *e.rhs, key);
+  BinOp op;
+  return key_compare(t, e, key, &op) && op == BinOp::kEq;
+}
+
 // The WHERE's conditions on the key's columns, column by column: the index
 // conditions a scan of the key's index can take.
 std::vector<KeyQual> key_quals(const Table& t, const Expr& where) {
@@ -689,6 +697,11 @@ const ScanPath& cheapest(const std::vector<ScanPath>& paths) {
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit) {
   KeyScanPlan plan;
   if (!where || t.key_column_count() == 0) return plan;
+  // The common case first, before anything is built: an equality on a
+  // one-column key (one row at most, below).
+  if (const int k = t.single_key_column();
+      k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name))
+    return plan;
   const std::vector<KeyQual> all = key_quals(t, *where);
   if (t.key_column_count() == 1 && !all.empty()) {
     // A one-column key: an equality fetches one row at most (index_lookup),
