@@ -248,9 +248,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     auto meets = [&](VersionId v) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       env.subqueries = computed;
-      return std::any_of(plan.arms.begin(), plan.arms.end(), [&](const auto& arm) {
-        return std::all_of(arm.begin(), arm.end(),
-                           [&](const Expr* e) { return eval_pred(*e, env) == true; });
+      return std::all_of(plan.conditions.begin(), plan.conditions.end(), [&](const auto& arms) {
+        return std::any_of(arms.begin(), arms.end(), [&](const auto& arm) {
+          return std::all_of(arm.begin(), arm.end(),
+                             [&](const Expr* e) { return eval_pred(*e, env) == true; });
+        });
       });
     };
     const std::optional<int64_t> limit = scan_limit(sel);

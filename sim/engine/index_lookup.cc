@@ -351,13 +351,26 @@ bool pins(const Table& t, const Expr& e, const std::string& key) {
   return key_compare(t, e, key, &op) && op == BinOp::kEq;
 }
 
-// The WHERE's conditions on the key's columns, column by column: the index
-// conditions a scan of the key's index can take.
-std::vector<KeyQual> key_quals(const Table& t, const Expr& where) {
+// The WHERE's conditions on an index's columns (`columns`, of the table),
+// column by column: the index conditions a scan of the index can take.
+std::vector<KeyQual> key_quals(const Table& t, const Expr& where, const std::vector<int>& columns) {
   std::vector<KeyQual> out;
-  const std::vector<int> keys = t.key_columns();
-  for (size_t i = 0; i < keys.size(); ++i)
-    key_quals_of(t, where, t.columns[static_cast<size_t>(keys[i])].name, i, out);
+  for (size_t i = 0; i < columns.size(); ++i)
+    key_quals_of(t, where, t.columns[static_cast<size_t>(columns[i])].name, i, out);
+  return out;
+}
+
+// Those on the primary key's columns.
+std::vector<KeyQual> key_quals(const Table& t, const Expr& where) {
+  return key_quals(t, where, t.key_columns());
+}
+
+// The indexes the planner can scan: the primary key's, then each UNIQUE's,
+// in the order they were made.
+std::vector<std::vector<int>> scan_indexes(const Table& t) {
+  std::vector<std::vector<int>> out;
+  if (std::vector<int> key = t.key_columns(); !key.empty()) out.push_back(std::move(key));
+  for (const UniqueKey& u : t.uniques) out.push_back(u.columns);
   return out;
 }
 
@@ -456,15 +469,19 @@ double column_share(const std::vector<KeyQual>& quals, size_t column, double equ
   return lower || upper ? share / 3 : share;
 }
 
-// An equality's share of a key column's rows: 1/R for a key of one column
-// (unique), else the planner's default 200 distinct values (fewer when the
-// table has fewer rows).
-double equal_share(const Table& t, double r) {
-  return t.key_column_count() == 1 ? 1 / r : 1 / std::min(200.0, r);
+// An equality's share of a column's rows: 1/R for a column that is a
+// unique index of its own (the primary key's or a UNIQUE's), else the
+// planner's default 200 distinct values (fewer when the table has fewer
+// rows).
+double equal_share(const Table& t, int column, double r) {
+  bool unique = t.single_key_column() == column;
+  for (const UniqueKey& u : t.uniques) unique |= u.columns.size() == 1 && u.columns[0] == column;
+  return unique ? 1 / r : 1 / std::min(200.0, r);
 }
 
 // The share of the rows condition e keeps, as the planner estimates it:
-// a condition on a key column as the index does, others as selectivity().
+// a comparison or IN list of a column with values as column_share does,
+// others as selectivity().
 double clause_share(const Table& t, const Expr& e, double r) {
   if (e.kind == ExprKind::kBinary && e.op == BinOp::kAnd)
     return clause_share(t, *e.lhs, r) * clause_share(t, *e.rhs, r);
@@ -473,18 +490,27 @@ double clause_share(const Table& t, const Expr& e, double r) {
     return a + b - a * b;
   }
   if (e.kind == ExprKind::kNot) return 1 - clause_share(t, *e.lhs, r);
-  const std::vector<KeyQual> quals = key_quals(t, e);
-  if (quals.size() == 1) return column_share(quals, quals.front().column, equal_share(t, r));
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    std::vector<KeyQual> quals;
+    key_quals_of(t, e, t.columns[c].name, 0, quals);
+    if (quals.size() == 1) return column_share(quals, 0, equal_share(t, static_cast<int>(c), r));
+  }
   return selectivity(e);
 }
 
 // The share of the rows the whole WHERE keeps (the relation's row
-// estimate): the key's conditions as the index estimates them (a range's
-// two bounds together), the rest as clause_share does.
-double where_share(const Table& t, const Expr& where, const std::vector<KeyQual>& quals, double r) {
-  const size_t columns = t.key_column_count();
+// estimate): its ANDed conditions on each column together (a range's two
+// bounds at once), the rest as clause_share does.
+double where_share(const Table& t, const Expr& where, double r) {
   double share = 1;
-  for (size_t c = 0; c < columns; ++c) share *= column_share(quals, c, equal_share(t, r));
+  std::vector<const Expr*> used;
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    std::vector<KeyQual> quals;
+    key_quals_of(t, where, t.columns[c].name, 0, quals);
+    if (quals.empty()) continue;
+    share *= column_share(quals, 0, equal_share(t, static_cast<int>(c), r));
+    for (const KeyQual& q : quals) used.push_back(q.e);
+  }
   std::vector<const Expr*> todo{&where};
   while (!todo.empty()) {
     const Expr* e = todo.back();
@@ -492,8 +518,7 @@ double where_share(const Table& t, const Expr& where, const std::vector<KeyQual>
     if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
       todo.push_back(e->lhs.get());
       todo.push_back(e->rhs.get());
-    } else if (std::none_of(quals.begin(), quals.end(),
-                            [&](const KeyQual& q) { return q.e == e; })) {
+    } else if (std::find(used.begin(), used.end(), e) == used.end()) {
       share *= clause_share(t, *e, r);
     }
   }
@@ -523,12 +548,13 @@ struct IndexPathCosts {
   double selectivity = 0;  // the share of the rows the conditions keep
 };
 IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
+                                const std::vector<int>& columns_of,
                                 const std::vector<KeyQual>& quals, double where_share) {
   const auto [pages, r] = table_size(t, rows);
-  const size_t columns = t.key_column_count();
-  const double equal = equal_share(t, r);
+  const size_t columns = columns_of.size();
+  auto equal = [&](size_t c) { return equal_share(t, columns_of[c], r); };
   double kept = 1, scans = 1;
-  for (size_t c = 0; c < columns; ++c) kept *= column_share(quals, c, equal);
+  for (size_t c = 0; c < columns; ++c) kept *= column_share(quals, c, equal(c));
   for (const KeyQual& q : quals)
     if (q.values > 1) scans *= q.values;
   // The boundary conditions: the entries the scans pass.
@@ -546,7 +572,7 @@ IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
       if (q.values > 1) boundary_scans *= q.values;
     }
     if (!any) break;
-    boundary *= column_share(quals, c, equal);
+    boundary *= column_share(quals, c, equal(c));
     last = c;
     equal_last = equals;
   }
@@ -596,12 +622,28 @@ Fuzzy compare_fuzzily(const PathCost& a, const PathCost& b, double fuzz, bool st
   return Fuzzy::kEqual;
 }
 
+using Conditions = std::vector<std::vector<std::vector<const Expr*>>>;  // KeyScanPlan::conditions
+
 struct ScanPath {
   PathCost cost;
   KeyScan kind = KeyScan::kNone;
-  // The index conditions: those of one arm, or of each of a BitmapOr's.
-  std::vector<std::vector<KeyQual>> arms;
+  Conditions conditions;
+  std::vector<int> order;  // a plain index scan's (KeyScanPlan::order)
 };
+
+// A bitmap of index scans: the cost of making it, the share of the rows
+// it keeps, the WHERE's conditions it uses, and what a row must meet.
+struct BitmapPath {
+  double node = 0, selectivity = 0;
+  std::vector<const Expr*> clauses;
+  Conditions conditions;
+};
+
+std::vector<const Expr*> exprs_of(const std::vector<KeyQual>& quals) {
+  std::vector<const Expr*> out;
+  for (const KeyQual& q : quals) out.push_back(q.e);
+  return out;
+}
 
 // The arms of an OR (not an IN list), nested ORs flattened.
 void or_arms(const Expr& e, std::vector<const Expr*>& out) {
@@ -643,19 +685,73 @@ std::vector<std::vector<KeyQual>> index_paths(const std::vector<KeyQual>& quals,
   return out;
 }
 
-// choose_bitmap_and among one index's paths (their conditions overlap, so
-// none is ANDed with another): the cheapest bitmap scan, ranked by its
-// index part and then its selectivity on a tie.
-size_t cheapest_bitmap(const std::vector<IndexPathCosts>& costs) {
-  size_t best = 0;
-  for (size_t i = 1; i < costs.size(); ++i) {
-    const IndexPathCosts& c = costs[i];
-    const IndexPathCosts& b = costs[best];
-    const bool ranks_first = c.node < b.node || (c.node == b.node && c.selectivity < b.selectivity);
-    if (c.bitmap.total < b.bitmap.total || (c.bitmap.total == b.bitmap.total && ranks_first))
-      best = i;
+// choose_bitmap_and: of paths with the same conditions the cheaper; then,
+// ranked by the cost of their bitmaps (and their selectivity on a tie),
+// each as the leader of an AND of the later ones that use none of its
+// conditions and make the heap scan cheaper (`and_them`); the cheapest
+// heap scan wins.
+BitmapPath choose_bitmap(const Table& t, const Expr& where, size_t rows,
+                         const std::vector<BitmapPath>& paths, bool and_them) {
+  std::vector<BitmapPath> kept;
+  auto same = [](std::vector<const Expr*> a, std::vector<const Expr*> b) {
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+  };
+  for (const BitmapPath& p : paths) {
+    auto it = std::find_if(kept.begin(), kept.end(),
+                           [&](const BitmapPath& k) { return same(k.clauses, p.clauses); });
+    if (it == kept.end())
+      kept.push_back(p);
+    else if (p.node < it->node)
+      *it = p;
+  }
+  std::stable_sort(kept.begin(), kept.end(), [](const BitmapPath& a, const BitmapPath& b) {
+    return a.node < b.node || (a.node == b.node && a.selectivity < b.selectivity);
+  });
+  BitmapPath best;
+  double best_cost = 0;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    BitmapPath group = kept[i];
+    double cost = bitmap_heap_cost(t, where, rows, group.node, group.selectivity).total;
+    for (size_t j = i + 1; and_them && j < kept.size(); ++j) {
+      const BitmapPath& next = kept[j];
+      if (std::any_of(next.clauses.begin(), next.clauses.end(), [&](const Expr* e) {
+            return std::find(group.clauses.begin(), group.clauses.end(), e) != group.clauses.end();
+          }))
+        continue;
+      // cost_bitmap_and_node: the bitmaps' costs and 100 operators for each
+      // intersection; the selectivities multiplied.
+      const double node = group.node + next.node + 100 * 0.0025;
+      const double selectivity = group.selectivity * next.selectivity;
+      const double with = bitmap_heap_cost(t, where, rows, node, selectivity).total;
+      if (with < cost) {
+        cost = with;
+        group.node = node;
+        group.selectivity = selectivity;
+        group.clauses.insert(group.clauses.end(), next.clauses.begin(), next.clauses.end());
+        group.conditions.insert(group.conditions.end(), next.conditions.begin(),
+                                next.conditions.end());
+      }
+    }
+    if (i == 0 || cost < best_cost) {
+      best = std::move(group);
+      best_cost = cost;
+    }
   }
   return best;
+}
+
+// A plain index scan's row order over `index` with conditions `quals`
+// (KeyScanPlan::order).
+std::vector<int> scan_order(const std::vector<int>& index, const std::vector<KeyQual>& quals) {
+  std::vector<int> order;
+  for (size_t c = 0; c < index.size(); ++c)
+    if (std::any_of(quals.begin(), quals.end(),
+                    [&](const KeyQual& q) { return q.values && q.column == c; }))
+      order.push_back(index[c]);
+  order.insert(order.end(), index.begin(), index.end());
+  return order;
 }
 
 // The paths add_path keeps of these, offered in order.
@@ -696,80 +792,95 @@ const ScanPath& cheapest(const std::vector<ScanPath>& paths) {
 
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit) {
   KeyScanPlan plan;
-  if (!where || t.key_column_count() == 0) return plan;
+  if (!where) return plan;
   // The common case first, before anything is built: an equality on a
   // one-column key (one row at most, below).
   if (const int k = t.single_key_column();
       k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name))
     return plan;
-  const std::vector<KeyQual> all = key_quals(t, *where);
-  if (t.key_column_count() == 1 && !all.empty()) {
-    // A one-column key: an equality fetches one row at most (index_lookup),
-    // its order does not matter; an IN list beside bounds or another list:
-    // not modelled.
+  const std::vector<std::vector<int>> indexes = scan_indexes(t);
+  std::vector<std::vector<KeyQual>> quals;
+  for (const std::vector<int>& index : indexes) {
+    quals.push_back(key_quals(t, *where, index));
+    // An index pinned whole by equalities is a lookup of one row at most
+    // (index_lookup, composite_key_lookup, unique_lookup): its order does
+    // not matter.
+    bool pinned = true;
+    for (size_t c = 0; c < index.size(); ++c)
+      pinned =
+          pinned && std::any_of(quals.back().begin(), quals.back().end(), [&](const KeyQual& q) {
+            return q.column == c && !q.values && q.op == BinOp::kEq;
+          });
+    if (pinned) return plan;
+  }
+  if (t.key_column_count() == 1 && !quals.front().empty()) {
+    // A one-column key with an IN list beside bounds or another list: not
+    // modelled (index_lookup reads its keys).
     int lists = 0, bounds = 0;
-    for (const KeyQual& q : all) {
-      if (!q.values && q.op == BinOp::kEq) return plan;
-      (q.values ? lists : bounds) += 1;
-    }
+    for (const KeyQual& q : quals.front()) (q.values ? lists : bounds) += 1;
     if (lists > 1 || (lists == 0) == (bounds == 0)) return plan;
   }
   const auto [pages, r] = table_size(t, rows);
-  const double share = where_share(t, *where, all, r);
+  const double share = where_share(t, *where, r);
   std::vector<ScanPath> offered;
   const double seq_startup = in_list_startup(where);
   offered.push_back({{seq_startup, seq_startup + pages + r * (0.01 + 0.0025 * operators(where))},
                      KeyScan::kNone,
+                     {},
                      {}});
-  // The plain index scans, then the bitmap scans: of the WHERE's own
-  // conditions on the key, and of each OR among them whose every arm has
-  // some (a BitmapOr: one index scan per arm, with the WHERE's other
-  // conditions on the key, its bitmap the union of theirs).
-  std::vector<ScanPath> bitmaps;
-  std::vector<IndexPathCosts> simple;
-  const std::vector<std::vector<KeyQual>> paths = index_paths(all, all);
-  for (const std::vector<KeyQual>& quals : paths) {
-    simple.push_back(index_path_costs(t, *where, rows, quals, share));
-    offered.push_back({simple.back().plain, KeyScan::kIndex, {quals}});
-  }
-  if (!simple.empty()) {
-    const size_t i = cheapest_bitmap(simple);
-    bitmaps.push_back({simple[i].bitmap, KeyScan::kBitmap, {paths[i]}});
-  }
+  // The plain index scans of each index, then the bitmap scans: of each
+  // index's conditions, and of each OR among the WHERE's conditions whose
+  // every arm has some on an index (a BitmapOr: one index scan per arm,
+  // with the WHERE's other conditions on that index, its bitmap the union
+  // of theirs), ANDed where that pays (choose_bitmap).
+  std::vector<BitmapPath> bitmaps;
+  for (size_t i = 0; i < indexes.size(); ++i)
+    for (const std::vector<KeyQual>& qs : index_paths(quals[i], quals[i])) {
+      const IndexPathCosts c = index_path_costs(t, *where, rows, indexes[i], qs, share);
+      offered.push_back({c.plain, KeyScan::kIndex, {{exprs_of(qs)}}, scan_order(indexes[i], qs)});
+      bitmaps.push_back({c.node, c.selectivity, exprs_of(qs), {{exprs_of(qs)}}});
+    }
   std::vector<const Expr*> ors;
   or_conditions(*where, ors);
   for (const Expr* o : ors) {
     std::vector<const Expr*> arms;
     or_arms(*o, arms);
-    ScanPath bitmap{{}, KeyScan::kBitmap, {}};
-    double node = 0, kept = 0;
+    BitmapPath bitmap{0, 0, {o}, {{}}};
     for (const Expr* arm : arms) {
-      const std::vector<KeyQual> own = key_quals(t, *arm);
-      std::vector<KeyQual> quals = own;
-      quals.insert(quals.end(), all.begin(), all.end());
-      const std::vector<std::vector<KeyQual>> arm_paths = index_paths(quals, own);
-      if (arm_paths.empty()) {
-        bitmap.arms.clear();
+      std::vector<BitmapPath> candidates;
+      for (size_t i = 0; i < indexes.size(); ++i) {
+        const std::vector<KeyQual> own = key_quals(t, *arm, indexes[i]);
+        std::vector<KeyQual> arm_quals = own;
+        arm_quals.insert(arm_quals.end(), quals[i].begin(), quals[i].end());
+        for (const std::vector<KeyQual>& qs : index_paths(arm_quals, own)) {
+          const IndexPathCosts c = index_path_costs(t, *where, rows, indexes[i], qs, share);
+          candidates.push_back({c.node, c.selectivity, exprs_of(qs), {{exprs_of(qs)}}});
+        }
+      }
+      if (candidates.empty()) {
+        bitmap.conditions.front().clear();
         break;
       }
-      std::vector<IndexPathCosts> costs;
-      for (const std::vector<KeyQual>& qs : arm_paths)
-        costs.push_back(index_path_costs(t, *where, rows, qs, share));
-      const size_t i = cheapest_bitmap(costs);
-      node += costs[i].node;
-      kept += costs[i].selectivity;
-      bitmap.arms.push_back(arm_paths[i]);
+      const BitmapPath chosen = choose_bitmap(t, *where, rows, candidates, false);
+      bitmap.node += chosen.node;
+      bitmap.selectivity += chosen.selectivity;
+      for (const Expr* e : chosen.clauses)
+        if (e != o &&
+            std::find(bitmap.clauses.begin(), bitmap.clauses.end(), e) == bitmap.clauses.end())
+          bitmap.clauses.push_back(e);
+      bitmap.conditions.front().push_back(chosen.conditions.front().front());
     }
-    if (bitmap.arms.empty()) continue;
-    bitmap.cost = bitmap_heap_cost(t, *where, rows, node, std::min(kept, 1.0));
+    if (bitmap.conditions.front().empty()) continue;
+    bitmap.selectivity = std::min(bitmap.selectivity, 1.0);
     bitmaps.push_back(std::move(bitmap));
   }
   if (offered.size() == 1 && bitmaps.empty()) return plan;
   if (!bitmaps.empty()) {
-    const ScanPath* best = &bitmaps.front();
-    for (const ScanPath& b : bitmaps)
-      if (b.cost.total < best->cost.total) best = &b;
-    offered.push_back(*best);
+    BitmapPath b = choose_bitmap(t, *where, rows, bitmaps, true);
+    offered.push_back({bitmap_heap_cost(t, *where, rows, b.node, b.selectivity),
+                       KeyScan::kBitmap,
+                       std::move(b.conditions),
+                       {}});
   }
   std::vector<ScanPath> kept = kept_paths(offered, limit.has_value());
   // LIMIT n reads the share n / rows of each (create_limit_path), and the
@@ -782,20 +893,8 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
   }
   const ScanPath& chosen = cheapest(kept);
   plan.kind = chosen.kind;
-  for (const std::vector<KeyQual>& arm : chosen.arms) {
-    plan.arms.emplace_back();
-    for (const KeyQual& q : arm) plan.arms.back().push_back(q.e);
-  }
-  // A plain index scan with IN lists walks the index once for each
-  // combination of their values, in order (the list of the last column
-  // turning fastest), and meets the rows of each in key order.
-  const std::vector<int> keys = t.key_columns();
-  if (plan.kind == KeyScan::kIndex)
-    for (size_t c = 0; c < keys.size(); ++c)
-      if (std::any_of(chosen.arms.front().begin(), chosen.arms.front().end(),
-                      [&](const KeyQual& q) { return q.values && q.column == c; }))
-        plan.order.push_back(keys[c]);
-  plan.order.insert(plan.order.end(), keys.begin(), keys.end());
+  plan.conditions = chosen.conditions;
+  plan.order = chosen.order;
   return plan;
 }
 
@@ -806,8 +905,13 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
   if (subquery_compared(t, *where, t.key_columns(), true)) return true;
   for (const UniqueKey& u : t.uniques)
     if (subquery_compared(t, *where, u.columns, true)) return true;
-  // A range or an IN list of the key: when the planner scans the index.
-  return subquery_compared(t, *where, t.key_columns(), false) &&
+  // A range or an IN list of an index's columns: when the planner scans
+  // an index.
+  const std::vector<std::vector<int>> indexes = scan_indexes(t);
+  return std::any_of(indexes.begin(), indexes.end(),
+                     [&](const std::vector<int>& index) {
+                       return subquery_compared(t, *where, index, false);
+                     }) &&
          key_scan(t, where, rows).kind != KeyScan::kNone;
 }
 

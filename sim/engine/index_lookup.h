@@ -48,22 +48,24 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
 // walking that index for each (one row, the WHERE applied).
 bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows);
 
-// How PostgreSQL's planner reads a table for a WHERE, as far as the
-// primary key's index goes: a sequential scan (kNone), a bitmap scan of the
-// index (rows in line-pointer order) or a plain index scan (rows in key
-// order), whichever its costs for a table never analysed make cheapest
-// (see the .cc), with the WHERE's conditions the index scan applies.
-// `rows` is how many rows the table holds; `limit`, a LIMIT without ORDER
-// BY. An equality on a one-column key, whose row order does not matter, and
-// a WHERE the index has no condition of are kNone.
+// How PostgreSQL's planner reads a table for a WHERE, as far as its
+// unique indexes go (the primary key's and each UNIQUE's): a sequential
+// scan (kNone), a bitmap scan (rows in line-pointer order) or a plain
+// index scan (rows in the index's order), whichever its costs for a table
+// never analysed make cheapest (see the .cc), with the conditions the
+// index scans apply. `rows` is how many rows the table holds; `limit`, a
+// LIMIT without ORDER BY. An index pinned whole by equalities (one row at
+// most, whose order does not matter) and a WHERE no index has a condition
+// of are kNone.
 enum class KeyScan { kNone, kBitmap, kIndex };
 struct KeyScanPlan {
   KeyScan kind = KeyScan::kNone;
-  // The index conditions of the scan taken: a row meets them when it
-  // meets every condition of one arm (a BitmapOr has one arm per OR arm).
-  std::vector<std::vector<const Expr*>> arms;
-  // A plain index scan's row order: the columns to sort by (the values of
-  // its IN lists' columns, then the key).
+  // The index conditions of the scan taken: a row meets them when, for
+  // each entry (one per index scan a BitmapAnd intersects), it meets every
+  // condition of one of its arms (a BitmapOr's arms; one arm otherwise).
+  std::vector<std::vector<std::vector<const Expr*>>> conditions;
+  // A plain index scan's row order: the table's columns to sort by (the
+  // values of its IN lists' columns, then the index's columns).
   std::vector<int> order;
 };
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,

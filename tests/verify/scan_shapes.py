@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The scan shapes: specs of WHEREs over a table's primary key, one per seed.
+"""The scan shapes: specs of WHEREs over a table's unique indexes, one per seed.
 
 Each writes a table with its rows inserted out of key order (some rows
 then updated, one moved to another key and back, so that the sequential,
@@ -10,7 +10,8 @@ the index), as a locking SELECT (the rows' order), and, where it finds
 two rows or more, as an UPDATE against a transaction holding its last
 row (which of the two waits, or deadlocks, follows the order). The WHEREs
 are IN lists on every column of keys of one, two and three columns,
-ranges, LIMITs and ORs of key conditions, over narrow and wide tables.
+ranges, LIMITs and ORs of key conditions, over narrow and wide tables,
+and on UNIQUE indexes beside a primary key.
 scripts/random-specs --shapes runs them (docs/verify.md).
 
     scan_shapes.py SEED OUT.spec    (SEED 1 .. COUNT; printed by --count)
@@ -30,6 +31,10 @@ TABLES = {
     "s": ("CREATE TABLE t (a int PRIMARY KEY, b int, v int NOT NULL);", "", ["a"]),
     "x": ("CREATE TABLE t (a int PRIMARY KEY, b int, v int NOT NULL, t1 text, t2 text, t3 text, t4 text, "
           "t5 text, t6 text, t7 text, t8 text);", WIDE + WIDE, ["a"]),
+    # UNIQUE indexes beside a primary key on id (the last column)
+    "u": ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, v int NOT NULL, id int PRIMARY KEY, UNIQUE (a, b));",
+          "", ["a", "b"]),
+    "q": ("CREATE TABLE t (a int UNIQUE, b int, v int NOT NULL, id int PRIMARY KEY);", "", ["a"]),
 }
 ROWS = {2: [(2, 3), (2, 1), (1, 3), (1, 1), (3, 3), (1, 2), (3, 1), (2, 2)],
         3: [(1, 1, 2), (1, 2, 1), (1, 1, 1), (2, 1, 2), (2, 1, 1), (1, 2, 2)],
@@ -79,7 +84,9 @@ def write(shape, path):
     names = ["a", "b"] if len(keys) == 1 else keys
     rows = [dict(zip(names + ["v"], r + (0,))) for r in ROWS[len(keys)]]
     edge = [dict(zip(names + ["v"], (n,) * len(names) + (0,))) for n in (9, 8)]
-    values = ", ".join(f"({', '.join(str(r[c]) for c in names)}, 0{extra})" for r in rows + edge)
+    ids = iter(range(101, 200)) if "id int PRIMARY KEY" in create else None
+    values = ", ".join(f"({', '.join(str(r[c]) for c in names)}, 0{extra}" + (f", {next(ids)})" if ids else ")")
+                       for r in rows + edge)
     setup = [create, f"INSERT INTO t VALUES {values};"]
     pin = lambda r: " AND ".join(f"{k} = {r[k]}" for k in keys)
     if moved:
