@@ -389,16 +389,18 @@ bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& co
   return false;
 }
 
-// ---- Rule: the planner's three ways through the key's index ---------------------
+// ---- Rule: the planner's three ways through a table's unique indexes ------------
 // Without ORDER BY, rows come back in the order the scan meets them:
 // - a sequential scan meets each row's visible version where it lies: an
 //   updated row after the rows written before its update;
-// - a bitmap scan of the primary key's index visits the heap in
+// - a bitmap scan of a unique index (the primary key's or a UNIQUE's),
+//   or of several ANDed or ORed, visits the heap in
 //   line-pointer order, where an updated row is found at the head of its
 //   HOT chain: the version it had before its last key change (every
 //   non-key update is HOT here, a table being one page) (order_by_line);
-// - a plain index scan walks the index: rows in key order, IN lists
-//   included (btree sorts an `= ANY` array and walks its values in order).
+// - a plain index scan walks the index: rows in the index's order, each
+//   IN list's values in turn (btree sorts an `= ANY` array and walks the
+//   index once per combination of the lists' values).
 // PostgreSQL 15 costs the three for a table never vacuumed or analysed
 // (every scenario's table) and takes the cheapest:
 // - the index: btcostestimate and genericcostestimate, for an index of one
@@ -407,18 +409,22 @@ bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& co
 //   are those its boundary conditions keep (the columns from the first on,
 //   up to the first without an equality or IN list); an IN list of n values
 //   makes n scans (`= ANY`) of that share each, the lists of all columns
-//   multiplied. An equality keeps 1/R of a one-column key's rows and 1/200
-//   of a column of a longer key (fewer when the table has fewer rows); an
-//   IN list n times that; a bound 1/3; bounds on both sides 0.005;
+//   multiplied. An equality keeps 1/R of the rows of a column that is a
+//   unique index of its own and 1/200 of another's (fewer when the table
+//   has fewer rows); an IN list n times that; a bound 1/3; bounds on both
+//   sides 0.005;
 // - the plain index scan: that, plus a random page (Mackert-Lohman over
 //   the table's pages) and cpu_tuple_cost for each row the index
 //   conditions keep, and the rest of the WHERE on those rows;
 // - the bitmap scan: the index, then the heap's pages, each random page
 //   cheaper the more of them are fetched, and the whole WHERE on each row;
 // - the sequential scan: its pages plus R times the WHERE's cost per row.
-// An IN list on a later column of the key is an index condition of one
+// An IN list on a later column of an index is an index condition of one
 // plain index scan and left to the filter of another (build_index_paths
-// makes both); the bitmap scan takes the cheaper of the two. The paths are
+// makes both). An OR whose every arm has conditions on an index is a
+// BitmapOr (an index scan per arm, the WHERE's other conditions on that
+// index with it); bitmaps of different conditions may be ANDed; the bitmap
+// scan takes the cheapest of these (choose_bitmap_and). The paths are
 // weighed as add_path does: one whose total is within 1% of another's
 // loses to it when it starts later; then the cheapest total wins. A LIMIT
 // without ORDER BY weighs each by the share of its rows LIMIT reads. A
@@ -428,7 +434,8 @@ bool subquery_compared(const Table& t, const Expr& e, const std::vector<int>& co
 // At SERIALIZABLE both index scans lock the index page and the rows found
 // through it, not the relation. Checked against EXPLAIN and isolationtester
 // on PostgreSQL 15 (tests/specs/scan_order.spec, index_scan_order.spec,
-// ssi_later_key_column.spec).
+// bitmap_or.spec, unique_index_scans.spec, ssi_later_key_column.spec, and
+// the scan shapes of scripts/random-specs --shapes).
 
 struct PathCost {
   double startup = 0, total = 0;
@@ -448,7 +455,7 @@ double row_estimate(double rows) {
   return rows <= 1 ? 1 : std::rint(rows);
 }
 
-// The share of the rows the conditions on one column of the key keep.
+// The share of the rows the conditions on one column of an index keep.
 double column_share(const std::vector<KeyQual>& quals, size_t column, double equal) {
   double share = 1;
   bool lower = false, upper = false;

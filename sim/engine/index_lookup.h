@@ -1,7 +1,8 @@
-// Which rows a statement finds through the primary key's index, as
-// PostgreSQL's planner does for SERIALIZABLE's predicate locks: an index
-// lookup locks the index page and the tuples it fetched, a sequential scan
-// the whole relation.
+// Which rows a statement finds through a table's unique indexes (the
+// primary key's and each UNIQUE's), and in which order, as PostgreSQL's
+// planner chooses: for SERIALIZABLE's predicate locks an index scan locks
+// the index page and the tuples it fetched, a sequential scan the whole
+// relation.
 #pragma once
 
 #include <optional>
