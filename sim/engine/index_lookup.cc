@@ -557,7 +557,8 @@ struct IndexPathCosts {
 IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
                                 const std::vector<int>& columns_of,
                                 const std::vector<KeyQual>& quals, double where_share) {
-  const auto [pages, r] = table_size(t, rows);
+  const TableSize size = table_size(t, rows);
+  const double pages = size.pages, r = size.rows;
   const size_t columns = columns_of.size();
   auto equal = [&](size_t c) { return equal_share(t, columns_of[c], r); };
   double kept = 1, scans = 1;
