@@ -114,7 +114,7 @@ void order_by_line(const Store& s, const Table& t, std::vector<VersionId>& versi
   for (size_t i = 0; i < keyed.size(); ++i) versions[i] = keyed[i].second;
 }
 
-// A plain scan of the primary key's index meets rows in key order (each IN
+// A plain scan of a unique index meets rows in the index's order (each IN
 // list's values in turn first: KeyScanPlan::order): sorts `items` by the
 // values of the version `version_of` gives each.
 template <typename T, typename F>
@@ -240,11 +240,11 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     keys.emplace();  // an index read
   } else if (KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
              plan.kind != KeyScan::kNone) {
-    // A scan of the key's index, bitmap or plain: the index page, and each
-    // row whose index entry (a key any of its versions had) meets the
-    // index's conditions, with the version the snapshot sees if it meets
-    // them too (the heap fetch finds it, PredicateLockTID locks it; the
-    // rest of the WHERE is checked after).
+    // A scan of a unique index (or a bitmap of several), bitmap or plain:
+    // the index page, and each row whose index entry (a key any of its
+    // versions had) meets the scan's index conditions, with the version the snapshot sees if it
+    // meets them too (the heap fetch finds it, PredicateLockTID locks it; the rest of the WHERE is
+    // checked after).
     auto meets = [&](VersionId v) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       env.subqueries = computed;
@@ -258,7 +258,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     const std::optional<int64_t> limit = scan_limit(sel);
     if (plan.kind == KeyScan::kIndex && limit) {
       // A plain index scan under a LIMIT stops once it has its rows: it
-      // fetched those it met in key order up to there. (A bitmap scan
+      // fetched those it met in the index's order up to there. (A bitmap scan
       // fetches the whole of its one page first.)
       std::vector<RowId> order;
       for (RowId row : t.rows)
