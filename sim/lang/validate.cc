@@ -365,7 +365,7 @@ class Validator {
       out.insert(c->name);
     }
   }
-  // The first IS [NOT] NULL of `column` in e, or null.
+  // The first IS NULL of `column` in e, or null.
   static const Expr* first_null_test(const Expr* e, const std::string& column) {
     if (!e) return nullptr;
     if (const Expr* c = compared_column(*e, false);
