@@ -156,7 +156,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   const Table& t = s.table(tid);
   const SubqueryValues* computed = c ? &c->subqueries : nullptr;
   std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars, computed);
-  if (keys && in_list_reads_table(t, where.get(), t.rows.size(), scan_limit(sel))) keys.reset();
+  if (keys && !key_pinned(t, where.get())) keys.reset();  // an IN list or OR: key_scan, below
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
   auto visible = [&](RowId row) {

@@ -360,11 +360,6 @@ std::vector<KeyQual> key_quals(const Table& t, const Expr& where, const std::vec
   return out;
 }
 
-// Those on the primary key's columns.
-std::vector<KeyQual> key_quals(const Table& t, const Expr& where) {
-  return key_quals(t, where, t.key_columns());
-}
-
 // The indexes the planner can scan: the primary key's, then each UNIQUE's,
 // in the order they were made.
 std::vector<std::vector<int>> scan_indexes(const Table& t) {
@@ -821,13 +816,6 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
           });
     if (pinned) return plan;
   }
-  if (t.key_column_count() == 1 && !quals.front().empty()) {
-    // A one-column key with an IN list beside bounds or another list: not
-    // modelled (index_lookup reads its keys).
-    int lists = 0, bounds = 0;
-    for (const KeyQual& q : quals.front()) (q.values ? lists : bounds) += 1;
-    if (lists > 1 || (lists == 0) == (bounds == 0)) return plan;
-  }
   const auto [pages, r] = table_size(t, rows);
   const double share = where_share(t, *where, r);
   std::vector<ScanPath> offered;
@@ -923,14 +911,9 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
          key_scan(t, where, rows).kind != KeyScan::kNone;
 }
 
-bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
-                         std::optional<int64_t> limit) {
-  if (!where || t.single_key_column() < 0) return false;
-  // index_lookup's keys from an IN list alone, or from an OR of equalities
-  // (a BitmapOr): the planner may read the table instead.
-  const std::vector<KeyQual> quals = key_quals(t, *where);
-  if (!quals.empty() && !(quals.size() == 1 && quals.front().values > 0)) return false;
-  return key_scan(t, where, rows, limit).kind == KeyScan::kNone;
+bool key_pinned(const Table& t, const Expr* where) {
+  const int k = t.single_key_column();
+  return where && k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name);
 }
 
 // The whole of a key of several columns, when the WHERE's ANDed conditions

@@ -71,11 +71,11 @@ struct KeyScanPlan {
 };
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
                      std::optional<int64_t> limit = std::nullopt);
-// True when the WHERE's only condition on the key is an IN list (or an OR
-// of equalities) and the planner reads the whole table for it (a wide
-// table: key_scan).
-bool in_list_reads_table(const Table& t, const Expr* where, size_t rows,
-                         std::optional<int64_t> limit = std::nullopt);
+// True when the WHERE's ANDed conditions pin a one-column primary key with
+// = (a lookup of one key). index_lookup's keys from an IN list or an OR
+// are read as key_scan plans them instead: through the index with all its
+// conditions, or the whole table.
+bool key_pinned(const Table& t, const Expr* where);
 // True when the WHERE's scalar subquery gives the value of an index scan's
 // key (an equality on the primary key's or a unique index's columns, or a
 // range or IN list of the key read by an index scan): PostgreSQL computes

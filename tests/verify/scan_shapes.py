@@ -58,7 +58,9 @@ THREE = ["a = 1 AND b = 1 AND c IN (2, 1)", "a = 1 AND c IN (2, 1)", "a IN (1, 2
 ONE = ["a IN (3, 1)", "a > 1", "a IN (3, 1) LIMIT 1", "a > 1 LIMIT 1", "a >= 1 AND a <= 2", "a IN (3, 1, 2)",
        "a < 9 LIMIT 2", "a = 3 OR a = 1", "a = 3 OR a = 1 OR a = 2", "a = 3 OR b = 1", "a = 1 OR a IN (3, 2)",
        "(a = 3 OR a = 1) AND v = 0", "a > 2 OR a = 1", "a = 3 OR a = 1 LIMIT 1", "NOT (a = 1) OR a = 3",
-       "(a = 1 OR a = 3) AND a > 0"]
+       "(a = 1 OR a = 3) AND a > 0", "a IN (3, 1) AND a > 1", "a IN (1, 2) AND a IN (2, 3)",
+       "a IN (3, 1, 2) AND a < 3", "a IN (3, 1) AND a >= 1 AND a <= 2", "a > 1 AND a IN (5, 4, 3)",
+       "a IN (5, 3, 1) AND v = 0 AND a > 2"]
 
 
 def shapes():
