@@ -542,10 +542,11 @@ PathCost bitmap_heap_cost(const Table& t, const Expr& where, size_t rows, double
   return c;
 }
 
-// The plain index scan's and the bitmap scan's costs with index conditions
-// `quals` (the rule above).
+// The plain index scan's costs with index conditions `quals` (the rule
+// above), and those of its bitmap (bitmap_heap_cost makes the bitmap
+// scan's of them).
 struct IndexPathCosts {
-  PathCost plain, bitmap;
+  PathCost plain;
   double node = 0;         // the bitmap's index part, by which the planner ranks them
   double selectivity = 0;  // the share of the rows the conditions keep
 };
@@ -609,7 +610,6 @@ IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
   out.plain.total = index + filter_startup + pages_fetched(fetched, pages) * 4 +
                     (0.01 + 0.0025 * filter_ops) * fetched;
   out.node = index + 0.1 * 0.0025 * row_estimate(where_share * r);
-  out.bitmap = bitmap_heap_cost(t, where, rows, out.node, kept);
   return out;
 }
 
