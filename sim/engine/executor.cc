@@ -148,7 +148,8 @@ std::optional<int64_t> scan_limit(const SelectStmt* sel) {
 // or walk locks the index page and the tuples it fetched; a sequential scan
 // locks the relation.
 void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
-                                 const SelectStmt* sel, const Snapshot& snap, const Cursor* c) {
+                                 const SelectStmt* sel, const Snapshot& snap, const Cursor* c,
+                                 const KeyScanPlan* planned) {
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   TxnId txn = w_.sessions[r.value].txn;
@@ -157,6 +158,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   const SubqueryValues* computed = c ? &c->subqueries : nullptr;
   std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars, computed);
   if (keys && !key_pinned(t, where.get())) keys.reset();  // an IN list or OR: key_scan, below
+  KeyScanPlan own_plan;  // the scan's plan, when the caller has none
   std::vector<RowId> looked_up;
   std::vector<VersionId> read;
   auto visible = [&](RowId row) {
@@ -238,7 +240,9 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     for (const Aggregate& a : sel->aggregates)
       walk(a.kind == AggKind::kMax, 1, static_cast<size_t>(t.column_index(a.column)));
     keys.emplace();  // an index read
-  } else if (KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
+  } else if (const KeyScanPlan& plan =
+                 planned ? *planned
+                         : (own_plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel)));
              plan.kind != KeyScan::kNone) {
     // A scan of a unique index (or a bitmap of several), bitmap or plain:
     // the index page, and each row whose index entry (a key any of its
@@ -383,7 +387,8 @@ void Executor::start_statement(RequestId r, const Step& st) {
     run_subqueries(r, c, st);
     ran = true;
   }
-  serializable_read(r, tid, where, sel, c.snapshot, &c);
+  const KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
+  serializable_read(r, tid, where, sel, c.snapshot, &c, &plan);
   // The rows the snapshot sees, then those its WHERE keeps, in place.
   s.scan_into(tid, c.snapshot, c.candidates);
   if (where) {
@@ -396,7 +401,6 @@ void Executor::start_statement(RequestId r, const Step& st) {
     }
     c.candidates.resize(kept);
   }
-  const KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
   switch (plan.kind) {
     case KeyScan::kBitmap:
       order_by_line(s, t, c.candidates);

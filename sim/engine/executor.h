@@ -19,6 +19,8 @@
 
 namespace ccsim {
 
+struct KeyScanPlan;
+
 struct KeyConflict;
 
 class Executor : public SqlBackend {
@@ -115,8 +117,10 @@ class Executor : public SqlBackend {
   bool unlock_advisory(RequestId r, int64_t key);
   void unlock_all_advisory(RequestId r);
   SqlAnswer complete(RequestId r, const Step& st);
+  // `planned`: the statement's key_scan, when its caller has it already.
   void serializable_read(RequestId r, TableId tid, const ExprPtr& where, const SelectStmt* sel,
-                         const Snapshot& snap, const Cursor* c = nullptr);
+                         const Snapshot& snap, const Cursor* c = nullptr,
+                         const KeyScanPlan* planned = nullptr);
   // Computes the statement's scalar subqueries into c (executor.cc).
   void run_subqueries(RequestId r, Cursor& c, const Step& st);
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
