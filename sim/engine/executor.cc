@@ -443,20 +443,20 @@ void Executor::start_statement(RequestId r, const Step& st) {
 // transaction's (so deadlock checks see it); a session-level lock it waited
 // for is handed to the session's holder when granted.
 
-// How many times session r holds key at session level (0: not).
-int64_t& Executor::session_count(RequestId r, int64_t key) {
+// How many times session r holds key at session level in the mode (0: not).
+int64_t& Executor::session_count(RequestId r, int64_t key, bool shared) {
   auto& held = w_.sessions[r.value].advisory_held;
-  for (auto& [k, n] : held)
-    if (k == key) return n;
-  held.emplace_back(key, 0);
-  return held.back().second;
+  for (AdvisoryHeld& h : held)
+    if (h.key == key && h.shared == shared) return h.count;
+  held.push_back(AdvisoryHeld{key, shared, 0});
+  return held.back().count;
 }
 
-void Executor::settle_session_lock(RequestId r, RowId row, bool kept) {
+void Executor::settle_session_lock(RequestId r, RowId row, bool shared, bool kept) {
   Session& session = w_.sessions[r.value];
   if (!session.session_locks) session.session_locks = w_.store.begin_session_holder(r);
-  w_.store.hand_over(row, session.txn, session.session_locks, kept);
-  ++session_count(r, *w_.store.advisory_key(row));
+  w_.store.hand_over(row, session.txn, session.session_locks, Store::advisory_mode(shared), kept);
+  ++session_count(r, *w_.store.advisory_key(row), shared);
 }
 
 std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call,
@@ -464,50 +464,50 @@ std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const Advis
   Store& s = w_.store;
   Session& session = w_.sessions[r.value];
   RowId row = s.advisory_row(key);
+  const LockMode mode = Store::advisory_mode(call.shared);
   Value got_it = call.try_only ? Value{true} : Value{std::string()};
-  if (call.session && session.session_locks &&
-      s.holds(row, session.session_locks, LockMode::kUpdate)) {
-    ++session_count(r, key);
+  if (call.session && session.session_locks && s.holds(row, session.session_locks, mode)) {
+    ++session_count(r, key, call.shared);
     return got_it;
   }
-  bool had = s.holds(row, c.txn, LockMode::kUpdate);
-  switch (s.lock(row, c.txn, LockMode::kUpdate, !call.try_only)) {
+  bool had = s.holds(row, c.txn, mode);
+  switch (s.lock(row, c.txn, mode, !call.try_only)) {
     case LockResult::kUnavailable:
       return Value{false};
+    case LockResult::kDeadlock:  // ProcSleep's: a waiter it would pass waits for it
+      throw SqlError("40P01", "deadlock detected");
     case LockResult::kEnqueued:
       c.advisory_wait = true;
       c.advisory_session = call.session;
+      c.advisory_shared = call.shared;
       *wait = row;
       return std::nullopt;
     case LockResult::kGranted:
-    case LockResult::kDeadlock:  // a table lock's answer only
       break;
   }
-  if (call.session) settle_session_lock(r, row, had);
+  if (call.session) settle_session_lock(r, row, call.shared, had);
   return got_it;
 }
 
-// pg_advisory_unlock: false (and a WARNING) when the session does not hold
-// the key at session level; a transaction-level lock is not its to release.
-bool Executor::unlock_advisory(RequestId r, int64_t key) {
+// pg_advisory_unlock[_shared]: false (and a WARNING) when the session does
+// not hold the key at session level in that mode; a transaction-level lock
+// is not its to release.
+bool Executor::unlock_advisory(RequestId r, int64_t key, bool shared) {
   Session& session = w_.sessions[r.value];
-  int64_t& n = session_count(r, key);
-  if (n == 0) {
-    std::erase_if(session.advisory_held, [](const auto& h) { return h.second == 0; });
-    return false;
-  }
-  if (--n == 0) {
-    std::erase_if(session.advisory_held, [](const auto& h) { return h.second == 0; });
-    woken_.emplace_back(r, w_.store.release(w_.store.advisory_row(key), session.session_locks));
-  }
-  return true;
+  int64_t& n = session_count(r, key, shared);
+  const bool held = n > 0;
+  if (held && --n == 0)
+    woken_.emplace_back(r, w_.store.release_mode(w_.store.advisory_row(key), session.session_locks,
+                                                 Store::advisory_mode(shared)));
+  std::erase_if(session.advisory_held, [](const AdvisoryHeld& h) { return h.count == 0; });
+  return held;
 }
 
 void Executor::unlock_all_advisory(RequestId r) {
   Session& session = w_.sessions[r.value];
   std::vector<TxnId> granted;
-  for (const auto& [key, n] : session.advisory_held) {
-    std::vector<TxnId> g = w_.store.release(w_.store.advisory_row(key), session.session_locks);
+  for (const AdvisoryHeld& h : session.advisory_held) {
+    std::vector<TxnId> g = w_.store.release(w_.store.advisory_row(h.key), session.session_locks);
     granted.insert(granted.end(), g.begin(), g.end());
   }
   session.advisory_held.clear();
@@ -517,42 +517,53 @@ void Executor::unlock_all_advisory(RequestId r) {
 SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
-  const Request& q = w_.requests[r.value];
-  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
-  Value key = adv.key ? advisory_key(*adv.key, eval_value(*adv.key, env)) : Value{Null{}};
-  if (!is_null(key) && !std::holds_alternative<int64_t>(key))
-    throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
   if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
-  Cursor c;
+  Cursor& c = session.cursor.emplace();
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
-  // The cursor's rowcount says what the answer is: 1 locked, unlocked or
-  // void (now or when woken), 0 not (a try form; an unlock of a lock not
-  // held), -1 NULL (a NULL key).
-  c.rowcount = -1;
-  const int64_t* k = std::get_if<int64_t>(&key);
-  switch (adv.call.kind) {
-    case AdvisoryCall::Kind::kUnlockAll:
-      unlock_all_advisory(r);
-      c.rowcount = 1;
-      break;
-    case AdvisoryCall::Kind::kUnlock:
-      if (k) c.rowcount = unlock_advisory(r, *k) ? 1 : 0;
-      break;
-    case AdvisoryCall::Kind::kLock:
-      if (!k) break;
-      RowId wait;
-      std::optional<Value> got = take_advisory(r, c, adv.call, *k, &wait);
-      if (!got) {
-        c.rowcount = 1;
-        session.cursor = std::move(c);
-        return block(r, wait, LockMode::kUpdate);
-      }
-      c.rowcount = *got == Value{false} ? 0 : 1;
-      break;
-  }
-  session.cursor = std::move(c);
+  SqlAnswer a;
+  if (!advisory_calls(r, adv, &a)) return a;
   return complete(r, st);
+}
+
+// Makes the statement's calls from the cursor's next on, in order, each
+// answer kept in the cursor: void ('') for a lock taken and for
+// pg_advisory_unlock_all, whether a try form got its lock or an unlock
+// found it held, NULL for a NULL key. False when a call must wait (*waiting
+// says for whom); the rest run once it has its lock (advance()).
+bool Executor::advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* waiting) {
+  Cursor& c = *w_.sessions[r.value].cursor;
+  const Request& q = w_.requests[r.value];
+  EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
+  for (; c.next < adv.items.size(); ++c.next) {
+    const AdvisoryItem& item = adv.items[c.next];
+    Value key = item.key ? advisory_key(*item.key, eval_value(*item.key, env)) : Value{Null{}};
+    if (!is_null(key) && !std::holds_alternative<int64_t>(key))
+      throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
+    const int64_t* k = std::get_if<int64_t>(&key);
+    Value answer{Null{}};
+    switch (item.call.kind) {
+      case AdvisoryCall::Kind::kUnlockAll:
+        unlock_all_advisory(r);
+        answer = std::string();
+        break;
+      case AdvisoryCall::Kind::kUnlock:
+        if (k) answer = unlock_advisory(r, *k, item.call.shared);
+        break;
+      case AdvisoryCall::Kind::kLock:
+        if (!k) break;
+        RowId wait;
+        std::optional<Value> got = take_advisory(r, c, item.call, *k, &wait);
+        if (!got) {
+          *waiting = block(r, wait, Store::advisory_mode(item.call.shared));
+          return false;
+        }
+        answer = std::move(*got);
+        break;
+    }
+    c.advisory_answers.push_back(std::move(answer));
+  }
+  return true;
 }
 
 // A setting as SHOW and current_setting print it: an isolation level in
@@ -769,7 +780,7 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
     c.advisory_at = c.next;
   }
   if (resumed && c.advisory_wait) {  // the call that waited has its lock
-    if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
+    if (c.advisory_session) settle_session_lock(r, c.wait_row, c.advisory_shared, false);
     c.advisory_answers.emplace_back(std::in_place_type<std::string>);
     c.advisory_wait = false;
   }
@@ -801,7 +812,7 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   try {
     return eval_pred(*where, env) == true;
   } catch (const AdvisoryWait&) {
-    *waiting = block(r, *wait, LockMode::kUpdate);
+    *waiting = block(r, *wait, Store::advisory_mode(c.advisory_shared));
     return std::nullopt;
   }
 }
@@ -896,11 +907,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     ++w_.sessions[r.value].cursor->next;
     return lock_tables(r, *lock, waiting);
   }
-  if (std::holds_alternative<AdvisoryStmt>(st.body)) {  // woken: the lock is granted
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) {  // woken: the call's lock is granted
     Cursor& c = *w_.sessions[r.value].cursor;
-    if (c.advisory_session) settle_session_lock(r, c.wait_row, false);
+    if (c.advisory_session) settle_session_lock(r, c.wait_row, c.advisory_shared, false);
     c.advisory_wait = false;
-    return true;
+    c.advisory_answers.emplace_back(std::in_place_type<std::string>);
+    ++c.next;
+    return advisory_calls(r, *adv, waiting);
   }
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
@@ -1215,18 +1228,18 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
   const Cursor& c = *session.cursor;
   SqlAnswer a;
   if (auto* adv = std::get_if<AdvisoryStmt>(&st.body)) {
+    // One column per call, named after its function; an unlock of a lock
+    // not held warns.
     a.has_rows = true;
-    a.columns = {adv->function()};
-    // The lock forms and pg_advisory_unlock_all return void, which a client
-    // reads as ''; the try forms whether they got the lock, and
-    // pg_advisory_unlock whether it was held; NULL for a NULL key.
-    bool boolean = adv->call.try_only || adv->call.kind == AdvisoryCall::Kind::kUnlock;
-    if (c.rowcount < 0)
-      a.rows = {{Value{Null{}}}};
-    else
-      a.rows = {{boolean ? Value{c.rowcount > 0} : Value{std::string()}}};
-    if (adv->call.kind == AdvisoryCall::Kind::kUnlock && c.rowcount == 0)
-      a.warning = "you don't own a lock of type ExclusiveLock";
+    a.rows.emplace_back();
+    for (size_t i = 0; i < adv->items.size(); ++i) {
+      const AdvisoryCall& call = adv->items[i].call;
+      a.columns.push_back(call.function());
+      a.rows[0].push_back(c.advisory_answers[i]);
+      if (call.kind == AdvisoryCall::Kind::kUnlock && c.advisory_answers[i] == Value{false})
+        a.warning += std::string(a.warning.empty() ? "" : "\n") + "you don't own a lock of type " +
+                     (call.shared ? "ShareLock" : "ExclusiveLock");
+    }
     a.rowcount = 1;
     return a;
   }

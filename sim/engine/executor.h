@@ -100,6 +100,7 @@ class Executor : public SqlBackend {
   SqlAnswer wait_for_safe_snapshot(RequestId r);
   void wake_safe_snapshots(RequestId by);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
+  bool advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* waiting);
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
   bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);
   std::optional<std::string> setting(RequestId r, const std::string& name) const;
@@ -108,13 +109,14 @@ class Executor : public SqlBackend {
   // it); nothing when it must wait (then *wait is the key's row).
   std::optional<Value> take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call, int64_t key,
                                      RowId* wait);
-  // Hands the lock r's transaction got on an advisory row to r's session
-  // holder, counting it (kept: the transaction held it before, and keeps it).
-  void settle_session_lock(RequestId r, RowId row, bool kept);
-  int64_t& session_count(RequestId r, int64_t key);
+  // Hands the lock (SHARE when shared, else EXCLUSIVE) r's transaction got
+  // on an advisory row to r's session holder, counting it (kept: the
+  // transaction held it before, and keeps it).
+  void settle_session_lock(RequestId r, RowId row, bool shared, bool kept);
+  int64_t& session_count(RequestId r, int64_t key, bool shared);
   std::optional<bool> advisory_filter(RequestId r, Cursor& c, TableId tid, const ExprPtr& where,
                                       bool resumed, SqlAnswer* waiting);
-  bool unlock_advisory(RequestId r, int64_t key);
+  bool unlock_advisory(RequestId r, int64_t key, bool shared);
   void unlock_all_advisory(RequestId r);
   SqlAnswer complete(RequestId r, const Step& st);
   // `planned`: the statement's key_scan, when its caller has it already.

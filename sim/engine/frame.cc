@@ -67,7 +67,8 @@ Frame capture(const World& w) {
     const bool advisory = w.store.is_advisory(row.table);
     const bool table = advisory && w.store.locked_table(r);
     auto mode = [&](LockMode m) -> std::string {
-      return table || !advisory ? to_sql(m) : "ADVISORY";
+      if (table || !advisory) return to_sql(m);
+      return m == Store::advisory_mode(true) ? "ADVISORY SHARE" : "ADVISORY";
     };
     for (const RowLock& h : row.holders)
       f.locks.push_back(LockFrame{row_label(w.store, r), w.requests[w.owner(h.txn).value].name,

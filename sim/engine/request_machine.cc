@@ -40,10 +40,11 @@ const std::vector<std::string>* into_of(const Step& st) {
 
 // The result of a statement, as the trace narrates it after " -> ".
 std::string result_text(const Step& st, const SqlAnswer& a) {
-  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body); adv && adv->into.empty()) {
-    if (adv->call.kind == AdvisoryCall::Kind::kUnlockAll) return "unlocked";
-    return adv->call.try_only || adv->call.kind == AdvisoryCall::Kind::kUnlock ? rows_text(a.rows)
-                                                                               : "locked";
+  if (auto* adv = std::get_if<AdvisoryStmt>(&st.body);
+      adv && adv->into.empty() && adv->items.size() == 1) {
+    const AdvisoryCall& call = adv->items.front().call;
+    if (call.kind == AdvisoryCall::Kind::kUnlockAll) return "unlocked";
+    return call.try_only || call.kind == AdvisoryCall::Kind::kUnlock ? rows_text(a.rows) : "locked";
   }
   if (const std::vector<std::string>* into = into_of(st)) {
     if (into->empty()) return rows_text(a.rows);

@@ -87,6 +87,7 @@ struct Cursor {
   int advisory_phase = 0;
   bool advisory_wait = false;
   bool advisory_session = false;
+  bool advisory_shared = false;  // the call that waits asked for a SHARE lock
   // An UPDATE that changed a unique index's column wrote this version and
   // waits, before its index entries, for a writer of the same key to end.
   VersionId key_pending;
@@ -132,6 +133,14 @@ struct Timeouts {
 
 // A request's connection to the simulated database: its open transaction
 // and the statement in progress. What a real server keeps per connection.
+// A key a session holds at session level, in one mode, `count` times.
+struct AdvisoryHeld {
+  int64_t key = 0;
+  bool shared = false;
+  int64_t count = 0;
+  bool operator==(const AdvisoryHeld&) const = default;
+};
+
 struct Session {
   TxnId txn;              // the open transaction, explicit or autocommit
   bool in_block = false;  // inside BEGIN ... COMMIT
@@ -155,10 +164,11 @@ struct Session {
   // When the statement in progress began (World::now_us): statement_timeout.
   int64_t statement_since_us = 0;
   // Session-level advisory locks: their holder (Store::begin_session_holder,
-  // made at the first) and how many times each key is held, in the order
-  // first taken. They outlive transactions; the session's end releases them.
+  // made at the first) and how many times each key is held in each mode, in
+  // the order first taken. They outlive transactions; the session's end
+  // releases them.
   TxnId session_locks;
-  std::vector<std::pair<int64_t, int64_t>> advisory_held;
+  std::vector<AdvisoryHeld> advisory_held;
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices

@@ -195,7 +195,8 @@ class Analysis {
     } else if (auto* rs = std::get_if<RestartAction>(&s.body)) {
       ok_ &= !uses_id(rs->condition);
     } else if (auto* adv = std::get_if<AdvisoryStmt>(&s.body)) {
-      ok_ &= !uses_id(adv->key);  // a lock named by a request's id: not renamed
+      for (const AdvisoryItem& item : adv->items)
+        ok_ &= !uses_id(item.key);  // a lock named by a request's id: not renamed
     } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
       // A scalar subquery reads rows by any rule: not renamed.
       for (const ExprPtr& e : values->items) ok_ &= !uses_id(e) && !has_subquery(e);

@@ -41,7 +41,7 @@ std::set<std::string> uses_of(const Step& s) {
         } else if constexpr (std::is_same_v<T, LetAction>) {
           params_of(b.value, out);
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
-          params_of(b.key, out);
+          for (const AdvisoryItem& item : b.items) params_of(item.key, out);
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
           for (const ExprPtr& e : b.items) params_of(e, out);
         } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction> ||

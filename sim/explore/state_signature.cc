@@ -165,6 +165,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     for (const Value& v : c.advisory_answers) put_value(out, v);
     put(out, c.advisory_wait);
     put(out, c.advisory_session);
+    put(out, c.advisory_shared);
     put(out, c.key_pending ? version_label_[c.key_pending.value] + 1 : 0);
     put(out, c.insert_pending ? row_label_[c.insert_pending->value] + 1 : 0);
     put(out, c.indexed);
@@ -180,9 +181,10 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
-  for (const auto& [key, n] : ss.advisory_held) {
-    put_value(out, Value{key});
-    put(out, static_cast<uint64_t>(n));
+  for (const AdvisoryHeld& h : ss.advisory_held) {
+    put_value(out, Value{h.key});
+    put(out, h.shared);
+    put(out, static_cast<uint64_t>(h.count));
   }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {

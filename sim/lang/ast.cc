@@ -55,9 +55,10 @@ const char* op_sql(BinOp op) {
 
 std::string AdvisoryCall::function() const {
   if (kind == Kind::kUnlockAll) return "pg_advisory_unlock_all";
-  if (kind == Kind::kUnlock) return "pg_advisory_unlock";
+  const char* mode = shared ? "_shared" : "";
+  if (kind == Kind::kUnlock) return std::string("pg_advisory_unlock") + mode;
   return std::string(try_only ? "pg_try_advisory" : "pg_advisory") + (session ? "" : "_xact") +
-         "_lock";
+         "_lock" + mode;
 }
 
 std::string cast_sql(const Column& c) {

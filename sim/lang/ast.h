@@ -65,13 +65,15 @@ struct Aggregate {
 };
 const char* to_sql(AggKind k);  // "count", "sum", ...: also the result column's name
 
-// The advisory-lock functions: the lock forms (xact or session level, and
-// the try forms), pg_advisory_unlock(key) and pg_advisory_unlock_all().
+// The advisory-lock functions: the lock forms (xact or session level, the
+// try forms, each exclusive or shared), pg_advisory_unlock[_shared](key)
+// and pg_advisory_unlock_all().
 struct AdvisoryCall {
   enum class Kind { kLock, kUnlock, kUnlockAll };
   Kind kind = Kind::kLock;
   bool session = false;   // pg_advisory_lock: held to the session's end or its unlock
   bool try_only = false;  // pg_try_...: never waits, returns whether it got the lock
+  bool shared = false;    // ..._shared: a ShareLock, else an ExclusiveLock
   // The function's name: "pg_try_advisory_xact_lock", "pg_advisory_unlock"...
   std::string function() const;
   bool operator==(const AdvisoryCall&) const = default;
@@ -292,18 +294,21 @@ struct SetStmt {
   bool reset = false;  // RESET name, or SET name TO DEFAULT: ms is the session's default
 };
 
-// SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock
-// functions as a statement of their own (AdvisoryCall). A transaction-level
-// lock is held to the end of the transaction (an autocommitted one is
-// released at once); a session-level one until pg_advisory_unlock (as many
-// times as it was taken) or the session's end. The plain forms wait in the
-// key's FIFO queue like a row lock (deadlocks included) and return void;
-// the try forms never wait and return whether they got it.
-struct AdvisoryStmt {
+// SELECT pg_advisory_xact_lock(key)[, ...] [INTO :v[, ...]]: the
+// advisory-lock functions as a statement of their own (AdvisoryCall), one
+// column each, called in order. A transaction-level lock is held to the end
+// of the transaction (an autocommitted one is released at once); a
+// session-level one until pg_advisory_unlock (as many times as it was
+// taken) or the session's end. The plain forms wait in the key's queue
+// like a table's lock (deadlocks included) and return void; the try forms
+// never wait and return whether they got it.
+struct AdvisoryItem {
   AdvisoryCall call;
   ExprPtr key;  // null for pg_advisory_unlock_all()
+};
+struct AdvisoryStmt {
+  std::vector<AdvisoryItem> items;  // one or more
   std::vector<std::string> into;
-  std::string function() const { return call.function(); }  // also the column's name
 };
 
 // SELECT expr [AS name][, ...] [INTO :v, ...] -- a SELECT without FROM: one

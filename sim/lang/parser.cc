@@ -1229,8 +1229,7 @@ class Parser : ClauseParsing {
   }
 
   // Reads an advisory-lock function's name at the cursor (followed by "("),
-  // without moving: its AdvisoryCall, or nothing for any other name. The
-  // shared forms are refused by name.
+  // without moving: its AdvisoryCall, or nothing for any other name.
   std::optional<AdvisoryCall> advisory_function() {
     const Token& t = peek();
     if (t.kind != TokenKind::kIdent || t.quoted || tokens_[at_ + 1].kind != TokenKind::kSymbol ||
@@ -1243,43 +1242,64 @@ class Parser : ClauseParsing {
     for (AdvisoryCall::Kind k :
          {AdvisoryCall::Kind::kLock, AdvisoryCall::Kind::kUnlock, AdvisoryCall::Kind::kUnlockAll})
       for (bool session : {false, true})
-        for (bool try_only : {false, true}) {
-          AdvisoryCall c{k, session, try_only};
-          if (k != AdvisoryCall::Kind::kLock && (!session || try_only)) continue;
-          if (c.function() == fn) return c;
-        }
+        for (bool try_only : {false, true})
+          for (bool shared : {false, true}) {
+            AdvisoryCall c{k, session, try_only, shared};
+            if (k != AdvisoryCall::Kind::kLock && (!session || try_only)) continue;
+            if (k == AdvisoryCall::Kind::kUnlockAll && shared) continue;
+            if (c.function() == fn) return c;
+          }
     fail(t, "the advisory-lock function " + fn +
-                " is not modelled; ccsim models the exclusive ones on one bigint key: "
-                "pg_advisory_lock, pg_advisory_xact_lock, their pg_try_ forms, "
-                "pg_advisory_unlock and pg_advisory_unlock_all");
+                " is not modelled; ccsim models those on one bigint key: "
+                "pg_advisory_lock, pg_advisory_xact_lock, their pg_try_ and _shared forms, "
+                "pg_advisory_unlock[_shared] and pg_advisory_unlock_all");
   }
 
-  // SELECT pg_advisory_xact_lock(key) [INTO :v], and the other advisory-lock
-  // functions as a statement of their own.
+  // The advisory-lock functions' two-key forms (two int keys) are another
+  // key space: refused by name at the comma.
+  void refuse_second_key(const AdvisoryCall& call) {
+    if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+      fail(peek(), "the two-key form " + call.function() +
+                       "(int, int) is not modelled; ccsim models one bigint key");
+  }
+
+  // SELECT pg_advisory_xact_lock(key)[, ...] [INTO :v[, ...]]: the
+  // advisory-lock functions as a statement of their own.
   std::optional<AdvisoryStmt> advisory() {
-    std::optional<AdvisoryCall> call = advisory_function();
-    if (!call) return std::nullopt;
+    if (!advisory_function()) return std::nullopt;
     AdvisoryStmt a;
-    a.call = *call;
-    at_ += 2;
-    if (call->kind != AdvisoryCall::Kind::kUnlockAll) {
-      a.key = expr();
-      expect_symbol(")", "after the advisory lock's key");
-    } else {
-      expect_symbol(")", "after pg_advisory_unlock_all(: it takes no argument");
-    }
-    if (peek_is("FROM") || (peek().kind == TokenKind::kSymbol && peek().text == ","))
+    do {
+      std::optional<AdvisoryCall> call = advisory_function();
+      if (!call)
+        fail(peek(),
+             "an advisory lock beside other columns is not modelled; expected "
+             "another advisory-lock function, found " +
+                 describe(peek()));
+      AdvisoryItem item{*call, nullptr};
+      at_ += 2;
+      if (call->kind != AdvisoryCall::Kind::kUnlockAll) {
+        item.key = expr();
+        refuse_second_key(*call);
+        expect_symbol(")", "after the advisory lock's key");
+      } else {
+        expect_symbol(")", "after pg_advisory_unlock_all(: it takes no argument");
+      }
+      a.items.push_back(std::move(item));
+    } while (peek().kind == TokenKind::kSymbol && peek().text == "," && (++at_, true));
+    if (peek_is("FROM"))
       fail(peek(),
-           "an advisory lock beside a FROM or other columns is not modelled; take it in a "
-           "statement of its own (SELECT " +
-               call->function() + "(key)) or in a WHERE (WHERE " + call->function() +
-               "(key) IS NOT NULL)");
+           "an advisory lock beside a FROM is not modelled; take it in a statement of its own "
+           "(SELECT " +
+               a.items.front().call.function() + "(key)) or in a WHERE (WHERE " +
+               a.items.front().call.function() + "(key) IS NOT NULL)");
     if (accept("INTO")) {
-      const Token& v = peek();
-      if (v.kind != TokenKind::kParam)
-        fail(v, "expected a parameter like :got after INTO, found " + describe(v));
-      a.into.push_back(v.text);
-      ++at_;
+      do {
+        const Token& v = peek();
+        if (v.kind != TokenKind::kParam)
+          fail(v, "expected a parameter like :got after INTO, found " + describe(v));
+        a.into.push_back(v.text);
+        ++at_;
+      } while (peek().kind == TokenKind::kSymbol && peek().text == "," && (++at_, true));
     }
     return a;
   }
@@ -1572,6 +1592,7 @@ class Parser : ClauseParsing {
           advisory_allowed_ = outer;
         }
         bound_height(*e, t);
+        refuse_second_key(*call);
         expect_symbol(")", "after the advisory lock's key");
         return e;
       }

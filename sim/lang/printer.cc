@@ -343,7 +343,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
                  to_sql(Value{b.value});
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
-          return "SELECT " + b.function() + "(" + (b.key ? p.expr(*b.key) : "") + ")";
+          std::string items;
+          for (const AdvisoryItem& item : b.items)
+            items += (items.empty() ? "" : ", ") + item.call.function() + "(" +
+                     (item.key ? p.expr(*item.key) : "") + ")";
+          return "SELECT " + items;
         } else {
           return "";  // application actions are not SQL
         }

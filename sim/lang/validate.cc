@@ -206,7 +206,13 @@ class Validator {
       zone_literal(s, *value, t.columns[static_cast<size_t>(i)].type);
   }
 
-  void check(const Step& s, size_t, const AdvisoryStmt& a) const { expr(s, nullptr, a.key); }
+  void check(const Step& s, size_t, const AdvisoryStmt& a) const {
+    for (const AdvisoryItem& item : a.items) expr(s, nullptr, item.key);
+    if (!a.into.empty() && a.into.size() != a.items.size())
+      fail(s, column_of(s, "INTO"),
+           "INTO names " + std::to_string(a.into.size()) + " parameters but the SELECT returns " +
+               std::to_string(a.items.size()) + " columns");
+  }
   void check(const Step& s, size_t, const LockTableStmt& l) const {
     for (const std::string& t : l.tables) table(s, t, false);
   }

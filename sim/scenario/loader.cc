@@ -45,9 +45,10 @@ void refuse_session_advisory(const Program& p) {
   for (const Step& st : p.steps) {
     std::string fn;
     int column = st.column;
-    if (auto* adv = std::get_if<AdvisoryStmt>(&st.body);
-        adv && (adv->call.session || adv->call.kind != AdvisoryCall::Kind::kLock))
-      fn = adv->function();
+    if (auto* adv = std::get_if<AdvisoryStmt>(&st.body))
+      for (const AdvisoryItem& item : adv->items)
+        if (fn.empty() && (item.call.session || item.call.kind != AdvisoryCall::Kind::kLock))
+          fn = item.call.function();
     ExprPtr where;
     if (auto* sel = std::get_if<SelectStmt>(&st.body)) where = sel->where;
     if (auto* upd = std::get_if<UpdateStmt>(&st.body)) where = upd->where;

@@ -450,7 +450,7 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
   std::vector<std::optional<Isolation>> open_block(spec.sessions.size());
   // So are the session-level advisory locks a session still holds, and its
   // settings (SET deadlock_timeout, lock_timeout, statement_timeout).
-  std::vector<std::vector<std::pair<int64_t, int64_t>>> advisory_held(spec.sessions.size());
+  std::vector<std::vector<AdvisoryHeld>> advisory_held(spec.sessions.size());
   struct Settings {
     Timeouts timeouts, kept;
     std::optional<Timeouts> kept_before;
@@ -526,8 +526,9 @@ std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults f
       if (!advisory_held[s].empty()) {
         session.session_locks = w.store.begin_session_holder(r);
         session.advisory_held = advisory_held[s];
-        for (const auto& [key, n] : advisory_held[s])
-          w.store.lock(w.store.advisory_row(key), session.session_locks, LockMode::kUpdate, false);
+        for (const AdvisoryHeld& h : advisory_held[s])
+          w.store.lock(w.store.advisory_row(h.key), session.session_locks,
+                       Store::advisory_mode(h.shared), false);
       }
     }
 

@@ -140,6 +140,10 @@ std::optional<TableId> Store::locked_table(RowId r) const {
   return std::nullopt;
 }
 
+bool Store::manager_lock(RowId r) const {
+  return advisory_table_ && rows_[r.value].table == *advisory_table_;
+}
+
 std::optional<int64_t> Store::advisory_key(RowId r) const {
   if (!advisory_table_ || rows_[r.value].table != *advisory_table_) return std::nullopt;
   for (const auto& [k, row] : advisory_)
@@ -306,7 +310,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
   mut(t).locked.clear();
   for (RowId r : locked) {
     auto& h = rows_[r.value].holders;
-    if (locked_table(r)) {  // a table's: the modes taken since the mark go
+    if (manager_lock(r)) {  // a table's or a key's: the modes taken since the mark go
       std::erase_if(h, [&](const RowLock& l) {
         return l.txn == t && std::find(m.locks.begin(), m.locks.end(),
                                        std::pair<RowId, LockMode>{r, l.mode}) == m.locks.end();
@@ -332,7 +336,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
 
 void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
   RowState& row = rows_[r.value];
-  if (locked_table(r)) return grant_table_waiters(r, granted);
+  if (manager_lock(r)) return grant_table_waiters(r, granted);
   auto blocked_by_others = [&](const RowLock& w) {
     return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
       return !same_backend(h.txn, w.txn) && conflicts(h.mode, w.mode);
@@ -495,8 +499,10 @@ void Store::remove(RowId r, TxnId by) {
 }
 
 bool Store::holds(RowId r, TxnId t, LockMode mode) const {
+  const bool exact = is_table_mode(mode);
   for (const RowLock& h : rows_[r.value].holders)
-    if (h.txn == t && static_cast<int>(h.mode) >= static_cast<int>(mode)) return true;
+    if (h.txn == t && (exact ? h.mode == mode : static_cast<int>(h.mode) >= static_cast<int>(mode)))
+      return true;
   return false;
 }
 
@@ -539,12 +545,18 @@ LockResult Store::lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue)
     if (first) mut(t).locked.push_back(r);
     return LockResult::kGranted;
   };
+  // The modes t's backend holds: a session's advisory locks and its
+  // transaction's are one backend's (PostgreSQL's PROCLOCK), and a mode the
+  // backend holds already is granted at once (its LOCALLOCK), at either level.
   std::vector<LockMode> mine;
+  bool backend_holds = false;
   for (const RowLock& h : row.holders) {
-    if (h.txn != t) continue;
-    if (h.mode == mode) return LockResult::kGranted;
+    if (!same_backend(h.txn, t)) continue;
+    if (h.mode == mode && h.txn == t) return LockResult::kGranted;
+    backend_holds |= h.mode == mode;
     mine.push_back(h.mode);
   }
+  if (backend_holds) return take();
   auto granted_conflict = [&] {
     return std::any_of(row.holders.begin(), row.holders.end(), [&](const RowLock& h) {
       return !same_backend(h.txn, t) && conflicts(h.mode, mode);
@@ -562,7 +574,7 @@ LockResult Store::lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue)
     auto held_conflicts = [&](LockMode held) { return conflicts(w.mode, held); };
     if (std::any_of(mine.begin(), mine.end(), held_conflicts)) {
       for (const RowLock& h : row.holders)
-        if (h.txn == w.txn && conflicts(mode, h.mode)) return LockResult::kDeadlock;
+        if (same_backend(h.txn, w.txn) && conflicts(mode, h.mode)) return LockResult::kDeadlock;
       if (!ahead_conflict && !granted_conflict()) return take();
       at = i;
       break;
@@ -635,6 +647,16 @@ bool Store::same_backend(TxnId a, TxnId b) const {
   return (x.session_holder || y.session_holder) && x.owner == y.owner;
 }
 
+std::vector<TxnId> Store::release_mode(RowId r, TxnId t, LockMode mode) {
+  auto& h = rows_[r.value].holders;
+  std::erase_if(h, [&](const RowLock& l) { return l.txn == t && l.mode == mode; });
+  if (std::none_of(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }))
+    std::erase(mut(t).locked, r);
+  std::vector<TxnId> granted;
+  grant_waiters(r, granted);
+  return granted;
+}
+
 std::vector<TxnId> Store::release(RowId r, TxnId t) {
   auto& h = rows_[r.value].holders;
   h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
@@ -646,19 +668,20 @@ std::vector<TxnId> Store::release(RowId r, TxnId t) {
   return granted;
 }
 
-void Store::hand_over(RowId r, TxnId from, TxnId to, bool kept) {
+void Store::hand_over(RowId r, TxnId from, TxnId to, LockMode mode, bool kept) {
   RowState& row = rows_[r.value];
-  LockMode mode = LockMode::kUpdate;
-  for (const RowLock& h : row.holders)
-    if (h.txn == from) mode = h.mode;
+  auto holds_any = [&](TxnId t) {
+    return std::any_of(row.holders.begin(), row.holders.end(),
+                       [&](const RowLock& l) { return l.txn == t; });
+  };
   if (!kept) {
-    std::erase_if(row.holders, [&](const RowLock& l) { return l.txn == from; });
-    std::erase(mut(from).locked, r);
+    std::erase_if(row.holders, [&](const RowLock& l) { return l.txn == from && l.mode == mode; });
+    if (!holds_any(from)) std::erase(mut(from).locked, r);
   }
   if (std::none_of(row.holders.begin(), row.holders.end(),
-                   [&](const RowLock& l) { return l.txn == to; })) {
+                   [&](const RowLock& l) { return l.txn == to && l.mode == mode; })) {
+    if (!holds_any(to)) mut(to).locked.push_back(r);
     row.holders.push_back(RowLock{to, mode, true});
-    mut(to).locked.push_back(r);
   }
 }
 
@@ -773,7 +796,7 @@ class DeadlockSearch {
       tried.push_back(h.txn);
       if (cycle(h.txn, soft)) return true;
     }
-    if (!s_.locked_table(lock)) return false;
+    if (!s_.manager_lock(lock)) return false;
     const std::vector<RowLock>* queue = &row.queue;
     for (const Order& o : orders_)
       if (o.lock == lock) queue = &o.queue;
@@ -864,7 +887,7 @@ std::vector<TxnId> Store::cancel_wait(TxnId t) {
     std::erase_if(queue, [&](const RowLock& w) { return w.txn == t; });
     // A table's waiters behind it may have waited for its request alone.
     RowId r{static_cast<uint32_t>(i)};
-    if (queue.size() != before && locked_table(r)) grant_table_waiters(r, granted);
+    if (queue.size() != before && manager_lock(r)) grant_table_waiters(r, granted);
   }
   return granted;
 }

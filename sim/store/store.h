@@ -345,14 +345,17 @@ class Store {
   // a lock when granted: "wait until they end", as an INSERT does on a key
   // that an unfinished transaction wrote. Returns false when nothing conflicts.
   bool wait_for_holders(RowId r, TxnId t, LockMode mode);
-  // Gives up t's lock on r (pg_advisory_unlock). Returns the waiting
+  // Gives up t's locks on r (pg_advisory_unlock_all). Returns the waiting
   // transactions granted a lock as a result, in grant order.
   std::vector<TxnId> release(RowId r, TxnId t);
-  // Hands the lock `from` holds on r to `to` (a session holder taking the
-  // lock its owner's transaction waited for); `from` keeps its own lock
-  // when it held one before (kept = true).
-  void hand_over(RowId r, TxnId from, TxnId to, bool kept);
-  // Returns true when t holds a lock on r at least as strong as `mode`.
+  // Gives up t's lock on r in one mode (pg_advisory_unlock[_shared]).
+  std::vector<TxnId> release_mode(RowId r, TxnId t, LockMode mode);
+  // Hands the lock in `mode` that `from` holds on r to `to` (a session
+  // holder taking the lock its owner's transaction waited for); `from`
+  // keeps its own lock when it held one before (kept = true).
+  void hand_over(RowId r, TxnId from, TxnId to, LockMode mode, bool kept);
+  // Returns true when t holds a lock on r at least as strong as `mode`; for
+  // a lock manager's mode (manager_lock), that very mode.
   bool holds(RowId r, TxnId t, LockMode mode) const;
   // Returns the transactions holding locks on r that conflict with `mode`.
   std::vector<TxnId> blockers(RowId r, TxnId t, LockMode mode) const;
@@ -385,17 +388,26 @@ class Store {
   // ---- advisory locks ---------------------------------------------------------
   // An advisory lock's key is a row without versions in a table no
   // statement can name (its name is empty: PostgreSQL refuses "" as a name),
-  // made at the key's first use; it is locked FOR UPDATE with lock(), so
-  // it queues, deadlocks and ends with its transaction as a row lock does.
+  // made at the key's first use. It is locked in PostgreSQL's modes for
+  // advisory locks, EXCLUSIVE and SHARE (kExclusive, kShare), by the lock
+  // manager's rules (lock_table_mode): it queues, deadlocks and ends with
+  // its transaction as a table's lock does.
   RowId advisory_row(int64_t key);
+  // The mode of an advisory lock: SHARE for the _shared functions, else EXCLUSIVE.
+  static LockMode advisory_mode(bool shared) {
+    return shared ? LockMode::kShareTable : LockMode::kExclusive;
+  }
   // The key of an advisory lock's row; nothing for any other row.
   std::optional<int64_t> advisory_key(RowId r) const;
   // True for the advisory locks' table (never shown with the tables).
   bool is_advisory(TableId t) const { return advisory_table_ && *advisory_table_ == t; }
+  // True for a lock of PostgreSQL's lock manager: a table's or an advisory
+  // key's (both rows of that table), not a row's.
+  bool manager_lock(RowId r) const;
   // ---- table locks (LOCK TABLE) ---------------------------------------------
   // A table's lock is a row of the same hidden table, made at its first
-  // use; LOCK TABLE's ACCESS EXCLUSIVE mode is lock()'s FOR UPDATE: it
-  // queues, deadlocks and ends with its transaction like an advisory lock.
+  // use, locked in the eight table modes: it queues, deadlocks and ends
+  // with its transaction like an advisory lock.
   RowId table_lock_row(TableId t);
   // ---- sequences (serial columns) -------------------------------------------
   // nextval of column c's sequence: 1, 2, ... whatever becomes of the

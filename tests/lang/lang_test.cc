@@ -418,13 +418,19 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:18: error: a schema-qualified table name (schema.table) is not modelled; write the "
        "table alone"},
       {"SELECT pg_advisory_xact_lock(1) FROM t",
-       "7:35: error: an advisory lock beside a FROM or other columns is not modelled; take it "
-       "in a statement of its own (SELECT pg_advisory_xact_lock(key)) or in a WHERE (WHERE "
+       "7:35: error: an advisory lock beside a FROM is not modelled; take it in a statement of "
+       "its own (SELECT pg_advisory_xact_lock(key)) or in a WHERE (WHERE "
        "pg_advisory_xact_lock(key) IS NOT NULL)"},
-      {"SELECT pg_advisory_lock_shared(1)",
-       "7:10: error: the advisory-lock function pg_advisory_lock_shared is not modelled; ccsim "
-       "models the exclusive ones on one bigint key: pg_advisory_lock, pg_advisory_xact_lock, "
-       "their pg_try_ forms, pg_advisory_unlock and pg_advisory_unlock_all"},
+      {"SELECT pg_advisory_lock(1), 2",
+       "7:31: error: an advisory lock beside other columns is not modelled; expected another "
+       "advisory-lock function, found number 2"},
+      {"SELECT pg_advisory_lock(1, 2)",
+       "7:28: error: the two-key form pg_advisory_lock(int, int) is not modelled; ccsim models "
+       "one bigint key"},
+      {"SELECT pg_advisory_lock_exclusive(1)",
+       "7:10: error: the advisory-lock function pg_advisory_lock_exclusive is not modelled; "
+       "ccsim models those on one bigint key: pg_advisory_lock, pg_advisory_xact_lock, their "
+       "pg_try_ and _shared forms, pg_advisory_unlock[_shared] and pg_advisory_unlock_all"},
       {"SELECT id FROM t WHERE pg_advisory_unlock(id)",
        "7:26: error: pg_advisory_unlock inside a WHERE is not modelled; call it in a statement "
        "of its own: SELECT pg_advisory_unlock(...)"},
