@@ -49,6 +49,9 @@ rows, and writes about 40% of the numbers in its statements with a point
 to the column's scale, added, multiplied, compared with int columns and
 keys, and assigned to them (rounded); two thirds of them also give v a
 CHECK (v < 8), named or not, which updates and upserts can break.
+Every twelfth from the seventh on (a composite one) writes about half its
+advisory-lock calls in their _shared form and about a third with a second
+call on the other key in the same SELECT, from a ninth generator.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -80,6 +83,8 @@ P = random.Random(f"prefix {SEED}")  # COMPOSITE's reads and writes by a key pre
 T = random.Random(f"timeouts {SEED}")  # TIMEOUTS' choices, apart from the others
 NUMERICS = SEED % 29 == 28 and not FOREIGN_KEYS and not COMPOSITE
 N = random.Random(f"numerics {SEED}")  # NUMERICS' choices, apart from the others
+SHARED = COMPOSITE and SEED % 12 == 7
+H = random.Random(f"shared {SEED}")  # SHARED's choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -146,15 +151,30 @@ def foreign_key_statement():
     return f"UPDATE p SET n = n + 1 WHERE id = {p};"
 
 
+def shared(call):
+    """SELECT call; with SHARED, often its _shared form, and now and then a
+    second call on the other key beside it (from H, so R's sequence stays)."""
+    if not SHARED:
+        return f"SELECT {call};"
+    def form(c):
+        return c.replace("(", "_shared(") if H.random() < 0.5 else c
+    calls = [form(call)]
+    if H.random() < 0.3:
+        other = 3 - int(call[call.index("(") + 1])
+        calls.append(form(H.choice([f"pg_advisory_xact_lock({other})", f"pg_try_advisory_xact_lock({other})",
+                                    f"pg_advisory_lock({other})", f"pg_advisory_unlock({other})"])))
+    return "SELECT " + ", ".join(calls) + ";"
+
+
 def composite_statement():
     c = R.random()
     a, b, n = R.choice([1, 2]), R.choice([1, 2, 3]), R.choice([1, 2])
     if c < 0.08:
-        return f"SELECT pg_advisory_xact_lock({n});"
+        return shared(f"pg_advisory_xact_lock({n})")
     if c < 0.14:
-        return f"SELECT pg_try_advisory_xact_lock({n});"
+        return shared(f"pg_try_advisory_xact_lock({n})")
     if c < 0.2:
-        return f"SELECT pg_advisory_lock({n});" if R.random() < 0.6 else f"SELECT pg_advisory_unlock({n});"
+        return shared(f"pg_advisory_lock({n})" if R.random() < 0.6 else f"pg_advisory_unlock({n})")
     if c < 0.35:
         lock = R.choice(["", "", " FOR UPDATE", " FOR SHARE", " FOR KEY SHARE", " FOR NO KEY UPDATE"])
         wait = R.choice(["", "", " NOWAIT", " SKIP LOCKED"]) if lock else ""
