@@ -236,6 +236,16 @@ class Parser : ClauseParsing {
              "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " + describe(t));
       }
       refuse_unmodelled(SqlPlace::kLockClause);
+      if (accept("OF")) {  // the statement reads one table: OF can name that one only
+        do {
+          const Token& t = peek();
+          std::string named = table_name("a table name after OF");
+          if (named != s.table)
+            fail(t, "the locking clause names \"" + named + "\", but the statement reads \"" +
+                        s.table + "\" (PostgreSQL: relation \"" + named + "\" in " +
+                        to_sql(*s.lock) + " clause not found in FROM clause, 42P01)");
+        } while (peek().kind == TokenKind::kSymbol && peek().text == "," && (++at_, true));
+      }
       if (accept("NOWAIT")) {
         s.wait = WaitPolicy::kNoWait;
       } else if (accept("SKIP")) {

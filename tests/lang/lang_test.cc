@@ -465,8 +465,9 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "RESTRICT"},
       {"CREATE TABLE u (a int REFERENCES t MATCH FULL)",
        "7:38: error: a foreign key's MATCH clause is not modelled"},
-      {"SELECT id FROM t FOR UPDATE OF t",
-       "7:31: error: a locking clause naming tables (FOR UPDATE OF) is not modelled"},
+      {"SELECT id FROM t FOR UPDATE OF u",
+       "7:34: error: the locking clause names \"u\", but the statement reads \"t\" (PostgreSQL: "
+       "relation \"u\" in FOR UPDATE clause not found in FROM clause, 42P01)"},
       {"LOCK TABLE t IN ROW EXCLUSIV MODE",
        "7:19: error: expected a lock mode (ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE, SHARE UPDATE "
        "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found 'ROW "
