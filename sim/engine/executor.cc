@@ -705,7 +705,10 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
   session.cursor = Cursor{};
   Cursor& c = *session.cursor;
   c.txn = session.txn;
-  c.snapshot = s.statement_snapshot(session.txn);
+  // SHOW takes no snapshot (PlannedStmtRequiresSnapshot): at REPEATABLE
+  // READ the transaction's is still the first query's, and SET TRANSACTION
+  // may still change the level.
+  if (!values.show) c.snapshot = s.statement_snapshot(session.txn);
   run_subqueries(r, c, st);
   std::function<std::optional<std::string>(const std::string&)> read_setting =
       [&](const std::string& name) { return setting(r, name); };
@@ -1403,6 +1406,10 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   if (auto* set = std::get_if<SetStmt>(&st.body)) {
+    if (set->name == "transaction") {
+      set_transaction(r, *set, &a);
+      return a;
+    }
     if (set->name == "force_parallel_mode") return a;  // no answer changes
     if (!w_.deadlock_timers) {  // lock_timeout and statement_timeout: refused in scenarios
       a.note = "SET (in a scenario " + set->name + " changes nothing: each step comes after it)";
@@ -1420,8 +1427,9 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     if (!set->local) session.kept.named(set->name) = set->ms;
     return a;
   }
+  const auto* values = std::get_if<SelectValuesStmt>(&st.body);
   if (session.txn && w_.store.txn(session.txn).read_only &&
-      !std::holds_alternative<LockTableStmt>(st.body)) {
+      !std::holds_alternative<LockTableStmt>(st.body) && !(values && values->show)) {
     // ---- Rule: a READ ONLY DEFERRABLE snapshot waits to be safe --------------
     // At SERIALIZABLE, the transaction's snapshot (taken by its first
     // statement that needs one, before the statement is even analysed)
@@ -1436,8 +1444,6 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   }
   if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body)) {
     Store& s = w_.store;
-    const bool ddl = std::holds_alternative<CreateTableStmt>(st.body) ||
-                     std::holds_alternative<DropTableStmt>(st.body);
     if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
     std::vector<std::pair<TableId, LockMode>> locks = statement_table_locks(st, session.txn);
     if (!locks.empty()) {
@@ -1445,8 +1451,10 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       // PostgreSQL takes a snapshot for parse analysis, which opens and locks
       // the tables: at REPEATABLE READ and SERIALIZABLE the transaction's
       // snapshot is fixed before a wait for a table lock (at READ COMMITTED
-      // the statement reads with a new one taken after). DDL takes none.
-      if (!ddl) s.statement_snapshot(session.txn);
+      // the statement reads with a new one taken after). CREATE and DROP
+      // TABLE take theirs before they run (PortalRunUtility), which is
+      // before their locks too.
+      s.statement_snapshot(session.txn);
       session.cursor = Cursor{};
       Cursor& c = *session.cursor;
       c.txn = session.txn;
@@ -1460,6 +1468,45 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     }
   }
   return execute_locked(r, st, a);
+}
+
+// ---- Rule: SET TRANSACTION sets the open transaction's modes --------------------
+// Outside a transaction block it only warns. Inside one, PostgreSQL's check
+// hooks (commands/variable.c) refuse with 25001 a change of the level once
+// a statement took a snapshot or inside a savepoint, a change to READ WRITE
+// of a READ ONLY transaction likewise, and [NOT] DEFERRABLE at all then;
+// READ ONLY may come at any time. The modes it does not name stay.
+void Executor::set_transaction(RequestId r, const SetStmt& set, SqlAnswer* a) {
+  const Session& session = w_.sessions[r.value];
+  if (!session.in_block) {
+    a->warning = "SET TRANSACTION can only be used in transaction blocks";
+    return;
+  }
+  const Txn& x = w_.store.txn(session.txn);
+  const bool sub = !session.savepoints.empty();
+  if (set.isolation && *set.isolation != x.isolation) {
+    if (x.snapshot_taken)
+      throw SqlError("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    if (sub)
+      throw SqlError("25001",
+                     "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
+  }
+  if (set.read_only == false && x.read_only) {
+    if (sub)
+      throw SqlError("25001",
+                     "cannot set transaction read-write mode inside a read-only transaction");
+    if (x.snapshot_taken)
+      throw SqlError("25001", "transaction read-write mode must be set before any query");
+  }
+  if (set.deferrable) {
+    if (sub)
+      throw SqlError("25001",
+                     "SET TRANSACTION [NOT] DEFERRABLE cannot be called within a subtransaction");
+    if (x.snapshot_taken)
+      throw SqlError("25001", "SET TRANSACTION [NOT] DEFERRABLE must be called before any query");
+  }
+  w_.store.set_modes(session.txn, set.isolation.value_or(x.isolation),
+                     set.read_only.value_or(x.read_only), set.deferrable.value_or(x.deferrable));
 }
 
 // ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------------
@@ -1557,6 +1604,9 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   if (!std::holds_alternative<LockTableStmt>(st.body)) refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body)) {
+    // A utility statement that needs a snapshot (PlannedStmtRequiresSnapshot):
+    // the first of a REPEATABLE READ transaction fixes the transaction's.
+    if (session.txn) w_.store.statement_snapshot(session.txn);
     a.warning = ddl(r, st, create_waited);
     a.notice = true;
     return std::move(a);

@@ -101,6 +101,7 @@ class Executor : public SqlBackend {
   void wake_safe_snapshots(RequestId by);
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
   bool advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* waiting);
+  void set_transaction(RequestId r, const SetStmt& set, SqlAnswer* a);
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
   bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);
   std::optional<std::string> setting(RequestId r, const std::string& name) const;

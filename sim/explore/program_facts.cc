@@ -92,6 +92,10 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
     if (auto* acq = std::get_if<AcquireAction>(&s.body)) f.process_mutex |= !acq->global;
     if (auto* b = std::get_if<BeginStmt>(&s.body))
       f.begins_serializable |= b->isolation == Isolation::kSerializable;
+    if (auto* set = std::get_if<SetStmt>(&s.body); set && set->name == "transaction") {
+      f.sets_transaction = true;
+      f.begins_serializable |= set->isolation == Isolation::kSerializable;
+    }
   }
 
   // ---- Liveness: backward, to a fixed point -----------------------------------

@@ -33,6 +33,9 @@ struct ProgramFacts {
   bool process_mutex = false;
   // True when a step begins a SERIALIZABLE transaction.
   bool begins_serializable = false;
+  // True when a step is SET TRANSACTION (whose answer depends on whether the
+  // transaction took a snapshot).
+  bool sets_transaction = false;
   // The most steps a request running this program can take, when bounded
   // by the program alone.
   std::optional<int64_t> steps_bound;

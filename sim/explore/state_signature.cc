@@ -99,6 +99,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, static_cast<uint64_t>(x.isolation));
     put(out, x.read_only);
     put(out, x.deferrable);
+    if (facts_[i]->sets_transaction) put(out, x.snapshot_taken);
     put(out, x.snapshot && !done(q) ? 1 + snapshot_code(*x.snapshot) : 0);
     put(out, x.undo.size());
     for (const auto& [r, before] : x.undo) {

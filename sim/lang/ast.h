@@ -287,11 +287,14 @@ bool is_readable_setting(const std::string& name);
 extern const char* const kReadableSettings;
 
 struct SetStmt {
-  std::string name;
+  std::string name;  // "transaction" for SET TRANSACTION
   std::string value;
   int64_t ms = 0;  // the value in milliseconds
   bool local = false;
   bool reset = false;  // RESET name, or SET name TO DEFAULT: ms is the session's default
+  // SET TRANSACTION: the modes it names (the others stay as they are).
+  std::optional<Isolation> isolation;
+  std::optional<bool> read_only, deferrable;
 };
 
 // SELECT pg_advisory_xact_lock(key)[, ...] [INTO :v[, ...]]: the
@@ -318,6 +321,7 @@ struct SelectValuesStmt {
   std::vector<ExprPtr> items;
   std::vector<std::string> names;
   std::vector<std::string> into;
+  bool show = false;  // SHOW name: a utility statement, which takes no snapshot
 };
 
 // ---- application actions ----------------------------------------------------

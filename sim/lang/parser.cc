@@ -132,6 +132,18 @@ class Parser : ClauseParsing {
   BeginStmt begin() {
     accept("TRANSACTION") || accept("WORK");
     BeginStmt b;
+    SetStmt modes = transaction_modes();
+    b.isolation = modes.isolation;
+    b.read_only = modes.read_only.value_or(false);
+    b.deferrable = modes.deferrable.value_or(false);
+    return b;
+  }
+
+  // Transaction modes (BEGIN's, SET TRANSACTION's), in any order, separated
+  // by commas or spaces: ISOLATION LEVEL ..., READ WRITE or READ ONLY, [NOT]
+  // DEFERRABLE. The last one said of each kind counts, as in PostgreSQL.
+  SetStmt transaction_modes() {
+    SetStmt m;
     auto word = [&](size_t k, std::string_view w) {
       const Token& t = tokens_[std::min(at_ + k, tokens_.size() - 1)];
       return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, w);
@@ -140,19 +152,19 @@ class Parser : ClauseParsing {
       size_t back = at_;
       if (!first) accept_symbol(",");
       if (accept("ISOLATION")) {
-        b.isolation = isolation_level();
+        m.isolation = isolation_level();
       } else if (word(0, "READ") && (word(1, "ONLY") || word(1, "WRITE"))) {
-        b.read_only = word(1, "ONLY");
+        m.read_only = word(1, "ONLY");
         at_ += 2;
       } else if (word(0, "NOT") && word(1, "DEFERRABLE")) {
-        b.deferrable = false;
+        m.deferrable = false;
         at_ += 2;
       } else if (word(0, "DEFERRABLE")) {
-        b.deferrable = true;
+        m.deferrable = true;
         at_ += 1;
       } else {
         at_ = back;
-        return b;
+        return m;
       }
     }
   }
@@ -1037,6 +1049,17 @@ class Parser : ClauseParsing {
     else
       accept("SESSION");
     const Token& t = peek();
+    // ---- SET TRANSACTION modes: the open transaction's (executor.cc) --------
+    if (accept("TRANSACTION")) {
+      SetStmt modes = transaction_modes();
+      if (!modes.isolation && !modes.read_only && !modes.deferrable)
+        fail(peek(),
+             "expected ISOLATION LEVEL, READ ONLY, READ WRITE or [NOT] DEFERRABLE after "
+             "SET TRANSACTION, found " +
+                 describe(peek()));
+      modes.name = "transaction";
+      return modes;
+    }
     // ---- Rule: SET force_parallel_mode changes no answer ----------------------
     // PostgreSQL 15 runs a query in parallel workers with the leader's
     // snapshot, and a SERIALIZABLE one with the same predicate locks
@@ -1109,6 +1132,7 @@ class Parser : ClauseParsing {
     SelectValuesStmt v;
     v.items.push_back(std::move(e));
     v.names.push_back(setting);
+    v.show = true;
     return v;
   }
 

@@ -339,6 +339,14 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             items += (i ? ", " : "") + p.expr(*b.items[i]) + " AS " + sql_identifier(b.names[i]);
           return "SELECT " + items;
         } else if constexpr (std::is_same_v<T, SetStmt>) {
+          if (b.name == "transaction") {
+            std::string modes;
+            auto add = [&](const std::string& m) { modes += (modes.empty() ? " " : ", ") + m; };
+            if (b.isolation) add(std::string("ISOLATION LEVEL ") + to_sql(*b.isolation));
+            if (b.read_only) add(*b.read_only ? "READ ONLY" : "READ WRITE");
+            if (b.deferrable) add(*b.deferrable ? "DEFERRABLE" : "NOT DEFERRABLE");
+            return "SET TRANSACTION" + modes;
+          }
           if (b.reset) return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " TO DEFAULT";
           return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
                  to_sql(Value{b.value});

@@ -231,8 +231,16 @@ void Store::disown_all() {
   for (Txn& t : txns_) t.owner = kNoRequest;
 }
 
+void Store::set_modes(TxnId t, Isolation iso, bool read_only, bool deferrable) {
+  Txn& x = mut(t);
+  x.isolation = iso;
+  x.read_only = read_only;
+  x.deferrable = deferrable;
+}
+
 Snapshot Store::statement_snapshot(TxnId t) {
   Txn& x = mut(t);
+  x.snapshot_taken = true;
   if (x.isolation == Isolation::kReadCommitted) return Snapshot{commit_seq_, t};
   if (!x.snapshot) {
     x.snapshot = Snapshot{commit_seq_, t};

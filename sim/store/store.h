@@ -203,6 +203,9 @@ struct Txn {
   // READ ONLY, its snapshot waits to be safe (Store::safe_snapshot_pending).
   bool read_only = false;
   bool deferrable = false;
+  // A statement took a snapshot (PostgreSQL's FirstSnapshotSet): SET
+  // TRANSACTION can no longer change the level.
+  bool snapshot_taken = false;
   Sxact ssi;  // SERIALIZABLE only
   // Not a transaction: the holder of its owner's session-level advisory
   // locks, which outlive the owner's transactions (begin_session_holder).
@@ -264,6 +267,9 @@ class Store {
 
   // ---- transactions ---------------------------------------------------------
   TxnId begin(RequestId owner, Isolation iso, bool read_only = false, bool deferrable = false);
+  // SET TRANSACTION: t's modes, before its first snapshot (the level) or at
+  // any time (READ ONLY); the executor checks which PostgreSQL allows.
+  void set_modes(TxnId t, Isolation iso, bool read_only, bool deferrable);
   // Returns a holder for owner's session-level advisory locks: a transaction
   // that never commits, reads or writes, and ends only when the session
   // does. Its locks and those of owner's transactions never conflict: they
