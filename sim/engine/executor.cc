@@ -361,7 +361,7 @@ void sort_candidates(const Store& s, const Table& t, const SelectStmt& sel,
 void Executor::start_statement(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
-  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit: one statement
+  if (!session.txn) session.txn = s.begin(r, default_level(r));  // autocommit: one statement
   const Request& q = w_.requests[r.value];
   auto* ins = std::get_if<InsertStmt>(&st.body);
   // Built in its place in the session: an error on the way leaves it to the
@@ -517,7 +517,7 @@ void Executor::unlock_all_advisory(RequestId r) {
 SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
-  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+  if (!session.txn) session.txn = s.begin(r, default_level(r));  // autocommit
   Cursor& c = session.cursor.emplace();
   c.txn = session.txn;
   c.snapshot = s.statement_snapshot(session.txn);
@@ -566,6 +566,12 @@ bool Executor::advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* w
   return true;
 }
 
+// The level of a transaction session r begins without naming one: its
+// default_transaction_isolation, else the run's.
+Isolation Executor::default_level(RequestId r) const {
+  return w_.sessions[r.value].timeouts.isolation.value_or(w_.default_isolation);
+}
+
 // A setting as SHOW and current_setting print it: an isolation level in
 // lower case, a time in its largest whole unit (1s, 10ms).
 std::optional<std::string> Executor::setting(RequestId r, const std::string& name) const {
@@ -577,9 +583,9 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
   };
   std::string key = name;
   for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (key == "default_transaction_isolation") return level(w_.default_isolation);
+  if (key == "default_transaction_isolation") return level(default_level(r));
   if (key == "transaction_isolation")
-    return level(session.txn ? w_.store.txn(session.txn).isolation : w_.default_isolation);
+    return level(session.txn ? w_.store.txn(session.txn).isolation : default_level(r));
   if (is_time_setting(key)) {
     int64_t ms = session.timeouts.named(key);
     if (ms == 0) return "0";  // off
@@ -701,7 +707,7 @@ bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
 SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
-  if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+  if (!session.txn) session.txn = s.begin(r, default_level(r));  // autocommit
   session.cursor = Cursor{};
   Cursor& c = *session.cursor;
   c.txn = session.txn;
@@ -1374,7 +1380,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   a.failed_before = session.failed_block;
   if (auto* begin = std::get_if<BeginStmt>(&st.body)) {
     if (session.in_block) return a;  // BEGIN inside a transaction only warns (25001)
-    a.level = begin->isolation.value_or(w_.default_isolation);
+    a.level = begin->isolation.value_or(default_level(r));
     session.txn = w_.store.begin(r, a.level, begin->read_only, begin->deferrable);
     session.in_block = true;
     return a;
@@ -1411,7 +1417,9 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       return a;
     }
     if (set->name == "force_parallel_mode") return a;  // no answer changes
-    if (!w_.deadlock_timers) {  // lock_timeout and statement_timeout: refused in scenarios
+    const bool level = set->name == "default_transaction_isolation";
+    if (!level &&
+        !w_.deadlock_timers) {  // lock_timeout and statement_timeout: refused in scenarios
       a.note = "SET (in a scenario " + set->name + " changes nothing: each step comes after it)";
       return a;
     }
@@ -1423,6 +1431,11 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       return a;
     }
     if (session.txn && !session.kept_before) session.kept_before = session.kept;
+    if (level) {  // the level of the transactions the session begins from now on
+      session.timeouts.isolation = set->isolation;
+      if (!set->local) session.kept.isolation = set->isolation;
+      return a;
+    }
     session.timeouts.named(set->name) = set->ms;
     if (!set->local) session.kept.named(set->name) = set->ms;
     return a;
@@ -1444,7 +1457,7 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
   }
   if (w_.table_locks && !std::holds_alternative<LockTableStmt>(st.body)) {
     Store& s = w_.store;
-    if (!session.txn) session.txn = s.begin(r, w_.default_isolation);  // autocommit
+    if (!session.txn) session.txn = s.begin(r, default_level(r));  // autocommit
     std::vector<std::pair<TableId, LockMode>> locks = statement_table_locks(st, session.txn);
     if (!locks.empty()) {
       // ---- Rule: a statement's snapshot comes before its table locks -------

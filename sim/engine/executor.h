@@ -102,6 +102,7 @@ class Executor : public SqlBackend {
   SqlAnswer advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st);
   bool advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* waiting);
   void set_transaction(RequestId r, const SetStmt& set, SqlAnswer* a);
+  Isolation default_level(RequestId r) const;
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
   bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);
   std::optional<std::string> setting(RequestId r, const std::string& name) const;

@@ -117,6 +117,9 @@ struct Timeouts {
   int64_t deadlock_ms = time_setting_default_ms("deadlock_timeout");
   int64_t lock_ms = time_setting_default_ms("lock_timeout");
   int64_t statement_ms = time_setting_default_ms("statement_timeout");
+  // Also SET like the times, and kept or undone with them: the session's
+  // default_transaction_isolation (none: the run's, World::default_isolation).
+  std::optional<Isolation> isolation;
   // The field for a SetStmt's name (deadlock_timeout, lock_timeout or
   // statement_timeout).
   int64_t& named(const std::string& name) { return *field(this, name); }

@@ -92,7 +92,8 @@ ProgramFacts analyse_program(const Program& p, const RestartPolicy& restart,
     if (auto* acq = std::get_if<AcquireAction>(&s.body)) f.process_mutex |= !acq->global;
     if (auto* b = std::get_if<BeginStmt>(&s.body))
       f.begins_serializable |= b->isolation == Isolation::kSerializable;
-    if (auto* set = std::get_if<SetStmt>(&s.body); set && set->name == "transaction") {
+    if (auto* set = std::get_if<SetStmt>(&s.body);
+        set && (set->name == "transaction" || set->name == "default_transaction_isolation")) {
       f.sets_transaction = true;
       f.begins_serializable |= set->isolation == Isolation::kSerializable;
     }

@@ -34,7 +34,7 @@ struct ProgramFacts {
   // True when a step begins a SERIALIZABLE transaction.
   bool begins_serializable = false;
   // True when a step is SET TRANSACTION (whose answer depends on whether the
-  // transaction took a snapshot).
+  // transaction took a snapshot) or sets default_transaction_isolation.
   bool sets_transaction = false;
   // The most steps a request running this program can take, when bounded
   // by the program alone.

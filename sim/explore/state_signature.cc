@@ -180,6 +180,16 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.create_waited);
     put(out, c.key_share_chain);
   }
+  // Its default_transaction_isolation, in effect and kept at the end of
+  // the transaction.
+  if (facts_[i]->sets_transaction) {
+    auto level = [](const std::optional<Isolation>& iso) {
+      return iso ? uint64_t{1} + static_cast<uint64_t>(*iso) : uint64_t{0};
+    };
+    put(out, level(ss.timeouts.isolation));
+    put(out, level(ss.kept.isolation));
+    put(out, ss.kept_before ? 1 + level(ss.kept_before->isolation) : 0);
+  }
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
   for (const AdvisoryHeld& h : ss.advisory_held) {

@@ -1077,18 +1077,58 @@ class Parser : ClauseParsing {
       ++at_;
       return st;
     }
+    // SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ...: the
+    // session's default_transaction_isolation.
+    if (t.kind == TokenKind::kIdent && iequals(t.text, "CHARACTERISTICS")) {
+      ++at_;
+      expect("AS", "after SESSION CHARACTERISTICS");
+      expect("TRANSACTION", "after SESSION CHARACTERISTICS AS");
+      const Token& m = peek();
+      SetStmt modes = transaction_modes();
+      if (!modes.isolation || modes.read_only || modes.deferrable)
+        fail(m,
+             "ccsim models SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ... "
+             "alone (the session's default level); READ ONLY and DEFERRABLE defaults are "
+             "not modelled");
+      st.name = "default_transaction_isolation";
+      st.isolation = modes.isolation;
+      st.value = lower(to_sql(*modes.isolation));
+      return st;
+    }
     // The times: deadlock_timeout is at least 1 ms; a lock_timeout or
     // statement_timeout of 0 turns it off.
     std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-    if (!is_time_setting(name))
+    if (!is_time_setting(name) && name != "default_transaction_isolation")
       fail(t,
            "ccsim accepts SET only for deadlock_timeout, lock_timeout and statement_timeout "
-           "(which decide when a waiting statement ends) and force_parallel_mode (which "
-           "changes no answer), found " +
+           "(which decide when a waiting statement ends), default_transaction_isolation and "
+           "force_parallel_mode (which changes no answer), found " +
                describe(t));
     st.name = name;
     ++at_;
     if (!accept("TO")) expect_symbol("=", "after the setting's name");
+    if (name == "default_transaction_isolation") {
+      // ---- the session's default level: DEFAULT is the run's (--isolation)
+      if (accept("DEFAULT")) {
+        st.reset = true;
+        return st;
+      }
+      const Token& v = peek();
+      const std::string level = v.kind == TokenKind::kString || v.kind == TokenKind::kIdent
+                                    ? lower(v.text)
+                                    : std::string();
+      for (Isolation i :
+           {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
+        if (level == lower(to_sql(i))) st.isolation = i;
+      if (!st.isolation)
+        fail(v,
+             "expected 'read committed', 'repeatable read' or 'serializable' for "
+             "default_transaction_isolation, found " +
+                 describe(v));
+      st.value = level;
+      ++at_;
+      return st;
+    }
     if (accept("DEFAULT")) {  // as RESET
       st.reset = true;
       st.ms = time_setting_default_ms(name);
@@ -1141,16 +1181,16 @@ class Parser : ClauseParsing {
   SetStmt reset() {
     const Token& t = peek();
     std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-    if (!is_time_setting(name))
+    if (!is_time_setting(name) && name != "default_transaction_isolation")
       fail(t,
-           "ccsim accepts RESET only for deadlock_timeout, lock_timeout and "
-           "statement_timeout, found " +
+           "ccsim accepts RESET only for deadlock_timeout, lock_timeout, "
+           "statement_timeout and default_transaction_isolation, found " +
                describe(t));
     ++at_;
     SetStmt st;
     st.name = name;
     st.reset = true;
-    st.ms = time_setting_default_ms(name);
+    if (is_time_setting(name)) st.ms = time_setting_default_ms(name);
     return st;
   }
 

@@ -347,6 +347,9 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             if (b.deferrable) add(*b.deferrable ? "DEFERRABLE" : "NOT DEFERRABLE");
             return "SET TRANSACTION" + modes;
           }
+          if (b.name == "default_transaction_isolation" && !b.reset)
+            return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
+                   to_sql(Value{b.value});
           if (b.reset) return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " TO DEFAULT";
           return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
                  to_sql(Value{b.value});
