@@ -49,6 +49,11 @@ rows, and writes about 40% of the numbers in its statements with a point
 to the column's scale, added, multiplied, compared with int columns and
 keys, and assigned to them (rounded); two thirds of them also give v a
 CHECK (v < 8), named or not, which updates and upserts can break.
+Every thirty-first from the thirtieth on sets levels otherwise, from a
+tenth generator: about a third of the sessions (without timeouts) set
+default_transaction_isolation in their setup, half the BEGINs that name a
+level or mode become BEGIN and SET TRANSACTION, and some statements are
+followed by SET TRANSACTION (too late, or the same level) or SHOW.
 Every twelfth from the seventh on (a composite one) writes about half its
 advisory-lock calls in their _shared form and about a third with a second
 call on the other key in the same SELECT, from a ninth generator.
@@ -83,6 +88,8 @@ P = random.Random(f"prefix {SEED}")  # COMPOSITE's reads and writes by a key pre
 T = random.Random(f"timeouts {SEED}")  # TIMEOUTS' choices, apart from the others
 NUMERICS = SEED % 29 == 28 and not FOREIGN_KEYS and not COMPOSITE
 N = random.Random(f"numerics {SEED}")  # NUMERICS' choices, apart from the others
+LEVELS = SEED % 31 == 30
+L = random.Random(f"levels {SEED}")  # LEVELS' choices, apart from the others
 SHARED = COMPOSITE and SEED % 12 == 7
 H = random.Random(f"shared {SEED}")  # SHARED's choices, apart from the others
 IDS = [1, 2, 3, 4]
@@ -394,6 +401,9 @@ def main():
                 sets.append(f"SET deadlock_timeout = '{deadlock_timeouts[s]}ms';")
             if sets:
                 lines.append("setup { " + " ".join(sets) + " }")
+        if LEVELS and not TIMEOUTS and L.random() < 0.35:  # the session's default level
+            lines.append("setup { SET default_transaction_isolation = '"
+                         + L.choice(["read committed", "repeatable read", "serializable"]) + "'; }")
         if block:
             level = R.choice(["", " ISOLATION LEVEL READ COMMITTED", " ISOLATION LEVEL REPEATABLE READ",
                               " ISOLATION LEVEL SERIALIZABLE"])
@@ -404,7 +414,11 @@ def main():
                 mode = M.choice([" READ ONLY", " READ ONLY", " READ ONLY DEFERRABLE", ", READ ONLY, DEFERRABLE"])
                 if not level:
                     mode = mode.lstrip(",")
-            steps.append(("b", f"BEGIN{level}{mode};"))
+            if LEVELS and (level or mode) and L.random() < 0.5:  # the modes set after BEGIN
+                steps.append(("b", "BEGIN;"))
+                steps.append(("v", f"SET TRANSACTION{level}{mode};".replace("TRANSACTION,", "TRANSACTION")))
+            else:
+                steps.append(("b", f"BEGIN{level}{mode};"))
             if local_timeout:
                 steps.append(("t", local_timeout))
         read_only = block and "READ ONLY" in steps[0][1]
@@ -442,6 +456,10 @@ def main():
             if not block and sql.count(";") == 1 and sql.startswith("SELECT pg_advisory_xact"):
                 sql = sql.replace("_xact", "")
             steps.append((f"s{k}", sql))
+            if LEVELS and L.random() < 0.2:  # too late once a statement took a snapshot, or the same level
+                steps.append((f"l{k}", L.choice(["SET TRANSACTION ISOLATION LEVEL "
+                                                 + L.choice(["READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]) + ";",
+                                                 "SET TRANSACTION READ ONLY;", "SHOW transaction_isolation;"])))
         if block:
             steps.append(("e", R.choice(["COMMIT;", "COMMIT;", "COMMIT;", "ROLLBACK;"])))
         for tag, sql in steps:
