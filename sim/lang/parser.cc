@@ -207,6 +207,8 @@ class Parser : ClauseParsing {
     expect("FROM", "after the column list");
     s.table = table_name("a table name after FROM");
     refuse_join();
+    table_alias(false);
+    refuse_join();
     if (accept("WHERE")) s.where = where_clause();
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
@@ -252,10 +254,11 @@ class Parser : ClauseParsing {
         do {
           const Token& t = peek();
           std::string named = table_name("a table name after OF");
-          if (named != s.table)
-            fail(t, "the locking clause names \"" + named + "\", but the statement reads \"" +
-                        s.table + "\" (PostgreSQL: relation \"" + named + "\" in " +
-                        to_sql(*s.lock) + " clause not found in FROM clause, 42P01)");
+          const std::string& own = alias_.empty() ? s.table : alias_;
+          if (named != own)
+            fail(t, "the locking clause names \"" + named + "\", but the statement reads \"" + own +
+                        "\" (PostgreSQL: relation \"" + named + "\" in " + to_sql(*s.lock) +
+                        " clause not found in FROM clause, 42P01)");
         } while (peek().kind == TokenKind::kSymbol && peek().text == "," && (++at_, true));
       }
       if (accept("NOWAIT")) {
@@ -454,6 +457,7 @@ class Parser : ClauseParsing {
                          "a column beside an aggregate needs GROUP BY, which is not modelled");
     expect("FROM", "after the column list");
     std::string table = table_name("a table name after FROM");
+    table_alias(false);
     ExprPtr where;
     if (accept("WHERE")) {
       const Token& at = peek();
@@ -660,6 +664,25 @@ class Parser : ClauseParsing {
     return true;
   }
 
+  // ---- Rule: a table's alias -------------------------------------------------------
+  // FROM t [AS] x, UPDATE t [AS] x, DELETE FROM t [AS] x, INSERT INTO t AS x:
+  // the statement's columns are qualified with x (t.col is then 42P01) and
+  // FOR UPDATE OF names x. A word that goes on the statement (WHERE, SET,
+  // ...) is no alias; INSERT takes one only after AS, as PostgreSQL does.
+  void table_alias(bool as_only) {
+    alias_.clear();
+    if (accept("AS")) {
+      alias_ = name("an alias after AS");
+      return;
+    }
+    const Token& t = peek();
+    if (as_only || t.kind != TokenKind::kIdent) return;
+    if (!t.quoted && (step_reserved(t.text) || is_clause_word(t) || iequals(t.text, "USING") ||
+                      iequals(t.text, "FOR") || iequals(t.text, "TABLESAMPLE")))
+      return;
+    alias_ = name("an alias");
+  }
+
   // ---- Rule: a join is refused by name ------------------------------------------
   // A second table in a statement (JOIN, a comma, UPDATE ... FROM, DELETE
   // ... USING) is not modelled; refused where it starts, before its
@@ -675,6 +698,12 @@ class Parser : ClauseParsing {
   UpdateStmt update() {
     UpdateStmt u;
     u.table = table_name("a table name after UPDATE");
+    const size_t after_table = at_;
+    table_alias(false);
+    if (peek().kind == TokenKind::kSymbol && peek().text == "=") {  // a SET left out, not an alias
+      at_ = after_table;
+      alias_.clear();
+    }
     expect("SET", "after the table name");
     u.sets = assignments();
     if (peek_is("FROM")) fail(peek(), "UPDATE ... FROM (a join) is not modelled");
@@ -804,6 +833,7 @@ class Parser : ClauseParsing {
     InsertStmt ins;
     expect("INTO", "after INSERT");
     ins.table = table_name("a table name after INSERT INTO");
+    table_alias(true);
     if (accept_symbol("(")) {
       do ins.columns.push_back(name("a column name"));
       while (accept_symbol(","));
@@ -882,6 +912,7 @@ class Parser : ClauseParsing {
     DeleteStmt d;
     expect("FROM", "after DELETE");
     d.table = table_name("a table name after DELETE FROM");
+    table_alias(false);
     if (peek_is("USING")) fail(peek(), "DELETE ... USING (a join) is not modelled");
     if (accept("WHERE")) d.where = where_clause();
     d.returning = returning();

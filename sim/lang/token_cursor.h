@@ -98,13 +98,21 @@ class TokenCursor {
            "a schema-qualified table name (schema.table) is not modelled; write the table alone");
     return n;
   }
-  // Every qualified column read so far names `table` (the statement reads
-  // one table, so any other is PostgreSQL's 42P01).
+  // Every qualified column read so far names `table`, or its alias when
+  // the statement gave it one (the statement reads one table, so any other
+  // is PostgreSQL's 42P01).
   void check_qualifiers(const std::string& table) {
-    for (const auto& [q, t] : qualifiers_)
-      if (q != table)
-        fail(*t, "the column is qualified with \"" + q + "\", but the statement reads \"" + table +
-                     "\" (PostgreSQL: missing FROM-clause entry for table \"" + q + "\", 42P01)");
+    const std::string& named = alias_.empty() ? table : alias_;
+    for (const auto& [q, t] : qualifiers_) {
+      if (q == named) continue;
+      if (q == table)  // the table's own name, hidden by its alias
+        fail(*t, "the column is qualified with \"" + q + "\", but the statement calls it \"" +
+                     alias_ +
+                     "\" (PostgreSQL: invalid reference to FROM-clause entry for table \"" + q +
+                     "\", 42P01)");
+      fail(*t, "the column is qualified with \"" + q + "\", but the statement reads \"" + named +
+                   "\" (PostgreSQL: missing FROM-clause entry for table \"" + q + "\", 42P01)");
+    }
     qualifiers_.clear();
   }
 
@@ -120,6 +128,7 @@ class TokenCursor {
   std::vector<Token> tokens_;
   std::string comment_;
   std::vector<std::pair<std::string, const Token*>> qualifiers_;  // see column()
+  std::string alias_;  // the statement's name for its table (FROM t AS x), if any
   size_t at_ = 0;
 };
 
