@@ -1418,8 +1418,9 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     }
     if (set->name == "force_parallel_mode") return a;  // no answer changes
     const bool level = set->name == "default_transaction_isolation";
-    if (!level &&
-        !w_.deadlock_timers) {  // lock_timeout and statement_timeout: refused in scenarios
+    // A scenario has no timers: lock_timeout and statement_timeout are
+    // refused there, deadlock_timeout changes nothing.
+    if (!level && !w_.deadlock_timers) {
       a.note = "SET (in a scenario " + set->name + " changes nothing: each step comes after it)";
       return a;
     }
