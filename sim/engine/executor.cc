@@ -497,8 +497,8 @@ bool Executor::unlock_advisory(RequestId r, int64_t key, bool shared) {
   int64_t& n = session_count(r, key, shared);
   const bool held = n > 0;
   if (held && --n == 0)
-    woken_.emplace_back(r, w_.store.release_mode(w_.store.advisory_row(key), session.session_locks,
-                                                 Store::advisory_mode(shared)));
+    woken_.emplace_back(r, w_.store.release(w_.store.advisory_row(key), session.session_locks,
+                                            Store::advisory_mode(shared)));
   std::erase_if(session.advisory_held, [](const AdvisoryHeld& h) { return h.count == 0; });
   return held;
 }

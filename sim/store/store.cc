@@ -655,22 +655,11 @@ bool Store::same_backend(TxnId a, TxnId b) const {
   return (x.session_holder || y.session_holder) && x.owner == y.owner;
 }
 
-std::vector<TxnId> Store::release_mode(RowId r, TxnId t, LockMode mode) {
+std::vector<TxnId> Store::release(RowId r, TxnId t, std::optional<LockMode> mode) {
   auto& h = rows_[r.value].holders;
-  std::erase_if(h, [&](const RowLock& l) { return l.txn == t && l.mode == mode; });
+  std::erase_if(h, [&](const RowLock& l) { return l.txn == t && (!mode || l.mode == *mode); });
   if (std::none_of(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }))
     std::erase(mut(t).locked, r);
-  std::vector<TxnId> granted;
-  grant_waiters(r, granted);
-  return granted;
-}
-
-std::vector<TxnId> Store::release(RowId r, TxnId t) {
-  auto& h = rows_[r.value].holders;
-  h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
-          h.end());
-  auto& locked = mut(t).locked;
-  locked.erase(std::remove(locked.begin(), locked.end(), r), locked.end());
   std::vector<TxnId> granted;
   grant_waiters(r, granted);
   return granted;

@@ -351,11 +351,10 @@ class Store {
   // a lock when granted: "wait until they end", as an INSERT does on a key
   // that an unfinished transaction wrote. Returns false when nothing conflicts.
   bool wait_for_holders(RowId r, TxnId t, LockMode mode);
-  // Gives up t's locks on r (pg_advisory_unlock_all). Returns the waiting
-  // transactions granted a lock as a result, in grant order.
-  std::vector<TxnId> release(RowId r, TxnId t);
-  // Gives up t's lock on r in one mode (pg_advisory_unlock[_shared]).
-  std::vector<TxnId> release_mode(RowId r, TxnId t, LockMode mode);
+  // Gives up t's locks on r (pg_advisory_unlock_all), or its lock in one
+  // mode (pg_advisory_unlock[_shared]). Returns the waiting transactions
+  // granted a lock as a result, in grant order.
+  std::vector<TxnId> release(RowId r, TxnId t, std::optional<LockMode> mode = std::nullopt);
   // Hands the lock in `mode` that `from` holds on r to `to` (a session
   // holder taking the lock its owner's transaction waited for); `from`
   // keeps its own lock when it held one before (kept = true).
