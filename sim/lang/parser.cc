@@ -249,7 +249,6 @@ class Parser : ClauseParsing {
         fail(t,
              "expected UPDATE, NO KEY UPDATE, SHARE or KEY SHARE after FOR, found " + describe(t));
       }
-      refuse_unmodelled(SqlPlace::kLockClause);
       if (accept("OF")) {  // the statement reads one table: OF can name that one only
         do {
           const Token& t = peek();

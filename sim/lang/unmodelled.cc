@@ -109,8 +109,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
     case SqlPlace::kInList:
       if (l.symbol(0, "(") && l.is(1, "SELECT")) return l.no(1, "a subquery (IN (SELECT ...))");
       return std::nullopt;
-    case SqlPlace::kLockClause:
-      return std::nullopt;
     case SqlPlace::kInsertSource:
       if (l.is(0, "DEFAULT")) return l.no(0, "DEFAULT VALUES");
       return std::nullopt;

@@ -20,7 +20,6 @@ enum class SqlPlace {
   kAfterStatement,  // a whole statement has been read
   kSelectItem,      // an item of the select list
   kAfterSelectList,
-  kLockClause,    // after FOR UPDATE / SHARE / ...
   kInsertSource,  // after INSERT INTO t [(columns)]
   kCreate,        // after CREATE
   kCreateTable,   // after CREATE TABLE
