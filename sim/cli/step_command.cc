@@ -92,6 +92,7 @@ int step_command(const ReplayFlags& f) {
   const Mitigation& m = *choose_mitigations(s, ro.mitigations).front();
   ScheduleSpec schedule = ro.schedule.value_or(s.schedule);
   World initial = initial_world(s, m, ro);
+  check_schedule_names(schedule, initial);  // a name that is no request's: before any output
   TextOptions t;
   t.color = stdout_wants_color();
   t.dim = false;  // a projector washes dim text out

@@ -1,5 +1,6 @@
 #include "explore/schedule.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "explore/random.h"
@@ -117,6 +118,19 @@ class Random : public Strategy {
   SplitMix64 rng_;
 };
 
+// Throws the error for entry `position` of an explicit schedule, which names
+// none of `known`.
+[[noreturn]] void unknown_name(const ScheduleSpec& spec, size_t position,
+                               const std::vector<std::string>& known) {
+  const std::string& name = spec.names[position];
+  SourcePos p = spec.pos;
+  if (p.column) p.column += spec.columns[position];
+  std::string list;
+  for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw InputError(p, "schedule position " + std::to_string(position + 1) + " (" + name +
+                          "): there is no request named " + name + "; the requests are " + list);
+}
+
 class Explicit : public Strategy {
  public:
   explicit Explicit(const ScheduleSpec& spec) : spec_(spec) {}
@@ -128,9 +142,9 @@ class Explicit : public Strategy {
     size_t i = 0;
     while (i < rs.size() && rs[i].name != name) ++i;
     if (i == rs.size()) {
-      std::string known;
-      for (const Mover& m : rs) known += (known.empty() ? "" : ", ") + m.name;
-      throw InputError(p, at + "there is no request named " + name + "; the requests are " + known);
+      std::vector<std::string> known;
+      for (const Mover& m : rs) known.push_back(m.name);
+      unknown_name(spec_, position, known);
     }
     const Mover& m = rs[i];
     if (m.state == RunState::kBlocked) {
@@ -151,6 +165,15 @@ class Explicit : public Strategy {
 };
 
 }  // namespace
+
+void check_schedule_names(const ScheduleSpec& spec, const World& world) {
+  if (spec.kind != ScheduleSpec::Kind::kExplicit) return;
+  std::vector<std::string> known;
+  for (const Request& r : world.requests) known.push_back(r.name);
+  for (size_t i = 0; i < spec.names.size(); ++i)
+    if (std::find(known.begin(), known.end(), spec.names[i]) == known.end())
+      unknown_name(spec, i, known);
+}
 
 std::unique_ptr<Strategy> make_strategy(const ScheduleSpec& spec) {
   switch (spec.kind) {

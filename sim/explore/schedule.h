@@ -36,6 +36,10 @@ constexpr size_t kScheduleNamesMax = 100000;
 // Throws InputError at pos for an empty schedule or a bad character.
 ScheduleSpec parse_schedule(const std::string& text, const SourcePos& pos);
 ScheduleSpec random_schedule(uint64_t seed);
+// Throws InputError at the first entry of an explicit schedule that names
+// none of `world`'s requests, before anything runs (a strategy finds it only
+// when it gets there).
+void check_schedule_names(const ScheduleSpec& spec, const World& world);
 
 // What a strategy sees of one request: enough to choose, nothing to change.
 // The simulator and the PostgreSQL replay both describe their requests so.

@@ -244,6 +244,11 @@ args = { user_id = 7, delta = 10 }
     contains out.txt 'Replay: ccsim run scenarios/double_click.toml --mitigation none --schedule "A B A B A B"'
     run_expect 2 step double_click
     contains err.txt "step mode follows one mitigation: choose it with --mitigation"
+    # A schedule naming no request is refused before anything is printed,
+    # as run refuses it, not found two steps into the lesson.
+    run_expect 2 step double_click -m none --requests 3 --schedule "A C Z" </dev/null
+    contains err.txt "--schedule:1:5: error: schedule position 3 (Z): there is no request named Z; the requests are A, B, C"
+    [ ! -s out.txt ] || fail "step printed before refusing its schedule: $(cat out.txt)"
     # Names in any case; ? and help list the keys; b goes back, r restarts.
     # A name typed exactly (B) moves the request even where b is a key.
     printf 'a\n?\nhelp\nB\nb\nb\nb\nr\nb\nq\n' | "$bin" step double_click -m none >out.txt 2>err.txt ||
