@@ -897,14 +897,14 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
 // NOWAIT wait for it rather than skip or fail
 // (tests/specs/key_share_skip_locked_chain.spec, key_share_chain_wait.spec).
 // A lock on the row that conflicts can only be on a later version then.
+// An UPDATE by a transaction that held FOR UPDATE on the row counts as a
+// key update, whatever it changed (Version::key_updated:
+// tests/specs/key_share_after_for_update.spec).
 // True when the lock walks that chain, whatever its wait policy.
 bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, VersionId seen) const {
   if (!sel || mode != LockMode::kKeyShare) return false;
   const Store& s = w_.store;
-  VersionId next = s.version(seen).next;
-  if (!next) return false;
-  const Table& t = s.table(s.row(s.version(seen).row).table);
-  return !changes_index(t, s.version(seen).values, s.version(next).values);
+  return s.version(seen).next && !s.version(seen).key_updated;
 }
 
 // Goes on with request r's statement from its cursor. Returns true when it
@@ -1088,12 +1088,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // chain: a committed key change or delete anywhere in it is a change.
     if (sel && mode == LockMode::kKeyShare && (!waited || c.key_share_chain) && !held &&
         newest != seen && !deleted) {
-      const Table& t = s.table(tid);
       bool key_kept = true;
       for (VersionId v = seen; key_kept && v != newest;) {
         VersionId next = s.version(v).next;
-        key_kept = next && s.committed(s.version(next).xmin) &&
-                   !changes_index(t, s.version(v).values, s.version(next).values);
+        key_kept = next && s.committed(s.version(next).xmin) && !s.version(v).key_updated;
         v = next;
       }
       if (key_kept) newest = seen;
@@ -1162,7 +1160,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
       queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
-      VersionId made = s.update(row, c.txn, std::move(after), !new_key);
+      const bool key_update = new_key || s.holds(row, c.txn, LockMode::kUpdate);
+      VersionId made = s.update(row, c.txn, std::move(after), !new_key, key_update);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});

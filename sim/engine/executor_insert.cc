@@ -263,7 +263,8 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
   queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
   s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
-  VersionId made = s.update(k.row, c.txn, std::move(after), !new_key);
+  const bool key_update = new_key || s.holds(k.row, c.txn, LockMode::kUpdate);
+  VersionId made = s.update(k.row, c.txn, std::move(after), !new_key, key_update);
   if (log_)
     log_->writes.push_back(
         WriteObs{r, c.txn, tid, k.row, target, made, std::move(changes), log_->events.size()});

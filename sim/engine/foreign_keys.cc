@@ -116,7 +116,6 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   Store& s = w_.store;
   const Table& child = s.table(TableId{k.table});
   const ForeignKey& fk = child.foreign_keys[k.fk];
-  const Table& parent = s.table(fk.parent);
   if (resumed && c.fk_table_wait) c.fk_table_wait = false, resumed = false;
   if (!resumed && !fk_table_lock(r, fk.parent, waiting)) return false;
   auto violation = [&] {
@@ -151,9 +150,7 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   if (newest == seen && !deleted) return true;
   if (!resumed) {
     VersionId next = s.version(seen).next;
-    if (next && s.committed(s.version(next).xmin) &&
-        !changes_index(parent, s.version(seen).values, s.version(next).values))
-      return true;
+    if (next && s.committed(s.version(next).xmin) && !s.version(seen).key_updated) return true;
   }
   if (s.txn(c.txn).isolation != Isolation::kReadCommitted)
     throw SqlError("40001", "could not serialize access due to concurrent update");

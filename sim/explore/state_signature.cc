@@ -366,6 +366,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
     put(out, txn_ref(w, ver.xmax));
     put(out, version_label_[ver.prev.value]);
     put(out, version_label_[ver.next.value]);
+    put(out, ver.key_updated);
   }
   // Finished transactions: committed or not, when (relative to the open
   // snapshots), by a request still running or not.

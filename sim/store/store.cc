@@ -482,7 +482,7 @@ RowId Store::insert(TableId t, TxnId by, Row values, bool indexed) {
   return r;
 }
 
-VersionId Store::update(RowId r, TxnId by, Row values, bool indexed) {
+VersionId Store::update(RowId r, TxnId by, Row values, bool indexed, bool key_update) {
   RowState& row = rows_[r.value];
   if (indexed) index_key(tables_[row.table.value], r, values);
   VersionId before = row.newest;
@@ -491,6 +491,7 @@ VersionId Store::update(RowId r, TxnId by, Row values, bool indexed) {
   Version& old = versions_[before.value - 1];
   old.xmax = by;
   old.next = v;
+  old.key_updated = key_update;
   row.newest = v;
   mut(by).undo.emplace_back(r, before);
   assign_xid(by);

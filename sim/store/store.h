@@ -108,6 +108,11 @@ struct Version {
   TxnId xmax;      // the transaction that replaced or deleted it; 0 while live
   VersionId next;  // the version that replaced it; 0 when deleted or newest
   VersionId prev;  // the version this one replaced; 0 for a row's first version
+  // The UPDATE that replaced it was a key update (HEAP_KEYS_UPDATED), which
+  // FOR KEY SHARE conflicts with: it changed a unique index's column, or its
+  // transaction held FOR UPDATE on the row (PostgreSQL keeps the stronger
+  // of one transaction's two locks, compute_new_xmax_infomask).
+  bool key_updated = false;
 };
 
 struct RowLock {
@@ -333,7 +338,7 @@ class Store {
   // Replaces the newest version of r. REQUIRES: `by` holds a conflicting lock
   // on r. Returns the new version; with `indexed` false it is listed in no
   // index under a new key yet (index_row lists it, one index at a time).
-  VersionId update(RowId r, TxnId by, Row values, bool indexed = true);
+  VersionId update(RowId r, TxnId by, Row values, bool indexed = true, bool key_update = false);
   // Deletes the newest version of r. REQUIRES: `by` holds an UPDATE lock on r.
   void remove(RowId r, TxnId by);
 
