@@ -81,6 +81,14 @@ std::vector<const Expr*> subqueries_of(const StepBody& body) {
   return out;
 }
 
+// The subquery with ORDER BY, LIMIT or a locking clause a statement runs
+// first (null when it has none; lang/validate.cc allows one, in the WHERE).
+const Expr* initplan_of(const StepBody& body) {
+  for (const Expr* e : subqueries_of(body))
+    if (e->initplan) return e;
+  return nullptr;
+}
+
 // Thrown out of a WHERE's evaluation when a lock function in it must wait.
 struct AdvisoryWait {};
 
@@ -312,6 +320,7 @@ void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st) {
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
   for (const Expr* e : subqueries_of(st.body)) {
+    if (e->initplan) continue;  // run before the statement (picked)
     TableId tid = table_named(s, e->name);
     std::vector<VersionId> kept;
     for (VersionId v : s.scan(tid, c.snapshot)) {
@@ -362,7 +371,6 @@ void Executor::start_statement(RequestId r, const Step& st) {
   Session& session = w_.sessions[r.value];
   Store& s = w_.store;
   if (!session.txn) session.txn = s.begin(r, default_level(r));  // autocommit: one statement
-  const Request& q = w_.requests[r.value];
   auto* ins = std::get_if<InsertStmt>(&st.body);
   // Built in its place in the session: an error on the way leaves it to the
   // rollback that follows every error (RequestMachine::fail).
@@ -373,6 +381,47 @@ void Executor::start_statement(RequestId r, const Step& st) {
     start_insert(r, st, *ins, c);
     return;
   }
+  if (const Expr* pick = st.subqueries ? initplan_of(st.body) : nullptr) {
+    c.initplan = true;
+    open_scan(r, *pick->initplan, c);
+    return;
+  }
+  open_scan(r, st, c);
+}
+
+// ---- Rule: a subquery that picks a row runs before its statement ----------------
+// WHERE id = (SELECT id FROM jobs WHERE ... ORDER BY id LIMIT 1 FOR UPDATE
+// SKIP LOCKED) is PostgreSQL's InitPlan giving the index scan its key: it
+// runs as the scan starts, with the statement's snapshot, as the SELECT it
+// is (it locks, waits, re-checks and skips as a locking SELECT does); the
+// statement then reads with the same snapshot and that value. Its second
+// row is an error (21000), after it was locked, as ExecSetParamPlan fetches
+// it. (Where it may run later or never, lang/validate.cc refuses it.)
+void Executor::picked(RequestId r, const Step& st, const Expr& pick) {
+  Session& session = w_.sessions[r.value];
+  Store& s = w_.store;
+  const Cursor& c = *session.cursor;
+  if (c.out.size() > 1)
+    throw SqlError("21000", "more than one row returned by a subquery used as an expression");
+  Value value{Null{}};
+  if (!c.out.empty()) {
+    EvalEnv env{&s.table(table_named(s, pick.name)), &s.version(c.out[0]).values,
+                &w_.requests[r.value].vars, nullptr, true};
+    value = eval_value(*pick.lhs, env);
+  }
+  Cursor next;
+  next.txn = c.txn;
+  next.snapshot = c.snapshot;
+  next.subqueries.emplace_back(&pick, std::move(value));
+  session.cursor = std::move(next);
+  open_scan(r, st, *session.cursor);
+}
+
+// Opens the scan of a SELECT, UPDATE or DELETE in cursor c: the rows its
+// snapshot matches, in the planner's order.
+void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
+  Store& s = w_.store;
+  const Request& q = w_.requests[r.value];
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = statement_table(tname);
@@ -664,7 +713,10 @@ std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const 
       for (const ForeignKeyDef& fk : create->foreign_keys)
         if (fk.table != create->table) add(fk.table, LockMode::kShareRowExclusive);
   }
-  for (const Expr* e : subqueries) add(e->name, LockMode::kAccessShare);
+  for (const Expr* e : subqueries)  // a locking subquery's table in ROW SHARE, as a SELECT's
+    add(e->name, e->initplan && std::get<SelectStmt>(e->initplan->body).lock
+                     ? LockMode::kRowShare
+                     : LockMode::kAccessShare);
   return out;
 }
 
@@ -924,6 +976,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     ++c.next;
     return advisory_calls(r, *adv, waiting);
   }
+  // The subquery that picks the row first (this call runs st's own scan;
+  // the one it makes runs the subquery's).
+  if (const Expr* pick = w_.sessions[r.value].cursor->initplan ? initplan_of(st.body) : nullptr) {
+    if (!advance(r, *pick->initplan, waiting, resumed)) return false;
+    picked(r, st, *pick);
+    resumed = false;
+  }
   const Request& q = w_.requests[r.value];
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
@@ -962,6 +1021,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
   }
   while (c.next < c.candidates.size()) {
     if (sel && sel->limit && c.rowcount >= *sel->limit) break;
+    if (c.initplan && c.rowcount >= 2) break;  // a subquery's second row is an error
     VersionId seen = c.candidates[c.next];
     RowId row = s.version(seen).row;
     if (advisory_where && c.advisory_phase == 0) {
@@ -1537,7 +1597,13 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   if (dml && std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
   if (dml && std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
   const auto* sel = std::get_if<SelectStmt>(&st.body);
-  if (dml && sel && sel->lock) command = std::string("SELECT ") + to_sql(*sel->lock);
+  // A SELECT's row marks include its subquery's (the planner gathers them
+  // all, the statement's own first): a plain SELECT over a locking
+  // subquery is named by the subquery's mode.
+  const Expr* pick = dml && sel && !sel->lock && st.subqueries ? initplan_of(st.body) : nullptr;
+  const auto* picks = pick ? &std::get<SelectStmt>(pick->initplan->body) : nullptr;
+  if (const SelectStmt* locks = sel && sel->lock ? sel : picks; dml && locks && locks->lock)
+    command = std::string("SELECT ") + to_sql(*locks->lock);
   if (command.empty()) return;
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     table_named(s, ins->table);

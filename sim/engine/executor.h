@@ -70,6 +70,10 @@ class Executor : public SqlBackend {
                   const std::string* nowait = nullptr);
   bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);
   void start_statement(RequestId r, const Step& st);
+  void open_scan(RequestId r, const Step& st, Cursor& c);
+  // The subquery `pick` that runs before statement st has run in r's
+  // cursor: its value, and st's own scan with the same snapshot.
+  void picked(RequestId r, const Step& st, const Expr& pick);
   void start_insert(RequestId r, const Step& st, const InsertStmt& ins, Cursor& c);
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);

@@ -80,6 +80,9 @@ struct Cursor {
   // rather than the row's.
   // The statement's scalar subqueries and their values, once computed.
   std::vector<std::pair<const Expr*, Value>> subqueries;
+  // The cursor runs the statement's subquery that picks a row first (one
+  // with ORDER BY, LIMIT or a locking clause: Executor::picked).
+  bool initplan = false;
   std::vector<Value> advisory_answers;
   size_t advisory_at = 0;  // the candidate the answers are for
   // 1: a sorted SELECT runs its WHERE's calls over every row before sorting

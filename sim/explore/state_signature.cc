@@ -160,6 +160,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
     put(out, c.subqueries.size());
     for (const auto& [at, v] : c.subqueries) put_value(out, v);
+    put(out, c.initplan);
     put(out, c.advisory_at);
     put(out, static_cast<uint64_t>(c.advisory_phase));
     put(out, c.advisory_answers.size());

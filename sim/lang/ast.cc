@@ -87,6 +87,15 @@ std::string cast_sql(const Column& c) {
   return "text";
 }
 
+std::string limit_and_lock_sql(const SelectStmt& s) {
+  std::string out;
+  if (s.limit) out += " LIMIT " + std::to_string(*s.limit);
+  if (s.lock) out += std::string(" ") + to_sql(*s.lock);
+  if (s.wait == WaitPolicy::kNoWait) out += " NOWAIT";
+  if (s.wait == WaitPolicy::kSkipLocked) out += " SKIP LOCKED";
+  return out;
+}
+
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kCast:
@@ -124,8 +133,15 @@ std::string to_sql(const Expr& e) {
                              ? std::string(to_sql(e.aggregate->kind)) + "(" +
                                    (e.aggregate->column.empty() ? "*" : e.aggregate->column) + ")"
                              : to_sql(*e.lhs);
-      return "(SELECT " + item + " FROM " + e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "") +
-             ")";
+      std::string out =
+          "(SELECT " + item + " FROM " + e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "");
+      if (e.initplan) {
+        const auto& plan = std::get<SelectStmt>(e.initplan->body);
+        if (plan.order_by)
+          out += " ORDER BY " + plan.order_by->column + (plan.order_by->descending ? " DESC" : "");
+        out += limit_and_lock_sql(plan);
+      }
+      return out + ")";
     }
     case ExprKind::kLiteral:
       if (e.typed) return datetime_keyword(*e.typed) + (" " + to_sql(e.literal));

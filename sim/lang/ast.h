@@ -24,6 +24,7 @@ namespace ccsim {
 
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
+struct Step;
 
 enum class ExprKind {
   kLiteral,
@@ -108,6 +109,11 @@ struct Expr {
   // kSubquery: (SELECT item FROM name [WHERE rhs]), uncorrelated, one value:
   // NULL without a row, 21000 with more than one.
   std::optional<Aggregate> aggregate;
+  // kSubquery with ORDER BY, LIMIT or a locking clause (the one-statement
+  // queue pick, WHERE id = (SELECT id ... FOR UPDATE SKIP LOCKED LIMIT 1)):
+  // the subquery as a SELECT of its own (its WHERE rhs, its table name),
+  // which the statement runs before its own scan (engine/executor.cc).
+  std::shared_ptr<const Step> initplan;
   // kBinary kOr: the ORs an IN list of two or more values became (PostgreSQL
   // plans it as one `= ANY (array)`, not as an OR); kNot: the NOT a NOT IN
   // became (PostgreSQL's `<> ALL`, whose comparisons are <>).
@@ -171,6 +177,10 @@ struct SelectStmt {
   WaitPolicy wait = WaitPolicy::kWait;
   std::vector<std::string> into;  // parameter names; empty when no INTO
 };
+
+// A SELECT's LIMIT and locking clause as SQL text (" LIMIT 1 FOR UPDATE
+// SKIP LOCKED"; empty without them).
+std::string limit_and_lock_sql(const SelectStmt& s);
 
 struct Assignment {
   std::string column;

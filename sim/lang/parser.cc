@@ -191,25 +191,9 @@ class Parser : ClauseParsing {
              describe(t));
   }
 
-  SelectStmt select() {
-    SelectStmt s;
-    const Token& select_at = peek();
-    if (!accept_symbol("*") && !select_items(s)) {
-      do {
-        if (aggregate(s)) continue;
-        refuse_unmodelled(SqlPlace::kSelectItem);
-        s.columns.push_back(column("a column name or * after SELECT"));
-      } while (accept_symbol(","));
-    }
-    if (!s.aggregates.empty() && !s.columns.empty())
-      fail(peek(), "a column beside an aggregate needs GROUP BY, which is not modelled");
-    refuse_unmodelled(SqlPlace::kAfterSelectList);
-    expect("FROM", "after the column list");
-    s.table = table_name("a table name after FROM");
-    refuse_join();
-    table_alias(false);
-    refuse_join();
-    if (accept("WHERE")) s.where = where_clause();
+  // A SELECT's [ORDER BY col [ASC|DESC]] [LIMIT n] [FOR mode [OF own] [NOWAIT |
+  // SKIP LOCKED]] [LIMIT n]; `own` is the name the locking clause may give.
+  void select_tail(SelectStmt& s, const std::string& own) {
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
       const Token& by = peek();
@@ -253,7 +237,6 @@ class Parser : ClauseParsing {
         do {
           const Token& t = peek();
           std::string named = table_name("a table name after OF");
-          const std::string& own = alias_.empty() ? s.table : alias_;
           if (named != own)
             fail(t, "the locking clause names \"" + named + "\", but the statement reads \"" + own +
                         "\" (PostgreSQL: relation \"" + named + "\" in " + to_sql(*s.lock) +
@@ -269,6 +252,28 @@ class Parser : ClauseParsing {
       // PostgreSQL takes LIMIT before or after the locking clause.
       if (!s.limit && accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
     }
+  }
+
+  SelectStmt select() {
+    SelectStmt s;
+    const Token& select_at = peek();
+    if (!accept_symbol("*") && !select_items(s)) {
+      do {
+        if (aggregate(s)) continue;
+        refuse_unmodelled(SqlPlace::kSelectItem);
+        s.columns.push_back(column("a column name or * after SELECT"));
+      } while (accept_symbol(","));
+    }
+    if (!s.aggregates.empty() && !s.columns.empty())
+      fail(peek(), "a column beside an aggregate needs GROUP BY, which is not modelled");
+    refuse_unmodelled(SqlPlace::kAfterSelectList);
+    expect("FROM", "after the column list");
+    s.table = table_name("a table name after FROM");
+    refuse_join();
+    table_alias(false);
+    refuse_join();
+    if (accept("WHERE")) s.where = where_clause();
+    select_tail(s, alias_.empty() ? s.table : alias_);
     if (!s.aggregates.empty() && (s.order_by || s.limit || s.lock))
       fail(select_at, std::string("an aggregate with ") +
                           (s.lock       ? "a locking clause"
@@ -1987,8 +1992,27 @@ class Parser : ClauseParsing {
     expect("FROM", "after the subquery's select item");
     e->name = table_name("a table name after FROM");
     if (accept("WHERE")) e->rhs = expr();
-    if (peek_is("ORDER") || peek_is("LIMIT") || peek_is("FOR") || peek_is("GROUP"))
-      fail(peek(), peek().text + " in a subquery is not modelled");
+    if (peek_is("GROUP")) fail(peek(), peek().text + " in a subquery is not modelled");
+    SelectStmt tail;
+    tail.table = e->name;
+    const Token& tail_at = peek();
+    select_tail(tail, e->name);
+    for (const char* w :
+         {"OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "ORDER", "LIMIT", "FOR"})
+      if (peek_is(w)) fail(peek(), peek().text + " in a subquery is not modelled here");
+    if (tail.order_by || tail.limit || tail.lock) {
+      if (e->aggregate)
+        fail(tail_at, std::string("an aggregate with ") +
+                          (tail.lock       ? "a locking clause"
+                           : tail.order_by ? "ORDER BY"
+                                           : "LIMIT") +
+                          " in a subquery is not modelled" +
+                          (tail.lock ? " (PostgreSQL refuses it: 0A000)" : ""));
+      tail.where = e->rhs;
+      auto plan = std::make_shared<Step>();
+      plan->body = std::move(tail);
+      e->initplan = std::move(plan);
+    }
     if (qualifiers_.size() != qualified_before)
       fail(*qualifiers_[qualified_before].second,
            "a qualified name in a subquery is not modelled (a correlated subquery is not); "

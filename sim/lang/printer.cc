@@ -96,8 +96,15 @@ class Printer {
                       (e.aggregate->column.empty() ? "*" : sql_identifier(e.aggregate->column)) +
                       ")"
                 : expr(*e.lhs);
-        std::string out =
-            "(SELECT " + item + " FROM " + sql_identifier(e.name) + where(e.rhs) + ")";
+        std::string out = "(SELECT " + item + " FROM " + sql_identifier(e.name) + where(e.rhs);
+        if (e.initplan) {
+          const auto& plan = std::get<SelectStmt>(e.initplan->body);
+          if (plan.order_by)
+            out += " ORDER BY " + sql_identifier(plan.order_by->column) +
+                   (plan.order_by->descending ? " DESC" : "");
+          out += limit_and_lock_sql(plan);
+        }
+        out += ")";
         qualifier_ = outer;
         return out;
       }
@@ -237,11 +244,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           if (b.order_by)
             out += " ORDER BY " + (b.items.empty() ? "" : sql_identifier(b.table) + ".") +
                    sql_identifier(b.order_by->column) + (b.order_by->descending ? " DESC" : "");
-          if (b.limit) out += " LIMIT " + std::to_string(*b.limit);
-          if (b.lock) out += std::string(" ") + to_sql(*b.lock);
-          if (b.wait == WaitPolicy::kNoWait) out += " NOWAIT";
-          if (b.wait == WaitPolicy::kSkipLocked) out += " SKIP LOCKED";
-          return out;
+          return out + limit_and_lock_sql(b);
         } else if constexpr (std::is_same_v<T, UpdateStmt>) {
           std::string sets;
           for (const Assignment& a : b.sets)

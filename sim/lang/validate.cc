@@ -138,6 +138,15 @@ class Validator {
     if (!e) return;
     if (e->kind == ExprKind::kSubquery) {  // its columns are its own table's
       const Table& inner = table(s, e->name);
+      if (e->initplan) {
+        if (e.get() != initplan_allowed_)
+          fail(s, e->column,
+               "a subquery with ORDER BY, LIMIT or a locking clause is modelled only as the "
+               "value of a one-column key in the WHERE of UPDATE, DELETE or SELECT, once "
+               "(WHERE id = (SELECT id FROM jobs ... ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED))");
+        const auto& plan = std::get<SelectStmt>(e->initplan->body);
+        if (plan.order_by) column(s, inner, plan.order_by->column);
+      }
       unique_scan(s, inner, e->rhs.get(), nullptr);
       if (e->aggregate && !e->aggregate->column.empty())
         column(s, inner, e->aggregate->column, e->column);
@@ -237,7 +246,7 @@ class Validator {
                  ") does not exist in PostgreSQL (42883): sum adds numbers");
     }
     for (const ExprPtr& e : sel.items) expr(s, &t, e);
-    expr(s, &t, sel.where);
+    where(s, t, sel.where);
     if (sel.order_by) column(s, t, sel.order_by->column);
     size_t width = !sel.items.empty()        ? sel.items.size()
                    : !sel.aggregates.empty() ? sel.aggregates.size()
@@ -256,9 +265,42 @@ class Validator {
       expr(s, &t, a.value);
       zone_literal(s, t, a.column, a.value);
     }
-    expr(s, &t, u.where);
+    where(s, t, u.where);
     returning(s, t, u.returning);
   }
+  // ---- Rule: a subquery that picks a row runs before the statement ------------
+  // (SELECT id FROM jobs WHERE ... ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+  // compared with = to the table's one-column key (its primary key's or a
+  // UNIQUE's) gives the index scan its key: PostgreSQL runs it, an InitPlan,
+  // as the scan starts, rows or not, before the statement looks at a row.
+  // That is the one place ccsim takes such a subquery (where the planner may
+  // run it later, or never, it is refused).
+  void where(const Step& s, const Table& t, const ExprPtr& w) const {
+    initplan_allowed_ = nullptr;
+    for (const Expr* at = w.get(); at;) {
+      const bool conj = at->kind == ExprKind::kBinary && at->op == BinOp::kAnd;
+      const Expr* e = conj ? at->rhs.get() : at;
+      if (e->kind == ExprKind::kBinary && e->op == BinOp::kEq && e->lhs && e->rhs) {
+        const Expr* col = e->lhs->kind == ExprKind::kColumn ? e->lhs.get() : e->rhs.get();
+        const Expr* sub = col == e->lhs.get() ? e->rhs.get() : e->lhs.get();
+        if (col->kind == ExprKind::kColumn && !col->excluded && sub->kind == ExprKind::kSubquery &&
+            sub->initplan && one_column_key(t, col->name))
+          initplan_allowed_ = sub;
+      }
+      at = conj ? at->lhs.get() : nullptr;
+    }
+    expr(s, &t, w);
+    initplan_allowed_ = nullptr;
+  }
+  static bool one_column_key(const Table& t, const std::string& column) {
+    const int c = t.column_index(column);
+    if (c < 0) return false;
+    if (t.single_key_column() == c) return true;
+    return std::any_of(t.uniques.begin(), t.uniques.end(), [&](const UniqueKey& u) {
+      return u.columns.size() == 1 && u.columns[0] == c;
+    });
+  }
+
   // RETURNING's expressions read the table's columns; INTO names as many
   // parameters as it returns columns.
   void returning(const Step& s, const Table& t, const std::optional<Returning>& r) const {
@@ -301,7 +343,7 @@ class Validator {
   void check(const Step& s, size_t, const DeleteStmt& d) const {
     const Table& t = table(s, d.table);
     unique_scan(s, t, d.where.get(), nullptr);
-    expr(s, &t, d.where);
+    where(s, t, d.where);
     returning(s, t, d.returning);
   }
   void check(const Step& s, size_t, const LetAction& l) const { expr(s, nullptr, l.value); }
@@ -414,6 +456,9 @@ class Validator {
   const Store& schema_;
   std::set<std::string> defined_;
   bool numeric_ = false;  // a table has a numeric column
+  // The one subquery with ORDER BY, LIMIT or a locking clause the WHERE
+  // being checked may hold (where()).
+  mutable const Expr* initplan_allowed_ = nullptr;
 };
 
 }  // namespace

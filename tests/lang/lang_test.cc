@@ -670,8 +670,30 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
   CHECK(line_error_of("UPDATE t SET v = (SELECT v, w FROM u)") ==
         "f.toml:7:29: error: a subquery with more than one column is not modelled "
         "(PostgreSQL: 42601, subquery must return only one column)");
-  CHECK(line_error_of("UPDATE t SET v = (SELECT v FROM u ORDER BY v)") ==
-        "f.toml:7:37: error: ORDER in a subquery is not modelled");
+  CHECK(line_error_of("UPDATE t SET v = (SELECT v FROM u ORDER BY v OFFSET 1)") ==
+        "f.toml:7:48: error: OFFSET in a subquery is not modelled here");
+  CHECK(line_error_of("UPDATE t SET v = (SELECT v FROM u GROUP BY v)") ==
+        "f.toml:7:37: error: GROUP in a subquery is not modelled");
+  CHECK(line_error_of("UPDATE t SET v = 1 WHERE id = (SELECT count(*) FROM u LIMIT 1)") ==
+        "f.toml:7:57: error: an aggregate with LIMIT in a subquery is not modelled");
+  {  // The one-statement pick: the subquery read as a SELECT of its own.
+    Step st = parse(
+        "UPDATE t SET v = 1 WHERE id = (SELECT id FROM u WHERE v > 0 ORDER BY id DESC LIMIT 1 "
+        "FOR UPDATE SKIP LOCKED)");
+    const Expr& eq = *std::get<UpdateStmt>(st.body).where;
+    REQUIRE(eq.rhs->kind == ExprKind::kSubquery);
+    REQUIRE(eq.rhs->initplan);
+    const auto& pick = std::get<SelectStmt>(eq.rhs->initplan->body);
+    CHECK(pick.table == "u");
+    CHECK(pick.order_by->column == "id");
+    CHECK(pick.order_by->descending);
+    CHECK(pick.limit == 1);
+    CHECK(pick.lock == LockMode::kUpdate);
+    CHECK(pick.wait == WaitPolicy::kSkipLocked);
+    CHECK(pick.where.get() == eq.rhs->rhs.get());
+    CHECK(to_sql(eq) ==
+          "id = (SELECT id FROM u WHERE v > 0 ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)");
+  }
   CHECK(line_error_of("UPDATE t SET v = (SELECT (SELECT 1 FROM u) FROM u)") ==
         "f.toml:7:28: error: a subquery ((SELECT ...)) is not modelled");
   {
