@@ -57,6 +57,11 @@ followed by SET TRANSACTION (too late, or the same level) or SHOW.
 Every twelfth from the seventh on (a composite one) writes about half its
 advisory-lock calls in their _shared form and about a third with a second
 call on the other key in the same SELECT, from a ninth generator.
+Every thirty-seventh from the thirty-sixth on (one table only) writes about
+60% of its statements as one-statement picks, from an eleventh generator:
+UPDATE, DELETE or SELECT ... WHERE id = (SELECT id FROM t WHERE ... ORDER
+BY id [DESC] [LIMIT 1] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE]
+[SKIP LOCKED | NOWAIT]), the subquery PostgreSQL runs before the scan.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -92,6 +97,8 @@ LEVELS = SEED % 31 == 30
 L = random.Random(f"levels {SEED}")  # LEVELS' choices, apart from the others
 SHARED = COMPOSITE and SEED % 12 == 7
 H = random.Random(f"shared {SEED}")  # SHARED's choices, apart from the others
+PICKS = SEED % 37 == 36 and not FOREIGN_KEYS and not COMPOSITE
+K = random.Random(f"picks {SEED}")  # PICKS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -328,6 +335,25 @@ def mixed_statement():
                      f"SELECT coalesce(sum(v), 0) AS total FROM t WHERE k = {X.randint(0, 2)};"])
 
 
+def pick_statement():
+    """A statement on the row a subquery picks (and may lock), from K."""
+    lock = K.choice(["", " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR UPDATE SKIP LOCKED",
+                     " FOR UPDATE NOWAIT", " FOR NO KEY UPDATE", " FOR SHARE", " FOR KEY SHARE SKIP LOCKED",
+                     " FOR KEY SHARE"])
+    limit = " LIMIT 1" if K.random() < 0.85 else ""
+    cond = K.choice(["k = 0", "v > 2", "k < 2", "v < 4", "id > 1"])
+    sub = f"(SELECT id FROM t WHERE {cond} ORDER BY id{K.choice(['', ' DESC'])}{limit}{lock})"
+    c = K.random()
+    if c < 0.5:
+        sets = K.choice(["k = k + 1", "v = v + 1", "v = 9, k = 2", "id = id + 10"])
+        return f"UPDATE t SET {sets} WHERE id = {sub} RETURNING id, v, k;"
+    if c < 0.65:
+        return f"DELETE FROM t WHERE id = {sub} RETURNING id;"
+    if c < 0.85:
+        return f"SELECT id, v FROM t WHERE id = {sub}{K.choice(['', ' FOR UPDATE', ' FOR SHARE'])};"
+    return f"UPDATE t SET v = v + 1 WHERE id = {sub} AND k < 2;"
+
+
 def quote_numbers(sql):
     """Some numbers after =, >, +, *, ( or a comma become quoted literals,
     and some select lists expressions (Django's exists(): SELECT 1 AS a)."""
@@ -438,6 +464,8 @@ def main():
                 sql = mixed_statement()
                 if not block and X.random() < 0.35:  # one implicit transaction
                     sql += " " + mixed_statement()
+            elif PICKS and K.random() < 0.6:
+                sql = pick_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
