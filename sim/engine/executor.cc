@@ -635,6 +635,8 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
   if (key == "default_transaction_isolation") return level(default_level(r));
   if (key == "transaction_isolation")
     return level(session.txn ? w_.store.txn(session.txn).isolation : default_level(r));
+  if (key == "transaction_read_only")
+    return session.txn && w_.store.txn(session.txn).read_only ? "on" : "off";
   if (is_time_setting(key)) {
     int64_t ms = session.timeouts.named(key);
     if (ms == 0) return "0";  // off

@@ -20,14 +20,20 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
     throw SqlError("25P01", std::string(what) + " can only be used in transaction blocks");
   auto& sps = session.savepoints;
   if (sp.kind == SavepointStmt::Kind::kSavepoint) {
-    sps.push_back(
-        Session::Savepoint{sp.name, w_.store.mark(session.txn), session.timeouts, session.kept});
+    sps.push_back(Session::Savepoint{sp.name, w_.store.mark(session.txn), session.timeouts,
+                                     session.kept, w_.store.txn(session.txn).read_only});
     return;
   }
   auto it =
       std::find_if(sps.rbegin(), sps.rend(), [&](const auto& p) { return p.name == sp.name; });
   if (it == sps.rend()) throw SqlError("3B001", "savepoint \"" + sp.name + "\" does not exist");
   size_t at = static_cast<size_t>(sps.rend() - it) - 1;
+  // ---- Rule: a savepoint's end undoes its SET TRANSACTION READ ONLY ------------
+  // ROLLBACK TO and RELEASE alike put transaction_read_only back to what it
+  // was at the SAVEPOINT (PostgreSQL 15 measured:
+  // tests/specs/read_only_savepoint.spec).
+  const Txn& x = w_.store.txn(session.txn);
+  w_.store.set_modes(session.txn, x.isolation, sps[at].read_only, x.deferrable);
   if (sp.kind == SavepointStmt::Kind::kRelease) {
     sps.resize(at);
     return;

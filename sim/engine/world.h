@@ -155,11 +155,13 @@ struct Session {
   bool failed_block = false;
   std::optional<Cursor> cursor;
   // The open savepoints, innermost last: their names, marks, and the
-  // settings a ROLLBACK TO puts back.
+  // settings a ROLLBACK TO puts back (READ ONLY among them: SET TRANSACTION
+  // READ ONLY inside the savepoint is undone, as PostgreSQL's GUC is).
   struct Savepoint {
     std::string name;
     SavepointMark mark;
     Timeouts timeouts, kept;
+    bool read_only = false;
   };
   std::vector<Savepoint> savepoints;
   // SET's times (with deadlock timers only): those in effect; those the

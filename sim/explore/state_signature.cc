@@ -45,6 +45,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   put(out, ss.savepoints.size());
   for (const Session::Savepoint& sp : ss.savepoints) {
     put_text(out, sp.name);
+    put(out, sp.read_only);
     put(out, sp.mark.undo);
     put(out, sp.mark.locks.size());
     for (const auto& [row, mode] : sp.mark.locks) {

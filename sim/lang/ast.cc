@@ -286,11 +286,11 @@ int64_t time_setting_default_ms(const std::string& name) {
 
 bool is_readable_setting(const std::string& name) {
   return is_time_setting(name) || name == "transaction_isolation" ||
-         name == "default_transaction_isolation";
+         name == "default_transaction_isolation" || name == "transaction_read_only";
 }
 
 const char* const kReadableSettings =
-    "transaction_isolation, default_transaction_isolation, deadlock_timeout, lock_timeout and "
-    "statement_timeout";
+    "transaction_isolation, default_transaction_isolation, transaction_read_only, "
+    "deadlock_timeout, lock_timeout and statement_timeout";
 
 }  // namespace ccsim

@@ -440,8 +440,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT count(*) INTO :n", "7:19: error: SELECT without FROM is not modelled"},
       {"SELECT current_setting('work_mem')",
        "7:26: error: current_setting('work_mem') is not modelled; ccsim knows "
-       "transaction_isolation, default_transaction_isolation, deadlock_timeout, "
-       "lock_timeout and statement_timeout"},
+       "transaction_isolation, default_transaction_isolation, transaction_read_only, "
+       "deadlock_timeout, lock_timeout and statement_timeout"},
       {"SELECT v, count(*) + 1 FROM t",
        "7:10: error: a column beside an aggregate needs GROUP BY, which is not modelled"},
       {"SELECT count(*) + 1 FROM t FOR UPDATE",
