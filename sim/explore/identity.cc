@@ -109,6 +109,15 @@ class Analysis {
   // NULL` or `col = / <> :request_id`, and :request_id only there.
   void condition(const ExprPtr& e, const std::optional<TableId>& t) {
     if (!e) return;
+    if (e->kind == ExprKind::kSubquery) {  // over its own table; its ORDER BY reads a column too
+      std::optional<TableId> inner = table_of(e->name);
+      if (e->initplan)
+        if (const auto& order = std::get<SelectStmt>(e->initplan->body).order_by)
+          if (identity(inner, order->column)) ok_ = false;
+      condition(e->lhs, inner);
+      condition(e->rhs, inner);
+      return;
+    }
     auto id_column = [&](const ExprPtr& x) {
       return x && x->kind == ExprKind::kColumn && identity(t, x->name);
     };
