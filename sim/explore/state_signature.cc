@@ -367,8 +367,8 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
     put(out, txn_ref(w, ver.xmin));
     put(out, txn_ref(w, ver.xmax));
     put(out, version_label_[ver.prev.value]);
-    put(out, version_label_[ver.next.value]);
-    put(out, ver.key_updated);
+    // Its successor, and whether that update was a key update (Version::key_updated).
+    put(out, uint64_t{version_label_[ver.next.value]} * 2 + (ver.key_updated ? 1 : 0));
   }
   // Finished transactions: committed or not, when (relative to the open
   // snapshots), by a request still running or not.
