@@ -13,6 +13,8 @@ const char* to_sql(Isolation iso) {
       return "REPEATABLE READ";
     case Isolation::kSerializable:
       return "SERIALIZABLE";
+    case Isolation::kReadUncommitted:
+      return "READ UNCOMMITTED";
   }
   return "?";
 }
@@ -25,6 +27,8 @@ const char* option_name(Isolation iso) {
       return "repeatable-read";
     case Isolation::kSerializable:
       return "serializable";
+    case Isolation::kReadUncommitted:
+      return "read-uncommitted";
   }
   return "?";
 }

@@ -12,7 +12,16 @@
 
 namespace ccsim {
 
-enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable };
+// READ UNCOMMITTED is PostgreSQL's READ COMMITTED in all but its name: a
+// level of its own for SHOW and for SET TRANSACTION's checks, a snapshot
+// per statement like READ COMMITTED (no dirty reads). Not a run's level.
+enum class Isolation { kReadCommitted, kRepeatableRead, kSerializable, kReadUncommitted };
+// True for the levels that take a snapshot per statement (READ COMMITTED
+// and READ UNCOMMITTED); false for those whose first snapshot is the
+// transaction's (REPEATABLE READ, SERIALIZABLE).
+inline bool snapshot_per_statement(Isolation iso) {
+  return iso == Isolation::kReadCommitted || iso == Isolation::kReadUncommitted;
+}
 // "READ COMMITTED", ...: as SQL writes it.
 const char* to_sql(Isolation iso);
 // "read-committed", "repeatable-read", "serializable": the command-line and TOML spelling.

@@ -1100,7 +1100,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // and for NOWAIT and SKIP LOCKED too (not 55P03, not a skipped row).
     // FOR KEY SHARE beside a committed update that kept the key goes on
     // along the chain (the rule below).
-    if (iso != Isolation::kReadCommitted && !held && !waited && !chain) {
+    if (!snapshot_per_statement(iso) && !held && !waited && !chain) {
       const Version& found = s.version(seen);
       if (found.xmax && found.xmax != c.txn && s.committed(found.xmax))
         throw SqlError("40001", !found.next && !sel
@@ -1172,7 +1172,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // deleted (heap_update looks at the found version's own successor
       // link). A locking SELECT says "update" for a delete too, as
       // PostgreSQL's ExecLockRows does.
-      if (iso != Isolation::kReadCommitted)
+      if (!snapshot_per_statement(iso))
         throw SqlError("40001", deleted && newest == seen && !sel
                                     ? "could not serialize access due to concurrent delete"
                                     : "could not serialize access due to concurrent update");

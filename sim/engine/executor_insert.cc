@@ -111,7 +111,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
           continue;
         }
         const Version& holder = s.version(k->version);
-        if (s.txn(c.txn).isolation != Isolation::kReadCommitted && holder.xmin != c.txn &&
+        if (!snapshot_per_statement(s.txn(c.txn).isolation) && holder.xmin != c.txn &&
             !s.visible(holder, c.snapshot))
           throw SqlError("40001", "could not serialize access due to concurrent update");
         ++c.next;
@@ -228,7 +228,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   }
   VersionId target = s.row(k.row).newest;
   const Version& v = s.version(target);
-  if (s.txn(c.txn).isolation != Isolation::kReadCommitted && v.xmin != c.txn &&
+  if (!snapshot_per_statement(s.txn(c.txn).isolation) && v.xmin != c.txn &&
       !s.visible(v, c.snapshot))
     throw SqlError("40001", "could not serialize access due to concurrent update");
   Row before = v.values;

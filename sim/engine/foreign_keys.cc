@@ -152,7 +152,7 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
     VersionId next = s.version(seen).next;
     if (next && s.committed(s.version(next).xmin) && !s.version(seen).key_updated) return true;
   }
-  if (s.txn(c.txn).isolation != Isolation::kReadCommitted)
+  if (!snapshot_per_statement(s.txn(c.txn).isolation))
     throw SqlError("40001", "could not serialize access due to concurrent update");
   if (deleted || key_at(s.version(newest).values, fk.parent_columns) != k.key) throw violation();
   return true;
@@ -203,7 +203,7 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
     VersionId newest = newest_settled(s, row, seen, c.txn);
     bool deleted = s.version(newest).xmax && !s.version(newest).next;
     if (newest != seen || deleted) {
-      if (s.txn(c.txn).isolation != Isolation::kReadCommitted)
+      if (!snapshot_per_statement(s.txn(c.txn).isolation))
         throw SqlError("40001", "could not serialize access due to concurrent update");
       if (deleted || key_at(s.version(newest).values, fk.columns) != k.key) continue;
     }

@@ -175,11 +175,8 @@ class Parser : ClauseParsing {
     const Token& t = peek();
     if (accept("READ")) {
       if (accept("COMMITTED")) return Isolation::kReadCommitted;
-      if (peek().kind == TokenKind::kIdent && iequals(peek().text, "UNCOMMITTED"))
-        fail(peek(),
-             "READ UNCOMMITTED is not modelled; PostgreSQL runs it as READ COMMITTED, "
-             "so write READ COMMITTED");
-      fail(peek(), "expected COMMITTED after READ, found " + describe(peek()));
+      if (accept("UNCOMMITTED")) return Isolation::kReadUncommitted;  // run as READ COMMITTED
+      fail(peek(), "expected COMMITTED or UNCOMMITTED after READ, found " + describe(peek()));
     }
     if (accept("REPEATABLE")) {
       expect("READ", "after REPEATABLE");
@@ -1152,13 +1149,13 @@ class Parser : ClauseParsing {
       const std::string level = v.kind == TokenKind::kString || v.kind == TokenKind::kIdent
                                     ? lower(v.text)
                                     : std::string();
-      for (Isolation i :
-           {Isolation::kReadCommitted, Isolation::kRepeatableRead, Isolation::kSerializable})
+      for (Isolation i : {Isolation::kReadCommitted, Isolation::kRepeatableRead,
+                          Isolation::kSerializable, Isolation::kReadUncommitted})
         if (level == lower(to_sql(i))) st.isolation = i;
       if (!st.isolation)
         fail(v,
-             "expected 'read committed', 'repeatable read' or 'serializable' for "
-             "default_transaction_isolation, found " +
+             "expected 'read committed', 'repeatable read', 'serializable' or 'read uncommitted' "
+             "for default_transaction_isolation, found " +
                  describe(v));
       st.value = level;
       ++at_;

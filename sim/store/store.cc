@@ -241,7 +241,7 @@ void Store::set_modes(TxnId t, Isolation iso, bool read_only, bool deferrable) {
 Snapshot Store::statement_snapshot(TxnId t) {
   Txn& x = mut(t);
   x.snapshot_taken = true;
-  if (x.isolation == Isolation::kReadCommitted) return Snapshot{commit_seq_, t};
+  if (snapshot_per_statement(x.isolation)) return Snapshot{commit_seq_, t};
   if (!x.snapshot) {
     x.snapshot = Snapshot{commit_seq_, t};
     if (x.isolation == Isolation::kSerializable) ssi_register(x);
@@ -251,8 +251,8 @@ Snapshot Store::statement_snapshot(TxnId t) {
 
 Snapshot Store::view_snapshot(TxnId t) const {
   const Txn& x = txn(t);
-  return x.snapshot && x.isolation != Isolation::kReadCommitted ? *x.snapshot
-                                                                : Snapshot{commit_seq_, t};
+  return x.snapshot && !snapshot_per_statement(x.isolation) ? *x.snapshot
+                                                            : Snapshot{commit_seq_, t};
 }
 
 std::vector<TxnId> Store::end(TxnId t, bool commit) {
