@@ -186,19 +186,28 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       if (VersionId v = visible(row); v && meets(v)) read.push_back(v);
     }
   };
-  // A walk of the key's index in order (descending or not): it fetches rows
-  // in key order (each where the snapshot's version, or else the newest,
-  // has it) until `limit` rows passed the WHERE; a row SKIP LOCKED passes
-  // over was fetched but does not count.
+  // A walk of the key's index in order (descending or not): it meets each
+  // index entry in key order, one per key any version of a row had (a key
+  // update leaves the old entry and makes a new one), and fetches its heap
+  // tuple: an entry whose version the snapshot does not see (a concurrent
+  // key update's new key, say) is passed over once its writer is checked
+  // (CheckForSerializableConflictOut); the one whose key the visible version
+  // has returns the row. It stops once `limit` rows passed the WHERE; a row
+  // SKIP LOCKED passes over was fetched but does not count.
   // An index on another column `k` (min() and max()) leaves out NULLs.
   auto walk = [&](bool descending, int64_t limit, size_t k) {
     std::vector<std::pair<Value, RowId>> order;
     for (RowId row : t.rows) {
-      VersionId v = visible(row);
       // A row whose insert was rolled back has no version left: nothing to
       // fetch or lock.
-      if (VersionId at = v ? v : s.row(row).newest)
-        if (!is_null(s.version(at).values[k])) order.emplace_back(s.version(at).values[k], row);
+      const size_t first = order.size();
+      for (VersionId v = s.row(row).newest; v; v = s.version(v).prev) {
+        const Value& key = s.version(v).values[k];
+        if (is_null(key)) continue;
+        bool listed = false;
+        for (size_t i = first; i < order.size() && !listed; ++i) listed = order[i].first == key;
+        if (!listed) order.emplace_back(key, row);
+      }
     }
     std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
       return descending ? b.first < a.first : a.first < b.first;
@@ -208,7 +217,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       if (kept >= limit) break;
       looked_up.push_back(row);
       VersionId v = visible(row);
-      if (!v) continue;
+      if (!v || s.version(v).values[k] != key) continue;  // not the entry of the version seen
       read.push_back(v);
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
       if (c) env.subqueries = &c->subqueries;
