@@ -788,6 +788,24 @@ class DeadlockSearch {
   bool member(RowId lock, const RowLock& me, std::vector<Edge>& soft) {
     const RowState& row = s_.rows_[lock.value];
     std::vector<TxnId> tried;
+    // ---- Rule: a row's later waiter waits for the tuple lock ----------------
+    // The first waiter for a row takes the row's tuple lock (a heavyweight
+    // lock, heap_acquire_tuplock) and sleeps on the holders' transactions; a
+    // later waiter whose mode conflicts with it waits for that tuple lock,
+    // so its hard edges go to the waiters ahead that hold it (those not
+    // queued behind another), not to the row's holders.
+    if (!s_.manager_lock(lock) && me.hold && s_.queued_behind(lock, me.txn)) {
+      for (const RowLock& w : row.queue) {
+        if (w.txn == me.txn) break;
+        if (!w.hold || s_.same_backend(w.txn, me.txn) || !conflicts(w.mode, me.mode) ||
+            s_.queued_behind(lock, w.txn))
+          continue;
+        if (std::find(tried.begin(), tried.end(), w.txn) != tried.end()) continue;
+        tried.push_back(w.txn);
+        if (cycle(w.txn, soft)) return true;
+      }
+      return false;
+    }
     for (const RowLock& h : row.holders) {
       if (s_.same_backend(h.txn, me.txn) || !conflicts(h.mode, me.mode)) continue;
       if (std::find(tried.begin(), tried.end(), h.txn) != tried.end()) continue;
