@@ -251,6 +251,15 @@ class Parser : ClauseParsing {
     }
   }
 
+  // The refusal of an aggregate beside s's ORDER BY, LIMIT or locking clause.
+  static std::string aggregate_with(const SelectStmt& s, const char* where) {
+    return std::string("an aggregate with ") +
+           (s.lock       ? "a locking clause"
+            : s.order_by ? "ORDER BY"
+                         : "LIMIT") +
+           where + " is not modelled" + (s.lock ? " (PostgreSQL refuses it: 0A000)" : "");
+  }
+
   SelectStmt select() {
     SelectStmt s;
     const Token& select_at = peek();
@@ -272,11 +281,7 @@ class Parser : ClauseParsing {
     if (accept("WHERE")) s.where = where_clause();
     select_tail(s, alias_.empty() ? s.table : alias_);
     if (!s.aggregates.empty() && (s.order_by || s.limit || s.lock))
-      fail(select_at, std::string("an aggregate with ") +
-                          (s.lock       ? "a locking clause"
-                           : s.order_by ? "ORDER BY"
-                                        : "LIMIT") +
-                          " is not modelled" + (s.lock ? " (PostgreSQL refuses it: 0A000)" : ""));
+      fail(select_at, aggregate_with(s, ""));
     if (accept("INTO")) s.into = into_list();
     check_qualifiers(s.table);
     return s;
@@ -1998,13 +2003,7 @@ class Parser : ClauseParsing {
          {"OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "ORDER", "LIMIT", "FOR"})
       if (peek_is(w)) fail(peek(), peek().text + " in a subquery is not modelled here");
     if (tail.order_by || tail.limit || tail.lock) {
-      if (e->aggregate)
-        fail(tail_at, std::string("an aggregate with ") +
-                          (tail.lock       ? "a locking clause"
-                           : tail.order_by ? "ORDER BY"
-                                           : "LIMIT") +
-                          " in a subquery is not modelled" +
-                          (tail.lock ? " (PostgreSQL refuses it: 0A000)" : ""));
+      if (e->aggregate) fail(tail_at, aggregate_with(tail, " in a subquery"));
       tail.where = e->rhs;
       auto plan = std::make_shared<Step>();
       plan->body = std::move(tail);
