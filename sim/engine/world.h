@@ -74,15 +74,15 @@ struct Cursor {
   // Otherwise, the row's holder it sleeps on (Store::first_blocker): when
   // that one ends and another still holds the row, a new wait begins.
   TxnId sleeps_on;
-  // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
-  // `next`: the answers of the calls its WHERE already made, in call order,
-  // and whether the wait is for a call's lock (of a session-level call)
-  // rather than the row's.
   // The statement's scalar subqueries and their values, once computed.
   std::vector<std::pair<const Expr*, Value>> subqueries;
   // The cursor runs the statement's subquery that picks a row first (one
   // with ORDER BY, LIMIT or a locking clause: Executor::picked).
   bool initplan = false;
+  // Advisory locks a WHERE takes (ExprKind::kAdvisory), for the candidate at
+  // `next`: the answers of the calls its WHERE already made, in call order,
+  // and whether the wait is for a call's lock (of a session-level call)
+  // rather than the row's.
   std::vector<Value> advisory_answers;
   size_t advisory_at = 0;  // the candidate the answers are for
   // 1: a sorted SELECT runs its WHERE's calls over every row before sorting
