@@ -360,18 +360,26 @@ void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st) {
 // Puts a SELECT's rows in its ORDER BY's order. PostgreSQL's default order
 // treats NULL as larger than any value: NULLS LAST ascending, NULLS FIRST
 // descending.
+// Later columns order the rows the earlier ones tie; rows that tie on all
+// keep the scan's order.
 void sort_candidates(const Store& s, const Table& t, const SelectStmt& sel,
                      std::vector<VersionId>& rows) {
-  size_t col = column_named(t, sel.order_by->column);
-  bool desc = sel.order_by->descending;
+  std::vector<std::pair<size_t, bool>> keys{
+      {column_named(t, sel.order_by->column), sel.order_by->descending}};
+  for (const OrderBy& o : sel.order_then)
+    keys.emplace_back(column_named(t, o.column), o.descending);
   auto ascending = [](const Value& x, const Value& y) {
     if (is_null(x) != is_null(y)) return is_null(y);
     return x < y;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](VersionId a, VersionId b) {
-    const Value& x = s.version(a).values[col];
-    const Value& y = s.version(b).values[col];
-    return desc ? ascending(y, x) : ascending(x, y);
+    for (auto [col, desc] : keys) {
+      const Value& x = s.version(a).values[col];
+      const Value& y = s.version(b).values[col];
+      if (desc ? ascending(y, x) : ascending(x, y)) return true;
+      if (desc ? ascending(x, y) : ascending(y, x)) return false;
+    }
+    return false;
   });
 }
 
@@ -1486,7 +1494,9 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       set_transaction(r, *set, &a);
       return a;
     }
-    if (set->name == "force_parallel_mode") return a;  // no answer changes
+    // No answer changes (ast.h's planner_setting).
+    if (set->name == "force_parallel_mode" || planner_setting(set->name) != PlannerSetting::kNone)
+      return a;
     const bool level = set->name == "default_transaction_isolation";
     // A scenario has no timers: lock_timeout and statement_timeout are
     // refused there, deadlock_timeout changes nothing.
@@ -1706,8 +1716,19 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   if (auto* lock = std::get_if<LockTableStmt>(&st.body)) {
     // ---- Rule: LOCK TABLE only in a transaction block (SQLSTATE 25P01) ------
     // Outside one the lock would end with the statement: PostgreSQL refuses.
-    if (!session.in_block)
+    if (lock->utility.empty() && !session.in_block)
       throw SqlError("25P01", "LOCK TABLE can only be used in transaction blocks");
+    if (!lock->utility.empty()) {
+      // ---- Rule: VACUUM only outside a transaction block (SQLSTATE 25001) ---
+      // It commits as it goes (PreventInTransactionBlock), so an open block,
+      // or a step's implicit one, refuses it; ANALYZE runs in either. Both
+      // need a snapshot (PlannedStmtRequiresSnapshot): the first statement of
+      // a REPEATABLE READ transaction fixes the transaction's.
+      if (lock->vacuum() && session.in_block)
+        throw SqlError("25001", "VACUUM cannot run inside a transaction block");
+      if (!session.txn) session.txn = w_.store.begin(r, default_level(r));  // autocommit
+      w_.store.statement_snapshot(session.txn);
+    }
     session.cursor = Cursor{};
     session.cursor->txn = session.txn;
     if (!lock_tables(r, *lock, &a)) return std::move(a);

@@ -155,6 +155,7 @@ class Analysis {
       for (const std::string& c : sel->columns) ok_ &= !identity(t, c);
       for (const Aggregate& a : sel->aggregates) ok_ &= !identity(t, a.column);
       if (sel->order_by) ok_ &= !identity(t, sel->order_by->column);
+      for (const OrderBy& o : sel->order_then) ok_ &= !identity(t, o.column);
       condition(sel->where, t);
     } else if (auto* u = std::get_if<UpdateStmt>(&s.body)) {
       std::optional<TableId> t = table_of(u->table);

@@ -284,6 +284,36 @@ int64_t time_setting_default_ms(const std::string& name) {
   return name == "deadlock_timeout" ? 1000 : 0;
 }
 
+PlannerSetting planner_setting(const std::string& name) {
+  for (const char* n : {"enable_seqscan",
+                        "enable_indexscan",
+                        "enable_indexonlyscan",
+                        "enable_bitmapscan",
+                        "enable_tidscan",
+                        "enable_sort",
+                        "enable_incremental_sort",
+                        "enable_hashagg",
+                        "enable_hashjoin",
+                        "enable_mergejoin",
+                        "enable_nestloop",
+                        "enable_material",
+                        "enable_memoize",
+                        "enable_gathermerge",
+                        "enable_parallel_append",
+                        "enable_parallel_hash",
+                        "enable_partition_pruning",
+                        "enable_async_append",
+                        "parallel_leader_participation",
+                        "jit"})
+    if (name == n) return PlannerSetting::kBoolean;
+  for (const char* n : {"seq_page_cost", "random_page_cost", "cpu_tuple_cost",
+                        "cpu_index_tuple_cost", "cpu_operator_cost", "parallel_setup_cost",
+                        "parallel_tuple_cost", "min_parallel_table_scan_size",
+                        "min_parallel_index_scan_size", "max_parallel_workers_per_gather"})
+    if (name == n) return PlannerSetting::kNumber;
+  return PlannerSetting::kNone;
+}
+
 bool is_readable_setting(const std::string& name) {
   return is_time_setting(name) || name == "transaction_isolation" ||
          name == "default_transaction_isolation" || name == "transaction_read_only";

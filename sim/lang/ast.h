@@ -172,6 +172,9 @@ struct SelectStmt {
   std::string table;
   ExprPtr where;  // may be null
   std::optional<OrderBy> order_by;
+  // ORDER BY's later columns, which order the rows the ones before tie;
+  // such a sort is never an index walk (ordered_key_scan).
+  std::vector<OrderBy> order_then;
   std::optional<int64_t> limit;
   std::optional<LockMode> lock;
   WaitPolicy wait = WaitPolicy::kWait;
@@ -266,10 +269,20 @@ struct DropTableStmt {
 
 // LOCK [TABLE] t[, ...] [IN mode MODE] [NOWAIT]: table locks
 // held to the end of the transaction block, taken in the order named.
+// VACUUM and ANALYZE are read as their table locks too (utility names the
+// command): they change no row any statement can see, so what a schedule
+// can observe of them is that they wait for, and hold up, the tables'
+// other lockers (SHARE UPDATE EXCLUSIVE; VACUUM FULL's ACCESS EXCLUSIVE).
 struct LockTableStmt {
   std::vector<std::string> tables;
   LockMode mode = LockMode::kAccessExclusive;  // IN ... MODE; the default
   bool nowait = false;                         // 55P03 at once instead of waiting
+  // Empty for LOCK TABLE; else the command as PostgreSQL is sent it
+  // ("VACUUM", "VACUUM FULL FREEZE ANALYZE", "ANALYZE"). VACUUM runs only
+  // outside a transaction block, in a transaction of its own; ANALYZE in
+  // either, holding its lock to the end of the transaction.
+  std::string utility;
+  bool vacuum() const { return utility.starts_with("VACUUM"); }
 };
 
 // SET [LOCAL] name = '...' for the settings that change an answer (specs
@@ -294,6 +307,17 @@ int64_t time_setting_default_ms(const std::string& name);
 // levels (transaction_isolation, default_transaction_isolation); and their
 // names as a message lists them.
 bool is_readable_setting(const std::string& name);
+// ---- Rule: the planner's settings change no plan ccsim models -----------------
+// enable_seqscan, random_page_cost and the like steer PostgreSQL's choice
+// of plan. ccsim's plans are fixed (an equality on a unique index's
+// columns looks the rows up in it, a min, max or ORDER BY on the key walks
+// it, anything else reads the whole table), which is what PostgreSQL
+// picks for the small tables a lesson or a spec holds; SET and RESET of
+// them are read and change nothing. Where PostgreSQL would plan otherwise,
+// the rows and waits are the same, and at SERIALIZABLE the predicate locks
+// can differ. Which value each takes: a boolean or a number.
+enum class PlannerSetting { kNone, kBoolean, kNumber };
+PlannerSetting planner_setting(const std::string& name);
 extern const char* const kReadableSettings;
 
 struct SetStmt {

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <set>
 
@@ -97,6 +99,7 @@ class Parser : ClauseParsing {
       return d;
     }
     if (accept("LOCK")) return lock_table();
+    if (peek_is("VACUUM") || peek_is("ANALYZE") || peek_is("ANALYSE")) return maintenance();
     if (accept("SET")) return set();
     if (accept("SHOW")) return show();
     if (accept("RESET")) return reset();
@@ -193,24 +196,30 @@ class Parser : ClauseParsing {
   void select_tail(SelectStmt& s, const std::string& own) {
     if (accept("ORDER")) {
       expect("BY", "after ORDER");
-      const Token& by = peek();
-      s.order_by = OrderBy{column("a column name after ORDER BY"), false};
-      // ---- Rule: ORDER BY a name of the select list ---------------------------
-      // A name the select list gives an item is that item, before a table's
-      // column of the same name, as in PostgreSQL: a column renamed orders
-      // by the column; an expression's value is not modelled as an order.
-      for (size_t i = 0; i < s.names.size(); ++i) {
-        if (s.names[i] != s.order_by->column) continue;
-        if (s.items[i]->kind != ExprKind::kColumn)
-          fail(by, "ORDER BY an expression of the select list (" + s.names[i] +
-                       ") is not modelled; order by a table's column");
-        s.order_by->column = s.items[i]->name;
-        break;
-      }
-      if (accept("DESC"))
-        s.order_by->descending = true;
-      else
-        accept("ASC");
+      do {
+        const Token& by = peek();
+        OrderBy o{column("a column name after ORDER BY"), false};
+        // ---- Rule: ORDER BY a name of the select list -------------------------
+        // A name the select list gives an item is that item, before a table's
+        // column of the same name, as in PostgreSQL: a column renamed orders
+        // by the column; an expression's value is not modelled as an order.
+        for (size_t i = 0; i < s.names.size(); ++i) {
+          if (s.names[i] != o.column) continue;
+          if (s.items[i]->kind != ExprKind::kColumn)
+            fail(by, "ORDER BY an expression of the select list (" + s.names[i] +
+                         ") is not modelled; order by a table's column");
+          o.column = s.items[i]->name;
+          break;
+        }
+        if (accept("DESC"))
+          o.descending = true;
+        else
+          accept("ASC");
+        if (!s.order_by)
+          s.order_by = o;
+        else
+          s.order_then.push_back(o);
+      } while (accept_symbol(","));
     }
     if (accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
     if (accept("FOR")) {
@@ -763,7 +772,8 @@ class Parser : ClauseParsing {
   // those rows would. The bounds and step are whole numbers written out;
   // at most kSeriesRowsMax rows.
   static constexpr int64_t kSeriesRowsMax = 10000;
-  std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items) {
+  // `from`: generate_series is in FROM, where an alias may follow it.
+  std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items, bool from) {
     const Token& fn = next();  // generate_series
     expect_symbol("(", "after generate_series");
     auto bound = [&](const char* what) {
@@ -785,7 +795,7 @@ class Parser : ClauseParsing {
     }
     expect_symbol(")", "to close generate_series(");
     std::string column = "generate_series";
-    if (accept("AS") || (peek().kind == TokenKind::kIdent && !is_clause_word(peek()))) {
+    if (from && (accept("AS") || (peek().kind == TokenKind::kIdent && !is_clause_word(peek())))) {
       column = name("the series' alias");
       if (accept_symbol("(")) {
         column = name("the series' column name");
@@ -849,16 +859,33 @@ class Parser : ClauseParsing {
     // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
     if (accept("SELECT")) {
       std::vector<ExprPtr> row;
-      do {
-        row.push_back(expr());
-        if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
-      } while (accept_symbol(","));
-      if (peek_is("FROM") && at_ + 1 < tokens_.size() &&
-          iequals(tokens_[at_ + 1].text, "generate_series")) {
-        ++at_;
-        ins.rows = series_rows(row);
+      if (peek_is("generate_series") && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
+          tokens_[at_ + 1].text == "(") {
+        // ---- Rule: SELECT generate_series(a, b): a set in the select list ----
+        // The function alone as the list is one row per value, as FROM
+        // generate_series(a, b) g with the list g is.
+        auto series = std::make_shared<Expr>();
+        series->kind = ExprKind::kColumn;
+        series->name = "generate_series";
+        ins.rows = series_rows({series}, false);
+        if (accept("AS")) name("a column label after AS");
+        if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+          fail(peek(),
+               "generate_series beside other items in the select list is not modelled; "
+               "write SELECT ... FROM generate_series(a, b) g");
+        row.push_back(series);  // read by the clause checks below, then dropped
       } else {
-        ins.rows.push_back(std::move(row));
+        do {
+          row.push_back(expr());
+          if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
+        } while (accept_symbol(","));
+        if (peek_is("FROM") && at_ + 1 < tokens_.size() &&
+            iequals(tokens_[at_ + 1].text, "generate_series")) {
+          ++at_;
+          ins.rows = series_rows(row, true);
+        } else {
+          ins.rows.push_back(std::move(row));
+        }
       }
       const Token& t = peek();
       for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
@@ -1114,6 +1141,8 @@ class Parser : ClauseParsing {
       ++at_;
       return st;
     }
+    if (t.kind == TokenKind::kIdent && planner_setting(lower(t.text)) != PlannerSetting::kNone)
+      return planner_set(st);
     // SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL ...: the
     // session's default_transaction_isolation.
     if (t.kind == TokenKind::kIdent && iequals(t.text, "CHARACTERISTICS")) {
@@ -1138,8 +1167,9 @@ class Parser : ClauseParsing {
     if (!is_time_setting(name) && name != "default_transaction_isolation")
       fail(t,
            "ccsim accepts SET only for deadlock_timeout, lock_timeout and statement_timeout "
-           "(which decide when a waiting statement ends), default_transaction_isolation and "
-           "force_parallel_mode (which changes no answer), found " +
+           "(which decide when a waiting statement ends), default_transaction_isolation, "
+           "force_parallel_mode and the planner's settings (enable_seqscan, random_page_cost "
+           "and the like, which change no answer ccsim models), found " +
                describe(t));
     st.name = name;
     ++at_;
@@ -1187,6 +1217,40 @@ class Parser : ClauseParsing {
     return st;
   }
 
+  // SET [LOCAL] <planner setting> {= | TO} value | DEFAULT (ast.h's
+  // planner_setting): the value is checked as PostgreSQL reads it, and
+  // changes nothing.
+  SetStmt planner_set(SetStmt st) {
+    const Token& t = next();
+    st.name = lower(t.text);
+    if (!accept("TO")) expect_symbol("=", "after the setting's name");
+    if (accept("DEFAULT")) {
+      st.reset = true;
+      return st;
+    }
+    const Token& v = peek();
+    std::string value = lower(v.text);
+    if (planner_setting(st.name) == PlannerSetting::kBoolean) {
+      bool ok =
+          v.kind == TokenKind::kIdent || v.kind == TokenKind::kString || v.kind == TokenKind::kInt;
+      static const char* const kWords[] = {"on", "off", "true", "false", "yes", "no", "1", "0"};
+      ok = ok && std::find(std::begin(kWords), std::end(kWords), value) != std::end(kWords);
+      if (!ok) fail(v, "expected on or off for " + st.name + ", found " + describe(v));
+    } else {
+      bool ok = v.kind == TokenKind::kInt || v.kind == TokenKind::kDecimal;
+      if (v.kind == TokenKind::kString) {
+        char* end = nullptr;
+        errno = 0;
+        double d = std::strtod(v.text.c_str(), &end);
+        ok = !v.text.empty() && end == v.text.c_str() + v.text.size() && errno == 0 && d >= 0;
+      }
+      if (!ok) fail(v, "expected a number of at least 0 for " + st.name + ", found " + describe(v));
+    }
+    st.value = v.text;
+    ++at_;
+    return st;
+  }
+
   // ---- Rule: SHOW name is SELECT current_setting('name') AS name ----------------
   // SHOW TRANSACTION ISOLATION LEVEL names transaction_isolation.
   SelectValuesStmt show() {
@@ -1218,10 +1282,12 @@ class Parser : ClauseParsing {
   SetStmt reset() {
     const Token& t = peek();
     std::string name = t.kind == TokenKind::kIdent ? lower(t.text) : "";
-    if (!is_time_setting(name) && name != "default_transaction_isolation")
+    if (!is_time_setting(name) && name != "default_transaction_isolation" &&
+        planner_setting(name) == PlannerSetting::kNone)
       fail(t,
            "ccsim accepts RESET only for deadlock_timeout, lock_timeout, "
-           "statement_timeout and default_transaction_isolation, found " +
+           "statement_timeout, default_transaction_isolation and the planner's settings "
+           "(enable_seqscan, random_page_cost and the like), found " +
                describe(t));
     ++at_;
     SetStmt st;
@@ -1302,6 +1368,73 @@ class Parser : ClauseParsing {
       expect("MODE", "after the lock mode");
     }
     l.nowait = accept("NOWAIT");
+    return l;
+  }
+
+  // VACUUM [FULL] [FREEZE] [ANALYZE] t[, ...], ANALYZE t[, ...], and the
+  // same with the options in parentheses: VACUUM (FULL, FREEZE, ANALYZE
+  // [boolean]) t. Options that print (VERBOSE) or change which tables are
+  // locked (SKIP_LOCKED) are refused by name, as is a list of no tables
+  // (every table, the catalogs' too) or of columns.
+  LockTableStmt maintenance() {
+    LockTableStmt l;
+    const Token& command = next();
+    const bool vacuum = iequals(command.text, "VACUUM");
+    bool full = false, freeze = false, analyze = !vacuum;
+    auto refuse_option = [&](const Token& t) {
+      fail(t, "expected FULL, FREEZE or ANALYZE after " +
+                  std::string(vacuum ? "VACUUM" : "ANALYZE") + ", found " + describe(t) +
+                  (iequals(t.text, "VERBOSE") ? " (VERBOSE's INFO lines are not modelled)" : ""));
+    };
+    if (accept_symbol("(")) {
+      do {
+        const Token& o = peek();
+        std::string option = o.kind == TokenKind::kIdent ? lower(o.text) : "";
+        bool* flag = option == "full" && vacuum                   ? &full
+                     : option == "freeze" && vacuum               ? &freeze
+                     : option == "analyze" || option == "analyse" ? &analyze
+                                                                  : nullptr;
+        if (!flag) refuse_option(o);
+        ++at_;
+        *flag = true;
+        // An option's optional boolean: TRUE/FALSE, ON/OFF, 1/0.
+        const Token& v = peek();
+        std::string value = lower(v.text);
+        if (v.kind == TokenKind::kIdent || v.kind == TokenKind::kString ||
+            v.kind == TokenKind::kInt) {
+          if (value == "false" || value == "off" || value == "0")
+            *flag = false;
+          else if (value != "true" && value != "on" && value != "1")
+            fail(v, "expected TRUE, FALSE, ON, OFF, 1 or 0 after " + lower(o.text) + ", found " +
+                        describe(v));
+          ++at_;
+        }
+      } while (accept_symbol(","));
+      expect_symbol(")", "after the options");
+      if (!vacuum && !analyze) fail(command, "ANALYZE (ANALYZE FALSE) does nothing ccsim models");
+    } else if (vacuum) {
+      // The options in PostgreSQL's order: FULL, FREEZE, VERBOSE, ANALYZE.
+      full = accept("FULL");
+      freeze = accept("FREEZE");
+      if (peek_is("VERBOSE")) refuse_option(peek());
+      analyze = accept("ANALYZE") || accept("ANALYSE");
+    } else if (peek_is("VERBOSE")) {
+      refuse_option(peek());
+    }
+    if (peek().kind == TokenKind::kEnd)
+      fail(peek(), std::string(vacuum ? "VACUUM" : "ANALYZE") +
+                       " of every table (the catalogs' too) is not modelled; name the tables");
+    l.utility = vacuum ? "VACUUM" : "ANALYZE";
+    if (full) l.utility += " FULL";
+    if (freeze) l.utility += " FREEZE";
+    if (vacuum && analyze) l.utility += " ANALYZE";
+    l.mode = full ? LockMode::kAccessExclusive : LockMode::kShareUpdateExclusive;
+    do {
+      l.tables.push_back(table_name("a table name after " + lower(command.text)));
+      if (peek().kind == TokenKind::kSymbol && peek().text == "(")
+        fail(peek(), "a column list after " + std::string(vacuum ? "VACUUM" : "ANALYZE") +
+                         "'s table is not modelled");
+    } while (accept_symbol(","));
     return l;
   }
 
@@ -1999,6 +2132,8 @@ class Parser : ClauseParsing {
     tail.table = e->name;
     const Token& tail_at = peek();
     select_tail(tail, e->name);
+    if (!tail.order_then.empty())
+      fail(tail_at, "ORDER BY several columns in a subquery is not modelled");
     for (const char* w :
          {"OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "ORDER", "LIMIT", "FOR"})
       if (peek_is(w)) fail(peek(), peek().text + " in a subquery is not modelled here");

@@ -241,9 +241,14 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           // A select list of expressions names its items, and a bare name
           // in ORDER BY means an item first: the table's column is
           // qualified, so the server orders by what ccsim ordered by.
-          if (b.order_by)
-            out += " ORDER BY " + (b.items.empty() ? "" : sql_identifier(b.table) + ".") +
-                   sql_identifier(b.order_by->column) + (b.order_by->descending ? " DESC" : "");
+          if (b.order_by) {
+            out += " ORDER BY ";
+            for (size_t i = 0; i <= b.order_then.size(); ++i) {
+              const OrderBy& o = i == 0 ? *b.order_by : b.order_then[i - 1];
+              out += (i ? ", " : "") + (b.items.empty() ? "" : sql_identifier(b.table) + ".") +
+                     sql_identifier(o.column) + (o.descending ? " DESC" : "");
+            }
+          }
           return out + limit_and_lock_sql(b);
         } else if constexpr (std::is_same_v<T, UpdateStmt>) {
           std::string sets;
@@ -334,6 +339,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string names;
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
+          if (!b.utility.empty()) return b.utility + " " + names;
           return "LOCK TABLE " + names + " IN " + to_sql(b.mode) + " MODE" +
                  (b.nowait ? " NOWAIT" : "");
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {

@@ -30,8 +30,8 @@ class Look {
 
 std::optional<Unmodelled> statement(const Look& l) {
   if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
-  for (const char* k : {"TRUNCATE", "VACUUM", "ANALYZE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN",
-                        "ALTER", "WITH", "DO", "CALL", "COPY", "DECLARE", "FETCH", "MERGE"})
+  for (const char* k : {"TRUNCATE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN", "ALTER", "WITH", "DO",
+                        "CALL", "COPY", "DECLARE", "FETCH", "MERGE"})
     if (l.is(0, k)) return l.no(0, k);
   return std::nullopt;
 }
@@ -84,9 +84,10 @@ std::optional<Unmodelled> table_element(const Look& l) {
 }  // namespace
 
 bool starts_step(std::string_view word) {
-  for (const char* k : {"SELECT", "UPDATE",   "INSERT", "DELETE",  "BEGIN",   "START",    "COMMIT",
-                        "END",    "ROLLBACK", "ABORT",  "CREATE",  "DROP",    "SET",      "LET",
-                        "RETRY",  "RESTART",  "SKIP",   "ACQUIRE", "RELEASE", "SAVEPOINT"})
+  for (const char* k :
+       {"SELECT",   "UPDATE",  "INSERT",  "DELETE",    "BEGIN", "START",  "COMMIT", "END",
+        "ROLLBACK", "ABORT",   "CREATE",  "DROP",      "SET",   "LET",    "RETRY",  "RESTART",
+        "SKIP",     "ACQUIRE", "RELEASE", "SAVEPOINT", "LOCK",  "VACUUM", "ANALYZE"})
     if (iequals(word, k)) return true;
   return false;
 }

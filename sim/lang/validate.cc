@@ -248,6 +248,7 @@ class Validator {
     for (const ExprPtr& e : sel.items) expr(s, &t, e);
     where(s, t, sel.where);
     if (sel.order_by) column(s, t, sel.order_by->column);
+    for (const OrderBy& o : sel.order_then) column(s, t, o.column);
     size_t width = !sel.items.empty()        ? sel.items.size()
                    : !sel.aggregates.empty() ? sel.aggregates.size()
                    : sel.columns.empty()     ? t.columns.size()
