@@ -1703,7 +1703,8 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   analyze(r, st);
   if (!std::holds_alternative<LockTableStmt>(st.body)) refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
-      std::holds_alternative<DropTableStmt>(st.body)) {
+      std::holds_alternative<DropTableStmt>(st.body) ||
+      std::holds_alternative<AddIndexStmt>(st.body)) {
     // A utility statement that needs a snapshot (PlannedStmtRequiresSnapshot):
     // the first of a REPEATABLE READ transaction fixes the transaction's.
     if (session.txn) w_.store.statement_snapshot(session.txn);

@@ -144,6 +144,7 @@ class Executor : public SqlBackend {
   bool index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer* waiting);
   // Makes CREATE TABLE's unique indexes besides its primary key's.
   void add_uniques(const CreateTableStmt& create, TableId made);
+  void add_index(RequestId r, const AddIndexStmt& add);
   // Whether a live table or index has the name; the name PostgreSQL gives
   // a new index of `table` on `columns` (joined by _) with `label`.
   bool relation_named(const std::string& name) const;

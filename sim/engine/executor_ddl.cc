@@ -100,6 +100,10 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
     }
     return "";
   }
+  if (auto* add = std::get_if<AddIndexStmt>(&st.body)) {
+    add_index(r, *add);
+    return "";
+  }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     // All or none: a missing table fails the statement before anything is
     // dropped, unless IF EXISTS (then a NOTICE for each).
@@ -192,6 +196,64 @@ void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
     }
     s.add_unique(made, name, cols);
   }
+}
+
+// ---- Rule: a unique index made on a table with rows ----------------------------
+// ALTER TABLE ... ADD PRIMARY KEY / UNIQUE and CREATE UNIQUE INDEX, in a
+// setup's autocommitted statements (ast.h's AddIndexStmt): the columns
+// must exist (42703), a second primary key is 42P16, a primary key's
+// column holding NULL is 23502, two live rows with one key are 23505, in
+// that order; then every row is indexed. Named as PostgreSQL names it:
+// table_pkey, table_cols_key for ADD UNIQUE, table_cols_idx for CREATE
+// UNIQUE INDEX, numbered on a clash; a name given that another relation
+// has is 42P07.
+void Executor::add_index(RequestId r, const AddIndexStmt& add) {
+  const Session& session = w_.sessions[r.value];
+  if (session.in_block)
+    throw SqlError("0A000", std::string(add.statement ? "CREATE UNIQUE INDEX" : "ALTER TABLE") +
+                                " is modelled in a setup's autocommitted statements only, not "
+                                "inside a transaction block");
+  Store& s = w_.store;
+  const TableId tid = table_named(s, add.table);
+  std::vector<int> cols;
+  for (const std::string& c : add.index.columns) {
+    int i = s.table(tid).column_index(c);
+    if (i < 0)
+      throw SqlError("42703",
+                     "column \"" + c + "\"" +
+                         (add.statement ? " does not exist" : " named in key does not exist"));
+    cols.push_back(i);
+  }
+  if (add.primary && s.table(tid).key_column_count() > 0)
+    throw SqlError("42P16",
+                   "multiple primary keys for table \"" + add.table + "\" are not allowed");
+  std::string joined;
+  for (const std::string& c : add.index.columns) joined += (joined.empty() ? "" : "_") + c;
+  std::string name = add.index.name;
+  if (!name.empty() && relation_named(name))
+    throw SqlError("42P07", "relation \"" + name + "\" already exists");
+  if (name.empty())
+    name = add.primary ? free_index_name(add.table, "", "pkey")
+                       : free_index_name(add.table, joined, add.statement ? "idx" : "key");
+  // The rows any transaction can still see as live: in a setup, the newest
+  // committed version of each row that is not deleted.
+  std::map<Row, bool> seen;
+  for (RowId row : s.table(tid).rows) {
+    VersionId v = s.newest_committed(row);
+    if (!v) continue;
+    const Row& values = s.version(v).values;
+    Row key;
+    for (int c : cols) key.push_back(values[static_cast<size_t>(c)]);
+    if (add.primary)
+      for (size_t k = 0; k < cols.size(); ++k)
+        if (is_null(key[k]))
+          throw SqlError("23502", "column \"" + add.index.columns[k] + "\" of relation \"" +
+                                      add.table + "\" contains null values");
+    if (std::any_of(key.begin(), key.end(), [](const Value& x) { return is_null(x); })) continue;
+    if (!seen.emplace(key, true).second)
+      throw SqlError("23505", "could not create unique index \"" + name + "\"");
+  }
+  s.add_index(tid, name, cols, add.primary);
 }
 
 // ---- Rule: a foreign key references a primary key ----------------------------

@@ -262,6 +262,18 @@ struct CreateTableStmt {
   std::string key_name;            // CONSTRAINT name PRIMARY KEY; empty: table_pkey
   bool if_not_exists = false;      // an existing table is no error: nothing happens
 };
+// ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols),
+// and CREATE UNIQUE INDEX [name] ON t (cols): a unique index made on a
+// table that may hold rows, as a setup fills a table first and indexes it
+// after. Modelled in a setup's autocommitted statements only (validate.h
+// refuses them in a request or a session), where no other transaction is
+// open: the rows are checked (23502, 23505) and indexed at once.
+struct AddIndexStmt {
+  std::string table;
+  UniqueDef index;         // its name (empty: PostgreSQL's) and columns
+  bool primary = false;    // PRIMARY KEY: the columns become NOT NULL
+  bool statement = false;  // CREATE UNIQUE INDEX (its messages and default name differ)
+};
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
@@ -418,9 +430,9 @@ struct ReleaseAction {
 
 using StepBody =
     std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
-                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, SetStmt, AdvisoryStmt,
-                 SelectValuesStmt, LockTableStmt, LetAction, RetryAction, RestartAction, SkipAction,
-                 CatchAction, AcquireAction, ReleaseAction>;
+                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, AddIndexStmt, SetStmt,
+                 AdvisoryStmt, SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
+                 RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

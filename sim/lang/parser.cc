@@ -88,7 +88,11 @@ class Parser : ClauseParsing {
     if (accept("INSERT")) return insert();
     if (accept("DELETE")) return remove();
     subquery_allowed_ = false;
-    if (accept("CREATE")) return create();
+    if (accept("CREATE")) {
+      if (peek_is("UNIQUE")) return create_unique_index();
+      return create();
+    }
+    if (accept("ALTER")) return alter_table();
     if (accept("DROP")) {
       expect("TABLE", "after DROP");
       bool if_exists = peek_is("IF") && accept("IF");
@@ -951,6 +955,70 @@ class Parser : ClauseParsing {
     d.returning = returning();
     check_qualifiers(d.table);
     return d;
+  }
+
+  // (col[, col...]): a new index's columns, plain names only.
+  std::vector<std::string> index_columns(const char* what) {
+    expect_symbol("(", std::string("to open ") + what + "'s column list");
+    std::vector<std::string> cols;
+    do {
+      cols.push_back(name("a column name"));
+      for (const char* k : {"ASC", "DESC", "NULLS", "COLLATE"})
+        if (peek_is(k)) fail(peek(), std::string(k) + " in an index's column list is not modelled");
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the column list");
+    return cols;
+  }
+
+  // CREATE UNIQUE INDEX [name] ON [ONLY] t [USING btree] (col[, ...])
+  AddIndexStmt create_unique_index() {
+    expect("UNIQUE", "after CREATE");
+    expect("INDEX", "after CREATE UNIQUE");
+    for (const char* k : {"CONCURRENTLY", "IF"})
+      if (peek_is(k)) fail(peek(), std::string("CREATE UNIQUE INDEX ") + k + " is not modelled");
+    AddIndexStmt a;
+    a.statement = true;
+    if (!peek_is("ON")) a.index.name = name("an index name or ON after CREATE UNIQUE INDEX");
+    expect("ON", "after the index's name");
+    accept("ONLY");
+    a.table = table_name("a table name after ON");
+    if (accept("USING") && !accept("btree"))
+      fail(peek(), "expected btree after USING, found " + describe(peek()) +
+                       " (other index methods are not modelled)");
+    a.index.columns = index_columns("the index");
+    for (const char* k : {"INCLUDE", "NULLS", "WITH", "TABLESPACE", "WHERE"})
+      if (peek_is(k)) fail(peek(), std::string("an index's ") + k + " clause is not modelled");
+    return a;
+  }
+
+  // ALTER TABLE [ONLY] t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols)
+  AddIndexStmt alter_table() {
+    const Token& t = peek();
+    if (!accept("TABLE"))
+      fail(t, "ALTER " + (t.kind == TokenKind::kIdent ? t.text : describe(t)) + " is not modelled");
+    accept("ONLY");
+    AddIndexStmt a;
+    a.table = table_name("a table name after ALTER TABLE");
+    const Token& action = peek();
+    if (!accept("ADD"))
+      fail(action, "ALTER TABLE ... " +
+                       (action.kind == TokenKind::kIdent ? action.text : describe(action)) +
+                       " is not modelled; ccsim models ALTER TABLE ... ADD PRIMARY KEY and ADD "
+                       "UNIQUE");
+    if (accept("CONSTRAINT")) a.index.name = name("a constraint name after CONSTRAINT");
+    const Token& kind = peek();
+    if (accept("PRIMARY")) {
+      expect("KEY", "after PRIMARY");
+      a.primary = true;
+    } else if (!accept("UNIQUE")) {
+      fail(kind, "ALTER TABLE ... ADD " +
+                     (kind.kind == TokenKind::kIdent ? kind.text : describe(kind)) +
+                     " is not modelled; ccsim models ADD PRIMARY KEY and ADD UNIQUE");
+    }
+    a.index.columns = index_columns(a.primary ? "the primary key" : "the unique constraint");
+    for (const char* k : {"INCLUDE", "NULLS", "WITH", "USING", "DEFERRABLE", "INITIALLY", "NOT"})
+      if (peek_is(k)) fail(peek(), std::string("a key's ") + k + " clause is not modelled");
+    return a;
   }
 
   CreateTableStmt create() {

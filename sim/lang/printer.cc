@@ -335,6 +335,15 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
           return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
+        } else if constexpr (std::is_same_v<T, AddIndexStmt>) {
+          std::string cols = names_sql(b.index.columns);
+          if (b.statement)
+            return "CREATE UNIQUE INDEX " +
+                   (b.index.name.empty() ? "" : sql_identifier(b.index.name) + " ") + "ON " +
+                   sql_identifier(b.table) + " (" + cols + ")";
+          return "ALTER TABLE " + sql_identifier(b.table) + " ADD " +
+                 (b.index.name.empty() ? "" : "CONSTRAINT " + sql_identifier(b.index.name) + " ") +
+                 (b.primary ? "PRIMARY KEY (" : "UNIQUE (") + cols + ")";
         } else if constexpr (std::is_same_v<T, LockTableStmt>) {
           std::string names;
           for (const std::string& t : b.tables)

@@ -455,6 +455,30 @@ void Store::add_unique(TableId t, std::string name, std::vector<int> columns) {
   tables_[t.value].uniques.push_back(UniqueKey{std::move(name), std::move(columns), {}});
 }
 
+void Store::add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary) {
+  Table& table = tables_[t.value];
+  if (primary) {
+    for (int c : columns) table.columns[static_cast<size_t>(c)].primary_key = true;
+    for (int c : columns) table.columns[static_cast<size_t>(c)].not_null = true;
+    table.key_name = std::move(name);
+  } else {
+    table.uniques.push_back(UniqueKey{std::move(name), columns, {}});
+  }
+  for (RowId r : table.rows)
+    for (VersionId v = rows_[r.value].newest; v; v = version(v).prev) {
+      const Row& values = version(v).values;
+      if (primary) {
+        list_under(table.by_key, table.key_of(values), r);
+        continue;
+      }
+      Row k;
+      for (int c : columns) k.push_back(values[static_cast<size_t>(c)]);
+      if (std::none_of(k.begin(), k.end(), [](const Value& x) { return is_null(x); }))
+        list_under(table.uniques.back().rows, k, r);
+    }
+  digest_schema();
+}
+
 void Store::index_row(RowId r, size_t index) {
   Table& t = tables_[rows_[r.value].table.value];
   const Row& values = version(rows_[r.value].newest).values;

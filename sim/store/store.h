@@ -328,6 +328,12 @@ class Store {
   // Adds a unique index besides the primary key (CREATE TABLE's UNIQUE).
   // REQUIRES: the table holds no row yet.
   void add_unique(TableId t, std::string name, std::vector<int> columns);
+  // Gives a table that may hold rows a unique index (primary: its primary
+  // key, named key_name, whose columns become NOT NULL; else one more of
+  // Table::uniques) and lists every version of every row in it, as the
+  // indexes list a row under each key it ever had. REQUIRES: the table has
+  // no primary key when `primary`; the caller checked the rows.
+  void add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary);
 
   // Creates a row with its first version. Returns the row. indexed = false:
   // listed in no index yet (index_row lists it, one index at a time).
