@@ -92,6 +92,10 @@ struct Column {
   std::optional<Value> default_value;
   // varchar(n) (a text column): at most n characters; 0 for no limit.
   int64_t max_length = 0;
+  // character(n) (a text column with max_length n): every value stored
+  // padded with blanks to n characters, which comparisons, lower() and ||
+  // do not see (PostgreSQL's bpchar).
+  bool blank_padded = false;
   // numeric(p, s) (a numeric column): p digits in all, s of them after the
   // point; every value stored is rounded to s digits (half away from
   // zero). precision 0: plain numeric, whose values keep their own scale.

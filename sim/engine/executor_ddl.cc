@@ -256,10 +256,11 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   s.add_index(tid, name, cols, add.primary);
 }
 
-// ---- Rule: a foreign key references a primary key ----------------------------
+// ---- Rule: a foreign key references a unique index ----------------------------
 // Its columns must exist (42703), its table too (42P01), and the columns it
-// references must be that table's primary key, all of it (42830: ccsim has
-// no other unique index), of a type its columns can compare with (42804).
+// references must be that table's primary key, all of it, or (another table's)
+// the columns of one of its other unique indexes (42830 otherwise), of a
+// type its columns can compare with (42804).
 // Named as PostgreSQL names it: table_column[_column...]_fkey. A key that
 // references the table being made gets its parent once the table exists.
 std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) const {
@@ -286,6 +287,7 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     std::optional<TableId> parent = self ? std::nullopt : s.find_table(d.table);
     if (!self && !parent) throw SqlError("42P01", "relation \"" + d.table + "\" does not exist");
     const std::vector<Column>& pcols = self ? create.columns : s.table(*parent).columns;
+    const std::vector<UniqueKey>* puniques = self ? nullptr : &s.table(*parent).uniques;
     std::vector<int> key;
     for (size_t i = 0; i < pcols.size(); ++i)
       if (pcols[i].primary_key) key.push_back(static_cast<int>(i));
@@ -301,7 +303,16 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
                      "number of referencing and referenced columns for foreign key disagree");
     std::vector<int> named = fk.parent_columns;
     std::sort(named.begin(), named.end());
-    if (named != key)
+    // Any unique index of the parent will do: its primary key's, or (the
+    // parent made before) one of its others.
+    if (named != key && puniques) {
+      for (size_t u = 0; u < puniques->size() && !fk.parent_index; ++u) {
+        std::vector<int> cols = (*puniques)[u].columns;
+        std::sort(cols.begin(), cols.end());
+        if (cols == named) fk.parent_index = u + 1;
+      }
+    }
+    if (named != key && !fk.parent_index)
       throw SqlError("42830",
                      "there is no unique constraint matching given keys for referenced "
                      "table \"" +

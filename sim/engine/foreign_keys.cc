@@ -130,7 +130,16 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
     std::vector<RowId> looked_up;
     for (VersionId v : s.scan(fk.parent, snap))
       if (key_at(s.version(v).values, fk.parent_columns) == k.key) seen = v;
-    if (const std::vector<RowId>* rows = s.rows_with_key(fk.parent, k.key)) looked_up = *rows;
+    if (fk.parent_index == 0) {
+      if (const std::vector<RowId>* rows = s.rows_with_key(fk.parent, k.key)) looked_up = *rows;
+    } else {  // the key in the unique index's column order
+      const UniqueKey& u = s.table(fk.parent).uniques[fk.parent_index - 1];
+      Row key;
+      for (int col : u.columns)
+        for (size_t j = 0; j < fk.parent_columns.size(); ++j)
+          if (fk.parent_columns[j] == col) key.push_back(k.key[j]);
+      if (auto it = u.rows.find(key); it != u.rows.end()) looked_up = it->second;
+    }
     if (s.txn(c.txn).isolation == Isolation::kSerializable)
       s.ssi_read(c.txn, fk.parent, true, looked_up,
                  seen ? std::vector<VersionId>{seen} : std::vector<VersionId>{});

@@ -194,6 +194,21 @@ bool integer_key(const Expr& val, Value& v, const Column& c) {
   }
 }
 
+// ---- Rule: a character(n) key is looked up blank-padded ------------------------
+// A quoted literal beside a char(n) key is read as one (padded to n, as the
+// key's values are stored); a text (a :param, a text column's value) makes
+// the key a text, compared in a filter: left to the WHERE.
+bool bpchar_key(const Expr& val, Value& v, const Column& c) {
+  if (!c.blank_padded || !std::holds_alternative<std::string>(v)) return true;
+  if (!is_unknown_literal(val)) return false;
+  try {
+    v = fit(v, c, true);
+    return true;
+  } catch (const SqlError&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 // ---- Rule: ORDER BY key LIMIT n walks the index --------------------------------
@@ -306,6 +321,7 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
     }
   }
   if (!integer_key(*val, v, t.columns[static_cast<size_t>(key_column)])) return std::nullopt;
+  if (!bpchar_key(*val, v, t.columns[static_cast<size_t>(key_column)])) return std::nullopt;
   return std::vector<Value>{v};
 }
 
@@ -962,7 +978,7 @@ std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, cons
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
       env.subqueries = subqueries;
       found[i] = eval_value(*val, env);
-      if (!integer_key(*val, *found[i], c)) return std::nullopt;
+      if (!integer_key(*val, *found[i], c) || !bpchar_key(*val, *found[i], c)) return std::nullopt;
     }
   }
   Row key;

@@ -68,7 +68,8 @@ std::string cast_sql(const Column& c) {
     case ColumnType::kBigInt:
       return "bigint";
     case ColumnType::kText:
-      return c.max_length > 0      ? "varchar(" + std::to_string(c.max_length) + ")"
+      return c.blank_padded        ? "char(" + std::to_string(c.max_length) + ")"
+             : c.max_length > 0    ? "varchar(" + std::to_string(c.max_length) + ")"
              : c.name == "varchar" ? "varchar"
                                    : "text";
     case ColumnType::kNumeric:
@@ -124,6 +125,8 @@ std::string to_sql(const Expr& e) {
       return "WHEN " + to_sql(*e.lhs) + " THEN " + to_sql(*e.rhs);
     case ExprKind::kNullIf:
       return "nullif(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
+    case ExprKind::kCaseFold:
+      return e.name + "(" + to_sql(*e.lhs) + ")";
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kDefault:

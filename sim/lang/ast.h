@@ -54,7 +54,10 @@ enum class ExprKind {
   kIsNotDistinct,
   // nullif(lhs, rhs): NULL when lhs = rhs (PostgreSQL's = operator: op is
   // kEq), else lhs, as the operator's left operand's type.
-  kNullIf
+  kNullIf,
+  // lower(lhs) or upper(lhs) (name): a text with its ASCII letters in that
+  // case, as under the C locale; NULL for NULL.
+  kCaseFold
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.

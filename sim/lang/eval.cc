@@ -203,6 +203,7 @@ std::string operand_type(const Expr& x, const Value& v, const EvalEnv& env) {
   if (is_unknown_literal(x)) return "unknown";
   if (x.kind == ExprKind::kColumn && env.table) {
     int i = env.table->column_index(x.name);
+    if (i >= 0 && env.table->columns[static_cast<size_t>(i)].blank_padded) return "character";
     if (i >= 0 && env.table->columns[static_cast<size_t>(i)].max_length > 0)
       return "character varying";
   }
@@ -366,6 +367,7 @@ bool null_constant(const Expr& e, const EvalEnv& env) {
     case ExprKind::kNeg:
     case ExprKind::kNot:
     case ExprKind::kNullIf:  // nullif(NULL, x) is NULL; nullif(x, NULL) is x
+    case ExprKind::kCaseFold:
       return null_constant(*e.lhs, env);
     case ExprKind::kBinary:
       return e.op != BinOp::kAnd && e.op != BinOp::kOr &&
@@ -506,6 +508,21 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kNeg:
       return negated_value(e, eval_value(*e.lhs, env), env);
+    case ExprKind::kCaseFold: {
+      // ---- Rule: lower and upper take a text --------------------------------
+      // A char(n) is cast to text first (trimmed); PostgreSQL has no
+      // lower(integer) (42883). ASCII letters change, as under the C locale.
+      Value v = bpchar_as_text(*e.lhs, eval_value(*e.lhs, env), env);
+      if (is_null(v)) return v;
+      auto* text = std::get_if<std::string>(&v);
+      if (!text)
+        throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
+      for (char& ch : *text)
+        if (static_cast<unsigned char>(ch) < 0x80)
+          ch = static_cast<char>(e.name == "lower" ? std::tolower(static_cast<unsigned char>(ch))
+                                                   : std::toupper(static_cast<unsigned char>(ch)));
+      return v;
+    }
     case ExprKind::kNullIf: {
       // The planner makes nullif with a NULL constant on either side its
       // first argument: the other side is never computed.
@@ -607,7 +624,7 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
                                 datetime_type_name(to.type));
   const bool text_in = std::holds_alternative<std::string>(v) &&
                        (!from || *from == SqlType::kUnknown || *from == SqlType::kText ||
-                        *from == SqlType::kVarchar);
+                        *from == SqlType::kVarchar || *from == SqlType::kBpchar);
   switch (to.type) {
     case ColumnType::kInt:
     case ColumnType::kBigInt: {
@@ -623,14 +640,19 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
     case ColumnType::kText: {
       std::string text =
           std::holds_alternative<bool>(v) ? (std::get<bool>(v) ? "true" : "false") : to_display(v);
-      if (to.max_length > 0) {  // an explicit cast to varchar(n) cuts, never fails
-        size_t chars = 0, cut = text.size();
+      if (from == SqlType::kBpchar && !to.blank_padded)  // bpchar to text: trimmed
+        text.resize(text.find_last_not_of(' ') + 1);     // npos + 1 is 0: all blanks
+      size_t chars = 0;
+      if (to.max_length > 0) {  // an explicit cast to varchar(n) or char(n) cuts, never fails
+        size_t cut = text.size();
         for (size_t i = 0; i < text.size(); ++i)
           if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 &&
               ++chars == static_cast<size_t>(to.max_length) + 1)
             cut = i;
         text.resize(cut);
       }
+      if (to.blank_padded && chars < static_cast<size_t>(to.max_length))
+        text += std::string(static_cast<size_t>(to.max_length) - chars, ' ');
       return text;
     }
     case ColumnType::kBool:
@@ -661,8 +683,48 @@ Value negated_value(const Expr& e, const Value& v, const EvalEnv& env) {
   return r;
 }
 
+// ---- Rule: character(n) does not see its trailing blanks ----------------------
+// A char(n) value is stored blank-padded to n characters, but PostgreSQL's
+// bpchar comparisons ignore trailing blanks, and a cast to text (which ||,
+// lower and a comparison with a text take) removes them.
+namespace {
+
+bool blank_padded(const Expr& x, const EvalEnv& env) {
+  switch (x.kind) {
+    case ExprKind::kLiteral:
+    case ExprKind::kParam:
+      return false;
+    case ExprKind::kColumn: {
+      if (x.excluded || !env.table) break;
+      int i = env.table->column_index(x.name);
+      return i >= 0 && env.table->columns[static_cast<size_t>(i)].blank_padded;
+    }
+    case ExprKind::kCast:
+      return x.cast_to->blank_padded;
+    default:
+      break;
+  }
+  return type_of(x, typing_env(env)) == SqlType::kBpchar;
+}
+
+void trim_blanks(Value& v) {
+  if (auto* text = std::get_if<std::string>(&v)) {
+    size_t end = text->find_last_not_of(' ');
+    text->resize(end == std::string::npos ? 0 : end + 1);
+  }
+}
+
+}  // namespace
+
+Value bpchar_as_text(const Expr& x, Value v, const EvalEnv& env) {
+  if (std::holds_alternative<std::string>(v) && blank_padded(x, env)) trim_blanks(v);
+  return v;
+}
+
 Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
   if (e.op == BinOp::kConcat) {
+    a = bpchar_as_text(*e.lhs, std::move(a), env);
+    b = bpchar_as_text(*e.rhs, std::move(b), env);
     // ---- Rule: || joins texts; a number beside a text is its digits ----
     // NULL on either side is NULL; two numbers have no || (42883).
     if (is_null(a) || is_null(b)) return Null{};
@@ -728,6 +790,20 @@ std::optional<ColumnType> datetime_of(const Expr& x, const EvalEnv& env) {
 std::optional<bool> compare_typed(const Expr& e, Value a, Value b, const EvalEnv& env,
                                   std::optional<ColumnType> ta, std::optional<ColumnType> tb) {
   if (is_null(a) || is_null(b)) return std::nullopt;
+  if (std::holds_alternative<std::string>(a) && std::holds_alternative<std::string>(b)) {
+    // Two bpchars, or one and a quoted literal or a varchar (which the
+    // operator's resolution casts to bpchar, an exact match on one side),
+    // compare without trailing blanks; beside a text (a :param, ||, a text
+    // column) texteq wins, text being the preferred type, and only the
+    // bpchar is trimmed by its cast to text.
+    const bool pa = blank_padded(*e.lhs, env), pb = blank_padded(*e.rhs, env);
+    auto as_bpchar = [&](const Expr& x) {
+      return is_unknown_literal(x) ||
+             (x.kind != ExprKind::kParam && type_of(x, typing_env(env)) == SqlType::kVarchar);
+    };
+    if (pa || (pb && as_bpchar(*e.lhs))) trim_blanks(a);
+    if (pb || (pa && as_bpchar(*e.rhs))) trim_blanks(b);
+  }
   // A side of a datetime type (a date, timestamp or timestamptz column,
   // or a typed literal) types the other: a text is read as the type,
   // and of two datetime types the lower is promoted to the higher (a
@@ -1185,10 +1261,16 @@ Value fit(const Value& v, const Column& c, bool unknown) {
     if ((static_cast<unsigned char>((*text)[i]) & 0xC0) != 0x80 &&
         ++chars == static_cast<size_t>(c.max_length) + 1)
       cut = i;
+  if (cut != text->size() && text->find_first_not_of(' ', cut) != std::string::npos)
+    throw SqlError("22001", std::string("value too long for type ") +
+                                (c.blank_padded ? "character(" : "character varying(") +
+                                std::to_string(c.max_length) + ")");
+  // ---- Rule: character(n) stores n characters, blank-padded ---------------
+  if (c.blank_padded)
+    return text->substr(0, cut) +
+           std::string(static_cast<size_t>(c.max_length) - std::min(chars, size_t(c.max_length)),
+                       ' ');
   if (cut == text->size()) return out;
-  if (text->find_first_not_of(' ', cut) != std::string::npos)
-    throw SqlError(
-        "22001", "value too long for type character varying(" + std::to_string(c.max_length) + ")");
   return text->substr(0, cut);
 }
 

@@ -119,6 +119,9 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env);
 // and b, already computed from e.lhs and e.rhs (whose forms and types
 // still decide how: an unknown literal, an int's overflow, a date).
 Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env);
+// v, the value of x, as a text: without trailing blanks when x is a
+// character(n) (bpchar's cast to text); any other value as it is.
+Value bpchar_as_text(const Expr& x, Value v, const EvalEnv& env);
 // The truth of comparison e over operand values a and b, likewise.
 std::optional<bool> comparison_value(const Expr& e, Value a, Value b, const EvalEnv& env);
 // The value `call` (coalesce, greatest, least or CASE) gives when it

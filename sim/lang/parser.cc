@@ -554,7 +554,7 @@ class Parser : ClauseParsing {
       bool named = x.kind == ExprKind::kColumn || x.kind == ExprKind::kCoalesce ||
                    x.kind == ExprKind::kGreatest || x.kind == ExprKind::kLeast ||
                    x.kind == ExprKind::kCurrentSetting || x.kind == ExprKind::kAdvisory ||
-                   x.kind == ExprKind::kSubquery;
+                   x.kind == ExprKind::kCaseFold || x.kind == ExprKind::kSubquery;
       return named ? column_label(x) : e.cast_to->name;
     }
     switch (e.kind) {
@@ -572,6 +572,8 @@ class Parser : ClauseParsing {
         return "greatest";
       case ExprKind::kNullIf:
         return "nullif";
+      case ExprKind::kCaseFold:
+        return e.name;
       case ExprKind::kLeast:
         return "least";
       case ExprKind::kCase:
@@ -614,6 +616,14 @@ class Parser : ClauseParsing {
                 iequals(tokens_[at_ + 1].text, "varying") && (at_ += 2))) {
       col.type = ColumnType::kText;  // varchar(n): text of at most n characters
       varchar = true;
+      if (accept_symbol("(")) {
+        col.max_length = integer("a length", 1);
+        expect_symbol(")", "to close the length");
+      }
+    } else if (accept("char") || accept("character")) {
+      col.type = ColumnType::kText;  // char(n): text blank-padded to n characters; char is char(1)
+      col.blank_padded = true;
+      col.max_length = 1;
       if (accept_symbol("(")) {
         col.max_length = integer("a length", 1);
         expect_symbol(")", "to close the length");
@@ -678,6 +688,7 @@ class Parser : ClauseParsing {
                : col.type == ColumnType::kDate        ? "date"
                : col.type == ColumnType::kTimestamp   ? "timestamp"
                : col.type == ColumnType::kTimestampTz ? "timestamptz"
+               : col.blank_padded                     ? "bpchar"
                : col.max_length > 0 || varchar        ? "varchar"
                                                       : "text";
     return true;
@@ -1067,8 +1078,8 @@ class Parser : ClauseParsing {
       if (!type_name(col, false)) {
         refuse_unmodelled(SqlPlace::kColumnType);
         fail(t,
-             "expected a column type (int, bigint, text, varchar, numeric, boolean, date, "
-             "timestamp or timestamptz), found " +
+             "expected a column type (int, bigint, text, varchar, char, numeric, boolean, "
+             "date, timestamp or timestamptz), found " +
                  describe(t));
       }
       for (;;) {
@@ -1923,6 +1934,7 @@ class Parser : ClauseParsing {
       if (iequals(t.text, "greatest")) return variadic(e, ExprKind::kGreatest, "greatest");
       if (iequals(t.text, "least")) return variadic(e, ExprKind::kLeast, "least");
       if (iequals(t.text, "nullif")) return nullif(e);
+      if (iequals(t.text, "lower") || iequals(t.text, "upper")) return case_fold(e);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
@@ -2064,6 +2076,19 @@ class Parser : ClauseParsing {
   }
 
   // nullif(a, b): exactly two arguments.
+  // lower(x), upper(x): one argument.
+  ExprPtr case_fold(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    at_ += 2;
+    Deeper guard(*this, t);
+    e->kind = ExprKind::kCaseFold;
+    e->name = lower(t.text);
+    e->lhs = expr();
+    expect_symbol(")", "to close " + e->name + "( (it takes one argument)");
+    bound_height(*e, t);
+    return e;
+  }
+
   ExprPtr nullif(std::shared_ptr<Expr> e) {
     const Token& t = peek();
     at_ += 2;

@@ -81,6 +81,8 @@ class Printer {
         return "WHEN " + expr(*e.lhs) + " THEN " + expr(*e.rhs);
       case ExprKind::kNullIf:
         return "NULLIF(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
+      case ExprKind::kCaseFold:
+        return e.name + "(" + expr(*e.lhs) + ")";
       case ExprKind::kCast:
         return "(" + expr(*e.lhs) + ")::" + cast_sql(*e.cast_to);
       case ExprKind::kCurrentSetting:
@@ -302,9 +304,10 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string cols;
           for (const Column& c : b.columns)
             cols += (cols.empty() ? "" : ", ") + sql_identifier(c.name) + " " +
-                    (c.max_length > 0  ? "varchar(" + std::to_string(c.max_length) + ")"
-                     : c.serial        ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
-                     : c.precision > 0 ? "numeric(" + std::to_string(c.precision) + ", " +
+                    (c.blank_padded     ? "char(" + std::to_string(c.max_length) + ")"
+                     : c.max_length > 0 ? "varchar(" + std::to_string(c.max_length) + ")"
+                     : c.serial         ? (c.type == ColumnType::kBigInt ? "bigserial" : "serial")
+                     : c.precision > 0  ? "numeric(" + std::to_string(c.precision) + ", " +
                                              std::to_string(c.scale) + ")"
                                        : type_sql(c.type)) +
                     (c.default_value ? " DEFAULT " + to_sql(*c.default_value) : "") +

@@ -22,6 +22,8 @@ const char* sql_type_name(SqlType t) {
       return "text";
     case SqlType::kVarchar:
       return "character varying";
+    case SqlType::kBpchar:
+      return "character";
     case SqlType::kBool:
       return "boolean";
     case SqlType::kDate:
@@ -46,6 +48,7 @@ std::optional<ColumnType> column_type_of(SqlType t) {
       return ColumnType::kNumeric;
     case SqlType::kText:
     case SqlType::kVarchar:
+    case SqlType::kBpchar:
       return ColumnType::kText;
     case SqlType::kBool:
       return ColumnType::kBool;
@@ -69,7 +72,9 @@ SqlType sql_type_of(const Column& c) {
     case ColumnType::kBigInt:
       return SqlType::kBigInt;
     case ColumnType::kText:
-      return c.max_length > 0 ? SqlType::kVarchar : SqlType::kText;
+      return c.blank_padded     ? SqlType::kBpchar
+             : c.max_length > 0 ? SqlType::kVarchar
+                                : SqlType::kText;
     case ColumnType::kNumeric:
       return SqlType::kNumeric;
     case ColumnType::kBool:
@@ -90,7 +95,7 @@ bool number(SqlType t) {
   return t == SqlType::kInt || t == SqlType::kBigInt || t == SqlType::kNumeric;
 }
 bool text_like(SqlType t) {
-  return t == SqlType::kText || t == SqlType::kVarchar;
+  return t == SqlType::kText || t == SqlType::kVarchar || t == SqlType::kBpchar;
 }
 bool datetime(SqlType t) {
   return t == SqlType::kDate || t == SqlType::kTimestamp || t == SqlType::kTimestampTz;
@@ -163,7 +168,7 @@ std::optional<SqlType> common_type(const std::vector<std::optional<SqlType>>& ty
     } else if (category(n) != category(*common) || category(n) == 'P') {
       if (mismatch) *mismatch = {*common, n};
       return std::nullopt;
-    } else if (*common != SqlType::kText && *common != SqlType::kVarchar) {
+    } else if (!text_like(*common)) {
       common = wider(*common, n);
     }
   }
@@ -269,6 +274,12 @@ class Typer {
       }
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
+      case ExprKind::kCaseFold: {
+        std::optional<SqlType> a = expr(*e.lhs);
+        if (a && !text_like(*a) && *a != SqlType::kUnknown)
+          fail("42883", "function " + e.name + "(" + sql_type_name(*a) + ") does not exist");
+        return SqlType::kText;
+      }
       case ExprKind::kAdvisory:
         return advisory(e);
       case ExprKind::kSubquery:
@@ -803,6 +814,9 @@ class Folder {
       case ExprKind::kCurrentSetting:
       case ExprKind::kWhen:  // folded by its CASE
         return std::nullopt;
+      case ExprKind::kCaseFold:  // computed when the row is: it cannot fail on a text
+        fold(*e.lhs);
+        return std::nullopt;
       case ExprKind::kSubquery:
         if (!e.aggregate) subs_.push_back(&e);  // an aggregate is no subquery of its own
         return std::nullopt;
@@ -1003,16 +1017,14 @@ class Folder {
     if (!from) return false;
     SqlType to = sql_type_of(c);
     if (!datetime(*from) || *from == to) return true;
-    if (to == SqlType::kText || to == SqlType::kVarchar) return false;
+    if (text_like(to)) return false;
     return *from != SqlType::kTimestampTz && to != SqlType::kTimestampTz;
   }
 
   bool immutable(const Expr& e) {
     std::optional<SqlType> l = type_of(*e.lhs, env_), r = type_of(*e.rhs, env_);
     if (!l || !r) return false;
-    auto text = [](SqlType t) {
-      return t == SqlType::kText || t == SqlType::kVarchar || t == SqlType::kUnknown;
-    };
+    auto text = [](SqlType t) { return text_like(t) || t == SqlType::kUnknown; };
     // anytextcat is a stable SQL function, inlined as x::text || y: the
     // cast is immutable for numbers and booleans, stable for datetimes
     // (their output reads DateStyle and TimeZone).

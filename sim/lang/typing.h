@@ -30,6 +30,7 @@ enum class SqlType : uint8_t {
   kNumeric,
   kText,
   kVarchar,
+  kBpchar,  // character(n)
   kBool,
   kDate,
   kTimestamp,

@@ -172,7 +172,7 @@ void Store::digest_schema() {
     for (const Column& c : t.columns) {
       text(c.name);
       mix(static_cast<uint64_t>(c.type));
-      mix(static_cast<uint64_t>(c.max_length));
+      mix(static_cast<uint64_t>(c.max_length) << 1 | (c.blank_padded ? 1 : 0));
       mix(static_cast<uint64_t>(c.precision) << 8 | static_cast<uint64_t>(c.scale));
     }
   }

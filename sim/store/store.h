@@ -35,6 +35,9 @@ struct ForeignKey {
   std::vector<int> columns;
   TableId parent;
   std::vector<int> parent_columns;
+  // The parent's unique index whose columns parent_columns are: 0 its
+  // primary key's, k > 0 Table::uniques[k - 1].
+  size_t parent_index = 0;
   bool restrict_delete = false, restrict_update = false;
   bool operator==(const ForeignKey&) const = default;
 };

@@ -387,9 +387,16 @@ TEST_CASE("varchar(n) holds at most n characters, spaces past n are cut off", "[
   CHECK_THROWS_WITH(fit(Value{std::string("abc d")}, c, true),
                     "value too long for type character varying(3)");
   CHECK(fit(Value{Null{}}, c, true) == Value{Null{}});
-  CHECK(line_error_of("CREATE TABLE u (a character(3))") ==
-        "f.toml:7:21: error: the column type character is not modelled; the types are int, "
-        "bigint, text, varchar, numeric, boolean, date, timestamp and timestamptz");
+  // char(3): padded to 3 characters; the message names character(3).
+  Column p = c;
+  p.blank_padded = true;
+  CHECK(fit(Value{std::string("ab")}, p, true) == Value{std::string("ab ")});
+  CHECK(fit(Value{std::string("")}, p, true) == Value{std::string("   ")});
+  CHECK(fit(Value{std::string("abc   ")}, p, true) == Value{std::string("abc")});
+  CHECK(fit(Value{std::string("h\xc3\xa9")}, p, true) == Value{std::string("h\xc3\xa9 ")});
+  CHECK_THROWS_WITH(fit(Value{std::string("abcd")}, p, true),
+                    "value too long for type character(3)");
+  CHECK(line_error_of("CREATE TABLE u (a character(3))") == "no error");
 }
 
 TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
@@ -455,7 +462,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:32: error: UNIQUE NULLS [NOT] DISTINCT is not modelled"},
       {"CREATE TABLE u (a interval)",
        "7:21: error: the column type interval is not modelled; the "
-       "types are int, bigint, text, varchar, numeric, boolean, date, timestamp and "
+       "types are int, bigint, text, varchar, char, numeric, boolean, date, timestamp and "
        "timestamptz"},
       {"CREATE TABLE u (a timestamp with zone)",
        "7:36: error: expected TIME after WITH or "
