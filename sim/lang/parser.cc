@@ -888,6 +888,11 @@ class Parser : ClauseParsing {
           fail(peek(),
                "generate_series beside other items in the select list is not modelled; "
                "write SELECT ... FROM generate_series(a, b) g");
+        if (peek().kind == TokenKind::kSymbol && peek().text != ";")
+          fail(peek(),
+               "an expression over generate_series in the select list is not modelled; "
+               "write SELECT g " +
+                   peek().text + " ... FROM generate_series(a, b) g");
         row.push_back(series);  // read by the clause checks below, then dropped
       } else {
         do {
@@ -973,6 +978,11 @@ class Parser : ClauseParsing {
     expect_symbol("(", std::string("to open ") + what + "'s column list");
     std::vector<std::string> cols;
     do {
+      const Token& at = peek();
+      const bool call = at.kind == TokenKind::kIdent &&
+                        tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == "(";
+      if (call || (at.kind == TokenKind::kSymbol && at.text == "("))
+        fail(at, "an index on an expression is not modelled; name the table's columns");
       cols.push_back(name("a column name"));
       for (const char* k : {"ASC", "DESC", "NULLS", "COLLATE"})
         if (peek_is(k)) fail(peek(), std::string(k) + " in an index's column list is not modelled");
