@@ -62,6 +62,13 @@ Every thirty-seventh from the thirty-sixth on (one table only) writes about
 UPDATE, DELETE or SELECT ... WHERE id = (SELECT id FROM t WHERE ... ORDER
 BY id [DESC] [LIMIT 1] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE]
 [SKIP LOCKED | NOWAIT]), the subquery PostgreSQL runs before the scan.
+Every forty-first from the fortieth on (one table only) gives the table a
+char(3) UNIQUE column x and a varchar(4) column w, and writes about 60% of
+its statements from a twelfth generator: x compared with literals that
+differ in trailing blanks and with w, written (too long is 22001), joined
+with ||, put through lower and upper, arbitrated ON CONFLICT (x), locked
+by its unique index; sorts by two columns; VACUUM and ANALYZE between
+transactions, ANALYZE and the planner's settings inside them.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -99,6 +106,8 @@ SHARED = COMPOSITE and SEED % 12 == 7
 H = random.Random(f"shared {SEED}")  # SHARED's choices, apart from the others
 PICKS = SEED % 37 == 36 and not FOREIGN_KEYS and not COMPOSITE
 K = random.Random(f"picks {SEED}")  # PICKS' choices, apart from the others
+CHARS = SEED % 41 == 40 and not FOREIGN_KEYS and not COMPOSITE
+C = random.Random(f"chars {SEED}")  # CHARS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -354,6 +363,38 @@ def pick_statement():
     return f"UPDATE t SET v = v + 1 WHERE id = {sub} AND k < 2;"
 
 
+def char_statement(block):
+    """A statement over the char(3) column x and the varchar(4) column w, from C."""
+    lit = C.choice(["a", "a ", "ab", "ab  ", "b", "AB", "abc", "abcd", "abc  "])
+    i = C.choice(IDS)
+    roll = C.random()
+    if roll < 0.12:
+        return f"SELECT id, x FROM t WHERE x = '{lit}' ORDER BY id;"
+    if roll < 0.2:
+        return "SELECT id, x, w FROM t WHERE x = w OR x < w ORDER BY id;"
+    if roll < 0.28:
+        return ("SELECT id, x || '|' AS cat, lower(x) AS lo, upper(w) AS up FROM t "
+                f"ORDER BY {C.choice(['x DESC, id', 'k, x', 'v DESC, w, id'])};")
+    if roll < 0.38:
+        return f"UPDATE t SET x = {C.choice(['upper(x)', 'lower(w)', repr(lit)])} WHERE id = {i};"
+    if roll < 0.46:
+        return f"UPDATE t SET w = x || 'x', v = v + 1 WHERE x = '{lit}' RETURNING id, w;"
+    if roll < 0.56:
+        return (f"INSERT INTO t (id, v, k, x, w) VALUES ({C.choice([5, 6])}, 1, 0, '{lit}', '{lit[:4]}') "
+                "ON CONFLICT (x) DO UPDATE SET v = t.v + 10 RETURNING id, x;")
+    if roll < 0.66:
+        return f"SELECT id, x FROM t WHERE x = '{lit}' {C.choice(['FOR UPDATE', 'FOR SHARE', 'FOR NO KEY UPDATE'])};"
+    if roll < 0.72:
+        return f"DELETE FROM t WHERE x = '{lit}' RETURNING id;"
+    if roll < 0.8:
+        return f"SELECT id, v FROM t ORDER BY k DESC, x, id LIMIT 2{C.choice(['', ' FOR UPDATE'])};"
+    if roll < 0.9:
+        if block:
+            return C.choice(["ANALYZE t;", "SET LOCAL enable_seqscan = off;", "SET random_page_cost = 0.1;"])
+        return C.choice(["VACUUM t;", "VACUUM FREEZE ANALYZE t;", "ANALYZE t;", "VACUUM FULL t;"])
+    return f"UPDATE t SET x = NULL WHERE id = {i};"
+
+
 def quote_numbers(sql):
     """Some numbers after =, >, +, *, ( or a comma become quoted literals,
     and some select lists expressions (Django's exists(): SELECT 1 AS a)."""
@@ -393,8 +434,12 @@ def main():
         wide = ", a text, b text, c text, d text, e text, f text, g text" if RANGES and M.random() < 0.5 else ""
         serial = ", sn serial" if SERIALS else ""
         unique = ", u int UNIQUE" if UNIQUES else ""
+        unique += ", x char(3) UNIQUE, w varchar(4)" if CHARS else ""
         rows = ("INSERT INTO t (id, v, k, u) VALUES (1, 1, 0, 10), (2, 2, 1, 20), (3, 3, 2, 30), (4, 4, 0, NULL);"
                 if UNIQUES else "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0);")
+        if CHARS:
+            rows = ("INSERT INTO t (id, v, k, x, w) VALUES (1, 1, 0, 'a', 'a'), (2, 2, 1, 'ab', 'ab '), "
+                    "(3, 3, 2, NULL, 'b'), (4, 4, 0, 'abc', NULL);")
         v_type = "numeric(6, 2)" if NUMERICS else "int"
         if NUMERICS:  # a CHECK that doubling, adding or an upsert's + 100 can break
             v_type += N.choice(["", " CHECK (v < 8)", " CONSTRAINT small CHECK (v < 8 AND k >= 0)"])
@@ -466,6 +511,8 @@ def main():
                     sql += " " + mixed_statement()
             elif PICKS and K.random() < 0.6:
                 sql = pick_statement()
+            elif CHARS and C.random() < 0.6:
+                sql = char_statement(block)
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
