@@ -517,10 +517,11 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       auto* text = std::get_if<std::string>(&v);
       if (!text)
         throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
-      for (char& ch : *text)
-        if (static_cast<unsigned char>(ch) < 0x80)
-          ch = static_cast<char>(e.name == "lower" ? std::tolower(static_cast<unsigned char>(ch))
-                                                   : std::toupper(static_cast<unsigned char>(ch)));
+      const bool to_lower = e.name == "lower";
+      for (char& ch : *text) {  // ASCII only, whatever the process's locale
+        if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+        if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+      }
       return v;
     }
     case ExprKind::kNullIf: {
