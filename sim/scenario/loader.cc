@@ -405,9 +405,11 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
     if (!std::holds_alternative<CreateTableStmt>(st.body) &&
         !std::holds_alternative<InsertStmt>(st.body) &&
         !std::holds_alternative<UpdateStmt>(st.body) &&
-        !std::holds_alternative<DeleteStmt>(st.body))
+        !std::holds_alternative<DeleteStmt>(st.body) &&
+        !std::holds_alternative<AddIndexStmt>(st.body))
       throw InputError(SourcePos{file, st.line, st.column},
-                       "setup holds CREATE TABLE, INSERT, UPDATE and DELETE statements only");
+                       "setup holds CREATE TABLE, INSERT, UPDATE, DELETE, ALTER TABLE ... ADD "
+                       "PRIMARY KEY | UNIQUE and CREATE UNIQUE INDEX statements only");
   if (const toml::node* iso = root.get("isolation")) s.isolation = parse_isolation(d, *iso);
   if (const toml::node* ps = root.get("processes")) {
     for (const toml::node& x : d.array(*ps, "processes")) {
