@@ -622,6 +622,10 @@ bool Executor::advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* w
         std::optional<Value> got = take_advisory(r, c, item.call, *k, &wait);
         if (!got) {
           *waiting = block(r, wait, Store::advisory_mode(item.call.shared));
+          // ---- Rule: a call's WARNING is sent before a later call waits ---
+          // PostgreSQL sends a notice as it is raised: an unlock of a lock
+          // not held, earlier in the statement, warns before the wait.
+          waiting->warning = advisory_warnings(adv, c);
           return false;
         }
         answer = std::move(*got);
@@ -630,6 +634,20 @@ bool Executor::advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* w
     c.advisory_answers.push_back(std::move(answer));
   }
   return true;
+}
+
+// The WARNINGs of the answers not yet warned of: one per unlock of a lock
+// not held, in call order.
+std::string Executor::advisory_warnings(const AdvisoryStmt& adv, Cursor& c) const {
+  std::string out;
+  for (; c.advisory_warned < c.advisory_answers.size(); ++c.advisory_warned) {
+    const AdvisoryCall& call = adv.items[c.advisory_warned].call;
+    if (call.kind == AdvisoryCall::Kind::kUnlock &&
+        c.advisory_answers[c.advisory_warned] == Value{false})
+      out += std::string(out.empty() ? "" : "\n") + "you don't own a lock of type " +
+             (call.shared ? "ShareLock" : "ExclusiveLock");
+  }
+  return out;
 }
 
 // The level of a transaction session r begins without naming one: its
@@ -1320,13 +1338,10 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.has_rows = true;
     a.rows.emplace_back();
     for (size_t i = 0; i < adv->items.size(); ++i) {
-      const AdvisoryCall& call = adv->items[i].call;
-      a.columns.push_back(call.function());
+      a.columns.push_back(adv->items[i].call.function());
       a.rows[0].push_back(c.advisory_answers[i]);
-      if (call.kind == AdvisoryCall::Kind::kUnlock && c.advisory_answers[i] == Value{false})
-        a.warning += std::string(a.warning.empty() ? "" : "\n") + "you don't own a lock of type " +
-                     (call.shared ? "ShareLock" : "ExclusiveLock");
     }
+    a.warning = advisory_warnings(*adv, *session.cursor);
     a.rowcount = 1;
     return a;
   }

@@ -109,6 +109,7 @@ class Executor : public SqlBackend {
   Isolation default_level(RequestId r) const;
   SqlAnswer select_values(RequestId r, const SelectValuesStmt& values, const Step& st);
   bool lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* waiting);
+  std::string advisory_warnings(const AdvisoryStmt& adv, Cursor& c) const;
   std::optional<std::string> setting(RequestId r, const std::string& name) const;
   // Advisory locks (executor.cc): takes the lock `call` asks for on key for
   // c's transaction. Returns its answer (void, or whether a try form got

@@ -34,8 +34,10 @@ struct Event {
   std::string text;  // narration after "A: ", e.g. "SELECT points ... -> :points = 100"
   std::vector<RequestId> others;  // kWait: the lock holders; kResume: who released it
   std::string sqlstate;           // kError
-  std::string message;            // kError: the error's primary message; kStep: a WARNING
-  bool notice = false;            // kStep: the message is NOTICEs, one per line
+  // kError: the error's primary message; kStep: a WARNING; kWait: a WARNING
+  // the statement sent before it waited.
+  std::string message;
+  bool notice = false;    // kStep: the message is NOTICEs, one per line
   std::string mutex;      // kWait for an application mutex, an advisory or a table lock: its label
   int64_t rowcount = -1;  // rows a completed INSERT, UPDATE or DELETE touched
   // A SELECT's result, when the event completes one (kStep, kResume).

@@ -308,8 +308,10 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
       q.waiting_for = a.holders;
       if (Event* e = emit(
               log_, EventKind::kWait, r, q.pc, [&] { return st.text + " -> waits: " + a.waits_on; },
-              a.holders))
+              a.holders)) {
         e->mutex = a.lock_label;
+        e->message = a.warning;  // sent before the wait (an earlier call's)
+      }
       sql_.waiting(r);
       return;
     case SqlAnswer::Kind::kError:

@@ -90,6 +90,10 @@ struct Cursor {
   int advisory_phase = 0;
   bool advisory_wait = false;
   bool advisory_session = false;
+  // An AdvisoryStmt's answers whose WARNING was sent (when a later call
+  // waited). Not in the state's key: a cursor kept across steps waits, and
+  // then every answer before the wait was warned of.
+  size_t advisory_warned = 0;
   bool advisory_shared = false;  // the call that waits asked for a SHARE lock
   // An UPDATE that changed a unique index's column wrote this version and
   // waits, before its index entries, for a writer of the same key to end.

@@ -168,6 +168,7 @@ void PgConn::start(const std::string& sql, const std::vector<std::optional<std::
   busy_ = true;
   result_.clear();
   earlier_.clear();
+  results_in_ = 0;
   if (several) {
     if (!pq().PQsendQuery(pg_, sql.c_str()))
       throw PgError(std::string("cannot send a statement: ") + pq().PQerrorMessage(pg_));
@@ -234,6 +235,7 @@ asio::awaitable<std::vector<int>> PgConn::blocking_pids(int pid) {
 }
 
 void PgConn::absorb(PGresult* r) {
+  ++results_in_;
   ExecStatusType st = pq().PQresultStatus(r);
   if (result_.tuples || result_.error || result_.rowcount != -1 || !result_.columns.empty()) {
     earlier_.push_back(std::move(result_));  // a later statement's result

@@ -86,6 +86,10 @@ class PgConn {
     all.push_back(result_);
     return all;
   }
+  // How many results of the started statement have come in: a notice the
+  // sink gets came after that many (libpq parses no further than a result
+  // that is ready until it is fetched).
+  size_t results_in() const { return results_in_; }
   // Awaits the socket until the whole result of the started statement is in.
   boost::asio::awaitable<void> collect();
   // On this (observer) connection: returns true when backend `pid` waits for
@@ -107,7 +111,8 @@ class PgConn {
   bool busy_ = false;
   bool cancelled_ = false;
   PgResult result_;
-  std::vector<PgResult> earlier_;    // a query's results before result_
+  std::vector<PgResult> earlier_;  // a query's results before result_
+  size_t results_in_ = 0;
   std::vector<const char*> values_;  // start()'s parameters, as libpq takes them
   std::function<void(const std::string&)> notice_;
 };

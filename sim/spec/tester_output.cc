@@ -157,11 +157,11 @@ class Observer {
       active_[r.value] = index;
       marks_[r.value] = marks;
       std::string warning;
-      if (e.kind == EventKind::kStep && !e.message.empty())
+      if ((e.kind == EventKind::kStep || e.kind == EventKind::kWait) && !e.message.empty())
         warning = messages(w_.requests[e.request.value].name, e);
       std::string text;
       if (waits) {
-        rest_[r.value] = Rest{&st, 0, ""};
+        rest_[r.value] = Rest{&st, 0, "", ""};
         note_completions(first + 1);
       } else {
         // A later statement may wait: the step is then waiting, as the
@@ -280,10 +280,16 @@ class Observer {
       if (i >= rest_from && i < rest_to && log_.events[i].request == owner) continue;
       const Event& e = log_.events[i];
       if (e.kind != EventKind::kResume && e.kind != EventKind::kError) continue;
+      // A WARNING the completing statement raises reaches the tester, which
+      // prints it at once, before it reports the step complete.
+      std::string warning = e.kind == EventKind::kResume && !e.message.empty()
+                                ? messages(w_.requests[e.request.value].name, e)
+                                : "";
       if (rest_.count(e.request.value))
         go_on.push_back(i);
       else
-        done_[e.request.value].text = "step " + name_of(e) + ": <... completed>\n" + details(e);
+        done_[e.request.value].text =
+            warning + "step " + name_of(e) + ": <... completed>\n" + details(e);
     }
     for (size_t i : go_on) {
       RequestId who = log_.events[i].request;
@@ -291,12 +297,24 @@ class Observer {
       if (it == rest_.end()) continue;  // one completion per statement; never twice
       Rest rest = std::move(it->second);
       rest_.erase(it);
+      const Event& resumed = log_.events[i];
+      // ---- Rule: a notice before the step's first result comes first --------
+      // The tester reads input until a result is ready, printing the
+      // notices it meets, then reports the step complete: a WARNING of the
+      // step's first statement precedes "<... completed>"; a later one's
+      // comes between the results, as it was sent.
+      if (resumed.kind == EventKind::kResume && !resumed.message.empty())
+        (rest.waiting == 0 ? rest.lead : rest.text) +=
+            messages(w_.requests[who.value].name, resumed);
       size_t last_rows = rest.text.size();
-      rest.text += details(log_.events[i]);
+      rest.text += details(resumed);
       size_t from = log_.events.size();
       bool failed = log_.events[i].kind == EventKind::kError;
       if (!run_rest(who, *rest.step, rest.waiting + 1, failed, rest.text, last_rows))
-        done_[who.value].text = "step " + rest.step->name + ": <... completed>\n" + rest.text;
+        done_[who.value].text =
+            rest.lead + "step " + rest.step->name + ": <... completed>\n" + rest.text;
+      else
+        rest_[who.value].lead = std::move(rest.lead);  // it waits again
       note_completions(from, from, log_.events.size(), who);
     }
   }
@@ -321,7 +339,7 @@ class Observer {
       if (first == log_.events.size()) continue;
       const Event& e = log_.events[first];
       if (e.kind == EventKind::kWait) {
-        rest_[r.value] = Rest{&st, k, std::move(text)};
+        rest_[r.value] = Rest{&st, k, std::move(text), ""};
         return true;
       }
       if (e.kind == EventKind::kStep && !e.message.empty()) text += messages(q.name, e);
@@ -427,6 +445,7 @@ class Observer {
     const SpecStep* step = nullptr;
     size_t waiting = 0;  // the statement that waits
     std::string text;    // what the statements before it printed
+    std::string lead;    // notices printed before the step's "<... completed>"
   };
   std::map<uint32_t, Rest> rest_;
   std::map<uint32_t, bool> implicit_;  // per session: its step in flight runs in an implicit block

@@ -36,8 +36,11 @@ class SpecReplayer {
       if (names_statement_timeout()) settings.push_back("SET statement_timeout = 0");
       size_t i = run_.add_session("session " + s.name, settings);
       std::string name = s.name;
-      run_.session(i)->on_notice([this, name](const std::string& m) { out_ += name + ": " + m; });
+      run_.session(i)->on_notice([this, name, i](const std::string& m) {
+        notices_[i].emplace_back(run_.session(i)->results_in(), name + ": " + m);
+      });
     }
+    notices_.resize(spec_.sessions.size());
     active_.assign(spec_.sessions.size(), -1);
     marks_.resize(spec_.sessions.size());
   }
@@ -100,7 +103,24 @@ class SpecReplayer {
   void exec_block(PgConn& c, const std::string& sql) {
     if (sql.find_first_not_of(" \t\r\n") == std::string::npos) return;
     c.exec(sql);
+    for (size_t s = 0; s < notices_.size(); ++s) out_ += notices(s, SIZE_MAX);
     if (c.result().tuples) out_ += tester_table(c.result().columns, c.result().rows);
+  }
+
+  // ---- Rule: the tester prints a notice where libpq meets it ---------------------
+  // Its notice processor prints at once, and libpq parses no further than
+  // a result that is ready until the tester fetches it: a notice sent
+  // before a step's first result comes before the step's line (or its
+  // "<... completed>"), a later one between the results it came between.
+  // Takes and returns session s's notices that came after at most
+  // `results` results.
+  std::string notices(size_t s, size_t results) {
+    std::string out;
+    auto& pending = notices_[s];
+    auto it = pending.begin();
+    for (; it != pending.end() && it->first <= results; ++it) out += it->second;
+    pending.erase(pending.begin(), it);
+    return out;
   }
 
   // Returns true when session s's step waits for a lock, false when it is done.
@@ -126,20 +146,25 @@ class SpecReplayer {
     co_await settle(s, true);
   }
 
-  // Each statement's rows, then the error that ended the step, if any.
-  std::string details(const PgConn& c) {
+  // Each statement's rows, then the error that ended the step, if any,
+  // with the notices that came after each result.
+  std::string details(size_t s) {
     std::string out;
-    for (const PgResult& r : c.results()) {
+    const std::vector<PgResult> results = run_.session(s)->results();
+    for (size_t i = 0; i < results.size(); ++i) {
+      const PgResult& r = results[i];
       if (r.tuples) out += tester_table(r.columns, r.rows);
       if (r.error) out += "ERROR:  " + r.message + "\n";
+      out += notices(s, i + 1);
     }
-    return out;
+    return out + notices(s, SIZE_MAX);
   }
 
   // Prints the completion of session s's step, which has finished.
   void complete(size_t s) {
-    out_ += "step " + spec_.steps[static_cast<size_t>(active_[s])].name + ": <... completed>\n" +
-            details(*run_.session(s));
+    out_ += notices(s, 0);  // before details() takes the rest
+    out_ += "step " + spec_.steps[static_cast<size_t>(active_[s])].name + ": <... completed>\n";
+    out_ += details(s);
     active_[s] = -1;
     waiting_.erase(std::find(waiting_.begin(), waiting_.end(), s));
   }
@@ -200,10 +225,12 @@ class SpecReplayer {
     // waiting though done.
     bool waits = co_await settle(s, false);
     bool deferred = marks.once || waits || blocked(s);
+    out_ += notices(s, 0);
     if (deferred) {
       out_ += "step " + st.name + ": " + st.sql + " <waiting ...>\n";
     } else {
-      out_ += "step " + st.name + ": " + st.sql + "\n" + details(*run_.session(s));
+      out_ += "step " + st.name + ": " + st.sql + "\n";
+      out_ += details(s);
       active_[s] = -1;
     }
     co_await poll_waiting();
@@ -216,6 +243,9 @@ class SpecReplayer {
   std::vector<int> active_;         // per session: the step in flight, or -1
   std::vector<size_t> waiting_;     // sessions whose step waits, in the order they started
   std::vector<StepMarkers> marks_;  // per session: the markers of its step in flight
+  // Per session: the notices not printed yet, each with how many of the
+  // step's results came in before it.
+  std::vector<std::vector<std::pair<size_t, std::string>>> notices_;
   std::string out_;
   int64_t step_wait_s_;  // the tester's step wait (PGISOLATIONTIMEOUT)
 };
