@@ -3,6 +3,7 @@
 #include "engine/executor.h"
 
 #include <algorithm>
+#include <set>
 
 namespace ccsim {
 
@@ -201,9 +202,9 @@ void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
 // ---- Rule: a unique index made on a table with rows ----------------------------
 // ALTER TABLE ... ADD PRIMARY KEY / UNIQUE and CREATE UNIQUE INDEX, in a
 // setup's autocommitted statements (ast.h's AddIndexStmt): the columns
-// must exist (42703), a second primary key is 42P16, a primary key's
-// column holding NULL is 23502, two live rows with one key are 23505, in
-// that order; then every row is indexed. Named as PostgreSQL names it:
+// must exist (42703), a second primary key is 42P16, two live rows with
+// one key are 23505, a primary key's column holding NULL is 23502, in that
+// order (measured); then every row is indexed. Named as PostgreSQL names it:
 // table_pkey, table_cols_key for ADD UNIQUE, table_cols_idx for CREATE
 // UNIQUE INDEX, numbered on a clash; a name given that another relation
 // has is 42P07.
@@ -236,23 +237,27 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
     name = add.primary ? free_index_name(add.table, "", "pkey")
                        : free_index_name(add.table, joined, add.statement ? "idx" : "key");
   // The rows any transaction can still see as live: in a setup, the newest
-  // committed version of each row that is not deleted.
-  std::map<Row, bool> seen;
-  for (RowId row : s.table(tid).rows) {
-    VersionId v = s.newest_committed(row);
-    if (!v) continue;
-    const Row& values = s.version(v).values;
-    Row key;
-    for (int c : cols) key.push_back(values[static_cast<size_t>(c)]);
-    if (add.primary)
-      for (size_t k = 0; k < cols.size(); ++k)
+  // committed version of each row that is not deleted. The index is built
+  // first (its duplicates: 23505); a primary key's columns are made NOT NULL
+  // after (ALTER TABLE's later pass: 23502), as PostgreSQL 15 reports them.
+  std::vector<Row> keys;
+  for (RowId row : s.table(tid).rows)
+    if (VersionId v = s.newest_committed(row)) {
+      Row& key = keys.emplace_back();
+      for (int c : cols) key.push_back(s.version(v).values[static_cast<size_t>(c)]);
+    }
+  std::set<Row> seen;
+  for (const Row& key : keys) {
+    if (std::any_of(key.begin(), key.end(), [](const Value& x) { return is_null(x); })) continue;
+    if (!seen.insert(key).second)
+      throw SqlError("23505", "could not create unique index \"" + name + "\"");
+  }
+  if (add.primary)
+    for (size_t k = 0; k < cols.size(); ++k)
+      for (const Row& key : keys)
         if (is_null(key[k]))
           throw SqlError("23502", "column \"" + add.index.columns[k] + "\" of relation \"" +
                                       add.table + "\" contains null values");
-    if (std::any_of(key.begin(), key.end(), [](const Value& x) { return is_null(x); })) continue;
-    if (!seen.emplace(key, true).second)
-      throw SqlError("23505", "could not create unique index \"" + name + "\"");
-  }
   s.add_index(tid, name, cols, add.primary);
 }
 
