@@ -1537,8 +1537,10 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     return a;
   }
   const auto* values = std::get_if<SelectValuesStmt>(&st.body);
-  if (session.txn && w_.store.txn(session.txn).read_only &&
-      !std::holds_alternative<LockTableStmt>(st.body) && !(values && values->show)) {
+  const auto* lock = std::get_if<LockTableStmt>(&st.body);
+  // LOCK TABLE takes no snapshot; ANALYZE does (a READ ONLY DEFERRABLE one waits).
+  if (session.txn && w_.store.txn(session.txn).read_only && !(lock && lock->utility.empty()) &&
+      !(values && values->show)) {
     // ---- Rule: a READ ONLY DEFERRABLE snapshot waits to be safe --------------
     // At SERIALIZABLE, the transaction's snapshot (taken by its first
     // statement that needs one, before the statement is even analysed)
