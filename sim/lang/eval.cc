@@ -446,6 +446,8 @@ namespace {
 
 }  // namespace
 
+Value case_fold_value(const Expr& e, const EvalEnv& env);  // lower(x), upper(x): below
+
 Value eval_value(const Expr& e, const EvalEnv& env) {
   switch (e.kind) {
     case ExprKind::kLiteral:
@@ -508,22 +510,8 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kNeg:
       return negated_value(e, eval_value(*e.lhs, env), env);
-    case ExprKind::kCaseFold: {
-      // ---- Rule: lower and upper take a text --------------------------------
-      // A char(n) is cast to text first (trimmed); PostgreSQL has no
-      // lower(integer) (42883). ASCII letters change, as under the C locale.
-      Value v = bpchar_as_text(*e.lhs, eval_value(*e.lhs, env), env);
-      if (is_null(v)) return v;
-      auto* text = std::get_if<std::string>(&v);
-      if (!text)
-        throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
-      const bool to_lower = e.name == "lower";
-      for (char& ch : *text) {  // ASCII only, whatever the process's locale
-        if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-        if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-      }
-      return v;
-    }
+    case ExprKind::kCaseFold:
+      return case_fold_value(e, env);
     case ExprKind::kNullIf: {
       // The planner makes nullif with a NULL constant on either side its
       // first argument: the other side is never computed.
@@ -722,21 +710,47 @@ Value bpchar_as_text(const Expr& x, Value v, const EvalEnv& env) {
   return v;
 }
 
-Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
-  if (e.op == BinOp::kConcat) {
-    a = bpchar_as_text(*e.lhs, std::move(a), env);
-    b = bpchar_as_text(*e.rhs, std::move(b), env);
-    // ---- Rule: || joins texts; a number beside a text is its digits ----
-    // NULL on either side is NULL; two numbers have no || (42883).
-    if (is_null(a) || is_null(b)) return Null{};
-    if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
-      throw SqlError("42883", no_operator(e, a, b, env));
-    auto text = [](const Value& v) {  // a boolean as its cast to text writes it
-      if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
-      return to_display(v);
-    };
-    return text(a) + text(b);
+namespace {
+
+// ---- Rule: || joins texts; a number beside a text is its digits ----------------
+// NULL on either side is NULL; two numbers have no || (42883); a char(n) is
+// cast to text (trimmed). In a frame of its own: a deep chain of other
+// operators through binary_value stays in the stack.
+[[gnu::noinline]] Value concat_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  a = bpchar_as_text(*e.lhs, std::move(a), env);
+  b = bpchar_as_text(*e.rhs, std::move(b), env);
+  if (is_null(a) || is_null(b)) return Null{};
+  if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
+    throw SqlError("42883", no_operator(e, a, b, env));
+  auto text = [](const Value& v) {  // a boolean as its cast to text writes it
+    if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
+    return to_display(v);
+  };
+  return text(a) + text(b);
+}
+
+}  // namespace
+
+// ---- Rule: lower and upper take a text ------------------------------------------
+// A char(n) is cast to text first (trimmed); PostgreSQL has no
+// lower(integer) (42883). ASCII letters change, as under the C locale,
+// whatever the process's locale. In a frame of its own (eval_value recurses).
+[[gnu::noinline]] Value case_fold_value(const Expr& e, const EvalEnv& env) {
+  Value v = bpchar_as_text(*e.lhs, eval_value(*e.lhs, env), env);
+  if (is_null(v)) return v;
+  auto* text = std::get_if<std::string>(&v);
+  if (!text)
+    throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
+  const bool to_lower = e.name == "lower";
+  for (char& ch : *text) {
+    if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
   }
+  return v;
+}
+
+Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  if (e.op == BinOp::kConcat) return concat_value(e, std::move(a), std::move(b), env);
   unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
   unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
   if (is_null(a) || is_null(b)) return Null{};

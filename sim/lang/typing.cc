@@ -274,12 +274,8 @@ class Typer {
       }
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
-      case ExprKind::kCaseFold: {
-        std::optional<SqlType> a = expr(*e.lhs);
-        if (a && !text_like(*a) && *a != SqlType::kUnknown)
-          fail("42883", "function " + e.name + "(" + sql_type_name(*a) + ") does not exist");
-        return SqlType::kText;
-      }
+      case ExprKind::kCaseFold:
+        return case_fold(e);
       case ExprKind::kAdvisory:
         return advisory(e);
       case ExprKind::kSubquery:
@@ -288,6 +284,15 @@ class Typer {
         return std::nullopt;  // the column's own default: always assignable
     }
     return std::nullopt;
+  }
+
+  // lower(x), upper(x): a text (a quoted literal is read as one); in a frame
+  // of its own, as each kind with state, so a deep chain stays in the stack.
+  [[gnu::noinline]] std::optional<SqlType> case_fold(const Expr& e) {
+    std::optional<SqlType> a = expr(*e.lhs);
+    if (a && !text_like(*a) && *a != SqlType::kUnknown)
+      fail("42883", "function " + e.name + "(" + sql_type_name(*a) + ") does not exist");
+    return SqlType::kText;
   }
 
   // ---- Rule: nullif is typed by its = operator ----------------------------------
