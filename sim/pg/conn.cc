@@ -211,6 +211,16 @@ asio::awaitable<void> PgConn::collect() {
   }
 }
 
+void PgConn::meet_notices() {
+  if (!busy_) return;
+  if (!pq().PQconsumeInput(pg_))
+    throw PgError(std::string("lost the connection: ") + pq().PQerrorMessage(pg_));
+  // PQisBusy parses, calling the notice processor. A result that is ready
+  // now (the wait ended by a timer meanwhile) came in through this read, so
+  // collect()'s wait for input may never end: it is woken to take it.
+  if (!pq().PQisBusy(pg_) && sd_) sd_->cancel();
+}
+
 asio::awaitable<bool> PgConn::waits_for_lock(int pid, std::string pids) {
   start("SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2)",
         {std::to_string(pid), pids});

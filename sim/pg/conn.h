@@ -92,6 +92,12 @@ class PgConn {
   size_t results_in() const { return results_in_; }
   // Awaits the socket until the whole result of the started statement is in.
   boost::asio::awaitable<void> collect();
+  // Reads, without waiting, what has already arrived on the socket and
+  // parses it up to the next result that is ready (left to collect()): the
+  // notices before it go to the sink. A backend found waiting for a lock
+  // sent (and flushed) its notices before it began to wait, so after this
+  // they have been met, however late collect() runs on a loaded machine.
+  void meet_notices();
   // On this (observer) connection: returns true when backend `pid` waits for
   // a lock held by one of `pids` ("{1,2,3}"), the check PostgreSQL's own
   // isolation tester makes (pg_isolation_test_session_is_blocked).

@@ -155,6 +155,10 @@ asio::awaitable<bool> ServerRun::settle(size_t i, bool until_done, std::string w
     if (!conn.busy()) co_return false;
     if (!until_done) {
       bool blocked = co_await observer_->waits_for_lock(conn.pid(), pids_);
+      // What the backend sent before it began to wait is in the socket:
+      // met now, as the isolation tester (which looks for a wait only
+      // after 10 ms without input) meets it before it prints the wait.
+      if (blocked) conn.meet_notices();
       if (blocked && conn.busy()) co_return true;
     }
     if (Clock::now() > deadline && bounded) co_return true;
