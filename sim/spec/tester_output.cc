@@ -12,12 +12,15 @@ namespace ccsim {
 
 namespace {
 
-// PQprint's test for a numeric field: every character is a digit, '.', 'e',
-// 'E', a blank or '-'.
+// PQprint's test for a numeric field (libpq's fe-print.c): every character
+// is a digit, '.', 'e', 'E', a blank or '-', the first is no 'e' or 'E' and
+// the last is a digit. An empty value (NULL prints as one) is skipped.
 bool looks_numeric(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
+  if (s.empty()) return true;
+  const bool chars = std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == ' ' || c == '-';
   });
+  return chars && s.front() != 'e' && s.front() != 'E' && s.back() >= '0' && s.back() <= '9';
 }
 
 std::string pad(const std::string& s, size_t width, bool right) {

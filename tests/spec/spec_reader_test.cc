@@ -175,4 +175,10 @@ TEST_CASE("result tables are drawn as libpq's PQprint draws them", "[spec]") {
                                              {"30", "7", std::nullopt, std::nullopt}}) ==
         "id| n|t  |z\n--+--+---+-\n 1|  |123| \n 2|-5|x  | \n30| 7|   | \n(3 rows)\n\n");
   CHECK(tester_table({"id"}, {}) == "id\n--\n(0 rows)\n\n");
+  // The same tester on SELECT '12'::text AS d, 'e1'::text AS e, ... UNION
+  // ALL SELECT '3', '2', ...: a value that starts with e, or does not end
+  // in a digit, is not numeric, though all its characters may be.
+  CHECK(tester_table({"d", "e", "b", "p", "m", "x"},
+                     {{"12", "e1", "1 ", "1.", "-", "1e5"}, {"3", "2", "3", "4", "5", "6"}}) ==
+        " d|e |b |p |m|  x\n--+--+--+--+-+---\n12|e1|1 |1.|-|1e5\n 3|2 |3 |4 |5|  6\n(2 rows)\n\n");
 }
