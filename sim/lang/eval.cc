@@ -550,6 +550,13 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
   if (!literal) {
     std::optional<SqlType> own = type_of(arg, typing_env(env));
     if (!own || !common || own == common) return v;
+    // A character(n) value taken as a text or varchar loses its trailing
+    // blanks: CASE WHEN .. THEN c ELSE v END with v varchar (the ELSE's
+    // type comes first) or coalesce(t, c) with t text.
+    if (*own == SqlType::kBpchar && (*common == SqlType::kText || *common == SqlType::kVarchar)) {
+      text->resize(text->find_last_not_of(' ') + 1);  // npos + 1 is 0: all blanks
+      return v;
+    }
     if (common == SqlType::kTimestamp) return datetime_value(*text, ColumnType::kTimestamp);
     if (common == SqlType::kTimestampTz) return datetime_value(*text, ColumnType::kTimestampTz);
     return v;
