@@ -369,6 +369,10 @@ def char_statement(block):
     i = C.choice(IDS)
     roll = C.random()
     if roll < 0.12:
+        if C.random() < 0.5:  # a char beside a varchar: the common type decides the blanks
+            pick = C.choice(["COALESCE(w, x)", "COALESCE(x, w)", "CASE WHEN k = 0 THEN x ELSE w END",
+                             "CASE WHEN k = 0 THEN w ELSE x END", "GREATEST(x, w)", "NULLIF(x, w)"])
+            return f"SELECT id, {pick} AS c, '|' || {pick} || '|' AS bars FROM t WHERE {pick} = '{lit}' OR id < 3 ORDER BY id;"
         return f"SELECT id, x FROM t WHERE x = '{lit}' ORDER BY id;"
     if roll < 0.2:
         return "SELECT id, x, w FROM t WHERE x = w OR x < w ORDER BY id;"
