@@ -949,10 +949,7 @@ Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_
   const Table& t = w_.store.table(tid);
   const Assignment& a = upd.sets[k];
   size_t i = column_named(t, a.column);
-  if (a.value->kind != ExprKind::kDefault) {
-    check_assignment(*a.value, t.columns[i], env);
-    return fit(eval_value(*a.value, env), t.columns[i], is_unknown_literal(*a.value));
-  }
+  if (a.value->kind != ExprKind::kDefault) return assigned_value(*a.value, t.columns[i], env);
   if (!t.columns[i].serial) return column_default(tid, i);
   return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials
 }

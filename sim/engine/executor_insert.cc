@@ -33,8 +33,7 @@ void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, 
     for (size_t i = 0; i < exprs.size(); ++i) {
       size_t col = ins.columns.empty() ? i : column_named(t, ins.columns[i]);
       if (exprs[i]->kind == ExprKind::kDefault) continue;
-      check_assignment(*exprs[i], t.columns[col], params);
-      row[col] = fit(eval_value(*exprs[i], params), t.columns[col], is_unknown_literal(*exprs[i]));
+      row[col] = assigned_value(*exprs[i], t.columns[col], params);
     }
     c.inserts.push_back(std::move(row));
   }
@@ -251,10 +250,8 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     env.tables = &tables_;
     // DEFAULT: a serial column's next value is taken here, once the row is
     // locked (ExecOnConflictUpdate projects after its lock and WHERE).
-    if (a.value->kind != ExprKind::kDefault) check_assignment(*a.value, t.columns[i], env);
-    after[i] = a.value->kind == ExprKind::kDefault
-                   ? column_default(tid, i)
-                   : fit(eval_value(*a.value, env), t.columns[i], is_unknown_literal(*a.value));
+    after[i] = a.value->kind == ExprKind::kDefault ? column_default(tid, i)
+                                                   : assigned_value(*a.value, t.columns[i], env);
     changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                    names_column(*a.value, a.column)});
   }

@@ -717,6 +717,13 @@ Value bpchar_as_text(const Expr& x, Value v, const EvalEnv& env) {
   return v;
 }
 
+Value assigned_value(const Expr& e, const Column& c, const EvalEnv& env) {
+  check_assignment(e, c, env);
+  Value v = eval_value(e, env);
+  if (c.type == ColumnType::kText && !c.blank_padded) v = bpchar_as_text(e, std::move(v), env);
+  return fit(v, c, is_unknown_literal(e));
+}
+
 namespace {
 
 // ---- Rule: || joins texts; a number beside a text is its digits ----------------

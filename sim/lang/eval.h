@@ -179,6 +179,12 @@ Value datetime_value(const std::string& text, ColumnType t);
 // ||): PostgreSQL has no assignment from text to those types.
 void check_assignment(const Expr& e, const Column& c, const EvalEnv& env);
 
+// The value expression e gives column c in an INSERT or an UPDATE's SET:
+// check_assignment(), then e's value, a character(n) one taken as text
+// by a text or varchar column (its trailing blanks dropped, as the
+// assignment cast does), then fit().
+Value assigned_value(const Expr& e, const Column& c, const EvalEnv& env);
+
 // Returns v as column c stores it: coerce()d, and for varchar(n) at most n
 // characters (22001, unless what is past n is only spaces: cut off, as
 // PostgreSQL does).
