@@ -382,7 +382,8 @@ def char_statement(block):
     if roll < 0.38:
         return f"UPDATE t SET x = {C.choice(['upper(x)', 'lower(w)', repr(lit)])} WHERE id = {i};"
     if roll < 0.46:
-        return f"UPDATE t SET w = x || 'x', v = v + 1 WHERE x = '{lit}' RETURNING id, w;"
+        w = C.choice(["x || 'x'", "x", "COALESCE(x, w)"])  # a char stored in a varchar: trimmed
+        return f"UPDATE t SET w = {w}, v = v + 1 WHERE x = '{lit}' RETURNING id, w, '|' || w || '|' AS bars;"
     if roll < 0.56:
         return (f"INSERT INTO t (id, v, k, x, w) VALUES ({C.choice([5, 6])}, 1, 0, '{lit}', '{lit[:4]}') "
                 "ON CONFLICT (x) DO UPDATE SET v = t.v + 10 RETURNING id, x;")
