@@ -79,7 +79,8 @@ void setup_check(CLI::App& app, Action& chosen) {
       ->capture_default_str();
   cmd->add_option("--max-seconds", o->seconds_max,
                   "Stop exploring after this many seconds in all (0: no limit)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(CLI::Validator([](std::string& v) { return seconds_complaint(v, 1e9); }, "0 to 1e9",
+                             "seconds"));
   cmd->add_option("--input-bytes-max", o->input_bytes_max,
                   "Refuse scenario and spec files larger than this")
       ->check(CLI::Range(size_t{1}, size_t{1} << 30))

@@ -31,6 +31,11 @@ void setup_serve(CLI::App& app, Action& chosen);
 // True when colour should be used on stdout: a terminal, NO_COLOR unset.
 bool stdout_wants_color();
 
+// A limit in seconds given on the command line (--max-seconds): a plain
+// decimal number from 0 to `max`, NaN and infinities refused. Returns the
+// complaint, or an empty string when `text` is one.
+std::string seconds_complaint(const std::string& text, double max);
+
 // The Levenshtein distance between a and b (for "did you mean").
 size_t edit_distance(const std::string& a, const std::string& b);
 

@@ -155,7 +155,8 @@ void setup_explore(CLI::App& app, Action& chosen) {
           ->capture_default_str();
   cmd->add_option("--max-seconds", o->seconds_max,
                   "Stop exploring after this many seconds in all (0: no limit; the output says so)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(CLI::Validator([](std::string& v) { return seconds_complaint(v, 1e9); }, "0 to 1e9",
+                             "seconds"));
   cmd->add_option("--max-memory", o->memory_max_mb,
                   "Stop when the state graph holds this many megabytes")
       ->check(CLI::Range(size_t{1}, size_t{1} << 24))

@@ -47,7 +47,7 @@ double parse_duration(const std::string& text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   std::string unit(end, text.data() + text.size());
   double scale = unit.empty() || unit == "s" ? 1 : unit == "ms" ? 0.001 : unit == "m" ? 60 : -1;
-  if (ec != std::errc() || scale < 0 || v * scale <= 0 || v * scale > 3600)
+  if (ec != std::errc() || scale < 0 || !(v * scale > 0 && v * scale <= 3600))
     throw InputError(
         SourcePos{"--duration", 0, 0},
         "expected a duration from 1ms to 1h like 10s, 500ms or 2m, not '" + text + "'");

@@ -1,6 +1,9 @@
 // ccsim's entry point: registers the commands and maps outcomes to exit codes
 // (0 done, 1 an expectation failed, 2 bad usage or bad input).
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -29,6 +32,16 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     }
   }
   return row[b.size()];
+}
+
+std::string seconds_complaint(const std::string& text, double max) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [stop, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || stop != end || !std::isfinite(v) || v < 0 || v > max)
+    return "expected a number of seconds from 0 to " + std::to_string(static_cast<int64_t>(max)) +
+           ", not '" + text + "'";
+  return "";
 }
 
 bool stdout_wants_color() {

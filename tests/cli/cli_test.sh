@@ -327,6 +327,14 @@ args = { user_id = 7, delta = 10 }
     run_expect 2 run double_click --schedule ""
     contains err.txt "--schedule:1:1: error: the schedule is empty"
     [ ! -s out.txt ] || fail "printed output for an empty --schedule"
+    # A limit in seconds is a plain finite number: NaN compares false with
+    # every bound, and once ran as no limit at all.
+    for v in nan inf -1 0x10 ""; do
+      run_expect 2 explore double_click -m none --max-seconds "$v"
+      contains err.txt "--max-seconds: expected a number of seconds from 0 to 1000000000, not '$v'"
+      run_expect 2 check "$src/scenarios/double_click.toml" --max-seconds "$v"
+    done
+    run_expect 0 explore double_click -m none --max-seconds 2.5
     ;;
   bad-scenario)
     printf 'title = "x"\nmitigations = ["none"]\nsetup = """\nCREATE TABLE auth_user (id int PRIMARY KEY, points int)\n"""\n[[requests]]\nname = "A"\nargs = { user_id = 1 }\n' >bad.toml

@@ -262,6 +262,7 @@ PY
     }
     expect "ccsim: --duration: error: expected a duration from 1ms to 1h like 10s, 500ms or 2m, not '0s'" double_click --duration 0s
     expect "not '5x'" double_click --duration 5x
+    expect "not 'nan'" double_click --duration nan
     expect "mitigation singleton_lock_crash injects a crash; ccsim load kills no processes" double_click -m singleton_lock_crash
     expect "--clients: Value 0 not in range 1 to 1000" double_click --clients 4,0
     expect "--duration excludes --requests-per-client" double_click --duration 1s --requests-per-client 3
