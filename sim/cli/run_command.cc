@@ -72,7 +72,8 @@ void setup_run(CLI::App& app, Action& chosen) {
       "Replay one schedule of a scenario under each of its mitigations: the narrated trace,\n"
       "then a table of final values and verdicts. Exit 1 when the scenario's expectations fail.\n"
       "A .spec file prints what PostgreSQL's isolationtester prints; like the tester, a step it\n"
-      "must wait for is cancelled after PGISOLATIONTIMEOUT seconds (300 when unset).");
+      "must wait for is cancelled after PGISOLATIONTIMEOUT seconds (300 when unset), and dates\n"
+      "print in the DateStyle PGDATESTYLE names (ISO when unset).");
   add_replay_flags(
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or the name of a built-in scenario");

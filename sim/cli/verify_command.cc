@@ -66,9 +66,11 @@ int verify_spec(const VerifyOptions& o) {
   SpecFile spec = load_spec(f.scenario, f.input_bytes_max);
   Faults faults;
   faults.no_where_recheck = o.fault == "no-recheck";
-  std::string sim = run_spec(spec, f.level(), faults);
+  const DateStyle datestyle = tester_datestyle();
+  std::string sim = run_spec(spec, f.level(), faults, tester_step_wait_s(), datestyle);
   PgOptions pg;
   pg.conninfo = o.postgres;
+  pg.datestyle = datestyle_text(datestyle);
   std::string real = replay_spec_on_postgres(spec, f.level(), pg, tester_step_wait_s());
   if (!o.quiet) std::cout << real;
   size_t diffs = sim == real ? 0 : print_diff(sim, real);
@@ -115,7 +117,7 @@ void setup_verify(CLI::App& app, Action& chosen) {
       "with the simulation: results, waits, errors, final rows, fates. Exit 1 on any difference.\n"
       "It works in one new schema, dropped at the end (docs/verify.md). A .spec file is run\n"
       "as the isolation tester runs it, cancelling a step it must wait for after\n"
-      "PGISOLATIONTIMEOUT seconds (300 when unset).");
+      "PGISOLATIONTIMEOUT seconds (300 when unset), in the DateStyle PGDATESTYLE names.");
   add_replay_flags(
       cmd, o->replay,
       "Scenario file (.toml), isolation-tester spec (.spec), or a built-in scenario's name");

@@ -14,6 +14,12 @@ void aggregate_answer(const Store& s, TableId table, const SelectStmt& sel,
   for (const Aggregate& agg : sel.aggregates) {
     if (narrate) a->columns.push_back(to_sql(agg.kind));
     std::vector<RowRead> from;
+    if (narrate) {  // min and max of a datetime are one
+      int c =
+          agg.kind == AggKind::kMin || agg.kind == AggKind::kMax ? t.column_index(agg.column) : -1;
+      ColumnType ct = c >= 0 ? t.columns[static_cast<size_t>(c)].type : ColumnType::kInt;
+      a->datetimes.push_back(is_datetime(ct) ? std::optional(ct) : std::nullopt);
+    }
     if (agg.kind == AggKind::kCountStar) {
       out.emplace_back(std::in_place_type<int64_t>, static_cast<int64_t>(rows.size()));
       a->first_row_reads.push_back(std::move(from));

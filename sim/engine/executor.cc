@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/datestyle.h"
 #include "engine/aggregate.h"
 #include "engine/describe.h"
 #include "engine/index_lookup.h"
@@ -12,6 +13,16 @@
 namespace ccsim {
 
 namespace {
+
+// A result column's type when it prints in the DateStyle (a datetime).
+std::optional<ColumnType> printed_datetime(std::optional<SqlType> t) {
+  std::optional<ColumnType> c = t ? column_type_of(*t) : std::nullopt;
+  return c && is_datetime(*c) ? c : std::nullopt;
+}
+
+std::optional<ColumnType> printed_datetime(const Column& c) {
+  return is_datetime(c.type) ? std::optional(c.type) : std::nullopt;
+}
 
 // Returns the lock a row-changing statement may take: an UPDATE that assigns
 // a key column (one of a unique index: the primary key's or another, as
@@ -672,6 +683,7 @@ std::optional<std::string> Executor::setting(RequestId r, const std::string& nam
     return level(session.txn ? w_.store.txn(session.txn).isolation : default_level(r));
   if (key == "transaction_read_only")
     return session.txn && w_.store.txn(session.txn).read_only ? "on" : "off";
+  if (key == "datestyle") return datestyle_text(current_datestyle());
   if (is_time_setting(key)) {
     int64_t ms = session.timeouts.named(key);
     if (ms == 0) return "0";  // off
@@ -816,6 +828,11 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
   SqlAnswer a = complete(r, st);
   a.has_rows = true;
   a.columns = values.names;
+  if (narrating(log_)) {
+    TypingEnv types{nullptr, env.vars, &tables_};
+    for (const ExprPtr& e : values.items)
+      a.datetimes.push_back(printed_datetime(type_of(*e, types)));
+  }
   a.rows = {std::move(row)};
   a.rowcount = 1;
   return a;
@@ -1357,7 +1374,10 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.has_rows = true;
     const bool narrate = narrating(log_);
     if (narrate)
-      for (size_t j = 0; j < width; ++j) a.columns.push_back(t.columns[column(j)].name);
+      for (size_t j = 0; j < width; ++j) {
+        a.columns.push_back(t.columns[column(j)].name);
+        a.datetimes.push_back(printed_datetime(t.columns[column(j)]));
+      }
     // Every row when narrating; otherwise only the first, which INTO reads.
     size_t keep =
         narrate ? c.out.size() : std::min<size_t>(c.out.size(), sel->into.empty() ? 0 : 1);
@@ -1397,10 +1417,14 @@ void Executor::select_items_answer(RequestId r, const SelectStmt& sel, const Cur
   const Table& t = w_.store.table(tid);
   a->has_rows = true;
   const bool narrate = narrating(log_);
-  if (narrate) a->columns = sel.names;
   EvalEnv env{&t, nullptr, &w_.requests[r.value].vars, nullptr, true};
   env.subqueries = &c.subqueries;
   env.tables = &tables_;
+  if (narrate) {
+    a->columns = sel.names;
+    TypingEnv types{&t, env.vars, &tables_};
+    for (const ExprPtr& e : sel.items) a->datetimes.push_back(printed_datetime(type_of(*e, types)));
+  }
   for (size_t k = 0; k < c.out.size(); ++k) {
     const Version& ver = w_.store.version(c.out[k]);
     env.row = &ver.values;
@@ -1431,10 +1455,17 @@ void Executor::returning_answer(RequestId r, const std::string& table, const Ret
   a->has_rows = true;
   const bool narrate = narrating(log_);
   if (narrate) {
-    if (ret.star)
-      for (const Column& col : t.columns) a->columns.push_back(col.name);
-    else
+    if (ret.star) {
+      for (const Column& col : t.columns) {
+        a->columns.push_back(col.name);
+        a->datetimes.push_back(printed_datetime(col));
+      }
+    } else {
       a->columns = ret.names;
+      TypingEnv types{&t, &w_.requests[r.value].vars, &tables_};
+      for (const ExprPtr& e : ret.items)
+        a->datetimes.push_back(printed_datetime(type_of(*e, types)));
+    }
   }
   // Every row's items are computed, so that an error in any row fails the
   // statement whether or not a log keeps the rows.

@@ -43,6 +43,7 @@ struct Event {
   // A SELECT's result, when the event completes one (kStep, kResume).
   bool has_rows = false;
   std::vector<std::string> columns;
+  std::vector<std::optional<ColumnType>> datetimes;  // as SqlAnswer's
   std::vector<Row> rows;
 };
 

@@ -357,6 +357,7 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
     if (a.has_rows) {
       e->has_rows = true;
       e->columns = a.columns;
+      e->datetimes = a.datetimes;
       e->rows = a.rows;
     } else if (a.rowcount >= 0) {
       e->rowcount = a.rowcount;

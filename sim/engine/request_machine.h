@@ -35,6 +35,9 @@ struct SqlAnswer {
   // does not say), which INTO carries into the variables.
   bool has_rows = false;
   std::vector<std::string> columns;
+  // For each column (when narrating): its type when it is a date,
+  // timestamp or timestamptz, which prints in the DateStyle.
+  std::vector<std::optional<ColumnType>> datetimes;
   std::vector<Row> rows;
   std::vector<std::vector<RowRead>> first_row_reads;
   int64_t rowcount = -1;  // rows written or read; -1: the statement reports none

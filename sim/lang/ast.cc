@@ -319,11 +319,12 @@ PlannerSetting planner_setting(const std::string& name) {
 
 bool is_readable_setting(const std::string& name) {
   return is_time_setting(name) || name == "transaction_isolation" ||
-         name == "default_transaction_isolation" || name == "transaction_read_only";
+         name == "default_transaction_isolation" || name == "transaction_read_only" ||
+         name == "datestyle";
 }
 
 const char* const kReadableSettings =
     "transaction_isolation, default_transaction_isolation, transaction_read_only, "
-    "deadlock_timeout, lock_timeout and statement_timeout";
+    "deadlock_timeout, lock_timeout, statement_timeout and DateStyle";
 
 }  // namespace ccsim

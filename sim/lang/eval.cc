@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "core/datestyle.h"
 #include "lang/lexer.h"
 #include "lang/typing.h"
 #include "store/store.h"
@@ -636,6 +637,9 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
     case ColumnType::kText: {
       std::string text =
           std::holds_alternative<bool>(v) ? (std::get<bool>(v) ? "true" : "false") : to_display(v);
+      if (from && (*from == SqlType::kDate || *from == SqlType::kTimestamp ||
+                   *from == SqlType::kTimestampTz))  // date_out: the DateStyle's text
+        text = datetime_text(text, *column_type_of(*from));
       if (from == SqlType::kBpchar && !to.blank_padded)  // bpchar to text: trimmed
         text.resize(text.find_last_not_of(' ') + 1);     // npos + 1 is 0: all blanks
       size_t chars = 0;
@@ -717,10 +721,28 @@ Value bpchar_as_text(const Expr& x, Value v, const EvalEnv& env) {
   return v;
 }
 
+namespace {
+
+std::optional<ColumnType> datetime_of(const Expr& x, const EvalEnv& env);
+
+// A datetime value of expression x as its cast to text writes it: in the
+// DateStyle in force (core/datestyle.h); any other value as it is.
+Value datetime_as_text(const Expr& x, Value v, const EvalEnv& env) {
+  if (!std::holds_alternative<std::string>(v) ||
+      current_datestyle().style == DateStyle::Style::kIso)
+    return v;
+  if (std::optional<ColumnType> t = datetime_of(x, env))
+    return datetime_text(std::get<std::string>(v), *t);
+  return v;
+}
+
+}  // namespace
+
 Value assigned_value(const Expr& e, const Column& c, const EvalEnv& env) {
   check_assignment(e, c, env);
   Value v = eval_value(e, env);
   if (c.type == ColumnType::kText && !c.blank_padded) v = bpchar_as_text(e, std::move(v), env);
+  if (c.type == ColumnType::kText) v = datetime_as_text(e, std::move(v), env);
   return fit(v, c, is_unknown_literal(e));
 }
 
@@ -728,11 +750,12 @@ namespace {
 
 // ---- Rule: || joins texts; a number beside a text is its digits ----------------
 // NULL on either side is NULL; two numbers have no || (42883); a char(n) is
-// cast to text (trimmed). In a frame of its own: a deep chain of other
-// operators through binary_value stays in the stack.
+// cast to text (trimmed), a datetime written in the DateStyle. In a frame of
+// its own: a deep chain of other operators through binary_value stays in
+// the stack.
 [[gnu::noinline]] Value concat_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
-  a = bpchar_as_text(*e.lhs, std::move(a), env);
-  b = bpchar_as_text(*e.rhs, std::move(b), env);
+  a = datetime_as_text(*e.lhs, bpchar_as_text(*e.lhs, std::move(a), env), env);
+  b = datetime_as_text(*e.rhs, bpchar_as_text(*e.rhs, std::move(b), env), env);
   if (is_null(a) || is_null(b)) return Null{};
   if (!std::holds_alternative<std::string>(a) && !std::holds_alternative<std::string>(b))
     throw SqlError("42883", no_operator(e, a, b, env));

@@ -1361,7 +1361,7 @@ class Parser : ClauseParsing {
     e->name = setting;
     SelectValuesStmt v;
     v.items.push_back(std::move(e));
-    v.names.push_back(setting);
+    v.names.push_back(setting == "datestyle" ? "DateStyle" : setting);  // the setting's own name
     v.show = true;
     return v;
   }

@@ -82,10 +82,11 @@ PgConn::PgConn(asio::io_context& io, const PgOptions& o, const std::string& what
   // NOTICEs (a schema that did not exist, a cascade) are dropped unless asked for.
   pq().PQsetNoticeProcessor(pg_, &PgConn::notice_thunk, this);
   exec("SET statement_timeout = " + std::to_string(o.statement_timeout_ms));
-  // ccsim's sessions run in UTC with ISO dates: a timestamptz reads and
-  // prints as ccsim's does, whatever the server's defaults.
+  // ccsim's sessions run in UTC with ISO dates (a spec's, in the tester's
+  // DateStyle): a timestamptz reads and prints as ccsim's does, whatever
+  // the server's defaults.
   exec("SET TimeZone = 'UTC'");
-  exec("SET DateStyle = 'ISO, MDY'");
+  exec("SET DateStyle = '" + o.datestyle + "'");
   pid_ = pq().PQbackendPID(pg_);
   if (pq().PQsetnonblocking(pg_, 1) != 0) throw PgError("cannot make the connection non-blocking");
   int fd = dup(pq().PQsocket(pg_));

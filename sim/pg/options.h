@@ -21,6 +21,9 @@ struct PgOptions {
   int settle_ms_max = 10000;         // how long a statement may be neither done nor waiting
   int deadlock_timeout_ms = 50;      // set on every request connection
   int pace_ms = 150;  // after a statement starts waiting: > deadlock_timeout (docs/verify.md)
+  // Set on every connection, so that dates print as ccsim prints them (a
+  // spec's replay: the tester's, from PGDATESTYLE).
+  std::string datestyle = "ISO, MDY";
 };
 
 }  // namespace ccsim

@@ -1,5 +1,6 @@
 #include "spec/tester_output.h"
 
+#include <strings.h>
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -32,8 +33,17 @@ std::string event_table(const Event& e) {
   std::vector<std::vector<std::optional<std::string>>> rows;
   for (const Row& r : e.rows) {
     std::vector<std::optional<std::string>> cells;
-    for (const Value& v : r)
-      cells.push_back(is_null(v) ? std::nullopt : std::optional<std::string>(to_display(v)));
+    for (size_t c = 0; c < r.size(); ++c) {
+      const Value& v = r[c];
+      if (is_null(v)) {
+        cells.emplace_back();
+        continue;
+      }
+      std::string text = to_display(v);
+      if (c < e.datetimes.size() && e.datetimes[c])  // date_out: in the DateStyle
+        text = datetime_text(text, *e.datetimes[c]);
+      cells.push_back(std::move(text));
+    }
     rows.push_back(std::move(cells));
   }
   return tester_table(e.columns, rows);
@@ -462,8 +472,24 @@ int64_t tester_step_wait_s() {
   return env ? std::atoi(env) : 300;
 }
 
+DateStyle tester_datestyle() {
+  // libpq sends PGDATESTYLE at connection start, unless it says "default";
+  // a value the server refuses fails the tester's connections.
+  const char* env = std::getenv("PGDATESTYLE");
+  if (!env || strcasecmp(env, "default") == 0) return {};
+  std::variant<DateStyle, std::string> parsed = parse_datestyle(env);
+  if (auto* why = std::get_if<std::string>(&parsed))
+    throw InputError(SourcePos{"PGDATESTYLE", 0, 0},
+                     std::string("invalid value for parameter \"DateStyle\": \"") + env + "\" (" +
+                         *why +
+                         " PostgreSQL takes a list like 'Postgres, MDY': ISO, SQL, Postgres or "
+                         "German, and MDY, DMY or YMD)");
+  return std::get<DateStyle>(parsed);
+}
+
 std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults,
-                     int64_t step_wait_s) {
+                     int64_t step_wait_s, const DateStyle& datestyle) {
+  DateStyleScope style(datestyle);
   std::string out = "Parsed test spec with " + std::to_string(spec.sessions.size()) + " sessions\n";
   Program setup{spec.file, spec.setup};
   // The tester keeps its connections from one permutation to the next: a

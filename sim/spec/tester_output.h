@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/datestyle.h"
 #include "engine/world.h"
 #include "lang/ast.h"
 #include "spec/spec.h"
@@ -24,6 +25,12 @@ namespace ccsim {
 // when it is not set.
 int64_t tester_step_wait_s();
 
+// The DateStyle the tester's sessions get: PGDATESTYLE as libpq sends it
+// at connection start (nothing, or "default": ISO, MDY), read as
+// PostgreSQL reads the setting. Throws InputError for a value the server
+// would refuse (the tester cannot connect then).
+DateStyle tester_datestyle();
+
 // Returns the whole output for every permutation of the spec. A step still
 // waiting for a lock when the tester waits for it (the next step of its
 // session, or the permutation's end) is cancelled after step_wait_s
@@ -31,7 +38,8 @@ int64_t tester_step_wait_s();
 // a marker holds a step back for good (the tester would time out).
 // `faults` breaks a rule on purpose (verify --inject-fault).
 std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults = {},
-                     int64_t step_wait_s = tester_step_wait_s());
+                     int64_t step_wait_s = tester_step_wait_s(),
+                     const DateStyle& datestyle = tester_datestyle());
 
 // Draws a result as the isolation tester does (libpq's PQprint, '|' between
 // columns): a column whose values all look numeric is right-aligned, every

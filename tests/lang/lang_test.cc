@@ -448,7 +448,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT current_setting('work_mem')",
        "7:26: error: current_setting('work_mem') is not modelled; ccsim knows "
        "transaction_isolation, default_transaction_isolation, transaction_read_only, "
-       "deadlock_timeout, lock_timeout and statement_timeout"},
+       "deadlock_timeout, lock_timeout, statement_timeout and DateStyle"},
       {"SELECT v, count(*) + 1 FROM t",
        "7:10: error: a column beside an aggregate needs GROUP BY, which is not modelled"},
       {"SELECT count(*) + 1 FROM t FOR UPDATE",
@@ -575,6 +575,9 @@ TEST_CASE("SET, RESET and SHOW of the times read as PostgreSQL reads them, 0 tur
   CHECK(show.names == std::vector<std::string>{"transaction_isolation"});
   CHECK(std::get<SelectValuesStmt>(parse("SHOW lock_timeout").body).names ==
         std::vector<std::string>{"lock_timeout"});
+  // SHOW names its column after the setting as PostgreSQL spells it.
+  CHECK(std::get<SelectValuesStmt>(parse("SHOW datestyle").body).names ==
+        std::vector<std::string>{"DateStyle"});
   CHECK(line_error_of("SHOW work_mem").find("SHOW work_mem is not modelled") != std::string::npos);
   CHECK(line_error_of("SET work_mem = '4MB'")
             .find("ccsim accepts SET only for deadlock_timeout, "

@@ -120,6 +120,14 @@ case "$case_name" in
         fi
         cat "$3.one" >>"$3.bad"
       done
+      # A DateStyle from PGDATESTYLE: the replay sets it on its sessions too.
+      if PGDATESTYLE="Postgres, DMY" "$2" verify "$1/tests/datestyle/styles.spec" \
+        --postgres "$CCSIM_PG_CONNINFO" -q >"$3.one" 2>&1; then
+        cat "$3.one"
+      else
+        { echo "== styles.spec with PGDATESTYLE=Postgres, DMY differed:"; cat "$3.one"; } >>"$3.bad"
+        status=1
+      fi
       cat "$3.bad"
       rm -f "$3.one" "$3.bad"
       exit $status' _ "$src" "$bin" "$out" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
