@@ -747,6 +747,20 @@ std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const 
     subqueries = subqueries_of(st.body);
   } else if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     for (const std::string& name : drop->tables) add(name, LockMode::kAccessExclusive);
+  } else if (auto* alter = std::get_if<AlterForeignKeyStmt>(&st.body)) {
+    // ADD FOREIGN KEY: SHARE ROW EXCLUSIVE on the table, then on the table
+    // it references; VALIDATE: SHARE UPDATE EXCLUSIVE, then ROW SHARE on
+    // the referenced table (ATExecValidateConstraint).
+    if (alter->add) {
+      add(alter->table, LockMode::kShareRowExclusive);
+      add(alter->add->table, LockMode::kShareRowExclusive);
+    } else {
+      add(alter->table, LockMode::kShareUpdateExclusive);
+      if (std::optional<TableId> t = s.find_table_for_lock(alter->table, txn))
+        for (const ForeignKey& fk : s.table(*t).foreign_keys)
+          if (fk.name == alter->validate && fk.parent != *t)
+            out.emplace_back(fk.parent, LockMode::kRowShare);
+    }
   } else if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
     // ---- Rule: two transactions create one name --------------------------
     // A table another transaction created and has not ended is not seen, so
@@ -1659,6 +1673,7 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   std::string command;
   if (!dml && std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
   if (!dml && std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
+  if (!dml && std::holds_alternative<AlterForeignKeyStmt>(st.body)) command = "ALTER TABLE";
   if (dml && std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
   if (dml && std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
   if (dml && std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
@@ -1749,7 +1764,8 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   if (!std::holds_alternative<LockTableStmt>(st.body)) refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body) ||
-      std::holds_alternative<AddIndexStmt>(st.body)) {
+      std::holds_alternative<AddIndexStmt>(st.body) ||
+      std::holds_alternative<AlterForeignKeyStmt>(st.body)) {
     // A utility statement that needs a snapshot (PlannedStmtRequiresSnapshot):
     // the first of a REPEATABLE READ transaction fixes the transaction's.
     if (session.txn) w_.store.statement_snapshot(session.txn);

@@ -146,6 +146,10 @@ class Executor : public SqlBackend {
   // Makes CREATE TABLE's unique indexes besides its primary key's.
   void add_uniques(const CreateTableStmt& create, TableId made);
   void add_index(RequestId r, const AddIndexStmt& add);
+  void alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter);
+  // 23503 for the first row of table t (a fresh snapshot's) whose key has
+  // no referenced row: what ADD FOREIGN KEY and VALIDATE CONSTRAINT check.
+  void check_existing_rows(RequestId r, TableId t, const ForeignKey& fk) const;
   // Whether a live table or index has the name; the name PostgreSQL gives
   // a new index of `table` on `columns` (joined by _) with `label`.
   bool relation_named(const std::string& name) const;

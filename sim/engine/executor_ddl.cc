@@ -105,6 +105,10 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
     add_index(r, *add);
     return "";
   }
+  if (auto* alter = std::get_if<AlterForeignKeyStmt>(&st.body)) {
+    alter_foreign_key(r, *alter);
+    return "";
+  }
   if (auto* drop = std::get_if<DropTableStmt>(&st.body)) {
     // All or none: a missing table fails the statement before anything is
     // dropped, unless IF EXISTS (then a NOTICE for each).
@@ -259,6 +263,84 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
           throw SqlError("23502", "column \"" + add.index.columns[k] + "\" of relation \"" +
                                       add.table + "\" contains null values");
   s.add_index(tid, name, cols, add.primary);
+}
+
+// ---- Rule: a foreign key added to a table that holds rows ----------------------
+// ALTER TABLE ... ADD FOREIGN KEY checks every row the table holds (23503
+// for the first whose key has no referenced row, both read with a fresh
+// snapshot, as RI_Initial_Check reads them), unless NOT VALID; VALIDATE
+// CONSTRAINT checks them then (nothing for a key already valid; 42704 for
+// a name the table has no constraint of, 42809 for one that is not a
+// foreign key). A name the table's constraints have already is 42710.
+// The key belongs to the transaction until it ends: a rollback removes it.
+void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) {
+  Store& s = w_.store;
+  const TxnId txn = w_.sessions[r.value].txn;
+  const TableId tid = table_named(s, alter.table);
+  const Table& t = s.table(tid);
+  auto has_constraint = [&](const std::string& name) {
+    if (name == (t.key_name.empty() ? t.name + "_pkey" : t.key_name) && t.key_column_count())
+      return true;
+    for (const UniqueKey& u : t.uniques)
+      if (u.name == name) return true;
+    for (const CheckConstraint& c : t.checks)
+      if (c.name == name) return true;
+    return false;
+  };
+  auto fk_named = [&](const std::string& name) -> std::optional<size_t> {
+    for (size_t k = 0; k < t.foreign_keys.size(); ++k)
+      if (t.foreign_keys[k].name == name) return k;
+    return std::nullopt;
+  };
+  if (!alter.add) {
+    std::optional<size_t> k = fk_named(alter.validate);
+    if (!k && has_constraint(alter.validate))
+      throw SqlError("42809", "constraint \"" + alter.validate + "\" of relation \"" + t.name +
+                                  "\" is not a foreign key or check constraint");
+    if (!k)
+      throw SqlError("42704", "constraint \"" + alter.validate + "\" of relation \"" + t.name +
+                                  "\" does not exist");
+    if (!t.foreign_keys[*k].not_valid) return;
+    check_existing_rows(r, tid, t.foreign_keys[*k]);
+    s.validate_foreign_key(tid, *k, txn);
+    return;
+  }
+  CreateTableStmt as_made;
+  as_made.table = t.name;
+  as_made.columns = t.columns;
+  as_made.foreign_keys = {*alter.add};
+  ForeignKey fk = std::move(foreign_keys(as_made).front());
+  if (fk.parent.value == UINT32_MAX) fk.parent = tid;  // it references its own table
+  if (fk_named(fk.name) || has_constraint(fk.name))
+    throw SqlError("42710",
+                   "constraint \"" + fk.name + "\" for relation \"" + t.name + "\" already exists");
+  fk.not_valid = alter.not_valid;
+  if (!fk.not_valid) check_existing_rows(r, tid, fk);
+  s.alter_add_foreign_key(tid, std::move(fk), txn);
+}
+
+void Executor::check_existing_rows(RequestId r, TableId tid, const ForeignKey& fk) const {
+  const Store& s = w_.store;
+  const TxnId txn = w_.sessions[r.value].txn;
+  const Snapshot latest = s.latest_snapshot(txn);
+  std::set<Row> keys;
+  for (VersionId v : s.scan(fk.parent, latest)) {
+    Row key;
+    for (int c : fk.parent_columns) key.push_back(s.version(v).values[static_cast<size_t>(c)]);
+    keys.insert(std::move(key));
+  }
+  for (VersionId v : s.scan(tid, latest)) {
+    Row key;
+    bool null = false;
+    for (int c : fk.columns) {
+      const Value& x = s.version(v).values[static_cast<size_t>(c)];
+      null |= is_null(x);
+      key.push_back(x);
+    }
+    if (!null && !keys.count(key))
+      throw SqlError("23503", "insert or update on table \"" + s.table(tid).name +
+                                  "\" violates foreign key constraint \"" + fk.name + "\"");
+  }
 }
 
 // ---- Rule: a foreign key references a unique index ----------------------------

@@ -101,7 +101,8 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
     n.warning = a.warning, n.notice = a.notice;
   } else if (std::holds_alternative<SavepointStmt>(st.body) ||
              std::holds_alternative<LockTableStmt>(st.body) ||
-             std::holds_alternative<AddIndexStmt>(st.body)) {
+             std::holds_alternative<AddIndexStmt>(st.body) ||
+             std::holds_alternative<AlterForeignKeyStmt>(st.body)) {
     n.text = st.text;
   } else if (std::holds_alternative<SetStmt>(st.body)) {
     n.text = st.text + " -> " + (a.note.empty() ? "SET" : a.note);

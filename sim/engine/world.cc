@@ -5,7 +5,8 @@ namespace ccsim {
 bool uses_table_locks(const Program& p) {
   for (const Step& st : p.steps) {
     if (std::holds_alternative<LockTableStmt>(st.body) ||
-        std::holds_alternative<DropTableStmt>(st.body))
+        std::holds_alternative<DropTableStmt>(st.body) ||
+        std::holds_alternative<AlterForeignKeyStmt>(st.body))
       return true;
     // A CREATE TABLE waits for another transaction creating the same name.
     if (std::holds_alternative<CreateTableStmt>(st.body)) return true;

@@ -210,7 +210,8 @@ struct World : Application {
   // Every PostgreSQL statement locks its tables (ACCESS SHARE for a SELECT,
   // ROW SHARE for a locking one, ROW EXCLUSIVE for a write, ACCESS EXCLUSIVE
   // for DROP TABLE) to the end of its transaction. Those modes conflict only
-  // with the stronger ones LOCK TABLE, DROP TABLE and a new foreign key take,
+  // with the stronger ones LOCK TABLE, DROP TABLE, ALTER TABLE and a new
+  // foreign key take,
   // so ccsim takes them only in a world whose programs have one of those
   // (uses_table_locks): elsewhere they would change nothing.
   bool table_locks = false;

@@ -203,8 +203,11 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   if (ss.txn) {
     for (const DdlRecord& d : s.ddl())
       if (d.txn == ss.txn) {
-        out += d.created ? 'C' : 'D';
+        out += d.kind == DdlRecord::Kind::kTable           ? (d.created ? 'C' : 'D')
+               : d.kind == DdlRecord::Kind::kAddForeignKey ? 'F'
+                                                           : 'V';
         put(out, d.table.value);
+        if (d.kind != DdlRecord::Kind::kTable) put_text(out, d.constraint);
       }
     for (size_t r = 0; r < s.row_count(); ++r) {
       const RowState& row = s.row(RowId{static_cast<uint32_t>(r)});

@@ -277,6 +277,20 @@ struct AddIndexStmt {
   bool primary = false;    // PRIMARY KEY: the columns become NOT NULL
   bool statement = false;  // CREATE UNIQUE INDEX (its messages and default name differ)
 };
+// ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES p
+// [(cols)] [NOT VALID], and ALTER TABLE t VALIDATE CONSTRAINT name: a
+// foreign key added to a table that may hold rows, in a setup or in a
+// session's transaction (which holds SHARE ROW EXCLUSIVE on both tables
+// until it ends; a rollback removes the key). NOT VALID leaves the rows
+// already there unchecked until VALIDATE checks them (SHARE UPDATE
+// EXCLUSIVE on the table, ROW SHARE on the referenced one), the zero-
+// downtime way to add one.
+struct AlterForeignKeyStmt {
+  std::string table;
+  std::optional<ForeignKeyDef> add;  // ADD ... FOREIGN KEY; none: VALIDATE CONSTRAINT
+  bool not_valid = false;
+  std::string validate;  // VALIDATE CONSTRAINT's name
+};
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
@@ -431,11 +445,11 @@ struct ReleaseAction {
   std::string mutex;
 };
 
-using StepBody =
-    std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
-                 InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt, AddIndexStmt, SetStmt,
-                 AdvisoryStmt, SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
-                 RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
+using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
+                              UpdateStmt, InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
+                              AddIndexStmt, AlterForeignKeyStmt, SetStmt, AdvisoryStmt,
+                              SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
+                              RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

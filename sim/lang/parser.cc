@@ -788,7 +788,11 @@ class Parser : ClauseParsing {
   // at most kSeriesRowsMax rows.
   static constexpr int64_t kSeriesRowsMax = 10000;
   // `from`: generate_series is in FROM, where an alias may follow it.
-  std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items, bool from) {
+  // `item_follows`: the call is the first operand of the select list's one
+  // item (generate_series(1, 1000) % 4), which is read after the call as
+  // an expression over its column and made into the rows here.
+  std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items, bool from,
+                                                bool item_follows = false) {
     const Token& fn = next();  // generate_series
     expect_symbol("(", "after generate_series");
     auto bound = [&](const char* what) {
@@ -808,7 +812,27 @@ class Parser : ClauseParsing {
       step = bound("step");
       if (step == 0) fail(at, "generate_series's step cannot be 0 (PostgreSQL: 22023)");
     }
-    expect_symbol(")", "to close generate_series(");
+    if (item_follows) {
+      // The closing parenthesis becomes the series' column, the first
+      // operand of the expression read next.
+      if (peek().kind != TokenKind::kSymbol || peek().text != ")")
+        fail(peek(), "expected ) to close generate_series(, found " + describe(peek()));
+      Token& close = tokens_[at_];
+      close.kind = TokenKind::kIdent;
+      close.text = "generate_series";
+      close.quoted = true;  // never a keyword
+    } else {
+      expect_symbol(")", "to close generate_series(");
+    }
+    std::vector<ExprPtr> item_list = items;
+    if (item_follows) {
+      item_list.push_back(expr());
+      if (accept("AS")) name("a column label after AS");
+      if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+        fail(peek(),
+             "generate_series beside other items in the select list is not modelled; "
+             "write SELECT ... FROM generate_series(a, b) g");
+    }
     std::string column = "generate_series";
     if (from && (accept("AS") || (peek().kind == TokenKind::kIdent && !is_clause_word(peek())))) {
       column = name("the series' alias");
@@ -829,7 +853,7 @@ class Parser : ClauseParsing {
     for (__int128 k = 0; k < count; ++k) {
       const int64_t v = static_cast<int64_t>(first + k * step);
       std::vector<ExprPtr> row;
-      for (const ExprPtr& e : items) row.push_back(bind_column(e, column, v));
+      for (const ExprPtr& e : item_list) row.push_back(bind_column(e, column, v));
       rows.push_back(std::move(row));
     }
     return rows;
@@ -873,28 +897,16 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kInsertSource);
     // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
     if (accept("SELECT")) {
-      std::vector<ExprPtr> row;
       if (peek_is("generate_series") && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
           tokens_[at_ + 1].text == "(") {
         // ---- Rule: SELECT generate_series(a, b): a set in the select list ----
         // The function alone as the list is one row per value, as FROM
         // generate_series(a, b) g with the list g is.
-        auto series = std::make_shared<Expr>();
-        series->kind = ExprKind::kColumn;
-        series->name = "generate_series";
-        ins.rows = series_rows({series}, false);
-        if (accept("AS")) name("a column label after AS");
-        if (peek().kind == TokenKind::kSymbol && peek().text == ",")
-          fail(peek(),
-               "generate_series beside other items in the select list is not modelled; "
-               "write SELECT ... FROM generate_series(a, b) g");
-        if (peek().kind == TokenKind::kSymbol && peek().text != ";")
-          fail(peek(),
-               "an expression over generate_series in the select list is not modelled; "
-               "write SELECT g " +
-                   peek().text + " ... FROM generate_series(a, b) g");
-        row.push_back(series);  // read by the clause checks below, then dropped
+        // An expression over it (generate_series(1, 1000) % 4) is one row
+        // per value too, the expression computed on each.
+        ins.rows = series_rows({}, false, true);
       } else {
+        std::vector<ExprPtr> row;
         do {
           row.push_back(expr());
           if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
@@ -1013,7 +1025,9 @@ class Parser : ClauseParsing {
   }
 
   // ALTER TABLE [ONLY] t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols)
-  AddIndexStmt alter_table() {
+  // ... | ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES ... [NOT VALID]
+  //     | VALIDATE CONSTRAINT name
+  StepBody alter_table() {
     const Token& t = peek();
     if (!accept("TABLE"))
       fail(t, "ALTER " + (t.kind == TokenKind::kIdent ? t.text : describe(t)) + " is not modelled");
@@ -1021,20 +1035,41 @@ class Parser : ClauseParsing {
     AddIndexStmt a;
     a.table = table_name("a table name after ALTER TABLE");
     const Token& action = peek();
+    if (accept("VALIDATE")) {
+      expect("CONSTRAINT", "after VALIDATE");
+      AlterForeignKeyStmt v;
+      v.table = a.table;
+      v.validate = name("a constraint name after VALIDATE CONSTRAINT");
+      return v;
+    }
     if (!accept("ADD"))
       fail(action, "ALTER TABLE ... " +
                        (action.kind == TokenKind::kIdent ? action.text : describe(action)) +
-                       " is not modelled; ccsim models ALTER TABLE ... ADD PRIMARY KEY and ADD "
-                       "UNIQUE");
+                       " is not modelled; ccsim models ALTER TABLE ... ADD PRIMARY KEY, ADD "
+                       "UNIQUE, ADD FOREIGN KEY and VALIDATE CONSTRAINT");
     if (accept("CONSTRAINT")) a.index.name = name("a constraint name after CONSTRAINT");
     const Token& kind = peek();
+    if (peek_is("FOREIGN")) {
+      CreateTableStmt c;
+      table_foreign_key(c);
+      AlterForeignKeyStmt f;
+      f.table = a.table;
+      f.add = std::move(c.foreign_keys.front());
+      f.add->name = a.index.name;
+      if (accept("NOT")) {
+        expect("VALID", "after NOT (NOT VALID)");
+        f.not_valid = true;
+      }
+      return f;
+    }
     if (accept("PRIMARY")) {
       expect("KEY", "after PRIMARY");
       a.primary = true;
     } else if (!accept("UNIQUE")) {
       fail(kind, "ALTER TABLE ... ADD " +
                      (kind.kind == TokenKind::kIdent ? kind.text : describe(kind)) +
-                     " is not modelled; ccsim models ADD PRIMARY KEY and ADD UNIQUE");
+                     " is not modelled; ccsim models ADD PRIMARY KEY, ADD UNIQUE and ADD "
+                     "FOREIGN KEY");
     }
     a.index.columns = index_columns(a.primary ? "the primary key" : "the unique constraint");
     for (const char* k : {"INCLUDE", "NULLS", "WITH", "USING", "DEFERRABLE", "INITIALLY", "NOT"})

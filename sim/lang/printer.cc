@@ -347,6 +347,18 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return "ALTER TABLE " + sql_identifier(b.table) + " ADD " +
                  (b.index.name.empty() ? "" : "CONSTRAINT " + sql_identifier(b.index.name) + " ") +
                  (b.primary ? "PRIMARY KEY (" : "UNIQUE (") + cols + ")";
+        } else if constexpr (std::is_same_v<T, AlterForeignKeyStmt>) {
+          std::string head = "ALTER TABLE " + sql_identifier(b.table);
+          if (!b.add) return head + " VALIDATE CONSTRAINT " + sql_identifier(b.validate);
+          const ForeignKeyDef& fk = *b.add;
+          return head + " ADD " +
+                 (fk.name.empty() ? "" : "CONSTRAINT " + sql_identifier(fk.name) + " ") +
+                 "FOREIGN KEY (" + names_sql(fk.columns) + ") REFERENCES " +
+                 sql_identifier(fk.table) +
+                 (fk.ref_columns.empty() ? "" : " (" + names_sql(fk.ref_columns) + ")") +
+                 (fk.restrict_delete ? " ON DELETE RESTRICT" : "") +
+                 (fk.restrict_update ? " ON UPDATE RESTRICT" : "") +
+                 (b.not_valid ? " NOT VALID" : "");
         } else if constexpr (std::is_same_v<T, LockTableStmt>) {
           std::string names;
           for (const std::string& t : b.tables)

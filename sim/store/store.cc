@@ -80,7 +80,9 @@ bool conflicts(LockMode a, LockMode b) {
 
 TableId Store::create_table(const std::string& name, std::vector<Column> columns,
                             const std::string& key_name, TxnId by) {
-  if (by) ddl_.push_back(DdlRecord{by, TableId{static_cast<uint32_t>(tables_.size())}, true});
+  if (by)
+    ddl_.push_back(DdlRecord{
+        by, TableId{static_cast<uint32_t>(tables_.size())}, true, DdlRecord::Kind::kTable, {}});
   bool serial =
       std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.serial; });
   size_t width = columns.size();
@@ -153,7 +155,7 @@ std::optional<int64_t> Store::advisory_key(RowId r) const {
 
 void Store::drop_table(TableId t, TxnId by) {
   tables_[t.value].dropped = true;
-  if (by) ddl_.push_back(DdlRecord{by, t, false});
+  if (by) ddl_.push_back(DdlRecord{by, t, false, DdlRecord::Kind::kTable, {}});
   digest_schema();
 }
 
@@ -185,9 +187,25 @@ std::optional<TableId> Store::find_table(const std::string& name) const {
   return std::nullopt;
 }
 
+void Store::alter_add_foreign_key(TableId t, ForeignKey fk, TxnId by) {
+  if (by) {
+    ddl_.push_back(DdlRecord{by, t, false, DdlRecord::Kind::kAddForeignKey, fk.name});
+  }
+  tables_[t.value].foreign_keys.push_back(std::move(fk));
+}
+
+void Store::validate_foreign_key(TableId t, size_t k, TxnId by) {
+  ForeignKey& fk = tables_[t.value].foreign_keys[k];
+  if (by) {
+    ddl_.push_back(DdlRecord{by, t, false, DdlRecord::Kind::kValidateForeignKey, fk.name});
+  }
+  fk.not_valid = false;
+}
+
 bool Store::created_by_other(TableId tid, TxnId t) const {
   for (const DdlRecord& d : ddl_)
-    if (d.created && d.table == tid && d.txn != t && txn(d.txn).state == TxnState::kActive)
+    if (d.kind == DdlRecord::Kind::kTable && d.created && d.table == tid && d.txn != t &&
+        txn(d.txn).state == TxnState::kActive)
       return true;
   return false;
 }
@@ -201,8 +219,8 @@ std::optional<TableId> Store::find_visible_table(const std::string& name, TxnId 
 std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId t) const {
   if (std::optional<TableId> live = find_visible_table(name, t)) return live;
   for (const DdlRecord& d : ddl_)
-    if (!d.created && d.txn != t && txn(d.txn).state == TxnState::kActive &&
-        tables_[d.table.value].name == name)
+    if (d.kind == DdlRecord::Kind::kTable && !d.created && d.txn != t &&
+        txn(d.txn).state == TxnState::kActive && tables_[d.table.value].name == name)
       return d.table;
   return std::nullopt;
 }
@@ -210,7 +228,21 @@ std::optional<TableId> Store::find_table_for_lock(const std::string& name, TxnId
 void Store::undo_ddl(TxnId t, size_t from) {
   for (size_t i = ddl_.size(); i-- > from;)
     if (ddl_[i].txn == t) {
-      tables_[ddl_[i].table.value].dropped = ddl_[i].created;
+      const DdlRecord& d = ddl_[i];
+      std::vector<ForeignKey>& fks = tables_[d.table.value].foreign_keys;
+      auto named = std::find_if(fks.begin(), fks.end(),
+                                [&](const ForeignKey& fk) { return fk.name == d.constraint; });
+      switch (d.kind) {
+        case DdlRecord::Kind::kTable:
+          tables_[d.table.value].dropped = d.created;
+          break;
+        case DdlRecord::Kind::kAddForeignKey:
+          if (named != fks.end()) fks.erase(named);
+          break;
+        case DdlRecord::Kind::kValidateForeignKey:
+          if (named != fks.end()) named->not_valid = true;
+          break;
+      }
       ddl_.erase(ddl_.begin() + static_cast<std::ptrdiff_t>(i));
     }
   digest_schema();

@@ -39,6 +39,9 @@ struct ForeignKey {
   // primary key's, k > 0 Table::uniques[k - 1].
   size_t parent_index = 0;
   bool restrict_delete = false, restrict_update = false;
+  // ADD ... NOT VALID: the rows there before it were not checked (VALIDATE
+  // CONSTRAINT checks them); new writes are checked either way.
+  bool not_valid = false;
   bool operator==(const ForeignKey&) const = default;
 };
 
@@ -186,7 +189,12 @@ struct Snapshot {
 struct DdlRecord {
   TxnId txn;
   TableId table;
-  bool created = false;  // CREATE TABLE; else DROP TABLE
+  bool created = false;  // CREATE TABLE; else DROP TABLE (kind kTable)
+  // ALTER TABLE's foreign keys: one added, or one NOT VALID validated
+  // (`constraint` names it); undone as the tables are.
+  enum class Kind : uint8_t { kTable, kAddForeignKey, kValidateForeignKey };
+  Kind kind = Kind::kTable;
+  std::string constraint;
   bool operator==(const DdlRecord&) const = default;
 };
 
@@ -245,6 +253,10 @@ class Store {
                        const std::string& key_name = "", TxnId by = {});
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
   void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
+  // ALTER TABLE's: by transaction `by` (0: none, a setup's), undone if it
+  // rolls back (or back past a savepoint set before).
+  void alter_add_foreign_key(TableId t, ForeignKey fk, TxnId by);
+  void validate_foreign_key(TableId t, size_t k, TxnId by);
   void set_checks(TableId t, std::vector<CheckConstraint> checks) {
     tables_[t.value].checks = std::move(checks);
   }
