@@ -2,6 +2,9 @@
 # Command-line tests: exit codes, messages, and byte-identical output across
 # processes. Usage: cli_test.sh CCSIM_BINARY SOURCE_DIR CASE
 set -u
+# The tester's environment as the expected outputs were made: DateStyle
+# ISO and UTC (a spec run reads PGDATESTYLE and PGTZ as libpq does).
+unset PGDATESTYLE PGTZ
 bin=$1
 src=$2
 case_name=$3

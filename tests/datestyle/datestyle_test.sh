@@ -11,7 +11,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-unset PGDATESTYLE
+unset PGDATESTYLE PGTZ
 "$bin" run "$dir/styles.spec" >"$work/out" 2>&1 || fail "run without PGDATESTYLE"
 cmp -s "$work/out" "$dir/styles.out" || { diff "$work/out" "$dir/styles.out"; fail "ISO output differs"; }
 n=0

@@ -4,6 +4,9 @@
 # Usage: spec_test.sh CCSIM_BINARY SPEC EXPECTED
 # ccsim runs it with the step wait the tester ran it with (step_wait.sh).
 set -u
+# The tester's environment as the expected outputs were made: DateStyle
+# ISO and UTC (a spec run reads PGDATESTYLE and PGTZ as libpq does).
+unset PGDATESTYLE PGTZ
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 PGISOLATIONTIMEOUT=$(bash "$(dirname "$0")/step_wait.sh" "$2")

@@ -2,6 +2,9 @@
 # ccsim verify against a throwaway PostgreSQL 15 (scripts/with-postgres).
 # Usage: verify_suite.sh CCSIM_BINARY SOURCE_DIR CASE
 set -u
+# The tester's environment as the expected outputs were made: DateStyle
+# ISO and UTC (a spec run reads PGDATESTYLE and PGTZ as libpq does).
+unset PGDATESTYLE PGTZ
 bin=$1
 src=$2
 case_name=$3
