@@ -2,13 +2,16 @@
 
 #include <strings.h>
 #include <cstdlib>
+
 #include <vector>
+#include "core/error.h"
 
 namespace ccsim {
 
 namespace {
 
 thread_local DateStyle g_datestyle;
+thread_local std::string g_zone;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -174,7 +177,25 @@ std::string datetime_text(const std::string& iso, ColumnType t, const DateStyle&
 }
 
 std::string datetime_text(const std::string& iso, ColumnType t) {
+  if (t == ColumnType::kTimestampTz && !g_zone.empty())
+    throw InputError(SourcePos{"PGTZ", 0, 0},
+                     "PGTZ is '" + g_zone +
+                         "': ccsim's sessions run in UTC, and this spec prints a timestamp with "
+                         "time zone (or writes one as text), which the tester prints in that "
+                         "zone (unset PGTZ, or set it to UTC)");
   return datetime_text(iso, t, g_datestyle);
+}
+
+const std::string& foreign_time_zone() {
+  return g_zone;
+}
+
+TimeZoneScope::TimeZoneScope(const std::string& zone) : before_(g_zone) {
+  g_zone = zone;
+}
+
+TimeZoneScope::~TimeZoneScope() {
+  g_zone = before_;
 }
 
 const DateStyle& current_datestyle() {

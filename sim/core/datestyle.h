@@ -38,8 +38,25 @@ std::string datestyle_text(const DateStyle& s);
 // MDY; '2008-12-22 10:05:00' is Mon Dec 22 10:05:00 2008; a timestamptz
 // (always UTC here) ends in " UTC" outside ISO.
 std::string datetime_text(const std::string& iso, ColumnType t, const DateStyle& s);
-// The same in the DateStyle in force.
+// The same in the DateStyle in force; a timestamptz under a foreign time
+// zone is refused (InputError naming PGTZ).
 std::string datetime_text(const std::string& iso, ColumnType t);
+
+// The session time zone in force on this thread when it is not UTC (the
+// tester's PGTZ), else empty. ccsim's sessions run in UTC: under another
+// zone the two-argument datetime_text refuses a timestamptz (InputError),
+// which would print in that zone's digits.
+const std::string& foreign_time_zone();
+class TimeZoneScope {
+ public:
+  explicit TimeZoneScope(const std::string& zone);
+  ~TimeZoneScope();
+  TimeZoneScope(const TimeZoneScope&) = delete;
+  TimeZoneScope& operator=(const TimeZoneScope&) = delete;
+
+ private:
+  std::string before_;
+};
 
 // The DateStyle in force on this thread (ISO, MDY unless a scope set one).
 const DateStyle& current_datestyle();

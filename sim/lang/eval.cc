@@ -729,7 +729,7 @@ std::optional<ColumnType> datetime_of(const Expr& x, const EvalEnv& env);
 // DateStyle in force (core/datestyle.h); any other value as it is.
 Value datetime_as_text(const Expr& x, Value v, const EvalEnv& env) {
   if (!std::holds_alternative<std::string>(v) ||
-      current_datestyle().style == DateStyle::Style::kIso)
+      (current_datestyle().style == DateStyle::Style::kIso && foreign_time_zone().empty()))
     return v;
   if (std::optional<ColumnType> t = datetime_of(x, env))
     return datetime_text(std::get<std::string>(v), *t);

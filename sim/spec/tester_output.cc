@@ -2,6 +2,7 @@
 
 #include <strings.h>
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -487,9 +488,25 @@ DateStyle tester_datestyle() {
   return std::get<DateStyle>(parsed);
 }
 
+std::string tester_time_zone() {
+  const char* env = std::getenv("PGTZ");
+  if (!env) return "";
+  if (!*env)
+    throw InputError(SourcePos{"PGTZ", 0, 0}, "invalid value for parameter \"TimeZone\": \"\"");
+  std::string zone = env;
+  for (char& c : zone) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (zone.rfind("etc/", 0) == 0) zone = zone.substr(4);
+  for (const char* utc :
+       {"utc", "uct", "gmt", "gmt0", "gmt+0", "gmt-0", "universal", "zulu", "greenwich", "default"})
+    if (zone == utc) return "";
+  return env;
+}
+
 std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults,
-                     int64_t step_wait_s, const DateStyle& datestyle) {
+                     int64_t step_wait_s, const DateStyle& datestyle,
+                     const std::string& time_zone) {
   DateStyleScope style(datestyle);
+  TimeZoneScope zone(time_zone);
   std::string out = "Parsed test spec with " + std::to_string(spec.sessions.size()) + " sessions\n";
   Program setup{spec.file, spec.setup};
   // The tester keeps its connections from one permutation to the next: a

@@ -31,6 +31,11 @@ int64_t tester_step_wait_s();
 // would refuse (the tester cannot connect then).
 DateStyle tester_datestyle();
 
+// The session time zone the tester's sessions get: PGTZ as libpq sends
+// it; empty when unset, "default" or a name of UTC. Throws InputError for
+// an empty PGTZ (the server refuses it).
+std::string tester_time_zone();
+
 // Returns the whole output for every permutation of the spec. A step still
 // waiting for a lock when the tester waits for it (the next step of its
 // session, or the permutation's end) is cancelled after step_wait_s
@@ -39,7 +44,8 @@ DateStyle tester_datestyle();
 // `faults` breaks a rule on purpose (verify --inject-fault).
 std::string run_spec(const SpecFile& spec, Isolation default_isolation, Faults faults = {},
                      int64_t step_wait_s = tester_step_wait_s(),
-                     const DateStyle& datestyle = tester_datestyle());
+                     const DateStyle& datestyle = tester_datestyle(),
+                     const std::string& time_zone = tester_time_zone());
 
 // Draws a result as the isolation tester does (libpq's PQprint, '|' between
 // columns): a column whose values all look numeric is right-aligned, every
