@@ -69,6 +69,9 @@ differ in trailing blanks and with w, written (too long is 22001), joined
 with ||, put through lower and upper, arbitrated ON CONFLICT (x), locked
 by its unique index; sorts by two columns; VACUUM and ANALYZE between
 transactions, ANALYZE and the planner's settings inside them.
+Every sixth from the sixth on (foreign keys) also writes about a quarter
+of its statements as ALTER TABLE ... ADD FOREIGN KEY [NOT VALID] and
+VALIDATE CONSTRAINT, from a thirteenth generator.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -108,6 +111,8 @@ PICKS = SEED % 37 == 36 and not FOREIGN_KEYS and not COMPOSITE
 K = random.Random(f"picks {SEED}")  # PICKS' choices, apart from the others
 CHARS = SEED % 41 == 40 and not FOREIGN_KEYS and not COMPOSITE
 C = random.Random(f"chars {SEED}")  # CHARS' choices, apart from the others
+ALTERS = FOREIGN_KEYS and SEED % 2 == 0
+A = random.Random(f"alter {SEED}")  # ALTERS' choices, apart from the others
 IDS = [1, 2, 3, 4]
 
 
@@ -172,6 +177,20 @@ def foreign_key_statement():
         lock = R.choice(["", " FOR KEY SHARE", " FOR SHARE", " FOR UPDATE", " FOR NO KEY UPDATE"])
         return f"SELECT id, n FROM p WHERE id = {p}{lock};"
     return f"UPDATE p SET n = n + 1 WHERE id = {p};"
+
+
+def alter_statement():
+    """A foreign key added while the sessions run (NOT VALID over c.v, whose
+    rows point nowhere; a valid one over c.pid; one of p on itself), or
+    VALIDATE of the first."""
+    c = A.random()
+    if c < 0.35:
+        return "ALTER TABLE c ADD CONSTRAINT c_v FOREIGN KEY (v) REFERENCES p (id) NOT VALID;"
+    if c < 0.55:
+        return "ALTER TABLE c VALIDATE CONSTRAINT c_v;"
+    if c < 0.8:
+        return "ALTER TABLE c ADD CONSTRAINT c_pid FOREIGN KEY (pid) REFERENCES p (id);"
+    return "ALTER TABLE p ADD CONSTRAINT p_n FOREIGN KEY (n) REFERENCES p NOT VALID;"
 
 
 def shared(call):
@@ -502,6 +521,8 @@ def main():
             sql = statement()
             if COMPOSITE and P.random() < 0.3:
                 sql = prefix_statement()
+            if ALTERS and A.random() < 0.25:
+                sql = alter_statement()
             if read_only and M.random() < 0.75:
                 sql = read_only_statement()
             elif RANGES and M.random() < 0.45:
