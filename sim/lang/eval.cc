@@ -13,6 +13,12 @@ namespace ccsim {
 
 namespace {
 
+// A character(n) value as a text: without its trailing blanks (all of
+// them, for one of blanks only).
+void trim_trailing_blanks(std::string& text) {
+  text.resize(text.find_last_not_of(' ') + 1);  // npos + 1 is 0
+}
+
 const char* type_name(const Value& v) {
   if (std::holds_alternative<int64_t>(v)) return "integer";
   if (std::holds_alternative<std::string>(v)) return "text";
@@ -555,7 +561,7 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
     // blanks: CASE WHEN .. THEN c ELSE v END with v varchar (the ELSE's
     // type comes first) or coalesce(t, c) with t text.
     if (*own == SqlType::kBpchar && (*common == SqlType::kText || *common == SqlType::kVarchar)) {
-      text->resize(text->find_last_not_of(' ') + 1);  // npos + 1 is 0: all blanks
+      trim_trailing_blanks(*text);
       return v;
     }
     if (common == SqlType::kTimestamp) return datetime_value(*text, ColumnType::kTimestamp);
@@ -641,7 +647,7 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
                    *from == SqlType::kTimestampTz))  // date_out: the DateStyle's text
         text = datetime_text(text, *column_type_of(*from));
       if (from == SqlType::kBpchar && !to.blank_padded)  // bpchar to text: trimmed
-        text.resize(text.find_last_not_of(' ') + 1);     // npos + 1 is 0: all blanks
+        trim_trailing_blanks(text);
       size_t chars = 0;
       if (to.max_length > 0) {  // an explicit cast to varchar(n) or char(n) cuts, never fails
         size_t cut = text.size();
@@ -708,10 +714,7 @@ bool blank_padded(const Expr& x, const EvalEnv& env) {
 }
 
 void trim_blanks(Value& v) {
-  if (auto* text = std::get_if<std::string>(&v)) {
-    size_t end = text->find_last_not_of(' ');
-    text->resize(end == std::string::npos ? 0 : end + 1);
-  }
+  if (auto* text = std::get_if<std::string>(&v)) trim_trailing_blanks(*text);
 }
 
 }  // namespace
