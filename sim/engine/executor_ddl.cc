@@ -311,6 +311,28 @@ void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) 
   as_made.foreign_keys = {*alter.add};
   ForeignKey fk = std::move(foreign_keys(as_made).front());
   if (fk.parent.value == UINT32_MAX) fk.parent = tid;  // it references its own table
+  if (alter.add->name.empty()) {
+    // PostgreSQL's ChooseConstraintName: table_cols_fkey, then with 1, 2, ...
+    // appended until no constraint of the schema has the name.
+    auto used = [&](const std::string& name) {
+      for (size_t i = 0; i < s.table_count(); ++i) {
+        const Table& other = s.table(TableId{static_cast<uint32_t>(i)});
+        if (other.dropped) continue;
+        for (const ForeignKey& k : other.foreign_keys)
+          if (k.name == name) return true;
+        for (const UniqueKey& u : other.uniques)
+          if (u.name == name) return true;
+        for (const CheckConstraint& c : other.checks)
+          if (c.name == name) return true;
+        if (other.key_column_count() &&
+            name == (other.key_name.empty() ? other.name + "_pkey" : other.key_name))
+          return true;
+      }
+      return false;
+    };
+    const std::string base = fk.name;
+    for (int n = 1; used(fk.name); ++n) fk.name = base + std::to_string(n);
+  }
   if (fk_named(fk.name) || has_constraint(fk.name))
     throw SqlError("42710",
                    "constraint \"" + fk.name + "\" for relation \"" + t.name + "\" already exists");
