@@ -273,36 +273,41 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
 // a name the table has no constraint of, 42809 for one that is not a
 // foreign key). A name the table's constraints have already is 42710.
 // The key belongs to the transaction until it ends: a rollback removes it.
+namespace {
+
+// Whether table t has a constraint named `name`: its primary key's, a
+// unique one's, a check's, or (with `foreign`) a foreign key's.
+bool has_constraint(const Table& t, const std::string& name, bool foreign) {
+  if (t.key_column_count() && t.key_name == name) return true;
+  for (const UniqueKey& u : t.uniques)
+    if (u.name == name) return true;
+  for (const CheckConstraint& c : t.checks)
+    if (c.name == name) return true;
+  if (foreign)
+    for (const ForeignKey& k : t.foreign_keys)
+      if (k.name == name) return true;
+  return false;
+}
+
+}  // namespace
+
 void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) {
   Store& s = w_.store;
   const TxnId txn = w_.sessions[r.value].txn;
   const TableId tid = table_named(s, alter.table);
   const Table& t = s.table(tid);
-  auto has_constraint = [&](const std::string& name) {
-    if (name == (t.key_name.empty() ? t.name + "_pkey" : t.key_name) && t.key_column_count())
-      return true;
-    for (const UniqueKey& u : t.uniques)
-      if (u.name == name) return true;
-    for (const CheckConstraint& c : t.checks)
-      if (c.name == name) return true;
-    return false;
-  };
-  auto fk_named = [&](const std::string& name) -> std::optional<size_t> {
-    for (size_t k = 0; k < t.foreign_keys.size(); ++k)
-      if (t.foreign_keys[k].name == name) return k;
-    return std::nullopt;
-  };
   if (!alter.add) {
-    std::optional<size_t> k = fk_named(alter.validate);
-    if (!k && has_constraint(alter.validate))
+    auto named = std::find_if(t.foreign_keys.begin(), t.foreign_keys.end(),
+                              [&](const ForeignKey& k) { return k.name == alter.validate; });
+    if (named == t.foreign_keys.end() && has_constraint(t, alter.validate, false))
       throw SqlError("42809", "constraint \"" + alter.validate + "\" of relation \"" + t.name +
                                   "\" is not a foreign key or check constraint");
-    if (!k)
+    if (named == t.foreign_keys.end())
       throw SqlError("42704", "constraint \"" + alter.validate + "\" of relation \"" + t.name +
                                   "\" does not exist");
-    if (!t.foreign_keys[*k].not_valid) return;
-    check_existing_rows(r, tid, t.foreign_keys[*k]);
-    s.validate_foreign_key(tid, *k, txn);
+    if (!named->not_valid) return;
+    check_existing_rows(r, tid, *named);
+    s.validate_foreign_key(tid, static_cast<size_t>(named - t.foreign_keys.begin()), txn);
     return;
   }
   CreateTableStmt as_made;
@@ -317,23 +322,14 @@ void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) 
     auto used = [&](const std::string& name) {
       for (size_t i = 0; i < s.table_count(); ++i) {
         const Table& other = s.table(TableId{static_cast<uint32_t>(i)});
-        if (other.dropped) continue;
-        for (const ForeignKey& k : other.foreign_keys)
-          if (k.name == name) return true;
-        for (const UniqueKey& u : other.uniques)
-          if (u.name == name) return true;
-        for (const CheckConstraint& c : other.checks)
-          if (c.name == name) return true;
-        if (other.key_column_count() &&
-            name == (other.key_name.empty() ? other.name + "_pkey" : other.key_name))
-          return true;
+        if (!other.dropped && has_constraint(other, name, true)) return true;
       }
       return false;
     };
     const std::string base = fk.name;
     for (int n = 1; used(fk.name); ++n) fk.name = base + std::to_string(n);
   }
-  if (fk_named(fk.name) || has_constraint(fk.name))
+  if (has_constraint(t, fk.name, true))
     throw SqlError("42710",
                    "constraint \"" + fk.name + "\" for relation \"" + t.name + "\" already exists");
   fk.not_valid = alter.not_valid;
