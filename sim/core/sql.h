@@ -60,7 +60,7 @@ enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 
 // int is PostgreSQL's int4; kBool is boolean (also bool). numeric holds a whole number as an
 // int64_t and one with a fraction as a Decimal (core/value.h); no division is allowed where a
-// numeric column or a fraction exists (lang/validate.cc), so its values print as PostgreSQL's do.
+// numeric may reach it (lang/validate.cc), so its values print as PostgreSQL's do.
 // kDate and kTimestamp (without time zone) hold their value as canonical
 // ISO text ('2024-01-31', '2024-01-31 10:00:00'), which orders as the
 // instants do (years 1 to 9999). kTimestampTz (timestamp with time zone)

@@ -127,11 +127,46 @@ class Validator {
          "table " + t.name + " has no column named " + name + " (its columns are: " + known + ")");
   }
 
-  static bool has_fraction(const Expr& e) {
-    if (e.kind == ExprKind::kLiteral &&
-        (e.decimal_literal || std::holds_alternative<Decimal>(e.literal)))
-      return true;
-    return (e.lhs && has_fraction(*e.lhs)) || (e.rhs && has_fraction(*e.rhs));
+  // Whether e's value may be a numeric, as far as the program can tell
+  // before it runs: a number written with a point, a numeric column of t
+  // (any column of an unknown table) or a cast to numeric, arithmetic over
+  // one; a :param or a subquery where a table has a numeric column (a
+  // :param's type comes with its value). A comparison, a text or a
+  // setting is none.
+  bool may_be_numeric(const Expr* e, const Table* t) const {
+    if (!e) return false;
+    switch (e->kind) {
+      case ExprKind::kLiteral:
+        return e->decimal_literal || std::holds_alternative<Decimal>(e->literal);
+      case ExprKind::kColumn: {
+        int i = t ? t->column_index(e->name) : -1;
+        return i < 0 ? numeric_ : t->columns[static_cast<size_t>(i)].type == ColumnType::kNumeric;
+      }
+      case ExprKind::kCast:
+        return e->cast_to->type == ColumnType::kNumeric;
+      case ExprKind::kBinary:
+        if (e->op > BinOp::kMod) return false;  // a comparison, AND, OR or ||
+        return may_be_numeric(e->lhs.get(), t) || may_be_numeric(e->rhs.get(), t);
+      case ExprKind::kNeg:
+      case ExprKind::kCoalesce:
+      case ExprKind::kGreatest:
+      case ExprKind::kLeast:
+      case ExprKind::kNullIf:
+      case ExprKind::kCase:
+      case ExprKind::kWhen:
+        return may_be_numeric(e->lhs.get(), t) || may_be_numeric(e->rhs.get(), t);
+      case ExprKind::kNot:
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull:
+      case ExprKind::kIsDistinct:
+      case ExprKind::kIsNotDistinct:
+      case ExprKind::kAdvisory:
+      case ExprKind::kCurrentSetting:
+      case ExprKind::kCaseFold:
+        return false;
+      default:  // a :param, a subquery, DEFAULT
+        return numeric_;
+    }
   }
 
   void expr(const Step& s, const Table* t, const ExprPtr& e) const {
@@ -162,14 +197,15 @@ class Validator {
     // ---- Rule: no division where a numeric can reach it -----------------
     // PostgreSQL chooses a numeric quotient's scale from the operands'
     // digits (numeric 7 / 2 is 3.5000000000000000, select_div_scale), which
-    // ccsim does not model: no / or % where a numeric column exists or
-    // beside a number written with a point.
+    // ccsim does not model: no / or % of an operand that may be a numeric
+    // (may_be_numeric: a numeric column, a number written with a point, or
+    // a :param where a table has a numeric column).
     if (e->kind == ExprKind::kBinary && (e->op == BinOp::kDiv || e->op == BinOp::kMod) &&
-        (numeric_ || has_fraction(*e)))
+        (may_be_numeric(e->lhs.get(), t) || may_be_numeric(e->rhs.get(), t)))
       fail(s, e->column,
            "division (/ or %) of a numeric is not modelled: PostgreSQL chooses the quotient's "
            "digits after the point, and ccsim refuses it where a numeric column or a number "
-           "with a point exists");
+           "with a point may reach it");
     if (e->kind == ExprKind::kParam && !defined_.count(e->name)) {
       std::string known;
       for (const std::string& n : defined_) known += (known.empty() ? ":" : ", :") + n;
