@@ -1,9 +1,10 @@
 #include "core/datestyle.h"
 
 #include <strings.h>
-#include <cstdlib>
 
+#include <cstdlib>
 #include <vector>
+
 #include "core/error.h"
 
 namespace ccsim {
