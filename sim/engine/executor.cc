@@ -34,6 +34,7 @@ LockMode write_lock(const Table& t, const StepBody& body) {
     for (const Assignment& a : u->sets) {
       int i = t.column_index(a.column);
       if (i >= 0 && t.indexed(static_cast<size_t>(i))) return LockMode::kUpdate;
+      if (t.partitioning && i == t.partitioning->column) return LockMode::kUpdate;  // update_lock
     }
     return LockMode::kNoKeyUpdate;
   }
@@ -325,7 +326,8 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     }
     keys.emplace();  // an index read
   }
-  s.ssi_read(txn, tid, keys.has_value(), looked_up, read);
+  const std::vector<uint32_t> parts = partitions_read(t, where.get(), q.vars, computed);
+  s.ssi_read(txn, tid, keys.has_value(), looked_up, read, std::nullopt, &parts);
 }
 
 // ---- Rule: a scalar subquery is computed once, with the statement's snapshot -
@@ -488,6 +490,13 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
     case KeyScan::kNone:
       break;
   }
+  // ---- Rule: a partitioned table is read partition by partition --------------
+  // PostgreSQL's Append reads its partitions in bound order (store.h:
+  // PartitionScheme), each in its own heap (or index) order.
+  if (t.partitioning)
+    std::stable_sort(c.candidates.begin(), c.candidates.end(), [&](VersionId a, VersionId b) {
+      return t.partition_of(s.version(a).values) < t.partition_of(s.version(b).values);
+    });
   if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st);
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the
@@ -995,11 +1004,18 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   Cursor& c = *w_.sessions[r.value].cursor;
   for (size_t k = 0; k < upd.sets.size(); ++k) {
     size_t i = column_named(t, upd.sets[k].column);
-    if (!t.indexed(i)) continue;
+    const bool partition_key = t.partitioning && static_cast<int>(i) == t.partitioning->column;
+    if (!t.indexed(i) && !partition_key) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
     env.tables = &tables_;
-    if (set_value(r, tid, upd, k, env) != before[i]) return LockMode::kUpdate;
+    Value now = set_value(r, tid, upd, k, env);
+    if (t.indexed(i) && now != before[i]) return LockMode::kUpdate;
+    if (partition_key) {  // a move to another partition deletes the row there
+      Row moved = before;
+      moved[i] = std::move(now);
+      if (t.partition_of(moved) != t.partition_of(before)) return LockMode::kUpdate;
+    }
   }
   return LockMode::kNoKeyUpdate;
 }
@@ -1149,7 +1165,9 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         env.tables = &tables_;
         after[column_named(t, upd->sets[k].column)] = set_value(r, tid, *upd, k, env);
       }
-      check_not_null(t, after);
+      // A row that moves to another partition is checked as the insert
+      // into it, after the delete here (ExecCrossPartitionUpdate).
+      if (t.partition_of(after) == t.partition_of(before)) check_not_null(t, after);
     }
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
@@ -1166,7 +1184,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     if (!snapshot_per_statement(iso) && !held && !waited && !chain) {
       const Version& found = s.version(seen);
       if (found.xmax && found.xmax != c.txn && s.committed(found.xmax))
-        throw SqlError("40001", !found.next && !sel
+        throw SqlError("40001", !found.next && !sel && !found.moved
                                     ? "could not serialize access due to concurrent delete"
                                     : "could not serialize access due to concurrent update");
     }
@@ -1176,7 +1194,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // NOWAIT fails at once on a row another transaction has locked in a
       // conflicting mode; SKIP LOCKED leaves such a row out of the result.
       if (policy == WaitPolicy::kNoWait)
-        throw SqlError("55P03", "could not obtain lock on row in relation \"" + tname + "\"");
+        throw SqlError("55P03", "could not obtain lock on row in relation \"" +
+                                    s.table(tid).relation_of(s.version(seen).values) + "\"");
       ++c.next;
       continue;
     }
@@ -1235,10 +1254,20 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // deleted (heap_update looks at the found version's own successor
       // link). A locking SELECT says "update" for a delete too, as
       // PostgreSQL's ExecLockRows does.
+      const bool moved = deleted && s.version(newest).moved;
       if (!snapshot_per_statement(iso))
-        throw SqlError("40001", deleted && newest == seen && !sel
+        throw SqlError("40001", deleted && newest == seen && !sel && !moved
                                     ? "could not serialize access due to concurrent delete"
                                     : "could not serialize access due to concurrent update");
+      // ---- Rule: a row another transaction moved to another partition ------
+      // An UPDATE that moved the row deleted it here and inserted it in
+      // its new partition, leaving no link to follow: a READ COMMITTED
+      // statement that meets it fails (40001) instead of skipping it, for
+      // a lock, an UPDATE or a DELETE alike (heapam_tuple_lock).
+      if (moved)
+        throw SqlError("40001",
+                       "tuple to be locked was already moved to another partition due to "
+                       "concurrent update");
       if (deleted) {
         ++c.next;
         continue;
@@ -1275,6 +1304,35 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         if (log_)
           changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                          names_column(*a.value, a.column)});
+      }
+      const int from = t.partition_of(before), to = t.partition_of(after);
+      if (from != to) {
+        // ---- Rule: an UPDATE that moves a row to another partition ----------
+        // The new key belongs in another partition: PostgreSQL deletes the
+        // row here (FOR UPDATE's lock, update_lock) and inserts the new row
+        // through the partitioned table, where no partition may take it
+        // (23514), then checks it as any insert (NOT NULL, CHECK, each
+        // unique index in turn, waiting for an unfinished writer of its key).
+        s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
+        s.remove(row, c.txn, true);
+        if (log_)
+          log_->writes.push_back(
+              WriteObs{r, c.txn, tid, row, target, VersionId{}, {}, log_->events.size()});
+        if (to < 0)
+          throw SqlError("23514", "no partition of relation \"" + t.name + "\" found for row");
+        check_not_null(t, after);
+        s.ssi_insert_heap(c.txn, tid, after);
+        RowId moved_to = s.insert(tid, c.txn, std::move(after), false);
+        s.lock(moved_to, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
+        VersionId made = s.row(moved_to).newest;
+        if (!index_new_key(r, tid, made, waiting)) {
+          c.key_pending = made;
+          return false;
+        }
+        if (upd->returning) c.out.push_back(made);
+        ++c.rowcount;
+        ++c.next;
+        continue;
       }
       check_not_null(t, after);
       // A new key is a new index entry (the update cannot be HOT): once the
@@ -1334,14 +1392,14 @@ bool Executor::index_new_key(RequestId r, TableId tid, VersionId made, SqlAnswer
         *waiting = wait_for_writer(r, k->row);
         return false;
       }
-      s.ssi_insert_index(txn, tid);  // a serialization failure comes first (unique_check)
+      s.ssi_insert_index(txn, tid, s.version(made).values);  // a serialization failure comes first
       throw SqlError("23505", "duplicate key value violates unique constraint \"" +
-                                  index_name(t, c.indexed) + "\"");
+                                  index_name(t, c.indexed, s.version(made).values) + "\"");
     }
     s.index_row(row, c.indexed);
   }
   c.indexed = 0;
-  s.ssi_insert_index(txn, tid);
+  s.ssi_insert_index(txn, tid, s.version(made).values);
   return true;
 }
 

@@ -146,6 +146,8 @@ class Executor : public SqlBackend {
   // Makes CREATE TABLE's unique indexes besides its primary key's.
   void add_uniques(const CreateTableStmt& create, TableId made);
   void add_index(RequestId r, const AddIndexStmt& add);
+  void partition_by(const CreateTableStmt& create, TableId made);
+  void add_partition(const CreateTableStmt& c);
   void alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter);
   // 23503 for the first row of table t (a fresh snapshot's) whose key has
   // no referenced row: what ADD FOREIGN KEY and VALIDATE CONSTRAINT check.

@@ -61,6 +61,10 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
   const TxnId txn = w_.sessions[r.value].txn;
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    if (!create->partition_of.empty()) {
+      add_partition(*create);
+      return "";
+    }
     if (create_waited && w_.store.find_table(create->table))
       throw SqlError(
           "23505", "duplicate key value violates unique constraint \"pg_type_typname_nsp_index\"");
@@ -99,6 +103,7 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       w_.store.add_foreign_key(made, std::move(fk));
     }
+    if (!create->partition_by.empty()) partition_by(*create, made);
     return "";
   }
   if (auto* add = std::get_if<AddIndexStmt>(&st.body)) {
@@ -167,6 +172,11 @@ bool Executor::relation_named(const std::string& name) const {
     if (t.name == name || (!t.key_columns().empty() && t.key_name == name)) return true;
     for (const UniqueKey& u : t.uniques)
       if (u.name == name) return true;
+    if (t.partitioning)
+      for (const Partition& p : t.partitioning->parts)
+        if (p.name == name ||
+            std::find(p.index_names.begin(), p.index_names.end(), name) != p.index_names.end())
+          return true;
   }
   return false;
 }
@@ -220,6 +230,10 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
                                 "inside a transaction block");
   Store& s = w_.store;
   const TableId tid = table_named(s, add.table);
+  if (s.table(tid).partitioning)
+    throw SqlError("0A000",
+                   "a key added to a partitioned table after it is made is not "
+                   "modelled; write it in its CREATE TABLE");
   std::vector<int> cols;
   for (const std::string& c : add.index.columns) {
     int i = s.table(tid).column_index(c);
@@ -391,6 +405,15 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     bool self = d.table == create.table;
     std::optional<TableId> parent = self ? std::nullopt : s.find_table(d.table);
     if (!self && !parent) throw SqlError("42P01", "relation \"" + d.table + "\" does not exist");
+    bool partitioned_parent = false;
+    for (size_t i = 0; i < s.table_count(); ++i) {
+      const Table& x = s.table(TableId{static_cast<uint32_t>(i)});
+      partitioned_parent |= !x.dropped && x.name == d.table && x.partitioning.has_value();
+    }
+    if (!create.partition_by.empty() || partitioned_parent)
+      throw SqlError("0A000",
+                     "a foreign key from or to a partitioned table is not modelled (its "
+                     "constraint is one per partition, each with a name of its own)");
     const std::vector<Column>& pcols = self ? create.columns : s.table(*parent).columns;
     const std::vector<UniqueKey>* puniques = self ? nullptr : &s.table(*parent).uniques;
     std::vector<int> key;
@@ -435,6 +458,211 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     out.push_back(std::move(fk));
   }
   return out;
+}
+
+}  // namespace ccsim
+
+namespace ccsim {
+
+namespace {
+
+// Where a partition goes among its siblings, as PostgreSQL's
+// partition_bounds_create orders them (the order a scan reads them in):
+// LIST by its least value (one holding only NULL after those), RANGE by
+// its lower bound (MINVALUE first), DEFAULT last.
+bool bound_before(const Partition& a, const Partition& b, bool range) {
+  if (a.is_default != b.is_default) return b.is_default;
+  if (a.is_default) return false;
+  if (range) {
+    if (!a.lo || !b.lo) return !a.lo && b.lo;
+    return compare_sql(*a.lo, *b.lo) < 0;
+  }
+  auto least = [](const Partition& p) {
+    std::optional<Value> m;
+    for (const Value& v : p.values)
+      if (!is_null(v) && (!m || compare_sql(v, *m) < 0)) m = v;
+    return m;
+  };
+  auto x = least(a), y = least(b);
+  if (!x || !y) return x && !y;
+  return compare_sql(*x, *y) < 0;
+}
+
+// Whether two partitions' bounds share a value.
+bool bounds_overlap(const Partition& a, const Partition& b, bool range) {
+  if (a.is_default || b.is_default) return false;
+  if (!range) {
+    for (const Value& x : a.values)
+      for (const Value& y : b.values)
+        if (is_null(x) ? is_null(y) : !is_null(y) && compare_sql(x, y) == 0) return true;
+    return false;
+  }
+  // [a.lo, a.hi) and [b.lo, b.hi) meet when each starts before the other ends.
+  auto starts_before_end = [](const Partition& p, const Partition& q) {
+    return !p.lo || !q.hi || compare_sql(*p.lo, *q.hi) < 0;
+  };
+  return starts_before_end(a, b) && starts_before_end(b, a);
+}
+
+}  // namespace
+
+// ---- Rule: a partitioned table ---------------------------------------------
+// CREATE TABLE ... PARTITION BY LIST | RANGE (column): its rows go to its
+// partitions. Each of its unique keys must hold the partition key's
+// column (0A000), as each partition's own index checks a key only within
+// the partition. Made in a setup (validate.cc).
+void Executor::partition_by(const CreateTableStmt& create, TableId made) {
+  Store& s = w_.store;
+  const Table& t = s.table(made);
+  PartitionScheme scheme;
+  scheme.column = t.column_index(create.partition_by);
+  scheme.range = create.partition_range;
+  auto holds_key = [&](const std::vector<int>& cols) {
+    return std::find(cols.begin(), cols.end(), scheme.column) != cols.end();
+  };
+  std::vector<std::vector<int>> keys;
+  if (t.key_column_count()) keys.push_back(t.key_columns());
+  for (const UniqueKey& u : t.uniques) keys.push_back(u.columns);
+  for (const std::vector<int>& k : keys)
+    if (!holds_key(k))
+      throw SqlError("0A000",
+                     "unique constraint on partitioned table must include all partitioning "
+                     "columns");
+  s.set_partitioning(made, std::move(scheme));
+}
+
+// ---- Rule: a partition -------------------------------------------------------
+// CREATE TABLE p PARTITION OF t FOR VALUES ..., or a table of t's columns
+// (any order, no other constraints, no rows) attached with ALTER TABLE t
+// ATTACH PARTITION p FOR VALUES ...: its bound's values coerced to the key's
+// type; an empty range (42P17), a bound that shares a value with another
+// partition's (42P17), a second DEFAULT (42P17) and a DEFAULT partition
+// that holds a row the new bound takes (23514) fail as in PostgreSQL. Each
+// unique index of t gets the partition's own index (p_pkey, p_col_key), or
+// the attached table's key of the same columns.
+void Executor::add_partition(const CreateTableStmt& c) {
+  Store& s = w_.store;
+  const TableId pid = table_named(s, c.partition_of);
+  const Table& parent = s.table(pid);
+  if (!parent.partitioning)
+    throw SqlError("42809", (c.attach ? "table \"" : "\"") + parent.name + "\" is not partitioned");
+  const Column& key = parent.columns[static_cast<size_t>(parent.partitioning->column)];
+  Partition part;
+  part.name = c.table;
+  std::string own_key;  // an attached table's primary key's name
+  if (c.attach) {
+    const TableId cid = table_named(s, c.table);
+    const Table& child = s.table(cid);
+    auto refuse = [&](const std::string& what) {
+      throw SqlError("0A000", "ATTACH PARTITION of " + what + " is not modelled");
+    };
+    if (child.partitioning) refuse("a partitioned table");
+    for (size_t i = 0; i < s.table_count(); ++i)
+      for (const ForeignKey& fk : s.table(TableId{static_cast<uint32_t>(i)}).foreign_keys)
+        if (!s.table(TableId{static_cast<uint32_t>(i)}).dropped && fk.parent == cid)
+          refuse("a table a foreign key refers to");
+    if (!child.foreign_keys.empty() || !child.checks.empty() || !child.uniques.empty())
+      refuse(
+          "a table with constraints of its own (other than its partitioned table's primary key)");
+    for (RowId row : child.rows) {
+      const Version& v = s.version(s.row(row).newest);
+      if (!(v.xmax && s.committed(v.xmax))) refuse("a table that holds rows (attach it empty)");
+    }
+    for (const Column& col : child.columns) {
+      int i = parent.column_index(col.name);
+      if (i < 0)
+        throw SqlError("42804", "table \"" + child.name + "\" contains column \"" + col.name +
+                                    "\" not found in parent \"" + parent.name + "\"");
+      const Column& pc = parent.columns[static_cast<size_t>(i)];
+      if (pc.type != col.type || pc.max_length != col.max_length ||
+          pc.blank_padded != col.blank_padded || pc.precision != col.precision ||
+          pc.scale != col.scale)
+        throw SqlError("42804", "child table \"" + child.name +
+                                    "\" has different type for column \"" + col.name + "\"");
+      if (col.not_null && !pc.not_null)
+        refuse("a table with a NOT NULL its partitioned table lacks");
+      if (col.default_value != pc.default_value || col.serial)
+        refuse("a table whose defaults differ from its partitioned table's");
+    }
+    for (const Column& col : parent.columns)
+      if (child.column_index(col.name) < 0)
+        throw SqlError("42804", "child table is missing column \"" + col.name + "\"");
+    std::vector<std::string> child_key, parent_key;
+    for (int i : child.key_columns())
+      child_key.push_back(child.columns[static_cast<size_t>(i)].name);
+    for (int i : parent.key_columns())
+      parent_key.push_back(parent.columns[static_cast<size_t>(i)].name);
+    std::sort(child_key.begin(), child_key.end());
+    std::sort(parent_key.begin(), parent_key.end());
+    if (!child_key.empty() && child_key != parent_key)
+      refuse("a table whose primary key is not its partitioned table's");
+    if (!child_key.empty()) own_key = child.key_name;
+  } else if (relation_named(c.table)) {
+    throw SqlError("42P07", "relation \"" + c.table + "\" already exists");
+  }
+  const PartitionBoundDef& b = c.bound;
+  part.is_default = b.is_default;
+  if (!b.is_default && b.range != parent.partitioning->range)
+    throw SqlError("42P16", std::string("invalid bound specification for a ") +
+                                (parent.partitioning->range ? "range" : "list") + " partition");
+  auto typed = [&](const Value& v) {
+    if (is_null(v) && b.range) throw SqlError("22004", "cannot specify NULL in range bound");
+    return is_null(v) ? v : fit(v, key, true);
+  };
+  for (const Value& v : b.values) part.values.push_back(typed(v));
+  if (b.lo) part.lo = typed(*b.lo);
+  if (b.hi) part.hi = typed(*b.hi);
+  if (b.range && part.lo && part.hi && compare_sql(*part.lo, *part.hi) >= 0)
+    throw SqlError("42P17", "empty range bound specified for partition \"" + part.name + "\"");
+  PartitionScheme scheme = *parent.partitioning;
+  for (const Partition& other : scheme.parts) {
+    if (part.is_default && other.is_default)
+      throw SqlError("42P17", "partition \"" + part.name +
+                                  "\" conflicts with existing default partition \"" + other.name +
+                                  "\"");
+    if (bounds_overlap(part, other, scheme.range))
+      throw SqlError("42P17", "partition \"" + part.name + "\" would overlap partition \"" +
+                                  other.name + "\"");
+  }
+  // The DEFAULT partition may hold a row the new bound takes.
+  if (!part.is_default)
+    for (const Partition& other : scheme.parts) {
+      if (!other.is_default) continue;
+      PartitionScheme alone{scheme.column, scheme.range, {part}};
+      Table probe;
+      probe.partitioning = alone;
+      for (RowId row : parent.rows) {
+        const Version& v = s.version(s.row(row).newest);
+        if (v.xmax && s.committed(v.xmax)) continue;
+        if (parent.partition_of(v.values) >= 0 &&
+            parent.partitioning->parts[static_cast<size_t>(parent.partition_of(v.values))]
+                .is_default &&
+            probe.partition_of(v.values) == 0)
+          throw SqlError("23514", "updated partition constraint for default partition \"" +
+                                      other.name + "\" would be violated by some row");
+      }
+    }
+  if (c.attach) s.drop_table(table_named(s, c.table));
+  // Its own indexes, named once the table is gone (their names free).
+  for (size_t k = 0; k <= parent.uniques.size(); ++k) {
+    if (k == 0 && !parent.key_column_count()) {
+      part.index_names.emplace_back();
+      continue;
+    }
+    if (k == 0 && !own_key.empty()) {
+      part.index_names.push_back(own_key);
+      continue;
+    }
+    std::string cols;
+    if (k > 0)
+      for (int col : parent.uniques[k - 1].columns)
+        cols += (cols.empty() ? "" : "_") + parent.columns[static_cast<size_t>(col)].name;
+    part.index_names.push_back(free_index_name(part.name, cols, k == 0 ? "pkey" : "key"));
+  }
+  auto at = std::find_if(scheme.parts.begin(), scheme.parts.end(),
+                         [&](const Partition& p) { return bound_before(part, p, scheme.range); });
+  scheme.parts.insert(at, std::move(part));
+  s.set_partitioning(pid, std::move(scheme));
 }
 
 }  // namespace ccsim

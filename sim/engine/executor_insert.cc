@@ -96,6 +96,11 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
       ++c.serials_taken;
     }
     const Row& values = c.inserts[c.next];
+    // ---- Rule: a row goes to its partition -----------------------------------
+    // Routed before its constraints are checked (ExecFindPartition): a key
+    // no partition takes fails with 23514.
+    if (s.table(tid).partition_of(values) < 0)
+      throw SqlError("23514", "no partition of relation \"" + ins.table + "\" found for row");
     check_not_null(s.table(tid), values);  // as the row is formed (ExecConstraints)
     if (ins.on_conflict) {
       std::vector<size_t> only = arbiters(s.table(tid), *ins.on_conflict);
@@ -121,12 +126,12 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     if (ins.on_conflict) {
       // Its arbiters were looked at above: the row goes in with every
       // index entry at once.
-      s.ssi_insert_heap(c.txn, tid);
+      s.ssi_insert_heap(c.txn, tid, values);
       if (auto other = unique_check(s, tid, values, c.txn, RowId{UINT32_MAX})) {
         *waiting = wait_for_writer(r, *other);
         return false;
       }
-      s.ssi_insert_index(c.txn, tid);
+      s.ssi_insert_index(c.txn, tid, values);
       row = s.insert(tid, c.txn, values);
       s.lock(row, c.txn, LockMode::kUpdate, false);  // unfinished inserts hold their row
     } else if (!insert_entries(r, tid, values, waiting, row)) {
@@ -154,7 +159,7 @@ bool Executor::insert_entries(RequestId r, TableId tid, const Row& values, SqlAn
                               RowId& row) {
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
-  if (!c.insert_pending && c.indexed == 0) s.ssi_insert_heap(c.txn, tid);
+  if (!c.insert_pending && c.indexed == 0) s.ssi_insert_heap(c.txn, tid, values);
   auto write_row = [&] {
     c.insert_pending = s.insert(tid, c.txn, values, false);
     s.lock(*c.insert_pending, c.txn, LockMode::kUpdate,
@@ -170,12 +175,12 @@ bool Executor::insert_entries(RequestId r, TableId tid, const Row& values, SqlAn
         *waiting = wait_for_writer(r, k->row);
         return false;
       }
-      s.ssi_insert_index(c.txn, tid);  // a serialization failure comes first (unique_check)
+      s.ssi_insert_index(c.txn, tid, values);  // a serialization failure comes first (unique_check)
       throw SqlError("23505", "duplicate key value violates unique constraint \"" +
-                                  index_name(t, c.indexed) + "\"");
+                                  index_name(t, c.indexed, values) + "\"");
     }
     if (!c.insert_pending) write_row();
-    s.ssi_insert_index(c.txn, tid);
+    s.ssi_insert_index(c.txn, tid, values);
     s.index_row(*c.insert_pending, c.indexed);
   }
   if (!c.insert_pending) write_row();  // a table without a unique index
@@ -255,6 +260,10 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                    names_column(*a.value, a.column)});
   }
+  // A partitioned table's DO UPDATE may not move the row to another
+  // partition (ExecUpdateAct refuses it for ON CONFLICT).
+  if (t.partition_of(after) != t.partition_of(before))
+    throw SqlError("0A000", "invalid ON UPDATE specification");
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).
   const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);

@@ -303,16 +303,26 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
   }
   BinOp op;
   const Expr* val = key_compare(t, *where, key, &op);
-  if (!val || op != BinOp::kEq || !subqueries_computed(*val, subqueries)) return std::nullopt;
+  if (!val || op != BinOp::kEq) return std::nullopt;
+  std::optional<Value> v = compared_value(t, *val, key_column, vars, subqueries);
+  if (!v) return std::nullopt;
+  return std::vector<Value>{*v};
+}
+
+// The value `val` (compared with column `column`) as the key's index reads
+// it, or nothing when it is no index condition.
+std::optional<Value> compared_value(const Table& t, const Expr& val, int column, const Vars& vars,
+                                    const SubqueryValues* subqueries) {
+  if (!subqueries_computed(val, subqueries)) return std::nullopt;
   EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
   env.subqueries = subqueries;
-  Value v = eval_value(*val, env);
+  Value v = eval_value(val, env);
   // A text looked up in a date or timestamp key is read as one (as the
   // WHERE reads it); one that is not leaves the lookup to the WHERE's error.
-  ColumnType ct = t.columns[static_cast<size_t>(key_column)].type;
+  ColumnType ct = t.columns[static_cast<size_t>(column)].type;
   // A typed literal of another type is compared as the higher of the two:
   // left to the WHERE.
-  if (val->kind == ExprKind::kLiteral && val->typed && *val->typed != ct) return std::nullopt;
+  if (val.kind == ExprKind::kLiteral && val.typed && *val.typed != ct) return std::nullopt;
   if (is_datetime(ct) && std::holds_alternative<std::string>(v)) {
     try {
       v = datetime_value(std::get<std::string>(v), ct);
@@ -320,9 +330,92 @@ std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where
       return std::nullopt;
     }
   }
-  if (!integer_key(*val, v, t.columns[static_cast<size_t>(key_column)])) return std::nullopt;
-  if (!bpchar_key(*val, v, t.columns[static_cast<size_t>(key_column)])) return std::nullopt;
-  return std::vector<Value>{v};
+  if (!integer_key(val, v, t.columns[static_cast<size_t>(column)])) return std::nullopt;
+  if (!bpchar_key(val, v, t.columns[static_cast<size_t>(column)])) return std::nullopt;
+  return v;
+}
+
+// ---- Rule: a scan of a partitioned table reads only the partitions its WHERE
+// may find rows in (PostgreSQL's partition pruning) -------------------------
+// Each ANDed condition on the partition key's column prunes by itself: key =
+// v, key IN (...) and key IS NULL keep the partitions that take one of
+// their values (DEFAULT among them only when a value goes to no other);
+// key < v, <=, > and >= keep a RANGE partition whose bounds meet it (read
+// as the bounds' comparisons read them, not as whole numbers: FROM (1) TO
+// (10) meets key > 9) and a LIST partition holding a value that meets it,
+// and always the DEFAULT partition. Any other condition prunes nothing.
+std::vector<uint32_t> partitions_read(const Table& t, const Expr* where, const Vars& vars,
+                                      const SubqueryValues* subqueries) {
+  std::vector<uint32_t> out;
+  if (!t.partitioning) return {0};
+  const PartitionScheme& ps = *t.partitioning;
+  const std::string& key = t.columns[static_cast<size_t>(ps.column)].name;
+  std::vector<bool> keep(ps.parts.size(), true);
+  auto takes = [&](const Value& v) {
+    Row row(t.columns.size());
+    row[static_cast<size_t>(ps.column)] = v;
+    return t.partition_of(row);
+  };
+  // The values an equality, IN or IS NULL allows; nothing: not one.
+  auto allowed = [&](const Expr& e, auto&& self) -> std::optional<std::vector<Value>> {
+    if (e.kind == ExprKind::kIsNull && e.lhs && e.lhs->kind == ExprKind::kColumn &&
+        e.lhs->name == key && !e.lhs->excluded)
+      return std::vector<Value>{Null{}};
+    if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list) {
+      auto a = self(*e.lhs, self), b = self(*e.rhs, self);
+      if (!a || !b) return std::nullopt;
+      a->insert(a->end(), b->begin(), b->end());
+      return a;
+    }
+    BinOp op;
+    const Expr* val = key_compare(t, e, key, &op);
+    if (!val || op != BinOp::kEq) return std::nullopt;
+    std::optional<Value> v = compared_value(t, *val, ps.column, vars, subqueries);
+    if (!v || is_null(*v)) return std::nullopt;
+    return std::vector<Value>{*v};
+  };
+  auto conjunct = [&](const Expr& e) {
+    if (auto values = allowed(e, allowed)) {
+      std::vector<bool> hit(ps.parts.size(), false);
+      for (const Value& v : *values)
+        if (int k = takes(v); k >= 0) hit[static_cast<size_t>(k)] = true;
+      for (size_t k = 0; k < keep.size(); ++k) keep[k] = keep[k] && hit[k];
+      return;
+    }
+    BinOp op;
+    const Expr* val = key_compare(t, e, key, &op);
+    if (!val || op == BinOp::kEq || op == BinOp::kNe) return;
+    std::optional<Value> v = compared_value(t, *val, ps.column, vars, subqueries);
+    if (!v || is_null(*v)) return;
+    auto meets = [&](const Value& x) {
+      auto c = compare_sql(x, *v);
+      return op == BinOp::kLt   ? c < 0
+             : op == BinOp::kLe ? c <= 0
+             : op == BinOp::kGt ? c > 0
+                                : c >= 0;
+    };
+    for (size_t k = 0; k < keep.size(); ++k) {
+      const Partition& p = ps.parts[k];
+      if (p.is_default) continue;
+      if (!ps.range) {
+        keep[k] = keep[k] && std::any_of(p.values.begin(), p.values.end(),
+                                         [&](const Value& x) { return !is_null(x) && meets(x); });
+      } else if (op == BinOp::kLt || op == BinOp::kLe) {
+        if (p.lo && (op == BinOp::kLt ? compare_sql(*p.lo, *v) >= 0 : compare_sql(*p.lo, *v) > 0))
+          keep[k] = false;
+      } else if (p.hi && compare_sql(*v, *p.hi) >= 0) {
+        keep[k] = false;
+      }
+    }
+  };
+  for (const Expr* at = where; at;) {
+    const bool conj = at->kind == ExprKind::kBinary && at->op == BinOp::kAnd;
+    conjunct(conj ? *at->rhs : *at);
+    at = conj ? at->lhs.get() : nullptr;
+  }
+  for (uint32_t k = 0; k < keep.size(); ++k)
+    if (keep[k]) out.push_back(k);
+  return out;
 }
 
 namespace {

@@ -24,6 +24,15 @@ namespace ccsim {
 // not computed, the WHERE is no lookup.
 std::optional<std::vector<Value>> index_lookup(const Table& t, const Expr* where, const Vars& vars,
                                                const SubqueryValues* subqueries = nullptr);
+// The value `val`, compared with column `column`, as an index condition
+// reads it (a text read as a date key's date ...), or nothing when it is none.
+std::optional<Value> compared_value(const Table& t, const Expr& val, int column, const Vars& vars,
+                                    const SubqueryValues* subqueries = nullptr);
+// The partitions a scan of partitioned table t with this WHERE reads, in
+// order (PostgreSQL's pruning; index_lookup.cc says which conditions
+// prune); {0} for a plain table.
+std::vector<uint32_t> partitions_read(const Table& t, const Expr* where, const Vars& vars,
+                                      const SubqueryValues* subqueries = nullptr);
 // For a key of several columns: the key, when the WHERE pins all of it.
 std::optional<Row> composite_key_lookup(const Table& t, const Expr* where, const Vars& vars,
                                         const SubqueryValues* subqueries = nullptr);

@@ -39,11 +39,11 @@ void check_not_null(const Table& t, const Row& row) {
   for (size_t i = 0; i < t.columns.size(); ++i)
     if (t.columns[i].not_null && is_null(row[i]))
       throw SqlError("23502", "null value in column \"" + t.columns[i].name + "\" of relation \"" +
-                                  t.name + "\" violates not-null constraint");
+                                  t.relation_of(row) + "\" violates not-null constraint");
   for (const CheckConstraint& c : t.checks) {
     EvalEnv env{&t, &row, nullptr, nullptr};
     if (eval_pred(*c.condition, env) == false)
-      throw SqlError("23514", "new row for relation \"" + t.name +
+      throw SqlError("23514", "new row for relation \"" + t.relation_of(row) +
                                   "\" violates check constraint \"" + c.name + "\"");
   }
 }
@@ -68,6 +68,12 @@ std::vector<int> index_columns(const Table& t, size_t index) {
 
 const std::string& index_name(const Table& t, size_t index) {
   return index == 0 ? t.key_name : t.uniques[index - 1].name;
+}
+
+const std::string& index_name(const Table& t, size_t index, const Row& row) {
+  int k = t.partition_of(row);
+  if (!t.partitioning || k < 0) return index_name(t, index);
+  return t.partitioning->parts[static_cast<size_t>(k)].index_names.at(index);
 }
 
 std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const Row& values,
@@ -123,7 +129,7 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
   if (!k) return std::nullopt;
   if (k->unfinished) return k->row;
   throw SqlError("23505", "duplicate key value violates unique constraint \"" +
-                              index_name(s.table(tid), k->index) + "\"");
+                              index_name(s.table(tid), k->index, values) + "\"");
 }
 
 // ---- Rule: the conflict target names a unique key (42P10) ------------------
@@ -170,7 +176,7 @@ std::optional<RowId> unique_check(Store& s, TableId tid, const Row& values, TxnI
   try {
     return key_conflict(s, tid, values, self, except);
   } catch (const SqlError& e) {
-    if (e.sqlstate() == "23505") s.ssi_insert_index(self, tid);  // may throw 40001
+    if (e.sqlstate() == "23505") s.ssi_insert_index(self, tid, values);  // may throw 40001
     throw;
   }
 }

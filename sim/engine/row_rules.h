@@ -28,6 +28,9 @@ bool changes_index(const Table& t, const Row& before, const Row& after);
 // without one), then 1.. its other unique indexes (Table::uniques).
 std::vector<int> index_columns(const Table& t, size_t index);
 const std::string& index_name(const Table& t, size_t index);
+// The same for a row with these values: a partitioned table's partition's
+// own index (Partition::index_names).
+const std::string& index_name(const Table& t, size_t index, const Row& row);
 
 // A live row whose key in a unique index equals that of `values` (other
 // than row `except`), the first in index order: its newest version with

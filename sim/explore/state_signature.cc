@@ -257,6 +257,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
       put(out, static_cast<uint64_t>(l.kind));
       put(out, l.table.value);
       put(out, version_label_[l.tuple.value]);
+      put(out, l.part);
     }
     const auto& rw = s.rw_conflicts();
     for (size_t k = 0; k < rw.size(); ++k) {
@@ -371,7 +372,8 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
     put(out, txn_ref(w, ver.xmax));
     put(out, version_label_[ver.prev.value]);
     // Its successor, and whether that update was a key update (Version::key_updated).
-    put(out, uint64_t{version_label_[ver.next.value]} * 2 + (ver.key_updated ? 1 : 0));
+    put(out, uint64_t{version_label_[ver.next.value]} * 4 + (ver.key_updated ? 1 : 0) +
+                 (ver.moved ? 2 : 0));
   }
   // Finished transactions: committed or not, when (relative to the open
   // snapshots), by a request still running or not.
@@ -426,6 +428,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
       put(out, static_cast<uint64_t>(l.kind));
       put(out, l.table.value);
       put(out, version_label_[l.tuple.value]);
+      put(out, l.part);
     }
   }
   put(out, watch.lost());

@@ -256,6 +256,14 @@ struct CheckDef {
   std::string name;
   ExprPtr condition;
 };
+// A partition's bound: FOR VALUES IN (v, ...) | FROM (lo) TO (hi) | DEFAULT,
+// each value a constant (MINVALUE and MAXVALUE: none).
+struct PartitionBoundDef {
+  bool is_default = false;
+  bool range = false;
+  std::vector<Value> values;  // IN
+  std::optional<Value> lo, hi;
+};
 struct CreateTableStmt {
   std::string table;
   std::vector<Column> columns;
@@ -264,6 +272,16 @@ struct CreateTableStmt {
   std::vector<CheckDef> checks;    // in the order written
   std::string key_name;            // CONSTRAINT name PRIMARY KEY; empty: table_pkey
   bool if_not_exists = false;      // an existing table is no error: nothing happens
+  // PARTITION BY LIST | RANGE (column): a partitioned table, whose rows go
+  // to its partitions (store/store.h: Partition).
+  std::string partition_by;  // the key's column; empty: not partitioned
+  bool partition_range = false;
+  // CREATE TABLE t PARTITION OF parent FOR VALUES ...: a partition of
+  // `partition_of`, with its columns. With `attach`, ALTER TABLE parent
+  // ATTACH PARTITION t FOR VALUES ...: the existing table t becomes one.
+  std::string partition_of;
+  bool attach = false;
+  PartitionBoundDef bound;
 };
 // ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols),
 // and CREATE UNIQUE INDEX [name] ON t (cols): a unique index made on a

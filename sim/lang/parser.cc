@@ -1035,6 +1035,15 @@ class Parser : ClauseParsing {
     AddIndexStmt a;
     a.table = table_name("a table name after ALTER TABLE");
     const Token& action = peek();
+    if (accept("ATTACH")) {
+      expect("PARTITION", "after ATTACH");
+      CreateTableStmt c;
+      c.partition_of = a.table;
+      c.attach = true;
+      c.table = table_name("the table to attach after ATTACH PARTITION");
+      c.bound = partition_bound();
+      return c;
+    }
     if (accept("VALIDATE")) {
       expect("CONSTRAINT", "after VALIDATE");
       AlterForeignKeyStmt v;
@@ -1046,7 +1055,7 @@ class Parser : ClauseParsing {
       fail(action, "ALTER TABLE ... " +
                        (action.kind == TokenKind::kIdent ? action.text : describe(action)) +
                        " is not modelled; ccsim models ALTER TABLE ... ADD PRIMARY KEY, ADD "
-                       "UNIQUE, ADD FOREIGN KEY and VALIDATE CONSTRAINT");
+                       "UNIQUE, ADD FOREIGN KEY, VALIDATE CONSTRAINT and ATTACH PARTITION");
     if (accept("CONSTRAINT")) a.index.name = name("a constraint name after CONSTRAINT");
     const Token& kind = peek();
     if (peek_is("FOREIGN")) {
@@ -1089,6 +1098,16 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kCreateTable);
     c.table = table_name("a table name after CREATE TABLE");
     if (peek_is("AS")) fail(peek(), "CREATE TABLE ... AS is not modelled; write its columns");
+    if (accept("PARTITION")) {
+      expect("OF", "after PARTITION (PARTITION OF a partitioned table)");
+      c.partition_of = table_name("the partitioned table's name after PARTITION OF");
+      if (peek().kind == TokenKind::kSymbol && peek().text == "(")
+        fail(peek(), "a partition's own column list or constraints are not modelled");
+      c.bound = partition_bound();
+      if (peek_is("PARTITION"))
+        fail(peek(), "a partition that is itself partitioned (PARTITION BY) is not modelled");
+      return c;
+    }
     expect_symbol("(", "to open the column list");
     if (accept_symbol(")")) return c;  // a table without columns (one LOCK TABLE locks)
     do {
@@ -1112,6 +1131,8 @@ class Parser : ClauseParsing {
         c.foreign_keys.back().name = constraint;
         continue;
       }
+      if (constraint.empty() && peek_is("LIKE"))
+        fail(peek(), "CREATE TABLE ... (LIKE table) is not modelled; write its columns");
       if (!constraint.empty())
         fail(peek(), "expected PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK after CONSTRAINT " +
                          constraint + " (other constraints are not modelled), found " +
@@ -1174,7 +1195,74 @@ class Parser : ClauseParsing {
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     name_checks(c);
+    if (accept("PARTITION")) {
+      expect("BY", "after PARTITION");
+      const Token& how = peek();
+      if (accept("RANGE")) {
+        c.partition_range = true;
+      } else if (!accept("LIST")) {
+        fail(how, peek_is("HASH")
+                      ? "a HASH partitioned table is not modelled; ccsim models "
+                        "PARTITION BY LIST and RANGE"
+                      : "expected LIST or RANGE after PARTITION BY, found " + describe(how));
+      }
+      expect_symbol("(", "to open the partition key");
+      const Token& col = peek();
+      c.partition_by = name("the partition key's column");
+      if (peek().kind != TokenKind::kSymbol || peek().text != ")")
+        fail(peek(),
+             "a partition key of more than one column, or of an expression, is not "
+             "modelled; name one column");
+      expect_symbol(")", "to close the partition key");
+      if (std::none_of(c.columns.begin(), c.columns.end(),
+                       [&](const Column& x) { return x.name == c.partition_by; }))
+        fail(col,
+             "column \"" + c.partition_by + "\" named in partition key does not exist (42703)");
+    }
     return c;
+  }
+
+  // FOR VALUES IN (v, ...) | FOR VALUES FROM (lo) TO (hi) | DEFAULT, each
+  // value a constant; MINVALUE and MAXVALUE leave a range's end open.
+  PartitionBoundDef partition_bound() {
+    PartitionBoundDef b;
+    if (accept("DEFAULT")) {
+      b.is_default = true;
+      return b;
+    }
+    expect("FOR", "(FOR VALUES or DEFAULT, a partition's bound)");
+    expect("VALUES", "after FOR");
+    auto one = [&](bool open_end) -> std::optional<Value> {
+      expect_symbol("(", "to open the bound's values");
+      std::optional<Value> v;
+      if (open_end && (accept("MINVALUE") || accept("MAXVALUE"))) {
+      } else {
+        v = constant();
+      }
+      if (peek().kind != TokenKind::kSymbol || peek().text != ")")
+        fail(peek(),
+             "a bound of more than one value (a key of more than one column) is not "
+             "modelled");
+      expect_symbol(")", "to close the bound's values");
+      return v;
+    };
+    if (accept("IN")) {
+      expect_symbol("(", "to open the list of values after IN");
+      do b.values.push_back(constant());
+      while (accept_symbol(","));
+      expect_symbol(")", "to close the list of values");
+      return b;
+    }
+    if (accept("FROM")) {
+      b.range = true;
+      b.lo = one(true);
+      expect("TO", "after FROM (...)");
+      b.hi = one(true);
+      return b;
+    }
+    fail(peek(), peek_is("WITH")
+                     ? "a HASH partition (FOR VALUES WITH) is not modelled"
+                     : "expected IN or FROM after FOR VALUES, found " + describe(peek()));
   }
 
   // CHECK (condition) [NO INHERIT | NOT VALID refused]: kept with its name

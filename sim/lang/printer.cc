@@ -293,6 +293,23 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where) +
                  p.returning(b.returning);
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
+          if (!b.partition_of.empty()) {
+            const PartitionBoundDef& d = b.bound;
+            auto bound = [](const std::optional<Value>& v, const char* open) {
+              return "(" + (v ? to_sql(*v) : std::string(open)) + ")";
+            };
+            std::string values;
+            for (const Value& v : d.values) values += (values.empty() ? "" : ", ") + to_sql(v);
+            std::string spec = d.is_default ? "DEFAULT"
+                               : d.range ? "FOR VALUES FROM " + bound(d.lo, "MINVALUE") + " TO " +
+                                               bound(d.hi, "MAXVALUE")
+                                         : "FOR VALUES IN (" + values + ")";
+            if (b.attach)
+              return "ALTER TABLE " + sql_identifier(b.partition_of) + " ATTACH PARTITION " +
+                     sql_identifier(b.table) + " " + spec;
+            return "CREATE TABLE " + sql_identifier(b.table) + " PARTITION OF " +
+                   sql_identifier(b.partition_of) + " " + spec;
+          }
           // One key column says PRIMARY KEY after itself; a key of several,
           // or a named one, is a table-level [CONSTRAINT name] PRIMARY KEY
           // (PostgreSQL refuses two column-level ones). Each UNIQUE follows
@@ -332,7 +349,11 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             cols +=
                 ", CONSTRAINT " + sql_identifier(d.name) + " CHECK (" + p.expr(*d.condition) + ")";
           return std::string("CREATE TABLE ") + (b.if_not_exists ? "IF NOT EXISTS " : "") +
-                 sql_identifier(b.table) + " (" + cols + ")";
+                 sql_identifier(b.table) + " (" + cols + ")" +
+                 (b.partition_by.empty()
+                      ? ""
+                      : std::string(" PARTITION BY ") + (b.partition_range ? "RANGE" : "LIST") +
+                            " (" + sql_identifier(b.partition_by) + ")");
         } else if constexpr (std::is_same_v<T, DropTableStmt>) {
           std::string names;
           for (const std::string& t : b.tables)

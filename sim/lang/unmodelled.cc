@@ -42,7 +42,6 @@ std::optional<Unmodelled> after_statement(const Look& l, const StepBody* body) {
   if (l.is(0, "FOR") && body && std::holds_alternative<SelectStmt>(*body))
     return l.no(0, "more than one locking clause");
   if (body && std::holds_alternative<CreateTableStmt>(*body)) {
-    if (l.is(0, "PARTITION")) return l.no(0, "a partitioned table (PARTITION BY)");
     for (const char* k : {"WITH", "INHERITS", "TABLESPACE", "USING", "ON"})
       if (l.is(0, k)) return l.no(0, std::string("a table's ") + k + " clause");
   }

@@ -103,6 +103,16 @@ class Validator {
   const Table& table(const Step& s, const std::string& name, bool data = true) const {
     auto t = schema_.find_table(name);
     if (!t) {
+      for (size_t i = 0; i < schema_.table_count(); ++i) {
+        const Table& p = schema_.table(TableId{static_cast<uint32_t>(i)});
+        if (p.dropped || !p.partitioning) continue;
+        for (const Partition& part : p.partitioning->parts)
+          if (part.name == name)
+            fail(s, column_of(s, name),
+                 "a statement on a partition (" + name +
+                     ") is not modelled; name its partitioned table " + p.name +
+                     ", whose rows it holds");
+      }
       std::string known;
       for (size_t i = 0; i < schema_.table_count(); ++i) {
         const Table& tt = schema_.table(TableId{static_cast<uint32_t>(i)});
@@ -300,8 +310,40 @@ class Validator {
            "INTO names " + std::to_string(sel.into.size()) + " parameters but the SELECT returns " +
                std::to_string(width) + " columns");
   }
+  // ---- Rule: partitions are made in a setup ----------------------------------
+  // CREATE TABLE ... PARTITION BY, ... PARTITION OF and ALTER TABLE ...
+  // ATTACH PARTITION change a table's partitions, which ccsim models as
+  // fixed once the setup has run (the locks and waits of adding one while
+  // other sessions write are not modelled).
+  void check(const Step& s, size_t, const CreateTableStmt& c) const {
+    if (!c.partition_of.empty() || !c.partition_by.empty())
+      fail(s, column_of(s, c.attach ? "ATTACH" : "PARTITION"),
+           std::string(c.attach ? "ALTER TABLE ... ATTACH PARTITION" : "a partitioned table") +
+               " is modelled in the setup that runs before the sessions, not in a session's "
+               "steps");
+  }
+  // ---- Rule: a row that may move between partitions beside a foreign key ----
+  // An UPDATE that sets a partitioned table's key column may move a row to
+  // another partition: a delete and an insert, which PostgreSQL 15 checks
+  // against foreign keys in its own way (the root table's UPDATE triggers);
+  // not modelled where the table has a foreign key or one refers to it.
   void check(const Step& s, size_t, const UpdateStmt& u) const {
     const Table& t = table(s, u.table);
+    if (t.partitioning) {
+      const std::string& key = t.columns[static_cast<size_t>(t.partitioning->column)].name;
+      bool referenced = !t.foreign_keys.empty();
+      for (size_t i = 0; i < schema_.table_count() && !referenced; ++i) {
+        const Table& o = schema_.table(TableId{static_cast<uint32_t>(i)});
+        for (const ForeignKey& fk : o.foreign_keys)
+          if (!o.dropped && schema_.table(fk.parent).name == t.name) referenced = true;
+      }
+      for (const Assignment& a : u.sets)
+        if (a.column == key && referenced)
+          fail(s, column_of(s, a.column),
+               "an UPDATE of a partitioned table's key column (" + key +
+                   ") beside a foreign key is not modelled: moving a row between partitions "
+                   "checks foreign keys as PostgreSQL 15's root-table triggers do");
+    }
     unique_scan(s, t, u.where.get(), nullptr);
     for (const Assignment& a : u.sets) {
       column(s, t, a.column);

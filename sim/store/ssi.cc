@@ -78,9 +78,14 @@ void Store::ssi_check_doomed(TxnId t) const {
   if (ssi_tracked(t) && txn(t).ssi.doomed) throw SqlError("40001", kRwMessage);
 }
 
-void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
+uint32_t Store::ssi_part(TableId table, const Row& values) const {
+  int k = tables_[table.value].partition_of(values);
+  return k < 0 ? 0 : static_cast<uint32_t>(k);
+}
+
+void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple, uint32_t part) {
   auto same = [&](const Siread& l) {
-    return l.owner == t && l.table == table &&
+    return l.owner == t && l.table == table && l.part == part &&
            (l.kind == kind || l.kind == SireadKind::kRelation ||
             (l.kind == SireadKind::kPage && kind == SireadKind::kTuple)) &&
            (kind != SireadKind::kTuple || l.kind != SireadKind::kTuple || l.tuple == tuple);
@@ -92,25 +97,26 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple) {
     siread_.erase(
         std::remove_if(siread_.begin(), siread_.end(),
                        [&](const Siread& l) {
-                         return l.owner == t && l.table == table &&
+                         return l.owner == t && l.table == table && l.part == part &&
                                 (l.kind == SireadKind::kTuple ||
                                  (kind == SireadKind::kRelation && l.kind == SireadKind::kPage));
                        }),
         siread_.end());
-  siread_.push_back(Siread{t, kind, table, tuple});
+  siread_.push_back(Siread{t, kind, table, tuple, part});
   if (kind != SireadKind::kTuple) return;
   // More than two tuple locks on one page become a lock on the page.
   auto tuple_here = [&](const Siread& l) {
-    return l.owner == t && l.table == table && l.kind == SireadKind::kTuple;
+    return l.owner == t && l.table == table && l.part == part && l.kind == SireadKind::kTuple;
   };
   if (std::count_if(siread_.begin(), siread_.end(), tuple_here) > 2) {
     siread_.erase(std::remove_if(siread_.begin(), siread_.end(), tuple_here), siread_.end());
-    siread_.push_back(Siread{t, SireadKind::kPage, table, VersionId{}});
+    siread_.push_back(Siread{t, SireadKind::kPage, table, VersionId{}, part});
   }
 }
 
 void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
-                     const std::vector<VersionId>& read, const std::optional<Snapshot>& scan) {
+                     const std::vector<VersionId>& read, const std::optional<Snapshot>& scan,
+                     const std::vector<uint32_t>* parts) {
   if (!ssi_tracked(t)) return;
   // SerializationNeededForRead: a read-only transaction found safe lets go
   // of everything at its next read, and is tracked no more.
@@ -160,23 +166,32 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
   }
   // PredicateLockRelation for a sequential scan; the index page and each
   // tuple read for an index scan.
+  // A partitioned table's scan does so in each partition it reads.
+  std::vector<uint32_t> all{0};
+  if (!parts && tables_[table.value].partitioning) {
+    all.clear();
+    for (uint32_t k = 0; k < tables_[table.value].partitioning->parts.size(); ++k) all.push_back(k);
+  }
+  if (!parts) parts = &all;
   if (!index) {
-    ssi_lock(t, SireadKind::kRelation, table, VersionId{});
+    for (uint32_t k : *parts) ssi_lock(t, SireadKind::kRelation, table, VersionId{}, k);
     return;
   }
-  ssi_lock(t, SireadKind::kIndexPage, table, VersionId{});
+  for (uint32_t k : *parts) ssi_lock(t, SireadKind::kIndexPage, table, VersionId{}, k);
   for (VersionId v : read)
-    if (version(v).xmin != t) ssi_lock(t, SireadKind::kTuple, table, v);
+    if (version(v).xmin != t)
+      ssi_lock(t, SireadKind::kTuple, table, v, ssi_part(table, version(v).values));
 }
 
 // CheckTargetForConflictsIn: every other transaction's SIREAD lock on the
 // target is a conflict reader -> writer, unless the reader committed before
 // the writer's snapshot could matter to it.
-void Store::ssi_conflict_in(TxnId w, SireadKind kind, TableId table, VersionId tuple) {
+void Store::ssi_conflict_in(TxnId w, SireadKind kind, TableId table, VersionId tuple,
+                            uint32_t part) {
   const Txn& me = txn(w);
   std::vector<TxnId> readers;
   for (const Siread& l : siread_) {
-    if (l.owner == w || l.table != table || l.kind != kind) continue;
+    if (l.owner == w || l.table != table || l.kind != kind || l.part != part) continue;
     if (kind == SireadKind::kTuple && l.tuple != tuple) continue;
     const Txn& r = txn(l.owner);
     if (r.ssi.doomed || r.ssi.released) continue;
@@ -194,9 +209,10 @@ void Store::ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction) {
   ssi_check_doomed(t);
   mut(t).ssi.did_write = true;
   TableId table = rows_[r.value].table;
-  ssi_conflict_in(t, SireadKind::kTuple, table, old);
-  ssi_conflict_in(t, SireadKind::kPage, table, VersionId{});
-  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
+  const uint32_t part = ssi_part(table, version(old).values);
+  ssi_conflict_in(t, SireadKind::kTuple, table, old, part);
+  ssi_conflict_in(t, SireadKind::kPage, table, VersionId{}, part);
+  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{}, part);
   // A transaction that writes a tuple needs no SIREAD lock on it any more;
   // but inside a savepoint it keeps it, as PostgreSQL does: the savepoint
   // may roll back the write, and the read would be left unprotected.
@@ -209,17 +225,17 @@ void Store::ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction) {
                 siread_.end());
 }
 
-void Store::ssi_insert_heap(TxnId t, TableId table) {
+void Store::ssi_insert_heap(TxnId t, TableId table, const Row& values) {
   if (!ssi_tracked(t)) return;
   ssi_check_doomed(t);
   mut(t).ssi.did_write = true;
-  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{});
+  ssi_conflict_in(t, SireadKind::kRelation, table, VersionId{}, ssi_part(table, values));
 }
 
-void Store::ssi_insert_index(TxnId t, TableId table) {
+void Store::ssi_insert_index(TxnId t, TableId table, const Row& values) {
   if (!ssi_tracked(t) || !tables_[table.value].has_index()) return;
   ssi_check_doomed(t);
-  ssi_conflict_in(t, SireadKind::kIndexPage, table, VersionId{});
+  ssi_conflict_in(t, SireadKind::kIndexPage, table, VersionId{}, ssi_part(table, values));
 }
 
 // OnConflict_CheckForSerializationFailure: would the edge reader -> writer

@@ -11,6 +11,32 @@ int Table::column_index(const std::string& column) const {
   return -1;
 }
 
+int Table::partition_of(const Row& values) const {
+  if (!partitioning) return 0;
+  const Value& v = values[partitioning->column];
+  int fallback = -1;
+  for (size_t k = 0; k < partitioning->parts.size(); ++k) {
+    const Partition& p = partitioning->parts[k];
+    if (p.is_default) {
+      fallback = static_cast<int>(k);
+    } else if (!partitioning->range) {
+      for (const Value& x : p.values)
+        if (is_null(x) ? is_null(v) : !is_null(v) && compare_sql(v, x) == 0)
+          return static_cast<int>(k);
+    } else if (!is_null(v) && (!p.lo || compare_sql(v, *p.lo) >= 0) &&
+               (!p.hi || compare_sql(v, *p.hi) < 0)) {
+      return static_cast<int>(k);
+    }
+  }
+  return fallback;
+}
+
+const std::string& Table::relation_of(const Row& values) const {
+  if (!partitioning) return name;
+  int k = partition_of(values);
+  return k < 0 ? name : partitioning->parts[k].name;
+}
+
 bool Table::indexed(size_t c) const {
   if (columns[c].primary_key) return true;
   for (const UniqueKey& u : uniques)
@@ -95,7 +121,8 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           {},
                           {},
-                          {}});
+                          {},
+                          std::nullopt});
   if (serial) tables_.back().sequences.assign(width, 0);
   digest_schema();
   return TableId{static_cast<uint32_t>(tables_.size() - 1)};
@@ -554,11 +581,12 @@ VersionId Store::update(RowId r, TxnId by, Row values, bool indexed, bool key_up
   return v;
 }
 
-void Store::remove(RowId r, TxnId by) {
+void Store::remove(RowId r, TxnId by, bool moved) {
   RowState& row = rows_[r.value];
   Version& old = versions_[row.newest.value - 1];
   old.xmax = by;
   old.next = VersionId{};
+  old.moved = moved;
   mut(by).undo.emplace_back(r, row.newest);
   assign_xid(by);
 }

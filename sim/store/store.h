@@ -66,6 +66,31 @@ struct CheckConstraint {
   bool operator==(const CheckConstraint&) const = default;
 };
 
+// A partition of a partitioned table (CREATE TABLE ... PARTITION BY LIST or
+// RANGE (column)): the key values it holds. ccsim keeps a partitioned table's
+// rows in the table itself; each row belongs to the partition its key picks,
+// which is what names the relation in row-level errors, orders a scan (the
+// partitions in bound order, as PostgreSQL's Append reads them) and keys
+// SERIALIZABLE's SIREAD locks (each partition is its own relation there).
+struct Partition {
+  std::string name;
+  // Its own index of each of the table's unique indexes (the primary key's
+  // first, then Table::uniques'), which a 23505 names: name_pkey,
+  // name_col_key.
+  std::vector<std::string> index_names;
+  bool is_default = false;
+  std::vector<Value> values;  // LIST: the values (NULL among them: the NULL key)
+  // RANGE: FROM (lo) TO (hi), lo included, hi not; none: MINVALUE / MAXVALUE.
+  std::optional<Value> lo, hi;
+  bool operator==(const Partition&) const = default;
+};
+struct PartitionScheme {
+  int column = -1;               // the partition key's column
+  bool range = false;            // RANGE; otherwise LIST
+  std::vector<Partition> parts;  // in PostgreSQL's bound order, a DEFAULT last
+  bool operator==(const PartitionScheme&) const = default;
+};
+
 struct Table {
   std::string name;
   std::string key_name;  // the primary key's constraint (and index) name: name_pkey unless named
@@ -87,7 +112,15 @@ struct Table {
   // The last value each serial column's sequence gave (0: none yet), by
   // column; empty when the table has no serial column.
   std::vector<int64_t> sequences;
+  // PARTITION BY: its partitions (none: a plain table).
+  std::optional<PartitionScheme> partitioning;
 
+  // The partition a row with these values belongs in: its index in
+  // partitioning->parts; -1 when none takes it (0 for a plain table).
+  int partition_of(const Row& values) const;
+  // The relation a row-level error names for a row with these values: its
+  // partition's name (a partitioned table's), else the table's.
+  const std::string& relation_of(const Row& values) const;
   // Returns the index of a column, or -1 when the table has none of that name.
   int column_index(const std::string& column) const;
   // Returns the indexes of the primary-key columns (empty when there is none).
@@ -119,6 +152,10 @@ struct Version {
   // transaction held FOR UPDATE on the row (PostgreSQL keeps the stronger
   // of one transaction's two locks, compute_new_xmax_infomask).
   bool key_updated = false;
+  // Deleted by an UPDATE that moved the row to another partition (a new
+  // row there): a later locker fails instead of following it. Read only
+  // while the version is deleted (xmax set, no next).
+  bool moved = false;
 };
 
 struct RowLock {
@@ -171,6 +208,9 @@ struct Siread {
   SireadKind kind = SireadKind::kRelation;
   TableId table;
   VersionId tuple;  // kTuple
+  // The partition of a partitioned table (its index in Table::partitioning),
+  // each a relation of its own with its own heap and index pages; 0 else.
+  uint32_t part = 0;
 };
 
 // A snapshot sees every transaction that committed at or before commit
@@ -257,6 +297,11 @@ class Store {
   // rolls back (or back past a savepoint set before).
   void alter_add_foreign_key(TableId t, ForeignKey fk, TxnId by);
   void validate_foreign_key(TableId t, size_t k, TxnId by);
+  // Gives table t its partitions (PARTITION BY; a setup's, not undone).
+  void set_partitioning(TableId t, std::optional<PartitionScheme> p) {
+    tables_[t.value].partitioning = std::move(p);
+    digest_schema();
+  }
   void set_checks(TableId t, std::vector<CheckConstraint> checks) {
     tables_[t.value].checks = std::move(checks);
   }
@@ -361,7 +406,7 @@ class Store {
   // index under a new key yet (index_row lists it, one index at a time).
   VersionId update(RowId r, TxnId by, Row values, bool indexed = true, bool key_update = false);
   // Deletes the newest version of r. REQUIRES: `by` holds an UPDATE lock on r.
-  void remove(RowId r, TxnId by);
+  void remove(RowId r, TxnId by, bool moved = false);
 
   // ---- row locks --------------------------------------------------------------
   // Asks for a row lock. kGranted: held (or already held as strong). With
@@ -460,16 +505,20 @@ class Store {
   // it read (`read`: the versions it saw that the lookup matched). `scan`:
   // the snapshot the statement read with, when not the transaction's (a
   // foreign key's check reads with the latest one).
+  // `parts`: the partitions the scan reads (a partitioned table's, after
+  // pruning; null: all of them, or the plain table).
   void ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                 const std::vector<VersionId>& read,
-                const std::optional<Snapshot>& scan = std::nullopt);
+                const std::optional<Snapshot>& scan = std::nullopt,
+                const std::vector<uint32_t>* parts = nullptr);
   // t is about to replace or delete version `old` of row r;
   // `subtransaction`: inside a savepoint (which may roll back).
   void ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction);
   // t is about to insert into `table`: the heap (before the key check) and,
   // when the table has a primary key, its index (after).
-  void ssi_insert_heap(TxnId t, TableId table);
-  void ssi_insert_index(TxnId t, TableId table);
+  // `values`: the new row's, which pick its partition.
+  void ssi_insert_heap(TxnId t, TableId table, const Row& values);
+  void ssi_insert_index(TxnId t, TableId table, const Row& values);
   // t is about to commit: fails when t was doomed, dooms a pivot t completes.
   void ssi_precommit(TxnId t);
   // ---- SERIALIZABLE READ ONLY DEFERRABLE (GetSafeSnapshot) ---------------
@@ -514,10 +563,13 @@ class Store {
   void ssi_drop(TxnId t);
   void ssi_end_read_only(TxnId t, bool commit);
   void ssi_check_doomed(TxnId t) const;
-  void ssi_conflict_in(TxnId writer, SireadKind kind, TableId table, VersionId tuple);
+  void ssi_conflict_in(TxnId writer, SireadKind kind, TableId table, VersionId tuple,
+                       uint32_t part);
   void ssi_flag(TxnId reader, TxnId writer, TxnId me);
   bool ssi_dangerous(TxnId reader, TxnId writer) const;
-  void ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple);
+  void ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple, uint32_t part);
+  // The partition a row with these values is in (0 for a plain table).
+  uint32_t ssi_part(TableId table, const Row& values) const;
 
   void grant_waiters(RowId r, std::vector<TxnId>& granted);
   Txn& mut(TxnId t) { return txns_[t.value - 1]; }

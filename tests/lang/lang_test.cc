@@ -480,8 +480,21 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "EXCLUSIVE, SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE or ACCESS EXCLUSIVE), found 'ROW "
        "EXCLUSIV'"},
       {"LOCK TABLE ONLY t", "7:14: error: LOCK TABLE ONLY is not modelled"},
-      {"CREATE TABLE u (a int) PARTITION BY LIST (a)",
-       "7:26: error: a partitioned table (PARTITION BY) is not modelled"},
+      {"CREATE TABLE u (a int) PARTITION BY HASH (a)",
+       "7:39: error: a HASH partitioned table is not modelled; ccsim models PARTITION BY LIST "
+       "and RANGE"},
+      {"CREATE TABLE u (a int, b int) PARTITION BY LIST (a, b)",
+       "7:53: error: a partition key of more than one column, or of an expression, is not "
+       "modelled; name one column"},
+      {"CREATE TABLE u PARTITION OF t FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+       "7:44: error: a HASH partition (FOR VALUES WITH) is not modelled"},
+      {"CREATE TABLE u PARTITION OF t FOR VALUES FROM (1, 2) TO (3, 4)",
+       "7:51: error: a bound of more than one value (a key of more than one column) is not "
+       "modelled"},
+      {"CREATE TABLE u (LIKE t)",
+       "7:19: error: CREATE TABLE ... (LIKE table) is not modelled; write its columns"},
+      {"CREATE TABLE u (a int) PARTITION BY LIST (b)",
+       "7:45: error: column \"b\" named in partition key does not exist (42703)"},
       {"CREATE ROLE r", "7:10: error: CREATE ROLE is not modelled"},
       {"UPDATE t SET a = $1",
        "7:20: error: dollar quoting and $n parameters are not modelled; "

@@ -195,3 +195,16 @@ TEST_CASE("the statement cache prints what server_sql prints, for every kind of 
         if (direct.first.rfind("error", 0) != 0) CHECK(cached.second == direct.second);
       }
 }
+
+TEST_CASE("partitioned tables and their partitions print as PostgreSQL reads them", "[lang]") {
+  CHECK(print("CREATE TABLE t (a int, b text) PARTITION BY range (a)").sql ==
+        "CREATE TABLE t (a int, b text) PARTITION BY RANGE (a)");
+  CHECK(print("CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (MINVALUE) TO (10)").sql ==
+        "CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (MINVALUE) TO (10)");
+  CHECK(print("CREATE TABLE t2 PARTITION OF t FOR VALUES IN ('x', NULL)").sql ==
+        "CREATE TABLE t2 PARTITION OF t FOR VALUES IN ('x', NULL)");
+  CHECK(print("create table t3 partition of t default").sql ==
+        "CREATE TABLE t3 PARTITION OF t DEFAULT");
+  CHECK(print("ALTER TABLE t ATTACH PARTITION u FOR VALUES FROM (10) TO (MAXVALUE)").sql ==
+        "ALTER TABLE t ATTACH PARTITION u FOR VALUES FROM (10) TO (MAXVALUE)");
+}
