@@ -148,6 +148,9 @@ class Executor : public SqlBackend {
   void add_index(RequestId r, const AddIndexStmt& add);
   void partition_by(const CreateTableStmt& create, TableId made);
   void add_partition(const CreateTableStmt& c);
+  std::string free_constraint_name(const std::string& base,
+                                   const std::vector<std::string>& also = {}) const;
+  void name_partition_clones(const Table& child, ForeignKey& fk) const;
   void alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter);
   // 23503 for the first row of table t (a fresh snapshot's) whose key has
   // no referenced row: what ADD FOREIGN KEY and VALIDATE CONSTRAINT check.

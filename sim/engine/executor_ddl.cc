@@ -99,11 +99,12 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
     std::sort(checks.begin(), checks.end(),
               [](const CheckConstraint& a, const CheckConstraint& b) { return a.name < b.name; });
     w_.store.set_checks(made, std::move(checks));
+    if (!create->partition_by.empty()) partition_by(*create, made);
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
+      name_partition_clones(w_.store.table(made), fk);
       w_.store.add_foreign_key(made, std::move(fk));
     }
-    if (!create->partition_by.empty()) partition_by(*create, made);
     return "";
   }
   if (auto* add = std::get_if<AddIndexStmt>(&st.body)) {
@@ -298,12 +299,54 @@ bool has_constraint(const Table& t, const std::string& name, bool foreign) {
   for (const CheckConstraint& c : t.checks)
     if (c.name == name) return true;
   if (foreign)
-    for (const ForeignKey& k : t.foreign_keys)
+    for (const ForeignKey& k : t.foreign_keys) {
       if (k.name == name) return true;
+      for (const auto& clone : k.part_names)
+        if (clone.second == name) return true;
+    }
   return false;
 }
 
 }  // namespace
+
+// PostgreSQL's ChooseConstraintName: `base`, then base1, base2 ... until no
+// constraint of the schema has the name (nor one of `also`).
+std::string Executor::free_constraint_name(const std::string& base,
+                                           const std::vector<std::string>& also) const {
+  const Store& s = w_.store;
+  auto used = [&](const std::string& name) {
+    if (std::find(also.begin(), also.end(), name) != also.end()) return true;
+    for (size_t i = 0; i < s.table_count(); ++i) {
+      const Table& other = s.table(TableId{static_cast<uint32_t>(i)});
+      if (!other.dropped && has_constraint(other, name, true)) return true;
+    }
+    return false;
+  };
+  std::string name = base;
+  for (int n = 1; used(name); ++n) name = base + std::to_string(n);
+  return name;
+}
+
+// ---- Rule: a foreign key to a partitioned table is one per partition ------------
+// PostgreSQL clones the key of `child`'s columns once per partition of the
+// partitioned table it references (addFkRecurseReferenced), each a
+// constraint of the referencing table named child_cols_fkey with the first
+// number free (the key itself usually holds the bare name); a delete or key
+// change in that partition names the clone. A partition added later gets
+// its clone then.
+void Executor::name_partition_clones(const Table& child, ForeignKey& fk) const {
+  const Table& parent = w_.store.table(fk.parent);
+  if (!parent.partitioning) return;
+  std::string base = child.name;
+  for (int c : fk.columns) base += "_" + child.columns[static_cast<size_t>(c)].name;
+  base += "_fkey";
+  std::vector<std::string> also{fk.name};
+  for (const Partition& p : parent.partitioning->parts) {
+    std::string name = free_constraint_name(base, also);
+    also.push_back(name);
+    fk.part_names.emplace_back(p.name, std::move(name));
+  }
+}
 
 void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) {
   Store& s = w_.store;
@@ -324,28 +367,22 @@ void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) 
     s.validate_foreign_key(tid, static_cast<size_t>(named - t.foreign_keys.begin()), txn);
     return;
   }
+  // PostgreSQL 15 adds a key to a partitioned table valid or not at all
+  // (after both tables' locks, before it looks at the key).
+  if (alter.not_valid && t.partitioning)
+    throw SqlError("42809", "cannot add NOT VALID foreign key on partitioned table \"" + t.name +
+                                "\" referencing relation \"" + alter.add->table + "\"");
   CreateTableStmt as_made;
   as_made.table = t.name;
   as_made.columns = t.columns;
   as_made.foreign_keys = {*alter.add};
   ForeignKey fk = std::move(foreign_keys(as_made).front());
   if (fk.parent.value == UINT32_MAX) fk.parent = tid;  // it references its own table
-  if (alter.add->name.empty()) {
-    // PostgreSQL's ChooseConstraintName: table_cols_fkey, then with 1, 2, ...
-    // appended until no constraint of the schema has the name.
-    auto used = [&](const std::string& name) {
-      for (size_t i = 0; i < s.table_count(); ++i) {
-        const Table& other = s.table(TableId{static_cast<uint32_t>(i)});
-        if (!other.dropped && has_constraint(other, name, true)) return true;
-      }
-      return false;
-    };
-    const std::string base = fk.name;
-    for (int n = 1; used(fk.name); ++n) fk.name = base + std::to_string(n);
-  }
+  if (alter.add->name.empty()) fk.name = free_constraint_name(fk.name);
   if (has_constraint(t, fk.name, true))
     throw SqlError("42710",
                    "constraint \"" + fk.name + "\" for relation \"" + t.name + "\" already exists");
+  name_partition_clones(t, fk);
   fk.not_valid = alter.not_valid;
   if (!fk.not_valid) check_existing_rows(r, tid, fk);
   s.alter_add_foreign_key(tid, std::move(fk), txn);
@@ -405,15 +442,6 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     bool self = d.table == create.table;
     std::optional<TableId> parent = self ? std::nullopt : s.find_table(d.table);
     if (!self && !parent) throw SqlError("42P01", "relation \"" + d.table + "\" does not exist");
-    bool partitioned_parent = false;
-    for (size_t i = 0; i < s.table_count(); ++i) {
-      const Table& x = s.table(TableId{static_cast<uint32_t>(i)});
-      partitioned_parent |= !x.dropped && x.name == d.table && x.partitioning.has_value();
-    }
-    if (!create.partition_by.empty() || partitioned_parent)
-      throw SqlError("0A000",
-                     "a foreign key from or to a partitioned table is not modelled (its "
-                     "constraint is one per partition, each with a name of its own)");
     const std::vector<Column>& pcols = self ? create.columns : s.table(*parent).columns;
     const std::vector<UniqueKey>* puniques = self ? nullptr : &s.table(*parent).uniques;
     std::vector<int> key;
@@ -661,8 +689,21 @@ void Executor::add_partition(const CreateTableStmt& c) {
   }
   auto at = std::find_if(scheme.parts.begin(), scheme.parts.end(),
                          [&](const Partition& p) { return bound_before(part, p, scheme.range); });
+  const std::string name = part.name;
   scheme.parts.insert(at, std::move(part));
   s.set_partitioning(pid, std::move(scheme));
+  // Each key that refers to t gets its clone for the new partition.
+  for (size_t i = 0; i < s.table_count(); ++i) {
+    const TableId child{static_cast<uint32_t>(i)};
+    if (s.table(child).dropped) continue;
+    for (size_t k = 0; k < s.table(child).foreign_keys.size(); ++k) {
+      const ForeignKey& fk = s.table(child).foreign_keys[k];
+      if (fk.parent != pid) continue;
+      std::string base = s.table(child).name;
+      for (int c : fk.columns) base += "_" + s.table(child).columns[static_cast<size_t>(c)].name;
+      s.name_partition_clone(child, k, name, free_constraint_name(base + "_fkey"));
+    }
+  }
 }
 
 }  // namespace ccsim

@@ -10,6 +10,28 @@ namespace ccsim {
 
 namespace {
 
+// The name of table t's partition `part` (t's own when it has none).
+const std::string& partition_name(const Table& t, uint32_t part) {
+  return t.partitioning && part < t.partitioning->parts.size() ? t.partitioning->parts[part].name
+                                                               : t.name;
+}
+
+// A row of table t with `key` in `columns` and NULL elsewhere: enough to
+// pick the partition a key holding the partition key's column is in.
+Row row_with(const Table& t, const std::vector<int>& columns, const Row& key) {
+  Row row(t.columns.size());
+  for (size_t i = 0; i < columns.size() && i < key.size(); ++i)
+    row[static_cast<size_t>(columns[i])] = key[i];
+  return row;
+}
+
+// The index of the partition a row with these values is in (0 for a
+// plain table, or one no partition takes).
+uint32_t part_of(const Table& t, const Row& row) {
+  int k = t.partition_of(row);
+  return k < 0 ? 0 : static_cast<uint32_t>(k);
+}
+
 // The values of `cols` in `values`, in that order; nothing when one is NULL
 // (MATCH SIMPLE: a key with a NULL references nothing).
 std::optional<Row> key_at(const Row& values, const std::vector<int>& cols) {
@@ -49,8 +71,8 @@ void Executor::queue_fk_checks(Cursor& c, TableId tid, const Row* before, const 
       std::optional<Row> key = key_at(*after, fk.columns);
       if (!key) continue;
       if (before && !own_row && key_at(*before, fk.columns) == key) continue;
-      c.fk_checks.push_back(
-          FkCheck{tid.value, static_cast<uint32_t>(k), std::move(*key), false, false});
+      c.fk_checks.push_back(FkCheck{tid.value, static_cast<uint32_t>(k), std::move(*key), false,
+                                    false, part_of(t, *after)});
     }
   if (!before) return;
   for (size_t u = 0; u < s.table_count(); ++u) {
@@ -63,7 +85,8 @@ void Executor::queue_fk_checks(Cursor& c, TableId tid, const Row* before, const 
       if (!old || (after && key_at(*after, fk.parent_columns) == old)) continue;
       bool restrict_ = after ? fk.restrict_update : fk.restrict_delete;
       c.fk_checks.push_back(FkCheck{static_cast<uint32_t>(u), static_cast<uint32_t>(k),
-                                    std::move(*old), true, restrict_});
+                                    std::move(*old), true, restrict_,
+                                    part_of(s.table(tid), *before)});
     }
   }
 }
@@ -119,7 +142,7 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   if (resumed && c.fk_table_wait) c.fk_table_wait = false, resumed = false;
   if (!resumed && !fk_table_lock(r, fk.parent, waiting)) return false;
   auto violation = [&] {
-    return SqlError("23503", "insert or update on table \"" + child.name +
+    return SqlError("23503", "insert or update on table \"" + partition_name(child, k.part) +
                                  "\" violates foreign key constraint \"" + fk.name + "\"");
   };
   VersionId seen;
@@ -140,9 +163,15 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
           if (fk.parent_columns[j] == col) key.push_back(k.key[j]);
       if (auto it = u.rows.find(key); it != u.rows.end()) looked_up = it->second;
     }
-    if (s.txn(c.txn).isolation == Isolation::kSerializable)
+    if (s.txn(c.txn).isolation == Isolation::kSerializable) {
+      // A partitioned parent's key holds its partition key: the lookup
+      // reads that one partition's index (PostgreSQL prunes the others).
+      const std::vector<uint32_t> parts{
+          part_of(s.table(fk.parent), row_with(s.table(fk.parent), fk.parent_columns, k.key))};
       s.ssi_read(c.txn, fk.parent, true, looked_up,
-                 seen ? std::vector<VersionId>{seen} : std::vector<VersionId>{});
+                 seen ? std::vector<VersionId>{seen} : std::vector<VersionId>{}, std::nullopt,
+                 &parts);
+    }
     if (!seen) throw violation();
     RowId row = s.version(seen).row;
     bool held = s.holds(row, c.txn, LockMode::kKeyShare);
@@ -200,7 +229,13 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
   // so the read's SSI conflicts are those of that first look.
   if (!resumed && s.txn(c.txn).isolation == Isolation::kSerializable) {
     std::vector<VersionId> read = s.scan(ctid, latest);
-    s.ssi_read(c.txn, ctid, false, {}, read, latest);
+    // A partitioned child whose partition key is among the key's columns
+    // is read in the one partition the key picks; otherwise in all.
+    std::vector<uint32_t> parts;
+    if (child.partitioning && std::find(fk.columns.begin(), fk.columns.end(),
+                                        child.partitioning->column) != fk.columns.end())
+      parts.push_back(part_of(child, row_with(child, fk.columns, k.key)));
+    s.ssi_read(c.txn, ctid, false, {}, read, latest, parts.empty() ? nullptr : &parts);
   }
   for (VersionId seen : found) {
     RowId row = s.version(seen).row;
@@ -216,9 +251,15 @@ bool Executor::referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* w
         throw SqlError("40001", "could not serialize access due to concurrent update");
       if (deleted || key_at(s.version(newest).values, fk.columns) != k.key) continue;
     }
-    throw SqlError("23503", "update or delete on table \"" + s.table(fk.parent).name +
-                                "\" violates foreign key constraint \"" + fk.name +
-                                "\" on table \"" + child.name + "\"");
+    // A partitioned parent's partition, and its own clone of the key.
+    const Table& parent = s.table(fk.parent);
+    const std::string& table = partition_name(parent, k.part);
+    std::string name = fk.name;
+    for (const auto& [part, clone] : fk.part_names)
+      if (parent.partitioning && part == table) name = clone;
+    throw SqlError("23503", "update or delete on table \"" + table +
+                                "\" violates foreign key constraint \"" + name + "\" on table \"" +
+                                child.name + "\"");
   }
   return true;
 }

@@ -29,6 +29,9 @@ struct FkCheck {
   Row key;
   bool parent = false;
   bool restrict_ = false;  // RESTRICT: a row that holds the key again does not count
+  // The partition of the row written (the referencing one's, or with
+  // `parent` the referenced one's), which its 23503 names; 0 for a plain table.
+  uint32_t part = 0;
   bool operator==(const FkCheck&) const = default;
 };
 

@@ -153,6 +153,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
       put_row(out, k.key);
       put(out, k.parent);
       put(out, k.restrict_);
+      put(out, k.part);
     }
     put(out, c.fk_next);
     put(out, c.fk_started);

@@ -318,7 +318,9 @@ class Validator {
   void check(const Step& s, size_t, const CreateTableStmt& c) const {
     if (!c.partition_of.empty() || !c.partition_by.empty())
       fail(s, column_of(s, c.attach ? "ATTACH" : "PARTITION"),
-           std::string(c.attach ? "ALTER TABLE ... ATTACH PARTITION" : "a partitioned table") +
+           std::string(c.attach                  ? "ALTER TABLE ... ATTACH PARTITION"
+                       : !c.partition_of.empty() ? "CREATE TABLE ... PARTITION OF"
+                                                 : "a partitioned table (PARTITION BY)") +
                " is modelled in the setup that runs before the sessions, not in a session's "
                "steps");
   }

@@ -42,6 +42,10 @@ struct ForeignKey {
   // ADD ... NOT VALID: the rows there before it were not checked (VALIDATE
   // CONSTRAINT checks them); new writes are checked either way.
   bool not_valid = false;
+  // A partitioned parent: each of its partitions' own constraint, which a
+  // delete or key change there names (PostgreSQL clones the key once per
+  // referenced partition: t_col_fkey1, t_col_fkey2 ...), by partition name.
+  std::vector<std::pair<std::string, std::string>> part_names;
   bool operator==(const ForeignKey&) const = default;
 };
 
@@ -293,6 +297,10 @@ class Store {
                        const std::string& key_name = "", TxnId by = {});
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
   void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
+  // Names the constraint table t's key k has for a new partition of its parent.
+  void name_partition_clone(TableId t, size_t k, std::string part, std::string name) {
+    tables_[t.value].foreign_keys[k].part_names.emplace_back(std::move(part), std::move(name));
+  }
   // ALTER TABLE's: by transaction `by` (0: none, a setup's), undone if it
   // rolls back (or back past a savepoint set before).
   void alter_add_foreign_key(TableId t, ForeignKey fk, TxnId by);
