@@ -72,6 +72,14 @@ transactions, ANALYZE and the planner's settings inside them.
 Every sixth from the sixth on (foreign keys) also writes about a quarter
 of its statements as ALTER TABLE ... ADD FOREIGN KEY [NOT VALID] and
 VALIDATE CONSTRAINT, from a thirteenth generator.
+Every forty-third from the forty-second on (one table only, without the
+UNIQUE columns) partitions the table by its key, from a fourteenth
+generator: LIST or RANGE, with or without a DEFAULT partition, so that
+UPDATEs of id move rows between partitions (or find none: 23514) and the
+WHEREs on id prune the partitions a SERIALIZABLE scan reads; in the
+foreign-key family it partitions c (by id, which no statement changes) or
+p (whose key then keeps its value: its UPDATE of id becomes one of n), so
+the checks name partitions and the keys' clones.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -113,7 +121,28 @@ CHARS = SEED % 41 == 40 and not FOREIGN_KEYS and not COMPOSITE
 C = random.Random(f"chars {SEED}")  # CHARS' choices, apart from the others
 ALTERS = FOREIGN_KEYS and SEED % 2 == 0
 A = random.Random(f"alter {SEED}")  # ALTERS' choices, apart from the others
+PARTITIONS = (SEED % 43 == 42 and not FOREIGN_KEYS and not COMPOSITE and not UNIQUES
+              and not CHARS)
+Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the others
 IDS = [1, 2, 3, 4]
+
+
+def partitions():
+    """t's partitions by id: LIST or RANGE, a DEFAULT or not (then a moved
+    or inserted id may find no partition)."""
+    default = Z.random() < 0.6
+    if Z.random() < 0.5:
+        parts = ["t1 PARTITION OF t FOR VALUES IN (1, 2)", "t2 PARTITION OF t FOR VALUES IN (3, 4, 11, 12)",
+                 "t3 PARTITION OF t FOR VALUES IN (-9, -8, 5, 6, 13, 14)"]
+        how = "LIST"
+    else:
+        parts = ["t1 PARTITION OF t FOR VALUES FROM (MINVALUE) TO (3)",
+                 "t2 PARTITION OF t FOR VALUES FROM (3) TO (12)"]
+        how = "RANGE"
+    if default:
+        parts.append("t9 PARTITION OF t DEFAULT")
+    Z.shuffle(parts)  # made in any order: a scan reads them in bound order
+    return f" PARTITION BY {how} (id); " + " ".join(f"CREATE TABLE {p};" for p in parts)
 
 
 def where():
@@ -449,11 +478,21 @@ def main():
                  "teardown { DROP TABLE m; }"]
         statement, last = composite_statement, ["zm1", "zm2"]
     elif FOREIGN_KEYS:
-        lines = ["setup { CREATE TABLE p (id int PRIMARY KEY, n int NOT NULL); "
-                 "CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p (id), v int NOT NULL); "
+        p_parts = c_parts = ";"
+        if SEED % 43 == 42:  # a partitioned parent or child (from Z)
+            if Z.random() < 0.5:
+                c_parts = (" PARTITION BY LIST (id); CREATE TABLE c2 PARTITION OF c DEFAULT; "
+                           "CREATE TABLE c1 PARTITION OF c FOR VALUES IN (1, 3);")
+            else:
+                p_parts = (" PARTITION BY RANGE (id); CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (2) TO (MAXVALUE); "
+                           "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (MINVALUE) TO (2);")
+        lines = [f"setup {{ CREATE TABLE p (id int PRIMARY KEY, n int NOT NULL){p_parts} "
+                 f"CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p (id), v int NOT NULL){c_parts} "
                  "INSERT INTO p VALUES (1, 0), (2, 0), (3, 0); INSERT INTO c VALUES (1, 1, 0), (2, 2, 0); }",
                  "teardown { DROP TABLE c; DROP TABLE p; }"]
         statement, last = foreign_key_statement, ["zp", "zc"]
+        if p_parts != ";":  # p's key may not move between partitions beside the key
+            statement = lambda: foreign_key_statement().replace("SET id = id + 10", "SET n = n + 10")
     else:
         wide = ", a text, b text, c text, d text, e text, f text, g text" if RANGES and M.random() < 0.5 else ""
         serial = ", sn serial" if SERIALS else ""
@@ -469,7 +508,8 @@ def main():
             v_type += N.choice(["", " CHECK (v < 8)", " CONSTRAINT small CHECK (v < 8 AND k >= 0)"])
         if NUMERICS:
             rows = rows.replace("(1, 1, 0)", "(1, 1.5, 0)").replace("(4, 4, 0", "(4, 4.125, 0")
-        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}); "
+        parted = partitions() if PARTITIONS else ";"
+        lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}){parted} "
                  f"{rows} }}",
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
