@@ -1167,7 +1167,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       }
       // A row that moves to another partition is checked as the insert
       // into it, after the delete here (ExecCrossPartitionUpdate).
-      if (t.partition_of(after) == t.partition_of(before)) check_not_null(t, after);
+      if (!t.partitioning || t.partition_of(after) == t.partition_of(before))
+        check_not_null(t, after);
     }
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
@@ -1305,8 +1306,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
           changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                          names_column(*a.value, a.column)});
       }
-      const int from = t.partition_of(before), to = t.partition_of(after);
-      if (from != to) {
+      const int to = t.partitioning ? t.partition_of(after) : 0;
+      if (t.partitioning && to != t.partition_of(before)) {
         // ---- Rule: an UPDATE that moves a row to another partition ----------
         // The new key belongs in another partition: PostgreSQL deletes the
         // row here (FOR UPDATE's lock, update_lock) and inserts the new row

@@ -262,7 +262,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   }
   // A partitioned table's DO UPDATE may not move the row to another
   // partition (ExecUpdateAct refuses it for ON CONFLICT).
-  if (t.partition_of(after) != t.partition_of(before))
+  if (t.partitioning && t.partition_of(after) != t.partition_of(before))
     throw SqlError("0A000", "invalid ON UPDATE specification");
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).

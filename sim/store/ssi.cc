@@ -79,6 +79,7 @@ void Store::ssi_check_doomed(TxnId t) const {
 }
 
 uint32_t Store::ssi_part(TableId table, const Row& values) const {
+  if (!tables_[table.value].partitioning) return 0;
   int k = tables_[table.value].partition_of(values);
   return k < 0 ? 0 : static_cast<uint32_t>(k);
 }
