@@ -337,56 +337,44 @@ std::optional<Value> compared_value(const Table& t, const Expr& val, int column,
 
 // ---- Rule: a scan of a partitioned table reads only the partitions its WHERE
 // may find rows in (PostgreSQL's partition pruning) -------------------------
-// Each ANDed condition on the partition key's column prunes by itself: key =
-// v, key IN (...) and key IS NULL keep the partitions that take one of
-// their values (DEFAULT among them only when a value goes to no other);
-// key < v, <=, > and >= keep a RANGE partition whose bounds meet it (read
-// as the bounds' comparisons read them, not as whole numbers: FROM (1) TO
-// (10) meets key > 9) and a LIST partition holding a value that meets it,
-// and always the DEFAULT partition. Any other condition prunes nothing.
+// key = v and key IS NULL keep the partitions that take that value (the
+// DEFAULT partition only when no other takes it); key < v, <=, > and >=
+// keep a RANGE partition whose bounds meet it (read as the bounds'
+// comparisons read them, not as whole numbers: FROM (1) TO (10) meets
+// key > 9), a LIST partition holding a value that meets it, and the
+// DEFAULT partition; AND keeps what both arms keep, OR (an IN list among
+// them) what either does. Any other condition prunes nothing.
 std::vector<uint32_t> partitions_read(const Table& t, const Expr* where, const Vars& vars,
                                       const SubqueryValues* subqueries) {
-  std::vector<uint32_t> out;
   if (!t.partitioning) return {0};
   const PartitionScheme& ps = *t.partitioning;
   const std::string& key = t.columns[static_cast<size_t>(ps.column)].name;
-  std::vector<bool> keep(ps.parts.size(), true);
-  auto takes = [&](const Value& v) {
+  using Kept = std::vector<bool>;  // by partition; nothing: every partition
+  auto taking = [&](const Value& v) {
     Row row(t.columns.size());
     row[static_cast<size_t>(ps.column)] = v;
-    return t.partition_of(row);
+    Kept kept(ps.parts.size(), false);
+    if (int k = t.partition_of(row); k >= 0) kept[static_cast<size_t>(k)] = true;
+    return kept;
   };
-  // The values an equality, IN or IS NULL allows; nothing: not one.
-  auto allowed = [&](const Expr& e, auto&& self) -> std::optional<std::vector<Value>> {
-    if (e.kind == ExprKind::kIsNull && e.lhs && e.lhs->kind == ExprKind::kColumn &&
-        e.lhs->name == key && !e.lhs->excluded)
-      return std::vector<Value>{Null{}};
-    if (e.kind == ExprKind::kBinary && e.op == BinOp::kOr && e.in_list) {
-      auto a = self(*e.lhs, self), b = self(*e.rhs, self);
-      if (!a || !b) return std::nullopt;
-      a->insert(a->end(), b->begin(), b->end());
+  auto kept = [&](const Expr& e, auto&& self) -> std::optional<Kept> {
+    if (e.kind == ExprKind::kBinary && (e.op == BinOp::kAnd || e.op == BinOp::kOr)) {
+      std::optional<Kept> a = self(*e.lhs, self), b = self(*e.rhs, self);
+      if (e.op == BinOp::kOr && (!a || !b)) return std::nullopt;
+      if (!a || !b) return a ? a : b;
+      for (size_t k = 0; k < a->size(); ++k)
+        (*a)[k] = e.op == BinOp::kAnd ? (*a)[k] && (*b)[k] : (*a)[k] || (*b)[k];
       return a;
     }
+    if (e.kind == ExprKind::kIsNull && e.lhs && e.lhs->kind == ExprKind::kColumn &&
+        e.lhs->name == key && !e.lhs->excluded)
+      return taking(Null{});
     BinOp op;
     const Expr* val = key_compare(t, e, key, &op);
-    if (!val || op != BinOp::kEq) return std::nullopt;
+    if (!val || op == BinOp::kNe) return std::nullopt;
     std::optional<Value> v = compared_value(t, *val, ps.column, vars, subqueries);
     if (!v || is_null(*v)) return std::nullopt;
-    return std::vector<Value>{*v};
-  };
-  auto conjunct = [&](const Expr& e) {
-    if (auto values = allowed(e, allowed)) {
-      std::vector<bool> hit(ps.parts.size(), false);
-      for (const Value& v : *values)
-        if (int k = takes(v); k >= 0) hit[static_cast<size_t>(k)] = true;
-      for (size_t k = 0; k < keep.size(); ++k) keep[k] = keep[k] && hit[k];
-      return;
-    }
-    BinOp op;
-    const Expr* val = key_compare(t, e, key, &op);
-    if (!val || op == BinOp::kEq || op == BinOp::kNe) return;
-    std::optional<Value> v = compared_value(t, *val, ps.column, vars, subqueries);
-    if (!v || is_null(*v)) return;
+    if (op == BinOp::kEq) return taking(*v);
     auto meets = [&](const Value& x) {
       auto c = compare_sql(x, *v);
       return op == BinOp::kLt   ? c < 0
@@ -394,27 +382,25 @@ std::vector<uint32_t> partitions_read(const Table& t, const Expr* where, const V
              : op == BinOp::kGt ? c > 0
                                 : c >= 0;
     };
-    for (size_t k = 0; k < keep.size(); ++k) {
+    Kept out(ps.parts.size(), true);
+    for (size_t k = 0; k < out.size(); ++k) {
       const Partition& p = ps.parts[k];
       if (p.is_default) continue;
-      if (!ps.range) {
-        keep[k] = keep[k] && std::any_of(p.values.begin(), p.values.end(),
-                                         [&](const Value& x) { return !is_null(x) && meets(x); });
-      } else if (op == BinOp::kLt || op == BinOp::kLe) {
-        if (p.lo && (op == BinOp::kLt ? compare_sql(*p.lo, *v) >= 0 : compare_sql(*p.lo, *v) > 0))
-          keep[k] = false;
-      } else if (p.hi && compare_sql(*v, *p.hi) >= 0) {
-        keep[k] = false;
-      }
+      if (!ps.range)
+        out[k] = std::any_of(p.values.begin(), p.values.end(),
+                             [&](const Value& x) { return !is_null(x) && meets(x); });
+      else if (op == BinOp::kLt || op == BinOp::kLe)
+        out[k] =
+            !p.lo || (op == BinOp::kLt ? compare_sql(*p.lo, *v) < 0 : compare_sql(*p.lo, *v) <= 0);
+      else
+        out[k] = !p.hi || compare_sql(*v, *p.hi) < 0;
     }
+    return out;
   };
-  for (const Expr* at = where; at;) {
-    const bool conj = at->kind == ExprKind::kBinary && at->op == BinOp::kAnd;
-    conjunct(conj ? *at->rhs : *at);
-    at = conj ? at->lhs.get() : nullptr;
-  }
-  for (uint32_t k = 0; k < keep.size(); ++k)
-    if (keep[k]) out.push_back(k);
+  std::optional<Kept> k = where ? kept(*where, kept) : std::nullopt;
+  std::vector<uint32_t> out;
+  for (uint32_t i = 0; i < ps.parts.size(); ++i)
+    if (!k || (*k)[i]) out.push_back(i);
   return out;
 }
 
