@@ -1314,6 +1314,17 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         // through the partitioned table, where no partition may take it
         // (23514), then checks it as any insert (NOT NULL, CHECK, each
         // unique index in turn, waiting for an unfinished writer of its key).
+        // (A foreign key from or to the table refuses such an UPDATE where
+        // it is written, validate.cc; one a session added on the way is
+        // refused here.)
+        bool keyed = !t.foreign_keys.empty();
+        for (size_t i = 0; i < s.table_count() && !keyed; ++i)
+          for (const ForeignKey& fk : s.table(TableId{static_cast<uint32_t>(i)}).foreign_keys)
+            keyed |= fk.parent == tid && !s.table(TableId{static_cast<uint32_t>(i)}).dropped;
+        if (keyed)
+          throw SqlError("0A000",
+                         "moving a row between partitions of a table with a foreign key is "
+                         "not modelled");
         s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
         s.remove(row, c.txn, true);
         if (log_)

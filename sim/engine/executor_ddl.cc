@@ -307,6 +307,14 @@ bool has_constraint(const Table& t, const std::string& name, bool foreign) {
   return false;
 }
 
+// The name PostgreSQL's ChooseConstraintName starts from for a foreign key
+// of these columns of `child`: child_col[_col...]_fkey.
+std::string fkey_base_name(const Table& child, const std::vector<int>& columns) {
+  std::string base = child.name;
+  for (int c : columns) base += "_" + child.columns[static_cast<size_t>(c)].name;
+  return base + "_fkey";
+}
+
 }  // namespace
 
 // PostgreSQL's ChooseConstraintName: `base`, then base1, base2 ... until no
@@ -337,9 +345,7 @@ std::string Executor::free_constraint_name(const std::string& base,
 void Executor::name_partition_clones(const Table& child, ForeignKey& fk) const {
   const Table& parent = w_.store.table(fk.parent);
   if (!parent.partitioning) return;
-  std::string base = child.name;
-  for (int c : fk.columns) base += "_" + child.columns[static_cast<size_t>(c)].name;
-  base += "_fkey";
+  const std::string base = fkey_base_name(child, fk.columns);
   std::vector<std::string> also{fk.name};
   for (const Partition& p : parent.partitioning->parts) {
     std::string name = free_constraint_name(base, also);
@@ -699,9 +705,8 @@ void Executor::add_partition(const CreateTableStmt& c) {
     for (size_t k = 0; k < s.table(child).foreign_keys.size(); ++k) {
       const ForeignKey& fk = s.table(child).foreign_keys[k];
       if (fk.parent != pid) continue;
-      std::string base = s.table(child).name;
-      for (int c : fk.columns) base += "_" + s.table(child).columns[static_cast<size_t>(c)].name;
-      s.name_partition_clone(child, k, name, free_constraint_name(base + "_fkey"));
+      s.name_partition_clone(child, k, name,
+                             free_constraint_name(fkey_base_name(s.table(child), fk.columns)));
     }
   }
 }
