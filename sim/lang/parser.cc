@@ -1232,12 +1232,34 @@ class Parser : ClauseParsing {
     }
     expect("FOR", "(FOR VALUES or DEFAULT, a partition's bound)");
     expect("VALUES", "after FOR");
-    auto one = [&](bool open_end) -> std::optional<Value> {
+    // One value of a bound: a constant, then ',' or ')'.
+    auto value = [&] {
+      const Token& t = peek();
+      const bool literal = t.kind == TokenKind::kString || t.kind == TokenKind::kInt ||
+                           t.kind == TokenKind::kDecimal || peek_is("NULL") || peek_is("TRUE") ||
+                           peek_is("FALSE") || (t.kind == TokenKind::kSymbol && t.text == "-");
+      if (!literal)
+        fail(t,
+             "a partition bound other than a constant (a number, 'text', true, false or "
+             "NULL) is not modelled, found " +
+                 describe(t));
+      Value v = constant();
+      if (peek().kind != TokenKind::kSymbol || (peek().text != "," && peek().text != ")"))
+        fail(peek(),
+             "a partition bound other than a constant is not modelled, found " + describe(peek()));
+      return v;
+    };
+    // FROM's (lo) or TO's (hi): MINVALUE and MAXVALUE leave it open at
+    // their end; at the other end they make the range empty (42P17).
+    auto one = [&](bool lower) -> std::optional<Value> {
       expect_symbol("(", "to open the bound's values");
       std::optional<Value> v;
-      if (open_end && (accept("MINVALUE") || accept("MAXVALUE"))) {
+      if (const Token& t = peek(); accept("MINVALUE") || accept("MAXVALUE")) {
+        if (iequals(t.text, "MINVALUE") != lower)
+          fail(t, std::string("a range from (MAXVALUE) or to (MINVALUE) is empty (PostgreSQL: "
+                              "42P17 empty range bound specified for partition)"));
       } else {
-        v = constant();
+        v = value();
       }
       if (peek().kind != TokenKind::kSymbol || peek().text != ")")
         fail(peek(),
@@ -1248,7 +1270,7 @@ class Parser : ClauseParsing {
     };
     if (accept("IN")) {
       expect_symbol("(", "to open the list of values after IN");
-      do b.values.push_back(constant());
+      do b.values.push_back(value());
       while (accept_symbol(","));
       expect_symbol(")", "to close the list of values");
       return b;
@@ -1257,7 +1279,7 @@ class Parser : ClauseParsing {
       b.range = true;
       b.lo = one(true);
       expect("TO", "after FROM (...)");
-      b.hi = one(true);
+      b.hi = one(false);
       return b;
     }
     fail(peek(), peek_is("WITH")

@@ -491,6 +491,14 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"CREATE TABLE u PARTITION OF t FOR VALUES FROM (1, 2) TO (3, 4)",
        "7:51: error: a bound of more than one value (a key of more than one column) is not "
        "modelled"},
+      {"CREATE TABLE u PARTITION OF t FOR VALUES IN (1 + 1)",
+       "7:50: error: a partition bound other than a constant is not modelled, found '+'"},
+      {"CREATE TABLE u PARTITION OF t FOR VALUES IN (now())",
+       "7:48: error: a partition bound other than a constant (a number, 'text', true, false or "
+       "NULL) is not modelled, found 'now'"},
+      {"CREATE TABLE u PARTITION OF t FOR VALUES FROM (MAXVALUE) TO (5)",
+       "7:50: error: a range from (MAXVALUE) or to (MINVALUE) is empty (PostgreSQL: 42P17 empty "
+       "range bound specified for partition)"},
       {"CREATE TABLE u (LIKE t)",
        "7:19: error: CREATE TABLE ... (LIKE table) is not modelled; write its columns"},
       {"CREATE TABLE u (a int) PARTITION BY LIST (b)",
