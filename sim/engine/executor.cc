@@ -1317,11 +1317,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         // (A foreign key from or to the table refuses such an UPDATE where
         // it is written, validate.cc; one a session added on the way is
         // refused here.)
-        bool keyed = !t.foreign_keys.empty();
-        for (size_t i = 0; i < s.table_count() && !keyed; ++i)
-          for (const ForeignKey& fk : s.table(TableId{static_cast<uint32_t>(i)}).foreign_keys)
-            keyed |= fk.parent == tid && !s.table(TableId{static_cast<uint32_t>(i)}).dropped;
-        if (keyed)
+        if (!t.foreign_keys.empty() || s.referenced(tid))
           throw SqlError("0A000",
                          "moving a row between partitions of a table with a foreign key is "
                          "not modelled");

@@ -591,10 +591,7 @@ void Executor::add_partition(const CreateTableStmt& c) {
       throw SqlError("0A000", "ATTACH PARTITION of " + what + " is not modelled");
     };
     if (child.partitioning) refuse("a partitioned table");
-    for (size_t i = 0; i < s.table_count(); ++i)
-      for (const ForeignKey& fk : s.table(TableId{static_cast<uint32_t>(i)}).foreign_keys)
-        if (!s.table(TableId{static_cast<uint32_t>(i)}).dropped && fk.parent == cid)
-          refuse("a table a foreign key refers to");
+    if (s.referenced(cid)) refuse("a table a foreign key refers to");
     if (!child.foreign_keys.empty() || !child.checks.empty() || !child.uniques.empty())
       refuse(
           "a table with constraints of its own (other than its partitioned table's primary key)");

@@ -333,12 +333,8 @@ class Validator {
     const Table& t = table(s, u.table);
     if (t.partitioning) {
       const std::string& key = t.columns[static_cast<size_t>(t.partitioning->column)].name;
-      bool referenced = !t.foreign_keys.empty();
-      for (size_t i = 0; i < schema_.table_count() && !referenced; ++i) {
-        const Table& o = schema_.table(TableId{static_cast<uint32_t>(i)});
-        for (const ForeignKey& fk : o.foreign_keys)
-          if (!o.dropped && schema_.table(fk.parent).name == t.name) referenced = true;
-      }
+      const bool referenced =
+          !t.foreign_keys.empty() || schema_.referenced(*schema_.find_table(u.table));
       for (const Assignment& a : u.sets)
         if (a.column == key && referenced)
           fail(s, column_of(s, a.column),

@@ -180,6 +180,14 @@ std::optional<int64_t> Store::advisory_key(RowId r) const {
   return std::nullopt;
 }
 
+bool Store::referenced(TableId t) const {
+  for (const Table& other : tables_)
+    if (!other.dropped)
+      for (const ForeignKey& fk : other.foreign_keys)
+        if (fk.parent == t) return true;
+  return false;
+}
+
 void Store::drop_table(TableId t, TxnId by) {
   tables_[t.value].dropped = true;
   if (by) ddl_.push_back(DdlRecord{by, t, false, DdlRecord::Kind::kTable, {}});

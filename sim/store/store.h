@@ -316,6 +316,9 @@ class Store {
   // by: the transaction that drops it (none: setup's), whose rollback brings
   // it back.
   void drop_table(TableId t, TxnId by = {});
+  // True when a live table's foreign key refers to table t (t's own
+  // keys to itself among them).
+  bool referenced(TableId t) const;
   // Returns the live table of that name, if any.
   std::optional<TableId> find_table(const std::string& name) const;
   // A digest of the live tables' names and columns (names, types, lengths,
