@@ -29,15 +29,16 @@ std::optional<ColumnType> printed_datetime(const Column& c) {
 // PostgreSQL's key columns are) and DELETE take FOR UPDATE; any other UPDATE takes FOR NO KEY
 // UPDATE. (An UPDATE that assigns a key column takes FOR UPDATE only on rows
 // whose key value it changes: Executor::update_lock.)
-LockMode write_lock(const Table& t, const StepBody& body) {
-  if (auto* u = std::get_if<UpdateStmt>(&body)) {
-    for (const Assignment& a : u->sets) {
-      int i = t.column_index(a.column);
-      if (i >= 0 && t.indexed(static_cast<size_t>(i))) return LockMode::kUpdate;
-      if (t.partitioning && i == t.partitioning->column) return LockMode::kUpdate;  // update_lock
-    }
-    return LockMode::kNoKeyUpdate;
+LockMode write_lock(const Table& t, const UpdateStmt& u) {
+  for (const Assignment& a : u.sets) {
+    int i = t.column_index(a.column);
+    if (i >= 0 && t.indexed(static_cast<size_t>(i))) return LockMode::kUpdate;
+    if (t.partitioning && i == t.partitioning->column) return LockMode::kUpdate;  // update_lock
   }
+  return LockMode::kNoKeyUpdate;
+}
+LockMode write_lock(const Table& t, const StepBody& body) {
+  if (auto* u = std::get_if<UpdateStmt>(&body)) return write_lock(t, *u);
   return LockMode::kUpdate;
 }
 
@@ -82,6 +83,8 @@ std::vector<const Expr*> subqueries_of(const StepBody& body) {
     subqueries_of(upd->where, out);
   }
   if (auto* del = std::get_if<DeleteStmt>(&body)) subqueries_of(del->where, out);
+  if (auto* merge = std::get_if<MergeStmt>(&body))
+    merge->each_expr([&](const ExprPtr& e) { subqueries_of(e, out); });
   if (auto* ins = std::get_if<InsertStmt>(&body)) {
     for (const auto& row : ins->rows)
       for (const ExprPtr& x : row) subqueries_of(x, out);
@@ -113,6 +116,7 @@ struct Target {
 Target target_of(const StepBody& body) {
   if (auto* sel = std::get_if<SelectStmt>(&body)) return {sel->table, sel->where};
   if (auto* upd = std::get_if<UpdateStmt>(&body)) return {upd->table, upd->where};
+  if (auto* merge = std::get_if<MergeStmt>(&body)) return {merge->table, merge->on};
   const auto& del = std::get<DeleteStmt>(body);
   return {del.table, del.where};
 }
@@ -749,6 +753,8 @@ std::vector<std::pair<TableId, LockMode>> Executor::statement_table_locks(const 
   } else if (auto* del = std::get_if<DeleteStmt>(&st.body)) {
     add(del->table, LockMode::kRowExclusive);
     subqueries = subqueries_of(st.body);
+  } else if (auto* merge = std::get_if<MergeStmt>(&st.body)) {
+    add(merge->table, LockMode::kRowExclusive);
   } else if (auto* ins = std::get_if<InsertStmt>(&st.body)) {
     add(ins->table, LockMode::kRowExclusive);
     subqueries = subqueries_of(st.body);
@@ -1045,6 +1051,11 @@ bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, Ver
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     return advance_insert(r, *ins, waiting) && check_foreign_keys(r, waiting, resumed);
+  const auto* merge = std::get_if<MergeStmt>(&st.body);
+  if (merge && w_.sessions[r.value].cursor->merge_inserting)
+    return advance_insert(r, merge->actions[w_.sessions[r.value].cursor->merge_action].insert,
+                          waiting) &&
+           check_foreign_keys(r, waiting, resumed);
   if (auto* lock = std::get_if<LockTableStmt>(&st.body)) {  // woken: one table is locked
     ++w_.sessions[r.value].cursor->next;
     return lock_tables(r, *lock, waiting);
@@ -1068,10 +1079,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
   Cursor& c = *w_.sessions[r.value].cursor;
   Store& s = w_.store;
   const auto* sel = std::get_if<SelectStmt>(&st.body);
-  const auto* upd = std::get_if<UpdateStmt>(&st.body);
+  const UpdateStmt* upd = std::get_if<UpdateStmt>(&st.body);
   auto [tname, where] = target_of(st.body);
   TableId tid = table_named(s, tname);
-  const LockMode stmt_mode =
+  LockMode stmt_mode =
       sel ? sel->lock.value_or(LockMode::kKeyShare) : write_lock(s.table(tid), st.body);
   WaitPolicy policy = sel ? sel->wait : WaitPolicy::kWait;
   Isolation iso = s.txn(c.txn).isolation;
@@ -1141,8 +1152,23 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // FOR UPDATE when a key column's value changes, FOR NO KEY UPDATE
     // otherwise (SET id = id changes no key), so FOR KEY SHARE is not
     // blocked by an UPDATE that leaves the key as it was.
+    // ---- Rule: MERGE gives a row it matched its first WHEN MATCHED action ----
+    // The first whose AND condition holds on the version the scan found,
+    // before any lock (ExecMergeMatched): none, or DO NOTHING, leaves the
+    // row as it is, unlocked. UPDATE locks and writes as an UPDATE does,
+    // DELETE as a DELETE.
+    const MergeAction* act = nullptr;
+    if (merge) {
+      act = matched_action(r, *merge, s.version(seen).values);
+      if (!act) {
+        ++c.next;
+        continue;
+      }
+      upd = act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
+      stmt_mode = upd ? write_lock(s.table(tid), *upd) : LockMode::kUpdate;
+    }
     if (upd) project_serials(r, tid, *upd);
-    const LockMode mode =
+    LockMode mode =
         upd && stmt_mode == LockMode::kUpdate ? update_lock(r, tid, *upd, seen) : stmt_mode;
     // ---- Rule: an UPDATE forms and checks its new row before it locks --------
     // PostgreSQL computes the SET list from the version the scan found
@@ -1269,7 +1295,11 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         throw SqlError("40001",
                        "tuple to be locked was already moved to another partition due to "
                        "concurrent update");
+      // ---- Rule: MERGE's row deleted or no longer matched -------------------
+      // Its source row goes to WHEN NOT MATCHED instead (ExecMerge), once
+      // the scan is done (below).
       if (deleted) {
+        if (merge) ++c.merge_unmatched;
         ++c.next;
         continue;
       }
@@ -1278,11 +1308,29 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         env.subqueries = &c.subqueries;
         env.tables = &tables_;
         if (eval_pred(*where, env) != true) {
+          if (merge) ++c.merge_unmatched;
           ++c.next;
           continue;
         }
       }
       target = newest;
+      if (merge) {
+        // ---- Rule: MERGE picks its action again on the newer version --------
+        // From the first WHEN MATCHED (lmerge_matched), holding the lock
+        // it took; DO NOTHING or none keeps the lock and writes nothing.
+        act = matched_action(r, *merge, s.version(newest).values);
+        if (!act) {
+          ++c.next;
+          continue;
+        }
+        upd = act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
+        LockMode need = upd ? write_lock(s.table(tid), *upd) : LockMode::kUpdate;
+        if (upd && need == LockMode::kUpdate) need = update_lock(r, tid, *upd, newest);
+        if (!s.holds(row, c.txn, need) && s.lock(row, c.txn, need, false) != LockResult::kGranted)
+          throw SqlError("0A000",
+                         "a MERGE action that needs a stronger lock than the one it waited "
+                         "for, on a row another transaction holds, is not modelled");
+      }
     }
 
     if (sel) {
@@ -1365,7 +1413,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       s.remove(row, c.txn);
-      if (std::get<DeleteStmt>(st.body).returning) c.out.push_back(target);  // the row removed
+      if (auto* del = std::get_if<DeleteStmt>(&st.body); del && del->returning)
+        c.out.push_back(target);  // the row removed
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, VersionId{}, {}, log_->events.size()});
@@ -1373,7 +1422,58 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     ++c.rowcount;
     ++c.next;
   }
+  if (merge) {
+    // ---- Rule: WHEN NOT MATCHED ----------------------------------------------
+    // The source row that matched no target row, and each row it matched
+    // that was deleted or no longer matches by the time it was locked, runs
+    // the first WHEN NOT MATCHED action whose condition holds: an INSERT
+    // as a plain INSERT (no ON CONFLICT: a key another transaction took
+    // meanwhile waits for it, then fails with 23505).
+    // (PostgreSQL runs it as the join reaches that row; here after the
+    // scan, which is the same for the one row a key lookup finds.)
+    const size_t unmatched = c.merge_unmatched + (c.candidates.empty() ? 1 : 0);
+    if (unmatched > 0)
+      if (std::optional<size_t> k = not_matched_action(r, *merge)) {
+        c.merge_action = *k;
+        c.merge_inserting = true;
+        c.next = 0;
+        for (size_t i = 0; i < unmatched; ++i) start_insert(r, st, merge->actions[*k].insert, c);
+        return advance_insert(r, merge->actions[*k].insert, waiting) &&
+               check_foreign_keys(r, waiting, false);
+      }
+  }
   return sel || check_foreign_keys(r, waiting, resumed);
+}
+
+const MergeAction* Executor::matched_action(RequestId r, const MergeStmt& m, const Row& row) {
+  const Cursor& c = *w_.sessions[r.value].cursor;
+  const Table& t = w_.store.table(table_named(w_.store, m.table));
+  for (const MergeAction& a : m.actions) {
+    if (!a.matched) continue;
+    if (a.condition) {
+      EvalEnv env{&t, &row, &w_.requests[r.value].vars, nullptr, true};
+      env.subqueries = &c.subqueries;
+      env.tables = &tables_;
+      if (eval_pred(*a.condition, env) != true) continue;
+    }
+    return a.kind == MergeAction::Kind::kNothing ? nullptr : &a;
+  }
+  return nullptr;
+}
+
+std::optional<size_t> Executor::not_matched_action(RequestId r, const MergeStmt& m) {
+  for (size_t k = 0; k < m.actions.size(); ++k) {
+    const MergeAction& a = m.actions[k];
+    if (a.matched) continue;
+    if (a.condition) {
+      EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
+      env.tables = &tables_;
+      if (eval_pred(*a.condition, env) != true) continue;
+    }
+    if (a.kind == MergeAction::Kind::kNothing) return std::nullopt;
+    return k;
+  }
+  return std::nullopt;
 }
 
 // ---- Rule: an updated key waits for its other unfinished writer -------------
@@ -1743,6 +1843,13 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   if (dml && std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
   if (dml && std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
   if (dml && std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";
+  // MERGE asks for the rights its actions need: with DO NOTHING alone it
+  // writes nothing, and PostgreSQL lets it run.
+  if (auto* merge = std::get_if<MergeStmt>(&st.body);
+      dml && merge && std::any_of(merge->actions.begin(), merge->actions.end(), [](const auto& a) {
+        return a.kind != MergeAction::Kind::kNothing;
+      }))
+    command = "MERGE";
   const auto* sel = std::get_if<SelectStmt>(&st.body);
   // A SELECT's row marks include its subquery's (the planner gathers them
   // all, the statement's own first): a plain SELECT over a locking
@@ -1780,7 +1887,8 @@ void Executor::analyze(RequestId r, const Step& st) {
     table = &ins->table;
   else if (std::holds_alternative<SelectStmt>(st.body) ||
            std::holds_alternative<UpdateStmt>(st.body) ||
-           std::holds_alternative<DeleteStmt>(st.body))
+           std::holds_alternative<DeleteStmt>(st.body) ||
+           std::holds_alternative<MergeStmt>(st.body))
     table = &target_of(st.body).table;
   if (!table && !values) return;
   const Vars& vars = w_.requests[r.value].vars;

@@ -78,6 +78,11 @@ class Executor : public SqlBackend {
   // resumed: its lock on the row it waited for was just granted.
   bool advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed = false);
   LockMode update_lock(RequestId r, TableId tid, const UpdateStmt& upd, VersionId found);
+  // MERGE's first WHEN MATCHED action whose condition holds on `row` (null
+  // for none or DO NOTHING), and the index of its first WHEN NOT MATCHED
+  // action whose condition holds (none for none or DO NOTHING).
+  const MergeAction* matched_action(RequestId r, const MergeStmt& m, const Row& row);
+  std::optional<size_t> not_matched_action(RequestId r, const MergeStmt& m);
   // DEFAULT for column c of table t: its DEFAULT constant, NULL without one,
   // or a serial column's next value (taken from its sequence now).
   Value column_default(TableId t, size_t c);

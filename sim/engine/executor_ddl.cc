@@ -130,15 +130,19 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
             (notices.empty() ? "" : "\n") + ("table \"" + name + "\" does not exist, skipping");
     }
     // ---- Rule: a referenced table is dropped with its referencing tables --
-    // (2BP01 otherwise: DROP ... CASCADE is not modelled.)
+    // (2BP01 otherwise; DROP ... CASCADE, which would drop the other
+    // table's key, is not modelled.)
     for (size_t i = 0; i < w_.store.table_count(); ++i) {
       TableId other{static_cast<uint32_t>(i)};
       const Table& t = w_.store.table(other);
       if (t.dropped || std::find(found.begin(), found.end(), other) != found.end()) continue;
       for (const ForeignKey& fk : t.foreign_keys)
         if (std::find(found.begin(), found.end(), fk.parent) != found.end())
-          throw SqlError("2BP01", "cannot drop table " + w_.store.table(fk.parent).name +
-                                      " because other objects depend on it");
+          throw SqlError(drop->cascade ? "0A000" : "2BP01",
+                         drop->cascade ? "DROP TABLE ... CASCADE that drops table " + t.name +
+                                             "'s foreign key is not modelled"
+                                       : "cannot drop table " + w_.store.table(fk.parent).name +
+                                             " because other objects depend on it");
     }
     for (TableId t : found) w_.store.drop_table(t, txn);
     return notices;

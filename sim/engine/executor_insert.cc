@@ -46,7 +46,8 @@ namespace {
 // sequence: those it leaves out, and those it gives DEFAULT.
 std::vector<size_t> serial_cells(const Table& t, const InsertStmt& ins, size_t k) {
   std::vector<size_t> out;
-  const std::vector<ExprPtr>& exprs = ins.rows[k];
+  // MERGE inserts its one row once per source row it did not match.
+  const std::vector<ExprPtr>& exprs = ins.rows[std::min(k, ins.rows.size() - 1)];
   for (size_t col = 0; col < t.columns.size(); ++col) {
     if (!t.columns[col].serial) continue;
     std::optional<size_t> given;

@@ -57,6 +57,7 @@ std::string result_text(const Step& st, const SqlAnswer& a) {
   }
   if (std::holds_alternative<UpdateStmt>(st.body)) return "UPDATE " + std::to_string(a.rowcount);
   if (std::holds_alternative<DeleteStmt>(st.body)) return "DELETE " + std::to_string(a.rowcount);
+  if (std::holds_alternative<MergeStmt>(st.body)) return "MERGE " + std::to_string(a.rowcount);
   return "INSERT 0 " + std::to_string(a.rowcount);
 }
 

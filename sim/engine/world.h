@@ -117,6 +117,13 @@ struct Cursor {
   // FOR KEY SHARE waits on a version a non-key UPDATE replaced: the wait is
   // for a later version's lock (heap_lock_updated_tuple), not this one's.
   bool key_share_chain = false;
+  // MERGE: how many rows it matched were deleted or no longer matched when
+  // it came to lock them (each a WHEN NOT MATCHED for its source row); and,
+  // once the scan is done, whether it inserts that action's rows
+  // (`inserts`, at `next`), and which action.
+  size_t merge_unmatched = 0;
+  bool merge_inserting = false;
+  size_t merge_action = 0;
 };
 
 // The times a session can SET (SetStmt), in milliseconds: how long a lock

@@ -198,6 +198,8 @@ class Analysis {
       }
     } else if (auto* d = std::get_if<DeleteStmt>(&s.body)) {
       condition(d->where, table_of(d->table));
+    } else if (std::holds_alternative<MergeStmt>(s.body)) {
+      ok_ = false;  // its actions read and write by rules of their own: not analysed
     } else if (auto* let = std::get_if<LetAction>(&s.body)) {
       ok_ &= !uses_id(let->value);
     } else if (auto* retry = std::get_if<RetryAction>(&s.body)) {

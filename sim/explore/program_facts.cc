@@ -38,6 +38,8 @@ std::set<std::string> uses_of(const Step& s) {
             for (const Assignment& a : b.on_conflict->sets) params_of(a.value, out);
             params_of(b.on_conflict->where, out);
           }
+        } else if constexpr (std::is_same_v<T, MergeStmt>) {
+          b.each_expr([&](const ExprPtr& e) { params_of(e, out); });
         } else if constexpr (std::is_same_v<T, LetAction>) {
           params_of(b.value, out);
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
@@ -57,7 +59,8 @@ bool is_data_statement(const Step& s) {
   return std::holds_alternative<SelectStmt>(s.body) || std::holds_alternative<UpdateStmt>(s.body) ||
          std::holds_alternative<AdvisoryStmt>(s.body) ||
          std::holds_alternative<SelectValuesStmt>(s.body) ||
-         std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body);
+         std::holds_alternative<InsertStmt>(s.body) || std::holds_alternative<DeleteStmt>(s.body) ||
+         std::holds_alternative<MergeStmt>(s.body);
 }
 
 // The variables step s surely assigns when it completes: a request that

@@ -182,6 +182,9 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.table_phase);
     put(out, c.create_waited);
     put(out, c.key_share_chain);
+    put(out, c.merge_unmatched);
+    put(out, c.merge_inserting);
+    put(out, c.merge_action);
   }
   // Its default_transaction_isolation, in effect and kept at the end of
   // the transaction.

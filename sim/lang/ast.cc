@@ -251,7 +251,20 @@ void statement_facts(Step& s) {
     returning(ins->returning);
   } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
     each(values->items);
+  } else if (auto* merge = std::get_if<MergeStmt>(&s.body)) {
+    facts_of(merge->on.get(), s);
+    for (const MergeAction& a : merge->actions) {
+      facts_of(a.condition.get(), s);
+      sets(a.update.sets);
+      for (const auto& row : a.insert.rows)
+        for (const ExprPtr& e : row) assigned(e.get());
+    }
   }
+}
+
+bool MergeStmt::any_matched() const {
+  return std::any_of(actions.begin(), actions.end(),
+                     [](const MergeAction& a) { return a.matched; });
 }
 
 bool is_sql(const Step& s) {

@@ -232,6 +232,45 @@ struct DeleteStmt {
   std::optional<Returning> returning;
 };
 
+// MERGE INTO t [[AS] x] USING (SELECT v [AS a], ...) [AS] s ON cond
+// WHEN [NOT] MATCHED [AND cond] THEN ...: PostgreSQL 15's MERGE over a
+// source of one row of constants (a SELECT without FROM, or VALUES with one
+// row). The parser puts the source's values where its columns are read
+// (s.a becomes the constant, a text one typed text as the subquery types
+// it), so `on` and the actions read the target's columns alone. The
+// statement reads the target's rows `on` keeps (as an UPDATE's WHERE
+// would) and gives each the first WHEN MATCHED action whose condition holds;
+// without one, the first WHEN NOT MATCHED action's (engine/executor.cc).
+struct MergeAction {
+  enum class Kind { kUpdate, kDelete, kInsert, kNothing };
+  Kind kind = Kind::kNothing;
+  bool matched = true;  // WHEN MATCHED; else WHEN NOT MATCHED
+  ExprPtr condition;    // WHEN ... AND condition; may be null
+  // kUpdate: the target and the SET list (no WHERE); kInsert: the target,
+  // its column list and one row (INSERT DEFAULT VALUES: every column DEFAULT).
+  UpdateStmt update;
+  InsertStmt insert;
+};
+struct MergeStmt {
+  std::string table;
+  std::string alias;  // the target's alias, as written (printing only)
+  ExprPtr on;
+  std::vector<MergeAction> actions;  // in the order written
+  bool any_matched() const;          // a WHEN MATCHED action (of any kind)
+  // Calls f with each expression the statement holds: ON, then each
+  // action's condition and its SET values or its row's values.
+  template <typename F>
+  void each_expr(F&& f) const {
+    f(on);
+    for (const MergeAction& a : actions) {
+      if (a.condition) f(a.condition);
+      for (const Assignment& set : a.update.sets) f(set.value);
+      for (const auto& row : a.insert.rows)
+        for (const ExprPtr& e : row) f(e);
+    }
+  }
+};
+
 // FOREIGN KEY (columns) REFERENCES table (ref_columns), or a column's
 // REFERENCES table [(column)]: ON DELETE / ON UPDATE NO ACTION or RESTRICT
 // only. No ref_columns means the referenced table's primary key.
@@ -312,6 +351,10 @@ struct AlterForeignKeyStmt {
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
+  // DROP TABLE ... CASCADE: as without it where no other table's foreign
+  // key refers to one dropped (dropping such a key is not modelled: 0A000);
+  // RESTRICT is the default.
+  bool cascade = false;
 };
 
 // LOCK [TABLE] t[, ...] [IN mode MODE] [NOWAIT]: table locks
@@ -464,9 +507,9 @@ struct ReleaseAction {
 };
 
 using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
-                              UpdateStmt, InsertStmt, DeleteStmt, CreateTableStmt, DropTableStmt,
-                              AddIndexStmt, AlterForeignKeyStmt, SetStmt, AdvisoryStmt,
-                              SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
+                              UpdateStmt, InsertStmt, DeleteStmt, MergeStmt, CreateTableStmt,
+                              DropTableStmt, AddIndexStmt, AlterForeignKeyStmt, SetStmt,
+                              AdvisoryStmt, SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
                               RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
 
 struct Step {

@@ -88,6 +88,7 @@ class Parser : ClauseParsing {
     if (accept("INSERT")) return insert();
     if (accept("DELETE")) return remove();
     subquery_allowed_ = false;
+    if (accept("MERGE")) return merge();
     if (accept("CREATE")) {
       if (peek_is("UNIQUE")) return create_unique_index();
       return create();
@@ -100,6 +101,7 @@ class Parser : ClauseParsing {
       DropTableStmt d{{}, if_exists};
       do d.tables.push_back(table_name("a table name after DROP TABLE"));
       while (accept_symbol(","));
+      if (!accept("RESTRICT")) d.cascade = accept("CASCADE");
       return d;
     }
     if (accept("LOCK")) return lock_table();
@@ -971,6 +973,204 @@ class Parser : ClauseParsing {
     ins.returning = returning();
     check_qualifiers(ins.table);
     return ins;
+  }
+
+  // ---- Rule: MERGE over a source of one row of constants -----------------------
+  // MERGE INTO t [[AS] x] USING (SELECT v [AS a], ...) [AS] s [(names)]
+  // (or USING (VALUES (v, ...)) s (names)) ON cond WHEN [NOT] MATCHED [AND
+  // cond] THEN UPDATE SET ... | DELETE | INSERT [(cols)] VALUES (...) |
+  // INSERT DEFAULT VALUES | DO NOTHING ...: s.a reads the source's value,
+  // put in its place here (ast.h: MergeStmt). A source that reads a table
+  // (a join) or has more than one row is refused by name.
+  struct MergeSource {
+    std::string alias;
+    std::vector<std::string> names;
+    std::vector<ExprPtr> values;
+    bool target_allowed = true;  // false in WHEN NOT MATCHED: the target has no row there
+    std::string target;          // the target's name for messages (its alias if any)
+  };
+
+  MergeStmt merge() {
+    MergeStmt m;
+    expect("INTO", "after MERGE");
+    m.table = table_name("a table name after MERGE INTO");
+    table_alias(false);
+    m.alias = alias_;
+    const std::string target_alias = alias_;
+    if (!accept("USING")) expect("USING", "after MERGE INTO's table (USING the source)");
+    MergeSource src;
+    src.target = target_alias.empty() ? m.table : target_alias;
+    const Token& open = peek();
+    if (!accept_symbol("("))
+      fail(open,
+           "a MERGE source that is a table (a join) is not modelled; write USING (SELECT "
+           "value AS name, ...) s, a source of one row of constants");
+    if (accept("SELECT")) {
+      // (SELECT) is a row of no columns, as the printer writes a source
+      // whose values stand in place.
+      if (!(peek().kind == TokenKind::kSymbol && peek().text == ")")) items(src.values, src.names);
+      if (peek_is("FROM"))
+        fail(peek(),
+             "a MERGE source that reads a table (a join) is not modelled; write its values "
+             "without FROM, one row");
+    } else if (accept("VALUES")) {
+      expect_symbol("(", "to open the source's row of values");
+      do src.values.push_back(expr());
+      while (accept_symbol(","));
+      expect_symbol(")", "to close the source's row of values");
+      if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+        fail(peek(), "a MERGE source of more than one row is not modelled");
+      for (size_t k = 0; k < src.values.size(); ++k)
+        src.names.push_back("column" + std::to_string(k + 1));
+    } else {
+      fail(peek(), "expected SELECT or VALUES after USING ( (a source of one row), found " +
+                       describe(peek()));
+    }
+    for (const char* k : {"UNION", "INTERSECT", "EXCEPT", "WHERE", "GROUP", "ORDER", "LIMIT"})
+      if (peek_is(k)) fail(peek(), std::string("a MERGE source's ") + k + " is not modelled");
+    expect_symbol(")", "to close the source opened at column " + std::to_string(column_of(open)));
+    for (const ExprPtr& v : src.values) {
+      if (names_column(*v))
+        fail(tokens_[at_ - 1],
+             "a MERGE source's value that reads a column is not modelled (without FROM there "
+             "is none to read)");
+    }
+    // The subquery's constants are typed as its output columns: a text
+    // literal (or NULL) becomes text there, as PostgreSQL resolves an
+    // unknown-typed output column.
+    for (ExprPtr& v : src.values)
+      if (v->kind == ExprKind::kLiteral && !v->typed && !v->decimal_literal &&
+          (std::holds_alternative<std::string>(v->literal) || is_null(v->literal))) {
+        auto c = std::make_shared<Expr>();
+        c->kind = ExprKind::kCast;
+        c->lhs = v;
+        auto text = std::make_shared<Column>();
+        text->type = ColumnType::kText;
+        text->name = "text";
+        c->cast_to = std::move(text);
+        c->line = v->line;
+        c->column = v->column;
+        c->height = v->height + 1;
+        v = std::move(c);
+      }
+    accept("AS");
+    if (peek().kind != TokenKind::kIdent || (!peek().quoted && iequals(peek().text, "ON")))
+      fail(peek(),
+           "a MERGE source needs an alias: USING (...) AS s (PostgreSQL: subquery in "
+           "FROM must have an alias, 42601)");
+    src.alias = name("the source's alias");
+    if (accept_symbol("(")) {
+      size_t k = 0;
+      do {
+        const Token& at = peek();
+        std::string n = name("a column name of the source");
+        if (k >= src.names.size())
+          fail(at, "table \"" + src.alias + "\" has " + std::to_string(src.names.size()) +
+                       " columns available but " + std::to_string(k + 1) +
+                       " columns specified (PostgreSQL: 42P10)");
+        src.names[k++] = std::move(n);
+      } while (accept_symbol(","));
+      expect_symbol(")", "to close the source's column names");
+    }
+    if (src.alias == src.target)
+      fail(tokens_[at_ - 1], "name \"" + src.alias +
+                                 "\" specified more than once: it names both the MERGE target "
+                                 "and its source (PostgreSQL: 42712)");
+    expect("ON", "after the MERGE source (ON the join condition)");
+    merge_source_ = &src;
+    struct Reset {
+      MergeSource*& p;
+      ~Reset() { p = nullptr; }
+    } reset{merge_source_};
+    m.on = expr();
+    bool unconditional[2] = {false, false};
+    while (const Token* when = peek_is("WHEN") ? &peek() : nullptr) {
+      ++at_;
+      MergeAction a;
+      a.matched = !accept("NOT");
+      expect("MATCHED", a.matched ? "after WHEN" : "after WHEN NOT");
+      if (unconditional[a.matched])
+        fail(*when,
+             "unreachable WHEN clause specified after unconditional WHEN clause (PostgreSQL: "
+             "42601)");
+      src.target_allowed = a.matched;
+      if (accept("AND"))
+        a.condition = expr();
+      else
+        unconditional[a.matched] = true;
+      expect("THEN", "after WHEN [NOT] MATCHED [AND condition]");
+      const Token& what = peek();
+      if (accept("DO")) {
+        expect("NOTHING", "after DO");
+      } else if (a.matched && accept("UPDATE")) {
+        a.kind = MergeAction::Kind::kUpdate;
+        expect("SET", "after UPDATE in MERGE");
+        a.update.table = m.table;
+        a.update.sets = assignments();
+      } else if (a.matched && accept("DELETE")) {
+        a.kind = MergeAction::Kind::kDelete;
+      } else if (!a.matched && accept("INSERT")) {
+        a.kind = MergeAction::Kind::kInsert;
+        a.insert.table = m.table;
+        if (accept_symbol("(")) {
+          do a.insert.columns.push_back(name("a column name"));
+          while (accept_symbol(","));
+          expect_symbol(")", "to close the column list");
+        }
+        if (peek_is("OVERRIDING")) fail(peek(), "OVERRIDING in MERGE is not modelled");
+        if (accept("DEFAULT")) {
+          expect("VALUES", "after INSERT DEFAULT");
+          a.insert.rows.emplace_back();
+          if (!a.insert.columns.empty())
+            fail(what, "INSERT DEFAULT VALUES with a column list is not modelled");
+        } else {
+          expect("VALUES", "after INSERT in MERGE (VALUES (...) or DEFAULT VALUES)");
+          expect_symbol("(", "to open the row of values");
+          std::vector<ExprPtr> row;
+          do row.push_back(expr_or_default());
+          while (accept_symbol(","));
+          expect_symbol(")", "to close the row of values");
+          a.insert.rows.push_back(std::move(row));
+        }
+      } else {
+        fail(what, std::string("expected ") +
+                       (a.matched ? "UPDATE, DELETE or DO NOTHING after WHEN MATCHED ... THEN"
+                                  : "INSERT or DO NOTHING after WHEN NOT MATCHED ... THEN") +
+                       ", found " + describe(what));
+      }
+      m.actions.push_back(std::move(a));
+    }
+    if (m.actions.empty())
+      fail(peek(),
+           "expected WHEN [NOT] MATCHED after MERGE's ON condition, found " + describe(peek()));
+    check_qualifiers(m.table);
+    return m;
+  }
+
+  // A column read inside MERGE (merge()): the source's value for one of
+  // its columns (s.a, qualified), or the target's column.
+  ExprPtr merge_column(const std::shared_ptr<Expr>& e, const Token& t, bool qualified) {
+    MergeSource& src = *merge_source_;
+    const std::string* qualifier = qualified ? &qualifiers_.back().first : nullptr;
+    if (qualifier && *qualifier == src.alias) {
+      qualifiers_.pop_back();
+      for (size_t k = 0; k < src.names.size(); ++k)
+        if (src.names[k] == e->name) return src.values[k];
+      fail(t, "column " + src.alias + "." + e->name + " does not exist (PostgreSQL: 42703)");
+    }
+    if (!qualified && std::find(src.names.begin(), src.names.end(), e->name) != src.names.end())
+      fail(t, "a column of the MERGE source read without its alias is not modelled; write " +
+                  src.alias + "." + e->name);
+    if (!src.target_allowed) {
+      if (qualifier && *qualifier == src.target)
+        fail(t, "invalid reference to FROM-clause entry for table \"" + src.target +
+                    "\": WHEN NOT MATCHED reads the source alone (PostgreSQL: 42P01)");
+      if (!qualifier)
+        fail(t, "column \"" + e->name +
+                    "\" does not exist: WHEN NOT MATCHED reads the source "
+                    "alone (PostgreSQL: 42703)");
+    }
+    return e;
   }
 
   DeleteStmt remove() {
@@ -2147,6 +2347,7 @@ class Parser : ClauseParsing {
         }
         size_t qualified_before = qualifiers_.size();
         e->name = column("a value");
+        if (merge_source_) return merge_column(e, t, qualifiers_.size() != qualified_before);
         // ---- Rule: a column alone is ambiguous in DO UPDATE (42702) ----------
         // It could be the row's or EXCLUDED's, and PostgreSQL refuses it.
         if (excluded_allowed_ && qualifiers_.size() == qualified_before)
@@ -2414,10 +2615,11 @@ class Parser : ClauseParsing {
   }
 
   int depth_ = 0;
-  bool excluded_allowed_ = false;  // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
-  bool advisory_allowed_ = false;  // inside a WHERE of SELECT, UPDATE or DELETE
-  bool subquery_allowed_ = false;  // inside a data statement (not in a subquery)
-  bool settings_allowed_ = false;  // in a SELECT without FROM's list: current_setting
+  bool excluded_allowed_ = false;        // inside ON CONFLICT DO UPDATE: EXCLUDED.col reads
+  bool advisory_allowed_ = false;        // inside a WHERE of SELECT, UPDATE or DELETE
+  bool subquery_allowed_ = false;        // inside a data statement (not in a subquery)
+  bool settings_allowed_ = false;        // in a SELECT without FROM's list: current_setting
+  MergeSource* merge_source_ = nullptr;  // inside MERGE's ON and WHEN clauses (merge())
   // In aggregate_values()'s list: the aggregates read, completed after FROM.
   std::vector<std::shared_ptr<Expr>>* aggregates_ = nullptr;
 };

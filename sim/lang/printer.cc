@@ -292,6 +292,49 @@ std::string print_server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, DeleteStmt>) {
           return "DELETE FROM " + sql_identifier(b.table) + p.where(b.where) +
                  p.returning(b.returning);
+        } else if constexpr (std::is_same_v<T, MergeStmt>) {
+          // The source's values stand where they were read (ast.h), so the
+          // source itself is a row of no columns; the target's columns are
+          // qualified with its name.
+          p.qualifier_ = b.table;
+          std::string out = "MERGE INTO " + sql_identifier(b.table) +
+                            " USING (SELECT) AS ccsim_source ON " + p.expr(*b.on);
+          for (const MergeAction& a : b.actions) {
+            out += a.matched ? " WHEN MATCHED" : " WHEN NOT MATCHED";
+            if (a.condition) out += " AND " + p.expr(*a.condition);
+            out += " THEN ";
+            switch (a.kind) {
+              case MergeAction::Kind::kUpdate: {
+                std::string sets;
+                for (const Assignment& x : a.update.sets)
+                  sets += (sets.empty() ? "" : ", ") + sql_identifier(x.column) + " = " +
+                          p.expr(*x.value);
+                out += "UPDATE SET " + sets;
+                break;
+              }
+              case MergeAction::Kind::kDelete:
+                out += "DELETE";
+                break;
+              case MergeAction::Kind::kInsert: {
+                out += "INSERT";
+                if (!a.insert.columns.empty()) out += " (" + names_sql(a.insert.columns) + ")";
+                const std::vector<ExprPtr>& row = a.insert.rows.front();
+                if (row.empty()) {
+                  out += " DEFAULT VALUES";
+                  break;
+                }
+                out += " VALUES (";
+                for (size_t k = 0; k < row.size(); ++k) out += (k ? ", " : "") + p.expr(*row[k]);
+                out += ")";
+                break;
+              }
+              case MergeAction::Kind::kNothing:
+                out += "DO NOTHING";
+                break;
+            }
+          }
+          p.qualifier_.clear();
+          return out;
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
           if (!b.partition_of.empty()) {
             const PartitionBoundDef& d = b.bound;
@@ -358,7 +401,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string names;
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
-          return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names;
+          return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names +
+                 (b.cascade ? " CASCADE" : "");
         } else if constexpr (std::is_same_v<T, AddIndexStmt>) {
           std::string cols = names_sql(b.index.columns);
           if (b.statement)

@@ -351,11 +351,13 @@ class Typer {
     return std::nullopt;
   }
   // A refusal: what ccsim does not model, about e.
+ public:
   std::nullopt_t refuse(const Expr& e, const std::string& message) {
     if (raise_ && env_.refused_at) *env_.refused_at = &e;
     return fail("0A000", message);
   }
 
+ private:
   // Reads quoted literal e as type t (the type's input function): 22P02,
   // 22007, 22008 when it does not read.
   void read(const Expr& e, SqlType t) {
@@ -698,8 +700,36 @@ void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& ou
       if (const Column* c = column_named(t, a.column); c && a.value)
         typer.assign(*a.value, typer.expr(*a.value), *c);
   };
+  auto values = [&](const InsertStmt& ins) {
+    for (const auto& row : ins.rows) {
+      std::vector<std::optional<SqlType>> types;
+      for (const ExprPtr& e : row) types.push_back(typer.expr(*e));
+      for (size_t k = 0; k < row.size(); ++k)
+        if (const Column* c = insert_column(ins, t, k)) typer.assign(*row[k], types[k], *c);
+    }
+  };
   // In the order PostgreSQL's parser reads the clauses (transformSelectStmt,
-  // transformUpdateStmt, transformInsertStmt, transformDeleteStmt).
+  // transformUpdateStmt, transformInsertStmt, transformDeleteStmt,
+  // transformMergeStmt: the join condition, then each action's condition
+  // and its list).
+  if (auto* merge = std::get_if<MergeStmt>(&body)) {
+    // ---- Rule: MERGE's join condition is boolean ------------------------------
+    // PostgreSQL 15 does not check it (transformMergeStmt does not coerce
+    // it) and runs an integer one as true when it is not 0: not modelled.
+    if (merge->on)
+      if (std::optional<SqlType> on = typer.expr(*merge->on);
+          on && *on != SqlType::kBool && *on != SqlType::kUnknown)
+        typer.refuse(*merge->on, std::string("a MERGE join condition of type ") +
+                                     sql_type_name(*on) +
+                                     " is not modelled; write a boolean condition (PostgreSQL "
+                                     "15 does not check that it is one)");
+    for (const MergeAction& a : merge->actions) {
+      if (a.condition) typer.boolean(typer.expr(*a.condition), *a.condition, "WHEN");
+      sets(a.update.sets);
+      values(a.insert);
+    }
+    return;
+  }
   if (auto* sel = std::get_if<SelectStmt>(&body)) {
     for (const ExprPtr& e : sel->items) typer.expr(*e);
     for (const Aggregate& a : sel->aggregates) typer.aggregate(a, t);
@@ -712,12 +742,7 @@ void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& ou
     where(del->where);
     returning(del->returning);
   } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
-    for (const auto& row : ins->rows) {
-      std::vector<std::optional<SqlType>> types;
-      for (const ExprPtr& e : row) types.push_back(typer.expr(*e));
-      for (size_t k = 0; k < row.size(); ++k)
-        if (const Column* c = insert_column(*ins, t, k)) typer.assign(*row[k], types[k], *c);
-    }
+    values(*ins);
     if (ins->on_conflict) {
       sets(ins->on_conflict->sets);
       where(ins->on_conflict->where);
@@ -1203,6 +1228,22 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
       return std::pair{&assignments[k].column, assignments[k].value.get()};
     });
   };
+  // MERGE: each action's list (its SET in the table's column order, its
+  // row), then the join condition and the actions' conditions.
+  if (auto* merge = std::get_if<MergeStmt>(&body)) {
+    static const std::string none;
+    for (const MergeAction& a : merge->actions) {
+      sets(a.update.sets);
+      for (const auto& row : a.insert.rows)
+        by_attribute(folder, t, row.size(), [&](size_t k) {
+          const Column* c = insert_column(a.insert, t, k);
+          return std::pair{c ? &c->name : &none, c ? row[k].get() : nullptr};
+        });
+    }
+    folder.group(merge->on.get());
+    for (const MergeAction& a : merge->actions) folder.group(a.condition.get());
+    return;
+  }
   // In the order subquery_planner preprocesses them: the target list, RETURNING,
   // the WHERE, ON CONFLICT's SET and WHERE, then a multi-row VALUES list.
   if (auto* sel = std::get_if<SelectStmt>(&body)) {

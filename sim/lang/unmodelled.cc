@@ -31,7 +31,7 @@ class Look {
 std::optional<Unmodelled> statement(const Look& l) {
   if (l.is(0, "ROLLBACK") && l.is(1, "PREPARED")) return l.no(0, "ROLLBACK PREPARED");
   for (const char* k : {"TRUNCATE", "PREPARE", "EXECUTE", "NOTIFY", "LISTEN", "WITH", "DO", "CALL",
-                        "COPY", "DECLARE", "FETCH", "MERGE"})
+                        "COPY", "DECLARE", "FETCH"})
     if (l.is(0, k)) return l.no(0, k);
   return std::nullopt;
 }

@@ -75,6 +75,7 @@ class Validator {
     if (auto* sel = std::get_if<SelectStmt>(&s.body)) name = &sel->table;
     if (auto* upd = std::get_if<UpdateStmt>(&s.body)) name = &upd->table;
     if (auto* del = std::get_if<DeleteStmt>(&s.body)) name = &del->table;
+    if (auto* merge = std::get_if<MergeStmt>(&s.body)) name = &merge->table;
     auto* values = std::get_if<SelectValuesStmt>(&s.body);
     std::optional<TableId> t = name ? schema_.find_table(*name) : std::nullopt;
     if (!values && !t) return;
@@ -428,6 +429,18 @@ class Validator {
     unique_scan(s, t, d.where.get(), nullptr);
     where(s, t, d.where);
     returning(s, t, d.returning);
+  }
+  // MERGE: ON and WHEN MATCHED read the target's row; WHEN NOT MATCHED has
+  // none (the parser put the source's values in place, lang/parser.cc).
+  void check(const Step& s, size_t i, const MergeStmt& m) const {
+    const Table& t = table(s, m.table);
+    unique_scan(s, t, m.on.get(), nullptr);
+    expr(s, &t, m.on);
+    for (const MergeAction& a : m.actions) {
+      expr(s, a.matched ? &t : nullptr, a.condition);
+      if (a.kind == MergeAction::Kind::kUpdate) check(s, i, a.update);
+      if (a.kind == MergeAction::Kind::kInsert) check(s, i, a.insert);
+    }
   }
   void check(const Step& s, size_t, const LetAction& l) const { expr(s, nullptr, l.value); }
   void check(const Step& s, size_t i, const RetryAction& r) const {

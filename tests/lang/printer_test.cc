@@ -208,3 +208,27 @@ TEST_CASE("partitioned tables and their partitions print as PostgreSQL reads the
   CHECK(print("ALTER TABLE t ATTACH PARTITION u FOR VALUES FROM (10) TO (MAXVALUE)").sql ==
         "ALTER TABLE t ATTACH PARTITION u FOR VALUES FROM (10) TO (MAXVALUE)");
 }
+
+TEST_CASE("MERGE prints with its source's values in place and the target's columns qualified",
+          "[lang]") {
+  Printed p = print(
+      "MERGE INTO points p USING (SELECT :id AS id, 'x' AS note) s ON p.id = s.id "
+      "WHEN MATCHED AND p.note = s.note THEN UPDATE SET total = p.total + 1 "
+      "WHEN MATCHED THEN DELETE "
+      "WHEN NOT MATCHED THEN INSERT (id, note) VALUES (s.id, s.note)",
+      Vars{{"id", Var{int64_t{3}, {}}}});
+  // The text constant is typed text, as the source subquery types it; each
+  // place :id is read is a placeholder of its own.
+  CHECK(p.sql ==
+        "MERGE INTO points USING (SELECT) AS ccsim_source ON points.id = $1::int8 "
+        "WHEN MATCHED AND points.note = ('x')::text THEN UPDATE SET total = points.total + 1 "
+        "WHEN MATCHED THEN DELETE WHEN NOT MATCHED THEN INSERT (id, note) VALUES ($2::int8, "
+        "('x')::text)");
+  CHECK(p.params == std::vector<std::optional<std::string>>{"3", "3"});
+  CHECK(print("MERGE INTO t USING (VALUES (1)) v (k) ON t.k = v.k WHEN MATCHED THEN DO NOTHING "
+              "WHEN NOT MATCHED THEN INSERT DEFAULT VALUES")
+            .sql ==
+        "MERGE INTO t USING (SELECT) AS ccsim_source ON t.k = 1 WHEN MATCHED THEN DO "
+        "NOTHING WHEN NOT MATCHED THEN INSERT DEFAULT VALUES");
+  CHECK(print("DROP TABLE a, b CASCADE").sql == "DROP TABLE a, b CASCADE");
+}
