@@ -362,7 +362,7 @@ args = { user_id = 7, delta = 10 }
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "142 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    [ "$(tail -n 1 out.txt)" = "143 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
     contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="45" failures="0">'
     ;;
   check-fail)
