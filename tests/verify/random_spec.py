@@ -80,6 +80,13 @@ WHEREs on id prune the partitions a SERIALIZABLE scan reads; in the
 foreign-key family it partitions c (by id, which no statement changes) or
 p (whose key then keeps its value: its UPDATE of id becomes one of n), so
 the checks name partitions and the keys' clones.
+Every forty-seventh from the forty-sixth on (one table only, partitioned
+or not) writes about 60% of its statements as MERGE over a source of one
+row, from a fifteenth generator: ON the key, or on v or k (several rows
+may match), WHEN MATCHED actions with and without conditions (UPDATE of v
+or of the key, DELETE, DO NOTHING) in random order, and WHEN NOT MATCHED
+INSERT or DO NOTHING, so concurrent writers send rows to NOT MATCHED and
+concurrent inserts meet MERGE's plain insert (23505).
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -124,7 +131,37 @@ A = random.Random(f"alter {SEED}")  # ALTERS' choices, apart from the others
 PARTITIONS = (SEED % 43 == 42 and not FOREIGN_KEYS and not COMPOSITE and not UNIQUES
               and not CHARS)
 Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the others
+MERGES = SEED % 47 == 46 and not FOREIGN_KEYS and not COMPOSITE
+G = random.Random(f"merge {SEED}")  # MERGES' choices, apart from the others
 IDS = [1, 2, 3, 4]
+
+
+def merge_statement():
+    """A MERGE into t over one source row (id, n): its WHEN clauses in a
+    random order, an unconditional one (if any) last of its kind."""
+    key, n = G.choice(IDS + [5, 6]), G.randint(0, 9)
+    source = G.choice([f"(SELECT {key} AS id, {n} AS n) s", f"(VALUES ({key}, {n})) s (id, n)"])
+    on = G.choice(["t.id = s.id", "t.id = s.id", "t.id = s.id", "t.v = s.n", "t.k = s.n % 3",
+                   "t.id = s.id AND t.v > 1"])
+    matched = G.sample(["WHEN MATCHED AND t.v > 2 THEN DELETE",
+                        "WHEN MATCHED AND t.k = 0 THEN DO NOTHING",
+                        "WHEN MATCHED AND t.v < 3 THEN UPDATE SET v = t.v + s.n",
+                        "WHEN MATCHED AND t.k = 1 THEN UPDATE SET k = t.k + 1, v = s.n"],
+                       G.randint(0, 2))
+    last = G.choice(["", "WHEN MATCHED THEN UPDATE SET v = t.v + 1", "WHEN MATCHED THEN DELETE",
+                     "WHEN MATCHED THEN DO NOTHING", "WHEN MATCHED THEN UPDATE SET id = t.id + 10"])
+    if last:
+        matched.append(last)
+    not_matched = G.choice(["", "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 0)",
+                            "WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 0)",
+                            "WHEN NOT MATCHED AND s.n > 4 THEN INSERT (id, v, k) VALUES (s.id, s.n, 1)",
+                            "WHEN NOT MATCHED THEN DO NOTHING"])
+    clauses = matched + ([not_matched] if not_matched else [])
+    if not clauses:
+        clauses = ["WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 0)"]
+    if G.random() < 0.5:  # NOT MATCHED may come first
+        clauses = clauses[-1:] + clauses[:-1] if not_matched else clauses
+    return f"MERGE INTO t USING {source} ON {on} " + " ".join(clauses) + ";"
 
 
 def partitions():
@@ -579,6 +616,8 @@ def main():
                 sql = pick_statement()
             elif CHARS and C.random() < 0.6:
                 sql = char_statement(block)
+            elif MERGES and G.random() < 0.6:
+                sql = merge_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
