@@ -1840,6 +1840,8 @@ void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   if (!dml && std::holds_alternative<CreateTableStmt>(st.body)) command = "CREATE TABLE";
   if (!dml && std::holds_alternative<DropTableStmt>(st.body)) command = "DROP TABLE";
   if (!dml && std::holds_alternative<AlterForeignKeyStmt>(st.body)) command = "ALTER TABLE";
+  if (auto* lock = std::get_if<LockTableStmt>(&st.body); !dml && lock && !lock->options.empty())
+    command = "ALTER TABLE";
   if (dml && std::holds_alternative<InsertStmt>(st.body)) command = "INSERT";
   if (dml && std::holds_alternative<UpdateStmt>(st.body)) command = "UPDATE";
   if (dml && std::holds_alternative<DeleteStmt>(st.body)) command = "DELETE";

@@ -59,8 +59,12 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 // PostgreSQL's insert into pg_type's unique index does (23505, IF NOT
 // EXISTS too: its look came before) if the table is there, or goes on.
 std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
-  const TxnId txn = w_.sessions[r.value].txn;
+  TxnId txn = w_.sessions[r.value].txn;
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
+    // CREATE TABLE ... AS writes rows: outside a block, in a transaction of
+    // its own, which commits with the statement (finish()).
+    if (create->as_query && !txn)
+      txn = w_.sessions[r.value].txn = w_.store.begin(r, default_level(r));
     if (!create->partition_of.empty()) {
       add_partition(*create);
       return "";
@@ -100,6 +104,16 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
               [](const CheckConstraint& a, const CheckConstraint& b) { return a.name < b.name; });
     w_.store.set_checks(made, std::move(checks));
     if (!create->partition_by.empty()) partition_by(*create, made);
+    // ---- Rule: CREATE TABLE ... AS inserts its query's rows -------------------
+    // Each value converted to its column's type as an INSERT converts it;
+    // an error in any fails the statement (and the table goes with it).
+    for (const auto& exprs : create->as_rows) {
+      EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
+      Row row;
+      for (size_t k = 0; k < exprs.size(); ++k)
+        row.push_back(assigned_value(*exprs[k], columns[k], env));
+      w_.store.insert(made, txn, std::move(row));
+    }
     for (ForeignKey& fk : fks) {
       if (fk.parent.value == UINT32_MAX) fk.parent = made;  // it references itself
       name_partition_clones(w_.store.table(made), fk);

@@ -321,6 +321,12 @@ struct CreateTableStmt {
   std::string partition_of;
   bool attach = false;
   PartitionBoundDef bound;
+  // CREATE TABLE t [(names)] AS SELECT items [FROM generate_series(...) g]
+  // | VALUES (...), ... [WITH [NO] DATA]: `columns` are the query's (named
+  // and typed as PostgreSQL names and types them) and `as_rows` its rows,
+  // which the statement inserts (none WITH NO DATA).
+  bool as_query = false;
+  std::vector<std::vector<ExprPtr>> as_rows;
 };
 // ALTER TABLE t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols),
 // and CREATE UNIQUE INDEX [name] ON t (cols): a unique index made on a
@@ -372,6 +378,11 @@ struct LockTableStmt {
   // outside a transaction block, in a transaction of its own; ANALYZE in
   // either, holding its lock to the end of the transaction.
   std::string utility;
+  // ALTER TABLE t SET (parameter = value, ...) for the storage parameters
+  // that change no answer ccsim models (parallel_workers,
+  // autovacuum_enabled): its SHARE UPDATE EXCLUSIVE lock, held to the end
+  // of the transaction; utility is "ALTER TABLE" and this its SET (...).
+  std::string options;
   bool vacuum() const { return utility.starts_with("VACUUM"); }
 };
 

@@ -5,12 +5,14 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <set>
 
 #include "lang/clause_parsing.h"
 #include "lang/keywords.h"
 #include "lang/lexer.h"
+#include "lang/typing.h"
 #include "lang/unmodelled.h"
 
 namespace ccsim {
@@ -793,8 +795,11 @@ class Parser : ClauseParsing {
   // `item_follows`: the call is the first operand of the select list's one
   // item (generate_series(1, 1000) % 4), which is read after the call as
   // an expression over its column and made into the rows here.
+  // `label`: where the item read after the call (item_follows) puts its
+  // name: its AS or alias, or PostgreSQL's (the function's) without one.
   std::vector<std::vector<ExprPtr>> series_rows(const std::vector<ExprPtr>& items, bool from,
-                                                bool item_follows = false) {
+                                                bool item_follows = false,
+                                                std::string* label = nullptr) {
     const Token& fn = next();  // generate_series
     expect_symbol("(", "after generate_series");
     auto bound = [&](const char* what) {
@@ -829,7 +834,12 @@ class Parser : ClauseParsing {
     std::vector<ExprPtr> item_list = items;
     if (item_follows) {
       item_list.push_back(expr());
-      if (accept("AS")) name("a column label after AS");
+      std::string named = column_label(*item_list.back());
+      if (accept("AS"))
+        named = name("a column label after AS");
+      else if (peek().kind == TokenKind::kIdent && !is_clause_word(peek()) && !peek_is("FROM"))
+        named = name("a column label");
+      if (label) *label = named;
       if (peek().kind == TokenKind::kSymbol && peek().text == ",")
         fail(peek(),
              "generate_series beside other items in the select list is not modelled; "
@@ -1227,6 +1237,51 @@ class Parser : ClauseParsing {
   // ALTER TABLE [ONLY] t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols)
   // ... | ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES ... [NOT VALID]
   //     | VALIDATE CONSTRAINT name
+  // ---- Rule: ALTER TABLE t SET (storage parameters) ------------------------------
+  // The parameters that change no answer ccsim models (parallel_workers,
+  // autovacuum_enabled ...) are read as the statement's lock: SHARE UPDATE
+  // EXCLUSIVE on t, held to the end of the transaction (LockTableStmt).
+  LockTableStmt alter_set(const std::string& table, const Token& action) {
+    LockTableStmt l;
+    l.tables = {table};
+    l.mode = LockMode::kShareUpdateExclusive;
+    l.utility = "ALTER TABLE";
+    if (!(peek().kind == TokenKind::kSymbol && peek().text == "("))
+      fail(action, "ALTER TABLE ... SET " + describe(peek()) +
+                       " is not modelled; ccsim models ALTER TABLE ... SET (parallel_workers "
+                       "= n) and the autovacuum parameters");
+    ++at_;
+    std::string list;
+    do {
+      const Token& p = peek();
+      std::string param = name("a storage parameter");
+      if (accept_symbol(".")) param += "." + name("a storage parameter");
+      const bool known = param == "parallel_workers" || param == "autovacuum_enabled" ||
+                         param == "toast.autovacuum_enabled" || param == "vacuum_truncate" ||
+                         param == "toast.vacuum_truncate" || param.starts_with("autovacuum_") ||
+                         param.starts_with("toast.autovacuum_");
+      if (!known)
+        fail(p, "ALTER TABLE ... SET (" + param +
+                    ") is not modelled; ccsim models parallel_workers and the autovacuum "
+                    "parameters, which change no answer it gives");
+      std::string value;
+      if (accept_symbol("=")) {
+        const Token& v = next();
+        if (v.kind == TokenKind::kString)
+          value = " = " + to_sql(Value{v.text});
+        else if (v.kind == TokenKind::kIdent || v.kind == TokenKind::kInt ||
+                 v.kind == TokenKind::kDecimal)
+          value = " = " + v.text;
+        else
+          fail(v, "expected a value for " + param + ", found " + describe(v));
+      }
+      list += (list.empty() ? "" : ", ") + param + value;
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the storage parameters");
+    l.options = "SET (" + list + ")";
+    return l;
+  }
+
   StepBody alter_table() {
     const Token& t = peek();
     if (!accept("TABLE"))
@@ -1244,6 +1299,7 @@ class Parser : ClauseParsing {
       c.bound = partition_bound();
       return c;
     }
+    if (accept("SET")) return alter_set(a.table, action);
     if (accept("VALIDATE")) {
       expect("CONSTRAINT", "after VALIDATE");
       AlterForeignKeyStmt v;
@@ -1286,6 +1342,138 @@ class Parser : ClauseParsing {
     return a;
   }
 
+  // Whether the tokens from "(" on are a list of names closed by ")" and
+  // followed by AS: CREATE TABLE t (a, b) AS ..., not a column list.
+  bool names_then_as() const {
+    size_t k = at_ + 1;
+    for (;;) {
+      if (tokens_[k].kind != TokenKind::kIdent) return false;
+      ++k;
+      if (tokens_[k].kind != TokenKind::kSymbol) return false;
+      if (tokens_[k].text == ")") break;
+      if (tokens_[k].text != ",") return false;
+      ++k;
+    }
+    const Token& after = tokens_[k + 1];
+    return after.kind == TokenKind::kIdent && !after.quoted && iequals(after.text, "AS");
+  }
+
+  // ---- Rule: CREATE TABLE ... AS a query of constants ---------------------------
+  // AS SELECT items (one row), AS SELECT items FROM generate_series(a, b) g
+  // or SELECT generate_series(a, b) [op expr] (a row per value, as INSERT
+  // ... SELECT reads them), or AS VALUES (...), (...): each column named as
+  // PostgreSQL names the item (AS, or FigureColname; VALUES' column1, ...;
+  // the list after the table's name first) and typed as the item's type (an
+  // untyped literal is text, a cast's type is its own). The statement
+  // inserts the rows; WITH NO DATA none.
+  CreateTableStmt create_as(CreateTableStmt c, const std::vector<std::string>& given) {
+    c.as_query = true;
+    std::vector<std::string> names;
+    const Token& query = peek();
+    if (accept("VALUES")) {
+      do {
+        expect_symbol("(", "to open a row of VALUES");
+        std::vector<ExprPtr> row;
+        do row.push_back(expr());
+        while (accept_symbol(","));
+        expect_symbol(")", "to close the row of VALUES");
+        if (!c.as_rows.empty() && row.size() != c.as_rows[0].size())
+          fail(query, "VALUES lists must all be the same length (PostgreSQL: 42601)");
+        c.as_rows.push_back(std::move(row));
+      } while (accept_symbol(","));
+      for (size_t k = 0; k < c.as_rows[0].size(); ++k)
+        names.push_back("column" + std::to_string(k + 1));
+    } else {
+      expect("SELECT", "after CREATE TABLE ... AS (a SELECT of constants, or VALUES)");
+      if (peek().kind == TokenKind::kSymbol && peek().text == "*")
+        fail(peek(),
+             "CREATE TABLE ... AS SELECT * FROM a table is not modelled; write its "
+             "columns, then INSERT its rows");
+      if (peek_is("generate_series") && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
+          tokens_[at_ + 1].text == "(") {
+        std::string label;
+        c.as_rows = series_rows({}, false, true, &label);
+        names = {label};
+      } else {
+        std::vector<ExprPtr> list;
+        items(list, names);
+        if (peek_is("FROM") && iequals(tokens_[at_ + 1].text, "generate_series")) {
+          ++at_;
+          c.as_rows = series_rows(list, true);
+        } else {
+          c.as_rows.push_back(std::move(list));
+        }
+      }
+      for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
+                                 "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
+        if (peek_is(clause))
+          fail(peek(), "CREATE TABLE ... AS SELECT ... " + peek().text +
+                           (iequals(peek().text, "FROM")
+                                ? " a table is not modelled; write the rows with VALUES (...) or "
+                                  "SELECT ... FROM generate_series(a, b) g"
+                                : " is not modelled; write the rows with VALUES (...)"));
+    }
+    if (c.as_rows.empty())
+      fail(query,
+           "CREATE TABLE ... AS over an empty series is not modelled (its columns' types "
+           "come from a row)");
+    std::function<const Expr*(const Expr*)> column_in = [&](const Expr* e) -> const Expr* {
+      if (!e || e->kind == ExprKind::kSubquery) return nullptr;
+      if (e->kind == ExprKind::kColumn) return e;
+      const Expr* l = column_in(e->lhs.get());
+      return l ? l : column_in(e->rhs.get());
+    };
+    for (const auto& row : c.as_rows)
+      for (const ExprPtr& e : row)
+        if (const Expr* col = column_in(e.get()))
+          fail(query, "CREATE TABLE ... AS reads no table here: column \"" + col->name +
+                          "\" does not exist (PostgreSQL: 42703)");
+    if (given.size() > names.size())
+      fail(query, "CREATE TABLE AS specifies too many column names (PostgreSQL: 42601)");
+    for (size_t k = 0; k < given.size(); ++k) names[k] = given[k];
+    for (size_t k = 0; k < names.size(); ++k)
+      c.columns.push_back(query_column(c.as_rows, k, names[k], query));
+    if (accept("WITH")) {
+      const bool none = accept("NO");
+      expect("DATA", none ? "after WITH NO" : "after WITH (WITH [NO] DATA)");
+      if (none) c.as_rows.clear();
+    }
+    return c;
+  }
+
+  // Column k of a CREATE TABLE ... AS query: its type is the items' (the
+  // same in every row: PostgreSQL would find a common one, not modelled).
+  Column query_column(const std::vector<std::vector<ExprPtr>>& rows, size_t k,
+                      const std::string& name, const Token& at) {
+    Column col;
+    const Expr& first = *rows[0][k];
+    std::optional<SqlType> type = type_of(first, TypingEnv{});
+    for (const auto& row : rows) {
+      std::optional<SqlType> t = type_of(*row[k], TypingEnv{});
+      auto text = [](std::optional<SqlType> x) {
+        return x == SqlType::kUnknown ? std::optional<SqlType>(SqlType::kText) : x;
+      };
+      if (text(t) != text(type))
+        fail(at, "rows whose column " + std::to_string(k + 1) +
+                     " has values of different types are not modelled in CREATE TABLE ... AS; "
+                     "cast them to one type");
+    }
+    if (first.kind == ExprKind::kCast) {
+      col = *first.cast_to;
+    } else if (type == SqlType::kUnknown) {
+      col.type = ColumnType::kText;  // an untyped literal: text, as PostgreSQL resolves it
+    } else if (std::optional<ColumnType> ct = type ? column_type_of(*type) : std::nullopt) {
+      col.type = *ct;
+    } else {
+      fail(at, "the type of column " + std::to_string(k + 1) +
+                   " of CREATE TABLE ... AS is not known before it runs; cast it (value::int)");
+    }
+    col.name = name;
+    col.primary_key = col.not_null = col.serial = false;
+    col.default_value.reset();
+    return col;
+  }
+
   CreateTableStmt create() {
     refuse_unmodelled(SqlPlace::kCreate);
     expect("TABLE", "after CREATE");
@@ -1297,7 +1485,15 @@ class Parser : ClauseParsing {
     }
     refuse_unmodelled(SqlPlace::kCreateTable);
     c.table = table_name("a table name after CREATE TABLE");
-    if (peek_is("AS")) fail(peek(), "CREATE TABLE ... AS is not modelled; write its columns");
+    // CREATE TABLE t (a, b) AS ...: names for the query's columns.
+    std::vector<std::string> as_names;
+    if (peek().kind == TokenKind::kSymbol && peek().text == "(" && names_then_as()) {
+      ++at_;
+      do as_names.push_back(name("a column name"));
+      while (accept_symbol(","));
+      expect_symbol(")", "to close the column names");
+    }
+    if (accept("AS")) return create_as(std::move(c), as_names);
     if (accept("PARTITION")) {
       expect("OF", "after PARTITION (PARTITION OF a partitioned table)");
       c.partition_of = table_name("the partitioned table's name after PARTITION OF");

@@ -336,6 +336,41 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           p.qualifier_.clear();
           return out;
         } else if constexpr (std::is_same_v<T, CreateTableStmt>) {
+          if (b.as_query) {
+            // The rows as VALUES, the first row's values cast to their
+            // columns' types (which the others then take), the columns
+            // named in the list after the table's name.
+            std::vector<std::string> names;
+            for (const Column& c : b.columns) names.push_back(c.name);
+            auto typed = [&](const ExprPtr& e, const Column& c) {
+              if (e->kind == ExprKind::kCast) return p.expr(*e);
+              Expr cast;
+              cast.kind = ExprKind::kCast;
+              cast.lhs = e;
+              auto type = std::make_shared<Column>(c);
+              type->name = cast_sql(c);  // a cast's type is named by its type
+              cast.cast_to = std::move(type);
+              return p.expr(cast);
+            };
+            std::string out = "CREATE TABLE " +
+                              std::string(b.if_not_exists ? "IF NOT EXISTS " : "") +
+                              sql_identifier(b.table) + " (" + names_sql(names) + ") AS ";
+            if (b.as_rows.empty()) {
+              std::string nulls;
+              for (const Column& c : b.columns)
+                nulls += (nulls.empty() ? "" : ", ") + typed(std::make_shared<Expr>(), c);
+              return out + "SELECT " + nulls + " WITH NO DATA";
+            }
+            out += "VALUES ";
+            for (size_t i = 0; i < b.as_rows.size(); ++i) {
+              out += i ? ", (" : "(";
+              for (size_t k = 0; k < b.as_rows[i].size(); ++k)
+                out += (k ? ", " : "") +
+                       (i == 0 ? typed(b.as_rows[i][k], b.columns[k]) : p.expr(*b.as_rows[i][k]));
+              out += ")";
+            }
+            return out;
+          }
           if (!b.partition_of.empty()) {
             const PartitionBoundDef& d = b.bound;
             auto bound = [](const std::optional<Value>& v, const char* open) {
@@ -428,7 +463,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string names;
           for (const std::string& t : b.tables)
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
-          if (!b.utility.empty()) return b.utility + " " + names;
+          if (!b.utility.empty())
+            return b.utility + " " + names + (b.options.empty() ? "" : " " + b.options);
           return "LOCK TABLE " + names + " IN " + to_sql(b.mode) + " MODE" +
                  (b.nowait ? " NOWAIT" : "");
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {

@@ -232,3 +232,16 @@ TEST_CASE("MERGE prints with its source's values in place and the target's colum
         "NOTHING WHEN NOT MATCHED THEN INSERT DEFAULT VALUES");
   CHECK(print("DROP TABLE a, b CASCADE").sql == "DROP TABLE a, b CASCADE");
 }
+
+TEST_CASE("CREATE TABLE ... AS prints its rows as VALUES under its columns' names and types",
+          "[lang]") {
+  CHECK(print("CREATE TABLE a AS SELECT g, 'x' AS t FROM generate_series(1, 2) g").sql ==
+        "CREATE TABLE a (g, t) AS VALUES ((1)::int, ('x')::text), (2, 'x')");
+  CHECK(print("CREATE TABLE a (k) AS SELECT 'x'::varchar(3) AS c WITH NO DATA").sql ==
+        "CREATE TABLE a (k) AS SELECT (NULL)::varchar(3) WITH NO DATA");
+  // Read back, the first row's casts are the columns' types again.
+  CHECK(print("CREATE TABLE a (g, t) AS VALUES ((1)::int, ('x')::text), (2, 'x')").sql ==
+        "CREATE TABLE a (g, t) AS VALUES ((1)::int, ('x')::text), (2, 'x')");
+  CHECK(print("ALTER TABLE a SET (parallel_workers = 2, autovacuum_enabled = off)").sql ==
+        "ALTER TABLE a SET (parallel_workers = 2, autovacuum_enabled = off)");
+}
