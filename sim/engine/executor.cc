@@ -1157,14 +1157,17 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // before any lock (ExecMergeMatched): none, or DO NOTHING, leaves the
     // row as it is, unlocked. UPDATE locks and writes as an UPDATE does,
     // DELETE as a DELETE.
-    const MergeAction* act = nullptr;
+    // The action for version v (its UPDATE in upd); false for none.
+    auto pick = [&](VersionId v) {
+      const MergeAction* act = matched_action(r, *merge, s.version(v).values);
+      upd = act && act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
+      return act != nullptr;
+    };
     if (merge) {
-      act = matched_action(r, *merge, s.version(seen).values);
-      if (!act) {
+      if (!pick(seen)) {
         ++c.next;
         continue;
       }
-      upd = act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
       stmt_mode = upd ? write_lock(s.table(tid), *upd) : LockMode::kUpdate;
     }
     if (upd) project_serials(r, tid, *upd);
@@ -1318,12 +1321,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         // ---- Rule: MERGE picks its action again on the newer version --------
         // From the first WHEN MATCHED (lmerge_matched), holding the lock
         // it took; DO NOTHING or none keeps the lock and writes nothing.
-        act = matched_action(r, *merge, s.version(newest).values);
-        if (!act) {
+        if (!pick(newest)) {
           ++c.next;
           continue;
         }
-        upd = act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
         LockMode need = upd ? write_lock(s.table(tid), *upd) : LockMode::kUpdate;
         if (upd && need == LockMode::kUpdate) need = update_lock(r, tid, *upd, newest);
         if (!s.holds(row, c.txn, need) && s.lock(row, c.txn, need, false) != LockResult::kGranted)

@@ -896,6 +896,32 @@ class Parser : ClauseParsing {
     return false;
   }
 
+  // ( expr[, expr ...] ): one row of VALUES; DEFAULT among them where a
+  // row goes into a table's columns (`defaults`).
+  std::vector<ExprPtr> value_row(bool defaults) {
+    expect_symbol("(", "to open a row of values");
+    std::vector<ExprPtr> row;
+    do row.push_back(defaults ? expr_or_default() : expr());
+    while (accept_symbol(","));
+    expect_symbol(")", "to close the row of values");
+    return row;
+  }
+
+  // The clauses a SELECT of constants (or over generate_series) may not
+  // go on with, refused for `what` (INSERT ... SELECT, CREATE TABLE ... AS
+  // SELECT).
+  void refuse_select_tail(const std::string& what) {
+    const Token& t = peek();
+    for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
+                               "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
+      if (peek_is(clause))
+        fail(t, what + " ... " + t.text +
+                    (iequals(t.text, "FROM")
+                         ? " a table is not modelled; write the rows with VALUES (...) or "
+                           "SELECT ... FROM generate_series(a, b) g"
+                         : " is not modelled; write the rows with VALUES (...)"));
+  }
+
   InsertStmt insert() {
     InsertStmt ins;
     expect("INTO", "after INSERT");
@@ -931,25 +957,11 @@ class Parser : ClauseParsing {
           ins.rows.push_back(std::move(row));
         }
       }
-      const Token& t = peek();
-      for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
-                                 "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
-        if (peek_is(clause))
-          fail(t, "INSERT ... SELECT ... " + t.text +
-                      (iequals(t.text, "FROM")
-                           ? " a table is not modelled; write the rows with VALUES (...) or "
-                             "SELECT ... FROM generate_series(a, b) g"
-                           : " is not modelled; write the rows with VALUES (...)"));
+      refuse_select_tail("INSERT ... SELECT");
     } else {
       expect("VALUES", "before the row values");
-      do {
-        expect_symbol("(", "to open a row of values");
-        std::vector<ExprPtr> row;
-        do row.push_back(expr_or_default());
-        while (accept_symbol(","));
-        expect_symbol(")", "to close the row of values");
-        ins.rows.push_back(std::move(row));
-      } while (accept_symbol(","));
+      do ins.rows.push_back(value_row(true));
+      while (accept_symbol(","));
     }
     if (accept("ON")) {
       expect("CONFLICT", "after INSERT ... ON");
@@ -1024,10 +1036,7 @@ class Parser : ClauseParsing {
              "a MERGE source that reads a table (a join) is not modelled; write its values "
              "without FROM, one row");
     } else if (accept("VALUES")) {
-      expect_symbol("(", "to open the source's row of values");
-      do src.values.push_back(expr());
-      while (accept_symbol(","));
-      expect_symbol(")", "to close the source's row of values");
+      src.values = value_row(false);
       if (peek().kind == TokenKind::kSymbol && peek().text == ",")
         fail(peek(), "a MERGE source of more than one row is not modelled");
       for (size_t k = 0; k < src.values.size(); ++k)
@@ -1135,12 +1144,7 @@ class Parser : ClauseParsing {
             fail(what, "INSERT DEFAULT VALUES with a column list is not modelled");
         } else {
           expect("VALUES", "after INSERT in MERGE (VALUES (...) or DEFAULT VALUES)");
-          expect_symbol("(", "to open the row of values");
-          std::vector<ExprPtr> row;
-          do row.push_back(expr_or_default());
-          while (accept_symbol(","));
-          expect_symbol(")", "to close the row of values");
-          a.insert.rows.push_back(std::move(row));
+          a.insert.rows.push_back(value_row(true));
         }
       } else {
         fail(what, std::string("expected ") +
@@ -1372,11 +1376,7 @@ class Parser : ClauseParsing {
     const Token& query = peek();
     if (accept("VALUES")) {
       do {
-        expect_symbol("(", "to open a row of VALUES");
-        std::vector<ExprPtr> row;
-        do row.push_back(expr());
-        while (accept_symbol(","));
-        expect_symbol(")", "to close the row of VALUES");
+        std::vector<ExprPtr> row = value_row(false);
         if (!c.as_rows.empty() && row.size() != c.as_rows[0].size())
           fail(query, "VALUES lists must all be the same length (PostgreSQL: 42601)");
         c.as_rows.push_back(std::move(row));
@@ -1404,14 +1404,7 @@ class Parser : ClauseParsing {
           c.as_rows.push_back(std::move(list));
         }
       }
-      for (const char* clause : {"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
-                                 "UNION", "INTERSECT", "EXCEPT", "WINDOW"})
-        if (peek_is(clause))
-          fail(peek(), "CREATE TABLE ... AS SELECT ... " + peek().text +
-                           (iequals(peek().text, "FROM")
-                                ? " a table is not modelled; write the rows with VALUES (...) or "
-                                  "SELECT ... FROM generate_series(a, b) g"
-                                : " is not modelled; write the rows with VALUES (...)"));
+      refuse_select_tail("CREATE TABLE ... AS SELECT");
     }
     if (c.as_rows.empty())
       fail(query,
