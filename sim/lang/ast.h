@@ -253,7 +253,6 @@ struct MergeAction {
 };
 struct MergeStmt {
   std::string table;
-  std::string alias;  // the target's alias, as written (printing only)
   ExprPtr on;
   std::vector<MergeAction> actions;  // in the order written
   bool any_matched() const;          // a WHEN MATCHED action (of any kind)

@@ -1017,11 +1017,9 @@ class Parser : ClauseParsing {
     expect("INTO", "after MERGE");
     m.table = table_name("a table name after MERGE INTO");
     table_alias(false);
-    m.alias = alias_;
-    const std::string target_alias = alias_;
-    if (!accept("USING")) expect("USING", "after MERGE INTO's table (USING the source)");
+    expect("USING", "after MERGE INTO's table (USING the source)");
     MergeSource src;
-    src.target = target_alias.empty() ? m.table : target_alias;
+    src.target = alias_.empty() ? m.table : alias_;
     const Token& open = peek();
     if (!accept_symbol("("))
       fail(open,
