@@ -587,8 +587,8 @@ bool Executor::unlock_advisory(RequestId r, int64_t key, bool shared) {
   int64_t& n = session_count(r, key, shared);
   const bool held = n > 0;
   if (held && --n == 0)
-    woken_.emplace_back(r, w_.store.release(w_.store.advisory_row(key), session.session_locks,
-                                            Store::advisory_mode(shared)));
+    let_in(r, w_.store.release(w_.store.advisory_row(key), session.session_locks,
+                               Store::advisory_mode(shared)));
   std::erase_if(session.advisory_held, [](const AdvisoryHeld& h) { return h.count == 0; });
   return held;
 }
@@ -601,7 +601,7 @@ void Executor::unlock_all_advisory(RequestId r) {
     granted.insert(granted.end(), g.begin(), g.end());
   }
   session.advisory_held.clear();
-  if (!granted.empty()) woken_.emplace_back(r, std::move(granted));
+  let_in(r, std::move(granted));
 }
 
 SqlAnswer Executor::advisory_lock(RequestId r, const AdvisoryStmt& adv, const Step& st) {
@@ -881,7 +881,7 @@ SqlAnswer Executor::block(RequestId r, RowId row, LockMode mode) {
       case Store::Deadlock::kHard:  // its rollback leaves the queue (rollback())
         throw SqlError("40P01", "deadlock detected");
       case Store::Deadlock::kSoft:  // woken once r is taken to wait (waiting())
-        woken_.emplace_back(r, std::move(granted));
+        let_in(r, std::move(granted));
         break;
       case Store::Deadlock::kNone:
         break;
@@ -1274,7 +1274,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // ---- Rule: a row changed since the statement's snapshot ----------------
       // READ COMMITTED: the statement follows the row to its newest committed
       // version, re-checks its WHERE against it (EvalPlanQual), skips the row
-      // when it was deleted or no longer matches (keeping the lock), and
+      // when it was deleted (letting go of the lock, below) or no longer
+      // matches (keeping it), and
       // otherwise works on the newest version: SET sees the other's change.
       // REPEATABLE READ and above: the row was changed by a transaction the
       // snapshot does not see, so the statement fails with SQLSTATE 40001
@@ -1298,14 +1299,23 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         throw SqlError("40001",
                        "tuple to be locked was already moved to another partition due to "
                        "concurrent update");
+      // ---- Rule: a deleted row keeps no lock -----------------------------------
+      // heap_update, heap_delete and heap_lock_tuple that find the row
+      // deleted return TM_Deleted and let go of the tuple lock they waited
+      // with: the statement skips the row holding nothing on it, so the
+      // waiters queued behind it go on at once instead of waiting for this
+      // transaction's end (tests/specs/deleted_row_waiters.spec). A row
+      // that is still there but no longer matches stays locked (above).
       // ---- Rule: MERGE's row deleted or no longer matched -------------------
       // Its source row goes to WHEN NOT MATCHED instead (ExecMerge), once
       // the scan is done (below).
       if (deleted) {
+        if (s.version(newest).xmax != c.txn) let_in(r, s.release(row, c.txn));
         if (merge) ++c.merge_unmatched;
         ++c.next;
         continue;
       }
+      fail_stale_waiters(r, row);
       if (where && !w_.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
         env.subqueries = &c.subqueries;
@@ -2136,8 +2146,71 @@ bool Executor::cancel_statement(RequestId r, Cancel why) {
   return true;
 }
 
+// Keeps the waiters r's statement let in for waiting() or finish(), after
+// any it let in before: one list per request, in grant order.
+void Executor::let_in(RequestId r, std::vector<TxnId> granted) {
+  if (granted.empty()) return;
+  for (auto& [who, g] : woken_)
+    if (who == r) {
+      g.insert(g.end(), granted.begin(), granted.end());
+      return;
+    }
+  woken_.emplace_back(r, std::move(granted));
+}
+
+// ---- Rule: waiters on a version another statement left for a newer one ------
+// PostgreSQL queues lockers on the version each found (its tuple lock),
+// not on the row. A READ COMMITTED statement granted the row after its
+// writer committed goes on to the newest version (EvalPlanQual) and lets
+// go of the old version's tuple lock. A REPEATABLE READ or SERIALIZABLE
+// writer queued behind it, whose version that committed writer replaced,
+// then fails at once with 40001 (heap_update sees TM_Updated before it
+// looks at who locks the newer version) instead of
+// waiting for the new holder's end (tests/specs/deleted_row_waiters.spec).
+// That is an UPDATE's, a DELETE's or a MERGE's (heap_update, heap_delete).
+// A locking SELECT that slept on the writer walks the row's later
+// versions after the wait (heap_lock_updated_tuple) and waits for the new
+// holder there, failing only once it ends: it stays queued, as does a
+// READ COMMITTED waiter, which follows the row and waits for the new
+// holder.
+// The failures come once r's answer is in (waiting()).
+void Executor::fail_stale_waiters(RequestId r, RowId row) {
+  const Store& s = w_.store;
+  for (const RowLock& q : s.row(row).queue) {
+    if (!q.hold || q.mode == LockMode::kKeyShare || is_table_mode(q.mode)) continue;
+    if (snapshot_per_statement(s.txn(q.txn).isolation)) continue;
+    RequestId w = w_.owner(q.txn);
+    const Session& ws = w_.sessions[w.value];
+    if (!ws.cursor || !ws.cursor->waiting || ws.cursor->wait_row != row || ws.cursor->initplan)
+      continue;
+    const Request& wq = w_.requests[w.value];
+    if (wq.pc >= wq.program->steps.size() ||
+        std::holds_alternative<SelectStmt>(wq.program->steps[wq.pc].body))
+      continue;
+    const Cursor& wc = *ws.cursor;
+    if (wc.next >= wc.candidates.size()) continue;
+    const Version& found = s.version(wc.candidates[wc.next]);
+    if (found.row != row || !found.xmax || found.xmax == q.txn || !s.committed(found.xmax))
+      continue;
+    stale_.emplace_back(r, w);
+  }
+}
+
 // Wakes the waiters r's statement let in (woken_), once r's answer is in.
 void Executor::waiting(RequestId r) {
+  for (size_t i = 0; i < stale_.size();) {
+    if (stale_[i].first != r) {
+      ++i;
+      continue;
+    }
+    RequestId w = stale_[i].second;
+    stale_.erase(stale_.begin() + static_cast<std::ptrdiff_t>(i));
+    Session& ws = w_.sessions[w.value];
+    if (!ws.cursor || !ws.cursor->waiting) continue;  // gone on or ended meanwhile
+    ws.cursor->waiting = false;
+    machine->answer(w, SqlAnswer::error(SqlError(
+                           "40001", "could not serialize access due to concurrent update")));
+  }
   for (size_t i = 0; i < woken_.size(); ++i)
     if (woken_[i].first == r) {
       std::vector<TxnId> granted = std::move(woken_[i].second);
@@ -2168,6 +2241,7 @@ bool Executor::in_transaction(RequestId r) const {
 
 void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
   Session& session = w_.sessions[r.value];
+  waiting(r);  // what the failed statement let in before it failed goes on first
   session.cursor.reset();
   bool block = session.in_block;
   if (in_session && block && session.txn && !session.savepoints.empty()) {

@@ -175,6 +175,10 @@ class Executor : public SqlBackend {
   bool referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   // ROLLBACK TO's grants, waiting for finish() (who rolled back, what was granted).
   std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
+  void let_in(RequestId r, std::vector<TxnId> granted);
+  // Waiters to fail with 40001 once r's answer is in (fail_stale_waiters()).
+  std::vector<std::pair<RequestId, RequestId>> stale_;
+  void fail_stale_waiters(RequestId r, RowId row);
   void wake(const std::vector<TxnId>& granted, RequestId by);
   void resume(RequestId waiter, RequestId by);
 

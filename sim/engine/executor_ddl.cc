@@ -44,7 +44,7 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
   session.timeouts = sps.back().timeouts;  // what SET did since is undone
   session.kept = sps.back().kept;
   // Its waiters resume once this step is narrated (finish()), as at COMMIT.
-  woken_.emplace_back(r, w_.store.rollback_to(session.txn, sps.back().mark));
+  let_in(r, w_.store.rollback_to(session.txn, sps.back().mark));
 }
 
 // ---- Rule: the schema ----------------------------------------------------------
