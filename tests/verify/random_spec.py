@@ -87,6 +87,11 @@ may match), WHEN MATCHED actions with and without conditions (UPDATE of v
 or of the key, DELETE, DO NOTHING) in random order, and WHEN NOT MATCHED
 INSERT or DO NOTHING, so concurrent writers send rows to NOT MATCHED and
 concurrent inserts meet MERGE's plain insert (23505).
+Every fifty-third from the fifty-second on runs four or five sessions
+instead of two or three (from a sixteenth generator; a session past the
+third sets no timeout), and a one-table spec's statements name only ids 1
+and 2, so several waiters queue on one row and its writer's end wakes them
+in turn.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -133,7 +138,9 @@ PARTITIONS = (SEED % 43 == 42 and not FOREIGN_KEYS and not COMPOSITE and not UNI
 Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the others
 MERGES = SEED % 47 == 46 and not FOREIGN_KEYS and not COMPOSITE
 G = random.Random(f"merge {SEED}")  # MERGES' choices, apart from the others
-IDS = [1, 2, 3, 4]
+CROWD = SEED % 53 == 52
+Y = random.Random(f"crowd {SEED}")  # CROWD's choices, apart from the others
+IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
 def merge_statement():
@@ -551,16 +558,18 @@ def main():
                  "teardown { DROP TABLE t; }"]
         statement, last = one_table_statement, ["zt"]
     sessions = R.choice([2, 2, 3])
+    if CROWD:  # four or five sessions queue on two rows
+        sessions = Y.choice([4, 4, 5])
     orders = []
     timeouts = T.sample([1500, 2500, 3500], 3)
     deadlock_timeouts = T.sample([300, 4500, 5500], 3)
     for s in range(sessions):
-        name = "abc"[s]
+        name = "abcde"[s]
         lines.append(f"session {name}")
         steps = []
         block = R.random() < 0.85
         local_timeout = None
-        if TIMEOUTS:  # one setup block per session: its SETs together
+        if TIMEOUTS and s < 3:  # one setup block per session: its SETs together
             kind = T.choice(["lock", "lock", "statement", "local", "none"])
             ms = timeouts[s]
             sets = []
