@@ -824,6 +824,7 @@ bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
   Store& s = w_.store;
   for (; c.table_next < c.table_locks.size(); ++c.table_next) {
     auto [tid, mode] = c.table_locks[c.table_next];
+    if (c.table_next == 1) check_foreign_key_name(r, c.table_locks.front().first);
     if (!table_lock(r, s.table_lock_row(tid), mode, waiting)) return false;
   }
   c.table_phase = false;

@@ -176,6 +176,7 @@ class Executor : public SqlBackend {
   // ROLLBACK TO's grants, waiting for finish() (who rolled back, what was granted).
   std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
   void let_in(RequestId r, std::vector<TxnId> granted);
+  void check_foreign_key_name(RequestId r, TableId first) const;
   // Waiters to fail with 40001 once r's answer is in (fail_stale_waiters()).
   std::vector<std::pair<RequestId, RequestId>> stale_;
   void fail_stale_waiters(RequestId r, RowId row);

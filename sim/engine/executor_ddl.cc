@@ -372,6 +372,23 @@ void Executor::name_partition_clones(const Table& child, ForeignKey& fk) const {
   }
 }
 
+// ---- Rule: a foreign key's own name is looked at between its two locks --------
+// ATExecAddConstraint looks for a name the statement gives among the
+// altered table's constraints once that table is locked, before
+// ATAddForeignKeyConstraint locks the table it references: a name in use
+// fails with 42710 without waiting for the second table's holder
+// (random spec 7578). `first` is the table the statement locked first.
+void Executor::check_foreign_key_name(RequestId r, TableId first) const {
+  const Request& q = w_.requests[r.value];
+  if (q.pc >= q.program->steps.size()) return;
+  auto* alter = std::get_if<AlterForeignKeyStmt>(&q.program->steps[q.pc].body);
+  if (!alter || !alter->add || alter->add->name.empty()) return;
+  const Table& t = w_.store.table(first);
+  if (t.name != alter->table || !has_constraint(t, alter->add->name, true)) return;
+  throw SqlError("42710", "constraint \"" + alter->add->name + "\" for relation \"" + t.name +
+                              "\" already exists");
+}
+
 void Executor::alter_foreign_key(RequestId r, const AlterForeignKeyStmt& alter) {
   Store& s = w_.store;
   const TxnId txn = w_.sessions[r.value].txn;
