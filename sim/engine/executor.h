@@ -173,7 +173,9 @@ class Executor : public SqlBackend {
   bool check_foreign_keys(RequestId r, SqlAnswer* waiting, bool resumed);
   bool referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   bool referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
-  // ROLLBACK TO's grants, waiting for finish() (who rolled back, what was granted).
+  // Locks a statement let go of before its end (ROLLBACK TO, an advisory
+  // unlock, a deleted row skipped, a soft deadlock undone): the waiters
+  // granted them, woken once its answer is in (who let go, what was granted).
   std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
   void let_in(RequestId r, std::vector<TxnId> granted);
   void check_foreign_key_name(RequestId r, TableId first) const;
