@@ -228,9 +228,21 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
       return descending ? b.first < a.first : a.first < b.first;
     });
+    // The entries the walk never reaches: outside its index conditions.
+    const std::vector<const Expr*> bounds = walk_bounds(t, where.get(), k);
+    Row entry(t.columns.size());
+    auto reached = [&](const Value& key) {
+      entry[k] = key;
+      EvalEnv env{&t, &entry, &q.vars, nullptr, true};
+      if (c) env.subqueries = &c->subqueries;
+      env.tables = &tables_;
+      return std::all_of(bounds.begin(), bounds.end(),
+                         [&](const Expr* b) { return eval_pred(*b, env) == true; });
+    };
     int64_t kept = 0;
     for (const auto& [key, row] : order) {
       if (kept >= limit) break;
+      if (!reached(key)) continue;
       looked_up.push_back(row);
       VersionId v = visible(row);
       if (!v || s.version(v).values[k] != key) continue;  // not the entry of the version seen

@@ -1006,6 +1006,25 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
          key_scan(t, where, rows).kind != KeyScan::kNone;
 }
 
+// ---- Rule: a walk of an index starts and stops at its index conditions -------
+// A btree scan in order with `col > v` (or >=, <, <=, =) on the walked
+// column begins at the first entry past the lower bound and ends at the
+// upper one: the entries outside are never fetched. Those conditions are
+// the WHERE's ANDed comparisons of the column with a value.
+std::vector<const Expr*> walk_bounds(const Table& t, const Expr* where, size_t column) {
+  std::vector<const Expr*> out;
+  if (!where) return out;
+  if (where->kind == ExprKind::kBinary && where->op == BinOp::kAnd) {
+    out = walk_bounds(t, where->lhs.get(), column);
+    std::vector<const Expr*> more = walk_bounds(t, where->rhs.get(), column);
+    out.insert(out.end(), more.begin(), more.end());
+    return out;
+  }
+  BinOp op = BinOp::kEq;
+  if (key_compare(t, *where, t.columns[column].name, &op) && op != BinOp::kNe) out.push_back(where);
+  return out;
+}
+
 bool key_pinned(const Table& t, const Expr* where) {
   const int k = t.single_key_column();
   return where && k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name);

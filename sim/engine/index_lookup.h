@@ -85,6 +85,9 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
 // are read as key_scan plans them instead: through the index with all its
 // conditions, or the whole table.
 bool key_pinned(const Table& t, const Expr* where);
+// The WHERE's ANDed comparisons of `column` with a value (=, <, <=, >, >=):
+// where a walk of an index on it starts and stops.
+std::vector<const Expr*> walk_bounds(const Table& t, const Expr* where, size_t column);
 // True when the WHERE's scalar subquery gives the value of an index scan's
 // key (an equality on the primary key's or a unique index's columns, or a
 // range or IN list of the key read by an index scan): PostgreSQL computes

@@ -433,14 +433,22 @@ void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
     held->mode = std::max(held->mode, w.mode);
     granted.push_back(w.txn);
   }
-  while (!row.queue.empty()) {
-    RowLock w = row.queue.front();
-    if (blocked_by_others(w)) break;
-    row.queue.erase(row.queue.begin());
+  // In queue order. A wait for the holders to end (a writer of a key,
+  // XactLockTableWait) is no tuple lock: it ends once they have, whoever
+  // waits ahead of it, and keeps no one behind it waiting.
+  bool stuck = false;  // a tuple lock's waiter could not be granted: those behind wait
+  for (size_t i = 0; i < row.queue.size();) {
+    RowLock w = row.queue[i];
+    if ((w.hold && stuck) || blocked_by_others(w)) {
+      stuck = stuck || w.hold;
+      ++i;
+      continue;
+    }
+    row.queue.erase(row.queue.begin() + static_cast<std::ptrdiff_t>(i));
     auto held = std::find_if(row.holders.begin(), row.holders.end(),
                              [&](const RowLock& h) { return h.txn == w.txn; });
     if (!w.hold) {
-      // A wait for the holders to end: nothing to take.
+      // Nothing to take.
     } else if (held != row.holders.end()) {
       held->mode = std::max(held->mode, w.mode);  // an upgrade that waited
     } else {
