@@ -40,6 +40,22 @@ std::optional<Isolation> isolation_named(const std::string& name) {
   return std::nullopt;
 }
 
+const char* to_sql(FkAction a) {
+  switch (a) {
+    case FkAction::kNoAction:
+      return "NO ACTION";
+    case FkAction::kRestrict:
+      return "RESTRICT";
+    case FkAction::kCascade:
+      return "CASCADE";
+    case FkAction::kSetNull:
+      return "SET NULL";
+    case FkAction::kSetDefault:
+      return "SET DEFAULT";
+  }
+  return "NO ACTION";
+}
+
 const char* to_sql(LockMode m) {
   switch (m) {
     case LockMode::kKeyShare:

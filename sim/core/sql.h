@@ -54,6 +54,14 @@ const char* to_sql(LockMode m);  // "FOR UPDATE", ..., "ACCESS SHARE", ...
 // A table mode from its words ("ROW EXCLUSIVE"); nothing for other words.
 std::optional<LockMode> table_mode_named(const std::string& words);
 
+// What a foreign key does to the referencing rows when their referenced
+// row is deleted or its key changes (ON DELETE / ON UPDATE): NO ACTION and
+// RESTRICT only check that none is left; CASCADE deletes them (or, on an
+// update, gives them the new key); SET NULL and SET DEFAULT set their key
+// columns.
+enum class FkAction : uint8_t { kNoAction, kRestrict, kCascade, kSetNull, kSetDefault };
+const char* to_sql(FkAction a);  // "NO ACTION", "RESTRICT", "CASCADE", ...
+
 // What a locking SELECT does when a row is locked: wait, fail (NOWAIT), or
 // leave the row out (SKIP LOCKED).
 enum class WaitPolicy { kWait, kNoWait, kSkipLocked };

@@ -1062,6 +1062,9 @@ bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, Ver
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
+  // COMMIT and SET CONSTRAINTS ... IMMEDIATE: a deferred check waited.
+  if (std::holds_alternative<CommitStmt>(st.body) || std::holds_alternative<SetStmt>(st.body))
+    return check_foreign_keys(r, waiting, resumed);
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     return advance_insert(r, *ins, waiting) && check_foreign_keys(r, waiting, resumed);
   const auto* merge = std::get_if<MergeStmt>(&st.body);
@@ -1421,7 +1424,8 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // writes to the index page, where readers of the index meet it
       // (_bt_doinsert).
       const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
-      queue_fk_checks(c, tid, &before, &after, s.version(target).xmin == c.txn);
+      queue_fk_checks(r, c, tid, &before, &after, s.version(target).xmin == c.txn,
+                      s.next_version());
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       const bool key_update = new_key || s.holds(row, c.txn, LockMode::kUpdate);
       VersionId made = s.update(row, c.txn, std::move(after), !new_key, key_update);
@@ -1434,7 +1438,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       }
       if (upd->returning) c.out.push_back(made);
     } else {
-      queue_fk_checks(c, tid, &s.version(target).values, nullptr, false);
+      queue_fk_checks(r, c, tid, &s.version(target).values, nullptr, false, VersionId{});
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       s.remove(row, c.txn);
       if (auto* del = std::get_if<DeleteStmt>(&st.body); del && del->returning)
@@ -1720,15 +1724,13 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
       else
         session.in_block = false;
     } else if (session.in_block) {  // outside a block it only warns (25P01)
-      if (commit) {
-        try {
-          w_.store.ssi_precommit(session.txn);
-        } catch (const SqlError&) {
-          session.in_block = false;  // a COMMIT that fails ends the block: rolled back
-          throw;
-        }
+      if (commit && std::any_of(session.deferred.begin(), session.deferred.end(),
+                                [](const DeferredCheck& d) { return !d.fired; })) {
+        session.committing = true;  // an error from here on ends the block (rollback())
+        if (!fire_deferred(r, &a, true)) return a;
       }
-      ending_.push_back(Ending{r, commit});  // ended in finish(), once narrated
+      if (commit) return deferred_fired(r, st);
+      ending_.push_back(Ending{r, false});  // ended in finish(), once narrated
     }
     return a;
   }
@@ -1740,6 +1742,12 @@ SqlAnswer Executor::execute(RequestId r, const Step& st) {
     if (set->name == "transaction") {
       set_transaction(r, *set, &a);
       return a;
+    }
+    if (set->name == "constraints") {
+      set_constraints(r, *set, &a);
+      if (set->defer || !session.in_block) return a;
+      if (!fire_deferred(r, &a, false)) return a;
+      return deferred_fired(r, st);
     }
     // No answer changes (ast.h's planner_setting).
     if (set->name == "force_parallel_mode" || planner_setting(set->name) != PlannerSetting::kNone)
@@ -1856,6 +1864,67 @@ void Executor::set_transaction(RequestId r, const SetStmt& set, SqlAnswer* a) {
 // DDL is refused before it runs (standard_ProcessUtility); a write or a
 // locking SELECT when the executor starts: after its tables are found and
 // locked. dml: which of the two to check.
+// A COMMIT: SERIALIZABLE's commit check, then the end (finish()). SET
+// CONSTRAINTS: nothing more.
+SqlAnswer Executor::deferred_fired(RequestId r, const Step& st) {
+  Session& session = w_.sessions[r.value];
+  session.cursor.reset();
+  SqlAnswer a;
+  a.block_before = true;
+  if (!std::holds_alternative<CommitStmt>(st.body)) return a;
+  session.committing = true;
+  w_.store.ssi_precommit(session.txn);  // failing, it ends the block (rollback())
+  ending_.push_back(Ending{r, true});   // ended in finish(), once narrated
+  return a;
+}
+
+// ---- Rule: SET CONSTRAINTS defers a foreign key's checks, or not --------------
+// ALL, or each name: a foreign key's (every key of that name); a name no
+// constraint has is 42704, a key that is not DEFERRABLE (or a primary key,
+// unique or check constraint, which ccsim's never are) 42809. Outside a
+// transaction block it only warns. It lasts to the end of the transaction,
+// and a ROLLBACK TO a savepoint before it undoes it.
+void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
+  Session& session = w_.sessions[r.value];
+  const Store& s = w_.store;
+  for (const std::string& name : set.constraints) {
+    bool found = false, deferrable = true;
+    for (size_t i = 0; i < s.table_count(); ++i) {
+      const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
+      if (t.dropped) continue;
+      for (const ForeignKey& fk : t.foreign_keys)
+        if (fk.name == name) found = true, deferrable = deferrable && fk.deferrable;
+      bool other = t.key_column_count() > 0 && t.key_name == name;
+      for (const UniqueKey& u : t.uniques) other = other || u.name == name;
+      for (const CheckConstraint& c : t.checks) other = other || c.name == name;
+      if (other) found = true, deferrable = false;
+    }
+    if (!found) throw SqlError("42704", "constraint \"" + name + "\" does not exist");
+    if (!deferrable) throw SqlError("42809", "constraint \"" + name + "\" is not deferrable");
+  }
+  if (!session.in_block) {
+    a->warning = "SET CONSTRAINTS can only be used in transaction blocks";
+    return;
+  }
+  ConstraintModes& m = session.modes;
+  if (set.constraints.empty()) {
+    m.all = set.defer;
+    m.named.clear();
+    return;
+  }
+  for (const std::string& name : set.constraints) {
+    std::erase_if(m.named, [&](const auto& p) { return p.first == name; });
+    m.named.emplace_back(name, set.defer);
+  }
+}
+
+void Executor::undo_deferred(Session& session, const Session::Savepoint& sp) {
+  session.deferred.resize(std::min(session.deferred.size(), sp.deferred));
+  for (DeferredCheck& d : session.deferred)
+    if (d.fired > sp.firings) d.fired = 0;
+  session.modes = sp.modes;
+}
+
 void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   const Session& session = w_.sessions[r.value];
   Store& s = w_.store;
@@ -2029,6 +2098,10 @@ void Executor::end_txn(RequestId r, bool commit, std::string_view text, bool nar
   session.txn = TxnId{};
   session.in_block = false;
   session.savepoints.clear();
+  session.deferred.clear();
+  session.firings = 0;
+  session.modes = ConstraintModes{};
+  session.committing = false;
   // A setting the transaction made is kept at COMMIT (a SET LOCAL's
   // ends), undone at ROLLBACK.
   if (session.kept_before && !commit) session.kept = *session.kept_before;
@@ -2106,7 +2179,9 @@ void Executor::resume(RequestId waiter, RequestId by) {
         a = execute_locked(waiter, st, a);
       }
     } else if (advance(waiter, st, &a, true)) {
-      a = complete(waiter, st);
+      a = std::holds_alternative<CommitStmt>(st.body) || std::holds_alternative<SetStmt>(st.body)
+              ? deferred_fired(waiter, st)
+              : complete(waiter, st);
     }
   } catch (const SqlError& e) {
     a = SqlAnswer::error(e);
@@ -2256,6 +2331,9 @@ void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
   Session& session = w_.sessions[r.value];
   waiting(r);  // what the failed statement let in before it failed goes on first
   session.cursor.reset();
+  // A COMMIT whose deferred checks failed (or whose wait ended in an
+  // error) ends the block: the transaction rolls back.
+  if (session.committing) session.in_block = false;
   bool block = session.in_block;
   if (in_session && block && session.txn && !session.savepoints.empty()) {
     // An error inside a savepoint aborts the subtransaction only: back to
@@ -2265,6 +2343,7 @@ void Executor::rollback(RequestId r, const std::string& why, bool in_session) {
     std::vector<TxnId> released = w_.store.rollback_to(session.txn, session.savepoints.back().mark);
     session.timeouts = session.savepoints.back().timeouts;
     session.kept = session.savepoints.back().kept;
+    undo_deferred(session, session.savepoints.back());
     granted.insert(granted.end(), released.begin(), released.end());
     wake(granted, r);
     return;

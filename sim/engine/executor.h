@@ -68,7 +68,7 @@ class Executor : public SqlBackend {
   bool take_table_locks(RequestId r, SqlAnswer* waiting);
   bool table_lock(RequestId r, RowId row, LockMode mode, SqlAnswer* waiting,
                   const std::string* nowait = nullptr);
-  bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting);
+  bool fk_table_lock(RequestId r, TableId t, SqlAnswer* waiting, LockMode mode);
   void start_statement(RequestId r, const Step& st);
   void open_scan(RequestId r, const Step& st, Cursor& c);
   // The subquery `pick` that runs before statement st has run in r's
@@ -169,10 +169,24 @@ class Executor : public SqlBackend {
   // Foreign keys (engine/foreign_keys.cc): the checks a written row needs
   // (before: null for an INSERT; after: null for a DELETE), queued in c;
   // running them at the end of the statement (false: it must wait).
-  void queue_fk_checks(Cursor& c, TableId tid, const Row* before, const Row* after, bool own_row);
+  void queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* before, const Row* after,
+                       bool own_row, VersionId made);
+  // True when fk's checks wait for COMMIT in r's transaction now.
+  bool deferred_now(RequestId r, const ForeignKey& fk) const;
+  // Opens a cursor that runs r's pending deferred checks (all, or only
+  // those no longer deferred): false while one waits.
+  bool fire_deferred(RequestId r, SqlAnswer* waiting, bool all);
+  // The answer of a COMMIT or SET CONSTRAINTS once its checks have run.
+  SqlAnswer deferred_fired(RequestId r, const Step& st);
+  void set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a);
+  // ROLLBACK TO sp (or an error inside it): the deferred checks and SET
+  // CONSTRAINTS as they were.
+  static void undo_deferred(Session& session, const Session::Savepoint& sp);
   bool check_foreign_keys(RequestId r, SqlAnswer* waiting, bool resumed);
   bool referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   bool referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
+  bool referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
+  void referencing_read(TxnId txn, const FkCheck& k, const Snapshot& snap);
   // Locks a statement let go of before its end (ROLLBACK TO, an advisory
   // unlock, a deleted row skipped, a soft deadlock undone): the waiters
   // granted them, woken once its answer is in (who let go, what was granted).

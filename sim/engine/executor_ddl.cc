@@ -22,7 +22,8 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
   auto& sps = session.savepoints;
   if (sp.kind == SavepointStmt::Kind::kSavepoint) {
     sps.push_back(Session::Savepoint{sp.name, w_.store.mark(session.txn), session.timeouts,
-                                     session.kept, w_.store.txn(session.txn).read_only});
+                                     session.kept, w_.store.txn(session.txn).read_only,
+                                     session.deferred.size(), session.firings, session.modes});
     return;
   }
   auto it =
@@ -43,6 +44,7 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
   session.failed_block = false;
   session.timeouts = sps.back().timeouts;  // what SET did since is undone
   session.kept = sps.back().kept;
+  undo_deferred(session, sps.back());
   // Its waiters resume once this step is narrated (finish()), as at COMMIT.
   let_in(r, w_.store.rollback_to(session.txn, sps.back().mark));
 }
@@ -157,6 +159,18 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
                                              "'s foreign key is not modelled"
                                        : "cannot drop table " + w_.store.table(fk.parent).name +
                                              " because other objects depend on it");
+    }
+    // ---- Rule: a table with pending deferred checks cannot be dropped -----
+    // 55006, as CheckTableNotInUse says: the checks of rows written into it,
+    // or of keys that went from it, still wait for COMMIT.
+    for (const DeferredCheck& d : w_.sessions[r.value].deferred) {
+      if (d.fired) continue;
+      const Table& child = w_.store.table(TableId{d.check.table});
+      const TableId on =
+          d.check.parent ? child.foreign_keys[d.check.fk].parent : TableId{d.check.table};
+      if (std::find(found.begin(), found.end(), on) != found.end())
+        throw SqlError("55006", "cannot DROP TABLE \"" + w_.store.table(on).name +
+                                    "\" because it has pending trigger events");
     }
     for (TableId t : found) w_.store.drop_table(t, txn);
     return notices;
@@ -478,8 +492,10 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     }
     fk.name += "_fkey";
     if (!d.name.empty()) fk.name = d.name;
-    fk.restrict_delete = d.restrict_delete;
-    fk.restrict_update = d.restrict_update;
+    fk.on_delete = d.on_delete;
+    fk.on_update = d.on_update;
+    fk.deferrable = d.deferrable;
+    fk.initially_deferred = d.initially_deferred;
     bool self = d.table == create.table;
     std::optional<TableId> parent = self ? std::nullopt : s.find_table(d.table);
     if (!self && !parent) throw SqlError("42P01", "relation \"" + d.table + "\" does not exist");

@@ -138,7 +138,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     } else if (!insert_entries(r, tid, values, waiting, row)) {
       return false;
     }
-    queue_fk_checks(c, tid, nullptr, &values, true);
+    queue_fk_checks(r, c, tid, nullptr, &values, true, s.row(row).newest);
     c.out.push_back(s.row(row).newest);  // written by this statement
     ++c.rowcount;
     ++c.next;
@@ -268,7 +268,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).
   const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
-  queue_fk_checks(c, tid, &before, &after, v.xmin == c.txn);
+  queue_fk_checks(r, c, tid, &before, &after, v.xmin == c.txn, s.next_version());
   s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
   const bool key_update = new_key || s.holds(k.row, c.txn, LockMode::kUpdate);
   VersionId made = s.update(k.row, c.txn, std::move(after), !new_key, key_update);

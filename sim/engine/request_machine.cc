@@ -355,6 +355,7 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
       return out;
     };
     Event* e = emit(log_, kind, r, q.pc, text, a.released_by);
+    e->resumed = resumed;
     if (!n.warning.empty()) e->message = n.warning, e->notice = n.notice;
     if (a.has_rows) {
       e->has_rows = true;

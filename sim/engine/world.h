@@ -21,17 +21,28 @@ namespace ccsim {
 // PostgreSQL's RI triggers fire after the statement's rows are written
 // (engine/foreign_keys.cc). `parent`: a referenced key went away (a DELETE
 // or key UPDATE of the referenced table), and no row of `table` may still
-// hold `key`; otherwise a row of `table` now holds `key`, which the
-// referenced table must have.
+// hold `key` (NO ACTION, RESTRICT), or those that do are deleted or
+// changed (CASCADE, SET NULL, SET DEFAULT); otherwise a row of `table` now
+// holds `key`, which the referenced table must have.
 struct FkCheck {
   uint32_t table = 0;  // the referencing table
   uint32_t fk = 0;     // which of its foreign keys
   Row key;
   bool parent = false;
-  bool restrict_ = false;  // RESTRICT: a row that holds the key again does not count
+  // `parent`: the key's action (RESTRICT: a row that holds the key again
+  // does not count), and for an ON UPDATE action the referenced row's new
+  // key (CASCADE gives it to the referencing rows).
+  FkAction action = FkAction::kNoAction;
+  Row new_key;
   // The partition of the row written (the referencing one's, or with
   // `parent` the referenced one's), which its 23503 names; 0 for a plain table.
   uint32_t part = 0;
+  // Not `parent`: the version written, which the check skips once its own
+  // transaction deleted or replaced it (RI_FKey_check's liveness test).
+  VersionId made;
+  // Its constraint is deferred (SET CONSTRAINTS, INITIALLY DEFERRED): it
+  // runs at COMMIT, not at the statement's end.
+  bool deferred = false;
   bool operator==(const FkCheck&) const = default;
 };
 
@@ -64,6 +75,13 @@ struct Cursor {
   VersionId fk_seen;
   Snapshot fk_snapshot;
   bool fk_table_wait = false;  // the check waits for its table's lock
+  // A CASCADE, SET NULL or SET DEFAULT: the referencing rows its query
+  // found, and the next to delete or change.
+  std::vector<VersionId> fk_rows;
+  size_t fk_row = 0;
+  // Outside a transaction block: the checks of deferred constraints, run
+  // once the others have (the statement's own COMMIT fires them).
+  std::vector<FkCheck> fk_later;
   // With deadlock timers (World::deadlock_timers): when this wait began, in
   // the world's virtual microseconds and in the order waits began, and
   // whether its deadlock check has run (PostgreSQL runs it once per wait).
@@ -161,6 +179,23 @@ struct AdvisoryHeld {
   bool operator==(const AdvisoryHeld&) const = default;
 };
 
+// SET CONSTRAINTS in a transaction: ALL's mode (none: each key's own), then
+// each name set since, and whether it is deferred.
+struct ConstraintModes {
+  std::optional<bool> all;
+  std::vector<std::pair<std::string, bool>> named;
+  bool operator==(const ConstraintModes&) const = default;
+};
+
+// A deferred foreign-key check, and the firing that ran it (0: not yet; a
+// ROLLBACK TO a savepoint before that firing makes it pending again, as
+// AfterTriggerEndSubXact does).
+struct DeferredCheck {
+  FkCheck check;
+  uint32_t fired = 0;
+  bool operator==(const DeferredCheck&) const = default;
+};
+
 struct Session {
   TxnId txn;              // the open transaction, explicit or autocommit
   bool in_block = false;  // inside BEGIN ... COMMIT
@@ -176,6 +211,11 @@ struct Session {
     SavepointMark mark;
     Timeouts timeouts, kept;
     bool read_only = false;
+    // The deferred checks then (Session::deferred), the firings so far, and
+    // SET CONSTRAINTS' state: what a ROLLBACK TO puts back.
+    size_t deferred = 0;
+    uint32_t firings = 0;
+    ConstraintModes modes;
   };
   std::vector<Savepoint> savepoints;
   // SET's times (with deadlock timers only): those in effect; those the
@@ -191,6 +231,14 @@ struct Session {
   // releases them.
   TxnId session_locks;
   std::vector<AdvisoryHeld> advisory_held;
+  // The open transaction's deferred foreign-key checks, in the order
+  // queued; how many firings ran (COMMIT or SET CONSTRAINTS ... IMMEDIATE
+  // each one); SET CONSTRAINTS' state; and whether a COMMIT is running
+  // them (an error then ends the transaction, not the statement).
+  std::vector<DeferredCheck> deferred;
+  uint32_t firings = 0;
+  ConstraintModes modes;
+  bool committing = false;
 };
 
 // Deliberate departures from PostgreSQL, to prove that `ccsim verify` notices

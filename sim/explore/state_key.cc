@@ -98,10 +98,17 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
       if (it == q.vars.end()) continue;
       for (const RowRead& o : it->second.from) read_from[o.version.value] = 1;
     }
+    for (const DeferredCheck& d : w.sessions[i].deferred)
+      if (d.check.made) referenced[d.check.made.value] = 1;
     if (const Session& ss = w.sessions[i]; ss.cursor) {
       for (VersionId v : ss.cursor->candidates) referenced[v.value] = 1;
       for (VersionId v : ss.cursor->out) referenced[v.value] = 1;
       if (ss.cursor->fk_seen) referenced[ss.cursor->fk_seen.value] = 1;
+      for (VersionId v : ss.cursor->fk_rows) referenced[v.value] = 1;
+      for (const FkCheck& k : ss.cursor->fk_checks)
+        if (k.made) referenced[k.made.value] = 1;
+      for (const FkCheck& k : ss.cursor->fk_later)
+        if (k.made) referenced[k.made.value] = 1;
       if (ss.cursor->key_pending) referenced[ss.cursor->key_pending.value] = 1;
     }
   }

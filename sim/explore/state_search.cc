@@ -54,9 +54,11 @@ bool local_step(const World& w, RequestId r) {
     EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
     return eval_pred(*rs->condition, env) != true;
   }
-  // SET TRANSACTION may fail (25001), which ends a web request.
+  // SET TRANSACTION may fail (25001), which ends a web request; SET
+  // CONSTRAINTS may fail, and ... IMMEDIATE runs deferred checks, which lock.
   if (auto* set = std::get_if<SetStmt>(&st.body))
-    return !session.failed_block && (set->name != "transaction" || !holds);
+    return !session.failed_block &&
+           ((set->name != "transaction" && set->name != "constraints") || !holds);
   return false;
 }
 

@@ -35,6 +35,25 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   const Request& q = w.requests[i];
   const Session& ss = w.sessions[i];
   out.clear();
+  auto put_check = [&](KeyBuf& o, const FkCheck& k) {
+    put(o, k.table);
+    put(o, k.fk);
+    put_row(o, k.key);
+    put(o, k.parent);
+    put(o, static_cast<uint64_t>(k.action));
+    put_row(o, k.new_key);
+    put(o, k.part);
+    put(o, k.made ? uint64_t{1} + version_label_[k.made.value] : 0);
+    put(o, k.deferred);
+  };
+  auto put_modes = [&](KeyBuf& o, const ConstraintModes& m) {
+    put(o, m.all ? uint64_t{1} + *m.all : 0);
+    put(o, m.named.size());
+    for (const auto& [name, defer] : m.named) {
+      put_text(o, name);
+      put(o, defer);
+    }
+  };
   put(out, static_cast<uint64_t>(q.state));
   put(out, static_cast<uint64_t>(q.fate));
   put_text(out, q.sqlstate);
@@ -42,11 +61,22 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   put(out, q.pc);
   put(out, ss.in_block);
   put(out, ss.failed_block);
+  put(out, ss.committing);
+  put(out, static_cast<uint64_t>(ss.firings));
+  put_modes(out, ss.modes);
+  put(out, ss.deferred.size());
+  for (const DeferredCheck& d : ss.deferred) {
+    put_check(out, d.check);
+    put(out, static_cast<uint64_t>(d.fired));
+  }
   put(out, ss.savepoints.size());
   for (const Session::Savepoint& sp : ss.savepoints) {
     put_text(out, sp.name);
     put(out, sp.read_only);
     put(out, sp.mark.undo);
+    put(out, sp.deferred);
+    put(out, static_cast<uint64_t>(sp.firings));
+    put_modes(out, sp.modes);
     put(out, sp.mark.locks.size());
     for (const auto& [row, mode] : sp.mark.locks) {
       put(out, row_label_[row.value]);
@@ -147,19 +177,17 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.waiting && !c.safe_snapshot_wait ? row_label_[c.wait_row.value] + 1 : 0);
     put(out, c.safe_snapshot_wait);
     put(out, c.fk_checks.size());
-    for (const FkCheck& k : c.fk_checks) {
-      put(out, k.table);
-      put(out, k.fk);
-      put_row(out, k.key);
-      put(out, k.parent);
-      put(out, k.restrict_);
-      put(out, k.part);
-    }
+    for (const FkCheck& k : c.fk_checks) put_check(out, k);
+    put(out, c.fk_later.size());
+    for (const FkCheck& k : c.fk_later) put_check(out, k);
     put(out, c.fk_next);
     put(out, c.fk_started);
     put(out, c.fk_table_wait);
     put(out, c.fk_seen ? version_label_[c.fk_seen.value] + 1 : 0);
     put(out, c.fk_started ? snapshot_code(c.fk_snapshot) : 0);
+    put(out, c.fk_rows.size());
+    for (VersionId v : c.fk_rows) put(out, version_label_[v.value]);
+    put(out, c.fk_row);
     put(out, c.subqueries.size());
     for (const auto& [at, v] : c.subqueries) put_value(out, v);
     put(out, c.initplan);
@@ -321,8 +349,10 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
           put(out, static_cast<uint64_t>(fk.columns[i]));
           put(out, static_cast<uint64_t>(fk.parent_columns[i]));
         }
-        put(out, fk.restrict_delete);
-        put(out, fk.restrict_update);
+        put(out, static_cast<uint64_t>(fk.on_delete));
+        put(out, static_cast<uint64_t>(fk.on_update));
+        put(out, fk.deferrable);
+        put(out, fk.initially_deferred);
       }
       put(out, table.uniques.size());
       for (const UniqueKey& u : table.uniques) {

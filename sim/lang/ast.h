@@ -271,14 +271,17 @@ struct MergeStmt {
 };
 
 // FOREIGN KEY (columns) REFERENCES table (ref_columns), or a column's
-// REFERENCES table [(column)]: ON DELETE / ON UPDATE NO ACTION or RESTRICT
-// only. No ref_columns means the referenced table's primary key.
+// REFERENCES table [(column)] [ON DELETE action] [ON UPDATE action]. No
+// ref_columns means the referenced table's primary key.
 struct ForeignKeyDef {
   std::string name;  // CONSTRAINT name; empty: PostgreSQL's table_column_fkey
   std::vector<std::string> columns;
   std::string table;
   std::vector<std::string> ref_columns;
-  bool restrict_delete = false, restrict_update = false;  // RESTRICT, not NO ACTION
+  FkAction on_delete = FkAction::kNoAction, on_update = FkAction::kNoAction;
+  // DEFERRABLE, and INITIALLY DEFERRED (which implies it): the check of a
+  // row written, and NO ACTION's, can wait for COMMIT (SET CONSTRAINTS).
+  bool deferrable = false, initially_deferred = false;
 };
 // UNIQUE (columns) or a column's UNIQUE, with CONSTRAINT name before
 // either: a unique index besides the primary key.
@@ -421,7 +424,7 @@ PlannerSetting planner_setting(const std::string& name);
 extern const char* const kReadableSettings;
 
 struct SetStmt {
-  std::string name;  // "transaction" for SET TRANSACTION
+  std::string name;  // "transaction" for SET TRANSACTION, "constraints" for SET CONSTRAINTS
   std::string value;
   int64_t ms = 0;  // the value in milliseconds
   bool local = false;
@@ -429,6 +432,10 @@ struct SetStmt {
   // SET TRANSACTION: the modes it names (the others stay as they are).
   std::optional<Isolation> isolation;
   std::optional<bool> read_only, deferrable;
+  // SET CONSTRAINTS {ALL | name[, ...]} {DEFERRED | IMMEDIATE}: the names
+  // (none: ALL) and whether they are deferred.
+  std::vector<std::string> constraints;
+  bool defer = false;
 };
 
 // SELECT pg_advisory_xact_lock(key)[, ...] [INTO :v[, ...]]: the

@@ -133,10 +133,10 @@ class ClauseParsing : protected TokenCursor {
     return true;
   }
 
-  // What follows REFERENCES: the table, its columns, and the actions. Only
-  // NO ACTION and RESTRICT are modelled: the others change rows of their own
-  // (CASCADE, SET NULL, SET DEFAULT) or move the check to COMMIT
-  // (DEFERRABLE), and are refused by name.
+  // What follows REFERENCES: the table, its columns, and the actions (NO
+  // ACTION, RESTRICT, CASCADE, SET NULL, SET DEFAULT) and whether the checks
+  // may wait for COMMIT ([NOT] DEFERRABLE, INITIALLY DEFERRED | IMMEDIATE).
+  // A MATCH clause is refused by name.
   void references(ForeignKeyDef& fk) {
     fk.table = name("the referenced table's name");
     if (accept_symbol("(")) {
@@ -145,31 +145,62 @@ class ClauseParsing : protected TokenCursor {
       } while (accept_symbol(","));
       expect_symbol(")", "to close the referenced column list");
     }
+    const Token* not_deferrable = nullptr;
     for (;;) {
       const Token& t = peek();
       if (accept("ON")) {
         bool del = accept("DELETE");
         if (!del) expect("UPDATE", "after ON (ON DELETE or ON UPDATE)");
-        const Token& action = peek();
+        const char* on = del ? "after ON DELETE" : "after ON UPDATE";
+        FkAction& action = del ? fk.on_delete : fk.on_update;
         if (accept("NO")) {
           expect("ACTION", "after NO");
+          action = FkAction::kNoAction;
         } else if (accept("RESTRICT")) {
-          (del ? fk.restrict_delete : fk.restrict_update) = true;
+          action = FkAction::kRestrict;
+        } else if (accept("CASCADE")) {
+          action = FkAction::kCascade;
+        } else if (accept("SET")) {
+          if (accept("NULL"))
+            action = FkAction::kSetNull;
+          else if (accept("DEFAULT"))
+            action = FkAction::kSetDefault;
+          else
+            fail(peek(),
+                 std::string("expected NULL or DEFAULT after SET, found ") + describe(peek()));
+          if (peek().kind == TokenKind::kSymbol && peek().text == "(")
+            fail(peek(),
+                 "a column list after SET NULL or SET DEFAULT is not modelled; the "
+                 "action sets every column of the key");
         } else {
-          std::string what = action.text;
-          if (iequals(what, "SET") && at_ + 1 < tokens_.size()) what += " " + tokens_[at_ + 1].text;
-          for (char& ch : what)
-            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-          fail(action, std::string(del ? "ON DELETE " : "ON UPDATE ") + what +
-                           " is not modelled; ccsim's foreign keys are NO ACTION or RESTRICT");
+          fail(peek(), std::string("expected NO ACTION, RESTRICT, CASCADE, SET NULL or SET "
+                                   "DEFAULT ") +
+                           on + ", found " + describe(peek()));
         }
-      } else if (peek_is("MATCH") || peek_is("DEFERRABLE") || peek_is("INITIALLY") ||
-                 (peek_is("NOT") && at_ + 1 < tokens_.size() &&
-                  iequals(tokens_[at_ + 1].text, "DEFERRABLE"))) {
-        fail(t, std::string(peek_is("MATCH") ? "a foreign key's MATCH clause"
-                                             : "a deferrable foreign key") +
-                    " is not modelled");
+      } else if (accept("DEFERRABLE")) {
+        fk.deferrable = true;
+      } else if (peek_is("NOT") && at_ + 1 < tokens_.size() &&
+                 iequals(tokens_[at_ + 1].text, "DEFERRABLE")) {
+        at_ += 2;
+        not_deferrable = &t;
+      } else if (accept("INITIALLY")) {
+        if (accept("DEFERRED"))
+          fk.initially_deferred = true;
+        else if (accept("IMMEDIATE"))
+          fk.initially_deferred = false;
+        else
+          fail(peek(), "expected DEFERRED or IMMEDIATE after INITIALLY, found " + describe(peek()));
+      } else if (peek_is("MATCH")) {
+        fail(t, "a foreign key's MATCH clause is not modelled");
       } else {
+        // ---- Rule: INITIALLY DEFERRED makes a key DEFERRABLE ---------------
+        if (fk.initially_deferred) {
+          if (not_deferrable)
+            fail(*not_deferrable, "constraint declared INITIALLY DEFERRED must be DEFERRABLE");
+          fk.deferrable = true;
+        }
+        if (not_deferrable && fk.deferrable)
+          fail(*not_deferrable, "conflicting constraint properties");
         return;
       }
     }

@@ -1729,6 +1729,18 @@ class Parser : ClauseParsing {
   SetStmt set() {
     SetStmt st;
     // SET [SESSION | LOCAL] name {= | TO} value
+    // ---- SET CONSTRAINTS: which foreign keys' checks wait for COMMIT --------
+    if (accept("CONSTRAINTS")) {
+      st.name = "constraints";
+      if (!accept("ALL")) do {
+          st.constraints.push_back(name("a constraint's name, or ALL"));
+        } while (accept_symbol(","));
+      if (accept("DEFERRED"))
+        st.defer = true;
+      else
+        expect("IMMEDIATE", "or DEFERRED after SET CONSTRAINTS and the constraints");
+      return st;
+    }
     if (accept("LOCAL"))
       st.local = true;
     else

@@ -181,6 +181,16 @@ std::string names_sql(const std::vector<std::string>& names) {
   return out;
 }
 
+// A foreign key's ON DELETE and ON UPDATE, where not NO ACTION.
+std::string fk_actions_sql(const ForeignKeyDef& fk) {
+  std::string out;
+  if (fk.on_delete != FkAction::kNoAction) out += std::string(" ON DELETE ") + to_sql(fk.on_delete);
+  if (fk.on_update != FkAction::kNoAction) out += std::string(" ON UPDATE ") + to_sql(fk.on_update);
+  if (fk.deferrable)
+    out += fk.initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE";
+  return out;
+}
+
 }  // namespace
 
 std::string sql_identifier(const std::string& name) {
@@ -420,8 +430,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             cols += ", FOREIGN KEY (" + names_sql(fk.columns) + ") REFERENCES " +
                     sql_identifier(fk.table);
             if (!fk.ref_columns.empty()) cols += " (" + names_sql(fk.ref_columns) + ")";
-            if (fk.restrict_delete) cols += " ON DELETE RESTRICT";
-            if (fk.restrict_update) cols += " ON UPDATE RESTRICT";
+            cols += fk_actions_sql(fk);
           }
           for (const CheckDef& d : b.checks)
             cols +=
@@ -456,9 +465,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
                  "FOREIGN KEY (" + names_sql(fk.columns) + ") REFERENCES " +
                  sql_identifier(fk.table) +
                  (fk.ref_columns.empty() ? "" : " (" + names_sql(fk.ref_columns) + ")") +
-                 (fk.restrict_delete ? " ON DELETE RESTRICT" : "") +
-                 (fk.restrict_update ? " ON UPDATE RESTRICT" : "") +
-                 (b.not_valid ? " NOT VALID" : "");
+                 fk_actions_sql(fk) + (b.not_valid ? " NOT VALID" : "");
         } else if constexpr (std::is_same_v<T, LockTableStmt>) {
           std::string names;
           for (const std::string& t : b.tables)
@@ -481,6 +488,9 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             if (b.deferrable) add(*b.deferrable ? "DEFERRABLE" : "NOT DEFERRABLE");
             return "SET TRANSACTION" + modes;
           }
+          if (b.name == "constraints")
+            return "SET CONSTRAINTS " + (b.constraints.empty() ? "ALL" : names_sql(b.constraints)) +
+                   (b.defer ? " DEFERRED" : " IMMEDIATE");
           if (b.name == "default_transaction_isolation" && !b.reset)
             return std::string(b.local ? "SET LOCAL " : "SET ") + b.name + " = " +
                    to_sql(Value{b.value});

@@ -293,7 +293,9 @@ class Observer {
     for (size_t i = first; i < log_.events.size(); ++i) {
       if (i >= rest_from && i < rest_to && log_.events[i].request == owner) continue;
       const Event& e = log_.events[i];
-      if (e.kind != EventKind::kResume && e.kind != EventKind::kError) continue;
+      if (e.kind != EventKind::kResume && e.kind != EventKind::kError &&
+          !(e.kind == EventKind::kCommit && e.resumed))
+        continue;
       // A WARNING the completing statement raises reaches the tester, which
       // prints it at once, before it reports the step complete.
       std::string warning = e.kind == EventKind::kResume && !e.message.empty()

@@ -38,7 +38,11 @@ struct ForeignKey {
   // The parent's unique index whose columns parent_columns are: 0 its
   // primary key's, k > 0 Table::uniques[k - 1].
   size_t parent_index = 0;
-  bool restrict_delete = false, restrict_update = false;
+  FkAction on_delete = FkAction::kNoAction, on_update = FkAction::kNoAction;
+  // DEFERRABLE [INITIALLY DEFERRED]: which checks SET CONSTRAINTS may move
+  // to COMMIT (the check of a row written, NO ACTION's), and whether they
+  // are there unless it says otherwise.
+  bool deferrable = false, initially_deferred = false;
   // ADD ... NOT VALID: the rows there before it were not checked (VALIDATE
   // CONSTRAINT checks them); new writes are checked either way.
   bool not_valid = false;
@@ -381,6 +385,8 @@ class Store {
 
   // ---- rows -----------------------------------------------------------------
   const Version& version(VersionId v) const { return versions_[v.value - 1]; }
+  // The version the next insert or update will make.
+  VersionId next_version() const { return VersionId{static_cast<uint32_t>(versions_.size() + 1)}; }
   const RowState& row(RowId r) const { return rows_[r.value]; }
   // Returns true when snapshot s sees version v.
   bool visible(const Version& v, const Snapshot& s) const;

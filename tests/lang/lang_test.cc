@@ -467,9 +467,14 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"CREATE TABLE u (a timestamp with zone)",
        "7:36: error: expected TIME after WITH or "
        "WITHOUT, found 'zone'"},
-      {"CREATE TABLE u (a int REFERENCES t ON DELETE SET NULL)",
-       "7:48: error: ON DELETE SET NULL is not modelled; ccsim's foreign keys are NO ACTION or "
-       "RESTRICT"},
+      {"CREATE TABLE u (a int REFERENCES t ON DELETE SET NULL (a))",
+       "7:57: error: a column list after SET NULL or SET DEFAULT is not modelled; the action "
+       "sets every column of the key"},
+      {"CREATE TABLE u (a int REFERENCES t ON DELETE DROP)",
+       "7:48: error: expected NO ACTION, RESTRICT, CASCADE, SET NULL or SET DEFAULT after ON "
+       "DELETE, found 'DROP'"},
+      {"CREATE TABLE u (a int REFERENCES t NOT DEFERRABLE INITIALLY DEFERRED)",
+       "7:38: error: constraint declared INITIALLY DEFERRED must be DEFERRABLE"},
       {"CREATE TABLE u (a int REFERENCES t MATCH FULL)",
        "7:38: error: a foreign key's MATCH clause is not modelled"},
       {"SELECT id FROM t FOR UPDATE OF u",

@@ -61,6 +61,19 @@ TEST_CASE(
   CHECK(print("CREATE TABLE o (id int PRIMARY KEY, u int REFERENCES p ON DELETE RESTRICT)").sql ==
         "CREATE TABLE o (id int PRIMARY KEY, u int, FOREIGN KEY (u) REFERENCES p ON DELETE "
         "RESTRICT)");
+  // The actions and deferral read back as written; INITIALLY DEFERRED
+  // implies DEFERRABLE, NO ACTION is the default.
+  CHECK(print("CREATE TABLE o (u int REFERENCES p ON UPDATE CASCADE ON DELETE SET NULL "
+              "INITIALLY DEFERRED)")
+            .sql ==
+        "CREATE TABLE o (u int, FOREIGN KEY (u) REFERENCES p ON DELETE SET NULL ON "
+        "UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED)");
+  CHECK(print("CREATE TABLE o (u int REFERENCES p ON DELETE NO ACTION DEFERRABLE INITIALLY "
+              "IMMEDIATE)")
+            .sql == "CREATE TABLE o (u int, FOREIGN KEY (u) REFERENCES p DEFERRABLE)");
+  CHECK(print("SET CONSTRAINTS ALL DEFERRED").sql == "SET CONSTRAINTS ALL DEFERRED");
+  CHECK(print("SET CONSTRAINTS o_u_fkey, \"Odd\" IMMEDIATE").sql ==
+        "SET CONSTRAINTS o_u_fkey, \"Odd\" IMMEDIATE");
   CHECK(print("CREATE TABLE o (a int, b int, FOREIGN KEY (a, b) REFERENCES p (x, y))").sql ==
         "CREATE TABLE o (a int, b int, FOREIGN KEY (a, b) REFERENCES p (x, y))");
 }

@@ -139,6 +139,11 @@ Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the o
 MERGES = SEED % 47 == 46 and not FOREIGN_KEYS and not COMPOSITE
 G = random.Random(f"merge {SEED}")  # MERGES' choices, apart from the others
 CROWD = SEED % 53 == 52
+# Every 61st seed from the 60th of the foreign-key ones: the key's ON DELETE
+# and ON UPDATE actions, deferral, and SET CONSTRAINTS (from F, apart from
+# the others).
+FK_ACTIONS = FOREIGN_KEYS and SEED % 61 == 60
+F = random.Random(f"fk actions {SEED}")
 Y = random.Random(f"crowd {SEED}")  # CROWD's choices, apart from the others
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
@@ -232,6 +237,9 @@ def one_table_statement():
 
 
 def foreign_key_statement():
+    if FK_ACTIONS and F.random() < 0.12:
+        return F.choice(["SET CONSTRAINTS ALL IMMEDIATE;", "SET CONSTRAINTS ALL DEFERRED;",
+                         "SET CONSTRAINTS c_pid_fkey DEFERRED;", "SET CONSTRAINTS c_pid_fkey IMMEDIATE;"])
     c = R.random()
     p, n = R.choice([1, 2, 3]), R.choice([1, 2, 3, 4])
     if c < 0.2:
@@ -530,8 +538,15 @@ def main():
             else:
                 p_parts = (" PARTITION BY RANGE (id); CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (2) TO (MAXVALUE); "
                            "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (MINVALUE) TO (2);")
+        refs = "pid int REFERENCES p (id)"
+        if FK_ACTIONS:
+            on_delete = F.choice(["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"])
+            on_update = F.choice(["CASCADE", "SET NULL", "NO ACTION", "NO ACTION"])
+            defer = F.choice(["", "", " DEFERRABLE", " DEFERRABLE INITIALLY DEFERRED", " INITIALLY DEFERRED"])
+            default = " DEFAULT 3" if on_delete == "SET DEFAULT" else ""
+            refs = f"pid int{default} REFERENCES p (id) ON DELETE {on_delete} ON UPDATE {on_update}{defer}"
         lines = [f"setup {{ CREATE TABLE p (id int PRIMARY KEY, n int NOT NULL){p_parts} "
-                 f"CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p (id), v int NOT NULL){c_parts} "
+                 f"CREATE TABLE c (id int PRIMARY KEY, {refs}, v int NOT NULL){c_parts} "
                  "INSERT INTO p VALUES (1, 0), (2, 0), (3, 0); INSERT INTO c VALUES (1, 1, 0), (2, 2, 0); }",
                  "teardown { DROP TABLE c; DROP TABLE p; }"]
         statement, last = foreign_key_statement, ["zp", "zc"]
