@@ -1880,8 +1880,9 @@ SqlAnswer Executor::deferred_fired(RequestId r, const Step& st) {
 
 // ---- Rule: SET CONSTRAINTS defers a foreign key's checks, or not --------------
 // ALL, or each name: a foreign key's (every key of that name); a name no
-// constraint has is 42704, a key that is not DEFERRABLE (or a primary key,
-// unique or check constraint, which ccsim's never are) 42809. Outside a
+// constraint has is 42704, DEFERRED of a key that is not DEFERRABLE (or of a
+// primary key, unique or check constraint, which ccsim's never are) 42809;
+// IMMEDIATE of one is allowed and does nothing. Outside a
 // transaction block it only warns. It lasts to the end of the transaction,
 // and a ROLLBACK TO a savepoint before it undoes it.
 void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
@@ -1900,7 +1901,8 @@ void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
       if (other) found = true, deferrable = false;
     }
     if (!found) throw SqlError("42704", "constraint \"" + name + "\" does not exist");
-    if (!deferrable) throw SqlError("42809", "constraint \"" + name + "\" is not deferrable");
+    if (!deferrable && set.defer)  // IMMEDIATE: a key always checked at once already is
+      throw SqlError("42809", "constraint \"" + name + "\" is not deferrable");
   }
   if (!session.in_block) {
     a->warning = "SET CONSTRAINTS can only be used in transaction blocks";
