@@ -129,9 +129,17 @@ class SqlError : public std::runtime_error {
   SqlError(std::string sqlstate, const std::string& message)
       : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const { return sqlstate_; }
+  // A WARNING the statement sent before it failed (SET CONSTRAINTS outside
+  // a block warns, then looks its names up).
+  SqlError&& warned(std::string warning) && {
+    warning_ = std::move(warning);
+    return std::move(*this);
+  }
+  const std::string& warning() const { return warning_; }
 
  private:
   std::string sqlstate_;
+  std::string warning_;
 };
 
 }  // namespace ccsim

@@ -1888,6 +1888,9 @@ SqlAnswer Executor::deferred_fired(RequestId r, const Step& st) {
 void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
   Session& session = w_.sessions[r.value];
   const Store& s = w_.store;
+  // Outside a block the warning comes first, then the names are looked up.
+  const std::string warning =
+      session.in_block ? "" : "SET CONSTRAINTS can only be used in transaction blocks";
   for (const std::string& name : set.constraints) {
     bool found = false, deferrable = true;
     for (size_t i = 0; i < s.table_count(); ++i) {
@@ -1900,12 +1903,13 @@ void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
       for (const CheckConstraint& c : t.checks) other = other || c.name == name;
       if (other) found = true, deferrable = false;
     }
-    if (!found) throw SqlError("42704", "constraint \"" + name + "\" does not exist");
+    if (!found)
+      throw SqlError("42704", "constraint \"" + name + "\" does not exist").warned(warning);
     if (!deferrable && set.defer)  // IMMEDIATE: a key always checked at once already is
-      throw SqlError("42809", "constraint \"" + name + "\" is not deferrable");
+      throw SqlError("42809", "constraint \"" + name + "\" is not deferrable").warned(warning);
   }
   if (!session.in_block) {
-    a->warning = "SET CONSTRAINTS can only be used in transaction blocks";
+    a->warning = warning;
     return;
   }
   ConstraintModes& m = session.modes;

@@ -39,6 +39,7 @@ struct Event {
   std::string message;
   bool notice = false;    // kStep: the message is NOTICEs, one per line
   bool resumed = false;   // kCommit: a COMMIT whose deferred checks waited completes
+  std::string warned;     // kError: a WARNING the statement sent before it failed
   std::string mutex;      // kWait for an application mutex, an advisory or a table lock: its label
   int64_t rowcount = -1;  // rows a completed INSERT, UPDATE or DELETE touched
   // A SELECT's result, when the event completes one (kStep, kResume).

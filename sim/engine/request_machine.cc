@@ -157,15 +157,21 @@ void RequestMachine::wake_mutex_waiters(const std::vector<size_t>& granted, Requ
 // stays open in a failed state, where every command but COMMIT and ROLLBACK
 // fails with 25P02 "current transaction is aborted, commands ignored until
 // end of transaction block" until one of them ends it.
-void RequestMachine::fail(RequestId r, const std::string& sqlstate, const std::string& message) {
+void RequestMachine::fail(RequestId r, const std::string& sqlstate, const std::string& message,
+                          const std::string& warning) {
   Request& q = app_.requests[r.value];
   q.waiting_for.clear();
   const Step& st = q.program->steps[q.pc];
   if (Event* ev = emit(
           log_, EventKind::kError, r, q.pc,
-          [&] { return st.text + " -> ERROR: " + message + " (SQLSTATE " + sqlstate + ")"; }, {},
-          sqlstate))
+          [&] {
+            return st.text + (warning.empty() ? "" : " -> WARNING: " + warning) +
+                   " -> ERROR: " + message + " (SQLSTATE " + sqlstate + ")";
+          },
+          {}, sqlstate)) {
     ev->message = message;
+    ev->warned = warning;
+  }
   // ---- Rule: CATCH (the view's except) ---------------------------------------
   // The error ends the statement's transaction as it would end it on a
   // connection that goes on (a failed block, or back to the savepoint);
@@ -317,7 +323,7 @@ void RequestMachine::answer(RequestId r, const SqlAnswer& a) {
       sql_.waiting(r);
       return;
     case SqlAnswer::Kind::kError:
-      fail(r, a.sqlstate, a.message);
+      fail(r, a.sqlstate, a.message, a.warning);
       finish_if_returned(r);
       return;
     case SqlAnswer::Kind::kDone:

@@ -71,6 +71,7 @@ struct SqlAnswer {
     a.kind = Kind::kError;
     a.sqlstate = e.sqlstate();
     a.message = e.what();
+    a.warning = e.warning();
     return a;
   }
 };
@@ -117,7 +118,8 @@ class RequestMachine {
   void answer(RequestId r, const SqlAnswer& a);
 
  private:
-  void fail(RequestId r, const std::string& sqlstate, const std::string& message);
+  void fail(RequestId r, const std::string& sqlstate, const std::string& message,
+            const std::string& warning = "");
   void give_up(RequestId r, const std::string& why);
   void restart(RequestId r, const std::string& why);
   void crash(RequestId r);

@@ -173,6 +173,12 @@ class Observer {
       std::string warning;
       if ((e.kind == EventKind::kStep || e.kind == EventKind::kWait) && !e.message.empty())
         warning = messages(w_.requests[e.request.value].name, e);
+      if (e.kind == EventKind::kError && !e.warned.empty()) {
+        Event sent = e;  // the WARNING, printed as a step's is
+        sent.message = e.warned;
+        sent.notice = false;
+        warning = messages(w_.requests[e.request.value].name, sent);
+      }
       std::string text;
       if (waits) {
         rest_[r.value] = Rest{&st, 0, "", ""};
