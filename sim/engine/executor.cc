@@ -734,6 +734,7 @@ bool Executor::lock_tables(RequestId r, const LockTableStmt& lock, SqlAnswer* wa
     if (!tid) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
     if (!table_lock(r, s.table_lock_row(*tid), lock.mode, waiting, lock.nowait ? &name : nullptr))
       return false;
+    if (lock.utility == "ALTER TABLE") refuse_pending_checks(r, *tid, "ALTER TABLE");
   }
   // A table dropped while this waited for it is gone (42P01 once granted).
   for (const std::string& name : lock.tables) table_named(s, name);
@@ -836,9 +837,10 @@ bool Executor::take_table_locks(RequestId r, SqlAnswer* waiting) {
   Store& s = w_.store;
   for (; c.table_next < c.table_locks.size(); ++c.table_next) {
     auto [tid, mode] = c.table_locks[c.table_next];
-    if (c.table_next == 1) check_foreign_key_name(r, c.table_locks.front().first);
+    if (c.table_next == 1) altered_table_locked(r, c.table_locks.front().first);
     if (!table_lock(r, s.table_lock_row(tid), mode, waiting)) return false;
   }
+  if (c.table_locks.size() == 1) altered_table_locked(r, c.table_locks.front().first);
   c.table_phase = false;
   return true;
 }

@@ -193,6 +193,12 @@ class Executor : public SqlBackend {
   std::vector<std::pair<RequestId, std::vector<TxnId>>> woken_;
   void let_in(RequestId r, std::vector<TxnId> granted);
   void check_foreign_key_name(RequestId r, TableId first) const;
+  // 55006 when r's transaction has deferred checks pending on table t
+  // (CheckTableNotInUse): `command` is DROP TABLE or ALTER TABLE.
+  void refuse_pending_checks(RequestId r, TableId t, const char* command) const;
+  // ALTER TABLE's checks once it holds its table's lock: pending checks,
+  // then a foreign key's name.
+  void altered_table_locked(RequestId r, TableId first) const;
   // Waiters to fail with 40001 once r's answer is in (fail_stale_waiters()).
   std::vector<std::pair<RequestId, RequestId>> stale_;
   void fail_stale_waiters(RequestId r, RowId row);

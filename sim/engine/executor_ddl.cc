@@ -160,18 +160,7 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
                                        : "cannot drop table " + w_.store.table(fk.parent).name +
                                              " because other objects depend on it");
     }
-    // ---- Rule: a table with pending deferred checks cannot be dropped -----
-    // 55006, as CheckTableNotInUse says: the checks of rows written into it,
-    // or of keys that went from it, still wait for COMMIT.
-    for (const DeferredCheck& d : w_.sessions[r.value].deferred) {
-      if (d.fired) continue;
-      const Table& child = w_.store.table(TableId{d.check.table});
-      const TableId on =
-          d.check.parent ? child.foreign_keys[d.check.fk].parent : TableId{d.check.table};
-      if (std::find(found.begin(), found.end(), on) != found.end())
-        throw SqlError("55006", "cannot DROP TABLE \"" + w_.store.table(on).name +
-                                    "\" because it has pending trigger events");
-    }
+    for (TableId t : found) refuse_pending_checks(r, t, "DROP TABLE");
     for (TableId t : found) w_.store.drop_table(t, txn);
     return notices;
   }
@@ -392,6 +381,32 @@ void Executor::name_partition_clones(const Table& child, ForeignKey& fk) const {
 // ATAddForeignKeyConstraint locks the table it references: a name in use
 // fails with 42710 without waiting for the second table's holder
 // (random spec 7578). `first` is the table the statement locked first.
+// ---- Rule: a table with deferred checks pending is not dropped or altered ------
+// 55006, as CheckTableNotInUse says: the checks of rows written into it, or
+// of keys that went from it, still wait for this transaction's COMMIT.
+// ALTER TABLE looks once it holds the altered table's lock, before anything
+// else (a foreign key's name, the referenced table's lock).
+void Executor::refuse_pending_checks(RequestId r, TableId t, const char* command) const {
+  for (const DeferredCheck& d : w_.sessions[r.value].deferred) {
+    if (d.fired) continue;
+    const Table& child = w_.store.table(TableId{d.check.table});
+    const TableId on =
+        d.check.parent ? child.foreign_keys[d.check.fk].parent : TableId{d.check.table};
+    if (on == t)
+      throw SqlError("55006", std::string("cannot ") + command + " \"" + w_.store.table(t).name +
+                                  "\" because it has pending trigger events");
+  }
+}
+
+void Executor::altered_table_locked(RequestId r, TableId first) const {
+  const Request& q = w_.requests[r.value];
+  if (q.pc >= q.program->steps.size()) return;
+  auto* alter = std::get_if<AlterForeignKeyStmt>(&q.program->steps[q.pc].body);
+  if (!alter) return;
+  if (w_.store.table(first).name == alter->table) refuse_pending_checks(r, first, "ALTER TABLE");
+  check_foreign_key_name(r, first);
+}
+
 void Executor::check_foreign_key_name(RequestId r, TableId first) const {
   const Request& q = w_.requests[r.value];
   if (q.pc >= q.program->steps.size()) return;
