@@ -1063,6 +1063,48 @@ bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, Ver
 
 // Goes on with request r's statement from its cursor. Returns true when it
 // is done; false when it must wait (then *waiting says on what).
+// The rules for a row a write or a lock found changed since the version
+// its scan saw, once it holds the row (the caller's rule: READ COMMITTED
+// re-checks the newest version). False when the row was deleted: skip it.
+// ---- Rule: above READ COMMITTED a changed row is 40001 -------------------------
+// It says "delete" only when the version found was itself deleted; one an
+// UPDATE replaced says "update" though a later version was deleted
+// (heap_update looks at the found version's own successor link). A locking
+// SELECT (lock_only) says "update" for a delete too, as PostgreSQL's
+// ExecLockRows does.
+// ---- Rule: a row another transaction moved to another partition ------------
+// An UPDATE that moved the row deleted it here and inserted it in its new
+// partition, leaving no link to follow: a READ COMMITTED statement that
+// meets it fails (40001) instead of skipping it, for a lock, an UPDATE or a
+// DELETE alike (heapam_tuple_lock).
+// ---- Rule: a deleted row keeps no lock -----------------------------------------
+// heap_update, heap_delete and heap_lock_tuple that find the row deleted
+// return TM_Deleted and let go of the tuple lock they waited with: the
+// statement skips the row holding nothing on it, so the waiters queued
+// behind it go on at once instead of waiting for this transaction's end
+// (tests/specs/deleted_row_waiters.spec). A row that is still there but no
+// longer matches stays locked.
+bool Executor::changed_row_goes_on(RequestId r, RowId row, VersionId seen, VersionId newest,
+                                   bool deleted, bool lock_only) {
+  Store& s = w_.store;
+  const TxnId txn = w_.sessions[r.value].cursor->txn;
+  const bool moved = deleted && s.version(newest).moved;
+  if (!snapshot_per_statement(s.txn(txn).isolation))
+    throw SqlError("40001", deleted && newest == seen && !lock_only && !moved
+                                ? "could not serialize access due to concurrent delete"
+                                : "could not serialize access due to concurrent update");
+  if (moved)
+    throw SqlError("40001",
+                   "tuple to be locked was already moved to another partition due to "
+                   "concurrent update");
+  if (deleted) {
+    if (s.version(newest).xmax != txn) let_in(r, s.release(row, txn));
+    return false;
+  }
+  fail_stale_waiters(r, row);
+  return true;
+}
+
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   // COMMIT and SET CONSTRAINTS ... IMMEDIATE: a deferred check waited.
   if (std::holds_alternative<CommitStmt>(st.body) || std::holds_alternative<SetStmt>(st.body))
@@ -1292,48 +1334,20 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // ---- Rule: a row changed since the statement's snapshot ----------------
       // READ COMMITTED: the statement follows the row to its newest committed
       // version, re-checks its WHERE against it (EvalPlanQual), skips the row
-      // when it was deleted (letting go of the lock, below) or no longer
+      // when it was deleted (letting go of the lock: changed_row_goes_on) or no longer
       // matches (keeping it), and
       // otherwise works on the newest version: SET sees the other's change.
       // REPEATABLE READ and above: the row was changed by a transaction the
       // snapshot does not see, so the statement fails with SQLSTATE 40001
       // "could not serialize access due to concurrent update".
-      // It says "delete" only when the version it found was itself deleted;
-      // one an UPDATE replaced says "update" though a later version was
-      // deleted (heap_update looks at the found version's own successor
-      // link). A locking SELECT says "update" for a delete too, as
-      // PostgreSQL's ExecLockRows does.
-      const bool moved = deleted && s.version(newest).moved;
-      if (!snapshot_per_statement(iso))
-        throw SqlError("40001", deleted && newest == seen && !sel && !moved
-                                    ? "could not serialize access due to concurrent delete"
-                                    : "could not serialize access due to concurrent update");
-      // ---- Rule: a row another transaction moved to another partition ------
-      // An UPDATE that moved the row deleted it here and inserted it in
-      // its new partition, leaving no link to follow: a READ COMMITTED
-      // statement that meets it fails (40001) instead of skipping it, for
-      // a lock, an UPDATE or a DELETE alike (heapam_tuple_lock).
-      if (moved)
-        throw SqlError("40001",
-                       "tuple to be locked was already moved to another partition due to "
-                       "concurrent update");
-      // ---- Rule: a deleted row keeps no lock -----------------------------------
-      // heap_update, heap_delete and heap_lock_tuple that find the row
-      // deleted return TM_Deleted and let go of the tuple lock they waited
-      // with: the statement skips the row holding nothing on it, so the
-      // waiters queued behind it go on at once instead of waiting for this
-      // transaction's end (tests/specs/deleted_row_waiters.spec). A row
-      // that is still there but no longer matches stays locked (above).
       // ---- Rule: MERGE's row deleted or no longer matched -------------------
       // Its source row goes to WHEN NOT MATCHED instead (ExecMerge), once
       // the scan is done (below).
-      if (deleted) {
-        if (s.version(newest).xmax != c.txn) let_in(r, s.release(row, c.txn));
+      if (!changed_row_goes_on(r, row, seen, newest, deleted, sel != nullptr)) {
         if (merge) ++c.merge_unmatched;
         ++c.next;
         continue;
       }
-      fail_stale_waiters(r, row);
       if (where && !w_.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
         env.subqueries = &c.subqueries;

@@ -186,6 +186,10 @@ class Executor : public SqlBackend {
   bool referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   bool referencing_rows_gone(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
   bool referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer* waiting, bool resumed);
+  // A row a statement holds that changed since the version its scan saw:
+  // 40001 above READ COMMITTED, false when deleted (its lock let go).
+  bool changed_row_goes_on(RequestId r, RowId row, VersionId seen, VersionId newest, bool deleted,
+                           bool lock_only);
   void referencing_read(TxnId txn, const FkCheck& k, const Snapshot& snap);
   // Locks a statement let go of before its end (ROLLBACK TO, an advisory
   // unlock, a deleted row skipped, a soft deadlock undone): the waiters

@@ -441,20 +441,7 @@ bool Executor::referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer
     const bool deleted = s.version(newest).xmax && !s.version(newest).next;
     VersionId target = seen;
     if (newest != seen || deleted) {
-      const bool moved = deleted && s.version(newest).moved;
-      if (!snapshot_per_statement(iso))
-        throw SqlError("40001", deleted && newest == seen && !moved
-                                    ? "could not serialize access due to concurrent delete"
-                                    : "could not serialize access due to concurrent update");
-      if (moved)
-        throw SqlError("40001",
-                       "tuple to be locked was already moved to another partition due to "
-                       "concurrent update");
-      if (deleted) {
-        if (s.version(newest).xmax != c.txn) let_in(r, s.release(row, c.txn));
-        continue;
-      }
-      fail_stale_waiters(r, row);
+      if (!changed_row_goes_on(r, row, seen, newest, deleted, false)) continue;
       if (key_at(s.version(newest).values, fk.columns) != k.key) continue;
       target = newest;
     }
