@@ -1061,8 +1061,6 @@ bool Executor::key_share_follows_chain(const SelectStmt* sel, LockMode mode, Ver
   return s.version(seen).next && !s.version(seen).key_updated;
 }
 
-// Goes on with request r's statement from its cursor. Returns true when it
-// is done; false when it must wait (then *waiting says on what).
 // The rules for a row a write or a lock found changed since the version
 // its scan saw, once it holds the row (the caller's rule: READ COMMITTED
 // re-checks the newest version). False when the row was deleted: skip it.
@@ -1105,6 +1103,8 @@ bool Executor::changed_row_goes_on(RequestId r, RowId row, VersionId seen, Versi
   return true;
 }
 
+// Goes on with request r's statement from its cursor. Returns true when it
+// is done; false when it must wait (then *waiting says on what).
 bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool resumed) {
   // COMMIT and SET CONSTRAINTS ... IMMEDIATE: a deferred check waited.
   if (std::holds_alternative<CommitStmt>(st.body) || std::holds_alternative<SetStmt>(st.body))
@@ -1876,10 +1876,6 @@ void Executor::set_transaction(RequestId r, const SetStmt& set, SqlAnswer* a) {
                      set.read_only.value_or(x.read_only), set.deferrable.value_or(x.deferrable));
 }
 
-// ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------------
-// DDL is refused before it runs (standard_ProcessUtility); a write or a
-// locking SELECT when the executor starts: after its tables are found and
-// locked. dml: which of the two to check.
 // A COMMIT: SERIALIZABLE's commit check, then the end (finish()). SET
 // CONSTRAINTS: nothing more.
 SqlAnswer Executor::deferred_fired(RequestId r, const Step& st) {
@@ -1894,52 +1890,6 @@ SqlAnswer Executor::deferred_fired(RequestId r, const Step& st) {
   return a;
 }
 
-// ---- Rule: SET CONSTRAINTS defers a foreign key's checks, or not --------------
-// ALL, or each name: a foreign key's (every key of that name); a name no
-// constraint has is 42704, DEFERRED of a key that is not DEFERRABLE (or of a
-// primary key, unique or check constraint, which ccsim's never are) 42809;
-// IMMEDIATE of one is allowed and does nothing. Outside a
-// transaction block it only warns. It lasts to the end of the transaction,
-// and a ROLLBACK TO a savepoint before it undoes it.
-void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
-  Session& session = w_.sessions[r.value];
-  const Store& s = w_.store;
-  // Outside a block the warning comes first, then the names are looked up.
-  const std::string warning =
-      session.in_block ? "" : "SET CONSTRAINTS can only be used in transaction blocks";
-  for (const std::string& name : set.constraints) {
-    bool found = false, deferrable = true;
-    for (size_t i = 0; i < s.table_count(); ++i) {
-      const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
-      if (t.dropped) continue;
-      for (const ForeignKey& fk : t.foreign_keys)
-        if (fk.name == name) found = true, deferrable = deferrable && fk.deferrable;
-      bool other = t.key_column_count() > 0 && t.key_name == name;
-      for (const UniqueKey& u : t.uniques) other = other || u.name == name;
-      for (const CheckConstraint& c : t.checks) other = other || c.name == name;
-      if (other) found = true, deferrable = false;
-    }
-    if (!found)
-      throw SqlError("42704", "constraint \"" + name + "\" does not exist").warned(warning);
-    if (!deferrable && set.defer)  // IMMEDIATE: a key always checked at once already is
-      throw SqlError("42809", "constraint \"" + name + "\" is not deferrable").warned(warning);
-  }
-  if (!session.in_block) {
-    a->warning = warning;
-    return;
-  }
-  ConstraintModes& m = session.modes;
-  if (set.constraints.empty()) {
-    m.all = set.defer;
-    m.named.clear();
-    return;
-  }
-  for (const std::string& name : set.constraints) {
-    std::erase_if(m.named, [&](const auto& p) { return p.first == name; });
-    m.named.emplace_back(name, set.defer);
-  }
-}
-
 void Executor::undo_deferred(Session& session, const Session::Savepoint& sp) {
   session.deferred.resize(std::min(session.deferred.size(), sp.deferred));
   for (DeferredCheck& d : session.deferred)
@@ -1947,6 +1897,10 @@ void Executor::undo_deferred(Session& session, const Session::Savepoint& sp) {
   session.modes = sp.modes;
 }
 
+// ---- Rule: a READ ONLY transaction does not write (SQLSTATE 25006) -------------
+// DDL is refused before it runs (standard_ProcessUtility); a write or a
+// locking SELECT when the executor starts: after its tables are found and
+// locked. dml: which of the two to check.
 void Executor::refuse_read_only_write(RequestId r, const Step& st, bool dml) {
   const Session& session = w_.sessions[r.value];
   Store& s = w_.store;

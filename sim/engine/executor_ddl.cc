@@ -320,11 +320,8 @@ bool has_constraint(const Table& t, const std::string& name, bool foreign) {
   for (const CheckConstraint& c : t.checks)
     if (c.name == name) return true;
   if (foreign)
-    for (const ForeignKey& k : t.foreign_keys) {
-      if (k.name == name) return true;
-      for (const auto& clone : k.part_names)
-        if (clone.second == name) return true;
-    }
+    for (const ForeignKey& k : t.foreign_keys)
+      if (k.named(name)) return true;
   return false;
 }
 
@@ -337,6 +334,50 @@ std::string fkey_base_name(const Table& child, const std::vector<int>& columns) 
 }
 
 }  // namespace
+
+// ---- Rule: SET CONSTRAINTS defers a foreign key's checks, or not --------------
+// ALL, or each name: a foreign key's (every key of that name, or of a
+// partition's clone of one, which shares its deferral); a name no
+// constraint has is 42704, DEFERRED of a key that is not DEFERRABLE (or of a
+// primary key, unique or check constraint, which ccsim's never are) 42809;
+// IMMEDIATE of one is allowed and does nothing. Outside a
+// transaction block it only warns. It lasts to the end of the transaction,
+// and a ROLLBACK TO a savepoint before it undoes it.
+void Executor::set_constraints(RequestId r, const SetStmt& set, SqlAnswer* a) {
+  Session& session = w_.sessions[r.value];
+  const Store& s = w_.store;
+  // Outside a block the warning comes first, then the names are looked up.
+  const std::string warning =
+      session.in_block ? "" : "SET CONSTRAINTS can only be used in transaction blocks";
+  for (const std::string& name : set.constraints) {
+    bool found = false, deferrable = true;
+    for (size_t i = 0; i < s.table_count(); ++i) {
+      const Table& t = s.table(TableId{static_cast<uint32_t>(i)});
+      if (t.dropped) continue;
+      for (const ForeignKey& fk : t.foreign_keys)
+        if (fk.named(name)) found = true, deferrable = deferrable && fk.deferrable;
+      if (has_constraint(t, name, false)) found = true, deferrable = false;
+    }
+    if (!found)
+      throw SqlError("42704", "constraint \"" + name + "\" does not exist").warned(warning);
+    if (!deferrable && set.defer)  // IMMEDIATE: a key always checked at once already is
+      throw SqlError("42809", "constraint \"" + name + "\" is not deferrable").warned(warning);
+  }
+  if (!session.in_block) {
+    a->warning = warning;
+    return;
+  }
+  ConstraintModes& m = session.modes;
+  if (set.constraints.empty()) {
+    m.all = set.defer;
+    m.named.clear();
+    return;
+  }
+  for (const std::string& name : set.constraints) {
+    std::erase_if(m.named, [&](const auto& p) { return p.first == name; });
+    m.named.emplace_back(name, set.defer);
+  }
+}
 
 // PostgreSQL's ChooseConstraintName: `base`, then base1, base2 ... until no
 // constraint of the schema has the name (nor one of `also`).

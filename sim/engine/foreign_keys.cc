@@ -117,8 +117,8 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
 bool Executor::deferred_now(RequestId r, const ForeignKey& fk) const {
   if (!fk.deferrable) return false;
   const ConstraintModes& m = w_.sessions[r.value].modes;
-  for (const auto& [name, defer] : m.named)
-    if (name == fk.name) return defer;
+  for (auto it = m.named.rbegin(); it != m.named.rend(); ++it)  // the latest SET first
+    if (fk.named(it->first)) return it->second;
   return m.all.value_or(fk.initially_deferred);
 }
 

@@ -43,6 +43,13 @@ struct ForeignKey {
   // to COMMIT (the check of a row written, NO ACTION's), and whether they
   // are there unless it says otherwise.
   bool deferrable = false, initially_deferred = false;
+  // Whether `n` names this key or one of its partitions' clones.
+  bool named(const std::string& n) const {
+    if (name == n) return true;
+    for (const auto& clone : part_names)
+      if (clone.second == n) return true;
+    return false;
+  }
   // ADD ... NOT VALID: the rows there before it were not checked (VALIDATE
   // CONSTRAINT checks them); new writes are checked either way.
   bool not_valid = false;
