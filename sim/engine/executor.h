@@ -172,7 +172,8 @@ class Executor : public SqlBackend {
   void queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* before, const Row* after,
                        bool own_row, VersionId made);
   // True when fk's checks wait for COMMIT in r's transaction now.
-  bool deferred_now(RequestId r, const ForeignKey& fk) const;
+  // `clone`: the partition's clone of fk the check runs as, or empty.
+  bool deferred_now(RequestId r, const ForeignKey& fk, const std::string& clone) const;
   // Opens a cursor that runs r's pending deferred checks (all, or only
   // those no longer deferred): false while one waits.
   bool fire_deferred(RequestId r, SqlAnswer* waiting, bool all);

@@ -25,6 +25,18 @@ Row row_with(const Table& t, const std::vector<int>& columns, const Row& key) {
   return row;
 }
 
+// The partition's clone of fk that check k runs as when it checks a
+// referenced row of a partitioned table (its NO ACTION trigger is the
+// clone's, on that partition); empty otherwise.
+std::string clone_name(const Store& s, const ForeignKey& fk, const FkCheck& k) {
+  const Table& parent = s.table(fk.parent);
+  if (!k.parent || !parent.partitioning) return "";
+  const std::string& at = partition_name(parent, k.part);
+  for (const auto& [part, name] : fk.part_names)
+    if (part == at) return name;
+  return "";
+}
+
 // The index of the partition a row with these values is in (0 for a
 // plain table, or one no partition takes).
 uint32_t part_of(const Table& t, const Row& row) {
@@ -85,7 +97,7 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
                                     {},
                                     part_of(t, *after),
                                     made,
-                                    deferred_now(r, fk)});
+                                    deferred_now(r, fk, "")});
     }
   if (!before) return;
   for (size_t u = 0; u < s.table_count(); ++u) {
@@ -105,7 +117,9 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
                     {},
                     part_of(s.table(tid), *before),
                     VersionId{},
-                    action == FkAction::kNoAction && deferred_now(r, fk)};
+                    false};
+      check.deferred =
+          action == FkAction::kNoAction && deferred_now(r, fk, clone_name(s, fk, check));
       if (after)
         for (int col : fk.parent_columns)
           check.new_key.push_back((*after)[static_cast<size_t>(col)]);
@@ -114,11 +128,13 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
   }
 }
 
-bool Executor::deferred_now(RequestId r, const ForeignKey& fk) const {
+// SET CONSTRAINTS of a key covers its partitions' clones too; a clone's name
+// only the clone's checks. The latest SET that covers the check decides.
+bool Executor::deferred_now(RequestId r, const ForeignKey& fk, const std::string& clone) const {
   if (!fk.deferrable) return false;
   const ConstraintModes& m = w_.sessions[r.value].modes;
-  for (auto it = m.named.rbegin(); it != m.named.rend(); ++it)  // the latest SET first
-    if (fk.named(it->first)) return it->second;
+  for (auto it = m.named.rbegin(); it != m.named.rend(); ++it)
+    if (it->first == fk.name || (!clone.empty() && it->first == clone)) return it->second;
   return m.all.value_or(fk.initially_deferred);
 }
 
@@ -186,7 +202,8 @@ bool Executor::fire_deferred(RequestId r, SqlAnswer* waiting, bool all) {
   for (DeferredCheck& d : session.deferred) {
     if (d.fired) continue;
     const Table& t = w_.store.table(TableId{d.check.table});
-    if (!all && deferred_now(r, t.foreign_keys[d.check.fk])) continue;
+    const ForeignKey& fk = t.foreign_keys[d.check.fk];
+    if (!all && deferred_now(r, fk, clone_name(w_.store, fk, d.check))) continue;
     d.fired = firing;
     if (t.dropped) continue;  // its key went with it (DROP TABLE refuses the other side)
     c.fk_checks.push_back(d.check);
