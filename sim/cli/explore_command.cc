@@ -2,7 +2,6 @@
 // mitigation; counts outcomes exactly and gives a shortest schedule for each.
 #include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -185,15 +184,7 @@ void setup_explore(CLI::App& app, Action& chosen) {
                                  "output says which); each outcome's share with a 95% interval")
                      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->add_option("--seed", o->seed, "The sample's seed (SplitMix64; see docs/scheduling.md)")
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            uint64_t n = 0;
-            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            return !v.empty() && ec == std::errc() && end == v.data() + v.size()
-                       ? std::string()
-                       : "must be a whole number from 0 to 18446744073709551615, not " + v;
-          },
-          "0 or more", "seed"))
+      ->check(seed_validator())
       ->needs(sample)
       ->capture_default_str();
   cmd->add_flag("--stats", o->stats, "Print states and edges per mitigation on stderr");

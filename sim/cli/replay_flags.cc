@@ -27,9 +27,21 @@ RunOptions ReplayFlags::run_options() const {
   ro.mitigations = mitigations;
   // An empty --schedule (an unset shell variable) is an error, not round-robin.
   if (schedule_given) ro.schedule = parse_schedule(schedule, SourcePos{"--schedule", 1, 1});
-  if (seed >= 0) ro.schedule = random_schedule(static_cast<uint64_t>(seed));
+  if (seed_given) ro.schedule = random_schedule(seed);
   if (!isolation.empty()) ro.isolation = level();
   return ro;
+}
+
+CLI::Validator seed_validator() {
+  return CLI::Validator(
+      [](std::string& v) {
+        uint64_t n = 0;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        return !v.empty() && ec == std::errc() && end == v.data() + v.size()
+                   ? std::string()
+                   : "must be a whole number from 0 to 18446744073709551615, not " + v;
+      },
+      "0 or more", "seed");
 }
 
 std::pair<size_t, size_t> parse_shard_flag(const std::string& text, size_t count_max) {
@@ -60,15 +72,8 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
           ->each([&f](const std::string&) { f.schedule_given = true; });
   cmd->add_option("--seed", f.seed,
                   "Random schedule from this seed (SplitMix64; see docs/scheduling.md)")
-      ->check(CLI::Validator(
-          [](std::string& v) {
-            int64_t n = 0;
-            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            bool ok = !v.empty() && ec == std::errc() && end == v.data() + v.size() && n >= 0;
-            return ok ? std::string()
-                      : "must be a whole number from 0 to 9223372036854775807, not " + v;
-          },
-          "0 or more", "seed"))
+      ->check(seed_validator())
+      ->each([&f](const std::string&) { f.seed_given = true; })
       ->excludes(sch);
   cmd->add_option("--isolation", f.isolation,
                   "Isolation level of transactions whose BEGIN names none")

@@ -10,7 +10,8 @@
 
 namespace CLI {
 class App;
-}
+class Validator;
+}  // namespace CLI
 
 namespace ccsim {
 
@@ -19,7 +20,8 @@ struct ReplayFlags {
   std::vector<std::string> mitigations;
   std::string schedule;
   bool schedule_given = false;  // --schedule was given, even as ""
-  int64_t seed = -1;
+  uint64_t seed = 0;
+  bool seed_given = false;  // --seed was given
   std::string isolation;
   size_t input_bytes_max = kInputBytesMax;
   size_t requests = 0;  // 0: the scenario's own
@@ -40,6 +42,10 @@ void add_replay_flags(CLI::App* cmd, ReplayFlags& f, const std::string& scenario
 // Parses the --shard I/N that `explore` and `load` take: shard I of N,
 // counted from 0, with N at most count_max. Throws InputError naming
 // --shard otherwise.
+// CLI11's check for a --seed: a whole number from 0 to 2^64 - 1, the
+// range of SplitMix64's state (run's and explore's seeds alike).
+CLI::Validator seed_validator();
+
 std::pair<size_t, size_t> parse_shard_flag(const std::string& text, size_t count_max);
 
 }  // namespace ccsim

@@ -29,7 +29,8 @@ struct RunCommandOptions {
 // tester prints it.
 int run_spec_file(const RunCommandOptions& o) {
   const ReplayFlags& f = o.replay;
-  if (!f.mitigations.empty() || f.schedule_given || f.seed >= 0 || o.format != "text" || f.requests)
+  if (!f.mitigations.empty() || f.schedule_given || f.seed_given || o.format != "text" ||
+      f.requests)
     throw InputError(SourcePos{f.scenario, 0, 0},
                      "a .spec file runs its own permutations in the isolation tester's format; "
                      "--mitigation, --schedule, --seed, --requests and --format do not apply");

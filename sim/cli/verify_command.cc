@@ -59,7 +59,7 @@ size_t print_diff(const std::string& a, const std::string& b) {
 // A spec: the simulator's isolation-tester output against the server's.
 int verify_spec(const VerifyOptions& o) {
   const ReplayFlags& f = o.replay;
-  if (!f.mitigations.empty() || f.schedule_given || f.seed >= 0)
+  if (!f.mitigations.empty() || f.schedule_given || f.seed_given)
     throw InputError(SourcePos{f.scenario, 0, 0},
                      "a .spec file runs its own permutations; --mitigation, --schedule and --seed "
                      "do not apply");

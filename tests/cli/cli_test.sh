@@ -193,9 +193,16 @@ case "$case_name" in
     run_expect 2 explor
     contains err.txt "unknown command 'explor'; did you mean 'explore'?"
     run_expect 2 run --seed -1
-    contains err.txt "--seed: must be a whole number from 0 to 9223372036854775807, not -1"
+    contains err.txt "--seed: must be a whole number from 0 to 18446744073709551615, not -1"
     [ "$(wc -c <err.txt)" -lt 200 ] || fail "a long message for --seed -1"
     run_expect 2 run --seed 99999999999999999999
+    # run's seeds span explore's: the largest is a schedule of its own.
+    run_expect 0 run double_click -m none --seed 18446744073709551615
+    cp out.txt seed_max.txt
+    run_expect 0 run double_click -m none --seed 18446744073709551614
+    cmp -s out.txt seed_max.txt && fail "--seed 2^64-1 and 2^64-2 printed the same run"
+    run_expect 0 run double_click -m none --seed 18446744073709551615
+    cmp -s out.txt seed_max.txt || fail "--seed 2^64-1 printed two different runs"
     run_expect 2 explore --sample 3 --seed -3
     contains err.txt "--seed: must be a whole number from 0 to 18446744073709551615, not -3"
     # A 50 MB file is refused from its size, before it is read.
