@@ -66,6 +66,9 @@ double selectivity(const Expr& e) {
       return column_free(e) ? 1.0 : 0.995;
     case ExprKind::kIsNotDistinct:
       return column_free(e) ? 1.0 : 0.005;
+    // LIKE without statistics: DEFAULT_MATCH_SEL, and its complement.
+    case ExprKind::kLike:
+      return column_free(e) ? 1.0 : e.name.front() == '!' ? 0.995 : 0.005;
     case ExprKind::kColumn:
       return 0.5;  // a boolean column alone
     case ExprKind::kAdvisory:
@@ -106,7 +109,7 @@ double operators(const Expr* e) {
   // An advisory-lock function costs as one operator (its procost is 1).
   int own = (e->kind == ExprKind::kBinary && e->op != BinOp::kAnd && e->op != BinOp::kOr) ||
             e->kind == ExprKind::kAdvisory || e->kind == ExprKind::kIsDistinct ||
-            e->kind == ExprKind::kIsNotDistinct;
+            e->kind == ExprKind::kIsNotDistinct || e->kind == ExprKind::kLike;
   return own + operators(e->lhs.get()) + operators(e->rhs.get());
 }
 

@@ -53,6 +53,13 @@ const char* op_sql(BinOp op) {
   return "?";
 }
 
+const char* like_sql(const std::string& op) {
+  if (op == "~~") return "LIKE";
+  if (op == "!~~") return "NOT LIKE";
+  if (op == "~~*") return "ILIKE";
+  return "NOT ILIKE";
+}
+
 std::string AdvisoryCall::function() const {
   if (kind == Kind::kUnlockAll) return "pg_advisory_unlock_all";
   const char* mode = shared ? "_shared" : "";
@@ -165,12 +172,14 @@ std::string to_sql(const Expr& e) {
       return to_sql(*e.lhs) + " IS NOT NULL";
     case ExprKind::kBinary:
     case ExprKind::kIsDistinct:
-    case ExprKind::kIsNotDistinct: {
+    case ExprKind::kIsNotDistinct:
+    case ExprKind::kLike: {
       auto side = [](const Expr& x) {
         return x.kind == ExprKind::kBinary ? "(" + to_sql(x) + ")" : to_sql(x);
       };
       const char* op = e.kind == ExprKind::kIsDistinct      ? "IS DISTINCT FROM"
                        : e.kind == ExprKind::kIsNotDistinct ? "IS NOT DISTINCT FROM"
+                       : e.kind == ExprKind::kLike          ? like_sql(e.name)
                                                             : op_sql(e.op);
       return side(*e.lhs) + " " + op + " " + side(*e.rhs);
     }

@@ -57,7 +57,10 @@ enum class ExprKind {
   kNullIf,
   // lower(lhs) or upper(lhs) (name): a text with its ASCII letters in that
   // case, as under the C locale; NULL for NULL.
-  kCaseFold
+  kCaseFold,
+  // lhs [NOT] LIKE | ILIKE rhs (the pattern, a backslash its escape): name is
+  // PostgreSQL's operator, ~~, !~~, ~~* or !~~*.
+  kLike
 };
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.
@@ -89,6 +92,9 @@ struct AdvisoryCall {
 enum class BinOp { kAdd, kSub, kMul, kDiv, kMod, kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr, kConcat };
 // The operator as SQL writes it: "+", "<>", "AND".
 const char* op_sql(BinOp op);
+// LIKE's operator (ExprKind::kLike's name, ~~ ...) as SQL writes it: "LIKE",
+// "NOT LIKE", "ILIKE" or "NOT ILIKE".
+const char* like_sql(const std::string& op);
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;

@@ -376,6 +376,8 @@ bool null_constant(const Expr& e, const EvalEnv& env) {
     case ExprKind::kNullIf:  // nullif(NULL, x) is NULL; nullif(x, NULL) is x
     case ExprKind::kCaseFold:
       return null_constant(*e.lhs, env);
+    case ExprKind::kLike:
+      return null_constant(*e.lhs, env) || null_constant(*e.rhs, env);
     case ExprKind::kBinary:
       return e.op != BinOp::kAnd && e.op != BinOp::kOr &&
              (null_constant(*e.lhs, env) || null_constant(*e.rhs, env));
@@ -519,6 +521,12 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kCaseFold:
       return case_fold_value(e, env);
+    case ExprKind::kLike: {
+      // Strict: a NULL constant on either side is NULL, the other uncomputed.
+      if (null_constant(*e.lhs, env) || null_constant(*e.rhs, env)) return Null{};
+      Value a = eval_value(*e.lhs, env);
+      return like_value(e, std::move(a), eval_value(*e.rhs, env), env);
+    }
     case ExprKind::kNullIf: {
       // The planner makes nullif with a NULL constant on either side its
       // first argument: the other side is never computed.
@@ -771,6 +779,123 @@ namespace {
 
 }  // namespace
 
+namespace {
+
+// ---- Rule: LIKE matches %, _ and backslash as PostgreSQL's MatchText does ---
+// % is any run of characters, _ one character (of UTF-8, not a byte), a
+// backslash takes the next pattern character as itself; anything else matches
+// itself, byte for byte. The search is PostgreSQL's: a % tries each later
+// place in the text where the literal after it starts, and once a later %
+// is reached, no earlier % tries again (a match of the rest there failed at
+// every place, so none after an earlier % can succeed). So a pattern that
+// ends with a lone backslash fails (22025) only when the search gets
+// there, as on the server: 'xb' LIKE 'a\\' is false, 'ab' LIKE 'a%\\' an
+// error.
+size_t utf8_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) return 2;
+  if ((lead & 0xF0) == 0xE0) return 3;
+  if ((lead & 0xF8) == 0xF0) return 4;
+  return 1;
+}
+
+[[noreturn]] void like_escape_at_end() {
+  throw SqlError("22025", "LIKE pattern must not end with escape character");
+}
+
+bool like_match(std::string_view t, std::string_view p) {
+  size_t ti = 0, pi = 0;
+  auto next_char = [&](size_t at) { return std::min(t.size(), at + utf8_length(t[at])); };
+  // The innermost % reached: where the pattern after it starts (at its
+  // first literal), the byte that literal starts with, and the place in the
+  // text its match is being tried at.
+  bool star = false;
+  size_t star_p = 0, star_t = 0;
+  char first = 0;
+  // The next place at or after `from` where the literal after the % starts;
+  // false when there is none (the whole LIKE is false).
+  auto place = [&](size_t from) {
+    while (from < t.size() && t[from] != first) from = next_char(from);
+    if (from >= t.size()) return false;
+    star_t = ti = from;
+    pi = star_p;
+    return true;
+  };
+  // The match at the current place failed: the innermost % tries its next
+  // place, or the LIKE is false when no % was reached.
+  auto retry = [&] { return star && place(next_char(star_t)); };
+  for (;;) {
+    if (ti >= t.size() || pi >= p.size()) {
+      if (ti < t.size()) {  // the pattern ended before the text
+        if (!retry()) return false;
+        continue;
+      }
+      while (pi < p.size() && p[pi] == '%') ++pi;  // only %s may match nothing
+      return pi >= p.size();
+    }
+    const char c = p[pi];
+    if (c == '%') {
+      ++pi;
+      while (pi < p.size() && (p[pi] == '%' || p[pi] == '_')) {
+        if (p[pi] == '_') {
+          if (ti >= t.size()) return false;
+          ti = next_char(ti);
+        }
+        ++pi;
+      }
+      if (pi >= p.size()) return true;  // a trailing % matches the rest
+      if (p[pi] == '\\' && pi + 1 >= p.size()) like_escape_at_end();
+      first = p[pi] == '\\' ? p[pi + 1] : p[pi];
+      star = true;
+      star_p = pi;
+      if (!place(ti)) return false;
+      continue;
+    }
+    if (c == '_') {
+      ti = next_char(ti);
+      ++pi;
+      continue;
+    }
+    if (c == '\\') {
+      if (++pi >= p.size()) like_escape_at_end();
+    }
+    if (p[pi] != t[ti]) {
+      if (!retry()) return false;
+      continue;
+    }
+    ++ti;
+    ++pi;
+  }
+}
+
+void ascii_fold(std::string& text, bool to_lower) {
+  for (char& ch : text) {
+    if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+}
+
+}  // namespace
+
+// The text matched as it is stored (a char(n) with its trailing blanks, as
+// PostgreSQL's bpchar ~~ text takes it); the pattern as a text (a char(n)
+// one trimmed). ILIKE folds both to lower case first, as lower() does here
+// (ASCII letters, the C locale).
+[[gnu::noinline]] Value like_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  b = bpchar_as_text(*e.rhs, std::move(b), env);
+  if (is_null(a) || is_null(b)) return Null{};
+  auto *text = std::get_if<std::string>(&a), *pattern = std::get_if<std::string>(&b);
+  if (!text || !pattern)
+    throw SqlError("42883", std::string("operator does not exist: ") + type_name(a) + " " + e.name +
+                                " " + type_name(b));
+  const bool negated = e.name.front() == '!', folded = e.name.back() == '*';
+  if (folded) {
+    ascii_fold(*text, true);
+    ascii_fold(*pattern, true);
+  }
+  return Value{like_match(*text, *pattern) != negated};
+}
+
 // ---- Rule: lower and upper take a text ------------------------------------------
 // A char(n) is cast to text first (trimmed); PostgreSQL has no
 // lower(integer) (42883). ASCII letters change, as under the C locale,
@@ -781,11 +906,7 @@ namespace {
   auto* text = std::get_if<std::string>(&v);
   if (!text)
     throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
-  const bool to_lower = e.name == "lower";
-  for (char& ch : *text) {
-    if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-  }
+  ascii_fold(*text, e.name == "lower");
   return v;
 }
 
@@ -1250,6 +1371,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kIsNotNull:
     case ExprKind::kIsDistinct:
     case ExprKind::kIsNotDistinct:
+    case ExprKind::kLike:
       return ColumnType::kBool;
     case ExprKind::kCoalesce:
     case ExprKind::kBinary: {

@@ -128,6 +128,9 @@ std::optional<bool> comparison_value(const Expr& e, Value a, Value b, const Eval
 // chooses argument (result) `arg`, of value v: as the call's common type,
 // a quoted literal read as it, a date as a timestamp beside one.
 Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& env);
+// a [NOT] [I]LIKE b of the two computed operands (ExprKind::kLike): 22025
+// for a pattern whose lone trailing backslash the match reaches.
+Value like_value(const Expr& e, Value a, Value b, const EvalEnv& env);
 // nullif(a, b) of the two computed arguments (ExprKind::kNullIf).
 Value nullif_value(const Expr& call, Value a, Value b, const EvalEnv& env);
 // The value of greatest or least `call` over its arguments and their values.

@@ -2297,8 +2297,10 @@ class Parser : ClauseParsing {
   ExprPtr between_level() {
     ExprPtr l = concatenation();
     const Token& t = peek();
-    const bool negated = peek_is("NOT") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
-                         iequals(tokens_[at_ + 1].text, "BETWEEN");
+    if (peek_is("LIKE") || peek_is("ILIKE") ||
+        (peek_is("NOT") && (next_is("LIKE") || next_is("ILIKE"))))
+      return like(l, t);
+    const bool negated = peek_is("NOT") && next_is("BETWEEN");
     if (!negated && !peek_is("BETWEEN")) return l;
     if (negated) next();
     next();
@@ -2312,6 +2314,21 @@ class Parser : ClauseParsing {
     if (negated)
       return binary(BinOp::kOr, binary(BinOp::kLt, l, low, t), binary(BinOp::kGt, l, high, t), t);
     return binary(BinOp::kAnd, binary(BinOp::kGe, l, low, t), binary(BinOp::kLe, l, high, t), t);
+  }
+  // ---- Rule: a [NOT] LIKE | ILIKE b, at BETWEEN's level ---------------------------
+  // The pattern's escape is a backslash (an ESCAPE clause is refused by name); NOT
+  // LIKE is PostgreSQL's own operator (!~~), as named in its errors.
+  ExprPtr like(ExprPtr l, const Token& t) {
+    const bool negated = accept("NOT");
+    const bool folded = peek_is("ILIKE");
+    next();
+    ExprPtr pattern = concatenation();
+    if (peek_is("ESCAPE"))
+      fail(peek(), "LIKE ... ESCAPE is not modelled; LIKE's escape character is \\");
+    auto e = std::make_shared<Expr>(*binary(BinOp::kEq, std::move(l), std::move(pattern), t));
+    e->kind = ExprKind::kLike;
+    e->name = std::string(negated ? "!" : "") + "~~" + (folded ? "*" : "");
+    return e;
   }
   // a || b: below + and - and above the comparisons, as in PostgreSQL.
   ExprPtr concatenation() {

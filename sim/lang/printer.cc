@@ -23,7 +23,7 @@ class Printer {
       bool compound = x.kind == ExprKind::kBinary || x.kind == ExprKind::kNot ||
                       x.kind == ExprKind::kNeg || x.kind == ExprKind::kIsNull ||
                       x.kind == ExprKind::kIsNotNull || x.kind == ExprKind::kIsDistinct ||
-                      x.kind == ExprKind::kIsNotDistinct;
+                      x.kind == ExprKind::kIsNotDistinct || x.kind == ExprKind::kLike;
       return compound ? "(" + expr(x) + ")" : expr(x);
     };
     switch (e.kind) {
@@ -51,6 +51,8 @@ class Printer {
         return operand(*e.lhs) + " IS NOT NULL";
       case ExprKind::kBinary:
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
+      case ExprKind::kLike:
+        return operand(*e.lhs) + " " + like_sql(e.name) + " " + operand(*e.rhs);
       case ExprKind::kIsDistinct:
       case ExprKind::kIsNotDistinct:
         return operand(*e.lhs) +

@@ -27,6 +27,12 @@ class TokenCursor {
   bool peek_is(std::string_view kw) const {
     return peek().kind == TokenKind::kIdent && !peek().quoted && iequals(peek().text, kw);
   }
+  // Whether the token after the next one is the word kw.
+  bool next_is(std::string_view kw) const {
+    if (at_ + 1 >= tokens_.size()) return false;
+    const Token& t = tokens_[at_ + 1];
+    return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, kw);
+  }
   bool accept(std::string_view kw) {
     if (!peek_is(kw)) return false;
     ++at_;

@@ -276,6 +276,8 @@ class Typer {
         return SqlType::kText;
       case ExprKind::kCaseFold:
         return case_fold(e);
+      case ExprKind::kLike:
+        return like(e);
       case ExprKind::kAdvisory:
         return advisory(e);
       case ExprKind::kSubquery:
@@ -293,6 +295,18 @@ class Typer {
     if (a && !text_like(*a) && *a != SqlType::kUnknown)
       fail("42883", "function " + e.name + "(" + sql_type_name(*a) + ") does not exist");
     return SqlType::kText;
+  }
+
+  // ---- Rule: LIKE takes texts (42883) -------------------------------------------
+  // text, varchar and char(n) on either side, or a quoted literal (read as
+  // a text); anything else has no ~~ operator.
+  [[gnu::noinline]] std::optional<SqlType> like(const Expr& e) {
+    std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
+    auto texts = [](SqlType t) { return text_like(t) || t == SqlType::kUnknown; };
+    if (l && r && (!texts(*l) || !texts(*r)))
+      fail("42883", std::string("operator does not exist: ") + sql_type_name(*l) + " " + e.name +
+                        " " + sql_type_name(*r));
+    return SqlType::kBool;
   }
 
   // ---- Rule: nullif is typed by its = operator ----------------------------------
@@ -872,6 +886,8 @@ class Folder {
         return distinct(e);
       case ExprKind::kNullIf:
         return nullif_fold(e);
+      case ExprKind::kLike:
+        return like_fold(e);
     }
     return std::nullopt;
   }
@@ -891,6 +907,20 @@ class Folder {
     if (!l || !r || !immutable(e)) return std::nullopt;
     subs_.resize(mark);
     return nullif_value(e, std::move(*l), std::move(*r), eval_);
+  }
+
+  // LIKE is strict and immutable: a NULL constant on either side makes it
+  // NULL; two constants are matched, a pattern error raised there.
+  [[gnu::noinline]] Folded like_fold(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded l = fold(*e.lhs);
+    Folded r = fold(*e.rhs);
+    if ((l && is_null(*l)) || (r && is_null(*r))) {
+      subs_.resize(mark);
+      return Value{Null{}};
+    }
+    if (!l || !r) return std::nullopt;
+    return like_value(e, std::move(*l), std::move(*r), eval_);
   }
 
   // IS [NOT] DISTINCT FROM is not strict: computed only when both sides

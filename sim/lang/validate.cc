@@ -174,6 +174,7 @@ class Validator {
       case ExprKind::kAdvisory:
       case ExprKind::kCurrentSetting:
       case ExprKind::kCaseFold:
+      case ExprKind::kLike:
         return false;
       default:  // a :param, a subquery, DEFAULT
         return numeric_;

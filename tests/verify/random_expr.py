@@ -12,7 +12,7 @@ FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
-[NOT] BETWEEN, IS [NOT] DISTINCT FROM, coalesce, nullif, CASE, greatest,
+[NOT] BETWEEN, IS [NOT] DISTINCT FROM, [NOT] LIKE and ILIKE, coalesce, nullif, CASE, greatest,
 least, casts, IN lists and scalar subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
@@ -25,6 +25,9 @@ import sys
 
 INT_EDGES = ["0", "1", "-1", "2", "7", "10", "2147483647", "-2147483648", "2147483648",
              "3000000000"]
+# LIKE patterns: wildcards, escapes, and one ending in a lone backslash
+# (22025 once the match reaches it).
+PATTERNS = ["'%'", "'x%'", "'_'", "'%5'", "'A_'", "'%b%'", "'\\%'", "'x\\'", "'%\\'", "''"]
 QUOTED = ["'5'", "' 5'", "'x'", "'t'", "'f'", "'2024-01-31'", "''", "'10'", "'abc'",
           "'2024-13-01'", "'yes'"]
 
@@ -129,6 +132,11 @@ class Gen:
                                                  self.pick(["", "", "ASYMMETRIC "]), a(), a())
         if k < 0.94:
             return "%s IS %sDISTINCT FROM %s" % (a(), self.pick(["", "NOT "]), a())
+        if k < 0.97:
+            subject = a() if self.no_columns or self.r.random() < 0.3 else self.pick(["s", "vc"])
+            pattern = self.pick(PATTERNS) if self.r.random() < 0.7 else a()
+            return "%s %s%s %s" % (subject, self.pick(["", "NOT "]), self.pick(["LIKE", "ILIKE"]),
+                                   pattern)
         return "(%s)" % p()
 
     def where(self, one_row=False):
