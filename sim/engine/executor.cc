@@ -159,7 +159,7 @@ void order_rows(const Store& s, const std::vector<int>& order, std::vector<T>& i
 // The LIMIT the planner weighs a scan's paths by: one without ORDER BY.
 std::optional<int64_t> scan_limit(const SelectStmt* sel) {
   if (!sel || sel->order_by) return std::nullopt;
-  return sel->limit;
+  return sel->planned_rows();
 }
 
 }  // namespace
@@ -278,7 +278,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     });
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
-    walk(sel->order_by->descending, *sel->limit, static_cast<size_t>(t.key_columns()[0]));
+    walk(sel->order_by->descending, *sel->fetched(), static_cast<size_t>(t.key_columns()[0]));
     keys.emplace();  // an index read
   } else if (sel && minmax_key_walk(t, *sel, where.get(), t.rows.size())) {
     // min(col) and max(col): a walk of one row from the end each names.
@@ -527,8 +527,8 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
   if (sel && !sel->lock && !has_advisory(where.get())) {
     // A plain SELECT takes no row locks: its result is what the snapshot sees.
     c.out = c.candidates;
-    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->limit))
-      c.out.resize(static_cast<size_t>(*sel->limit));
+    if (sel->limit && c.out.size() > static_cast<size_t>(*sel->fetched()))
+      c.out.resize(static_cast<size_t>(*sel->fetched()));
     c.next = c.candidates.size();
   }
 }
@@ -1172,7 +1172,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     resumed = false;
   }
   while (c.next < c.candidates.size()) {
-    if (sel && sel->limit && c.rowcount >= *sel->limit) break;
+    if (sel && sel->limit && c.rowcount >= *sel->fetched()) break;
     if (c.initplan && c.rowcount >= 2) break;  // a subquery's second row is an error
     VersionId seen = c.candidates[c.next];
     RowId row = s.version(seen).row;
@@ -1465,6 +1465,14 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     }
     ++c.rowcount;
     ++c.next;
+  }
+  // ---- Rule: OFFSET drops rows it fetched ----------------------------------------
+  // The first OFFSET rows were fetched (and, under a locking clause, locked
+  // and re-checked: the Limit above PostgreSQL's LockRows skips them), and
+  // are not returned.
+  if (sel && sel->offset) {
+    const size_t dropped = std::min(c.out.size(), static_cast<size_t>(sel->offset));
+    c.out.erase(c.out.begin(), c.out.begin() + static_cast<std::ptrdiff_t>(dropped));
   }
   if (merge) {
     // ---- Rule: WHEN NOT MATCHED ----------------------------------------------

@@ -255,7 +255,7 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
   if (!sel.order_by || !sel.limit || !sel.order_then.empty()) return false;
   const int key = t.single_key_column();
   if (key < 0 || sel.order_by->column != t.columns[static_cast<size_t>(key)].name) return false;
-  return walk_cheaper(t, sel.where.get(), *sel.limit, rows);
+  return walk_cheaper(t, sel.where.get(), *sel.planned_rows(), rows);
 }
 
 // ---- Rule: min() and max() of an index's first column walk the index ------------

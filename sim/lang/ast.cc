@@ -98,6 +98,7 @@ std::string cast_sql(const Column& c) {
 std::string limit_and_lock_sql(const SelectStmt& s) {
   std::string out;
   if (s.limit) out += " LIMIT " + std::to_string(*s.limit);
+  if (s.offset) out += " OFFSET " + std::to_string(s.offset);
   if (s.lock) out += std::string(" ") + to_sql(*s.lock);
   if (s.wait == WaitPolicy::kNoWait) out += " NOWAIT";
   if (s.wait == WaitPolicy::kSkipLocked) out += " SKIP LOCKED";

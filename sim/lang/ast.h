@@ -6,6 +6,7 @@
 // program. Positions point into the file the step was read from.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -185,9 +186,26 @@ struct SelectStmt {
   // such a sort is never an index walk (ordered_key_scan).
   std::vector<OrderBy> order_then;
   std::optional<int64_t> limit;
+  // OFFSET n: the first n rows the statement would return are fetched (and
+  // locked, under a locking clause: PostgreSQL's LockRows runs below its
+  // Limit) but not returned.
+  int64_t offset = 0;
   std::optional<LockMode> lock;
   WaitPolicy wait = WaitPolicy::kWait;
   std::vector<std::string> into;  // parameter names; empty when no INTO
+  // The rows a LIMIT lets the scan fetch: LIMIT's count and the OFFSET's
+  // rows before it (the planner's offset + count), none at all for LIMIT 0
+  // (ExecLimit returns at once); no bound without LIMIT.
+  std::optional<int64_t> fetched() const {
+    if (!limit) return std::nullopt;
+    return *limit == 0 ? 0 : *limit + offset;
+  }
+  // The rows the planner expects the scan to deliver under a LIMIT: its
+  // count (at least 1, as preprocess_limit forces it) and the OFFSET's.
+  std::optional<int64_t> planned_rows() const {
+    if (!limit) return std::nullopt;
+    return std::max<int64_t>(*limit, 1) + offset;
+  }
 };
 
 // A SELECT's LIMIT and locking clause as SQL text (" LIMIT 1 FOR UPDATE

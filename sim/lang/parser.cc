@@ -229,7 +229,7 @@ class Parser : ClauseParsing {
           s.order_then.push_back(o);
       } while (accept_symbol(","));
     }
-    if (accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
+    bool counted = limit_offset(s);
     if (accept("FOR")) {
       const Token& t = peek();
       if (accept("UPDATE")) {
@@ -263,8 +263,27 @@ class Parser : ClauseParsing {
         expect("LOCKED", "after SKIP");
         s.wait = WaitPolicy::kSkipLocked;
       }
-      // PostgreSQL takes LIMIT before or after the locking clause.
-      if (!s.limit && accept("LIMIT")) s.limit = integer("a row count after LIMIT", 0);
+      // PostgreSQL takes LIMIT and OFFSET before or after the locking clause.
+      if (!counted) limit_offset(s);
+    }
+  }
+
+  // ---- Rule: LIMIT n and OFFSET n, in either order ---------------------------------
+  // Each at most once, both on the same side of a locking clause (as
+  // PostgreSQL's grammar has them); OFFSET n [ROW | ROWS]. Whether either
+  // was written.
+  bool limit_offset(SelectStmt& s) {
+    bool any = false;
+    for (;;) {
+      if (!s.limit && accept("LIMIT")) {
+        s.limit = integer("a row count after LIMIT", 0);
+      } else if (!s.offset && accept("OFFSET")) {
+        s.offset = integer("a row count after OFFSET", 0);
+        if (!accept("ROWS")) accept("ROW");
+      } else {
+        return any;
+      }
+      any = true;
     }
   }
 
@@ -273,7 +292,8 @@ class Parser : ClauseParsing {
     return std::string("an aggregate with ") +
            (s.lock       ? "a locking clause"
             : s.order_by ? "ORDER BY"
-                         : "LIMIT") +
+            : s.limit    ? "LIMIT"
+                         : "OFFSET") +
            where + " is not modelled" + (s.lock ? " (PostgreSQL refuses it: 0A000)" : "");
   }
 
@@ -297,7 +317,7 @@ class Parser : ClauseParsing {
     refuse_join();
     if (accept("WHERE")) s.where = where_clause();
     select_tail(s, alias_.empty() ? s.table : alias_);
-    if (!s.aggregates.empty() && (s.order_by || s.limit || s.lock))
+    if (!s.aggregates.empty() && (s.order_by || s.limit || s.offset || s.lock))
       fail(select_at, aggregate_with(s, ""));
     if (accept("INTO")) s.into = into_list();
     check_qualifiers(s.table);
@@ -2797,6 +2817,7 @@ class Parser : ClauseParsing {
     tail.table = e->name;
     const Token& tail_at = peek();
     select_tail(tail, e->name);
+    if (tail.offset) fail(tail_at, "OFFSET in a subquery is not modelled");
     if (!tail.order_then.empty())
       fail(tail_at, "ORDER BY several columns in a subquery is not modelled");
     for (const char* w :
