@@ -48,6 +48,19 @@ bool has_advisory(const Expr* e) {
                has_advisory(e->rhs.get()));
 }
 
+// Adds to out the operands of e's top AND (e itself when it is no AND) that
+// read no column of the row and call no lock function: the planner's
+// one-time filters.
+void one_time_filters(const Expr* e, std::vector<const Expr*>& out) {
+  if (!e) return;
+  if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
+    one_time_filters(e->lhs.get(), out);
+    one_time_filters(e->rhs.get(), out);
+    return;
+  }
+  if (column_free(*e) && !has_advisory(e)) out.push_back(e);
+}
+
 // Adds e's scalar subqueries to out, in the order they are written.
 void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
   if (!e) return;
@@ -367,9 +380,12 @@ void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st) {
     }
     SelectStmt probe;  // what serializable_read asks of a select list: its aggregate
     if (e->aggregate) probe.aggregates = {*e->aggregate};
+    if (e->exists) probe.limit = 1;  // EXISTS stops at its first row, planned so
     serializable_read(r, tid, e->rhs, &probe, c.snapshot);
     Value value{Null{}};
-    if (e->aggregate) {
+    if (e->exists) {
+      value = !kept.empty();
+    } else if (e->aggregate) {
       SelectStmt sel;
       sel.table = e->name;
       sel.aggregates = {*e->aggregate};
@@ -477,16 +493,43 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
   // that gives an index scan its key runs as the scan starts, rows or not.
   const bool subqueries = st.subqueries && !subqueries_of(st.body).empty();
   bool ran = false;
-  if (subqueries && has_subquery(where.get()) &&
+  // ---- Rule: a part of the WHERE that reads no row is checked once, first -------
+  // Each operand of the WHERE's top AND that reads no column of the row
+  // and calls no lock function (EXISTS (...), (SELECT count(*) ...) > 0,
+  // :flag = 1) is taken out of the scan by the planner and checked once,
+  // as the statement starts (a gating Result's One-Time Filter, or no scan
+  // at all for a constant false): its subqueries run then, rows or not,
+  // and when one is not true the scan never starts, so no row is read,
+  // locked or SIREAD-locked.
+  std::vector<const Expr*> gates;
+  one_time_filters(where.get(), gates);
+  bool gated_off = false;
+  if (!gates.empty()) {
+    if (subqueries &&
+        std::any_of(gates.begin(), gates.end(), [](const Expr* g) { return has_subquery(g); })) {
+      run_subqueries(r, c, st);
+      ran = true;
+    }
+    EvalEnv env{&t, nullptr, &q.vars, nullptr, true};
+    env.subqueries = &c.subqueries;
+    env.tables = &tables_;
+    gated_off = std::any_of(gates.begin(), gates.end(),
+                            [&](const Expr* g) { return eval_pred(*g, env) != true; });
+  }
+  if (subqueries && !ran && !gated_off && has_subquery(where.get()) &&
       (index_key_subquery(t, where.get(), t.rows.size()) || !s.scan(tid, c.snapshot).empty())) {
     run_subqueries(r, c, st);
     ran = true;
   }
   const KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
-  serializable_read(r, tid, where, sel, c.snapshot, &c, &plan);
-  // The rows the snapshot sees, then those its WHERE keeps, in place.
-  s.scan_into(tid, c.snapshot, c.candidates);
-  if (where) {
+  if (!gated_off) {
+    serializable_read(r, tid, where, sel, c.snapshot, &c, &plan);
+    // The rows the snapshot sees, then those its WHERE keeps, in place.
+    s.scan_into(tid, c.snapshot, c.candidates);
+  } else {
+    c.candidates.clear();
+  }
+  if (where && !gated_off) {
     size_t kept = 0;
     for (VersionId v : c.candidates) {
       EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};

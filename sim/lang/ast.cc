@@ -144,8 +144,8 @@ std::string to_sql(const Expr& e) {
                              ? std::string(to_sql(e.aggregate->kind)) + "(" +
                                    (e.aggregate->column.empty() ? "*" : e.aggregate->column) + ")"
                              : to_sql(*e.lhs);
-      std::string out =
-          "(SELECT " + item + " FROM " + e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "");
+      std::string out = std::string(e.exists ? "EXISTS " : "") + "(SELECT " + item + " FROM " +
+                        e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "");
       if (e.initplan) {
         const auto& plan = std::get<SelectStmt>(e.initplan->body);
         if (plan.order_by)

@@ -119,6 +119,9 @@ struct Expr {
   // kSubquery: (SELECT item FROM name [WHERE rhs]), uncorrelated, one value:
   // NULL without a row, 21000 with more than one.
   std::optional<Aggregate> aggregate;
+  // kSubquery: EXISTS (SELECT item FROM name [WHERE rhs]): true when the
+  // subquery finds a row, never NULL; its item is read, never used.
+  bool exists = false;
   // kSubquery with ORDER BY, LIMIT or a locking clause (the one-statement
   // queue pick, WHERE id = (SELECT id ... FOR UPDATE SKIP LOCKED LIMIT 1)):
   // the subquery as a SELECT of its own (its WHERE rhs, its table name),

@@ -607,6 +607,7 @@ class Parser : ClauseParsing {
       case ExprKind::kAdvisory:
         return e.call.function();
       case ExprKind::kSubquery:
+        if (e.exists) return "exists";
         if (e.aggregate) return to_sql(e.aggregate->kind);
         return column_label(*e.lhs);
       default:
@@ -2489,6 +2490,18 @@ class Parser : ClauseParsing {
     if (subquery_allowed_ && t.kind == TokenKind::kSymbol && t.text == "(" &&
         tokens_[at_ + 1].kind == TokenKind::kIdent && iequals(tokens_[at_ + 1].text, "SELECT"))
       return subquery(e);
+    if (subquery_allowed_ && peek_is("EXISTS") && at_ + 2 < tokens_.size() &&
+        tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == "(" &&
+        tokens_[at_ + 2].kind == TokenKind::kIdent && iequals(tokens_[at_ + 2].text, "SELECT")) {
+      // ---- Rule: EXISTS (SELECT ...), uncorrelated --------------------------------
+      // A subquery whose value is whether it finds a row: its item is
+      // read (SELECT 1, SELECT *, a column) and dropped, as PostgreSQL's
+      // planner drops it; an aggregate there (always one row) and ORDER
+      // BY, LIMIT or a locking clause are refused by name.
+      ++at_;
+      e->exists = true;
+      return subquery(e);
+    }
     if (advisory_allowed_ && t.kind == TokenKind::kIdent) {
       if (std::optional<AdvisoryCall> call = advisory_function()) {
         if (call->kind != AdvisoryCall::Kind::kLock)
@@ -2800,10 +2813,20 @@ class Parser : ClauseParsing {
     auto* outer_aggregates = std::exchange(aggregates_, nullptr);
     size_t qualified_before = qualifiers_.size();
     SelectStmt item;
-    if (aggregate(item))
+    const Token& item_at = peek();
+    if (e->exists && accept_symbol("*")) {
+      auto star = std::make_shared<Expr>();  // the literal NULL: an item never used
+      star->line = e->line;
+      star->column = e->column;
+      e->lhs = std::move(star);
+    } else if (aggregate(item)) {
+      if (e->exists)
+        fail(item_at,
+             "an aggregate in EXISTS (SELECT ...) is not modelled (it always finds its one row)");
       e->aggregate = item.aggregates.front();
-    else
+    } else {
       e->lhs = expr();
+    }
     if (accept_symbol(","))
       fail(tokens_[at_ - 1],
            "a subquery with more than one column is not modelled (PostgreSQL: "
@@ -2816,13 +2839,19 @@ class Parser : ClauseParsing {
     SelectStmt tail;
     tail.table = e->name;
     const Token& tail_at = peek();
+    const size_t tail_from = at_;
     select_tail(tail, e->name);
-    if (tail.offset) fail(tail_at, "OFFSET in a subquery is not modelled");
+    if (tail.offset)
+      for (size_t k = at_; k-- > tail_from;)
+        if (tokens_[k].kind == TokenKind::kIdent && iequals(tokens_[k].text, "OFFSET"))
+          fail(tokens_[k], "OFFSET in a subquery is not modelled here");
     if (!tail.order_then.empty())
       fail(tail_at, "ORDER BY several columns in a subquery is not modelled");
     for (const char* w :
          {"OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "ORDER", "LIMIT", "FOR"})
       if (peek_is(w)) fail(peek(), peek().text + " in a subquery is not modelled here");
+    if (e->exists && (tail.order_by || tail.limit || tail.lock))
+      fail(tail_at, "ORDER BY, LIMIT or a locking clause in EXISTS (SELECT ...) is not modelled");
     if (tail.order_by || tail.limit || tail.lock) {
       if (e->aggregate) fail(tail_at, aggregate_with(tail, " in a subquery"));
       tail.where = e->rhs;

@@ -100,7 +100,8 @@ class Printer {
                       (e.aggregate->column.empty() ? "*" : sql_identifier(e.aggregate->column)) +
                       ")"
                 : expr(*e.lhs);
-        std::string out = "(SELECT " + item + " FROM " + sql_identifier(e.name) + where(e.rhs);
+        std::string out = std::string(e.exists ? "EXISTS " : "") + "(SELECT " + item + " FROM " +
+                          sql_identifier(e.name) + where(e.rhs);
         if (e.initplan) {
           const auto& plan = std::get<SelectStmt>(e.initplan->body);
           if (plan.order_by)

@@ -650,7 +650,7 @@ class Typer {
     Typer sub(inner, raise_);
     std::optional<SqlType> item = sub.expr(*e.lhs);
     if (e.rhs) sub.boolean(sub.expr(*e.rhs), *e.rhs, "WHERE");
-    return item;
+    return e.exists ? std::optional(SqlType::kBool) : item;
   }
 
  public:
@@ -1213,7 +1213,7 @@ class Folder {
     inner.table = env_.tables ? (*env_.tables)(q.name) : nullptr;
     if (!inner.table) return;
     Folder sub(inner);
-    sub.group(q.lhs.get());
+    if (!q.exists) sub.group(q.lhs.get());  // EXISTS's item is dropped unplanned
     sub.group(q.rhs.get());
   }
 

@@ -740,8 +740,15 @@ TEST_CASE("a function call, a subquery or a transaction mode not modelled is ref
     CHECK(sum.lhs->aggregate == Aggregate{AggKind::kMax, "v"});
     CHECK(to_sql(*sum.lhs->rhs) == "id > :n");
   }
-  CHECK(line_error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u)") ==
-        "f.toml:7:23: error: EXISTS (subquery) is not modelled");
+  CHECK(line_error_of("DELETE FROM t WHERE EXISTS (SELECT count(*) FROM u)") ==
+        "f.toml:7:38: error: an aggregate in EXISTS (SELECT ...) is not modelled (it always "
+        "finds its one row)");
+  CHECK(line_error_of("DELETE FROM t WHERE EXISTS (SELECT v FROM u LIMIT 1)") ==
+        "f.toml:7:47: error: ORDER BY, LIMIT or a locking clause in EXISTS (SELECT ...) is not "
+        "modelled");
+  CHECK(line_error_of("SELECT v FROM t WHERE EXISTS (SELECT v FROM u WHERE u.v = t.v)") ==
+        "f.toml:7:55: error: a qualified name in a subquery is not modelled (a correlated "
+        "subquery is not); write the subquery's column alone");
   // Transaction modes in any order, commas or not; the last of each kind counts.
   auto begin = [](const std::string& text) { return std::get<BeginStmt>(parse(text).body); };
   BeginStmt b = begin("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
