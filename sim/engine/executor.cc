@@ -62,14 +62,16 @@ void one_time_filters(const Expr* e, std::vector<const Expr*>& out) {
 }
 
 // Adds e's scalar subqueries to out, in the order they are written.
-void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
-  if (!e) return;
-  if (e->kind == ExprKind::kSubquery) {
-    out.push_back(e.get());
+void subqueries_of_expr(const Expr& e, std::vector<const Expr*>& out) {
+  if (e.kind == ExprKind::kSubquery) {
+    out.push_back(&e);
     return;
   }
-  subqueries_of(e->lhs, out);
-  subqueries_of(e->rhs, out);
+  if (e.lhs) subqueries_of_expr(*e.lhs, out);
+  if (e.rhs) subqueries_of_expr(*e.rhs, out);
+}
+void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
+  if (e) subqueries_of_expr(*e, out);
 }
 
 // Calls f with each column e reads, in the order written (a subquery
@@ -101,6 +103,7 @@ std::vector<const Expr*> subqueries_of(const StepBody& body) {
   if (auto* ins = std::get_if<InsertStmt>(&body)) {
     for (const auto& row : ins->rows)
       for (const ExprPtr& x : row) subqueries_of(x, out);
+    subqueries_of(ins->where, out);
     if (ins->on_conflict) {
       for (const Assignment& a : ins->on_conflict->sets) subqueries_of(a.value, out);
       subqueries_of(ins->on_conflict->where, out);
@@ -366,12 +369,18 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
 // read). No row: NULL; more than one: 21000. ccsim runs it when the scan
 // that needs it finds its first row (an INSERT: at once); a re-check at READ
 // COMMITTED keeps its value, as PostgreSQL keeps an InitPlan's.
-void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st) {
+void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st, const Expr* within) {
   if (!st.subqueries) return;
   Store& s = w_.store;
   const Request& q = w_.requests[r.value];
+  std::vector<const Expr*> inside;
+  if (within) subqueries_of_expr(*within, inside);
   for (const Expr* e : subqueries_of(st.body)) {
     if (e->initplan) continue;  // run before the statement (picked)
+    if (within && std::find(inside.begin(), inside.end(), e) == inside.end()) continue;
+    if (std::any_of(c.subqueries.begin(), c.subqueries.end(),
+                    [&](const auto& done) { return done.first == e; }))
+      continue;  // run already
     TableId tid = table_named(s, e->name);
     std::vector<VersionId> kept;
     for (VersionId v : s.scan(tid, c.snapshot)) {

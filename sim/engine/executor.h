@@ -136,7 +136,9 @@ class Executor : public SqlBackend {
                          const Snapshot& snap, const Cursor* c = nullptr,
                          const KeyScanPlan* planned = nullptr);
   // Computes the statement's scalar subqueries into c (executor.cc).
-  void run_subqueries(RequestId r, Cursor& c, const Step& st);
+  // Runs the statement's scalar subqueries not run yet (only those inside
+  // `within` when given) with the cursor's snapshot, into c.subqueries.
+  void run_subqueries(RequestId r, Cursor& c, const Step& st, const Expr* within = nullptr);
   void end_txn(RequestId r, bool commit, std::string_view text, bool narrate_end);
   void savepoint(RequestId r, const SavepointStmt& sp);
   // create_waited: a CREATE TABLE waited for another transaction creating

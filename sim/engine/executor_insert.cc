@@ -15,10 +15,19 @@ void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, 
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
   const Table& t = s.table(statement_table(ins.table));
-  run_subqueries(r, c, st);
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
   params.tables = &tables_;
+  if (ins.where) {
+    // ---- Rule: INSERT ... SELECT values WHERE cond --------------------------------
+    // The WHERE is the one-time filter of PostgreSQL's Result: checked as
+    // the statement starts (its subqueries run then); when it is not true
+    // no row is made and the values' own subqueries never run.
+    if (ins.on_conflict) arbiters(t, *ins.on_conflict);  // planned: 42P10 first
+    run_subqueries(r, c, st, ins.where.get());
+    if (eval_pred(*ins.where, params) != true) return;
+  }
+  run_subqueries(r, c, st);
   size_t targets = ins.columns.empty() ? t.columns.size() : ins.columns.size();
   for (const auto& exprs : ins.rows) {
     if (exprs.size() > targets)

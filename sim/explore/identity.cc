@@ -186,6 +186,7 @@ class Analysis {
           if (identity(t, col.name) && col.default_value && !is_null(*col.default_value) &&
               std::find(ins->columns.begin(), ins->columns.end(), col.name) == ins->columns.end())
             ok_ = false;
+      condition(ins->where, std::nullopt);  // reads no row of t: its subqueries' own
       // ON CONFLICT DO UPDATE is an UPDATE of the row holding the key.
       if (ins->on_conflict) {
         for (const Assignment& a : ins->on_conflict->sets) {

@@ -34,6 +34,7 @@ std::set<std::string> uses_of(const Step& s) {
         } else if constexpr (std::is_same_v<T, InsertStmt>) {
           for (const auto& row : b.rows)
             for (const ExprPtr& e : row) params_of(e, out);
+          params_of(b.where, out);
           if (b.on_conflict) {
             for (const Assignment& a : b.on_conflict->sets) params_of(a.value, out);
             params_of(b.on_conflict->where, out);

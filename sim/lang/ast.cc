@@ -254,6 +254,7 @@ void statement_facts(Step& s) {
   } else if (auto* ins = std::get_if<InsertStmt>(&s.body)) {
     for (const auto& row : ins->rows)
       for (const ExprPtr& e : row) assigned(e.get());
+    facts_of(ins->where.get(), s);
     if (ins->on_conflict) {
       sets(ins->on_conflict->sets);
       facts_of(ins->on_conflict->where.get(), s);

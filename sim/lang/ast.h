@@ -250,6 +250,10 @@ struct InsertStmt {
   std::string table;
   std::vector<std::string> columns;  // empty means all, in table order
   std::vector<std::vector<ExprPtr>> rows;
+  // INSERT ... SELECT values WHERE cond (one row, no FROM): the row is
+  // inserted only when cond holds, checked once as the statement starts
+  // (PostgreSQL's one-time filter); may be null.
+  ExprPtr where;
   std::optional<OnConflict> on_conflict;
   std::optional<Returning> returning;
 };

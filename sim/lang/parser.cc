@@ -976,6 +976,11 @@ class Parser : ClauseParsing {
           ins.rows = series_rows(row, true);
         } else {
           ins.rows.push_back(std::move(row));
+          // ---- Rule: INSERT ... SELECT values WHERE cond -------------------------
+          // The one row, only when cond holds: the check-then-insert of
+          // WHERE NOT EXISTS (SELECT ...), which still races (a concurrent
+          // insert is not seen before it commits).
+          if (accept("WHERE")) ins.where = expr();
         }
       }
       refuse_select_tail("INSERT ... SELECT");

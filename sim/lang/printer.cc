@@ -275,12 +275,19 @@ std::string print_server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, InsertStmt>) {
           std::string out = "INSERT INTO " + sql_identifier(b.table);
           if (!b.columns.empty()) out += " (" + names_sql(b.columns) + ")";
-          out += " VALUES ";
-          for (size_t i = 0; i < b.rows.size(); ++i) {
-            out += i ? ", (" : "(";
-            for (size_t k = 0; k < b.rows[i].size(); ++k)
-              out += (k ? ", " : "") + p.expr(*b.rows[i][k]);
-            out += ")";
+          if (b.where) {  // one row, kept by its WHERE
+            out += " SELECT ";
+            for (size_t k = 0; k < b.rows[0].size(); ++k)
+              out += (k ? ", " : "") + p.expr(*b.rows[0][k]);
+            out += p.where(b.where);
+          } else {
+            out += " VALUES ";
+            for (size_t i = 0; i < b.rows.size(); ++i) {
+              out += i ? ", (" : "(";
+              for (size_t k = 0; k < b.rows[i].size(); ++k)
+                out += (k ? ", " : "") + p.expr(*b.rows[i][k]);
+              out += ")";
+            }
           }
           if (b.on_conflict) {
             out += " ON CONFLICT";

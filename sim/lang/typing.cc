@@ -718,6 +718,8 @@ void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& ou
     for (const auto& row : ins.rows) {
       std::vector<std::optional<SqlType>> types;
       for (const ExprPtr& e : row) types.push_back(typer.expr(*e));
+      // INSERT ... SELECT: the SELECT's WHERE, then the row's assignment.
+      if (ins.where) typer.boolean(typer.expr(*ins.where), *ins.where, "WHERE");
       for (size_t k = 0; k < row.size(); ++k)
         if (const Column* c = insert_column(ins, t, k)) typer.assign(*row[k], types[k], *c);
     }
@@ -1296,6 +1298,7 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
         return std::pair{c ? &c->name : &none, c ? row[k].get() : nullptr};
       });
     }
+    folder.group(ins->where.get());  // INSERT ... SELECT's WHERE, after its row
     returning(ins->returning);
     if (ins->on_conflict) {
       sets(ins->on_conflict->sets);

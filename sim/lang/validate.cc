@@ -414,6 +414,7 @@ class Validator {
           zone_literal(s, t, ins.columns.empty() ? t.columns[k].name : ins.columns[k], row[k]);
       }
     }
+    expr(s, nullptr, ins.where);  // INSERT ... SELECT's WHERE reads no row
     if (ins.on_conflict) {
       for (const std::string& c : ins.on_conflict->target) column(s, t, c);
       for (const Assignment& a : ins.on_conflict->sets) {

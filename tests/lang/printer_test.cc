@@ -258,3 +258,23 @@ TEST_CASE("CREATE TABLE ... AS prints its rows as VALUES under its columns' name
   CHECK(print("ALTER TABLE a SET (parallel_workers = 2, autovacuum_enabled = off)").sql ==
         "ALTER TABLE a SET (parallel_workers = 2, autovacuum_enabled = off)");
 }
+
+TEST_CASE("LIKE, OFFSET, EXISTS and INSERT ... SELECT ... WHERE print as PostgreSQL reads them",
+          "[lang]") {
+  CHECK(print("SELECT id FROM t WHERE name NOT ILIKE 'a%' AND v || 'x' LIKE :p",
+              Vars{{"p", Var{std::string("_x"), {}}}})
+            .sql == "SELECT id FROM t WHERE (name NOT ILIKE 'a%') AND ((v || 'x') LIKE $1::text)");
+  CHECK(print("SELECT id FROM t ORDER BY id FOR UPDATE OFFSET 2 LIMIT 1").sql ==
+        "SELECT id FROM t ORDER BY id LIMIT 1 OFFSET 2 FOR UPDATE");
+  // Both before the locking clause or both after, as PostgreSQL's grammar.
+  CHECK_THROWS_WITH(print("SELECT id FROM t ORDER BY id OFFSET 2 FOR UPDATE LIMIT 1"),
+                    "test:1:50: error: expected the end of the step, found 'LIMIT'");
+  CHECK(print("DELETE FROM t WHERE NOT EXISTS (SELECT * FROM u WHERE u_id = 1)").sql ==
+        "DELETE FROM t WHERE NOT EXISTS (SELECT NULL FROM u WHERE u_id = 1)");
+  // The one row stays a SELECT, so that its WHERE keeps it or not.
+  CHECK(print("INSERT INTO t (id, name) SELECT 7, 'x' WHERE NOT EXISTS (SELECT 1 FROM t WHERE "
+              "name = 'x')")
+            .sql ==
+        "INSERT INTO t (id, name) SELECT 7, 'x' WHERE NOT EXISTS (SELECT 1 FROM t WHERE name = "
+        "'x')");
+}
