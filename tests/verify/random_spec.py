@@ -92,6 +92,12 @@ instead of two or three (from a sixteenth generator; a session past the
 third sets no timeout), and a one-table spec's statements name only ids 1
 and 2, so several waiters queue on one row and its writer's end wakes them
 in turn.
+Every fifty-ninth from the fifty-eighth on (one table only) writes about
+60% of its statements from a seventeenth generator: [NOT] EXISTS in a
+WHERE, which PostgreSQL checks once before the scan, INSERT ... SELECT
+... WHERE NOT EXISTS (check-then-insert), OFFSET with LIMIT under a
+locking clause, LIKE over numbers written as text, and constant-false
+WHEREs, which scan nothing.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -142,10 +148,52 @@ CROWD = SEED % 53 == 52
 # Every 61st seed from the 60th of the foreign-key ones: the key's ON DELETE
 # and ON UPDATE actions, deferral, and SET CONSTRAINTS (from F, apart from
 # the others).
+GUARDS = SEED % 59 == 58 and not FOREIGN_KEYS and not COMPOSITE
+H = random.Random(f"guards {SEED}")  # GUARDS' choices, apart from the others
 FK_ACTIONS = FOREIGN_KEYS and SEED % 61 == 60
 F = random.Random(f"fk actions {SEED}")
 Y = random.Random(f"crowd {SEED}")  # CROWD's choices, apart from the others
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
+
+
+def guard_statement():
+    """A statement guarded by a part that reads no row of t, or that pages
+    through t: [NOT] EXISTS in a WHERE (checked once, before the scan),
+    INSERT ... SELECT ... WHERE NOT EXISTS, OFFSET under a locking clause,
+    LIKE over a number written as text, a constant-false WHERE."""
+    key, n, k = H.choice(IDS + [5, 6]), H.randint(0, 9), H.randint(0, 2)
+    probe = H.choice([f"k = {k}", f"v > {H.randint(0, 9)}", f"id = {H.choice(IDS + [5])}",
+                      "v < k", f"id > {H.randint(2, 6)}"])
+    exists = H.choice(["EXISTS", "NOT EXISTS"]) + f" (SELECT 1 FROM t WHERE {probe})"
+    c = H.random()
+    if c < 0.2:
+        conflict = H.choice(["", "", " ON CONFLICT DO NOTHING", " ON CONFLICT (id) DO NOTHING"])
+        return (f"INSERT INTO t (id, v, k) SELECT {key}, {n}, {k} WHERE NOT EXISTS "
+                f"(SELECT 1 FROM t WHERE {probe}){conflict};")
+    if c < 0.38:
+        return f"UPDATE t SET v = v + 1 WHERE id = {H.choice(IDS)} AND {exists};"
+    if c < 0.46:
+        return f"DELETE FROM t WHERE id = {H.choice(IDS)} AND {exists};"
+    if c < 0.58:
+        return f"SELECT id, v FROM t WHERE {exists} ORDER BY id;"
+    if c < 0.78:
+        lock = H.choice(["", " FOR UPDATE", " FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE"])
+        wait = H.choice(["", "", " NOWAIT", " SKIP LOCKED"]) if lock else ""
+        limit = H.choice(["", " LIMIT 1", " LIMIT 2", " LIMIT 0"])
+        offset = f" OFFSET {H.randint(1, 3)}"
+        tail = limit + offset if H.random() < 0.5 else offset + limit
+        where = H.choice(["", "", f" WHERE v > {H.randint(0, 5)}"])
+        return f"SELECT id, v FROM t{where} ORDER BY id{tail}{lock}{wait};"
+    if c < 0.88:
+        pattern = H.choice(["'1%'", "'_'", "'%0'", "'1_'", "'%'"])
+        op = H.choice(["LIKE", "NOT LIKE"])
+        if H.random() < 0.5:
+            return f"SELECT id, v FROM t WHERE (v || '') {op} {pattern} ORDER BY id;"
+        return f"UPDATE t SET v = v + 10 WHERE (k || '') {op} {pattern} AND id = {H.choice(IDS)};"
+    if c < 0.94:
+        return H.choice(["SELECT id FROM t WHERE false;", f"UPDATE t SET v = 0 WHERE id = {key} AND 1 = 0;",
+                         "SELECT count(*) FROM t WHERE NULL;"])
+    return f"SELECT {exists} AS e, NOT {exists} AS ne;"
 
 
 def merge_statement():
@@ -642,6 +690,8 @@ def main():
                 sql = char_statement(block)
             elif MERGES and G.random() < 0.6:
                 sql = merge_statement()
+            elif GUARDS and H.random() < 0.6:
+                sql = guard_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
