@@ -298,6 +298,13 @@ args = { user_id = 7, delta = 10 }
       { cat out.txt; fail "no one_process run"; }
     run_expect 2 describe nosuch
     contains err.txt "ccsim: nosuch: error: no built-in mitigation of that name (built in: advisory_xact_lock, client_debounce,"
+    contains err.txt "scenarios' own: get_then_create (get_or_create), get_or_create (get_or_create), merge_create (get_or_create)"
+    # A scenario's own program is described from the scenario that has it.
+    run_expect 0 describe merge_create
+    contains out.txt "merge_create: one MERGE ... WHEN NOT MATCHED THEN INSERT, inside the request's transaction"
+    contains out.txt "Defined in: scenarios/get_or_create.toml (built in)"
+    grep -qE "^merge_create +light +light +ok +B waited for A's row lock; B aborted with 23505" out.txt ||
+      { cat out.txt; fail "no get_or_create run"; }
     ;;
   deterministic)
     for i in 1 2 3; do
@@ -369,8 +376,9 @@ args = { user_id = 7, delta = 10 }
     ;;
   check-pass)
     run_expect 0 check "$src/scenarios" --junit junit.xml
-    [ "$(tail -n 1 out.txt)" = "143 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
+    [ "$(tail -n 1 out.txt)" = "144 passed, 0 failed" ] || { cat out.txt; fail "summary line"; }
     contains junit.xml '<testsuite name="'"$src"'/scenarios/double_click.toml" tests="45" failures="0">'
+    contains junit.xml '<testsuite name="'"$src"'/scenarios/get_or_create.toml" tests="8" failures="0">'
     ;;
   check-fail)
     # Only the first expectation (none's) is changed to the wrong 120.
