@@ -507,23 +507,25 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
   // and calls no lock function (EXISTS (...), (SELECT count(*) ...) > 0,
   // :flag = 1) is taken out of the scan by the planner and checked once,
   // as the statement starts (a gating Result's One-Time Filter, or no scan
-  // at all for a constant false): its subqueries run then, rows or not,
-  // and when one is not true the scan never starts, so no row is read,
-  // locked or SIREAD-locked.
+  // at all for a constant false), in the order written: each one's
+  // subqueries run just before it is checked, rows or not, and once one
+  // is not true the rest are not checked (their subqueries never run) and
+  // the scan never starts, so no row is read, locked or SIREAD-locked. The
+  // WHERE's other subqueries run as below.
   std::vector<const Expr*> gates;
   one_time_filters(where.get(), gates);
   bool gated_off = false;
   if (!gates.empty()) {
-    if (subqueries &&
-        std::any_of(gates.begin(), gates.end(), [](const Expr* g) { return has_subquery(g); })) {
-      run_subqueries(r, c, st);
-      ran = true;
-    }
     EvalEnv env{&t, nullptr, &q.vars, nullptr, true};
     env.subqueries = &c.subqueries;
     env.tables = &tables_;
-    gated_off = std::any_of(gates.begin(), gates.end(),
-                            [&](const Expr* g) { return eval_pred(*g, env) != true; });
+    for (const Expr* g : gates) {
+      if (subqueries && has_subquery(g)) run_subqueries(r, c, st, g);
+      if (eval_pred(*g, env) != true) {
+        gated_off = true;
+        break;
+      }
+    }
   }
   if (subqueries && !ran && !gated_off && has_subquery(where.get()) &&
       (index_key_subquery(t, where.get(), t.rows.size()) || !s.scan(tid, c.snapshot).empty())) {
