@@ -54,7 +54,8 @@ std::optional<Unmodelled> call(const Look& l) {
   const Token& t = l.at(0);
   if (t.kind != TokenKind::kIdent || !l.symbol(1, "(")) return std::nullopt;
   std::string fn = lower(t.text);
-  if (fn == "exists") return l.no(0, "EXISTS (subquery)");
+  if (fn == "exists")  // where a subquery may not stand: inside one, or outside SQL
+    return l.no(0, "EXISTS (subquery) inside a subquery (or outside a SQL statement)");
   bool advisory = fn.starts_with("pg_advisory") || fn.starts_with("pg_try_advisory");
   if (advisory)
     return l.no(0, "an advisory lock inside an expression (" + fn + ")",
