@@ -889,7 +889,7 @@ class Folder {
       case ExprKind::kNullIf:
         return nullif_fold(e);
       case ExprKind::kLike:
-        return like_fold(e);
+        return strict(e);
     }
     return std::nullopt;
   }
@@ -909,20 +909,6 @@ class Folder {
     if (!l || !r || !immutable(e)) return std::nullopt;
     subs_.resize(mark);
     return nullif_value(e, std::move(*l), std::move(*r), eval_);
-  }
-
-  // LIKE is strict and immutable: a NULL constant on either side makes it
-  // NULL; two constants are matched, a pattern error raised there.
-  [[gnu::noinline]] Folded like_fold(const Expr& e) {
-    size_t mark = subs_.size();
-    Folded l = fold(*e.lhs);
-    Folded r = fold(*e.rhs);
-    if ((l && is_null(*l)) || (r && is_null(*r))) {
-      subs_.resize(mark);
-      return Value{Null{}};
-    }
-    if (!l || !r) return std::nullopt;
-    return like_value(e, std::move(*l), std::move(*r), eval_);
   }
 
   // IS [NOT] DISTINCT FROM is not strict: computed only when both sides
@@ -1050,7 +1036,8 @@ class Folder {
   }
 
   // An operator: both operands folded, then computed when both are
-  // constants and the operator is immutable.
+  // constants and the operator is immutable (LIKE's always is: a pattern
+  // error of two constants is raised here).
   [[gnu::noinline]] Folded strict(const Expr& e) {
     size_t mark = subs_.size();
     Folded l = fold(*e.lhs);
@@ -1059,6 +1046,8 @@ class Folder {
       subs_.resize(mark);
       return Value{Null{}};
     }
+    if (l && r && e.kind == ExprKind::kLike)
+      return like_value(e, std::move(*l), std::move(*r), eval_);
     if (!l || !r || !immutable(e)) return std::nullopt;
     if (e.op >= BinOp::kEq && e.op != BinOp::kConcat) {
       std::optional<bool> c = comparison_value(e, std::move(*l), std::move(*r), eval_);
