@@ -188,51 +188,13 @@ class Typer {
   std::optional<SqlType> expr(const Expr& e) {
     switch (e.kind) {
       case ExprKind::kLiteral:
-        if (e.typed) {
-          if (raise_) datetime_value(std::get<std::string>(e.literal), *e.typed);
-          return *e.typed == ColumnType::kDate        ? SqlType::kDate
-                 : *e.typed == ColumnType::kTimestamp ? SqlType::kTimestamp
-                                                      : SqlType::kTimestampTz;
-        }
-        if (std::holds_alternative<bool>(e.literal)) return SqlType::kBool;
-        if (e.decimal_literal || std::holds_alternative<Decimal>(e.literal))
-          return SqlType::kNumeric;
-        if (auto* v = std::get_if<int64_t>(&e.literal))  // int4 when it fits, as the lexer types it
-          return *v >= std::numeric_limits<int32_t>::min() &&
-                         *v <= std::numeric_limits<int32_t>::max()
-                     ? SqlType::kInt
-                     : SqlType::kBigInt;
-        return SqlType::kUnknown;  // 'text' and NULL
-      case ExprKind::kColumn: {
-        if (!env_.table) return std::nullopt;
-        int i = env_.table->column_index(e.name);
-        if (i < 0) {
-          if (raise_) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
-          return std::nullopt;
-        }
-        return sql_type_of(env_.table->columns[static_cast<size_t>(i)]);
-      }
-      case ExprKind::kParam: {
-        if (!env_.vars) return std::nullopt;
-        auto it = env_.vars->find(e.name);
-        if (it == env_.vars->end()) {
-          if (raise_) throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
-          return std::nullopt;
-        }
-        // As the printer sends it: $n::int8, ::numeric, ::bool, ::text, or NULL.
-        const Value& v = it->second.value;
-        if (std::holds_alternative<int64_t>(v)) return SqlType::kBigInt;
-        if (std::holds_alternative<Decimal>(v)) return SqlType::kNumeric;
-        if (std::holds_alternative<bool>(v)) return SqlType::kBool;
-        if (std::holds_alternative<std::string>(v)) return SqlType::kText;
-        return SqlType::kUnknown;
-      }
-      case ExprKind::kNeg: {
-        std::optional<SqlType> t = expr(*e.lhs);
-        if (!t || number(*t)) return t;
-        if (*t == SqlType::kUnknown) return fail("42725", "operator is not unique: - unknown");
-        return fail("42883", std::string("operator does not exist: - ") + sql_type_name(*t));
-      }
+        return literal(e);
+      case ExprKind::kColumn:
+        return column(e);
+      case ExprKind::kParam:
+        return param(e);
+      case ExprKind::kNeg:
+        return negated(e);
       case ExprKind::kNot:
         if (e.in_list) return in_list(*e.lhs, "<>");  // NOT IN
         boolean(expr(*e.lhs), *e.lhs, "NOT");
@@ -260,18 +222,8 @@ class Typer {
         return case_type(e);
       case ExprKind::kWhen:
         return std::nullopt;  // typed by its CASE
-      case ExprKind::kCast: {
-        // ---- Rule: a cast exists or not (42846); a literal is read by it --------
-        std::optional<SqlType> from = expr(*e.lhs);
-        SqlType to = sql_type_of(*e.cast_to);
-        if (!from) return to;
-        if (*from == SqlType::kUnknown) {
-          if (raise_ && quoted(*e.lhs)) cast_value(e.lhs->literal, from, *e.cast_to);
-          return to;
-        }
-        if (std::optional<std::string> why = cast_refusal(*from, *e.cast_to)) fail("42846", *why);
-        return to;
-      }
+      case ExprKind::kCast:
+        return cast(e);
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
       case ExprKind::kCaseFold:
@@ -286,6 +238,66 @@ class Typer {
         return std::nullopt;  // the column's own default: always assignable
     }
     return std::nullopt;
+  }
+
+  // The kinds above with state of their own, each in a frame of its own
+  // (expr recurses once per operator of a chain: its own frame stays small).
+  [[gnu::noinline]] std::optional<SqlType> literal(const Expr& e) {
+    if (e.typed) {
+      if (raise_) datetime_value(std::get<std::string>(e.literal), *e.typed);
+      return *e.typed == ColumnType::kDate        ? SqlType::kDate
+             : *e.typed == ColumnType::kTimestamp ? SqlType::kTimestamp
+                                                  : SqlType::kTimestampTz;
+    }
+    if (std::holds_alternative<bool>(e.literal)) return SqlType::kBool;
+    if (e.decimal_literal || std::holds_alternative<Decimal>(e.literal)) return SqlType::kNumeric;
+    if (auto* v = std::get_if<int64_t>(&e.literal))  // int4 when it fits, as the lexer types it
+      return *v >= std::numeric_limits<int32_t>::min() && *v <= std::numeric_limits<int32_t>::max()
+                 ? SqlType::kInt
+                 : SqlType::kBigInt;
+    return SqlType::kUnknown;  // 'text' and NULL
+  }
+  [[gnu::noinline]] std::optional<SqlType> column(const Expr& e) {
+    if (!env_.table) return std::nullopt;
+    int i = env_.table->column_index(e.name);
+    if (i < 0) {
+      if (raise_) throw SqlError("42703", "column \"" + e.name + "\" does not exist");
+      return std::nullopt;
+    }
+    return sql_type_of(env_.table->columns[static_cast<size_t>(i)]);
+  }
+  [[gnu::noinline]] std::optional<SqlType> param(const Expr& e) {
+    if (!env_.vars) return std::nullopt;
+    auto it = env_.vars->find(e.name);
+    if (it == env_.vars->end()) {
+      if (raise_) throw SqlError("42P02", "parameter :" + e.name + " has no value yet");
+      return std::nullopt;
+    }
+    // As the printer sends it: $n::int8, ::numeric, ::bool, ::text, or NULL.
+    const Value& v = it->second.value;
+    if (std::holds_alternative<int64_t>(v)) return SqlType::kBigInt;
+    if (std::holds_alternative<Decimal>(v)) return SqlType::kNumeric;
+    if (std::holds_alternative<bool>(v)) return SqlType::kBool;
+    if (std::holds_alternative<std::string>(v)) return SqlType::kText;
+    return SqlType::kUnknown;
+  }
+  [[gnu::noinline]] std::optional<SqlType> negated(const Expr& e) {
+    std::optional<SqlType> t = expr(*e.lhs);
+    if (!t || number(*t)) return t;
+    if (*t == SqlType::kUnknown) return fail("42725", "operator is not unique: - unknown");
+    return fail("42883", std::string("operator does not exist: - ") + sql_type_name(*t));
+  }
+  // ---- Rule: a cast exists or not (42846); a literal is read by it --------------
+  [[gnu::noinline]] std::optional<SqlType> cast(const Expr& e) {
+    std::optional<SqlType> from = expr(*e.lhs);
+    SqlType to = sql_type_of(*e.cast_to);
+    if (!from) return to;
+    if (*from == SqlType::kUnknown) {
+      if (raise_ && quoted(*e.lhs)) cast_value(e.lhs->literal, from, *e.cast_to);
+      return to;
+    }
+    if (std::optional<std::string> why = cast_refusal(*from, *e.cast_to)) fail("42846", *why);
+    return to;
   }
 
   // lower(x), upper(x): a text (a quoted literal is read as one); in a frame
@@ -638,7 +650,7 @@ class Typer {
     return env_.tables ? (*env_.tables)(name) : nullptr;
   }
 
-  std::optional<SqlType> subquery(const Expr& e) {
+  [[gnu::noinline]] std::optional<SqlType> subquery(const Expr& e) {
     const Table* t = table_named(e.name);
     if (!t) return std::nullopt;
     if (e.aggregate)
