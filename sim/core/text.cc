@@ -17,10 +17,43 @@ std::optional<std::string> not_text_reason(std::string_view text) {
   return std::nullopt;
 }
 
-std::string utf8_char_at(std::string_view s, size_t at) {
+size_t utf8_length_at(std::string_view s, size_t at) {
   unsigned char lead = static_cast<unsigned char>(s[at]);
-  size_t n = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  size_t n = lead < 0x80                    ? 1
+             : lead >= 0xc2 && lead <= 0xdf ? 2
+             : lead >= 0xe0 && lead <= 0xef ? 3
+             : lead >= 0xf0 && lead <= 0xf4 ? 4
+                                            : 0;
+  if (n == 0 || at + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[at + k]) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
+std::string utf8_char_at(std::string_view s, size_t at) {
+  size_t n = utf8_length_at(s, at);
+  if (n == 0) return printable(s.substr(at, 1));
   return std::string(s.substr(at, n));
+}
+
+std::string printable(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = utf8_length_at(s, i);
+    if (n > 1 || (n == 1 && c >= 0x20 && c != 0x7f)) {
+      out.append(s.substr(i, n));
+      i += n;
+      continue;
+    }
+    // A control character or a byte that is not UTF-8, as \xNN.
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+    ++i;
+  }
+  return out;
 }
 
 }  // namespace ccsim

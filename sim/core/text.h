@@ -14,7 +14,12 @@ namespace ccsim {
 std::optional<std::string> not_text_reason(std::string_view text);
 
 // Returns the UTF-8 character that starts at `at` in s (one to four bytes),
-// for messages that show a character that is not allowed.
+// for messages that show a character that is not allowed; a byte that
+// starts no valid character is shown as \xNN.
 std::string utf8_char_at(std::string_view s, size_t at);
+
+// Returns s for a message: control characters and bytes that are not UTF-8
+// written as \xNN, so an error never prints raw bytes a terminal misreads.
+std::string printable(std::string_view s);
 
 }  // namespace ccsim

@@ -124,8 +124,9 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
       for (const char* t : two)
         if (line.substr(i, 2) == t) sym = t;
       if (sym.size() == 1 && std::string_view(",()*=<>+-/%;").find(c) == std::string_view::npos) {
-        // A letter outside ASCII (a name like café) is named as written.
-        if (static_cast<unsigned char>(c) >= 0xc0)
+        // A letter outside ASCII (a name like café) is named as written, a
+        // byte that is not UTF-8 as \xNN.
+        if (static_cast<unsigned char>(c) >= 0x80)
           throw InputError(at(i), "unexpected character '" + utf8_char_at(line, i) +
                                       "': names are ASCII letters, digits and _");
         if (c == '$')

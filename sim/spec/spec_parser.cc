@@ -78,7 +78,10 @@ class SpecParser {
       }
       spec.sessions.push_back(std::move(s));
     }
-    if (spec.sessions.empty()) fail(at_, "expected 'session' (a spec needs at least one session)");
+    if (spec.sessions.empty())
+      fail(at_,
+           "expected 'setup', 'teardown' or 'session' (a spec needs at least one session), found " +
+               found());
     while (peek_word("permutation")) {
       word();
       spec.permutation_pos.push_back(pos(last_));
@@ -166,7 +169,10 @@ class SpecParser {
     size_t e = at_;
     while (e < text_.size() && !std::isspace(static_cast<unsigned char>(text_[e])) && e - at_ < 20)
       ++e;
-    return "'" + text_.substr(at_, e - at_) + "'";
+    // Never cut a character in two: stop before the continuation bytes.
+    while (e > at_ && e < text_.size() && (static_cast<unsigned char>(text_[e]) & 0xc0) == 0x80)
+      --e;
+    return "'" + printable(std::string_view(text_).substr(at_, std::max<size_t>(e - at_, 1))) + "'";
   }
 
   // Skips blanks and # comments.
@@ -423,6 +429,12 @@ std::vector<std::vector<bool>> implicit_transactions(const SpecFile& spec) {
 
 SpecFile parse_spec(const std::string& text, const std::string& file) {
   if (auto why = not_text_reason(text)) throw InputError(SourcePos{file, 0, 0}, *why);
+  // isolationtester's scanner stops at the first byte of a UTF-8 byte-order
+  // mark (an unexpected character), so a spec must not start with one.
+  if (text.rfind("\xef\xbb\xbf", 0) == 0)
+    throw InputError(SourcePos{file, 1, 1},
+                     "the file starts with a UTF-8 byte-order mark, which PostgreSQL's "
+                     "isolationtester refuses: save the spec without it");
   return SpecParser(text, file).parse();
 }
 

@@ -85,7 +85,21 @@ TEST_CASE("spec errors name the file, line and column", "[spec][bad-input]") {
   CHECK(spec_error_of("session a\nstep s { COMMIT; \n") ==
         "t.spec:2:8: error: this block has no closing '}'");
   CHECK(spec_error_of("setup { CREATE TABLE t (id int); }\n") ==
-        "t.spec:2:1: error: expected 'session' (a spec needs at least one session)");
+        "t.spec:2:1: error: expected 'setup', 'teardown' or 'session' (a spec needs at least one "
+        "session), found the end of the file");
+  // A stray byte is shown as \xNN, and a word is never cut inside a character.
+  CHECK(spec_error_of("\x01session a\nstep s { COMMIT; }\n") ==
+        "t.spec:1:1: error: expected 'setup', 'teardown' or 'session' (a spec needs at least one "
+        "session), found '\\x01session'");
+  CHECK(spec_error_of("s\xc3\xa9ssion a\n") ==
+        "t.spec:1:1: error: expected 'setup', 'teardown' or 'session' (a spec needs at least one "
+        "session), found 's\xc3\xa9ssion'");
+  CHECK(spec_error_of("aaaaaaaaaaaaaaaaaaa\xc3\xa9\n") ==
+        "t.spec:1:1: error: expected 'setup', 'teardown' or 'session' (a spec needs at least one "
+        "session), found 'aaaaaaaaaaaaaaaaaaa'");
+  CHECK(spec_error_of("\xef\xbb\xbfsession a\nstep s { COMMIT; }\n") ==
+        "t.spec:1:1: error: the file starts with a UTF-8 byte-order mark, which PostgreSQL's "
+        "isolationtester refuses: save the spec without it");
   CHECK(spec_error_of("session a\nstep s { COMMIT; }\nstep s { COMMIT; }\n") ==
         "t.spec:3:6: error: two steps are named s");
   CHECK(spec_error_of("session a\nstep s { UPDATE t SET v = ; }\n") ==
