@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/datestyle.h"
+#include "core/text.h"
 #include "lang/lexer.h"
 #include "lang/typing.h"
 #include "store/store.h"
@@ -868,19 +869,12 @@ bool like_match(std::string_view t, std::string_view p) {
   }
 }
 
-void ascii_fold(std::string& text, bool to_lower) {
-  for (char& ch : text) {
-    if (to_lower && ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-    if (!to_lower && ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-  }
-}
-
 }  // namespace
 
 // The text matched as it is stored (a char(n) with its trailing blanks, as
 // PostgreSQL's bpchar ~~ text takes it); the pattern as a text (a char(n)
-// one trimmed). ILIKE folds both to lower case first, as lower() does here
-// (ASCII letters, the C locale).
+// one trimmed). ILIKE folds both to lower case first with lower(), as
+// PostgreSQL does in a UTF-8 database.
 [[gnu::noinline]] Value like_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
   b = bpchar_as_text(*e.rhs, std::move(b), env);
   if (is_null(a) || is_null(b)) return Null{};
@@ -890,23 +884,24 @@ void ascii_fold(std::string& text, bool to_lower) {
                                 " " + type_name(b));
   const bool negated = e.name.front() == '!', folded = e.name.back() == '*';
   if (folded) {
-    ascii_fold(*text, true);
-    ascii_fold(*pattern, true);
+    case_fold(*text, true);
+    case_fold(*pattern, true);
   }
   return Value{like_match(*text, *pattern) != negated};
 }
 
 // ---- Rule: lower and upper take a text ------------------------------------------
 // A char(n) is cast to text first (trimmed); PostgreSQL has no
-// lower(integer) (42883). ASCII letters change, as under the C locale,
-// whatever the process's locale. In a frame of its own (eval_value recurses).
+// lower(integer) (42883). Letters change as in a database whose LC_CTYPE is
+// C.UTF-8 (core/text.h), whatever the process's own locale. In a frame of its own (eval_value
+// recurses).
 [[gnu::noinline]] Value case_fold_value(const Expr& e, const EvalEnv& env) {
   Value v = bpchar_as_text(*e.lhs, eval_value(*e.lhs, env), env);
   if (is_null(v)) return v;
   auto* text = std::get_if<std::string>(&v);
   if (!text)
     throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
-  ascii_fold(*text, e.name == "lower");
+  case_fold(*text, e.name == "lower");
   return v;
 }
 

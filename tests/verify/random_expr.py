@@ -30,11 +30,17 @@ INT_EDGES = ["0", "1", "-1", "2", "7", "10", "2147483647", "-2147483648", "21474
 PATTERNS = ["'%'", "'x%'", "'_'", "'%5'", "'A_'", "'%b%'", "'\\%'", "'x\\'", "'%\\'", "''"]
 QUOTED = ["'5'", "' 5'", "'x'", "'t'", "'f'", "'2024-01-31'", "''", "'10'", "'abc'",
           "'2024-13-01'", "'yes'"]
+# Letters outside ASCII, put in place of 'abc' and 'x' by a second random
+# stream (so every seed keeps the shape it had before): lower(), upper()
+# and ILIKE map each one as the C library does in C.UTF-8.
+UNICODE = ["'Äbc'", "'ΣΑΣ'", "'straße'", "'İx'", "'ǅé'", "'ȿП'"]
+UNICODE_PATTERNS = ["'ä%'", "'%SS%'", "'_Σ%'", "'%É'", "'i%'"]
 
 
 class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
+        self.side = random.Random(seed * 7919 + 1)  # the choices that leave self.r's draws alone
         self.numeric = seed % 2 == 0
         self.times = seed % 3 == 0  # a timestamp and a timestamptz column too
         self.columns = (["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else []) +
@@ -52,7 +58,10 @@ class Gen:
         if k < 0.60:
             return self.pick(INT_EDGES)
         if k < 0.72:
-            return self.pick(QUOTED)
+            q = self.pick(QUOTED)
+            if q in ("'abc'", "'x'") and self.side.random() < 0.6:
+                return self.side.choice(UNICODE)
+            return q
         if k < 0.77:
             return "NULL"
         if k < 0.82:
@@ -79,7 +88,10 @@ class Gen:
         if k < 0.38:
             return "(%s)" % a()
         if k < 0.45:
-            return "(%s || %s)" % (a(), a())
+            cat = "(%s || %s)" % (a(), a())
+            if self.side.random() < 0.35:
+                return "%s%s" % (self.side.choice(["lower", "upper"]), cat)
+            return cat
         if k < 0.52:
             return "coalesce(%s, %s)" % (a(), a())
         if k < 0.57:
@@ -135,6 +147,8 @@ class Gen:
         if k < 0.97:
             subject = a() if self.no_columns or self.r.random() < 0.3 else self.pick(["s", "vc"])
             pattern = self.pick(PATTERNS) if self.r.random() < 0.7 else a()
+            if pattern in ("'A_'", "'%b%'") and self.side.random() < 0.5:
+                pattern = self.side.choice(UNICODE_PATTERNS)
             return "%s %s%s %s" % (subject, self.pick(["", "NOT "]), self.pick(["LIKE", "ILIKE"]),
                                    pattern)
         return "(%s)" % p()
