@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <iostream>
 #include <utility>
 
 namespace ccsim {
@@ -22,9 +23,38 @@ ServerRun::~ServerRun() {
   }
 }
 
+namespace {
+
+// ccsim models a UTF-8 database in the C.UTF-8 locale (scripts/with-postgres
+// makes one): text in code point order, lower() and upper() by that
+// locale's towlower and towupper. A server in another locale orders text
+// and changes letters its own way, so a difference there may be the
+// locale's: said once per process, on stderr.
+void warn_about_locale(PgConn& c) {
+  static bool checked = false;
+  if (checked) return;
+  checked = true;
+  std::vector<std::string> rows = c.rows_as_text(
+      "SELECT pg_catalog.format('encoding %s, LC_COLLATE %s and LC_CTYPE %s', "
+      "pg_catalog.current_setting('server_encoding'), pg_catalog.current_setting('lc_collate'), "
+      "pg_catalog.current_setting('lc_ctype')) WHERE NOT (pg_catalog.current_setting("
+      "'server_encoding') = 'UTF8' AND pg_catalog.current_setting('lc_ctype') IN ('C.UTF-8', "
+      "'C.utf8') AND pg_catalog.current_setting('lc_collate') IN ('C', 'POSIX', 'C.UTF-8', "
+      "'C.utf8'))");
+  if (rows.empty()) return;
+  std::string found = rows.front();
+  if (found.size() >= 4) found = found.substr(2, found.size() - 4);  // ('...')
+  std::cerr << "ccsim: warning: the server's database has " << found
+            << "; ccsim models UTF8 in C.UTF-8, so the order of texts and what lower(), upper() "
+               "and ILIKE do to letters may differ from the simulation for that reason alone\n";
+}
+
+}  // namespace
+
 void ServerRun::open() {
   static int counter = 0;
   admin_ = std::make_unique<PgConn>(io_, o_, "admin");
+  warn_about_locale(*admin_);
   schema_ = prefix_ + "_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
   admin_->exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
   admin_->exec("CREATE SCHEMA " + schema_);
@@ -35,6 +65,7 @@ void ServerRun::open() {
 
 bool ServerRun::open_shared(const std::string& schema) {
   admin_ = std::make_unique<PgConn>(io_, o_, "admin");
+  warn_about_locale(*admin_);
   schema_ = schema;
   lock_shared();
   bool exists = !admin_

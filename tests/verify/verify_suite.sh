@@ -137,6 +137,21 @@ case "$case_name" in
       exit $status' _ "$src" "$bin" "$out" >"$out" 2>&1 || fail "a spec disagrees with PostgreSQL"
     cat "$out"
     ;;
+  locale)
+    # The throwaway cluster is UTF8 in C.UTF-8, the locale ccsim models: no
+    # warning. A database in the C locale (SQL_ASCII) gets one warning, on
+    # stderr, and the run goes on.
+    "$src/scripts/with-postgres" bash -c '
+      "$1" verify overdraft --postgres "$CCSIM_PG_CONNINFO" -q 2>"$2.err" >/dev/null || exit 1
+      if [ -s "$2.err" ]; then echo "unexpected stderr on the C.UTF-8 server:"; cat "$2.err"; exit 1; fi
+      psql -q "$CCSIM_PG_CONNINFO" -c "CREATE DATABASE c_locale LOCALE '\''C'\'' ENCODING '\''SQL_ASCII'\'' TEMPLATE template0" || exit 1
+      "$1" verify overdraft --postgres "${CCSIM_PG_CONNINFO/dbname=postgres/dbname=c_locale}" -q 2>"$2.err" >/dev/null || exit 1
+      cat "$2.err"
+      [ "$(grep -c "warning: the server.s database has encoding SQL_ASCII, LC_COLLATE C and LC_CTYPE C; ccsim models UTF8 in C.UTF-8" "$2.err")" = 1 ]
+      ' _ "$bin" "$out" >"$out.log" 2>&1 || { cat "$out.log"; rm -f "$out.log" "$out.err"; fail "the locale warning is wrong"; }
+    rm -f "$out.log" "$out.err"
+    echo "ok: a server outside C.UTF-8 is named once on stderr"
+    ;;
   no-server)
     "$bin" verify double_click --postgres "host=/nonexistent-ccsim-dir port=1 dbname=x" >"$out" 2>&1
     code=$?
