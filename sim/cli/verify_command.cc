@@ -77,6 +77,10 @@ int verify_spec(const VerifyOptions& o) {
     throw InputError(SourcePos{f.scenario, 0, 0},
                      "a .spec file runs its own permutations; --mitigation, --schedule and --seed "
                      "do not apply");
+  if (o.fault == "first-replay-reorders")
+    throw InputError(SourcePos{f.scenario, 0, 0},
+                     "--inject-fault first-replay-reorders moves a scenario's requests; a .spec "
+                     "file's permutations are fixed");
   SpecFile spec = load_spec(f.scenario, f.input_bytes_max);
   Faults faults;
   faults.no_where_recheck = o.fault == "no-recheck";

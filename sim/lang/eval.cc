@@ -892,9 +892,9 @@ bool like_match(std::string_view t, std::string_view p) {
 
 // ---- Rule: lower and upper take a text ------------------------------------------
 // A char(n) is cast to text first (trimmed); PostgreSQL has no
-// lower(integer) (42883). Letters change as in a database whose LC_CTYPE is
-// C.UTF-8 (core/text.h), whatever the process's own locale. In a frame of its own (eval_value
-// recurses).
+// lower(integer) (42883). Letters change as in a database whose LC_CTYPE
+// is C.UTF-8 (core/text.h), whatever the process's own locale. In a frame
+// of its own (eval_value recurses).
 [[gnu::noinline]] Value case_fold_value(const Expr& e, const EvalEnv& env) {
   Value v = bpchar_as_text(*e.lhs, eval_value(*e.lhs, env), env);
   if (is_null(v)) return v;

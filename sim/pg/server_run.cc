@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -31,9 +32,8 @@ namespace {
 // and changes letters its own way, so a difference there may be the
 // locale's: said once per process, on stderr.
 void warn_about_locale(PgConn& c) {
-  static bool checked = false;
-  if (checked) return;
-  checked = true;
+  static std::atomic<bool> checked{false};  // `load` opens runs on several threads
+  if (checked.exchange(true)) return;
   std::vector<std::string> rows = c.rows_as_text(
       "SELECT pg_catalog.format('encoding %s, LC_COLLATE %s and LC_CTYPE %s', "
       "pg_catalog.current_setting('server_encoding'), pg_catalog.current_setting('lc_collate'), "

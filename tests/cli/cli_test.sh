@@ -372,6 +372,12 @@ args = { user_id = 7, delta = 10 }
     done
     run_expect 2 load d.spec --postgres "host=/nonexistent"
     contains err.txt "this command takes a scenario (.toml); an isolation-tester spec is read by ccsim run, check and verify"
+    # An injected server race moves a scenario's requests; a spec's are fixed.
+    # Refused before any connection is tried.
+    run_expect 2 verify d.spec --postgres "host=/nonexistent" --inject-fault first-replay-reorders
+    contains err.txt "d.spec: error: --inject-fault first-replay-reorders moves a scenario's requests"
+    run_expect 2 verify d.spec --postgres "host=/nonexistent" --replays 0
+    contains err.txt "--replays"
     run_expect 0 run d.spec
     ;;
   check-pass)
