@@ -137,6 +137,10 @@ PICKS = SEED % 37 == 36 and not FOREIGN_KEYS and not COMPOSITE
 K = random.Random(f"picks {SEED}")  # PICKS' choices, apart from the others
 CHARS = SEED % 41 == 40 and not FOREIGN_KEYS and not COMPOSITE
 C = random.Random(f"chars {SEED}")  # CHARS' choices, apart from the others
+# Letters outside ASCII in CHARS' texts, drawn apart from C so that every
+# seed keeps the statements it had: 'ÄB' and 'äb' for 'AB' and 'ab', which
+# lower(), upper() and ILIKE map as the server in C.UTF-8 does.
+CU = random.Random(f"chars unicode {SEED}")
 ALTERS = FOREIGN_KEYS and SEED % 2 == 0
 A = random.Random(f"alter {SEED}")  # ALTERS' choices, apart from the others
 PARTITIONS = (SEED % 43 == 42 and not FOREIGN_KEYS and not COMPOSITE and not UNIQUES
@@ -514,6 +518,8 @@ def pick_statement():
 def char_statement(block):
     """A statement over the char(3) column x and the varchar(4) column w, from C."""
     lit = C.choice(["a", "a ", "ab", "ab  ", "b", "AB", "abc", "abcd", "abc  "])
+    if lit in ("AB", "ab") and CU.random() < 0.5:
+        lit = {"AB": "ÄB", "ab": "äb"}[lit]
     i = C.choice(IDS)
     roll = C.random()
     if roll < 0.12:
