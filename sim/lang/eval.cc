@@ -792,21 +792,14 @@ namespace {
 // ends with a lone backslash fails (22025) only when the search gets
 // there, as on the server: 'xb' LIKE 'a\\' is false, 'ab' LIKE 'a%\\' an
 // error.
-size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) return 2;
-  if ((lead & 0xF0) == 0xE0) return 3;
-  if ((lead & 0xF8) == 0xF0) return 4;
-  return 1;
-}
-
 [[noreturn]] void like_escape_at_end() {
   throw SqlError("22025", "LIKE pattern must not end with escape character");
 }
 
 bool like_match(std::string_view t, std::string_view p) {
   size_t ti = 0, pi = 0;
-  auto next_char = [&](size_t at) { return std::min(t.size(), at + utf8_length(t[at])); };
+  // One character on (a byte that starts none counts as one).
+  auto next_char = [&](size_t at) { return at + std::max<size_t>(1, utf8_length_at(t, at)); };
   // The innermost % reached: where the pattern after it starts (at its
   // first literal), the byte that literal starts with, and the place in the
   // text its match is being tried at.
