@@ -1376,13 +1376,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // chain: a committed key change or delete anywhere in it is a change.
     if (sel && mode == LockMode::kKeyShare && (!waited || c.key_share_chain) && !held &&
         newest != seen && !deleted) {
-      bool key_kept = true;
-      for (VersionId v = seen; key_kept && v != newest;) {
-        VersionId next = s.version(v).next;
-        key_kept = next && s.committed(s.version(next).xmin) && !s.version(v).key_updated;
-        v = next;
-      }
-      if (key_kept) newest = seen;
+      if (s.key_kept(seen, newest)) newest = seen;
     }
     if (!held && (newest != seen || deleted)) {
       // ---- Rule: a row changed since the statement's snapshot ----------------

@@ -73,6 +73,14 @@ VersionId newest_settled(const Store& s, RowId row, VersionId seen, TxnId own) {
 // inserted by this same transaction, which PostgreSQL checks anyway). A
 // referenced row's key that a DELETE removes or an UPDATE changes is checked
 // against every referencing table.
+// ---- Rule: the order of one row's checks ---------------------------------------
+// PostgreSQL fires a row's triggers in the order of their names: the
+// referenced side's (RI_ConstraintTrigger_a_<oid>: NO ACTION's check,
+// RESTRICT, CASCADE, SET NULL, SET DEFAULT) before the row's own keys'
+// (RI_ConstraintTrigger_c_<oid>), and each side's in the order the keys
+// were made. So an UPDATE that changes a referenced key and its own
+// reference reports the referenced side's error first, and of two keys
+// that reference the table, the older one's (tests/specs/fk_trigger_order.spec).
 // ---- Rule: a deferred constraint's checks wait for COMMIT --------------------
 // The check of a row written and NO ACTION's check of a referenced key are
 // the constraint's DEFERRABLE triggers: while SET CONSTRAINTS (or INITIALLY
@@ -83,6 +91,40 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
                                const Row* after, bool own_row, VersionId made) {
   const Store& s = w_.store;
   const Table& t = s.table(tid);
+  if (before) {
+    // The referenced side first, each key's in the order the keys were made
+    // (ForeignKey::made).
+    std::vector<std::pair<uint32_t, FkCheck>> referenced;
+    for (size_t u = 0; u < s.table_count(); ++u) {
+      const Table& child = s.table(TableId{static_cast<uint32_t>(u)});
+      if (child.dropped) continue;
+      for (size_t k = 0; k < child.foreign_keys.size(); ++k) {
+        const ForeignKey& fk = child.foreign_keys[k];
+        if (fk.parent != tid) continue;
+        std::optional<Row> old = key_at(*before, fk.parent_columns);
+        if (!old || (after && key_at(*after, fk.parent_columns) == old)) continue;
+        const FkAction action = after ? fk.on_update : fk.on_delete;
+        FkCheck check{static_cast<uint32_t>(u),
+                      static_cast<uint32_t>(k),
+                      std::move(*old),
+                      true,
+                      action,
+                      {},
+                      part_of(t, *before),
+                      VersionId{},
+                      false};
+        check.deferred =
+            action == FkAction::kNoAction && deferred_now(r, fk, clone_name(s, fk, check));
+        if (after)
+          for (int col : fk.parent_columns)
+            check.new_key.push_back((*after)[static_cast<size_t>(col)]);
+        referenced.emplace_back(fk.made, std::move(check));
+      }
+    }
+    std::stable_sort(referenced.begin(), referenced.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [order, check] : referenced) c.fk_checks.push_back(std::move(check));
+  }
   if (after)
     for (size_t k = 0; k < t.foreign_keys.size(); ++k) {
       const ForeignKey& fk = t.foreign_keys[k];
@@ -99,33 +141,6 @@ void Executor::queue_fk_checks(RequestId r, Cursor& c, TableId tid, const Row* b
                                     made,
                                     deferred_now(r, fk, "")});
     }
-  if (!before) return;
-  for (size_t u = 0; u < s.table_count(); ++u) {
-    const Table& child = s.table(TableId{static_cast<uint32_t>(u)});
-    if (child.dropped) continue;
-    for (size_t k = 0; k < child.foreign_keys.size(); ++k) {
-      const ForeignKey& fk = child.foreign_keys[k];
-      if (fk.parent != tid) continue;
-      std::optional<Row> old = key_at(*before, fk.parent_columns);
-      if (!old || (after && key_at(*after, fk.parent_columns) == old)) continue;
-      const FkAction action = after ? fk.on_update : fk.on_delete;
-      FkCheck check{static_cast<uint32_t>(u),
-                    static_cast<uint32_t>(k),
-                    std::move(*old),
-                    true,
-                    action,
-                    {},
-                    part_of(s.table(tid), *before),
-                    VersionId{},
-                    false};
-      check.deferred =
-          action == FkAction::kNoAction && deferred_now(r, fk, clone_name(s, fk, check));
-      if (after)
-        for (int col : fk.parent_columns)
-          check.new_key.push_back((*after)[static_cast<size_t>(col)]);
-      c.fk_checks.push_back(std::move(check));
-    }
-  }
 }
 
 // SET CONSTRAINTS of a key covers its partitions' clones too; a clone's name
@@ -223,7 +238,8 @@ bool Executor::fire_deferred(RequestId r, SqlAnswer* waiting, bool all) {
 // REPEATABLE READ and above fail with 40001 when the row changed at all.
 // Granted at once beside a committed non-key UPDATE the snapshot does not
 // see, the lock is taken on the version seen (as for SELECT ... FOR KEY
-// SHARE); a committed delete or key change there is 40001.
+// SHARE); a committed delete or key change there, or anywhere later in the
+// row's chain of versions, is 40001.
 bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* waiting,
                                     bool resumed) {
   Cursor& c = *w_.sessions[r.value].cursor;
@@ -287,10 +303,10 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
   VersionId newest = newest_settled(s, row, seen, c.txn);
   bool deleted = s.version(newest).xmax && !s.version(newest).next;
   if (newest == seen && !deleted) return true;
-  if (!resumed) {
-    VersionId next = s.version(seen).next;
-    if (next && s.committed(s.version(next).xmin) && !s.version(seen).key_updated) return true;
-  }
+  // Every later version counts, as for SELECT ... FOR KEY SHARE: a
+  // committed delete after a non-key UPDATE is a change
+  // (tests/specs/fk_check_chain_delete.spec).
+  if (!resumed && !deleted && s.key_kept(seen, newest)) return true;
   if (!snapshot_per_statement(s.txn(c.txn).isolation))
     throw SqlError("40001", "could not serialize access due to concurrent update");
   if (deleted || key_at(s.version(newest).values, fk.parent_columns) != k.key) throw violation();

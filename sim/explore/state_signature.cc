@@ -353,6 +353,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
         put(out, static_cast<uint64_t>(fk.on_update));
         put(out, fk.deferrable);
         put(out, fk.initially_deferred);
+        put(out, static_cast<uint64_t>(fk.made));
       }
       put(out, table.uniques.size());
       for (const UniqueKey& u : table.uniques) {

@@ -226,6 +226,7 @@ void Store::alter_add_foreign_key(TableId t, ForeignKey fk, TxnId by) {
   if (by) {
     ddl_.push_back(DdlRecord{by, t, false, DdlRecord::Kind::kAddForeignKey, fk.name});
   }
+  fk.made = ++foreign_keys_made_;
   tables_[t.value].foreign_keys.push_back(std::move(fk));
 }
 

@@ -57,6 +57,10 @@ struct ForeignKey {
   // delete or key change there names (PostgreSQL clones the key once per
   // referenced partition: t_col_fkey1, t_col_fkey2 ...), by partition name.
   std::vector<std::pair<std::string, std::string>> part_names;
+  // The order keys were made in, over every table (1 the first): the order
+  // PostgreSQL fires their triggers on a row (by the triggers' names, whose
+  // numbers are their OIDs), so a write that breaks two reports the older.
+  uint32_t made = 0;
   bool operator==(const ForeignKey&) const = default;
 };
 
@@ -307,7 +311,10 @@ class Store {
   TableId create_table(const std::string& name, std::vector<Column> columns,
                        const std::string& key_name = "", TxnId by = {});
   // Gives table t a foreign key. REQUIRES: its parent is a live table.
-  void add_foreign_key(TableId t, ForeignKey fk) { tables_[t.value].foreign_keys.push_back(fk); }
+  void add_foreign_key(TableId t, ForeignKey fk) {
+    fk.made = ++foreign_keys_made_;
+    tables_[t.value].foreign_keys.push_back(std::move(fk));
+  }
   // Names the constraint table t's key k has for a new partition of its parent.
   void name_partition_clone(TableId t, size_t k, std::string part, std::string name) {
     tables_[t.value].foreign_keys[k].part_names.emplace_back(std::move(part), std::move(name));
@@ -406,6 +413,18 @@ class Store {
   VersionId newest_committed(RowId r) const;
   // Returns true when version v's creator committed.
   bool committed(TxnId t) const { return t && txn(t).state == TxnState::kCommitted; }
+  // Whether each link from version `from` to its later version `to` is an
+  // UPDATE that committed and kept the key (Version::key_updated unset):
+  // what FOR KEY SHARE on `from` meets as it locks the row's later versions
+  // too (heap_lock_updated_tuple). REQUIRES: `to` is `from` or follows it.
+  bool key_kept(VersionId from, VersionId to) const {
+    for (VersionId v = from; v != to;) {
+      VersionId next = version(v).next;
+      if (!next || !committed(version(next).xmin) || version(v).key_updated) return false;
+      v = next;
+    }
+    return true;
+  }
 
   // Returns the rows that may hold key `key` now (Table::by_key), or null.
   const std::vector<RowId>* rows_with_key(TableId t, const Row& key) const;
@@ -606,8 +625,9 @@ class Store {
   std::vector<Version> versions_;
   std::vector<Txn> txns_;
   uint64_t commit_seq_ = 0;
-  uint64_t next_xid_ = 3;  // PostgreSQL's first normal xid
-  uint64_t ssi_seq_ = 0;   // LastSxactCommitSeqNo
+  uint64_t next_xid_ = 3;           // PostgreSQL's first normal xid
+  uint32_t foreign_keys_made_ = 0;  // ForeignKey::made of the latest key
+  uint64_t ssi_seq_ = 0;            // LastSxactCommitSeqNo
   uint64_t global_xmin_ = 0;
   int global_xmin_count_ = 0;
   std::vector<std::pair<TxnId, TxnId>> rw_;      // rw-conflicts (reader, writer)
