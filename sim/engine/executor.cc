@@ -132,7 +132,8 @@ struct Target {
 Target target_of(const StepBody& body) {
   if (auto* sel = std::get_if<SelectStmt>(&body)) return {sel->table, sel->where};
   if (auto* upd = std::get_if<UpdateStmt>(&body)) return {upd->table, upd->where};
-  if (auto* merge = std::get_if<MergeStmt>(&body)) return {merge->table, merge->on};
+  if (auto* merge = std::get_if<MergeStmt>(&body))
+    return {merge->table, merge->later.empty() ? merge->on : merge->on_any};
   const auto& del = std::get<DeleteStmt>(body);
   return {del.table, del.where};
 }
@@ -568,6 +569,23 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
       return t.partition_of(s.version(a).values) < t.partition_of(s.version(b).values);
     });
   if (subqueries && !ran && !c.candidates.empty()) run_subqueries(r, c, st);
+  // ---- Rule: MERGE joins a source of several rows by hashing ------------------
+  // Each target row the scan keeps, with each source row whose ON it
+  // matches, the last written first (the hash table's bucket list): a
+  // target row is taken once per such source row (ast.h: MergeStmt).
+  if (const auto* merge = std::get_if<MergeStmt>(&st.body); merge && !merge->later.empty()) {
+    std::vector<VersionId> pairs;
+    for (VersionId v : c.candidates)
+      for (size_t k = merge->rows(); k-- > 0;) {
+        EvalEnv env{&t, &s.version(v).values, &q.vars, nullptr, true};
+        env.subqueries = &c.subqueries;
+        env.tables = &tables_;
+        if (eval_pred(*merge->row(k).on, env) != true) continue;
+        pairs.push_back(v);
+        c.merge_rows.push_back(static_cast<uint32_t>(k));
+      }
+    c.candidates = std::move(pairs);
+  }
   // ---- Rule: a lock function in the WHERE of a sorted SELECT ------------------
   // When the planner scans and sorts (no index walk, ordered_key_scan), the
   // scan's filter runs over every row before the sort hands the first one
@@ -1230,6 +1248,10 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     if (c.initplan && c.rowcount >= 2) break;  // a subquery's second row is an error
     VersionId seen = c.candidates[c.next];
     RowId row = s.version(seen).row;
+    // MERGE: the statement for the source row this entry is paired with.
+    const MergeStmt* arm =
+        merge && !c.merge_rows.empty() ? &merge->row(c.merge_rows[c.next]) : merge;
+    const ExprPtr& recheck = arm ? arm->on : where;
     if (advisory_where && c.advisory_phase == 0) {
       // ---- Rule: advisory locks in a WHERE -------------------------------------
       // A lock function in a WHERE runs for each row the scan reaches that
@@ -1273,7 +1295,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     // DELETE as a DELETE.
     // The action for version v (its UPDATE in upd); false for none.
     auto pick = [&](VersionId v) {
-      const MergeAction* act = matched_action(r, *merge, s.version(v).values);
+      const MergeAction* act = matched_action(r, *arm, s.version(v).values);
       upd = act && act->kind == MergeAction::Kind::kUpdate ? &act->update : nullptr;
       return act != nullptr;
     };
@@ -1313,6 +1335,13 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       if (!t.partitioning || t.partition_of(after) == t.partition_of(before))
         check_not_null(t, after);
     }
+    // ---- Rule: MERGE changes a row once ----------------------------------------
+    // A second source row whose action would change a target row this
+    // statement already changed is an error, before any wait
+    // (ExecMergeMatched: TM_SelfModified, also at the end of the row's chain).
+    if (arm && !c.merge_rows.empty() &&
+        std::find(c.merge_changed.begin(), c.merge_changed.end(), row) != c.merge_changed.end())
+      throw SqlError("21000", "MERGE command cannot affect row a second time");
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;
@@ -1396,11 +1425,11 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         ++c.next;
         continue;
       }
-      if (where && !w_.faults.no_where_recheck) {
+      if (recheck && !w_.faults.no_where_recheck) {
         EvalEnv env{&s.table(tid), &s.version(newest).values, &q.vars, nullptr, true};
         env.subqueries = &c.subqueries;
         env.tables = &tables_;
-        if (eval_pred(*where, env) != true) {
+        if (eval_pred(*recheck, env) != true) {
           if (merge) ++c.merge_unmatched;
           ++c.next;
           continue;
@@ -1462,6 +1491,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
                          "not modelled");
         s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
         s.remove(row, c.txn, true);
+        if (!c.merge_rows.empty()) c.merge_changed.push_back(row);
         if (log_)
           log_->writes.push_back(
               WriteObs{r, c.txn, tid, row, target, VersionId{}, {}, log_->events.size()});
@@ -1493,6 +1523,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       const bool key_update = new_key || s.holds(row, c.txn, LockMode::kUpdate);
       VersionId made = s.update(row, c.txn, std::move(after), !new_key, key_update);
+      if (!c.merge_rows.empty()) c.merge_changed.push_back(row);
       if (log_)
         log_->writes.push_back(
             WriteObs{r, c.txn, tid, row, target, made, std::move(changes), log_->events.size()});
@@ -1505,6 +1536,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       queue_fk_checks(r, c, tid, &s.version(target).values, nullptr, false, VersionId{});
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
       s.remove(row, c.txn);
+      if (!c.merge_rows.empty()) c.merge_changed.push_back(row);
       if (auto* del = std::get_if<DeleteStmt>(&st.body); del && del->returning)
         c.out.push_back(target);  // the row removed
       if (log_)

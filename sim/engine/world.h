@@ -142,6 +142,11 @@ struct Cursor {
   size_t merge_unmatched = 0;
   bool merge_inserting = false;
   size_t merge_action = 0;
+  // MERGE with a source of several rows: the source row each entry of
+  // `candidates` is paired with (a target row once per source row it
+  // matched), and the rows the statement changed so far.
+  std::vector<uint32_t> merge_rows;
+  std::vector<RowId> merge_changed;
 };
 
 // The times a session can SET (SetStmt), in milliseconds: how long a lock

@@ -213,6 +213,10 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.merge_unmatched);
     put(out, c.merge_inserting);
     put(out, c.merge_action);
+    put(out, c.merge_rows.size());
+    for (uint32_t k : c.merge_rows) put(out, static_cast<uint64_t>(k));
+    put(out, c.merge_changed.size());
+    for (RowId row : c.merge_changed) put(out, row.value);
   }
   // Its default_transaction_isolation, in effect and kept at the end of
   // the transaction.

@@ -263,12 +263,15 @@ void statement_facts(Step& s) {
   } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
     each(values->items);
   } else if (auto* merge = std::get_if<MergeStmt>(&s.body)) {
-    facts_of(merge->on.get(), s);
-    for (const MergeAction& a : merge->actions) {
-      facts_of(a.condition.get(), s);
-      sets(a.update.sets);
-      for (const auto& row : a.insert.rows)
-        for (const ExprPtr& e : row) assigned(e.get());
+    for (size_t k = 0; k < merge->rows(); ++k) {
+      const MergeStmt& m = merge->row(k);
+      facts_of(m.on.get(), s);
+      for (const MergeAction& a : m.actions) {
+        facts_of(a.condition.get(), s);
+        sets(a.update.sets);
+        for (const auto& row : a.insert.rows)
+          for (const ExprPtr& e : row) assigned(e.get());
+      }
     }
   }
 }

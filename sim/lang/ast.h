@@ -110,6 +110,9 @@ struct Expr {
   // kCurrentSetting: the setting
   std::string name;
   bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
+  // kColumn: a column of a MERGE source of several rows, in the printer's
+  // copy of the statement (MergeStmt::printed) alone.
+  bool source = false;
   BinOp op = BinOp::kAdd;
   // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key;
   // kSubquery: lhs its select item over its table's row (null with an
@@ -282,21 +285,44 @@ struct MergeAction {
   UpdateStmt update;
   InsertStmt insert;
 };
+// A source of several rows (USING (VALUES (...), (...)) s (names), of
+// constants): `on` and `actions` are the first row's, and `later` holds the
+// same ON and actions with each later row's values in place, one MergeStmt
+// per row. PostgreSQL joins them with a hash join when ON compares a target
+// column with a source column and no unique index is used (validate.cc
+// refuses the rest): the target's rows in scan order, each with the source
+// rows it matches, the last written first (the hash table's bucket lists).
+// A row the statement already changed is 21000 (engine/executor.cc).
 struct MergeStmt {
   std::string table;
   ExprPtr on;
   std::vector<MergeAction> actions;  // in the order written
-  bool any_matched() const;          // a WHEN MATCHED action (of any kind)
+  std::vector<MergeStmt> later;      // the source's later rows (above)
+  // With `later`: the scan's condition (each row's ON, OR-ed), and what the
+  // printer writes: the source's rows and column names, and ON and the
+  // actions once more with each source column read as ccsim_source.name.
+  ExprPtr on_any;
+  std::vector<std::vector<ExprPtr>> source_rows;
+  std::vector<std::string> source_names;
+  std::shared_ptr<const MergeStmt> printed;
+  bool any_matched() const;  // a WHEN MATCHED action (of any kind)
+  // The statement for source row k (0 the first).
+  const MergeStmt& row(size_t k) const { return k == 0 ? *this : later[k - 1]; }
+  size_t rows() const { return later.size() + 1; }
   // Calls f with each expression the statement holds: ON, then each
-  // action's condition and its SET values or its row's values.
+  // action's condition and its SET values or its row's values, for each
+  // source row.
   template <typename F>
   void each_expr(F&& f) const {
-    f(on);
-    for (const MergeAction& a : actions) {
-      if (a.condition) f(a.condition);
-      for (const Assignment& set : a.update.sets) f(set.value);
-      for (const auto& row : a.insert.rows)
-        for (const ExprPtr& e : row) f(e);
+    for (size_t k = 0; k < rows(); ++k) {
+      const MergeStmt& m = row(k);
+      f(m.on);
+      for (const MergeAction& a : m.actions) {
+        if (a.condition) f(a.condition);
+        for (const Assignment& set : a.update.sets) f(set.value);
+        for (const auto& r : a.insert.rows)
+          for (const ExprPtr& e : r) f(e);
+      }
     }
   }
 };

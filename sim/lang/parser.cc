@@ -1023,20 +1023,94 @@ class Parser : ClauseParsing {
     return ins;
   }
 
-  // ---- Rule: MERGE over a source of one row of constants -----------------------
+  // ---- Rule: MERGE over a source of constants -------------------------------------
   // MERGE INTO t [[AS] x] USING (SELECT v [AS a], ...) [AS] s [(names)]
-  // (or USING (VALUES (v, ...)) s (names)) ON cond WHEN [NOT] MATCHED [AND
-  // cond] THEN UPDATE SET ... | DELETE | INSERT [(cols)] VALUES (...) |
-  // INSERT DEFAULT VALUES | DO NOTHING ...: s.a reads the source's value,
-  // put in its place here (ast.h: MergeStmt). A source that reads a table
-  // (a join) or has more than one row is refused by name.
+  // (or USING (VALUES (v, ...)[, (...)]) s (names)) ON cond WHEN [NOT]
+  // MATCHED [AND cond] THEN UPDATE SET ... | DELETE | INSERT [(cols)] VALUES
+  // (...) | INSERT DEFAULT VALUES | DO NOTHING ...: s.a reads the source's
+  // value, put in its place here (ast.h: MergeStmt), once per source row
+  // (several_rows_merge). A source that reads a table (a join) is refused
+  // by name.
   struct MergeSource {
     std::string alias;
     std::vector<std::string> names;
     std::vector<ExprPtr> values;
+    std::vector<std::vector<ExprPtr>> more;  // VALUES' later rows
     bool target_allowed = true;  // false in WHEN NOT MATCHED: the target has no row there
     std::string target;          // the target's name for messages (its alias if any)
   };
+
+  // ---- Rule: a source of several rows, of constants -----------------------------
+  // Each value a constant (a number, a text, true, false or NULL, a minus
+  // sign allowed), each column's of one kind in every row: PostgreSQL
+  // resolves a column's type over its rows (int and numeric make numeric),
+  // which ccsim does not; nor does it evaluate an expression per row.
+  enum class SourceKind { kNull, kInt, kBigint, kDecimal, kText, kBool, kOther };
+  static SourceKind source_kind(const Expr& e) {
+    const Expr* v = &e;
+    if (v->kind == ExprKind::kNeg && v->lhs && v->lhs->kind == ExprKind::kLiteral) v = v->lhs.get();
+    if (v->kind != ExprKind::kLiteral || v->typed) return SourceKind::kOther;
+    if (is_null(v->literal)) return v == &e ? SourceKind::kNull : SourceKind::kOther;
+    if (v->decimal_literal) return SourceKind::kDecimal;
+    if (std::holds_alternative<std::string>(v->literal))
+      return v == &e ? SourceKind::kText : SourceKind::kOther;
+    if (std::holds_alternative<bool>(v->literal))
+      return v == &e ? SourceKind::kBool : SourceKind::kOther;
+    if (const auto* i = std::get_if<int64_t>(&v->literal))
+      return *i >= INT32_MIN && *i <= INT32_MAX ? SourceKind::kInt : SourceKind::kBigint;
+    return SourceKind::kOther;
+  }
+  void several_source_rows(const MergeSource& src) {
+    for (size_t k = 0; k < src.values.size(); ++k) {
+      std::optional<SourceKind> kind;
+      auto see = [&](const ExprPtr& v) {
+        SourceKind got = source_kind(*v);
+        if (got == SourceKind::kOther)
+          fail_at(*v,
+                  "a MERGE source of more than one row is modelled with constants only "
+                  "(numbers, texts, true, false, NULL)");
+        if (got == SourceKind::kNull) return;
+        if (kind && *kind != got)
+          fail_at(*v, "a MERGE source of more than one row whose column " + std::to_string(k + 1) +
+                          " holds values of different kinds is not modelled (PostgreSQL "
+                          "resolves one type for the column over its rows)");
+        kind = got;
+      };
+      see(src.values[k]);
+      for (const auto& row : src.more) see(row[k]);
+    }
+  }
+  // A text literal or NULL in a source's column of texts or NULLs is typed
+  // text, as PostgreSQL resolves an unknown-typed output column.
+  void type_source_columns(MergeSource& src) {
+    for (size_t k = 0; k < src.values.size(); ++k) {
+      bool text = true;
+      auto texty = [](const ExprPtr& v) {
+        return v->kind == ExprKind::kLiteral && !v->typed && !v->decimal_literal &&
+               (std::holds_alternative<std::string>(v->literal) || is_null(v->literal));
+      };
+      text = texty(src.values[k]);
+      for (const auto& row : src.more) text = text && texty(row[k]);
+      if (!text && src.more.empty()) continue;
+      auto cast = [&](ExprPtr& v) {
+        if (!texty(v)) return;
+        if (!text && is_null(v->literal)) return;  // a NULL beside numbers: the column's type
+        auto c = std::make_shared<Expr>();
+        c->kind = ExprKind::kCast;
+        c->lhs = v;
+        auto t = std::make_shared<Column>();
+        t->type = ColumnType::kText;
+        t->name = "text";
+        c->cast_to = std::move(t);
+        c->line = v->line;
+        c->column = v->column;
+        c->height = v->height + 1;
+        v = std::move(c);
+      };
+      cast(src.values[k]);
+      for (auto& row : src.more) cast(row[k]);
+    }
+  }
 
   MergeStmt merge() {
     MergeStmt m;
@@ -1061,8 +1135,12 @@ class Parser : ClauseParsing {
              "without FROM, one row");
     } else if (accept("VALUES")) {
       src.values = value_row(false);
-      if (peek().kind == TokenKind::kSymbol && peek().text == ",")
-        fail(peek(), "a MERGE source of more than one row is not modelled");
+      while (accept_symbol(",")) {
+        const Token& at = peek();
+        src.more.push_back(value_row(false));
+        if (src.more.back().size() != src.values.size())
+          fail(at, "VALUES lists must all be the same length (PostgreSQL: 42601)");
+      }
       for (size_t k = 0; k < src.values.size(); ++k)
         src.names.push_back("column" + std::to_string(k + 1));
     } else {
@@ -1078,24 +1156,11 @@ class Parser : ClauseParsing {
              "a MERGE source's value that reads a column is not modelled (without FROM there "
              "is none to read)");
     }
+    if (!src.more.empty()) several_source_rows(src);
     // The subquery's constants are typed as its output columns: a text
     // literal (or NULL) becomes text there, as PostgreSQL resolves an
     // unknown-typed output column.
-    for (ExprPtr& v : src.values)
-      if (v->kind == ExprKind::kLiteral && !v->typed && !v->decimal_literal &&
-          (std::holds_alternative<std::string>(v->literal) || is_null(v->literal))) {
-        auto c = std::make_shared<Expr>();
-        c->kind = ExprKind::kCast;
-        c->lhs = v;
-        auto text = std::make_shared<Column>();
-        text->type = ColumnType::kText;
-        text->name = "text";
-        c->cast_to = std::move(text);
-        c->line = v->line;
-        c->column = v->column;
-        c->height = v->height + 1;
-        v = std::move(c);
-      }
+    type_source_columns(src);
     accept("AS");
     if (peek().kind != TokenKind::kIdent || (!peek().quoted && iequals(peek().text, "ON")))
       fail(peek(),
@@ -1119,7 +1184,17 @@ class Parser : ClauseParsing {
       fail(tokens_[at_ - 1], "name \"" + src.alias +
                                  "\" specified more than once: it names both the MERGE target "
                                  "and its source (PostgreSQL: 42712)");
+    const size_t body_at = at_;
+    parse_merge_body(m, src);
+    if (!src.more.empty()) several_rows_merge(m, src, body_at, open);
+    check_qualifiers(m.table);
+    return m;
+  }
+
+  // ON and the WHEN clauses, with the source's values in src.values.
+  void parse_merge_body(MergeStmt& m, MergeSource& src) {
     expect("ON", "after the MERGE source (ON the join condition)");
+    src.target_allowed = true;
     merge_source_ = &src;
     struct Reset {
       MergeSource*& p;
@@ -1181,8 +1256,81 @@ class Parser : ClauseParsing {
     if (m.actions.empty())
       fail(peek(),
            "expected WHEN [NOT] MATCHED after MERGE's ON condition, found " + describe(peek()));
-    check_qualifiers(m.table);
-    return m;
+  }
+
+  // ---- Rule: a source of several rows is joined by hashing ------------------------
+  // Each later row gets ON and the WHEN clauses parsed once more with its
+  // values in place (MergeStmt::later), and the printer a copy that reads
+  // the source's columns by name. Refused: an INSERT for a row that matched
+  // nothing (PostgreSQL's hash join hands those rows on in its hash table's
+  // order), an ON that compares no target column with a source column (not
+  // a hash join), and more than 100 rows.
+  void several_rows_merge(MergeStmt& m, MergeSource& src, size_t body_at, const Token& open) {
+    if (src.more.size() >= 100) fail(open, "a MERGE source of more than 100 rows is not modelled");
+    for (const MergeAction& a : m.actions)
+      if (!a.matched && a.kind == MergeAction::Kind::kInsert)
+        fail(open,
+             "a MERGE source of more than one row with WHEN NOT MATCHED ... INSERT is not "
+             "modelled (PostgreSQL inserts the rows that matched nothing in its join's order)");
+    const size_t end_at = at_;
+    m.source_rows.push_back(src.values);
+    for (std::vector<ExprPtr>& row : src.more) {
+      m.source_rows.push_back(row);
+      src.values = row;
+      MergeStmt arm;
+      arm.table = m.table;
+      at_ = body_at;
+      parse_merge_body(arm, src);
+      m.later.push_back(std::move(arm));
+    }
+    std::vector<ExprPtr> columns;
+    for (const std::string& n : src.names) {
+      auto c = std::make_shared<Expr>();
+      c->kind = ExprKind::kColumn;
+      c->name = n;
+      c->source = true;
+      c->line = pos_.line;
+      c->column = column_of(open);
+      columns.push_back(std::move(c));
+    }
+    src.values = columns;
+    auto printed = std::make_shared<MergeStmt>();
+    printed->table = m.table;
+    at_ = body_at;
+    parse_merge_body(*printed, src);
+    at_ = end_at;
+    m.source_names = src.names;
+    if (!hash_joined(printed->on.get()))
+      fail(open,
+           "a MERGE source of more than one row is modelled when ON compares a column of the "
+           "target with one of the source (t.a = s.a), which PostgreSQL joins by hashing");
+    m.printed = std::move(printed);
+    // (row 0's ON) OR (row 1's ON) OR ...: the rows any source row matches.
+    ExprPtr any = m.on;
+    for (const MergeStmt& arm : m.later) {
+      auto o = std::make_shared<Expr>();
+      o->kind = ExprKind::kBinary;
+      o->op = BinOp::kOr;
+      o->lhs = any;
+      o->rhs = arm.on;
+      o->line = any->line;
+      o->column = any->column;
+      o->height = std::max(any->height, arm.on->height) + 1;
+      any = std::move(o);
+    }
+    m.on_any = std::move(any);
+  }
+  // Whether ON's top AND compares a target column with a source column.
+  static bool hash_joined(const Expr* e) {
+    if (!e || e->kind != ExprKind::kBinary) return false;
+    if (e->op == BinOp::kAnd) return hash_joined(e->lhs.get()) || hash_joined(e->rhs.get());
+    if (e->op != BinOp::kEq) return false;
+    const Expr& a = *e->lhs;
+    const Expr& b = *e->rhs;
+    return a.kind == ExprKind::kColumn && b.kind == ExprKind::kColumn && a.source != b.source;
+  }
+  [[noreturn]] void fail_at(const Expr& e, const std::string& message) const {
+    throw InputError(SourcePos{pos_.file, e.line, e.column}, message);
   }
 
   // A column read inside MERGE (merge()): the source's value for one of

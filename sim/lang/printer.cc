@@ -34,6 +34,7 @@ class Printer {
         return to_sql(e.literal);
       case ExprKind::kColumn:
         if (e.excluded) return "EXCLUDED." + sql_identifier(e.name);
+        if (e.source) return "ccsim_source." + sql_identifier(e.name);
         return (qualifier_.empty() ? "" : sql_identifier(qualifier_) + ".") +
                sql_identifier(e.name);
       case ExprKind::kParam:
@@ -316,10 +317,24 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           // The source's values stand where they were read (ast.h), so the
           // source itself is a row of no columns; the target's columns are
           // qualified with its name.
+          // A source of several rows is written as VALUES, and the copy of
+          // ON and the actions that reads its columns by name.
           p.qualifier_ = b.table;
-          std::string out = "MERGE INTO " + sql_identifier(b.table) +
-                            " USING (SELECT) AS ccsim_source ON " + p.expr(*b.on);
-          for (const MergeAction& a : b.actions) {
+          std::string using_ = "(SELECT) AS ccsim_source";
+          if (b.printed) {
+            using_ = "(VALUES ";
+            for (size_t r = 0; r < b.source_rows.size(); ++r) {
+              using_ += r ? ", (" : "(";
+              for (size_t k = 0; k < b.source_rows[r].size(); ++k)
+                using_ += (k ? ", " : "") + p.expr(*b.source_rows[r][k]);
+              using_ += ")";
+            }
+            using_ += ") AS ccsim_source (" + names_sql(b.source_names) + ")";
+          }
+          const MergeStmt& m = b.printed ? *b.printed : b;
+          std::string out =
+              "MERGE INTO " + sql_identifier(b.table) + " USING " + using_ + " ON " + p.expr(*m.on);
+          for (const MergeAction& a : m.actions) {
             out += a.matched ? " WHEN MATCHED" : " WHEN NOT MATCHED";
             if (a.condition) out += " AND " + p.expr(*a.condition);
             out += " THEN ";

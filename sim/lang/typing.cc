@@ -744,17 +744,19 @@ void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& ou
     // ---- Rule: MERGE's join condition is boolean ------------------------------
     // PostgreSQL 15 does not check it (transformMergeStmt does not coerce
     // it) and runs an integer one as true when it is not 0: not modelled.
-    if (merge->on)
-      if (std::optional<SqlType> on = typer.expr(*merge->on);
-          on && *on != SqlType::kBool && *on != SqlType::kUnknown)
-        typer.refuse(*merge->on, std::string("a MERGE join condition of type ") +
-                                     sql_type_name(*on) +
-                                     " is not modelled; write a boolean condition (PostgreSQL "
-                                     "15 does not check that it is one)");
-    for (const MergeAction& a : merge->actions) {
-      if (a.condition) typer.boolean(typer.expr(*a.condition), *a.condition, "WHEN");
-      sets(a.update.sets);
-      values(a.insert);
+    for (size_t k = 0; k < merge->rows(); ++k) {
+      const MergeStmt& m = merge->row(k);
+      if (m.on)
+        if (std::optional<SqlType> on = typer.expr(*m.on);
+            on && *on != SqlType::kBool && *on != SqlType::kUnknown)
+          typer.refuse(*m.on, std::string("a MERGE join condition of type ") + sql_type_name(*on) +
+                                  " is not modelled; write a boolean condition (PostgreSQL "
+                                  "15 does not check that it is one)");
+      for (const MergeAction& a : m.actions) {
+        if (a.condition) typer.boolean(typer.expr(*a.condition), *a.condition, "WHEN");
+        sets(a.update.sets);
+        values(a.insert);
+      }
     }
     return;
   }
@@ -1263,7 +1265,10 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
   };
   // MERGE: each action's list (its SET in the table's column order, its
   // row), then the join condition and the actions' conditions.
-  if (auto* merge = std::get_if<MergeStmt>(&body)) {
+  if (auto* given = std::get_if<MergeStmt>(&body)) {
+    // A source of several rows is not folded into the statement: its
+    // columns are values the plan reads, as the printer's copy has them.
+    const MergeStmt* merge = given->printed ? given->printed.get() : given;
     static const std::string none;
     for (const MergeAction& a : merge->actions) {
       sets(a.update.sets);

@@ -434,14 +434,35 @@ class Validator {
   }
   // MERGE: ON and WHEN MATCHED read the target's row; WHEN NOT MATCHED has
   // none (the parser put the source's values in place, lang/parser.cc).
+  // A source of several rows: each row's ON and actions, and no unique
+  // index that ON pins (PostgreSQL then loops over the source and looks
+  // each row up in the index, or hashes, by the source's size).
   void check(const Step& s, size_t i, const MergeStmt& m) const {
     const Table& t = table(s, m.table);
-    unique_scan(s, t, m.on.get(), nullptr);
-    expr(s, &t, m.on);
-    for (const MergeAction& a : m.actions) {
-      expr(s, a.matched ? &t : nullptr, a.condition);
-      if (a.kind == MergeAction::Kind::kUpdate) check(s, i, a.update);
-      if (a.kind == MergeAction::Kind::kInsert) check(s, i, a.insert);
+    if (!m.later.empty()) {
+      std::set<std::string> pinned;
+      pinned_columns(m.on.get(), pinned);
+      std::vector<std::vector<int>> indexes;
+      if (!t.key_columns().empty()) indexes.push_back(t.key_columns());
+      for (const UniqueKey& u : t.uniques) indexes.push_back(u.columns);
+      for (const auto& cols : indexes)
+        if (pinned.count(t.columns[static_cast<size_t>(cols.front())].name))
+          fail(s, s.column,
+               "a MERGE source of more than one row whose ON finds the target's rows through "
+               "a unique index (" +
+                   t.columns[static_cast<size_t>(cols.front())].name +
+                   ") is not modelled: PostgreSQL loops over the source and looks each row up "
+                   "in the index, or hashes it, by the source's size");
+    }
+    for (size_t k = 0; k < m.rows(); ++k) {
+      const MergeStmt& row = m.row(k);
+      unique_scan(s, t, row.on.get(), nullptr);
+      expr(s, &t, row.on);
+      for (const MergeAction& a : row.actions) {
+        expr(s, a.matched ? &t : nullptr, a.condition);
+        if (a.kind == MergeAction::Kind::kUpdate) check(s, i, a.update);
+        if (a.kind == MergeAction::Kind::kInsert) check(s, i, a.insert);
+      }
     }
   }
   void check(const Step& s, size_t, const LetAction& l) const { expr(s, nullptr, l.value); }

@@ -246,6 +246,26 @@ TEST_CASE("MERGE prints with its source's values in place and the target's colum
   CHECK(print("DROP TABLE a, b CASCADE").sql == "DROP TABLE a, b CASCADE");
 }
 
+TEST_CASE("MERGE over a source of several rows prints VALUES and reads its columns by name",
+          "[lang]") {
+  // Each row's values stand in its own copy of ON and the actions; the
+  // server gets the source as written, its texts typed text.
+  CHECK(print("MERGE INTO t USING (VALUES (1, 'x'), (2, NULL)) s (a, tag) ON t.k = s.a "
+              "WHEN MATCHED AND s.tag IS NULL THEN DELETE "
+              "WHEN MATCHED THEN UPDATE SET note = t.note || s.tag")
+            .sql ==
+        "MERGE INTO t USING (VALUES (1, ('x')::text), (2, (NULL)::text)) AS "
+        "ccsim_source (a, tag) ON t.k = ccsim_source.a WHEN MATCHED AND "
+        "ccsim_source.tag IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET note = "
+        "t.note || ccsim_source.tag");
+  CHECK(print("MERGE INTO t USING (VALUES (1), (-2)) AS s ON t.k = s.column1 "
+              "WHEN MATCHED THEN UPDATE SET v = t.v + s.column1 WHEN NOT MATCHED THEN DO NOTHING")
+            .sql ==
+        "MERGE INTO t USING (VALUES (1), (-2)) AS ccsim_source (column1) ON t.k = "
+        "ccsim_source.column1 WHEN MATCHED THEN UPDATE SET v = t.v + "
+        "ccsim_source.column1 WHEN NOT MATCHED THEN DO NOTHING");
+}
+
 TEST_CASE("CREATE TABLE ... AS prints its rows as VALUES under its columns' names and types",
           "[lang]") {
   CHECK(print("CREATE TABLE a AS SELECT g, 'x' AS t FROM generate_series(1, 2) g").sql ==
