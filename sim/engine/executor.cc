@@ -533,9 +533,15 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
     run_subqueries(r, c, st);
     ran = true;
   }
-  const KeyScanPlan plan = key_scan(t, where.get(), t.rows.size(), scan_limit(sel));
+  // ---- Rule: a MERGE source of several rows prunes no partition ------------------
+  // Its values are not constants of the plan (the hash join reads them), so
+  // every partition of the target is scanned, and at SERIALIZABLE read.
+  static const ExprPtr kNoWhere;
+  const auto* merge = std::get_if<MergeStmt>(&st.body);
+  const ExprPtr& planned = merge && !merge->later.empty() ? kNoWhere : where;
+  const KeyScanPlan plan = key_scan(t, planned.get(), t.rows.size(), scan_limit(sel));
   if (!gated_off) {
-    serializable_read(r, tid, where, sel, c.snapshot, &c, &plan);
+    serializable_read(r, tid, planned, sel, c.snapshot, &c, &plan);
     // The rows the snapshot sees, then those its WHERE keeps, in place.
     s.scan_into(tid, c.snapshot, c.candidates);
   } else {
@@ -573,7 +579,11 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
   // Each target row the scan keeps, with each source row whose ON it
   // matches, the last written first (the hash table's bucket list): a
   // target row is taken once per such source row (ast.h: MergeStmt).
-  if (const auto* merge = std::get_if<MergeStmt>(&st.body); merge && !merge->later.empty()) {
+  if (merge && !merge->later.empty()) {
+    if (t.statistics)
+      throw SqlError("0A000",
+                     "a MERGE source of several rows into a table VACUUM or ANALYZE has read is "
+                     "not modelled: PostgreSQL then hashes the smaller side, by the table's size");
     std::vector<VersionId> pairs;
     for (VersionId v : c.candidates)
       for (size_t k = merge->rows(); k-- > 0;) {
@@ -1708,8 +1718,11 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
       }
     }
     a.rowcount = static_cast<int64_t>(c.out.size());
-  } else if (std::holds_alternative<LockTableStmt>(st.body)) {
+  } else if (auto* lock = std::get_if<LockTableStmt>(&st.body)) {
     a.rowcount = -1;  // no row count: :rowcount keeps its value
+    if (!lock->utility.empty() && lock->utility != "ALTER TABLE")
+      for (const std::string& name : lock->tables)
+        w_.store.gather_statistics(table_named(w_.store, name));
   } else {
     a.rowcount = c.rowcount;
     const std::string* table = nullptr;

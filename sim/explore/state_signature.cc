@@ -345,6 +345,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
       }
+      put(out, table.statistics);
       put(out, table.foreign_keys.size());
       for (const ForeignKey& fk : table.foreign_keys) {
         put(out, fk.parent.value);

@@ -1042,16 +1042,19 @@ class Parser : ClauseParsing {
 
   // ---- Rule: a source of several rows, of constants -----------------------------
   // Each value a constant (a number, a text, true, false or NULL, a minus
-  // sign allowed), each column's of one kind in every row: PostgreSQL
-  // resolves a column's type over its rows (int and numeric make numeric),
-  // which ccsim does not; nor does it evaluate an expression per row.
+  // sign allowed). Each column gets one type over its rows, as PostgreSQL's
+  // select_common_type gives it: texts and NULLs alone are text; numbers
+  // are integer, bigint if one needs it, numeric if one has a point, and a
+  // text among them is read as that type (as is one beside true or false);
+  // numbers beside booleans are PostgreSQL's 42804, refused here.
   enum class SourceKind { kNull, kInt, kBigint, kDecimal, kText, kBool, kOther };
   static SourceKind source_kind(const Expr& e) {
     const Expr* v = &e;
     if (v->kind == ExprKind::kNeg && v->lhs && v->lhs->kind == ExprKind::kLiteral) v = v->lhs.get();
     if (v->kind != ExprKind::kLiteral || v->typed) return SourceKind::kOther;
     if (is_null(v->literal)) return v == &e ? SourceKind::kNull : SourceKind::kOther;
-    if (v->decimal_literal) return SourceKind::kDecimal;
+    if (v->decimal_literal || std::holds_alternative<Decimal>(v->literal))
+      return SourceKind::kDecimal;
     if (std::holds_alternative<std::string>(v->literal))
       return v == &e ? SourceKind::kText : SourceKind::kOther;
     if (std::holds_alternative<bool>(v->literal))
@@ -1060,55 +1063,68 @@ class Parser : ClauseParsing {
       return *i >= INT32_MIN && *i <= INT32_MAX ? SourceKind::kInt : SourceKind::kBigint;
     return SourceKind::kOther;
   }
-  void several_source_rows(const MergeSource& src) {
-    for (size_t k = 0; k < src.values.size(); ++k) {
-      std::optional<SourceKind> kind;
-      auto see = [&](const ExprPtr& v) {
-        SourceKind got = source_kind(*v);
-        if (got == SourceKind::kOther)
-          fail_at(*v,
-                  "a MERGE source of more than one row is modelled with constants only "
-                  "(numbers, texts, true, false, NULL)");
-        if (got == SourceKind::kNull) return;
-        if (kind && *kind != got)
-          fail_at(*v, "a MERGE source of more than one row whose column " + std::to_string(k + 1) +
-                          " holds values of different kinds is not modelled (PostgreSQL "
-                          "resolves one type for the column over its rows)");
-        kind = got;
-      };
-      see(src.values[k]);
-      for (const auto& row : src.more) see(row[k]);
-    }
+  static ExprPtr cast_to(ExprPtr v, ColumnType type, const char* name) {
+    auto c = std::make_shared<Expr>();
+    c->kind = ExprKind::kCast;
+    auto t = std::make_shared<Column>();
+    t->type = type;
+    t->name = name;
+    c->cast_to = std::move(t);
+    c->line = v->line;
+    c->column = v->column;
+    c->height = v->height + 1;
+    c->lhs = std::move(v);
+    return c;
   }
-  // A text literal or NULL in a source's column of texts or NULLs is typed
-  // text, as PostgreSQL resolves an unknown-typed output column.
   void type_source_columns(MergeSource& src) {
     for (size_t k = 0; k < src.values.size(); ++k) {
-      bool text = true;
-      auto texty = [](const ExprPtr& v) {
-        return v->kind == ExprKind::kLiteral && !v->typed && !v->decimal_literal &&
-               (std::holds_alternative<std::string>(v->literal) || is_null(v->literal));
-      };
-      text = texty(src.values[k]);
-      for (const auto& row : src.more) text = text && texty(row[k]);
-      if (!text && src.more.empty()) continue;
-      auto cast = [&](ExprPtr& v) {
-        if (!texty(v)) return;
-        if (!text && is_null(v->literal)) return;  // a NULL beside numbers: the column's type
-        auto c = std::make_shared<Expr>();
-        c->kind = ExprKind::kCast;
-        c->lhs = v;
-        auto t = std::make_shared<Column>();
-        t->type = ColumnType::kText;
-        t->name = "text";
-        c->cast_to = std::move(t);
-        c->line = v->line;
-        c->column = v->column;
-        c->height = v->height + 1;
-        v = std::move(c);
-      };
-      cast(src.values[k]);
-      for (auto& row : src.more) cast(row[k]);
+      std::vector<ExprPtr*> column{&src.values[k]};
+      for (auto& row : src.more) column.push_back(&row[k]);
+      SourceKind kind = SourceKind::kText;  // texts and NULLs alone
+      const Expr* first = nullptr;          // the first value that set `kind`
+      for (ExprPtr* v : column) {
+        const SourceKind got = source_kind(**v);
+        if (got == SourceKind::kOther) {
+          if (src.more.empty()) continue;  // one row: any expression, typed as it is
+          fail_at(**v,
+                  "a MERGE source of more than one row is modelled with constants only "
+                  "(numbers, texts, true, false, NULL)");
+        }
+        if (got == SourceKind::kNull || got == SourceKind::kText) continue;
+        const bool number = got != SourceKind::kBool;
+        if (first && (kind == SourceKind::kBool) == number) {
+          auto name = [](SourceKind x) {
+            return x == SourceKind::kBool     ? "boolean"
+                   : x == SourceKind::kInt    ? "integer"
+                   : x == SourceKind::kBigint ? "bigint"
+                                              : "numeric";
+          };
+          fail_at(**v, std::string("VALUES types ") + name(kind) + " and " + name(got) +
+                           " cannot be matched (PostgreSQL: 42804)");
+        }
+        if (!first || got > kind) kind = got;  // integer < bigint < numeric
+        if (!first) first = v->get();
+      }
+      for (ExprPtr* v : column) {
+        const SourceKind got = source_kind(**v);
+        if (got == SourceKind::kOther) continue;
+        if (kind == SourceKind::kText) {
+          // A text or NULL in a column of texts: text, as PostgreSQL types
+          // an unknown-typed output column.
+          *v = cast_to(*v, ColumnType::kText, "text");
+        } else if (got == kind) {
+          continue;
+        } else if (got == SourceKind::kNull) {
+          continue;  // a NULL of the column's type
+        } else if (kind == SourceKind::kBool) {
+          *v = cast_to(*v, ColumnType::kBool, "bool");
+        } else if (kind == SourceKind::kDecimal) {
+          *v = cast_to(*v, ColumnType::kNumeric, "numeric");
+        } else {
+          *v = kind == SourceKind::kBigint ? cast_to(*v, ColumnType::kBigInt, "int8")
+                                           : cast_to(*v, ColumnType::kInt, "int4");
+        }
+      }
     }
   }
 
@@ -1156,7 +1172,6 @@ class Parser : ClauseParsing {
              "a MERGE source's value that reads a column is not modelled (without FROM there "
              "is none to read)");
     }
-    if (!src.more.empty()) several_source_rows(src);
     // The subquery's constants are typed as its output columns: a text
     // literal (or NULL) becomes text there, as PostgreSQL resolves an
     // unknown-typed output column.
@@ -1320,14 +1335,22 @@ class Parser : ClauseParsing {
     }
     m.on_any = std::move(any);
   }
-  // Whether ON's top AND compares a target column with a source column.
+  // Whether ON's top AND has an equality of the target's columns alone on
+  // one side and the source's alone on the other (a hash clause).
   static bool hash_joined(const Expr* e) {
     if (!e || e->kind != ExprKind::kBinary) return false;
     if (e->op == BinOp::kAnd) return hash_joined(e->lhs.get()) || hash_joined(e->rhs.get());
     if (e->op != BinOp::kEq) return false;
-    const Expr& a = *e->lhs;
-    const Expr& b = *e->rhs;
-    return a.kind == ExprKind::kColumn && b.kind == ExprKind::kColumn && a.source != b.source;
+    const int a = reads(e->lhs.get()), b = reads(e->rhs.get());
+    return (a == 1 && b == 2) || (a == 2 && b == 1);
+  }
+  // What an expression reads: 0 no column, 1 the target's, 2 the source's,
+  // 3 both or a subquery.
+  static int reads(const Expr* e) {
+    if (!e) return 0;
+    if (e->kind == ExprKind::kSubquery) return 3;
+    if (e->kind == ExprKind::kColumn) return e->source ? 2 : 1;
+    return reads(e->lhs.get()) | reads(e->rhs.get());
   }
   [[noreturn]] void fail_at(const Expr& e, const std::string& message) const {
     throw InputError(SourcePos{pos_.file, e.line, e.column}, message);

@@ -1269,6 +1269,10 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
     // A source of several rows is not folded into the statement: its
     // columns are values the plan reads, as the printer's copy has them.
     const MergeStmt* merge = given->printed ? given->printed.get() : given;
+    // The source's rows are computed first: a text that is no number, where
+    // the column's type is a number, fails before anything runs.
+    for (const auto& row : given->source_rows)
+      for (const ExprPtr& v : row) folder.group(v.get());
     static const std::string none;
     for (const MergeAction& a : merge->actions) {
       sets(a.update.sets);

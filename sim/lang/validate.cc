@@ -440,6 +440,13 @@ class Validator {
   void check(const Step& s, size_t i, const MergeStmt& m) const {
     const Table& t = table(s, m.table);
     if (!m.later.empty()) {
+      for (const Step& other : p_.steps)
+        if (auto* set = std::get_if<SetStmt>(&other.body);
+            set && (set->name == "enable_hashjoin" || set->name == "enable_mergejoin" ||
+                    set->name == "enable_nestloop"))
+          fail(s, s.column,
+               "a MERGE source of more than one row in a program that sets " + set->name +
+                   " is not modelled: ccsim joins such a source by hashing");
       std::set<std::string> pinned;
       pinned_columns(m.on.get(), pinned);
       std::vector<std::vector<int>> indexes;

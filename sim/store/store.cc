@@ -118,6 +118,7 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           {},
                           false,
+                          false,
                           {},
                           {},
                           {},

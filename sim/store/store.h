@@ -117,6 +117,9 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;  // the keys this table's rows must find
   std::vector<RowId> rows;               // in insertion order
   bool dropped = false;
+  // VACUUM or ANALYZE has read it: PostgreSQL's planner then knows its size
+  // (a plan ccsim fixes for a table never read so may differ: MERGE refuses).
+  bool statistics = false;
   // The primary key's index: for each key, every row any of whose versions
   // ever had it, in heap order. A row whose key changed stays listed under
   // the old key too; lookups check the row's newest version, so a stale
@@ -334,6 +337,9 @@ class Store {
   // by: the transaction that drops it (none: setup's), whose rollback brings
   // it back.
   void drop_table(TableId t, TxnId by = {});
+  // VACUUM or ANALYZE read table t (Table::statistics); kept on rollback, as
+  // PostgreSQL updates pg_class in place.
+  void gather_statistics(TableId t) { tables_[t.value].statistics = true; }
   // True when a live table's foreign key refers to table t (t's own
   // keys to itself among them).
   bool referenced(TableId t) const;

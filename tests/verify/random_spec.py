@@ -82,7 +82,8 @@ p (whose key then keeps its value: its UPDATE of id becomes one of n), so
 the checks name partitions and the keys' clones.
 Every forty-seventh from the forty-sixth on (one table only, partitioned
 or not) writes about 60% of its statements as MERGE over a source of one
-row, from a fifteenth generator: ON the key, or on v or k (several rows
+row (or, ON v or k, 60% of the time of two or three rows and without an
+INSERT, from a stream of its own), from a fifteenth generator: ON the key, or on v or k (several rows
 may match), WHEN MATCHED actions with and without conditions (UPDATE of v
 or of the key, DELETE, DO NOTHING) in random order, and WHEN NOT MATCHED
 INSERT or DO NOTHING, so concurrent writers send rows to NOT MATCHED and
@@ -148,6 +149,7 @@ PARTITIONS = (SEED % 43 == 42 and not FOREIGN_KEYS and not COMPOSITE and not UNI
 Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the others
 MERGES = SEED % 47 == 46 and not FOREIGN_KEYS and not COMPOSITE
 G = random.Random(f"merge {SEED}")  # MERGES' choices, apart from the others
+GR = random.Random(f"merge rows {SEED}")  # a MERGE source's later rows
 CROWD = SEED % 53 == 52
 # Every 61st seed from the 60th of the foreign-key ones: the key's ON DELETE
 # and ON UPDATE actions, deferral, and SET CONSTRAINTS (from F, apart from
@@ -225,6 +227,16 @@ def merge_statement():
         clauses = ["WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.n, 0)"]
     if G.random() < 0.5:  # NOT MATCHED may come first
         clauses = clauses[-1:] + clauses[:-1] if not_matched else clauses
+    # A source of several rows, from a stream of its own (so the rest of
+    # the spec stays as it was): where ON is hashed (on v or k), about
+    # half such statements lose their INSERT and get two or three rows,
+    # whose n often repeat so that one target row meets two of them (21000).
+    if on in ("t.v = s.n", "t.k = s.n % 3") and GR.random() < 0.6:
+        clauses = [c for c in clauses if "INSERT" not in c] or \
+            ["WHEN MATCHED THEN UPDATE SET v = t.v + 1"]
+        rows = [(key, n)] + [(GR.choice(IDS + [5, 6]), GR.choice([n, n, GR.randint(0, 9)]))
+                             for _ in range(GR.randint(1, 2))]
+        source = "(VALUES " + ", ".join(f"({a}, {b})" for a, b in rows) + ") s (id, n)"
     return f"MERGE INTO t USING {source} ON {on} " + " ".join(clauses) + ";"
 
 
