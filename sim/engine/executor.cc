@@ -1347,11 +1347,20 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
     }
     // ---- Rule: MERGE changes a row once ----------------------------------------
     // A second source row whose action would change a target row this
-    // statement already changed is an error, before any wait
-    // (ExecMergeMatched: TM_SelfModified, also at the end of the row's chain).
+    // statement already changed is an error, before any wait: when the
+    // statement changed the version the scan found (TM_SelfModified), or a
+    // later one it followed a committed update to and updated. One it
+    // deleted there is gone to the lock that follows the chain (the dirty
+    // snapshot sees it dead): the source row goes to WHEN NOT MATCHED.
     if (arm && !c.merge_rows.empty() &&
-        std::find(c.merge_changed.begin(), c.merge_changed.end(), row) != c.merge_changed.end())
-      throw SqlError("21000", "MERGE command cannot affect row a second time");
+        std::find(c.merge_changed.begin(), c.merge_changed.end(), row) != c.merge_changed.end()) {
+      const Version& last = s.version(s.row(row).newest);
+      if (s.version(seen).xmax == c.txn || last.xmax != c.txn || last.next)
+        throw SqlError("21000", "MERGE command cannot affect row a second time");
+      ++c.merge_unmatched;
+      ++c.next;
+      continue;
+    }
     bool held = sel && !resumed && s.holds(row, c.txn, mode);
     bool waited = resumed;
     resumed = false;
