@@ -412,28 +412,36 @@ void Executor::run_subqueries(RequestId r, Cursor& c, const Step& st, const Expr
   }
 }
 
-// Puts a SELECT's rows in its ORDER BY's order. PostgreSQL's default order
-// treats NULL as larger than any value: NULLS LAST ascending, NULLS FIRST
-// descending.
+// Puts a SELECT's rows in its ORDER BY's order. NULLs go first or last as
+// each key says (PostgreSQL's default: NULLS LAST ascending, NULLS FIRST
+// descending), whatever the direction of the values.
 // Later columns order the rows the earlier ones tie; rows that tie on all
 // keep the scan's order.
 void sort_candidates(const Store& s, const Table& t, const SelectStmt& sel,
                      std::vector<VersionId>& rows) {
-  std::vector<std::pair<size_t, bool>> keys{
-      {column_named(t, sel.order_by->column), sel.order_by->descending}};
-  for (const OrderBy& o : sel.order_then)
-    keys.emplace_back(column_named(t, o.column), o.descending);
-  auto ascending = [](const Value& x, const Value& y) {
-    if (is_null(x) != is_null(y)) return is_null(y);
-    return x < y;
+  struct Key {
+    size_t col;
+    bool descending;
+    bool nulls_first;
+  };
+  std::vector<Key> keys;
+  for (size_t i = 0; i <= sel.order_then.size(); ++i) {
+    const OrderBy& o = i == 0 ? *sel.order_by : sel.order_then[i - 1];
+    keys.push_back({column_named(t, o.column), o.descending, o.nulls_first});
+  }
+  // -1, 0 or 1: x before, tied with or after y under key k.
+  auto compare = [](const Key& k, const Value& x, const Value& y) {
+    if (is_null(x) || is_null(y)) {
+      if (is_null(x) == is_null(y)) return 0;
+      return is_null(x) == k.nulls_first ? -1 : 1;
+    }
+    if (x < y) return k.descending ? 1 : -1;
+    if (y < x) return k.descending ? -1 : 1;
+    return 0;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](VersionId a, VersionId b) {
-    for (auto [col, desc] : keys) {
-      const Value& x = s.version(a).values[col];
-      const Value& y = s.version(b).values[col];
-      if (desc ? ascending(y, x) : ascending(x, y)) return true;
-      if (desc ? ascending(x, y) : ascending(y, x)) return false;
-    }
+    for (const Key& k : keys)
+      if (int c = compare(k, s.version(a).values[k.col], s.version(b).values[k.col])) return c < 0;
     return false;
   });
 }

@@ -253,6 +253,10 @@ bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows)
 
 bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
   if (!sel.order_by || !sel.limit || !sel.order_then.empty()) return false;
+  // A btree index holds NULLs last: walked forward it gives NULLS LAST, walked
+  // backward NULLS FIRST. The other placement is a sort, even on a NOT NULL
+  // key (PostgreSQL's pathkeys compare the NULLS clause, not the column).
+  if (!sel.order_by->index_order()) return false;
   const int key = t.single_key_column();
   if (key < 0 || sel.order_by->column != t.columns[static_cast<size_t>(key)].name) return false;
   return walk_cheaper(t, sel.where.get(), *sel.planned_rows(), rows);

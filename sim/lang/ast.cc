@@ -95,6 +95,12 @@ std::string cast_sql(const Column& c) {
   return "text";
 }
 
+std::string order_sql(const OrderBy& o) {
+  std::string out = o.descending ? " DESC" : "";
+  if (!o.index_order()) out += o.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  return out;
+}
+
 std::string limit_and_lock_sql(const SelectStmt& s) {
   std::string out;
   if (s.limit) out += " LIMIT " + std::to_string(*s.limit);
@@ -148,8 +154,7 @@ std::string to_sql(const Expr& e) {
                         e.name + (e.rhs ? " WHERE " + to_sql(*e.rhs) : "");
       if (e.initplan) {
         const auto& plan = std::get<SelectStmt>(e.initplan->body);
-        if (plan.order_by)
-          out += " ORDER BY " + plan.order_by->column + (plan.order_by->descending ? " DESC" : "");
+        if (plan.order_by) out += " ORDER BY " + plan.order_by->column + order_sql(*plan.order_by);
         out += limit_and_lock_sql(plan);
       }
       return out + ")";

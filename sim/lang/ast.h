@@ -175,7 +175,16 @@ struct SavepointStmt {
 struct OrderBy {
   std::string column;
   bool descending = false;
+  // NULLS FIRST: NULLs before every value. PostgreSQL's default is NULLS
+  // FIRST descending and NULLS LAST ascending, the order a btree index
+  // walks in; the other one is a sort (ordered_key_scan).
+  bool nulls_first = false;
+  // The order an index walks: NULLs where the direction puts them.
+  bool index_order() const { return nulls_first == descending; }
 };
+
+// " DESC", " NULLS FIRST", ...: what follows the column in SQL ("" for the default).
+std::string order_sql(const OrderBy& o);
 
 struct SelectStmt {
   std::vector<std::string> columns;  // empty means * (or the aggregates, when there are)

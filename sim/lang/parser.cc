@@ -223,6 +223,15 @@ class Parser : ClauseParsing {
           o.descending = true;
         else
           accept("ASC");
+        o.nulls_first = o.descending;
+        if (accept("NULLS")) {
+          if (accept("FIRST"))
+            o.nulls_first = true;
+          else if (accept("LAST"))
+            o.nulls_first = false;
+          else
+            fail(peek(), "expected FIRST or LAST after NULLS, found " + describe(peek()));
+        }
         if (!s.order_by)
           s.order_by = o;
         else

@@ -106,8 +106,7 @@ class Printer {
         if (e.initplan) {
           const auto& plan = std::get<SelectStmt>(e.initplan->body);
           if (plan.order_by)
-            out += " ORDER BY " + sql_identifier(plan.order_by->column) +
-                   (plan.order_by->descending ? " DESC" : "");
+            out += " ORDER BY " + sql_identifier(plan.order_by->column) + order_sql(*plan.order_by);
           out += limit_and_lock_sql(plan);
         }
         out += ")";
@@ -262,7 +261,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             for (size_t i = 0; i <= b.order_then.size(); ++i) {
               const OrderBy& o = i == 0 ? *b.order_by : b.order_then[i - 1];
               out += (i ? ", " : "") + (b.items.empty() ? "" : sql_identifier(b.table) + ".") +
-                     sql_identifier(o.column) + (o.descending ? " DESC" : "");
+                     sql_identifier(o.column) + order_sql(o);
             }
           }
           return out + limit_and_lock_sql(b);

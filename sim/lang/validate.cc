@@ -569,7 +569,8 @@ class Validator {
         fail(s, c->column,
              "IS NULL on " + lead + ", the first column of the unique index " + u.name +
                  ", is not modelled" + why);
-      if (sel && sel->order_by && sel->limit && sel->order_by->column == lead)
+      if (sel && sel->order_by && sel->limit && sel->order_by->column == lead &&
+          sel->order_by->index_order())
         fail(s, column_of(s, "ORDER"),
              "ORDER BY " + lead + " with LIMIT (" + lead +
                  " is the first column of the unique "

@@ -41,6 +41,14 @@ TEST_CASE("ORDER BY, LIMIT, NOWAIT and SKIP LOCKED come out in PostgreSQL's orde
   // qualified so that the server does not read its own output name "v".
   CHECK(print("SELECT id AS v, v AS id FROM t ORDER BY id").sql ==
         "SELECT id AS v, v AS id FROM t ORDER BY t.v");
+  // NULLS comes out only where it is not the direction's default, which
+  // the server assumes as ccsim does.
+  CHECK(print("SELECT id FROM t ORDER BY p DESC NULLS LAST, q NULLS FIRST, r ASC NULLS LAST, "
+              "s DESC NULLS FIRST")
+            .sql == "SELECT id FROM t ORDER BY p DESC NULLS LAST, q NULLS FIRST, r, s DESC");
+  CHECK(print("UPDATE t SET v = 1 WHERE id = (SELECT id FROM t ORDER BY id NULLS FIRST LIMIT 1)")
+            .sql ==
+        "UPDATE t SET v = 1 WHERE id = (SELECT id FROM t ORDER BY id NULLS FIRST LIMIT 1)");
 }
 
 TEST_CASE(
