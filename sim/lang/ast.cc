@@ -141,6 +141,8 @@ std::string to_sql(const Expr& e) {
       return "nullif(" + to_sql(*e.lhs) + ", " + to_sql(*e.rhs) + ")";
     case ExprKind::kCaseFold:
       return e.name + "(" + to_sql(*e.lhs) + ")";
+    case ExprKind::kFunction:
+      return e.name + "(" + to_sql(*e.lhs) + (e.rhs ? ", " + to_sql(*e.rhs) : "") + ")";
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kDefault:

@@ -59,6 +59,10 @@ enum class ExprKind {
   // lower(lhs) or upper(lhs) (name): a text with its ASCII letters in that
   // case, as under the C locale; NULL for NULL.
   kCaseFold,
+  // A numeric or text function (name): abs(lhs), round(lhs [, rhs]),
+  // floor(lhs), ceil(lhs), ceiling(lhs), length(lhs), char_length(lhs),
+  // character_length(lhs). Strict: NULL for a NULL argument.
+  kFunction,
   // lhs [NOT] LIKE | ILIKE rhs (the pattern, a backslash its escape): name is
   // PostgreSQL's operator, ~~, !~~, ~~* or !~~*.
   kLike

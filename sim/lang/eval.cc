@@ -379,6 +379,8 @@ bool null_constant(const Expr& e, const EvalEnv& env) {
       return null_constant(*e.lhs, env);
     case ExprKind::kLike:
       return null_constant(*e.lhs, env) || null_constant(*e.rhs, env);
+    case ExprKind::kFunction:
+      return null_constant(*e.lhs, env) || (e.rhs && null_constant(*e.rhs, env));
     case ExprKind::kBinary:
       return e.op != BinOp::kAnd && e.op != BinOp::kOr &&
              (null_constant(*e.lhs, env) || null_constant(*e.rhs, env));
@@ -522,6 +524,12 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kCaseFold:
       return case_fold_value(e, env);
+    case ExprKind::kFunction: {
+      // Strict: a NULL constant argument is NULL, the other uncomputed.
+      if (null_constant(e, env)) return Null{};
+      Value a = eval_value(*e.lhs, env);
+      return function_value(e, std::move(a), e.rhs ? eval_value(*e.rhs, env) : Value{}, env);
+    }
     case ExprKind::kLike: {
       // Strict: a NULL constant on either side is NULL, the other uncomputed.
       if (null_constant(*e.lhs, env) || null_constant(*e.rhs, env)) return Null{};
@@ -896,6 +904,94 @@ bool like_match(std::string_view t, std::string_view p) {
     throw SqlError("42883", "function " + e.name + "(" + type_name(v) + ") does not exist");
   case_fold(*text, e.name == "lower");
   return v;
+}
+
+// ---- Rule: the numeric and text functions --------------------------------------
+// Typed before they run (lang/typing.cc: abs keeps an int, bigint or
+// numeric; round, floor and ceil take a numeric, round(x, n) any number and
+// an int; length a text), so here the values are the types'. A quoted
+// literal is read as the type its argument takes: a numeric, round's
+// digits an int.
+namespace {
+
+// PostgreSQL's NUMERIC_MAX_RESULT_SCALE: round(x, n) keeps n within it.
+constexpr int64_t kMaxResultScale = 2000;
+
+// The number units / 10^scale rounded to a multiple of 10^-digits
+// (digits <= 0), half away from zero: a whole number.
+Value round_left(__int128 units, int scale, int64_t digits) {
+  __int128 step = 1;
+  for (int64_t i = 0; i < scale - digits; ++i) {
+    if (step > units && step > -units) return int64_t{0};  // past every digit
+    step *= 10;
+  }
+  __int128 rest = units % step;
+  units -= rest;
+  if (2 * (rest < 0 ? -rest : rest) >= step) units += rest < 0 ? -step : step;
+  for (int i = 0; i < scale; ++i) units /= 10;
+  std::optional<Value> v = number_value(units, 0);
+  if (!v) too_many_digits();
+  return *v;
+}
+
+}  // namespace
+
+Value function_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
+  if (is_null(a) || (e.rhs && is_null(b))) return Null{};
+  if (e.name == "length" || e.name == "char_length" || e.name == "character_length") {
+    a = bpchar_as_text(*e.lhs, std::move(a), env);
+    auto* text = std::get_if<std::string>(&a);
+    if (!text)
+      throw SqlError("42883", "function " + e.name + "(" + type_name(a) + ") does not exist");
+    int64_t n = 0;
+    for (unsigned char c : *text) n += (c & 0xC0) != 0x80;
+    return n;
+  }
+  if (std::holds_alternative<std::string>(a)) {  // a quoted literal: a numeric's input
+    Column numeric;
+    numeric.type = ColumnType::kNumeric;
+    a = cast_value(a, SqlType::kUnknown, numeric);
+  }
+  if (!is_number(a))
+    throw SqlError("42883", "function " + e.name + "(" + type_name(a) + ") does not exist");
+  if (e.name == "abs") {
+    bool negative = std::holds_alternative<int64_t>(a) ? std::get<int64_t>(a) < 0
+                                                       : std::get<Decimal>(a).units() < 0;
+    return negative ? negated_value(e, a, env) : a;
+  }
+  int64_t digits = 0;
+  if (e.rhs) {
+    if (std::holds_alternative<std::string>(b)) {
+      Column integer;
+      integer.type = ColumnType::kInt;
+      b = cast_value(b, SqlType::kUnknown, integer);
+    }
+    const int64_t* n = std::get_if<int64_t>(&b);
+    if (!n)
+      throw SqlError("42883",
+                     std::string("function round(numeric, ") + type_name(b) + ") does not exist");
+    digits = std::clamp<int64_t>(*n, -kMaxResultScale, kMaxResultScale);
+  }
+  const int scale = scale_of(a);
+  if (e.name == "round") {
+    if (digits < 0) return round_left(*units_at(a, scale), scale, digits);
+    if (digits > Decimal::kMaxScale) too_many_digits();
+    std::optional<__int128> u = units_at(a, static_cast<int>(digits));
+    std::optional<Value> v = u ? number_value(*u, static_cast<int>(digits)) : std::nullopt;
+    if (!v) too_many_digits();
+    return *v;
+  }
+  // floor, ceil and ceiling: the whole number below or above.
+  if (scale == 0) return a;
+  const Decimal& d = std::get<Decimal>(a);
+  __int128 step = 1;
+  for (int i = 0; i < d.scale; ++i) step *= 10;
+  __int128 q = d.units() / step, rest = d.units() % step;
+  if (e.name == "floor" && rest < 0) --q;
+  if (e.name != "floor" && rest > 0) ++q;
+  std::optional<Value> v = number_value(q, 0);
+  if (!v) too_many_digits();
+  return *v;
 }
 
 Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {

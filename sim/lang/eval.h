@@ -131,6 +131,10 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
 // a [NOT] [I]LIKE b of the two computed operands (ExprKind::kLike): 22025
 // for a pattern whose lone trailing backslash the match reaches.
 Value like_value(const Expr& e, Value a, Value b, const EvalEnv& env);
+// abs, round, floor, ceil, ceiling, length, char_length or
+// character_length (ExprKind::kFunction, e.name) of its computed arguments
+// (b: round's digits, or Null when it has none): NULL for a NULL argument.
+Value function_value(const Expr& e, Value a, Value b, const EvalEnv& env);
 // nullif(a, b) of the two computed arguments (ExprKind::kNullIf).
 Value nullif_value(const Expr& call, Value a, Value b, const EvalEnv& env);
 // The value of greatest or least `call` over its arguments and their values.

@@ -587,7 +587,8 @@ class Parser : ClauseParsing {
       bool named = x.kind == ExprKind::kColumn || x.kind == ExprKind::kCoalesce ||
                    x.kind == ExprKind::kGreatest || x.kind == ExprKind::kLeast ||
                    x.kind == ExprKind::kCurrentSetting || x.kind == ExprKind::kAdvisory ||
-                   x.kind == ExprKind::kCaseFold || x.kind == ExprKind::kSubquery;
+                   x.kind == ExprKind::kCaseFold || x.kind == ExprKind::kFunction ||
+                   x.kind == ExprKind::kSubquery;
       return named ? column_label(x) : e.cast_to->name;
     }
     switch (e.kind) {
@@ -606,6 +607,7 @@ class Parser : ClauseParsing {
       case ExprKind::kNullIf:
         return "nullif";
       case ExprKind::kCaseFold:
+      case ExprKind::kFunction:
         return e.name;
       case ExprKind::kLeast:
         return "least";
@@ -2724,6 +2726,7 @@ class Parser : ClauseParsing {
       if (iequals(t.text, "least")) return variadic(e, ExprKind::kLeast, "least");
       if (iequals(t.text, "nullif")) return nullif(e);
       if (iequals(t.text, "lower") || iequals(t.text, "upper")) return case_fold(e);
+      if (is_function(t.text)) return function(e);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
@@ -2875,6 +2878,29 @@ class Parser : ClauseParsing {
     e->name = lower(t.text);
     e->lhs = expr();
     expect_symbol(")", "to close " + e->name + "( (it takes one argument)");
+    bound_height(*e, t);
+    return e;
+  }
+
+  // abs, round, floor, ceil, ceiling, length, char_length, character_length.
+  static bool is_function(const std::string& name) {
+    for (const char* f :
+         {"abs", "round", "floor", "ceil", "ceiling", "length", "char_length", "character_length"})
+      if (iequals(name, f)) return true;
+    return false;
+  }
+
+  // One argument, or two for round (the digits to keep).
+  ExprPtr function(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    at_ += 2;
+    Deeper guard(*this, t);
+    e->kind = ExprKind::kFunction;
+    e->name = lower(t.text);
+    e->lhs = expr();
+    if (e->name == "round" && accept_symbol(",")) e->rhs = expr();
+    expect_symbol(")", "to close " + e->name + "( (it takes " +
+                           (e->name == "round" ? "one or two arguments)" : "one argument)"));
     bound_height(*e, t);
     return e;
   }

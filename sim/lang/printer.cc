@@ -86,6 +86,8 @@ class Printer {
         return "NULLIF(" + expr(*e.lhs) + ", " + expr(*e.rhs) + ")";
       case ExprKind::kCaseFold:
         return e.name + "(" + expr(*e.lhs) + ")";
+      case ExprKind::kFunction:
+        return e.name + "(" + expr(*e.lhs) + (e.rhs ? ", " + expr(*e.rhs) : "") + ")";
       case ExprKind::kCast:
         return "(" + expr(*e.lhs) + ")::" + cast_sql(*e.cast_to);
       case ExprKind::kCurrentSetting:

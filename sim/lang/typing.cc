@@ -228,6 +228,8 @@ class Typer {
         return SqlType::kText;
       case ExprKind::kCaseFold:
         return case_fold(e);
+      case ExprKind::kFunction:
+        return function(e);
       case ExprKind::kLike:
         return like(e);
       case ExprKind::kAdvisory:
@@ -307,6 +309,47 @@ class Typer {
     if (a && !text_like(*a) && *a != SqlType::kUnknown)
       fail("42883", "function " + e.name + "(" + sql_type_name(*a) + ") does not exist");
     return SqlType::kText;
+  }
+
+  // ---- Rule: the numeric and text functions (42883) ---------------------------------
+  // PostgreSQL has abs, round, floor, ceil and ceiling for double precision
+  // and numeric (abs also for int and bigint, which it keeps), round(numeric,
+  // int), and length for texts. An int or bigint argument of round, floor or
+  // ceil, and a quoted literal or NULL given to any but round(x, n), makes
+  // the double precision one (its preferred type): refused, as ccsim has no
+  // double precision. A type none takes is 42883, named by the arguments'
+  // types.
+  [[gnu::noinline]] std::optional<SqlType> function(const Expr& e) {
+    std::optional<SqlType> a = expr(*e.lhs);
+    std::optional<SqlType> n = e.rhs ? expr(*e.rhs) : std::nullopt;
+    if (!a || (e.rhs && !n))
+      return e.name.find("length") != std::string::npos ? std::optional<SqlType>(SqlType::kInt)
+                                                        : std::nullopt;
+    auto missing = [&]() {
+      return fail("42883", "function " + e.name + "(" + sql_type_name(*a) +
+                               (e.rhs ? std::string(", ") + sql_type_name(*n) : "") +
+                               ") does not exist");
+    };
+    if (e.name == "length" || e.name == "char_length" || e.name == "character_length") {
+      if (!text_like(*a) && *a != SqlType::kUnknown) return missing();
+      return SqlType::kInt;
+    }
+    if (e.rhs) {  // round(numeric, integer)
+      if (!(number(*a) || *a == SqlType::kUnknown) ||
+          !(*n == SqlType::kInt || *n == SqlType::kUnknown))
+        return missing();
+      read(*e.lhs, SqlType::kNumeric);
+      read(*e.rhs, SqlType::kInt);
+      return SqlType::kNumeric;
+    }
+    if (!number(*a) && *a != SqlType::kUnknown) return missing();
+    if (*a == SqlType::kNumeric || (e.name == "abs" && *a != SqlType::kUnknown)) return a;
+    return refuse(e,
+                  e.name + "(" +
+                      (*a == SqlType::kUnknown ? "a quoted literal or NULL" : sql_type_name(*a)) +
+                      ") is PostgreSQL's " + e.name +
+                      "(double precision), which is not modelled; give it a numeric "
+                      "(::numeric)");
   }
 
   // ---- Rule: LIKE takes texts (42883) -------------------------------------------
@@ -877,6 +920,8 @@ class Folder {
       case ExprKind::kCaseFold:  // computed when the row is: it cannot fail on a text
         fold(*e.lhs);
         return std::nullopt;
+      case ExprKind::kFunction:
+        return function(e);
       case ExprKind::kSubquery:
         if (!e.aggregate) subs_.push_back(&e);  // an aggregate is no subquery of its own
         return std::nullopt;
@@ -1047,6 +1092,20 @@ class Folder {
     if (auto* text = std::get_if<std::string>(&v); text && is_unknown_literal(x))
       return boolean_text(*text);
     return std::nullopt;
+  }
+
+  // abs, round, floor, ceil, length: immutable and strict, so computed when
+  // every argument is a constant (abs(-2147483648::int) fails here).
+  [[gnu::noinline]] Folded function(const Expr& e) {
+    size_t mark = subs_.size();
+    Folded a = fold(*e.lhs);
+    Folded b = e.rhs ? fold(*e.rhs) : Folded{Value{}};
+    if ((a && is_null(*a)) || (e.rhs && b && is_null(*b))) {
+      subs_.resize(mark);
+      return Value{Null{}};
+    }
+    if (!a || !b) return std::nullopt;
+    return function_value(e, std::move(*a), std::move(*b), eval_);
   }
 
   // An operator: both operands folded, then computed when both are

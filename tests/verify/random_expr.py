@@ -13,7 +13,8 @@ The expressions mix columns, literals (numbers, quoted texts such as '5',
 'x', 't' and '2024-01-31', NULL, booleans, DATE literals) and :none of the
 parameters, through arithmetic, ||, comparisons, AND, OR, NOT, IS NULL,
 [NOT] BETWEEN, IS [NOT] DISTINCT FROM, [NOT] LIKE and ILIKE, coalesce, nullif, CASE, greatest,
-least, casts, IN lists and scalar subqueries, typed or not: many of them are
+least, abs, round, floor, ceil, length, casts, IN lists and scalar
+subqueries, typed or not: many of them are
 errors PostgreSQL's parser or planner raises (an operator the types do
 not have, 1/0 in a constant, an int past its range), which ccsim must
 raise the same, before any row is read. Seeds without the numeric column
@@ -41,6 +42,7 @@ class Gen:
     def __init__(self, seed):
         self.r = random.Random(seed)
         self.side = random.Random(seed * 7919 + 1)  # the choices that leave self.r's draws alone
+        self.fn = random.Random(seed * 104729 + 3)  # the functions, apart from both
         self.numeric = seed % 2 == 0
         self.times = seed % 3 == 0  # a timestamp and a timestamptz column too
         self.columns = (["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else []) +
@@ -115,7 +117,26 @@ class Gen:
             return "(SELECT %s FROM e WHERE id = %s)" % (self.pick(self.columns), self.pick(["1", "2", "9"]))
         if k < 0.86:
             return "nullif(%s, %s)" % (a(), a())
+        if self.fn.random() < 0.5:
+            return self.function(a)
         return "(%s)" % a()
+
+    def function(self, a):
+        """abs, round, floor, ceil or length of a random argument, from a
+        stream of their own. The number ones get a number: a quoted literal
+        or NULL alone, or an int in round, floor and ceil, would be
+        PostgreSQL's double precision ones, which ccsim refuses. round's
+        digits are constants (or the bigint g, 42883): a column's 2147483647
+        keeps 2000 digits after the point, which ccsim refuses at run time."""
+        f = self.fn.choice(["abs", "round", "round2", "floor", "ceil", "ceiling", "length",
+                            "char_length"])
+        if f == "abs":
+            return "abs((%s) + %s)" % (a(), self.fn.choice(["0", "0", "0.5", "(-1)"]))
+        if f == "round2":
+            return "round(%s, %s)" % (a(), self.fn.choice(["0", "1", "2", "-1", "-2", "'1'", "-40", "g"]))
+        if f in ("round", "floor", "ceil", "ceiling"):
+            return "%s((%s)%s)" % (f, a(), self.fn.choice(["::numeric", "::numeric", " + 0.5"]))
+        return "%s(%s)" % (f, a())
 
     def pred(self, depth):
         if depth <= 0:

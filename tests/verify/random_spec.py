@@ -33,7 +33,10 @@ from a fifth generator. Every nineteenth from the eighteenth on (one table
 only) writes about 70% of its statements from a sixth: subqueries in a
 WHERE, multi-row and INSERT ... SELECT inserts, a queue's SKIP LOCKED pick,
 nested and released savepoints, coalesce, advisory locks in a WHERE, steps
-of two statements, and LOCK TABLE in each of the eight modes. Every
+of two statements, and LOCK TABLE in each of the eight modes. About 30% of
+its queue picks, and of the picks below, say NULLS FIRST or LAST after
+ORDER BY id (from a stream of their own): against the direction's default
+that is a sort, not a walk of the index. Every
 twenty-third from the twenty-second on gives most sessions a lock_timeout
 or statement_timeout (SET in the session's setup, or SET LOCAL in its
 transaction), from a seventh generator: a wait the tester then waits for
@@ -60,7 +63,7 @@ call on the other key in the same SELECT, from a ninth generator.
 Every thirty-seventh from the thirty-sixth on (one table only) writes about
 60% of its statements as one-statement picks, from an eleventh generator:
 UPDATE, DELETE or SELECT ... WHERE id = (SELECT id FROM t WHERE ... ORDER
-BY id [DESC] [LIMIT 1] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE]
+BY id [DESC] [NULLS FIRST|LAST] [LIMIT 1] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE]
 [SKIP LOCKED | NOWAIT]), the subquery PostgreSQL runs before the scan.
 Every forty-first from the fortieth on (one table only) gives the table a
 char(3) UNIQUE column x and a varchar(4) column w, and writes about 60% of
@@ -150,6 +153,7 @@ Z = random.Random(f"partitions {SEED}")  # PARTITIONS' choices, apart from the o
 MERGES = SEED % 47 == 46 and not FOREIGN_KEYS and not COMPOSITE
 G = random.Random(f"merge {SEED}")  # MERGES' choices, apart from the others
 GR = random.Random(f"merge rows {SEED}")  # a MERGE source's later rows
+NL = random.Random(f"nulls {SEED}")  # a NULLS clause after ORDER BY id, apart from the others
 CROWD = SEED % 53 == 52
 # Every 61st seed from the 60th of the foreign-key ones: the key's ON DELETE
 # and ON UPDATE actions, deferral, and SET CONSTRAINTS (from F, apart from
@@ -490,7 +494,7 @@ def mixed_statement():
     if c < 0.36:
         return f"INSERT INTO t SELECT {X.choice([5, 6, 1])}, coalesce((SELECT max(v) FROM t WHERE k = {X.randint(0, 2)}), 0) + 1, 2;"
     if c < 0.5:
-        order = X.choice([" ORDER BY id", " ORDER BY id DESC"])
+        order = X.choice([" ORDER BY id", " ORDER BY id DESC"]) + nulls_clause()
         return f"SELECT id, v FROM t WHERE k = {X.randint(0, 2)}{order} LIMIT 1 FOR UPDATE SKIP LOCKED;"
     if c < 0.58:
         return f"UPDATE t SET v = coalesce((SELECT v FROM t WHERE id = {X.choice(IDS)}), 0) + 1 WHERE id = {i};"
@@ -508,6 +512,15 @@ def mixed_statement():
                      f"SELECT coalesce(sum(v), 0) AS total FROM t WHERE k = {X.randint(0, 2)};"])
 
 
+def nulls_clause():
+    """Now and then NULLS FIRST or LAST, from NL: on id (never NULL) it keeps
+    the rows' order, but one against the direction's default is a sort, not
+    a walk of the key's index, and locks and reads otherwise."""
+    if NL.random() >= 0.3:
+        return ""
+    return NL.choice([" NULLS FIRST", " NULLS LAST"])
+
+
 def pick_statement():
     """A statement on the row a subquery picks (and may lock), from K."""
     lock = K.choice(["", " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR UPDATE SKIP LOCKED",
@@ -515,7 +528,7 @@ def pick_statement():
                      " FOR KEY SHARE"])
     limit = " LIMIT 1" if K.random() < 0.85 else ""
     cond = K.choice(["k = 0", "v > 2", "k < 2", "v < 4", "id > 1"])
-    sub = f"(SELECT id FROM t WHERE {cond} ORDER BY id{K.choice(['', ' DESC'])}{limit}{lock})"
+    sub = f"(SELECT id FROM t WHERE {cond} ORDER BY id{K.choice(['', ' DESC'])}{nulls_clause()}{limit}{lock})"
     c = K.random()
     if c < 0.5:
         sets = K.choice(["k = k + 1", "v = v + 1", "v = 9, k = 2", "id = id + 10"])
