@@ -188,6 +188,7 @@ std::string to_sql(const Expr& e) {
       const char* op = e.kind == ExprKind::kIsDistinct      ? "IS DISTINCT FROM"
                        : e.kind == ExprKind::kIsNotDistinct ? "IS NOT DISTINCT FROM"
                        : e.kind == ExprKind::kLike          ? like_sql(e.name)
+                       : e.in_subquery                      ? "IN"
                                                             : op_sql(e.op);
       return side(*e.lhs) + " " + op + " " + side(*e.rhs);
     }

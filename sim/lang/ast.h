@@ -138,6 +138,10 @@ struct Expr {
   // plans it as one `= ANY (array)`, not as an OR); kNot: the NOT a NOT IN
   // became (PostgreSQL's `<> ALL`, whose comparisons are <>).
   bool in_list = false;
+  // kBinary kEq: x IN (SELECT col FROM t ... LIMIT 1), which PostgreSQL
+  // joins to the subquery's one row; read as x = (SELECT ...), a top-level
+  // condition of a WHERE on a key column only (validate.cc).
+  bool in_subquery = false;
   // kCast: the type converted to (its name PostgreSQL's: int4, varchar ...).
   std::shared_ptr<const Column> cast_to;
   // kCoalesce, kGreatest, kLeast, kCase: a node for a later argument (arm)

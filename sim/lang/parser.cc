@@ -2558,17 +2558,43 @@ class Parser : ClauseParsing {
     ExprPtr any;
     size_t n = 0;
     const Token& first = peek();
-    do {
-      if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
+    // IN (SELECT ...): the list's parentheses are the subquery's.
+    const bool subquery = peek_is("SELECT");
+    if (subquery) {
+      --at_;
       const Token& at = peek();
-      ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
-      any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
-    } while (accept_symbol(","));
+      any = binary(BinOp::kEq, l, primary_value(), at);
+      n = 1;
+    } else {
+      do {
+        if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
+        const Token& at = peek();
+        ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
+        any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
+      } while (accept_symbol(","));
+    }
     // x IN ((SELECT ...)) is PostgreSQL's IN (subquery), not a list of one
     // scalar subquery: its rows are matched, however many.
-    if (n == 1 && any->rhs->kind == ExprKind::kSubquery && !any->rhs->aggregate)
-      fail(first, "a subquery (IN (SELECT ...)) is not modelled");
-    expect_symbol(")", "to close the IN list");
+    // ---- Rule: IN (SELECT ... LIMIT 1) is a join to one row ----------------------
+    // PostgreSQL runs the subquery first (the outer side of a nested loop)
+    // and looks its one row's value up: x = (SELECT ...) as ccsim runs a
+    // pick, but for a subquery that finds no row, which makes IN false and
+    // = NULL, the same in a WHERE's top-level AND (validate.cc). More rows
+    // come out in an order of its own (a hash or a sort), and NOT IN is
+    // true for no row: both refused.
+    if (subquery || (n == 1 && any->rhs->kind == ExprKind::kSubquery && !any->rhs->aggregate)) {
+      const Expr& sub = *any->rhs;
+      const auto* tail = sub.initplan ? std::get_if<SelectStmt>(&sub.initplan->body) : nullptr;
+      if (negated) fail(first, "NOT IN (SELECT ...) is not modelled");
+      if (!tail || tail->limit != 1 || sub.exists)
+        fail(first,
+             "a subquery (IN (SELECT ...)) is not modelled unless it ends in LIMIT 1, whose one "
+             "row PostgreSQL joins to; write key = (SELECT ... LIMIT 1) for a pick");
+      auto in = std::make_shared<Expr>(*any);
+      in->in_subquery = true;
+      any = in;
+    }
+    if (!subquery) expect_symbol(")", "to close the IN list");
     if (!negated) return any;
     auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, any, t));
     none->in_list = true;

@@ -51,6 +51,7 @@ class Printer {
       case ExprKind::kIsNotNull:
         return operand(*e.lhs) + " IS NOT NULL";
       case ExprKind::kBinary:
+        if (e.in_subquery) return operand(*e.lhs) + " IN " + expr(*e.rhs);
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);
       case ExprKind::kLike:
         return operand(*e.lhs) + " " + like_sql(e.name) + " " + operand(*e.rhs);

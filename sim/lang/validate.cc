@@ -186,6 +186,12 @@ class Validator {
 
   void expr(const Step& s, const Table* t, const ExprPtr& e) const {
     if (!e) return;
+    if (e->in_subquery && e->rhs.get() != initplan_allowed_)
+      fail(s, e->rhs->column,
+           "IN (SELECT ... LIMIT 1) is modelled only on a one-column key, as a condition the "
+           "rest of the WHERE of UPDATE, DELETE or SELECT is ANDed to (WHERE id IN (SELECT id "
+           "FROM jobs ... LIMIT 1 FOR UPDATE SKIP LOCKED)); elsewhere IN's false for a subquery "
+           "that finds no row is not ='s NULL");
     if (e->kind == ExprKind::kSubquery) {  // its columns are its own table's
       const Table& inner = table(s, e->name);
       if (e->initplan) {

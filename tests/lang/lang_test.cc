@@ -408,7 +408,10 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "VALUES (...) or SELECT ... FROM generate_series(a, b) g"},
       {"SELECT id FROM t RETURNING id", "7:20: error: RETURNING is not modelled"},
       {"SELECT id FROM t WHERE id IN (SELECT id FROM u)",
-       "7:33: error: a subquery (IN (SELECT ...)) is not modelled"},
+       "7:33: error: a subquery (IN (SELECT ...)) is not modelled unless it ends in LIMIT 1, "
+       "whose one row PostgreSQL joins to; write key = (SELECT ... LIMIT 1) for a pick"},
+      {"SELECT id FROM t WHERE id NOT IN (SELECT id FROM u LIMIT 1)",
+       "7:37: error: NOT IN (SELECT ...) is not modelled"},
       {"UPDATE t SET v = u.w FROM u WHERE u.id = t.id",
        "7:24: error: UPDATE ... FROM (a join) is not modelled"},
       {"SELECT t.id FROM t JOIN u ON u.id = t.id", "7:22: error: a join (JOIN) is not modelled"},

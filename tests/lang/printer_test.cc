@@ -49,6 +49,11 @@ TEST_CASE("ORDER BY, LIMIT, NOWAIT and SKIP LOCKED come out in PostgreSQL's orde
   CHECK(print("UPDATE t SET v = 1 WHERE id = (SELECT id FROM t ORDER BY id NULLS FIRST LIMIT 1)")
             .sql ==
         "UPDATE t SET v = 1 WHERE id = (SELECT id FROM t ORDER BY id NULLS FIRST LIMIT 1)");
+  // A pick written with IN goes to the server as IN, the join it plans.
+  CHECK(
+      print("DELETE FROM t WHERE id IN (SELECT id FROM t WHERE v > 1 LIMIT 1 FOR UPDATE) AND v < 5")
+          .sql ==
+      "DELETE FROM t WHERE (id IN (SELECT id FROM t WHERE v > 1 LIMIT 1 FOR UPDATE)) AND (v < 5)");
 }
 
 TEST_CASE(

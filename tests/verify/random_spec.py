@@ -62,7 +62,7 @@ advisory-lock calls in their _shared form and about a third with a second
 call on the other key in the same SELECT, from a ninth generator.
 Every thirty-seventh from the thirty-sixth on (one table only) writes about
 60% of its statements as one-statement picks, from an eleventh generator:
-UPDATE, DELETE or SELECT ... WHERE id = (SELECT id FROM t WHERE ... ORDER
+UPDATE, DELETE or SELECT ... WHERE id = | IN (SELECT id FROM t WHERE ... ORDER
 BY id [DESC] [NULLS FIRST|LAST] [LIMIT 1] [FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE]
 [SKIP LOCKED | NOWAIT]), the subquery PostgreSQL runs before the scan.
 Every forty-first from the fortieth on (one table only) gives the table a
@@ -529,15 +529,18 @@ def pick_statement():
     limit = " LIMIT 1" if K.random() < 0.85 else ""
     cond = K.choice(["k = 0", "v > 2", "k < 2", "v < 4", "id > 1"])
     sub = f"(SELECT id FROM t WHERE {cond} ORDER BY id{K.choice(['', ' DESC'])}{nulls_clause()}{limit}{lock})"
+    # id IN (SELECT ... LIMIT 1), PostgreSQL's join to the one row, now and
+    # then instead of id = (...), where it stands alone or before an AND.
+    eq = "IN" if limit and NL.random() < 0.3 else "="
     c = K.random()
     if c < 0.5:
         sets = K.choice(["k = k + 1", "v = v + 1", "v = 9, k = 2", "id = id + 10"])
-        return f"UPDATE t SET {sets} WHERE id = {sub} RETURNING id, v, k;"
+        return f"UPDATE t SET {sets} WHERE id {eq} {sub} RETURNING id, v, k;"
     if c < 0.65:
-        return f"DELETE FROM t WHERE id = {sub} RETURNING id;"
+        return f"DELETE FROM t WHERE id {eq} {sub} RETURNING id;"
     if c < 0.85:
-        return f"SELECT id, v FROM t WHERE id = {sub}{K.choice(['', ' FOR UPDATE', ' FOR SHARE'])};"
-    return f"UPDATE t SET v = v + 1 WHERE id = {sub} AND k < 2;"
+        return f"SELECT id, v FROM t WHERE id {eq} {sub}{K.choice(['', ' FOR UPDATE', ' FOR SHARE'])};"
+    return f"UPDATE t SET v = v + 1 WHERE id {eq} {sub} AND k < 2;"
 
 
 def char_statement(block):
