@@ -2751,8 +2751,9 @@ class Parser : ClauseParsing {
       if (iequals(t.text, "greatest")) return variadic(e, ExprKind::kGreatest, "greatest");
       if (iequals(t.text, "least")) return variadic(e, ExprKind::kLeast, "least");
       if (iequals(t.text, "nullif")) return nullif(e);
-      if (iequals(t.text, "lower") || iequals(t.text, "upper")) return case_fold(e);
-      if (is_function(t.text)) return function(e);
+      if (iequals(t.text, "lower") || iequals(t.text, "upper"))
+        return function(e, ExprKind::kCaseFold);
+      if (is_function(t.text)) return function(e, ExprKind::kFunction);
       if (iequals(t.text, "current_setting")) return current_setting(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
@@ -2894,20 +2895,6 @@ class Parser : ClauseParsing {
     return e;
   }
 
-  // nullif(a, b): exactly two arguments.
-  // lower(x), upper(x): one argument.
-  ExprPtr case_fold(std::shared_ptr<Expr> e) {
-    const Token& t = peek();
-    at_ += 2;
-    Deeper guard(*this, t);
-    e->kind = ExprKind::kCaseFold;
-    e->name = lower(t.text);
-    e->lhs = expr();
-    expect_symbol(")", "to close " + e->name + "( (it takes one argument)");
-    bound_height(*e, t);
-    return e;
-  }
-
   // abs, round, floor, ceil, ceiling, length, char_length, character_length.
   static bool is_function(const std::string& name) {
     for (const char* f :
@@ -2916,12 +2903,13 @@ class Parser : ClauseParsing {
     return false;
   }
 
-  // One argument, or two for round (the digits to keep).
-  ExprPtr function(std::shared_ptr<Expr> e) {
+  // lower(x), upper(x) (kCaseFold) and the functions above (kFunction): one
+  // argument, or two for round (the digits to keep).
+  ExprPtr function(std::shared_ptr<Expr> e, ExprKind kind) {
     const Token& t = peek();
     at_ += 2;
     Deeper guard(*this, t);
-    e->kind = ExprKind::kFunction;
+    e->kind = kind;
     e->name = lower(t.text);
     e->lhs = expr();
     if (e->name == "round" && accept_symbol(",")) e->rhs = expr();
@@ -2931,6 +2919,7 @@ class Parser : ClauseParsing {
     return e;
   }
 
+  // nullif(a, b): exactly two arguments.
   ExprPtr nullif(std::shared_ptr<Expr> e) {
     const Token& t = peek();
     at_ += 2;
