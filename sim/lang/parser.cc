@@ -840,7 +840,13 @@ class Parser : ClauseParsing {
       if (peek().kind != TokenKind::kInt)
         fail(peek(), std::string("expected a whole number as generate_series's ") + what +
                          " (other arguments are not modelled), found " + describe(peek()));
-      return std::get<int64_t>(number(negative, t)->literal);
+      ExprPtr n = number(negative, t);
+      // Past bigint's range the number is a numeric, and so is the series
+      // (generate_series(numeric, numeric)).
+      if (!std::holds_alternative<int64_t>(n->literal))
+        fail(t, std::string("a generate_series ") + what +
+                    " past bigint's range (a series of numerics) is not modelled");
+      return std::get<int64_t>(n->literal);
     };
     const int64_t first = bound("start");
     expect_symbol(",", "after generate_series's start");
