@@ -191,6 +191,12 @@ struct OrderBy {
   bool index_order() const { return nulls_first == descending; }
 };
 
+// length, char_length or character_length (ExprKind::kFunction): a text's
+// characters, an int; the other functions there are numbers'.
+inline bool counts_characters(const std::string& function) {
+  return function == "length" || function == "char_length" || function == "character_length";
+}
+
 // " DESC", " NULLS FIRST", ...: what follows the column in SQL ("" for the default).
 std::string order_sql(const OrderBy& o);
 

@@ -938,7 +938,7 @@ Value round_left(__int128 units, int scale, int64_t digits) {
 
 Value function_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
   if (is_null(a) || (e.rhs && is_null(b))) return Null{};
-  if (e.name == "length" || e.name == "char_length" || e.name == "character_length") {
+  if (counts_characters(e.name)) {
     a = bpchar_as_text(*e.lhs, std::move(a), env);
     auto* text = std::get_if<std::string>(&a);
     if (!text)

@@ -159,8 +159,7 @@ class Validator {
         if (e->op > BinOp::kMod) return false;  // a comparison, AND, OR or ||
         return may_be_numeric(e->lhs.get(), t) || may_be_numeric(e->rhs.get(), t);
       case ExprKind::kFunction:
-        return e->name.find("length") == std::string::npos &&
-               (e->rhs || may_be_numeric(e->lhs.get(), t));
+        return !counts_characters(e->name) && (e->rhs || may_be_numeric(e->lhs.get(), t));
       case ExprKind::kNeg:
       case ExprKind::kCoalesce:
       case ExprKind::kGreatest:
