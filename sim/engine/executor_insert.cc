@@ -6,6 +6,7 @@
 
 #include "engine/row_rules.h"
 #include "lang/eval.h"
+#include "lang/typing.h"
 
 namespace ccsim {
 
@@ -41,7 +42,7 @@ void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, 
       row.push_back(col.serial ? Value{int64_t{0}} : col.default_value.value_or(Null{}));
     for (size_t i = 0; i < exprs.size(); ++i) {
       size_t col = ins.columns.empty() ? i : column_named(t, ins.columns[i]);
-      if (exprs[i]->kind == ExprKind::kDefault) continue;
+      if (exprs[i]->kind == ExprKind::kDefault || overridden(ins, t.columns[col])) continue;
       row[col] = assigned_value(*exprs[i], t.columns[col], params);
     }
     c.inserts.push_back(std::move(row));
@@ -66,7 +67,8 @@ std::vector<size_t> serial_cells(const Table& t, const InsertStmt& ins, size_t k
       for (size_t i = 0; i < ins.columns.size(); ++i)
         if (t.column_index(ins.columns[i]) == static_cast<int>(col)) given = i;
     }
-    if (!given || exprs[*given]->kind == ExprKind::kDefault) out.push_back(col);
+    if (!given || exprs[*given]->kind == ExprKind::kDefault || overridden(ins, t.columns[col]))
+      out.push_back(col);
   }
   return out;
 }

@@ -282,6 +282,11 @@ struct InsertStmt {
   ExprPtr where;
   std::optional<OnConflict> on_conflict;
   std::optional<Returning> returning;
+  // OVERRIDING SYSTEM VALUE: a GENERATED ALWAYS identity column takes the
+  // value given; OVERRIDING USER VALUE: every identity column takes its
+  // sequence's next value whatever is given (lang/typing.h, overridden).
+  enum class Overriding : uint8_t { kNone, kSystem, kUser };
+  Overriding overriding = Overriding::kNone;
 };
 struct DeleteStmt {
   std::string table;

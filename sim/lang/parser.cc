@@ -626,6 +626,29 @@ class Parser : ClauseParsing {
     }
   }
 
+  // ---- Rule: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY ------------------
+  // A column whose values come from its own sequence, as serial's do
+  // (Column::identity). Its type is int or bigint (22023 otherwise); a
+  // DEFAULT, serial or a second identity beside it is 42601. The sequence's
+  // options in parentheses are not modelled.
+  void identity(const CreateTableStmt& c, Column& col, bool serial) {
+    const Token& g = next();
+    auto where = "for column \"" + col.name + "\" of table \"" + c.table + "\" (42601)";
+    if (col.identity != Column::Identity::kNone)
+      fail(g, "multiple identity specifications " + where);
+    if (serial || col.default_value) fail(g, "both default and identity specified " + where);
+    if (col.type != ColumnType::kInt && col.type != ColumnType::kBigInt)
+      fail(g, "identity column type must be smallint, integer, or bigint (22023)");
+    col.identity = accept("ALWAYS") ? Column::Identity::kAlways : Column::Identity::kByDefault;
+    if (col.identity == Column::Identity::kByDefault) at_ += 2;  // BY DEFAULT
+    at_ += 2;                                                    // AS IDENTITY
+    if (peek().kind == TokenKind::kSymbol && peek().text == "(")
+      fail(peek(),
+           "an identity column's sequence options (START WITH, INCREMENT BY ...) are "
+           "not modelled; its values start at 1 and go up by 1");
+    col.serial = true;
+  }
+
   // ---- Rule: a type's name ------------------------------------------------------
   // int (integer, int4), bigint (int8), serial and bigserial (a column's
   // only, not a cast's), text, varchar(n) (character varying), boolean
@@ -969,6 +992,16 @@ class Parser : ClauseParsing {
       do ins.columns.push_back(name("a column name"));
       while (accept_symbol(","));
       expect_symbol(")", "to close the column list");
+    }
+    if (accept("OVERRIDING")) {
+      const Token& who = peek();
+      if (accept("SYSTEM"))
+        ins.overriding = InsertStmt::Overriding::kSystem;
+      else if (accept("USER"))
+        ins.overriding = InsertStmt::Overriding::kUser;
+      else
+        fail(who, "expected SYSTEM or USER after OVERRIDING, found " + describe(who));
+      expect("VALUE", "after OVERRIDING " + who.text);
     }
     refuse_unmodelled(SqlPlace::kInsertSource);
     // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
@@ -1749,17 +1782,42 @@ class Parser : ClauseParsing {
              "date, timestamp or timestamptz), found " +
                  describe(t));
       }
+      // ---- Rule: NULL, NOT NULL and IDENTITY, as transformColumnDefinition ------
+      // reads them in order: NULL after a NOT NULL or an identity, or NOT
+      // NULL or an identity after NULL, conflict (42601); serial's NOT NULL
+      // comes after the column's own clauses. PRIMARY KEY makes the column
+      // NOT NULL without taking part (PRIMARY KEY NULL is accepted).
+      const bool serial = col.serial;
+      col.not_null = false;
+      bool saw_nullable = false;
+      auto conflicting = [&](const Token& at) {
+        fail(at, "conflicting NULL/NOT NULL declarations for column \"" + col.name +
+                     "\" of table \"" + c.table + "\" (42601)");
+      };
       for (;;) {
         if (const Token& pk = peek(); accept("PRIMARY")) {
           expect("KEY", "after PRIMARY");
           if (std::any_of(c.columns.begin(), c.columns.end(),
                           [](const Column& x) { return x.primary_key; }))
             fail(pk, "multiple primary keys for table \"" + c.table + "\" are not allowed");
-          col.primary_key = col.not_null = true;
-        } else if (accept("NOT")) {
+          col.primary_key = true;
+        } else if (const Token& nn = peek(); accept("NOT")) {
           expect("NULL", "after NOT");
-          col.not_null = true;
+          if (saw_nullable && !col.not_null) conflicting(nn);
+          col.not_null = saw_nullable = true;
+        } else if (const Token& n = peek(); accept("NULL")) {
+          if (saw_nullable && col.not_null) conflicting(n);
+          saw_nullable = true;
+        } else if (const Token& g = peek();
+                   peek_is("GENERATED") &&
+                   (next_is("ALWAYS") ? ahead_is(3, "IDENTITY") : ahead_is(4, "IDENTITY"))) {
+          identity(c, col, serial);
+          if (saw_nullable && !col.not_null) conflicting(g);
+          col.not_null = saw_nullable = true;
         } else if (const Token& d = peek(); accept("DEFAULT")) {
+          if (col.identity != Column::Identity::kNone)
+            fail(d, "both default and identity specified for column \"" + col.name +
+                        "\" of table \"" + c.table + "\" (42601)");
           if (col.serial || col.default_value)
             fail(d, "multiple default values specified for column \"" + col.name +
                         "\" of table \"" + c.table + "\" (42601)");
@@ -1792,6 +1850,11 @@ class Parser : ClauseParsing {
           break;
         }
       }
+      if (serial && col.identity == Column::Identity::kNone) {
+        if (saw_nullable && !col.not_null) conflicting(t);
+        col.not_null = true;
+      }
+      col.not_null |= col.primary_key;
       c.columns.push_back(std::move(col));
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");

@@ -28,9 +28,11 @@ class TokenCursor {
     return peek().kind == TokenKind::kIdent && !peek().quoted && iequals(peek().text, kw);
   }
   // Whether the token after the next one is the word kw.
-  bool next_is(std::string_view kw) const {
-    if (at_ + 1 >= tokens_.size()) return false;
-    const Token& t = tokens_[at_ + 1];
+  bool next_is(std::string_view kw) const { return ahead_is(1, kw); }
+  // Whether the token k places after the next one is the word kw.
+  bool ahead_is(size_t k, std::string_view kw) const {
+    if (at_ + k >= tokens_.size()) return false;
+    const Token& t = tokens_[at_ + k];
     return t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, kw);
   }
   bool accept(std::string_view kw) {

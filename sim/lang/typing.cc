@@ -752,7 +752,67 @@ std::optional<SqlType> type_of(const Expr& e, const TypingEnv& env) {
   return Typer(env, false).expr(e);
 }
 
+bool overridden(const InsertStmt& ins, const Column& c) {
+  return ins.overriding == InsertStmt::Overriding::kUser && c.identity != Column::Identity::kNone;
+}
+
+namespace {
+
+// ---- Rule: a GENERATED ALWAYS identity column takes no value it is given ----
+// PostgreSQL's rewriter (rewriteTargetListIU), after parse analysis and
+// before planning, whether or not a row is ever made: an INSERT that gives
+// such a column anything but DEFAULT, without OVERRIDING SYSTEM VALUE, and
+// an UPDATE (ON CONFLICT's, MERGE's) that sets it to anything but DEFAULT
+// fail with 428C9, naming the first such column in the table's order.
+void refuse_identity_values(const StepBody& body, const Table& t) {
+  auto always = [&](size_t i) { return t.columns[i].identity == Column::Identity::kAlways; };
+  auto inserted = [&](const InsertStmt& ins) {
+    if (ins.overriding != InsertStmt::Overriding::kNone) return;
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (!always(i)) continue;
+      for (const auto& row : ins.rows)
+        for (size_t k = 0; k < row.size(); ++k)
+          if (insert_column(ins, t, k) == &t.columns[i] && row[k]->kind != ExprKind::kDefault)
+            throw SqlError("428C9", "cannot insert a non-DEFAULT value into column \"" +
+                                        t.columns[i].name + "\"");
+    }
+  };
+  auto updated = [&](const std::vector<Assignment>& sets) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (!always(i)) continue;
+      for (const Assignment& a : sets)
+        if (a.column == t.columns[i].name && a.value && a.value->kind != ExprKind::kDefault)
+          throw SqlError("428C9",
+                         "column \"" + t.columns[i].name + "\" can only be updated to DEFAULT");
+    }
+  };
+  if (auto* merge = std::get_if<MergeStmt>(&body)) {
+    for (const MergeAction& a : merge->actions) {
+      if (a.kind == MergeAction::Kind::kInsert) inserted(a.insert);
+      if (a.kind == MergeAction::Kind::kUpdate) updated(a.update.sets);
+    }
+  } else if (auto* upd = std::get_if<UpdateStmt>(&body)) {
+    updated(upd->sets);
+  } else if (auto* ins = std::get_if<InsertStmt>(&body)) {
+    inserted(*ins);
+    if (ins->on_conflict) updated(ins->on_conflict->sets);
+  }
+}
+
+void analyze_clauses(const StepBody& body, const Table& t, const TypingEnv& outer);
+
+}  // namespace
+
 void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& outer) {
+  analyze_clauses(body, t, outer);
+  if (std::any_of(t.columns.begin(), t.columns.end(),
+                  [](const Column& c) { return c.identity == Column::Identity::kAlways; }))
+    refuse_identity_values(body, t);
+}
+
+namespace {
+
+void analyze_clauses(const StepBody& body, const Table& t, const TypingEnv& outer) {
   TypingEnv env = outer;
   env.table = &t;
   Typer typer(env, true);
@@ -822,6 +882,8 @@ void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& ou
     returning(ins->returning);
   }
 }
+
+}  // namespace
 
 void analyze_values(const SelectValuesStmt& values, const TypingEnv& env) {
   Typer typer(env, true);
@@ -1363,7 +1425,7 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
       static const std::string none;
       by_attribute(folder, t, row.size(), [&](size_t k) {
         const Column* c = insert_column(*ins, t, k);
-        return std::pair{c ? &c->name : &none, c ? row[k].get() : nullptr};
+        return std::pair{c ? &c->name : &none, c && !overridden(*ins, *c) ? row[k].get() : nullptr};
       });
     }
     folder.group(ins->where.get());  // INSERT ... SELECT's WHERE, after its row
@@ -1375,7 +1437,8 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
     if (ins->rows.size() > 1) {
       for (const auto& row : ins->rows)
         for (size_t k = 0; k < row.size(); ++k)
-          folder.item(row[k].get(), insert_column(*ins, t, k));
+          if (const Column* c = insert_column(*ins, t, k); !c || !overridden(*ins, *c))
+            folder.item(row[k].get(), c);
       folder.end();
     }
   }

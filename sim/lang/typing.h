@@ -74,9 +74,15 @@ std::optional<SqlType> type_of(const Expr& e, const TypingEnv& env);
 // (a condition that is no boolean, a value of the wrong type for its
 // column, COALESCE of types that do not match), 22P02/22007/22008 (a
 // literal its type cannot read), 22001 (a literal too long for its column).
+// Then it refuses a value given to a GENERATED ALWAYS identity column
+// (428C9), as PostgreSQL's rewriter does next.
 void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& env);
 // The same for SELECT without FROM.
 void analyze_values(const SelectValuesStmt& values, const TypingEnv& env);
+// True when the INSERT gives column c its sequence's next value whatever
+// value it names (OVERRIDING USER VALUE on an identity column): that value
+// is neither planned nor computed.
+bool overridden(const InsertStmt& ins, const Column& c);
 
 // ---- planning ---------------------------------------------------------------------
 // Computes the constant parts of a data statement on table t as the

@@ -212,6 +212,7 @@ void Store::digest_schema() {
       mix(static_cast<uint64_t>(c.type));
       mix(static_cast<uint64_t>(c.max_length) << 1 | (c.blank_padded ? 1 : 0));
       mix(static_cast<uint64_t>(c.precision) << 8 | static_cast<uint64_t>(c.scale));
+      mix(static_cast<uint64_t>(c.identity));  // what an INSERT may give it (typing.cc)
     }
   }
   schema_digest_ = h | 1;
