@@ -109,6 +109,9 @@ struct Column {
   // zero). precision 0: plain numeric, whose values keep their own scale.
   int precision = 0;
   int scale = 0;
+  // timestamp(p) or timestamptz(p): every value stored is rounded to p
+  // digits after the seconds' point (lang/eval.h, fit); -1: not given (6).
+  int time_precision = -1;
   // serial (an int column) or bigserial (a bigint one): NOT NULL, and its
   // default is the next value of the column's own sequence (table_column_seq),
   // which no rollback gives back (store.h, Store::next_serial).

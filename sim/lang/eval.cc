@@ -1222,6 +1222,46 @@ void step_day(int& year, int& month, int& day, int by) {
 
 }  // namespace
 
+// ---- Rule: timestamp(p) rounds to p digits after the seconds' point ------------
+// As AdjustTimestampForTypmod: to the nearest, a half away from PostgreSQL's
+// epoch (2000-01-01 00:00:00: later times round a half up, earlier ones
+// down); a carry moves the seconds, minutes, hours and day on.
+std::string round_timestamp(const std::string& text, int p) {
+  // Canonical: 'YYYY-MM-DD HH:MM:SS[.f...]' then, with a time zone, '+00'.
+  if (text.size() < 19 || text[10] != ' ') return text;
+  size_t dot = 19, end = 19;
+  if (dot < text.size() && text[dot] == '.')
+    for (end = dot + 1; end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]));)
+      ++end;
+  const std::string digits = end > dot ? text.substr(dot + 1, end - dot - 1) : "";
+  if (digits.size() <= static_cast<size_t>(p)) return text;
+  std::string kept = digits.substr(0, static_cast<size_t>(p));
+  const std::string rest = digits.substr(static_cast<size_t>(p));
+  bool half = rest[0] == '5' && rest.find_first_not_of('0', 1) == std::string::npos;
+  bool up = rest[0] > '5' || (rest[0] == '5' && !half) || (half && text.compare(0, 4, "2000") >= 0);
+  int year = std::stoi(text.substr(0, 4)), month = std::stoi(text.substr(5, 2)),
+      day = std::stoi(text.substr(8, 2)), hour = std::stoi(text.substr(11, 2)),
+      minute = std::stoi(text.substr(14, 2)), second = std::stoi(text.substr(17, 2));
+  if (up) {
+    int k = p - 1;
+    for (; k >= 0 && kept[static_cast<size_t>(k)] == '9'; --k) kept[static_cast<size_t>(k)] = '0';
+    if (k >= 0) {
+      ++kept[static_cast<size_t>(k)];
+    } else if (++second == 60) {  // the fraction carried into the seconds
+      second = 0;
+      if (++minute == 60) {
+        minute = 0;
+        if (++hour == 24) hour = 0, step_day(year, month, day, 1);
+      }
+    }
+  }
+  while (!kept.empty() && kept.back() == '0') kept.pop_back();
+  char head[32];
+  std::snprintf(head, sizeof head, "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute,
+                second);
+  return head + (kept.empty() ? "" : "." + kept) + text.substr(end);
+}
+
 Value datetime_value(const std::string& text, ColumnType t) {
   const char* type = t == ColumnType::kDate        ? "date"
                      : t == ColumnType::kTimestamp ? "timestamp"
@@ -1505,6 +1545,9 @@ void check_assignment(const Expr& e, const Column& c, const EvalEnv& env) {
 
 Value fit(const Value& v, const Column& c, bool unknown) {
   Value out = coerce(v, c.type, c.name, unknown);
+  if (c.time_precision >= 0 && c.time_precision < 6)
+    if (auto* text = std::get_if<std::string>(&out))
+      return round_timestamp(*text, c.time_precision);
   if (c.precision > 0 && is_number(out)) {
     // ---- Rule: numeric(p, s) rounds to s digits and holds p in all (22003) --
     std::optional<__int128> units = units_at(out, c.scale);

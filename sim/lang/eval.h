@@ -180,6 +180,9 @@ Value advisory_key(const Expr& key, Value v);
 // Returns a date or timestamp's text as the column stores it (canonical ISO
 // form); 22007 or 22008 when it is not one.
 Value datetime_value(const std::string& text, ColumnType t);
+// A stored timestamp's canonical text rounded to p digits after the seconds'
+// point, as a timestamp(p) column stores it (eval.cc).
+std::string round_timestamp(const std::string& text, int p);
 
 // 42804 when e, assigned to column c of a date or timestamp type, is a text
 // that is no literal (a text column, a :param, which travels as text, a

@@ -309,7 +309,7 @@ class Parser : ClauseParsing {
   SelectStmt select() {
     SelectStmt s;
     const Token& select_at = peek();
-    if (!accept_symbol("*") && !select_items(s)) {
+    if (!accept_star() && !select_items(s)) {
       do {
         if (aggregate(s)) continue;
         refuse_unmodelled(SqlPlace::kSelectItem);
@@ -693,7 +693,9 @@ class Parser : ClauseParsing {
       col.type = ColumnType::kDate;
     } else if (accept("timestamptz")) {
       col.type = ColumnType::kTimestampTz;
+      if (!cast) col.time_precision = time_precision();
     } else if (accept("timestamp")) {
+      if (!cast) col.time_precision = time_precision();
       col.type = timestamp_zone();
     } else if (accept("numeric") || accept("decimal")) {
       col.type = ColumnType::kNumeric;
@@ -807,7 +809,7 @@ class Parser : ClauseParsing {
   std::optional<Returning> returning() {
     if (!accept("RETURNING")) return std::nullopt;
     Returning r;
-    if (accept_symbol("*")) {
+    if (accept_star()) {
       r.star = true;
     } else {
       items(r.items, r.names);
@@ -2208,6 +2210,20 @@ class Parser : ClauseParsing {
   }
 
   // After TIMESTAMP: [WITH | WITHOUT TIME ZONE], which type it names.
+  // ---- Rule: timestamp(p): p digits of the seconds' fraction, 0 to 6 ---------
+  // (Rails writes timestamp(6) for every created_at.) -1 when not given.
+  // PostgreSQL reduces a larger p to 6 with a warning, which is not modelled.
+  int time_precision() {
+    if (!accept_symbol("(")) return -1;
+    const Token& t = peek();
+    if (t.kind != TokenKind::kInt || t.text.size() > 1 || t.text[0] > '6')
+      fail(t, "expected a timestamp's precision (0 to 6 digits after the point), found " +
+                  describe(t));
+    ++at_;
+    expect_symbol(")", "to close the timestamp's precision");
+    return t.text[0] - '0';
+  }
+
   ColumnType timestamp_zone() {
     if (!peek_is("with") && !peek_is("without")) return ColumnType::kTimestamp;
     bool with = peek_is("with");

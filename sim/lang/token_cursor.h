@@ -98,6 +98,21 @@ class TokenCursor {
     }
     return n;
   }
+  // * or t.* ("users".*, as Rails writes its SELECTs): every column of the
+  // statement's table, the qualifier checked as a column's is.
+  bool accept_star() {
+    if (accept_symbol("*")) return true;
+    if (peek().kind != TokenKind::kIdent || at_ + 2 >= tokens_.size()) return false;
+    const Token& dot = tokens_[at_ + 1];
+    const Token& star = tokens_[at_ + 2];
+    if (dot.kind != TokenKind::kSymbol || dot.text != "." || star.kind != TokenKind::kSymbol ||
+        star.text != "*")
+      return false;
+    const Token* q = &tokens_[at_];
+    qualifiers_.emplace_back(name("a table name before .*"), q);
+    at_ += 2;
+    return true;
+  }
   // A table's name; a schema-qualified one is refused.
   std::string table_name(std::string_view what) {
     std::string n = name(what);

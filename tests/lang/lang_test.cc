@@ -970,6 +970,35 @@ TEST_CASE("identity columns, NULL and OVERRIDING", "[lang]") {
         "INSERT INTO t (id) OVERRIDING USER VALUE VALUES (5)");
 }
 
+TEST_CASE("timestamp(p) columns and t.*", "[lang]") {
+  auto create = std::get<CreateTableStmt>(
+      parse("CREATE TABLE t (a timestamp(6) NOT NULL, b timestamp(0) with time zone, c "
+            "timestamptz(3), d timestamp)")
+          .body);
+  REQUIRE(create.columns.size() == 4);
+  CHECK(create.columns[0].time_precision == 6);
+  CHECK(create.columns[1].time_precision == 0);
+  CHECK(create.columns[1].type == ColumnType::kTimestampTz);
+  CHECK(create.columns[2].time_precision == 3);
+  CHECK(create.columns[3].time_precision == -1);
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("CREATE TABLE t (a timestamp(6) NOT NULL, b timestamptz(0))"), Vars{},
+                   &params) == "CREATE TABLE t (a timestamp(6) NOT NULL, b timestamptz(0))");
+  // Rounded to the nearest; a half away from 2000-01-01 (AdjustTimestampForTypmod).
+  CHECK(round_timestamp("2024-12-31 23:59:59.5", 0) == "2025-01-01 00:00:00");
+  CHECK(round_timestamp("1999-12-31 23:59:59.5", 0) == "1999-12-31 23:59:59");
+  CHECK(round_timestamp("1999-12-31 23:59:59.51", 0) == "2000-01-01 00:00:00");
+  CHECK(round_timestamp("2024-02-28 23:59:59.995+00", 2) == "2024-02-29 00:00:00+00");
+  CHECK(round_timestamp("2024-01-01 10:00:00.1204", 3) == "2024-01-01 10:00:00.12");
+  CHECK(round_timestamp("2024-01-01 10:00:00.12", 3) == "2024-01-01 10:00:00.12");
+  // "users".* is the table's columns, its qualifier checked as a column's.
+  CHECK(std::get<SelectStmt>(parse("SELECT \"users\".* FROM users WHERE id = 1").body)
+            .columns.empty());
+  CHECK(line_error_of("SELECT x.* FROM users") ==
+        "f.toml:7:10: error: the column is qualified with \"x\", but the statement reads \"users\" "
+        "(PostgreSQL: missing FROM-clause entry for table \"x\", 42P01)");
+}
+
 TEST_CASE("serial columns and DEFAULT as a value", "[lang]") {
   auto create = std::get<CreateTableStmt>(
       parse("CREATE TABLE t (id serial PRIMARY KEY, big bigserial, n int DEFAULT 7)").body);
