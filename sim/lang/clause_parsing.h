@@ -138,7 +138,7 @@ class ClauseParsing : protected TokenCursor {
   // may wait for COMMIT ([NOT] DEFERRABLE, INITIALLY DEFERRED | IMMEDIATE).
   // A MATCH clause is refused by name.
   void references(ForeignKeyDef& fk) {
-    fk.table = name("the referenced table's name");
+    fk.table = table_name("the referenced table's name");
     if (accept_symbol("(")) {
       do {
         fk.ref_columns.push_back(name("a column name"));

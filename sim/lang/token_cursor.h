@@ -7,6 +7,7 @@
 #include <charconv>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -85,42 +86,66 @@ class TokenCursor {
   // A column, alone or qualified with its table (t.col, "t"."col"). The
   // qualifier is checked against the statement's table once that is known
   // (check_qualifiers()).
+  // public.t.col (as Prisma writes every column) is t.col: ccsim's tables
+  // are in the schema public, the first of PostgreSQL's default search_path.
   std::string column(std::string_view what) {
     std::string n = name(what);
-    if (peek().kind == TokenKind::kSymbol && peek().text == ".") {
-      const Token* q = &tokens_[at_ - 1];
-      qualifiers_.emplace_back(n, q);
-      ++at_;
-      n = name(what);
-      if (peek().kind == TokenKind::kSymbol && peek().text == ".")
+    if (!at_dot()) return n;
+    const Token* q = &tokens_[at_ - 1];
+    ++at_;
+    std::string col = name(what);
+    if (at_dot()) {
+      if (n != "public")
         fail(*q,
              "a schema-qualified name (schema.table.col) is not modelled; write the column alone");
+      q = &tokens_[at_ - 1];
+      ++at_;
+      n = std::exchange(col, name(what));
+      if (at_dot()) fail(*q, "expected a column after " + n + ".");
     }
-    return n;
+    qualifiers_.emplace_back(n, q);
+    return col;
   }
-  // * or t.* ("users".*, as Rails writes its SELECTs): every column of the
-  // statement's table, the qualifier checked as a column's is.
+  // * or t.* ("users".*, as Rails writes its SELECTs; public.t.*): every
+  // column of the statement's table, the qualifier checked as a column's is.
   bool accept_star() {
     if (accept_symbol("*")) return true;
-    if (peek().kind != TokenKind::kIdent || at_ + 2 >= tokens_.size()) return false;
-    const Token& dot = tokens_[at_ + 1];
-    const Token& star = tokens_[at_ + 2];
-    if (dot.kind != TokenKind::kSymbol || dot.text != "." || star.kind != TokenKind::kSymbol ||
-        star.text != "*")
-      return false;
-    const Token* q = &tokens_[at_];
+    auto is = [&](size_t k, TokenKind kind, std::string_view text = {}) {
+      return at_ + k < tokens_.size() && tokens_[at_ + k].kind == kind &&
+             (text.empty() || tokens_[at_ + k].text == text);
+    };
+    const bool dotted = is(0, TokenKind::kIdent) && is(1, TokenKind::kSymbol, ".");
+    const bool schema = dotted && is(2, TokenKind::kIdent) && is(3, TokenKind::kSymbol, ".") &&
+                        is(4, TokenKind::kSymbol, "*");
+    if (!schema && !(dotted && is(2, TokenKind::kSymbol, "*"))) return false;
+    if (schema) {
+      const Token& s = peek();
+      if (name("a schema name") != "public")
+        fail(s,
+             "a table in a schema other than public (schema.table) is not modelled; write the "
+             "table alone");
+      ++at_;
+    }
+    const Token* q = &peek();
     qualifiers_.emplace_back(name("a table name before .*"), q);
     at_ += 2;
     return true;
   }
-  // A table's name; a schema-qualified one is refused.
+  // A table's name; one in the schema public is the name alone, another
+  // schema is refused.
   std::string table_name(std::string_view what) {
     std::string n = name(what);
-    if (peek().kind == TokenKind::kSymbol && peek().text == ".")
+    if (!at_dot()) return n;
+    if (n != "public")
       fail(tokens_[at_ - 1],
-           "a schema-qualified table name (schema.table) is not modelled; write the table alone");
+           "a table in a schema other than public (schema.table) is not modelled; write the "
+           "table alone");
+    ++at_;
+    n = name(what);
+    if (at_dot()) fail(tokens_[at_ - 1], "expected a table name after public., found a column");
     return n;
   }
+  bool at_dot() const { return peek().kind == TokenKind::kSymbol && peek().text == "."; }
   // Every qualified column read so far names `table`, or its alias when
   // the statement gave it one (the statement reads one table, so any other
   // is PostgreSQL's 42P01).

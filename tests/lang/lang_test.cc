@@ -424,9 +424,12 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT s.t.id FROM t",
        "7:10: error: a schema-qualified name (schema.table.col) is not modelled; write the "
        "column alone"},
-      {"SELECT id FROM public.t",
-       "7:18: error: a schema-qualified table name (schema.table) is not modelled; write the "
-       "table alone"},
+      {"SELECT id FROM app.t",
+       "7:18: error: a table in a schema other than public (schema.table) is not modelled; write "
+       "the table alone"},
+      {"SELECT public.t.id FROM u",
+       "7:17: error: the column is qualified with \"t\", but the statement reads \"u\" "
+       "(PostgreSQL: missing FROM-clause entry for table \"t\", 42P01)"},
       {"SELECT pg_advisory_xact_lock(1) FROM t",
        "7:35: error: an advisory lock beside a FROM is not modelled; take it in a statement of "
        "its own (SELECT pg_advisory_xact_lock(key)) or in a WHERE (WHERE "
@@ -994,6 +997,8 @@ TEST_CASE("timestamp(p) columns and t.*", "[lang]") {
   // "users".* is the table's columns, its qualifier checked as a column's.
   CHECK(std::get<SelectStmt>(parse("SELECT \"users\".* FROM users WHERE id = 1").body)
             .columns.empty());
+  CHECK(std::get<SelectStmt>(parse("SELECT public.users.* FROM public.users").body).table ==
+        "users");
   CHECK(line_error_of("SELECT x.* FROM users") ==
         "f.toml:7:10: error: the column is qualified with \"x\", but the statement reads \"users\" "
         "(PostgreSQL: missing FROM-clause entry for table \"x\", 42P01)");
