@@ -1228,7 +1228,11 @@ void step_day(int& year, int& month, int& day, int by) {
 // down); a carry moves the seconds, minutes, hours and day on.
 std::string round_timestamp(const std::string& text, int p) {
   // Canonical: 'YYYY-MM-DD HH:MM:SS[.f...]' then, with a time zone, '+00'.
-  if (text.size() < 19 || text[10] != ' ') return text;
+  static const char shape[] = "dddd-dd-dd dd:dd:dd";
+  if (text.size() < 19) return text;
+  for (size_t k = 0; k < 19; ++k)
+    if (shape[k] == 'd' ? !std::isdigit(static_cast<unsigned char>(text[k])) : text[k] != shape[k])
+      return text;
   size_t dot = 19, end = 19;
   if (dot < text.size() && text[dot] == '.')
     for (end = dot + 1; end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]));)
