@@ -3137,6 +3137,7 @@ class Parser : ClauseParsing {
       e->aggregate = item.aggregates.front();
     } else {
       e->lhs = expr();
+      if (accept("AS")) name("a column label after AS");  // SELECT 1 AS "a", as Django writes
     }
     if (accept_symbol(","))
       fail(tokens_[at_ - 1],
@@ -3145,13 +3146,19 @@ class Parser : ClauseParsing {
     refuse_unmodelled(SqlPlace::kAfterSelectList);
     expect("FROM", "after the subquery's select item");
     e->name = table_name("a table name after FROM");
+    // Its own alias (FROM t U0, as Django writes its subqueries), which its
+    // qualified columns name; the statement's alias stays the statement's.
+    std::string outer_alias = std::exchange(alias_, std::string());
+    table_alias(false);
+    const std::string own = alias_.empty() ? e->name : alias_;
+    alias_ = std::move(outer_alias);
     if (accept("WHERE")) e->rhs = expr();
     if (peek_is("GROUP")) fail(peek(), peek().text + " in a subquery is not modelled");
     SelectStmt tail;
     tail.table = e->name;
     const Token& tail_at = peek();
     const size_t tail_from = at_;
-    select_tail(tail, e->name);
+    select_tail(tail, own);
     if (tail.offset)
       for (size_t k = at_; k-- > tail_from;)
         if (tokens_[k].kind == TokenKind::kIdent && iequals(tokens_[k].text, "OFFSET"))
@@ -3161,8 +3168,12 @@ class Parser : ClauseParsing {
     for (const char* w :
          {"OFFSET", "FETCH", "UNION", "INTERSECT", "EXCEPT", "ORDER", "LIMIT", "FOR"})
       if (peek_is(w)) fail(peek(), peek().text + " in a subquery is not modelled here");
+    // EXISTS stops at its first row: a LIMIT of one row or more changes
+    // nothing (Django's Exists() writes LIMIT 1).
+    if (e->exists && tail.limit && *tail.limit >= 1 && !tail.order_by && !tail.lock)
+      tail.limit.reset();
     if (e->exists && (tail.order_by || tail.limit || tail.lock))
-      fail(tail_at, "ORDER BY, LIMIT or a locking clause in EXISTS (SELECT ...) is not modelled");
+      fail(tail_at, "ORDER BY, LIMIT 0 or a locking clause in EXISTS (SELECT ...) is not modelled");
     if (tail.order_by || tail.limit || tail.lock) {
       if (e->aggregate) fail(tail_at, aggregate_with(tail, " in a subquery"));
       tail.where = e->rhs;
@@ -3170,10 +3181,15 @@ class Parser : ClauseParsing {
       plan->body = std::move(tail);
       e->initplan = std::move(plan);
     }
-    if (qualifiers_.size() != qualified_before)
-      fail(*qualifiers_[qualified_before].second,
-           "a qualified name in a subquery is not modelled (a correlated subquery is not); "
-           "write the subquery's column alone");
+    // A column qualified with the subquery's own table (or alias) is its
+    // own; any other qualifier names the statement's table (a correlated
+    // subquery, not modelled) or none.
+    for (size_t k = qualified_before; k < qualifiers_.size(); ++k)
+      if (qualifiers_[k].first != own)
+        fail(*qualifiers_[k].second,
+             "a qualified name in a subquery is not modelled unless it names the subquery's own "
+             "table (a correlated subquery is not); write the subquery's column alone");
+    qualifiers_.resize(qualified_before);
     expect_symbol(")", "to close the subquery opened at column " + std::to_string(column_of(open)));
     subquery_allowed_ = true;
     advisory_allowed_ = advisory;
