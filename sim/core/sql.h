@@ -77,7 +77,17 @@ enum class WaitPolicy { kWait, kNoWait, kSkipLocked };
 // and load set their connections' TimeZone to match. The three datetime
 // types come last, in the order a comparison promotes them (a date beside
 // a timestamp is read as one, a timestamp beside a timestamptz as one).
-enum class ColumnType { kInt, kBigInt, kText, kNumeric, kBool, kDate, kTimestamp, kTimestampTz };
+enum class ColumnType {
+  kSmallInt,
+  kInt,
+  kBigInt,
+  kText,
+  kNumeric,
+  kBool,
+  kDate,
+  kTimestamp,
+  kTimestampTz
+};
 
 inline bool is_datetime(ColumnType t) {
   return t >= ColumnType::kDate;

@@ -588,7 +588,8 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
                          d.table + "\"");
     for (size_t i = 0; i < fk.columns.size(); ++i) {
       auto family = [](ColumnType t) {  // integers compare with each other
-        bool whole = t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric;
+        bool whole = t == ColumnType::kSmallInt || t == ColumnType::kInt ||
+                     t == ColumnType::kBigInt || t == ColumnType::kNumeric;
         return whole ? -1 : static_cast<int>(t);
       };
       if (family(create.columns[static_cast<size_t>(fk.columns[i])].type) !=

@@ -42,7 +42,8 @@ const Expr* key_compare(const Table& t, const Expr& e, const std::string& key, B
   if (numeric_valued(*r))
     if (int i = t.column_index(key); i >= 0) {
       ColumnType ct = t.columns[static_cast<size_t>(i)].type;
-      if (ct == ColumnType::kInt || ct == ColumnType::kBigInt) return nullptr;
+      if (ct == ColumnType::kSmallInt || ct == ColumnType::kInt || ct == ColumnType::kBigInt)
+        return nullptr;
     }
   *op = o;
   return r;
@@ -144,6 +145,8 @@ TableSize table_size(const Table& t, size_t rows) {
 // longest value in UTF-8, any other text 32 bytes.
 double column_width(const Column& c) {
   switch (c.type) {
+    case ColumnType::kSmallInt:
+      return 2;
     case ColumnType::kInt:
       return 4;
     case ColumnType::kBigInt:
@@ -178,7 +181,7 @@ double column_width(const Column& c) {
 // scale, as the key's values are stored (one that does not fit matches none).
 bool integer_key(const Expr& val, Value& v, const Column& c) {
   const ColumnType ct = c.type;
-  if ((ct == ColumnType::kInt || ct == ColumnType::kBigInt) &&
+  if ((ct == ColumnType::kSmallInt || ct == ColumnType::kInt || ct == ColumnType::kBigInt) &&
       (std::holds_alternative<Decimal>(v) || val.decimal_literal))
     return false;
   if (ct == ColumnType::kNumeric && c.precision > 0 && is_number(v)) {
@@ -186,7 +189,8 @@ bool integer_key(const Expr& val, Value& v, const Column& c) {
     return true;
   }
   if (!std::holds_alternative<std::string>(v) ||
-      !(ct == ColumnType::kInt || ct == ColumnType::kBigInt || ct == ColumnType::kNumeric))
+      !(ct == ColumnType::kSmallInt || ct == ColumnType::kInt || ct == ColumnType::kBigInt ||
+        ct == ColumnType::kNumeric))
     return true;
   if (!is_unknown_literal(val)) return false;
   try {

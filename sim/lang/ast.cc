@@ -70,6 +70,8 @@ std::string AdvisoryCall::function() const {
 
 std::string cast_sql(const Column& c) {
   switch (c.type) {
+    case ColumnType::kSmallInt:
+      return "smallint";
     case ColumnType::kInt:
       return "int";
     case ColumnType::kBigInt:

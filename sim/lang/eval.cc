@@ -60,6 +60,9 @@ Value decimal_arith(BinOp op, const Value& a, const Value& b) {
 [[noreturn]] void overflow(bool int4) {
   throw SqlError("22003", int4 ? "integer out of range" : "bigint out of range");
 }
+[[noreturn]] void overflow_int2() {
+  throw SqlError("22003", "smallint out of range");
+}
 
 // 64-bit integer arithmetic: past 64 bits "bigint out of range" (an int
 // result past int4's range is binary_value's to refuse).
@@ -91,22 +94,31 @@ int64_t arith(BinOp op, int64_t a, int64_t b) {
 bool outside_int4(int64_t v) {
   return v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max();
 }
+bool outside_int2(int64_t v) {
+  return v < std::numeric_limits<int16_t>::min() || v > std::numeric_limits<int16_t>::max();
+}
 
 TypingEnv typing_env(const EvalEnv& env) {
   return TypingEnv{env.table, env.vars, env.tables};
 }
 
 // ---- Rule: an int operation stays an int (22003) ---------------------------------
-// In SQL, int (int4) with int, or with a quoted literal read as one, is
-// computed as int4: a result past its range is "integer out of range",
-// even where a bigint would hold it. Asked only when the result is past it.
-bool int4_operation(const Expr& e, const EvalEnv& env) {
-  if (!env.in_sql) return false;
+// In SQL, int (int4) with int or smallint, or with a quoted literal read as
+// one, is computed as int4: a result past its range is "integer out of
+// range", even where a bigint would hold it. smallint with smallint (or a
+// quoted literal) is computed as int2: "smallint out of range". Asked only
+// when the result is past int2's range; nothing for a wider operation.
+std::optional<SqlType> narrow_operation(const Expr& e, const EvalEnv& env) {
+  if (!env.in_sql) return std::nullopt;
   TypingEnv t = typing_env(env);
   std::optional<SqlType> l = type_of(*e.lhs, t), r = type_of(*e.rhs, t);
-  if (!l || !r) return false;
-  return (*l == SqlType::kInt && (*r == SqlType::kInt || *r == SqlType::kUnknown)) ||
-         (*l == SqlType::kUnknown && *r == SqlType::kInt);
+  if (!l || !r) return std::nullopt;
+  auto narrow = [](SqlType x) {
+    return x == SqlType::kInt || x == SqlType::kSmallInt || x == SqlType::kUnknown;
+  };
+  if (!narrow(*l) || !narrow(*r) || (*l == SqlType::kUnknown && *r == SqlType::kUnknown))
+    return std::nullopt;
+  return *l == SqlType::kInt || *r == SqlType::kInt ? SqlType::kInt : SqlType::kSmallInt;
 }
 
 // ---- Rule: date arithmetic -------------------------------------------------------
@@ -199,7 +211,10 @@ std::optional<bool> boolean_text(const std::string& text) {
 }
 
 const char* integer_type_name(ColumnType t) {
-  return t == ColumnType::kNumeric ? "numeric" : t == ColumnType::kBigInt ? "bigint" : "integer";
+  return t == ColumnType::kNumeric    ? "numeric"
+         : t == ColumnType::kBigInt   ? "bigint"
+         : t == ColumnType::kSmallInt ? "smallint"
+                                      : "integer";
 }
 
 std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env);
@@ -258,8 +273,9 @@ int64_t integer_text(const std::string& text, ColumnType t) {
   if (!had_digits || i != text.size())
     throw SqlError("22P02",
                    std::string("invalid input syntax for type ") + name + ": \"" + text + "\"");
-  unsigned __int128 limit = t == ColumnType::kInt ? (static_cast<unsigned __int128>(1) << 31)
-                                                  : (static_cast<unsigned __int128>(1) << 63);
+  unsigned __int128 limit = t == ColumnType::kSmallInt ? (static_cast<unsigned __int128>(1) << 15)
+                            : t == ColumnType::kInt    ? (static_cast<unsigned __int128>(1) << 31)
+                                                       : (static_cast<unsigned __int128>(1) << 63);
   if (past || magnitude > limit || (!negative && magnitude == limit)) {
     if (t == ColumnType::kNumeric)
       throw SqlError("0A000",
@@ -320,7 +336,9 @@ namespace {
 // else bigint (a sum, a count, a subquery).
 ColumnType integer_type(const Expr& x, const EvalEnv& env) {
   std::optional<ColumnType> t = static_type(x, env);
-  return t == ColumnType::kInt || t == ColumnType::kNumeric ? *t : ColumnType::kBigInt;
+  return t == ColumnType::kSmallInt || t == ColumnType::kInt || t == ColumnType::kNumeric
+             ? *t
+             : ColumnType::kBigInt;
 }
 
 // An unknown literal (v, written as x) beside a number is read as the
@@ -586,6 +604,8 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
     return v;
   }
   switch (common.value_or(SqlType::kText)) {
+    case SqlType::kSmallInt:
+      return number_input(*text, ColumnType::kSmallInt);
     case SqlType::kInt:
       return number_input(*text, ColumnType::kInt);
     case SqlType::kBigInt:
@@ -646,6 +666,7 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
                        (!from || *from == SqlType::kUnknown || *from == SqlType::kText ||
                         *from == SqlType::kVarchar || *from == SqlType::kBpchar);
   switch (to.type) {
+    case ColumnType::kSmallInt:
     case ColumnType::kInt:
     case ColumnType::kBigInt: {
       if (auto* b = std::get_if<bool>(&v)) return int64_t{*b ? 1 : 0};
@@ -701,8 +722,11 @@ Value negated_value(const Expr& e, const Value& v, const EvalEnv& env) {
   auto* i = std::get_if<int64_t>(&v);
   if (!i) throw SqlError("42883", std::string("operator does not exist: - ") + type_name(v));
   int64_t r = arith(BinOp::kSub, 0, *i);
-  if (outside_int4(r) && env.in_sql && type_of(*e.lhs, typing_env(env)) == SqlType::kInt)
-    overflow(true);
+  if (outside_int2(r) && env.in_sql) {
+    std::optional<SqlType> t = type_of(*e.lhs, typing_env(env));
+    if (t == SqlType::kSmallInt) overflow_int2();
+    if (t == SqlType::kInt && outside_int4(r)) overflow(true);
+  }
   return r;
 }
 
@@ -1019,7 +1043,11 @@ Value binary_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
         return decimal_arith(e.op, a, b);
       overflow(false);
     }
-    if (outside_int4(r) && int4_operation(e, env)) overflow(true);
+    if (outside_int2(r))
+      if (std::optional<SqlType> narrow = narrow_operation(e, env)) {
+        if (*narrow == SqlType::kSmallInt) overflow_int2();
+        if (outside_int4(r)) overflow(true);
+      }
     return r;
   }
   if (std::optional<Value> d = date_arith(e, a, b, env)) return *d;
@@ -1394,8 +1422,8 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
   // (a text column, a :param, which travels as $n::text) is not assigned
   // to a number or a boolean (42804), as PostgreSQL says.
   if (auto* text = std::get_if<std::string>(&v);
-      text && (t == ColumnType::kInt || t == ColumnType::kBigInt || t == ColumnType::kNumeric ||
-               t == ColumnType::kBool)) {
+      text && (t == ColumnType::kSmallInt || t == ColumnType::kInt || t == ColumnType::kBigInt ||
+               t == ColumnType::kNumeric || t == ColumnType::kBool)) {
     if (!unknown)
       throw SqlError("42804", "column \"" + column + "\" is of type " +
                                   (t == ColumnType::kBool ? "boolean" : integer_type_name(t)) +
@@ -1423,39 +1451,31 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
     if (auto* b = std::get_if<bool>(&v)) return std::string(*b ? "true" : "false");
     return to_display(v);
   }
-  if (std::holds_alternative<bool>(v)) {
-    const char* type = t == ColumnType::kNumeric  ? "numeric"
-                       : t == ColumnType::kBigInt ? "bigint"
-                                                  : "integer";
-    throw SqlError("42804", "column \"" + column + "\" is of type " + type +
+  if (std::holds_alternative<bool>(v))
+    throw SqlError("42804", "column \"" + column + "\" is of type " + integer_type_name(t) +
                                 " but expression is of type boolean");
-  }
   if (t == ColumnType::kText) return v;
   if (const Decimal* d = std::get_if<Decimal>(&v)) {
     if (t == ColumnType::kNumeric) return v;
     // ---- Rule: a numeric stored in an integer column is rounded ------------
     // Half away from zero, as numeric's cast to int4 and int8 rounds.
     std::optional<__int128> whole = units_at(*d, 0);
-    const __int128 lo = t == ColumnType::kInt ? std::numeric_limits<int32_t>::min()
-                                              : std::numeric_limits<int64_t>::min();
-    const __int128 hi = t == ColumnType::kInt ? std::numeric_limits<int32_t>::max()
-                                              : std::numeric_limits<int64_t>::max();
+    const __int128 lo = t == ColumnType::kSmallInt ? std::numeric_limits<int16_t>::min()
+                        : t == ColumnType::kInt    ? std::numeric_limits<int32_t>::min()
+                                                   : std::numeric_limits<int64_t>::min();
+    const __int128 hi = t == ColumnType::kSmallInt ? std::numeric_limits<int16_t>::max()
+                        : t == ColumnType::kInt    ? std::numeric_limits<int32_t>::max()
+                                                   : std::numeric_limits<int64_t>::max();
     if (!whole || *whole < lo || *whole > hi)
-      throw SqlError("22003",
-                     t == ColumnType::kInt ? "integer out of range" : "bigint out of range");
+      throw SqlError("22003", std::string(integer_type_name(t)) + " out of range");
     return static_cast<int64_t>(*whole);
   }
   auto* i = std::get_if<int64_t>(&v);
-  if (!i) {
-    const char* type = t == ColumnType::kNumeric  ? "numeric"
-                       : t == ColumnType::kBigInt ? "bigint"
-                                                  : "integer";
-    throw SqlError("22P02", std::string("invalid input syntax for type ") + type + ": \"" +
-                                std::get<std::string>(v) + "\"");
-  }
-  if (t == ColumnType::kInt &&
-      (*i < std::numeric_limits<int32_t>::min() || *i > std::numeric_limits<int32_t>::max()))
-    overflow(true);
+  if (!i)
+    throw SqlError("22P02", std::string("invalid input syntax for type ") + integer_type_name(t) +
+                                ": \"" + std::get<std::string>(v) + "\"");
+  if (t == ColumnType::kInt && outside_int4(*i)) overflow(true);
+  if (t == ColumnType::kSmallInt && outside_int2(*i)) overflow_int2();
   return v;
 }
 
@@ -1510,11 +1530,12 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
       auto a = is_unknown_literal(*x.lhs) ? std::nullopt : static_type(*x.lhs, env);
       auto b = is_unknown_literal(*x.rhs) ? std::nullopt : static_type(*x.rhs, env);
       auto rank = [](std::optional<ColumnType> t) {
-        return !t                          ? 0
-               : t == ColumnType::kInt     ? 1
-               : t == ColumnType::kBigInt  ? 2
-               : t == ColumnType::kNumeric ? 3
-                                           : -1;
+        return !t                           ? 0
+               : t == ColumnType::kSmallInt ? 1
+               : t == ColumnType::kInt      ? 2
+               : t == ColumnType::kBigInt   ? 3
+               : t == ColumnType::kNumeric  ? 4
+                                            : -1;
       };
       if (rank(a) < 0 || rank(b) < 0 || (!a && !b)) return std::nullopt;
       return rank(a) >= rank(b) ? a : b;

@@ -637,7 +637,8 @@ class Parser : ClauseParsing {
     if (col.identity != Column::Identity::kNone)
       fail(g, "multiple identity specifications " + where);
     if (serial || col.default_value) fail(g, "both default and identity specified " + where);
-    if (col.type != ColumnType::kInt && col.type != ColumnType::kBigInt)
+    if (col.type != ColumnType::kSmallInt && col.type != ColumnType::kInt &&
+        col.type != ColumnType::kBigInt)
       fail(g, "identity column type must be smallint, integer, or bigint (22023)");
     col.identity = accept("ALWAYS") ? Column::Identity::kAlways : Column::Identity::kByDefault;
     if (col.identity == Column::Identity::kByDefault) at_ += 2;  // BY DEFAULT
@@ -660,6 +661,11 @@ class Parser : ClauseParsing {
     bool varchar = false;
     if (accept("int") || accept("integer") || accept("int4")) {
       col.type = ColumnType::kInt;
+    } else if (accept("smallint") || accept("int2")) {
+      col.type = ColumnType::kSmallInt;
+    } else if (!cast && (accept("smallserial") || accept("serial2"))) {
+      col.type = ColumnType::kSmallInt;
+      col.serial = col.not_null = true;
     } else if (accept("bigint") || accept("int8")) {
       col.type = ColumnType::kBigInt;
     } else if (!cast && (accept("serial") || accept("serial4"))) {
@@ -742,7 +748,8 @@ class Parser : ClauseParsing {
       return false;
     }
     if (!cast) return true;
-    col.name = col.type == ColumnType::kInt           ? "int4"
+    col.name = col.type == ColumnType::kSmallInt      ? "int2"
+               : col.type == ColumnType::kInt         ? "int4"
                : col.type == ColumnType::kBigInt      ? "int8"
                : col.type == ColumnType::kNumeric     ? "numeric"
                : col.type == ColumnType::kBool        ? "bool"
@@ -1779,10 +1786,11 @@ class Parser : ClauseParsing {
       const Token& t = peek();
       if (!type_name(col, false)) {
         refuse_unmodelled(SqlPlace::kColumnType);
-        fail(t,
-             "expected a column type (int, bigint, text, varchar, char, numeric, boolean, "
-             "date, timestamp or timestamptz), found " +
-                 describe(t));
+        fail(
+            t,
+            "expected a column type (smallint, int, bigint, text, varchar, char, numeric, boolean, "
+            "date, timestamp or timestamptz), found " +
+                describe(t));
       }
       // ---- Rule: NULL, NOT NULL and IDENTITY, as transformColumnDefinition ------
       // reads them in order: NULL after a NOT NULL or an identity, or NOT
@@ -2761,16 +2769,15 @@ class Parser : ClauseParsing {
     const Token& at = peek();
     if (!type_name(*to, true)) {
       for (const char* known :
-           {"real",  "double", "float",    "float4",   "float8", "char", "character",
-            "time",  "timetz", "interval", "smallint", "int2",   "uuid", "json",
-            "jsonb", "bytea",  "regclass", "oid",      "name",   "money"})
+           {"real", "double", "float", "float4", "float8", "char", "character", "time", "timetz",
+            "interval", "uuid", "json", "jsonb", "bytea", "regclass", "oid", "name", "money"})
         if (at.kind == TokenKind::kIdent && iequals(at.text, known))
           fail(at, "a cast to " + lower(at.text) +
-                       " is not modelled; the types are int, bigint, text, varchar, numeric, "
-                       "boolean, date, timestamp and timestamptz");
+                       " is not modelled; the types are smallint, int, bigint, text, varchar, "
+                       "numeric, boolean, date, timestamp and timestamptz");
       fail(at,
-           "expected a type (int, bigint, text, varchar, numeric, boolean, date, timestamp "
-           "or timestamptz) to cast to, found " +
+           "expected a type (smallint, int, bigint, text, varchar, numeric, boolean, date, "
+           "timestamp or timestamptz) to cast to, found " +
                describe(at));
     }
     c->cast_to = std::move(to);

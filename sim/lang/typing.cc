@@ -12,6 +12,8 @@ const char* sql_type_name(SqlType t) {
   switch (t) {
     case SqlType::kUnknown:
       return "unknown";
+    case SqlType::kSmallInt:
+      return "smallint";
     case SqlType::kInt:
       return "integer";
     case SqlType::kBigInt:
@@ -40,6 +42,8 @@ const char* sql_type_name(SqlType t) {
 
 std::optional<ColumnType> column_type_of(SqlType t) {
   switch (t) {
+    case SqlType::kSmallInt:
+      return ColumnType::kSmallInt;
     case SqlType::kInt:
       return ColumnType::kInt;
     case SqlType::kBigInt:
@@ -67,6 +71,8 @@ std::optional<ColumnType> column_type_of(SqlType t) {
 
 SqlType sql_type_of(const Column& c) {
   switch (c.type) {
+    case ColumnType::kSmallInt:
+      return SqlType::kSmallInt;
     case ColumnType::kInt:
       return SqlType::kInt;
     case ColumnType::kBigInt:
@@ -92,7 +98,13 @@ SqlType sql_type_of(const Column& c) {
 namespace {
 
 bool number(SqlType t) {
-  return t == SqlType::kInt || t == SqlType::kBigInt || t == SqlType::kNumeric;
+  return t == SqlType::kSmallInt || t == SqlType::kInt || t == SqlType::kBigInt ||
+         t == SqlType::kNumeric;
+}
+// int or smallint, which PostgreSQL converts to int implicitly where an int
+// is taken (date + integer, round's digits).
+bool int4_or_less(SqlType t) {
+  return t == SqlType::kInt || t == SqlType::kSmallInt;
 }
 bool text_like(SqlType t) {
   return t == SqlType::kText || t == SqlType::kVarchar || t == SqlType::kBpchar;
@@ -335,7 +347,7 @@ class Typer {
     }
     if (e.rhs) {  // round(numeric, integer)
       if (!(number(*a) || *a == SqlType::kUnknown) ||
-          !(*n == SqlType::kInt || *n == SqlType::kUnknown))
+          !(*n == SqlType::kInt || *n == SqlType::kSmallInt || *n == SqlType::kUnknown))
         return missing();
       read(*e.lhs, SqlType::kNumeric);
       read(*e.rhs, SqlType::kInt);
@@ -559,8 +571,7 @@ class Typer {
       return r;
     }
     if (e.op == BinOp::kAdd) {
-      if ((*l == SqlType::kDate && *r == SqlType::kInt) ||
-          (*l == SqlType::kInt && *r == SqlType::kDate))
+      if ((*l == SqlType::kDate && int4_or_less(*r)) || (int4_or_less(*l) && *r == SqlType::kDate))
         return SqlType::kDate;
       if ((*l == SqlType::kDate && *r == SqlType::kUnknown) ||
           (*l == SqlType::kUnknown && *r == SqlType::kDate))
@@ -568,7 +579,7 @@ class Typer {
                                  sql_type_name(*r));
     }
     if (e.op == BinOp::kSub && *l == SqlType::kDate) {
-      if (*r == SqlType::kInt) return SqlType::kDate;
+      if (int4_or_less(*r)) return SqlType::kDate;
       if (*r == SqlType::kDate) return SqlType::kInt;
       if (*r == SqlType::kUnknown) {
         read(*e.rhs, SqlType::kDate);
@@ -677,7 +688,7 @@ class Typer {
   std::optional<SqlType> advisory(const Expr& e) {
     std::optional<SqlType> k = expr(*e.lhs);
     SqlType result = e.call.try_only ? SqlType::kBool : SqlType::kVoid;
-    if (!k || *k == SqlType::kInt || *k == SqlType::kBigInt) return result;
+    if (!k || int4_or_less(*k) || *k == SqlType::kBigInt) return result;
     if (*k == SqlType::kUnknown) {
       if (raise_ && quoted(*e.lhs))
         integer_text(std::get<std::string>(e.lhs->literal), ColumnType::kBigInt);
@@ -718,7 +729,7 @@ class Typer {
     if (i < 0) return std::nullopt;
     SqlType c = sql_type_of(t.columns[static_cast<size_t>(i)]);
     if (a.kind == AggKind::kSum) {
-      if (c == SqlType::kInt) return SqlType::kBigInt;
+      if (int4_or_less(c)) return SqlType::kBigInt;
       if (c == SqlType::kBigInt || c == SqlType::kNumeric) return SqlType::kNumeric;
     } else if (c != SqlType::kBool) {
       return c;

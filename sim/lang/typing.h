@@ -25,6 +25,7 @@ namespace ccsim {
 // kVoid what pg_advisory_lock returns.
 enum class SqlType : uint8_t {
   kUnknown,
+  kSmallInt,
   kInt,
   kBigInt,
   kNumeric,

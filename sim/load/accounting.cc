@@ -76,7 +76,8 @@ LoadPlan plan_load(const Scenario& s, const Mitigation& m, Isolation iso, size_t
     for (const std::string& name : tables)
       if (auto t = w0.store.find_table(name))
         for (const Column& c : w0.store.table(*t).columns)
-          if (!c.primary_key && c.type == ColumnType::kInt) cols.emplace_back(name, c.name);
+          if (!c.primary_key && (c.type == ColumnType::kInt || c.type == ColumnType::kSmallInt))
+            cols.emplace_back(name, c.name);
   p.initial = cell_values(w0, cols);
   for (const auto& [cell, v] : p.initial) p.cells.push_back(cell);
 

@@ -132,8 +132,9 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
 int64_t Store::next_serial(TableId t, size_t c) {
   Table& table = tables_[t.value];
   const Column& col = table.columns[c];
-  int64_t max = col.type == ColumnType::kBigInt ? std::numeric_limits<int64_t>::max()
-                                                : std::numeric_limits<int32_t>::max();
+  int64_t max = col.type == ColumnType::kBigInt     ? std::numeric_limits<int64_t>::max()
+                : col.type == ColumnType::kSmallInt ? std::numeric_limits<int16_t>::max()
+                                                    : std::numeric_limits<int32_t>::max();
   int64_t& last = table.sequences[c];
   if (last == max)
     throw SqlError("2200H", "nextval: reached maximum value of sequence \"" + table.name + "_" +

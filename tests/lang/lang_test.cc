@@ -419,8 +419,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:17: error: DELETE ... USING (a join) is not modelled"},
       {"SELECT id FROM t, u", "7:19: error: a second table in FROM (a join) is not modelled"},
       {"SELECT id::float8 FROM t",
-       "7:14: error: a cast to float8 is not modelled; the types are int, bigint, text, varchar, "
-       "numeric, boolean, date, timestamp and timestamptz"},
+       "7:14: error: a cast to float8 is not modelled; the types are smallint, int, bigint, text, "
+       "varchar, numeric, boolean, date, timestamp and timestamptz"},
       {"SELECT s.t.id FROM t",
        "7:10: error: a schema-qualified name (schema.table.col) is not modelled; write the "
        "column alone"},
@@ -468,7 +468,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:32: error: UNIQUE NULLS [NOT] DISTINCT is not modelled"},
       {"CREATE TABLE u (a interval)",
        "7:21: error: the column type interval is not modelled; the "
-       "types are int, bigint, text, varchar, char, numeric, boolean, date, timestamp and "
+       "types are smallint, int, bigint, text, varchar, char, numeric, boolean, date, timestamp "
+       "and "
        "timestamptz"},
       {"CREATE TABLE u (a timestamp with zone)",
        "7:36: error: expected TIME after WITH or "

@@ -6,7 +6,7 @@
 One session, one permutation, about forty autocommit statements over a
 table of every column type ccsim models (int, bigint, text, varchar(6),
 boolean, date, numeric(8, 2) in even seeds, timestamp and timestamptz in
-every third), with NULLs and the ints' edge values in its rows: SELECTs of
+every third, smallint in every fifth), with NULLs and the ints' edge values in its rows: SELECTs of
 random expressions and of aggregates with random WHEREs, SELECTs without
 FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
@@ -45,8 +45,9 @@ class Gen:
         self.fn = random.Random(seed * 104729 + 3)  # the functions, apart from both
         self.numeric = seed % 2 == 0
         self.times = seed % 3 == 0  # a timestamp and a timestamptz column too
+        self.small = seed % 5 == 4  # a smallint column too
         self.columns = (["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else []) +
-                        (["ts", "tz"] if self.times else []))
+                        (["ts", "tz"] if self.times else []) + (["sm"] if self.small else []))
         self.next_id = 10
         self.no_columns = False
 
@@ -106,7 +107,8 @@ class Gen:
             return "CASE %s%s END" % (arms, (" ELSE %s" % a()) if self.r.random() < 0.6 else "")
         if k < 0.745 and self.r.random() < 0.5:
             types = ["int", "bigint", "numeric", "numeric(5,1)", "text", "varchar(3)", "boolean",
-                     "date"] + (["timestamp", "timestamptz"] if self.times else [])
+                     "date"] + (["timestamp", "timestamptz"] if self.times else []) + (
+                         ["smallint"] if self.small else [])
             if self.r.random() < 0.5:
                 return "(%s)::%s" % (a(), self.pick(types))
             return "CAST(%s AS %s)" % (a(), self.pick(types))
@@ -222,6 +224,9 @@ def main():
         times = (", '2024-01-31 08:00', '2024-01-31 08:00+00'", ", NULL, '2024-02-29 23:30+02'",
                  ", '2023-12-31 23:59:59', NULL")
         numeric_rows = [numeric_rows[k] + times[k] for k in range(3)]
+    if g.small:
+        numeric += ", sm smallint"
+        numeric_rows = [numeric_rows[k] + (", 7", ", 32767", ", -32768")[k] for k in range(3)]
     out = []
     out.append("# random_expr.py %d" % seed)
     out.append("setup {")
