@@ -628,7 +628,7 @@ class Parser : ClauseParsing {
 
   // ---- Rule: GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY ------------------
   // A column whose values come from its own sequence, as serial's do
-  // (Column::identity). Its type is int or bigint (22023 otherwise); a
+  // (Column::identity). Its type is smallint, int or bigint (22023 otherwise); a
   // DEFAULT, serial or a second identity beside it is 42601. The sequence's
   // options in parentheses are not modelled.
   void identity(const CreateTableStmt& c, Column& col, bool serial) {
@@ -651,11 +651,12 @@ class Parser : ClauseParsing {
   }
 
   // ---- Rule: a type's name ------------------------------------------------------
-  // int (integer, int4), bigint (int8), serial and bigserial (a column's
-  // only, not a cast's), text, varchar(n) (character varying), boolean
-  // (bool), date, timestamp [with[out] time zone], timestamptz, numeric(p,
-  // s) (decimal). Fills col's type, length, precision and scale, and for a
-  // cast its name with PostgreSQL's own name of the type (int4, int8,
+  // smallint (int2), int (integer, int4), bigint (int8), smallserial, serial
+  // and bigserial (a column's only, not a cast's), text, varchar(n)
+  // (character varying), boolean (bool), date, timestamp[(p)] [with[out]
+  // time zone], timestamptz[(p)] (p a column's only), numeric(p, s)
+  // (decimal). Fills col's type, length, precision and scale, and for a
+  // cast its name with PostgreSQL's own name of the type (int2, int4, int8,
   // varchar ...), what a cast names its column. False when no type is there.
   bool type_name(Column& col, bool cast) {
     bool varchar = false;
@@ -1820,7 +1821,9 @@ class Parser : ClauseParsing {
           saw_nullable = true;
         } else if (const Token& g = peek();
                    peek_is("GENERATED") &&
-                   (next_is("ALWAYS") ? ahead_is(3, "IDENTITY") : ahead_is(4, "IDENTITY"))) {
+                   (next_is("ALWAYS") ? ahead_is(2, "AS") && ahead_is(3, "IDENTITY")
+                                      : next_is("BY") && ahead_is(2, "DEFAULT") &&
+                                            ahead_is(3, "AS") && ahead_is(4, "IDENTITY"))) {
           identity(c, col, serial);
           if (saw_nullable && !col.not_null) conflicting(g);
           col.not_null = saw_nullable = true;
@@ -2217,7 +2220,6 @@ class Parser : ClauseParsing {
     return st;
   }
 
-  // After TIMESTAMP: [WITH | WITHOUT TIME ZONE], which type it names.
   // ---- Rule: timestamp(p): p digits of the seconds' fraction, 0 to 6 ---------
   // (Rails writes timestamp(6) for every created_at.) -1 when not given.
   // PostgreSQL reduces a larger p to 6 with a warning, which is not modelled.
@@ -2232,6 +2234,7 @@ class Parser : ClauseParsing {
     return t.text[0] - '0';
   }
 
+  // After TIMESTAMP: [WITH | WITHOUT TIME ZONE], which type it names.
   ColumnType timestamp_zone() {
     if (!peek_is("with") && !peek_is("without")) return ColumnType::kTimestamp;
     bool with = peek_is("with");
