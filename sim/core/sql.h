@@ -84,6 +84,7 @@ enum class ColumnType {
   kText,
   kNumeric,
   kBool,
+  kUuid,
   kDate,
   kTimestamp,
   kTimestampTz

@@ -153,6 +153,8 @@ double column_width(const Column& c) {
       return 8;
     case ColumnType::kBool:
       return 1;
+    case ColumnType::kUuid:
+      return 16;
     case ColumnType::kDate:
       return 4;
     case ColumnType::kTimestamp:
@@ -196,6 +198,21 @@ bool integer_key(const Expr& val, Value& v, const Column& c) {
   try {
     v = number_input(std::get<std::string>(v), ct);
     return integer_key(val, v, c);
+  } catch (const SqlError&) {
+    return false;
+  }
+}
+
+// ---- Rule: a uuid key is looked up as a uuid --------------------------------------
+// A quoted literal beside a uuid key is read as one ('{A0EE...}' finds
+// 'a0ee...'); one that is not a uuid leaves the lookup to the WHERE's
+// error. (A text that is no literal has no = with a uuid: parse analysis
+// refuses it first.)
+bool uuid_key(Value& v, const Column& c) {
+  if (c.type != ColumnType::kUuid || !std::holds_alternative<std::string>(v)) return true;
+  try {
+    v = uuid_value(std::get<std::string>(v));
+    return true;
   } catch (const SqlError&) {
     return false;
   }
@@ -343,6 +360,7 @@ std::optional<Value> compared_value(const Table& t, const Expr& val, int column,
   }
   if (!integer_key(val, v, t.columns[static_cast<size_t>(column)])) return std::nullopt;
   if (!bpchar_key(val, v, t.columns[static_cast<size_t>(column)])) return std::nullopt;
+  if (!uuid_key(v, t.columns[static_cast<size_t>(column)])) return std::nullopt;
   return v;
 }
 
@@ -1087,7 +1105,9 @@ std::optional<Row> pinned_key(const Table& t, const std::vector<int>& keys, cons
       EvalEnv env{nullptr, nullptr, &vars, nullptr, true};
       env.subqueries = subqueries;
       found[i] = eval_value(*val, env);
-      if (!integer_key(*val, *found[i], c) || !bpchar_key(*val, *found[i], c)) return std::nullopt;
+      if (!integer_key(*val, *found[i], c) || !bpchar_key(*val, *found[i], c) ||
+          !uuid_key(*found[i], c))
+        return std::nullopt;
     }
   }
   Row key;

@@ -87,6 +87,8 @@ std::string cast_sql(const Column& c) {
                  : "numeric";
     case ColumnType::kBool:
       return "boolean";
+    case ColumnType::kUuid:
+      return "uuid";
     case ColumnType::kDate:
       return "date";
     case ColumnType::kTimestamp:

@@ -234,6 +234,7 @@ std::string operand_type(const Expr& x, const Value& v, const EvalEnv& env) {
     if (is_datetime(*t)) return datetime_type_name(*t);
     if (*t == ColumnType::kText) return "text";
     if (*t == ColumnType::kBool) return "boolean";
+    if (*t == ColumnType::kUuid) return "uuid";
     return integer_type_name(*t);
   }
   return type_name(v);
@@ -615,6 +616,8 @@ Value argument_value(const Expr& call, const Expr& arg, Value v, const EvalEnv& 
     case SqlType::kBool:
       if (std::optional<bool> b = boolean_text(*text)) return *b;
       throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
+    case SqlType::kUuid:
+      return uuid_value(*text);
     case SqlType::kDate:
       return datetime_value(*text, ColumnType::kDate);
     case SqlType::kTimestamp:
@@ -706,6 +709,9 @@ Value cast_value(const Value& v, std::optional<SqlType> from, const Column& to) 
         throw SqlError("22P02", "invalid input syntax for type boolean: \"" + *text + "\"");
       }
       return v;
+    case ColumnType::kUuid:
+      if (auto* text = std::get_if<std::string>(&v)) return uuid_value(*text);
+      throw SqlError("42846", std::string("cannot cast type ") + type_name(v) + " to uuid");
     case ColumnType::kDate:
     case ColumnType::kTimestamp:
     case ColumnType::kTimestampTz:
@@ -1108,6 +1114,16 @@ std::optional<bool> compare_typed(const Expr& e, Value a, Value b, const EvalEnv
   };
   as_boolean(a, *e.lhs, b);
   as_boolean(b, *e.rhs, a);
+  // A quoted literal beside a uuid is read as one ('{A0EE...}' is
+  // 'a0ee...'), 22P02 when it is not.
+  auto as_uuid = [&](Value& v, const Expr& x, const Value& other, const Expr& other_x) {
+    if (!is_unknown_literal(x) || !std::holds_alternative<std::string>(v) ||
+        !std::holds_alternative<std::string>(other) || is_unknown_literal(other_x))
+      return;
+    if (static_type(other_x, env) == ColumnType::kUuid) v = uuid_value(std::get<std::string>(v));
+  };
+  as_uuid(a, *e.lhs, b, *e.rhs);
+  as_uuid(b, *e.rhs, a, *e.lhs);
   unknown_as_integer(a, *e.lhs, b, *e.rhs, env);
   unknown_as_integer(b, *e.rhs, a, *e.lhs, env);
   if (ta || tb) {
@@ -1416,6 +1432,33 @@ Value datetime_value(const std::string& text, ColumnType t) {
   return r;
 }
 
+// ---- Rule: uuid input (string_to_uuid) -----------------------------------------
+// 32 hex digits in either case, optionally in braces, with one optional '-'
+// after any group of four but the last; nothing else, not even a space
+// (22P02). Stored as PostgreSQL prints one: lowercase, 8-4-4-4-12, whose
+// text orders as the uuids' bytes do.
+std::string uuid_value(const std::string& text) {
+  auto bad = [&]() {
+    return SqlError("22P02", "invalid input syntax for type uuid: \"" + text + "\"");
+  };
+  size_t i = 0;
+  const bool braces = !text.empty() && text[0] == '{';
+  if (braces) ++i;
+  std::string out;
+  out.reserve(36);
+  for (int byte = 0; byte < 16; ++byte) {
+    for (int half = 0; half < 2; ++half) {
+      if (i >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i]))) throw bad();
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i++])));
+    }
+    if (byte == 3 || byte == 5 || byte == 7 || byte == 9) out += '-';
+    if (i < text.size() && text[i] == '-' && byte % 2 == 1 && byte < 15) ++i;
+  }
+  if (braces && (i >= text.size() || text[i++] != '}')) throw bad();
+  if (i != text.size()) throw bad();
+  return out;
+}
+
 Value coerce(const Value& v, ColumnType t, const std::string& column, bool unknown) {
   if (is_null(v)) return v;
   // An unknown literal is read with the column's type; any other text
@@ -1429,6 +1472,11 @@ Value coerce(const Value& v, ColumnType t, const std::string& column, bool unkno
                                   (t == ColumnType::kBool ? "boolean" : integer_type_name(t)) +
                                   " but expression is of type text");
     if (t != ColumnType::kBool) return coerce(number_input(*text, t), t, column, false);
+  }
+  if (t == ColumnType::kUuid) {
+    if (auto* text = std::get_if<std::string>(&v)) return uuid_value(*text);
+    throw SqlError("42804", "column \"" + column + "\" is of type uuid but expression is of type " +
+                                type_name(v));
   }
   if (is_datetime(t)) {
     if (auto* text = std::get_if<std::string>(&v)) return datetime_value(*text, t);
@@ -1563,9 +1611,12 @@ bool is_unknown_literal(const Expr& e) {
 }
 
 void check_assignment(const Expr& e, const Column& c, const EvalEnv& env) {
-  if (is_datetime(c.type) && !is_unknown_literal(e) && static_type(e, env) == ColumnType::kText)
-    throw SqlError("42804", "column \"" + c.name + "\" is of type " + datetime_type_name(c.type) +
-                                " but expression is of type text");
+  if ((is_datetime(c.type) || c.type == ColumnType::kUuid) && !is_unknown_literal(e) &&
+      static_type(e, env) == ColumnType::kText)
+    throw SqlError("42804",
+                   "column \"" + c.name + "\" is of type " +
+                       (c.type == ColumnType::kUuid ? "uuid" : datetime_type_name(c.type)) +
+                       " but expression is of type text");
 }
 
 Value fit(const Value& v, const Column& c, bool unknown) {

@@ -180,6 +180,9 @@ Value advisory_key(const Expr& key, Value v);
 // Returns a date or timestamp's text as the column stores it (canonical ISO
 // form); 22007 or 22008 when it is not one.
 Value datetime_value(const std::string& text, ColumnType t);
+// Returns a uuid's text as the column stores it (PostgreSQL's output:
+// lowercase, 8-4-4-4-12); 22P02 when it is not one.
+std::string uuid_value(const std::string& text);
 // A stored timestamp's canonical text rounded to p digits after the seconds'
 // point, as a timestamp(p) column stores it (eval.cc).
 std::string round_timestamp(const std::string& text, int p);

@@ -696,6 +696,8 @@ class Parser : ClauseParsing {
       }
     } else if (accept("boolean") || accept("bool")) {
       col.type = ColumnType::kBool;
+    } else if (accept("uuid")) {
+      col.type = ColumnType::kUuid;
     } else if (accept("date")) {
       col.type = ColumnType::kDate;
     } else if (accept("timestamptz")) {
@@ -748,12 +750,23 @@ class Parser : ClauseParsing {
     } else {
       return false;
     }
+    // text, uuid and date are type names, not keywords, and take no
+    // modifier: PostgreSQL's typmodin refuses one (42601).
+    const bool plain = (col.type == ColumnType::kText && !varchar && !col.blank_padded) ||
+                       col.type == ColumnType::kUuid || col.type == ColumnType::kDate;
+    if (plain && peek().kind == TokenKind::kSymbol && peek().text == "(")
+      fail(peek(), std::string("type modifier is not allowed for type \"") +
+                       (col.type == ColumnType::kText   ? "text"
+                        : col.type == ColumnType::kUuid ? "uuid"
+                                                        : "date") +
+                       "\" (PostgreSQL: 42601)");
     if (!cast) return true;
     col.name = col.type == ColumnType::kSmallInt      ? "int2"
                : col.type == ColumnType::kInt         ? "int4"
                : col.type == ColumnType::kBigInt      ? "int8"
                : col.type == ColumnType::kNumeric     ? "numeric"
                : col.type == ColumnType::kBool        ? "bool"
+               : col.type == ColumnType::kUuid        ? "uuid"
                : col.type == ColumnType::kDate        ? "date"
                : col.type == ColumnType::kTimestamp   ? "timestamp"
                : col.type == ColumnType::kTimestampTz ? "timestamptz"
@@ -1790,7 +1803,7 @@ class Parser : ClauseParsing {
         fail(
             t,
             "expected a column type (smallint, int, bigint, text, varchar, char, numeric, boolean, "
-            "date, timestamp or timestamptz), found " +
+            "uuid, date, timestamp or timestamptz), found " +
                 describe(t));
       }
       // ---- Rule: NULL, NOT NULL and IDENTITY, as transformColumnDefinition ------
@@ -2773,13 +2786,13 @@ class Parser : ClauseParsing {
     if (!type_name(*to, true)) {
       for (const char* known :
            {"real", "double", "float", "float4", "float8", "char", "character", "time", "timetz",
-            "interval", "uuid", "json", "jsonb", "bytea", "regclass", "oid", "name", "money"})
+            "interval", "json", "jsonb", "bytea", "regclass", "oid", "name", "money"})
         if (at.kind == TokenKind::kIdent && iequals(at.text, known))
           fail(at, "a cast to " + lower(at.text) +
                        " is not modelled; the types are smallint, int, bigint, text, varchar, "
-                       "numeric, boolean, date, timestamp and timestamptz");
+                       "numeric, boolean, uuid, date, timestamp and timestamptz");
       fail(at,
-           "expected a type (smallint, int, bigint, text, varchar, numeric, boolean, date, "
+           "expected a type (smallint, int, bigint, text, varchar, numeric, boolean, uuid, date, "
            "timestamp or timestamptz) to cast to, found " +
                describe(at));
     }

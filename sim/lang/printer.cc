@@ -173,6 +173,8 @@ std::string type_sql(ColumnType t) {
       return "numeric";
     case ColumnType::kBool:
       return "boolean";
+    case ColumnType::kUuid:
+      return "uuid";
     case ColumnType::kDate:
       return "date";
     case ColumnType::kTimestamp:

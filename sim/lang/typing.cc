@@ -28,6 +28,8 @@ const char* sql_type_name(SqlType t) {
       return "character";
     case SqlType::kBool:
       return "boolean";
+    case SqlType::kUuid:
+      return "uuid";
     case SqlType::kDate:
       return "date";
     case SqlType::kTimestamp:
@@ -56,6 +58,8 @@ std::optional<ColumnType> column_type_of(SqlType t) {
       return ColumnType::kText;
     case SqlType::kBool:
       return ColumnType::kBool;
+    case SqlType::kUuid:
+      return ColumnType::kUuid;
     case SqlType::kDate:
       return ColumnType::kDate;
     case SqlType::kTimestamp:
@@ -85,6 +89,8 @@ SqlType sql_type_of(const Column& c) {
       return SqlType::kNumeric;
     case ColumnType::kBool:
       return SqlType::kBool;
+    case ColumnType::kUuid:
+      return SqlType::kUuid;
     case ColumnType::kDate:
       return SqlType::kDate;
     case ColumnType::kTimestamp:
@@ -119,6 +125,7 @@ char category(SqlType t) {
   if (number(t)) return 'N';
   if (text_like(t)) return 'S';
   if (t == SqlType::kBool) return 'B';
+  if (t == SqlType::kUuid) return 'U';
   if (datetime(t)) return 'D';
   if (t == SqlType::kVoid) return 'P';
   return 'X';
@@ -419,7 +426,8 @@ class Typer {
     }
     SqlType ct = sql_type_of(c);
     bool ok = text_like(ct) || (number(ct) && number(*t)) ||
-              (ct == SqlType::kBool && *t == SqlType::kBool) || (datetime(ct) && datetime(*t));
+              (ct == SqlType::kBool && *t == SqlType::kBool) || (datetime(ct) && datetime(*t)) ||
+              (ct == SqlType::kUuid && *t == SqlType::kUuid);
     if (!ok)
       fail("42804", "column \"" + c.name + "\" is of type " + sql_type_name(ct) +
                         " but expression is of type " + sql_type_name(*t));
@@ -450,6 +458,8 @@ class Typer {
       number_input(text, column_type(t));
     } else if (datetime(t)) {
       datetime_value(text, column_type(t));
+    } else if (t == SqlType::kUuid) {
+      uuid_value(text);
     }
   }
 
@@ -722,7 +732,7 @@ class Typer {
   // ---- Rule: the aggregates' argument types (42883) --------------------------------
   // count of anything is a bigint; sum of int a bigint, of bigint or numeric
   // a numeric, of anything else no function; min and max of a number, a
-  // text or a datetime its type, of a boolean no function.
+  // text or a datetime its type, of a boolean or a uuid no function.
   std::optional<SqlType> aggregate(const Aggregate& a, const Table& t) {
     if (a.kind == AggKind::kCountStar || a.kind == AggKind::kCount) return SqlType::kBigInt;
     int i = t.column_index(a.column);
@@ -731,7 +741,7 @@ class Typer {
     if (a.kind == AggKind::kSum) {
       if (int4_or_less(c)) return SqlType::kBigInt;
       if (c == SqlType::kBigInt || c == SqlType::kNumeric) return SqlType::kNumeric;
-    } else if (c != SqlType::kBool) {
+    } else if (c != SqlType::kBool && c != SqlType::kUuid) {
       return c;
     }
     return fail("42883", std::string("function ") + to_sql(a.kind) + "(" + sql_type_name(c) +

@@ -33,6 +33,7 @@ enum class SqlType : uint8_t {
   kVarchar,
   kBpchar,  // character(n)
   kBool,
+  kUuid,
   kDate,
   kTimestamp,
   kTimestampTz,

@@ -127,11 +127,11 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       return table_element(l);
     case SqlPlace::kColumnType:
       for (const char* k :
-           {"real", "double", "float", "time", "interval", "uuid", "json", "jsonb", "bytea"})
+           {"real", "double", "float", "time", "interval", "json", "jsonb", "bytea"})
         if (l.is(0, k))
           return l.no(0, "the column type " + lower(l.at(0).text),
                       "the types are smallint, int, bigint, text, varchar, char, numeric, "
-                      "boolean, date, timestamp and timestamptz");
+                      "boolean, uuid, date, timestamp and timestamptz");
       return std::nullopt;
     case SqlPlace::kColumnClause:
       for (const char* k : {"CONSTRAINT", "GENERATED", "COLLATE"})

@@ -420,7 +420,7 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT id FROM t, u", "7:19: error: a second table in FROM (a join) is not modelled"},
       {"SELECT id::float8 FROM t",
        "7:14: error: a cast to float8 is not modelled; the types are smallint, int, bigint, text, "
-       "varchar, numeric, boolean, date, timestamp and timestamptz"},
+       "varchar, numeric, boolean, uuid, date, timestamp and timestamptz"},
       {"SELECT s.t.id FROM t",
        "7:10: error: a schema-qualified name (schema.table.col) is not modelled; write the "
        "column alone"},
@@ -468,7 +468,8 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
        "7:32: error: UNIQUE NULLS [NOT] DISTINCT is not modelled"},
       {"CREATE TABLE u (a interval)",
        "7:21: error: the column type interval is not modelled; the "
-       "types are smallint, int, bigint, text, varchar, char, numeric, boolean, date, timestamp "
+       "types are smallint, int, bigint, text, varchar, char, numeric, boolean, uuid, date, "
+       "timestamp "
        "and "
        "timestamptz"},
       {"CREATE TABLE u (a timestamp with zone)",
@@ -1016,6 +1017,41 @@ TEST_CASE("timestamp(p) columns and t.*", "[lang]") {
   CHECK(line_error_of("SELECT x.* FROM users") ==
         "f.toml:7:10: error: the column is qualified with \"x\", but the statement reads \"users\" "
         "(PostgreSQL: missing FROM-clause entry for table \"x\", 42P01)");
+}
+
+TEST_CASE("uuid columns read a uuid as uuid_in does", "[lang]") {
+  auto create = std::get<CreateTableStmt>(
+      parse("CREATE TABLE t (id uuid NOT NULL PRIMARY KEY, owner uuid NULL)").body);
+  REQUIRE(create.columns.size() == 2);
+  CHECK(create.columns[0].type == ColumnType::kUuid);
+  CHECK(create.columns[1].type == ColumnType::kUuid);
+  std::vector<std::optional<std::string>> params;
+  CHECK(server_sql(parse("CREATE TABLE t (id uuid PRIMARY KEY)"), Vars{}, &params) ==
+        "CREATE TABLE t (id uuid PRIMARY KEY)");
+  // Each form psql showed PostgreSQL 15 reading, stored as it prints them.
+  const std::string canonical = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11";
+  CHECK(uuid_value("{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}") == canonical);
+  CHECK(uuid_value("a0eebc999c0b4ef8bb6d6bb9bd380a11") == canonical);
+  CHECK(uuid_value("a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11") == canonical);
+  CHECK(uuid_value("a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11") == canonical);
+  CHECK(uuid_value(canonical) == canonical);
+  // And each one it refused, with 22P02.
+  for (const char* bad :
+       {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-", " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 ", "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "a0e-ebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g",
+        "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1"}) {
+    try {
+      uuid_value(bad);
+      FAIL("read " << bad);
+    } catch (const SqlError& e) {
+      CHECK(e.sqlstate() == "22P02");
+      CHECK(std::string(e.what()) ==
+            std::string("invalid input syntax for type uuid: \"") + bad + "\"");
+    }
+  }
+  CHECK(line_error_of("CREATE TABLE t (id uuid(16))") ==
+        "f.toml:7:26: error: type modifier is not allowed for type \"uuid\" (PostgreSQL: 42601)");
 }
 
 TEST_CASE("serial columns and DEFAULT as a value", "[lang]") {
