@@ -6,7 +6,7 @@
 One session, one permutation, about forty autocommit statements over a
 table of every column type ccsim models (int, bigint, text, varchar(6),
 boolean, date, numeric(8, 2) in even seeds, timestamp and timestamptz in
-every third, smallint in every fifth), with NULLs and the ints' edge values in its rows: SELECTs of
+every third, smallint in every fifth, uuid in every seventh), with NULLs and the ints' edge values in its rows: SELECTs of
 random expressions and of aggregates with random WHEREs, SELECTs without
 FROM, UPDATEs, INSERTs and DELETEs with RETURNING.
 The expressions mix columns, literals (numbers, quoted texts such as '5',
@@ -34,6 +34,10 @@ QUOTED = ["'5'", "' 5'", "'x'", "'t'", "'f'", "'2024-01-31'", "''", "'10'", "'ab
 # Letters outside ASCII, put in place of 'abc' and 'x' by a second random
 # stream (so every seed keeps the shape it had before): lower(), upper()
 # and ILIKE map each one as the C library does in C.UTF-8.
+# uuids in the forms uuid_in reads (and one it does not), quoted, for the
+# seeds with a uuid column.
+UUIDS = ["'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'", "'a0eebc999c0b4ef8bb6d6bb9bd380a11'",
+         "'b0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a12'", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1'"]
 UNICODE = ["'Äbc'", "'ΣΑΣ'", "'straße'", "'İx'", "'ǅé'", "'ȿП'"]
 UNICODE_PATTERNS = ["'ä%'", "'%SS%'", "'_Σ%'", "'%É'", "'i%'"]
 
@@ -46,8 +50,10 @@ class Gen:
         self.numeric = seed % 2 == 0
         self.times = seed % 3 == 0  # a timestamp and a timestamptz column too
         self.small = seed % 5 == 4  # a smallint column too
+        self.uuid = seed % 7 == 6  # a uuid column too
         self.columns = (["id", "i", "g", "s", "vc", "b", "d"] + (["n"] if self.numeric else []) +
-                        (["ts", "tz"] if self.times else []) + (["sm"] if self.small else []))
+                        (["ts", "tz"] if self.times else []) + (["sm"] if self.small else []) +
+                        (["u"] if self.uuid else []))
         self.next_id = 10
         self.no_columns = False
 
@@ -61,7 +67,7 @@ class Gen:
         if k < 0.60:
             return self.pick(INT_EDGES)
         if k < 0.72:
-            q = self.pick(QUOTED)
+            q = self.pick(QUOTED + (UUIDS if self.uuid else []))
             if q in ("'abc'", "'x'") and self.side.random() < 0.6:
                 return self.side.choice(UNICODE)
             return q
@@ -108,7 +114,7 @@ class Gen:
         if k < 0.745 and self.r.random() < 0.5:
             types = ["int", "bigint", "numeric", "numeric(5,1)", "text", "varchar(3)", "boolean",
                      "date"] + (["timestamp", "timestamptz"] if self.times else []) + (
-                         ["smallint"] if self.small else [])
+                         ["smallint"] if self.small else []) + (["uuid"] if self.uuid else [])
             if self.r.random() < 0.5:
                 return "(%s)::%s" % (a(), self.pick(types))
             return "CAST(%s AS %s)" % (a(), self.pick(types))
@@ -227,6 +233,11 @@ def main():
     if g.small:
         numeric += ", sm smallint"
         numeric_rows = [numeric_rows[k] + (", 7", ", 32767", ", -32768")[k] for k in range(3)]
+    if g.uuid:
+        numeric += ", u uuid"
+        numeric_rows = [numeric_rows[k] + (", 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", ", NULL",
+                                           ", 'B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12'")[k]
+                        for k in range(3)]
     out = []
     out.append("# random_expr.py %d" % seed)
     out.append("setup {")
