@@ -32,7 +32,7 @@ std::optional<ColumnType> printed_datetime(const Column& c) {
 LockMode write_lock(const Table& t, const UpdateStmt& u) {
   for (const Assignment& a : u.sets) {
     int i = t.column_index(a.column);
-    if (i >= 0 && t.indexed(static_cast<size_t>(i))) return LockMode::kUpdate;
+    if (i >= 0 && t.key_column(static_cast<size_t>(i))) return LockMode::kUpdate;
     if (t.partitioning && i == t.partitioning->column) return LockMode::kUpdate;  // update_lock
   }
   return LockMode::kNoKeyUpdate;
@@ -1116,12 +1116,12 @@ LockMode Executor::update_lock(RequestId r, TableId tid, const UpdateStmt& upd, 
   for (size_t k = 0; k < upd.sets.size(); ++k) {
     size_t i = column_named(t, upd.sets[k].column);
     const bool partition_key = t.partitioning && static_cast<int>(i) == t.partitioning->column;
-    if (!t.indexed(i) && !partition_key) continue;
+    if (!t.key_column(i) && !partition_key) continue;
     EvalEnv env{&t, &before, &w_.requests[r.value].vars, nullptr, true};
     env.subqueries = &c.subqueries;
     env.tables = &tables_;
     Value now = set_value(r, tid, upd, k, env);
-    if (t.indexed(i) && now != before[i]) return LockMode::kUpdate;
+    if (t.key_column(i) && now != before[i]) return LockMode::kUpdate;
     if (partition_key) {  // a move to another partition deletes the row there
       Row moved = before;
       moved[i] = std::move(now);
@@ -1539,16 +1539,18 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
         continue;
       }
       check_not_null(t, after);
-      // A new key is a new index entry (the update cannot be HOT): once the
-      // new version is written, it is checked for uniqueness (waiting for
-      // an unfinished writer of the same key), and at SERIALIZABLE it
-      // writes to the index page, where readers of the index meet it
-      // (_bt_doinsert).
-      const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
+      // A new key, or a new value of a plain index's column, makes new
+      // index entries (the update cannot be HOT): once the new version is
+      // written, it is checked for uniqueness (waiting for an unfinished
+      // writer of the same key), and at SERIALIZABLE it writes to the
+      // index page, where readers of the index meet it (_bt_doinsert).
+      const bool key_change = mode == LockMode::kUpdate && changes_key(t, before, after);
+      const bool new_key =
+          key_change || (!t.plain_indexes.empty() && changes_index(t, before, after));
       queue_fk_checks(r, c, tid, &before, &after, s.version(target).xmin == c.txn,
                       s.next_version());
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());
-      const bool key_update = new_key || s.holds(row, c.txn, LockMode::kUpdate);
+      const bool key_update = key_change || s.holds(row, c.txn, LockMode::kUpdate);
       VersionId made = s.update(row, c.txn, std::move(after), !new_key, key_update);
       if (!c.merge_rows.empty()) c.merge_changed.push_back(row);
       if (log_)

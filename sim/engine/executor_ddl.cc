@@ -194,6 +194,8 @@ bool Executor::relation_named(const std::string& name) const {
     if (t.name == name || (!t.key_columns().empty() && t.key_name == name)) return true;
     for (const UniqueKey& u : t.uniques)
       if (u.name == name) return true;
+    for (const PlainIndex& p : t.plain_indexes)
+      if (p.name == name) return true;
     if (t.partitioning)
       for (const Partition& p : t.partitioning->parts)
         if (p.name == name ||
@@ -247,15 +249,18 @@ void Executor::add_uniques(const CreateTableStmt& create, TableId made) {
 void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   const Session& session = w_.sessions[r.value];
   if (session.in_block)
-    throw SqlError("0A000", std::string(add.statement ? "CREATE UNIQUE INDEX" : "ALTER TABLE") +
+    throw SqlError("0A000", std::string(!add.statement ? "ALTER TABLE"
+                                        : add.unique   ? "CREATE UNIQUE INDEX"
+                                                       : "CREATE INDEX") +
                                 " is modelled in a setup's autocommitted statements only, not "
                                 "inside a transaction block");
   Store& s = w_.store;
   const TableId tid = table_named(s, add.table);
   if (s.table(tid).partitioning)
-    throw SqlError("0A000",
-                   "a key added to a partitioned table after it is made is not "
-                   "modelled; write it in its CREATE TABLE");
+    throw SqlError("0A000", add.unique
+                                ? "a key added to a partitioned table after it is made is not "
+                                  "modelled; write it in its CREATE TABLE"
+                                : "an index on a partitioned table is not modelled");
   std::vector<int> cols;
   for (const std::string& c : add.index.columns) {
     int i = s.table(tid).column_index(c);
@@ -276,6 +281,10 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   if (name.empty())
     name = add.primary ? free_index_name(add.table, "", "pkey")
                        : free_index_name(add.table, joined, add.statement ? "idx" : "key");
+  if (!add.unique) {  // enforces nothing: made on any rows
+    s.add_plain_index(tid, name, cols);
+    return;
+  }
   // The rows any transaction can still see as live: in a setup, the newest
   // committed version of each row that is not deleted. The index is built
   // first (its duplicates: 23505); a primary key's columns are made NOT NULL

@@ -95,6 +95,15 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     ++c.rowcount;
     ++c.next;
   }
+  if (VersionId tried = c.upsert_locking) {  // woken: DO UPDATE's lock was granted
+    c.upsert_locking = VersionId{};
+    const Version& was = s.version(tried);
+    if (!snapshot_per_statement(s.txn(c.txn).isolation) && was.xmax && was.xmax != c.txn &&
+        s.committed(was.xmax))
+      throw SqlError("40001", was.next || was.moved
+                                  ? "could not serialize access due to concurrent update"
+                                  : "could not serialize access due to concurrent delete");
+  }
   while (c.next < c.inserts.size()) {
     // ---- Rule: a serial column's value is taken when its row is inserted ------
     // PostgreSQL forms and inserts the rows of VALUES one at a time, taking
@@ -224,7 +233,10 @@ SqlAnswer Executor::wait_for_writer(RequestId r, RowId row) {
 // locked, its newest version is the one updated: at READ COMMITTED whatever
 // committed meanwhile (and a row deleted meanwhile frees the key: the row is
 // inserted after all); at REPEATABLE READ and SERIALIZABLE a version the
-// snapshot cannot see is 40001. WHERE and SET read that version's columns
+// snapshot cannot see is 40001, and so is a wait after which the version
+// it tried to lock was replaced or deleted ("concurrent update" or
+// "concurrent delete", whatever the key is now: ExecOnConflictUpdate's
+// TM_Updated and TM_Deleted). WHERE and SET read that version's columns
 // and EXCLUDED's; a row WHERE does not hold for stays as it is, locked. A row
 // this statement already inserted or updated is 21000.
 bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyConflict& k,
@@ -237,8 +249,9 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     throw SqlError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
   LockMode mode = LockMode::kNoKeyUpdate;
   for (const Assignment& a : oc.sets)
-    if (t.indexed(column_named(t, a.column))) mode = LockMode::kUpdate;
+    if (t.key_column(column_named(t, a.column))) mode = LockMode::kUpdate;
   if (s.lock(k.row, c.txn, mode, true) == LockResult::kEnqueued) {
+    c.upsert_locking = k.version;
     *waiting = block(r, k.row, mode);
     return false;
   }
@@ -278,10 +291,11 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     throw SqlError("0A000", "invalid ON UPDATE specification");
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).
-  const bool new_key = mode == LockMode::kUpdate && changes_index(t, before, after);
+  const bool key_change = mode == LockMode::kUpdate && changes_key(t, before, after);
+  const bool new_key = key_change || (!t.plain_indexes.empty() && changes_index(t, before, after));
   queue_fk_checks(r, c, tid, &before, &after, v.xmin == c.txn, s.next_version());
   s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
-  const bool key_update = new_key || s.holds(k.row, c.txn, LockMode::kUpdate);
+  const bool key_update = key_change || s.holds(k.row, c.txn, LockMode::kUpdate);
   VersionId made = s.update(k.row, c.txn, std::move(after), !new_key, key_update);
   if (log_)
     log_->writes.push_back(

@@ -454,7 +454,7 @@ bool Executor::referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer
     if (!remove) {
       const Row& before = s.version(seen).values;
       Row after = changed(before);
-      if (!changes_index(child, before, after)) mode = LockMode::kNoKeyUpdate;
+      if (!changes_key(child, before, after)) mode = LockMode::kNoKeyUpdate;
     }
     if (!waited) {
       // A version a committed transaction replaced fails at once above READ
@@ -501,10 +501,11 @@ bool Executor::referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer
         const auto i = static_cast<size_t>(col);
         changes.push_back(ColumnChange{child.columns[i].name, before[i], after[i], {}, false});
       }
+    const bool key_change = changes_key(child, before, after);
     const bool new_key = changes_index(child, before, after);
     queue_fk_checks(r, c, ctid, &before, &after, s.version(target).xmin == c.txn, s.next_version());
     s.ssi_write(c.txn, row, target, savepoints);
-    const bool key_update = new_key || s.holds(row, c.txn, LockMode::kUpdate);
+    const bool key_update = key_change || s.holds(row, c.txn, LockMode::kUpdate);
     VersionId made = s.update(row, c.txn, std::move(after), !new_key, key_update);
     if (log_)
       log_->writes.push_back(

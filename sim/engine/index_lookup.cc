@@ -299,6 +299,8 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
     if (key == c) return true;
     for (const UniqueKey& u : t.uniques)
       if (u.columns.front() == c) return true;
+    for (const PlainIndex& p : t.plain_indexes)
+      if (p.columns.front() == c) return true;
     return false;
   };
   for (const Aggregate& a : sel.aggregates)
@@ -485,12 +487,19 @@ std::vector<KeyQual> key_quals(const Table& t, const Expr& where, const std::vec
 }
 
 // The indexes the planner can scan: the primary key's, then each UNIQUE's,
-// in the order they were made.
+// in the order they were made, then each plain index's (CREATE INDEX) in
+// the order they were made.
 std::vector<std::vector<int>> scan_indexes(const Table& t) {
   std::vector<std::vector<int>> out;
   if (std::vector<int> key = t.key_columns(); !key.empty()) out.push_back(std::move(key));
   for (const UniqueKey& u : t.uniques) out.push_back(u.columns);
+  for (const PlainIndex& p : t.plain_indexes) out.push_back(p.columns);
   return out;
+}
+
+// How many of scan_indexes(t) are unique (the first ones).
+size_t unique_scan_indexes(const Table& t) {
+  return (t.key_column_count() > 0 ? 1 : 0) + t.uniques.size();
 }
 
 // Whether a comparison in the WHERE (through AND and OR) gives one of
@@ -926,12 +935,14 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
       k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name))
     return plan;
   const std::vector<std::vector<int>> indexes = scan_indexes(t);
+  const size_t unique = unique_scan_indexes(t);
   std::vector<std::vector<KeyQual>> quals;
   for (const std::vector<int>& index : indexes) {
     quals.push_back(key_quals(t, *where, index));
-    // An index pinned whole by equalities is a lookup of one row at most
-    // (index_lookup, composite_key_lookup, unique_lookup): its order does
-    // not matter.
+    // A unique index pinned whole by equalities is a lookup of one row at
+    // most (index_lookup, composite_key_lookup, unique_lookup): its order
+    // does not matter. (A plain index's equalities are costed as any.)
+    if (quals.size() > unique) continue;
     bool pinned = true;
     for (size_t c = 0; c < index.size(); ++c)
       pinned =

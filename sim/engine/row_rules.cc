@@ -56,6 +56,12 @@ void check_not_null(const Table& t, const Row& row) {
 // index is checked first, then the other unique indexes in the order they
 // were made, as PostgreSQL inserts a row's index entries; a key with a NULL
 // in it is equal to no other.
+bool changes_key(const Table& t, const Row& before, const Row& after) {
+  for (size_t c = 0; c < t.columns.size(); ++c)
+    if (before[c] != after[c] && t.key_column(c)) return true;
+  return false;
+}
+
 bool changes_index(const Table& t, const Row& before, const Row& after) {
   for (size_t c = 0; c < t.columns.size(); ++c)
     if (before[c] != after[c] && t.indexed(c)) return true;

@@ -119,6 +119,9 @@ struct Cursor {
   // An UPDATE that changed a unique index's column wrote this version and
   // waits, before its index entries, for a writer of the same key to end.
   VersionId key_pending;
+  // ON CONFLICT DO UPDATE waits for the lock of the row holding the key:
+  // the version it tried to lock (engine/executor_insert.cc, upsert).
+  VersionId upsert_locking;
   // A plain INSERT's row in the heap whose index entries are being made,
   // and the first unique index it is not listed in yet (0 the primary
   // key's): it waits there for an unfinished writer of the same key.

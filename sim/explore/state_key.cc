@@ -110,6 +110,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
       for (const FkCheck& k : ss.cursor->fk_later)
         if (k.made) referenced[k.made.value] = 1;
       if (ss.cursor->key_pending) referenced[ss.cursor->key_pending.value] = 1;
+      if (ss.cursor->upsert_locking) referenced[ss.cursor->upsert_locking.value] = 1;
     }
   }
   if (ssi_)
@@ -172,7 +173,7 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
     for (size_t k = depth + 1; k < chain.size() && depth + 1 < chain.size(); ++k) {
       const Row& a = s.version(chain[depth]).values;
       const Row& b = s.version(chain[k]).values;
-      bool same_key = true;  // the same entry in every unique index
+      bool same_key = true;  // the same entry in every index (unique or plain)
       for (size_t c = 0; c < t.columns.size() && same_key; ++c)
         same_key = a[c] == b[c] || !t.indexed(c);
       if (!same_key) depth = chain.size() - 1;

@@ -199,6 +199,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, c.advisory_session);
     put(out, c.advisory_shared);
     put(out, c.key_pending ? version_label_[c.key_pending.value] + 1 : 0);
+    put(out, c.upsert_locking ? version_label_[c.upsert_locking.value] + 1 : 0);
     put(out, c.insert_pending ? row_label_[c.insert_pending->value] + 1 : 0);
     put(out, c.indexed);
     put(out, c.table_locks.size());

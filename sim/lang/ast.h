@@ -425,7 +425,9 @@ struct AddIndexStmt {
   std::string table;
   UniqueDef index;         // its name (empty: PostgreSQL's) and columns
   bool primary = false;    // PRIMARY KEY: the columns become NOT NULL
-  bool statement = false;  // CREATE UNIQUE INDEX (its messages and default name differ)
+  bool statement = false;  // CREATE [UNIQUE] INDEX (its messages and default name differ)
+  // CREATE INDEX without UNIQUE: a plain index (store.h's PlainIndex).
+  bool unique = true;
 };
 // ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES p
 // [(cols)] [NOT VALID], and ALTER TABLE t VALIDATE CONSTRAINT name: a

@@ -92,7 +92,7 @@ class Parser : ClauseParsing {
     subquery_allowed_ = false;
     if (accept("MERGE")) return merge();
     if (accept("CREATE")) {
-      if (peek_is("UNIQUE")) return create_unique_index();
+      if (peek_is("UNIQUE") || peek_is("INDEX")) return create_index();
       return create();
     }
     if (accept("ALTER")) return alter_table();
@@ -1480,20 +1480,25 @@ class Parser : ClauseParsing {
       cols.push_back(name("a column name"));
       for (const char* k : {"ASC", "DESC", "NULLS", "COLLATE"})
         if (peek_is(k)) fail(peek(), std::string(k) + " in an index's column list is not modelled");
+      // An operator class (Django's varchar_pattern_ops "_like" index)
+      // lets LIKE 'x%' use the index, which the planner here does not model.
+      if (peek().kind == TokenKind::kIdent)
+        fail(peek(), "an index's operator class (" + peek().text + ") is not modelled");
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     return cols;
   }
 
-  // CREATE UNIQUE INDEX [name] ON [ONLY] t [USING btree] (col[, ...])
-  AddIndexStmt create_unique_index() {
-    expect("UNIQUE", "after CREATE");
-    expect("INDEX", "after CREATE UNIQUE");
-    for (const char* k : {"CONCURRENTLY", "IF"})
-      if (peek_is(k)) fail(peek(), std::string("CREATE UNIQUE INDEX ") + k + " is not modelled");
+  // CREATE [UNIQUE] INDEX [name] ON [ONLY] t [USING btree] (col[, ...])
+  AddIndexStmt create_index() {
     AddIndexStmt a;
     a.statement = true;
-    if (!peek_is("ON")) a.index.name = name("an index name or ON after CREATE UNIQUE INDEX");
+    a.unique = accept("UNIQUE");
+    expect("INDEX", "after CREATE UNIQUE");
+    const std::string head = a.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX";
+    for (const char* k : {"CONCURRENTLY", "IF"})
+      if (peek_is(k)) fail(peek(), head + " " + k + " is not modelled");
+    if (!peek_is("ON")) a.index.name = name("an index name or ON after " + head);
     expect("ON", "after the index's name");
     accept("ONLY");
     a.table = table_name("a table name after ON");

@@ -493,7 +493,7 @@ std::string print_server_sql(const Step& st, const Vars& vars,
         } else if constexpr (std::is_same_v<T, AddIndexStmt>) {
           std::string cols = names_sql(b.index.columns);
           if (b.statement)
-            return "CREATE UNIQUE INDEX " +
+            return std::string(b.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                    (b.index.name.empty() ? "" : sql_identifier(b.index.name) + " ") + "ON " +
                    sql_identifier(b.table) + " (" + cols + ")";
           return "ALTER TABLE " + sql_identifier(b.table) + " ADD " +

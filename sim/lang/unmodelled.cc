@@ -113,9 +113,6 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       if (l.is(0, "DEFAULT")) return l.no(0, "DEFAULT VALUES");
       return std::nullopt;
     case SqlPlace::kCreate:
-      if (l.is(0, "INDEX"))
-        return l.no(0, "CREATE INDEX",
-                    "ccsim models unique indexes (CREATE UNIQUE INDEX, in a setup)");
       for (const char* k : {"VIEW", "FUNCTION", "SEQUENCE", "TRIGGER", "SCHEMA", "TYPE", "ROLE",
                             "TEMP", "TEMPORARY", "UNLOGGED", "MATERIALIZED", "EXTENSION",
                             "PUBLICATION", "OR", "AGGREGATE", "OPERATOR", "RULE", "POLICY"})

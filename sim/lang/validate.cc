@@ -280,9 +280,12 @@ class Validator {
   }
   void check(const Step& s, size_t, const AddIndexStmt& a) const {
     fail(s, column_of(s, a.statement ? "CREATE" : "ALTER"),
-         std::string(a.statement ? "CREATE UNIQUE INDEX" : "ALTER TABLE ... ADD") +
+         std::string(!a.statement ? "ALTER TABLE ... ADD"
+                     : a.unique   ? "CREATE UNIQUE INDEX"
+                                  : "CREATE INDEX") +
              " is modelled in the setup that runs before the sessions or requests, where no "
-             "other transaction is open; make the key with CREATE TABLE here");
+             "other transaction is open" +
+             (a.unique ? "; make the key with CREATE TABLE here" : ""));
   }
   void check(const Step& s, size_t, const LockTableStmt& l) const {
     for (const std::string& t : l.tables) table(s, t, false);

@@ -37,7 +37,7 @@ const std::string& Table::relation_of(const Row& values) const {
   return k < 0 ? name : partitioning->parts[k].name;
 }
 
-bool Table::indexed(size_t c) const {
+bool Table::key_column(size_t c) const {
   if (columns[c].primary_key) return true;
   for (const UniqueKey& u : uniques)
     if (std::find(u.columns.begin(), u.columns.end(), static_cast<int>(c)) != u.columns.end())
@@ -45,8 +45,16 @@ bool Table::indexed(size_t c) const {
   return false;
 }
 
+bool Table::indexed(size_t c) const {
+  if (key_column(c)) return true;
+  for (const PlainIndex& p : plain_indexes)
+    if (std::find(p.columns.begin(), p.columns.end(), static_cast<int>(c)) != p.columns.end())
+      return true;
+  return false;
+}
+
 bool Table::has_index() const {
-  return !uniques.empty() ||
+  return !uniques.empty() || !plain_indexes.empty() ||
          std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; });
 }
 
@@ -119,6 +127,7 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           false,
                           false,
+                          {},
                           {},
                           {},
                           {},
@@ -555,6 +564,11 @@ void Store::add_index(TableId t, std::string name, const std::vector<int>& colum
       if (std::none_of(k.begin(), k.end(), [](const Value& x) { return is_null(x); }))
         list_under(table.uniques.back().rows, k, r);
     }
+  digest_schema();
+}
+
+void Store::add_plain_index(TableId t, std::string name, const std::vector<int>& columns) {
+  tables_[t.value].plain_indexes.push_back(PlainIndex{std::move(name), columns});
   digest_schema();
 }
 

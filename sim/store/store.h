@@ -75,6 +75,16 @@ struct UniqueKey {
   bool operator==(const UniqueKey&) const = default;
 };
 
+// A btree index that enforces nothing (CREATE INDEX, in a setup), as
+// Django makes one for each foreign key: the planner may scan it (a
+// bitmap scan of an equality, engine/index_lookup.cc), and an UPDATE that
+// changes one of its columns is not HOT (new entries in every index).
+struct PlainIndex {
+  std::string name;
+  std::vector<int> columns;  // in the index's order
+  bool operator==(const PlainIndex&) const = default;
+};
+
 // A CHECK constraint: a new row version for which its condition is false
 // (not NULL) fails with 23514. The condition is the parser's (lang/ast.h),
 // shared by every copy of the world.
@@ -128,6 +138,8 @@ struct Table {
   // The other unique indexes, in the order PostgreSQL made them (after the
   // primary key's, which it makes first): the order their 23505 is met.
   std::vector<UniqueKey> uniques;
+  // Its plain indexes, in the order they were made.
+  std::vector<PlainIndex> plain_indexes;
   // Its CHECK constraints, by name: the order PostgreSQL tests them in
   // (CheckConstraintFetch sorts them), so the first false one is named.
   std::vector<CheckConstraint> checks;
@@ -155,9 +167,13 @@ struct Table {
   // Returns the primary key's values in `values` (empty without a key).
   Row key_of(const Row& values) const;
   // True when column c is in the primary key or a unique index: changing it
-  // makes an UPDATE non-HOT and take FOR UPDATE (PostgreSQL's key columns).
+  // makes an UPDATE take FOR UPDATE (PostgreSQL's key columns).
+  bool key_column(size_t c) const;
+  // True when column c is in any index (a key column's, or a plain
+  // index's): changing it makes an UPDATE non-HOT.
   bool indexed(size_t c) const;
-  // True when the table has any unique index (its primary key's or others).
+  // True when the table has any index (its primary key's, a unique one, a
+  // plain one).
   bool has_index() const;
 };
 
@@ -443,6 +459,9 @@ class Store {
   // indexes list a row under each key it ever had. REQUIRES: the table has
   // no primary key when `primary`; the caller checked the rows.
   void add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary);
+  // Gives a table a plain index (Table::plain_indexes), which lists no rows:
+  // the planner and the HOT rule read its columns only.
+  void add_plain_index(TableId t, std::string name, const std::vector<int>& columns);
 
   // Creates a row with its first version. Returns the row. indexed = false:
   // listed in no index yet (index_row lists it, one index at a time).

@@ -11,7 +11,8 @@ two rows or more, as an UPDATE against a transaction holding its last
 row (which of the two waits, or deadlocks, follows the order). The WHEREs
 are IN lists on every column of keys of one, two and three columns,
 ranges, LIMITs and ORs of key conditions, over narrow and wide tables,
-and on UNIQUE indexes beside a primary key.
+on UNIQUE indexes beside a primary key, and on plain indexes (CREATE
+INDEX) beside one.
 scripts/random-specs --shapes runs them (docs/verify.md).
 
     scan_shapes.py SEED OUT.spec    (SEED 1 .. COUNT; printed by --count)
@@ -35,6 +36,11 @@ TABLES = {
     "u": ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, v int NOT NULL, id int PRIMARY KEY, UNIQUE (a, b));",
           "", ["a", "b"]),
     "q": ("CREATE TABLE t (a int UNIQUE, b int, v int NOT NULL, id int PRIMARY KEY);", "", ["a"]),
+    # plain indexes (CREATE INDEX: Django's on a foreign key) beside a primary key on id
+    "p": ("CREATE TABLE t (a int NOT NULL, b int NOT NULL, v int NOT NULL, id int PRIMARY KEY); "
+          "CREATE INDEX t_a_b ON t (a, b);", "", ["a", "b"]),
+    "i": ("CREATE TABLE t (a int, b int, v int NOT NULL, id int PRIMARY KEY); CREATE INDEX t_a ON t (a);",
+          "", ["a"]),
 }
 ROWS = {2: [(2, 3), (2, 1), (1, 3), (1, 1), (3, 3), (1, 2), (3, 1), (2, 2)],
         3: [(1, 1, 2), (1, 2, 1), (1, 1, 1), (2, 1, 2), (2, 1, 1), (1, 2, 2)],
