@@ -282,7 +282,7 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
     name = add.primary ? free_index_name(add.table, "", "pkey")
                        : free_index_name(add.table, joined, add.statement ? "idx" : "key");
   if (!add.unique) {  // enforces nothing: made on any rows
-    s.add_plain_index(tid, name, cols);
+    s.add_plain_index(tid, name, cols, add.pattern_ops);
     return;
   }
   // The rows any transaction can still see as live: in a setup, the newest

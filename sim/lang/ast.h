@@ -428,6 +428,11 @@ struct AddIndexStmt {
   bool statement = false;  // CREATE [UNIQUE] INDEX (its messages and default name differ)
   // CREATE INDEX without UNIQUE: a plain index (store.h's PlainIndex).
   bool unique = true;
+  // A plain index's columns take text_pattern_ops, varchar_pattern_ops or
+  // bpchar_pattern_ops (PlainIndex::pattern_ops): each column's, as
+  // written ("" for none).
+  bool pattern_ops = false;
+  std::vector<std::string> opclasses;
 };
 // ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES p
 // [(cols)] [NOT VALID], and ALTER TABLE t VALIDATE CONSTRAINT name: a

@@ -1467,8 +1467,11 @@ class Parser : ClauseParsing {
     return d;
   }
 
-  // (col[, col...]): a new index's columns, plain names only.
-  std::vector<std::string> index_columns(const char* what) {
+  // (col[, col...]): a new index's columns, plain names only; with
+  // `pattern_ops`, each may name text_pattern_ops, varchar_pattern_ops or
+  // bpchar_pattern_ops, and *pattern_ops tells whether one did.
+  std::vector<std::string> index_columns(const char* what, bool* pattern_ops = nullptr,
+                                         std::vector<std::string>* opclasses = nullptr) {
     expect_symbol("(", std::string("to open ") + what + "'s column list");
     std::vector<std::string> cols;
     do {
@@ -1480,10 +1483,19 @@ class Parser : ClauseParsing {
       cols.push_back(name("a column name"));
       for (const char* k : {"ASC", "DESC", "NULLS", "COLLATE"})
         if (peek_is(k)) fail(peek(), std::string(k) + " in an index's column list is not modelled");
-      // An operator class (Django's varchar_pattern_ops "_like" index)
-      // lets LIKE 'x%' use the index, which the planner here does not model.
-      if (peek().kind == TokenKind::kIdent)
-        fail(peek(), "an index's operator class (" + peek().text + ") is not modelled");
+      // An operator class: a plain index's pattern_ops one (Django's
+      // "_like" index) is read as the index it is for equalities, LIKE
+      // being refused beside it (validate.cc); any other is refused.
+      if (peek().kind == TokenKind::kIdent) {
+        const bool pattern = peek_is("text_pattern_ops") || peek_is("varchar_pattern_ops") ||
+                             peek_is("bpchar_pattern_ops");
+        if (!pattern || !pattern_ops)
+          fail(peek(), "an index's operator class (" + peek().text + ") is not modelled" +
+                           (pattern ? " in a unique index" : ""));
+        *pattern_ops = true;
+        opclasses->resize(cols.size());
+        opclasses->back() = lower(next().text);
+      }
     } while (accept_symbol(","));
     expect_symbol(")", "to close the column list");
     return cols;
@@ -1505,7 +1517,7 @@ class Parser : ClauseParsing {
     if (accept("USING") && !accept("btree"))
       fail(peek(), "expected btree after USING, found " + describe(peek()) +
                        " (other index methods are not modelled)");
-    a.index.columns = index_columns("the index");
+    a.index.columns = index_columns("the index", a.unique ? nullptr : &a.pattern_ops, &a.opclasses);
     for (const char* k : {"INCLUDE", "NULLS", "WITH", "TABLESPACE", "WHERE"})
       if (peek_is(k)) fail(peek(), std::string("an index's ") + k + " clause is not modelled");
     return a;

@@ -492,6 +492,13 @@ std::string print_server_sql(const Step& st, const Vars& vars,
                  (b.cascade ? " CASCADE" : "");
         } else if constexpr (std::is_same_v<T, AddIndexStmt>) {
           std::string cols = names_sql(b.index.columns);
+          if (!b.opclasses.empty()) {  // a plain index's operator classes
+            cols.clear();
+            for (size_t k = 0; k < b.index.columns.size(); ++k)
+              cols +=
+                  (k ? ", " : "") + sql_identifier(b.index.columns[k]) +
+                  (k < b.opclasses.size() && !b.opclasses[k].empty() ? " " + b.opclasses[k] : "");
+          }
           if (b.statement)
             return std::string(b.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                    (b.index.name.empty() ? "" : sql_identifier(b.index.name) + " ") + "ON " +

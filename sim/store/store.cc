@@ -567,8 +567,9 @@ void Store::add_index(TableId t, std::string name, const std::vector<int>& colum
   digest_schema();
 }
 
-void Store::add_plain_index(TableId t, std::string name, const std::vector<int>& columns) {
-  tables_[t.value].plain_indexes.push_back(PlainIndex{std::move(name), columns});
+void Store::add_plain_index(TableId t, std::string name, const std::vector<int>& columns,
+                            bool pattern_ops) {
+  tables_[t.value].plain_indexes.push_back(PlainIndex{std::move(name), columns, pattern_ops});
   digest_schema();
 }
 

@@ -82,6 +82,10 @@ struct UniqueKey {
 struct PlainIndex {
   std::string name;
   std::vector<int> columns;  // in the index's order
+  // Its operator class is text_pattern_ops, varchar_pattern_ops or
+  // bpchar_pattern_ops (Django's "_like" index): equalities read it as any
+  // btree index; LIKE on its first column is refused (lang/validate.cc).
+  bool pattern_ops = false;
   bool operator==(const PlainIndex&) const = default;
 };
 
@@ -461,7 +465,8 @@ class Store {
   void add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary);
   // Gives a table a plain index (Table::plain_indexes), which lists no rows:
   // the planner and the HOT rule read its columns only.
-  void add_plain_index(TableId t, std::string name, const std::vector<int>& columns);
+  void add_plain_index(TableId t, std::string name, const std::vector<int>& columns,
+                       bool pattern_ops);
 
   // Creates a row with its first version. Returns the row. indexed = false:
   // listed in no index yet (index_row lists it, one index at a time).
