@@ -254,8 +254,13 @@ bool bpchar_key(const Expr& val, Value& v, const Column& c) {
 // each plan locks against a real server).
 namespace {
 
+KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit,
+                      double* total);
+
 // The walk of the key's index against scanning and sorting, for `WHERE
-// where ORDER BY key LIMIT limit` (ordered_key_scan, above).
+// where ORDER BY key LIMIT limit` (ordered_key_scan, above). The scan is
+// the cheapest of the WHERE's paths (key_scan's: sequential, or through an
+// index, as a bitmap scan of a plain index's equality is).
 bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows) {
   const double index_pages = rows == 0 ? 0 : 1;
   const auto [pages, r] = table_size(t, rows);
@@ -265,7 +270,9 @@ bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows)
   const double share = std::min(1.0, n / m);
   const double sorted = 2 * n < m ? 0.005 * m * std::log2(std::max(2.0, 2 * n))
                                   : 0.005 * m * std::log2(std::max(2.0, m));
-  const double scan_and_sort = pages + r * (0.01 + 0.0025 * ops) + sorted + 0.0025 * m * share;
+  double scan = pages + r * (0.01 + 0.0025 * ops);
+  if (where) plan_scan(t, where, rows, std::nullopt, &scan);
+  const double scan_and_sort = scan + sorted + 0.0025 * m * share;
   const double walk = 0.15 + (40 + 4 * index_pages + r * (0.015 + 0.0025 * ops)) * share;
   return walk < scan_and_sort;
 }
@@ -927,6 +934,16 @@ const ScanPath& cheapest(const std::vector<ScanPath>& paths) {
 }  // namespace
 
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit) {
+  return plan_scan(t, where, rows, limit, nullptr);
+}
+
+namespace {
+
+// key_scan's plan; *total (when given) becomes the chosen path's total
+// cost where the paths were weighed (left alone otherwise: a sequential
+// scan's, or a lookup of one row).
+KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit,
+                      double* total) {
   KeyScanPlan plan;
   if (!where) return plan;
   // The common case first, before anything is built: an equality on a
@@ -1023,11 +1040,14 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
     kept = kept_paths(kept, true);
   }
   const ScanPath& chosen = cheapest(kept);
+  if (total) *total = std::min(*total, chosen.cost.total);
   plan.kind = chosen.kind;
   plan.conditions = chosen.conditions;
   plan.order = chosen.order;
   return plan;
 }
+
+}  // namespace
 
 bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
   if (!where) return false;
