@@ -102,6 +102,10 @@ WHERE, which PostgreSQL checks once before the scan, INSERT ... SELECT
 ... WHERE NOT EXISTS (check-then-insert), OFFSET with LIMIT under a
 locking clause, LIKE over numbers written as text, and constant-false
 WHEREs, which scan nothing.
+Every sixty-seventh from the sixty-sixth on (one table only, not
+partitioned) gives the table a plain index (CREATE INDEX) on k, on (k, v)
+or on v, from a stream of its own: the planner may read `k = 1` through
+it, and an UPDATE of its columns is not HOT.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -163,6 +167,11 @@ H = random.Random(f"guards {SEED}")  # GUARDS' choices, apart from the others
 FK_ACTIONS = FOREIGN_KEYS and SEED % 61 == 60
 F = random.Random(f"fk actions {SEED}")
 Y = random.Random(f"crowd {SEED}")  # CROWD's choices, apart from the others
+# Every 67th seed from the 66th (one table, not partitioned): a plain index
+# (CREATE INDEX) on k, on (k, v) or on v, which the planner may scan and
+# which makes an UPDATE of its columns non-HOT.
+PLAIN = SEED % 67 == 66 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
+PI = random.Random(f"plain index {SEED}")  # PLAIN's choices, apart from the others
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
@@ -650,6 +659,8 @@ def main():
         if NUMERICS:
             rows = rows.replace("(1, 1, 0)", "(1, 1.5, 0)").replace("(4, 4, 0", "(4, 4.125, 0")
         parted = partitions() if PARTITIONS else ";"
+        if PLAIN:
+            parted += f" CREATE INDEX t_plain ON t ({PI.choice(['k', 'k, v', 'v'])});"
         lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}){parted} "
                  f"{rows} }}",
                  "teardown { DROP TABLE t; }"]
