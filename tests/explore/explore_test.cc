@@ -703,25 +703,26 @@ TEST_CASE("plain indexes: the state graph counts what the naive walk counts", "[
        "UPDATE items SET owner = :me WHERE id = :me\n"
        "UPDATE items SET n = n + :c WHERE id = 4 - :me\n"
        "COMMIT\n"}};
-  std::string text = R"(title = "items"
-view = "items"
-mitigations = ["move", "move_serializable"]
-processes = ["web1"]
-setup = '''
-CREATE TABLE items (id int PRIMARY KEY, owner int NOT NULL, n int NOT NULL)
-CREATE INDEX items_owner ON items (owner)
-INSERT INTO items VALUES (3, 1, 0), (1, 1, 0), (2, 1, 0)
-'''
-[[requests]]
-name = "A"
-client = "tab1"
-args = { me = 2 }
-[[requests]]
-name = "B"
-client = "tab2"
-args = { me = 3 }
-)";
-  Scenario s = scenario_with("items.toml", text, "items", mitigations);
+  // A table of items indexed by owner, its rows `values`, and requests A
+  // and B with :me `a` and `b`, for `programs`.
+  auto items = [](const std::vector<std::pair<std::string, std::string>>& programs,
+                  const std::string& values, int a, int b) {
+    std::string names;
+    for (const auto& [name, steps] : programs)
+      names += (names.empty() ? "\"" : ", \"") + name + "\"";
+    std::string text =
+        "title = \"items\"\nview = \"items\"\nmitigations = [" + names +
+        "]\nprocesses = [\"web1\"]\nsetup = '''\n"
+        "CREATE TABLE items (id int PRIMARY KEY, owner int NOT NULL, n int NOT NULL)\n"
+        "CREATE INDEX items_owner ON items (owner)\n"
+        "INSERT INTO items VALUES " +
+        values + "\n'''\n";
+    for (auto [request, me] : {std::pair{"A", a}, std::pair{"B", b}})
+      text += std::string("[[requests]]\nname = \"") + request + "\"\nclient = \"tab" +
+              (request[0] == 'A' ? "1" : "2") + "\"\nargs = { me = " + std::to_string(me) + " }\n";
+    return scenario_with("items.toml", text, "items", programs);
+  };
+  Scenario s = items(mitigations, "(3, 1, 0), (1, 1, 0), (2, 1, 0)", 2, 3);
   for (const char* m : {"move", "move_serializable"}) {
     INFO(m);
     auto [graph, naive] = graph_and_naive(s, m, 2);
@@ -746,25 +747,7 @@ args = { me = 3 }
        "UPDATE items SET n = n + 10 WHERE id = :first\n"
        "SKIP 1 IF :me = 1\n"
        "UPDATE items SET n = 1 WHERE id = 1\n"}};
-  std::string two = R"(title = "items"
-view = "items"
-mitigations = ["reorder"]
-processes = ["web1"]
-setup = '''
-CREATE TABLE items (id int PRIMARY KEY, owner int NOT NULL, n int NOT NULL)
-CREATE INDEX items_owner ON items (owner)
-INSERT INTO items VALUES (1, 1, 0), (2, 1, 0)
-'''
-[[requests]]
-name = "A"
-client = "tab1"
-args = { me = 1 }
-[[requests]]
-name = "B"
-client = "tab2"
-args = { me = 2 }
-)";
-  Scenario r = scenario_with("items.toml", two, "items", reorder);
+  Scenario r = items(reorder, "(1, 1, 0), (2, 1, 0)", 1, 2);
   auto [graph, naive] = graph_and_naive(r, "reorder", 0);
   check_same_outcomes(graph, naive);
   // A took item 2 in some schedules (item 1 moved before its scan) and
