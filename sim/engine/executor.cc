@@ -197,7 +197,10 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
   if (s.txn(txn).isolation != Isolation::kSerializable) return;
   const Table& t = s.table(tid);
   const SubqueryValues* computed = c ? &c->subqueries : nullptr;
-  std::optional<std::vector<Value>> keys = index_lookup(t, where.get(), q.vars, computed);
+  // A measured table may be read sequentially, pinned key or not.
+  const bool lookups = lookup_planned(t, where.get(), t.rows.size());
+  std::optional<std::vector<Value>> keys;
+  if (lookups) keys = index_lookup(t, where.get(), q.vars, computed);
   if (keys && !key_pinned(t, where.get())) keys.reset();  // an IN list or OR: key_scan, below
   KeyScanPlan own_plan;  // the scan's plan, when the caller has none
   std::vector<RowId> looked_up;
@@ -274,18 +277,25 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       ++kept;
     }
   };
+  // The index a lookup or walk reads: an index-only scan of it (index_only)
+  // locks the heap page rather than the tuples.
+  std::vector<int> through;
   if (keys) {
     size_t k = static_cast<size_t>(t.key_columns()[0]);
+    through = t.key_columns();
     index_read([&](VersionId v) {
       return std::find(keys->begin(), keys->end(), s.version(v).values[k]) != keys->end();
     });
-  } else if (std::optional<Row> key = composite_key_lookup(t, where.get(), q.vars, computed)) {
+  } else if (std::optional<Row> key =
+                 lookups ? composite_key_lookup(t, where.get(), q.vars, computed) : std::nullopt) {
     // A whole key of several columns.
+    through = t.key_columns();
     index_read([&](VersionId v) { return t.key_of(s.version(v).values) == *key; });
     keys.emplace();  // an index read
-  } else if (auto u = unique_lookup(t, where.get(), q.vars, computed)) {
+  } else if (auto u = lookups ? unique_lookup(t, where.get(), q.vars, computed) : std::nullopt) {
     // A unique index besides the primary key's, pinned whole.
     const std::vector<int>& cols = t.uniques[u->first].columns;
+    through = cols;
     index_read([&](VersionId v) {
       const Row& values = s.version(v).values;
       for (size_t i = 0; i < cols.size(); ++i)
@@ -296,11 +306,13 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {
     walk(sel->order_by->descending, *sel->fetched(), static_cast<size_t>(t.key_columns()[0]));
+    through = t.key_columns();
     keys.emplace();  // an index read
   } else if (sel && minmax_key_walk(t, *sel, where.get(), t.rows.size())) {
     // min(col) and max(col): a walk of one row from the end each names.
     for (const Aggregate& a : sel->aggregates)
       walk(a.kind == AggKind::kMax, 1, static_cast<size_t>(t.column_index(a.column)));
+    through = minmax_index(t, *sel);
     keys.emplace();  // an index read
   } else if (const KeyScanPlan& plan =
                  planned ? *planned
@@ -360,7 +372,9 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
     keys.emplace();  // an index read
   }
   const std::vector<uint32_t> parts = partitions_read(t, where.get(), q.vars, computed);
-  s.ssi_read(txn, tid, keys.has_value(), looked_up, read, std::nullopt, &parts);
+  const bool heapless =
+      sel && !through.empty() && !t.partitioning && index_only(t, *sel, where.get(), through);
+  s.ssi_read(txn, tid, keys.has_value(), looked_up, read, std::nullopt, &parts, heapless);
 }
 
 // ---- Rule: a scalar subquery is computed once, with the statement's snapshot -
@@ -588,10 +602,11 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
   // matches, the last written first (the hash table's bucket list): a
   // target row is taken once per such source row (ast.h: MergeStmt).
   if (merge && !merge->later.empty()) {
-    if (t.statistics)
+    if (t.measured())
       throw SqlError("0A000",
-                     "a MERGE source of several rows into a table VACUUM or ANALYZE has read is "
-                     "not modelled: PostgreSQL then hashes the smaller side, by the table's size");
+                     "a MERGE source of several rows into a table whose size the planner knows "
+                     "(VACUUM, ANALYZE or an index built over its rows measured it) is not "
+                     "modelled: PostgreSQL then hashes the smaller side, by the table's size");
     std::vector<VersionId> pairs;
     for (VersionId v : c.candidates)
       for (size_t k = merge->rows(); k-- > 0;) {
@@ -1741,7 +1756,10 @@ SqlAnswer Executor::complete(RequestId r, const Step& st) {
     a.rowcount = -1;  // no row count: :rowcount keeps its value
     if (!lock->utility.empty() && lock->utility != "ALTER TABLE")
       for (const std::string& name : lock->tables)
-        w_.store.gather_statistics(table_named(w_.store, name));
+        measure(table_named(w_.store, name), false,
+                lock->utility.rfind("VACUUM", 0) == 0 &&
+                    lock->utility.find("FULL") == std::string::npos,
+                w_.sessions[r.value].txn);
   } else {
     a.rowcount = c.rowcount;
     const std::string* table = nullptr;

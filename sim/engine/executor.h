@@ -203,6 +203,11 @@ class Executor : public SqlBackend {
   // 55006 when r's transaction has deferred checks pending on table t
   // (CheckTableNotInUse): `command` is DROP TABLE or ALTER TABLE.
   void refuse_pending_checks(RequestId r, TableId t, const char* command) const;
+  // VACUUM, ANALYZE or (index_build) an index made over its rows measured
+  // table t (Table::reltuples, relpages). `vacuum`: a VACUUM (not FULL),
+  // run by transaction `self` (none in a setup), which also sets the table
+  // all-visible when no other transaction runs.
+  void measure(TableId t, bool index_build = false, bool vacuum = false, TxnId self = {});
   // ALTER TABLE's checks once it holds its table's lock: pending checks,
   // then a foreign key's name.
   void altered_table_locked(RequestId r, TableId first) const;

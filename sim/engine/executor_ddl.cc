@@ -283,6 +283,7 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
                        : free_index_name(add.table, joined, add.statement ? "idx" : "key");
   if (!add.unique) {  // enforces nothing: made on any rows
     s.add_plain_index(tid, name, cols, add.pattern_ops);
+    measure(tid, true);
     return;
   }
   // The rows any transaction can still see as live: in a setup, the newest
@@ -308,6 +309,30 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
           throw SqlError("23502", "column \"" + add.index.columns[k] + "\" of relation \"" +
                                       add.table + "\" contains null values");
   s.add_index(tid, name, cols, add.primary);
+  measure(tid, true);
+}
+
+// ---- Rule: VACUUM, ANALYZE and an index build measure the table ----------------
+// They record in pg_class the pages the table fills and its live rows
+// (those whose newest committed version no committed transaction deleted):
+// the planner sizes it by them from then on (index_lookup.cc, table_size).
+// An index built over no row leaves a table never measured as it was
+// (index_update_stats keeps reltuples -1).
+// VACUUM (not FULL) also sets the table's pages all-visible, where every
+// version left is visible to every transaction: here, when no other
+// transaction runs (one that does may still see a version deleted, or not
+// yet see one inserted).
+void Executor::measure(TableId tid, bool index_build, bool vacuum, TxnId self) {
+  Store& s = w_.store;
+  const Table& t = s.table(tid);
+  double live = 0;
+  for (RowId row : t.rows)
+    if (s.newest_committed(row)) ++live;
+  if (index_build && live == 0 && !t.measured()) return;
+  bool settled = vacuum;
+  for (uint32_t k = 1; settled && k <= s.txn_count(); ++k)
+    settled = TxnId{k} == self || s.txn(TxnId{k}).state != TxnState::kActive;
+  s.measure(tid, t.heap_pages, live, settled);
 }
 
 // ---- Rule: a foreign key added to a table that holds rows ----------------------

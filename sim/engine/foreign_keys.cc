@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/executor.h"
+#include "engine/index_lookup.h"
 #include "engine/row_rules.h"
 
 namespace ccsim {
@@ -285,7 +286,11 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
       // reads that one partition's index (PostgreSQL prunes the others).
       const std::vector<uint32_t> parts{
           part_of(s.table(fk.parent), row_with(s.table(fk.parent), fk.parent_columns, k.key))};
-      s.ssi_read(c.txn, fk.parent, true, looked_up,
+      // A measured parent may be read sequentially (key_check_planned):
+      // the relation, not the index page, is what the check locks.
+      const Table& parent = s.table(fk.parent);
+      const bool lookup = key_check_planned(parent, parent.rows.size(), fk.parent_columns.size());
+      s.ssi_read(c.txn, fk.parent, lookup, lookup ? looked_up : std::vector<RowId>{},
                  seen ? std::vector<VersionId>{seen} : std::vector<VersionId>{}, std::nullopt,
                  &parts);
     }

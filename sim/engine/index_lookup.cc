@@ -125,19 +125,38 @@ double in_list_startup(const Expr* e) {
   return in_list_startup(e->lhs.get()) + in_list_startup(e->rhs.get());
 }
 
-// The estimated rows and pages of a table never vacuumed or analysed (the
-// shape of every table a scenario creates): at least 10 pages (the
-// planner's guess for a new table) of (8192 - 24) / (width + 28) rows each.
+// ---- Rule: the planner sizes a table by pg_class, or guesses ---------------------
+// estimate_rel_size (table_block_relation_estimate_size): the table's
+// pages now (Table::heap_pages, its rows' tuples laid in order); while it
+// was never measured (reltuples -1: no VACUUM, ANALYZE or index
+// built over its rows) at least 10 pages (the planner's guess for a new
+// table), each full of (8192 - 24) / (width + 28) rows of the planner's
+// average width; once measured, the pages it has, each holding as many
+// rows as the measure found per page (a table measured empty and written
+// since: full pages again). A measured table of one page is read
+// sequentially where an index costs at least two random pages (8), as
+// EXPLAIN shows after CREATE INDEX over rows, VACUUM or ANALYZE
+// (tests/specs/measured_tables.spec). ANALYZE's column statistics are not
+// modelled: the shares of the rows each condition keeps stay the defaults.
 struct TableSize {
   double pages, rows;
 };
 double column_width(const Column& c);
-TableSize table_size(const Table& t, size_t rows) {
+double rows_per_page(const Table& t) {
   double width = 28;
   for (const Column& c : t.columns) width += column_width(c);
-  const double per_page = std::floor((8192 - 24) / width);
-  const double pages = std::max(10.0, std::ceil(static_cast<double>(rows) / per_page));
-  return {pages, per_page * pages};
+  return std::floor((8192 - 24) / width);
+}
+TableSize table_size(const Table& t, size_t) {
+  const double per_page = rows_per_page(t);
+  const double filled = t.heap_pages;
+  if (!t.measured()) {
+    const double pages = std::max(10.0, filled);
+    return {pages, per_page * pages};
+  }
+  if (filled == 0) return {0, 0};
+  const double density = t.relpages > 0 ? t.reltuples / t.relpages : per_page;
+  return {filled, std::rint(density * filled)};
 }
 
 // PostgreSQL's average width of a column without statistics
@@ -243,11 +262,14 @@ bool bpchar_key(const Expr& val, Value& v, const Column& c) {
 //   (8192 - 24) / (width + 28) rows each, R rows in all;
 // - scan and sort: 10 + R * (0.01 + 0.0025 * operators in f), plus the top-n
 //   sort's comparisons, all paid before the first row;
-// - the index walk: 0.15 to start, then 40 for the heap's 10 pages fetched
-//   at random, 4 for each index page past the metapage (none while the
-//   table never held a row, one after), and R * (0.015 + 0.0025 *
-//   operators) for all R rows, of which LIMIT n needs the share n / M,
-//   where M = R * selectivity(f) is the rows f is expected to keep.
+// - the index walk: its descent to start (0.0025 for each halving of R
+//   rows, and 0.125), then 40 for the heap's 10 pages fetched at random,
+//   4 for each index page past the metapage (none while the table never
+//   held a row, one after), and R * (0.015 + 0.0025 * operators) for all R
+//   rows, of which LIMIT n needs the share n / M, where M = R *
+//   selectivity(f) is the rows f is expected to keep.
+// A table the planner has measured has its own pages and R (table_size):
+// the walk fetches those pages at random, Mackert and Lohman's estimate.
 // The cheaper wins. These reproduce EXPLAIN's costs on PostgreSQL 15 for
 // tables of up to a few hundred rows (checked with EXPLAIN for LIMIT 1 to 6
 // over several column types; tests/verify/ordered_key_scan.toml checks what
@@ -256,12 +278,13 @@ namespace {
 
 KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optional<int64_t> limit,
                       double* total);
+double pages_fetched(double tuples, double pages);
 
 // The walk of the key's index against scanning and sorting, for `WHERE
 // where ORDER BY key LIMIT limit` (ordered_key_scan, above). The scan is
 // the cheapest of the WHERE's paths (key_scan's: sequential, or through an
 // index, as a bitmap scan of a plain index's equality is).
-bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows) {
+bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows, bool index_only) {
   const double index_pages = rows == 0 ? 0 : 1;
   const auto [pages, r] = table_size(t, rows);
   const double ops = operators(where);
@@ -273,7 +296,11 @@ bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows)
   double scan = pages + r * (0.01 + 0.0025 * ops);
   if (where) plan_scan(t, where, rows, std::nullopt, &scan);
   const double scan_and_sort = scan + sorted + 0.0025 * m * share;
-  const double walk = 0.15 + (40 + 4 * index_pages + r * (0.015 + 0.0025 * ops)) * share;
+  const double descent = (r > 1 ? std::ceil(std::log2(r)) * 0.0025 : 0) + 50 * 0.0025;
+  // An index-only walk fetches only the heap pages not all-visible.
+  const double visible = index_only && pages > 0 ? std::min(1.0, t.relallvisible / pages) : 0;
+  const double heap = std::ceil(pages_fetched(r, pages) * (1 - visible));
+  const double walk = descent + (4 * heap + 4 * index_pages + r * (0.015 + 0.0025 * ops)) * share;
   return walk < scan_and_sort;
 }
 
@@ -287,7 +314,8 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows) {
   if (!sel.order_by->index_order()) return false;
   const int key = t.single_key_column();
   if (key < 0 || sel.order_by->column != t.columns[static_cast<size_t>(key)].name) return false;
-  return walk_cheaper(t, sel.where.get(), *sel.planned_rows(), rows);
+  return walk_cheaper(t, sel.where.get(), *sel.planned_rows(), rows,
+                      covers(t, sel, sel.where.get(), {key}));
 }
 
 // ---- Rule: min() and max() of an index's first column walk the index ------------
@@ -312,7 +340,67 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
   };
   for (const Aggregate& a : sel.aggregates)
     if ((a.kind != AggKind::kMin && a.kind != AggKind::kMax) || !leads(a.column)) return false;
-  return walk_cheaper(t, where, 1, rows);
+  return walk_cheaper(t, where, 1, rows, covers(t, sel, where, minmax_index(t, sel)));
+}
+
+std::vector<int> minmax_index(const Table& t, const SelectStmt& sel) {
+  const int c = sel.aggregates.empty() ? -1 : t.column_index(sel.aggregates.front().column);
+  if (c < 0) return {};
+  if (t.single_key_column() == c) return {c};
+  for (const UniqueKey& u : t.uniques)
+    if (u.columns.front() == c) return u.columns;
+  for (const PlainIndex& p : t.plain_indexes)
+    if (p.columns.front() == c) return p.columns;
+  return {};
+}
+
+// ---- Rule: an index-only scan reads no heap tuple of an all-visible table -------
+// A SELECT without a locking clause whose every column (its output, its
+// WHERE, its ORDER BY) is a column of the index it walks or looks up is an
+// index-only scan. The planner weighs it without the heap pages pg_class
+// calls all-visible (Table::relallvisible, which VACUUM sets), and while
+// the visibility map still holds the table all-visible (Table::all_visible:
+// no row written since) the scan reads no heap tuple: at SERIALIZABLE it
+// locks the heap page instead of each tuple (PredicateLockPage in
+// IndexOnlyNext). Modelled for a table of one page (a larger one keeps its
+// tuple locks), for lookups and walks of a unique index and for min() and
+// max() (tests/specs/measured_tables.spec); a plain index scan of
+// key_scan's is weighed and locks as one that reads the heap.
+namespace {
+
+void read_columns(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::kSubquery) return;  // another scan's
+  if (e.kind == ExprKind::kColumn) out.push_back(e.name);
+  if (e.lhs) read_columns(*e.lhs, out);
+  if (e.rhs) read_columns(*e.rhs, out);
+}
+
+}  // namespace
+
+bool covers(const Table& t, const SelectStmt& sel, const Expr* where,
+            const std::vector<int>& index) {
+  if (sel.lock || index.empty()) return false;
+  std::vector<std::string> read;
+  if (!sel.items.empty() || (sel.aggregates.empty() && !sel.columns.empty())) {
+    read = sel.columns;
+  } else if (!sel.aggregates.empty()) {
+    for (const Aggregate& a : sel.aggregates)
+      if (!a.column.empty()) read.push_back(a.column);
+  } else {
+    for (const Column& c : t.columns) read.push_back(c.name);
+  }
+  if (where) read_columns(*where, read);
+  if (sel.order_by) read.push_back(sel.order_by->column);
+  for (const OrderBy& o : sel.order_then) read.push_back(o.column);
+  return std::all_of(read.begin(), read.end(), [&](const std::string& name) {
+    const int c = t.column_index(name);
+    return c >= 0 && std::find(index.begin(), index.end(), c) != index.end();
+  });
+}
+
+bool index_only(const Table& t, const SelectStmt& sel, const Expr* where,
+                const std::vector<int>& index) {
+  return t.all_visible && t.heap_pages <= 1 && covers(t, sel, where, index);
 }
 
 // ---- Rule: what a SERIALIZABLE statement reads (SIREAD locks) --------------
@@ -937,6 +1025,25 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows, std::option
   return plan_scan(t, where, rows, limit, nullptr);
 }
 
+bool lookup_planned(const Table& t, const Expr* where, size_t rows) {
+  return !t.measured() || key_scan(t, where, rows).kind != KeyScan::kNone;
+}
+
+// A foreign key's check, `SELECT 1 FROM parent WHERE key = $1 FOR KEY
+// SHARE`: one row through the unique index (one leaf page, its descent,
+// the row's heap page) against the sequential scan with `columns`
+// equalities on each row; the scan wins a tie within add_path's 1%, as it
+// starts sooner.
+bool key_check_planned(const Table& t, size_t rows, size_t columns) {
+  if (!t.measured()) return true;
+  const auto [pages, r] = table_size(t, rows);
+  const double k = static_cast<double>(columns);
+  const double descent = (r > 1 ? std::ceil(std::log2(r)) * 0.0025 : 0) + 50 * 0.0025;
+  const double index = 4 + 0.005 + 0.0025 * k + descent + pages_fetched(1, pages) * 4 + 0.01;
+  const double seq = pages + r * (0.01 + 0.0025 * k);
+  return index * 1.01 < seq;
+}
+
 namespace {
 
 // key_scan's plan; *total (when given) becomes the chosen path's total
@@ -948,8 +1055,11 @@ KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optio
   if (!where) return plan;
   // The common case first, before anything is built: an equality on a
   // one-column key (one row at most, below).
+  // A measured table weighs even those against its sequential scan
+  // (table_size): plan_scan is lookup_planned's judge.
+  const bool weigh_lookups = t.measured();
   if (const int k = t.single_key_column();
-      k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name))
+      !weigh_lookups && k >= 0 && pins(t, *where, t.columns[static_cast<size_t>(k)].name))
     return plan;
   const std::vector<std::vector<int>> indexes = scan_indexes(t);
   const size_t unique = unique_scan_indexes(t);
@@ -959,7 +1069,7 @@ KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optio
     // A unique index pinned whole by equalities is a lookup of one row at
     // most (index_lookup, composite_key_lookup, unique_lookup): its order
     // does not matter. (A plain index's equalities are costed as any.)
-    if (quals.size() > unique) continue;
+    if (quals.size() > unique || weigh_lookups) continue;
     bool pinned = true;
     for (size_t c = 0; c < index.size(); ++c)
       pinned =

@@ -57,6 +57,19 @@ bool ordered_key_scan(const Table& t, const SelectStmt& sel, size_t rows);
 // of the first column of a unique index (the primary key's or another), by
 // walking that index for each (one row, the WHERE applied).
 bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, size_t rows);
+// The index minmax_key_walk walks: the first whose first column is the
+// first aggregate's (empty when none is).
+std::vector<int> minmax_index(const Table& t, const SelectStmt& sel);
+// Whether sel, a SELECT without a locking clause, reads no column (in its
+// output, `where` or ORDER BY) outside `index` (table columns): an
+// index-only scan of it.
+bool covers(const Table& t, const SelectStmt& sel, const Expr* where,
+            const std::vector<int>& index);
+// Whether that index-only scan reads no heap tuple: the table is of one
+// page and all-visible (Table::all_visible). At SERIALIZABLE it then locks
+// the heap page, not each tuple.
+bool index_only(const Table& t, const SelectStmt& sel, const Expr* where,
+                const std::vector<int>& index);
 
 // How PostgreSQL's planner reads a table for a WHERE, as far as its
 // unique indexes go (the primary key's and each UNIQUE's): a sequential
@@ -80,6 +93,16 @@ struct KeyScanPlan {
 };
 KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
                      std::optional<int64_t> limit = std::nullopt);
+// Whether a WHERE that pins a unique index (index_lookup,
+// composite_key_lookup, unique_lookup) is looked up in it: always for a
+// table the planner never measured; for a measured one (Table::measured)
+// when the lookup costs less than the sequential scan, which on a table
+// of one page it never does.
+bool lookup_planned(const Table& t, const Expr* where, size_t rows);
+// The same for a foreign key's check of a key of `columns` columns in
+// referenced table t.
+bool key_check_planned(const Table& t, size_t rows, size_t columns);
+
 // True when the WHERE's ANDed conditions pin a one-column primary key with
 // = (a lookup of one key). index_lookup's keys from an IN list or an OR
 // are read as key_scan plans them instead: through the index with all its

@@ -330,6 +330,12 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
     const Table& table = s.table(TableId{static_cast<uint32_t>(t)});
     put(out, table.dropped);
     put(out, table.rows.size());
+    // What the planner sizes it by (VACUUM in a session changes it).
+    put(out, static_cast<uint64_t>(table.reltuples + 1));
+    put(out, static_cast<uint64_t>(table.relpages));
+    put(out, table.all_visible);
+    put(out, table.heap_pages);
+    put(out, static_cast<uint64_t>(table.relallvisible));
     put(out, table.sequences.size());
     for (int64_t last : table.sequences) put_value(out, Value{last});
     if (t >= tables_initial_) {
@@ -346,7 +352,6 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
       }
-      put(out, table.statistics);
       put(out, table.foreign_keys.size());
       for (const ForeignKey& fk : table.foreign_keys) {
         put(out, fk.parent.value);

@@ -117,7 +117,7 @@ void Store::ssi_lock(TxnId t, SireadKind kind, TableId table, VersionId tuple, u
 
 void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                      const std::vector<VersionId>& read, const std::optional<Snapshot>& scan,
-                     const std::vector<uint32_t>* parts) {
+                     const std::vector<uint32_t>* parts, bool index_only) {
   if (!ssi_tracked(t)) return;
   // SerializationNeededForRead: a read-only transaction found safe lets go
   // of everything at its next read, and is tracked no more.
@@ -179,6 +179,10 @@ void Store::ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId
     return;
   }
   for (uint32_t k : *parts) ssi_lock(t, SireadKind::kIndexPage, table, VersionId{}, k);
+  if (index_only) {
+    if (!read.empty()) ssi_lock(t, SireadKind::kPage, table, VersionId{}, 0);
+    return;
+  }
   for (VersionId v : read)
     if (version(v).xmin != t)
       ssi_lock(t, SireadKind::kTuple, table, v, ssi_part(table, version(v).values));

@@ -126,6 +126,9 @@ TableId Store::create_table(const std::string& name, std::vector<Column> columns
                           {},
                           {},
                           false,
+                          -1,
+                          0,
+                          0,
                           false,
                           {},
                           {},
@@ -588,13 +591,95 @@ void Store::index_row(RowId r, size_t index) {
     list_under(u.rows, k, r);
 }
 
+namespace {
+
+size_t aligned(size_t n, size_t to) {
+  return (n + to - 1) / to * to;
+}
+
+// A numeric's bytes on disk: its header and a 2-byte digit for each group
+// of four decimal digits, leading and trailing zero groups left out.
+size_t numeric_bytes(const Value& v) {
+  std::string text = to_display(v);
+  if (!text.empty() && text[0] == '-') text.erase(0, 1);
+  const size_t point = text.find('.');
+  std::string whole = text.substr(0, point);
+  std::string fraction = point == std::string::npos ? "" : text.substr(point + 1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  while (!whole.empty() && whole.front() == '0') whole.erase(0, 1);
+  size_t groups = (whole.size() + 3) / 4 + (fraction.size() + 3) / 4;
+  // Whole groups of zeros at the end of the integer part, with no fraction.
+  for (size_t end = whole.size(); fraction.empty() && end >= 4 && groups > 0; end -= 4) {
+    if (whole.compare(end - 4, 4, "0000") != 0) break;
+    --groups;
+  }
+  return 3 + 2 * groups;
+}
+
+}  // namespace
+
+// ---- Rule: a heap tuple's bytes ---------------------------------------------------
+// Its 23-byte header (and a null bitmap when a value is NULL), aligned to
+// 8; each value at its type's alignment (a short text or numeric, with its
+// 1-byte header, unaligned); the whole aligned to 8; and its 4-byte line
+// pointer. A page holds 8192 - 24 bytes of them.
+size_t Store::tuple_bytes(const Table& t, const Row& values) {
+  bool nulls = false;
+  for (const Value& v : values) nulls = nulls || is_null(v);
+  size_t at = aligned(23 + (nulls ? (t.columns.size() + 7) / 8 : 0), 8);
+  for (size_t c = 0; c < t.columns.size() && c < values.size(); ++c) {
+    if (is_null(values[c])) continue;
+    switch (t.columns[c].type) {
+      case ColumnType::kSmallInt:
+        at = aligned(at, 2) + 2;
+        break;
+      case ColumnType::kInt:
+      case ColumnType::kDate:
+        at = aligned(at, 4) + 4;
+        break;
+      case ColumnType::kBigInt:
+      case ColumnType::kTimestamp:
+      case ColumnType::kTimestampTz:
+        at = aligned(at, 8) + 8;
+        break;
+      case ColumnType::kBool:
+        at += 1;
+        break;
+      case ColumnType::kUuid:
+        at += 16;
+        break;
+      case ColumnType::kText: {
+        const auto* str = std::get_if<std::string>(&values[c]);
+        const size_t n = str ? str->size() : to_display(values[c]).size();
+        at = n + 1 <= 127 ? at + n + 1 : aligned(at, 4) + n + 4;
+        break;
+      }
+      case ColumnType::kNumeric:
+        at += numeric_bytes(values[c]);
+        break;
+    }
+  }
+  return aligned(at, 8) + 4;
+}
+
 RowId Store::insert(TableId t, TxnId by, Row values, bool indexed) {
+  {
+    Table& table = tables_[t.value];
+    const size_t bytes = tuple_bytes(table, values);
+    if (table.heap_pages == 0 || bytes > table.page_free) {
+      ++table.heap_pages;
+      table.page_free = static_cast<uint32_t>(8192 - 24 - std::min<size_t>(bytes, 8192 - 24));
+    } else {
+      table.page_free -= static_cast<uint32_t>(bytes);
+    }
+  }
   RowId r{static_cast<uint32_t>(rows_.size())};
   if (indexed) index_key(tables_[t.value], r, values);
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, VersionId{}});
   rows_.push_back(RowState{t, v, {}, {}});
   tables_[t.value].rows.push_back(r);
+  tables_[t.value].all_visible = false;
   mut(by).undo.emplace_back(r, VersionId{});
   assign_xid(by);
   return r;
@@ -603,6 +688,7 @@ RowId Store::insert(TableId t, TxnId by, Row values, bool indexed) {
 VersionId Store::update(RowId r, TxnId by, Row values, bool indexed, bool key_update) {
   RowState& row = rows_[r.value];
   if (indexed) index_key(tables_[row.table.value], r, values);
+  tables_[row.table.value].all_visible = false;
   VersionId before = row.newest;
   VersionId v{static_cast<uint32_t>(versions_.size() + 1)};
   versions_.push_back(Version{v, r, std::move(values), by, TxnId{}, VersionId{}, before});
@@ -618,6 +704,7 @@ VersionId Store::update(RowId r, TxnId by, Row values, bool indexed, bool key_up
 
 void Store::remove(RowId r, TxnId by, bool moved) {
   RowState& row = rows_[r.value];
+  tables_[row.table.value].all_visible = false;
   Version& old = versions_[row.newest.value - 1];
   old.xmax = by;
   old.next = VersionId{};

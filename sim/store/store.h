@@ -131,9 +131,23 @@ struct Table {
   std::vector<ForeignKey> foreign_keys;  // the keys this table's rows must find
   std::vector<RowId> rows;               // in insertion order
   bool dropped = false;
-  // VACUUM or ANALYZE has read it: PostgreSQL's planner then knows its size
-  // (a plan ccsim fixes for a table never read so may differ: MERGE refuses).
-  bool statistics = false;
+  // pg_class's reltuples and relpages, which the planner sizes the table
+  // by (engine/index_lookup.cc, table_size): reltuples is -1 until VACUUM,
+  // ANALYZE or an index built over its rows measures it (its live rows
+  // then, and relpages the pages it filled).
+  double reltuples = -1;
+  double relpages = 0;
+  // pg_class's relallvisible: the pages the visibility map held all-visible
+  // when it was last measured (all of them or none here), by which the
+  // planner weighs an index-only scan.
+  double relallvisible = 0;
+  // Whether the planner knows the table's size (measured()).
+  bool measured() const { return reltuples >= 0; }
+  // VACUUM set its pages all-visible in the visibility map, and no row has
+  // been written since (an insert, update or delete clears it, committed
+  // or not): an index-only scan then reads no heap tuple (executor.cc,
+  // serializable_read).
+  bool all_visible = false;
   // The primary key's index: for each key, every row any of whose versions
   // ever had it, in heap order. A row whose key changed stays listed under
   // the old key too; lookups check the row's newest version, so a stale
@@ -152,6 +166,12 @@ struct Table {
   std::vector<int64_t> sequences;
   // PARTITION BY: its partitions (none: a plain table).
   std::optional<PartitionScheme> partitioning;
+  // The heap pages its rows fill, each row's first version laid in the
+  // last page while it fits (a row takes its tuple's bytes: Store::insert),
+  // and the bytes that page has left. Later versions are taken to fit
+  // where their row's did (HOT pruning makes room on a small table's page).
+  uint32_t heap_pages = 0;
+  uint32_t page_free = 0;
 
   // The partition a row with these values belongs in: its index in
   // partitioning->parts; -1 when none takes it (0 for a plain table).
@@ -357,9 +377,16 @@ class Store {
   // by: the transaction that drops it (none: setup's), whose rollback brings
   // it back.
   void drop_table(TableId t, TxnId by = {});
-  // VACUUM or ANALYZE read table t (Table::statistics); kept on rollback, as
-  // PostgreSQL updates pg_class in place.
-  void gather_statistics(TableId t) { tables_[t.value].statistics = true; }
+  // VACUUM, ANALYZE or an index build measured table t: `pages` pages
+  // holding `tuples` live rows (Table::reltuples, relpages). Kept on
+  // rollback, as PostgreSQL updates pg_class in place.
+  // VACUUM (`vacuum`) also sets its pages all-visible (Table::all_visible).
+  void measure(TableId t, double pages, double tuples, bool vacuum) {
+    tables_[t.value].relpages = pages;
+    tables_[t.value].reltuples = tuples;
+    if (vacuum) tables_[t.value].all_visible = true;
+    tables_[t.value].relallvisible = tables_[t.value].all_visible ? pages : 0;
+  }
   // True when a live table's foreign key refers to table t (t's own
   // keys to itself among them).
   bool referenced(TableId t) const;
@@ -471,6 +498,8 @@ class Store {
   // Creates a row with its first version. Returns the row. indexed = false:
   // listed in no index yet (index_row lists it, one index at a time).
   RowId insert(TableId t, TxnId by, Row values, bool indexed = true);
+  // The bytes a row with these values takes on a heap page (store.cc).
+  static size_t tuple_bytes(const Table& t, const Row& values);
   // Lists row r's newest version in unique index `index` of its table
   // (0 the primary key's, 1.. Table::uniques).
   void index_row(RowId r, size_t index);
@@ -580,10 +609,13 @@ class Store {
   // foreign key's check reads with the latest one).
   // `parts`: the partitions the scan reads (a partitioned table's, after
   // pruning; null: all of them, or the plain table).
+  // `index_only`: an index-only scan of an all-visible table, which locks
+  // the heap page of each entry it returns instead of the tuple
+  // (PredicateLockPage in IndexOnlyNext).
   void ssi_read(TxnId t, TableId table, bool index, const std::vector<RowId>& looked_up,
                 const std::vector<VersionId>& read,
                 const std::optional<Snapshot>& scan = std::nullopt,
-                const std::vector<uint32_t>* parts = nullptr);
+                const std::vector<uint32_t>* parts = nullptr, bool index_only = false);
   // t is about to replace or delete version `old` of row r;
   // `subtransaction`: inside a savepoint (which may roll back).
   void ssi_write(TxnId t, RowId r, VersionId old, bool subtransaction);
