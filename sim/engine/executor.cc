@@ -301,7 +301,7 @@ void Executor::serializable_read(RequestId r, TableId tid, const ExprPtr& where,
       for (size_t i = 0; i < cols.size(); ++i)
         if (is_null(u->second[i]) || values[static_cast<size_t>(cols[i])] != u->second[i])
           return false;
-      return true;
+      return in_index(t, u->first + 1, values);  // a partial index lists some versions only
     });
     keys.emplace();  // an index read
   } else if (sel && ordered_key_scan(t, *sel, t.rows.size())) {

@@ -1,6 +1,8 @@
 // The executor's statements that are not row reads or writes: savepoints and
 // the schema (CREATE TABLE, DROP TABLE). The rest is in executor.cc.
 #include "engine/executor.h"
+#include "engine/index_lookup.h"
+#include "lang/typing.h"
 
 #include <algorithm>
 #include <set>
@@ -281,8 +283,30 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   if (name.empty())
     name = add.primary ? free_index_name(add.table, "", "pkey")
                        : free_index_name(add.table, joined, add.statement ? "idx" : "key");
+  // ---- Rule: a partial index's predicate is a boolean of the table's columns ------
+  // Its columns must exist (42703) and it must be a boolean (42804, "argument
+  // of WHERE"), as parse analysis of the CREATE INDEX finds.
+  std::vector<int> predicate_columns;
+  if (add.predicate) {
+    std::vector<std::string> named;
+    read_columns(*add.predicate, named);
+    for (const std::string& c : named) {
+      const int i = s.table(tid).column_index(c);
+      if (i < 0) throw SqlError("42703", "column \"" + c + "\" does not exist");
+      if (std::find(predicate_columns.begin(), predicate_columns.end(), i) ==
+          predicate_columns.end())
+        predicate_columns.push_back(i);
+    }
+    SelectStmt probe;
+    probe.table = add.table;
+    probe.where = add.predicate;
+    TypingEnv env;
+    env.table = &s.table(tid);
+    analyze_statement(probe, s.table(tid), env);
+  }
   if (!add.unique) {  // enforces nothing: made on any rows
-    s.add_plain_index(tid, name, cols, add.pattern_ops);
+    s.add_plain_index(tid, name, cols, add.pattern_ops, add.predicate,
+                      std::move(predicate_columns));
     measure(tid, true);
     return;
   }
@@ -293,6 +317,10 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   std::vector<Row> keys;
   for (RowId row : s.table(tid).rows)
     if (VersionId v = s.newest_committed(row)) {
+      if (add.predicate) {  // a partial index holds the rows its predicate is true for
+        EvalEnv env{&s.table(tid), &s.version(v).values, nullptr, nullptr};
+        if (eval_pred(*add.predicate, env) != true) continue;
+      }
       Row& key = keys.emplace_back();
       for (int c : cols) key.push_back(s.version(v).values[static_cast<size_t>(c)]);
     }
@@ -308,7 +336,8 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
         if (is_null(key[k]))
           throw SqlError("23502", "column \"" + add.index.columns[k] + "\" of relation \"" +
                                       add.table + "\" contains null values");
-  s.add_index(tid, name, cols, add.primary);
+  s.add_index(tid, name, cols, add.primary, add.predicate, std::move(predicate_columns),
+              !add.statement);
   measure(tid, true);
 }
 
@@ -610,6 +639,7 @@ std::vector<ForeignKey> Executor::foreign_keys(const CreateTableStmt& create) co
     // parent made before) one of its others.
     if (named != key && puniques) {
       for (size_t u = 0; u < puniques->size() && !fk.parent_index; ++u) {
+        if ((*puniques)[u].predicate) continue;  // a partial index holds no key of every row
         std::vector<int> cols = (*puniques)[u].columns;
         std::sort(cols.begin(), cols.end());
         if (cols == named) fk.parent_index = u + 1;

@@ -1,4 +1,5 @@
 #include "engine/index_lookup.h"
+#include "engine/row_rules.h"
 
 #include <algorithm>
 #include <cmath>
@@ -333,9 +334,9 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
     if (c < 0) return false;
     if (key == c) return true;
     for (const UniqueKey& u : t.uniques)
-      if (u.columns.front() == c) return true;
+      if (!u.predicate && u.columns.front() == c) return true;
     for (const PlainIndex& p : t.plain_indexes)
-      if (p.columns.front() == c) return true;
+      if (!p.predicate && p.columns.front() == c) return true;
     return false;
   };
   for (const Aggregate& a : sel.aggregates)
@@ -348,9 +349,9 @@ std::vector<int> minmax_index(const Table& t, const SelectStmt& sel) {
   if (c < 0) return {};
   if (t.single_key_column() == c) return {c};
   for (const UniqueKey& u : t.uniques)
-    if (u.columns.front() == c) return u.columns;
+    if (!u.predicate && u.columns.front() == c) return u.columns;
   for (const PlainIndex& p : t.plain_indexes)
-    if (p.columns.front() == c) return p.columns;
+    if (!p.predicate && p.columns.front() == c) return p.columns;
   return {};
 }
 
@@ -366,16 +367,12 @@ std::vector<int> minmax_index(const Table& t, const SelectStmt& sel) {
 // tuple locks), for lookups and walks of a unique index and for min() and
 // max() (tests/specs/measured_tables.spec); a plain index scan of
 // key_scan's is weighed and locks as one that reads the heap.
-namespace {
-
 void read_columns(const Expr& e, std::vector<std::string>& out) {
   if (e.kind == ExprKind::kSubquery) return;  // another scan's
   if (e.kind == ExprKind::kColumn) out.push_back(e.name);
   if (e.lhs) read_columns(*e.lhs, out);
   if (e.rhs) read_columns(*e.rhs, out);
 }
-
-}  // namespace
 
 bool covers(const Table& t, const SelectStmt& sel, const Expr* where,
             const std::vector<int>& index) {
@@ -587,14 +584,21 @@ std::vector<KeyQual> key_quals(const Table& t, const Expr& where, const std::vec
 std::vector<std::vector<int>> scan_indexes(const Table& t) {
   std::vector<std::vector<int>> out;
   if (std::vector<int> key = t.key_columns(); !key.empty()) out.push_back(std::move(key));
-  for (const UniqueKey& u : t.uniques) out.push_back(u.columns);
-  for (const PlainIndex& p : t.plain_indexes) out.push_back(p.columns);
+  // A partial index is left out: one a WHERE implies the predicate of is
+  // looked up when pinned (unique_lookup) and refused otherwise
+  // (lang/validate.cc).
+  for (const UniqueKey& u : t.uniques)
+    if (!u.predicate) out.push_back(u.columns);
+  for (const PlainIndex& p : t.plain_indexes)
+    if (!p.predicate) out.push_back(p.columns);
   return out;
 }
 
 // How many of scan_indexes(t) are unique (the first ones).
 size_t unique_scan_indexes(const Table& t) {
-  return (t.key_column_count() > 0 ? 1 : 0) + t.uniques.size();
+  return (t.key_column_count() > 0 ? 1 : 0) +
+         static_cast<size_t>(std::count_if(t.uniques.begin(), t.uniques.end(),
+                                           [](const UniqueKey& u) { return !u.predicate; }));
 }
 
 // Whether a comparison in the WHERE (through AND and OR) gives one of
@@ -705,7 +709,8 @@ double column_share(const std::vector<KeyQual>& quals, size_t column, double equ
 // rows).
 double equal_share(const Table& t, int column, double r) {
   bool unique = t.single_key_column() == column;
-  for (const UniqueKey& u : t.uniques) unique |= u.columns.size() == 1 && u.columns[0] == column;
+  for (const UniqueKey& u : t.uniques)
+    unique |= !u.predicate && u.columns.size() == 1 && u.columns[0] == column;
   return unique ? 1 / r : 1 / std::min(200.0, r);
 }
 
@@ -1165,7 +1170,9 @@ bool index_key_subquery(const Table& t, const Expr* where, size_t rows) {
   // scan, whatever the costs.
   if (subquery_compared(t, *where, t.key_columns(), true)) return true;
   for (const UniqueKey& u : t.uniques)
-    if (subquery_compared(t, *where, u.columns, true)) return true;
+    if ((!u.predicate || implies(where, *u.predicate)) &&
+        subquery_compared(t, *where, u.columns, true))
+      return true;
   // A range or an IN list of an index's columns: when the planner scans
   // an index.
   const std::vector<std::vector<int>> indexes = scan_indexes(t);
@@ -1217,7 +1224,9 @@ std::optional<std::pair<size_t, Row>> unique_lookup(const Table& t, const Expr* 
                                                     const Vars& vars,
                                                     const SubqueryValues* subqueries) {
   for (size_t i = 0; i < t.uniques.size(); ++i)
-    if (auto key = pinned_key(t, t.uniques[i].columns, where, vars, subqueries))
+    if (t.uniques[i].predicate && !implies(where, *t.uniques[i].predicate)) {
+      continue;  // a partial index whose predicate the WHERE does not imply
+    } else if (auto key = pinned_key(t, t.uniques[i].columns, where, vars, subqueries))
       return std::make_pair(i, std::move(*key));
   return std::nullopt;
 }

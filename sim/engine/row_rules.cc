@@ -72,6 +72,12 @@ std::vector<int> index_columns(const Table& t, size_t index) {
   return index == 0 ? t.key_columns() : t.uniques[index - 1].columns;
 }
 
+bool in_index(const Table& t, size_t index, const Row& values) {
+  if (index == 0 || !t.uniques[index - 1].predicate) return true;
+  EvalEnv env{&t, &values, nullptr, nullptr};
+  return eval_pred(*t.uniques[index - 1].predicate, env) == true;
+}
+
 const std::string& index_name(const Table& t, size_t index) {
   return index == 0 ? t.key_name : t.uniques[index - 1].name;
 }
@@ -93,6 +99,7 @@ std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const 
     Row key;
     for (int k : keys) key.push_back(values[static_cast<size_t>(k)]);
     if (std::any_of(key.begin(), key.end(), [](const Value& v) { return is_null(v); })) continue;
+    if (!in_index(t, index, values)) continue;  // a partial index the row is not in
     const std::vector<RowId>* rows = nullptr;
     if (index == 0) {
       rows = s.rows_with_key(tid, key);
@@ -102,9 +109,12 @@ std::optional<KeyConflict> find_key_conflict(const Store& s, TableId tid, const 
     }
     if (!rows) continue;
     auto same_key = [&](const Version& v) {
-      return std::all_of(keys.begin(), keys.end(), [&](int k) {
-        return v.values[static_cast<size_t>(k)] == values[static_cast<size_t>(k)];
-      });
+      return std::all_of(keys.begin(), keys.end(),
+                         [&](int k) {
+                           return v.values[static_cast<size_t>(k)] ==
+                                  values[static_cast<size_t>(k)];
+                         }) &&
+             in_index(t, index, v.values);
     };
     for (RowId rr : *rows) {
       if (rr == except) continue;
@@ -140,16 +150,20 @@ std::optional<RowId> key_conflict(const Store& s, TableId tid, const Row& values
 
 // ---- Rule: the conflict target names a unique key (42P10) ------------------
 // ON CONFLICT (cols) must name exactly the columns of a unique index (the
-// primary key's or another), in any order: that index is the arbiter; ON
-// CONSTRAINT names one. Without a target (DO NOTHING) every unique index is
-// one.
+// primary key's or another), in any order: that index is the arbiter, a
+// partial one only when the target's WHERE implies its predicate
+// (implies); ON CONSTRAINT names a constraint's (not a CREATE UNIQUE
+// INDEX's). Without a target (DO NOTHING) every unique index is one.
 std::vector<size_t> arbiters(const Table& t, const OnConflict& oc) {
   std::vector<size_t> out;
   // ON CONSTRAINT name: the unique index of that name; a foreign key's name
   // has none (42809); any other name is no constraint of the table (42704).
   if (!oc.constraint.empty()) {
+    // A unique index made by CREATE UNIQUE INDEX is no constraint.
     for (size_t index = 0; index <= t.uniques.size(); ++index)
-      if (!index_columns(t, index).empty() && index_name(t, index) == oc.constraint) return {index};
+      if (!index_columns(t, index).empty() && index_name(t, index) == oc.constraint &&
+          (index == 0 || t.uniques[index - 1].constraint))
+        return {index};
     for (const ForeignKey& fk : t.foreign_keys)
       if (fk.name == oc.constraint)
         throw SqlError("42809", "constraint in ON CONFLICT clause has no associated index");
@@ -163,7 +177,11 @@ std::vector<size_t> arbiters(const Table& t, const OnConflict& oc) {
   for (size_t index = 0; index <= t.uniques.size(); ++index) {
     std::vector<int> cols = index_columns(t, index);
     std::sort(cols.begin(), cols.end());
-    if (!cols.empty() && (oc.target.empty() || cols == named)) out.push_back(index);
+    if (cols.empty() || (!oc.target.empty() && cols != named)) continue;
+    // A partial index arbitrates a target whose WHERE implies its predicate.
+    const Expr* predicate = index == 0 ? nullptr : t.uniques[index - 1].predicate.get();
+    if (!oc.target.empty() && predicate && !implies(oc.target_where.get(), *predicate)) continue;
+    out.push_back(index);
   }
   if (!oc.target.empty() && out.empty())
     throw SqlError("42P10",

@@ -30,6 +30,11 @@ bool changes_index(const Table& t, const Row& before, const Row& after);
 // A table's unique indexes are numbered: 0 its primary key's (no columns
 // without one), then 1.. its other unique indexes (Table::uniques).
 std::vector<int> index_columns(const Table& t, size_t index);
+// Whether a row version with these values is in unique index `index` (0
+// the primary key's, 1.. Table::uniques): always, but for a partial index
+// only where its predicate is true.
+bool in_index(const Table& t, size_t index, const Row& values);
+
 const std::string& index_name(const Table& t, size_t index);
 // The same for a row with these values: a partitioned table's partition's
 // own index (Partition::index_names).

@@ -366,4 +366,90 @@ const char* const kReadableSettings =
     "transaction_isolation, default_transaction_isolation, transaction_read_only, "
     "deadlock_timeout, lock_timeout, statement_timeout and DateStyle";
 
+// ---- Rule: a partial index serves a WHERE that implies its predicate -------------
+// PostgreSQL's predicate_implied_by proves much more (ranges, IS NOT NULL
+// from a strict operator); ccsim takes the predicate's ANDed conditions
+// each written among the WHERE's (= and <> either way round), and refuses
+// where else a WHERE could imply it (lang/validate.cc).
+namespace {
+
+void conjuncts(const Expr* e, std::vector<const Expr*>& out) {
+  if (!e) return;
+  if (e->kind == ExprKind::kBinary && e->op == BinOp::kAnd) {
+    conjuncts(e->lhs.get(), out);
+    conjuncts(e->rhs.get(), out);
+  } else {
+    out.push_back(e);
+  }
+}
+
+bool same_expr(const Expr& a, const Expr& b) {
+  if (a.kind != b.kind || a.name != b.name || a.op != b.op || a.excluded != b.excluded ||
+      a.in_list != b.in_list || a.typed != b.typed || a.decimal_literal != b.decimal_literal)
+    return false;
+  if (a.kind == ExprKind::kLiteral && !(a.literal == b.literal)) return false;
+  if (a.kind == ExprKind::kCast && !(a.cast_to == b.cast_to)) return false;
+  if (a.kind == ExprKind::kSubquery) return false;
+  auto same = [](const ExprPtr& x, const ExprPtr& y) {
+    return (!x && !y) || (x && y && same_expr(*x, *y));
+  };
+  if (same(a.lhs, b.lhs) && same(a.rhs, b.rhs)) return true;
+  // a = b is b = a.
+  return a.kind == ExprKind::kBinary && (a.op == BinOp::kEq || a.op == BinOp::kNe) &&
+         same(a.lhs, b.rhs) && same(a.rhs, b.lhs);
+}
+
+void read_names(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::kSubquery) return;
+  if (e.kind == ExprKind::kColumn && !e.excluded) out.push_back(e.name);
+  if (e.lhs) read_names(*e.lhs, out);
+  if (e.rhs) read_names(*e.rhs, out);
+}
+
+// `column = literal` (either way round): the column's name and the literal.
+const Expr* equality_literal(const Expr& e, std::string* column) {
+  if (e.kind != ExprKind::kBinary || e.op != BinOp::kEq || !e.lhs || !e.rhs) return nullptr;
+  const Expr* c = e.lhs.get();
+  const Expr* v = e.rhs.get();
+  if (c->kind != ExprKind::kColumn) std::swap(c, v);
+  if (c->kind != ExprKind::kColumn || c->excluded || v->kind != ExprKind::kLiteral) return nullptr;
+  *column = c->name;
+  return v;
+}
+
+}  // namespace
+
+Implication implication(const Expr* where, const Expr& predicate) {
+  std::vector<const Expr*> have, need;
+  conjuncts(where, have);
+  conjuncts(&predicate, need);
+  std::vector<std::string> read;
+  if (where) read_names(*where, read);
+  Implication out = Implication::kImplied;
+  for (const Expr* n : need) {
+    if (std::any_of(have.begin(), have.end(), [&](const Expr* h) { return same_expr(*h, *n); }))
+      continue;
+    // `col = 'a'` in the predicate, `col = 'b'` in the WHERE: refuted.
+    std::string col, other;
+    const Expr* value = equality_literal(*n, &col);
+    const bool refuted = value && std::any_of(have.begin(), have.end(), [&](const Expr* h) {
+                           const Expr* v = equality_literal(*h, &other);
+                           return v && other == col && !is_null(v->literal) &&
+                                  !is_null(value->literal) && v->typed == value->typed &&
+                                  !(v->literal == value->literal);
+                         });
+    if (refuted) return Implication::kNot;
+    // A condition on columns the WHERE reads too: PostgreSQL may prove it.
+    std::vector<std::string> cols;
+    read_names(*n, cols);
+    const bool read_too =
+        !cols.empty() && std::all_of(cols.begin(), cols.end(), [&](const std::string& c) {
+          return std::find(read.begin(), read.end(), c) != read.end();
+        });
+    if (!read_too) return Implication::kNot;
+    out = Implication::kUnsure;
+  }
+  return out;
+}
+
 }  // namespace ccsim

@@ -267,7 +267,10 @@ struct UpdateStmt {
 // updated (engine/executor_insert.cc).
 struct OnConflict {
   std::vector<std::string> target;  // the conflict target's columns; empty: any key
-  std::string constraint;           // ON CONFLICT ON CONSTRAINT name: that index's
+  // ON CONFLICT (cols) WHERE pred: a partial unique index on cols is an
+  // arbiter when pred implies its predicate (row_rules.cc, arbiters).
+  ExprPtr target_where;
+  std::string constraint;  // ON CONFLICT ON CONSTRAINT name: that index's
   bool do_update = false;
   std::vector<Assignment> sets;  // DO UPDATE; EXCLUDED.col reads the proposed row
   ExprPtr where;                 // DO UPDATE ... WHERE: rows it does not hold for stay
@@ -433,6 +436,9 @@ struct AddIndexStmt {
   // written ("" for none).
   bool pattern_ops = false;
   std::vector<std::string> opclasses;
+  // CREATE [UNIQUE] INDEX ... WHERE pred: a partial index, which lists
+  // only the rows pred holds for (store.h: UniqueKey::predicate).
+  ExprPtr predicate;
 };
 // ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY (cols) REFERENCES p
 // [(cols)] [NOT VALID], and ALTER TABLE t VALIDATE CONSTRAINT name: a
@@ -682,5 +688,19 @@ using ProgramPtr = std::shared_ptr<const Program>;
 // The RETURNING clause of an INSERT, UPDATE or DELETE step, and that
 // step's table; null otherwise.
 const Returning* returning_of(const Step& s, const std::string** table = nullptr);
+
+// ---- partial indexes --------------------------------------------------------------
+// Whether a WHERE's ANDed conditions imply a partial index's predicate, as
+// far as ccsim tells: kImplied when each of the predicate's ANDed
+// conditions is one of them, written the same (= and <> either way
+// round); kNot when one is refuted (`col = 'a'` against `col = 'b'`) or
+// reads a column the WHERE does not; kUnsure otherwise, where PostgreSQL's
+// predicate_implied_by may prove more (a range, IS NOT NULL from a strict
+// comparison).
+enum class Implication { kImplied, kUnsure, kNot };
+Implication implication(const Expr* where, const Expr& predicate);
+inline bool implies(const Expr* where, const Expr& predicate) {
+  return implication(where, predicate) == Implication::kImplied;
+}
 
 }  // namespace ccsim

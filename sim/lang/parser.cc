@@ -1069,6 +1069,7 @@ class Parser : ClauseParsing {
         do oc.target.push_back(name("a column name of the conflict target"));
         while (accept_symbol(","));
         expect_symbol(")", "to close the conflict target");
+        if (accept("WHERE")) oc.target_where = expr();
       } else if (accept("ON")) {
         expect("CONSTRAINT", "after ON CONFLICT ON");
         oc.constraint = name("a constraint name after ON CONFLICT ON CONSTRAINT");
@@ -1518,9 +1519,31 @@ class Parser : ClauseParsing {
       fail(peek(), "expected btree after USING, found " + describe(peek()) +
                        " (other index methods are not modelled)");
     a.index.columns = index_columns("the index", a.unique ? nullptr : &a.pattern_ops, &a.opclasses);
-    for (const char* k : {"INCLUDE", "NULLS", "WITH", "TABLESPACE", "WHERE"})
+    for (const char* k : {"INCLUDE", "NULLS", "WITH", "TABLESPACE"})
       if (peek_is(k)) fail(peek(), std::string("an index's ") + k + " clause is not modelled");
+    if (accept("WHERE")) {
+      a.predicate = expr();
+      check_qualifiers(a.table);
+      index_predicate(*a.predicate);
+    }
     return a;
+  }
+
+  // ---- Rule: a partial index's predicate reads only its row ------------------------
+  // A :parameter has no value in a setup. (A subquery, current_setting and
+  // the advisory locks, which PostgreSQL refuses there too, are refused
+  // where they start, as in any expression of a setup.)
+  void index_predicate(const Expr& e) {
+    auto at = [&](const Expr& x) {
+      SourcePos p = pos_;
+      p.line = x.line;
+      p.column = x.column;
+      return p;
+    };
+    if (e.kind == ExprKind::kParam)
+      throw InputError(at(e), "a :parameter in an index's WHERE is not modelled; write a constant");
+    if (e.lhs) index_predicate(*e.lhs);
+    if (e.rhs) index_predicate(*e.rhs);
   }
 
   // ALTER TABLE [ONLY] t ADD [CONSTRAINT name] PRIMARY KEY (cols) | UNIQUE (cols)

@@ -303,6 +303,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             out += " ON CONFLICT";
             if (!b.on_conflict->target.empty())
               out += " (" + names_sql(b.on_conflict->target) + ")";
+            if (b.on_conflict->target_where)
+              out += " WHERE " + p.expr(*b.on_conflict->target_where);
             if (!b.on_conflict->constraint.empty())
               out += " ON CONSTRAINT " + sql_identifier(b.on_conflict->constraint);
             if (!b.on_conflict->do_update) {
@@ -502,7 +504,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           if (b.statement)
             return std::string(b.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                    (b.index.name.empty() ? "" : sql_identifier(b.index.name) + " ") + "ON " +
-                   sql_identifier(b.table) + " (" + cols + ")";
+                   sql_identifier(b.table) + " (" + cols + ")" +
+                   (b.predicate ? " WHERE " + p.expr(*b.predicate) : "");
           return "ALTER TABLE " + sql_identifier(b.table) + " ADD " +
                  (b.index.name.empty() ? "" : "CONSTRAINT " + sql_identifier(b.index.name) + " ") +
                  (b.primary ? "PRIMARY KEY (" : "UNIQUE (") + cols + ")";

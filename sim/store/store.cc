@@ -40,16 +40,21 @@ const std::string& Table::relation_of(const Row& values) const {
 bool Table::key_column(size_t c) const {
   if (columns[c].primary_key) return true;
   for (const UniqueKey& u : uniques)
-    if (std::find(u.columns.begin(), u.columns.end(), static_cast<int>(c)) != u.columns.end())
+    if (!u.predicate &&
+        std::find(u.columns.begin(), u.columns.end(), static_cast<int>(c)) != u.columns.end())
       return true;
   return false;
 }
 
 bool Table::indexed(size_t c) const {
   if (key_column(c)) return true;
+  auto has = [&](const std::vector<int>& cols) {
+    return std::find(cols.begin(), cols.end(), static_cast<int>(c)) != cols.end();
+  };
+  for (const UniqueKey& u : uniques)
+    if (has(u.columns) || has(u.predicate_columns)) return true;
   for (const PlainIndex& p : plain_indexes)
-    if (std::find(p.columns.begin(), p.columns.end(), static_cast<int>(c)) != p.columns.end())
-      return true;
+    if (has(p.columns) || has(p.predicate_columns)) return true;
   return false;
 }
 
@@ -543,17 +548,25 @@ static void index_key(Table& t, RowId r, const Row& values) {
 }
 
 void Store::add_unique(TableId t, std::string name, std::vector<int> columns) {
-  tables_[t.value].uniques.push_back(UniqueKey{std::move(name), std::move(columns), {}});
+  tables_[t.value].uniques.push_back(
+      UniqueKey{std::move(name), std::move(columns), {}, nullptr, {}, true});
 }
 
-void Store::add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary) {
+void Store::add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary,
+                      std::shared_ptr<const Expr> predicate, std::vector<int> predicate_columns,
+                      bool constraint) {
   Table& table = tables_[t.value];
   if (primary) {
     for (int c : columns) table.columns[static_cast<size_t>(c)].primary_key = true;
     for (int c : columns) table.columns[static_cast<size_t>(c)].not_null = true;
     table.key_name = std::move(name);
   } else {
-    table.uniques.push_back(UniqueKey{std::move(name), columns, {}});
+    table.uniques.push_back(UniqueKey{std::move(name),
+                                      columns,
+                                      {},
+                                      std::move(predicate),
+                                      std::move(predicate_columns),
+                                      constraint});
   }
   for (RowId r : table.rows)
     for (VersionId v = rows_[r.value].newest; v; v = version(v).prev) {
@@ -571,8 +584,10 @@ void Store::add_index(TableId t, std::string name, const std::vector<int>& colum
 }
 
 void Store::add_plain_index(TableId t, std::string name, const std::vector<int>& columns,
-                            bool pattern_ops) {
-  tables_[t.value].plain_indexes.push_back(PlainIndex{std::move(name), columns, pattern_ops});
+                            bool pattern_ops, std::shared_ptr<const Expr> predicate,
+                            std::vector<int> predicate_columns) {
+  tables_[t.value].plain_indexes.push_back(PlainIndex{
+      std::move(name), columns, pattern_ops, std::move(predicate), std::move(predicate_columns)});
   digest_schema();
 }
 

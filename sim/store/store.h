@@ -68,10 +68,21 @@ struct ForeignKey {
 // for each value of its columns, every row any of whose versions ever had
 // it, in heap order). A row with NULL in any of its columns is not listed:
 // NULLs are distinct.
+struct Expr;
 struct UniqueKey {
   std::string name;          // the constraint's (and index's) name
   std::vector<int> columns;  // in the constraint's order
   std::map<Row, std::vector<RowId>> rows;
+  // A partial index (CREATE UNIQUE INDEX ... WHERE pred): only the row
+  // versions pred holds for are in it (engine/row_rules.h, in_index), so
+  // only they conflict. Its columns are no key columns (no foreign key
+  // may reference them, and changing one takes FOR NO KEY UPDATE); pred's
+  // columns make an UPDATE that changes one non-HOT. Null: every row.
+  std::shared_ptr<const Expr> predicate;
+  std::vector<int> predicate_columns;
+  // Made by a constraint (PRIMARY KEY, UNIQUE), which ON CONFLICT ON
+  // CONSTRAINT can name; false for CREATE UNIQUE INDEX, which it cannot.
+  bool constraint = true;
   bool operator==(const UniqueKey&) const = default;
 };
 
@@ -86,13 +97,15 @@ struct PlainIndex {
   // bpchar_pattern_ops (Django's "_like" index): equalities read it as any
   // btree index; LIKE on its first column is refused (lang/validate.cc).
   bool pattern_ops = false;
+  // A partial index's predicate and the columns it reads (UniqueKey's).
+  std::shared_ptr<const Expr> predicate;
+  std::vector<int> predicate_columns;
   bool operator==(const PlainIndex&) const = default;
 };
 
 // A CHECK constraint: a new row version for which its condition is false
 // (not NULL) fails with 23514. The condition is the parser's (lang/ast.h),
 // shared by every copy of the world.
-struct Expr;
 struct CheckConstraint {
   std::string name;
   std::shared_ptr<const Expr> condition;
@@ -489,11 +502,16 @@ class Store {
   // Table::uniques) and lists every version of every row in it, as the
   // indexes list a row under each key it ever had. REQUIRES: the table has
   // no primary key when `primary`; the caller checked the rows.
-  void add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary);
+  // A partial one (CREATE UNIQUE INDEX ... WHERE) takes its predicate
+  // (UniqueKey::predicate); `constraint` is false for CREATE UNIQUE INDEX.
+  void add_index(TableId t, std::string name, const std::vector<int>& columns, bool primary,
+                 std::shared_ptr<const Expr> predicate = nullptr,
+                 std::vector<int> predicate_columns = {}, bool constraint = true);
   // Gives a table a plain index (Table::plain_indexes), which lists no rows:
   // the planner and the HOT rule read its columns only.
   void add_plain_index(TableId t, std::string name, const std::vector<int>& columns,
-                       bool pattern_ops);
+                       bool pattern_ops, std::shared_ptr<const Expr> predicate = nullptr,
+                       std::vector<int> predicate_columns = {});
 
   // Creates a row with its first version. Returns the row. indexed = false:
   // listed in no index yet (index_row lists it, one index at a time).

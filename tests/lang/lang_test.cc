@@ -1153,3 +1153,28 @@ TEST_CASE("a numeric column, numeric(p, s) and a point in a number parse and pri
         std::string::npos);
   CHECK(line_error_of("LET :x = 1e3").find("exponent") != std::string::npos);
 }
+
+TEST_CASE("a WHERE implies a partial index's predicate only as ccsim can prove it", "[lang]") {
+  auto where_of = [](const std::string& pred) {
+    return std::get<SelectStmt>(parse("SELECT id FROM t WHERE " + pred).body).where;
+  };
+  const ExprPtr active = where_of("status = 'active'");
+  const ExprPtr both = where_of("status = 'active' AND k > 0");
+  auto how = [&](const std::string& where, const ExprPtr& predicate) {
+    return implication(where_of(where).get(), *predicate);
+  };
+  // Each of the predicate's conditions written among the WHERE's ANDed
+  // ones, = either way round, in any order, among others.
+  CHECK(how("user_id = 1 AND status = 'active'", active) == Implication::kImplied);
+  CHECK(how("'active' = status AND user_id = 1", active) == Implication::kImplied);
+  CHECK(how("k > 0 AND user_id = 1 AND status = 'active'", both) == Implication::kImplied);
+  // Contradicted, or on columns the WHERE does not read: not implied.
+  CHECK(how("user_id = 1 AND status = 'done'", active) == Implication::kNot);
+  CHECK(how("user_id = 1", active) == Implication::kNot);
+  CHECK(how("status = 'active'", both) == Implication::kNot);
+  CHECK(implication(nullptr, *active) == Implication::kNot);
+  // The columns read otherwise: PostgreSQL may prove more than ccsim.
+  CHECK(how("status IN ('active', 'new')", active) == Implication::kUnsure);
+  CHECK(how("status = 'active' AND k >= 1", both) == Implication::kUnsure);
+  CHECK(how("status = 'active' OR user_id = 1", active) == Implication::kUnsure);
+}
