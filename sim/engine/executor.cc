@@ -1560,8 +1560,7 @@ bool Executor::advance(RequestId r, const Step& st, SqlAnswer* waiting, bool res
       // writer of the same key), and at SERIALIZABLE it writes to the
       // index page, where readers of the index meet it (_bt_doinsert).
       const bool key_change = mode == LockMode::kUpdate && changes_key(t, before, after);
-      const bool new_key =
-          key_change || (!t.plain_indexes.empty() && changes_index(t, before, after));
+      const bool new_key = key_change || (t.more_indexed() && changes_index(t, before, after));
       queue_fk_checks(r, c, tid, &before, &after, s.version(target).xmin == c.txn,
                       s.next_version());
       s.ssi_write(c.txn, row, target, !w_.sessions[r.value].savepoints.empty());

@@ -292,7 +292,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
   check_not_null(t, after);
   // A new key is a new index entry, as in an UPDATE (Executor::advance).
   const bool key_change = mode == LockMode::kUpdate && changes_key(t, before, after);
-  const bool new_key = key_change || (!t.plain_indexes.empty() && changes_index(t, before, after));
+  const bool new_key = key_change || (t.more_indexed() && changes_index(t, before, after));
   queue_fk_checks(r, c, tid, &before, &after, v.xmin == c.txn, s.next_version());
   s.ssi_write(c.txn, k.row, target, !w_.sessions[r.value].savepoints.empty());
   const bool key_update = key_change || s.holds(k.row, c.txn, LockMode::kUpdate);

@@ -22,9 +22,9 @@ void check_not_null(const Table& t, const Row& row);
 // True when `after` changes a column of a unique index (the primary key's
 // or another): PostgreSQL's update locks the row FOR UPDATE (a key update).
 bool changes_key(const Table& t, const Row& before, const Row& after);
-// True when `after` changes a column of any index (changes_key's, or a
-// plain index's): PostgreSQL's update is then not HOT and makes new
-// entries in every index.
+// True when `after` changes a column of any index (changes_key's, a plain
+// index's, a partial index's or one its predicate reads): PostgreSQL's
+// update is then not HOT and makes new entries in every index.
 bool changes_index(const Table& t, const Row& before, const Row& after);
 
 // A table's unique indexes are numbered: 0 its primary key's (no columns

@@ -58,6 +58,11 @@ bool Table::indexed(size_t c) const {
   return false;
 }
 
+bool Table::more_indexed() const {
+  return !plain_indexes.empty() || std::any_of(uniques.begin(), uniques.end(),
+                                               [](const UniqueKey& u) { return u.predicate; });
+}
+
 bool Table::has_index() const {
   return !uniques.empty() || !plain_indexes.empty() ||
          std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.primary_key; });

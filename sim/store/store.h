@@ -203,15 +203,19 @@ struct Table {
   int single_key_column() const;
   // Returns the primary key's values in `values` (empty without a key).
   Row key_of(const Row& values) const;
-  // True when column c is in the primary key or a unique index: changing it
-  // makes an UPDATE take FOR UPDATE (PostgreSQL's key columns).
+  // True when column c is in the primary key or a unique index that is not
+  // partial: changing it makes an UPDATE take FOR UPDATE (PostgreSQL's key
+  // columns).
   bool key_column(size_t c) const;
-  // True when column c is in any index (a key column's, or a plain
-  // index's): changing it makes an UPDATE non-HOT.
+  // True when column c is in any index (a key column's, a plain index's, a
+  // partial one's or its predicate's): changing it makes an UPDATE non-HOT.
   bool indexed(size_t c) const;
   // True when the table has any index (its primary key's, a unique one, a
   // plain one).
   bool has_index() const;
+  // True when indexed() says yes for more columns than key_column(): the
+  // table has a plain index or a partial unique one.
+  bool more_indexed() const;
 };
 
 struct Version {
