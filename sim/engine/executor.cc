@@ -74,16 +74,6 @@ void subqueries_of(const ExprPtr& e, std::vector<const Expr*>& out) {
   if (e) subqueries_of_expr(*e, out);
 }
 
-// Calls f with each column e reads, in the order written (a subquery
-// reads its own table).
-template <typename F>
-void read_columns(const Expr& e, F&& f) {
-  if (e.kind == ExprKind::kColumn && !e.excluded) f(e.name);
-  if (e.kind == ExprKind::kSubquery) return;
-  if (e.lhs) read_columns(*e.lhs, f);
-  if (e.rhs) read_columns(*e.rhs, f);
-}
-
 // The scalar subqueries of a data statement.
 std::vector<const Expr*> subqueries_of(const StepBody& body) {
   std::vector<const Expr*> out;
@@ -1793,10 +1783,11 @@ void Executor::select_items_answer(RequestId r, const SelectStmt& sel, const Cur
     for (const ExprPtr& e : sel.items) row.push_back(eval_value(*e, env));
     if (k == 0)
       for (const ExprPtr& e : sel.items) {
+        std::vector<std::string> names;
+        column_names(*e, names);
         std::vector<RowRead> reads;
-        read_columns(*e, [&](const std::string& name) {
-          reads.push_back(RowRead{tid, ver.row, ver.id, name});
-        });
+        for (std::string& name : names)
+          reads.push_back(RowRead{tid, ver.row, ver.id, std::move(name)});
         a->first_row_reads.push_back(std::move(reads));
       }
     if (narrate || (k == 0 && !sel.into.empty())) a->rows.push_back(std::move(row));

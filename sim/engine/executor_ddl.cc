@@ -1,7 +1,6 @@
 // The executor's statements that are not row reads or writes: savepoints and
 // the schema (CREATE TABLE, DROP TABLE). The rest is in executor.cc.
 #include "engine/executor.h"
-#include "engine/index_lookup.h"
 #include "lang/typing.h"
 
 #include <algorithm>
@@ -289,7 +288,7 @@ void Executor::add_index(RequestId r, const AddIndexStmt& add) {
   std::vector<int> predicate_columns;
   if (add.predicate) {
     std::vector<std::string> named;
-    read_columns(*add.predicate, named);
+    column_names(*add.predicate, named);
     for (const std::string& c : named) {
       const int i = s.table(tid).column_index(c);
       if (i < 0) throw SqlError("42703", "column \"" + c + "\" does not exist");

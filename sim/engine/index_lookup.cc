@@ -367,12 +367,6 @@ std::vector<int> minmax_index(const Table& t, const SelectStmt& sel) {
 // tuple locks), for lookups and walks of a unique index and for min() and
 // max() (tests/specs/measured_tables.spec); a plain index scan of
 // key_scan's is weighed and locks as one that reads the heap.
-void read_columns(const Expr& e, std::vector<std::string>& out) {
-  if (e.kind == ExprKind::kSubquery) return;  // another scan's
-  if (e.kind == ExprKind::kColumn) out.push_back(e.name);
-  if (e.lhs) read_columns(*e.lhs, out);
-  if (e.rhs) read_columns(*e.rhs, out);
-}
 
 bool covers(const Table& t, const SelectStmt& sel, const Expr* where,
             const std::vector<int>& index) {
@@ -386,7 +380,7 @@ bool covers(const Table& t, const SelectStmt& sel, const Expr* where,
   } else {
     for (const Column& c : t.columns) read.push_back(c.name);
   }
-  if (where) read_columns(*where, read);
+  if (where) column_names(*where, read);
   if (sel.order_by) read.push_back(sel.order_by->column);
   for (const OrderBy& o : sel.order_then) read.push_back(o.column);
   return std::all_of(read.begin(), read.end(), [&](const std::string& name) {

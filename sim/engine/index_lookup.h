@@ -60,8 +60,6 @@ bool minmax_key_walk(const Table& t, const SelectStmt& sel, const Expr* where, s
 // The index minmax_key_walk walks: the first whose first column is the
 // first aggregate's (empty when none is).
 std::vector<int> minmax_index(const Table& t, const SelectStmt& sel);
-// Appends the names of the columns e reads (not inside a subquery).
-void read_columns(const Expr& e, std::vector<std::string>& out);
 // Whether sel, a SELECT without a locking clause, reads no column (in its
 // output, `where` or ORDER BY) outside `index` (table columns): an
 // index-only scan of it.

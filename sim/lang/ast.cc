@@ -366,6 +366,13 @@ const char* const kReadableSettings =
     "transaction_isolation, default_transaction_isolation, transaction_read_only, "
     "deadlock_timeout, lock_timeout, statement_timeout and DateStyle";
 
+void column_names(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::kSubquery) return;  // it reads its own table
+  if (e.kind == ExprKind::kColumn && !e.excluded) out.push_back(e.name);
+  if (e.lhs) column_names(*e.lhs, out);
+  if (e.rhs) column_names(*e.rhs, out);
+}
+
 // ---- Rule: a partial index serves a WHERE that implies its predicate -------------
 // PostgreSQL's predicate_implied_by proves much more (ranges, IS NOT NULL
 // from a strict operator); ccsim takes the predicate's ANDed conditions
@@ -399,13 +406,6 @@ bool same_expr(const Expr& a, const Expr& b) {
          same(a.lhs, b.rhs) && same(a.rhs, b.lhs);
 }
 
-void read_names(const Expr& e, std::vector<std::string>& out) {
-  if (e.kind == ExprKind::kSubquery) return;
-  if (e.kind == ExprKind::kColumn && !e.excluded) out.push_back(e.name);
-  if (e.lhs) read_names(*e.lhs, out);
-  if (e.rhs) read_names(*e.rhs, out);
-}
-
 // `column = literal` (either way round): the column's name and the literal.
 const Expr* equality_literal(const Expr& e, std::string* column) {
   if (e.kind != ExprKind::kBinary || e.op != BinOp::kEq || !e.lhs || !e.rhs) return nullptr;
@@ -424,7 +424,7 @@ Implication implication(const Expr* where, const Expr& predicate) {
   conjuncts(where, have);
   conjuncts(&predicate, need);
   std::vector<std::string> read;
-  if (where) read_names(*where, read);
+  if (where) column_names(*where, read);
   Implication out = Implication::kImplied;
   for (const Expr* n : need) {
     if (std::any_of(have.begin(), have.end(), [&](const Expr* h) { return same_expr(*h, *n); }))
@@ -441,7 +441,7 @@ Implication implication(const Expr* where, const Expr& predicate) {
     if (refuted) return Implication::kNot;
     // A condition on columns the WHERE reads too: PostgreSQL may prove it.
     std::vector<std::string> cols;
-    read_names(*n, cols);
+    column_names(*n, cols);
     const bool read_too =
         !cols.empty() && std::all_of(cols.begin(), cols.end(), [&](const std::string& c) {
           return std::find(read.begin(), read.end(), c) != read.end();

@@ -689,6 +689,10 @@ using ProgramPtr = std::shared_ptr<const Program>;
 // step's table; null otherwise.
 const Returning* returning_of(const Step& s, const std::string** table = nullptr);
 
+// Appends the names of the columns e reads of its row, in the order
+// written (not EXCLUDED's, not inside a subquery, which reads its own table).
+void column_names(const Expr& e, std::vector<std::string>& out);
+
 // ---- partial indexes --------------------------------------------------------------
 // Whether a WHERE's ANDed conditions imply a partial index's predicate, as
 // far as ccsim tells: kImplied when each of the predicate's ANDed
