@@ -705,6 +705,7 @@ double equal_share(const Table& t, int column, double r) {
   bool unique = t.single_key_column() == column;
   for (const UniqueKey& u : t.uniques)
     unique |= !u.predicate && u.columns.size() == 1 && u.columns[0] == column;
+  r = std::max(r, 1.0);  // a measured table may be estimated empty
   return unique ? 1 / r : 1 / std::min(200.0, r);
 }
 

@@ -399,6 +399,9 @@ class Store {
   // rollback, as PostgreSQL updates pg_class in place.
   // VACUUM (`vacuum`) also sets its pages all-visible (Table::all_visible).
   void measure(TableId t, double pages, double tuples, bool vacuum) {
+    // VACUUM truncates the heap's empty pages at its end: all of them when
+    // no row is left.
+    if (vacuum && tuples == 0) pages = tables_[t.value].heap_pages = tables_[t.value].page_free = 0;
     tables_[t.value].relpages = pages;
     tables_[t.value].reltuples = tuples;
     if (vacuum) tables_[t.value].all_visible = true;
