@@ -289,7 +289,7 @@ bool Executor::referenced_row_found(RequestId r, const FkCheck& k, SqlAnswer* wa
       // A measured parent may be read sequentially (key_check_planned):
       // the relation, not the index page, is what the check locks.
       const Table& parent = s.table(fk.parent);
-      const bool lookup = key_check_planned(parent, parent.rows.size(), fk.parent_columns.size());
+      const bool lookup = key_check_planned(parent, fk.parent_columns.size());
       s.ssi_read(c.txn, fk.parent, lookup, lookup ? looked_up : std::vector<RowId>{},
                  seen ? std::vector<VersionId>{seen} : std::vector<VersionId>{}, std::nullopt,
                  &parts);

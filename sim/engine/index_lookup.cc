@@ -148,7 +148,7 @@ double rows_per_page(const Table& t) {
   for (const Column& c : t.columns) width += column_width(c);
   return std::floor((8192 - 24) / width);
 }
-TableSize table_size(const Table& t, size_t) {
+TableSize table_size(const Table& t) {
   const double per_page = rows_per_page(t);
   const double filled = t.heap_pages;
   if (!t.measured()) {
@@ -287,7 +287,7 @@ double pages_fetched(double tuples, double pages);
 // index, as a bitmap scan of a plain index's equality is).
 bool walk_cheaper(const Table& t, const Expr* where, int64_t limit, size_t rows, bool index_only) {
   const double index_pages = rows == 0 ? 0 : 1;
-  const auto [pages, r] = table_size(t, rows);
+  const auto [pages, r] = table_size(t);
   const double ops = operators(where);
   const double m = std::max(1.0, std::rint(r * (where ? selectivity(*where) : 1.0)));
   const double n = static_cast<double>(limit);
@@ -758,9 +758,8 @@ double where_share(const Table& t, const Expr& where, double r) {
 // A bitmap heap scan's costs, its bitmap costing `node` and keeping the
 // share `kept` of the rows: the heap's pages, each random page cheaper the
 // more of them are fetched, and the whole WHERE rechecked on every row.
-PathCost bitmap_heap_cost(const Table& t, const Expr& where, size_t rows, double node,
-                          double kept) {
-  const auto [pages, r] = table_size(t, rows);
+PathCost bitmap_heap_cost(const Table& t, const Expr& where, double node, double kept) {
+  const auto [pages, r] = table_size(t);
   const double fetched = row_estimate(kept * r);
   const double heap_pages = pages_fetched(fetched, pages);
   const double per_page = heap_pages >= 2 ? 4 - 3 * std::sqrt(heap_pages / pages) : 4;
@@ -781,7 +780,7 @@ struct IndexPathCosts {
 IndexPathCosts index_path_costs(const Table& t, const Expr& where, size_t rows,
                                 const std::vector<int>& columns_of,
                                 const std::vector<KeyQual>& quals, double where_share) {
-  const TableSize size = table_size(t, rows);
+  const TableSize size = table_size(t);
   const double pages = size.pages, r = size.rows;
   const size_t columns = columns_of.size();
   auto equal = [&](size_t c) { return equal_share(t, columns_of[c], r); };
@@ -921,8 +920,8 @@ std::vector<std::vector<KeyQual>> index_paths(const std::vector<KeyQual>& quals,
 // each as the leader of an AND of the later ones that use none of its
 // conditions and make the heap scan cheaper (`and_them`); the cheapest
 // heap scan wins.
-BitmapPath choose_bitmap(const Table& t, const Expr& where, size_t rows,
-                         const std::vector<BitmapPath>& paths, bool and_them) {
+BitmapPath choose_bitmap(const Table& t, const Expr& where, const std::vector<BitmapPath>& paths,
+                         bool and_them) {
   std::vector<BitmapPath> kept;
   auto same = [](std::vector<const Expr*> a, std::vector<const Expr*> b) {
     std::sort(a.begin(), a.end());
@@ -944,7 +943,7 @@ BitmapPath choose_bitmap(const Table& t, const Expr& where, size_t rows,
   double best_cost = 0;
   for (size_t i = 0; i < kept.size(); ++i) {
     BitmapPath group = kept[i];
-    double cost = bitmap_heap_cost(t, where, rows, group.node, group.selectivity).total;
+    double cost = bitmap_heap_cost(t, where, group.node, group.selectivity).total;
     for (size_t j = i + 1; and_them && j < kept.size(); ++j) {
       const BitmapPath& next = kept[j];
       if (std::any_of(next.clauses.begin(), next.clauses.end(), [&](const Expr* e) {
@@ -955,7 +954,7 @@ BitmapPath choose_bitmap(const Table& t, const Expr& where, size_t rows,
       // intersection; the selectivities multiplied.
       const double node = group.node + next.node + 100 * 0.0025;
       const double selectivity = group.selectivity * next.selectivity;
-      const double with = bitmap_heap_cost(t, where, rows, node, selectivity).total;
+      const double with = bitmap_heap_cost(t, where, node, selectivity).total;
       if (with < cost) {
         cost = with;
         group.node = node;
@@ -1034,9 +1033,9 @@ bool lookup_planned(const Table& t, const Expr* where, size_t rows) {
 // the row's heap page) against the sequential scan with `columns`
 // equalities on each row; the scan wins a tie within add_path's 1%, as it
 // starts sooner.
-bool key_check_planned(const Table& t, size_t rows, size_t columns) {
+bool key_check_planned(const Table& t, size_t columns) {
   if (!t.measured()) return true;
-  const auto [pages, r] = table_size(t, rows);
+  const auto [pages, r] = table_size(t);
   const double k = static_cast<double>(columns);
   const double descent = (r > 1 ? std::ceil(std::log2(r)) * 0.0025 : 0) + 50 * 0.0025;
   const double index = 4 + 0.005 + 0.0025 * k + descent + pages_fetched(1, pages) * 4 + 0.01;
@@ -1078,7 +1077,7 @@ KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optio
           });
     if (pinned) return plan;
   }
-  const auto [pages, r] = table_size(t, rows);
+  const auto [pages, r] = table_size(t);
   const double share = where_share(t, *where, r);
   std::vector<ScanPath> offered;
   const double seq_startup = in_list_startup(where);
@@ -1119,7 +1118,7 @@ KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optio
         bitmap.conditions.front().clear();
         break;
       }
-      const BitmapPath chosen = choose_bitmap(t, *where, rows, candidates, false);
+      const BitmapPath chosen = choose_bitmap(t, *where, candidates, false);
       bitmap.node += chosen.node;
       bitmap.selectivity += chosen.selectivity;
       for (const Expr* e : chosen.clauses)
@@ -1134,8 +1133,8 @@ KeyScanPlan plan_scan(const Table& t, const Expr* where, size_t rows, std::optio
   }
   if (offered.size() == 1 && bitmaps.empty()) return plan;
   if (!bitmaps.empty()) {
-    BitmapPath b = choose_bitmap(t, *where, rows, bitmaps, true);
-    offered.push_back({bitmap_heap_cost(t, *where, rows, b.node, b.selectivity),
+    BitmapPath b = choose_bitmap(t, *where, bitmaps, true);
+    offered.push_back({bitmap_heap_cost(t, *where, b.node, b.selectivity),
                        KeyScan::kBitmap,
                        std::move(b.conditions),
                        {}});

@@ -101,7 +101,7 @@ KeyScanPlan key_scan(const Table& t, const Expr* where, size_t rows,
 bool lookup_planned(const Table& t, const Expr* where, size_t rows);
 // The same for a foreign key's check of a key of `columns` columns in
 // referenced table t.
-bool key_check_planned(const Table& t, size_t rows, size_t columns);
+bool key_check_planned(const Table& t, size_t columns);
 
 // True when the WHERE's ANDed conditions pin a one-column primary key with
 // = (a lookup of one key). index_lookup's keys from an IN list or an OR
