@@ -417,6 +417,68 @@ const Expr* equality_literal(const Expr& e, std::string* column) {
   return v;
 }
 
+// A condition as PostgreSQL's planner reads it before a proof
+// (eval_const_expressions): `b = true` is b, `b = false` and `b <> true` are
+// NOT b, NOT NOT b is b, and NOT (x = y) is x <> y: the condition left and
+// whether it is negated.
+struct Condition {
+  const Expr* core;
+  bool negated;
+};
+
+bool bool_literal(const Expr* e, bool* value) {
+  if (!e || e->kind != ExprKind::kLiteral || e->typed) return false;
+  const bool* b = std::get_if<bool>(&e->literal);
+  if (!b) return false;
+  *value = *b;
+  return true;
+}
+
+Condition condition(const Expr* e) {
+  bool negated = false;
+  for (;;) {
+    if (e->kind == ExprKind::kNot && e->lhs) {
+      negated = !negated;
+      e = e->lhs.get();
+      continue;
+    }
+    bool value = false;
+    if (e->kind == ExprKind::kBinary && (e->op == BinOp::kEq || e->op == BinOp::kNe) && e->lhs &&
+        e->rhs) {
+      const Expr* other = nullptr;
+      if (bool_literal(e->rhs.get(), &value))
+        other = e->lhs.get();
+      else if (bool_literal(e->lhs.get(), &value))
+        other = e->rhs.get();
+      if (other && !bool_literal(other, &value)) {
+        // b = true, b <> false: b; b = false, b <> true: NOT b.
+        if (value != (e->op == BinOp::kEq)) negated = !negated;
+        e = other;
+        continue;
+      }
+    }
+    return {e, negated};
+  }
+}
+
+// Whether two conditions are the same once read as the planner reads them.
+bool same_condition(const Expr& a, const Expr& b, bool opposite = false) {
+  const Condition x = condition(&a), y = condition(&b);
+  auto comparison = [](const Expr* e) {
+    return e->kind == ExprKind::kBinary && (e->op == BinOp::kEq || e->op == BinOp::kNe);
+  };
+  if (comparison(x.core) && comparison(y.core)) {
+    // x = y negated is x <> y: compare the sides, either way round.
+    const bool sides =
+        (same_expr(*x.core->lhs, *y.core->lhs) && same_expr(*x.core->rhs, *y.core->rhs)) ||
+        (same_expr(*x.core->lhs, *y.core->rhs) && same_expr(*x.core->rhs, *y.core->lhs));
+    const bool nx = x.negated != (x.core->op == BinOp::kNe);
+    const bool ny = y.negated != (y.core->op == BinOp::kNe);
+    return sides && ((nx == ny) != opposite);
+  }
+  return same_expr(*x.core, *y.core) && ((x.negated == y.negated) != opposite);
+}
+
 }  // namespace
 
 Implication implication(const Expr* where, const Expr& predicate) {
@@ -427,8 +489,13 @@ Implication implication(const Expr* where, const Expr& predicate) {
   if (where) column_names(*where, read);
   Implication out = Implication::kImplied;
   for (const Expr* n : need) {
-    if (std::any_of(have.begin(), have.end(), [&](const Expr* h) { return same_expr(*h, *n); }))
+    if (std::any_of(have.begin(), have.end(),
+                    [&](const Expr* h) { return same_condition(*h, *n); }))
       continue;
+    // `NOT b` in the WHERE, `b` in the predicate: refuted.
+    if (std::any_of(have.begin(), have.end(),
+                    [&](const Expr* h) { return same_condition(*h, *n, true); }))
+      return Implication::kNot;
     // `col = 'a'` in the predicate, `col = 'b'` in the WHERE: refuted.
     std::string col, other;
     const Expr* value = equality_literal(*n, &col);

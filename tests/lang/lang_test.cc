@@ -1177,4 +1177,23 @@ TEST_CASE("a WHERE implies a partial index's predicate only as ccsim can prove i
   CHECK(how("status IN ('active', 'new')", active) == Implication::kUnsure);
   CHECK(how("status = 'active' AND k >= 1", both) == Implication::kUnsure);
   CHECK(how("status = 'active' OR user_id = 1", active) == Implication::kUnsure);
+  // Read as the planner reads them first: b = true is b, b = false and
+  // b <> true are NOT b, NOT NOT b is b, NOT (x = y) is x <> y.
+  const ExprPtr flag = where_of("flag");
+  const ExprPtr flag_true = where_of("flag = true");
+  const ExprPtr not_flag = where_of("NOT flag");
+  CHECK(how("k = 1 AND flag = true", flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND true = flag", flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND flag <> false", flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND NOT NOT flag", flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND flag", flag_true) == Implication::kImplied);
+  CHECK(how("k = 1 AND flag = false", not_flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND flag <> true", not_flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND NOT (flag = true)", not_flag) == Implication::kImplied);
+  CHECK(how("k = 1 AND NOT (status = 'active')", where_of("status <> 'active'")) ==
+        Implication::kImplied);
+  // The opposite condition contradicts the predicate.
+  CHECK(how("k = 1 AND NOT flag", flag) == Implication::kNot);
+  CHECK(how("k = 1 AND flag = false", flag_true) == Implication::kNot);
+  CHECK(how("k = 1 AND status <> 'active'", active) == Implication::kNot);
 }
