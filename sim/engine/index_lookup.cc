@@ -62,6 +62,17 @@ double selectivity(const Expr& e) {
       return column_free(e) ? 1.0 : 0.005;
     case ExprKind::kIsNotNull:
       return column_free(e) ? 1.0 : 0.995;
+    // A boolean test without statistics (booltestsel): IS UNKNOWN as IS
+    // NULL; IS TRUE and IS NOT FALSE as the operand itself, IS FALSE and IS
+    // NOT TRUE as its complement.
+    case ExprKind::kBoolTest: {
+      if (column_free(e)) return 1.0;
+      const bool negated = e.name.compare(0, 4, "NOT ") == 0;
+      const std::string what = negated ? e.name.substr(4) : e.name;
+      if (what == "UNKNOWN") return negated ? 0.995 : 0.005;
+      const double s = selectivity(*e.lhs);
+      return (what == "TRUE") != negated ? s : 1.0 - s;
+    }
     // IS DISTINCT FROM: the complement of =; IS NOT DISTINCT FROM (NOT of
     // it) then is ='s own.
     case ExprKind::kIsDistinct:

@@ -182,6 +182,8 @@ std::string to_sql(const Expr& e) {
       return to_sql(*e.lhs) + " IS NULL";
     case ExprKind::kIsNotNull:
       return to_sql(*e.lhs) + " IS NOT NULL";
+    case ExprKind::kBoolTest:
+      return to_sql(*e.lhs) + " IS " + e.name;
     case ExprKind::kBinary:
     case ExprKind::kIsDistinct:
     case ExprKind::kIsNotDistinct:
@@ -365,6 +367,13 @@ bool is_readable_setting(const std::string& name) {
 const char* const kReadableSettings =
     "transaction_isolation, default_transaction_isolation, transaction_read_only, "
     "deadlock_timeout, lock_timeout, statement_timeout and DateStyle";
+
+bool bool_test(const std::string& name, std::optional<bool> x) {
+  const bool negated = name.compare(0, 4, "NOT ") == 0;
+  const std::string what = negated ? name.substr(4) : name;
+  const bool holds = what == "UNKNOWN" ? !x : what == "TRUE" ? x == true : x == false;
+  return holds != negated;
+}
 
 void column_names(const Expr& e, std::vector<std::string>& out) {
   if (e.kind == ExprKind::kSubquery) return;  // it reads its own table

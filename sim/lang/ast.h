@@ -65,8 +65,13 @@ enum class ExprKind {
   kFunction,
   // lhs [NOT] LIKE | ILIKE rhs (the pattern, a backslash its escape): name is
   // PostgreSQL's operator, ~~, !~~, ~~* or !~~*.
-  kLike
+  kLike,
+  // lhs IS [NOT] TRUE | FALSE | UNKNOWN (a boolean test): name is what
+  // follows IS ("TRUE", "NOT FALSE", ...). Never NULL: a NULL is UNKNOWN.
+  kBoolTest
 };
+// What `x IS <name>` answers for x's truth value (nullopt: NULL).
+bool bool_test(const std::string& name, std::optional<bool> x);
 
 // An aggregate in a select list: count(*), count(col), sum, min or max.
 enum class AggKind { kCountStar, kCount, kSum, kMin, kMax };

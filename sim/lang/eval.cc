@@ -1175,6 +1175,8 @@ std::optional<bool> eval_pred(const Expr& e, const EvalEnv& env) {
       return is_null(eval_value(*e.lhs, env));
     case ExprKind::kIsNotNull:
       return !is_null(eval_value(*e.lhs, env));
+    case ExprKind::kBoolTest:
+      return bool_test(e.name, eval_pred(*e.lhs, env));
     case ExprKind::kIsDistinct:
     case ExprKind::kIsNotDistinct: {
       // ---- Rule: IS [NOT] DISTINCT FROM is = with NULL as a value ------------
@@ -1565,6 +1567,7 @@ std::optional<ColumnType> static_type(const Expr& x, const EvalEnv& env) {
     case ExprKind::kNot:
     case ExprKind::kIsNull:
     case ExprKind::kIsNotNull:
+    case ExprKind::kBoolTest:
     case ExprKind::kIsDistinct:
     case ExprKind::kIsNotDistinct:
     case ExprKind::kLike:

@@ -2631,7 +2631,16 @@ class Parser : ClauseParsing {
       d->kind = negated ? ExprKind::kIsNotDistinct : ExprKind::kIsDistinct;
       return d;
     }
-    expect("NULL", negated ? "or DISTINCT FROM after IS NOT" : "or DISTINCT FROM after IS");
+    for (const char* test : {"TRUE", "FALSE", "UNKNOWN"})
+      if (accept(test)) {
+        // a IS [NOT] TRUE | FALSE | UNKNOWN: a boolean test, never NULL.
+        auto b = std::make_shared<Expr>(*unary(ExprKind::kBoolTest, l, t));
+        b->name = std::string(negated ? "NOT " : "") + test;
+        return b;
+      }
+    if (!accept("NULL"))
+      fail(peek(), std::string("expected NULL, DISTINCT FROM, TRUE, FALSE or UNKNOWN after IS") +
+                       (negated ? " NOT" : "") + ", found " + describe(peek()));
     return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
   }
   ExprPtr compared() {

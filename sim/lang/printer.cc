@@ -23,7 +23,8 @@ class Printer {
       bool compound = x.kind == ExprKind::kBinary || x.kind == ExprKind::kNot ||
                       x.kind == ExprKind::kNeg || x.kind == ExprKind::kIsNull ||
                       x.kind == ExprKind::kIsNotNull || x.kind == ExprKind::kIsDistinct ||
-                      x.kind == ExprKind::kIsNotDistinct || x.kind == ExprKind::kLike;
+                      x.kind == ExprKind::kIsNotDistinct || x.kind == ExprKind::kLike ||
+                      x.kind == ExprKind::kBoolTest;
       return compound ? "(" + expr(x) + ")" : expr(x);
     };
     switch (e.kind) {
@@ -50,6 +51,8 @@ class Printer {
         return operand(*e.lhs) + " IS NULL";
       case ExprKind::kIsNotNull:
         return operand(*e.lhs) + " IS NOT NULL";
+      case ExprKind::kBoolTest:
+        return operand(*e.lhs) + " IS " + e.name;
       case ExprKind::kBinary:
         if (e.in_subquery) return operand(*e.lhs) + " IN " + expr(*e.rhs);
         return operand(*e.lhs) + " " + op_sql(e.op) + " " + operand(*e.rhs);

@@ -222,6 +222,9 @@ class Typer {
       case ExprKind::kIsNotNull:
         expr(*e.lhs);
         return SqlType::kBool;
+      case ExprKind::kBoolTest:  // 42804 "argument of IS TRUE must be type boolean"
+        boolean(expr(*e.lhs), *e.lhs, ("IS " + e.name).c_str());
+        return SqlType::kBool;
       case ExprKind::kIsDistinct:
       case ExprKind::kIsNotDistinct: {  // the = operator's types (42883 names =)
         std::optional<SqlType> l = expr(*e.lhs), r = expr(*e.rhs);
@@ -1012,6 +1015,7 @@ class Folder {
       case ExprKind::kNot:
       case ExprKind::kIsNull:
       case ExprKind::kIsNotNull:
+      case ExprKind::kBoolTest:
       case ExprKind::kCast:
         return unary(e);
       case ExprKind::kCoalesce:
@@ -1094,6 +1098,11 @@ class Folder {
       case ExprKind::kIsNotNull:
         subs_.resize(mark);
         return Value{is_null(*v) == (e.kind == ExprKind::kIsNull)};
+      case ExprKind::kBoolTest: {
+        std::optional<bool> b = truth(*e.lhs, *v);
+        subs_.resize(mark);
+        return Value{bool_test(e.name, b)};
+      }
       default:
         return cast(e, std::move(*v));
     }

@@ -171,6 +171,7 @@ class Validator {
       case ExprKind::kNot:
       case ExprKind::kIsNull:
       case ExprKind::kIsNotNull:
+      case ExprKind::kBoolTest:
       case ExprKind::kIsDistinct:
       case ExprKind::kIsNotDistinct:
       case ExprKind::kAdvisory:
