@@ -108,6 +108,16 @@ or on v, from a stream of its own: the planner may read `k = 1` through
 it, and an UPDATE of its columns is not HOT. Half of them build it after
 the rows are in, which measures the table for the planner (one page:
 read sequentially).
+Every seventy-first from the seventieth on (one table only, not
+partitioned, without the UNIQUE columns) gives the table a boolean column
+active and a partial unique index on k WHERE active (or active = true:
+one active row per k,
+as Django's UniqueConstraint(condition=...) and Rails' unique index with a
+where: write it), built before or after the rows, and writes about 60% of
+its statements from an eighteenth generator: rows moved in and out of the
+index (SET active, SET k), inserts arbitrated ON CONFLICT (k) WHERE active
+(or ON CONFLICT (k) alone, which names no index: 42P10), reads and locks
+through the index (k = n AND active), and the deactivate-then-insert pair.
 Up to six random permutations end with a
 look at the final rows. --ordered gives every multi-row SELECT an ORDER BY
 (the row orders ccsim does not model: docs/step_language.md).
@@ -174,6 +184,11 @@ Y = random.Random(f"crowd {SEED}")  # CROWD's choices, apart from the others
 # which makes an UPDATE of its columns non-HOT.
 PLAIN = SEED % 67 == 66 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
 PI = random.Random(f"plain index {SEED}")  # PLAIN's choices, apart from the others
+# Every 71st seed from the 70th (one table, not partitioned, no UNIQUE
+# columns): a partial unique index on k WHERE active.
+PARTIAL = (SEED % 71 == 70 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
+           and not UNIQUES and not CHARS)
+PA = random.Random(f"partial {SEED}")  # PARTIAL's choices, apart from the others
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
@@ -480,6 +495,39 @@ def unique_statement():
                      f"SELECT max(id) + 1 AS next FROM t WHERE v > {W.randint(0, 3)};"])
 
 
+def partial_statement():
+    """A statement on the partial unique index t_one (k) WHERE active, from
+    PA: rows moved in and out of it, inserts it arbitrates, reads through it.
+    The predicate is written as active, active = true or active <> false,
+    which PostgreSQL's planner reads alike."""
+    i, k = PA.choice(IDS), PA.randint(0, 2)
+    active = PA.choice(["active", "active", "active = true", "active <> false"])
+    c = PA.random()
+    if c < 0.25:
+        return PA.choice([f"UPDATE t SET active = {PA.choice(['true', 'false', 'NOT active'])} WHERE id = {i};",
+                          f"UPDATE t SET k = {k} WHERE id = {i};",
+                          f"UPDATE t SET k = {k}, active = true WHERE id = {i} RETURNING id, k;",
+                          f"UPDATE t SET v = v + 1 WHERE k = {k} AND {active};"])
+    if c < 0.55:
+        conflict = PA.choice(["", " ON CONFLICT DO NOTHING", f" ON CONFLICT (k) WHERE {active} DO NOTHING",
+                              f" ON CONFLICT (k) WHERE {active} DO UPDATE SET v = t.v + 100",
+                              " ON CONFLICT (id) DO UPDATE SET active = excluded.active, k = excluded.k",
+                              " ON CONFLICT (k) DO NOTHING"])
+        value = PA.choice(["true", "true", "false"])
+        return (f"INSERT INTO t (id, v, k, active) VALUES ({PA.choice([5, 6, 7, 1])}, {PA.randint(0, 9)}, "
+                f"{k}, {value}){conflict};")
+    if c < 0.8:
+        lock = PA.choice(["", "", " FOR UPDATE", " FOR SHARE", " FOR KEY SHARE", " FOR NO KEY UPDATE"])
+        wait = PA.choice(["", "", " NOWAIT", " SKIP LOCKED"]) if lock else ""
+        return f"SELECT id, v, k FROM t WHERE k = {k} AND {active}{lock}{wait};"
+    if c < 0.9:
+        return PA.choice([f"DELETE FROM t WHERE k = {k} AND {active};",
+                          f"SELECT id, k, active FROM t WHERE id = {i};"])
+    n = PA.choice([5, 6, 7])
+    return (f"UPDATE t SET active = false WHERE k = {k} AND active; "
+            f"INSERT INTO t (id, v, k, active) VALUES ({n}, 0, {k}, true);")
+
+
 def mixed_statement():
     """A statement of the kinds the others do not write, from X: subqueries
     in a WHERE, several rows in one INSERT, INSERT ... SELECT, a queue's
@@ -650,6 +698,7 @@ def main():
         serial = ", sn serial" if SERIALS else ""
         unique = ", u int UNIQUE" if UNIQUES else ""
         unique += ", x char(3) UNIQUE, w varchar(4)" if CHARS else ""
+        unique += ", active boolean NOT NULL DEFAULT true" if PARTIAL else ""
         rows = ("INSERT INTO t (id, v, k, u) VALUES (1, 1, 0, 10), (2, 2, 1, 20), (3, 3, 2, 30), (4, 4, 0, NULL);"
                 if UNIQUES else "INSERT INTO t VALUES (1, 1, 0), (2, 2, 1), (3, 3, 2), (4, 4, 0);")
         if CHARS:
@@ -660,8 +709,19 @@ def main():
             v_type += N.choice(["", " CHECK (v < 8)", " CONSTRAINT small CHECK (v < 8 AND k >= 0)"])
         if NUMERICS:
             rows = rows.replace("(1, 1, 0)", "(1, 1.5, 0)").replace("(4, 4, 0", "(4, 4.125, 0")
+        if PARTIAL:  # one active row per k
+            rows = ("INSERT INTO t (id, v, k, active) VALUES (1, 1, 0, true), (2, 2, 1, true), "
+                    "(3, 3, 2, false), (4, 4, 0, false);")
         parted = partitions() if PARTITIONS else ";"
         built = ""
+        if PARTIAL:
+            index = f" CREATE UNIQUE INDEX t_one ON t (k) WHERE {PA.choice(['active', 'active = true'])};"
+            # Built over the rows, the planner measures t (and a MERGE of
+            # several source rows into a measured table is not modelled).
+            if PA.random() < 0.5 and not MERGES:
+                built = index
+            else:
+                parted += index
         if PLAIN:
             index = f" CREATE INDEX t_plain ON t ({PI.choice(['k', 'k, v', 'v'])});"
             if PI.random() < 0.5:  # built over the rows: the planner measures t
@@ -744,6 +804,8 @@ def main():
                 sql = merge_statement()
             elif GUARDS and H.random() < 0.6:
                 sql = guard_statement()
+            elif PARTIAL and PA.random() < 0.6:
+                sql = partial_statement()
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
