@@ -853,6 +853,35 @@ class Parser : ClauseParsing {
   std::vector<Assignment> assignments() {
     std::vector<Assignment> sets;
     do {
+      if (peek().kind == TokenKind::kSymbol && peek().text == "(") {
+        // ---- Rule: SET (a, b) = (x, y) is SET a = x, b = y ------------------------
+        // As PostgreSQL's parser expands it; a sub-SELECT source is refused.
+        const Token& open = next();
+        std::vector<std::string> columns;
+        do columns.push_back(name("a column name in SET's list"));
+        while (accept_symbol(","));
+        expect_symbol(")", "to close SET's list of columns");
+        expect_symbol("=", "after SET's list of columns");
+        if (peek().kind == TokenKind::kSymbol && peek().text == "(" && next_is("SELECT"))
+          fail(peek(),
+               "SET (columns) = (SELECT ...) is not modelled; set each column to a scalar "
+               "subquery of its own");
+        const Token& source = peek();
+        expect_symbol("(", "to open the values of SET's list of columns");
+        std::vector<ExprPtr> values;
+        do values.push_back(expr_or_default());
+        while (accept_symbol(","));
+        expect_symbol(")", "to close the values of SET's list of columns");
+        if (columns.size() == 1 && values.size() == 1)
+          fail(source,
+               "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() "
+               "expression");
+        if (values.size() != columns.size())
+          fail(open, "number of columns does not match number of values");
+        for (size_t i = 0; i < columns.size(); ++i)
+          sets.push_back(Assignment{columns[i], values[i]});
+        continue;
+      }
       Assignment a;
       a.column = name("a column name in SET");
       expect_symbol("=", "after the column name in SET");
@@ -2644,6 +2673,7 @@ class Parser : ClauseParsing {
     return unary(negated ? ExprKind::kIsNotNull : ExprKind::kIsNull, l, t);
   }
   ExprPtr compared() {
+    if (row_ahead()) return row_comparison();
     ExprPtr l = between_level();
     const Token& t = peek();
     if (peek_is("IN") || (peek_is("NOT") && tokens_[at_ + 1].kind == TokenKind::kIdent &&
@@ -2655,6 +2685,84 @@ class Parser : ClauseParsing {
     for (auto& [sym, op] : ops)
       if (accept_symbol(sym)) return binary(op, l, between_level(), t);
     return l;
+  }
+  // ---- Rule: a row comparison is its columns' comparisons -------------------------
+  // (a, b) = (1, 2) is a = 1 AND b = 2, (a, b) <> (1, 2) is a <> 1 OR b <>
+  // 2, (a, b) IN ((1, 2), (3, 4)) is (a = 1 AND b = 2) OR (a = 3 AND b =
+  // 4) and NOT IN the AND of the rows' <>: what PostgreSQL's parser makes of
+  // them (make_row_comparison_op, transformAExprIn), typed, planned and
+  // computed as those are. Django writes them for a composite primary key.
+  // A row ordered with < (a RowCompareExpr) and a row compared with a
+  // subquery are refused by name.
+  bool row_ahead() const {
+    const Token& t = peek();
+    if (t.kind != TokenKind::kSymbol || t.text != "(" || next_is("SELECT")) return false;
+    int depth = 0;
+    for (size_t i = at_; i < tokens_.size() && tokens_[i].kind != TokenKind::kEnd; ++i) {
+      const Token& k = tokens_[i];
+      if (k.kind != TokenKind::kSymbol) continue;
+      if (k.text == "(") ++depth;
+      if (k.text == ")" && --depth == 0) return false;
+      if (k.text == "," && depth == 1) return true;
+    }
+    return false;
+  }
+  std::vector<ExprPtr> row_items(std::string_view context) {
+    if (peek().kind == TokenKind::kSymbol && peek().text == "(" && next_is("SELECT"))
+      fail(peek(),
+           "a row compared with a subquery is not modelled; compare its columns one by one");
+    expect_symbol("(", context);
+    std::vector<ExprPtr> items;
+    do {
+      if (items.size() >= 1000) fail(peek(), "a row holds at most 1000 values");
+      items.push_back(concatenation());
+    } while (accept_symbol(","));
+    expect_symbol(")", "to close the row");
+    return items;
+  }
+  ExprPtr row_compare(const std::vector<ExprPtr>& l, const std::vector<ExprPtr>& r, BinOp op,
+                      const Token& t, const Token& at) {
+    if (l.size() != r.size()) fail(at, "unequal number of entries in row expressions");
+    ExprPtr out;
+    for (size_t i = 0; i < l.size(); ++i) {
+      ExprPtr c = binary(op, l[i], r[i], t);
+      out = out ? binary(op == BinOp::kEq ? BinOp::kAnd : BinOp::kOr, out, c, t) : c;
+    }
+    return out;
+  }
+  ExprPtr row_comparison() {
+    Deeper guard(*this, peek());
+    std::vector<ExprPtr> l = row_items("to open the row");
+    const Token& t = peek();
+    if (peek_is("IN") || (peek_is("NOT") && next_is("IN"))) {
+      const bool negated = accept("NOT");
+      next();
+      expect_symbol("(", "to open the IN list");
+      ExprPtr out;
+      size_t n = 0;
+      do {
+        if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
+        const Token& at = peek();
+        ExprPtr one = row_compare(l, row_items("(a row) in the IN list of a row"),
+                                  negated ? BinOp::kNe : BinOp::kEq, t, at);
+        out = out ? binary(negated ? BinOp::kAnd : BinOp::kOr, out, one, at) : one;
+      } while (accept_symbol(","));
+      expect_symbol(")", "to close the IN list");
+      return out;
+    }
+    BinOp op = BinOp::kEq;
+    if (accept_symbol("<>") || accept_symbol("!=")) {
+      op = BinOp::kNe;
+    } else if (!accept_symbol("=")) {
+      for (const char* sym : {"<", "<=", ">", ">="})
+        if (t.kind == TokenKind::kSymbol && t.text == sym)
+          fail(t, std::string("a row comparison with ") + sym +
+                      " is not modelled: PostgreSQL orders rows column by column; write it "
+                      "out with AND and OR");
+      fail(t, "expected =, <>, IN or NOT IN after a row (a, b, ...), found " + describe(t));
+    }
+    const Token& at = peek();
+    return row_compare(l, row_items("(a row) after the row's comparison"), op, t, at);
   }
   // a [NOT] BETWEEN [ASYMMETRIC] b AND c, which binds tighter than the
   // comparisons. PostgreSQL's parser rewrites it as a >= b AND a <= c (NOT
