@@ -671,6 +671,10 @@ struct Step {
    private:
     mutable std::atomic<uint64_t> v_{0};
   } analysed;
+  // A spec's data-modifying WITH query, run after the SELECT before it
+  // (spec/spec_parser.cc): the two are one query, whose error replaces the
+  // SELECT's rows, and which prints the SELECT's rows only.
+  bool with_query = false;
 };
 
 // Finds a data statement's facts for its Step: its :params and whether

@@ -19,7 +19,8 @@ struct SpecStep {
   std::string
       sql;  // as written between the braces, spaces and tabs trimmed (what the tester echoes)
   // Its statements, sent in one query (the tester prints each one's rows;
-  // the first error ends the step). Only the first may wait for a lock.
+  // the first error ends the step). A data-modifying WITH query follows
+  // its SELECT as a statement of its own (Step::with_query).
   std::vector<Step> steps;
   size_t session = 0;
   SourcePos pos;

@@ -1,5 +1,7 @@
 #include <cctype>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "core/text.h"
@@ -264,6 +266,141 @@ class SpecParser {
     return s.substr(b, e - b);
   }
 
+  // ---- Rule: a data-modifying WITH query the SELECT does not read ------------------
+  // WITH t AS (INSERT | UPDATE | DELETE ...) SELECT ... FROM other: the
+  // SELECT reads with the statement's snapshot, then the WITH query runs to
+  // completion (ExecPostprocessPlan), waiting and re-checking as it would
+  // alone; the SELECT never sees its changes. ccsim runs the two as one
+  // query of two statements; a failure of the second replaces the rows of
+  // the first (they are one result), and its RETURNING prints nothing.
+  // RECURSIVE, several WITH queries, a WITH query that is a SELECT, a
+  // column list, a main statement other than a SELECT, one with a locking
+  // clause and one that names the WITH query are refused by name.
+  // Returns where the query's AS ( is, when `flat` is such a statement.
+  std::optional<size_t> with_query(const std::string& flat, int origin, int line) const {
+    size_t k = flat.find_first_not_of(' ');
+    auto word_at = [&](size_t i, const char* w) {
+      size_t n = std::strlen(w);
+      if (i + n > flat.size()) return false;
+      for (size_t j = 0; j < n; ++j)
+        if (std::toupper(static_cast<unsigned char>(flat[i + j])) != w[j]) return false;
+      return i + n == flat.size() ||
+             !(std::isalnum(static_cast<unsigned char>(flat[i + n])) || flat[i + n] == '_');
+    };
+    auto refuse = [&](size_t i, const std::string& what) {
+      throw InputError(SourcePos{file_, line, origin + static_cast<int>(i)}, what);
+    };
+    auto skip = [&](size_t i) {
+      while (i < flat.size() && flat[i] == ' ') ++i;
+      return i;
+    };
+    if (k == std::string::npos || !word_at(k, "WITH")) return std::nullopt;
+    k = skip(k + 4);
+    if (word_at(k, "RECURSIVE")) refuse(k, "WITH RECURSIVE is not modelled");
+    size_t name_at = k;
+    if (k < flat.size() && flat[k] == '"') {
+      k = flat.find('"', k + 1);
+      if (k == std::string::npos) refuse(name_at, "expected a WITH query's name");
+      ++k;
+    } else {
+      while (k < flat.size() &&
+             (std::isalnum(static_cast<unsigned char>(flat[k])) || flat[k] == '_'))
+        ++k;
+    }
+    if (k == name_at) refuse(name_at, "expected a WITH query's name after WITH");
+    with_name_ = flat.substr(name_at, k - name_at);
+    k = skip(k);
+    if (k < flat.size() && flat[k] == '(') refuse(k, "a WITH query's column list is not modelled");
+    if (!word_at(k, "AS")) refuse(k, "expected AS after the WITH query's name");
+    k = skip(k + 2);
+    if (word_at(k, "NOT")) k = skip(k + 3);
+    if (word_at(k, "MATERIALIZED")) k = skip(k + 12);
+    if (k >= flat.size() || flat[k] != '(') refuse(k, "expected '(' to open the WITH query");
+    size_t close = matching(flat, k);
+    if (close == std::string::npos) refuse(k, "this WITH query has no closing ')'");
+    size_t after = skip(close + 1);
+    if (after < flat.size() && flat[after] == ',')
+      refuse(after, "several WITH queries are not modelled");
+    return k;
+  }
+
+  // Where the parenthesis at `open` closes (outside quotes), or npos.
+  static size_t matching(const std::string& s, size_t open) {
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = open; i < s.size(); ++i) {
+      char c = s[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '\'' || c == '"')
+        quote = c;
+      else if (c == '(')
+        ++depth;
+      else if (c == ')' && --depth == 0)
+        return i;
+    }
+    return std::string::npos;
+  }
+
+  void check_with(const Step& main, Step& dml, const std::string& flat, const std::string& outer,
+                  int origin, int line, size_t inner_at, size_t main_at) const {
+    auto refuse = [&](size_t i, const std::string& what) {
+      throw InputError(SourcePos{file_, line, origin + static_cast<int>(i)}, what);
+    };
+    size_t first = flat.find_first_not_of(' ', inner_at);
+    bool modifies = std::holds_alternative<InsertStmt>(dml.body) ||
+                    std::holds_alternative<UpdateStmt>(dml.body) ||
+                    std::holds_alternative<DeleteStmt>(dml.body);
+    if (!modifies)
+      refuse(first, "a WITH query other than INSERT, UPDATE or DELETE is not modelled");
+    const auto* select = std::get_if<SelectStmt>(&main.body);
+    if (!select) refuse(main_at, "a statement after WITH other than a SELECT is not modelled");
+    if (select->lock)
+      refuse(main_at, "a SELECT with a locking clause after a WITH query is not modelled");
+    // A statement that reads the WITH query's rows: refused. Its name as a
+    // word anywhere outside quotes is taken as a read.
+    std::string name = with_name_;
+    bool quoted_name = !name.empty() && name.front() == '"';
+    if (quoted_name) name = name.substr(1, name.size() - 2);
+    char quote = 0;
+    for (size_t i = main_at; i < outer.size(); ++i) {
+      char c = outer[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '\'') {
+        quote = c;
+        continue;
+      }
+      bool start = i == 0 || !(std::isalnum(static_cast<unsigned char>(outer[i - 1])) ||
+                               outer[i - 1] == '_' || outer[i - 1] == '"');
+      if (!start) continue;
+      size_t at = c == '"' ? i + 1 : i;
+      if (at + name.size() > outer.size()) continue;
+      bool same = true;
+      for (size_t j = 0; j < name.size() && same; ++j) {
+        char a = outer[at + j], b = name[j];
+        same = quoted_name || c == '"' ? a == b
+                                       : std::tolower(static_cast<unsigned char>(a)) ==
+                                             std::tolower(static_cast<unsigned char>(b));
+      }
+      size_t end = at + name.size();
+      bool whole = end == outer.size() ||
+                   !(std::isalnum(static_cast<unsigned char>(outer[end])) || outer[end] == '_');
+      if (same && whole)
+        refuse(i, "a statement that reads its WITH query (" + with_name_ + ") is not modelled");
+    }
+    // Its RETURNING goes nowhere: the SELECT is the query's result.
+    std::visit(
+        [](auto& b) {
+          if constexpr (requires { b.returning; }) b.returning.reset();
+        },
+        dml.body);
+  }
+
   // Splits a block into statements at ';' (outside quotes and comments) and
   // parses each; positions point into the file even for multi-line statements.
   std::vector<Step> statements(const Block& b) {
@@ -284,6 +421,27 @@ class SpecParser {
         SourcePos p = pos(b.start + start + first);
         int origin = p.column - static_cast<int>(first);
         try {
+          if (std::optional<size_t> with = with_query(flat, origin, p.line)) {
+            // The SELECT, then its WITH query: flat with the other part blanked.
+            std::string outer = flat, inner = flat;
+            size_t open = flat.find('(', *with), close = matching(flat, open);
+            for (size_t k = 0; k <= close; ++k) outer[k] = ' ';
+            for (size_t k = 0; k < flat.size(); ++k)
+              if (k <= open || k >= close) inner[k] = ' ';
+            size_t at = outer.find_first_not_of(' ');
+            Step main = parse_step(outer, SourcePos{file_, p.line, origin});
+            Step dml = parse_step(inner, SourcePos{file_, p.line, origin});
+            check_with(main, dml, flat, outer, origin, p.line, open + 1, at);
+            for (Step* s : {&main, &dml}) {
+              s->line = p.line;
+              s->column = p.column;
+            }
+            dml.with_query = true;
+            out.push_back(std::move(main));
+            out.push_back(std::move(dml));
+            start = end + 1;
+            return;
+          }
           Step s = parse_step(flat, SourcePos{file_, p.line, origin});
           s.line = p.line;
           s.column = p.column;
@@ -390,6 +548,7 @@ class SpecParser {
 
   const std::string& text_;
   std::string file_;
+  mutable std::string with_name_;  // the WITH query's name, as written (with_query)
   std::vector<size_t> line_starts_;
   size_t at_ = 0;
   size_t last_ = 0;

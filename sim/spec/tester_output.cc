@@ -328,10 +328,12 @@ class Observer {
       if (resumed.kind == EventKind::kResume && !resumed.message.empty())
         (rest.waiting == 0 ? rest.lead : rest.text) +=
             messages(w_.requests[who.value].name, resumed);
-      size_t last_rows = rest.text.size();
+      bool failed = log_.events[i].kind == EventKind::kError;
+      const bool with = rest.step->steps[rest.waiting].with_query;
+      if (with && failed) rest.text.resize(std::min(rest.before, rest.text.size()));
+      size_t last_rows = with ? rest.before : rest.text.size();
       rest.text += details(resumed);
       size_t from = log_.events.size();
-      bool failed = log_.events[i].kind == EventKind::kError;
       if (!run_rest(who, *rest.step, rest.waiting + 1, failed, rest.text, last_rows))
         done_[who.value].text =
             rest.lead + "step " + rest.step->name + ": <... completed>\n" + rest.text;
@@ -360,14 +362,17 @@ class Observer {
       step(w_, r, &log_);
       if (first == log_.events.size()) continue;
       const Event& e = log_.events[first];
+      const bool with = st.steps[k].with_query;
       if (e.kind == EventKind::kWait) {
-        rest_[r.value] = Rest{&st, k, std::move(text), ""};
+        rest_[r.value] = Rest{&st, k, std::move(text), "", last_rows};
         return true;
       }
-      if (e.kind == EventKind::kStep && !e.message.empty()) text += messages(q.name, e);
-      last_rows = text.size();
-      text += details(e);
       failed = e.kind == EventKind::kError;
+      // A WITH query and its SELECT are one query: one result, or its error.
+      if (with && failed) text.resize(last_rows);
+      if (e.kind == EventKind::kStep && !e.message.empty()) text += messages(q.name, e);
+      if (!with) last_rows = text.size();
+      text += details(e);
     }
     if (implicit_[r.value]) {
       implicit_[r.value] = false;
@@ -468,6 +473,9 @@ class Observer {
     size_t waiting = 0;  // the statement that waits
     std::string text;    // what the statements before it printed
     std::string lead;    // notices printed before the step's "<... completed>"
+    // Where the result of the statement before the waiting one starts in
+    // `text`: a WITH query's error replaces it (SpecParser::with_query).
+    size_t before = 0;
   };
   std::map<uint32_t, Rest> rest_;
   std::map<uint32_t, bool> implicit_;  // per session: its step in flight runs in an implicit block
