@@ -72,6 +72,11 @@ void StateEncoder::label(const World& w, const LostUpdateWatch& watch) {
   for (size_t t = 0; t < s.table_count(); ++t)
     for (RowId r : s.table(TableId{static_cast<uint32_t>(t)}).rows)
       row_label_[r.value] = next_row++;
+  wait_order_.clear();
+  for (size_t r = 0; r < n_rows; ++r)
+    for (const RowLock& l : s.row(RowId{static_cast<uint32_t>(r)}).queue)
+      wait_order_.push_back(l.since);
+  std::sort(wait_order_.begin(), wait_order_.end());
 
   // ---- Open snapshots ---------------------------------------------------------
   std::vector<Snapshot>& open = open_;

@@ -32,6 +32,7 @@
 // world and never changes it. Not thread-safe: an encoder reuses scratch space.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -113,6 +114,13 @@ class StateEncoder {
 
   // Scratch, reused between calls.
   std::vector<uint32_t> row_label_;
+  // Every row queue entry's RowLock::since, sorted: the key writes an
+  // entry's rank in it (the order the waits began, which wakes them).
+  std::vector<uint64_t> wait_order_;
+  uint64_t wait_rank(uint64_t since) const {
+    return static_cast<uint64_t>(std::lower_bound(wait_order_.begin(), wait_order_.end(), since) -
+                                 wait_order_.begin());
+  }
   std::vector<uint32_t> version_label_;  // 0: not kept
   std::vector<uint32_t> txn_label_;      // committed or aborted txns: 1-based label; 0: none
   std::vector<TxnId> labelled_txns_;     // by label - 1

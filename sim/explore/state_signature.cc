@@ -261,6 +261,7 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
           put(out, k);
           put(out, static_cast<uint64_t>(row.queue[k].mode));
           put(out, row.queue[k].hold);
+          put(out, wait_rank(row.queue[k].since));
         }
     }
   }
@@ -399,6 +400,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
       put(out, txn_ref(w, l.txn));
       put(out, static_cast<uint64_t>(l.mode));
       put(out, l.hold);
+      put(out, wait_rank(l.since));
     }
   }
   // Kept versions in label order.

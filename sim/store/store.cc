@@ -373,11 +373,35 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   std::vector<TxnId> granted = cancel_wait(t);
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();
+  // ---- Rule: the waiters for a transaction's end wake in the order they came --
+  // A statement that waits for a row's holder waits on the holder's
+  // transaction (XactLockTableWait), one queue for every row it holds: its
+  // end grants them in the order they began waiting, whichever rows they
+  // wait for (ProcLockWakeup). Those behind them on one row come after them.
+  std::vector<std::pair<uint64_t, TxnId>> woken;
+  std::vector<TxnId> row_granted;
+  std::vector<uint64_t> since;
+  size_t at = SIZE_MAX;
   for (RowId r : locked) {
     auto& h = rows_[r.value].holders;
     h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
             h.end());
-    grant_waiters(r, granted);
+    if (manager_lock(r)) {  // a table's or a key's lock: in the lock manager's own order
+      grant_waiters(r, granted);
+      continue;
+    }
+    if (at == SIZE_MAX) at = granted.size();
+    row_granted.clear();
+    since.clear();
+    grant_waiters(r, row_granted, &since);
+    for (size_t i = 0; i < row_granted.size(); ++i) woken.emplace_back(since[i], row_granted[i]);
+  }
+  std::stable_sort(woken.begin(), woken.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (!woken.empty()) {
+    std::vector<TxnId> rows;
+    for (const auto& w : woken) rows.push_back(w.second);
+    granted.insert(granted.begin() + static_cast<std::ptrdiff_t>(at), rows.begin(), rows.end());
   }
   return granted;
 }
@@ -435,7 +459,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
   return granted;
 }
 
-void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
+void Store::grant_waiters(RowId r, std::vector<TxnId>& granted, std::vector<uint64_t>* since) {
   RowState& row = rows_[r.value];
   if (manager_lock(r)) return grant_table_waiters(r, granted);
   auto blocked_by_others = [&](const RowLock& w) {
@@ -458,6 +482,7 @@ void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
     row.queue.erase(row.queue.begin() + static_cast<std::ptrdiff_t>(i));
     held->mode = std::max(held->mode, w.mode);
     granted.push_back(w.txn);
+    if (since) since->push_back(w.since);
   }
   // In queue order. A wait for the holders to end (a writer of a key,
   // XactLockTableWait) is no tuple lock: it ends once they have, whoever
@@ -482,6 +507,7 @@ void Store::grant_waiters(RowId r, std::vector<TxnId>& granted) {
       mut(w.txn).locked.push_back(r);
     }
     granted.push_back(w.txn);
+    if (since) since->push_back(w.since);
   }
 }
 
@@ -748,7 +774,7 @@ LockResult Store::lock(RowId r, TxnId t, LockMode mode, bool enqueue, bool take_
   RowState& row = rows_[r.value];
   if (!blockers(r, t, mode).empty()) {
     if (!enqueue) return LockResult::kUnavailable;
-    row.queue.push_back(RowLock{t, mode, true});
+    row.queue.push_back(RowLock{t, mode, true, ++wait_seq_});
     return LockResult::kEnqueued;
   }
   for (RowLock& h : row.holders)
@@ -816,7 +842,8 @@ LockResult Store::lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue)
     }
     ahead_conflict |= conflicts(w.mode, mode);
   }
-  row.queue.insert(row.queue.begin() + static_cast<std::ptrdiff_t>(at), RowLock{t, mode, true});
+  row.queue.insert(row.queue.begin() + static_cast<std::ptrdiff_t>(at),
+                   RowLock{t, mode, true, ++wait_seq_});
   return LockResult::kEnqueued;
 }
 
@@ -859,7 +886,7 @@ std::vector<TxnId> Store::table_waits_on(RowId r, TxnId t, LockMode mode) const 
 
 bool Store::wait_for_holders(RowId r, TxnId t, LockMode mode) {
   if (blockers(r, t, mode).empty()) return false;
-  rows_[r.value].queue.push_back(RowLock{t, mode, false});
+  rows_[r.value].queue.push_back(RowLock{t, mode, false, ++wait_seq_});
   return true;
 }
 

@@ -241,6 +241,9 @@ struct RowLock {
   TxnId txn;
   LockMode mode;
   bool hold = true;  // queue entries only: false = wait for the holders to end, take nothing
+  // Queue entries only: when the wait began, counted over every row
+  // (Store::end wakes the waiters for a transaction's end in that order).
+  uint64_t since = 0;
 };
 
 struct RowState {
@@ -701,7 +704,9 @@ class Store {
   // The partition a row with these values is in (0 for a plain table).
   uint32_t ssi_part(TableId table, const Row& values) const;
 
-  void grant_waiters(RowId r, std::vector<TxnId>& granted);
+  // Grants r's waiters that can go now, in order; `since` gets each one's
+  // RowLock::since when given.
+  void grant_waiters(RowId r, std::vector<TxnId>& granted, std::vector<uint64_t>* since = nullptr);
   Txn& mut(TxnId t) { return txns_[t.value - 1]; }
 
   void digest_schema();
@@ -712,6 +717,7 @@ class Store {
   std::vector<Version> versions_;
   std::vector<Txn> txns_;
   uint64_t commit_seq_ = 0;
+  uint64_t wait_seq_ = 0;           // RowLock::since of the last wait begun
   uint64_t next_xid_ = 3;           // PostgreSQL's first normal xid
   uint32_t foreign_keys_made_ = 0;  // ForeignKey::made of the latest key
   uint64_t ssi_seq_ = 0;            // LastSxactCommitSeqNo

@@ -108,6 +108,26 @@ TEST_CASE("lock waiters are granted in FIFO order, one conflicting waiter at a t
   CHECK(f.s.end(b, true) == std::vector<TxnId>{c});
 }
 
+TEST_CASE("a transaction's end wakes the waiters for its rows in the order they came", "[store]") {
+  // PostgreSQL: each waits on the holder's transaction (XactLockTableWait),
+  // one queue whichever row it waits for (ProcLockWakeup grants in order).
+  // Random spec 213377: two UPDATEs taking serial values woke by row.
+  Fixture f;
+  RowId r1 = f.seed_row(1, 0), r2 = f.seed_row(2, 0), r3 = f.seed_row(3, 0);
+  TxnId holder = f.s.begin(RequestId{0}, Isolation::kReadCommitted);
+  TxnId first = f.s.begin(RequestId{1}, Isolation::kReadCommitted);
+  TxnId second = f.s.begin(RequestId{2}, Isolation::kReadCommitted);
+  TxnId third = f.s.begin(RequestId{3}, Isolation::kReadCommitted);
+  // The holder locks rows 1, 2 and 3 in that order; they are waited for
+  // on rows 3, 1 and 3 again (behind the first), in that order.
+  for (RowId r : {r1, r2, r3})
+    REQUIRE(f.s.lock(r, holder, LockMode::kUpdate, true) == LockResult::kGranted);
+  REQUIRE(f.s.lock(r3, first, LockMode::kShare, true) == LockResult::kEnqueued);
+  REQUIRE(f.s.lock(r1, second, LockMode::kUpdate, true) == LockResult::kEnqueued);
+  REQUIRE(f.s.lock(r3, third, LockMode::kShare, true) == LockResult::kEnqueued);
+  CHECK(f.s.end(holder, true) == std::vector<TxnId>{first, second, third});
+}
+
 TEST_CASE("shared locks are granted together, NOWAIT-style requests are not queued", "[store]") {
   Fixture f;
   RowId r = f.seed_row(1, 100);
