@@ -373,37 +373,43 @@ std::vector<TxnId> Store::end(TxnId t, bool commit) {
   std::vector<TxnId> granted = cancel_wait(t);
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();
-  // ---- Rule: the waiters for a transaction's end wake in the order they came --
-  // A statement that waits for a row's holder waits on the holder's
-  // transaction (XactLockTableWait), one queue for every row it holds: its
-  // end grants them in the order they began waiting, whichever rows they
-  // wait for (ProcLockWakeup). Those behind them on one row come after them.
-  std::vector<std::pair<uint64_t, TxnId>> woken;
-  std::vector<TxnId> row_granted;
-  std::vector<uint64_t> since;
-  size_t at = SIZE_MAX;
+  WokenRows woken;
   for (RowId r : locked) {
     auto& h = rows_[r.value].holders;
     h.erase(std::remove_if(h.begin(), h.end(), [&](const RowLock& l) { return l.txn == t; }),
             h.end());
-    if (manager_lock(r)) {  // a table's or a key's lock: in the lock manager's own order
+    if (manager_lock(r))  // a table's or a key's lock: in the lock manager's own order
       grant_waiters(r, granted);
-      continue;
-    }
-    if (at == SIZE_MAX) at = granted.size();
-    row_granted.clear();
-    since.clear();
-    grant_waiters(r, row_granted, &since);
-    for (size_t i = 0; i < row_granted.size(); ++i) woken.emplace_back(since[i], row_granted[i]);
+    else
+      grant_row_waiters(r, granted, woken);
   }
-  std::stable_sort(woken.begin(), woken.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (!woken.empty()) {
-    std::vector<TxnId> rows;
-    for (const auto& w : woken) rows.push_back(w.second);
-    granted.insert(granted.begin() + static_cast<std::ptrdiff_t>(at), rows.begin(), rows.end());
-  }
+  woken.merge_into(granted);
   return granted;
+}
+
+// ---- Rule: the waiters for a transaction's end wake in the order they came ----
+// A statement that waits for a row's holder waits on the holder's
+// transaction (XactLockTableWait), or on the subtransaction that locked the
+// row: one queue for every row it holds, which its end grants in the order
+// the waits began, whichever rows they wait for (ProcLockWakeup). Those
+// behind them on one row come after them.
+void Store::grant_row_waiters(RowId r, const std::vector<TxnId>& granted, WokenRows& woken) {
+  if (woken.at == SIZE_MAX) woken.at = granted.size();
+  std::vector<TxnId> row;
+  std::vector<uint64_t> since;
+  grant_waiters(r, row, &since);
+  for (size_t i = 0; i < row.size(); ++i) woken.waiters.emplace_back(since[i], row[i]);
+}
+
+void Store::WokenRows::merge_into(std::vector<TxnId>& granted) const {
+  if (waiters.empty()) return;
+  std::vector<std::pair<uint64_t, TxnId>> sorted = waiters;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<TxnId> in_order;
+  for (const auto& w : sorted) in_order.push_back(w.second);
+  granted.insert(granted.begin() + static_cast<std::ptrdiff_t>(at), in_order.begin(),
+                 in_order.end());
 }
 
 SavepointMark Store::mark(TxnId t) const {
@@ -433,6 +439,7 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
   std::vector<TxnId> granted;
   std::vector<RowId> locked = std::move(x.locked);
   mut(t).locked.clear();
+  WokenRows woken;
   for (RowId r : locked) {
     auto& h = rows_[r.value].holders;
     if (manager_lock(r)) {  // a table's or a key's: the modes taken since the mark go
@@ -454,8 +461,9 @@ std::vector<TxnId> Store::rollback_to(TxnId t, const SavepointMark& m) {
       if (held != h.end()) held->mode = then->second;
       mut(t).locked.push_back(r);
     }
-    grant_waiters(r, granted);
+    grant_row_waiters(r, granted, woken);
   }
+  woken.merge_into(granted);
   return granted;
 }
 

@@ -707,6 +707,14 @@ class Store {
   // Grants r's waiters that can go now, in order; `since` gets each one's
   // RowLock::since when given.
   void grant_waiters(RowId r, std::vector<TxnId>& granted, std::vector<uint64_t>* since = nullptr);
+  // The waiters that the releases of one end let in from its rows, merged
+  // in the order their waits began, at `at` in the granted list (end()).
+  struct WokenRows {
+    std::vector<std::pair<uint64_t, TxnId>> waiters;
+    size_t at = SIZE_MAX;
+    void merge_into(std::vector<TxnId>& granted) const;
+  };
+  void grant_row_waiters(RowId r, const std::vector<TxnId>& granted, WokenRows& woken);
   Txn& mut(TxnId t) { return txns_[t.value - 1]; }
 
   void digest_schema();

@@ -128,6 +128,25 @@ TEST_CASE("a transaction's end wakes the waiters for its rows in the order they 
   CHECK(f.s.end(holder, true) == std::vector<TxnId>{first, second, third});
 }
 
+TEST_CASE("a savepoint's rollback wakes the waiters for its rows in the order they came",
+          "[store]") {
+  // The rows locked since the savepoint are its subtransaction's: their
+  // waiters wait on its xid, one queue that its abort grants in order.
+  Fixture f;
+  RowId r1 = f.seed_row(1, 0), r2 = f.seed_row(2, 0), r3 = f.seed_row(3, 0);
+  TxnId holder = f.s.begin(RequestId{0}, Isolation::kReadCommitted);
+  TxnId first = f.s.begin(RequestId{1}, Isolation::kReadCommitted);
+  TxnId second = f.s.begin(RequestId{2}, Isolation::kReadCommitted);
+  REQUIRE(f.s.lock(r1, holder, LockMode::kUpdate, true) == LockResult::kGranted);
+  SavepointMark m = f.s.mark(holder);
+  for (RowId r : {r2, r3})
+    REQUIRE(f.s.lock(r, holder, LockMode::kUpdate, true) == LockResult::kGranted);
+  REQUIRE(f.s.lock(r3, first, LockMode::kUpdate, true) == LockResult::kEnqueued);
+  REQUIRE(f.s.lock(r2, second, LockMode::kUpdate, true) == LockResult::kEnqueued);
+  CHECK(f.s.rollback_to(holder, m) == std::vector<TxnId>{first, second});
+  CHECK(f.s.holds(r1, holder, LockMode::kUpdate));
+}
+
 TEST_CASE("shared locks are granted together, NOWAIT-style requests are not queued", "[store]") {
   Fixture f;
   RowId r = f.seed_row(1, 100);
