@@ -67,8 +67,7 @@ double selectivity(const Expr& e) {
     // NOT TRUE as its complement.
     case ExprKind::kBoolTest: {
       if (column_free(e)) return 1.0;
-      const bool negated = e.name.compare(0, 4, "NOT ") == 0;
-      const std::string what = negated ? e.name.substr(4) : e.name;
+      const auto [negated, what] = bool_test_parts(e.name);
       if (what == "UNKNOWN") return negated ? 0.995 : 0.005;
       const double s = selectivity(*e.lhs);
       return (what == "TRUE") != negated ? s : 1.0 - s;

@@ -368,9 +368,13 @@ const char* const kReadableSettings =
     "transaction_isolation, default_transaction_isolation, transaction_read_only, "
     "deadlock_timeout, lock_timeout, statement_timeout and DateStyle";
 
-bool bool_test(const std::string& name, std::optional<bool> x) {
+BoolTestParts bool_test_parts(const std::string& name) {
   const bool negated = name.compare(0, 4, "NOT ") == 0;
-  const std::string what = negated ? name.substr(4) : name;
+  return {negated, std::string_view(name).substr(negated ? 4 : 0)};
+}
+
+bool bool_test(const std::string& name, std::optional<bool> x) {
+  const auto [negated, what] = bool_test_parts(name);
   const bool holds = what == "UNKNOWN" ? !x : what == "TRUE" ? x == true : x == false;
   return holds != negated;
 }

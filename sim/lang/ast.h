@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -70,6 +71,13 @@ enum class ExprKind {
   // follows IS ("TRUE", "NOT FALSE", ...). Never NULL: a NULL is UNKNOWN.
   kBoolTest
 };
+// A boolean test's name read once: whether it says NOT, and what it tests
+// for ("TRUE", "FALSE" or "UNKNOWN").
+struct BoolTestParts {
+  bool negated = false;
+  std::string_view what;
+};
+BoolTestParts bool_test_parts(const std::string& name);
 // What `x IS <name>` answers for x's truth value (nullopt: NULL).
 bool bool_test(const std::string& name, std::optional<bool> x);
 
