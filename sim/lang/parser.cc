@@ -279,13 +279,21 @@ class Parser : ClauseParsing {
 
   // ---- Rule: LIMIT n and OFFSET n, in either order ---------------------------------
   // Each at most once, both on the same side of a locking clause (as
-  // PostgreSQL's grammar has them); OFFSET n [ROW | ROWS]. Whether either
-  // was written.
+  // PostgreSQL's grammar has them); OFFSET n [ROW | ROWS]. FETCH FIRST |
+  // NEXT [n] ROW | ROWS ONLY, the standard's spelling (Hibernate's), is
+  // LIMIT n (1 without n); WITH TIES is refused. Whether any was written.
   bool limit_offset(SelectStmt& s) {
     bool any = false;
     for (;;) {
       if (!s.limit && accept("LIMIT")) {
         s.limit = integer("a row count after LIMIT", 0);
+      } else if (!s.limit && accept("FETCH")) {
+        if (!accept("FIRST")) expect("NEXT", "after FETCH (FIRST or NEXT)");
+        s.limit =
+            peek_is("ROW") || peek_is("ROWS") ? 1 : integer("a row count after FETCH FIRST", 0);
+        if (!accept("ROWS")) expect("ROW", "after FETCH FIRST's row count (ROW or ROWS)");
+        if (peek_is("WITH")) fail(peek(), "FETCH FIRST ... WITH TIES is not modelled");
+        expect("ONLY", "after FETCH FIRST ... ROWS");
       } else if (!s.offset && accept("OFFSET")) {
         s.offset = integer("a row count after OFFSET", 0);
         if (!accept("ROWS")) accept("ROW");
@@ -498,15 +506,33 @@ class Parser : ClauseParsing {
   std::optional<SelectValuesStmt> aggregate_values() {
     ListShape shape = list_shape();
     if (!(shape.expression || shape.pg_call) || !shape.aggregate) return std::nullopt;
+    SelectValuesStmt v;
+    over_aggregates(v.items, &v.names, "a column beside an aggregate needs GROUP BY");
+    if (accept("INTO")) v.into = into_list();
+    return v;
+  }
+
+  // The select list (names: its items' names, when wanted) and FROM t
+  // [WHERE pred] of a list over aggregates, read as aggregate_values()
+  // says: each aggregate a scalar subquery over t with the WHERE. A column
+  // outside every aggregate is refused with `beside`.
+  void over_aggregates(std::vector<ExprPtr>& list, std::vector<std::string>* names,
+                       const std::string& beside) {
     std::vector<std::shared_ptr<Expr>> pending;
     aggregates_ = &pending;
-    SelectValuesStmt v;
-    items(v.items, v.names);
+    if (names) {
+      items(list, *names);
+    } else {
+      do {
+        list.push_back(expr());
+        if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
+      } while (accept_symbol(","));
+    }
     aggregates_ = nullptr;
-    for (const ExprPtr& e : v.items)
+    for (const ExprPtr& e : list)
       if (const Expr* c = first_column(*e))
         throw InputError(SourcePos{pos_.file, c->line, c->column},
-                         "a column beside an aggregate needs GROUP BY, which is not modelled");
+                         beside + ", which is not modelled");
     expect("FROM", "after the column list");
     std::string table = table_name("a table name after FROM");
     table_alias(false);
@@ -524,13 +550,11 @@ class Parser : ClauseParsing {
         peek_is("HAVING"))
       fail(t, "an aggregate with " + (peek_is("FOR") ? std::string("a locking clause") : t.text) +
                   " is not modelled" + (peek_is("FOR") ? " (PostgreSQL refuses it: 0A000)" : ""));
-    if (accept("INTO")) v.into = into_list();
     check_qualifiers(table);
     for (const std::shared_ptr<Expr>& a : pending) {
       a->name = table;
       a->rhs = where;
     }
-    return v;
   }
 
   static bool aggregate_name(const std::string& word) {
@@ -1055,9 +1079,24 @@ class Parser : ClauseParsing {
         fail(who, "expected SYSTEM or USER after OVERRIDING, found " + describe(who));
       expect("VALUE", "after OVERRIDING " + who.text);
     }
-    refuse_unmodelled(SqlPlace::kInsertSource);
+    // INSERT INTO t DEFAULT VALUES: one row of every column's default, as
+    // MERGE's INSERT DEFAULT VALUES (an empty row). PostgreSQL's grammar
+    // has no column list before it.
+    if (peek_is("DEFAULT") && at_ + 1 < tokens_.size() &&
+        iequals(tokens_[at_ + 1].text, "VALUES")) {
+      if (!ins.columns.empty() || ins.overriding != InsertStmt::Overriding::kNone)
+        fail(peek(),
+             "DEFAULT VALUES takes no column list and no OVERRIDING (PostgreSQL: 42601, "
+             "a syntax error)");
+      at_ += 2;
+      ins.rows.emplace_back();
+    } else {
+      refuse_unmodelled(SqlPlace::kInsertSource);
+    }
     // INSERT ... SELECT a, b without FROM is one row, as VALUES (a, b) is.
-    if (accept("SELECT")) {
+    if (!ins.rows.empty()) {
+      // DEFAULT VALUES, read above
+    } else if (accept("SELECT")) {
       if (peek_is("generate_series") && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
           tokens_[at_ + 1].text == "(") {
         // ---- Rule: SELECT generate_series(a, b): a set in the select list ----
@@ -1066,6 +1105,19 @@ class Parser : ClauseParsing {
         // An expression over it (generate_series(1, 1000) % 4) is one row
         // per value too, the expression computed on each.
         ins.rows = series_rows({}, false, true);
+      } else if (list_shape().aggregate) {
+        // ---- Rule: INSERT ... SELECT over aggregates FROM t [WHERE pred] ---------
+        // One row, read as aggregate_values() reads a SELECT: each aggregate
+        // a scalar subquery over t with the WHERE, computed before the row
+        // is inserted, as PostgreSQL's Aggregate (or its min/max InitPlan)
+        // reads t with the statement's snapshot. The next-number race:
+        // INSERT INTO t (n) SELECT coalesce(max(n), 0) + 1 FROM t.
+        std::string insert_alias = alias_;
+        std::vector<ExprPtr> row;
+        over_aggregates(row, nullptr,
+                        "a column beside an aggregate in INSERT ... SELECT needs GROUP BY");
+        alias_ = std::move(insert_alias);
+        ins.rows.push_back(std::move(row));
       } else {
         std::vector<ExprPtr> row;
         do {
