@@ -44,6 +44,7 @@ std::string trim(std::string_view s) {
 
 std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::string* comment) {
   std::vector<Token> out;
+  int brackets = 0;  // ARRAY['s [ not yet closed
   auto at = [&](size_t i) {
     SourcePos p = pos;
     p.column = pos.column + static_cast<int>(i);
@@ -133,6 +134,21 @@ std::vector<Token> lex_line(std::string_view line, const SourcePos& pos, std::st
           throw InputError(at(i),
                            "dollar quoting and $n parameters are not modelled; write "
                            "'text' and :name");
+        // ARRAY[...] is read where x = ANY (ARRAY[...]) holds it (the parser
+        // refuses it elsewhere); any other bracket is refused here.
+        if (c == '[' && !out.empty() && out.back().kind == TokenKind::kIdent &&
+            !out.back().quoted && iequals(out.back().text, "ARRAY")) {
+          ++brackets;
+          out.push_back({TokenKind::kSymbol, "[", col});
+          ++i;
+          continue;
+        }
+        if (c == ']' && brackets > 0) {
+          --brackets;
+          out.push_back({TokenKind::kSymbol, "]", col});
+          ++i;
+          continue;
+        }
         if (c == '[' || c == ']') throw InputError(at(i), "arrays ([...]) are not modelled");
         std::string shown = std::isprint(static_cast<unsigned char>(c))
                                 ? "'" + sym + "'"

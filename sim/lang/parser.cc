@@ -2735,8 +2735,148 @@ class Parser : ClauseParsing {
         {"=", BinOp::kEq},  {"<>", BinOp::kNe}, {"!=", BinOp::kNe}, {"<", BinOp::kLt},
         {"<=", BinOp::kLe}, {">", BinOp::kGt},  {">=", BinOp::kGe}};
     for (auto& [sym, op] : ops)
-      if (accept_symbol(sym)) return binary(op, l, between_level(), t);
+      if (accept_symbol(sym)) {
+        if ((peek_is("ANY") || peek_is("SOME") || peek_is("ALL")) &&
+            tokens_[at_ + 1].kind == TokenKind::kSymbol && tokens_[at_ + 1].text == "(")
+          return array_comparison(l, op, t);
+        return binary(op, l, between_level(), t);
+      }
     return l;
+  }
+
+  // ---- Rule: x = ANY (array) is x IN (its elements) ---------------------------------
+  // x = ANY (ARRAY[a, b, ...]) and x = ANY ('{a,b,...}') (SOME is ANY), as
+  // a driver's array parameter reads in a query log, and x <> ALL (...):
+  // PostgreSQL's parser makes x IN (a, b) the same ScalarArrayOpExpr, so it
+  // is read as that IN list (NOT IN for <> ALL), planned and computed as
+  // one. A text literal's elements are read as array_in reads them: an
+  // unquoted NULL is NULL, a double-quoted element keeps its spaces and
+  // its backslash escapes. Refused by name: another operator, a subquery,
+  // a nested or cast array, and an array of fewer than two elements (which
+  // the planner weighs apart from an IN list).
+  ExprPtr array_comparison(const ExprPtr& l, BinOp op, const Token& t) {
+    const Token& word = next();
+    const bool any = !iequals(word.text, "ALL");
+    if (op != (any ? BinOp::kEq : BinOp::kNe))
+      fail(word, std::string(op_sql(op)) + " " + (any ? "ANY" : "ALL") +
+                     " (...) is not modelled; write = ANY (...) or <> ALL (...)");
+    expect_symbol("(", "after " + word.text);
+    const Token& first = peek();
+    std::vector<ExprPtr> elements;
+    if (peek_is("SELECT"))
+      fail(first, word.text + " (SELECT ...) is not modelled; write IN (SELECT ... LIMIT 1)");
+    if (accept("ARRAY")) {
+      expect_symbol("[", "after ARRAY");
+      if (!(peek().kind == TokenKind::kSymbol && peek().text == "]")) {
+        do {
+          if (elements.size() >= 1000) fail(peek(), "an array holds at most 1000 values here");
+          if (peek().kind == TokenKind::kSymbol && peek().text == "[")
+            fail(peek(), "a nested array is not modelled");
+          elements.push_back(additive());
+        } while (accept_symbol(","));
+      }
+      expect_symbol("]", "to close ARRAY[");
+    } else if (first.kind == TokenKind::kString) {
+      next();
+      elements = array_literal(first);
+    } else {
+      fail(first, "expected ARRAY[...] or an array literal '{...}' after " + word.text +
+                      " (, found " + describe(first));
+    }
+    if (peek().kind == TokenKind::kSymbol && peek().text == "::")
+      fail(peek(), "a cast of an array is not modelled; write the array without it");
+    expect_symbol(")", "to close " + word.text + " (");
+    if (elements.size() < 2)
+      fail(first, "an array of " + std::string(elements.empty() ? "no elements" : "one element") +
+                      " in " + word.text +
+                      " (...) is not modelled (PostgreSQL plans it apart from an IN list); "
+                      "write x = value");
+    ExprPtr in;
+    for (const ExprPtr& e : elements) {
+      ExprPtr eq = binary(BinOp::kEq, l, e, t);
+      in = in ? binary(BinOp::kOr, in, eq, t, true) : eq;
+    }
+    if (any) return in;
+    auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, in, t));
+    none->in_list = true;
+    return none;
+  }
+
+  // The elements of array literal `lit` ('{1,2,NULL}', '{"a b",c}'), each
+  // a text literal (typed by what it is compared with, as array_in's
+  // element input does) or NULL.
+  std::vector<ExprPtr> array_literal(const Token& lit) {
+    const std::string& s = lit.text;
+    auto bad = [&](const std::string& why) {
+      fail(lit, "malformed array literal: \"" + s + "\" (" + why + "; PostgreSQL: 22P02)");
+    };
+    auto element = [&](std::optional<std::string> text) {
+      auto e = std::make_shared<Expr>();
+      e->kind = ExprKind::kLiteral;
+      if (text)
+        e->literal = std::move(*text);
+      else
+        e->literal = Null{};
+      e->line = pos_.line;
+      e->column = column_of(lit);
+      return e;
+    };
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    size_t i = 0;
+    while (i < s.size() && space(s[i])) ++i;
+    if (i == s.size() || s[i] != '{') bad("it must start with \"{\"");
+    ++i;
+    std::vector<ExprPtr> out;
+    while (i < s.size() && space(s[i])) ++i;
+    if (i < s.size() && s[i] == '}') {
+      ++i;
+    } else {
+      for (;;) {
+        while (i < s.size() && space(s[i])) ++i;
+        if (i == s.size()) bad("it ends before \"}\"");
+        if (s[i] == '{') fail(lit, "a nested array is not modelled");
+        if (s[i] == '"') {
+          std::string text;
+          for (++i; i < s.size() && s[i] != '"'; ++i) {
+            if (s[i] == '\\' && i + 1 < s.size()) ++i;
+            text += s[i];
+          }
+          if (i == s.size()) bad("a quoted element is not closed");
+          ++i;
+          out.push_back(element(std::move(text)));
+        } else {
+          std::string text;
+          bool escaped = false;
+          while (i < s.size() && s[i] != ',' && s[i] != '}') {
+            if (s[i] == '"' || s[i] == '{') bad("unexpected \"" + std::string(1, s[i]) + "\"");
+            if (s[i] == '\\' && i + 1 < s.size()) {
+              ++i;
+              escaped = true;
+            }
+            text += s[i++];
+          }
+          while (!text.empty() && space(text.back())) text.pop_back();
+          if (text.empty()) bad("an element is empty");
+          out.push_back(element(!escaped && iequals(text, "NULL")
+                                    ? std::nullopt
+                                    : std::optional<std::string>(std::move(text))));
+        }
+        while (i < s.size() && space(s[i])) ++i;
+        if (i < s.size() && s[i] == ',') {
+          ++i;
+          continue;
+        }
+        if (i < s.size() && s[i] == '}') {
+          ++i;
+          break;
+        }
+        bad("expected \",\" or \"}\"");
+      }
+    }
+    while (i < s.size() && space(s[i])) ++i;
+    if (i != s.size()) bad("junk after \"}\"");
+    if (out.size() > 1000) fail(lit, "an array holds at most 1000 values here");
+    return out;
   }
   // ---- Rule: a row comparison is its columns' comparisons -------------------------
   // (a, b) = (1, 2) is a = 1 AND b = 2, (a, b) <> (1, 2) is a <> 1 OR b <>

@@ -66,6 +66,8 @@ std::optional<Unmodelled> call(const Look& l) {
 
 std::optional<Unmodelled> value(const Look& l) {
   if (l.symbol(0, "(") && l.is(1, "SELECT")) return l.no(0, "a subquery ((SELECT ...))");
+  if (l.is(0, "ARRAY") && l.symbol(1, "["))
+    return l.no(0, "an array (ARRAY[...]) outside x = ANY (ARRAY[...]) and x <> ALL (...)");
   return call(l);
 }
 
