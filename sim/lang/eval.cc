@@ -964,10 +964,66 @@ Value round_left(__int128 units, int scale, int64_t digits) {
   return *v;
 }
 
+// ---- Rule: hashtext is PostgreSQL's hash_any of the text's bytes ------------------
+// Bob Jenkins' lookup3 as PostgreSQL's hash_bytes computes it (little-endian
+// words, all three seeded with 0x9e3779b9 + length + 3923095), read as an
+// int4: the key `pg_advisory_xact_lock(hashtext('user:' || id))` locks.
+uint32_t rotl(uint32_t x, int k) {
+  return (x << k) | (x >> (32 - k));
+}
+
+int64_t hash_text(const std::string& text) {
+  const auto* k = reinterpret_cast<const unsigned char*>(text.data());
+  uint32_t len = static_cast<uint32_t>(text.size());
+  uint32_t a = 0x9e3779b9u + len + 3923095u, b = a, c = a;
+  auto word = [](const unsigned char* p) {
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+  };
+  while (len >= 12) {
+    a += word(k);
+    b += word(k + 4);
+    c += word(k + 8);
+    a -= c, a ^= rotl(c, 4), c += b;
+    b -= a, b ^= rotl(a, 6), a += c;
+    c -= b, c ^= rotl(b, 8), b += a;
+    a -= c, a ^= rotl(c, 16), c += b;
+    b -= a, b ^= rotl(a, 19), a += c;
+    c -= b, c ^= rotl(b, 4), b += a;
+    k += 12;
+    len -= 12;
+  }
+  // The last 0 to 11 bytes: c's lowest byte stays clear.
+  for (uint32_t i = 0; i < len; ++i) {
+    uint32_t byte = k[i];
+    if (i < 4)
+      a += byte << (8 * i);
+    else if (i < 8)
+      b += byte << (8 * (i - 4));
+    else
+      c += byte << (8 * (i - 7));
+  }
+  c ^= b, c -= rotl(b, 14);
+  a ^= c, a -= rotl(c, 11);
+  b ^= a, b -= rotl(a, 25);
+  c ^= b, c -= rotl(b, 16);
+  a ^= c, a -= rotl(c, 4);
+  b ^= a, b -= rotl(a, 14);
+  c ^= b, c -= rotl(b, 24);
+  return static_cast<int32_t>(c);
+}
+
 }  // namespace
 
 Value function_value(const Expr& e, Value a, Value b, const EvalEnv& env) {
   if (is_null(a) || (e.rhs && is_null(b))) return Null{};
+  if (e.name == "hashtext") {
+    a = bpchar_as_text(*e.lhs, std::move(a), env);
+    auto* text = std::get_if<std::string>(&a);
+    if (!text)
+      throw SqlError("42883",
+                     std::string("function hashtext(") + type_name(a) + ") does not exist");
+    return hash_text(*text);
+  }
   if (counts_characters(e.name)) {
     a = bpchar_as_text(*e.lhs, std::move(a), env);
     auto* text = std::get_if<std::string>(&a);

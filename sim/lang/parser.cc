@@ -3352,10 +3352,11 @@ class Parser : ClauseParsing {
     return e;
   }
 
-  // abs, round, floor, ceil, ceiling, length, char_length, character_length.
+  // abs, round, floor, ceil, ceiling, length, char_length, character_length,
+  // hashtext.
   static bool is_function(const std::string& name) {
-    for (const char* f :
-         {"abs", "round", "floor", "ceil", "ceiling", "length", "char_length", "character_length"})
+    for (const char* f : {"abs", "round", "floor", "ceil", "ceiling", "length", "char_length",
+                          "character_length", "hashtext"})
       if (iequals(name, f)) return true;
     return false;
   }
