@@ -189,6 +189,14 @@ PI = random.Random(f"plain index {SEED}")  # PLAIN's choices, apart from the oth
 PARTIAL = (SEED % 71 == 70 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
            and not UNIQUES and not CHARS)
 PA = random.Random(f"partial {SEED}")  # PARTIAL's choices, apart from the others
+# Every 73rd seed from the 72nd (one table, not partitioned): the other
+# spellings applications write - x = ANY (ARRAY[...]) or ANY ('{...}') and
+# <> ALL for IN lists, FETCH FIRST for LIMIT, the next number as INSERT
+# ... SELECT coalesce(max(id), 0) + 1, an advisory lock on hashtext(key),
+# INSERT ... DEFAULT VALUES (a NOT NULL column without a default: 23502).
+SPELLINGS = (SEED % 73 == 72 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
+             and not UNIQUES and not CHARS and not PARTIAL)
+SP = random.Random(f"spellings {SEED}")  # SPELLINGS' choices, apart from the others
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
@@ -528,6 +536,42 @@ def partial_statement():
             f"INSERT INTO t (id, v, k, active) VALUES ({n}, 0, {k}, true);")
 
 
+def spelling_statement():
+    """A statement in one of SPELLINGS' spellings, from SP."""
+    c = SP.random()
+    a, b = SP.sample(IDS + [5], 2)
+    if c < 0.3:
+        n, k = SP.randint(0, 9), SP.randint(0, 2)
+        where = SP.choice(["", "", f" WHERE k = {k}", f" WHERE v > {SP.randint(0, 6)}"])
+        returning = SP.choice(["", " RETURNING id", " RETURNING *"])
+        return f"INSERT INTO t SELECT coalesce(max(id), 0) + 1, {n}, {k} FROM t{where}{returning};"
+    if c < 0.45:
+        key = SP.choice(["'row:' || 1", "'row:1'", "'row:2'", "'queue'"])
+        call = SP.choice(["pg_advisory_xact_lock", "pg_advisory_xact_lock", "pg_try_advisory_xact_lock"])
+        return f"SELECT {call}(hashtext({key}));"
+    if c < 0.55:
+        return "INSERT INTO t DEFAULT VALUES;"
+    if c < 0.8:
+        lock = SP.choice(["", " FOR UPDATE", " FOR UPDATE SKIP LOCKED", " FOR SHARE"])
+        return (f"SELECT id, v FROM t WHERE v > {SP.randint(0, 4)} ORDER BY id "
+                f"FETCH FIRST {SP.choice(['', '1 ', '2 '])}ROW{SP.choice(['', 'S'])} ONLY{lock};")
+    sets = SP.choice(["v = v + 1", "k = k + 1", "id = id + 10"])
+    return f"UPDATE t SET {sets} WHERE id = ANY(ARRAY[{a}, {b}]) RETURNING id, v;"
+
+
+def respell(sql):
+    """SPELLINGS' other spellings of an IN list and a LIMIT, from SP."""
+    def array(m):
+        values = [v.strip() for v in m.group(2).split(",")]
+        form = SP.choice(["ARRAY[" + ", ".join(values) + "]", "'{" + ",".join(values) + "}'"])
+        return f"{m.group(1)} {'<> ALL' if m.group(0).find(' NOT IN') >= 0 else '= ANY'}({form})"
+    if SP.random() < 0.7:
+        sql = re.sub(r"(\b\w+) (?:NOT )?IN \(([0-9, ]+,[0-9 ]+)\)", array, sql)
+    if SP.random() < 0.5:
+        sql = sql.replace(" LIMIT 1", " FETCH FIRST 1 ROW ONLY")
+    return sql
+
+
 def mixed_statement():
     """A statement of the kinds the others do not write, from X: subqueries
     in a WHERE, several rows in one INSERT, INSERT ... SELECT, a queue's
@@ -806,6 +850,10 @@ def main():
                 sql = guard_statement()
             elif PARTIAL and PA.random() < 0.6:
                 sql = partial_statement()
+            elif SPELLINGS and SP.random() < 0.5:
+                sql = spelling_statement()
+            if SPELLINGS:
+                sql = respell(sql)
             if not block and sql.startswith(("SAVEPOINT", "ROLLBACK TO", "RELEASE")):
                 sql = "SELECT sum(v), count(*) FROM t;"
             if LITERALS:
