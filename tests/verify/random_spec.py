@@ -568,7 +568,7 @@ def respell(sql):
     if SP.random() < 0.7:
         sql = re.sub(r"(\b\w+) (?:NOT )?IN \(([0-9, ]+,[0-9 ]+)\)", array, sql)
     if SP.random() < 0.5:
-        sql = sql.replace(" LIMIT 1", " FETCH FIRST 1 ROW ONLY")
+        sql = re.sub(r" LIMIT 1\b", " FETCH FIRST 1 ROW ONLY", sql)
     return sql
 
 
