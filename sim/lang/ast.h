@@ -209,6 +209,11 @@ struct OrderBy {
 inline bool counts_characters(const std::string& function) {
   return function == "length" || function == "char_length" || function == "character_length";
 }
+// The functions (ExprKind::kFunction) of a text that give an int: those
+// above and hashtext.
+inline bool text_to_int(const std::string& function) {
+  return counts_characters(function) || function == "hashtext";
+}
 
 // " DESC", " NULLS FIRST", ...: what follows the column in SQL ("" for the default).
 std::string order_sql(const OrderBy& o);

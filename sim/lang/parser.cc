@@ -520,14 +520,10 @@ class Parser : ClauseParsing {
                        const std::string& beside) {
     std::vector<std::shared_ptr<Expr>> pending;
     aggregates_ = &pending;
-    if (names) {
+    if (names)
       items(list, *names);
-    } else {
-      do {
-        list.push_back(expr());
-        if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
-      } while (accept_symbol(","));
-    }
+    else
+      list = insert_items();
     aggregates_ = nullptr;
     for (const ExprPtr& e : list)
       if (const Expr* c = first_column(*e))
@@ -555,6 +551,16 @@ class Parser : ClauseParsing {
       a->name = table;
       a->rhs = where;
     }
+  }
+
+  // INSERT ... SELECT's items: expr [AS label], ... (an INSERT uses no label).
+  std::vector<ExprPtr> insert_items() {
+    std::vector<ExprPtr> row;
+    do {
+      row.push_back(expr());
+      if (accept("AS")) name("a column label after AS");
+    } while (accept_symbol(","));
+    return row;
   }
 
   static bool aggregate_name(const std::string& word) {
@@ -1119,11 +1125,7 @@ class Parser : ClauseParsing {
         alias_ = std::move(insert_alias);
         ins.rows.push_back(std::move(row));
       } else {
-        std::vector<ExprPtr> row;
-        do {
-          row.push_back(expr());
-          if (accept("AS")) name("a column label after AS");  // a label an INSERT does not use
-        } while (accept_symbol(","));
+        std::vector<ExprPtr> row = insert_items();
         if (peek_is("FROM") && at_ + 1 < tokens_.size() &&
             iequals(tokens_[at_ + 1].text, "generate_series")) {
           ++at_;
@@ -2792,14 +2794,8 @@ class Parser : ClauseParsing {
                       " (...) is not modelled (PostgreSQL plans it apart from an IN list); "
                       "write x = value");
     ExprPtr in;
-    for (const ExprPtr& e : elements) {
-      ExprPtr eq = binary(BinOp::kEq, l, e, t);
-      in = in ? binary(BinOp::kOr, in, eq, t, true) : eq;
-    }
-    if (any) return in;
-    auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, in, t));
-    none->in_list = true;
-    return none;
+    for (ExprPtr& e : elements) in = or_equal(std::move(in), l, std::move(e), t);
+    return any ? in : none_of(in, t);
   }
 
   // The elements of array literal `lit` ('{1,2,NULL}', '{"a b",c}'), each
@@ -3027,8 +3023,7 @@ class Parser : ClauseParsing {
       do {
         if (++n > 1000) fail(peek(), "an IN list holds at most 1000 values");
         const Token& at = peek();
-        ExprPtr eq = binary(BinOp::kEq, l, additive(), at);
-        any = any ? binary(BinOp::kOr, any, eq, at, true) : eq;
+        any = or_equal(std::move(any), l, additive(), at);
       } while (accept_symbol(","));
     }
     // x IN ((SELECT ...)) is PostgreSQL's IN (subquery), not a list of one
@@ -3053,7 +3048,16 @@ class Parser : ClauseParsing {
       any = in;
     }
     if (!subquery) expect_symbol(")", "to close the IN list");
-    if (!negated) return any;
+    return negated ? none_of(any, t) : any;
+  }
+  // An IN list's chain so far with x = v added: x = a OR x = b ... (the
+  // ORs marked as the list PostgreSQL plans as one = ANY).
+  ExprPtr or_equal(ExprPtr any, const ExprPtr& x, ExprPtr v, const Token& at) {
+    ExprPtr eq = binary(BinOp::kEq, x, std::move(v), at);
+    return any ? binary(BinOp::kOr, any, eq, at, true) : eq;
+  }
+  // NOT IN: the negation of the list's chain (PostgreSQL's <> ALL).
+  ExprPtr none_of(const ExprPtr& any, const Token& t) {
     auto none = std::make_shared<Expr>(*unary(ExprKind::kNot, any, t));
     none->in_list = true;
     return none;

@@ -345,15 +345,13 @@ class Typer {
     std::optional<SqlType> a = expr(*e.lhs);
     std::optional<SqlType> n = e.rhs ? expr(*e.rhs) : std::nullopt;
     if (!a || (e.rhs && !n))
-      return counts_characters(e.name) || e.name == "hashtext"
-                 ? std::optional<SqlType>(SqlType::kInt)
-                 : std::nullopt;
+      return text_to_int(e.name) ? std::optional<SqlType>(SqlType::kInt) : std::nullopt;
     auto missing = [&]() {
       return fail("42883", "function " + e.name + "(" + sql_type_name(*a) +
                                (e.rhs ? std::string(", ") + sql_type_name(*n) : "") +
                                ") does not exist");
     };
-    if (counts_characters(e.name) || e.name == "hashtext") {
+    if (text_to_int(e.name)) {
       if (!text_like(*a) && *a != SqlType::kUnknown) return missing();
       return SqlType::kInt;
     }

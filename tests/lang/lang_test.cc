@@ -37,6 +37,13 @@ std::optional<bool> truth_of(const std::string& pred) {
   return eval_pred(*std::get<RetryAction>(s.body).condition, env);
 }
 
+// The truth of a SELECT's WHERE `pred` with `vars` (no row read).
+std::optional<bool> where_truth(const Vars& vars, const std::string& pred) {
+  Step s = parse("SELECT id FROM t WHERE " + pred);
+  EvalEnv env{nullptr, nullptr, &vars, nullptr};
+  return eval_pred(*std::get<SelectStmt>(s.body).where, env);
+}
+
 std::string sqlstate_of(const std::string& expr) {
   try {
     value_of(expr);
@@ -98,11 +105,7 @@ TEST_CASE("a table-level PRIMARY KEY makes its columns the key, as PostgreSQL do
 
 TEST_CASE("x [NOT] IN (a, b) is x = a OR x = b, and its negation", "[lang]") {
   Vars vars{{"x", Var{Value{int64_t{2}}, {}}}, {"n", Var{Value{}, {}}}};
-  auto truth = [&](const std::string& pred) {
-    Step s = parse("SELECT id FROM t WHERE " + pred);
-    EvalEnv env{nullptr, nullptr, &vars, nullptr};
-    return eval_pred(*std::get<SelectStmt>(s.body).where, env);
-  };
+  auto truth = [&](const std::string& pred) { return where_truth(vars, pred); };
   CHECK(truth(":x IN (1, 2, 3)") == true);
   CHECK(truth(":x IN (1, 3)") == false);
   CHECK(truth(":x NOT IN (1, 3)") == true);
@@ -120,11 +123,7 @@ TEST_CASE("x [NOT] IN (a, b) is x = a OR x = b, and its negation", "[lang]") {
 
 TEST_CASE("x = ANY (array) is the IN list of its elements, <> ALL its NOT IN", "[lang]") {
   Vars vars{{"x", Var{Value{int64_t{2}}, {}}}, {"s", Var{Value{std::string("b b")}, {}}}};
-  auto truth = [&](const std::string& pred) {
-    Step s = parse("SELECT id FROM t WHERE " + pred);
-    EvalEnv env{nullptr, nullptr, &vars, nullptr};
-    return eval_pred(*std::get<SelectStmt>(s.body).where, env);
-  };
+  auto truth = [&](const std::string& pred) { return where_truth(vars, pred); };
   CHECK(truth(":x = ANY(ARRAY[1, 2])") == true);
   CHECK(truth(":x = SOME(ARRAY[1, 3])") == false);
   CHECK(truth(":x <> ALL(ARRAY[1, 3])") == true);
