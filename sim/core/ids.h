@@ -28,6 +28,24 @@ using TableId = Id<struct TableTag>;      // 0-based index into Store::tables
 // The owner of the transactions that setup statements ran in: no request.
 inline constexpr RequestId kNoRequest{0xffffffffu};
 
+// An advisory lock's key: one bigint (pg_advisory_lock(bigint)), or two
+// ints (pg_advisory_lock(int, int)), which PostgreSQL keeps in a key space
+// of its own: (1, 2) is not the bigint 4294967298 that has the same bits.
+struct AdvisoryKey {
+  int64_t bits = 0;  // a pair: the first int in the high 32 bits, as the lock tag has them
+  bool pair = false;
+  constexpr auto operator<=>(const AdvisoryKey&) const = default;
+  static constexpr AdvisoryKey of_pair(int32_t first, int32_t second) {
+    return {static_cast<int64_t>(uint64_t{static_cast<uint32_t>(first)} << 32 |
+                                 uint64_t{static_cast<uint32_t>(second)}),
+            true};
+  }
+  constexpr int32_t first() const {
+    return static_cast<int32_t>(static_cast<uint64_t>(bits) >> 32);
+  }
+  constexpr int32_t second() const { return static_cast<int32_t>(static_cast<uint64_t>(bits)); }
+};
+
 }  // namespace ccsim
 
 template <class Tag>

@@ -3,8 +3,10 @@
 namespace ccsim {
 
 std::string row_label(const Store& s, RowId r) {
-  if (std::optional<int64_t> key = s.advisory_key(r))
-    return "advisory lock " + std::to_string(*key);
+  if (std::optional<AdvisoryKey> key = s.advisory_key(r))
+    return "advisory lock " + (key->pair ? "(" + std::to_string(key->first()) + ", " +
+                                               std::to_string(key->second()) + ")"
+                                         : std::to_string(key->bits));
   if (std::optional<TableId> t = s.locked_table(r)) return "table " + s.table(*t).name;
   const RowState& row = s.row(r);
   const Table& t = s.table(row.table);

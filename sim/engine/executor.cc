@@ -641,7 +641,7 @@ void Executor::open_scan(RequestId r, const Step& st, Cursor& c) {
 // for is handed to the session's holder when granted.
 
 // How many times session r holds key at session level in the mode (0: not).
-int64_t& Executor::session_count(RequestId r, int64_t key, bool shared) {
+int64_t& Executor::session_count(RequestId r, AdvisoryKey key, bool shared) {
   auto& held = w_.sessions[r.value].advisory_held;
   for (AdvisoryHeld& h : held)
     if (h.key == key && h.shared == shared) return h.count;
@@ -657,7 +657,7 @@ void Executor::settle_session_lock(RequestId r, RowId row, bool shared, bool kep
 }
 
 std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call,
-                                             int64_t key, RowId* wait) {
+                                             AdvisoryKey key, RowId* wait) {
   Store& s = w_.store;
   Session& session = w_.sessions[r.value];
   RowId row = s.advisory_row(key);
@@ -689,7 +689,7 @@ std::optional<Value> Executor::take_advisory(RequestId r, Cursor& c, const Advis
 // pg_advisory_unlock[_shared]: false (and a WARNING) when the session does
 // not hold the key at session level in that mode; a transaction-level lock
 // is not its to release.
-bool Executor::unlock_advisory(RequestId r, int64_t key, bool shared) {
+bool Executor::unlock_advisory(RequestId r, AdvisoryKey key, bool shared) {
   Session& session = w_.sessions[r.value];
   int64_t& n = session_count(r, key, shared);
   const bool held = n > 0;
@@ -734,10 +734,18 @@ bool Executor::advisory_calls(RequestId r, const AdvisoryStmt& adv, SqlAnswer* w
   EvalEnv env{nullptr, nullptr, &q.vars, nullptr};
   for (; c.next < adv.items.size(); ++c.next) {
     const AdvisoryItem& item = adv.items[c.next];
-    Value key = item.key ? advisory_key(*item.key, eval_value(*item.key, env)) : Value{Null{}};
-    if (!is_null(key) && !std::holds_alternative<int64_t>(key))
-      throw SqlError("22P02", "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
-    const int64_t* k = std::get_if<int64_t>(&key);
+    std::optional<AdvisoryKey> k;
+    if (item.key2) {
+      Value first = eval_value(*item.key, env);
+      k = advisory_pair(item.call, *item.key, std::move(first), *item.key2,
+                        eval_value(*item.key2, env));
+    } else if (item.key) {
+      Value key = advisory_key(*item.key, eval_value(*item.key, env));
+      if (!is_null(key) && !std::holds_alternative<int64_t>(key))
+        throw SqlError("22P02",
+                       "invalid input syntax for type bigint: \"" + to_display(key) + "\"");
+      if (!is_null(key)) k = AdvisoryKey{std::get<int64_t>(key)};
+    }
     Value answer{Null{}};
     switch (item.call.kind) {
       case AdvisoryCall::Kind::kUnlockAll:
@@ -1040,11 +1048,11 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   }
   size_t calls = 0;
   std::optional<RowId> wait;
-  std::function<Value(const Expr&, const Value&)> take = [&](const Expr& e, const Value& key) {
+  std::function<Value(const Expr&, AdvisoryKey)> take = [&](const Expr& e, AdvisoryKey key) {
     size_t i = calls++;
     if (i < c.advisory_answers.size()) return c.advisory_answers[i];
     RowId at;
-    std::optional<Value> got = take_advisory(r, c, e.call, std::get<int64_t>(key), &at);
+    std::optional<Value> got = take_advisory(r, c, e.call, key, &at);
     if (!got) {
       wait = at;
       throw AdvisoryWait{};
@@ -2082,6 +2090,7 @@ void Executor::analyze(RequestId r, const Step& st) {
   const Store& s = w_.store;
   const std::string* table = nullptr;
   auto* values = std::get_if<SelectValuesStmt>(&st.body);
+  auto* adv = std::get_if<AdvisoryStmt>(&st.body);
   if (auto* ins = std::get_if<InsertStmt>(&st.body))
     table = &ins->table;
   else if (std::holds_alternative<SelectStmt>(st.body) ||
@@ -2089,7 +2098,7 @@ void Executor::analyze(RequestId r, const Step& st) {
            std::holds_alternative<DeleteStmt>(st.body) ||
            std::holds_alternative<MergeStmt>(st.body))
     table = &target_of(st.body).table;
-  if (!table && !values) return;
+  if (!table && !values && !adv) return;
   const Vars& vars = w_.requests[r.value].vars;
   TypingEnv env{nullptr, &vars, &tables_};
   const Table* t = nullptr;
@@ -2114,6 +2123,8 @@ void Executor::analyze(RequestId r, const Step& st) {
   if (st.analysed.get() != signature) {
     if (values)
       analyze_values(*values, env);
+    else if (adv)
+      analyze_advisory(*adv, env);
     else
       analyze_statement(st.body, *t, env);
     st.analysed.set(signature);
@@ -2124,6 +2135,8 @@ void Executor::analyze(RequestId r, const Step& st) {
   if (nul) throw SqlError("22021", "invalid byte sequence for encoding \"UTF8\": 0x00");
   if (values)
     plan_values(*values, env);
+  else if (adv)
+    plan_advisory(*adv, env);
   else if (st.folds || st.assigns_constant)
     plan_statement(st.body, *t, env, st.folds);
 }

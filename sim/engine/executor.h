@@ -119,16 +119,16 @@ class Executor : public SqlBackend {
   // Advisory locks (executor.cc): takes the lock `call` asks for on key for
   // c's transaction. Returns its answer (void, or whether a try form got
   // it); nothing when it must wait (then *wait is the key's row).
-  std::optional<Value> take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call, int64_t key,
-                                     RowId* wait);
+  std::optional<Value> take_advisory(RequestId r, Cursor& c, const AdvisoryCall& call,
+                                     AdvisoryKey key, RowId* wait);
   // Hands the lock (SHARE when shared, else EXCLUSIVE) r's transaction got
   // on an advisory row to r's session holder, counting it (kept: the
   // transaction held it before, and keeps it).
   void settle_session_lock(RequestId r, RowId row, bool shared, bool kept);
-  int64_t& session_count(RequestId r, int64_t key, bool shared);
+  int64_t& session_count(RequestId r, AdvisoryKey key, bool shared);
   std::optional<bool> advisory_filter(RequestId r, Cursor& c, TableId tid, const ExprPtr& where,
                                       bool resumed, SqlAnswer* waiting);
-  bool unlock_advisory(RequestId r, int64_t key, bool shared);
+  bool unlock_advisory(RequestId r, AdvisoryKey key, bool shared);
   void unlock_all_advisory(RequestId r);
   SqlAnswer complete(RequestId r, const Step& st);
   // `planned`: the statement's key_scan, when its caller has it already.

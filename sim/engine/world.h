@@ -181,7 +181,7 @@ struct Timeouts {
 // and the statement in progress. What a real server keeps per connection.
 // A key a session holds at session level, in one mode, `count` times.
 struct AdvisoryHeld {
-  int64_t key = 0;
+  AdvisoryKey key;
   bool shared = false;
   int64_t count = 0;
   bool operator==(const AdvisoryHeld&) const = default;

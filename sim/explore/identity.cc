@@ -209,7 +209,8 @@ class Analysis {
       ok_ &= !uses_id(rs->condition);
     } else if (auto* adv = std::get_if<AdvisoryStmt>(&s.body)) {
       for (const AdvisoryItem& item : adv->items)
-        ok_ &= !uses_id(item.key);  // a lock named by a request's id: not renamed
+        ok_ &= !uses_id(item.key) &&
+               !uses_id(item.key2);  // a lock named by a request's id: not renamed
     } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
       // A scalar subquery reads rows by any rule: not renamed.
       for (const ExprPtr& e : values->items) ok_ &= !uses_id(e) && !has_subquery(e);

@@ -44,7 +44,10 @@ std::set<std::string> uses_of(const Step& s) {
         } else if constexpr (std::is_same_v<T, LetAction>) {
           params_of(b.value, out);
         } else if constexpr (std::is_same_v<T, AdvisoryStmt>) {
-          for (const AdvisoryItem& item : b.items) params_of(item.key, out);
+          for (const AdvisoryItem& item : b.items) {
+            params_of(item.key, out);
+            params_of(item.key2, out);
+          }
         } else if constexpr (std::is_same_v<T, SelectValuesStmt>) {
           for (const ExprPtr& e : b.items) params_of(e, out);
         } else if constexpr (std::is_same_v<T, RetryAction> || std::is_same_v<T, RestartAction> ||

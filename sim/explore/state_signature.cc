@@ -232,7 +232,8 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
   // Its session-level advisory locks (the holder's rows are those keys').
   put(out, ss.advisory_held.size());
   for (const AdvisoryHeld& h : ss.advisory_held) {
-    put_value(out, Value{h.key});
+    put_value(out, Value{h.key.bits});
+    put(out, h.key.pair);
     put(out, h.shared);
     put(out, static_cast<uint64_t>(h.count));
   }
@@ -384,7 +385,10 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
   for (RowId r : by_label) {
     const RowState& row = s.row(r);
     put(out, version_label_[row.newest.value]);
-    if (std::optional<int64_t> key = s.advisory_key(r)) put_value(out, Value{*key});
+    if (std::optional<AdvisoryKey> key = s.advisory_key(r)) {
+      put_value(out, Value{key->bits});
+      put(out, key->pair);
+    }
     if (std::optional<TableId> t = s.locked_table(r)) put(out, uint64_t{t->value} + 1);
     holders.clear();
     for (const RowLock& h : row.holders)

@@ -120,7 +120,7 @@ std::string to_sql(const Expr& e) {
     case ExprKind::kCast:
       return "(" + to_sql(*e.lhs) + ")::" + cast_sql(*e.cast_to);
     case ExprKind::kAdvisory:
-      return e.call.function() + "(" + to_sql(*e.lhs) + ")";
+      return e.call.function() + "(" + to_sql(*e.lhs) + (e.rhs ? ", " + to_sql(*e.rhs) : "") + ")";
     case ExprKind::kCoalesce:
     case ExprKind::kGreatest:
     case ExprKind::kLeast: {
@@ -276,6 +276,11 @@ void statement_facts(Step& s) {
     returning(ins->returning);
   } else if (auto* values = std::get_if<SelectValuesStmt>(&s.body)) {
     each(values->items);
+  } else if (auto* adv = std::get_if<AdvisoryStmt>(&s.body)) {
+    for (const AdvisoryItem& item : adv->items) {
+      facts_of(item.key.get(), s);
+      facts_of(item.key2.get(), s);
+    }
   } else if (auto* merge = std::get_if<MergeStmt>(&s.body)) {
     for (size_t k = 0; k < merge->rows(); ++k) {
       const MergeStmt& m = merge->row(k);

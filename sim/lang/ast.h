@@ -131,7 +131,8 @@ struct Expr {
   // copy of the statement (MergeStmt::printed) alone.
   bool source = false;
   BinOp op = BinOp::kAdd;
-  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key;
+  // kBinary: both; kNeg, kNot, kIsNull, kIsNotNull: lhs; kAdvisory: the key
+  // (lhs), and the second int key of the two-key form (rhs, else null);
   // kSubquery: lhs its select item over its table's row (null with an
   // aggregate), rhs its WHERE (may be null).
   ExprPtr lhs, rhs;
@@ -564,7 +565,8 @@ struct SetStmt {
 // never wait and return whether they got it.
 struct AdvisoryItem {
   AdvisoryCall call;
-  ExprPtr key;  // null for pg_advisory_unlock_all()
+  ExprPtr key;   // null for pg_advisory_unlock_all()
+  ExprPtr key2;  // the two-key form's second int key (the first is key), else null
 };
 struct AdvisoryStmt {
   std::vector<AdvisoryItem> items;  // one or more

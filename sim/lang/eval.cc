@@ -321,13 +321,28 @@ bool subqueries_computed(const Expr& e, const SubqueryValues* values) {
          (!e.rhs || subqueries_computed(*e.rhs, values));
 }
 
-Value advisory_key(const Expr& key, Value v) {
-  // A quoted literal without a type is read as the bigint the function
+Value advisory_key(const Expr& key, Value v, ColumnType t) {
+  // A quoted literal without a type is read as the integer the function
   // takes ('+1' is 1; 'x' is 22P02), as PostgreSQL resolves an unknown.
   if (auto* text = std::get_if<std::string>(&v);
       text && key.kind == ExprKind::kLiteral && !key.typed)
-    return integer_text(*text, ColumnType::kBigInt);
+    return integer_text(*text, t);
   return v;
+}
+
+std::optional<AdvisoryKey> advisory_pair(const AdvisoryCall& call, const Expr& key, Value v,
+                                         const Expr& key2, Value v2) {
+  v = advisory_key(key, std::move(v), ColumnType::kInt);
+  v2 = advisory_key(key2, std::move(v2), ColumnType::kInt);
+  if (is_null(v) || is_null(v2)) return std::nullopt;
+  const int64_t* a = std::get_if<int64_t>(&v);
+  const int64_t* b = std::get_if<int64_t>(&v2);
+  if (!a || !b)
+    throw SqlError("42883", "function " + call.function() + "(" + type_name(v) + ", " +
+                                type_name(v2) + ") does not exist");
+  for (int64_t k : {*a, *b})
+    if (k < INT32_MIN || k > INT32_MAX) throw SqlError("22003", "integer out of range");
+  return AdvisoryKey::of_pair(static_cast<int32_t>(*a), static_cast<int32_t>(*b));
 }
 
 namespace {
@@ -531,12 +546,21 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     }
     case ExprKind::kAdvisory: {
       // ---- Rule: an advisory-lock function is strict and takes a bigint ------
-      Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
-      if (is_null(key)) return Null{};
-      if (!std::holds_alternative<int64_t>(key))
-        throw SqlError("42883",
-                       "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
-      if (env.advisory) return (*env.advisory)(e, key);
+      // or, in its two-key form, two ints: another key space.
+      std::optional<AdvisoryKey> lock;
+      if (e.rhs) {
+        Value first = eval_value(*e.lhs, env);
+        lock = advisory_pair(e.call, *e.lhs, std::move(first), *e.rhs, eval_value(*e.rhs, env));
+        if (!lock) return Null{};
+      } else {
+        Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
+        if (is_null(key)) return Null{};
+        if (!std::holds_alternative<int64_t>(key))
+          throw SqlError(
+              "42883", "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
+        lock = AdvisoryKey{std::get<int64_t>(key)};
+      }
+      if (env.advisory) return (*env.advisory)(e, *lock);
       return e.call.try_only ? Value{true} : Value{std::string()};
     }
     case ExprKind::kNeg:

@@ -89,10 +89,10 @@ struct EvalEnv {
   bool in_sql = false;
   const Row* excluded = nullptr;  // ON CONFLICT DO UPDATE: the row proposed (EXCLUDED)
   // Takes the advisory lock a kAdvisory call asks for (engine/executor.cc),
-  // given the key's value. Without it a call answers as if it got the lock
-  // (void, or true for a try form): what a row the call has not reached yet
-  // would see.
-  const std::function<Value(const Expr&, const Value& key)>* advisory = nullptr;
+  // given its key. Without it a call answers as if it got the lock (void,
+  // or true for a try form): what a row the call has not reached yet would
+  // see.
+  const std::function<Value(const Expr&, AdvisoryKey key)>* advisory = nullptr;
   // The values of the statement's scalar subqueries, computed before its
   // rows are read (engine/executor.cc): a kSubquery reads its own here.
   const SubqueryValues* subqueries = nullptr;
@@ -174,8 +174,15 @@ int64_t integer_text(const std::string& text, ColumnType t);
 // when not a number, 0A000 past Decimal's digits).
 Value number_input(const std::string& text, ColumnType t);
 // An advisory-lock function's key v, computed from `key`: a quoted literal
-// without a type is read as a bigint (integer_text); anything else as is.
-Value advisory_key(const Expr& key, Value v);
+// without a type is read as the type the function takes there, a bigint
+// or, in the two-key form, an int (integer_text); anything else as is.
+Value advisory_key(const Expr& key, Value v, ColumnType t = ColumnType::kBigInt);
+// The lock the two-key form pg_advisory_lock(int, int) names, from its
+// arguments' values v and v2 (written as key and key2): nothing when one
+// is NULL (the functions are strict); 42883 for a value that is not an
+// integer (PostgreSQL has no such function), 22003 past an int.
+std::optional<AdvisoryKey> advisory_pair(const AdvisoryCall& call, const Expr& key, Value v,
+                                         const Expr& key2, Value v2);
 
 // Returns a date or timestamp's text as the column stores it (canonical ISO
 // form); 22007 or 22008 when it is not one.

@@ -2567,17 +2567,17 @@ class Parser : ClauseParsing {
             if (c.function() == fn) return c;
           }
     fail(t, "the advisory-lock function " + fn +
-                " is not modelled; ccsim models those on one bigint key: "
-                "pg_advisory_lock, pg_advisory_xact_lock, their pg_try_ and _shared forms, "
-                "pg_advisory_unlock[_shared] and pg_advisory_unlock_all");
+                " is not modelled; ccsim models pg_advisory_lock, pg_advisory_xact_lock, "
+                "their pg_try_ and _shared forms, pg_advisory_unlock[_shared] (each on one "
+                "bigint key or two int keys) and pg_advisory_unlock_all");
   }
 
-  // The advisory-lock functions' two-key forms (two int keys) are another
-  // key space: refused by name at the comma.
-  void refuse_second_key(const AdvisoryCall& call) {
-    if (peek().kind == TokenKind::kSymbol && peek().text == ",")
-      fail(peek(), "the two-key form " + call.function() +
-                       "(int, int) is not modelled; ccsim models one bigint key");
+  // The two-key form's second key after the first (pg_advisory_lock(1, 2):
+  // two ints, another key space than the bigint form's), else null.
+  ExprPtr second_key() {
+    if (peek().kind != TokenKind::kSymbol || peek().text != ",") return nullptr;
+    ++at_;
+    return expr();
   }
 
   // SELECT pg_advisory_xact_lock(key)[, ...] [INTO :v[, ...]]: the
@@ -2592,12 +2592,14 @@ class Parser : ClauseParsing {
              "an advisory lock beside other columns is not modelled; expected "
              "another advisory-lock function, found " +
                  describe(peek()));
-      AdvisoryItem item{*call, nullptr};
+      AdvisoryItem item{*call, nullptr, nullptr};
       at_ += 2;
       if (call->kind != AdvisoryCall::Kind::kUnlockAll) {
         item.key = expr();
-        refuse_second_key(*call);
-        expect_symbol(")", "after the advisory lock's key");
+        item.key2 = second_key();
+        expect_symbol(")", item.key2
+                               ? "after the advisory lock's two keys"
+                               : "after the advisory lock's key (or a comma and a second key)");
       } else {
         expect_symbol(")", "after pg_advisory_unlock_all(: it takes no argument");
       }
@@ -3190,11 +3192,12 @@ class Parser : ClauseParsing {
           bool outer = advisory_allowed_;
           advisory_allowed_ = false;  // no lock inside a lock's key
           e->lhs = expr();
+          e->rhs = second_key();
           advisory_allowed_ = outer;
         }
         bound_height(*e, t);
-        refuse_second_key(*call);
-        expect_symbol(")", "after the advisory lock's key");
+        expect_symbol(")", e->rhs ? "after the advisory lock's two keys"
+                                  : "after the advisory lock's key (or a comma and a second key)");
         return e;
       }
     }

@@ -64,7 +64,7 @@ class Printer {
                (e.kind == ExprKind::kIsDistinct ? " IS DISTINCT FROM " : " IS NOT DISTINCT FROM ") +
                operand(*e.rhs);
       case ExprKind::kAdvisory:
-        return e.call.function() + "(" + expr(*e.lhs) + ")";
+        return e.call.function() + "(" + expr(*e.lhs) + (e.rhs ? ", " + expr(*e.rhs) : "") + ")";
       case ExprKind::kCoalesce:
       case ExprKind::kGreatest:
       case ExprKind::kLeast: {
@@ -557,7 +557,8 @@ std::string print_server_sql(const Step& st, const Vars& vars,
           std::string items;
           for (const AdvisoryItem& item : b.items)
             items += (items.empty() ? "" : ", ") + item.call.function() + "(" +
-                     (item.key ? p.expr(*item.key) : "") + ")";
+                     (item.key ? p.expr(*item.key) : "") +
+                     (item.key2 ? ", " + p.expr(*item.key2) : "") + ")";
           return "SELECT " + items;
         } else {
           return "";  // application actions are not SQL

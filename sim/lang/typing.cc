@@ -696,21 +696,40 @@ class Typer {
 
   // ---- Rule: an advisory-lock function takes a bigint (42883) ------------------
   // An int or bigint key, a quoted literal read as a bigint (22P02), or
-  // NULL; any other type has no such function. The lock forms return
-  // void, the try forms a boolean.
-  std::optional<SqlType> advisory(const Expr& e) {
-    std::optional<SqlType> k = expr(*e.lhs);
-    SqlType result = e.call.try_only ? SqlType::kBool : SqlType::kVoid;
-    if (!k || int4_or_less(*k) || *k == SqlType::kBigInt) return result;
-    if (*k == SqlType::kUnknown) {
-      if (raise_ && quoted(*e.lhs))
-        integer_text(std::get<std::string>(e.lhs->literal), ColumnType::kBigInt);
+  // NULL; any other type has no such function. The two-key form takes two
+  // ints: a bigint there has no such function either. The lock forms
+  // return void, the try forms a boolean.
+  std::optional<SqlType> advisory(const Expr& e) { return advisory(e.call, *e.lhs, e.rhs.get()); }
+
+ public:
+  std::optional<SqlType> advisory(const AdvisoryCall& call, const Expr& key, const Expr* key2) {
+    SqlType result = call.try_only ? SqlType::kBool : SqlType::kVoid;
+    if (key2) {
+      std::optional<SqlType> k = expr(key), k2 = expr(*key2);
+      bool fits = true;
+      for (std::pair<const Expr*, std::optional<SqlType>> arg : {std::pair{&key, k}, {key2, k2}}) {
+        if (arg.second == SqlType::kUnknown && raise_ && quoted(*arg.first))
+          integer_text(std::get<std::string>(arg.first->literal), ColumnType::kInt);
+        fits =
+            fits && (!arg.second || int4_or_less(*arg.second) || *arg.second == SqlType::kUnknown);
+      }
+      if (!fits && k && k2)
+        fail("42883", "function " + call.function() + "(" + sql_type_name(*k) + ", " +
+                          sql_type_name(*k2) + ") does not exist");
       return result;
     }
-    fail("42883", "function " + e.call.function() + "(" + sql_type_name(*k) + ") does not exist");
+    std::optional<SqlType> k = expr(key);
+    if (!k || int4_or_less(*k) || *k == SqlType::kBigInt) return result;
+    if (*k == SqlType::kUnknown) {
+      if (raise_ && quoted(key))
+        integer_text(std::get<std::string>(key.literal), ColumnType::kBigInt);
+      return result;
+    }
+    fail("42883", "function " + call.function() + "(" + sql_type_name(*k) + ") does not exist");
     return result;
   }
 
+ private:
   const Table* table_named(const std::string& name) const {
     if (name.empty()) return env_.table;
     return env_.tables ? (*env_.tables)(name) : nullptr;
@@ -909,6 +928,12 @@ void analyze_clauses(const StepBody& body, const Table& t, const TypingEnv& oute
 
 }  // namespace
 
+void analyze_advisory(const AdvisoryStmt& adv, const TypingEnv& env) {
+  Typer typer(env, true);
+  for (const AdvisoryItem& item : adv.items)
+    if (item.key) typer.advisory(item.call, *item.key, item.key2.get());
+}
+
 void analyze_values(const SelectValuesStmt& values, const TypingEnv& env) {
   Typer typer(env, true);
   for (const ExprPtr& e : values.items) typer.expr(*e);
@@ -1078,10 +1103,17 @@ class Folder {
   [[gnu::noinline]] Folded leaf(const Expr& e) { return eval_value(e, eval_); }
 
   // One operand: an advisory lock's key (strict: a NULL key is NULL, the
-  // lock never taken), -, NOT, IS [NOT] NULL, a cast.
+  // lock never taken; the two-key form's second key is its rhs), -, NOT,
+  // IS [NOT] NULL, a cast.
   [[gnu::noinline]] Folded unary(const Expr& e) {
     size_t mark = subs_.size();
     Folded v = fold(*e.lhs);
+    if (e.kind == ExprKind::kAdvisory && e.rhs) {
+      Folded v2 = fold(*e.rhs);
+      if (!(v && is_null(*v)) && !(v2 && is_null(*v2))) return std::nullopt;
+      subs_.resize(mark);
+      return Value{Null{}};
+    }
     if (!v) return std::nullopt;
     switch (e.kind) {
       case ExprKind::kAdvisory:
@@ -1472,6 +1504,15 @@ void plan_statement(const StepBody& body, const Table& t, const TypingEnv& outer
       folder.end();
     }
   }
+}
+
+void plan_advisory(const AdvisoryStmt& adv, const TypingEnv& env) {
+  Folder folder(env);
+  for (const AdvisoryItem& item : adv.items) {
+    folder.item(item.key.get());
+    folder.item(item.key2.get());
+  }
+  folder.end();
 }
 
 void plan_values(const SelectValuesStmt& values, const TypingEnv& env) {

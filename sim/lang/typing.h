@@ -79,8 +79,10 @@ std::optional<SqlType> type_of(const Expr& e, const TypingEnv& env);
 // Then it refuses a value given to a GENERATED ALWAYS identity column
 // (428C9), as PostgreSQL's rewriter does next.
 void analyze_statement(const StepBody& body, const Table& t, const TypingEnv& env);
-// The same for SELECT without FROM.
+// The same for SELECT without FROM, and for the advisory-lock functions'
+// keys (SELECT pg_advisory_lock(key), typed before any lock is taken).
 void analyze_values(const SelectValuesStmt& values, const TypingEnv& env);
+void analyze_advisory(const AdvisoryStmt& adv, const TypingEnv& env);
 // True when the INSERT gives column c its sequence's next value whatever
 // value it names (OVERRIDING USER VALUE on an identity column): that value
 // is neither planned nor computed.
@@ -102,5 +104,6 @@ bool overridden(const InsertStmt& ins, const Column& c);
 // converted.
 void plan_statement(const StepBody& body, const Table& t, const TypingEnv& env, bool folds = true);
 void plan_values(const SelectValuesStmt& values, const TypingEnv& env);
+void plan_advisory(const AdvisoryStmt& adv, const TypingEnv& env);
 
 }  // namespace ccsim

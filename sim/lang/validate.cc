@@ -273,7 +273,10 @@ class Validator {
   }
 
   void check(const Step& s, size_t, const AdvisoryStmt& a) const {
-    for (const AdvisoryItem& item : a.items) expr(s, nullptr, item.key);
+    for (const AdvisoryItem& item : a.items) {
+      expr(s, nullptr, item.key);
+      expr(s, nullptr, item.key2);
+    }
     if (!a.into.empty() && a.into.size() != a.items.size())
       fail(s, column_of(s, "INTO"),
            "INTO names " + std::to_string(a.into.size()) + " parameters but the SELECT returns " +

@@ -174,7 +174,7 @@ RowId Store::hidden_lock_row() {
   return r;
 }
 
-RowId Store::advisory_row(int64_t key) {
+RowId Store::advisory_row(AdvisoryKey key) {
   for (const auto& [k, r] : advisory_)
     if (k == key) return r;
   return advisory_.emplace_back(key, hidden_lock_row()).second;
@@ -197,7 +197,7 @@ bool Store::manager_lock(RowId r) const {
   return advisory_table_ && rows_[r.value].table == *advisory_table_;
 }
 
-std::optional<int64_t> Store::advisory_key(RowId r) const {
+std::optional<AdvisoryKey> Store::advisory_key(RowId r) const {
   if (!advisory_table_ || rows_[r.value].table != *advisory_table_) return std::nullopt;
   for (const auto& [k, row] : advisory_)
     if (row == r) return k;

@@ -598,13 +598,13 @@ class Store {
   // advisory locks, EXCLUSIVE and SHARE (kExclusive, kShare), by the lock
   // manager's rules (lock_table_mode): it queues, deadlocks and ends with
   // its transaction as a table's lock does.
-  RowId advisory_row(int64_t key);
+  RowId advisory_row(AdvisoryKey key);
   // The mode of an advisory lock: SHARE for the _shared functions, else EXCLUSIVE.
   static LockMode advisory_mode(bool shared) {
     return shared ? LockMode::kShareTable : LockMode::kExclusive;
   }
   // The key of an advisory lock's row; nothing for any other row.
-  std::optional<int64_t> advisory_key(RowId r) const;
+  std::optional<AdvisoryKey> advisory_key(RowId r) const;
   // True for the advisory locks' table (never shown with the tables).
   bool is_advisory(TableId t) const { return advisory_table_ && *advisory_table_ == t; }
   // True for a lock of PostgreSQL's lock manager: a table's or an advisory
@@ -735,7 +735,7 @@ class Store {
   std::vector<std::pair<TxnId, TxnId>> unsafe_;  // possibly unsafe (writer, read-only)
   RowId hidden_lock_row();
   std::optional<TableId> advisory_table_;
-  std::vector<std::pair<int64_t, RowId>> advisory_;  // key -> its row, by first use
+  std::vector<std::pair<AdvisoryKey, RowId>> advisory_;  // key -> its row, by first use
   friend class DeadlockSearch;
   LockResult lock_table_mode(RowId r, TxnId t, LockMode mode, bool enqueue);
   // Undoes t's DROP and CREATE TABLEs among the records from `from` on.

@@ -474,13 +474,15 @@ TEST_CASE("SQL the step language does not model is refused by name", "[lang]") {
       {"SELECT pg_advisory_lock(1), 2",
        "7:31: error: an advisory lock beside other columns is not modelled; expected another "
        "advisory-lock function, found number 2"},
-      {"SELECT pg_advisory_lock(1, 2)",
-       "7:28: error: the two-key form pg_advisory_lock(int, int) is not modelled; ccsim models "
-       "one bigint key"},
+      {"SELECT pg_advisory_lock(1, 2, 3)",
+       "7:31: error: expected ')' after the advisory lock's two keys, found ','"},
+      {"SELECT id FROM t WHERE pg_try_advisory_xact_lock(id, 1, 2)",
+       "7:57: error: expected ')' after the advisory lock's two keys, found ','"},
       {"SELECT pg_advisory_lock_exclusive(1)",
        "7:10: error: the advisory-lock function pg_advisory_lock_exclusive is not modelled; "
-       "ccsim models those on one bigint key: pg_advisory_lock, pg_advisory_xact_lock, their "
-       "pg_try_ and _shared forms, pg_advisory_unlock[_shared] and pg_advisory_unlock_all"},
+       "ccsim models pg_advisory_lock, pg_advisory_xact_lock, their pg_try_ and _shared forms, "
+       "pg_advisory_unlock[_shared] (each on one bigint key or two int keys) and "
+       "pg_advisory_unlock_all"},
       {"SELECT id FROM t WHERE pg_advisory_unlock(id)",
        "7:26: error: pg_advisory_unlock inside a WHERE is not modelled; call it in a statement "
        "of its own: SELECT pg_advisory_unlock(...)"},
