@@ -966,10 +966,12 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
   run_subqueries(r, c, st);
   std::function<std::optional<std::string>(const std::string&)> read_setting =
       [&](const std::string& name) { return setting(r, name); };
+  std::function<Value(const Expr&)> sequence = [&](const Expr& e) { return sequence_value(r, e); };
   EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
   env.subqueries = &c.subqueries;
   env.tables = &tables_;
   env.setting = &read_setting;
+  env.sequence = &sequence;
   Row row;
   for (const ExprPtr& e : values.items) row.push_back(eval_value(*e, env));
   SqlAnswer a = complete(r, st);
@@ -2150,6 +2152,7 @@ SqlAnswer Executor::execute_locked(RequestId r, const Step& st, SqlAnswer& a) {
   if (!std::holds_alternative<LockTableStmt>(st.body)) refuse_read_only_write(r, st, true);
   if (std::holds_alternative<CreateTableStmt>(st.body) ||
       std::holds_alternative<DropTableStmt>(st.body) ||
+      std::holds_alternative<SequenceStmt>(st.body) ||
       std::holds_alternative<AddIndexStmt>(st.body) ||
       std::holds_alternative<AlterForeignKeyStmt>(st.body)) {
     // A utility statement that needs a snapshot (PlannedStmtRequiresSnapshot):
@@ -2477,6 +2480,7 @@ void Executor::close(RequestId r) {
   session.cursor.reset();
   if (session.txn) end_txn(r, false, "ROLLBACK (the connection closed)", true);
   session.in_block = session.failed_block = false;
+  session.currvals.clear();
   // The session's end releases its session-level advisory locks.
   if (session.session_locks) {
     std::vector<TxnId> granted = w_.store.end(session.session_locks, false);

@@ -145,6 +145,9 @@ class Executor : public SqlBackend {
   // a table of its name (Cursor::create_waited).
   // Returns the NOTICEs it raised, one per line ("skipping").
   std::string ddl(RequestId r, const Step& st, bool create_waited);
+  std::string sequence_ddl(const SequenceStmt& q);
+  // nextval or currval (ExprKind::kSequence) for request r.
+  Value sequence_value(RequestId r, const Expr& e);
   // A plain INSERT's row and its index entries (executor_insert.cc); false
   // while it waits.
   bool insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting, RowId& row);

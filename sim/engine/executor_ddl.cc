@@ -61,7 +61,78 @@ void Executor::savepoint(RequestId r, const SavepointStmt& sp) {
 // waits for that transaction (statement_table_locks), then fails as
 // PostgreSQL's insert into pg_type's unique index does (23505, IF NOT
 // EXISTS too: its look came before) if the table is there, or goes on.
+// ---- Rule: CREATE SEQUENCE's bounds and start (sequence.c, init_params) ----------
+// Ascending, MINVALUE defaults to 1 and MAXVALUE to bigint's largest;
+// descending, MAXVALUE to -1 and MINVALUE to bigint's smallest. START
+// defaults to the bound the sequence counts from. A sequence shares its
+// name space with the tables (42P07).
+std::string Executor::sequence_ddl(const SequenceStmt& q) {
+  Store& s = w_.store;
+  std::optional<size_t> at = s.find_sequence(q.name);
+  if (q.drop) {
+    if (at) {
+      s.drop_sequence(*at);
+      return "";
+    }
+    if (!q.if_exists) throw SqlError("42P01", "sequence \"" + q.name + "\" does not exist");
+    return "sequence \"" + q.name + "\" does not exist, skipping";
+  }
+  if (at || s.find_table(q.name)) {
+    if (q.if_exists) return "relation \"" + q.name + "\" already exists, skipping";
+    throw SqlError("42P07", "relation \"" + q.name + "\" already exists");
+  }
+  Store::Sequence seq;
+  seq.name = q.name;
+  seq.increment = q.increment;
+  seq.cycle = q.cycle;
+  const bool up = q.increment > 0;
+  seq.max = q.max.value_or(up ? INT64_MAX : -1);
+  seq.min = q.min.value_or(up ? 1 : INT64_MIN);
+  if (seq.min >= seq.max)
+    throw SqlError("22023", "MINVALUE (" + std::to_string(seq.min) +
+                                ") must be less than MAXVALUE (" + std::to_string(seq.max) + ")");
+  seq.last = q.start.value_or(up ? seq.min : seq.max);
+  if (seq.last < seq.min)
+    throw SqlError("22023", "START value (" + std::to_string(seq.last) +
+                                ") cannot be less than MINVALUE (" + std::to_string(seq.min) + ")");
+  if (seq.last > seq.max)
+    throw SqlError("22023", "START value (" + std::to_string(seq.last) +
+                                ") cannot be greater than MAXVALUE (" + std::to_string(seq.max) +
+                                ")");
+  s.create_sequence(std::move(seq));
+  return "";
+}
+
+// ---- Rule: nextval and currval (sequence.c) -------------------------------------
+// nextval moves the sequence at once, outside the transaction: a ROLLBACK
+// never gives its number back, and nobody waits for it. currval is the
+// session's last nextval of the sequence (55000 before the first). A
+// READ ONLY transaction may not call nextval (25006).
+Value Executor::sequence_value(RequestId r, const Expr& e) {
+  Store& s = w_.store;
+  Session& session = w_.sessions[r.value];
+  std::optional<size_t> at = s.find_sequence(e.name);
+  if (!at) throw SqlError("42P01", "relation \"" + e.name + "\" does not exist");
+  auto it = std::find_if(session.currvals.begin(), session.currvals.end(),
+                         [&](const auto& c) { return c.first == e.name; });
+  if (e.currval) {
+    if (it == session.currvals.end())
+      throw SqlError("55000",
+                     "currval of sequence \"" + e.name + "\" is not yet defined in this session");
+    return it->second;
+  }
+  if (session.txn && s.txn(session.txn).read_only)
+    throw SqlError("25006", "cannot execute nextval() in a read-only transaction");
+  int64_t v = s.nextval(*at);
+  if (it == session.currvals.end())
+    session.currvals.emplace_back(e.name, v);
+  else
+    it->second = v;
+  return v;
+}
+
 std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
+  if (auto* seq = std::get_if<SequenceStmt>(&st.body)) return sequence_ddl(*seq);
   TxnId txn = w_.sessions[r.value].txn;
   if (auto* create = std::get_if<CreateTableStmt>(&st.body)) {
     // CREATE TABLE ... AS writes rows: outside a block, in a transaction of
@@ -77,15 +148,15 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
           "23505", "duplicate key value violates unique constraint \"pg_type_typname_nsp_index\"");
     // IF NOT EXISTS: an existing table ends the statement before its columns
     // are looked at, with a NOTICE.
-    if (create->if_not_exists && w_.store.find_table(create->table))
+    const bool taken = w_.store.find_table(create->table) || w_.store.find_sequence(create->table);
+    if (create->if_not_exists && taken)
       return "relation \"" + create->table + "\" already exists, skipping";
     for (size_t i = 0; i < create->columns.size(); ++i)
       for (size_t k = 0; k < i; ++k)
         if (create->columns[k].name == create->columns[i].name)
           throw SqlError("42701",
                          "column \"" + create->columns[i].name + "\" specified more than once");
-    if (w_.store.find_table(create->table))
-      throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
+    if (taken) throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
     std::vector<Column> columns = create->columns;
     for (Column& c : columns)  // a default that does not fit the type fails here
       if (c.default_value) c.default_value = fit(*c.default_value, c, true);

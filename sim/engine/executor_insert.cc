@@ -16,9 +16,11 @@ void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, 
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
   const Table& t = s.table(statement_table(ins.table));
+  std::function<Value(const Expr&)> sequence = [&](const Expr& e) { return sequence_value(r, e); };
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
   params.tables = &tables_;
+  params.sequence = &sequence;
   if (ins.where) {
     // ---- Rule: INSERT ... SELECT values WHERE cond --------------------------------
     // The WHERE is the one-time filter of PostgreSQL's Result: checked as

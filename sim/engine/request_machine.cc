@@ -101,6 +101,7 @@ Narration narrate(const Step& st, const SqlAnswer& a) {
     for (size_t i = 0; i < drop->tables.size(); ++i) n.text += (i ? ", " : " ") + drop->tables[i];
     n.warning = a.warning, n.notice = a.notice;
   } else if (std::holds_alternative<SavepointStmt>(st.body) ||
+             std::holds_alternative<SequenceStmt>(st.body) ||
              std::holds_alternative<LockTableStmt>(st.body) ||
              std::holds_alternative<AddIndexStmt>(st.body) ||
              std::holds_alternative<AlterForeignKeyStmt>(st.body)) {

@@ -239,6 +239,9 @@ struct Session {
   // releases them.
   TxnId session_locks;
   std::vector<AdvisoryHeld> advisory_held;
+  // Each sequence's value the session's last nextval of it returned
+  // (currval), in the order first called; a transaction's end keeps them.
+  std::vector<std::pair<std::string, int64_t>> currvals;
   // The open transaction's deferred foreign-key checks, in the order
   // queued; how many firings ran (COMMIT or SET CONSTRAINTS ... IMMEDIATE
   // each one); SET CONSTRAINTS' state; and whether a COMMIT is running

@@ -237,6 +237,12 @@ void StateEncoder::request_signature(const World& w, const LostUpdateWatch& watc
     put(out, h.shared);
     put(out, static_cast<uint64_t>(h.count));
   }
+  // The values its currval reads.
+  put(out, ss.currvals.size());
+  for (const auto& [name, v] : ss.currvals) {
+    put_text(out, name);
+    put_value(out, Value{v});
+  }
   // Where it stands in the row locks (by row), the mutexes, and SSI.
   if (ss.txn) {
     for (const DdlRecord& d : s.ddl())
@@ -327,6 +333,13 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
                                  commits_.begin()) +
            1;
   };
+  // CREATE SEQUENCE's sequences (made in the setup: the same in every
+  // state but for their values).
+  put(out, s.sequences().size());
+  for (const Store::Sequence& q : s.sequences()) {
+    put_value(out, Value{q.last});
+    put(out, q.called);
+  }
   put(out, s.table_count());
   for (size_t t = 0; t < s.table_count(); ++t) {
     const Table& table = s.table(TableId{static_cast<uint32_t>(t)});

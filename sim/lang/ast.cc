@@ -115,6 +115,16 @@ std::string limit_and_lock_sql(const SelectStmt& s) {
   return out;
 }
 
+std::string sequence_sql(const Expr& e) {
+  // regclass's input folds a name outside double quotes to lower case.
+  const bool folded = std::none_of(e.name.begin(), e.name.end(), [](char c) {
+    return !(std::islower(static_cast<unsigned char>(c)) ||
+             std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  });
+  return std::string(e.currval ? "currval(" : "nextval(") +
+         to_sql(Value{folded ? e.name : "\"" + e.name + "\""}) + ")";
+}
+
 std::string to_sql(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kCast:
@@ -149,6 +159,8 @@ std::string to_sql(const Expr& e) {
       return e.name + "(" + to_sql(*e.lhs) + (e.rhs ? ", " + to_sql(*e.rhs) : "") + ")";
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
+    case ExprKind::kSequence:
+      return sequence_sql(e);
     case ExprKind::kDefault:
       return "DEFAULT";
     case ExprKind::kSubquery: {
@@ -225,6 +237,7 @@ bool facts_of(const Expr* e, Step& s) {
     case ExprKind::kAdvisory:
     case ExprKind::kDefault:
     case ExprKind::kCurrentSetting:
+    case ExprKind::kSequence:
       return false;
     case ExprKind::kSubquery:
       s.folds = s.subqueries = true;

@@ -41,7 +41,11 @@ enum class ExprKind {
   kSubquery,
   kCoalesce,        // coalesce(lhs, rhs): lhs unless it is NULL (more arguments nest in rhs)
   kCurrentSetting,  // current_setting('name'): a setting's value as text
-  kDefault,         // DEFAULT, as a value of VALUES or SET: the column's default
+  // nextval('name') or currval('name') (currval set): a sequence's next
+  // value, or the one this session's last nextval of it returned (name:
+  // the sequence). Volatile: computed where it stands, never folded.
+  kSequence,
+  kDefault,  // DEFAULT, as a value of VALUES or SET: the column's default
   // CASE WHEN c THEN r ... [ELSE e] END: lhs a kWhen (c, r), rhs the next
   // arm's kCase (continued) or the ELSE (may be null). A simple CASE x WHEN
   // v THEN ... is read as WHEN x = v.
@@ -127,6 +131,7 @@ struct Expr {
   // kCurrentSetting: the setting
   std::string name;
   bool excluded = false;  // kColumn: EXCLUDED.name, the row ON CONFLICT DO UPDATE proposed
+  bool currval = false;   // kSequence: currval, else nextval
   // kColumn: a column of a MERGE source of several rows, in the printer's
   // copy of the statement (MergeStmt::printed) alone.
   bool source = false;
@@ -170,6 +175,9 @@ struct Expr {
 
 // Returns the expression as SQL text, fully parenthesised where needed.
 std::string to_sql(const Expr& e);
+// nextval('name') or currval('name') as PostgreSQL reads it back: a name with
+// anything but lower-case letters, digits and _ in double quotes inside.
+std::string sequence_sql(const Expr& e);
 // A cast's type as SQL writes it: int, varchar(5), numeric(10,2) ...
 std::string cast_sql(const Column& type);
 
@@ -473,6 +481,23 @@ struct AlterForeignKeyStmt {
   bool not_valid = false;
   std::string validate;  // VALIDATE CONSTRAINT's name
 };
+// CREATE SEQUENCE [IF NOT EXISTS] name [INCREMENT [BY] n] [MINVALUE n | NO
+// MINVALUE] [MAXVALUE n | NO MAXVALUE] [START [WITH] n] [CACHE 1] [[NO]
+// CYCLE], or DROP SEQUENCE [IF EXISTS] name (drop). Made in a setup,
+// dropped in a teardown: neither is a step of a request.
+// Where CREATE and DROP SEQUENCE are modelled: why one elsewhere is refused.
+inline constexpr const char* kSequenceWhere =
+    "CREATE SEQUENCE and DROP SEQUENCE are modelled in a setup (and a spec's teardown) "
+    "only: a sequence made or dropped while requests run is not";
+struct SequenceStmt {
+  std::string name;
+  bool drop = false;
+  bool if_exists = false;  // DROP's IF EXISTS, or CREATE's IF NOT EXISTS
+  int64_t increment = 1;
+  std::optional<int64_t> min, max, start;
+  bool cycle = false;
+};
+
 struct DropTableStmt {
   std::vector<std::string> tables;  // DROP TABLE a, b: all or none
   bool if_exists = false;           // DROP TABLE IF EXISTS: a missing table is no error
@@ -641,11 +666,12 @@ struct ReleaseAction {
   std::string mutex;
 };
 
-using StepBody = std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt,
-                              UpdateStmt, InsertStmt, DeleteStmt, MergeStmt, CreateTableStmt,
-                              DropTableStmt, AddIndexStmt, AlterForeignKeyStmt, SetStmt,
-                              AdvisoryStmt, SelectValuesStmt, LockTableStmt, LetAction, RetryAction,
-                              RestartAction, SkipAction, CatchAction, AcquireAction, ReleaseAction>;
+using StepBody =
+    std::variant<BeginStmt, CommitStmt, RollbackStmt, SavepointStmt, SelectStmt, UpdateStmt,
+                 InsertStmt, DeleteStmt, MergeStmt, CreateTableStmt, DropTableStmt, SequenceStmt,
+                 AddIndexStmt, AlterForeignKeyStmt, SetStmt, AdvisoryStmt, SelectValuesStmt,
+                 LockTableStmt, LetAction, RetryAction, RestartAction, SkipAction, CatchAction,
+                 AcquireAction, ReleaseAction>;
 
 struct Step {
   StepBody body;

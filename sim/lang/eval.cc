@@ -539,6 +539,9 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
       return min_max_eval(e, env);
     case ExprKind::kCast:
       return cast_eval(e, env);
+    case ExprKind::kSequence:
+      if (!env.sequence) throw SqlError("0A000", to_sql(e) + " is not modelled here");
+      return (*env.sequence)(e);
     case ExprKind::kCurrentSetting: {
       std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
       if (!v) throw SqlError("42704", "unrecognized configuration parameter \"" + e.name + "\"");

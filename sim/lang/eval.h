@@ -93,6 +93,9 @@ struct EvalEnv {
   // or true for a try form): what a row the call has not reached yet would
   // see.
   const std::function<Value(const Expr&, AdvisoryKey key)>* advisory = nullptr;
+  // Computes nextval or currval (a kSequence) on the store and the
+  // session (engine/executor.cc).
+  const std::function<Value(const Expr&)>* sequence = nullptr;
   // The values of the statement's scalar subqueries, computed before its
   // rows are read (engine/executor.cc): a kSubquery reads its own here.
   const SubqueryValues* subqueries = nullptr;

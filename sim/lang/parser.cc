@@ -93,10 +93,22 @@ class Parser : ClauseParsing {
     if (accept("MERGE")) return merge();
     if (accept("CREATE")) {
       if (peek_is("UNIQUE") || peek_is("INDEX")) return create_index();
+      if (accept("SEQUENCE")) return create_sequence();
       return create();
     }
     if (accept("ALTER")) return alter_table();
     if (accept("DROP")) {
+      if (accept("SEQUENCE")) {
+        SequenceStmt d;
+        d.drop = true;
+        d.if_exists = peek_is("IF") && accept("IF");
+        if (d.if_exists) expect("EXISTS", "after DROP SEQUENCE IF");
+        d.name = table_name("a sequence name after DROP SEQUENCE");
+        if (peek().kind == TokenKind::kSymbol && peek().text == ",")
+          fail(peek(), "DROP SEQUENCE of several sequences is not modelled; drop each alone");
+        accept("RESTRICT");
+        return d;
+      }
       expect("TABLE", "after DROP");
       bool if_exists = peek_is("IF") && accept("IF");
       if (if_exists) expect("EXISTS", "after DROP TABLE IF");
@@ -468,12 +480,12 @@ class Parser : ClauseParsing {
     if (peek().kind == TokenKind::kSymbol && peek().text == "*") return std::nullopt;
     const size_t qualified_before = qualifiers_.size();
     SelectValuesStmt v;
-    settings_allowed_ = true;
+    settings_allowed_ = sequences_allowed_ = true;
     do {
       size_t item_at = at_;
       if (aggregate(probe)) {
         at_ = start;
-        settings_allowed_ = false;
+        settings_allowed_ = sequences_allowed_ = false;
         return std::nullopt;
       }
       at_ = item_at;
@@ -481,14 +493,14 @@ class Parser : ClauseParsing {
       if (names_column(*e)) {  // a column needs its table: select() says so
         at_ = start;
         qualifiers_.resize(qualified_before);
-        settings_allowed_ = false;
+        settings_allowed_ = sequences_allowed_ = false;
         return std::nullopt;
       }
       std::string label = item_name(*e);
       v.items.push_back(std::move(e));
       v.names.push_back(std::move(label));
     } while (accept_symbol(","));
-    settings_allowed_ = false;
+    settings_allowed_ = sequences_allowed_ = false;
     if (peek_is("WHERE") || peek_is("ORDER") || peek_is("LIMIT") || peek_is("GROUP") ||
         peek_is("HAVING") || peek_is("FOR"))
       fail(peek(), "a SELECT without FROM with " + peek().text + " is not modelled");
@@ -617,8 +629,8 @@ class Parser : ClauseParsing {
       bool named = x.kind == ExprKind::kColumn || x.kind == ExprKind::kCoalesce ||
                    x.kind == ExprKind::kGreatest || x.kind == ExprKind::kLeast ||
                    x.kind == ExprKind::kCurrentSetting || x.kind == ExprKind::kAdvisory ||
-                   x.kind == ExprKind::kCaseFold || x.kind == ExprKind::kFunction ||
-                   x.kind == ExprKind::kSubquery;
+                   x.kind == ExprKind::kSequence || x.kind == ExprKind::kCaseFold ||
+                   x.kind == ExprKind::kFunction || x.kind == ExprKind::kSubquery;
       return named ? column_label(x) : e.cast_to->name;
     }
     switch (e.kind) {
@@ -645,6 +657,8 @@ class Parser : ClauseParsing {
         return "case";
       case ExprKind::kCurrentSetting:
         return "current_setting";
+      case ExprKind::kSequence:
+        return e.currval ? "currval" : "nextval";
       case ExprKind::kAdvisory:
         return e.call.function();
       case ExprKind::kSubquery:
@@ -1142,8 +1156,17 @@ class Parser : ClauseParsing {
       refuse_select_tail("INSERT ... SELECT");
     } else {
       expect("VALUES", "before the row values");
+      sequences_allowed_ = true;
+      sequence_at_ = nullptr;
       do ins.rows.push_back(value_row(true));
       while (accept_symbol(","));
+      sequences_allowed_ = false;
+      // PostgreSQL computes each row as it inserts it, after the row before
+      // has gone in (and perhaps waited); ccsim computes the rows first.
+      if (sequence_at_ && ins.rows.size() > 1)
+        fail(*sequence_at_,
+             "nextval or currval in an INSERT of several rows is not modelled; insert each "
+             "row alone");
     }
     if (accept("ON")) {
       expect("CONFLICT", "after INSERT ... ON");
@@ -1856,6 +1879,80 @@ class Parser : ClauseParsing {
     col.primary_key = col.not_null = col.serial = false;
     col.default_value.reset();
     return col;
+  }
+
+  // CREATE SEQUENCE's options, in any order, each at most once (PostgreSQL:
+  // 42601 "conflicting or redundant options"). CACHE above 1 (numbers
+  // handed out in blocks per session), AS a type, OWNED BY and the other
+  // options are refused by name.
+  SequenceStmt create_sequence() {
+    SequenceStmt c;
+    if (accept("IF")) {
+      expect("NOT", "after CREATE SEQUENCE IF");
+      expect("EXISTS", "after CREATE SEQUENCE IF NOT");
+      c.if_exists = true;
+    }
+    c.name = table_name("a sequence name after CREATE SEQUENCE");
+    std::vector<std::string> seen;
+    auto once = [&](const Token& t, const std::string& option) {
+      if (std::find(seen.begin(), seen.end(), option) != seen.end())
+        fail(t, "conflicting or redundant options: " + option + " twice (PostgreSQL: 42601)");
+      seen.push_back(option);
+    };
+    auto whole = [&](const std::string& what) {
+      const Token& t = peek();
+      bool negative = accept_symbol("-");
+      if (!negative) accept_symbol("+");
+      if (peek().kind != TokenKind::kInt)
+        fail(peek(), "expected a whole number after " + what + ", found " + describe(peek()));
+      ExprPtr n = number(negative, t);
+      if (!std::holds_alternative<int64_t>(n->literal))
+        fail(t, what + " past bigint's range (PostgreSQL: 22003)");
+      return std::get<int64_t>(n->literal);
+    };
+    while (peek().kind == TokenKind::kIdent && !peek().quoted) {
+      const Token& t = peek();
+      if (accept("INCREMENT")) {
+        once(t, "INCREMENT");
+        accept("BY");
+        c.increment = whole("INCREMENT");
+        if (c.increment == 0) fail(t, "INCREMENT must not be zero (PostgreSQL: 22023)");
+      } else if (accept("MINVALUE")) {
+        once(t, "MINVALUE");
+        c.min = whole("MINVALUE");
+      } else if (accept("MAXVALUE")) {
+        once(t, "MAXVALUE");
+        c.max = whole("MAXVALUE");
+      } else if (accept("START")) {
+        once(t, "START");
+        accept("WITH");
+        c.start = whole("START");
+      } else if (accept("CACHE")) {
+        once(t, "CACHE");
+        const Token& n = peek();
+        if (whole("CACHE") != 1)
+          fail(n, "CACHE above 1 (each session takes its numbers in blocks) is not modelled");
+      } else if (accept("CYCLE")) {
+        once(t, "CYCLE");
+        c.cycle = true;
+      } else if (accept("NO")) {
+        const Token& what = peek();
+        if (accept("MINVALUE")) {
+          once(what, "MINVALUE");
+        } else if (accept("MAXVALUE")) {
+          once(what, "MAXVALUE");
+        } else if (accept("CYCLE")) {
+          once(what, "CYCLE");
+        } else {
+          fail(what, "expected MINVALUE, MAXVALUE or CYCLE after NO, found " + describe(what));
+        }
+      } else {
+        fail(t, "CREATE SEQUENCE ... " + t.text +
+                    " is not modelled; ccsim models INCREMENT, MINVALUE, MAXVALUE, START, "
+                    "CACHE 1 and [NO] CYCLE");
+      }
+    }
+    return c;
   }
 
   CreateTableStmt create() {
@@ -3219,6 +3316,7 @@ class Parser : ClauseParsing {
         return function(e, ExprKind::kCaseFold);
       if (is_function(t.text)) return function(e, ExprKind::kFunction);
       if (iequals(t.text, "current_setting")) return current_setting(e);
+      if (iequals(t.text, "nextval") || iequals(t.text, "currval")) return sequence_call(e);
     }
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CASE")) return case_expr(e);
     if (t.kind == TokenKind::kIdent && !t.quoted && iequals(t.text, "CAST") &&
@@ -3469,6 +3567,39 @@ class Parser : ClauseParsing {
     return chain(e, ExprKind::kCase, arms, otherwise, t);
   }
 
+  // nextval('name') and currval('name'): modelled in INSERT ... VALUES and
+  // in a SELECT without FROM, each call computed once where it stands. The
+  // name is a quoted literal (read as regclass: a name in double quotes
+  // inside keeps its case, any other is folded to lower case).
+  ExprPtr sequence_call(std::shared_ptr<Expr> e) {
+    const Token& t = peek();
+    const std::string fn = lower(t.text);
+    if (!sequences_allowed_)
+      fail(t, fn + "(...) is modelled only in INSERT ... VALUES and in a SELECT without FROM");
+    at_ += 2;
+    const Token& arg = peek();
+    if (arg.kind != TokenKind::kString)
+      fail(arg, "expected the sequence's name in quotes after " + fn + "(, found " + describe(arg));
+    std::string name = arg.text;
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+      name = name.substr(1, name.size() - 2);
+    else
+      name = lower(name);
+    if (name.empty() || name.find_first_of(".\" ") != std::string::npos)
+      fail(arg, "a sequence named " + to_sql(Value{arg.text}) +
+                    " is not modelled; name it alone, as CREATE SEQUENCE does");
+    ++at_;
+    if (peek().kind == TokenKind::kSymbol && peek().text == "::")
+      fail(peek(), "a cast of the sequence's name is not modelled; write " + fn + "('name')");
+    expect_symbol(")", "to close " + fn + "( (it takes one argument)");
+    e->kind = ExprKind::kSequence;
+    e->currval = fn == "currval";
+    sequence_at_ = &t;
+    e->name = name;
+    bound_height(*e, t);
+    return e;
+  }
+
   // current_setting('name'): a setting's value as text; read only in a
   // SELECT without FROM (select_values), where it is computed once.
   ExprPtr current_setting(std::shared_ptr<Expr> e) {
@@ -3592,6 +3723,8 @@ class Parser : ClauseParsing {
   bool advisory_allowed_ = false;        // inside a WHERE of SELECT, UPDATE or DELETE
   bool subquery_allowed_ = false;        // inside a data statement (not in a subquery)
   bool settings_allowed_ = false;        // in a SELECT without FROM's list: current_setting
+  bool sequences_allowed_ = false;       // there and in INSERT's VALUES: nextval, currval
+  const Token* sequence_at_ = nullptr;   // the last nextval or currval read
   MergeSource* merge_source_ = nullptr;  // inside MERGE's ON and WHEN clauses (merge())
   // In aggregate_values()'s list: the aggregates read, completed after FROM.
   std::vector<std::shared_ptr<Expr>>* aggregates_ = nullptr;

@@ -96,6 +96,8 @@ class Printer {
         return "(" + expr(*e.lhs) + ")::" + cast_sql(*e.cast_to);
       case ExprKind::kCurrentSetting:
         return "current_setting(" + to_sql(Value{e.name}) + ")";
+      case ExprKind::kSequence:
+        return sequence_sql(e);
       case ExprKind::kDefault:
         return "DEFAULT";
       case ExprKind::kSubquery: {
@@ -495,6 +497,17 @@ std::string print_server_sql(const Step& st, const Vars& vars,
             names += (names.empty() ? "" : ", ") + sql_identifier(t);
           return std::string("DROP TABLE ") + (b.if_exists ? "IF EXISTS " : "") + names +
                  (b.cascade ? " CASCADE" : "");
+        } else if constexpr (std::is_same_v<T, SequenceStmt>) {
+          if (b.drop)
+            return std::string("DROP SEQUENCE ") + (b.if_exists ? "IF EXISTS " : "") +
+                   sql_identifier(b.name);
+          std::string out = std::string("CREATE SEQUENCE ") +
+                            (b.if_exists ? "IF NOT EXISTS " : "") + sql_identifier(b.name) +
+                            " INCREMENT BY " + std::to_string(b.increment);
+          if (b.min) out += " MINVALUE " + std::to_string(*b.min);
+          if (b.max) out += " MAXVALUE " + std::to_string(*b.max);
+          if (b.start) out += " START WITH " + std::to_string(*b.start);
+          return out + (b.cycle ? " CYCLE" : " NO CYCLE");
         } else if constexpr (std::is_same_v<T, AddIndexStmt>) {
           std::string cols = names_sql(b.index.columns);
           if (!b.opclasses.empty()) {  // a plain index's operator classes

@@ -248,6 +248,8 @@ class Typer {
         return cast(e);
       case ExprKind::kCurrentSetting:
         return SqlType::kText;
+      case ExprKind::kSequence:
+        return SqlType::kBigInt;
       case ExprKind::kCaseFold:
         return case_fold(e);
       case ExprKind::kFunction:
@@ -1025,7 +1027,8 @@ class Folder {
       case ExprKind::kColumn:
       case ExprKind::kDefault:
       case ExprKind::kCurrentSetting:
-      case ExprKind::kWhen:  // folded by its CASE
+      case ExprKind::kSequence:  // volatile: computed where it stands
+      case ExprKind::kWhen:      // folded by its CASE
         return std::nullopt;
       case ExprKind::kCaseFold:  // computed when the row is: it cannot fail on a text
         fold(*e.lhs);

@@ -115,9 +115,9 @@ std::optional<Unmodelled> unmodelled(SqlPlace place, const std::vector<Token>& t
       if (l.is(0, "DEFAULT")) return l.no(0, "DEFAULT VALUES");
       return std::nullopt;
     case SqlPlace::kCreate:
-      for (const char* k : {"VIEW", "FUNCTION", "SEQUENCE", "TRIGGER", "SCHEMA", "TYPE", "ROLE",
-                            "TEMP", "TEMPORARY", "UNLOGGED", "MATERIALIZED", "EXTENSION",
-                            "PUBLICATION", "OR", "AGGREGATE", "OPERATOR", "RULE", "POLICY"})
+      for (const char* k : {"VIEW", "FUNCTION", "TRIGGER", "SCHEMA", "TYPE", "ROLE", "TEMP",
+                            "TEMPORARY", "UNLOGGED", "MATERIALIZED", "EXTENSION", "PUBLICATION",
+                            "OR", "AGGREGATE", "OPERATOR", "RULE", "POLICY"})
         if (l.is(0, k)) return l.no(0, std::string("CREATE ") + k);
       return std::nullopt;
     case SqlPlace::kCreateTable:

@@ -157,6 +157,8 @@ Mitigation read_mitigation(const Doc& d, const toml::table& t, const toml::node&
                          "ALTER TABLE ... FOREIGN KEY and VALIDATE CONSTRAINT in a request are "
                          "not modelled; add the key in the setup (or try it in a .spec's "
                          "sessions)");
+      else if (std::holds_alternative<SequenceStmt>(st.body))
+        throw InputError(SourcePos{m.steps->file, st.line, st.column}, kSequenceWhere);
   }
   return m;
 }

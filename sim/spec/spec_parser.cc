@@ -49,7 +49,7 @@ class SpecParser {
       if (peek_word("setup")) {
         word();
         Block b = block();
-        s.setup = statements(b);
+        s.setup = no_sequence(statements(b));
         s.setup_sql = b.text;
       }
       while (peek_word("step")) {
@@ -62,7 +62,7 @@ class SpecParser {
           if (other.name == st.name) fail(last_, "two steps are named " + st.name);
         Block b = block();
         st.sql = trim_spaces(b.text);
-        std::vector<Step> parsed = statements(b);
+        std::vector<Step> parsed = no_sequence(statements(b));
         if (parsed.empty()) fail(b.start, "step " + st.name + " holds no statement");
         st.steps = std::move(parsed);
         st.session = index;
@@ -75,7 +75,7 @@ class SpecParser {
       if (peek_word("teardown")) {
         word();
         Block b = block();
-        s.teardown = statements(b);
+        s.teardown = no_sequence(statements(b));
         s.teardown_sql = b.text;
       }
       spec.sessions.push_back(std::move(s));
@@ -164,6 +164,14 @@ class SpecParser {
   }
   [[noreturn]] void fail(size_t offset, const std::string& message) const {
     throw InputError(pos(offset), message);
+  }
+  // A session's statements: CREATE and DROP SEQUENCE are the spec's
+  // setup's and teardown's alone.
+  std::vector<Step> no_sequence(std::vector<Step> steps) const {
+    for (const Step& st : steps)
+      if (std::holds_alternative<SequenceStmt>(st.body))
+        throw InputError(SourcePos{file_, st.line, st.column}, kSequenceWhere);
+    return steps;
   }
 
   std::string found() const {

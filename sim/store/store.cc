@@ -174,6 +174,40 @@ RowId Store::hidden_lock_row() {
   return r;
 }
 
+std::optional<size_t> Store::find_sequence(const std::string& name) const {
+  for (size_t i = 0; i < sequences_.size(); ++i)
+    if (sequences_[i].name == name) return i;
+  return std::nullopt;
+}
+
+// ---- Rule: nextval (commands/sequence.c) -----------------------------------------
+// The first call returns last_value itself; each later one adds the
+// increment. Past MAXVALUE (or below MINVALUE, descending) a CYCLE
+// sequence starts over at the other bound; one without fails with 2200H.
+int64_t Store::nextval(size_t i) {
+  Sequence& s = sequences_[i];
+  if (!s.called) {
+    s.called = true;
+    return s.last;
+  }
+  const bool up = s.increment > 0;
+  // As sequence.c tests it, without overflowing either way.
+  const int64_t inc = s.increment;
+  const bool past =
+      up ? (s.max >= 0 && s.last > s.max - inc) || (s.max < 0 && s.last + inc > s.max)
+         : (s.min < 0 && s.last < s.min - inc) || (s.min >= 0 && s.last + inc < s.min);
+  if (past) {
+    if (!s.cycle)
+      throw SqlError("2200H", std::string("nextval: reached ") + (up ? "maximum" : "minimum") +
+                                  " value of sequence \"" + s.name + "\" (" +
+                                  std::to_string(up ? s.max : s.min) + ")");
+    s.last = up ? s.min : s.max;
+  } else {
+    s.last += s.increment;
+  }
+  return s.last;
+}
+
 RowId Store::advisory_row(AdvisoryKey key) {
   for (const auto& [k, r] : advisory_)
     if (k == key) return r;

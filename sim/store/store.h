@@ -591,6 +591,26 @@ class Store {
   // Removes t from every lock queue (a waiter that is aborted); returns the
   // table lock waiters that its request alone held up, now granted.
   std::vector<TxnId> cancel_wait(TxnId t);
+  // ---- sequences -------------------------------------------------------------
+  // CREATE SEQUENCE's sequence: nextval moves it outside any transaction
+  // (a ROLLBACK never gives a number back), and nothing waits on it.
+  struct Sequence {
+    std::string name;
+    int64_t last = 1;     // last_value: the next nextval's when not called
+    bool called = false;  // is_called: nextval returns last + increment
+    int64_t increment = 1;
+    int64_t min = 1, max = INT64_MAX;
+    bool cycle = false;
+    bool operator==(const Sequence&) const = default;
+  };
+  // The sequence of that name, if any.
+  std::optional<size_t> find_sequence(const std::string& name) const;
+  void create_sequence(Sequence s) { sequences_.push_back(std::move(s)); }
+  void drop_sequence(size_t i) { sequences_.erase(sequences_.begin() + static_cast<long>(i)); }
+  // nextval: the sequence's next value (2200H past its bound without CYCLE).
+  int64_t nextval(size_t i);
+  const std::vector<Sequence>& sequences() const { return sequences_; }
+
   // ---- advisory locks ---------------------------------------------------------
   // An advisory lock's key is a row without versions in a table no
   // statement can name (its name is empty: PostgreSQL refuses "" as a name),
@@ -720,6 +740,7 @@ class Store {
   void digest_schema();
 
   std::vector<Table> tables_;
+  std::vector<Sequence> sequences_;  // in the order made
   uint64_t schema_digest_ = 1;
   std::vector<RowState> rows_;
   std::vector<Version> versions_;

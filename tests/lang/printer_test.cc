@@ -311,3 +311,22 @@ TEST_CASE("LIKE, OFFSET, EXISTS and INSERT ... SELECT ... WHERE print as Postgre
         "INSERT INTO t (id, name) SELECT 7, 'x' WHERE NOT EXISTS (SELECT 1 FROM t WHERE name = "
         "'x')");
 }
+
+TEST_CASE("sequences print as PostgreSQL reads them back, a name's case kept in quotes", "[lang]") {
+  CHECK(print("CREATE SEQUENCE s").sql == "CREATE SEQUENCE s INCREMENT BY 1 NO CYCLE");
+  CHECK(print("CREATE SEQUENCE IF NOT EXISTS s INCREMENT -2 MAXVALUE 0 MINVALUE -5 START 0 "
+              "CACHE 1 CYCLE")
+            .sql ==
+        "CREATE SEQUENCE IF NOT EXISTS s INCREMENT BY -2 MINVALUE -5 MAXVALUE 0 START WITH 0 "
+        "CYCLE");
+  CHECK(print("DROP SEQUENCE IF EXISTS \"Mixed\"").sql == "DROP SEQUENCE IF EXISTS \"Mixed\"");
+  CHECK(print("SELECT nextval('Invoice_N'), currval('\"Mixed\"') INTO :a, :b").sql ==
+        "SELECT nextval('invoice_n') AS nextval, currval('\"Mixed\"') AS currval");
+  CHECK(print("INSERT INTO t VALUES (nextval('s'), 1)").sql ==
+        "INSERT INTO t VALUES (nextval('s'), 1)");
+  // Each option once, as PostgreSQL's 42601 "conflicting or redundant options".
+  CHECK_THROWS_WITH(print("CREATE SEQUENCE s START 1 START 2"),
+                    Catch::Contains("conflicting or redundant options: START twice"));
+  CHECK_THROWS_WITH(print("CREATE SEQUENCE s INCREMENT BY 0"),
+                    Catch::Contains("INCREMENT must not be zero"));
+}

@@ -197,6 +197,9 @@ PA = random.Random(f"partial {SEED}")  # PARTIAL's choices, apart from the other
 SPELLINGS = (SEED % 73 == 72 and not FOREIGN_KEYS and not COMPOSITE and not PARTITIONS
              and not UNIQUES and not CHARS and not PARTIAL)
 SP = random.Random(f"spellings {SEED}")  # SPELLINGS' choices, apart from the others
+# SPELLINGS' advisory locks on two int keys, or on the bigint whose bits a
+# pair has (another key space), drawn apart from SP so its sequence stays.
+SK = random.Random(f"spelling keys {SEED}")
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
@@ -548,6 +551,11 @@ def spelling_statement():
     if c < 0.45:
         key = SP.choice(["'row:' || 1", "'row:1'", "'row:2'", "'queue'"])
         call = SP.choice(["pg_advisory_xact_lock", "pg_advisory_xact_lock", "pg_try_advisory_xact_lock"])
+        if SK.random() < 0.5:
+            key = SK.choice(["0, 1", "0, 1", "1, 0", "0, '1'", "1"])
+            if SK.random() < 0.25:
+                call = call.replace("xact_lock", "xact_lock_shared")
+            return f"SELECT {call}({key});"
         return f"SELECT {call}(hashtext({key}));"
     if c < 0.55:
         return "INSERT INTO t DEFAULT VALUES;"
