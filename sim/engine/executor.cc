@@ -1081,11 +1081,26 @@ std::optional<bool> Executor::advisory_filter(RequestId r, Cursor& c, TableId ti
   }
 }
 
-Value Executor::column_default(TableId tid, size_t c) {
+Value Executor::column_default(RequestId r, TableId tid, size_t c) {
+  const Column& col = w_.store.table(tid).columns[c];
+  if (col.serial) return next_serial(r, tid, c);
+  return col.default_value.value_or(Null{});
+}
+
+Value Executor::next_serial(RequestId r, TableId tid, size_t c) {
   Store& s = w_.store;
   const Column& col = s.table(tid).columns[c];
-  if (col.serial) return Value{s.next_serial(tid, c)};
-  return col.default_value.value_or(Null{});
+  if (col.sequence.empty()) return Value{s.next_serial(tid, c)};
+  Expr call;
+  call.kind = ExprKind::kSequence;
+  call.name = col.sequence;
+  Value v = sequence_value(r, call);
+  const int64_t n = std::get<int64_t>(v);
+  if (col.type == ColumnType::kInt && (n < INT32_MIN || n > INT32_MAX))
+    throw SqlError("22003", "integer out of range");
+  if (col.type == ColumnType::kSmallInt && (n < INT16_MIN || n > INT16_MAX))
+    throw SqlError("22003", "smallint out of range");
+  return v;
 }
 
 // ---- Rule: SET serial_col = DEFAULT takes nextval as PostgreSQL projects ----
@@ -1105,7 +1120,7 @@ void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) 
   for (const Assignment& a : upd.sets) {
     size_t i = column_named(t, a.column);
     bool serial = a.value->kind == ExprKind::kDefault && t.columns[i].serial;
-    c.projection.push_back(serial ? column_default(tid, i) : Value{Null{}});
+    c.projection.push_back(serial ? column_default(r, tid, i) : Value{Null{}});
   }
   c.projected_at = c.next + 1;
 }
@@ -1116,7 +1131,7 @@ Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_
   const Assignment& a = upd.sets[k];
   size_t i = column_named(t, a.column);
   if (a.value->kind != ExprKind::kDefault) return assigned_value(*a.value, t.columns[i], env);
-  if (!t.columns[i].serial) return column_default(tid, i);
+  if (!t.columns[i].serial) return column_default(r, tid, i);
   return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials
 }
 

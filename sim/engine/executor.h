@@ -85,7 +85,10 @@ class Executor : public SqlBackend {
   std::optional<size_t> not_matched_action(RequestId r, const MergeStmt& m);
   // DEFAULT for column c of table t: its DEFAULT constant, NULL without one,
   // or a serial column's next value (taken from its sequence now).
-  Value column_default(TableId t, size_t c);
+  Value column_default(RequestId r, TableId t, size_t c);
+  // A serial column's next value: its own sequence's, or for DEFAULT
+  // nextval('s') s's, which sets r's currval of s (22003 past the column's type).
+  Value next_serial(RequestId r, TableId t, size_t c);
   // The rows RETURNING gives for the versions a statement wrote.
   void select_items_answer(RequestId r, const SelectStmt& sel, const Cursor& c, SqlAnswer* a);
   void returning_answer(RequestId r, const std::string& table, const Returning& ret,

@@ -71,6 +71,13 @@ std::string Executor::sequence_ddl(const SequenceStmt& q) {
   std::optional<size_t> at = s.find_sequence(q.name);
   if (q.drop) {
     if (at) {
+      for (size_t t = 0; t < s.table_count(); ++t) {
+        const Table& table = s.table(TableId{static_cast<uint32_t>(t)});
+        if (!table.dropped && std::any_of(table.columns.begin(), table.columns.end(),
+                                          [&](const Column& c) { return c.sequence == q.name; }))
+          throw SqlError("2BP01",
+                         "cannot drop sequence " + q.name + " because other objects depend on it");
+      }
       s.drop_sequence(*at);
       return "";
     }
@@ -157,6 +164,9 @@ std::string Executor::ddl(RequestId r, const Step& st, bool create_waited) {
           throw SqlError("42701",
                          "column \"" + create->columns[i].name + "\" specified more than once");
     if (taken) throw SqlError("42P07", "relation \"" + create->table + "\" already exists");
+    for (const Column& col : create->columns)
+      if (!col.sequence.empty() && !w_.store.find_sequence(col.sequence))
+        throw SqlError("42P01", "relation \"" + col.sequence + "\" does not exist");
     std::vector<Column> columns = create->columns;
     for (Column& c : columns)  // a default that does not fit the type fails here
       if (c.default_value) c.default_value = fit(*c.default_value, c, true);

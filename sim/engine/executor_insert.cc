@@ -115,7 +115,7 @@ bool Executor::advance_insert(RequestId r, const InsertStmt& ins, SqlAnswer* wai
     // (and may have waited) first.
     if (c.serials_taken == c.next) {
       for (size_t col : serial_cells(s.table(tid), ins, c.next))
-        c.inserts[c.next][col] = Value{s.next_serial(tid, col)};
+        c.inserts[c.next][col] = next_serial(r, tid, col);
       ++c.serials_taken;
     }
     const Row& values = c.inserts[c.next];
@@ -282,7 +282,7 @@ bool Executor::upsert(RequestId r, TableId tid, const OnConflict& oc, const KeyC
     env.tables = &tables_;
     // DEFAULT: a serial column's next value is taken here, once the row is
     // locked (ExecOnConflictUpdate projects after its lock and WHERE).
-    after[i] = a.value->kind == ExprKind::kDefault ? column_default(tid, i)
+    after[i] = a.value->kind == ExprKind::kDefault ? column_default(r, tid, i)
                                                    : assigned_value(*a.value, t.columns[i], env);
     changes.push_back(ColumnChange{a.column, before[i], after[i], std::move(from),
                                    names_column(*a.value, a.column)});

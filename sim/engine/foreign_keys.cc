@@ -440,7 +440,7 @@ bool Executor::referencing_rows_changed(RequestId r, const FkCheck& k, SqlAnswer
     for (size_t j = 0; j < fk.columns.size(); ++j) {
       const auto col = static_cast<size_t>(fk.columns[j]);
       after[col] = k.action == FkAction::kSetNull      ? Value{Null{}}
-                   : k.action == FkAction::kSetDefault ? column_default(ctid, col)
+                   : k.action == FkAction::kSetDefault ? column_default(r, ctid, col)
                                                        : k.new_key[j];
     }
     if (child.partitioning && child.partition_of(after) != child.partition_of(before))

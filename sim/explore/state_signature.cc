@@ -364,6 +364,7 @@ void StateEncoder::write_shared(const World& w, const LostUpdateWatch& watch, Ke
         put(out, c.not_null);
         put(out, static_cast<uint64_t>(c.max_length) << 1 | (c.blank_padded ? 1 : 0));
         put(out, c.serial);
+        put_text(out, c.sequence);
         put(out, c.default_value.has_value());
         if (c.default_value) put_value(out, *c.default_value);
       }

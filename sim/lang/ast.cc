@@ -115,14 +115,14 @@ std::string limit_and_lock_sql(const SelectStmt& s) {
   return out;
 }
 
-std::string sequence_sql(const Expr& e) {
+std::string sequence_sql(const std::string& name, bool currval) {
   // regclass's input folds a name outside double quotes to lower case.
-  const bool folded = std::none_of(e.name.begin(), e.name.end(), [](char c) {
+  const bool folded = std::none_of(name.begin(), name.end(), [](char c) {
     return !(std::islower(static_cast<unsigned char>(c)) ||
              std::isdigit(static_cast<unsigned char>(c)) || c == '_');
   });
-  return std::string(e.currval ? "currval(" : "nextval(") +
-         to_sql(Value{folded ? e.name : "\"" + e.name + "\""}) + ")";
+  return std::string(currval ? "currval(" : "nextval(") +
+         to_sql(Value{folded ? name : "\"" + name + "\""}) + ")";
 }
 
 std::string to_sql(const Expr& e) {
@@ -160,7 +160,7 @@ std::string to_sql(const Expr& e) {
     case ExprKind::kCurrentSetting:
       return "current_setting(" + to_sql(Value{e.name}) + ")";
     case ExprKind::kSequence:
-      return sequence_sql(e);
+      return sequence_sql(e.name, e.currval);
     case ExprKind::kDefault:
       return "DEFAULT";
     case ExprKind::kSubquery: {

@@ -177,7 +177,7 @@ struct Expr {
 std::string to_sql(const Expr& e);
 // nextval('name') or currval('name') as PostgreSQL reads it back: a name with
 // anything but lower-case letters, digits and _ in double quotes inside.
-std::string sequence_sql(const Expr& e);
+std::string sequence_sql(const std::string& name, bool currval);
 // A cast's type as SQL writes it: int, varchar(5), numeric(10,2) ...
 std::string cast_sql(const Column& type);
 

@@ -2057,7 +2057,7 @@ class Parser : ClauseParsing {
                    (next_is("ALWAYS") ? ahead_is(2, "AS") && ahead_is(3, "IDENTITY")
                                       : next_is("BY") && ahead_is(2, "DEFAULT") &&
                                             ahead_is(3, "AS") && ahead_is(4, "IDENTITY"))) {
-          identity(c, col, serial);
+          identity(c, col, serial || col.serial);
           if (saw_nullable && !col.not_null) conflicting(g);
           col.not_null = saw_nullable = true;
         } else if (const Token& d = peek(); accept("DEFAULT")) {
@@ -2067,6 +2067,11 @@ class Parser : ClauseParsing {
           if (col.serial || col.default_value)
             fail(d, "multiple default values specified for column \"" + col.name +
                         "\" of table \"" + c.table + "\" (42601)");
+          if (peek_is("nextval") && tokens_[at_ + 1].kind == TokenKind::kSymbol &&
+              tokens_[at_ + 1].text == "(") {
+            default_sequence(col);
+            continue;
+          }
           col.default_value = constant();
         } else if (peek_is("UNIQUE") || (peek_is("CONSTRAINT") && at_ + 2 < tokens_.size() &&
                                          tokens_[at_ + 2].kind == TokenKind::kIdent &&
@@ -3567,11 +3572,33 @@ class Parser : ClauseParsing {
     return chain(e, ExprKind::kCase, arms, otherwise, t);
   }
 
+  // ---- Rule: DEFAULT nextval('s') is a serial on a sequence of its own -------
+  // The column takes the sequence's next value where a serial takes its
+  // own's (an INSERT that leaves it out or says DEFAULT, SET col =
+  // DEFAULT), and that nextval sets the session's currval. It stays as
+  // nullable as written. pg_dump's ('s'::regclass) is read too. The
+  // sequence must exist when the table is made (42P01).
+  void default_sequence(Column& col) {
+    const Token& t = peek();
+    if (col.type != ColumnType::kSmallInt && col.type != ColumnType::kInt &&
+        col.type != ColumnType::kBigInt)
+      fail(t,
+           "DEFAULT nextval(...) on a column that is not smallint, int or bigint is not "
+           "modelled");
+    bool outer = sequences_allowed_;
+    sequences_allowed_ = true;
+    ExprPtr e = sequence_call(std::make_shared<Expr>(), true);
+    sequences_allowed_ = outer;
+    if (e->currval) fail(t, "DEFAULT currval(...) is not modelled; write DEFAULT nextval('name')");
+    col.sequence = e->name;
+    col.serial = true;
+  }
+
   // nextval('name') and currval('name'): modelled in INSERT ... VALUES and
   // in a SELECT without FROM, each call computed once where it stands. The
   // name is a quoted literal (read as regclass: a name in double quotes
   // inside keeps its case, any other is folded to lower case).
-  ExprPtr sequence_call(std::shared_ptr<Expr> e) {
+  ExprPtr sequence_call(std::shared_ptr<Expr> e, bool regclass = false) {
     const Token& t = peek();
     const std::string fn = lower(t.text);
     if (!sequences_allowed_)
@@ -3589,6 +3616,9 @@ class Parser : ClauseParsing {
       fail(arg, "a sequence named " + to_sql(Value{arg.text}) +
                     " is not modelled; name it alone, as CREATE SEQUENCE does");
     ++at_;
+    if (regclass && peek().kind == TokenKind::kSymbol && peek().text == "::" &&
+        at_ + 1 < tokens_.size() && iequals(tokens_[at_ + 1].text, "regclass"))
+      at_ += 2;
     if (peek().kind == TokenKind::kSymbol && peek().text == "::")
       fail(peek(), "a cast of the sequence's name is not modelled; write " + fn + "('name')");
     expect_symbol(")", "to close " + fn + "( (it takes one argument)");

@@ -324,6 +324,9 @@ TEST_CASE("sequences print as PostgreSQL reads them back, a name's case kept in 
         "SELECT nextval('invoice_n') AS nextval, currval('\"Mixed\"') AS currval");
   CHECK(print("INSERT INTO t VALUES (nextval('s'), 1)").sql ==
         "INSERT INTO t VALUES (nextval('s'), 1)");
+  // DEFAULT nextval('s'), pg_dump's ::regclass read too: the column stays nullable.
+  CHECK(print("CREATE TABLE t (id bigint DEFAULT nextval('S'::regclass), n int)").sql ==
+        "CREATE TABLE t (id bigint DEFAULT nextval('s'), n int)");
   // Each option once, as PostgreSQL's 42601 "conflicting or redundant options".
   CHECK_THROWS_WITH(print("CREATE SEQUENCE s START 1 START 2"),
                     Catch::Contains("conflicting or redundant options: START twice"));
