@@ -492,6 +492,37 @@ namespace {
 
 }  // namespace
 
+namespace {
+
+// ---- Rule: an advisory-lock function is strict and takes a bigint ------------
+// or, in its two-key form, two ints: another key space. Out of line, as
+// each of eval_value's cases with locals of its own: its frame is on the
+// stack once per level of the expression, 2000 deep at most.
+[[gnu::noinline]] Value advisory_eval(const Expr& e, const EvalEnv& env) {
+  std::optional<AdvisoryKey> lock;
+  if (e.rhs) {
+    Value first = eval_value(*e.lhs, env);
+    lock = advisory_pair(e.call, *e.lhs, std::move(first), *e.rhs, eval_value(*e.rhs, env));
+    if (!lock) return Null{};
+  } else {
+    Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
+    if (is_null(key)) return Null{};
+    if (!std::holds_alternative<int64_t>(key))
+      throw SqlError(
+          "42883", "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
+    lock = AdvisoryKey{std::get<int64_t>(key)};
+  }
+  if (env.advisory) return (*env.advisory)(e, *lock);
+  return e.call.try_only ? Value{true} : Value{std::string()};
+}
+
+[[gnu::noinline]] Value sequence_eval(const Expr& e, const EvalEnv& env) {
+  if (!env.sequence) throw SqlError("0A000", to_sql(e) + " is not modelled here");
+  return (*env.sequence)(e);
+}
+
+}  // namespace
+
 Value case_fold_value(const Expr& e, const EvalEnv& env);  // lower(x), upper(x): below
 
 Value eval_value(const Expr& e, const EvalEnv& env) {
@@ -540,32 +571,14 @@ Value eval_value(const Expr& e, const EvalEnv& env) {
     case ExprKind::kCast:
       return cast_eval(e, env);
     case ExprKind::kSequence:
-      if (!env.sequence) throw SqlError("0A000", to_sql(e) + " is not modelled here");
-      return (*env.sequence)(e);
+      return sequence_eval(e, env);
     case ExprKind::kCurrentSetting: {
       std::optional<std::string> v = env.setting ? (*env.setting)(e.name) : std::nullopt;
       if (!v) throw SqlError("42704", "unrecognized configuration parameter \"" + e.name + "\"");
       return *v;
     }
-    case ExprKind::kAdvisory: {
-      // ---- Rule: an advisory-lock function is strict and takes a bigint ------
-      // or, in its two-key form, two ints: another key space.
-      std::optional<AdvisoryKey> lock;
-      if (e.rhs) {
-        Value first = eval_value(*e.lhs, env);
-        lock = advisory_pair(e.call, *e.lhs, std::move(first), *e.rhs, eval_value(*e.rhs, env));
-        if (!lock) return Null{};
-      } else {
-        Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
-        if (is_null(key)) return Null{};
-        if (!std::holds_alternative<int64_t>(key))
-          throw SqlError(
-              "42883", "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
-        lock = AdvisoryKey{std::get<int64_t>(key)};
-      }
-      if (env.advisory) return (*env.advisory)(e, *lock);
-      return e.call.try_only ? Value{true} : Value{std::string()};
-    }
+    case ExprKind::kAdvisory:
+      return advisory_eval(e, env);
     case ExprKind::kNeg:
       return negated_value(e, eval_value(*e.lhs, env), env);
     case ExprKind::kCaseFold:

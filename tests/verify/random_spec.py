@@ -200,6 +200,11 @@ SP = random.Random(f"spellings {SEED}")  # SPELLINGS' choices, apart from the ot
 # SPELLINGS' advisory locks on two int keys, or on the bigint whose bits a
 # pair has (another key space), drawn apart from SP so its sequence stays.
 SK = random.Random(f"spelling keys {SEED}")
+# SPELLINGS' sequence sq (made in the setup) and the statements that draw
+# from it: nextval in an INSERT's VALUES or alone, currval.
+SQ = random.Random(f"sequence {SEED}")
+SEQUENCE_START = SQ.choice([3, 4, 5, 10])
+SEQUENCE_STEP = SQ.choice([1, 1, 2, -1])
 IDS = [1, 2] if CROWD else [1, 2, 3, 4]
 
 
@@ -539,8 +544,21 @@ def partial_statement():
             f"INSERT INTO t (id, v, k, active) VALUES ({n}, 0, {k}, true);")
 
 
+def sequence_statement():
+    """A statement on SPELLINGS' sequence sq, from SQ."""
+    c = SQ.random()
+    if c < 0.5:
+        returning = SQ.choice(["", " RETURNING id"])
+        return f"INSERT INTO t VALUES (nextval('sq'), {SQ.randint(0, 9)}, {SQ.randint(0, 2)}){returning};"
+    if c < 0.8:
+        return "SELECT nextval('sq');"
+    return "SELECT currval('sq');"
+
+
 def spelling_statement():
     """A statement in one of SPELLINGS' spellings, from SP."""
+    if SQ.random() < 0.25:
+        return sequence_statement()
     c = SP.random()
     a, b = SP.sample(IDS + [5], 2)
     if c < 0.3:
@@ -780,9 +798,15 @@ def main():
                 built = index
             else:
                 parted += index
+        sequence, drop_sequence = "", ""
+        if SPELLINGS:
+            # Counting down needs a MAXVALUE above the start (its default is -1).
+            bound = " MAXVALUE 20" if SEQUENCE_STEP < 0 else ""
+            sequence = f" CREATE SEQUENCE sq START {SEQUENCE_START} INCREMENT {SEQUENCE_STEP}{bound};"
+            drop_sequence = " DROP SEQUENCE sq;"
         lines = [f"setup {{ CREATE TABLE t (id int PRIMARY KEY, v {v_type} NOT NULL, k int NOT NULL{wide}{serial}{unique}){parted} "
-                 f"{rows}{built} }}",
-                 "teardown { DROP TABLE t; }"]
+                 f"{rows}{built}{sequence} }}",
+                 f"teardown {{ DROP TABLE t;{drop_sequence} }}"]
         statement, last = one_table_statement, ["zt"]
     sessions = R.choice([2, 2, 3])
     if CROWD:  # four or five sessions queue on two rows
