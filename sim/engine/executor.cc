@@ -1111,16 +1111,22 @@ Value Executor::next_serial(RequestId r, TableId tid, size_t c) {
 // So a serial DEFAULT takes its value when the row is first reached
 // (project_serials, kept in the cursor) and a new one when the row was
 // followed to a newer version; every value taken is used up.
+// SET col = nextval('s') (or currval) draws the same way.
 void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) {
   const Table& t = w_.store.table(tid);
-  if (t.sequences.empty()) return;  // no serial column
+  const bool draws = std::any_of(upd.sets.begin(), upd.sets.end(), [](const Assignment& a) {
+    return a.value->kind == ExprKind::kSequence;
+  });
+  if (t.sequences.empty() && !draws) return;  // no serial column, no nextval
   Cursor& c = *w_.sessions[r.value].cursor;
   if (c.projected_at == c.next + 1) return;
   c.projection.clear();
   for (const Assignment& a : upd.sets) {
     size_t i = column_named(t, a.column);
     bool serial = a.value->kind == ExprKind::kDefault && t.columns[i].serial;
-    c.projection.push_back(serial ? column_default(r, tid, i) : Value{Null{}});
+    c.projection.push_back(a.value->kind == ExprKind::kSequence ? sequence_value(r, *a.value)
+                           : serial                             ? column_default(r, tid, i)
+                                                                : Value{Null{}});
   }
   c.projected_at = c.next + 1;
 }
@@ -1130,6 +1136,11 @@ Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_
   const Table& t = w_.store.table(tid);
   const Assignment& a = upd.sets[k];
   size_t i = column_named(t, a.column);
+  if (a.value->kind == ExprKind::kSequence) {  // drawn by project_serials, assigned as a bigint
+    Expr drawn;
+    drawn.literal = w_.sessions[r.value].cursor->projection.at(k);
+    return assigned_value(drawn, t.columns[i], env);
+  }
   if (a.value->kind != ExprKind::kDefault) return assigned_value(*a.value, t.columns[i], env);
   if (!t.columns[i].serial) return column_default(r, tid, i);
   return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials

@@ -861,7 +861,18 @@ class Parser : ClauseParsing {
       alias_.clear();
     }
     expect("SET", "after the table name");
+    // SET col = nextval('s'): computed with the new row (see the executor's
+    // project_serials); inside another expression it is not modelled.
+    sequences_allowed_ = true;
+    sequence_at_ = nullptr;
     u.sets = assignments();
+    sequences_allowed_ = false;
+    for (const Assignment& a : u.sets)
+      if (sequence_at_ && a.value->kind != ExprKind::kSequence &&
+          has_kind(*a.value, ExprKind::kSequence))
+        fail(*sequence_at_,
+             "nextval or currval inside an expression in SET is not modelled; set the column "
+             "to it alone (SET col = nextval('s'))");
     if (peek_is("FROM")) fail(peek(), "UPDATE ... FROM (a join) is not modelled");
     if (accept("WHERE")) u.where = where_clause();
     u.returning = returning();
@@ -3602,7 +3613,8 @@ class Parser : ClauseParsing {
     const Token& t = peek();
     const std::string fn = lower(t.text);
     if (!sequences_allowed_)
-      fail(t, fn + "(...) is modelled only in INSERT ... VALUES and in a SELECT without FROM");
+      fail(t, fn + "(...) is modelled only in INSERT ... VALUES, in UPDATE ... SET col = " + fn +
+                  "(...) and in a SELECT without FROM");
     at_ += 2;
     const Token& arg = peek();
     if (arg.kind != TokenKind::kString)

@@ -417,11 +417,12 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
         !std::holds_alternative<UpdateStmt>(st.body) &&
         !std::holds_alternative<DeleteStmt>(st.body) &&
         !std::holds_alternative<AddIndexStmt>(st.body) &&
-        !std::holds_alternative<AlterForeignKeyStmt>(st.body))
+        !std::holds_alternative<AlterForeignKeyStmt>(st.body) &&
+        !(std::holds_alternative<SequenceStmt>(st.body) && !std::get<SequenceStmt>(st.body).drop))
       throw InputError(SourcePos{file, st.line, st.column},
-                       "setup holds CREATE TABLE, INSERT, UPDATE, DELETE, ALTER TABLE ... ADD "
-                       "PRIMARY KEY | UNIQUE | FOREIGN KEY and CREATE UNIQUE INDEX statements "
-                       "only");
+                       "setup holds CREATE TABLE, CREATE SEQUENCE, INSERT, UPDATE, DELETE, ALTER "
+                       "TABLE ... ADD PRIMARY KEY | UNIQUE | FOREIGN KEY and CREATE UNIQUE INDEX "
+                       "statements only");
   if (const toml::node* iso = root.get("isolation")) s.isolation = parse_isolation(d, *iso);
   if (const toml::node* ps = root.get("processes")) {
     for (const toml::node& x : d.array(*ps, "processes")) {
