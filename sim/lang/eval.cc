@@ -508,8 +508,8 @@ namespace {
     Value key = advisory_key(*e.lhs, eval_value(*e.lhs, env));
     if (is_null(key)) return Null{};
     if (!std::holds_alternative<int64_t>(key))
-      throw SqlError(
-          "42883", "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
+      throw SqlError("42883",
+                     "function " + e.call.function() + "(" + type_name(key) + ") does not exist");
     lock = AdvisoryKey{std::get<int64_t>(key)};
   }
   if (env.advisory) return (*env.advisory)(e, *lock);
