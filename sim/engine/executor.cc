@@ -966,7 +966,9 @@ SqlAnswer Executor::select_values(RequestId r, const SelectValuesStmt& values, c
   run_subqueries(r, c, st);
   std::function<std::optional<std::string>(const std::string&)> read_setting =
       [&](const std::string& name) { return setting(r, name); };
-  std::function<Value(const Expr&)> sequence = [&](const Expr& e) { return sequence_value(r, e); };
+  std::function<Value(const Expr&)> sequence = [&](const Expr& e) {
+    return sequence_value(r, e.name, e.currval);
+  };
   EvalEnv env{nullptr, nullptr, &w_.requests[r.value].vars, nullptr, true};
   env.subqueries = &c.subqueries;
   env.tables = &tables_;
@@ -1091,16 +1093,7 @@ Value Executor::next_serial(RequestId r, TableId tid, size_t c) {
   Store& s = w_.store;
   const Column& col = s.table(tid).columns[c];
   if (col.sequence.empty()) return Value{s.next_serial(tid, c)};
-  Expr call;
-  call.kind = ExprKind::kSequence;
-  call.name = col.sequence;
-  Value v = sequence_value(r, call);
-  const int64_t n = std::get<int64_t>(v);
-  if (col.type == ColumnType::kInt && (n < INT32_MIN || n > INT32_MAX))
-    throw SqlError("22003", "integer out of range");
-  if (col.type == ColumnType::kSmallInt && (n < INT16_MIN || n > INT16_MAX))
-    throw SqlError("22003", "smallint out of range");
-  return v;
+  return fit(sequence_value(r, col.sequence, false), col, false);
 }
 
 // ---- Rule: SET serial_col = DEFAULT takes nextval as PostgreSQL projects ----
@@ -1124,9 +1117,10 @@ void Executor::project_serials(RequestId r, TableId tid, const UpdateStmt& upd) 
   for (const Assignment& a : upd.sets) {
     size_t i = column_named(t, a.column);
     bool serial = a.value->kind == ExprKind::kDefault && t.columns[i].serial;
-    c.projection.push_back(a.value->kind == ExprKind::kSequence ? sequence_value(r, *a.value)
-                           : serial                             ? column_default(r, tid, i)
-                                                                : Value{Null{}});
+    c.projection.push_back(a.value->kind == ExprKind::kSequence
+                               ? sequence_value(r, a.value->name, a.value->currval)
+                           : serial ? column_default(r, tid, i)
+                                    : Value{Null{}});
   }
   c.projected_at = c.next + 1;
 }
@@ -1136,11 +1130,8 @@ Value Executor::set_value(RequestId r, TableId tid, const UpdateStmt& upd, size_
   const Table& t = w_.store.table(tid);
   const Assignment& a = upd.sets[k];
   size_t i = column_named(t, a.column);
-  if (a.value->kind == ExprKind::kSequence) {  // drawn by project_serials, assigned as a bigint
-    Expr drawn;
-    drawn.literal = w_.sessions[r.value].cursor->projection.at(k);
-    return assigned_value(drawn, t.columns[i], env);
-  }
+  if (a.value->kind == ExprKind::kSequence)  // drawn by project_serials: a bigint
+    return fit(w_.sessions[r.value].cursor->projection.at(k), t.columns[i], false);
   if (a.value->kind != ExprKind::kDefault) return assigned_value(*a.value, t.columns[i], env);
   if (!t.columns[i].serial) return column_default(r, tid, i);
   return w_.sessions[r.value].cursor->projection.at(k);  // taken by project_serials

@@ -149,8 +149,8 @@ class Executor : public SqlBackend {
   // Returns the NOTICEs it raised, one per line ("skipping").
   std::string ddl(RequestId r, const Step& st, bool create_waited);
   std::string sequence_ddl(const SequenceStmt& q);
-  // nextval or currval (ExprKind::kSequence) for request r.
-  Value sequence_value(RequestId r, const Expr& e);
+  // nextval (or currval) of sequence `name` for request r.
+  Value sequence_value(RequestId r, const std::string& name, bool currval);
   // A plain INSERT's row and its index entries (executor_insert.cc); false
   // while it waits.
   bool insert_entries(RequestId r, TableId tid, const Row& values, SqlAnswer* waiting, RowId& row);

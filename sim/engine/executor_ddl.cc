@@ -115,24 +115,24 @@ std::string Executor::sequence_ddl(const SequenceStmt& q) {
 // never gives its number back, and nobody waits for it. currval is the
 // session's last nextval of the sequence (55000 before the first). A
 // READ ONLY transaction may not call nextval (25006).
-Value Executor::sequence_value(RequestId r, const Expr& e) {
+Value Executor::sequence_value(RequestId r, const std::string& name, bool currval) {
   Store& s = w_.store;
   Session& session = w_.sessions[r.value];
-  std::optional<size_t> at = s.find_sequence(e.name);
-  if (!at) throw SqlError("42P01", "relation \"" + e.name + "\" does not exist");
+  std::optional<size_t> at = s.find_sequence(name);
+  if (!at) throw SqlError("42P01", "relation \"" + name + "\" does not exist");
   auto it = std::find_if(session.currvals.begin(), session.currvals.end(),
-                         [&](const auto& c) { return c.first == e.name; });
-  if (e.currval) {
+                         [&](const auto& c) { return c.first == name; });
+  if (currval) {
     if (it == session.currvals.end())
       throw SqlError("55000",
-                     "currval of sequence \"" + e.name + "\" is not yet defined in this session");
+                     "currval of sequence \"" + name + "\" is not yet defined in this session");
     return it->second;
   }
   if (session.txn && s.txn(session.txn).read_only)
     throw SqlError("25006", "cannot execute nextval() in a read-only transaction");
   int64_t v = s.nextval(*at);
   if (it == session.currvals.end())
-    session.currvals.emplace_back(e.name, v);
+    session.currvals.emplace_back(name, v);
   else
     it->second = v;
   return v;

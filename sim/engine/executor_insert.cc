@@ -16,7 +16,9 @@ void Executor::start_insert(RequestId r, const Step& st, const InsertStmt& ins, 
   const Request& q = w_.requests[r.value];
   Store& s = w_.store;
   const Table& t = s.table(statement_table(ins.table));
-  std::function<Value(const Expr&)> sequence = [&](const Expr& e) { return sequence_value(r, e); };
+  std::function<Value(const Expr&)> sequence = [&](const Expr& e) {
+    return sequence_value(r, e.name, e.currval);
+  };
   EvalEnv params{nullptr, nullptr, &q.vars, nullptr, true};
   params.subqueries = &c.subqueries;
   params.tables = &tables_;
